@@ -1,0 +1,1 @@
+"""The append-only, hash-chained event log of every change to a business record."""

@@ -1,0 +1,150 @@
+"""Appending to and verifying the audit chain.
+
+Changes made through the ORM are recorded automatically (``record_orm_changes`` runs
+after every flush); bulk paths that write with SQL Core call ``append`` themselves.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from recoup.audit import repository
+from recoup.audit.core import BrokenLink, EventData, canonical_json, event_hash, verify_chain
+from recoup.audit.models import GENESIS_HASH, AuditEvent
+from recoup.db.base import utcnow
+
+# Bookkeeping columns that change on every write and say nothing about the business.
+_UNAUDITED_COLUMNS = frozenset({"created_at", "updated_at"})
+_AUDITED_CLASSES: set[type[Any]] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A create, update or delete of one record, with the values that changed."""
+
+    org_id: int
+    action: str
+    entity: str
+    entity_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def append(session: Session, changes: Sequence[Change], *, actor: str | None = None) -> None:
+    """Append ``changes`` to their organisations' chains, in order."""
+    by_org: dict[int, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_org[change.org_id].append(change)
+    who = actor or str(session.info.get("actor", "system"))
+    now = utcnow()
+    for org_id, org_changes in sorted(by_org.items()):
+        seq, prev = repository.lock_head(session, org_id)
+        rows = []
+        for change in org_changes:
+            seq += 1
+            data = EventData(
+                seq=seq,
+                occurred_at=now,
+                actor=who,
+                action=change.action,
+                entity=change.entity,
+                entity_id=change.entity_id,
+                before=canonical_json(change.before),
+                after=canonical_json(change.after),
+            )
+            digest = event_hash(prev, data)
+            rows.append(
+                {
+                    "org_id": org_id,
+                    "seq": seq,
+                    "occurred_at": now,
+                    "actor": who,
+                    "action": change.action,
+                    "entity": change.entity,
+                    "entity_id": change.entity_id,
+                    "before": data.before,
+                    "after": data.after,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            prev = digest
+        repository.store_events(session, org_id, rows, (seq, prev))
+
+
+def audited(cls: type[Any]) -> type[Any]:
+    """Register a mapped class whose ORM writes are recorded in the audit log."""
+    _AUDITED_CLASSES.add(cls)
+    return cls
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {
+        attr.key: getattr(obj, attr.key)
+        for attr in mapper.column_attrs
+        if attr.key not in _UNAUDITED_COLUMNS
+    }
+
+
+def _diff(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _UNAUDITED_COLUMNS:
+            continue
+        history = state.attrs[attr.key].history
+        if history.has_changes() and history.deleted:
+            old, new = history.deleted[0], getattr(obj, attr.key)
+            if old != new:
+                before[attr.key], after[attr.key] = old, new
+    return before, after
+
+
+@event.listens_for(Session, "after_flush")
+def record_orm_changes(session: Session, flush_context: UOWTransaction) -> None:
+    """Turn the ORM writes of a flush into audit events (ids are known by now)."""
+    changes: list[Change] = []
+    for obj in session.new:
+        if type(obj) in _AUDITED_CLASSES:
+            changes.append(
+                Change(obj.org_id, "create", obj.__tablename__, obj.id, None, _values(obj))
+            )
+    for obj in session.dirty:
+        if type(obj) in _AUDITED_CLASSES and session.is_modified(obj):
+            before, after = _diff(obj)
+            if after:
+                changes.append(
+                    Change(obj.org_id, "update", obj.__tablename__, obj.id, before, after)
+                )
+    for obj in session.deleted:
+        if type(obj) in _AUDITED_CLASSES:
+            changes.append(
+                Change(obj.org_id, "delete", obj.__tablename__, obj.id, _values(obj), None)
+            )
+    if changes:
+        append(session, changes)
+
+
+def verify(session: Session, *, org_id: int) -> tuple[int, BrokenLink | None]:
+    """Recompute the organisation's chain; the number checked and the first broken link.
+
+    Also catches events cut off the end of the chain: the head remembers the last one.
+    """
+    count, broken = verify_chain(repository.iter_chain(session, org_id), genesis=GENESIS_HASH)
+    if broken:
+        return count, broken
+    head_seq, _ = repository.head(session, org_id)
+    if head_seq != count:
+        return count, BrokenLink(count + 1, f"chain ends at {count} but head says {head_seq}")
+    return count, None
+
+
+def history(session: Session, *, org_id: int, entity: str, entity_id: int) -> list[AuditEvent]:
+    """The audit events of one record, oldest first."""
+    return repository.events_for(session, org_id, entity, entity_id)

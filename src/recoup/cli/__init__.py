@@ -1,0 +1,29 @@
+"""The ``recoup`` command line: a thin shell over the services.
+
+Each command opens one transaction (commit on success, roll back on error) and turns a
+``RecoupError`` into a message and exit status 1, never a traceback.
+"""
+
+import sys
+
+import typer
+
+from recoup.cli import audit, data, imports, reports
+from recoup.cli.app import app
+
+app.add_typer(imports.app, name="import")
+app.add_typer(reports.app, name="report")
+app.add_typer(audit.app, name="audit")
+data.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``recoup`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

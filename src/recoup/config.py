@@ -1,0 +1,26 @@
+"""Configuration from the environment (``RECOUP_*``) and an optional ``.env`` file.
+
+Every setting has a default that works with no configuration at all: an SQLite file
+``recoup.db`` in the working directory.
+"""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Recoup's settings; each field is read from ``RECOUP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="RECOUP_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///recoup.db"
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    sms_url: str = "file://sms-outbox"
+    actor: str = "cli"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,11 @@
+"""Every table of every domain, imported so that the metadata is complete.
+
+Migrations and tests use ``metadata`` from here; add a domain's models module when it
+gets tables.
+"""
+
+import recoup.audit.models
+import recoup.ledger.models  # noqa: F401
+from recoup.db.base import Base
+
+metadata = Base.metadata

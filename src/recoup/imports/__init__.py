@@ -1,0 +1,1 @@
+"""Importing customers, contacts, invoices, payments and credit notes from CSV and XLSX."""

@@ -1,0 +1,211 @@
+"""The columns each kind of import understands, with the headers accounting exports use.
+
+Headers are matched after folding case and dropping everything but letters and digits,
+so "Due Date", "due_date" and "DueDate" are the same header.
+"""
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from recoup.errors import Problem
+
+
+class Kind(StrEnum):
+    CUSTOMERS = "customers"
+    CONTACTS = "contacts"
+    INVOICES = "invoices"
+    PAYMENTS = "payments"
+    CREDIT_NOTES = "credit-notes"
+
+
+class Type(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    AMOUNT = "amount"
+    INT = "int"
+    BOOL = "bool"
+    LIST = "list"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A canonical column, its value type and the other headers that mean it."""
+
+    name: str
+    type: Type = Type.TEXT
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
+
+
+def fold(header: str) -> str:
+    """A header reduced to lower-case letters and digits ("Due Date" -> "duedate")."""
+    return re.sub(r"[^0-9a-z]", "", header.lower())
+
+
+_CUSTOMER_REF = Column(
+    "customer",
+    required=True,
+    aliases=("customer_id", "customer", "customer name", "contactname", "account", "client"),
+    doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName)",
+)
+_CONTACT_COLUMNS = (
+    Column("contact_name", aliases=("contact", "contact person", "attention"), doc="a person"),
+    Column("email", aliases=("email address", "emailaddress", "e-mail"), doc="their email"),
+    Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile"), doc="phone"),
+)
+
+COLUMNS: dict[Kind, tuple[Column, ...]] = {
+    Kind.CUSTOMERS: (
+        Column(
+            "external_id",
+            aliases=("customer_id", "id", "account number", "accountnumber", "customer number"),
+            doc="your key for the customer; defaults to the name",
+        ),
+        Column(
+            "name",
+            required=True,
+            aliases=("customer", "customer name", "contactname", "company", "display name"),
+            doc="legal name (QuickBooks Customer, Xero ContactName)",
+        ),
+        Column("currency", aliases=("currency code", "default currency"), doc="ISO 4217"),
+        Column("country", aliases=("country code", "pocountry", "sacountry"), doc="ISO 3166"),
+        Column("vat_number", aliases=("vat", "vat id", "taxnumber", "tax number", "tax id")),
+        Column(
+            "registration_number",
+            aliases=("company number", "companynumber", "registration", "reg no"),
+        ),
+        Column("language", aliases=("lang", "locale"), doc="en, de, fr, ..."),
+        Column("timezone", aliases=("time zone", "tz"), doc="IANA name, e.g. Europe/Berlin"),
+        Column(
+            "payment_terms_days",
+            Type.INT,
+            aliases=("terms", "payment terms", "paymentterms", "due days"),
+            doc="days from issue to due date",
+        ),
+        Column("credit_limit", Type.AMOUNT, aliases=("credit limit", "creditlimit")),
+        Column("tags", Type.LIST, aliases=("segment", "groups", "labels"), doc="a;b;c"),
+        Column("collector", aliases=("assigned collector", "owner", "account manager")),
+        Column("status", doc="active, on_hold or closed"),
+        Column("is_consumer", Type.BOOL, aliases=("consumer",), doc="yes for a consumer"),
+        *_CONTACT_COLUMNS,
+    ),
+    Kind.CONTACTS: (
+        _CUSTOMER_REF,
+        Column("name", required=True, aliases=("contact", "contact name", "full name")),
+        Column("email", aliases=("email address", "emailaddress", "e-mail")),
+        Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile")),
+        Column("role", doc="billing, ap or other"),
+        Column("language", aliases=("lang", "locale")),
+        Column("preferred_channel", aliases=("channel",), doc="email, sms, letter or phone"),
+        Column("opted_out", Type.LIST, aliases=("opt out", "optout"), doc="channels, a;b"),
+    ),
+    Kind.INVOICES: (
+        Column(
+            "number",
+            required=True,
+            aliases=("num", "invoicenumber", "invoice number", "invoice no", "invoice"),
+            doc="unique per organisation (QuickBooks Num, Xero InvoiceNumber)",
+        ),
+        _CUSTOMER_REF,
+        Column(
+            "issue_date",
+            Type.DATE,
+            required=True,
+            aliases=("date", "invoicedate", "invoice date", "issued", "txn date"),
+        ),
+        Column(
+            "due_date",
+            Type.DATE,
+            aliases=("duedate", "due date", "due"),
+            doc="defaults to issue date + the customer's terms",
+        ),
+        Column(
+            "total",
+            Type.AMOUNT,
+            required=True,
+            aliases=("amount", "invoice amount", "invoiceamount", "gross", "total amount"),
+            doc="gross amount (QuickBooks Amount, Xero Total)",
+        ),
+        Column("tax", Type.AMOUNT, aliases=("tax amount", "taxtotal", "totaltax", "vat amount")),
+        Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
+        Column(
+            "open_balance",
+            Type.AMOUNT,
+            aliases=("open balance", "amountdue", "amount due", "balance", "outstanding"),
+            doc="what is still owed (QuickBooks Open Balance, Xero AmountDue)",
+        ),
+        Column("po_number", aliases=("po", "po number", "purchase order", "reference")),
+        Column("external_id", aliases=("id", "invoiceid", "invoice id"), doc="defaults to number"),
+        Column("status", doc="open or void"),
+    ),
+    Kind.PAYMENTS: (
+        Column(
+            "external_id",
+            aliases=("id", "payment id", "paymentid", "transaction id"),
+            doc="your key for the payment; derived from its content when absent",
+        ),
+        Column(
+            "customer",
+            aliases=("customer_id", "customer", "customer name", "contactname", "account"),
+            doc="optional when the invoices are named",
+        ),
+        Column(
+            "received_on",
+            Type.DATE,
+            required=True,
+            aliases=("date", "payment date", "paymentdate", "received", "value date"),
+        ),
+        Column("amount", Type.AMOUNT, required=True, aliases=("payment amount", "paid")),
+        Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
+        Column("method", aliases=("payment method",), doc="bank_transfer, card, ..."),
+        Column("reference", aliases=("ref", "memo", "description", "remittance")),
+        Column("payer_name", aliases=("payer", "payer name", "counterparty")),
+        Column("payer_iban", aliases=("iban", "payer iban", "account iban")),
+        Column(
+            "invoices",
+            Type.LIST,
+            aliases=("invoice", "invoice number", "invoicenumber", "applied to"),
+            doc="invoices it settles: INV-1;INV-2 or INV-1:100.00;INV-2:50",
+        ),
+    ),
+    Kind.CREDIT_NOTES: (
+        Column(
+            "number",
+            required=True,
+            aliases=("num", "credit note number", "creditnotenumber", "credit note"),
+        ),
+        _CUSTOMER_REF,
+        Column("issue_date", Type.DATE, required=True, aliases=("date", "credit note date")),
+        Column("total", Type.AMOUNT, required=True, aliases=("amount", "total amount")),
+        Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
+        Column("reason", aliases=("memo", "description")),
+        Column("invoice", aliases=("invoice number", "applies to"), doc="apply it to this invoice"),
+        Column("external_id", aliases=("id", "creditnoteid"), doc="defaults to number"),
+    ),
+}
+
+
+def map_header(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    """Which column index holds each canonical column; problems for missing/doubled ones.
+
+    The canonical name beats an alias, an earlier alias a later one; columns Recoup does
+    not know are ignored.
+    """
+    folded = [fold(h) for h in header]
+    found: dict[str, int] = {}
+    problems: list[Problem] = []
+    for column in COLUMNS[kind]:
+        hits: list[int] = []
+        for name in (column.name, *column.aliases):
+            hits = [i for i, h in enumerate(folded) if h == fold(name) and i not in found.values()]
+            if hits:
+                break
+        if len(hits) > 1:
+            problems.append(Problem(0, column.name, f"column {header[hits[0]]!r} appears twice"))
+        elif hits:
+            found[column.name] = hits[0]
+        elif column.required:
+            problems.append(Problem(0, column.name, "required column is missing"))
+    return found, problems

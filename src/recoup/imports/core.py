@@ -1,0 +1,835 @@
+"""Pure import planning: parsed rows + a snapshot of the ledger -> what to write.
+
+Every function here is a decision without I/O. A plan lists the records to create, the
+changes to existing ones (with before/after values), the allocations to make and every
+problem found; the service writes a plan only when it has no problems.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from recoup import money
+from recoup.errors import InvalidInput, Problem
+from recoup.imports.columns import COLUMNS, Kind, Type
+from recoup.imports.fields import detect_date_order, parse_bool, parse_date, parse_int, parse_list
+from recoup.ledger.models import (
+    Channel,
+    ContactRole,
+    CustomerStatus,
+    InvoiceStatus,
+    PaymentMethod,
+)
+from recoup.ledger.validators import (
+    validate_country,
+    validate_email,
+    validate_iban,
+    validate_language,
+    validate_registration,
+    validate_timezone,
+    validate_vat,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One data row: its spreadsheet row number and its parsed values by column."""
+
+    row: int
+    values: dict[str, Any]
+
+
+# --- snapshots of what the ledger holds (built by the service from its queries) ---
+
+
+class CustomerRef(NamedTuple):
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    payment_terms_days: int
+
+
+class InvoiceSnap(NamedTuple):
+    id: int
+    external_id: str
+    number: str
+    customer_id: int
+    issue_date: date
+    due_date: date
+    currency: str
+    total_amount: int
+    tax_amount: int
+    open_amount: int
+    po_number: str
+    status: str
+
+
+class PaymentSnap(NamedTuple):
+    id: int
+    external_id: str
+    customer_id: int | None
+    received_on: date
+    currency: str
+    amount: int
+    unallocated_amount: int
+    method: str
+    reference: str
+    payer_name: str
+    payer_iban: str
+
+
+class CreditNoteSnap(NamedTuple):
+    id: int
+    external_id: str
+    number: str
+    customer_id: int
+    issue_date: date
+    currency: str
+    total_amount: int
+    open_amount: int
+    reason: str
+
+
+class ContactSnap(NamedTuple):
+    id: int
+    customer_id: int
+    name: str
+    email: str
+    phone: str
+    role: str
+    language: str
+    preferred_channel: str
+    opted_out: list[str]
+
+
+# --- the plan ---
+
+
+class Ref(NamedTuple):
+    """A record the plan points at: an existing id, or the index of a record it creates."""
+
+    new: bool
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """A change to an existing record: its id and the values before and after."""
+
+    row: int
+    id: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationPlan:
+    """Money from a payment or credit note (new or existing) applied to an invoice.
+
+    ``invoice_open`` and ``source_open`` are the balances just before this allocation.
+    """
+
+    invoice: Ref
+    invoice_open: int
+    invoice_status: str
+    source: Ref
+    source_open: int
+    source_is_payment: bool
+    currency: str
+    amount: int
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """An invoice the accounting system reports as (partly) paid by money Recoup has not
+    seen: a settlement payment of ``amount`` is recorded and applied to it."""
+
+    invoice: Ref
+    invoice_number: str
+    invoice_open: int
+    invoice_status: str
+    customer_id: int
+    currency: str
+    amount: int
+    on: date
+
+
+@dataclass
+class Plan:
+    """What an import would do."""
+
+    kind: Kind
+    creates: list[dict[str, Any]] = field(default_factory=list)
+    create_rows: list[int] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    unchanged: int = 0
+    allocations: list[AllocationPlan] = field(default_factory=list)
+    settlements: list[Settlement] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def create(self, row: int, values: dict[str, Any]) -> int:
+        """Add a record to create; its index in ``creates``."""
+        self.creates.append(values)
+        self.create_rows.append(row)
+        return len(self.creates) - 1
+
+
+# --- parsing rows ---
+
+
+def parse_records(
+    kind: Kind,
+    indices: dict[str, int],
+    rows: Iterable[Sequence[str]],
+    *,
+    date_order: str | None = None,
+    first_row: int = 2,
+) -> tuple[list[Record], list[Problem]]:
+    """Parse each row's cells by the column types; blank cells are left out.
+
+    The day/month order is taken from ``date_order`` or else from the file's own dates.
+    """
+    columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
+    raw = [
+        (
+            number,
+            [(name, kind_, row[i].strip() if i < len(row) else "") for name, kind_, i in columns],
+        )
+        for number, row in enumerate(rows, start=first_row)
+        if any(cell.strip() for cell in row)
+    ]
+    problems: list[Problem] = []
+    if date_order is None:
+        try:
+            date_order = detect_date_order(
+                text for _, cells in raw for _, t, text in cells if t is Type.DATE
+            )
+        except InvalidInput as exc:
+            return [], [Problem(0, "dates", exc.reason)]
+    parsers: dict[Type, Callable[[str], Any]] = {
+        Type.TEXT: str,
+        Type.DATE: lambda text: parse_date(text, date_order),
+        Type.AMOUNT: money.parse_amount,
+        Type.INT: parse_int,
+        Type.BOOL: parse_bool,
+        Type.LIST: parse_list,
+    }
+    records = []
+    for number, cells in raw:
+        values: dict[str, Any] = {}
+        for name, type_, text in cells:
+            if not text:
+                continue
+            try:
+                values[name] = parsers[type_](text)
+            except InvalidInput as exc:
+                problems.append(Problem(number, name, exc.reason))
+        records.append(Record(number, values))
+    return records, problems
+
+
+# --- shared checks ---
+
+
+class CustomerIndex:
+    """Finds customers by external id, or by exact (case-insensitive) name."""
+
+    def __init__(self, customers: Iterable[CustomerRef]) -> None:
+        self.by_id: dict[str, CustomerRef] = {}
+        self.by_name: dict[str, list[CustomerRef]] = {}
+        for customer in customers:
+            self.by_id[customer.external_id] = customer
+            self.by_name.setdefault(customer.name.casefold(), []).append(customer)
+        self.by_pk = {c.id: c for c in self.by_id.values()}
+
+    def find(self, reference: str) -> CustomerRef:
+        """The customer ``reference`` names, or ``InvalidInput`` saying why not."""
+        found = self.by_id.get(reference)
+        if found:
+            return found
+        named = self.by_name.get(reference.casefold(), [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise InvalidInput(f"{len(named)} customers are named {reference!r}; use the id")
+        raise InvalidInput(f"unknown customer {reference!r}")
+
+
+def _minor(amount: Decimal, currency: str, column: str, *, positive: bool = False) -> int:
+    if amount < 0 or (positive and amount == 0):
+        raise InvalidInput(f"must be {'positive' if positive else 'zero or more'}, got {amount}")
+    try:
+        return money.to_minor(amount, currency)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.reason, field=column) from None
+
+
+def _diff(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [k for k, v in wanted.items() if current[k] != v]
+    return {k: current[k] for k in changed}, {k: wanted[k] for k in changed}
+
+
+class _RowProblems:
+    """Collects a row's problems; ``check`` runs one validation and notes its failure."""
+
+    def __init__(self, plan: Plan, row: int) -> None:
+        self.plan, self.row, self.failed = plan, row, False
+
+    def add(self, column: str, reason: str) -> None:
+        self.plan.problems.append(Problem(self.row, column, reason))
+        self.failed = True
+
+    def check(self, column: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            self.add(
+                exc.field if exc.field and exc.field not in {"amount", "date"} else column,
+                exc.reason,
+            )
+            return None
+
+
+def _duplicate(
+    seen: dict[str, int], key: str, row: int, what: str, p: _RowProblems, column: str
+) -> bool:
+    if key in seen:
+        p.add(column, f"duplicate {what} {key!r} in the file (also on row {seen[key]})")
+        return True
+    seen[key] = row
+    return False
+
+
+# --- customers and contacts ---
+
+
+def plan_customers(
+    records: Sequence[Record],
+    existing: dict[str, dict[str, Any]],
+    *,
+    default_currency: str,
+) -> Plan:
+    """Creates and updates of customers, keyed by external id (default: the name)."""
+    plan = Plan(Kind.CUSTOMERS)
+    seen: dict[str, int] = {}
+    for record in records:
+        v, p = record.values, _RowProblems(plan, record.row)
+        name = v.get("name", "").strip()
+        external_id = v.get("external_id") or name
+        if not name:
+            p.add("name", "a customer needs a name")
+        if _duplicate(seen, external_id, record.row, "customer", p, "external_id"):
+            continue
+        country = p.check("country", validate_country, v["country"]) if "country" in v else ""
+        currency = p.check("currency", money.validate_currency, v.get("currency", default_currency))
+        status = v.get("status", CustomerStatus.ACTIVE).lower().replace(" ", "_").replace("-", "_")
+        if status not in set(CustomerStatus):
+            p.add("status", f"unknown status {v['status']!r} (active, on_hold or closed)")
+        terms = v.get("payment_terms_days", 30)
+        if terms < 0:
+            p.add("payment_terms_days", "must not be negative")
+        wanted = {
+            "external_id": external_id,
+            "name": name,
+            "currency": currency,
+            "country": country or "",
+            "vat_number": p.check(
+                "vat_number", validate_vat, v.get("vat_number", ""), country or ""
+            ),
+            "registration_number": p.check(
+                "registration_number",
+                validate_registration,
+                v.get("registration_number", ""),
+                country or "",
+            ),
+            "language": p.check("language", validate_language, v.get("language", "en")),
+            "timezone": p.check("timezone", validate_timezone, v.get("timezone", "UTC")),
+            "payment_terms_days": terms,
+            "credit_limit_amount": (
+                p.check("credit_limit", _minor, v["credit_limit"], currency, "credit_limit")
+                if "credit_limit" in v and currency
+                else None
+            ),
+            "tags": sorted(set(v.get("tags", []))),
+            "collector": v.get("collector", ""),
+            "status": status,
+            "is_consumer": v.get("is_consumer", False),
+        }
+        if p.failed:
+            continue
+        current = existing.get(external_id)
+        if current is None:
+            plan.create(record.row, wanted)
+            continue
+        if current["currency"] != currency and "currency" not in v:
+            wanted["currency"] = current["currency"]
+        before, after = _diff(current, wanted)
+        if after:
+            plan.updates.append(Update(record.row, current["id"], before, after))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _enum(p: _RowProblems, column: str, text: str, allowed: type[Any]) -> str:
+    value = text.strip().lower().replace(" ", "_")
+    if value not in {str(m) for m in allowed}:
+        options = ", ".join(str(m) for m in allowed)
+        p.add(column, f"unknown {column.replace('_', ' ')} {text!r} ({options})")
+    return value
+
+
+def plan_contacts(
+    records: Sequence[Record], customers: CustomerIndex, existing: Iterable[ContactSnap]
+) -> Plan:
+    """Creates and updates of contacts, keyed by customer and email (or name)."""
+    plan = Plan(Kind.CONTACTS)
+    current = {(c.customer_id, (c.email or c.name).casefold()): c for c in existing}
+    seen: dict[str, int] = {}
+    for record in records:
+        v, p = record.values, _RowProblems(plan, record.row)
+        customer = p.check("customer", customers.find, v.get("customer", ""))
+        name = v.get("name", "").strip()
+        email = p.check("email", validate_email, v.get("email", "")) or ""
+        if not name and not email:
+            p.add("name", "a contact needs a name or an email address")
+        opted_out = sorted({_enum(p, "opted_out", c, Channel) for c in v.get("opted_out", [])})
+        wanted = {
+            "name": name or email,
+            "email": email,
+            "phone": v.get("phone", ""),
+            "role": _enum(p, "role", v.get("role", "billing"), ContactRole),
+            "language": p.check("language", validate_language, v["language"])
+            if "language" in v
+            else "",
+            "preferred_channel": _enum(
+                p, "preferred_channel", v.get("preferred_channel", "email"), Channel
+            ),
+            "opted_out": opted_out,
+        }
+        if p.failed or customer is None:
+            continue
+        key = (customer.id, (email or name).casefold())
+        if _duplicate(seen, f"{customer.external_id}/{key[1]}", record.row, "contact", p, "email"):
+            continue
+        snap = current.get(key)
+        if snap is None:
+            plan.create(record.row, {"customer_id": customer.id, **wanted})
+            continue
+        before, after = _diff(snap._asdict(), wanted)
+        if after:
+            plan.updates.append(Update(record.row, snap.id, before, after))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+# --- invoices ---
+
+
+def plan_invoices(
+    records: Sequence[Record],
+    customers: CustomerIndex,
+    existing: dict[str, InvoiceSnap],
+    number_owner: dict[str, str],
+) -> Plan:
+    """Creates and updates of invoices, keyed by external id (default: the number).
+
+    ``number_owner`` maps each existing number to its external id, to catch a new
+    record reusing a number. An ``open_balance`` below Recoup's open amount becomes a
+    settlement; one above it is refused (Recoup would have to forget a payment).
+    """
+    plan = Plan(Kind.INVOICES)
+    seen_numbers: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    for record in records:
+        v, p = record.values, _RowProblems(plan, record.row)
+        number = v.get("number", "")
+        external_id = v.get("external_id") or number
+        if not number:
+            p.add("number", "an invoice needs a number")
+            continue
+        if _duplicate(seen_numbers, number, record.row, "invoice number", p, "number"):
+            continue
+        if external_id != number and _duplicate(
+            seen_ids, external_id, record.row, "external id", p, "external_id"
+        ):
+            continue
+        customer = p.check("customer", customers.find, v.get("customer", ""))
+        if customer is None:
+            continue
+        currency = p.check(
+            "currency", money.validate_currency, v.get("currency") or customer.currency
+        )
+        if currency is None:
+            continue
+        total = p.check("total", _minor, v.get("total", Decimal(0)), currency, "total")
+        tax = p.check("tax", _minor, v.get("tax", Decimal(0)), currency, "tax")
+        if total is not None and tax is not None and tax > total:
+            p.add("tax", "tax is more than the total")
+        issue_date = v.get("issue_date")
+        if issue_date is None:
+            p.add("issue_date", "an invoice needs an issue date")
+            continue
+        due_date = v.get("due_date") or issue_date + timedelta(days=customer.payment_terms_days)
+        if due_date < issue_date:
+            p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
+        void = v.get("status", "open").strip().lower()
+        if void not in {"open", "void"}:
+            p.add("status", f"unknown status {v['status']!r} (open or void)")
+        open_balance = (
+            p.check("open_balance", _minor, v["open_balance"], currency, "open_balance")
+            if "open_balance" in v
+            else None
+        )
+        if p.failed or total is None:
+            continue
+        if open_balance is not None and open_balance > total:
+            p.add("open_balance", "open balance is more than the total")
+            continue
+        wanted = {
+            "customer_id": customer.id,
+            "number": number,
+            "external_id": external_id,
+            "issue_date": issue_date,
+            "due_date": due_date,
+            "currency": currency,
+            "total_amount": total,
+            "tax_amount": tax,
+            "po_number": v.get("po_number", ""),
+        }
+        snap = existing.get(external_id)
+        owner = number_owner.get(number)
+        if owner is not None and owner != external_id:
+            p.add("number", f"number {number!r} belongs to another invoice (external id {owner!r})")
+            continue
+        if snap is None:
+            status = InvoiceStatus.VOID.value if void == "void" else InvoiceStatus.OPEN.value
+            index = plan.create(record.row, {**wanted, "open_amount": total, "status": status})
+            target, open_now, status_now = Ref(True, index), total, status
+        else:
+            allocated = snap.total_amount - snap.open_amount
+            if allocated and (snap.currency != currency or snap.customer_id != customer.id):
+                p.add(
+                    "currency" if snap.currency != currency else "customer",
+                    f"invoice {number} has payments allocated; its customer and currency are fixed",
+                )
+            if total < allocated:
+                p.add(
+                    "total",
+                    f"total {money.format_minor(total, currency)} is less than the "
+                    f"{money.format_minor(allocated, currency)} already allocated",
+                )
+            if void == "void" and allocated:
+                p.add("status", f"invoice {number} has payments allocated and cannot be voided")
+            if p.failed:
+                continue
+            open_now = total - allocated
+            if void == "void":
+                status_now = InvoiceStatus.VOID.value
+            elif (
+                snap.status in (InvoiceStatus.WRITTEN_OFF, InvoiceStatus.VOID) and "status" not in v
+            ):
+                status_now = snap.status
+            else:
+                status_now = InvoiceStatus.PAID.value if open_now == 0 else InvoiceStatus.OPEN.value
+            wanted.update(open_amount=open_now, status=status_now)
+            before, after = _diff(snap._asdict(), wanted)
+            if after:
+                plan.updates.append(Update(record.row, snap.id, before, after))
+            elif open_balance is None or open_balance == snap.open_amount:
+                plan.unchanged += 1
+            target = Ref(False, snap.id)
+        if open_balance is not None and status_now == InvoiceStatus.OPEN:
+            if open_balance > open_now:
+                p.add(
+                    "open_balance",
+                    f"open balance {money.format_minor(open_balance, currency)} "
+                    f"is more than Recoup's {money.format_minor(open_now, currency)}: Recoup has "
+                    "payments the accounting system does not; un-allocate them first",
+                )
+            elif open_balance < open_now:
+                plan.settlements.append(
+                    Settlement(
+                        target,
+                        number,
+                        open_now,
+                        status_now,
+                        customer.id,
+                        currency,
+                        open_now - open_balance,
+                        issue_date,
+                    )
+                )
+    return plan
+
+
+# --- payments ---
+
+
+def payment_key(values: dict[str, Any], customer: str) -> str:
+    """A deterministic key for a payment row without an id: the same row, the same key."""
+    parts = [
+        str(values.get(k, ""))
+        for k in ("received_on", "amount", "currency", "reference", "payer_name", "payer_iban")
+    ]
+    parts += [customer, ";".join(values.get("invoices", []))]
+    return "auto-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def invoice_target(item: str) -> tuple[str, Decimal | None]:
+    """``'INV-1:100.00'`` -> ``('INV-1', Decimal('100.00'))``; no amount gives None."""
+    number, sep, amount = item.rpartition(":")
+    if not sep:
+        return item.strip(), None
+    return number.strip(), money.parse_amount(amount)
+
+
+def plan_payments(
+    records: Sequence[Record],
+    customers: CustomerIndex,
+    existing: dict[str, PaymentSnap],
+    invoices: dict[str, InvoiceSnap],
+) -> Plan:
+    """Creates and updates of payments; a new payment's named invoices get allocations.
+
+    ``invoices`` holds the invoices the file names, by number. Without amounts, a
+    payment is applied to its invoices in the order given, each up to its open amount.
+    """
+    plan = Plan(Kind.PAYMENTS)
+    seen: dict[str, int] = {}
+    invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
+    for record in records:
+        v, p = record.values, _RowProblems(plan, record.row)
+        targets = []
+        for item in v.get("invoices", []):
+            number, amount = p.check("invoices", invoice_target, item) or (item, None)
+            snap = invoices.get(number)
+            if snap is None:
+                p.add("invoices", f"unknown invoice {number!r}")
+            else:
+                targets.append((snap, amount))
+        customer = None
+        if "customer" in v:
+            customer = p.check("customer", customers.find, v["customer"])
+        elif targets:
+            customer = customers.by_pk.get(targets[0][0].customer_id)
+        currency_text = v.get("currency") or (customer.currency if customer else None)
+        if currency_text is None:
+            currency_text = targets[0][0].currency if targets else ""
+        currency = p.check("currency", money.validate_currency, currency_text or "?")
+        amount = (
+            p.check(
+                "amount",
+                _minor,
+                v.get("amount", Decimal(0)),
+                currency or "EUR",
+                "amount",
+                positive=True,
+            )
+            if currency
+            else None
+        )
+        method = _enum(p, "method", v.get("method", "bank_transfer"), PaymentMethod)
+        iban = p.check("payer_iban", validate_iban, v.get("payer_iban", ""))
+        if p.failed or amount is None or currency is None:
+            continue
+        external_id = v.get("external_id") or payment_key(
+            v, customer.external_id if customer else ""
+        )
+        if _duplicate(seen, external_id, record.row, "payment", p, "external_id"):
+            continue
+        wanted = {
+            "external_id": external_id,
+            "customer_id": customer.id if customer else None,
+            "received_on": v["received_on"],
+            "currency": currency,
+            "amount": amount,
+            "method": method,
+            "reference": v.get("reference", ""),
+            "payer_name": v.get("payer_name", ""),
+            "payer_iban": iban,
+        }
+        snap_payment = existing.get(external_id)
+        if snap_payment is not None:
+            allocated = snap_payment.amount - snap_payment.unallocated_amount
+            if amount < allocated:
+                p.add(
+                    "amount",
+                    f"amount is less than the {money.format_minor(allocated, currency)} "
+                    "already allocated",
+                )
+            if allocated and (
+                currency != snap_payment.currency
+                or wanted["customer_id"] != snap_payment.customer_id
+            ):
+                p.add("currency", "payment is allocated; its customer and currency are fixed")
+            if p.failed:
+                continue
+            wanted["unallocated_amount"] = amount - allocated
+            before, after = _diff(snap_payment._asdict(), wanted)
+            if after:
+                plan.updates.append(Update(record.row, snap_payment.id, before, after))
+            else:
+                plan.unchanged += 1
+            continue
+        left = amount
+        allocations = []
+        for snap, requested in targets:
+            if snap.currency != currency:
+                p.add(
+                    "invoices",
+                    f"invoice {snap.number} is in {snap.currency}, the payment in {currency}",
+                )
+                continue
+            if customer and snap.customer_id != customer.id:
+                p.add("invoices", f"invoice {snap.number} belongs to another customer")
+                continue
+            if snap.status != InvoiceStatus.OPEN:
+                p.add("invoices", f"invoice {snap.number} is {snap.status}")
+                continue
+            open_amount = invoice_open[snap.number]
+            share = (
+                min(left, open_amount)
+                if requested is None
+                else p.check("invoices", _minor, requested, currency, "invoices", positive=True)
+            )
+            if share is None:
+                continue
+            if share > open_amount:
+                p.add(
+                    "invoices",
+                    f"{money.format_minor(share, currency)} is more than the "
+                    f"{money.format_minor(open_amount, currency)} open on invoice {snap.number}",
+                )
+                continue
+            if share > left:
+                p.add("invoices", "the allocations add up to more than the payment")
+                continue
+            if share:
+                allocations.append((snap, open_amount, share, left))
+                invoice_open[snap.number] = open_amount - share
+                left -= share
+        if p.failed:
+            continue
+        index = plan.create(record.row, {**wanted, "unallocated_amount": amount})
+        for snap, open_amount, share, source_left in allocations:
+            plan.allocations.append(
+                AllocationPlan(
+                    Ref(False, snap.id),
+                    open_amount,
+                    snap.status,
+                    Ref(True, index),
+                    source_left,
+                    True,
+                    currency,
+                    share,
+                    v["received_on"],
+                )
+            )
+    return plan
+
+
+# --- credit notes ---
+
+
+def plan_credit_notes(
+    records: Sequence[Record],
+    customers: CustomerIndex,
+    existing: dict[str, CreditNoteSnap],
+    number_owner: dict[str, str],
+    invoices: dict[str, InvoiceSnap],
+) -> Plan:
+    """Creates and updates of credit notes; a new one naming an invoice is applied to it."""
+    plan = Plan(Kind.CREDIT_NOTES)
+    seen: dict[str, int] = {}
+    invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
+    for record in records:
+        v, p = record.values, _RowProblems(plan, record.row)
+        number = v.get("number", "")
+        external_id = v.get("external_id") or number
+        if _duplicate(seen, number, record.row, "credit note number", p, "number"):
+            continue
+        customer = p.check("customer", customers.find, v.get("customer", ""))
+        if customer is None:
+            continue
+        currency = p.check(
+            "currency", money.validate_currency, v.get("currency") or customer.currency
+        )
+        total = (
+            p.check(
+                "total",
+                _minor,
+                v.get("total", Decimal(0)),
+                currency or "EUR",
+                "total",
+                positive=True,
+            )
+            if currency
+            else None
+        )
+        invoice = None
+        if "invoice" in v:
+            invoice = invoices.get(v["invoice"])
+            if invoice is None:
+                p.add("invoice", f"unknown invoice {v['invoice']!r}")
+            elif invoice.customer_id != customer.id or invoice.currency != currency:
+                p.add("invoice", f"invoice {invoice.number} has another customer or currency")
+        owner = number_owner.get(number)
+        if owner is not None and owner != external_id:
+            p.add(
+                "number",
+                f"number {number!r} belongs to another credit note (external id {owner!r})",
+            )
+        if p.failed or total is None or currency is None:
+            continue
+        wanted = {
+            "customer_id": customer.id,
+            "number": number,
+            "external_id": external_id,
+            "issue_date": v["issue_date"],
+            "currency": currency,
+            "total_amount": total,
+            "reason": v.get("reason", ""),
+        }
+        snap = existing.get(external_id)
+        if snap is not None:
+            applied = snap.total_amount - snap.open_amount
+            if total < applied:
+                p.add("total", "total is less than the amount already applied")
+            if applied and (snap.currency != currency or snap.customer_id != customer.id):
+                p.add("currency", "credit note is applied; its customer and currency are fixed")
+            if p.failed:
+                continue
+            wanted["open_amount"] = total - applied
+            before, after = _diff(snap._asdict(), wanted)
+            if after:
+                plan.updates.append(Update(record.row, snap.id, before, after))
+            else:
+                plan.unchanged += 1
+            continue
+        index = plan.create(record.row, {**wanted, "open_amount": total})
+        if invoice is not None and invoice.status == InvoiceStatus.OPEN:
+            open_amount = invoice_open[invoice.number]
+            share = min(total, open_amount)
+            if share:
+                plan.allocations.append(
+                    AllocationPlan(
+                        Ref(False, invoice.id),
+                        open_amount,
+                        invoice.status,
+                        Ref(True, index),
+                        total,
+                        False,
+                        currency,
+                        share,
+                        v["issue_date"],
+                    )
+                )
+                invoice_open[invoice.number] = open_amount - share
+    return plan

@@ -1,0 +1,361 @@
+"""Running an import: read the file, plan against the ledger, write all or nothing.
+
+An import either writes every row or none: the plan is checked in full first, and the
+caller's transaction rolls back if anything fails while writing.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.errors import Problem, RowsRejected
+from recoup.imports import core
+from recoup.imports.columns import Kind, map_header
+from recoup.imports.core import (
+    ContactSnap,
+    CreditNoteSnap,
+    CustomerIndex,
+    CustomerRef,
+    InvoiceSnap,
+    PaymentSnap,
+    Plan,
+    Record,
+)
+from recoup.imports.readers import read_table
+from recoup.ledger import service as ledger
+from recoup.ledger.service import PlannedAllocation, RecordUpdate
+
+_CUSTOMER_FIELDS = (
+    "id",
+    "external_id",
+    "name",
+    "currency",
+    "country",
+    "vat_number",
+    "registration_number",
+    "language",
+    "timezone",
+    "payment_terms_days",
+    "credit_limit_amount",
+    "tags",
+    "collector",
+    "status",
+    "is_consumer",
+)
+_ENTITY = {
+    Kind.CUSTOMERS: "customers",
+    Kind.CONTACTS: "contacts",
+    Kind.INVOICES: "invoices",
+    Kind.PAYMENTS: "payments",
+    Kind.CREDIT_NOTES: "credit_notes",
+}
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: Kind
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    allocations: int = 0
+    settlements: int = 0
+    dry_run: bool = False
+    changes: list[str] = field(default_factory=list)
+
+    def add(self, other: "ImportResult") -> None:
+        """Fold a follow-on import (a customers file's contacts) into this result."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changes += other.changes
+
+
+def import_file(
+    session: Session,
+    *,
+    org_id: int,
+    kind: Kind,
+    path: Path,
+    dry_run: bool = False,
+    date_order: str | None = None,
+) -> ImportResult:
+    """Import a CSV or XLSX file of ``kind`` into the organisation's ledger."""
+    header, rows = read_table(path)
+    return import_rows(
+        session,
+        org_id=org_id,
+        kind=kind,
+        header=header,
+        rows=rows,
+        dry_run=dry_run,
+        date_order=date_order,
+    )
+
+
+def import_rows(
+    session: Session,
+    *,
+    org_id: int,
+    kind: Kind,
+    header: list[str],
+    rows: Iterable[Sequence[str]],
+    dry_run: bool = False,
+    date_order: str | None = None,
+) -> ImportResult:
+    """Import rows of strings under ``header`` (the file-independent part of an import).
+
+    Raises ``RowsRejected`` listing every problem, with the file's own column names,
+    before anything is written.
+    """
+    indices, problems = map_header(kind, header)
+    labels = {name: header[i] for name, i in indices.items()}
+    if problems:
+        raise RowsRejected(problems)
+    records, problems = core.parse_records(kind, indices, rows, date_order=date_order)
+    plan = _plan(session, org_id, kind, records)
+    problems += plan.problems
+    # A customers file may name a contact per customer: planned against stand-in ids of
+    # the customers it creates, and planned again with their real ids once written.
+    contacts = _contact_plan(records, plan, session, org_id)
+    problems += contacts.problems
+    if problems:
+        raise RowsRejected([_label(p, labels) for p in problems])
+    if not dry_run:
+        _write(session, org_id, plan)
+        if contacts.creates or contacts.updates:
+            _write(session, org_id, _contact_plan(records, plan, session, org_id))
+    result = _result(plan, len(records), dry_run)
+    result.add(_result(contacts, 0, dry_run))
+    return result
+
+
+def _label(problem: Problem, labels: dict[str, str]) -> Problem:
+    return Problem(problem.row, labels.get(problem.column, problem.column), problem.reason)
+
+
+def _customer_index(session: Session, org_id: int) -> CustomerIndex:
+    rows = ledger.snapshot(session, org_id=org_id, entity="customers", fields=CustomerRef._fields)
+    return CustomerIndex(CustomerRef._make(row) for row in rows)
+
+
+def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> Plan:
+    if kind is Kind.CUSTOMERS:
+        existing = {
+            row[1]: dict(zip(_CUSTOMER_FIELDS, row, strict=True))
+            for row in ledger.snapshot(
+                session, org_id=org_id, entity="customers", fields=_CUSTOMER_FIELDS
+            )
+        }
+        org = ledger.get_organisation(session, org_id=org_id)
+        return core.plan_customers(records, existing, default_currency=org.base_currency)
+    customers = _customer_index(session, org_id)
+    if kind is Kind.CONTACTS:
+        contacts = ledger.snapshot(
+            session, org_id=org_id, entity="contacts", fields=ContactSnap._fields
+        )
+        return core.plan_contacts(records, customers, map(ContactSnap._make, contacts))
+    if kind is Kind.INVOICES:
+        invoices = [
+            InvoiceSnap._make(row)
+            for row in ledger.snapshot(
+                session, org_id=org_id, entity="invoices", fields=InvoiceSnap._fields
+            )
+        ]
+        return core.plan_invoices(
+            records,
+            customers,
+            {snap.external_id: snap for snap in invoices},
+            {snap.number: snap.external_id for snap in invoices},
+        )
+    if kind is Kind.PAYMENTS:
+        numbers = [
+            core.invoice_target(item)[0]
+            for record in records
+            for item in record.values.get("invoices", [])
+        ]
+        payments = ledger.snapshot(
+            session, org_id=org_id, entity="payments", fields=PaymentSnap._fields
+        )
+        return core.plan_payments(
+            records,
+            customers,
+            {row[1]: PaymentSnap._make(row) for row in payments},
+            _invoices_by_number(session, org_id, numbers),
+        )
+    notes = [
+        CreditNoteSnap._make(row)
+        for row in ledger.snapshot(
+            session, org_id=org_id, entity="credit_notes", fields=CreditNoteSnap._fields
+        )
+    ]
+    numbers = [r.values["invoice"] for r in records if "invoice" in r.values]
+    return core.plan_credit_notes(
+        records,
+        customers,
+        {n.external_id: n for n in notes},
+        {n.number: n.external_id for n in notes},
+        _invoices_by_number(session, org_id, numbers),
+    )
+
+
+def _invoices_by_number(
+    session: Session, org_id: int, numbers: Sequence[str]
+) -> dict[str, InvoiceSnap]:
+    rows = ledger.snapshot(
+        session,
+        org_id=org_id,
+        entity="invoices",
+        fields=InvoiceSnap._fields,
+        where=("number", numbers),
+    )
+    return {row[2]: InvoiceSnap._make(row) for row in rows}
+
+
+def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: int) -> Plan:
+    """The contacts a customers file names, planned against the customers as they are
+    now; customers the plan creates but has not written get stand-in ids."""
+    contact_records = []
+    if plan.kind is not Kind.CUSTOMERS:
+        return Plan(Kind.CONTACTS)
+    for record in records:
+        v = record.values
+        if not ({"contact_name", "email", "phone"} & v.keys()):
+            continue
+        customer = v.get("external_id") or v.get("name", "")
+        contact_records.append(
+            Record(
+                record.row,
+                {
+                    "customer": customer,
+                    "name": v.get("contact_name", ""),
+                    "email": v.get("email", ""),
+                    "phone": v.get("phone", ""),
+                },
+            )
+        )
+    if not contact_records:
+        return Plan(Kind.CONTACTS)
+    index = _customer_index(session, org_id)
+    for offset, values in enumerate(plan.creates):
+        index.by_id.setdefault(
+            values["external_id"],
+            CustomerRef(-1 - offset, values["external_id"], values["name"], values["currency"], 30),
+        )
+    existing = ledger.snapshot(
+        session, org_id=org_id, entity="contacts", fields=ContactSnap._fields
+    )
+    return core.plan_contacts(contact_records, index, map(ContactSnap._make, existing))
+
+
+def _write(session: Session, org_id: int, plan: Plan) -> None:
+    entity = _ENTITY[plan.kind]
+    ids = ledger.write_records(
+        session,
+        org_id=org_id,
+        entity=entity,
+        creates=plan.creates,
+        updates=[RecordUpdate(u.id, u.before, u.after) for u in plan.updates],
+    )
+    planned = [_resolve(a, ids) for a in plan.allocations]
+    if plan.settlements:
+        payment_ids = ledger.write_records(
+            session,
+            org_id=org_id,
+            entity="payments",
+            creates=[_settlement_payment(s) for s in plan.settlements],
+        )
+        planned += [
+            PlannedAllocation(
+                invoice_id=ids[s.invoice.value] if s.invoice.new else s.invoice.value,
+                invoice_open=s.invoice_open,
+                invoice_status=s.invoice_status,
+                currency=s.currency,
+                amount=s.amount,
+                on=s.on,
+                payment_id=payment_id,
+                source_open=s.amount,
+            )
+            for s, payment_id in zip(plan.settlements, payment_ids, strict=True)
+        ]
+    if planned:
+        ledger.write_allocations(session, org_id=org_id, planned=planned)
+
+
+def _resolve(allocation: core.AllocationPlan, ids: list[int]) -> PlannedAllocation:
+    def real(ref: core.Ref) -> int:
+        return ids[ref.value] if ref.new else ref.value
+
+    source = real(allocation.source)
+    return PlannedAllocation(
+        invoice_id=real(allocation.invoice),
+        invoice_open=allocation.invoice_open,
+        invoice_status=allocation.invoice_status,
+        currency=allocation.currency,
+        amount=allocation.amount,
+        on=allocation.on,
+        payment_id=source if allocation.source_is_payment else None,
+        credit_note_id=None if allocation.source_is_payment else source,
+        source_open=allocation.source_open,
+    )
+
+
+def _settlement_payment(settlement: core.Settlement) -> dict[str, Any]:
+    balance = money.format_minor(settlement.invoice_open - settlement.amount, settlement.currency)
+    return {
+        "external_id": f"settled-{settlement.invoice_number}-to-{balance}",
+        "customer_id": settlement.customer_id,
+        "received_on": settlement.on,
+        "currency": settlement.currency,
+        "amount": settlement.amount,
+        "unallocated_amount": settlement.amount,
+        "method": "other",
+        "reference": f"settled in the accounting system ({settlement.invoice_number})",
+        "payer_name": "",
+        "payer_iban": "",
+    }
+
+
+def _describe(plan: Plan) -> list[str]:
+    lines = [
+        f"row {row}: create {_name(values)}"
+        for row, values in zip(plan.create_rows, plan.creates, strict=True)
+    ]
+    for update in plan.updates:
+        changes = ", ".join(
+            f"{k} {update.before[k]!s} -> {update.after[k]!s}" for k in update.after
+        )
+        lines.append(f"row {update.row}: update #{update.id}: {changes}")
+    lines += [
+        f"settle {money.format_minor(s.amount, s.currency)} {s.currency} "
+        f"of invoice {s.invoice_number}"
+        for s in plan.settlements
+    ]
+    return lines
+
+
+def _name(values: dict[str, Any]) -> str:
+    for key in ("number", "external_id", "email", "name"):
+        if values.get(key):
+            return str(values[key])
+    return "record"
+
+
+def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
+    return ImportResult(
+        kind=plan.kind,
+        rows=rows,
+        created=len(plan.creates),
+        updated=len(plan.updates),
+        unchanged=plan.unchanged,
+        allocations=len(plan.allocations),
+        settlements=len(plan.settlements),
+        dry_run=dry_run,
+        changes=_describe(plan) if dry_run else [],
+    )

@@ -1,0 +1,235 @@
+"""All SQL of the ledger. Every query is scoped to one organisation."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from recoup.ledger.core import AgingBasis, Bucket
+from recoup.ledger.models import (
+    Allocation,
+    CreditNote,
+    CreditNoteStatus,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Organisation,
+    Payment,
+)
+
+
+def organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by slug."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.slug)))
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
+    """The organisation with ``slug``, if any."""
+    return session.scalars(select(Organisation).where(Organisation.slug == slug)).one_or_none()
+
+
+def get(session: Session, model: type[Any], org_id: int, record_id: int) -> Any:
+    """One record of ``model`` by id, only if it belongs to the organisation."""
+    return session.scalars(
+        select(model).where(model.org_id == org_id, model.id == record_id)
+    ).one_or_none()
+
+
+def get_for_update(session: Session, model: type[Any], org_id: int, record_id: int) -> Any:
+    """Like ``get`` but locks the row for the rest of the transaction."""
+    return session.scalars(
+        select(model)
+        .where(model.org_id == org_id, model.id == record_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def by_key(session: Session, model: type[Any], org_id: int, **key: str) -> Any:
+    """One record of ``model`` by a unique business key (``number=``, ``external_id=``)."""
+    ((column, value),) = key.items()
+    return session.scalars(
+        select(model).where(model.org_id == org_id, getattr(model, column) == value)
+    ).one_or_none()
+
+
+def customers(session: Session, org_id: int) -> list[Customer]:
+    """The organisation's customers, by name."""
+    return list(
+        session.scalars(select(Customer).where(Customer.org_id == org_id).order_by(Customer.name))
+    )
+
+
+def open_invoices(session: Session, org_id: int, customer_id: int) -> list[Invoice]:
+    """A customer's open invoices, oldest due first."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.customer_id == customer_id,
+                Invoice.status == InvoiceStatus.OPEN,
+            )
+            .order_by(Invoice.due_date, Invoice.number)
+        )
+    )
+
+
+def field_rows(
+    session: Session,
+    model: type[Any],
+    org_id: int,
+    fields: Sequence[str],
+    where: tuple[str, Sequence[Any]] | None = None,
+    chunk: int = 5_000,
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the organisation's rows of ``model``, optionally filtered by
+    ``where = (column, values)`` (queried in chunks to stay under parameter limits)."""
+    query = select(*(getattr(model, f) for f in fields)).where(model.org_id == org_id)
+    if where is None:
+        return [tuple(row) for row in session.execute(query)]
+    column, values = getattr(model, where[0]), list(dict.fromkeys(where[1]))
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), chunk):
+        part = values[start : start + chunk]
+        rows += [tuple(row) for row in session.execute(query.where(column.in_(part)))]
+    return rows
+
+
+def insert_returning_ids(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Bulk insert ``rows``; their new ids in the same order."""
+    if not rows:
+        return []
+    result = session.execute(
+        insert(model).returning(model.id, sort_by_parameter_order=True), list(rows)
+    )
+    return [row.id for row in result]
+
+
+def bulk_update(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Update records by primary key; each row holds ``id`` and the changed columns."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    for group in by_columns.values():
+        session.execute(update(model), group)
+
+
+def write_allocations(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert allocation rows and take their amounts off invoices, payments, credits.
+
+    Callers have checked every allocation (``core.check_allocation``); the database's
+    check constraints are the last line of defence.
+    """
+    ids = insert_returning_ids(session, Allocation, rows)
+    _take_off(session, Invoice.__table__, "invoice_id", InvoiceStatus.PAID, rows)
+    _take_off(session, Payment.__table__, "payment_id", None, rows)
+    _take_off(session, CreditNote.__table__, "credit_note_id", CreditNoteStatus.APPLIED, rows)
+    return ids
+
+
+def _take_off(
+    session: Session, table: Any, key: str, settled: str | None, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Reduce the open column of ``table`` by each row's amount (executemany)."""
+    params = [
+        {"target_id": row[key], "taken": row["amount"]} for row in rows if row.get(key) is not None
+    ]
+    if not params:
+        return
+    column = table.c.unallocated_amount if settled is None else table.c.open_amount
+    values: dict[str, Any] = {column.name: column - bindparam("taken")}
+    if settled is not None:
+        values["status"] = case(
+            (column == bindparam("taken"), literal(str(settled))), else_=table.c.status
+        )
+    session.execute(
+        update(table).where(table.c.id == bindparam("target_id")).values(values), params
+    )
+
+
+def aging_query(
+    org_id: int, as_of: date, buckets: Sequence[Bucket], basis: AgingBasis
+) -> Select[Any]:
+    """The aggregate behind the aging report: open amounts per customer, currency, bucket.
+
+    Buckets are ranges of the basis date computed from ``as_of``, so the database
+    compares dates instead of computing day differences row by row.
+    """
+    basis_date = Invoice.due_date if basis is AgingBasis.DUE else Invoice.issue_date
+    sums = []
+    for i, bucket in enumerate(buckets):
+        earliest, latest = bucket.date_range(as_of)
+        conditions = []
+        if earliest is not None:
+            conditions.append(basis_date >= earliest)
+        if latest is not None:
+            conditions.append(basis_date <= latest)
+        sums.append(
+            func.sum(case((and_(*conditions), Invoice.open_amount), else_=0)).label(f"b{i}")
+        )
+    return (
+        select(Invoice.customer_id, Invoice.currency, *sums)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+        )
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+
+
+def unapplied_by_customer(session: Session, org_id: int) -> dict[tuple[int | None, str], int]:
+    """Unallocated payment money per (customer, currency)."""
+    rows = session.execute(
+        select(Payment.customer_id, Payment.currency, func.sum(Payment.unallocated_amount))
+        .where(Payment.org_id == org_id, Payment.unallocated_amount > 0)
+        .group_by(Payment.customer_id, Payment.currency)
+    )
+    return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def open_credits_by_customer(session: Session, org_id: int) -> dict[tuple[int, str], int]:
+    """Unapplied credit-note money per (customer, currency)."""
+    rows = session.execute(
+        select(CreditNote.customer_id, CreditNote.currency, func.sum(CreditNote.open_amount))
+        .where(
+            CreditNote.org_id == org_id,
+            CreditNote.status == CreditNoteStatus.OPEN,
+            CreditNote.open_amount > 0,
+        )
+        .group_by(CreditNote.customer_id, CreditNote.currency)
+    )
+    return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+def customer_labels(session: Session, org_id: int) -> dict[int, tuple[str, str]]:
+    """``id -> (external_id, name)`` of every customer of the organisation."""
+    rows = session.execute(
+        select(Customer.id, Customer.external_id, Customer.name).where(Customer.org_id == org_id)
+    )
+    return {r.id: (r.external_id, r.name) for r in rows}
+
+
+def balance_mismatches(session: Session, org_id: int) -> list[tuple[str, int, int]]:
+    """Invoices whose open amount is not total minus allocations: ``(number, open, derived)``.
+
+    Always empty unless someone edited the tables by hand.
+    """
+    allocated = (
+        select(Allocation.invoice_id, func.sum(Allocation.amount).label("allocated"))
+        .where(Allocation.org_id == org_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    derived = Invoice.total_amount - func.coalesce(allocated.c.allocated, 0)
+    rows = session.execute(
+        select(Invoice.number, Invoice.open_amount, derived)
+        .outerjoin(allocated, allocated.c.invoice_id == Invoice.id)
+        .where(Invoice.org_id == org_id, Invoice.open_amount != derived)
+    )
+    return [(r[0], int(r[1]), int(r[2])) for r in rows]

@@ -1,0 +1,547 @@
+"""Ledger use cases: load through the repository, decide in the core, store.
+
+Services never commit; the caller owns the transaction (see ``recoup.db.transaction``).
+Amounts come in as ``Decimal`` and are stored as integer minor units.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.audit.service import Change, append
+from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import core, repository
+from recoup.ledger.core import AgingBasis, AgingLine
+from recoup.ledger.models import (
+    Channel,
+    Contact,
+    ContactRole,
+    CreditNote,
+    Customer,
+    Invoice,
+    Organisation,
+    Payment,
+    PaymentMethod,
+)
+from recoup.ledger.validators import (
+    validate_country,
+    validate_email,
+    validate_iban,
+    validate_language,
+    validate_registration,
+    validate_timezone,
+    validate_vat,
+)
+
+
+def create_organisation(
+    session: Session,
+    *,
+    slug: str,
+    name: str,
+    country: str = "GB",
+    base_currency: str = "EUR",
+    **details: str,
+) -> Organisation:
+    """A new organisation (tenant); ``details`` are its address, email, bank, ..."""
+    if repository.organisation_by_slug(session, slug):
+        raise Conflict(f"organisation {slug!r} already exists")
+    org = Organisation(
+        slug=slug,
+        name=name,
+        country=validate_country(country),
+        base_currency=money.validate_currency(base_currency),
+        **details,
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def resolve_organisation(session: Session, *, slug: str | None) -> Organisation:
+    """The organisation named ``slug``, or the only one there is when none is named."""
+    if slug:
+        org = repository.organisation_by_slug(session, slug)
+        if org is None:
+            raise NotFound(f"no organisation {slug!r}")
+        return org
+    orgs = repository.organisations(session)
+    if not orgs:
+        raise NotFound("no organisation yet: run `recoup init` or `recoup demo` first")
+    if len(orgs) > 1:
+        names = ", ".join(o.slug for o in orgs)
+        raise InvalidInput(f"several organisations ({names}): name one with --org")
+    return orgs[0]
+
+
+def create_customer(
+    session: Session,
+    *,
+    org_id: int,
+    external_id: str,
+    name: str,
+    currency: str,
+    country: str = "",
+    vat_number: str = "",
+    registration_number: str = "",
+    language: str = "en",
+    timezone: str = "UTC",
+    payment_terms_days: int = 30,
+    credit_limit: Decimal | None = None,
+    tags: Sequence[str] = (),
+    collector: str = "",
+    is_consumer: bool = False,
+) -> Customer:
+    """A new customer, its identifiers checked for its country."""
+    if repository.by_key(session, Customer, org_id, external_id=external_id):
+        raise Conflict(f"customer {external_id!r} already exists")
+    if not name.strip():
+        raise InvalidInput("a customer needs a name", field="name")
+    country = validate_country(country) if country else ""
+    currency = money.validate_currency(currency)
+    if payment_terms_days < 0:
+        raise InvalidInput("must not be negative", field="payment_terms_days")
+    customer = Customer(
+        org_id=org_id,
+        external_id=external_id,
+        name=name.strip(),
+        currency=currency,
+        country=country,
+        vat_number=validate_vat(vat_number, country),
+        registration_number=validate_registration(registration_number, country),
+        language=validate_language(language),
+        timezone=validate_timezone(timezone),
+        payment_terms_days=payment_terms_days,
+        credit_limit_amount=None
+        if credit_limit is None
+        else money.to_minor(credit_limit, currency),
+        tags=sorted(set(tags)),
+        collector=collector,
+        is_consumer=is_consumer,
+    )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def get_customer(session: Session, *, org_id: int, external_id: str) -> Customer:
+    """The organisation's customer with ``external_id``."""
+    customer = repository.by_key(session, Customer, org_id, external_id=external_id)
+    if customer is None:
+        raise NotFound(f"no customer {external_id!r}")
+    return customer  # type: ignore[no-any-return]
+
+
+def add_contact(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    role: ContactRole = ContactRole.BILLING,
+    language: str = "",
+    preferred_channel: Channel = Channel.EMAIL,
+    opted_out: Sequence[Channel] = (),
+) -> Contact:
+    """A new contact person at a customer."""
+    if repository.get(session, Customer, org_id, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    contact = Contact(
+        org_id=org_id,
+        customer_id=customer_id,
+        name=name.strip(),
+        email=validate_email(email),
+        phone=phone.strip(),
+        role=role,
+        language=validate_language(language) if language else "",
+        preferred_channel=preferred_channel,
+        opted_out=sorted(str(c) for c in set(opted_out)),
+    )
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def create_invoice(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    number: str,
+    issue_date: date,
+    total: Decimal,
+    due_date: date | None = None,
+    currency: str | None = None,
+    tax: Decimal = Decimal(0),
+    po_number: str = "",
+    external_id: str | None = None,
+) -> Invoice:
+    """A new open invoice; the due date defaults to the customer's payment terms."""
+    customer = repository.get(session, Customer, org_id, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    if repository.by_key(session, Invoice, org_id, number=number):
+        raise Conflict(f"invoice {number!r} already exists")
+    currency = money.validate_currency(currency or customer.currency)
+    if total < 0:
+        raise InvalidInput("must not be negative", field="total")
+    due = due_date or issue_date + timedelta(days=customer.payment_terms_days)
+    if due < issue_date:
+        raise InvalidInput("due date is before the issue date", field="due_date")
+    total_minor = money.to_minor(total, currency)
+    invoice = Invoice(
+        org_id=org_id,
+        customer_id=customer_id,
+        number=number,
+        external_id=external_id or number,
+        issue_date=issue_date,
+        due_date=due,
+        currency=currency,
+        total_amount=total_minor,
+        tax_amount=money.to_minor(tax, currency),
+        open_amount=total_minor,
+        po_number=po_number,
+    )
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def create_credit_note(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    number: str,
+    issue_date: date,
+    total: Decimal,
+    currency: str | None = None,
+    reason: str = "",
+    external_id: str | None = None,
+) -> CreditNote:
+    """A new credit note, open until applied to invoices."""
+    customer = repository.get(session, Customer, org_id, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    if repository.by_key(session, CreditNote, org_id, number=number):
+        raise Conflict(f"credit note {number!r} already exists")
+    currency = money.validate_currency(currency or customer.currency)
+    if total <= 0:
+        raise InvalidInput("must be positive", field="total")
+    total_minor = money.to_minor(total, currency)
+    note = CreditNote(
+        org_id=org_id,
+        customer_id=customer_id,
+        number=number,
+        external_id=external_id or number,
+        issue_date=issue_date,
+        currency=currency,
+        total_amount=total_minor,
+        open_amount=total_minor,
+        reason=reason,
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+def record_payment(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int | None,
+    received_on: date,
+    amount: Decimal,
+    currency: str,
+    external_id: str,
+    method: PaymentMethod = PaymentMethod.BANK_TRANSFER,
+    reference: str = "",
+    payer_name: str = "",
+    payer_iban: str = "",
+) -> Payment:
+    """Money received, unallocated until applied to invoices."""
+    if customer_id is not None and repository.get(session, Customer, org_id, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    if repository.by_key(session, Payment, org_id, external_id=external_id):
+        raise Conflict(f"payment {external_id!r} already exists")
+    currency = money.validate_currency(currency)
+    if amount <= 0:
+        raise InvalidInput("must be positive", field="amount")
+    minor = money.to_minor(amount, currency)
+    payment = Payment(
+        org_id=org_id,
+        customer_id=customer_id,
+        external_id=external_id,
+        received_on=received_on,
+        currency=currency,
+        amount=minor,
+        unallocated_amount=minor,
+        method=method,
+        reference=reference,
+        payer_name=payer_name,
+        payer_iban=validate_iban(payer_iban),
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAllocation:
+    """An allocation already checked against the balances it was planned from."""
+
+    invoice_id: int
+    invoice_open: int
+    invoice_status: str
+    currency: str
+    amount: int
+    on: date
+    payment_id: int | None = None
+    source_open: int = 0
+    credit_note_id: int | None = None
+
+
+def write_allocations(
+    session: Session, *, org_id: int, planned: Sequence[PlannedAllocation]
+) -> None:
+    """Store checked allocations, move the balances and audit every change.
+
+    Several allocations may hit the same invoice or source; the audit events show each
+    step of the balance.
+    """
+    rows = [
+        {
+            "org_id": org_id,
+            "invoice_id": p.invoice_id,
+            "payment_id": p.payment_id,
+            "credit_note_id": p.credit_note_id,
+            "currency": p.currency,
+            "amount": p.amount,
+            "allocated_on": p.on,
+        }
+        for p in planned
+    ]
+    ids = repository.write_allocations(session, rows)
+    changes: list[Change] = []
+    invoice_open: dict[int, int] = {}
+    source_open: dict[tuple[str, int], int] = {}
+    for allocation_id, p, row in zip(ids, planned, rows, strict=True):
+        after = {k: v for k, v in row.items() if k != "org_id"}
+        after["allocated_on"] = p.on.isoformat()
+        changes.append(Change(org_id, "create", "allocations", allocation_id, None, after))
+        before_open = invoice_open.get(p.invoice_id, p.invoice_open)
+        invoice_open[p.invoice_id] = before_open - p.amount
+        before: dict[str, Any] = {"open_amount": before_open}
+        now: dict[str, Any] = {"open_amount": before_open - p.amount}
+        if before_open == p.amount:
+            before["status"], now["status"] = p.invoice_status, "paid"
+        changes.append(Change(org_id, "update", "invoices", p.invoice_id, before, now))
+        entity, source_id, column = (
+            ("payments", p.payment_id, "unallocated_amount")
+            if p.payment_id is not None
+            else ("credit_notes", p.credit_note_id, "open_amount")
+        )
+        assert source_id is not None
+        left = source_open.get((entity, source_id), p.source_open)
+        source_open[(entity, source_id)] = left - p.amount
+        changes.append(
+            Change(org_id, "update", entity, source_id, {column: left}, {column: left - p.amount})
+        )
+    append(session, changes)
+
+
+def allocate(
+    session: Session,
+    *,
+    org_id: int,
+    invoice_id: int,
+    amount: Decimal,
+    on: date,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> None:
+    """Apply part of a payment or a credit note to an invoice.
+
+    Refuses (and writes nothing) when the amount exceeds the invoice's open amount or
+    what is left of the payment or credit note, or when currencies differ.
+    """
+    if (payment_id is None) == (credit_note_id is None):
+        raise InvalidInput("name exactly one of a payment or a credit note")
+    invoice = repository.get_for_update(session, Invoice, org_id, invoice_id)
+    if invoice is None:
+        raise NotFound(f"no invoice with id {invoice_id}")
+    if invoice.status != "open":
+        raise Conflict(f"invoice {invoice.number} is {invoice.status}, not open")
+    source: Payment | CreditNote | None
+    if payment_id is not None:
+        source = repository.get_for_update(session, Payment, org_id, payment_id)
+        label = f"payment {source.external_id}" if source else ""
+        source_open = source.unallocated_amount if source else 0
+    else:
+        source = repository.get_for_update(session, CreditNote, org_id, credit_note_id or 0)
+        label = f"credit note {source.number}" if source else ""
+        source_open = source.open_amount if source else 0
+    if source is None:
+        raise NotFound("no such payment or credit note")
+    if source.customer_id not in (None, invoice.customer_id):
+        raise Conflict(f"{label} belongs to another customer than invoice {invoice.number}")
+    minor = money.to_minor(amount, invoice.currency)
+    core.check_allocation(
+        amount=minor,
+        currency=invoice.currency,
+        invoice_number=invoice.number,
+        invoice_currency=invoice.currency,
+        invoice_open=invoice.open_amount,
+        source=label,
+        source_currency=source.currency,
+        source_open=source_open,
+    )
+    planned = PlannedAllocation(
+        invoice_id=invoice.id,
+        invoice_open=invoice.open_amount,
+        invoice_status=invoice.status,
+        currency=invoice.currency,
+        amount=minor,
+        on=on,
+        payment_id=payment_id,
+        credit_note_id=credit_note_id,
+        source_open=source_open,
+    )
+    write_allocations(session, org_id=org_id, planned=[planned])
+    session.expire(invoice)
+    session.expire(source)
+
+
+@dataclass(frozen=True, slots=True)
+class AgingReport:
+    """Aging lines (per customer or total) and the bucket labels they are split into."""
+
+    as_of: date
+    basis: AgingBasis
+    labels: tuple[str, ...]
+    lines: list[AgingLine]
+    totals: list[AgingLine]
+
+
+def aging_report(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    by_customer: bool = True,
+    basis: AgingBasis = AgingBasis.DUE,
+    edges: Sequence[int] = core.DEFAULT_EDGES,
+) -> AgingReport:
+    """Open receivables per customer and currency, split into age buckets on ``as_of``.
+
+    Customers with only unapplied payments or open credit notes get a line too.
+    """
+    buckets = core.aging_buckets(edges)
+    labels = repository.customer_labels(session, org_id)
+    amounts: dict[tuple[int | None, str], tuple[int, ...]] = {
+        (row[0], row[1]): tuple(int(v) for v in row[2:])
+        for row in session.execute(repository.aging_query(org_id, as_of, buckets, basis))
+    }
+    unapplied = repository.unapplied_by_customer(session, org_id)
+    credits = repository.open_credits_by_customer(session, org_id)
+    empty = (0,) * len(buckets)
+    lines = []
+    for key in amounts.keys() | unapplied.keys() | credits.keys():
+        customer_id, currency = key
+        external_id, name = labels.get(customer_id, ("", "(unidentified payer)"))  # type: ignore[arg-type]
+        lines.append(
+            AgingLine(
+                customer=external_id,
+                customer_name=name,
+                currency=currency,
+                buckets=amounts.get(key, empty),
+                unapplied_payments=unapplied.get(key, 0),
+                open_credits=credits.get(key, 0),  # type: ignore[call-overload]
+            )
+        )
+    lines.sort(key=lambda line: (line.customer_name.lower(), line.customer, line.currency))
+    totals = core.total_lines(lines, len(buckets))
+    return AgingReport(
+        as_of=as_of,
+        basis=basis,
+        labels=tuple(b.label for b in buckets),
+        lines=lines if by_customer else [],
+        totals=totals,
+    )
+
+
+ENTITIES: dict[str, type[Any]] = {
+    "customers": Customer,
+    "contacts": Contact,
+    "invoices": Invoice,
+    "credit_notes": CreditNote,
+    "payments": Payment,
+}
+
+
+def snapshot(
+    session: Session,
+    *,
+    org_id: int,
+    entity: str,
+    fields: Sequence[str],
+    where: tuple[str, Sequence[Any]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the organisation's records of ``entity``, optionally only those whose
+    ``where[0]`` column is one of ``where[1]`` (bulk paths plan against these)."""
+    return repository.field_rows(session, ENTITIES[entity], org_id, fields, where)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordUpdate:
+    """A change to one record: its id and the values before and after."""
+
+    id: int
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def write_records(
+    session: Session,
+    *,
+    org_id: int,
+    entity: str,
+    creates: Sequence[dict[str, Any]] = (),
+    updates: Sequence[RecordUpdate] = (),
+) -> list[int]:
+    """Bulk-create and update records of ``entity`` and audit each; the new ids, in order.
+
+    The values must already be validated (the import planner does that).
+    """
+    model = ENTITIES[entity]
+    ids = repository.insert_returning_ids(
+        session, model, [{"org_id": org_id, **values} for values in creates]
+    )
+    repository.bulk_update(session, model, [{"id": u.id, **u.after} for u in updates])
+    changes = [
+        Change(org_id, "create", entity, record_id, None, values)
+        for record_id, values in zip(ids, creates, strict=True)
+    ]
+    changes += [Change(org_id, "update", entity, u.id, u.before, u.after) for u in updates]
+    append(session, changes)
+    return ids
+
+
+def get_organisation(session: Session, *, org_id: int) -> Organisation:
+    """The organisation with ``org_id``."""
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(f"no organisation with id {org_id}")
+    return org
+
+
+def balance_mismatches(session: Session, *, org_id: int) -> list[tuple[str, int, int]]:
+    """Invoices whose stored open amount differs from total minus allocations."""
+    return repository.balance_mismatches(session, org_id)

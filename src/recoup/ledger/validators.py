@@ -1,0 +1,145 @@
+"""Validators for the values a ledger record holds, in python-stdnum's shape.
+
+Each ``validate_*`` returns the compact, normalised value or raises ``InvalidInput``
+naming the field; ``is_valid_*`` answers yes or no.
+
+>>> validate_country("de")
+'DE'
+>>> validate_vat("DE 136 695 976", "DE")
+'DE136695976'
+>>> validate_registration("732 829 320", "FR")
+'732829320'
+"""
+
+from functools import lru_cache
+from types import ModuleType
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+from stdnum.util import get_cc_module
+
+from recoup.errors import InvalidInput
+
+# Company-register numbers python-stdnum can check, by country.
+_REGISTRATION_MODULES = {
+    "AT": "businessid",
+    "AU": "abn",
+    "BE": "vat",
+    "CH": "uid",
+    "DE": "handelsregisternummer",
+    "DK": "cvr",
+    "ES": "cif",
+    "FI": "ytunnus",
+    "FR": "siren",
+    "IT": "iva",
+    "NO": "orgnr",
+    "SE": "orgnr",
+    "US": "ein",
+}
+_COUNTRIES = frozenset(get_global("territory_currencies"))
+
+
+def validate_country(code: str) -> str:
+    """An ISO 3166 alpha-2 country code, upper-cased."""
+    normalised = code.strip().upper()
+    if len(normalised) != 2 or normalised not in _COUNTRIES:
+        raise InvalidInput(f"unknown country code {code!r}", field="country")
+    return normalised
+
+
+@lru_cache(maxsize=256)
+def validate_language(code: str) -> str:
+    """A language (or locale) Babel knows, such as ``en``, ``de`` or ``de_AT``."""
+    normalised = code.strip().replace("-", "_")
+    try:
+        Locale.parse(normalised)
+    except (ValueError, UnknownLocaleError):
+        raise InvalidInput(f"unknown language {code!r}", field="language") from None
+    return normalised
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(name: str) -> str:
+    """An IANA time zone name such as ``Europe/Berlin``."""
+    normalised = name.strip()
+    if normalised not in _timezones():
+        raise InvalidInput(f"unknown time zone {name!r}", field="timezone")
+    ZoneInfo(normalised)
+    return normalised
+
+
+def _module(country: str, name: str) -> ModuleType | None:
+    try:
+        return get_cc_module(country.lower(), name)  # type: ignore[no-any-return]
+    except ImportError:
+        return None
+
+
+def validate_vat(number: str, country: str) -> str:
+    """A VAT number, checked with the country's rules where python-stdnum has them."""
+    if not number.strip():
+        return ""
+    compact = number.strip().replace(" ", "").replace(".", "").replace("-", "").upper()
+    prefix = compact[:2] if compact[:2].isalpha() else country.upper()
+    try:
+        if prefix.lower() in eu_vat.MEMBER_STATES:
+            return str(eu_vat.validate(compact if compact[:2].isalpha() else prefix + compact))
+        module = _module(prefix, "vat")
+        valid = str(module.validate(compact)) if module else compact
+        return valid if valid[:2].isalpha() else prefix + valid
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid VAT number {number!r}: {exc}", field="vat_number") from None
+
+
+def validate_registration(number: str, country: str) -> str:
+    """A company-register number, checked where python-stdnum knows the country's."""
+    if not number.strip():
+        return ""
+    name = _REGISTRATION_MODULES.get(country.upper())
+    module = _module(country, name) if name else None
+    if module is None:
+        return number.strip()
+    try:
+        return str(module.validate(number))
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"invalid registration number {number!r}: {exc}", field="registration_number"
+        ) from None
+
+
+def validate_iban(number: str) -> str:
+    """An IBAN in compact form."""
+    if not number.strip():
+        return ""
+    try:
+        return str(stdnum_iban.validate(number))
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid IBAN {number!r}: {exc}", field="iban") from None
+
+
+def validate_email(address: str) -> str:
+    """A plausible email address (one ``@``, a dot in the domain, no spaces)."""
+    normalised = address.strip()
+    if not normalised:
+        return ""
+    local, at, domain = normalised.rpartition("@")
+    if not at or not local or "." not in domain or " " in normalised:
+        raise InvalidInput(f"invalid email address {address!r}", field="email")
+    return normalised
+
+
+def is_valid_vat(number: str, country: str) -> bool:
+    """Whether ``number`` is a valid VAT number for ``country``."""
+    try:
+        validate_vat(number, country)
+    except InvalidInput:
+        return False
+    return True
