@@ -61,6 +61,6 @@ class RowsRejected(RecoupError):
     status_code = 422
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=lambda problem: problem.row)
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was written")

@@ -89,8 +89,10 @@ def parse_amount(text: str) -> Decimal:
 
     Accepts currency symbols and codes, thousands separators in either convention
     ("1,234.50", "1.234,50", "1 234,50"), a leading or trailing minus and accounting
-    parentheses for negatives. A lone separator followed by exactly three digits is a
-    thousands separator ("1,234" is 1234), as no common currency has three decimals.
+    parentheses for negatives. Where one separator alone leaves it open, the English
+    convention of accounting exports decides: a lone comma before exactly three digits
+    groups thousands ("1,234" is 1234) and a lone point is the decimal point ("1.234" is
+    1.234, which a two-decimal currency then refuses rather than misreads).
     """
     raw = text.strip()
     negative = raw.startswith("(") and raw.endswith(")")
@@ -107,14 +109,17 @@ def parse_amount(text: str) -> Decimal:
     elif last_dot >= 0 or last_comma >= 0:
         mark = "." if last_dot >= 0 else ","
         groups = cleaned.split(mark)
-        thousands = len(groups) > 2 or (len(groups) == 2 and len(groups[1]) == 3)
+        thousands = len(groups) > 2 or (mark == "," and len(groups[1]) == 3)
         decimal_mark = "" if thousands else mark
     else:
         decimal_mark = ""
     integer, _, fraction = cleaned.rpartition(decimal_mark) if decimal_mark else (cleaned, "", "")
-    digits = integer.replace(".", "").replace(",", "")
-    if (not digits.isdigit() and digits != "") or not (fraction.isdigit() or fraction == ""):
+    groups = integer.replace(",", ".").split(".")
+    well_grouped = all(g.isdigit() for g in groups) and all(len(g) == 3 for g in groups[1:])
+    mixed = "." in integer and "," in integer
+    if (integer and not well_grouped) or mixed or not (fraction.isdigit() or fraction == ""):
         raise InvalidInput(f"{text!r} is not an amount", field="amount")
+    digits = "".join(groups)
     try:
         value = Decimal(f"{digits or '0'}.{fraction}" if fraction else digits or "0")
     except InvalidOperation:

@@ -36,7 +36,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: two deferred transactions that both
+        # try to write later deadlock, and SQLite fails one at once ("database is locked").
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

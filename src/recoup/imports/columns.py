@@ -133,7 +133,14 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "open_balance",
             Type.AMOUNT,
-            aliases=("open balance", "amountdue", "amount due", "balance", "outstanding"),
+            aliases=(
+                "open balance",
+                "amountdue",
+                "invoiceamountdue",
+                "amount due",
+                "balance",
+                "outstanding",
+            ),
             doc="what is still owed (QuickBooks Open Balance, Xero AmountDue)",
         ),
         Column("po_number", aliases=("po", "po number", "purchase order", "reference")),

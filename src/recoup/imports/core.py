@@ -15,7 +15,14 @@ from typing import Any, NamedTuple
 from recoup import money
 from recoup.errors import InvalidInput, Problem
 from recoup.imports.columns import COLUMNS, Kind, Type
-from recoup.imports.fields import detect_date_order, parse_bool, parse_date, parse_int, parse_list
+from recoup.imports.fields import (
+    detect_date_order,
+    is_numeric_date,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_list,
+)
 from recoup.ledger.models import (
     Channel,
     ContactRole,
@@ -36,10 +43,12 @@ from recoup.ledger.validators import (
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One data row: its spreadsheet row number and its parsed values by column."""
+    """One data row: its spreadsheet row number, its parsed values by column, and the
+    columns whose cells could not be parsed (already reported)."""
 
     row: int
     values: dict[str, Any]
+    invalid: frozenset[str] = frozenset()
 
 
 # --- snapshots of what the ledger holds (built by the service from its queries) ---
@@ -205,12 +214,18 @@ def parse_records(
     ]
     problems: list[Problem] = []
     if date_order is None:
+        dates = [text for _, cells in raw for _, t, text in cells if t is Type.DATE and text]
         try:
-            date_order = detect_date_order(
-                text for _, cells in raw for _, t, text in cells if t is Type.DATE
-            )
+            date_order = detect_date_order(dates)
         except InvalidInput as exc:
             return [], [Problem(0, "dates", exc.reason)]
+        example = next((d for d in dates if is_numeric_date(d)), None)
+        if date_order is None and example is not None:
+            reason = (
+                f"no date shows whether day or month comes first (e.g. {example!r}); "
+                "pass --date-order dmy or mdy"
+            )
+            return [], [Problem(0, "dates", reason)]
     parsers: dict[Type, Callable[[str], Any]] = {
         Type.TEXT: str,
         Type.DATE: lambda text: parse_date(text, date_order),
@@ -222,6 +237,7 @@ def parse_records(
     records = []
     for number, cells in raw:
         values: dict[str, Any] = {}
+        invalid = set()
         for name, type_, text in cells:
             if not text:
                 continue
@@ -229,7 +245,8 @@ def parse_records(
                 values[name] = parsers[type_](text)
             except InvalidInput as exc:
                 problems.append(Problem(number, name, exc.reason))
-        records.append(Record(number, values))
+                invalid.add(name)
+        records.append(Record(number, values, frozenset(invalid)))
     return records, problems
 
 
@@ -275,13 +292,17 @@ def _diff(current: dict[str, Any], wanted: dict[str, Any]) -> tuple[dict[str, An
 
 
 class _RowProblems:
-    """Collects a row's problems; ``check`` runs one validation and notes its failure."""
+    """Collects a row's problems; ``check`` runs one validation and notes its failure.
 
-    def __init__(self, plan: Plan, row: int) -> None:
-        self.plan, self.row, self.failed = plan, row, False
+    A column whose cell did not parse was reported then; it is not reported again.
+    """
+
+    def __init__(self, plan: Plan, record: Record) -> None:
+        self.plan, self.row, self.invalid, self.failed = plan, record.row, record.invalid, False
 
     def add(self, column: str, reason: str) -> None:
-        self.plan.problems.append(Problem(self.row, column, reason))
+        if column not in self.invalid:
+            self.plan.problems.append(Problem(self.row, column, reason))
         self.failed = True
 
     def check(self, column: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -318,7 +339,7 @@ def plan_customers(
     plan = Plan(Kind.CUSTOMERS)
     seen: dict[str, int] = {}
     for record in records:
-        v, p = record.values, _RowProblems(plan, record.row)
+        v, p = record.values, _RowProblems(plan, record)
         name = v.get("name", "").strip()
         external_id = v.get("external_id") or name
         if not name:
@@ -392,11 +413,11 @@ def plan_contacts(
     current = {(c.customer_id, (c.email or c.name).casefold()): c for c in existing}
     seen: dict[str, int] = {}
     for record in records:
-        v, p = record.values, _RowProblems(plan, record.row)
+        v, p = record.values, _RowProblems(plan, record)
         customer = p.check("customer", customers.find, v.get("customer", ""))
         name = v.get("name", "").strip()
         email = p.check("email", validate_email, v.get("email", "")) or ""
-        if not name and not email:
+        if not name and not v.get("email"):
             p.add("name", "a contact needs a name or an email address")
         opted_out = sorted({_enum(p, "opted_out", c, Channel) for c in v.get("opted_out", [])})
         wanted = {
@@ -432,6 +453,11 @@ def plan_contacts(
 # --- invoices ---
 
 
+def _invoice_fields(values: dict[str, Any]) -> tuple[Any, ...]:
+    keys = ("customer", "issue_date", "due_date", "total", "tax", "currency", "open_balance")
+    return tuple(values.get(k) for k in keys)
+
+
 def plan_invoices(
     records: Sequence[Record],
     customers: CustomerIndex,
@@ -440,22 +466,29 @@ def plan_invoices(
 ) -> Plan:
     """Creates and updates of invoices, keyed by external id (default: the number).
 
-    ``number_owner`` maps each existing number to its external id, to catch a new
+    Rows repeating a number with the same invoice-level values are line items of one
+    invoice and fold into it. ``number_owner`` maps each existing number to its
+    external id, to catch a new
     record reusing a number. An ``open_balance`` below Recoup's open amount becomes a
     settlement; one above it is refused (Recoup would have to forget a payment).
     """
     plan = Plan(Kind.INVOICES)
+    line_items: dict[str, tuple[Any, ...]] = {}
     seen_numbers: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
     for record in records:
-        v, p = record.values, _RowProblems(plan, record.row)
+        v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
         external_id = v.get("external_id") or number
         if not number:
             p.add("number", "an invoice needs a number")
             continue
+        repeated = number in seen_numbers
+        if repeated and line_items.get(number) == _invoice_fields(v):
+            continue  # another line item of the same invoice (Xero exports a row per line)
         if _duplicate(seen_numbers, number, record.row, "invoice number", p, "number"):
             continue
+        line_items[number] = _invoice_fields(v)
         if external_id != number and _duplicate(
             seen_ids, external_id, record.row, "external id", p, "external_id"
         ):
@@ -605,7 +638,7 @@ def plan_payments(
     seen: dict[str, int] = {}
     invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
     for record in records:
-        v, p = record.values, _RowProblems(plan, record.row)
+        v, p = record.values, _RowProblems(plan, record)
         targets = []
         for item in v.get("invoices", []):
             number, amount = p.check("invoices", invoice_target, item) or (item, None)
@@ -750,7 +783,7 @@ def plan_credit_notes(
     seen: dict[str, int] = {}
     invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
     for record in records:
-        v, p = record.values, _RowProblems(plan, record.row)
+        v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
         external_id = v.get("external_id") or number
         if _duplicate(seen, number, record.row, "credit note number", p, "number"):

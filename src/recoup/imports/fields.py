@@ -24,8 +24,9 @@ _TEXT_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "
 DATE_ORDERS = ("ymd", "dmy", "mdy")
 
 
-class AmbiguousDates(InvalidInput):
-    """No row shows whether the file writes day or month first."""
+def is_numeric_date(text: str) -> bool:
+    """Whether ``text`` is a date like 01/02/2026, whose order needs deciding."""
+    return _NUMERIC.match(text.strip()) is not None
 
 
 def detect_date_order(values: Iterable[str]) -> str | None:
@@ -78,10 +79,7 @@ def parse_date(text: str, order: str | None) -> date:
         match = _NUMERIC.match(value)
         if match:
             if order is None:
-                raise AmbiguousDates(
-                    f"{value!r} could be day-first or month-first; pass --date-order dmy or mdy",
-                    field="date",
-                )
+                raise InvalidInput(f"{value!r} could be day-first or month-first", field="date")
             first, second, year = int(match[1]), int(match[3]), _year(match[4])
             day, month = (first, second) if order == "dmy" else (second, first)
             return date(year, month, day)

@@ -4,7 +4,8 @@ An import either writes every row or none: the plan is checked in full first, an
 caller's transaction rolls back if anything fails while writing.
 """
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,11 +115,14 @@ def import_rows(
     Raises ``RowsRejected`` listing every problem, with the file's own column names,
     before anything is written.
     """
+    header, rows, first_row = _find_header(kind, header, iter(rows))
     indices, problems = map_header(kind, header)
     labels = {name: header[i] for name, i in indices.items()}
     if problems:
         raise RowsRejected(problems)
-    records, problems = core.parse_records(kind, indices, rows, date_order=date_order)
+    records, problems = core.parse_records(
+        kind, indices, rows, date_order=date_order, first_row=first_row
+    )
     plan = _plan(session, org_id, kind, records)
     problems += plan.problems
     # A customers file may name a contact per customer: planned against stand-in ids of
@@ -134,6 +138,22 @@ def import_rows(
     result = _result(plan, len(records), dry_run)
     result.add(_result(contacts, 0, dry_run))
     return result
+
+
+def _find_header(
+    kind: Kind, header: list[str], rows: Iterator[Sequence[str]], lookahead: int = 10
+) -> tuple[list[str], Iterator[Sequence[str]], int]:
+    """Skip report title lines above the real header (QuickBooks puts a few there).
+
+    The header is the first of the top rows that names every required column; when
+    none does, the first row is reported as the header it failed to be.
+    """
+    top = [header, *(list(row) for row in itertools.islice(rows, lookahead))]
+    for offset, candidate in enumerate(top):
+        if not map_header(kind, [str(c) for c in candidate])[1]:
+            rest = itertools.chain(top[offset + 1 :], rows)
+            return [str(c).strip() for c in candidate], rest, offset + 2
+    return header, itertools.chain(top[1:], rows), 2
 
 
 def _label(problem: Problem, labels: dict[str, str]) -> Problem:

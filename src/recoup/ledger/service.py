@@ -355,6 +355,7 @@ def write_allocations(
             Change(org_id, "update", entity, source_id, {column: left}, {column: left - p.amount})
         )
     append(session, changes)
+    session.expire_all()  # loaded records no longer show the balances the SQL moved
 
 
 def allocate(
@@ -415,8 +416,6 @@ def allocate(
         source_open=source_open,
     )
     write_allocations(session, org_id=org_id, planned=[planned])
-    session.expire(invoice)
-    session.expire(source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,6 +530,7 @@ def write_records(
     ]
     changes += [Change(org_id, "update", entity, u.id, u.before, u.after) for u in updates]
     append(session, changes)
+    session.expire_all()  # loaded records no longer show what the SQL wrote
     return ids
 
 
@@ -545,3 +545,8 @@ def get_organisation(session: Session, *, org_id: int) -> Organisation:
 def balance_mismatches(session: Session, *, org_id: int) -> list[tuple[str, int, int]]:
     """Invoices whose stored open amount differs from total minus allocations."""
     return repository.balance_mismatches(session, org_id)
+
+
+def open_invoices(session: Session, *, org_id: int, customer_id: int) -> list[Invoice]:
+    """A customer's open invoices, oldest due first."""
+    return repository.open_invoices(session, org_id, customer_id)
