@@ -29,7 +29,9 @@ class Format(StrEnum):
 
 
 def _record(line: AgingLine, labels: tuple[str, ...]) -> dict[str, Any]:
-    amount = lambda minor: money.format_minor(minor, line.currency)  # noqa: E731
+    def amount(minor: int) -> str:
+        return money.format_minor(minor, line.currency)
+
     record: dict[str, Any] = {"customer": line.customer, "name": line.customer_name}
     record["currency"] = line.currency
     record |= {label: amount(v) for label, v in zip(labels, line.buckets, strict=True)}

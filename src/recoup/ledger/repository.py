@@ -154,7 +154,7 @@ def _take_off(
 
 def aging_query(
     org_id: int, as_of: date, buckets: Sequence[Bucket], basis: AgingBasis
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """The aggregate behind the aging report: open amounts per customer, currency, bucket.
 
     Buckets are ranges of the basis date computed from ``as_of``, so the database
@@ -193,7 +193,7 @@ def unapplied_by_customer(session: Session, org_id: int) -> dict[tuple[int | Non
     return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
-def open_credits_by_customer(session: Session, org_id: int) -> dict[tuple[int, str], int]:
+def open_credits_by_customer(session: Session, org_id: int) -> dict[tuple[int | None, str], int]:
     """Unapplied credit-note money per (customer, currency)."""
     rows = session.execute(
         select(CreditNote.customer_id, CreditNote.currency, func.sum(CreditNote.open_amount))

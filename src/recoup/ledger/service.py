@@ -380,17 +380,19 @@ def allocate(
         raise NotFound(f"no invoice with id {invoice_id}")
     if invoice.status != "open":
         raise Conflict(f"invoice {invoice.number} is {invoice.status}, not open")
-    source: Payment | CreditNote | None
     if payment_id is not None:
-        source = repository.get_for_update(session, Payment, org_id, payment_id)
-        label = f"payment {source.external_id}" if source else ""
-        source_open = source.unallocated_amount if source else 0
+        payment: Payment | None = repository.get_for_update(session, Payment, org_id, payment_id)
+        if payment is None:
+            raise NotFound(f"no payment with id {payment_id}")
+        source: Payment | CreditNote = payment
+        label, source_open = f"payment {payment.external_id}", payment.unallocated_amount
     else:
-        source = repository.get_for_update(session, CreditNote, org_id, credit_note_id or 0)
-        label = f"credit note {source.number}" if source else ""
-        source_open = source.open_amount if source else 0
-    if source is None:
-        raise NotFound("no such payment or credit note")
+        note: CreditNote | None = repository.get_for_update(
+            session, CreditNote, org_id, credit_note_id or 0
+        )
+        if note is None:
+            raise NotFound(f"no credit note with id {credit_note_id}")
+        source, label, source_open = note, f"credit note {note.number}", note.open_amount
     if source.customer_id not in (None, invoice.customer_id):
         raise Conflict(f"{label} belongs to another customer than invoice {invoice.number}")
     minor = money.to_minor(amount, invoice.currency)
@@ -452,9 +454,10 @@ def aging_report(
     credits = repository.open_credits_by_customer(session, org_id)
     empty = (0,) * len(buckets)
     lines = []
-    for key in amounts.keys() | unapplied.keys() | credits.keys():
+    keys: set[tuple[int | None, str]] = amounts.keys() | unapplied.keys() | credits.keys()
+    for key in keys:
         customer_id, currency = key
-        external_id, name = labels.get(customer_id, ("", "(unidentified payer)"))  # type: ignore[arg-type]
+        external_id, name = labels.get(customer_id or 0, ("", "(unidentified payer)"))
         lines.append(
             AgingLine(
                 customer=external_id,
@@ -462,7 +465,7 @@ def aging_report(
                 currency=currency,
                 buckets=amounts.get(key, empty),
                 unapplied_payments=unapplied.get(key, 0),
-                open_credits=credits.get(key, 0),  # type: ignore[call-overload]
+                open_credits=credits.get(key, 0),
             )
         )
     lines.sort(key=lambda line: (line.customer_name.lower(), line.customer, line.currency))

@@ -12,7 +12,7 @@ naming the field; ``is_valid_*`` answers yes or no.
 """
 
 from functools import lru_cache
-from types import ModuleType
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale, UnknownLocaleError
@@ -76,9 +76,9 @@ def validate_timezone(name: str) -> str:
     return normalised
 
 
-def _module(country: str, name: str) -> ModuleType | None:
+def _module(country: str, name: str) -> Any:
     try:
-        return get_cc_module(country.lower(), name)  # type: ignore[no-any-return]
+        return get_cc_module(country.lower(), name)
     except ImportError:
         return None
 

@@ -1,0 +1,141 @@
+"""The command line: exit codes, messages on stderr, and nothing written on failure."""
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Recoup
+
+CUSTOMERS = "external_id,name,currency\nC1,Alpha GmbH,EUR\nC2,Beta Ltd,GBP\n"
+# As of 2026-07-01: INV-1 is 31 days past due, INV-2 2 days, INV-3 not yet due.
+INVOICES = (
+    "number,customer,issue_date,due_date,total\n"
+    "INV-1,C1,2026-05-01,2026-05-31,300.00\n"
+    "INV-2,C2,2026-06-01,2026-06-29,200.00\n"
+    "INV-3,C1,2026-06-10,2026-07-10,50.00\n"
+)
+
+
+def write(tmp: Path, name: str, text: str) -> str:
+    path = tmp / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_init_then_init_again(recoup: Recoup) -> None:
+    first = recoup("init", "--org", "acme", "--name", "Acme Ltd")
+    assert first.exit_code == 0, first.output
+    assert "organisation 'acme' created" in first.stdout
+    second = recoup("init", "--org", "acme")
+    assert second.exit_code == 1
+    assert second.stderr == "error: organisation 'acme' already exists\n"
+
+
+def test_commands_need_an_organisation(recoup: Recoup) -> None:
+    result = recoup("report", "aging")
+    assert result.exit_code == 1
+    assert "no organisation yet: run `recoup init`" in result.stderr
+
+
+def test_bad_file_lists_every_problem_and_writes_nothing(recoup: Recoup, tmp_path: Path) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    bad = INVOICES.replace("INV-2,C2", "INV-2,C9").replace("300.00", "-3")
+    result = recoup("import", "invoices", write(tmp_path, "i.csv", bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: 2 problems found; nothing was written",
+        "  row 2, total: must be zero or more, got -3",
+        "  row 3, customer: unknown customer 'C9'",
+    ]
+    aging = recoup("report", "aging", "--format", "json", "--as-of", "2026-07-01")
+    assert json.loads(aging.stdout) == []
+
+
+def test_dry_run_then_import_then_reimport(recoup: Recoup, tmp_path: Path) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    path = write(tmp_path, "i.csv", INVOICES)
+    dry = recoup("import", "invoices", path, "--dry-run")
+    assert dry.exit_code == 0
+    assert dry.stdout.splitlines() == [
+        "row 2: create INV-1",
+        "row 3: create INV-2",
+        "row 4: create INV-3",
+        "3 rows: 3 created, 0 updated, 0 unchanged (invoices; changes would be planned)",
+    ]
+    assert json.loads(recoup("report", "aging", "--format", "json").stdout) == []
+    real = recoup("import", "invoices", path)
+    assert (
+        real.stdout.strip()
+        == "3 rows: 3 created, 0 updated, 0 unchanged (invoices; changes were written)"
+    )
+    again = recoup("import", "invoices", path)
+    assert "0 created, 0 updated, 3 unchanged" in again.stdout
+
+
+def test_aging_report_formats(recoup: Recoup, tmp_path: Path) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    recoup("import", "invoices", write(tmp_path, "i.csv", INVOICES))
+    result = recoup("report", "aging", "--as-of", "2026-07-01", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [
+        {"customer": "C1", "name": "Alpha GmbH", "currency": "EUR", "current": "50.00", "1-30": "0.00",
+         "31-60": "300.00", "61-90": "0.00", "90+": "0.00", "total": "350.00",
+         "unapplied_payments": "0.00", "open_credits": "0.00"},
+        {"customer": "C2", "name": "Beta Ltd", "currency": "GBP", "current": "0.00", "1-30": "200.00",
+         "31-60": "0.00", "61-90": "0.00", "90+": "0.00", "total": "200.00",
+         "unapplied_payments": "0.00", "open_credits": "0.00"},
+        {"customer": "TOTAL", "name": "Total", "currency": "EUR", "current": "50.00", "1-30": "0.00",
+         "31-60": "300.00", "61-90": "0.00", "90+": "0.00", "total": "350.00",
+         "unapplied_payments": "0.00", "open_credits": "0.00"},
+        {"customer": "TOTAL", "name": "Total", "currency": "GBP", "current": "0.00", "1-30": "200.00",
+         "31-60": "0.00", "61-90": "0.00", "90+": "0.00", "total": "200.00",
+         "unapplied_payments": "0.00", "open_credits": "0.00"},
+    ]  # fmt: skip
+    total = recoup("report", "aging", "--as-of", "2026-07-01", "--by", "total", "--format", "csv")
+    assert total.stdout.splitlines() == [
+        "customer,name,currency,current,1-30,31-60,61-90,90+,total,unapplied_payments,open_credits",
+        "TOTAL,Total,EUR,50.00,0.00,300.00,0.00,0.00,350.00,0.00,0.00",
+        "TOTAL,Total,GBP,0.00,200.00,0.00,0.00,0.00,200.00,0.00,0.00",
+    ]
+    table = recoup("report", "aging", "--as-of", "2026-07-01")
+    assert "Alpha GmbH" in table.stdout
+    assert "350.00" in table.stdout
+
+
+def test_bad_option_values(recoup: Recoup) -> None:
+    recoup("init")
+    result = recoup("report", "aging", "--as-of", "yesterday")
+    assert result.exit_code == 2
+    assert "'yesterday' is not a date" in result.stderr
+
+
+def test_audit_verify(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    ok = recoup("audit", "verify")
+    assert ok.exit_code == 0
+    assert ok.stdout.strip() == "audit chain intact: 2 events verified"
+
+    from sqlalchemy import text
+
+    from recoup.db import make_engine
+
+    with make_engine(database_url).begin() as connection:
+        connection.execute(text("UPDATE audit_events SET actor = 'someone else' WHERE seq = 2"))
+    broken = recoup("audit", "verify")
+    assert broken.exit_code == 1
+    assert (
+        broken.stderr.strip()
+        == "audit chain BROKEN at event 2: content does not match its hash (altered)"
+    )
+
+
+def test_demo(recoup: Recoup) -> None:
+    result = recoup("demo", "--customers", "6", "--as-of", "2026-11-22")
+    assert result.exit_code == 0, result.output
+    assert "Demo portfolio (6 customers, seed 7, as of 2026-11-22)" in result.stdout
+    assert "TOTAL" in result.stdout
+    again = recoup("demo", "--customers", "6", "--as-of", "2026-11-22")
+    assert "invoices: 0 new, 0 updated" in again.stdout
