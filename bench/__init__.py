@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): Recoup's bulk paths against bare-SQL lower bounds."""

@@ -28,6 +28,7 @@ from recoup.errors import InvalidInput
 
 _CURRENCIES = frozenset(list_currencies())
 _NOT_A_NUMBER = re.compile(r"[^\d.,\-+()]")
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def validate_currency(code: str) -> str:
@@ -95,6 +96,8 @@ def parse_amount(text: str) -> Decimal:
     1.234, which a two-decimal currency then refuses rather than misreads).
     """
     raw = text.strip()
+    if _PLAIN.fullmatch(raw):  # the common case, as software writes amounts
+        return Decimal(raw)
     negative = raw.startswith("(") and raw.endswith(")")
     cleaned = _NOT_A_NUMBER.sub("", raw).strip("()")
     if cleaned.endswith("-"):

@@ -3,13 +3,14 @@
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from recoup.audit.core import EventData
 from recoup.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from recoup.db import bulk
 
 
 def lock_head(session: Session, org_id: int) -> tuple[int, str]:
@@ -27,11 +28,15 @@ def lock_head(session: Session, org_id: int) -> tuple[int, str]:
 
 
 def store_events(
-    session: Session, org_id: int, rows: Sequence[dict[str, Any]], head: tuple[int, str]
+    session: Session,
+    org_id: int,
+    rows: Sequence[dict[str, Any]],
+    shared: dict[str, Any],
+    head: tuple[int, str],
 ) -> None:
-    """Insert event rows and move the chain head to ``head``."""
-    if rows:
-        session.execute(insert(AuditEvent), list(rows))
+    """Insert event rows (``shared`` holds the values common to all) and move the chain
+    head to ``head``."""
+    bulk.insert_rows(session, AuditEvent.__table__, rows, constants=shared)
     session.execute(
         update(AuditHead).where(AuditHead.org_id == org_id).values(seq=head[0], hash=head[1])
     )

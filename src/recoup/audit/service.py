@@ -35,7 +35,7 @@ class Change:
 
 
 def append(session: Session, changes: Sequence[Change], *, actor: str | None = None) -> None:
-    """Append ``changes`` to their organisations' chains, in order."""
+    """Append ``changes`` to their organisations' chains, in order, all at one time."""
     by_org: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_org[change.org_id].append(change)
@@ -59,10 +59,7 @@ def append(session: Session, changes: Sequence[Change], *, actor: str | None = N
             digest = event_hash(prev, data)
             rows.append(
                 {
-                    "org_id": org_id,
                     "seq": seq,
-                    "occurred_at": now,
-                    "actor": who,
                     "action": change.action,
                     "entity": change.entity,
                     "entity_id": change.entity_id,
@@ -73,7 +70,8 @@ def append(session: Session, changes: Sequence[Change], *, actor: str | None = N
                 }
             )
             prev = digest
-        repository.store_events(session, org_id, rows, (seq, prev))
+        shared = {"org_id": org_id, "occurred_at": now, "actor": who}
+        repository.store_events(session, org_id, rows, shared, (seq, prev))
 
 
 def audited(cls: type[Any]) -> type[Any]:

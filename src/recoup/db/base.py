@@ -66,4 +66,5 @@ class OrgScoped:
 
     @declared_attr
     def org_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("organisations.id"), index=True)
+        # Not indexed alone: every table has a composite index that starts with it.
+        return mapped_column(ForeignKey("organisations.id"))

@@ -204,17 +204,10 @@ def parse_records(
     The day/month order is taken from ``date_order`` or else from the file's own dates.
     """
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
-    raw = [
-        (
-            number,
-            [(name, kind_, row[i].strip() if i < len(row) else "") for name, kind_, i in columns],
-        )
-        for number, row in enumerate(rows, start=first_row)
-        if any(cell.strip() for cell in row)
-    ]
-    problems: list[Problem] = []
+    numbered = [(number, row) for number, row in enumerate(rows, start=first_row) if any(row)]
     if date_order is None:
-        dates = [text for _, cells in raw for _, t, text in cells if t is Type.DATE and text]
+        date_columns = [i for _, type_, i in columns if type_ is Type.DATE]
+        dates = [row[i] for _, row in numbered for i in date_columns if i < len(row) and row[i]]
         try:
             date_order = detect_date_order(dates)
         except InvalidInput as exc:
@@ -234,15 +227,19 @@ def parse_records(
         Type.BOOL: parse_bool,
         Type.LIST: parse_list,
     }
+    cells = [(name, parsers[type_], i) for name, type_, i in columns]
+    problems: list[Problem] = []
     records = []
-    for number, cells in raw:
+    for number, row in numbered:
         values: dict[str, Any] = {}
         invalid = set()
-        for name, type_, text in cells:
+        width = len(row)
+        for name, parse, i in cells:
+            text = row[i].strip() if i < width else ""
             if not text:
                 continue
             try:
-                values[name] = parsers[type_](text)
+                values[name] = parse(text)
             except InvalidInput as exc:
                 problems.append(Problem(number, name, exc.reason))
                 invalid.add(name)

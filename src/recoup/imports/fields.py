@@ -42,7 +42,7 @@ def detect_date_order(values: Iterable[str]) -> str | None:
         text = value.strip()
         if not text:
             continue
-        if _ISO.match(text):
+        if (len(text) == 10 and text[4] == "-") or _ISO.match(text):
             iso = True
             continue
         match = _NUMERIC.match(text)
@@ -72,6 +72,11 @@ def _year(text: str) -> int:
 def parse_date(text: str, order: str | None) -> date:
     """A date written ISO-style, numerically in ``order``, or with a month name."""
     value = text.strip()
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(f"{value!r} is not a date", field="date") from None
     match = _ISO.match(value)
     try:
         if match:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup import money
+from recoup.db import bulk
 from recoup.errors import Problem, RowsRejected
 from recoup.imports import core
 from recoup.imports.columns import Kind, map_header
@@ -89,15 +90,16 @@ def import_file(
 ) -> ImportResult:
     """Import a CSV or XLSX file of ``kind`` into the organisation's ledger."""
     header, rows = read_table(path)
-    return import_rows(
-        session,
-        org_id=org_id,
-        kind=kind,
-        header=header,
-        rows=rows,
-        dry_run=dry_run,
-        date_order=date_order,
-    )
+    with bulk.gc_paused():
+        return import_rows(
+            session,
+            org_id=org_id,
+            kind=kind,
+            header=header,
+            rows=rows,
+            dry_run=dry_run,
+            date_order=date_order,
+        )
 
 
 def import_rows(

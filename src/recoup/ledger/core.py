@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from recoup.errors import Conflict, InvalidInput
 
@@ -60,8 +61,7 @@ def aging_buckets(edges: Sequence[int] = DEFAULT_EDGES) -> tuple[Bucket, ...]:
     return tuple(buckets)
 
 
-@dataclass(frozen=True, slots=True)
-class AgingLine:
+class AgingLine(NamedTuple):
     """One customer's (or the whole ledger's) open amounts in one currency, minor units.
 
     ``unapplied_payments`` and ``open_credits`` are shown beside the buckets, never

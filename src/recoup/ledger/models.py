@@ -232,7 +232,7 @@ class Allocation(OrgScoped, Base):
         CheckConstraint(
             "(payment_id IS NULL) <> (credit_note_id IS NULL)", name="exactly_one_source"
         ),
-        Index("ix_allocations_invoice", "invoice_id"),
+        Index("ix_allocations_org_invoice", "org_id", "invoice_id"),
         Index("ix_allocations_payment", "payment_id"),
         Index("ix_allocations_credit_note", "credit_note_id"),
     )

@@ -4,9 +4,22 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from recoup.db import bulk
 from recoup.ledger.core import AgingBasis, Bucket
 from recoup.ledger.models import (
     Allocation,
@@ -102,12 +115,7 @@ def insert_returning_ids(
     session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
     """Bulk insert ``rows``; their new ids in the same order."""
-    if not rows:
-        return []
-    result = session.execute(
-        insert(model).returning(model.id, sort_by_parameter_order=True), list(rows)
-    )
-    return [row.id for row in result]
+    return bulk.insert_with_ids(session, model.__table__, rows)
 
 
 def bulk_update(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
@@ -153,9 +161,15 @@ def _take_off(
 
 
 def aging_query(
-    org_id: int, as_of: date, buckets: Sequence[Bucket], basis: AgingBasis
+    org_id: int,
+    as_of: date,
+    buckets: Sequence[Bucket],
+    basis: AgingBasis,
+    *,
+    by_customer: bool = True,
 ) -> Select[*tuple[Any, ...]]:
-    """The aggregate behind the aging report: open amounts per customer, currency, bucket.
+    """The aggregate behind the aging report: open amounts per bucket, by customer and
+    currency (or by currency alone, the customer column then NULL).
 
     Buckets are ranges of the basis date computed from ``as_of``, so the database
     compares dates instead of computing day differences row by row.
@@ -169,17 +183,18 @@ def aging_query(
             conditions.append(basis_date >= earliest)
         if latest is not None:
             conditions.append(basis_date <= latest)
-        sums.append(
-            func.sum(case((and_(*conditions), Invoice.open_amount), else_=0)).label(f"b{i}")
-        )
+        total = func.sum(case((and_(*conditions), Invoice.open_amount), else_=0))
+        sums.append(cast(total, BigInteger).label(f"b{i}"))
+    customer = Invoice.customer_id if by_customer else null()
+    groups = (Invoice.customer_id, Invoice.currency) if by_customer else (Invoice.currency,)
     return (
-        select(Invoice.customer_id, Invoice.currency, *sums)
+        select(customer, Invoice.currency, *sums)
         .where(
             Invoice.org_id == org_id,
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.open_amount > 0,
         )
-        .group_by(Invoice.customer_id, Invoice.currency)
+        .group_by(*groups)
     )
 
 

@@ -308,6 +308,13 @@ class PlannedAllocation:
     credit_note_id: int | None = None
 
 
+def _expire(session: Session, *models: type[Any]) -> None:
+    """Expire loaded records of ``models``: bulk SQL changed rows behind the ORM's back."""
+    for record in list(session.identity_map.values()):
+        if isinstance(record, models):
+            session.expire(record)
+
+
 def write_allocations(
     session: Session, *, org_id: int, planned: Sequence[PlannedAllocation]
 ) -> None:
@@ -355,7 +362,7 @@ def write_allocations(
             Change(org_id, "update", entity, source_id, {column: left}, {column: left - p.amount})
         )
     append(session, changes)
-    session.expire_all()  # loaded records no longer show the balances the SQL moved
+    _expire(session, Invoice, Payment, CreditNote)
 
 
 def allocate(
@@ -445,38 +452,48 @@ def aging_report(
     Customers with only unapplied payments or open credit notes get a line too.
     """
     buckets = core.aging_buckets(edges)
-    labels = repository.customer_labels(session, org_id)
-    amounts: dict[tuple[int | None, str], tuple[int, ...]] = {
-        (row[0], row[1]): tuple(int(v) for v in row[2:])
-        for row in session.execute(repository.aging_query(org_id, as_of, buckets, basis))
-    }
+    query = repository.aging_query(org_id, as_of, buckets, basis, by_customer=by_customer)
     unapplied = repository.unapplied_by_customer(session, org_id)
     credits = repository.open_credits_by_customer(session, org_id)
-    empty = (0,) * len(buckets)
+    if not by_customer:
+        unapplied, credits = _by_currency(unapplied), _by_currency(credits)
+    labels = repository.customer_labels(session, org_id) if by_customer else {}
+    unknown = ("", "(unidentified payer)")
     lines = []
-    keys: set[tuple[int | None, str]] = amounts.keys() | unapplied.keys() | credits.keys()
-    for key in keys:
-        customer_id, currency = key
-        external_id, name = labels.get(customer_id or 0, ("", "(unidentified payer)"))
+    for row in session.execute(query):
+        key = (row[0], row[1])
+        external_id, name = labels.get(row[0], unknown)
         lines.append(
             AgingLine(
-                customer=external_id,
-                customer_name=name,
-                currency=currency,
-                buckets=amounts.get(key, empty),
-                unapplied_payments=unapplied.get(key, 0),
-                open_credits=credits.get(key, 0),
+                external_id,
+                name,
+                row[1],
+                tuple(row[2:]),
+                unapplied.pop(key, 0),
+                credits.pop(key, 0),
             )
         )
-    lines.sort(key=lambda line: (line.customer_name.lower(), line.customer, line.currency))
-    totals = core.total_lines(lines, len(buckets))
+    empty = (0,) * len(buckets)
+    for key in unapplied.keys() | credits.keys():  # money but no open invoice
+        external_id, name = labels.get(key[0] or 0, unknown)
+        lines.append(
+            AgingLine(external_id, name, key[1], empty, unapplied.get(key, 0), credits.get(key, 0))
+        )
+    lines.sort(key=lambda line: (line.customer_name.casefold(), line.customer, line.currency))
     return AgingReport(
         as_of=as_of,
         basis=basis,
         labels=tuple(b.label for b in buckets),
         lines=lines if by_customer else [],
-        totals=totals,
+        totals=core.total_lines(lines, len(buckets)),
     )
+
+
+def _by_currency(amounts: dict[tuple[int | None, str], int]) -> dict[tuple[int | None, str], int]:
+    totals: dict[tuple[int | None, str], int] = {}
+    for (_, currency), amount in amounts.items():
+        totals[(None, currency)] = totals.get((None, currency), 0) + amount
+    return totals
 
 
 ENTITIES: dict[str, type[Any]] = {
@@ -533,7 +550,7 @@ def write_records(
     ]
     changes += [Change(org_id, "update", entity, u.id, u.before, u.after) for u in updates]
     append(session, changes)
-    session.expire_all()  # loaded records no longer show what the SQL wrote
+    _expire(session, model)
     return ids
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 01:21:18.675819
+Create Date: 2026-11-23 01:47:14.892631
 """
 
 from collections.abc import Sequence
@@ -95,9 +95,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "external_id", name=op.f("uq_customers_org_id_external_id")),
         sa.UniqueConstraint("org_id", "id", name=op.f("uq_customers_org_id_id")),
     )
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_customers_org_id"), ["org_id"], unique=False)
-
     op.create_table(
         "contacts",
         sa.Column("customer_id", sa.BigInteger(), nullable=False),
@@ -124,7 +121,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index("ix_contacts_org_customer", ["org_id", "customer_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_contacts_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "credit_notes",
@@ -165,7 +161,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_credit_notes_org_customer", ["org_id", "customer_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_credit_notes_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "invoices",
@@ -205,7 +200,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.create_index("ix_invoices_org_customer", ["org_id", "customer_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_invoices_org_id"), ["org_id"], unique=False)
         batch_op.create_index(
             "ix_invoices_org_status_due", ["org_id", "status", "due_date"], unique=False
         )
@@ -245,7 +239,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index("ix_payments_org_customer", ["org_id", "customer_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_payments_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "allocations",
@@ -286,43 +279,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("allocations", schema=None) as batch_op:
         batch_op.create_index("ix_allocations_credit_note", ["credit_note_id"], unique=False)
-        batch_op.create_index("ix_allocations_invoice", ["invoice_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_allocations_org_id"), ["org_id"], unique=False)
+        batch_op.create_index("ix_allocations_org_invoice", ["org_id", "invoice_id"], unique=False)
         batch_op.create_index("ix_allocations_payment", ["payment_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("allocations", schema=None) as batch_op:
         batch_op.drop_index("ix_allocations_payment")
-        batch_op.drop_index(batch_op.f("ix_allocations_org_id"))
-        batch_op.drop_index("ix_allocations_invoice")
+        batch_op.drop_index("ix_allocations_org_invoice")
         batch_op.drop_index("ix_allocations_credit_note")
 
     op.drop_table("allocations")
     with op.batch_alter_table("payments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_payments_org_id"))
         batch_op.drop_index("ix_payments_org_customer")
 
     op.drop_table("payments")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
         batch_op.drop_index("ix_invoices_org_status_due")
-        batch_op.drop_index(batch_op.f("ix_invoices_org_id"))
         batch_op.drop_index("ix_invoices_org_customer")
 
     op.drop_table("invoices")
     with op.batch_alter_table("credit_notes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_credit_notes_org_id"))
         batch_op.drop_index("ix_credit_notes_org_customer")
 
     op.drop_table("credit_notes")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contacts_org_id"))
         batch_op.drop_index("ix_contacts_org_customer")
 
     op.drop_table("contacts")
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customers_org_id"))
-
     op.drop_table("customers")
     op.drop_table("audit_heads")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:

@@ -1,0 +1,101 @@
+"""``make bench``: import and aging at scale on SQLite and PostgreSQL.
+
+Each step runs in its own process (its own peak memory); each time is printed with a
+lower bound measured in the same run on the same database, and the ratio to it.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import make_url
+
+from bench.data import files
+from recoup.db import make_engine, transaction
+from recoup.db.migrate import upgrade
+from recoup.ledger import service as ledger
+
+OUT = Path(__file__).parent / "out"
+
+
+def fresh_database(kind: str) -> str:
+    """An empty, migrated database with the bench organisation; its URL."""
+    if kind == "sqlite":
+        path = OUT / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        base = make_url(os.environ["RECOUP_TEST_DATABASE_URL"])
+        admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS recoup_bench WITH (FORCE)")
+            connection.execute("CREATE DATABASE recoup_bench")
+        url = base.set(database="recoup_bench").render_as_string(False)
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine, actor="bench") as session:
+        ledger.create_organisation(session, slug="bench", name="Bench Ltd", base_currency="GBP")
+    engine.dispose()
+    return url
+
+
+def run_step(*args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.steps", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"bench step {args[0]} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args()
+    customer_file, invoice_file = files(OUT / "data", args.customers, args.invoices)
+    header = (
+        f"{'database':<11} {'step':<16} {'rows':>10} {'seconds':>8} {'rows/s':>9} "
+        f"{'peak MB':>8} {'reference s':>11} {'ratio':>6}"
+    )
+    lines = [
+        f"Recoup benchmark, {date.today()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores",
+        header,
+        "-" * len(header),
+    ]
+    print("\n".join(lines), flush=True)
+    for kind in args.databases.split(","):
+        url = fresh_database(kind)
+        for label, step_args in (
+            ("import customers", ("customers", url, str(customer_file))),
+            ("import invoices", ("invoices", url, str(invoice_file))),
+            ("aging report", ("aging", url)),
+        ):
+            r = run_step(*step_args)
+            ref = r.get("reference_seconds")
+            line = (
+                f"{kind:<11} {label:<16} {int(r['rows']):>10,} {r['seconds']:>8.2f} "
+                f"{r['rows'] / r['seconds']:>9,.0f} {r['peak_mb']:>8.0f} "
+                + (f"{ref:>11.2f} {r['seconds'] / ref:>5.1f}x" if ref else f"{'':>11} {'':>6}")
+            )
+            lines.append(line)
+            print(line, flush=True)
+    lines.append(
+        "reference: import = the database bulk-loading the same file's text rows "
+        "(COPY / executemany, no constraints); aging = the bare SQL aggregate of the same buckets"
+    )
+    print(lines[-1])
+    (OUT / "results.txt").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

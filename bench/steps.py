@@ -1,0 +1,132 @@
+"""One measured step, run in its own process so that its peak memory is its own.
+
+``python -m bench.steps STEP DATABASE_URL [FILE]`` prints one JSON line:
+``{"rows": ..., "seconds": ..., "peak_mb": ..., "reference_seconds": ...}``.
+"""
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+
+from recoup.db import make_engine, transaction
+from recoup.imports.columns import Kind
+from recoup.imports.service import import_file
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Invoice
+
+AS_OF = date(2026, 11, 22)
+REPEAT = 3
+
+
+def _org_id(engine: Engine) -> int:
+    with transaction(engine, actor="bench") as session:
+        return ledger.resolve_organisation(session, slug="bench").id
+
+
+def _best(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """The fastest of a few runs (the machine is noisy) and the last result."""
+    best, result = float("inf"), None
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def import_step(engine: Engine, kind: Kind, path: Path) -> dict[str, Any]:
+    org_id = _org_id(engine)
+    start = time.perf_counter()
+    with transaction(engine, actor="bench") as session:
+        result = import_file(session, org_id=org_id, kind=kind, path=path)
+    return {"rows": result.created, "seconds": time.perf_counter() - start}
+
+
+def bare_load(engine: Engine, path: Path) -> float:
+    """The lower bound of an import: the database loading the file's rows as they are,
+    into a table without constraints or indexes (COPY on PostgreSQL)."""
+    import csv
+
+    start = time.perf_counter()
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS bare_load")
+        with path.open() as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            columns = ", ".join(f"c{i} TEXT" for i in range(len(header)))
+            connection.exec_driver_sql(f"CREATE TABLE bare_load ({columns})")
+            if engine.dialect.name == "postgresql":
+                driver = connection.connection.driver_connection
+                with driver.cursor() as cursor, cursor.copy("COPY bare_load FROM STDIN") as copy:  # type: ignore[union-attr]
+                    for row in reader:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" for _ in header)
+                connection.exec_driver_sql(
+                    f"INSERT INTO bare_load VALUES ({marks})", [tuple(r) for r in reader]
+                )
+        connection.exec_driver_sql("DROP TABLE bare_load")
+    return time.perf_counter() - start
+
+
+BARE_AGING = """
+SELECT customer_id, currency,
+  SUM(CASE WHEN due_date >= :d0 THEN open_amount ELSE 0 END),
+  SUM(CASE WHEN due_date BETWEEN :d30 AND :d1 THEN open_amount ELSE 0 END),
+  SUM(CASE WHEN due_date BETWEEN :d60 AND :d31 THEN open_amount ELSE 0 END),
+  SUM(CASE WHEN due_date BETWEEN :d90 AND :d61 THEN open_amount ELSE 0 END),
+  SUM(CASE WHEN due_date <= :d91 THEN open_amount ELSE 0 END)
+FROM invoices
+WHERE org_id = :org AND status = 'open' AND open_amount > 0
+GROUP BY customer_id, currency
+"""
+
+
+def aging_step(engine: Engine) -> dict[str, Any]:
+    """Recoup's aging report against the hand-written aggregate computing the same."""
+    from datetime import timedelta
+
+    org_id = _org_id(engine)
+    days = {f"d{n}": AS_OF - timedelta(days=n) for n in (0, 1, 30, 31, 60, 61, 90, 91)}
+
+    def ours() -> int:
+        with transaction(engine, actor="bench") as session:
+            report = ledger.aging_report(session, org_id=org_id, as_of=AS_OF)
+        return len(report.lines)
+
+    def bare() -> int:
+        with engine.connect() as connection:
+            return len(connection.execute(text(BARE_AGING), {"org": org_id, **days}).all())
+
+    reference, bare_lines = _best(bare)
+    seconds, lines = _best(ours)
+    assert lines >= bare_lines, (lines, bare_lines)
+    with transaction(engine, actor="bench") as session:
+        rows = session.scalar(
+            select(func.count()).where(Invoice.org_id == org_id, Invoice.status == "open")
+        )
+    return {"rows": rows, "seconds": seconds, "reference_seconds": reference}
+
+
+def main() -> None:
+    step, url, *rest = sys.argv[1:]
+    engine = make_engine(url)
+    if step == "aging":
+        out = aging_step(engine)
+    else:
+        path = Path(rest[0])
+        out = import_step(engine, Kind(step), path)
+        if step == "invoices":
+            out["reference_seconds"] = bare_load(engine, path)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
