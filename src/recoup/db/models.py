@@ -5,6 +5,7 @@ gets tables.
 """
 
 import recoup.audit.models
+import recoup.comms.models
 import recoup.ledger.models  # noqa: F401
 from recoup.db.base import Base
 

@@ -39,6 +39,7 @@ BEHAVIOURS = (
 
 @dataclass(frozen=True, slots=True)
 class Region:
+    city: str
     country: str
     currency: str
     language: str
@@ -48,12 +49,12 @@ class Region:
 
 
 REGIONS = (
-    Region("GB", "GBP", "en", "Europe/London", "Ltd", 35),
-    Region("DE", "EUR", "de", "Europe/Berlin", "GmbH", 25),
-    Region("FR", "EUR", "fr", "Europe/Paris", "SARL", 10),
-    Region("NL", "EUR", "nl", "Europe/Amsterdam", "B.V.", 10),
-    Region("US", "USD", "en", "America/New_York", "Inc.", 15),
-    Region("CH", "CHF", "de", "Europe/Zurich", "AG", 5),
+    Region("London", "GB", "GBP", "en", "Europe/London", "Ltd", 35),
+    Region("Berlin", "DE", "EUR", "de", "Europe/Berlin", "GmbH", 25),
+    Region("Lyon", "FR", "EUR", "fr", "Europe/Paris", "SARL", 10),
+    Region("Utrecht", "NL", "EUR", "nl", "Europe/Amsterdam", "B.V.", 10),
+    Region("Boston", "US", "USD", "en", "America/New_York", "Inc.", 15),
+    Region("Zürich", "CH", "CHF", "de", "Europe/Zurich", "AG", 5),
 )
 _FIRST = (
     "Alder",
@@ -121,6 +122,7 @@ _SECOND = (
 CUSTOMER_HEADER = [
     "external_id", "name", "country", "currency", "language", "timezone",
     "payment_terms_days", "credit_limit", "tags", "collector", "contact_name", "email", "phone",
+    "address", "sales_owner",
 ]  # fmt: skip
 INVOICE_HEADER = [
     "number",
@@ -159,6 +161,8 @@ class DemoCustomer:
             self.region.language, self.region.timezone, str(self.terms), str(limit),
             self.behaviour.name, collector, "Accounts Payable", f"ap@{slug}.example",
             f"+44 20 7946 {int(self.external_id[-4:]):04d}",
+            f"{int(self.external_id[-3:]) + 1} {self.name.split()[1]} Road, {self.region.city}",
+            f"sales.{slug}@demo.example",
         ]  # fmt: skip
 
 

@@ -89,6 +89,10 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("collector", aliases=("assigned collector", "owner", "account manager")),
         Column("status", doc="active, on_hold or closed"),
         Column("is_consumer", Type.BOOL, aliases=("consumer",), doc="yes for a consumer"),
+        Column("address", aliases=("postal address", "billing address"), doc="for letters"),
+        Column("sales_owner", aliases=("sales rep", "salesperson"), doc="email of the owner"),
+        Column("do_not_contact", Type.BOOL, doc="yes: only tasks, no messages"),
+        Column("legal_hold", Type.BOOL, doc="yes: only tasks, no messages"),
         *_CONTACT_COLUMNS,
     ),
     Kind.CONTACTS: (

@@ -377,6 +377,10 @@ def plan_customers(
             "collector": v.get("collector", ""),
             "status": status,
             "is_consumer": v.get("is_consumer", False),
+            "address": v.get("address", ""),
+            "sales_owner": p.check("sales_owner", validate_email, v.get("sales_owner", "")),
+            "do_not_contact": v.get("do_not_contact", False),
+            "legal_hold": v.get("legal_hold", False),
         }
         if p.failed:
             continue

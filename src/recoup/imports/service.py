@@ -47,6 +47,10 @@ _CUSTOMER_FIELDS = (
     "collector",
     "status",
     "is_consumer",
+    "address",
+    "sales_owner",
+    "do_not_contact",
+    "legal_hold",
 )
 _ENTITY = {
     Kind.CUSTOMERS: "customers",

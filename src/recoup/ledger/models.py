@@ -106,6 +106,12 @@ class Customer(OrgScoped, Base):
     collector: Mapped[str] = mapped_column(String(200), default="")
     is_consumer: Mapped[bool] = mapped_column(default=False)
     status: Mapped[CustomerStatus] = mapped_column(String(16), default=CustomerStatus.ACTIVE)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    sales_owner: Mapped[str] = mapped_column(String(254), default="")
+    # Contact restrictions: the engine then only raises tasks for a person.
+    do_not_contact: Mapped[bool] = mapped_column(default=False)
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    risk_band: Mapped[str] = mapped_column(String(16), default="")
 
 
 @audited

@@ -1,0 +1,1 @@
+"""Communications: the outbox, its dispatcher, message templates and delivery channels."""

@@ -1,0 +1,1 @@
+"""Escalation policies (data) and the engine that plans who is contacted, when, how."""
