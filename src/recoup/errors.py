@@ -47,9 +47,10 @@ class Problem:
     row: int
     column: str
     reason: str
+    unit: str = "row"  # "line" for YAML files
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
+        where = f"{self.unit} {self.row}" if self.row else "file"
         return (
             f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
         )

@@ -6,7 +6,8 @@ gets tables.
 
 import recoup.audit.models
 import recoup.comms.models
-import recoup.ledger.models  # noqa: F401
+import recoup.ledger.models
+import recoup.policy.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata

@@ -1,0 +1,677 @@
+"""The escalation engine: a pure function of ledger state, pauses, the history of steps
+done, the calendar, the policies and ``as_of`` to the actions planned for that day.
+
+Rules (DOMAIN.md's escalation, done exactly once):
+
+* A **cycle** is one pass up a policy's ladder: per customer in consolidated mode (one
+  message lists all its overdue invoices, the level driven by the oldest), per invoice
+  otherwise. A cycle opens when an invoice reaches the policy's first trigger and closes
+  when none does any more (the account is paid); a closing cycle that chased overdue
+  money sends a thank-you. A step fires at most once per cycle.
+* **Catch-up**: when runs were missed, only the latest step now due fires; the earlier
+  due ones are recorded as skipped, except a step marked ``required`` that has not
+  fired, which fires first (a formal notice before an agency hand-off).
+* Steps fall on **business days** of the customer's country; messages go out within
+  the policy's **sending hours** in the customer's time zone.
+* A **frequency cap** (messages per rolling window) holds a step back to a later day.
+* **Opt-outs** fall back to the next channel (email -> letter, sms -> email -> letter),
+  or to a task; a customer on **do-not-contact** or **legal hold** gets only tasks; a
+  **consumer** gets B2B charges, holds and hand-offs only as a task to review.
+* **Pauses** (disputes, promises, plans, placements) take invoices, or the whole
+  customer, off the ladder; history is kept, so the ladder resumes where it stopped.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from recoup import money
+from recoup.policy import business_days
+from recoup.policy.definition import (
+    B2B_ONLY_ACTIONS,
+    MESSAGE_ACTIONS,
+    Action,
+    ActionKind,
+    Mode,
+    Policy,
+    SendingHours,
+    Step,
+)
+from recoup.policy.pauses import Pause, PauseScope
+
+ROLE_ORDER = {"billing": 0, "ap": 1, "other": 2}
+FALLBACKS = {
+    ActionKind.EMAIL: ("email", "letter"),
+    ActionKind.SMS: ("sms", "email", "letter"),
+    ActionKind.LETTER: ("letter", "email"),
+}
+CHARGE_ACTIONS = {ActionKind.LATE_FEE, ActionKind.INTEREST, ActionKind.COMPENSATION}
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    id: int
+    name: str
+    email: str = ""
+    phone: str = ""
+    role: str = "billing"
+    opted_out: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    id: int
+    number: str
+    due_date: date
+    currency: str
+    open_amount: int
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    id: int
+    external_id: str
+    name: str
+    invoices: tuple[InvoiceView, ...]
+    contacts: tuple[ContactView, ...] = ()
+    country: str = ""
+    timezone: str = "UTC"
+    tags: frozenset[str] = frozenset()
+    risk_band: str = ""
+    address: str = ""
+    collector: str = ""
+    sales_owner: str = ""
+    do_not_contact: bool = False
+    legal_hold: bool = False
+    is_consumer: bool = False
+    policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepDone:
+    """A step of a cycle: fired on ``on``, or skipped (caught up, conditions unmet)."""
+
+    step: str
+    on: date
+    fired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """An open cycle and the steps it has been through."""
+
+    key: str
+    customer_id: int
+    policy: str
+    opened_on: date
+    invoice_id: int | None = None
+    steps: tuple[StepDone, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    """One effect to put in the outbox. ``kind`` is the outbox's vocabulary (email,
+    letter, sms, task, charge, credit_hold, handoff)."""
+
+    key: str
+    customer_id: int
+    cycle_key: str
+    step: str
+    kind: str
+    template: str
+    recipient: str
+    scheduled_at: datetime
+    reason: str
+    invoice_ids: tuple[int, ...]
+    contact_id: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    cycle_key: str
+    customer_id: int
+    step: str
+    fired: bool
+    reason: str
+
+
+@dataclass
+class EnginePlan:
+    """What a run decided: actions, cycle changes, step records, and notes on what was
+    held back or skipped (with reasons)."""
+
+    actions: list[PlannedAction] = field(default_factory=list)
+    opened: list[Cycle] = field(default_factory=list)
+    closed: list[str] = field(default_factory=list)
+    steps: list[StepRecord] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """Everything the engine reads besides the customers."""
+
+    as_of: date
+    now: datetime
+    policies: Mapping[str, Policy]
+    default_policy: str
+    cycles: Mapping[str, Cycle]
+    pauses: Sequence[Pause] = ()
+    recent_messages: Mapping[int, Sequence[date]] = field(default_factory=dict)
+
+
+def days_past_due(invoice: InvoiceView, as_of: date) -> int:
+    """Days past the due date on ``as_of``: 1 on the day after it, negative before."""
+    return (as_of - invoice.due_date).days
+
+
+def plan(customers: Iterable[CustomerView], context: RunContext) -> EnginePlan:
+    """The day's plan for ``customers`` (any subset: a worker's customer range)."""
+    result = EnginePlan()
+    pauses = _index_pauses(context.pauses, context.as_of)
+    open_cycles: dict[tuple[int, str], list[Cycle]] = defaultdict(list)
+    for cycle in context.cycles.values():
+        open_cycles[(cycle.customer_id, cycle.policy)].append(cycle)
+    for customer in customers:
+        _plan_customer(customer, context, pauses, open_cycles, result)
+    return result
+
+
+def _index_pauses(pauses: Sequence[Pause], as_of: date) -> dict[int, list[Pause]]:
+    by_customer: dict[int, list[Pause]] = defaultdict(list)
+    for pause in pauses:
+        if pause.active_on(as_of):
+            by_customer[pause.customer_id].append(pause)
+    return by_customer
+
+
+def _plan_customer(
+    customer: CustomerView,
+    context: RunContext,
+    pauses: dict[int, list[Pause]],
+    open_cycles: dict[tuple[int, str], list[Cycle]],
+    result: EnginePlan,
+) -> None:
+    as_of = context.as_of
+    if not business_days.is_business_day(customer.country, as_of):
+        if customer.invoices:
+            why = business_days.why_not_business_day(customer.country, as_of)
+            result.notes.append((customer.id, f"held: not a business day ({why})"))
+        return
+    customer_pauses = pauses.get(customer.id, [])
+    whole = next((p for p in customer_pauses if p.scope is PauseScope.CUSTOMER), None)
+    if whole is not None:
+        result.notes.append((customer.id, f"paused: {whole.reason}"))
+        return
+    paused = {p.invoice_id: p.reason for p in customer_pauses if p.invoice_id is not None}
+    budget = _MessageBudget(customer, context)
+    groups: dict[str, list[InvoiceView]] = defaultdict(list)
+    for invoice in customer.invoices:
+        groups[invoice.policy or customer.policy or context.default_policy].append(invoice)
+    for policy_name in sorted(groups.keys() | _cycle_policies(customer.id, open_cycles)):
+        policy = context.policies[policy_name]
+        invoices = groups.get(policy_name, [])
+        cycles = open_cycles.get((customer.id, policy_name), [])
+        if policy.mode is Mode.CONSOLIDATED:
+            units = [(f"c{customer.id}:{policy_name}", None, invoices)]
+        else:
+            ids = {i.id for i in invoices} | {c.invoice_id for c in cycles if c.invoice_id}
+            by_id = {i.id: i for i in invoices}
+            units = [
+                (
+                    f"i{invoice_id}:{policy_name}",
+                    invoice_id,
+                    [by_id[invoice_id]] if invoice_id in by_id else [],
+                )
+                for invoice_id in sorted(ids)
+            ]
+        for prefix, invoice_id, unit in units:
+            cycle = next(
+                (
+                    c
+                    for c in cycles
+                    if c.key.startswith(prefix + ":") and c.invoice_id == invoice_id
+                ),
+                None,
+            )
+            _plan_unit(
+                customer, policy, prefix, invoice_id, unit, cycle, paused, budget, context, result
+            )
+
+
+def _cycle_policies(customer_id: int, open_cycles: dict[tuple[int, str], list[Cycle]]) -> set[str]:
+    return {policy for (cid, policy) in open_cycles if cid == customer_id}
+
+
+def _plan_unit(
+    customer: CustomerView,
+    policy: Policy,
+    prefix: str,
+    invoice_id: int | None,
+    invoices: list[InvoiceView],
+    cycle: Cycle | None,
+    paused: dict[int, str],
+    budget: "_MessageBudget",
+    context: RunContext,
+    result: EnginePlan,
+) -> None:
+    as_of = context.as_of
+    reach = [i for i in invoices if days_past_due(i, as_of) >= policy.first_trigger]
+    active = [i for i in reach if i.id not in paused]
+    for invoice in reach:
+        if invoice.id in paused:
+            result.notes.append((customer.id, f"{invoice.number} paused: {paused[invoice.id]}"))
+    if cycle is not None and not reach:
+        result.closed.append(cycle.key)
+        if policy.thank_you and _chased_overdue(policy, cycle):
+            _thank(customer, policy, cycle, context, result)
+        return
+    if not active:
+        return
+    if cycle is None:
+        cycle = Cycle(f"{prefix}:{as_of.isoformat()}", customer.id, policy.name, as_of, invoice_id)
+        result.opened.append(cycle)
+    _advance(customer, policy, cycle, active, budget, context, result)
+
+
+def _chased_overdue(policy: Policy, cycle: Cycle) -> bool:
+    """Whether the cycle fired a step meant for overdue money (not just a pre-due one)."""
+    steps = {s.name: s for s in policy.steps}
+    for done in cycle.steps:
+        step = steps.get(done.step)
+        if done.fired and step is not None:
+            days = step.trigger.days_from_due
+            if days is None or days >= 1:
+                return True
+    return False
+
+
+def _is_due(step: Step, level: int, fired: dict[str, date], as_of: date) -> bool:
+    trigger = step.trigger
+    if trigger.days_from_due is not None:
+        return level >= trigger.days_from_due
+    assert trigger.after_step is not None
+    fired_on = fired.get(trigger.after_step)
+    return fired_on is not None and as_of >= fired_on + timedelta(days=trigger.days)
+
+
+def _advance(
+    customer: CustomerView,
+    policy: Policy,
+    cycle: Cycle,
+    active: list[InvoiceView],
+    budget: "_MessageBudget",
+    context: RunContext,
+    result: EnginePlan,
+) -> None:
+    as_of = context.as_of
+    level = max(days_past_due(i, as_of) for i in active)
+    done = {s.step for s in cycle.steps}
+    fired = {s.step: s.on for s in cycle.steps if s.fired}
+    steps = policy.steps
+    due = [i for i, s in enumerate(steps) if s.name not in done and _is_due(s, level, fired, as_of)]
+    if not due:
+        return
+    chosen = max(due)
+    missing_required = [i for i in range(chosen) if steps[i].required and steps[i].name not in done]
+    if missing_required:
+        chosen = missing_required[0]
+    step = steps[chosen]
+    failed = _unmet_condition(step, customer, active, as_of)
+    caught_up = [steps[i].name for i in due if i < chosen]
+    if failed is None:
+        messages = sum(1 for a in step.actions if a.kind in MESSAGE_ACTIONS)
+        if not budget.allows(messages):
+            result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
+            return
+    for name in caught_up:
+        result.steps.append(
+            StepRecord(cycle.key, customer.id, name, False, "caught up (missed runs)")
+        )
+    if failed is not None:
+        result.steps.append(StepRecord(cycle.key, customer.id, step.name, False, failed))
+        result.notes.append((customer.id, f"skipped step '{step.name}': {failed}"))
+        return
+    oldest = max(active, key=lambda i: (days_past_due(i, as_of), i.number))
+    reason = (
+        f"{oldest.number} is {_describe_days(days_past_due(oldest, as_of))}; step '{step.name}'"
+    )
+    if caught_up:
+        reason += f" (caught up past {', '.join(repr(n) for n in caught_up)})"
+    threshold = min(1, step.trigger.days_from_due if step.trigger.days_from_due is not None else 1)
+    listed = tuple(
+        i.id
+        for i in sorted(active, key=lambda i: (i.due_date, i.number))
+        if days_past_due(i, as_of) >= threshold
+    )
+    result.steps.append(StepRecord(cycle.key, customer.id, step.name, True, reason))
+    actions = _actions(customer, policy, cycle, step, listed, reason, context)
+    budget.spend(sum(1 for a in actions if is_customer_message(a)))
+    result.actions.extend(actions)
+
+
+def is_customer_message(action: PlannedAction) -> bool:
+    """Whether the action is a message to the customer (what the frequency cap counts)."""
+    return action.kind in ("email", "letter", "sms") and not action.params.get("to_owner")
+
+
+def _describe_days(days: int) -> str:
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} past due"
+    if days == 0:
+        return "due today"
+    return f"due in {-days} day{'s' if days != -1 else ''}"
+
+
+def _unmet_condition(
+    step: Step, customer: CustomerView, active: list[InvoiceView], as_of: date
+) -> str | None:
+    conditions = step.conditions
+    overdue = [i for i in active if days_past_due(i, as_of) >= 1]
+    if conditions.min_overdue:
+        owed: dict[str, int] = defaultdict(int)
+        for invoice in overdue:
+            owed[invoice.currency] += invoice.open_amount
+        minimums = conditions.min_overdue
+        # Below the minimum in every currency owed (a currency without one always counts).
+        if owed and all(
+            currency in minimums and money.from_minor(amount, currency) < minimums[currency]
+            for currency, amount in owed.items()
+        ):
+            figures = "; ".join(
+                f"{money.format_minor(a, c)} {c} < {minimums[c]}" for c, a in sorted(owed.items())
+            )
+            return f"overdue below the minimum ({figures})"
+    if conditions.tags_in and not (customer.tags & set(conditions.tags_in)):
+        return f"customer has none of the tags {conditions.tags_in}"
+    if conditions.tags_out and customer.tags & set(conditions.tags_out):
+        return f"customer has an excluded tag ({sorted(customer.tags & set(conditions.tags_out))})"
+    if conditions.risk_bands and customer.risk_band not in conditions.risk_bands:
+        return f"risk band {customer.risk_band or 'none'} not in {conditions.risk_bands}"
+    if len(overdue) < conditions.min_overdue_invoices:
+        return f"{len(overdue)} overdue invoices < {conditions.min_overdue_invoices}"
+    return None
+
+
+def _actions(
+    customer: CustomerView,
+    policy: Policy,
+    cycle: Cycle,
+    step: Step,
+    invoice_ids: tuple[int, ...],
+    reason: str,
+    context: RunContext,
+) -> list[PlannedAction]:
+    base = f"policy:{cycle.key}:{step.name}"
+    now = context.now
+    send_at = sending_time(customer, policy.sending_hours, context.as_of, now)
+    restricted = (
+        "do not contact"
+        if customer.do_not_contact
+        else "legal hold"
+        if customer.legal_hold
+        else None
+    )
+    if restricted:
+        summary = ", ".join(_label(a) for a in step.actions)
+        return [
+            PlannedAction(
+                key=f"{base}:restricted",
+                customer_id=customer.id,
+                cycle_key=cycle.key,
+                step=step.name,
+                kind="task",
+                template="",
+                recipient=customer.collector,
+                scheduled_at=now,
+                reason=f"{reason}; customer is on {restricted}: only a task ({summary})",
+                invoice_ids=invoice_ids,
+                params={"title": f"Review '{step.name}' for {customer.name} ({restricted})"},
+            )
+        ]
+    planned = []
+    for index, action in enumerate(step.actions):
+        key = f"{base}:{index}:{action.kind.value}"
+        common: dict[str, Any] = {
+            "key": key,
+            "customer_id": customer.id,
+            "cycle_key": cycle.key,
+            "step": step.name,
+            "invoice_ids": invoice_ids,
+        }
+        if customer.is_consumer and action.kind in B2B_ONLY_ACTIONS:
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="task",
+                    template="",
+                    recipient=customer.collector,
+                    scheduled_at=now,
+                    reason=f"{reason}; consumer account: {_label(action)} needs a review",
+                    params={"title": f"Review {_label(action)} for consumer {customer.name}"},
+                )
+            )
+        elif action.kind in MESSAGE_ACTIONS:
+            planned.append(_message(customer, action, common, reason, send_at, now))
+        elif action.kind is ActionKind.CALL_TASK:
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="task",
+                    template=action.template,
+                    recipient=customer.collector,
+                    scheduled_at=now,
+                    reason=reason,
+                    params={"title": action.title or f"Call {customer.name}", "kind": "call"},
+                )
+            )
+        elif action.kind in CHARGE_ACTIONS:
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="charge",
+                    template="",
+                    recipient="",
+                    scheduled_at=now,
+                    reason=reason,
+                    params={
+                        "charge": action.kind.value,
+                        "fixed": {c: str(a) for c, a in action.fixed.items()},
+                        "percent": None if action.percent is None else str(action.percent),
+                    },
+                )
+            )
+        elif action.kind is ActionKind.CREDIT_HOLD:
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="credit_hold",
+                    template="",
+                    recipient="",
+                    scheduled_at=now,
+                    reason=reason,
+                )
+            )
+        elif action.kind is ActionKind.AGENCY_HANDOFF:
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="handoff",
+                    template="",
+                    recipient=customer.collector,
+                    scheduled_at=now,
+                    reason=f"{reason}; needs a manager's approval",
+                    params={"agency": action.agency or "default"},
+                )
+            )
+        elif action.kind is ActionKind.NOTIFY_OWNER:
+            owner = customer.sales_owner
+            planned.append(
+                PlannedAction(
+                    **common,
+                    kind="email" if owner else "task",
+                    template=action.template if owner else "",
+                    recipient=owner or customer.collector,
+                    scheduled_at=now,
+                    reason=reason if owner else f"{reason}; no sales owner to notify",
+                    params={"to_owner": True, "title": f"Tell the sales owner of {customer.name}"},
+                )
+            )
+    return planned
+
+
+def _label(action: Action) -> str:
+    return action.kind.value.replace("_", " ")
+
+
+def _message(
+    customer: CustomerView,
+    action: Action,
+    common: dict[str, Any],
+    reason: str,
+    send_at: datetime,
+    now: datetime,
+) -> PlannedAction:
+    """A message on the first channel the customer can be reached on, else a task."""
+    wanted = action.kind.value
+    for channel in FALLBACKS[action.kind]:
+        reached = _reach(customer, channel)
+        if reached is None:
+            continue
+        recipient, contact_id = reached
+        why = reason if channel == wanted else f"{reason}; {wanted} not possible, sent by {channel}"
+        return PlannedAction(
+            **common,
+            kind=channel,
+            template=action.template,
+            recipient=recipient,
+            scheduled_at=send_at,
+            reason=why,
+            contact_id=contact_id,
+            params={"attach_statement": action.attach_statement},
+        )
+    return PlannedAction(
+        **common,
+        kind="task",
+        template=action.template,
+        recipient=customer.collector,
+        scheduled_at=now,
+        reason=f"{reason}; no contact reachable by {wanted} or a fallback",
+        params={"title": f"Reach {customer.name}: no usable contact for {wanted}"},
+    )
+
+
+def _reach(customer: CustomerView, channel: str) -> tuple[str, int | None] | None:
+    contacts = sorted(customer.contacts, key=lambda c: (ROLE_ORDER.get(c.role, 9), c.id))
+    if channel == "letter":
+        if not customer.address:
+            return None
+        allowed = [c for c in contacts if "letter" not in c.opted_out]
+        if contacts and not allowed:
+            return None
+        return customer.address, allowed[0].id if allowed else None
+    for contact in contacts:
+        address = contact.email if channel == "email" else contact.phone
+        if address and channel not in contact.opted_out:
+            return address, contact.id
+    return None
+
+
+def sending_time(
+    customer: CustomerView, hours: SendingHours, as_of: date, now: datetime
+) -> datetime:
+    """When a message planned on ``as_of`` may go out: now if within the sending hours
+    in the customer's time zone, else the next opening (on a business day)."""
+    zone = ZoneInfo(customer.timezone or "UTC")
+    local_now = now.astimezone(zone)
+    opens = datetime.combine(as_of, hours.start, zone)
+    closes = datetime.combine(as_of, hours.end, zone)
+    if local_now < opens:
+        moment = opens
+    elif local_now <= closes:
+        moment = local_now
+    else:
+        next_day = business_days.next_business_day(customer.country, max(as_of, local_now.date()))
+        moment = datetime.combine(next_day, hours.start, zone)
+    return moment.astimezone(UTC)
+
+
+class _MessageBudget:
+    """The frequency cap of one customer: messages already sent or planned in the
+    rolling window, plus what this run plans."""
+
+    def __init__(self, customer: CustomerView, context: RunContext) -> None:
+        self.context = context
+        self.customer = customer
+        self.planned = 0
+
+    def _cap(self) -> tuple[int, int]:
+        policy = self.context.policies[self.customer.policy or self.context.default_policy]
+        return policy.frequency_cap.messages, policy.frequency_cap.days
+
+    def _recent(self) -> int:
+        _, days = self._cap()
+        start = self.context.as_of - timedelta(days=days)
+        sent = self.context.recent_messages.get(self.customer.id, ())
+        return sum(1 for day in sent if start < day <= self.context.as_of)
+
+    def allows(self, messages: int) -> bool:
+        limit, _ = self._cap()
+        return messages == 0 or self._recent() + self.planned + messages <= limit
+
+    def spend(self, messages: int) -> None:
+        self.planned += messages
+
+    def describe(self) -> str:
+        limit, days = self._cap()
+        return f"frequency cap of {limit} messages in {days} days reached"
+
+
+def _thank(
+    customer: CustomerView, policy: Policy, cycle: Cycle, context: RunContext, result: EnginePlan
+) -> None:
+    if customer.do_not_contact or customer.legal_hold or policy.thank_you is None:
+        return
+    reached = _reach(customer, "email")
+    if reached is None:
+        return
+    recipient, contact_id = reached
+    result.actions.append(
+        PlannedAction(
+            key=f"policy:{cycle.key}:thank-you",
+            customer_id=customer.id,
+            cycle_key=cycle.key,
+            step="thank you",
+            kind="email",
+            template=policy.thank_you,
+            recipient=recipient,
+            scheduled_at=sending_time(customer, policy.sending_hours, context.as_of, context.now),
+            reason=f"account cleared; cycle opened {cycle.opened_on} closed",
+            invoice_ids=(),
+            contact_id=contact_id,
+        )
+    )
+
+
+def apply(cycles: Mapping[str, Cycle], result: EnginePlan, as_of: date) -> dict[str, Cycle]:
+    """The open cycles after a plan is carried out (what the service stores as rows)."""
+    state = {key: cycle for key, cycle in cycles.items() if key not in result.closed}
+    for cycle in result.opened:
+        state[cycle.key] = cycle
+    for record in result.steps:
+        cycle = state[record.cycle_key]
+        done = StepDone(record.step, as_of, record.fired)
+        state[record.cycle_key] = Cycle(
+            cycle.key,
+            cycle.customer_id,
+            cycle.policy,
+            cycle.opened_on,
+            cycle.invoice_id,
+            (*cycle.steps, done),
+        )
+    return state

@@ -1,0 +1,57 @@
+"""What the engine remembers: cycles, the steps each went through, and which policy
+applies to whom (organisation default, customer, invoice; the narrowest wins)."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recoup.audit.service import audited
+from recoup.db.base import Base, OrgScoped
+
+
+class DunningCycle(OrgScoped, Base):
+    """One pass up a policy's ladder for a customer (or one invoice)."""
+
+    __tablename__ = "dunning_cycles"
+    __table_args__ = (
+        UniqueConstraint("org_id", "key"),
+        ForeignKeyConstraint(["org_id", "customer_id"], ["customers.org_id", "customers.id"]),
+        Index("ix_dunning_cycles_open", "org_id", "closed_on", "customer_id"),
+    )
+
+    key: Mapped[str] = mapped_column(String(120))
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    invoice_id: Mapped[int | None] = mapped_column(BigInteger)
+    policy: Mapped[str] = mapped_column(String(64))
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None] = mapped_column(default=None)
+
+
+class DunningStep(OrgScoped, Base):
+    """A step of a cycle: fired (its actions went to the outbox) or skipped, and why."""
+
+    __tablename__ = "dunning_steps"
+    __table_args__ = (
+        UniqueConstraint("org_id", "cycle_key", "step"),
+        Index("ix_dunning_steps_customer", "org_id", "customer_id"),
+    )
+
+    cycle_key: Mapped[str] = mapped_column(String(120))
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    step: Mapped[str] = mapped_column(String(100))
+    done_on: Mapped[date]
+    fired: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+@audited
+class PolicyAssignment(OrgScoped, Base):
+    """The policy for the organisation (both ids empty), a customer or an invoice."""
+
+    __tablename__ = "policy_assignments"
+    __table_args__ = (Index("ix_policy_assignments_org", "org_id", "customer_id", "invoice_id"),)
+
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    invoice_id: Mapped[int | None] = mapped_column(BigInteger)
+    policy: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,147 @@
+"""SQL of the engine: the state it plans from and the rows it writes."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
+
+from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
+from recoup.db import bulk
+from recoup.ledger.models import Contact, Customer, Invoice, InvoiceStatus
+from recoup.policy.models import DunningCycle, DunningStep, PolicyAssignment
+
+CustomerRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: CustomerRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
+
+
+def customers(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+    return session.execute(
+        select(
+            Customer.id,
+            Customer.external_id,
+            Customer.name,
+            Customer.country,
+            Customer.timezone,
+            Customer.tags,
+            Customer.risk_band,
+            Customer.address,
+            Customer.collector,
+            Customer.sales_owner,
+            Customer.do_not_contact,
+            Customer.legal_hold,
+            Customer.is_consumer,
+        )
+        .where(Customer.org_id == org_id, _in_range(Customer.id, id_range))
+        .order_by(Customer.id)
+    ).all()
+
+
+def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+    return session.execute(
+        select(
+            Contact.id,
+            Contact.customer_id,
+            Contact.name,
+            Contact.email,
+            Contact.phone,
+            Contact.role,
+            Contact.opted_out,
+        ).where(Contact.org_id == org_id, _in_range(Contact.customer_id, id_range))
+    ).all()
+
+
+def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+    return session.execute(
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.number,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.open_amount,
+        ).where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+            _in_range(Invoice.customer_id, id_range),
+        )
+    ).all()
+
+
+def assignments(session: Session, org_id: int) -> Sequence[Row[Any]]:
+    return session.execute(
+        select(PolicyAssignment.customer_id, PolicyAssignment.invoice_id, PolicyAssignment.policy)
+        .where(PolicyAssignment.org_id == org_id)
+        .order_by(PolicyAssignment.id)
+    ).all()
+
+
+def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+    return session.execute(
+        select(
+            DunningCycle.key,
+            DunningCycle.customer_id,
+            DunningCycle.policy,
+            DunningCycle.opened_on,
+            DunningCycle.invoice_id,
+        ).where(
+            DunningCycle.org_id == org_id,
+            DunningCycle.closed_on.is_(None),
+            _in_range(DunningCycle.customer_id, id_range),
+        )
+    ).all()
+
+
+def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+    """Steps of the open cycles, oldest first."""
+    open_keys = select(DunningCycle.key).where(
+        DunningCycle.org_id == org_id, DunningCycle.closed_on.is_(None)
+    )
+    return session.execute(
+        select(DunningStep.cycle_key, DunningStep.step, DunningStep.done_on, DunningStep.fired)
+        .where(
+            DunningStep.org_id == org_id,
+            DunningStep.cycle_key.in_(open_keys),
+            _in_range(DunningStep.customer_id, id_range),
+        )
+        .order_by(DunningStep.id)
+    ).all()
+
+
+def recent_messages(
+    session: Session, org_id: int, since: datetime, id_range: CustomerRange
+) -> Sequence[Row[Any]]:
+    """Messages to customers planned or sent since ``since`` (for the frequency cap)."""
+    return session.execute(
+        select(
+            OutboxMessage.customer_id, OutboxMessage.next_attempt_at, OutboxMessage.payload
+        ).where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.kind.in_([k.value for k in MESSAGE_KINDS]),
+            OutboxMessage.status != OutboxStatus.CANCELLED,
+            OutboxMessage.next_attempt_at >= since,
+            _in_range(OutboxMessage.customer_id, id_range),
+        )
+    ).all()
+
+
+def insert_cycles(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    bulk.insert_with_ids(session, DunningCycle.__table__, rows)
+
+
+def close_cycles(session: Session, org_id: int, keys: Sequence[str], on: date) -> None:
+    for start in range(0, len(keys), 5000):
+        session.execute(
+            update(DunningCycle)
+            .where(DunningCycle.org_id == org_id, DunningCycle.key.in_(keys[start : start + 5000]))
+            .values(closed_on=on)
+        )
+
+
+def insert_steps(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    bulk.insert_with_ids(session, DunningStep.__table__, rows)

@@ -1,0 +1,253 @@
+"""Planning a day: load the state, ask the engine, store what it decided.
+
+The plan, its outbox rows and the record of steps done are written in the caller's one
+transaction, so a crash leaves either all of a day's decisions or none.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
+from recoup.errors import InvalidInput
+from recoup.policy import core, repository
+from recoup.policy.core import ContactView, CustomerView, Cycle, EnginePlan, InvoiceView, StepDone
+from recoup.policy.definition import Policy, load_policy, shipped_policies
+from recoup.policy.models import PolicyAssignment
+from recoup.policy.pauses import Pause
+
+DEFAULT_POLICY = "default"
+CustomerRange = repository.CustomerRange
+
+
+def available_policies(policy_dir: Path | None = None) -> dict[str, Policy]:
+    """The shipped policies, plus (overriding by name) those in ``policy_dir``."""
+    policies = shipped_policies()
+    if policy_dir is not None and policy_dir.is_dir():
+        for path in sorted(policy_dir.glob("*.yaml")):
+            policy = load_policy(path)
+            policies[policy.name] = policy
+    return policies
+
+
+def assign_policy(
+    session: Session,
+    *,
+    org_id: int,
+    policy: str,
+    policies: dict[str, Policy],
+    customer_id: int | None = None,
+    invoice_id: int | None = None,
+) -> PolicyAssignment:
+    """Make ``policy`` apply to the organisation, a customer or an invoice."""
+    if policy not in policies:
+        raise InvalidInput(
+            f"unknown policy {policy!r} ({', '.join(sorted(policies))})", field="policy"
+        )
+    assignment = PolicyAssignment(
+        org_id=org_id, customer_id=customer_id, invoice_id=invoice_id, policy=policy
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """The engine's plan and the customers it concerns (for display)."""
+
+    as_of: date
+    plan: EnginePlan
+    customers: dict[int, tuple[str, str]]
+
+
+def _views(
+    session: Session, org_id: int, id_range: CustomerRange
+) -> tuple[list[CustomerView], str]:
+    default = DEFAULT_POLICY
+    by_customer: dict[int, str] = {}
+    by_invoice: dict[int, str] = {}
+    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
+        if invoice_id is not None:
+            by_invoice[invoice_id] = policy
+        elif customer_id is not None:
+            by_customer[customer_id] = policy
+        else:
+            default = policy
+    invoices: dict[int, list[InvoiceView]] = defaultdict(list)
+    for row in repository.open_invoices(session, org_id, id_range):
+        invoices[row.customer_id].append(
+            InvoiceView(
+                row.id,
+                row.number,
+                row.due_date,
+                row.currency,
+                row.open_amount,
+                by_invoice.get(row.id),
+            )
+        )
+    contacts: dict[int, list[ContactView]] = defaultdict(list)
+    for row in repository.contacts(session, org_id, id_range):
+        contacts[row.customer_id].append(
+            ContactView(
+                row.id, row.name, row.email, row.phone, row.role, frozenset(row.opted_out or ())
+            )
+        )
+    views = [
+        CustomerView(
+            id=row.id,
+            external_id=row.external_id,
+            name=row.name,
+            invoices=tuple(invoices.get(row.id, ())),
+            contacts=tuple(contacts.get(row.id, ())),
+            country=row.country,
+            timezone=row.timezone,
+            tags=frozenset(row.tags or ()),
+            risk_band=row.risk_band,
+            address=row.address,
+            collector=row.collector,
+            sales_owner=row.sales_owner,
+            do_not_contact=row.do_not_contact,
+            legal_hold=row.legal_hold,
+            is_consumer=row.is_consumer,
+            policy=by_customer.get(row.id),
+        )
+        for row in repository.customers(session, org_id, id_range)
+    ]
+    return views, default
+
+
+def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
+    steps: dict[str, list[StepDone]] = defaultdict(list)
+    for row in repository.cycle_steps(session, org_id, id_range):
+        steps[row.cycle_key].append(StepDone(row.step, row.done_on, row.fired))
+    return {
+        row.key: Cycle(
+            row.key,
+            row.customer_id,
+            row.policy,
+            row.opened_on,
+            row.invoice_id,
+            tuple(steps[row.key]),
+        )
+        for row in repository.open_cycles(session, org_id, id_range)
+    }
+
+
+def _recent(
+    session: Session, org_id: int, as_of: date, policies: dict[str, Policy], id_range: CustomerRange
+) -> dict[int, list[date]]:
+    window = max(p.frequency_cap.days for p in policies.values())
+    since = datetime.combine(as_of - timedelta(days=window), time(0), UTC)
+    recent: dict[int, list[date]] = defaultdict(list)
+    for customer_id, at, payload in repository.recent_messages(session, org_id, since, id_range):
+        if customer_id is not None and not (payload or {}).get("params", {}).get("to_owner"):
+            recent[customer_id].append(at.date())
+    return recent
+
+
+def plan_day(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    policies: dict[str, Policy],
+    pauses: Sequence[Pause] = (),
+    customer_range: CustomerRange = None,
+) -> DayPlan:
+    """What the engine would do on ``as_of`` (nothing is written)."""
+    views, default = _views(session, org_id, customer_range)
+    if default not in policies:
+        raise InvalidInput(
+            f"the organisation's policy {default!r} is not available", field="policy"
+        )
+    context = core.RunContext(
+        as_of=as_of,
+        now=now,
+        policies=policies,
+        default_policy=default,
+        cycles=_cycles(session, org_id, customer_range),
+        pauses=pauses,
+        recent_messages=_recent(session, org_id, as_of, policies, customer_range),
+    )
+    result = core.plan(views, context)
+    names = {v.id: (v.external_id, v.name) for v in views}
+    return DayPlan(as_of, result, names)
+
+
+_KINDS = {
+    "email": OutboxKind.EMAIL,
+    "letter": OutboxKind.LETTER,
+    "sms": OutboxKind.SMS,
+    "task": OutboxKind.TASK,
+    "charge": OutboxKind.CHARGE,
+    "credit_hold": OutboxKind.CREDIT_HOLD,
+    "handoff": OutboxKind.HANDOFF,
+}
+
+
+def effects(day: DayPlan) -> list[Effect]:
+    """The outbox rows for a plan's actions."""
+    return [
+        Effect(
+            key=action.key,
+            kind=_KINDS[action.kind],
+            customer_id=action.customer_id,
+            scheduled_at=action.scheduled_at,
+            template=action.template,
+            recipient=action.recipient,
+            source="policy",
+            payload={
+                "step": action.step,
+                "reason": action.reason,
+                "cycle": action.cycle_key,
+                "invoice_ids": list(action.invoice_ids),
+                "contact_id": action.contact_id,
+                "as_of": day.as_of.isoformat(),
+                "params": dict(action.params),
+            },
+        )
+        for action in day.plan.actions
+    ]
+
+
+def record_plan(session: Session, *, org_id: int, day: DayPlan) -> list[Effect]:
+    """Store the plan: cycles opened and closed, steps done, outbox rows (new ones)."""
+    plan = day.plan
+    repository.insert_cycles(
+        session,
+        [
+            {
+                "org_id": org_id,
+                "key": c.key,
+                "customer_id": c.customer_id,
+                "invoice_id": c.invoice_id,
+                "policy": c.policy,
+                "opened_on": c.opened_on,
+            }
+            for c in plan.opened
+        ],
+    )
+    repository.close_cycles(session, org_id, plan.closed, day.as_of)
+    repository.insert_steps(
+        session,
+        [
+            {
+                "org_id": org_id,
+                "cycle_key": s.cycle_key,
+                "customer_id": s.customer_id,
+                "step": s.step,
+                "done_on": day.as_of,
+                "fired": s.fired,
+                "reason": s.reason,
+            }
+            for s in plan.steps
+        ],
+    )
+    return enqueue(session, org_id=org_id, effects=effects(day))
