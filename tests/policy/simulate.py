@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from recoup.policy import core
-from recoup.policy.core import Cycle, CustomerView, PlannedAction, RunContext
+from recoup.policy.core import CustomerView, Cycle, PlannedAction, RunContext
 from recoup.policy.definition import Policy, parse_policy, shipped_policies
 from recoup.policy.pauses import Pause
 

@@ -76,9 +76,12 @@ def test_actions_have_deterministic_keys_and_nothing_fires_twice() -> None:
 def test_running_the_same_day_twice_plans_nothing_new() -> None:
     day = date(2026, 3, 3)
     context = RunContext(
-        as_of=day, now=datetime.combine(day, time(7), UTC), policies=POLICIES,
-        default_policy="default", cycles={},
-    )  # fmt: skip
+        as_of=day,
+        now=datetime.combine(day, time(7), UTC),
+        policies=POLICIES,
+        default_policy="default",
+        cycles={},
+    )
     first = core.plan([customer()], context)
     assert [a.step for a in first.actions] == ["due notice"]
     again = core.plan(
@@ -89,7 +92,7 @@ def test_running_the_same_day_twice_plans_nothing_new() -> None:
             policies=POLICIES,
             default_policy="default",
             cycles=core.apply({}, first, day),
-        ),  # fmt: skip
+        ),
     )
     assert again.actions == []
     assert again.steps == []
@@ -141,9 +144,11 @@ steps:
     )
     # First seen 25 days past due: the formal notice fires first, the legal step next day.
     history = simulate(
-        [customer()], days(date(2026, 3, 27), date(2026, 3, 31)),
-        policies={"legal": ladder}, default="legal",
-    )  # fmt: skip
+        [customer()],
+        days(date(2026, 3, 27), date(2026, 3, 31)),
+        policies={"legal": ladder},
+        default="legal",
+    )
     assert fired(history) == [("2026-03-27", "formal notice"), ("2026-03-30", "legal action")]
 
 
@@ -181,9 +186,11 @@ steps:
     # first run that can fire is Mon 9 (day 3) -- catch-up fires 'three' only.
     # Use a Monday due date instead: due Mon 2 March -> Tue 3 (1), Wed 4 (2), Thu 5 (3).
     history = simulate(
-        [customer()], days(date(2026, 3, 3), date(2026, 3, 12)),
-        policies={"chatty": chatty}, default="chatty",
-    )  # fmt: skip
+        [customer()],
+        days(date(2026, 3, 3), date(2026, 3, 12)),
+        policies={"chatty": chatty},
+        default="chatty",
+    )
     assert fired(history) == [
         ("2026-03-03", "one"),
         ("2026-03-04", "two"),
@@ -222,7 +229,7 @@ def test_consolidated_one_message_listing_every_overdue_invoice() -> None:
         InvoiceView(13, "INV-3", date(2026, 4, 20), "GBP", 5_000),  # not yet due on 1 April
     )
     (day,) = simulate([customer(invoices=invoices)], [date(2026, 4, 1)])
-    email, task = day.actions
+    email, _task = day.actions
     assert email.step == "courtesy call"  # level from the oldest, INV-1 at 30 days
     assert email.invoice_ids == (11, 12)
     assert (

@@ -71,6 +71,7 @@ class OutboxMessage(OrgScoped, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")  # host:pid
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(String(500), default="")

@@ -69,6 +69,7 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
                 "payload": e.payload,
                 "status": "pending",
                 "attempts": 0,
+                "claimed_by": "",
                 "next_attempt_at": e.scheduled_at,
             }
             for e in new

@@ -1,0 +1,302 @@
+"""Delivering the outbox, exactly once.
+
+Each row goes through its own short transactions:
+
+1. **claim**: lock the next due row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the write
+   lock on SQLite). An internal effect (a task, a charge, a credit hold, a hand-off
+   request) is applied and marked sent in that same transaction: exactly once by
+   construction. A message is rendered, its content stored as it will be sent, and the
+   row marked ``sending``; then the transaction commits.
+2. **send** (no transaction open): hand the message to its channel.
+3. **record**: ``sent`` with the provider's id; or ``retrying`` with exponential backoff
+   after a temporary failure; or ``failed`` after a permanent one or too many attempts,
+   which raises a task for a person.
+
+A dispatcher killed between 1 and 3 leaves the row ``sending``. The next dispatcher
+cannot know whether the message left, so it never resends it: once the claimer is known
+to be dead (its process is gone from this host, or its lease ran out), it marks the row
+``unknown`` and raises a task for a person to check. Nothing is sent twice; nothing is
+lost.
+"""
+
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from recoup.comms.models import (
+    MESSAGE_KINDS,
+    OutboxAttachment,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+from recoup.db import transaction
+from recoup.db.base import utcnow
+from recoup.errors import RecoupError
+
+LEASE = timedelta(minutes=15)
+MAX_ATTEMPTS = 6
+
+
+class TemporaryFailure(RecoupError):
+    """Delivery failed but may work later (server down, 4xx): retried with backoff."""
+
+
+class PermanentFailure(RecoupError):
+    """Delivery can never work as it is (bad address, 5xx): a person must act."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    mime: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message as it will be sent, stored on the row before sending."""
+
+    subject: str
+    text: str
+    html: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What a channel needs to send one message (read from the row, no session)."""
+
+    org_id: int
+    key: str
+    kind: OutboxKind
+    recipient: str
+    rendered: Rendered
+    payload: Mapping[str, object]
+
+
+class Channels(Protocol):
+    """How messages are made and sent, and how internal effects are applied."""
+
+    def render(self, session: Session, row: OutboxMessage) -> Rendered: ...
+
+    def send(self, message: Outgoing) -> str: ...
+
+    def apply(self, session: Session, row: OutboxMessage) -> str: ...
+
+    def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None: ...
+
+
+@dataclass
+class DispatchReport:
+    """How a dispatch went, by outcome."""
+
+    sent: int = 0
+    applied: int = 0
+    retrying: int = 0
+    failed: int = 0
+    unknown: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 2, 4, 8, ... minutes, at most six hours."""
+    return min(timedelta(minutes=2**attempts), timedelta(hours=6))
+
+
+def _claim(session: Session, now: datetime, org_id: int | None) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYING]),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if org_id is not None:
+        query = query.where(OutboxMessage.org_id == org_id)
+    return session.scalars(query).first()
+
+
+def dispatcher_id() -> str:
+    """Who claims rows: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead(claimed_by: str, claimed_at: datetime | None, now: datetime) -> bool:
+    """Whether the dispatcher that claimed a row is gone: a process of this host that no
+    longer exists, or any claimer whose lease ran out."""
+    host, _, pid = claimed_by.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    return claimed_at is None or claimed_at < now - LEASE
+
+
+def recover(engine: Engine, channels: Channels, *, now: datetime, org_id: int | None = None) -> int:
+    """Mark rows a dead dispatcher left ``sending`` as ``unknown`` and raise a task each."""
+    count = 0
+    with transaction(engine, actor="dispatcher") as session:
+        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)
+        if org_id is not None:
+            query = query.where(OutboxMessage.org_id == org_id)
+        for row in session.scalars(query.with_for_update()):
+            if not _dead(row.claimed_by, row.claimed_at, now):
+                continue
+            row.status = OutboxStatus.UNKNOWN
+            row.last_error = "the dispatcher stopped while sending; not resent automatically"
+            channels.raise_task(
+                session,
+                row,
+                f"Check whether {row.kind} '{row.template}' reached {row.recipient}",
+                "Recoup stopped while handing this message over and cannot tell whether it "
+                "left. It will not be resent automatically: check, then resend if needed.",
+            )
+            count += 1
+    return count
+
+
+def dispatch(
+    engine: Engine,
+    channels: Channels,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    org_id: int | None = None,
+    limit: int | None = None,
+) -> DispatchReport:
+    """Deliver every due row (or ``limit`` of them); the outcomes."""
+    report = DispatchReport()
+    report.unknown = recover(engine, channels, now=clock(), org_id=org_id)
+    handled = 0
+    while limit is None or handled < limit:
+        with transaction(engine, actor="dispatcher") as session:
+            row = _claim(session, clock(), org_id)
+            if row is None:
+                break
+            handled += 1
+            if row.kind not in MESSAGE_KINDS:
+                _apply(session, channels, row, clock(), report)
+                continue
+            outgoing = _prepare(session, channels, row, clock(), report)
+        if outgoing is not None:
+            _send(engine, channels, outgoing, row.id, clock, report)
+    return report
+
+
+def _apply(
+    session: Session, channels: Channels, row: OutboxMessage, now: datetime, report: DispatchReport
+) -> None:
+    try:
+        with session.begin_nested():
+            row.result = channels.apply(session, row)
+    except RecoupError as error:
+        row.status, row.last_error = OutboxStatus.FAILED, error.message
+        report.failed += 1
+        report.errors.append(f"{row.key}: {error.message}")
+        return
+    row.status, row.sent_at, row.attempts = OutboxStatus.SENT, now, row.attempts + 1
+    report.applied += 1
+
+
+def _prepare(
+    session: Session, channels: Channels, row: OutboxMessage, now: datetime, report: DispatchReport
+) -> Outgoing | None:
+    if row.attempts == 0 or not row.body_text:
+        try:
+            with session.begin_nested():
+                rendered = channels.render(session, row)
+        except RecoupError as error:
+            _fail(session, channels, row, f"could not be prepared: {error.message}", report)
+            return None
+        row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+        session.add_all(
+            OutboxAttachment(
+                org_id=row.org_id,
+                outbox_id=row.id,
+                filename=a.filename,
+                mime=a.mime,
+                content=a.content,
+            )
+            for a in rendered.attachments
+        )
+    attachments = session.scalars(
+        select(OutboxAttachment).where(
+            OutboxAttachment.org_id == row.org_id, OutboxAttachment.outbox_id == row.id
+        )
+    ).all()
+    row.status, row.claimed_at, row.attempts = OutboxStatus.SENDING, now, row.attempts + 1
+    row.claimed_by = dispatcher_id()
+    return Outgoing(
+        org_id=row.org_id,
+        key=row.key,
+        kind=OutboxKind(row.kind),
+        recipient=row.recipient,
+        rendered=Rendered(
+            row.subject,
+            row.body_text,
+            row.body_html,
+            tuple(Attachment(a.filename, a.mime, a.content) for a in attachments),
+        ),
+        payload=dict(row.payload),
+    )
+
+
+def _send(
+    engine: Engine,
+    channels: Channels,
+    outgoing: Outgoing,
+    row_id: int,
+    clock: Callable[[], datetime],
+    report: DispatchReport,
+) -> None:
+    outcome: tuple[OutboxStatus, str]
+    try:
+        outcome = (OutboxStatus.SENT, channels.send(outgoing))
+    except TemporaryFailure as error:
+        outcome = (OutboxStatus.RETRYING, error.message)
+    except PermanentFailure as error:
+        outcome = (OutboxStatus.FAILED, error.message)
+    with transaction(engine, actor="dispatcher") as session:
+        row = session.get_one(OutboxMessage, row_id, with_for_update=True)
+        status, detail = outcome
+        now = clock()
+        if status is OutboxStatus.SENT:
+            row.status, row.sent_at, row.result, row.last_error = status, now, detail[:500], ""
+            report.sent += 1
+        elif status is OutboxStatus.RETRYING and row.attempts < MAX_ATTEMPTS:
+            row.status, row.last_error = status, detail
+            row.next_attempt_at = now + backoff(row.attempts)
+            report.retrying += 1
+        else:
+            reason = (
+                detail
+                if status is OutboxStatus.FAILED
+                else f"gave up after {row.attempts} attempts: {detail}"
+            )
+            _fail(session, channels, row, reason, report)
+
+
+def _fail(
+    session: Session, channels: Channels, row: OutboxMessage, reason: str, report: DispatchReport
+) -> None:
+    row.status, row.last_error = OutboxStatus.FAILED, reason
+    channels.raise_task(
+        session,
+        row,
+        f"{row.kind.capitalize()} '{row.template}' to {row.recipient} failed",
+        reason,
+    )
+    report.failed += 1
+    report.errors.append(f"{row.key}: {reason}")

@@ -1,0 +1,1 @@
+"""The daily run and the workers: where every domain's service is brought together."""

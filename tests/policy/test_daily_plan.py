@@ -1,0 +1,125 @@
+"""The daily planning through the database: outbox rows, steps, idempotent re-runs."""
+
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recoup.comms.models import OutboxMessage
+from recoup.jobs.daily import plan_day
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Channel
+from recoup.policy import service as policy_service
+from recoup.policy.models import DunningCycle, DunningStep
+from recoup.policy.pauses import Pause, PauseScope
+from tests.factories import make_customer, make_invoice, make_org
+
+POLICIES = policy_service.available_policies()
+
+
+def run(
+    session: Session, org_id: int, day: date, **options: object
+) -> list[tuple[str, str, str, str]]:
+    """Plan ``day``; the new outbox rows as (customer, kind, template, recipient)."""
+    before = set(session.scalars(select(OutboxMessage.id)))
+    plan_day(
+        session,
+        org_id=org_id,
+        as_of=day,
+        now=datetime.combine(day, time(7), UTC),
+        policies=POLICIES,
+        **options,
+    )  # type: ignore[arg-type]
+    rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    return [
+        (r.payload["step"], r.kind, r.template, r.recipient) for r in rows if r.id not in before
+    ]
+
+
+def portfolio(session: Session) -> int:
+    org = make_org(session, currency="GBP")
+    alpha = make_customer(session, org=org, external_id="A", name="Alpha Ltd", currency="GBP")
+    alpha.country, alpha.timezone, alpha.collector = "GB", "Europe/London", "sam@us.example"
+    ledger.add_contact(
+        session, org_id=org.id, customer_id=alpha.id, name="AP", email="ap@alpha.example"
+    )
+    make_invoice(session, customer=alpha, number="A-1", total="1000.00", due_date=date(2026, 3, 2))
+    beta = make_customer(session, org=org, external_id="B", name="Beta GmbH", currency="EUR")
+    beta.country, beta.timezone, beta.address = "DE", "Europe/Berlin", "Hauptstr. 1, Berlin"
+    ledger.add_contact(
+        session,
+        org_id=org.id,
+        customer_id=beta.id,
+        name="Buchhaltung",
+        email="buha@beta.example",
+        opted_out=[Channel.EMAIL],
+    )
+    make_invoice(session, customer=beta, number="B-1", total="500.00", due_date=date(2026, 3, 2))
+    session.flush()
+    return org.id
+
+
+def test_default_policy_through_the_database(session: Session) -> None:
+    org_id = portfolio(session)
+    assert run(session, org_id, date(2026, 2, 27)) == [
+        ("pre-due reminder", "email", "pre_due_reminder", "ap@alpha.example"),
+        (
+            "pre-due reminder",
+            "letter",
+            "pre_due_reminder",
+            "Hauptstr. 1, Berlin",
+        ),  # email opted out
+    ]
+    assert run(session, org_id, date(2026, 3, 3)) == [
+        ("due notice", "email", "due_notice", "ap@alpha.example"),
+        ("due notice", "letter", "due_notice", "Hauptstr. 1, Berlin"),
+    ]
+    assert run(session, org_id, date(2026, 3, 3)) == []  # the same day again: nothing new
+    assert run(session, org_id, date(2026, 4, 1)) == [
+        ("courtesy call", "email", "courtesy_reminder", "ap@alpha.example"),
+        ("courtesy call", "task", "call_script", "sam@us.example"),
+        ("courtesy call", "letter", "courtesy_reminder", "Hauptstr. 1, Berlin"),
+        ("courtesy call", "task", "call_script", ""),
+    ]
+    steps = session.scalars(select(DunningStep.step).order_by(DunningStep.id)).all()
+    assert steps == ["pre-due reminder"] * 2 + ["due notice"] * 2 + ["courtesy call"] * 2
+    assert len(session.scalars(select(DunningCycle)).all()) == 2
+
+
+def test_dry_run_writes_nothing(session: Session) -> None:
+    org_id = portfolio(session)
+    result = plan_day(
+        session,
+        org_id=org_id,
+        as_of=date(2026, 3, 3),
+        now=datetime(2026, 3, 3, 7, tzinfo=UTC),
+        policies=POLICIES,
+        dry_run=True,
+    )
+    assert [a.step for a in result.actions] == ["due notice", "due notice"]
+    assert session.scalars(select(OutboxMessage)).all() == []
+    assert session.scalars(select(DunningStep)).all() == []
+
+
+def test_pauses_from_a_source_are_applied(session: Session) -> None:
+    org_id = portfolio(session)
+    alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
+
+    def disputes(_: Session, __: int, ___: date) -> list[Pause]:
+        return [Pause(PauseScope.CUSTOMER, alpha.id, date(2026, 3, 1), None, "dispute #1")]
+
+    assert run(session, org_id, date(2026, 3, 3), pause_sources=[disputes]) == [
+        ("due notice", "letter", "due_notice", "Hauptstr. 1, Berlin"),
+    ]
+
+
+def test_policy_assignment_narrowest_wins(session: Session) -> None:
+    org_id = portfolio(session)
+    alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
+    policy_service.assign_policy(session, org_id=org_id, policy="gentle", policies=POLICIES)
+    policy_service.assign_policy(
+        session, org_id=org_id, policy="strict", policies=POLICIES, customer_id=alpha.id
+    )
+    # strict reminds 5 days before the due date, gentle 7: on 25 February only Beta (gentle).
+    assert [r[3] for r in run(session, org_id, date(2026, 2, 23))] == ["Hauptstr. 1, Berlin"]
+    assert [r[3] for r in run(session, org_id, date(2026, 2, 25))] == ["ap@alpha.example"]
