@@ -5,6 +5,7 @@ gets tables.
 """
 
 import recoup.audit.models
+import recoup.charges.models
 import recoup.comms.models
 import recoup.ledger.models
 import recoup.policy.models  # noqa: F401

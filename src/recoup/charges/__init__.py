@@ -1,0 +1,1 @@
+"""Charges: late fees, statutory and contractual interest, fixed compensation, by jurisdiction."""

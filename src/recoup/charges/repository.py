@@ -1,0 +1,132 @@
+"""All SQL of the charges domain. Every business query is scoped to one organisation.
+
+The ledger's invoices, customers and allocations are only read here (the ledger service
+has no lookup by id or allocation history yet); nothing in this module writes them.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
+from recoup.ledger.models import Allocation, Customer, Invoice
+
+
+def invoice(
+    session: Session, org_id: int, invoice_id: int, *, lock: bool = False
+) -> Invoice | None:
+    """The organisation's invoice ``invoice_id``; ``lock`` holds its row until commit so
+    that two charge runs on one invoice take turns."""
+    query = select(Invoice).where(Invoice.org_id == org_id, Invoice.id == invoice_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def invoice_by_number(session: Session, org_id: int, number: str) -> Invoice | None:
+    """The organisation's invoice numbered ``number``."""
+    return session.scalars(
+        select(Invoice).where(Invoice.org_id == org_id, Invoice.number == number)
+    ).one_or_none()
+
+
+def customer(session: Session, org_id: int, customer_id: int) -> Customer | None:
+    """The organisation's customer ``customer_id``."""
+    return session.scalars(
+        select(Customer).where(Customer.org_id == org_id, Customer.id == customer_id)
+    ).one_or_none()
+
+
+def reductions(session: Session, org_id: int, invoice_id: int) -> list[tuple[date, int]]:
+    """``(date, minor units)`` of every allocation (payment or credit) to the invoice."""
+    rows = session.execute(
+        select(Allocation.allocated_on, Allocation.amount).where(
+            Allocation.org_id == org_id, Allocation.invoice_id == invoice_id
+        )
+    )
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def charge(session: Session, org_id: int, charge_id: int) -> Charge | None:
+    """The organisation's charge ``charge_id``."""
+    return session.scalars(
+        select(Charge).where(Charge.org_id == org_id, Charge.id == charge_id)
+    ).one_or_none()
+
+
+def charge_by_key(session: Session, org_id: int, key: str) -> Charge | None:
+    """The organisation's charge with idempotency key ``key``."""
+    return session.scalars(
+        select(Charge).where(Charge.org_id == org_id, Charge.key == key)
+    ).one_or_none()
+
+
+def invoice_charges(
+    session: Session, org_id: int, invoice_id: int, kind: ChargeKind | None = None
+) -> list[Charge]:
+    """The charges on one invoice (of one ``kind``), oldest period first."""
+    query = select(Charge).where(Charge.org_id == org_id, Charge.invoice_id == invoice_id)
+    if kind is not None:
+        query = query.where(Charge.kind == kind)
+    return list(session.scalars(query.order_by(Charge.period_start, Charge.id)))
+
+
+def last_interest_day(session: Session, org_id: int, invoice_id: int) -> date | None:
+    """The last day already covered by an interest charge on the invoice (any status)."""
+    return session.scalar(
+        select(func.max(Charge.period_end)).where(
+            Charge.org_id == org_id,
+            Charge.invoice_id == invoice_id,
+            Charge.kind == ChargeKind.INTEREST,
+        )
+    )
+
+
+def open_charges(session: Session, org_id: int, customer_id: int) -> list[Charge]:
+    """A customer's open charges, oldest period first."""
+    return list(
+        session.scalars(
+            select(Charge)
+            .where(
+                Charge.org_id == org_id,
+                Charge.customer_id == customer_id,
+                Charge.status == ChargeStatus.OPEN,
+            )
+            .order_by(Charge.period_start, Charge.id)
+        )
+    )
+
+
+def terms(
+    session: Session, org_id: int, customer_id: int, invoice_id: int | None
+) -> tuple[ChargeTerms | None, ChargeTerms | None]:
+    """``(invoice terms, customer terms)`` that apply to an invoice, each if set."""
+    rows = session.scalars(
+        select(ChargeTerms).where(
+            ChargeTerms.org_id == org_id,
+            ChargeTerms.customer_id == customer_id,
+            (ChargeTerms.invoice_id.is_(None))
+            if invoice_id is None
+            else (ChargeTerms.invoice_id.is_(None) | (ChargeTerms.invoice_id == invoice_id)),
+        )
+    )
+    by_level = {row.invoice_id is None: row for row in rows}
+    return by_level.get(False), by_level.get(True)
+
+
+def imported_rates(session: Session, table_name: str | None = None) -> list[ReferenceRate]:
+    """Imported reference rates (of one table), by table and date."""
+    query = select(ReferenceRate)
+    if table_name is not None:
+        query = query.where(ReferenceRate.table_name == table_name)
+    return list(
+        session.scalars(query.order_by(ReferenceRate.table_name, ReferenceRate.effective_from))
+    )
+
+
+def add_rates(session: Session, rates: Sequence[ReferenceRate]) -> None:
+    """Store new imported rates."""
+    session.add_all(rates)
+    session.flush()

@@ -1,0 +1,574 @@
+"""Charges use cases: load the invoice and its rules, decide in the core, store a charge.
+
+Services never commit; the caller owns the transaction. Charging is idempotent by
+``key``: a second call with the same key returns the first charge and creates nothing.
+A charge is a receivable of its own; the invoice's total and open amount never change.
+
+The escalation engine calls, for its ``interest`` / ``late_fee`` actions::
+
+    charge_interest(session, org_id=..., invoice_id=..., as_of=run_date, key=...)
+    charge_late_fee(session, org_id=..., invoice_id=..., fee=LateFee(amount=Decimal("25")),
+                    key=..., as_of=run_date)
+    charge_compensation(session, org_id=..., invoice_id=..., key=..., as_of=run_date)
+
+Each returns a ``ChargeResult``: the charge (new or the one already made with that key),
+whether it was created, and the reason when nothing was charged.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.charges import core, repository
+from recoup.charges.core import (
+    BalanceHistory,
+    Debt,
+    Decision,
+    InterestExplanation,
+    Jurisdiction,
+    LateFee,
+    RateChange,
+    RateTable,
+    Statute,
+    Terms,
+)
+from recoup.charges.jurisdictions import for_country, shipped_jurisdictions
+from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
+from recoup.charges.tables import shipped_table, shipped_table_names
+from recoup.db.base import utcnow
+from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Invoice, InvoiceStatus
+
+_RATE_CACHE = "recoup.charges.rate_tables"
+_KEY_LENGTH = 200
+_DESCRIPTION_LENGTH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeResult:
+    """What a ``charge_*`` call did.
+
+    ``charge`` is the new charge, or the one an earlier call made with the same key (or,
+    for compensation, for the same invoice); ``None`` when nothing is due, and then
+    ``reason`` says why. ``created`` is true only when this call added the charge.
+    ``warnings`` flag figures to check (a reference rate beyond the known table).
+    """
+
+    charge: Charge | None
+    created: bool
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+# --- reference rates ------------------------------------------------------------------
+
+
+def rate_table(session: Session, *, name: str) -> RateTable:
+    """The rate table ``name``: the shipped CSV extended (and, on the same date,
+    overridden) by the rates users imported."""
+    cache: dict[str, RateTable] = session.info.setdefault(_RATE_CACHE, {})
+    if name not in cache:
+        imported = repository.imported_rates(session, name)
+        cache[name] = shipped_table(name).merged(
+            RateChange(row.effective_from, row.rate_percent) for row in imported
+        )
+    return cache[name]
+
+
+@dataclass(frozen=True, slots=True)
+class RatesImported:
+    """The outcome of a rates import: rows new to the table, changed, already known."""
+
+    table: str
+    new: int
+    changed: int
+    unchanged: int
+
+
+def import_rates(session: Session, *, table: RateTable, source: str) -> RatesImported:
+    """Store the rates of a validated ``table`` (all of them, in the caller's transaction).
+
+    A date the table already has with the same rate is left alone; a different rate on
+    a known date overrides it; a new date extends the table.
+    """
+    current = {
+        c.effective_from: c.rate_percent for c in rate_table(session, name=table.name).changes
+    }
+    stored = {row.effective_from: row for row in repository.imported_rates(session, table.name)}
+    new = changed = unchanged = 0
+    added: list[ReferenceRate] = []
+    for change in table.changes:
+        known = current.get(change.effective_from)
+        if known is not None and known == change.rate_percent:
+            unchanged += 1
+            continue
+        if known is None:
+            new += 1
+        else:
+            changed += 1
+        row = stored.get(change.effective_from)
+        if row is not None:
+            row.rate_percent, row.source, row.imported_at = change.rate_percent, source, utcnow()
+        else:
+            added.append(
+                ReferenceRate(
+                    table_name=table.name,
+                    effective_from=change.effective_from,
+                    rate_percent=change.rate_percent,
+                    source=source[:300],
+                )
+            )
+    repository.add_rates(session, added)
+    session.info.get(_RATE_CACHE, {}).pop(table.name, None)
+    return RatesImported(table.name, new, changed, unchanged)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRate:
+    """One row of a rate table, and whether it was shipped or imported."""
+
+    table: str
+    effective_from: date
+    rate_percent: Decimal
+    origin: str
+
+
+def list_rates(session: Session, *, name: str | None = None) -> list[ListedRate]:
+    """Every rate of every table (or of table ``name``), by table and date."""
+    names = [name] if name else list(shipped_table_names())
+    rows: list[ListedRate] = []
+    for table_name in names:
+        imported = {row.effective_from for row in repository.imported_rates(session, table_name)}
+        for change in rate_table(session, name=table_name).changes:
+            origin = "imported" if change.effective_from in imported else "shipped"
+            rows.append(ListedRate(table_name, change.effective_from, change.rate_percent, origin))
+    return rows
+
+
+# --- terms and jurisdiction ---------------------------------------------------------
+
+
+def set_terms(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    invoice_id: int | None = None,
+    jurisdiction: str | None = None,
+    interest_rate_percent: Decimal | None = None,
+    late_fee: LateFee | None = None,
+    late_fee_currency: str | None = None,
+    note: str = "",
+) -> ChargeTerms:
+    """Set the contract terms of a customer (or of one of its invoices), replacing the
+    ones set before. ``None`` leaves a term to the statute / the policy."""
+    if repository.customer(session, org_id, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    invoice = None
+    if invoice_id is not None:
+        invoice = repository.invoice(session, org_id, invoice_id)
+        if invoice is None or invoice.customer_id != customer_id:
+            raise NotFound(f"no invoice with id {invoice_id} for customer {customer_id}")
+    code = (jurisdiction or "").strip().upper()
+    if code and code not in shipped_jurisdictions():
+        known = ", ".join(shipped_jurisdictions())
+        raise InvalidInput(
+            f"unknown jurisdiction {jurisdiction!r} (known: {known})", field="jurisdiction"
+        )
+    if interest_rate_percent is not None and not 0 <= interest_rate_percent <= 100:
+        raise InvalidInput("must be between 0 and 100 (a percentage a year)", field="interest_rate")
+    fee_amount = fee_currency = None
+    if late_fee is not None and late_fee.amount is not None:
+        customer = repository.customer(session, org_id, customer_id)
+        assert customer is not None
+        fee_currency = money.validate_currency(
+            late_fee_currency or (invoice.currency if invoice else customer.currency)
+        )
+        fee_amount = money.to_minor(late_fee.amount, fee_currency)
+    existing_invoice, existing_customer = repository.terms(session, org_id, customer_id, invoice_id)
+    row = existing_invoice if invoice_id is not None else existing_customer
+    if row is None:
+        row = ChargeTerms(org_id=org_id, customer_id=customer_id, invoice_id=invoice_id)
+        session.add(row)
+    row.jurisdiction = code
+    row.interest_rate_percent = interest_rate_percent
+    row.late_fee_amount = fee_amount
+    row.late_fee_currency = fee_currency or ""
+    row.late_fee_percent = late_fee.percent if late_fee is not None else None
+    row.note = note
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    terms: Terms
+    jurisdiction: Jurisdiction | None
+    fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
+
+
+def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
+    on_invoice, on_customer = repository.terms(session, org_id, invoice.customer_id, invoice.id)
+    levels = [t for t in (on_invoice, on_customer) if t is not None]
+
+    def first(attribute: str) -> Any:
+        return next((getattr(t, attribute) for t in levels if getattr(t, attribute)), None)
+
+    fee, fee_currency = None, ""
+    fee_level = next(
+        (t for t in levels if t.late_fee_amount is not None or t.late_fee_percent is not None), None
+    )
+    if fee_level is not None and fee_level.late_fee_amount is not None:
+        fee_currency = fee_level.late_fee_currency
+        fee = LateFee(amount=money.from_minor(fee_level.late_fee_amount, fee_currency))
+    elif fee_level is not None:
+        fee = LateFee(percent=fee_level.late_fee_percent)
+    rate = next(
+        (t.interest_rate_percent for t in levels if t.interest_rate_percent is not None), None
+    )
+    code: str | None = first("jurisdiction")
+    if code:
+        jurisdiction = shipped_jurisdictions().get(code)
+        if jurisdiction is None:
+            raise NotFound(f"the charge terms name jurisdiction {code!r}, which is not defined")
+    else:
+        country = ledger.get_organisation(session, org_id=org_id).country
+        jurisdiction = for_country(shipped_jurisdictions(), country)
+    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency)
+
+
+def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
+    """The jurisdiction whose statute governs an invoice: its or its customer's terms,
+    else the one of the organisation's country (an EU member without its own entry gets
+    "EU"); ``None`` when no statute applies."""
+    return _resolve_terms(session, org_id, _invoice(session, org_id, invoice_id)).jurisdiction
+
+
+# --- loading a debt -------------------------------------------------------------------
+
+
+def _invoice(session: Session, org_id: int, invoice_id: int, *, lock: bool = False) -> Invoice:
+    invoice = repository.invoice(session, org_id, invoice_id, lock=lock)
+    if invoice is None:
+        raise NotFound(f"no invoice with id {invoice_id}")
+    return invoice
+
+
+def invoice_id_by_number(session: Session, *, org_id: int, number: str) -> int:
+    """The id of the organisation's invoice numbered ``number``."""
+    invoice = repository.invoice_by_number(session, org_id, number)
+    if invoice is None:
+        raise NotFound(f"no invoice {number!r}")
+    return invoice.id
+
+
+def _debt(session: Session, org_id: int, invoice: Invoice) -> Debt:
+    customer = repository.customer(session, org_id, invoice.customer_id)
+    assert customer is not None  # the foreign key guarantees it
+    currency = invoice.currency
+    history = BalanceHistory(
+        total=money.from_minor(invoice.total_amount, currency),
+        start=min(invoice.issue_date, invoice.due_date),
+        reductions=tuple(
+            (day, money.from_minor(minor, currency))
+            for day, minor in repository.reductions(session, org_id, invoice.id)
+        ),
+    )
+    return Debt(
+        number=invoice.number,
+        currency=currency,
+        due_date=invoice.due_date,
+        balances=history.changes(),
+        is_consumer=customer.is_consumer,
+    )
+
+
+def _closed(invoice: Invoice) -> str | None:
+    if invoice.status == InvoiceStatus.VOID:
+        return f"invoice {invoice.number} is void"
+    if invoice.status == InvoiceStatus.WRITTEN_OFF:
+        return f"invoice {invoice.number} is written off"
+    return None
+
+
+def _statute(session: Session, jurisdiction: Jurisdiction | None) -> Statute | None:
+    if jurisdiction is None:
+        return None
+    return Statute(jurisdiction, rate_table(session, name=jurisdiction.reference))
+
+
+# --- interest -------------------------------------------------------------------------
+
+
+def _interest(
+    session: Session, org_id: int, invoice: Invoice, as_of: date, since: date | None
+) -> InterestExplanation:
+    closed = _closed(invoice)
+    if closed:
+        return InterestExplanation(
+            currency=invoice.currency, rule="no interest", start=None, end=as_of, reason=closed
+        )
+    resolved = _resolve_terms(session, org_id, invoice)
+    uses_statute = resolved.terms.interest_rate_percent is None
+    return core.interest_due(
+        debt=_debt(session, org_id, invoice),
+        as_of=as_of,
+        terms=resolved.terms,
+        statute=_statute(session, resolved.jurisdiction) if uses_statute else None,
+        since=since,
+    )
+
+
+def explain_interest(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date
+) -> InterestExplanation:
+    """The interest an invoice has earned from the day after its due date to ``as_of``,
+    period by period (whether charged yet or not), or the reason there is none."""
+    return _interest(session, org_id, _invoice(session, org_id, invoice_id), as_of, None)
+
+
+def _existing(
+    session: Session, org_id: int, key: str, kind: ChargeKind, invoice_id: int
+) -> Charge | None:
+    if not key or len(key) > _KEY_LENGTH:
+        raise InvalidInput(f"must be 1 to {_KEY_LENGTH} characters", field="key")
+    charge = repository.charge_by_key(session, org_id, key)
+    if charge is not None and (charge.kind != kind or charge.invoice_id != invoice_id):
+        raise Conflict(
+            f"key {key!r} is already used by a {charge.kind} charge on another invoice or kind"
+        )
+    return charge
+
+
+def _store(
+    session: Session,
+    *,
+    org_id: int,
+    invoice: Invoice,
+    kind: ChargeKind,
+    amount: int,
+    period: tuple[date, date],
+    description: str,
+    key: str,
+    details: Mapping[str, Any],
+) -> Charge:
+    charge = Charge(
+        org_id=org_id,
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        kind=kind,
+        currency=invoice.currency,
+        amount=amount,
+        period_start=period[0],
+        period_end=period[1],
+        description=description[:_DESCRIPTION_LENGTH],
+        key=key,
+        status=ChargeStatus.OPEN,
+        details=dict(details),
+    )
+    session.add(charge)
+    session.flush()
+    return charge
+
+
+def explanation_details(explanation: InterestExplanation) -> dict[str, Any]:
+    """An interest explanation as plain JSON values (stored with the charge)."""
+    return {
+        "rule": explanation.rule,
+        "periods": [
+            {
+                "from": p.start.isoformat(),
+                "to": p.end.isoformat(),
+                "days": p.days,
+                "base": str(p.base),
+                "rate_percent": str(p.rate_percent),
+                "interest": str(p.interest),
+                "basis": p.basis,
+            }
+            for p in explanation.periods
+        ],
+        "unrounded": str(explanation.unrounded),
+        "rounded": "once, half up, to the minor unit",
+        "warnings": list(explanation.warnings),
+    }
+
+
+def charge_interest(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date, key: str
+) -> ChargeResult:
+    """Charge the interest an invoice earned up to ``as_of`` and not yet charged.
+
+    The charge covers the days after the last interest charge on the invoice (or from
+    the day after the due date) to ``as_of``; its amount is that period's interest,
+    rounded once. Nothing is charged when the amount rounds to zero: those days are
+    charged with the next period instead.
+    """
+    invoice = _invoice(session, org_id, invoice_id, lock=True)
+    existing = _existing(session, org_id, key, ChargeKind.INTEREST, invoice.id)
+    if existing is not None:
+        return ChargeResult(existing, created=False, reason="already charged with this key")
+    last = repository.last_interest_day(session, org_id, invoice.id)
+    since = last + core.ONE_DAY if last else None
+    explanation = _interest(session, org_id, invoice, as_of, since)
+    if explanation.reason:
+        return ChargeResult(None, created=False, reason=explanation.reason)
+    if explanation.total_minor <= 0 or explanation.start is None:
+        return ChargeResult(
+            None,
+            created=False,
+            reason=f"the interest rounds to {explanation.total} {invoice.currency}",
+            warnings=explanation.warnings,
+        )
+    start, end = explanation.start, explanation.end
+    charge = _store(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=ChargeKind.INTEREST,
+        amount=explanation.total_minor,
+        period=(start, end),
+        description=f"Late-payment interest on {invoice.number}, {start} to {end}: "
+        f"{explanation.rule}",
+        key=key,
+        details=explanation_details(explanation),
+    )
+    return ChargeResult(charge, created=True, warnings=explanation.warnings)
+
+
+# --- late fees and compensation -------------------------------------------------------
+
+
+def _decided(
+    session: Session,
+    *,
+    org_id: int,
+    invoice: Invoice,
+    kind: ChargeKind,
+    decision: Decision,
+    period: tuple[date, date],
+    description: str,
+    key: str,
+) -> ChargeResult:
+    if decision.reason:
+        return ChargeResult(None, created=False, reason=decision.reason)
+    if decision.amount_minor <= 0:
+        return ChargeResult(None, created=False, reason=f"the {kind} is zero")
+    charge = _store(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=kind,
+        amount=decision.amount_minor,
+        period=period,
+        description=f"{description}: {decision.rule}",
+        key=key,
+        details={"rule": decision.rule},
+    )
+    return ChargeResult(charge, created=True)
+
+
+def charge_late_fee(
+    session: Session,
+    *,
+    org_id: int,
+    invoice_id: int,
+    fee: LateFee | None,
+    key: str,
+    as_of: date | None = None,
+) -> ChargeResult:
+    """Charge a late fee on an overdue invoice: ``fee`` (a policy step's fixed amount in
+    the invoice's currency or percentage of what is overdue), unless the contract terms
+    set their own fee, which wins. ``as_of`` is the run's date (default today)."""
+    day = as_of or utcnow().date()
+    invoice = _invoice(session, org_id, invoice_id, lock=True)
+    existing = _existing(session, org_id, key, ChargeKind.LATE_FEE, invoice.id)
+    if existing is not None:
+        return ChargeResult(existing, created=False, reason="already charged with this key")
+    closed = _closed(invoice)
+    if closed:
+        return ChargeResult(None, created=False, reason=closed)
+    resolved = _resolve_terms(session, org_id, invoice)
+    if resolved.fee_currency and resolved.fee_currency != invoice.currency:
+        return ChargeResult(
+            None,
+            created=False,
+            reason=f"the contract's late fee is in {resolved.fee_currency}, "
+            f"invoice {invoice.number} in {invoice.currency}",
+        )
+    decision = core.late_fee_due(
+        debt=_debt(session, org_id, invoice), as_of=day, fee=fee, terms=resolved.terms
+    )
+    return _decided(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=ChargeKind.LATE_FEE,
+        decision=decision,
+        period=(day, day),
+        description=f"Late fee on {invoice.number}",
+        key=key,
+    )
+
+
+def charge_compensation(
+    session: Session, *, org_id: int, invoice_id: int, key: str, as_of: date | None = None
+) -> ChargeResult:
+    """Charge the statutory fixed compensation for a late invoice (once per invoice:
+    a second call, whatever its key, returns the first charge). Given ``as_of``, an
+    invoice not yet overdue on that day gets none."""
+    invoice = _invoice(session, org_id, invoice_id, lock=True)
+    existing = _existing(session, org_id, key, ChargeKind.COMPENSATION, invoice.id)
+    if existing is not None:
+        return ChargeResult(existing, created=False, reason="already charged with this key")
+    earlier = repository.invoice_charges(session, org_id, invoice.id, ChargeKind.COMPENSATION)
+    if earlier:
+        return ChargeResult(
+            earlier[0], created=False, reason="compensation is charged once per invoice"
+        )
+    closed = _closed(invoice)
+    if closed:
+        return ChargeResult(None, created=False, reason=closed)
+    debt = _debt(session, org_id, invoice)
+    resolved = _resolve_terms(session, org_id, invoice)
+    decision = core.compensation_due(debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of)
+    return _decided(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=ChargeKind.COMPENSATION,
+        decision=decision,
+        period=(debt.late_from, debt.late_from),
+        description=f"Fixed compensation for the late payment of {invoice.number}",
+        key=key,
+    )
+
+
+# --- reading and waiving --------------------------------------------------------------
+
+
+def open_charges(session: Session, *, org_id: int, customer_id: int) -> list[Charge]:
+    """A customer's open charges, oldest period first (for messages and statements)."""
+    return repository.open_charges(session, org_id, customer_id)
+
+
+def invoice_charges(session: Session, *, org_id: int, invoice_id: int) -> list[Charge]:
+    """Every charge on an invoice, whatever its status, oldest period first."""
+    return repository.invoice_charges(session, org_id, invoice_id)
+
+
+def waive_charge(session: Session, *, org_id: int, charge_id: int) -> Charge:
+    """Waive an open charge (it stays on record, with status ``waived``)."""
+    charge = repository.charge(session, org_id, charge_id)
+    if charge is None:
+        raise NotFound(f"no charge with id {charge_id}")
+    if charge.status != ChargeStatus.OPEN:
+        raise Conflict(f"charge {charge_id} is {charge.status}, not open")
+    charge.status = ChargeStatus.WAIVED
+    session.flush()
+    return charge
