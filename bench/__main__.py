@@ -76,9 +76,10 @@ def main() -> None:
     for kind in args.databases.split(","):
         url = fresh_database(kind)
         for label, step_args in (
-            ("import customers", ("customers", url, str(customer_file))),
+            ("import customers", ("customers", url, str(customer_file))),  # + their contacts
             ("import invoices", ("invoices", url, str(invoice_file))),
             ("aging report", ("aging", url)),
+            ("daily run: plan", ("plan", url)),
         ):
             r = run_step(*step_args)
             ref = r.get("reference_seconds")

@@ -22,6 +22,7 @@ from recoup.ledger import service as ledger
 from recoup.ledger.models import Invoice
 
 AS_OF = date(2026, 11, 22)
+RUN_DAY = date(2026, 11, 23)  # a Monday: the run plans on business days
 REPEAT = 3
 
 
@@ -114,17 +115,69 @@ def aging_step(engine: Engine) -> dict[str, Any]:
     return {"rows": rows, "seconds": seconds, "reference_seconds": reference}
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory (VmHWM; unlike ru_maxrss it starts afresh at
+    exec, so the parent's size does not leak into the figure)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+BARE_READ = """
+SELECT id, customer_id, number, due_date, currency, open_amount FROM invoices
+WHERE org_id = :org AND status = 'open' AND open_amount > 0
+"""
+
+
+def plan_step(engine: Engine) -> dict[str, Any]:
+    """The daily run's planning (load, decide, store) against simply reading every open
+    invoice from the database."""
+    from datetime import UTC, datetime
+    from datetime import time as clock
+
+    from recoup.jobs.daily import plan_day
+    from recoup.policy.service import available_policies
+
+    org_id = _org_id(engine)
+    policies = available_policies()
+
+    def bare() -> int:
+        with engine.connect() as connection:
+            return len(connection.execute(text(BARE_READ), {"org": org_id}).all())
+
+    reference, rows = _best(bare)
+    start = time.perf_counter()
+    with transaction(engine, actor="bench") as session:
+        result = plan_day(
+            session,
+            org_id=org_id,
+            as_of=RUN_DAY,
+            now=datetime.combine(RUN_DAY, clock(7), UTC),
+            policies=policies,
+        )
+    seconds = time.perf_counter() - start
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "reference_seconds": reference,
+        "planned": result.planned,
+    }
+
+
 def main() -> None:
     step, url, *rest = sys.argv[1:]
     engine = make_engine(url)
     if step == "aging":
         out = aging_step(engine)
+    elif step == "plan":
+        out = plan_step(engine)
     else:
         path = Path(rest[0])
         out = import_step(engine, Kind(step), path)
         if step == "invoices":
             out["reference_seconds"] = bare_load(engine, path)
-    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_mb"] = peak_mb()
     print(json.dumps(out))
 
 

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from recoup import money
@@ -51,8 +51,7 @@ FALLBACKS = {
 CHARGE_ACTIONS = {ActionKind.LATE_FEE, ActionKind.INTEREST, ActionKind.COMPENSATION}
 
 
-@dataclass(frozen=True, slots=True)
-class ContactView:
+class ContactView(NamedTuple):
     id: int
     name: str
     email: str = ""
@@ -61,8 +60,7 @@ class ContactView:
     opted_out: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class InvoiceView:
+class InvoiceView(NamedTuple):
     id: int
     number: str
     due_date: date
@@ -174,11 +172,11 @@ def plan(customers: Iterable[CustomerView], context: RunContext) -> EnginePlan:
     """The day's plan for ``customers`` (any subset: a worker's customer range)."""
     result = EnginePlan()
     pauses = _index_pauses(context.pauses, context.as_of)
-    open_cycles: dict[tuple[int, str], list[Cycle]] = defaultdict(list)
+    open_cycles: dict[int, list[Cycle]] = defaultdict(list)
     for cycle in context.cycles.values():
-        open_cycles[(cycle.customer_id, cycle.policy)].append(cycle)
+        open_cycles[cycle.customer_id].append(cycle)
     for customer in customers:
-        _plan_customer(customer, context, pauses, open_cycles, result)
+        _plan_customer(customer, context, pauses, open_cycles.get(customer.id, []), result)
     return result
 
 
@@ -194,7 +192,7 @@ def _plan_customer(
     customer: CustomerView,
     context: RunContext,
     pauses: dict[int, list[Pause]],
-    open_cycles: dict[tuple[int, str], list[Cycle]],
+    open_cycles: list[Cycle],
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
@@ -213,10 +211,10 @@ def _plan_customer(
     groups: dict[str, list[InvoiceView]] = defaultdict(list)
     for invoice in customer.invoices:
         groups[invoice.policy or customer.policy or context.default_policy].append(invoice)
-    for policy_name in sorted(groups.keys() | _cycle_policies(customer.id, open_cycles)):
+    for policy_name in sorted(groups.keys() | {c.policy for c in open_cycles}):
         policy = context.policies[policy_name]
         invoices = groups.get(policy_name, [])
-        cycles = open_cycles.get((customer.id, policy_name), [])
+        cycles = [c for c in open_cycles if c.policy == policy_name]
         if policy.mode is Mode.CONSOLIDATED:
             units = [(f"c{customer.id}:{policy_name}", None, invoices)]
         else:
@@ -244,10 +242,6 @@ def _plan_customer(
             )
 
 
-def _cycle_policies(customer_id: int, open_cycles: dict[tuple[int, str], list[Cycle]]) -> set[str]:
-    return {policy for (cid, policy) in open_cycles if cid == customer_id}
-
-
 def _plan_unit(
     customer: CustomerView,
     policy: Policy,
@@ -261,7 +255,8 @@ def _plan_unit(
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
-    reach = [i for i in invoices if days_past_due(i, as_of) >= policy.first_trigger]
+    latest_due = as_of - timedelta(days=policy.first_trigger)
+    reach = [i for i in invoices if i.due_date <= latest_due]
     active = [i for i in reach if i.id not in paused]
     for invoice in reach:
         if invoice.id in paused:
@@ -310,7 +305,7 @@ def _advance(
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
-    level = max(days_past_due(i, as_of) for i in active)
+    level = (as_of - min(i.due_date for i in active)).days
     done = {s.step for s in cycle.steps}
     fired = {s.step: s.on for s in cycle.steps if s.fired}
     steps = policy.steps

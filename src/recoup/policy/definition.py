@@ -9,6 +9,7 @@ import re
 from datetime import time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -165,7 +166,7 @@ class Policy(_Strict):
                 raise ValueError(f"step {step.name!r}: after_step {after!r} is not an earlier step")
         return self
 
-    @property
+    @cached_property
     def first_trigger(self) -> int:
         """The earliest days-from-due any step reacts to (when a cycle opens)."""
         return min(

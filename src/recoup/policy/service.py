@@ -80,17 +80,11 @@ def _views(
         else:
             default = policy
     invoices: dict[int, list[InvoiceView]] = defaultdict(list)
-    for row in repository.open_invoices(session, org_id, id_range):
-        invoices[row.customer_id].append(
-            InvoiceView(
-                row.id,
-                row.number,
-                row.due_date,
-                row.currency,
-                row.open_amount,
-                by_invoice.get(row.id),
-            )
-        )
+    for invoice_id, customer_id, number, due, currency, amount in repository.open_invoices(
+        session, org_id, id_range
+    ):
+        view = InvoiceView(invoice_id, number, due, currency, amount, by_invoice.get(invoice_id))
+        invoices[customer_id].append(view)
     contacts: dict[int, list[ContactView]] = defaultdict(list)
     for row in repository.contacts(session, org_id, id_range):
         contacts[row.customer_id].append(
@@ -145,9 +139,8 @@ def _recent(
     window = max(p.frequency_cap.days for p in policies.values())
     since = datetime.combine(as_of - timedelta(days=window), time(0), UTC)
     recent: dict[int, list[date]] = defaultdict(list)
-    for customer_id, at, payload in repository.recent_messages(session, org_id, since, id_range):
-        if customer_id is not None and not (payload or {}).get("params", {}).get("to_owner"):
-            recent[customer_id].append(at.date())
+    for customer_id, at in repository.recent_messages(session, org_id, since, id_range):
+        recent[customer_id].append(at.date())
     return recent
 
 
@@ -202,7 +195,8 @@ def effects(day: DayPlan) -> list[Effect]:
             scheduled_at=action.scheduled_at,
             template=action.template,
             recipient=action.recipient,
-            source="policy",
+            # Owner notifications are not messages to the customer (the frequency cap).
+            source="policy:owner" if action.params.get("to_owner") else "policy",
             payload={
                 "step": action.step,
                 "reason": action.reason,
