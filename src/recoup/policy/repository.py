@@ -123,10 +123,10 @@ def recent_messages(
 ) -> Sequence[Row[Any]]:
     """Messages to customers planned or sent since ``since`` (for the frequency cap)."""
     return session.execute(
-        select(
-            OutboxMessage.customer_id, OutboxMessage.next_attempt_at, OutboxMessage.payload
-        ).where(
+        select(OutboxMessage.customer_id, OutboxMessage.next_attempt_at).where(
             OutboxMessage.org_id == org_id,
+            OutboxMessage.customer_id.is_not(None),
+            OutboxMessage.source != "policy:owner",
             OutboxMessage.kind.in_([k.value for k in MESSAGE_KINDS]),
             OutboxMessage.status != OutboxStatus.CANCELLED,
             OutboxMessage.next_attempt_at >= since,
