@@ -8,13 +8,14 @@ import sys
 
 import typer
 
-from recoup.cli import audit, data, imports, reports
+from recoup.cli import audit, data, imports, reports, web
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(audit.app, name="audit")
 data.register(app)
+web.register(app)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from recoup.cli import web
 from recoup.cli.app import parse_day, session_scope
 from recoup.cli.reports import aging
 from recoup.demo import service as demo
@@ -22,13 +23,20 @@ def init(
     name: Annotated[str, typer.Option("--name", help="legal name")] = "My Company",
     country: Annotated[str, typer.Option("--country")] = "GB",
     currency: Annotated[str, typer.Option("--currency", help="base currency")] = "GBP",
+    admin_email: Annotated[str | None, typer.Option("--admin-email")] = None,
+    admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
 ) -> None:
-    """Create the database (or bring it up to date) and an organisation."""
+    """Create the database (or bring it up to date), an organisation and its first admin."""
+    email = web.admin_email(org, admin_email)
     with session_scope() as session:
-        ledger.create_organisation(
+        created = ledger.create_organisation(
             session, slug=org, name=name, country=country, base_currency=currency
         )
+        password = web.create_admin(
+            session, org_id=created.id, email=email, password=admin_password
+        )
     typer.echo(f"database ready; organisation {org!r} created")
+    typer.echo(f"admin {email}" + ("" if admin_password else f", password {password}"))
 
 
 def _summary(result: ImportResult) -> str:

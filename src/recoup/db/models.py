@@ -5,10 +5,12 @@ gets tables.
 """
 
 import recoup.audit.models
+import recoup.auth.models
 import recoup.charges.models
 import recoup.comms.models
 import recoup.ledger.models
-import recoup.policy.models  # noqa: F401
+import recoup.policy.models
+import recoup.portal.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata

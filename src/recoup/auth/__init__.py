@@ -1,0 +1,1 @@
+"""Users, roles, sessions and passwords of the collections team."""

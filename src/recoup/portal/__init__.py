@@ -1,0 +1,1 @@
+"""The customer portal: self-service pages behind secure, expiring links."""

@@ -1,0 +1,168 @@
+"""Pure portal rules: the EPC payment QR payload, the statement, and what a customer may
+submit.
+
+The EPC QR code ("Girocode") follows the European Payments Council's guideline EPC069-12:
+a text payload of newline-separated fields that banking apps read to pre-fill a SEPA
+credit transfer. Only euro amounts can be paid that way.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from recoup.errors import InvalidInput
+
+EPC_MAX_AMOUNT = Decimal("999999999.99")
+EPC_MAX_TEXT = 140
+PROMISE_HORIZON_DAYS = 180
+MAX_COMMENT = 2000
+
+
+def epc_payload(
+    *, name: str, iban: str, amount: Decimal, text: str, bic: str = "", currency: str = "EUR"
+) -> str:
+    """The EPC069-12 (version 002, UTF-8) payload of a SEPA credit transfer.
+
+    >>> print(epc_payload(name="Demo Trading Ltd", iban="DE89 3704 0044 0532 0130 00",
+    ...                   bic="COBADEFFXXX", amount=Decimal("1234.5"), text="C1 INV-1"))
+    BCD
+    002
+    1
+    SCT
+    COBADEFFXXX
+    Demo Trading Ltd
+    DE89370400440532013000
+    EUR1234.50
+    <BLANKLINE>
+    <BLANKLINE>
+    C1 INV-1
+    """
+    if currency != "EUR":
+        raise InvalidInput("an EPC QR code can only pay euros", field="currency")
+    if not Decimal("0.01") <= amount <= EPC_MAX_AMOUNT:
+        raise InvalidInput("amount outside what an EPC QR code can carry", field="amount")
+    compact_iban = "".join(iban.split()).upper()
+    if not compact_iban:
+        raise InvalidInput("no IBAN to pay to", field="iban")
+    fields = [
+        "BCD",
+        "002",
+        "1",  # UTF-8
+        "SCT",
+        bic.strip().upper(),
+        name.strip()[:70],
+        compact_iban,
+        f"EUR{amount.quantize(Decimal('0.01'))}",
+        "",  # purpose code
+        "",  # structured creditor reference (we use the unstructured text instead)
+        text.strip()[:EPC_MAX_TEXT],
+    ]
+    return "\n".join(fields)
+
+
+class StatementLine(NamedTuple):
+    """One open item of a statement (an invoice, or a credit as a negative amount)."""
+
+    kind: str  # "invoice" | "credit_note" | "payment"
+    id: int
+    number: str
+    issue_date: date
+    due_date: date | None
+    currency: str
+    total_amount: int
+    open_amount: int
+    days_past_due: int
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyBalance:
+    """What a customer owes in one currency: invoices less open credits and payments."""
+
+    currency: str
+    invoiced: int
+    credits: int
+    overdue: int
+
+    @property
+    def balance(self) -> int:
+        """Open invoices minus unapplied credits and payments (minor units)."""
+        return self.invoiced - self.credits
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A customer's open items on ``as_of`` and their balance per currency."""
+
+    as_of: date
+    invoices: Sequence[StatementLine]
+    credits: Sequence[StatementLine]
+    balances: Sequence[CurrencyBalance] = field(default_factory=tuple)
+
+
+def build_statement(
+    as_of: date, invoices: Sequence[StatementLine], credits: Sequence[StatementLine]
+) -> Statement:
+    """Group open items into balances per currency (currencies are never added).
+
+    >>> inv = StatementLine("invoice", 1, "INV-1", date(2026, 1, 1), date(2026, 1, 31),
+    ...                     "EUR", 10000, 8000, 0)
+    >>> late = inv._replace(id=2, number="INV-2", due_date=date(2025, 12, 1), days_past_due=61)
+    >>> cn = StatementLine("credit_note", 3, "CN-1", date(2026, 1, 5), None, "EUR", 500, 500, 0)
+    >>> s = build_statement(date(2026, 1, 31), [inv, late], [cn])
+    >>> [(b.currency, b.invoiced, b.credits, b.overdue, b.balance) for b in s.balances]
+    [('EUR', 16000, 500, 8000, 15500)]
+    """
+    sums: dict[str, list[int]] = {}
+    for line in invoices:
+        acc = sums.setdefault(line.currency, [0, 0, 0])
+        acc[0] += line.open_amount
+        if line.days_past_due > 0:
+            acc[2] += line.open_amount
+    for line in credits:
+        sums.setdefault(line.currency, [0, 0, 0])[1] += line.open_amount
+    balances = tuple(CurrencyBalance(c, *acc) for c, acc in sorted(sums.items()))
+    return Statement(as_of, tuple(invoices), tuple(credits), balances)
+
+
+def check_promise_date(promised_on: date, *, today: date) -> date:
+    """A promised payment date must be today or later, within ``PROMISE_HORIZON_DAYS``.
+
+    >>> check_promise_date(date(2026, 3, 1), today=date(2026, 2, 1))
+    datetime.date(2026, 3, 1)
+    >>> check_promise_date(date(2026, 1, 31), today=date(2026, 2, 1))
+    Traceback (most recent call last):
+    ...
+    recoup.errors.InvalidInput: promised_on: must not be in the past
+    """
+    if promised_on < today:
+        raise InvalidInput("must not be in the past", field="promised_on")
+    if promised_on > today + timedelta(days=PROMISE_HORIZON_DAYS):
+        raise InvalidInput(f"must be within {PROMISE_HORIZON_DAYS} days", field="promised_on")
+    return promised_on
+
+
+def check_comment(text: str, *, required: bool) -> str:
+    """A customer's free text, trimmed; required ones must say something."""
+    cleaned = text.strip()
+    if required and not cleaned:
+        raise InvalidInput("please write a few words", field="comment")
+    if len(cleaned) > MAX_COMMENT:
+        raise InvalidInput(f"at most {MAX_COMMENT} characters", field="comment")
+    return cleaned
+
+
+def payment_reference(customer_external_id: str, invoice_numbers: Sequence[str]) -> str:
+    """The remittance text a customer quotes: their account and the invoices, in 140
+    characters (the invoices that do not fit are left off).
+
+    >>> payment_reference("C000042", ["INV-1", "INV-2"])
+    'C000042 INV-1 INV-2'
+    """
+    text = customer_external_id
+    for number in invoice_numbers:
+        if len(text) + 1 + len(number) > EPC_MAX_TEXT:
+            break
+        text += f" {number}"
+    return text

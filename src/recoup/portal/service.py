@@ -1,0 +1,360 @@
+"""Portal use cases: secure links, the customer's statement, and what customers submit.
+
+A link is a random token whose SHA-256 is stored with its customer, expiry and
+revocation; ``open_portal`` returns None for anything but a live link, so a wrong,
+expired or revoked token can never show data. Services never commit.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import segno
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.auth.service import hash_token
+from recoup.db.base import utcnow
+from recoup.errors import InvalidInput, NotFound
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Organisation
+from recoup.portal import core, repository
+from recoup.portal.core import Statement, StatementLine
+from recoup.portal.i18n import language_of
+from recoup.portal.models import DisputeReason, PortalSubmission, PortalToken, SubmissionKind
+
+_CUSTOMER_FIELDS = ("id", "external_id", "name", "currency", "language", "collector", "country")
+
+
+class PortalSettings(BaseSettings):
+    """Where customers reach the portal (``RECOUP_PUBLIC_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="RECOUP_", env_file=".env", extra="ignore")
+
+    public_url: str = "http://127.0.0.1:8000"
+
+
+def issue_token(session: Session, *, org_id: int, customer_id: int, days: int = 30) -> str:
+    """A new portal link token for a customer, valid for ``days`` days.
+
+    Earlier links stay valid until they expire (a reminder sent last week still works);
+    ``revoke_tokens`` ends them.
+    """
+    if days < 1 or days > 366:
+        raise InvalidInput("a link is valid for 1 to 366 days", field="days")
+    _customer(session, org_id=org_id, customer_id=customer_id)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PortalToken(
+            org_id=org_id,
+            customer_id=customer_id,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(days=days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def portal_url(token: str) -> str:
+    """The address of the portal page a token opens (for message templates)."""
+    return f"{PortalSettings().public_url.rstrip('/')}/p/{token}"
+
+
+def revoke_tokens(session: Session, *, org_id: int, customer_id: int) -> int:
+    """Revoke every live link of a customer; how many were revoked."""
+    _customer(session, org_id=org_id, customer_id=customer_id)
+    return repository.revoke(session, org_id, customer_id, utcnow())
+
+
+@dataclass(frozen=True, slots=True)
+class PortalAccess:
+    """What a live link opens: one customer of one organisation."""
+
+    token_id: int
+    org_id: int
+    customer_id: int
+    expires_at: datetime
+
+
+def open_portal(
+    session: Session, *, token: str, now: datetime | None = None
+) -> PortalAccess | None:
+    """The customer a token opens, or None when it is unknown, expired or revoked."""
+    if not token or len(token) > 100:
+        return None
+    now = now or utcnow()
+    row = repository.token_by_hash(session, hash_token(token))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    row.last_used_at = now
+    session.flush()
+    return PortalAccess(row.id, row.org_id, row.customer_id, row.expires_at)
+
+
+def _customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, Any]:
+    rows = ledger.snapshot(
+        session,
+        org_id=org_id,
+        entity="customers",
+        fields=_CUSTOMER_FIELDS,
+        where=("id", [customer_id]),
+    )
+    if not rows:
+        raise NotFound(f"no customer with id {customer_id}")
+    return dict(zip(_CUSTOMER_FIELDS, rows[0], strict=True))
+
+
+def customer_statement(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> Statement:
+    """A customer's open invoices, open credit notes and unapplied payments on ``as_of``."""
+    invoices = [
+        StatementLine(
+            "invoice",
+            i.id,
+            i.number,
+            i.issue_date,
+            i.due_date,
+            i.currency,
+            i.total_amount,
+            i.open_amount,
+            (as_of - i.due_date).days,
+        )
+        for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
+        if i.open_amount > 0
+    ]
+    note_fields = (
+        "id",
+        "number",
+        "issue_date",
+        "currency",
+        "total_amount",
+        "open_amount",
+        "status",
+    )
+    credits = [
+        StatementLine("credit_note", n[0], n[1], n[2], None, n[3], n[4], n[5], 0)
+        for n in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="credit_notes",
+            fields=note_fields,
+            where=("customer_id", [customer_id]),
+        )
+        if n[6] == "open" and n[5] > 0
+    ]
+    payment_fields = (
+        "id",
+        "external_id",
+        "received_on",
+        "currency",
+        "amount",
+        "unallocated_amount",
+    )
+    credits += [
+        StatementLine("payment", p[0], p[1], p[2], None, p[3], p[4], p[5], 0)
+        for p in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="payments",
+            fields=payment_fields,
+            where=("customer_id", [customer_id]),
+        )
+        if p[5] > 0
+    ]
+    credits.sort(key=lambda line: (line.issue_date, line.number))
+    return core.build_statement(as_of, invoices, credits)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInstructions:
+    """Where and how to pay, and an EPC QR code (SVG) when the balance is in euros."""
+
+    account_holder: str
+    bank_name: str
+    iban: str
+    bic: str
+    reference: str
+    qr_svg: str | None
+    qr_amount: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PortalPage:
+    """Everything the customer's page shows."""
+
+    organisation: Organisation
+    customer: dict[str, Any]
+    language: str
+    statement: Statement
+    payment: PaymentInstructions
+    submissions: list[PortalSubmission]
+    expires_at: datetime
+
+
+def epc_qr_svg(payload: str) -> str:
+    """An SVG image of an EPC QR code (error correction M, as the guideline asks)."""
+    code = segno.make(payload, error="m", boost_error=False, encoding="utf-8")
+    svg: str = code.svg_inline(scale=4, border=4, omitsize=True, title="EPC QR")
+    return svg
+
+
+def payment_instructions(
+    organisation: Organisation, customer: dict[str, Any], statement: Statement
+) -> PaymentInstructions:
+    """Bank details, the reference to quote and, for a euro balance, the EPC QR code."""
+    reference = core.payment_reference(
+        str(customer["external_id"]), [line.number for line in statement.invoices]
+    )
+    qr_svg, qr_amount = None, None
+    eur = next((b for b in statement.balances if b.currency == "EUR"), None)
+    if organisation.iban and eur is not None and eur.balance > 0:
+        payload = core.epc_payload(
+            name=organisation.name,
+            iban=organisation.iban,
+            bic=organisation.bic,
+            amount=money.from_minor(eur.balance, "EUR"),
+            text=reference,
+        )
+        qr_svg, qr_amount = epc_qr_svg(payload), eur.balance
+    return PaymentInstructions(
+        account_holder=organisation.name,
+        bank_name=organisation.bank_name,
+        iban=organisation.iban,
+        bic=organisation.bic,
+        reference=reference,
+        qr_svg=qr_svg,
+        qr_amount=qr_amount,
+    )
+
+
+def portal_page(
+    session: Session, *, access: PortalAccess, as_of: date, language: str | None = None
+) -> PortalPage:
+    """The customer's statement, how to pay, and what they told us before."""
+    organisation = ledger.get_organisation(session, org_id=access.org_id)
+    customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
+    statement = customer_statement(
+        session, org_id=access.org_id, customer_id=access.customer_id, as_of=as_of
+    )
+    return PortalPage(
+        organisation=organisation,
+        customer=customer,
+        language=language_of(language or customer["language"]),
+        statement=statement,
+        payment=payment_instructions(organisation, customer, statement),
+        submissions=repository.submissions(session, access.org_id, access.customer_id)[:10],
+        expires_at=access.expires_at,
+    )
+
+
+def _submission(
+    session: Session, access: PortalAccess, kind: SubmissionKind, **values: Any
+) -> PortalSubmission:
+    customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
+    submission = PortalSubmission(
+        org_id=access.org_id,
+        customer_id=access.customer_id,
+        token_id=access.token_id,
+        kind=kind,
+        language=language_of(customer["language"]),
+        collector=customer["collector"],
+        **values,
+    )
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def submit_promise(
+    session: Session,
+    *,
+    access: PortalAccess,
+    promised_on: date,
+    amount: str = "",
+    currency: str = "",
+    comment: str = "",
+    today: date,
+) -> PortalSubmission:
+    """The customer promises to pay (all, or ``amount``) on ``promised_on``."""
+    core.check_promise_date(promised_on, today=today)
+    text = core.check_comment(comment, required=False)
+    statement = customer_statement(
+        session, org_id=access.org_id, customer_id=access.customer_id, as_of=today
+    )
+    balances = {b.currency: b.balance for b in statement.balances if b.balance > 0}
+    if not balances:
+        raise InvalidInput("nothing is owed, so there is nothing to promise", field="amount")
+    chosen = currency if currency in balances else min(balances)
+    minor: int | None = None
+    if amount.strip():
+        try:
+            value: Decimal = money.parse_amount(amount)
+            minor = money.to_minor(value, chosen)
+        except InvalidInput:
+            raise InvalidInput("not an amount", field="amount") from None
+        if not 0 < minor <= balances[chosen]:
+            raise InvalidInput("must be more than zero and at most the balance", field="amount")
+    return _submission(
+        session,
+        access,
+        SubmissionKind.PROMISE,
+        promised_on=promised_on,
+        currency=chosen,
+        promised_amount=minor if minor is not None else balances[chosen],
+        comment=text,
+    )
+
+
+def submit_dispute(
+    session: Session, *, access: PortalAccess, invoice_id: int, reason: str, comment: str
+) -> PortalSubmission:
+    """The customer queries one of their open invoices."""
+    open_ids = {
+        i.id: i
+        for i in ledger.open_invoices(session, org_id=access.org_id, customer_id=access.customer_id)
+    }
+    if invoice_id not in open_ids:
+        raise InvalidInput("not one of your open invoices", field="invoice")
+    try:
+        why = DisputeReason(reason)
+    except ValueError:
+        raise InvalidInput("choose a reason", field="reason") from None
+    text = core.check_comment(comment, required=why is DisputeReason.OTHER)
+    invoice = open_ids[invoice_id]
+    return _submission(
+        session,
+        access,
+        SubmissionKind.DISPUTE,
+        invoice_id=invoice_id,
+        currency=invoice.currency,
+        reason=str(why),
+        comment=text,
+    )
+
+
+def submit_feedback(session: Session, *, access: PortalAccess, comment: str) -> PortalSubmission:
+    """The customer leaves a message for the credit team."""
+    text = core.check_comment(comment, required=True)
+    return _submission(session, access, SubmissionKind.FEEDBACK, comment=text)
+
+
+def submissions(session: Session, *, org_id: int, customer_id: int) -> list[PortalSubmission]:
+    """A customer's portal submissions, newest first (for the team's timeline)."""
+    return repository.submissions(session, org_id, customer_id)
+
+
+def unseen_submissions(
+    session: Session, *, org_id: int, collector: str | None = None, limit: int = 10
+) -> list[PortalSubmission]:
+    """Submissions the team has not looked at, for one collector or everyone."""
+    return repository.unseen(session, org_id, collector, limit)
+
+
+def mark_seen(session: Session, *, org_id: int, customer_id: int) -> None:
+    """Someone of the team has seen this customer's submissions."""
+    repository.mark_seen(session, org_id, customer_id, utcnow())
