@@ -151,10 +151,7 @@ class Jurisdiction:
             if self.rate_rounding is RateRounding.UP_TO_HALF_POINT
             else ""
         )
-        law = f" ({self.law})" if self.law else ""
-        return (
-            f"{self.code}{law}: {self.reference} + {self.margin_points} points{rounding}, {fixing}"
-        )
+        return f"{self.code}: {self.reference} + {self.margin_points} points{rounding}, {fixing}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +273,7 @@ class InterestExplanation:
     total: Decimal = ZERO
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    jurisdiction: Jurisdiction | None = None  # when the statute governs
 
     @property
     def total_minor(self) -> int:
@@ -479,6 +477,9 @@ def interest_due(
         unrounded=unrounded,
         total=total,
         warnings=tuple(warnings),
+        jurisdiction=None
+        if terms.interest_rate_percent is not None or statute is None
+        else statute.jurisdiction,
     )
 
 

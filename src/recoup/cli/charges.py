@@ -1,0 +1,141 @@
+"""``recoup charges``: explain an invoice's interest; import and list reference rates."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from babel.numbers import format_decimal
+
+from recoup import money
+from recoup.charges import service as charges
+from recoup.charges.core import InterestExplanation
+from recoup.charges.models import ChargeKind
+from recoup.charges.tables import read_rate_file
+from recoup.cli.app import parse_day, session_scope, unit_of_work
+
+app = typer.Typer(help="Late fees, interest and fixed compensation.", no_args_is_help=True)
+rates_app = typer.Typer(help="Reference-rate tables (ECB, Bank of England, ...).")
+app.add_typer(rates_app, name="rates", no_args_is_help=True)
+
+# The unrounded interest is exact; the terminal shows it to this many decimals.
+SHOWN_DECIMALS = Decimal("1e-10")
+
+
+def _amount(value: Decimal) -> str:
+    return str(format_decimal(value, format="#,##0.00", locale="en"))
+
+
+def _unrounded(value: Decimal) -> str:
+    return str(value.quantize(SHOWN_DECIMALS, rounding=ROUND_HALF_UP))
+
+
+def _periods(explanation: InterestExplanation) -> list[str]:
+    headers = ("from", "to", "days", "base", "rate %", "interest (unrounded)", "rate basis")
+    rows = [
+        (
+            p.start.isoformat(),
+            p.end.isoformat(),
+            str(p.days),
+            _amount(p.base),
+            str(p.rate_percent),
+            _unrounded(p.interest),
+            p.basis,
+        )
+        for p in explanation.periods
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    right = {2, 3, 4, 5}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return [line(headers), *(line(r) for r in rows)]
+
+
+@app.command("interest")
+def interest(
+    invoice: Annotated[str, typer.Option("--invoice", help="the invoice number")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Explain the interest an invoice has earned, period by period, and its total."""
+    day = parse_day(as_of)
+    with unit_of_work(org) as (session, organisation):
+        invoice_id = charges.invoice_id_by_number(session, org_id=organisation.id, number=invoice)
+        explanation = charges.explain_interest(
+            session, org_id=organisation.id, invoice_id=invoice_id, as_of=day
+        )
+        charged = [
+            c
+            for c in charges.invoice_charges(session, org_id=organisation.id, invoice_id=invoice_id)
+            if c.kind == ChargeKind.INTEREST
+        ]
+    currency = explanation.currency
+    if explanation.reason:
+        typer.echo(f"No interest on {invoice} as of {day}: {explanation.reason}")
+        return
+    typer.echo(f"Interest on {invoice} as of {day} ({currency})")
+    typer.echo(f"Rule: {explanation.rule}")
+    if explanation.jurisdiction is not None:
+        statute = explanation.jurisdiction
+        typer.echo(f"Law: {statute.name}, {statute.law}" if statute.law else f"Law: {statute.name}")
+        if statute.note:
+            typer.echo(f"Note: {statute.note}")
+    typer.echo("Simple interest, actual/365, from the day after the due date to the as-of date.")
+    typer.echo("")
+    if explanation.periods:
+        for text in _periods(explanation):
+            typer.echo(text)
+    else:
+        typer.echo("(nothing was open while the debt was late)")
+    typer.echo("")
+    typer.echo(
+        f"Total: {_amount(explanation.total)} {currency} "
+        f"(computed unrounded, {_unrounded(explanation.unrounded)}, rounded once, half up)"
+    )
+    if charged:
+        total = money.from_minor(sum(charge.amount for charge in charged), currency)
+        through = max(charge.period_end for charge in charged)
+        count = f"{len(charged)} interest charge{'s' if len(charged) != 1 else ''}"
+        typer.echo(f"Already charged: {count} through {through}, {_amount(total)} {currency}")
+    for warning in explanation.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@rates_app.command("import")
+def import_rates(
+    file: Annotated[Path, typer.Argument(help="CSV: effective_from,rate_percent")],
+    table: Annotated[
+        str | None, typer.Option("--table", help="ecb_mro, boe_base, ...; default: file name")
+    ] = None,
+) -> None:
+    """Add or correct reference rates; every line is checked and none is stored if one
+    is wrong."""
+    with session_scope() as session:
+        rates = read_rate_file(file, table=table)
+        result = charges.import_rates(session, table=rates, source=file.name)
+    typer.echo(
+        f"{result.table}: {len(rates.changes)} rates read; {result.new} new, "
+        f"{result.changed} changed, {result.unchanged} unchanged"
+    )
+
+
+@rates_app.command("list")
+def list_rates(
+    table: Annotated[str | None, typer.Option("--table", help="only this table")] = None,
+) -> None:
+    """The reference rates Recoup uses: shipped, and imported (which win)."""
+    with session_scope() as session:
+        if table is not None:
+            charges.rate_table(session, name=table)  # refuses an unknown table clearly
+        rows = charges.list_rates(session, name=table)
+    typer.echo(f"{'table':<14}{'effective_from':<16}{'rate %':>8}  origin")
+    for row in rows:
+        typer.echo(
+            f"{row.table:<14}{row.effective_from.isoformat():<16}"
+            f"{row.rate_percent!s:>8}  {row.origin}"
+        )
