@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///recoup.db"
     smtp_url: str = "smtp://127.0.0.1:1025"
     sms_url: str = "file://sms-outbox"
+    letters_dir: str = "letters"  # development print room: one PDF per letter
     actor: str = "cli"
 
 

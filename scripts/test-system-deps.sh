@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the system libraries the tests need from Debian's packages, if any is missing.
+# Idempotent and quick when everything is there (one dpkg-query, no apt).
+#
+#   WeasyPrint (PDF statements and letters): Pango, and a font with €, £ and umlauts.
+set -euo pipefail
+
+packages=(
+  libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   # WeasyPrint
+)
+
+log() { echo "test-system-deps: $*" >&2; }
+
+if ! command -v dpkg-query >/dev/null; then
+  log "not a Debian system: make sure these (or their equivalents) are installed: ${packages[*]}"
+  exit 0
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  log "missing ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
+  exit 1
+fi
+log "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! "${as_root[@]}" apt-get install -y -q "${missing[@]}" >&2; then
+  "${as_root[@]}" apt-get update -q >&2
+  "${as_root[@]}" apt-get install -y -q "${missing[@]}" >&2
+fi

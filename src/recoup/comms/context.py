@@ -1,0 +1,356 @@
+"""What a message is about: plain, frozen data that the templates and documents render.
+
+The dataclasses here are pure (no database, no clock): the dispatcher builds a
+``MessageContext`` from the ledger (``context_from_ledger``) or from an outbox payload,
+and the same context renders an email, a letter, an SMS or a call script. Amounts are
+integer minor units beside their currency; totals are kept per currency and never added
+across currencies.
+
+>>> from datetime import date
+>>> context = MessageContext(
+...     organisation=OrganisationInfo(name="Acme Ltd"),
+...     customer=CustomerInfo(external_id="C1", name="Globex GmbH", language="de", country="DE"),
+...     invoices=(
+...         InvoiceLine("INV-1", date(2026, 1, 1), date(2026, 1, 31), "EUR", 10000, 10000, 30),
+...         InvoiceLine("INV-2", date(2026, 1, 5), date(2026, 2, 4), "GBP", 5000, 2500, 25),
+...         InvoiceLine("INV-3", date(2026, 2, 1), date(2026, 3, 3), "EUR", 4000, 4000, -2),
+...     ),
+...     as_of=date(2026, 3, 2),
+... )
+>>> context.locale
+'de_DE'
+>>> [(t.currency, t.balance) for t in context.totals]
+[('EUR', 14000), ('GBP', 2500)]
+>>> [(t.currency, t.overdue) for t in context.totals]
+[('EUR', 10000), ('GBP', 2500)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from babel import Locale, UnknownLocaleError
+
+if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
+    from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+
+DEFAULT_LOCALE = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInfo:
+    """The sender: letterhead, contact details and where to pay."""
+
+    name: str
+    address: str = ""  # lines separated by newlines
+    email: str = ""
+    phone: str = ""
+    bank_name: str = ""
+    iban: str = ""
+    bic: str = ""
+    website: str = ""
+    registration: str = ""  # company number / VAT id line for the letter footer
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    """The debtor as the message names it."""
+
+    external_id: str
+    name: str
+    language: str = ""
+    country: str = ""
+    address: str = ""  # lines separated by newlines (the letter's address block)
+    payment_terms_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """The person the message is addressed to (or, for ``owner_notification``, the owner)."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    """An invoice as a message lists it; ``days_overdue`` is negative before the due date."""
+
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str
+    total_amount: int
+    open_amount: int
+    days_overdue: int
+    po_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeLine:
+    """A charge added to the account: late-payment interest, a fee, fixed compensation."""
+
+    description: str
+    currency: str
+    amount: int
+    invoice_number: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLine:
+    """Money the customer has to its credit: an open credit note or an unapplied payment."""
+
+    reference: str
+    issue_date: date
+    currency: str
+    amount: int  # positive: what reduces the balance
+    kind: str = "credit_note"  # or "payment"
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseInfo:
+    """A promise to pay, for ``promise_confirmation``."""
+
+    amount: int
+    currency: str
+    promised_date: date
+    made_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentInfo:
+    """One instalment of a payment plan, for ``instalment_reminder`` / ``missed_instalment``."""
+
+    sequence: int  # 1-based
+    count: int  # instalments in the plan
+    due_date: date
+    currency: str
+    amount: int
+    paid_amount: int = 0  # already received towards this instalment
+    plan_remaining_amount: int = 0  # still owed under the plan, this instalment included
+    plan_agreed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyTotal:
+    """What the customer owes in one currency (minor units)."""
+
+    currency: str
+    invoices: int  # open amount of the listed invoices
+    overdue: int  # the part of ``invoices`` that is past due
+    charges: int
+    credits: int
+
+    @property
+    def balance(self) -> int:
+        """Open invoices plus charges less credits: what settles the account."""
+        return self.invoices + self.charges - self.credits
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """Everything one message to one customer says.
+
+    ``step`` names the escalation step that caused it; ``pay_by`` is the deadline a
+    notice sets; ``interest_rate`` is the yearly late-payment interest in percent
+    (``Decimal("11.62")``) when the notice should state it; ``credit_hold`` says whether
+    the account is already on hold; ``handoff_to`` names the agency or law firm a final
+    demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about.
+    """
+
+    organisation: OrganisationInfo
+    customer: CustomerInfo
+    as_of: date
+    contact: ContactInfo | None = None
+    invoices: tuple[InvoiceLine, ...] = ()
+    charges: tuple[ChargeLine, ...] = ()
+    credits: tuple[CreditLine, ...] = ()
+    payment_reference: str = ""
+    portal_url: str | None = None
+    step: str = ""
+    signatory: str = ""
+    pay_by: date | None = None
+    interest_rate: Decimal | None = None
+    credit_hold: bool = False
+    handoff_to: str = ""
+    promise: PromiseInfo | None = None
+    instalment: InstalmentInfo | None = None
+    event: str = ""
+    note: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        """The language asked for: the contact's, else the customer's, else English."""
+        for candidate in (self.contact.language if self.contact else "", self.customer.language):
+            if candidate and candidate.strip():
+                return candidate.strip()
+        return DEFAULT_LOCALE
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale to write in: the language, with the customer's country.
+
+        ``de`` for a customer in Austria is ``de_AT``; a combination Babel does not know
+        keeps the language alone; an unknown language is English.
+        """
+        try:
+            parsed = Locale.parse(self.language.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            return DEFAULT_LOCALE
+        country = self.customer.country.strip().upper()
+        if parsed.territory is None and len(country) == 2:
+            try:
+                return str(Locale.parse(f"{parsed.language}_{country}"))
+            except (ValueError, UnknownLocaleError):
+                pass
+        return str(parsed)
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency the message mentions, sorted."""
+        found = {line.currency for line in self.invoices}
+        found |= {line.currency for line in self.charges}
+        found |= {line.currency for line in self.credits}
+        return tuple(sorted(found))
+
+    @property
+    def totals(self) -> tuple[CurrencyTotal, ...]:
+        """One total per currency, sorted by currency; never a sum across currencies."""
+        return tuple(
+            CurrencyTotal(
+                currency=currency,
+                invoices=sum(i.open_amount for i in self.invoices if i.currency == currency),
+                overdue=sum(
+                    i.open_amount
+                    for i in self.invoices
+                    if i.currency == currency and i.days_overdue > 0
+                ),
+                charges=sum(c.amount for c in self.charges if c.currency == currency),
+                credits=sum(c.amount for c in self.credits if c.currency == currency),
+            )
+            for currency in self.currencies
+        )
+
+    @property
+    def overdue_invoices(self) -> tuple[InvoiceLine, ...]:
+        """The listed invoices that are past due."""
+        return tuple(i for i in self.invoices if i.days_overdue > 0)
+
+    @property
+    def max_days_overdue(self) -> int:
+        """Days the oldest listed invoice is past due (0 when none is)."""
+        return (
+            max((i.days_overdue for i in self.invoices), default=0) if self.overdue_invoices else 0
+        )
+
+
+def days_overdue(due_date: date, as_of: date) -> int:
+    """Days past due on ``as_of``: 1 on the day after the due date, negative before it.
+
+    >>> days_overdue(date(2026, 3, 31), date(2026, 4, 1))
+    1
+    >>> days_overdue(date(2026, 3, 31), date(2026, 3, 24))
+    -7
+    """
+    return (as_of - due_date).days
+
+
+def context_from_ledger(
+    *,
+    organisation: Organisation,
+    customer: Customer,
+    invoices: Iterable[Invoice],
+    as_of: date,
+    contact: Contact | None = None,
+    charges: Sequence[ChargeLine] = (),
+    credit_notes: Iterable[CreditNote] = (),
+    payments: Iterable[Payment] = (),
+    payment_reference: str | None = None,
+    portal_url: str | None = None,
+    step: str = "",
+    **options: Any,
+) -> MessageContext:
+    """A ``MessageContext`` from ledger rows the caller has loaded.
+
+    Only invoices with an open amount are listed, oldest due first; open credit notes
+    and unapplied payments become credits. The payment reference defaults to the
+    invoice number when there is one invoice and to the customer's account number
+    otherwise. ``options`` sets the remaining ``MessageContext`` fields (``pay_by``,
+    ``interest_rate``, ``promise``, ``signatory``, ...).
+    """
+    lines = tuple(
+        sorted(
+            (
+                InvoiceLine(
+                    number=invoice.number,
+                    issue_date=invoice.issue_date,
+                    due_date=invoice.due_date,
+                    currency=invoice.currency,
+                    total_amount=invoice.total_amount,
+                    open_amount=invoice.open_amount,
+                    days_overdue=days_overdue(invoice.due_date, as_of),
+                    po_number=invoice.po_number,
+                )
+                for invoice in invoices
+                if invoice.open_amount > 0
+            ),
+            key=lambda line: (line.due_date, line.number),
+        )
+    )
+    credits = tuple(
+        CreditLine(note.number, note.issue_date, note.currency, note.open_amount, "credit_note")
+        for note in credit_notes
+        if note.open_amount > 0
+    ) + tuple(
+        CreditLine(
+            payment.reference or payment.external_id,
+            payment.received_on,
+            payment.currency,
+            payment.unallocated_amount,
+            "payment",
+        )
+        for payment in payments
+        if payment.unallocated_amount > 0
+    )
+    if payment_reference is None:
+        payment_reference = lines[0].number if len(lines) == 1 else customer.external_id
+    return MessageContext(
+        organisation=OrganisationInfo(
+            name=organisation.name,
+            address=organisation.address,
+            email=organisation.email,
+            phone=organisation.phone,
+            bank_name=organisation.bank_name,
+            iban=organisation.iban,
+            bic=organisation.bic,
+        ),
+        customer=CustomerInfo(
+            external_id=customer.external_id,
+            name=customer.name,
+            language=customer.language,
+            country=customer.country,
+            # Read defensively: older schemas have no customer address.
+            address=str(getattr(customer, "address", "") or ""),
+            payment_terms_days=customer.payment_terms_days,
+        ),
+        contact=ContactInfo(
+            name=contact.name, email=contact.email, phone=contact.phone, language=contact.language
+        )
+        if contact is not None
+        else None,
+        invoices=lines,
+        charges=tuple(charges),
+        credits=credits,
+        as_of=as_of,
+        payment_reference=payment_reference,
+        portal_url=portal_url,
+        step=step,
+        **options,
+    )

@@ -1,0 +1,401 @@
+"""Rendering messages: every template, both languages, figures formatted by locale."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recoup.comms.context import (
+    ContactInfo,
+    CustomerInfo,
+    InvoiceLine,
+    MessageContext,
+    days_overdue,
+)
+from recoup.comms.render import TEMPLATES, RenderError, render, template_names
+from recoup.errors import RecoupError
+from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+from tests.documents.factories import AS_OF, ORGANISATION, make_context
+
+CUSTOMER_MESSAGES = [
+    "pre_due_reminder",
+    "due_notice",
+    "courtesy_reminder",
+    "formal_notice",
+    "final_demand",
+    "instalment_reminder",
+    "missed_instalment",
+    "promise_confirmation",
+    "statement",
+]
+
+
+def plain(text: str) -> str:
+    """Babel separates number and symbol with a no-break space; compare with a space."""
+    return text.replace("\xa0", " ")
+
+
+def test_every_shipped_template_exists_in_english() -> None:
+    assert template_names() == sorted(TEMPLATES)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_renders_in_both_languages(name: str, language: str) -> None:
+    message = render(name, make_context(language=language, country="DE"))
+
+    assert message.locale == f"{language}_DE"
+    assert message.subject
+    assert "\n" not in message.subject
+    assert any(name in message.subject for name in ("C-1001", "Globex", "INV-2026-"))
+    assert message.text.endswith("\n")
+    assert "\n\n\n" not in message.text
+    for leftover in ("{{", "}}", "{%", "%}"):
+        assert leftover not in message.text
+    if name == "call_script":
+        assert message.html is None
+    else:
+        assert message.html is not None
+        assert message.html.startswith("<!DOCTYPE html>")
+        assert f'<html lang="{language}">' in message.html
+        assert "{{" not in message.html
+        assert "{%" not in message.html
+
+
+@pytest.mark.parametrize("name", CUSTOMER_MESSAGES)
+def test_customer_messages_state_invoices_totals_charges_and_how_to_pay(name: str) -> None:
+    message = render(name, make_context())
+    assert message.html is not None
+    for part in (message.text, message.html):
+        part = plain(part)
+        for expected in (
+            # invoice lines: number, due date, open amount, days overdue
+            "INV-2026-0041",
+            "1 Feb 2026",
+            "€1,234.56",
+            "58",
+            "INV-2026-0057",
+            "€250.00",
+            "INV-2026-0102",
+            "£999.99",
+            "due today",
+            # charges, credits and the totals per currency
+            "Late-payment interest",
+            "€15.23",
+            "€40.00",
+            "CN-0007",
+            "€1,439.79",
+            # payment instructions, portal, the organisation's contact details
+            "Barclays Bank",
+            "GB33 BUKB 2020 1555 5555 55",
+            "BUKBGB22",
+            "C-1001",
+            "https://pay.acme.example/p/abc123",
+            "credit@acme.example",
+        ):
+            assert expected in part, f"{expected!r} missing from {name}"
+    assert "+44 20 7946 0000" in message.text
+
+
+def test_totals_are_per_currency_and_never_added_together() -> None:
+    text = render("courtesy_reminder", make_context()).text
+
+    assert re.search(r"Total due in EUR +€1,439\.79", text)
+    assert re.search(r"Total due in GBP +£999\.99", text)
+    # 1,439.79 + 999.99 would be 2,439.78: no such figure anywhere
+    assert "2,439.78" not in text
+
+
+def test_a_single_currency_has_one_plain_total() -> None:
+    context = make_context(invoices=make_context().invoices[:1], charges=(), credits=())
+
+    text = render("courtesy_reminder", context).text
+
+    assert re.search(r"Total due +€1,234\.56", text)
+    assert "Total due in" not in text
+    assert (
+        render("courtesy_reminder", context).subject
+        == "Payment reminder: invoice INV-2026-0041 is overdue"
+    )
+
+
+def test_german_formats_money_and_dates_the_german_way() -> None:
+    message = render("formal_notice", make_context(language="de", country="DE"))
+    text = message.text
+
+    assert message.subject == "Mahnung: überfälliges Kundenkonto C-1001 – Globex GmbH"
+    assert "1.234,56\xa0€" in text
+    assert "1.439,79\xa0€" in text
+    assert "999,99\xa0£" in text
+    assert "bis spätestens 14. April 2026" in text
+    assert "01.02.2026" in text  # due dates in the table
+    assert "11,62\xa0%" in text
+    assert "Sehr geehrte Damen und Herren," in text
+    assert "Mit freundlichen Grüßen" in text
+    assert "Verzugszinsen" in text
+    assert "Pauschale" in text
+
+
+def test_english_follows_the_customers_country() -> None:
+    british = render("formal_notice", make_context(language="en", country="GB")).text
+    american = render("formal_notice", make_context(language="en", country="US")).text
+
+    assert "by 14 April 2026" in british
+    assert "by April 14, 2026" in american
+
+
+def test_formal_notice_restates_terms_and_consequences() -> None:
+    text = render("formal_notice", make_context()).text
+
+    assert "30 days from the date of invoice" in text
+    assert "by 14 April 2026" in text
+    assert "late-payment legislation" in text
+    assert "11.62% a year" in text
+    assert "compensation for our recovery costs" in text
+    assert "we will place your account on credit hold" in text
+    assert "Yours sincerely," in text  # addressed to a named person
+
+
+def test_formal_notice_on_an_account_already_on_hold_says_so() -> None:
+    text = render("formal_notice", make_context(credit_hold=True, contact=None)).text
+
+    assert "Your account has been placed on credit hold" in text
+    assert "Dear Sir or Madam," in text
+    assert "Yours faithfully," in text
+
+
+def test_final_demand_names_who_the_debt_goes_to() -> None:
+    default = render("final_demand", make_context()).text
+    named = render("final_demand", make_context(handoff_to="Atradius Collections")).text
+
+    assert "a collection agency or our solicitors" in default
+    assert "pass the debt to Atradius Collections" in named
+    assert "This is our final demand" in named
+
+
+def test_instalment_messages_state_the_instalment() -> None:
+    reminder = render("instalment_reminder", make_context()).text
+    missed = render("missed_instalment", make_context())
+
+    assert "instalment 2 of 4" in reminder
+    assert re.search(r"Still to pay: +€400\.00", reminder)
+    assert missed.subject == "Missed instalment 2 of 4 – account C-1001"
+    assert "pay the outstanding €400.00 by 14 April 2026" in missed.text
+    assert "€1,500.00 will become due immediately" in missed.text
+
+
+def test_promise_confirmation_states_amount_and_date() -> None:
+    text = render("promise_confirmation", make_context()).text
+
+    assert "your promise to pay €1,000.00 by 10 April 2026" in text
+
+
+def test_thank_you_lists_the_settled_invoices() -> None:
+    paid = InvoiceLine("INV-9", date(2026, 1, 5), date(2026, 2, 4), "EUR", 70000, 0, 55)
+
+    text = render("thank_you", make_context(invoices=(paid,), charges=(), credits=())).text
+
+    assert "now clear" in text
+    assert "INV-9" in text
+    assert "€700.00" in text
+
+
+def test_owner_notification_explains_the_event() -> None:
+    hold = render("owner_notification", make_context(contact=ContactInfo(name="Sam Sales")))
+    other = render("owner_notification", make_context(event="something_new"))
+
+    assert hold.subject == "Credit hold: Globex GmbH (C-1001)"
+    assert "Hello Sam Sales," in hold.text
+    assert "do not confirm or ship new orders on credit" in hold.text
+    assert "Customer says the March delivery was short." in hold.text
+    assert other.subject.startswith("Account update:")
+
+
+def test_call_script_gives_the_collector_the_figures() -> None:
+    message = render("call_script", make_context())
+
+    assert message.html is None
+    assert "this is Jane Doe from the credit control team at Acme Supplies Ltd" in message.text
+    assert "May I speak to Anna Schmidt" in message.text
+    assert "+49 30 1234567" in message.text
+    assert "€1,439.79 and £999.99" in message.text
+    assert "INV-2026-0041" in message.text
+    assert "GB33 BUKB 2020 1555 5555 55" in message.text
+
+
+def test_a_language_without_templates_falls_back_to_english() -> None:
+    message = render("due_notice", make_context(language="fr", country="FR"))
+
+    assert message.subject == "Payment due: 3 invoices – account C-1001"
+    assert message.locale == "en_FR"
+
+
+def test_the_contacts_language_comes_before_the_customers() -> None:
+    context = make_context(language="en", country="DE", contact_language="de")
+
+    assert context.locale == "de_DE"
+    assert render("due_notice", context).subject.startswith("Zahlung fällig")
+
+
+def test_locale_defaults_to_english() -> None:
+    context = make_context(language="", country="", contact=None)
+    nonsense = make_context(language="xx-!!", country="")
+
+    assert context.locale == "en"
+    assert nonsense.locale == "en"
+
+
+def test_html_is_escaped_and_text_is_not() -> None:
+    customer = CustomerInfo(external_id="C-1", name="Smith & <Sons>")
+
+    message = render("formal_notice", make_context(customer=customer))
+
+    assert message.html is not None
+    assert "Smith &amp; &lt;Sons&gt;" in message.html
+    assert "<Sons>" not in message.html
+    assert "Smith & <Sons>" in message.text
+    assert message.subject.endswith("Smith & <Sons>")
+
+
+def test_letter_medium_gives_a_fragment_without_email_chrome() -> None:
+    message = render("formal_notice", make_context(), medium="letter")
+
+    assert message.html is not None
+    assert "<html" not in message.html
+    assert "style=" not in message.html
+    assert "View your account" not in message.html  # no button on paper
+    assert "https://pay.acme.example/p/abc123" in message.html
+    assert 'class="invoices"' in message.html
+
+
+def test_an_unknown_template_is_an_error_naming_it() -> None:
+    with pytest.raises(RenderError, match="no_such_letter") as caught:
+        render("no_such_letter", make_context())
+    assert isinstance(caught.value, RecoupError)
+
+
+def test_a_message_missing_its_data_is_an_error() -> None:
+    with pytest.raises(RenderError, match=r"promise_confirmation.*'promise'"):
+        render("promise_confirmation", make_context(promise=None))
+
+
+def test_an_undefined_variable_is_an_error_naming_the_template(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "due_notice.subject.j2").write_text("Due: {{ no_such_thing }}")
+
+    with pytest.raises(RenderError, match=r"en/due_notice\.subject\.j2.*no_such_thing"):
+        render("due_notice", make_context(), templates_dir=tmp_path)
+
+
+def test_a_syntax_error_is_an_error_naming_the_template(tmp_path: Path) -> None:
+    (tmp_path / "de").mkdir()
+    (tmp_path / "de" / "due_notice.txt.j2").write_text("{% if %}")
+
+    with pytest.raises(RenderError, match=r"de/due_notice\.txt\.j2"):
+        render("due_notice", make_context(language="de"), templates_dir=tmp_path)
+
+
+def test_an_organisations_own_templates_come_first(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "due_notice.subject.j2").write_text(
+        "Your {{ organisation.name }} invoices: {{ totals[0].balance|money(totals[0].currency) }}"
+    )
+
+    message = render("due_notice", make_context(), templates_dir=tmp_path)
+
+    assert message.subject == "Your Acme Supplies Ltd invoices: €1,439.79"
+    assert "INV-2026-0041" in message.text  # the rest is Recoup's own
+
+
+def test_totals_add_charges_and_deduct_credits_per_currency() -> None:
+    totals = {t.currency: t for t in make_context().totals}
+
+    assert (totals["EUR"].invoices, totals["EUR"].overdue) == (148456, 148456)
+    assert (totals["EUR"].charges, totals["EUR"].credits) == (5523, 10000)
+    assert totals["EUR"].balance == 148456 + 5523 - 10000 == 143979
+    assert (totals["GBP"].balance, totals["GBP"].overdue) == (99999, 0)
+    assert make_context().max_days_overdue == 58
+
+
+def test_context_from_ledger_rows() -> None:
+    from recoup.comms.context import context_from_ledger
+
+    organisation = Organisation(
+        name="Acme Supplies Ltd",
+        address="1 High Street",
+        email="credit@acme.example",
+        phone="+44 20 7946 0000",
+        bank_name="Barclays Bank",
+        iban="GB33BUKB20201555555555",
+        bic="BUKBGB22",
+    )
+    customer = Customer(
+        external_id="C-7", name="Initech", language="de", country="AT", payment_terms_days=14
+    )
+    invoices = [
+        Invoice(
+            number=number,
+            issue_date=date(2026, 1, 1),
+            due_date=due,
+            currency="EUR",
+            total_amount=10000,
+            open_amount=open_amount,
+            po_number="",
+        )
+        for number, due, open_amount in [
+            ("B", date(2026, 3, 1), 10000),
+            ("A", date(2026, 2, 1), 4000),
+            ("PAID", date(2026, 1, 15), 0),
+        ]
+    ]
+    note = CreditNote(number="CN-1", issue_date=date(2026, 3, 2), currency="EUR", open_amount=1500)
+    payment = Payment(
+        external_id="P-1",
+        reference="",
+        received_on=date(2026, 3, 3),
+        currency="EUR",
+        unallocated_amount=500,
+    )
+    contact = Contact(name="Eva", email="eva@initech.example", phone="", language="")
+
+    context = context_from_ledger(
+        organisation=organisation,
+        customer=customer,
+        contact=contact,
+        invoices=invoices,
+        credit_notes=[note],
+        payments=[payment],
+        as_of=AS_OF,
+        step="courtesy",
+        pay_by=date(2026, 4, 7),
+    )
+
+    assert [i.number for i in context.invoices] == ["A", "B"]  # open only, oldest due first
+    assert [i.days_overdue for i in context.invoices] == [58, 30]
+    assert [(c.reference, c.kind, c.amount) for c in context.credits] == [
+        ("CN-1", "credit_note", 1500),
+        ("P-1", "payment", 500),
+    ]
+    assert context.totals[0].balance == 14000 - 1500 - 500
+    assert context.payment_reference == "C-7"  # several invoices: the account number
+    assert context.locale == "de_AT"
+    assert context.pay_by == date(2026, 4, 7)
+    assert context.organisation.iban == "GB33BUKB20201555555555"
+    assert context.customer.payment_terms_days == 14
+    assert "€\xa0140,00" in render("courtesy_reminder", context).text  # Austrian format
+
+
+def test_days_overdue_counts_from_the_day_after_the_due_date() -> None:
+    assert days_overdue(date(2026, 3, 31), date(2026, 3, 31)) == 0
+    assert days_overdue(date(2026, 3, 31), date(2026, 4, 1)) == 1
+    assert days_overdue(date(2026, 2, 28), date(2026, 3, 31)) == 31
+
+
+def test_the_context_is_immutable() -> None:
+    context = make_context()
+
+    with pytest.raises(AttributeError):
+        context.as_of = date(2027, 1, 1)  # type: ignore[misc]
+    assert isinstance(context, MessageContext)
+    assert context.organisation is ORGANISATION
