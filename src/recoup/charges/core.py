@@ -434,39 +434,42 @@ def interest_due(
     (B2B) interest; without a statute and without a contract rate there is none either.
     """
     start = max(debt.late_from, since) if since else debt.late_from
+    contract_rate = terms.interest_rate_percent
     if as_of < debt.late_from:
         return _no_interest(
             debt, as_of, f"{debt.number} is not overdue on {as_of} (due {debt.due_date})"
         )
-    if terms.interest_rate_percent is not None:
-        rate = terms.interest_rate_percent
-        rule = f"contract rate {rate} % a year (contract terms win over the statute)"
-    elif debt.is_consumer:
+    if contract_rate is None and debt.is_consumer:
         return _no_interest(
             debt,
             as_of,
             "the customer is a consumer: no statutory business-to-business interest "
             "(a contractual rate can be set on its terms after review)",
         )
-    elif statute is None:
+    if contract_rate is None and statute is None:
         return _no_interest(
             debt,
             as_of,
             "no statutory late-payment rules for this organisation's country and no contract "
             "rate: set one on the customer's or the invoice's terms",
         )
+    warnings: list[str] = []
+    governing: Jurisdiction | None = None
+    if contract_rate is not None:
+        rule = f"contract rate {contract_rate} % a year (contract terms win over the statute)"
+        spans = [RateSpan(start, as_of, contract_rate, f"contract rate {contract_rate} %")]
     else:
-        rule = statute.jurisdiction.rule
+        assert statute is not None
+        governing, rule = statute.jurisdiction, statute.jurisdiction.rule
+        spans = []
+        if start <= as_of:
+            spans, warnings = statutory_spans(
+                statute, late_from=debt.late_from, start=start, end=as_of
+            )
     if start > as_of:
         return _no_interest(
             debt, as_of, f"interest already charged through {start - ONE_DAY}", rule=rule
         )
-    warnings: list[str] = []
-    if statute is None or terms.interest_rate_percent is not None:
-        rate = terms.interest_rate_percent or ZERO
-        spans = [RateSpan(start, as_of, rate, f"contract rate {rate} %")]
-    else:
-        spans, warnings = statutory_spans(statute, late_from=debt.late_from, start=start, end=as_of)
     periods, unrounded, total = accrue(spans, debt.balances, debt.currency)
     return InterestExplanation(
         currency=debt.currency,
@@ -477,9 +480,7 @@ def interest_due(
         unrounded=unrounded,
         total=total,
         warnings=tuple(warnings),
-        jurisdiction=None
-        if terms.interest_rate_percent is not None or statute is None
-        else statute.jurisdiction,
+        jurisdiction=governing,
     )
 
 
