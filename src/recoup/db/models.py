@@ -6,8 +6,10 @@ gets tables.
 
 import recoup.audit.models
 import recoup.auth.models
+import recoup.cases.models
 import recoup.charges.models
 import recoup.comms.models
+import recoup.credit.models
 import recoup.ledger.models
 import recoup.policy.models
 import recoup.portal.models  # noqa: F401

@@ -248,3 +248,22 @@ def balance_mismatches(session: Session, org_id: int) -> list[tuple[str, int, in
         .where(Invoice.org_id == org_id, Invoice.open_amount != derived)
     )
     return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
+
+def open_balances(session: Session, org_id: int) -> list[tuple[int, str, int, date]]:
+    """``(customer_id, currency, open amount, oldest due date)`` of open invoices."""
+    rows = session.execute(
+        select(
+            Invoice.customer_id,
+            Invoice.currency,
+            func.sum(Invoice.open_amount),
+            func.min(Invoice.due_date),
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+        )
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+    return [(r[0], r[1], int(r[2]), r[3]) for r in rows]

@@ -18,12 +18,15 @@ from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core, repository
 from recoup.ledger.core import AgingBasis, AgingLine
 from recoup.ledger.models import (
+    Allocation,
     Channel,
     Contact,
     ContactRole,
     CreditNote,
     Customer,
+    CustomerStatus,
     Invoice,
+    InvoiceStatus,
     Organisation,
     Payment,
     PaymentMethod,
@@ -570,3 +573,89 @@ def balance_mismatches(session: Session, *, org_id: int) -> list[tuple[str, int,
 def open_invoices(session: Session, *, org_id: int, customer_id: int) -> list[Invoice]:
     """A customer's open invoices, oldest due first."""
     return repository.open_invoices(session, org_id, customer_id)
+
+
+# Used by recoup.cases and recoup.credit: customer status and credit limit, write-offs,
+# and read-only views of allocations and open balances.
+
+
+def customer_by_id(session: Session, *, org_id: int, customer_id: int) -> Customer:
+    """The organisation's customer with ``customer_id``."""
+    customer = repository.get(session, Customer, org_id, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    return customer  # type: ignore[no-any-return]
+
+
+def set_credit_limit(
+    session: Session, *, org_id: int, customer_id: int, limit: Decimal | None
+) -> Customer:
+    """Set a customer's credit limit in its currency (None: no limit)."""
+    customer = customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    if limit is not None and limit < 0:
+        raise InvalidInput("must not be negative", field="credit_limit")
+    minor = None if limit is None else money.to_minor(limit, customer.currency)
+    if customer.credit_limit_amount != minor:
+        customer.credit_limit_amount = minor
+        session.flush()
+    return customer
+
+
+def set_customer_status(
+    session: Session, *, org_id: int, customer_id: int, status: CustomerStatus
+) -> Customer:
+    """Set a customer's status (active, on_hold, closed)."""
+    customer = customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    if customer.status != status:
+        customer.status = status
+        session.flush()
+    return customer
+
+
+def mark_written_off(session: Session, *, org_id: int, invoice_id: int) -> Invoice:
+    """Mark an invoice whose balance a write-off credit note has settled as written off."""
+    invoice = repository.get_for_update(session, Invoice, org_id, invoice_id)
+    if invoice is None:
+        raise NotFound(f"no invoice with id {invoice_id}")
+    if invoice.open_amount != 0:
+        raise Conflict(f"invoice {invoice.number} still has an open amount")
+    invoice.status = InvoiceStatus.WRITTEN_OFF
+    session.flush()
+    return invoice  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationLine:
+    """One allocation to an invoice, from a payment or a credit note."""
+
+    invoice_id: int
+    payment_id: int | None
+    credit_note_id: int | None
+    currency: str
+    amount: int
+    allocated_on: date
+
+
+def allocation_lines(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int] | None = None
+) -> list[AllocationLine]:
+    """Allocations to the organisation's invoices (only to ``invoice_ids`` when given)."""
+    fields = ("invoice_id", "payment_id", "credit_note_id", "currency", "amount", "allocated_on")
+    where = None if invoice_ids is None else ("invoice_id", invoice_ids)
+    rows = repository.field_rows(session, Allocation, org_id, fields, where)
+    return [AllocationLine(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBalance:
+    """What a customer owes in one currency, and the oldest due date among it."""
+
+    customer_id: int
+    currency: str
+    open_amount: int
+    oldest_due: date
+
+
+def open_balances(session: Session, *, org_id: int) -> list[OpenBalance]:
+    """Open invoice amounts per customer and currency (summed in the database)."""
+    return [OpenBalance(*row) for row in repository.open_balances(session, org_id)]

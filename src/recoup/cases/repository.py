@@ -1,0 +1,296 @@
+"""All SQL of the cases domain. Every query is scoped to one organisation."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from recoup.cases.models import (
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    DisputeInvoice,
+    Handoff,
+    HandoffInvoice,
+    HandoffStatus,
+    Instalment,
+    PaymentPlan,
+    PlanInvoice,
+    PlanStatus,
+    Promise,
+    PromiseItem,
+    PromiseStatus,
+    Task,
+    TaskStatus,
+)
+from recoup.errors import NotFound
+
+Model = TypeVar("Model")
+_CHUNK = 5_000
+
+
+def get(session: Session, model: type[Model], org_id: int, record_id: int) -> Model | None:
+    """One record of ``model`` by id, only if it belongs to the organisation."""
+    return session.scalars(
+        select(model).where(
+            model.org_id == org_id,  # type: ignore[attr-defined]
+            model.id == record_id,  # type: ignore[attr-defined]
+        )
+    ).one_or_none()
+
+
+def require(session: Session, model: type[Model], org_id: int, record_id: int, label: str) -> Model:
+    """Like ``get``, but a missing record is ``NotFound`` ("no dispute #12")."""
+    record = get(session, model, org_id, record_id)
+    if record is None:
+        raise NotFound(f"no {label} #{record_id}")
+    return record
+
+
+def get_for_update(
+    session: Session, model: type[Model], org_id: int, record_id: int
+) -> Model | None:
+    """Like ``get`` but locks the row for the rest of the transaction."""
+    return session.scalars(
+        select(model)
+        .where(
+            model.org_id == org_id,  # type: ignore[attr-defined]
+            model.id == record_id,  # type: ignore[attr-defined]
+        )
+        .with_for_update()
+    ).one_or_none()
+
+
+def by_key(session: Session, model: type[Model], org_id: int, key: str) -> Model | None:
+    """The record of ``model`` with the idempotency ``key``, if any."""
+    return session.scalars(
+        select(model).where(
+            model.org_id == org_id,  # type: ignore[attr-defined]
+            model.key == key,  # type: ignore[attr-defined]
+        )
+    ).one_or_none()
+
+
+def for_customer(
+    session: Session, model: type[Model], org_id: int, customer_id: int
+) -> list[Model]:
+    """Every record of ``model`` about one customer, oldest first."""
+    return list(
+        session.scalars(
+            select(model)
+            .where(
+                model.org_id == org_id,  # type: ignore[attr-defined]
+                model.customer_id == customer_id,  # type: ignore[attr-defined]
+            )
+            .order_by(model.id)  # type: ignore[attr-defined]
+        )
+    )
+
+
+def children(
+    session: Session, model: type[Model], org_id: int, parent: str, parent_ids: Sequence[int]
+) -> list[Model]:
+    """Rows of ``model`` whose ``parent`` column is one of ``parent_ids`` (by id)."""
+    column: Any = getattr(model, parent)
+    ids = list(dict.fromkeys(parent_ids))
+    rows: list[Model] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows += session.scalars(
+            select(model)
+            .where(
+                model.org_id == org_id,  # type: ignore[attr-defined]
+                column.in_(ids[start : start + _CHUNK]),
+            )
+            .order_by(model.id)  # type: ignore[attr-defined]
+        )
+    return rows
+
+
+def open_tasks(session: Session, org_id: int, assignee: str | None) -> list[Task]:
+    """Open tasks, soonest due first (undated last), optionally of one assignee."""
+    query = select(Task).where(Task.org_id == org_id, Task.status == TaskStatus.OPEN)
+    if assignee is not None:
+        query = query.where(Task.assignee == assignee)
+    return list(session.scalars(query.order_by(Task.due_on.is_(None), Task.due_on, Task.id)))
+
+
+def disputes(
+    session: Session, org_id: int, *, statuses: Sequence[str] | None = None
+) -> list[Dispute]:
+    """Disputes, oldest first, optionally only in ``statuses``."""
+    query = select(Dispute).where(Dispute.org_id == org_id)
+    if statuses is not None:
+        query = query.where(Dispute.status.in_(list(statuses)))
+    return list(session.scalars(query.order_by(Dispute.id)))
+
+
+def disputes_pausing(session: Session, org_id: int, as_of: date) -> list[Dispute]:
+    """Disputes opened by ``as_of`` and not resolved before it."""
+    return list(
+        session.scalars(
+            select(Dispute)
+            .where(
+                Dispute.org_id == org_id,
+                Dispute.opened_on <= as_of,
+                or_(
+                    Dispute.status.in_([str(s) for s in OPEN_DISPUTE_STATUSES]),
+                    Dispute.resolved_on > as_of,
+                ),
+            )
+            .order_by(Dispute.id)
+        )
+    )
+
+
+def dispute_invoice_ids(
+    session: Session, org_id: int, dispute_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """``dispute id -> invoice ids`` for the given disputes."""
+    found: dict[int, list[int]] = {d: [] for d in dispute_ids}
+    for row in children(session, DisputeInvoice, org_id, "dispute_id", dispute_ids):
+        found[row.dispute_id].append(row.invoice_id)
+    return found
+
+
+def promises(
+    session: Session, org_id: int, *, statuses: Sequence[str] | None = None
+) -> list[Promise]:
+    """Promises, oldest first, optionally only in ``statuses``."""
+    query = select(Promise).where(Promise.org_id == org_id)
+    if statuses is not None:
+        query = query.where(Promise.status.in_(list(statuses)))
+    return list(session.scalars(query.order_by(Promise.id)))
+
+
+def promises_pausing(session: Session, org_id: int, as_of: date) -> list[Promise]:
+    """Promises made by ``as_of`` that were pending then (closed later or not at all)."""
+    return list(
+        session.scalars(
+            select(Promise)
+            .where(
+                Promise.org_id == org_id,
+                Promise.made_on <= as_of,
+                or_(Promise.status == PromiseStatus.PENDING, Promise.closed_on > as_of),
+            )
+            .order_by(Promise.id)
+        )
+    )
+
+
+def promise_items(
+    session: Session, org_id: int, promise_ids: Sequence[int]
+) -> dict[int, list[PromiseItem]]:
+    """``promise id -> its items``."""
+    found: dict[int, list[PromiseItem]] = {p: [] for p in promise_ids}
+    for row in children(session, PromiseItem, org_id, "promise_id", promise_ids):
+        found[row.promise_id].append(row)
+    return found
+
+
+def plans(
+    session: Session, org_id: int, *, statuses: Sequence[str] | None = None
+) -> list[PaymentPlan]:
+    """Payment plans, oldest first, optionally only in ``statuses``."""
+    query = select(PaymentPlan).where(PaymentPlan.org_id == org_id)
+    if statuses is not None:
+        query = query.where(PaymentPlan.status.in_(list(statuses)))
+    return list(session.scalars(query.order_by(PaymentPlan.id)))
+
+
+def plans_pausing(session: Session, org_id: int, as_of: date) -> list[PaymentPlan]:
+    """Plans begun by ``as_of`` that were active then."""
+    return list(
+        session.scalars(
+            select(PaymentPlan)
+            .where(
+                PaymentPlan.org_id == org_id,
+                PaymentPlan.created_on <= as_of,
+                or_(PaymentPlan.status == PlanStatus.ACTIVE, PaymentPlan.closed_on > as_of),
+            )
+            .order_by(PaymentPlan.id)
+        )
+    )
+
+
+def plan_invoices(
+    session: Session, org_id: int, plan_ids: Sequence[int]
+) -> dict[int, list[PlanInvoice]]:
+    """``plan id -> its invoices``."""
+    found: dict[int, list[PlanInvoice]] = {p: [] for p in plan_ids}
+    for row in children(session, PlanInvoice, org_id, "plan_id", plan_ids):
+        found[row.plan_id].append(row)
+    return found
+
+
+def instalments(
+    session: Session, org_id: int, plan_ids: Sequence[int]
+) -> dict[int, list[Instalment]]:
+    """``plan id -> its instalments`` in order."""
+    found: dict[int, list[Instalment]] = {p: [] for p in plan_ids}
+    for row in children(session, Instalment, org_id, "plan_id", plan_ids):
+        found[row.plan_id].append(row)
+    for rows in found.values():
+        rows.sort(key=lambda row: row.seq)
+    return found
+
+
+def handoffs(
+    session: Session, org_id: int, *, statuses: Sequence[str] | None = None
+) -> list[Handoff]:
+    """Hand-offs, oldest first, optionally only in ``statuses``."""
+    query = select(Handoff).where(Handoff.org_id == org_id)
+    if statuses is not None:
+        query = query.where(Handoff.status.in_(list(statuses)))
+    return list(session.scalars(query.order_by(Handoff.id)))
+
+
+def handoffs_pausing(session: Session, org_id: int, as_of: date) -> list[Handoff]:
+    """Hand-offs placed by ``as_of`` and still placed then."""
+    return list(
+        session.scalars(
+            select(Handoff)
+            .where(
+                Handoff.org_id == org_id,
+                Handoff.decided_on <= as_of,
+                or_(
+                    Handoff.status == HandoffStatus.PLACED,
+                    (Handoff.status == HandoffStatus.RECALLED) & (Handoff.ended_on > as_of),
+                ),
+            )
+            .order_by(Handoff.id)
+        )
+    )
+
+
+def handoff_invoices(
+    session: Session, org_id: int, handoff_ids: Sequence[int]
+) -> dict[int, list[HandoffInvoice]]:
+    """``hand-off id -> its invoices``."""
+    found: dict[int, list[HandoffInvoice]] = {h: [] for h in handoff_ids}
+    for row in children(session, HandoffInvoice, org_id, "handoff_id", handoff_ids):
+        found[row.handoff_id].append(row)
+    return found
+
+
+def placed_invoice_ids(session: Session, org_id: int, invoice_ids: Sequence[int]) -> set[int]:
+    """Those of ``invoice_ids`` that are in a pending or placed hand-off."""
+    rows = session.execute(
+        select(HandoffInvoice.invoice_id)
+        .join(
+            Handoff,
+            (Handoff.org_id == HandoffInvoice.org_id) & (Handoff.id == HandoffInvoice.handoff_id),
+        )
+        .where(
+            HandoffInvoice.org_id == org_id,
+            HandoffInvoice.invoice_id.in_(list(invoice_ids)),
+            Handoff.status.in_([HandoffStatus.PENDING, HandoffStatus.PLACED]),
+        )
+    )
+    return {row[0] for row in rows}
+
+
+def add(session: Session, *records: Any) -> None:
+    """Add new records and flush (their ids are known afterwards)."""
+    session.add_all(records)
+    session.flush()

@@ -1,0 +1,1056 @@
+"""Case use cases: tasks, notes, calls, disputes, promises to pay, payment plans, and the
+pauses they put on the escalation ladder.
+
+Services never commit; the caller owns the transaction. Every record is an audited
+model, so each create and update lands in the audit log. Outbound messages are never
+sent from here: ``plan_effects`` returns outbox ``Effect``s for the daily run to
+enqueue, and promise confirmations are enqueued through ``recoup.comms.outbox``.
+
+The daily run calls, in this order: ``evaluate_promises``, ``evaluate_plans``,
+``evaluate_disputes`` (or all three through ``run_day``), then ``pauses`` for the
+engine and ``plan_effects`` for the outbox.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.cases import core, repository
+from recoup.cases.core import KeptRate, PromiseLine, ScheduledInstalment
+from recoup.cases.ledger_views import (
+    CustomerView,
+    InvoiceView,
+    checked_invoices,
+    contacts,
+    customer,
+    customers_by_id,
+    email_contact,
+    invoices_by_id,
+)
+from recoup.cases.models import (
+    OPEN_DISPUTE_STATUSES,
+    CallLog,
+    CallOutcome,
+    Dispute,
+    DisputeInvoice,
+    DisputeReason,
+    DisputeStatus,
+    Instalment,
+    InstalmentStatus,
+    Note,
+    PaymentPlan,
+    PlanFrequency,
+    PlanInvoice,
+    PlanStatus,
+    Promise,
+    PromiseChannel,
+    PromiseItem,
+    PromiseStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
+from recoup.db.base import utcnow
+from recoup.errors import Conflict, InvalidInput
+from recoup.ledger import service as ledger
+from recoup.policy.pauses import Pause, PauseScope
+
+
+def _choice(enum: Any, value: str, field: str) -> Any:
+    """``value`` as a member of the StrEnum ``enum``, or a clear error naming the choices."""
+    try:
+        return enum(str(value).strip().lower())
+    except ValueError:
+        names = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"{value!r} is not one of {names}", field=field) from None
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _amount(value: Decimal, currency: str, field: str) -> int:
+    if value <= 0:
+        raise InvalidInput("must be positive", field=field)
+    return money.to_minor(value, currency)
+
+
+# Tasks, notes and calls
+
+
+def create_task(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int | None,
+    title: str,
+    body: str = "",
+    kind: str = "other",
+    assignee: str = "",
+    due_on: date | None = None,
+    key: str | None = None,
+) -> Task:
+    """A new open task; with a ``key`` already used, the existing task (nothing new)."""
+    if key is not None:
+        existing = repository.by_key(session, Task, org_id, key)
+        if existing is not None:
+            return existing
+    if not title.strip():
+        raise InvalidInput("a task needs a title", field="title")
+    if customer_id is not None:
+        customer(session, org_id=org_id, customer_id=customer_id)
+    task = Task(
+        org_id=org_id,
+        customer_id=customer_id,
+        title=title.strip()[:200],
+        body=body,
+        kind=_choice(TaskKind, kind, "kind"),
+        assignee=assignee.strip(),
+        due_on=due_on,
+        status=TaskStatus.OPEN,
+        key=key,
+    )
+    repository.add(session, task)
+    return task
+
+
+def complete_task(
+    session: Session, *, org_id: int, task_id: int, by: str, at: datetime | None = None
+) -> Task:
+    """Mark a task done by ``by``."""
+    task: Task = repository.require(session, Task, org_id, task_id, "task")
+    if task.status == TaskStatus.DONE:
+        raise Conflict(f"task #{task_id} is already done")
+    task.status = TaskStatus.DONE
+    task.completed_by = by
+    task.completed_at = at or utcnow()
+    session.flush()
+    return task
+
+
+def open_tasks(session: Session, *, org_id: int, assignee: str | None = None) -> list[Task]:
+    """Open tasks (of one assignee when named), soonest due first."""
+    return repository.open_tasks(session, org_id, assignee)
+
+
+def complete_task_by_key(session: Session, *, org_id: int, key: str, by: str) -> None:
+    """Complete the open task raised with ``key`` (an approval once decided), if any."""
+    task = repository.by_key(session, Task, org_id, key)
+    if task is not None and task.status == TaskStatus.OPEN:
+        complete_task(session, org_id=org_id, task_id=task.id, by=by)
+
+
+def add_note(
+    session: Session, *, org_id: int, customer_id: int, text: str, author: str = ""
+) -> Note:
+    """A note on a customer's account."""
+    customer(session, org_id=org_id, customer_id=customer_id)
+    if not text.strip():
+        raise InvalidInput("a note needs some text", field="text")
+    note = Note(org_id=org_id, customer_id=customer_id, text=text.strip(), author=author)
+    repository.add(session, note)
+    return note
+
+
+def log_call(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    outcome: str,
+    contact: str = "",
+    note: str = "",
+    author: str = "",
+    at: datetime | None = None,
+) -> CallLog:
+    """Record a call with a customer and its outcome."""
+    customer(session, org_id=org_id, customer_id=customer_id)
+    call = CallLog(
+        org_id=org_id,
+        customer_id=customer_id,
+        outcome=_choice(CallOutcome, outcome, "outcome"),
+        contact=contact.strip(),
+        note=note,
+        author=author,
+        called_at=at or utcnow(),
+    )
+    repository.add(session, call)
+    return call
+
+
+# Disputes
+
+
+def open_dispute(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    invoice_ids: Sequence[int],
+    reason: str,
+    amount: Decimal | None = None,
+    owner: str = "",
+    lines: str = "",
+    description: str = "",
+    opened_on: date | None = None,
+) -> Dispute:
+    """A dispute on some of a customer's open invoices; it pauses them until resolved.
+
+    ``amount`` (in dispute) defaults to the invoices' open amounts; ``lines`` names the
+    disputed invoice lines, as text.
+    """
+    checked_reason = _choice(DisputeReason, reason, "reason")
+    invoices = checked_invoices(
+        session, org_id=org_id, customer_id=customer_id, invoice_ids=invoice_ids, what="a dispute"
+    )
+    currency = invoices[0].currency
+    open_total = sum(i.open_amount for i in invoices)
+    disputed = open_total if amount is None else _amount(amount, currency, "amount")
+    if disputed > open_total:
+        raise InvalidInput(
+            f"{money.format_minor(disputed, currency)} is more than the "
+            f"{money.format_minor(open_total, currency)} open on the invoices",
+            field="amount",
+        )
+    dispute = Dispute(
+        org_id=org_id,
+        customer_id=customer_id,
+        reason=checked_reason,
+        currency=currency,
+        disputed_amount=disputed,
+        lines=lines,
+        description=description,
+        owner=owner.strip(),
+        status=DisputeStatus.OPEN,
+        opened_on=opened_on or _today(),
+    )
+    repository.add(session, dispute)
+    repository.add(
+        session,
+        *(DisputeInvoice(org_id=org_id, dispute_id=dispute.id, invoice_id=i.id) for i in invoices),
+    )
+    return dispute
+
+
+def investigate_dispute(session: Session, *, org_id: int, dispute_id: int) -> Dispute:
+    """Mark an open dispute as under investigation (it stays a pause)."""
+    dispute: Dispute = repository.require(session, Dispute, org_id, dispute_id, "dispute")
+    if dispute.status != DisputeStatus.OPEN:
+        raise Conflict(f"dispute #{dispute_id} is {dispute.status}, not open")
+    dispute.status = DisputeStatus.INVESTIGATING
+    session.flush()
+    return dispute
+
+
+_OUTCOMES = {
+    "valid": DisputeStatus.RESOLVED_VALID,
+    "resolved_valid": DisputeStatus.RESOLVED_VALID,
+    "invalid": DisputeStatus.RESOLVED_INVALID,
+    "resolved_invalid": DisputeStatus.RESOLVED_INVALID,
+    "credited": DisputeStatus.CREDITED,
+}
+
+
+def resolve_dispute(
+    session: Session,
+    *,
+    org_id: int,
+    dispute_id: int,
+    outcome: str,
+    on: date | None = None,
+    note: str = "",
+    credit_amount: Decimal | None = None,
+    by: str = "",
+) -> Dispute:
+    """Close a dispute: ``valid``, ``invalid`` or ``credited``; each ends its pause.
+
+    ``credited`` issues a credit note (``credit_amount``, default the amount in dispute)
+    through the ledger and applies it to the disputed invoices in order, each up to its
+    open amount; what cannot be applied stays open on the credit note. ``invalid`` only
+    ends the pause: the engine resumes where it stopped.
+    """
+    status = _OUTCOMES.get(outcome.strip().lower())
+    if status is None:
+        raise InvalidInput(f"{outcome!r} is not one of valid, invalid, credited", field="outcome")
+    dispute: Dispute = repository.require(session, Dispute, org_id, dispute_id, "dispute")
+    if dispute.status not in OPEN_DISPUTE_STATUSES:
+        raise Conflict(f"dispute #{dispute_id} is already closed ({dispute.status})")
+    day = on or _today()
+    if day < dispute.opened_on:
+        raise InvalidInput("a dispute cannot be resolved before it was opened", field="on")
+    if status is DisputeStatus.CREDITED:
+        dispute.credit_note_id = _credit_dispute(session, org_id, dispute, day, credit_amount)
+    elif credit_amount is not None:
+        raise InvalidInput("only a credited resolution takes a credit amount", field="amount")
+    dispute.status = status
+    dispute.resolved_on = day
+    dispute.resolution = note or (f"resolved by {by}" if by else "")
+    session.flush()
+    complete_task_by_key(session, org_id=org_id, key=f"dispute:{dispute.id}:sla", by=by or "system")
+    return dispute
+
+
+def _credit_dispute(
+    session: Session, org_id: int, dispute: Dispute, day: date, amount: Decimal | None
+) -> int:
+    total = (
+        dispute.disputed_amount if amount is None else _amount(amount, dispute.currency, "amount")
+    )
+    if total <= 0:
+        raise InvalidInput("a credited resolution needs an amount to credit", field="amount")
+    note = ledger.create_credit_note(
+        session,
+        org_id=org_id,
+        customer_id=dispute.customer_id,
+        number=f"CN-DSP-{dispute.id}",
+        issue_date=day,
+        total=money.from_minor(total, dispute.currency),
+        currency=dispute.currency,
+        reason=f"dispute #{dispute.id} ({dispute.reason}) credited",
+    )
+    ids = repository.dispute_invoice_ids(session, org_id, [dispute.id])[dispute.id]
+    found = invoices_by_id(session, org_id=org_id, ids=ids)
+    left = total
+    for invoice_id in ids:
+        invoice = found[invoice_id]
+        part = min(left, invoice.open_amount) if invoice.status == "open" else 0
+        if part > 0:
+            ledger.allocate(
+                session,
+                org_id=org_id,
+                invoice_id=invoice_id,
+                amount=money.from_minor(part, dispute.currency),
+                on=day,
+                credit_note_id=note.id,
+            )
+            left -= part
+    return note.id
+
+
+def list_disputes(
+    session: Session,
+    *,
+    org_id: int,
+    statuses: Sequence[str] | None = None,
+    customer_id: int | None = None,
+) -> list[Dispute]:
+    """Disputes, oldest first; filtered by status and customer when given."""
+    if customer_id is not None:
+        found = repository.for_customer(session, Dispute, org_id, customer_id)
+        return [d for d in found if statuses is None or d.status in statuses]
+    return repository.disputes(session, org_id, statuses=statuses)
+
+
+def dispute_invoice_ids(session: Session, *, org_id: int, dispute_id: int) -> list[int]:
+    """The invoices a dispute is about."""
+    repository.require(session, Dispute, org_id, dispute_id, "dispute")
+    return repository.dispute_invoice_ids(session, org_id, [dispute_id])[dispute_id]
+
+
+def evaluate_disputes(
+    session: Session, *, org_id: int, as_of: date, sla_days: int = core.DISPUTE_SLA_DAYS
+) -> list[Task]:
+    """Raise a task for the owner of every dispute open longer than ``sla_days``
+    (once per dispute: the task's key is ``dispute:<id>:sla``); the tasks raised."""
+    raised = []
+    for dispute in repository.disputes(session, org_id, statuses=list(OPEN_DISPUTE_STATUSES)):
+        age = (as_of - dispute.opened_on).days
+        if age <= sla_days:
+            continue
+        key = f"dispute:{dispute.id}:sla"
+        if repository.by_key(session, Task, org_id, key) is not None:
+            continue
+        raised.append(
+            create_task(
+                session,
+                org_id=org_id,
+                customer_id=dispute.customer_id,
+                title=f"Dispute #{dispute.id} ({dispute.reason}) open for {age} days",
+                body=(
+                    f"The dispute was opened on {dispute.opened_on.isoformat()}; the target "
+                    f"is to resolve disputes within {sla_days} days."
+                ),
+                kind=TaskKind.DISPUTE_SLA,
+                assignee=dispute.owner,
+                due_on=as_of,
+                key=key,
+            )
+        )
+    return raised
+
+
+# Promises to pay
+
+
+def add_promise(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    items: Sequence[tuple[int, Decimal | None]],
+    promised_on: date,
+    made_on: date | None = None,
+    contact: str = "",
+    channel: str = "phone",
+    collector: str | None = None,
+    grace_days: int = core.PROMISE_GRACE_DAYS,
+    note: str = "",
+    confirm: bool = False,
+    now: datetime | None = None,
+) -> Promise:
+    """A promise to pay ``items`` (invoice id, amount — None for its open amount) by
+    ``promised_on``; it pauses those invoices until ``promised_on + grace_days``.
+
+    ``collector`` (who took the promise, for the kept rate per collector) defaults to the
+    customer's collector. With ``confirm`` a ``promise_confirmation`` email is planned.
+    """
+    day = made_on or _today()
+    checked_channel = _choice(PromiseChannel, channel, "channel")
+    if promised_on < day:
+        raise InvalidInput("the promised date is before the day it was made", field="date")
+    if grace_days < 0:
+        raise InvalidInput("must not be negative", field="grace_days")
+    who = customer(session, org_id=org_id, customer_id=customer_id)
+    invoices = checked_invoices(
+        session,
+        org_id=org_id,
+        customer_id=customer_id,
+        invoice_ids=[invoice_id for invoice_id, _ in items],
+        what="a promise",
+    )
+    currency = invoices[0].currency
+    amounts = []
+    for invoice, (_, amount) in zip(invoices, items, strict=True):
+        minor = invoice.open_amount if amount is None else _amount(amount, currency, "amount")
+        if minor > invoice.open_amount:
+            raise InvalidInput(
+                f"{money.format_minor(minor, currency)} is more than the "
+                f"{money.format_minor(invoice.open_amount, currency)} open on {invoice.number}",
+                field="amount",
+            )
+        amounts.append(minor)
+    _refuse_promised_twice(session, org_id, [i.id for i in invoices], invoices)
+    promise = Promise(
+        org_id=org_id,
+        customer_id=customer_id,
+        made_on=day,
+        promised_on=promised_on,
+        grace_days=grace_days,
+        contact=contact.strip(),
+        channel=checked_channel,
+        collector=who.collector if collector is None else collector,
+        currency=currency,
+        promised_amount=sum(amounts),
+        kept_amount=0,
+        status=PromiseStatus.PENDING,
+        note=note,
+    )
+    repository.add(session, promise)
+    repository.add(
+        session,
+        *(
+            PromiseItem(org_id=org_id, promise_id=promise.id, invoice_id=i.id, amount=a)
+            for i, a in zip(invoices, amounts, strict=True)
+        ),
+    )
+    if confirm:
+        _confirm_promise(session, org_id, promise, who, [i.id for i in invoices], now)
+    return promise
+
+
+def _refuse_promised_twice(
+    session: Session, org_id: int, invoice_ids: list[int], invoices: list[InvoiceView]
+) -> None:
+    pending = repository.promises(session, org_id, statuses=[PromiseStatus.PENDING])
+    items = repository.promise_items(session, org_id, [p.id for p in pending])
+    numbers = {i.id: i.number for i in invoices}
+    for promise in pending:
+        for item in items[promise.id]:
+            if item.invoice_id in numbers:
+                raise Conflict(
+                    f"invoice {numbers[item.invoice_id]} already has a pending promise "
+                    f"(#{promise.id}, by {promise.promised_on.isoformat()})"
+                )
+
+
+def _confirm_promise(
+    session: Session,
+    org_id: int,
+    promise: Promise,
+    who: CustomerView,
+    invoice_ids: list[int],
+    now: datetime | None,
+) -> None:
+    recipient = email_contact(contacts(session, org_id=org_id, customer_ids=[who.id])[who.id])
+    kind = OutboxKind.EMAIL
+    if recipient is None or who.do_not_contact or who.legal_hold:
+        kind = OutboxKind.TASK
+    effect = Effect(
+        key=f"promise:{promise.id}:confirmation",
+        kind=kind,
+        customer_id=who.id,
+        scheduled_at=now or utcnow(),
+        template="promise_confirmation",
+        recipient=recipient.email if recipient and kind is OutboxKind.EMAIL else who.collector,
+        source="cases",
+        payload={
+            "promise_id": promise.id,
+            "invoice_ids": invoice_ids,
+            "contact_id": recipient.id if recipient else None,
+            "as_of": promise.made_on.isoformat(),
+            "promise": {
+                "amount": promise.promised_amount,
+                "currency": promise.currency,
+                "promised_date": promise.promised_on.isoformat(),
+                "made_on": promise.made_on.isoformat(),
+            },
+        },
+    )
+    enqueue(session, org_id=org_id, effects=[effect])
+
+
+def cancel_promise(
+    session: Session, *, org_id: int, promise_id: int, on: date | None = None, reason: str = ""
+) -> Promise:
+    """Withdraw a pending promise (recorded in error, superseded by a plan); it ends the
+    pause and counts in no kept rate."""
+    promise: Promise = repository.require(session, Promise, org_id, promise_id, "promise")
+    if promise.status != PromiseStatus.PENDING:
+        raise Conflict(f"promise #{promise_id} is {promise.status}, not pending")
+    promise.status = PromiseStatus.CANCELLED
+    promise.closed_on = on or _today()
+    if reason:
+        promise.note = f"{promise.note}\ncancelled: {reason}".strip()
+    session.flush()
+    return promise
+
+
+def _paid_in_window(
+    allocations: Sequence[ledger.AllocationLine], start: date, end: date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Payments and credits allocated per invoice between ``start`` and ``end``."""
+    paid: dict[int, int] = defaultdict(int)
+    credited: dict[int, int] = defaultdict(int)
+    for line in allocations:
+        if start <= line.allocated_on <= end:
+            target = paid if line.payment_id is not None else credited
+            target[line.invoice_id] += line.amount
+    return paid, credited
+
+
+def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Promise]:
+    """Judge pending promises on ``as_of``; the promises whose status changed.
+
+    A promise is kept when payments allocated to its invoices between the day it was
+    made and ``as_of`` (at most the promised date + grace) cover what was promised on
+    each invoice; after that deadline it is partially kept or broken, which ends its
+    pause (it has run out) and raises a task for the collector.
+    """
+    pending = repository.promises(session, org_id, statuses=[PromiseStatus.PENDING])
+    pending = [p for p in pending if p.made_on <= as_of]
+    items = repository.promise_items(session, org_id, [p.id for p in pending])
+    invoice_ids = [item.invoice_id for rows in items.values() for item in rows]
+    by_invoice: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
+    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=invoice_ids):
+        by_invoice[line.invoice_id].append(line)
+    changed = []
+    for promise in pending:
+        deadline = core.promise_deadline(promise.promised_on, promise.grace_days)
+        lines_of = [a for item in items[promise.id] for a in by_invoice[item.invoice_id]]
+        paid, credited = _paid_in_window(lines_of, promise.made_on, min(as_of, deadline))
+        outcome = core.judge_promise(
+            [
+                PromiseLine(item.amount, paid[item.invoice_id], credited[item.invoice_id])
+                for item in items[promise.id]
+            ],
+            deadline=deadline,
+            as_of=as_of,
+        )
+        if outcome is None:
+            continue
+        promise.status = outcome.status
+        promise.kept_amount = outcome.kept_amount
+        promise.closed_on = as_of
+        changed.append(promise)
+        if outcome.status in (PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT):
+            _raise_broken_promise_task(session, org_id, promise, as_of)
+    session.flush()
+    return changed
+
+
+def _raise_broken_promise_task(
+    session: Session, org_id: int, promise: Promise, as_of: date
+) -> None:
+    promised = money.format_minor(promise.promised_amount, promise.currency)
+    kept = money.format_minor(promise.kept_amount, promise.currency)
+    verdict = "partially kept" if promise.status == PromiseStatus.PARTIALLY_KEPT else "broken"
+    create_task(
+        session,
+        org_id=org_id,
+        customer_id=promise.customer_id,
+        title=f"Promise #{promise.id} to pay by {promise.promised_on.isoformat()} {verdict}",
+        body=(
+            f"{promise.contact or 'The customer'} promised {promised} {promise.currency} by "
+            f"{promise.promised_on.isoformat()}; {kept} was paid. Escalation has resumed."
+        ),
+        kind=TaskKind.BROKEN_PROMISE,
+        assignee=promise.collector,
+        due_on=as_of,
+        key=f"promise:{promise.id}:broken",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRates:
+    """Promise-kept rates overall, per customer and per collector."""
+
+    overall: KeptRate
+    by_customer: dict[int, KeptRate]
+    by_collector: dict[str, KeptRate]
+
+
+def promise_kept_rates(session: Session, *, org_id: int, since: date | None = None) -> PromiseRates:
+    """Promise-kept rates (``core.KeptRate``: kept / (kept + partially kept + broken))
+    over promises made on or after ``since``."""
+    found = [p for p in repository.promises(session, org_id) if since is None or p.made_on >= since]
+    by_customer: dict[int, list[str]] = defaultdict(list)
+    by_collector: dict[str, list[str]] = defaultdict(list)
+    for promise in found:
+        by_customer[promise.customer_id].append(promise.status)
+        by_collector[promise.collector].append(promise.status)
+    return PromiseRates(
+        overall=core.kept_rate(p.status for p in found),
+        by_customer={c: core.kept_rate(s) for c, s in by_customer.items()},
+        by_collector={c: core.kept_rate(s) for c, s in by_collector.items()},
+    )
+
+
+def list_promises(
+    session: Session,
+    *,
+    org_id: int,
+    statuses: Sequence[str] | None = None,
+    customer_id: int | None = None,
+) -> list[Promise]:
+    """Promises, oldest first; filtered by status and customer when given."""
+    if customer_id is not None:
+        found = repository.for_customer(session, Promise, org_id, customer_id)
+        return [p for p in found if statuses is None or p.status in statuses]
+    return repository.promises(session, org_id, statuses=statuses)
+
+
+def promise_invoice_amounts(session: Session, *, org_id: int, promise_id: int) -> dict[int, int]:
+    """``invoice id -> amount promised`` of one promise."""
+    repository.require(session, Promise, org_id, promise_id, "promise")
+    return {
+        i.invoice_id: i.amount
+        for i in repository.promise_items(session, org_id, [promise_id])[promise_id]
+    }
+
+
+# Payment plans
+
+
+def _rate_bp(rate: Decimal) -> int:
+    """An annual rate in percent ("8.5") as basis points (850)."""
+    if rate < 0:
+        raise InvalidInput("must not be negative", field="interest")
+    bp = rate * 100
+    if bp != bp.to_integral_value():
+        raise InvalidInput("at most two decimals of a percent", field="interest")
+    return int(bp)
+
+
+def create_plan(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    invoice_ids: Sequence[int],
+    start_on: date | None = None,
+    first_due: date | None = None,
+    instalments: int | None = None,
+    frequency: str = "monthly",
+    amounts: Sequence[Decimal] | None = None,
+    dates: Sequence[date] | None = None,
+    interest_rate: Decimal = Decimal(0),
+    reminder_days: int = core.PLAN_REMINDER_DAYS,
+    grace_days: int = core.PLAN_GRACE_DAYS,
+    agreed_by: str = "",
+    contact: str = "",
+    note: str = "",
+) -> PaymentPlan:
+    """A payment plan over some of a customer's open invoices.
+
+    The principal is their open amount today. Instalments are ``instalments`` equal parts
+    (weekly, fortnightly or monthly from ``first_due``) or custom ``amounts`` and/or
+    ``dates``; ``interest_rate`` is an annual percentage (simple, actual/365, on the
+    declining principal; see ``core.build_schedule``). While active the plan pauses the
+    ladder for those invoices and plans instalment reminders ``reminder_days`` before
+    each due date; an instalment unpaid ``grace_days`` after its due date defaults it.
+    """
+    day = start_on or _today()
+    checked_frequency = _choice(PlanFrequency, frequency, "frequency")
+    if reminder_days < 0 or grace_days < 0:
+        raise InvalidInput("reminder and grace days must not be negative", field="days")
+    invoices = checked_invoices(
+        session, org_id=org_id, customer_id=customer_id, invoice_ids=invoice_ids, what="a plan"
+    )
+    currency = invoices[0].currency
+    _refuse_planned_twice(session, org_id, invoices)
+    principal = sum(i.open_amount for i in invoices)
+    schedule = core.build_schedule(
+        principal=principal,
+        start_on=day,
+        first_due=first_due,
+        count=instalments,
+        frequency=checked_frequency,
+        interest_bp=_rate_bp(interest_rate),
+        amounts=None if amounts is None else [_amount(a, currency, "amounts") for a in amounts],
+        dates=dates,
+    )
+    plan = PaymentPlan(
+        org_id=org_id,
+        customer_id=customer_id,
+        currency=currency,
+        principal_amount=principal,
+        interest_amount=sum(i.interest for i in schedule),
+        interest_rate_bp=_rate_bp(interest_rate),
+        frequency=checked_frequency,
+        created_on=day,
+        reminder_days=reminder_days,
+        grace_days=grace_days,
+        status=PlanStatus.ACTIVE,
+        agreed_by=agreed_by,
+        contact=contact,
+        note=note,
+    )
+    repository.add(session, plan)
+    repository.add(
+        session,
+        *(
+            PlanInvoice(org_id=org_id, plan_id=plan.id, invoice_id=i.id, amount=i.open_amount)
+            for i in invoices
+        ),
+        *(
+            Instalment(
+                org_id=org_id,
+                plan_id=plan.id,
+                seq=s.seq,
+                due_on=s.due_on,
+                principal_amount=s.principal,
+                interest_amount=s.interest,
+                paid_amount=0,
+                status=InstalmentStatus.PENDING,
+            )
+            for s in schedule
+        ),
+    )
+    return plan
+
+
+def _refuse_planned_twice(session: Session, org_id: int, invoices: list[InvoiceView]) -> None:
+    active = repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
+    covered = repository.plan_invoices(session, org_id, [p.id for p in active])
+    numbers = {i.id: i.number for i in invoices}
+    for plan in active:
+        for row in covered[plan.id]:
+            if row.invoice_id in numbers:
+                raise Conflict(
+                    f"invoice {numbers[row.invoice_id]} is already in payment plan #{plan.id}"
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    """A plan, its invoices and instalments as of a day."""
+
+    plan: PaymentPlan
+    invoice_ids: list[int]
+    states: list[core.InstalmentState]
+    status: PlanStatus
+
+    @property
+    def remaining(self) -> int:
+        """Principal and interest still owed under the plan."""
+        return sum(s.outstanding + (s.interest if s.paid < s.principal else 0) for s in self.states)
+
+
+def _plan_states(
+    session: Session, org_id: int, plans: Sequence[PaymentPlan], as_of: date
+) -> list[PlanState]:
+    ids = [p.id for p in plans]
+    invoices = repository.plan_invoices(session, org_id, ids)
+    schedules = repository.instalments(session, org_id, ids)
+    all_invoice_ids = [row.invoice_id for rows in invoices.values() for row in rows]
+    paid: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
+    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=all_invoice_ids):
+        paid[line.invoice_id].append(line)
+    result = []
+    for plan in plans:
+        invoice_ids = [row.invoice_id for row in invoices[plan.id]]
+        received = sum(
+            line.amount
+            for invoice_id in invoice_ids
+            for line in paid[invoice_id]
+            if plan.created_on <= line.allocated_on <= as_of
+        )
+        schedule = [
+            ScheduledInstalment(i.seq, i.due_on, i.principal_amount, i.interest_amount)
+            for i in schedules[plan.id]
+        ]
+        states, status = core.plan_progress(
+            schedule, paid=received, as_of=as_of, grace_days=plan.grace_days
+        )
+        result.append(PlanState(plan, invoice_ids, states, status))
+    return result
+
+
+def plan_detail(session: Session, *, org_id: int, plan_id: int, as_of: date) -> PlanState:
+    """A plan with its instalments, paid as of ``as_of``."""
+    plan: PaymentPlan = repository.require(session, PaymentPlan, org_id, plan_id, "payment plan")
+    return _plan_states(session, org_id, [plan], as_of)[0]
+
+
+def evaluate_plans(session: Session, *, org_id: int, as_of: date) -> list[PaymentPlan]:
+    """Apply payments to the active plans' instalments; complete the fully paid plans and
+    default those with an instalment unpaid beyond the grace period (which ends their
+    pause and raises a task). The plans whose status changed."""
+    active = [
+        p
+        for p in repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
+        if p.created_on <= as_of
+    ]
+    rows = repository.instalments(session, org_id, [p.id for p in active])
+    changed = []
+    for state in _plan_states(session, org_id, active, as_of):
+        for row, computed in zip(rows[state.plan.id], state.states, strict=True):
+            if row.paid_amount != computed.paid or row.status != computed.status:
+                row.paid_amount, row.status = computed.paid, computed.status
+        if state.status is PlanStatus.ACTIVE:
+            continue
+        state.plan.status = state.status
+        state.plan.closed_on = as_of
+        changed.append(state.plan)
+        if state.status is PlanStatus.DEFAULTED:
+            _raise_defaulted_task(session, org_id, state, as_of)
+    session.flush()
+    return changed
+
+
+def _raise_defaulted_task(session: Session, org_id: int, state: PlanState, as_of: date) -> None:
+    plan = state.plan
+    missed = [s for s in state.states if s.status is InstalmentStatus.MISSED]
+    who = customer(session, org_id=org_id, customer_id=plan.customer_id)
+    create_task(
+        session,
+        org_id=org_id,
+        customer_id=plan.customer_id,
+        title=f"Payment plan #{plan.id} defaulted",
+        body=(
+            f"Instalment {missed[0].seq} due {missed[0].due_on.isoformat()} was not paid "
+            f"within {plan.grace_days} days; escalation has resumed for the remaining "
+            f"{money.format_minor(state.remaining, plan.currency)} {plan.currency}."
+        ),
+        kind=TaskKind.REVIEW,
+        assignee=plan.agreed_by or who.collector,
+        due_on=as_of,
+        key=f"plan:{plan.id}:defaulted",
+    )
+
+
+def cancel_plan(
+    session: Session, *, org_id: int, plan_id: int, on: date | None = None, reason: str = ""
+) -> PaymentPlan:
+    """End an active plan by agreement (no default); the ladder resumes for its invoices."""
+    plan: PaymentPlan = repository.require(session, PaymentPlan, org_id, plan_id, "payment plan")
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict(f"payment plan #{plan_id} is {plan.status}, not active")
+    plan.status = PlanStatus.CANCELLED
+    plan.closed_on = on or _today()
+    if reason:
+        plan.note = f"{plan.note}\ncancelled: {reason}".strip()
+    session.flush()
+    return plan
+
+
+def list_plans(
+    session: Session,
+    *,
+    org_id: int,
+    statuses: Sequence[str] | None = None,
+    customer_id: int | None = None,
+) -> list[PaymentPlan]:
+    """Payment plans, oldest first; filtered by status and customer when given."""
+    if customer_id is not None:
+        found = repository.for_customer(session, PaymentPlan, org_id, customer_id)
+        return [p for p in found if statuses is None or p.status in statuses]
+    return repository.plans(session, org_id, statuses=statuses)
+
+
+def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -> list[Effect]:
+    """The instalment reminders and missed-instalment notices active plans call for on
+    ``as_of``, as outbox effects for the daily run to enqueue (nothing is written here).
+
+    Keys are ``plan:<id>:instalment:<n>:reminder`` and ``...:missed``, so planning the
+    same day twice (or the next day) adds nothing. The recipient is the customer's
+    billing contact; a customer without a usable email address, or one marked do not
+    contact or on legal hold, gets a ``task`` effect for its collector instead.
+    """
+    active = [
+        p
+        for p in repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
+        if p.created_on <= as_of
+    ]
+    states = _plan_states(session, org_id, active, as_of)
+    customer_ids = sorted({p.customer_id for p in active})
+    who = customers_by_id(session, org_id=org_id, ids=customer_ids)
+    people = contacts(session, org_id=org_id, customer_ids=customer_ids)
+    effects = []
+    for state in states:
+        if state.status is not PlanStatus.ACTIVE:
+            continue  # evaluate_plans closes it; no more instalment messages
+        plan = state.plan
+        account = who[plan.customer_id]
+        recipient = email_contact(people.get(plan.customer_id, []))
+        restricted = account.do_not_contact or account.legal_hold or recipient is None
+        for notice in core.instalment_notices(
+            state.states, as_of=as_of, reminder_days=plan.reminder_days
+        ):
+            template = "instalment_reminder" if notice.kind == "reminder" else "missed_instalment"
+            payload: dict[str, Any] = {
+                "plan_id": plan.id,
+                "invoice_ids": state.invoice_ids,
+                "contact_id": recipient.id if recipient else None,
+                "as_of": as_of.isoformat(),
+                "instalment": {
+                    "sequence": notice.seq,
+                    "count": len(state.states),
+                    "due_date": notice.due_on.isoformat(),
+                    "currency": plan.currency,
+                    "amount": notice.amount,
+                    "paid_amount": notice.paid,
+                    "plan_remaining_amount": state.remaining,
+                    "plan_agreed_on": plan.created_on.isoformat(),
+                },
+            }
+            if notice.kind == "missed":
+                payload["pay_by"] = (notice.due_on + timedelta(days=plan.grace_days)).isoformat()
+            if restricted:
+                payload["reason"] = (
+                    "no billing contact with an email address"
+                    if recipient is None
+                    else "the customer is marked do not contact or on legal hold"
+                )
+            effects.append(
+                Effect(
+                    key=f"plan:{plan.id}:instalment:{notice.seq}:{notice.kind}",
+                    kind=OutboxKind.TASK if restricted else OutboxKind.EMAIL,
+                    customer_id=plan.customer_id,
+                    scheduled_at=now,
+                    template=template,
+                    recipient=account.collector if restricted else recipient.email,  # type: ignore[union-attr]
+                    source="plan",
+                    payload=payload,
+                )
+            )
+    return effects
+
+
+# Pauses
+
+
+def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
+    """Everything that takes invoices off the ladder on ``as_of``: open disputes
+    (open-ended), pending promises (until the promised date + grace), active payment
+    plans (open-ended) and agency placements (permanent while placed). One pause per
+    invoice; each ends the day before the record was closed when it was closed later
+    than ``as_of`` (so replays of past days see the pauses of that day)."""
+    found: list[Pause] = []
+    disputes = repository.disputes_pausing(session, org_id, as_of)
+    disputed = repository.dispute_invoice_ids(session, org_id, [d.id for d in disputes])
+    for dispute in disputes:
+        for invoice_id in disputed[dispute.id]:
+            found.append(
+                Pause(
+                    scope=PauseScope.INVOICE,
+                    customer_id=dispute.customer_id,
+                    starts_on=dispute.opened_on,
+                    ends_on=core.pause_end(None, dispute.resolved_on),
+                    reason=f"dispute #{dispute.id} ({dispute.reason})",
+                    invoice_id=invoice_id,
+                )
+            )
+    promises = repository.promises_pausing(session, org_id, as_of)
+    items = repository.promise_items(session, org_id, [p.id for p in promises])
+    for promise in promises:
+        deadline = core.promise_deadline(promise.promised_on, promise.grace_days)
+        for item in items[promise.id]:
+            found.append(
+                Pause(
+                    scope=PauseScope.INVOICE,
+                    customer_id=promise.customer_id,
+                    starts_on=promise.made_on,
+                    ends_on=core.pause_end(deadline, promise.closed_on),
+                    reason=f"promise to pay by {promise.promised_on.isoformat()}",
+                    invoice_id=item.invoice_id,
+                )
+            )
+    plans = repository.plans_pausing(session, org_id, as_of)
+    covered = repository.plan_invoices(session, org_id, [p.id for p in plans])
+    for plan in plans:
+        for row in covered[plan.id]:
+            found.append(
+                Pause(
+                    scope=PauseScope.INVOICE,
+                    customer_id=plan.customer_id,
+                    starts_on=plan.created_on,
+                    ends_on=core.pause_end(None, plan.closed_on),
+                    reason=f"payment plan #{plan.id}",
+                    invoice_id=row.invoice_id,
+                )
+            )
+    handoffs = repository.handoffs_pausing(session, org_id, as_of)
+    placed = repository.handoff_invoices(session, org_id, [h.id for h in handoffs])
+    for handoff in handoffs:
+        assert handoff.decided_on is not None
+        for placement in placed[handoff.id]:
+            found.append(
+                Pause(
+                    scope=PauseScope.INVOICE,
+                    customer_id=handoff.customer_id,
+                    starts_on=handoff.decided_on,
+                    ends_on=core.pause_end(None, handoff.ended_on),
+                    reason=f"placed with agency {handoff.agency} (hand-off #{handoff.id})",
+                    invoice_id=placement.invoice_id,
+                )
+            )
+    return [p for p in found if p.active_on(as_of)]
+
+
+# The daily run
+
+
+def run_day(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    sla_days: int = core.DISPUTE_SLA_DAYS,
+) -> list[Effect]:
+    """What cases do in the daily run: judge promises, apply payments to plans (default or
+    complete them), raise dispute SLA tasks; returns the plans' effects for the outbox.
+    Call it before ``pauses`` so that the engine sees today's pauses."""
+    evaluate_promises(session, org_id=org_id, as_of=as_of)
+    evaluate_plans(session, org_id=org_id, as_of=as_of)
+    evaluate_disputes(session, org_id=org_id, as_of=as_of, sla_days=sla_days)
+    return plan_effects(session, org_id=org_id, as_of=as_of, now=now)

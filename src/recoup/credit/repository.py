@@ -1,0 +1,53 @@
+"""All SQL of the credit domain. Every query is scoped to one organisation."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recoup.credit.models import CreditHold, CreditLimitChange, HoldStatus, OpenOrders
+
+
+def holds(
+    session: Session,
+    org_id: int,
+    *,
+    customer_id: int | None = None,
+    active_only: bool = False,
+) -> list[CreditHold]:
+    """Credit holds, oldest first (of one customer, only active ones, when asked)."""
+    query = select(CreditHold).where(CreditHold.org_id == org_id)
+    if customer_id is not None:
+        query = query.where(CreditHold.customer_id == customer_id)
+    if active_only:
+        query = query.where(CreditHold.status == HoldStatus.ACTIVE)
+    return list(session.scalars(query.order_by(CreditHold.id)))
+
+
+def hold_by_key(session: Session, org_id: int, key: str) -> CreditHold | None:
+    """The hold placed with idempotency ``key``, if any."""
+    return session.scalars(
+        select(CreditHold).where(CreditHold.org_id == org_id, CreditHold.key == key)
+    ).one_or_none()
+
+
+def limit_changes(session: Session, org_id: int, customer_id: int) -> list[CreditLimitChange]:
+    """A customer's credit limit changes, oldest first."""
+    return list(
+        session.scalars(
+            select(CreditLimitChange)
+            .where(CreditLimitChange.org_id == org_id, CreditLimitChange.customer_id == customer_id)
+            .order_by(CreditLimitChange.id)
+        )
+    )
+
+
+def open_orders(session: Session, org_id: int) -> dict[int, OpenOrders]:
+    """``customer id -> open orders`` as last reported."""
+    rows = session.scalars(select(OpenOrders).where(OpenOrders.org_id == org_id))
+    return {row.customer_id: row for row in rows}
+
+
+def open_orders_of(session: Session, org_id: int, customer_id: int) -> OpenOrders | None:
+    """One customer's reported open orders, if any."""
+    return session.scalars(
+        select(OpenOrders).where(OpenOrders.org_id == org_id, OpenOrders.customer_id == customer_id)
+    ).one_or_none()

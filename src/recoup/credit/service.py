@@ -1,0 +1,389 @@
+"""Credit-control use cases: credit limits (with history), open orders, exposure, credit
+holds — manual, by the escalation policy, and by the credit rule — and limit suggestions.
+
+Services never commit. The customer's current limit and its ``on_hold`` status are kept
+on the ledger's customer through ``recoup.ledger.service``; the sales owner hears of a
+hold through an ``owner_notification`` email planned in the outbox in the same
+transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
+from recoup.credit import core, repository
+from recoup.credit.core import Exposure, LimitSuggestion, Sale
+from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
+from recoup.db.base import utcnow
+from recoup.errors import InvalidInput
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Customer, CustomerStatus
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+# Limits and exposure
+
+
+def set_credit_limit(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    limit: Decimal | None,
+    reason: str = "",
+    by: str = "",
+    on: date | None = None,
+) -> CreditLimitChange:
+    """Set a customer's credit limit (None removes it), in the customer's currency, and
+    record the change with the limit before it."""
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    previous = customer.credit_limit_amount
+    ledger.set_credit_limit(session, org_id=org_id, customer_id=customer_id, limit=limit)
+    change = CreditLimitChange(
+        org_id=org_id,
+        customer_id=customer_id,
+        currency=customer.currency,
+        previous_amount=previous,
+        limit_amount=customer.credit_limit_amount,
+        reason=reason,
+        changed_by=by,
+        effective_on=on or _today(),
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def limit_history(session: Session, *, org_id: int, customer_id: int) -> list[CreditLimitChange]:
+    """A customer's credit limit changes, oldest first."""
+    return repository.limit_changes(session, org_id, customer_id)
+
+
+def report_open_orders(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    amount: Decimal,
+    on: date | None = None,
+    reference: str = "",
+) -> OpenOrders:
+    """Record the value of a customer's orders not yet invoiced (in its currency); it
+    replaces the previous report and counts towards its exposure."""
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    if amount < 0:
+        raise InvalidInput("must not be negative", field="amount")
+    minor = money.to_minor(amount, customer.currency)
+    row = repository.open_orders_of(session, org_id, customer_id)
+    if row is None:
+        row = OpenOrders(org_id=org_id, customer_id=customer_id, currency=customer.currency)
+        session.add(row)
+    row.open_amount = minor
+    row.reported_on = on or _today()
+    row.reference = reference
+    session.flush()
+    return row
+
+
+def _exposure(
+    customer_id: int,
+    currency: str,
+    limit: int | None,
+    balances: Sequence[ledger.OpenBalance],
+    orders: OpenOrders | None,
+) -> Exposure:
+    own = [b for b in balances if b.currency == currency]
+    return Exposure(
+        customer_id=customer_id,
+        currency=currency,
+        open_amount=sum(b.open_amount for b in own),
+        open_orders=orders.open_amount if orders is not None else 0,
+        limit=limit,
+        oldest_due=min((b.oldest_due for b in balances), default=None),
+    )
+
+
+def exposure(session: Session, *, org_id: int, customer_id: int) -> Exposure:
+    """A customer's exposure: open invoices in its currency plus reported open orders.
+
+    Invoices in other currencies are not converted into it (they still count for the
+    days-past-due rule)."""
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    balances = [
+        b for b in ledger.open_balances(session, org_id=org_id) if b.customer_id == customer_id
+    ]
+    orders = repository.open_orders_of(session, org_id, customer_id)
+    return _exposure(customer.id, customer.currency, customer.credit_limit_amount, balances, orders)
+
+
+# Holds
+
+
+def _notify_owner(
+    session: Session,
+    *,
+    org_id: int,
+    customer: Customer,
+    key: str,
+    event: str,
+    note: str,
+    on: date,
+    now: datetime | None,
+) -> None:
+    if not customer.sales_owner:
+        return
+    overdue = [
+        i.id
+        for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer.id)
+        if i.due_date < on
+    ]
+    enqueue(
+        session,
+        org_id=org_id,
+        effects=[
+            Effect(
+                key=key,
+                kind=OutboxKind.EMAIL,
+                customer_id=customer.id,
+                scheduled_at=now or utcnow(),
+                template="owner_notification",
+                recipient=customer.sales_owner,
+                source="credit",
+                payload={
+                    "event": event,
+                    "note": note,
+                    "invoice_ids": overdue,
+                    "as_of": on.isoformat(),
+                    # Not a message to the customer: the policy's contact caps skip it.
+                    "params": {"to_owner": True},
+                },
+            )
+        ],
+    )
+
+
+def place_hold(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    reason: str,
+    source: str = "manual",
+    key: str | None = None,
+    by: str = "",
+    on: date | None = None,
+    now: datetime | None = None,
+) -> CreditHold:
+    """Put a customer on credit hold; idempotent by ``key`` (the same key returns the
+    hold it placed, even once released) and by source (an active hold of the same source
+    is returned rather than doubled).
+
+    The customer's status becomes ``on_hold`` and its sales owner is notified
+    (``owner_notification``, event ``credit_hold``). ``source`` is ``manual``,
+    ``policy`` (the engine's ``credit_hold`` action) or ``rule`` (``evaluate_holds``).
+    """
+    try:
+        checked_source = HoldSource(source)
+    except ValueError:
+        raise InvalidInput(
+            f"{source!r} is not one of manual, policy, rule", field="source"
+        ) from None
+    if key is not None:
+        existing = repository.hold_by_key(session, org_id, key)
+        if existing is not None:
+            return existing
+    if not reason.strip():
+        raise InvalidInput("a credit hold needs a reason", field="reason")
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    for active in repository.holds(session, org_id, customer_id=customer_id, active_only=True):
+        if active.source == checked_source:
+            return active
+    day = on or _today()
+    hold = CreditHold(
+        org_id=org_id,
+        customer_id=customer_id,
+        source=checked_source,
+        reason=reason.strip(),
+        status=HoldStatus.ACTIVE,
+        placed_on=day,
+        placed_by=by,
+        key=key,
+    )
+    session.add(hold)
+    session.flush()
+    if customer.status == CustomerStatus.ACTIVE:
+        ledger.set_customer_status(
+            session, org_id=org_id, customer_id=customer_id, status=CustomerStatus.ON_HOLD
+        )
+        _notify_owner(
+            session,
+            org_id=org_id,
+            customer=customer,
+            key=f"credit_hold:{hold.id}:owner",
+            event="credit_hold",
+            note=hold.reason,
+            on=day,
+            now=now,
+        )
+    return hold
+
+
+def release_hold(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    reason: str = "",
+    by: str = "",
+    on: date | None = None,
+    sources: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> list[CreditHold]:
+    """Release a customer's active holds (only those of ``sources`` when given); when
+    none is left the customer is active again and its sales owner is told. The holds
+    released (empty when there was none)."""
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    day = on or _today()
+    active = repository.holds(session, org_id, customer_id=customer_id, active_only=True)
+    released = [h for h in active if sources is None or h.source in sources]
+    for hold in released:
+        hold.status = HoldStatus.RELEASED
+        hold.released_on = day
+        hold.released_by = by
+        hold.release_reason = reason
+    session.flush()
+    if released and len(released) == len(active) and customer.status == CustomerStatus.ON_HOLD:
+        ledger.set_customer_status(
+            session, org_id=org_id, customer_id=customer_id, status=CustomerStatus.ACTIVE
+        )
+        _notify_owner(
+            session,
+            org_id=org_id,
+            customer=customer,
+            key=f"credit_hold:{released[-1].id}:released:owner",
+            event="credit_hold_released",
+            note=reason,
+            on=day,
+            now=now,
+        )
+    return released
+
+
+def holds(
+    session: Session, *, org_id: int, customer_id: int | None = None, active_only: bool = False
+) -> list[CreditHold]:
+    """Credit holds, oldest first."""
+    return repository.holds(session, org_id, customer_id=customer_id, active_only=active_only)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldChanges:
+    """What ``evaluate_holds`` did."""
+
+    placed: list[CreditHold]
+    released: list[CreditHold]
+
+
+def evaluate_holds(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    max_days_past_due: int = core.HOLD_DAYS_PAST_DUE,
+    now: datetime | None = None,
+) -> HoldChanges:
+    """Apply the credit rule on ``as_of``: hold customers over their limit or with an
+    invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
+    the rule's holds whose condition has cleared. Manual and policy holds are left alone.
+    Closed customers are skipped."""
+    balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
+    for balance in ledger.open_balances(session, org_id=org_id):
+        balances[balance.customer_id].append(balance)
+    orders = repository.open_orders(session, org_id)
+    rule_holds = {
+        h.customer_id: h
+        for h in repository.holds(session, org_id, active_only=True)
+        if h.source == HoldSource.RULE
+    }
+    customers = {
+        row[0]: row
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="customers",
+            fields=("id", "currency", "credit_limit_amount", "status"),
+        )
+    }
+    placed, released = [], []
+    for customer_id in sorted(set(balances) | set(orders) | set(rule_holds)):
+        _, currency, limit, status = customers[customer_id]
+        if status == CustomerStatus.CLOSED:
+            continue
+        reasons = core.hold_reasons(
+            _exposure(customer_id, currency, limit, balances[customer_id], orders.get(customer_id)),
+            as_of=as_of,
+            max_days_past_due=max_days_past_due,
+        )
+        if reasons and customer_id not in rule_holds:
+            placed.append(
+                place_hold(
+                    session,
+                    org_id=org_id,
+                    customer_id=customer_id,
+                    reason="; ".join(reasons),
+                    source=HoldSource.RULE,
+                    key=f"rule:{customer_id}:{as_of.isoformat()}",
+                    by="credit rule",
+                    on=as_of,
+                    now=now,
+                )
+            )
+        elif not reasons and customer_id in rule_holds:
+            released += release_hold(
+                session,
+                org_id=org_id,
+                customer_id=customer_id,
+                reason="the credit rule's condition has cleared",
+                by="credit rule",
+                on=as_of,
+                sources=[HoldSource.RULE],
+                now=now,
+            )
+    return HoldChanges(placed, released)
+
+
+# Suggestions
+
+
+def suggest_credit_limit(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> LimitSuggestion:
+    """A suggested limit from the customer's invoices and payments in its currency over
+    the last year (formula and reasoning in ``recoup.credit.core``)."""
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    rows = ledger.snapshot(
+        session,
+        org_id=org_id,
+        entity="invoices",
+        fields=("id", "issue_date", "due_date", "total_amount", "status", "currency"),
+        where=("customer_id", [customer_id]),
+    )
+    rows = [r for r in rows if r[5] == customer.currency and r[4] != "void"]
+    settled: dict[int, date] = {}
+    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=[r[0] for r in rows]):
+        if line.allocated_on > settled.get(line.invoice_id, date.min):
+            settled[line.invoice_id] = line.allocated_on
+    sales = [Sale(r[1], r[2], r[3], settled.get(r[0]) if r[4] == "paid" else None) for r in rows]
+    return core.suggest_limit(
+        sales, as_of=as_of, terms_days=customer.payment_terms_days, currency=customer.currency
+    )
