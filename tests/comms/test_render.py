@@ -13,7 +13,7 @@ from recoup.comms.context import (
     MessageContext,
     days_overdue,
 )
-from recoup.comms.render import TEMPLATES, RenderError, render, template_names
+from recoup.comms.render import TEMPLATES, RenderError, render, render_sms, template_names
 from recoup.errors import RecoupError
 from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
 from tests.documents.factories import AS_OF, ORGANISATION, make_context
@@ -399,3 +399,34 @@ def test_the_context_is_immutable() -> None:
         context.as_of = date(2027, 1, 1)  # type: ignore[misc]
     assert isinstance(context, MessageContext)
     assert context.organisation is ORGANISATION
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("name", sorted(set(TEMPLATES) - {"call_script", "owner_notification"}))
+def test_every_customer_message_has_a_short_text_message(name: str, language: str) -> None:
+    text = render_sms(name, make_context(language=language, country="GB"))
+
+    assert 40 < len(text) <= 320  # two SMS segments at most
+    assert "\n" not in text
+    assert "\xa0" not in text  # a no-break space would force UCS-2, halving the length
+    assert text.startswith("Acme Supplies Ltd: ")
+
+
+def test_text_message_figures() -> None:
+    english = render_sms("courtesy_reminder", make_context())
+    german = render_sms("missed_instalment", make_context(language="de", country="DE"))
+
+    assert english == (
+        "Acme Supplies Ltd: 2 overdue invoices on account C-1001, €1,439.79 and £999.99 in "
+        "total. Please pay by 14 Apr 2026 to IBAN GB33 BUKB 2020 1555 5555 55, reference "
+        "C-1001, or online: https://pay.acme.example/p/abc123. Questions: +44 20 7946 0000"
+    )
+    assert "Die 2. von 4 Raten (400,00 €, fällig am 15.04.2026) ist nicht eingegangen" in german
+
+
+def test_a_text_message_falls_back_to_english() -> None:
+    text = render_sms("thank_you", make_context(language="fr", country="FR"))
+
+    assert text == (
+        "Acme Supplies Ltd: thank you for your payment. Your account C-1001 is now clear."
+    )

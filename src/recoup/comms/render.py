@@ -111,7 +111,7 @@ def render(
             raise RenderError(name, f"the message needs {needed!r} in its context")
     environment = _environment(_search_path(templates_dir))
     language, locale = _choose_language(environment, name, context.locale)
-    variables = _variables(context, locale=locale, language=language, medium=medium)
+    variables = _variables(context, name=name, locale=locale, language=language, medium=medium)
     subject = _render_part(environment, name, language, "subject", variables)
     text = _render_part(environment, name, language, "txt", variables)
     html = _render_optional(environment, name, language, "html", variables)
@@ -121,6 +121,28 @@ def render(
         html=html.strip() + "\n" if html is not None else None,
         locale=locale,
     )
+
+
+def render_sms(name: str, context: MessageContext, *, templates_dir: Path | None = None) -> str:
+    """The text message for ``name``: one short paragraph with the figures that matter.
+
+    ``<language>/<name>.sms.j2`` when it exists, else the language's generic
+    ``_sms.j2`` (which reads ``message``, the message's name); English when the
+    language has neither.
+    """
+    for needed in TEMPLATES.get(name, ()):
+        if not getattr(context, needed):
+            raise RenderError(name, f"the message needs {needed!r} in its context")
+    environment = _environment(_search_path(templates_dir))
+    language, locale = resolve_locale(context.locale, ())
+    if not any(_exists(environment, f"{language}/{t}.j2") for t in (f"{name}.sms", "_sms")):
+        language, locale = resolve_locale(context.locale, (DEFAULT_LOCALE,))
+    variables = _variables(context, name=name, locale=locale, language=language, medium="sms")
+    for path in (f"{language}/{name}.sms.j2", f"{language}/_sms.j2"):
+        text = _render_path(environment, path, variables)
+        if text is not None:
+            return " ".join(text.split())
+    raise RenderError(name, "no text-message template")
 
 
 def template_names(templates_dir: Path | None = None) -> list[str]:
@@ -186,9 +208,10 @@ def _exists(environment: Environment, path: str) -> bool:
 def _render_part(
     environment: Environment, name: str, language: str, part: str, variables: dict[str, Any]
 ) -> str:
-    rendered = _render_optional(environment, name, language, part, variables)
+    path = f"{language}/{name}.{part}.j2"
+    rendered = _render_path(environment, path, variables)
     if rendered is None:
-        raise RenderError(f"{language}/{name}.{part}.j2", "template not found")
+        raise RenderError(path, "template not found")
     return rendered
 
 
@@ -196,7 +219,11 @@ def _render_optional(
     environment: Environment, name: str, language: str, part: str, variables: dict[str, Any]
 ) -> str | None:
     """The rendered part, or None when this language has no such part."""
-    path = f"{language}/{name}.{part}.j2"
+    return _render_path(environment, f"{language}/{name}.{part}.j2", variables)
+
+
+def _render_path(environment: Environment, path: str, variables: dict[str, Any]) -> str | None:
+    """The rendered template at ``path``, or None when there is none."""
     try:
         template: Template = environment.get_template(path)
     except TemplateNotFound as exc:
@@ -214,7 +241,7 @@ def _render_optional(
 
 
 def _variables(
-    context: MessageContext, *, locale: str, language: str, medium: Medium
+    context: MessageContext, *, name: str, locale: str, language: str, medium: str
 ) -> dict[str, Any]:
     """The names a template sees: every context field, the derived totals, and settings."""
     variables: dict[str, Any] = {
@@ -222,13 +249,14 @@ def _variables(
     }
     variables.update(
         context=context,
+        message=name,
         totals=context.totals,
         overdue_invoices=context.overdue_invoices,
         max_days_overdue=context.max_days_overdue,
         locale=locale,
         language=language,
         medium=medium,
-        layout=_LAYOUTS[medium],
+        layout=_LAYOUTS.get(medium, ""),
     )
     return variables
 
