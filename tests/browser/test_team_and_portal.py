@@ -1,0 +1,239 @@
+"""The team's web app and the customer portal in a real browser."""
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import case, func, select, update
+
+from recoup.auth.models import User
+from recoup.db import transaction
+from recoup.portal.models import PortalSubmission, PortalToken
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, Server, log_in
+
+
+def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
+    with transaction(server.engine, actor="test") as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+NAV = {
+    "admin": {"Dashboard", "Worklist", "Invoices", "Imports", "Users"},
+    "manager": {"Dashboard", "Worklist", "Invoices", "Imports"},
+    "collector": {"Dashboard", "Worklist", "Invoices"},
+    "viewer": {"Dashboard", "Worklist", "Invoices"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(NAV))
+def test_each_role_sees_what_it_may(page: Page, server: Server, role: str) -> None:
+    log_in(page, server, role)
+    expect(page.locator(".me .badge")).to_have_text(role)
+    links = set(page.locator("nav.nav a").all_inner_texts())
+    assert links == NAV[role]
+    expect(page.locator(".kpi-card").first).to_be_visible()
+
+    page.goto(server.url("/worklist?collector="))
+    page.locator(".worklist tbody tr a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    portal_form = page.locator("#portal-link")
+    if role == "viewer":
+        expect(portal_form).to_have_count(0)
+    else:
+        expect(portal_form).to_be_visible()
+
+    for path, needs in (("/imports", {"admin", "manager"}), ("/users", {"admin"})):
+        page.goto(server.url(path))
+        if role in needs:
+            expect(page.locator("h1")).to_have_text(path.strip("/").title())
+        else:
+            expect(page.locator("h1")).to_have_text("Not allowed")
+
+
+def test_collector_works_an_account_and_the_customer_answers_on_the_portal(
+    browser: Browser, page: Page, server: Server
+) -> None:
+    log_in(page, server, "collector")
+    page.click("nav.nav >> text=Worklist")
+    rows = page.locator(".worklist tbody tr")
+    expect(rows.first).to_be_visible()
+    # A collector's worklist is theirs: every row names them.
+    assert set(page.locator(".worklist tbody td.collector").all_inner_texts()) == {
+        server.users["collector"]
+    }
+    reason = rows.first.locator(".why li").first.inner_text()
+    assert "overdue on" in reason
+    rows.first.locator("a.strong").click()
+    name = page.locator("h1").inner_text()
+
+    page.click("#portal-link button.primary")
+    link = page.locator("input.copy").input_value()
+    assert link.startswith(server.base + "/p/")
+
+    customer_side = browser.new_context(viewport=PHONE)
+    portal = customer_side.new_page()
+    portal.goto(link)
+    expect(portal.locator("h1")).to_contain_text(name)
+    invoice = portal.locator("#dispute select[name=invoice] option").nth(1)
+    number = invoice.inner_text().split(" · ")[0]
+    portal.select_option("#dispute select[name=invoice]", index=1)
+    portal.select_option("#dispute select[name=reason]", "wrong_amount")
+    portal.fill("#dispute textarea[name=comment]", "The price list says 10% less.")
+    portal.click("#dispute button[type=submit]")
+    expect(portal.locator("#thanks")).to_contain_text(number)
+    customer_side.close()
+
+    page.goto(server.url("/"))
+    expect(page.locator("#from-customers")).to_contain_text(name)
+    page.locator("#from-customers a", has_text=name).first.click()
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text(f"Disputed invoice {number}: wrong amount")
+    expect(timeline).to_contain_text("The price list says 10% less.")
+
+
+def test_a_bad_promise_shows_its_message_and_writes_nothing(page: Page, server: Server) -> None:
+    customer_id = _a_customer_with_open_invoices(server)
+    page.goto(server.url(f"/p/{server.token_for(customer_id)}?lang=en"))
+    before = count(server, PortalSubmission)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    page.locator("#promise input[name=promised_on]").evaluate(
+        "(input, day) => { input.removeAttribute('min'); input.value = day; }", yesterday
+    )
+    page.click("#promise button[type=submit]")
+    expect(page.locator("#promise .field-error")).to_have_text(
+        "Please choose a date from today up to six months ahead."
+    )
+    assert count(server, PortalSubmission) == before
+
+    next_week = (date.today() + timedelta(days=7)).isoformat()
+    page.fill("#promise input[name=promised_on]", next_week)
+    page.fill("#promise input[name=amount]", "lots")
+    page.click("#promise button[type=submit]")
+    expect(page.locator("#promise .field-error")).to_contain_text("Please enter an amount")
+    assert count(server, PortalSubmission) == before
+
+    page.fill("#promise input[name=amount]", "")
+    page.click("#promise button[type=submit]")
+    expect(page.locator("#thanks")).to_contain_text("We have noted your promise to pay")
+    assert count(server, PortalSubmission) == before + 1
+
+
+def test_a_bad_user_form_shows_its_message_and_writes_nothing(page: Page, server: Server) -> None:
+    log_in(page, server, "admin")
+    page.goto(server.url("/users"))
+    before = count(server, User)
+    page.fill("input[name=email]", "newbie@demo.example")
+    page.fill("input[name=password]", "short")
+    page.click("form.stack button[type=submit]")
+    expect(page.locator(".field-error")).to_have_text("must have at least 10 characters")
+    assert count(server, User) == before
+
+
+def test_forged_expired_and_foreign_tokens_are_refused(page: Page, server: Server) -> None:
+    customer_id = _a_customer_with_open_invoices(server)
+    page.goto(server.url("/p/this-is-not-a-real-token-at-all"))
+    expect(page.locator("h1")).to_have_text("This link cannot be used")
+
+    revoked = server.token_for(customer_id)
+    with transaction(server.engine, actor="test") as session:
+        session.execute(
+            update(PortalToken)
+            .where(PortalToken.customer_id == customer_id)
+            .values(revoked_at=func.now())
+        )
+    page.goto(server.url(f"/p/{revoked}"))
+    expect(page.locator("h1")).to_have_text("This link cannot be used")
+
+    # A stranger's link (another organisation) opens the stranger's page only, and
+    # a dispute of one of our customer's invoices through it is refused.
+    stranger = server.token_for(server.other_customer_id, server.other_org_id)
+    page.goto(server.url(f"/p/{stranger}?lang=en"))
+    expect(page.locator("h1")).to_contain_text("Stranger Industries")
+    ours = _an_open_invoice_id(server, customer_id)
+    before = count(server, PortalSubmission)
+    response = page.request.post(
+        server.url(f"/p/{stranger}/dispute"),
+        form={"invoice": str(ours), "reason": "other", "comment": "x",
+              "csrf_token": page.locator("#feedback input[name=csrf_token]").input_value()},
+    )  # fmt: skip
+    assert response.status == 422
+    assert count(server, PortalSubmission) == before
+
+
+def _a_customer_with_open_invoices(server: Server) -> int:
+    from recoup.ledger.models import Invoice
+
+    with transaction(server.engine, actor="test") as session:
+        return int(
+            session.scalars(
+                select(Invoice.customer_id)
+                .where(Invoice.org_id == server.org_id, Invoice.status == "open")
+                .order_by(Invoice.customer_id)
+            ).first()
+            or 0
+        )
+
+
+def _an_open_invoice_id(server: Server, customer_id: int) -> int:
+    from recoup.ledger.models import Invoice
+
+    with transaction(server.engine, actor="test") as session:
+        return int(
+            session.scalars(
+                select(Invoice.id).where(
+                    Invoice.customer_id == customer_id, Invoice.status == "open"
+                )
+            ).first()
+            or 0
+        )
+
+
+def test_screenshots(browser: Browser, server: Server) -> None:
+    """Dashboard, worklist, customer page and portal, desktop and phone, for the docs."""
+    if server.kind != "sqlite":
+        pytest.skip("one set of screenshots is enough (taken on SQLite)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    customer_id = _a_euro_customer(server)
+    token = server.token_for(customer_id)
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        log_in(page, server, "manager")
+        for name, path in (
+            ("dashboard", "/"),
+            ("worklist", "/worklist"),
+            ("customer", f"/customers/{customer_id}"),
+            ("portal", f"/p/{token}"),
+        ):
+            page.goto(server.url(path))
+            page.wait_for_load_state("networkidle")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=label == "desktop"
+            )
+        context.close()
+
+
+def _a_euro_customer(server: Server) -> int:
+    """The German customer with the most overdue money (a portal in German, with a QR)."""
+    from recoup.ledger.models import Customer, Invoice
+
+    with transaction(server.engine, actor="test") as session:
+        return int(
+            session.scalars(
+                select(Invoice.customer_id)
+                .join(Customer, Customer.id == Invoice.customer_id)
+                .where(
+                    Invoice.org_id == server.org_id,
+                    Invoice.status == "open",
+                    Invoice.currency == "EUR",
+                    Customer.language == "de",
+                )
+                .group_by(Invoice.customer_id)
+                .order_by(
+                    func.sum(
+                        case((Invoice.due_date < date.today(), Invoice.open_amount), else_=0)
+                    ).desc()
+                )
+            ).first()
+            or 0
+        )

@@ -1,0 +1,184 @@
+"""Portal links, the statement and what customers submit."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from recoup.errors import InvalidInput, NotFound
+from recoup.ledger import service as ledger
+from recoup.portal import service as portal
+from recoup.portal.core import epc_payload
+from recoup.portal.models import PortalToken
+from tests.factories import make_credit_note, make_customer, make_invoice, make_org, make_payment
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture
+def customer(session: Session):  # type: ignore[no-untyped-def]
+    org = ledger.create_organisation(
+        session,
+        slug="acme",
+        name="Acme GmbH",
+        country="DE",
+        base_currency="EUR",
+        iban="DE89 3704 0044 0532 0130 00",
+        bic="COBADEFFXXX",
+    )
+    customer = make_customer(session, org=org, external_id="C1")
+    make_invoice(session, customer=customer, number="INV-1", total="1000.00",
+                 issue_date=date(2026, 1, 1), due_date=date(2026, 1, 31))  # fmt: skip
+    make_invoice(session, customer=customer, number="INV-2", total="250.00",
+                 issue_date=date(2026, 2, 15), due_date=date(2026, 3, 17))  # fmt: skip
+    make_credit_note(session, customer=customer, number="CN-1", total="50.00")
+    make_payment(session, customer=customer, amount="20.00", external_id="P1")
+    return customer
+
+
+def test_a_token_opens_its_customer_until_it_expires_or_is_revoked(
+    session: Session, customer
+) -> None:  # type: ignore[no-untyped-def]
+    token = portal.issue_token(session, org_id=customer.org_id, customer_id=customer.id, days=30)
+    access = portal.open_portal(session, token=token)
+    assert access is not None
+    assert access.customer_id == customer.id
+    assert (
+        portal.open_portal(session, token=token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    )
+    assert portal.open_portal(session, token="") is None
+    session.execute(update(PortalToken).values(expires_at=access.expires_at - timedelta(days=31)))
+    assert portal.open_portal(session, token=token) is None
+
+    second = portal.issue_token(session, org_id=customer.org_id, customer_id=customer.id)
+    assert portal.revoke_tokens(session, org_id=customer.org_id, customer_id=customer.id) == 2
+    assert portal.open_portal(session, token=second) is None
+
+
+def test_tokens_only_for_the_organisations_own_customers(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    other = make_org(session, slug="other")
+    with pytest.raises(NotFound):
+        portal.issue_token(session, org_id=other.id, customer_id=customer.id)
+
+
+def test_portal_url_uses_the_public_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECOUP_PUBLIC_URL", "https://pay.acme.example/")
+    assert portal.portal_url("abc") == "https://pay.acme.example/p/abc"
+
+
+def test_statement_and_payment_instructions(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    statement = portal.customer_statement(
+        session, org_id=customer.org_id, customer_id=customer.id, as_of=TODAY
+    )
+    assert [(line.number, line.days_past_due) for line in statement.invoices] == [
+        ("INV-1", 29),
+        ("INV-2", -16),
+    ]
+    assert [line.number for line in statement.credits] == ["CN-1", "P1"]
+    (eur,) = statement.balances
+    assert (eur.invoiced, eur.credits, eur.overdue, eur.balance) == (125000, 7000, 100000, 118000)
+    org = ledger.get_organisation(session, org_id=customer.org_id)
+    page_customer = {"external_id": "C1"}
+    instructions = portal.payment_instructions(org, page_customer, statement)
+    assert instructions.reference == "C1 INV-1 INV-2"
+    assert instructions.qr_amount == 118000
+    assert instructions.qr_svg is not None
+    assert instructions.qr_svg.startswith("<svg")
+
+
+def test_epc_payload_follows_the_guideline() -> None:
+    payload = epc_payload(
+        name="Acme GmbH", iban="DE89 3704 0044 0532 0130 00", bic="COBADEFFXXX",
+        amount=Decimal("1180.00"), text="C1 INV-1 INV-2",
+    )  # fmt: skip
+    assert payload.split("\n") == [
+        "BCD", "002", "1", "SCT", "COBADEFFXXX", "Acme GmbH", "DE89370400440532013000",
+        "EUR1180.00", "", "", "C1 INV-1 INV-2",
+    ]  # fmt: skip
+    with pytest.raises(InvalidInput):
+        epc_payload(name="A", iban="GB33BUKB20201555555555", amount=Decimal(1), text="",
+                    currency="GBP")  # fmt: skip
+    with pytest.raises(InvalidInput):
+        epc_payload(name="A", iban="DE89370400440532013000", amount=Decimal(0), text="")
+
+
+def test_no_qr_code_without_a_euro_balance(session: Session) -> None:
+    org = make_org(session, currency="GBP")
+    org.iban = "GB33BUKB20201555555555"
+    customer = make_customer(session, org=org, currency="GBP")
+    make_invoice(session, customer=customer, total="10.00")
+    statement = portal.customer_statement(
+        session, org_id=org.id, customer_id=customer.id, as_of=TODAY
+    )
+    instructions = portal.payment_instructions(org, {"external_id": "C1"}, statement)
+    assert instructions.qr_svg is None
+    assert instructions.iban == org.iban
+
+
+def _access(session: Session, customer):  # type: ignore[no-untyped-def]
+    token = portal.issue_token(session, org_id=customer.org_id, customer_id=customer.id)
+    access = portal.open_portal(session, token=token)
+    assert access is not None
+    return access
+
+
+def test_promise_defaults_to_the_balance_and_checks_date_and_amount(
+    session: Session, customer
+) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    promise = portal.submit_promise(
+        session, access=access, promised_on=date(2026, 3, 10), today=TODAY
+    )
+    assert (promise.promised_amount, promise.currency) == (118000, "EUR")
+    part = portal.submit_promise(
+        session, access=access, promised_on=TODAY, amount="500,00", today=TODAY
+    )
+    assert part.promised_amount == 50000
+    for day, amount, field in [
+        (date(2026, 2, 28), "", "promised_on"),
+        (date(2026, 9, 1), "", "promised_on"),
+        (TODAY, "2000.00", "amount"),
+        (TODAY, "abc", "amount"),
+        (TODAY, "-1", "amount"),
+    ]:
+        with pytest.raises(InvalidInput) as error:
+            portal.submit_promise(
+                session, access=access, promised_on=day, amount=amount, today=TODAY
+            )
+        assert error.value.field == field
+
+
+def test_disputes_only_of_the_customers_own_open_invoices(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    (invoice, _) = ledger.open_invoices(session, org_id=customer.org_id, customer_id=customer.id)
+    dispute = portal.submit_dispute(
+        session, access=access, invoice_id=invoice.id, reason="wrong_amount", comment="Price"
+    )
+    assert dispute.collector == customer.collector
+    assert dispute.reason == "wrong_amount"
+    other = make_customer(session, org=make_org(session, slug="other"), external_id="X")
+    foreign = make_invoice(session, customer=other, number="X-1")
+    with pytest.raises(InvalidInput):
+        portal.submit_dispute(session, access=access, invoice_id=foreign.id, reason="other",
+                              comment="not mine")  # fmt: skip
+    with pytest.raises(InvalidInput):
+        portal.submit_dispute(session, access=access, invoice_id=invoice.id, reason="bored",
+                              comment="")  # fmt: skip
+    with pytest.raises(InvalidInput):  # "other" needs an explanation
+        portal.submit_dispute(session, access=access, invoice_id=invoice.id, reason="other",
+                              comment="  ")  # fmt: skip
+
+
+def test_feedback_and_what_the_team_sees(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    with pytest.raises(InvalidInput):
+        portal.submit_feedback(session, access=access, comment=" ")
+    portal.submit_feedback(session, access=access, comment="Please call me")
+    unseen = portal.unseen_submissions(session, org_id=customer.org_id)
+    assert [s.comment for s in unseen] == ["Please call me"]
+    portal.mark_seen(session, org_id=customer.org_id, customer_id=customer.id)
+    session.expire_all()
+    assert portal.unseen_submissions(session, org_id=customer.org_id) == []
+    assert len(portal.submissions(session, org_id=customer.org_id, customer_id=customer.id)) == 1

@@ -1,0 +1,125 @@
+"""The portal through HTTP: a live link shows its customer's statement in their language;
+anything else gets the friendly page; forms validate and write nothing on error."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+
+from recoup.db import transaction
+from recoup.portal import service as portal
+from recoup.portal.models import PortalSubmission, PortalToken
+from tests.web.support import World, csrf_of, log_in, make_client
+
+
+def issue(world: World, org: str = "a", customer: str = "C1") -> str:
+    chosen = world.a if org == "a" else world.b
+    with transaction(world.engine, actor="test") as session:
+        return portal.issue_token(session, org_id=chosen.id, customer_id=chosen.customers[customer])
+
+
+def submissions(world: World) -> int:
+    with transaction(world.engine, actor="test") as session:
+        return int(session.scalar(select(func.count()).select_from(PortalSubmission)) or 0)
+
+
+def test_a_live_link_shows_the_statement_in_the_customers_language(world: World) -> None:
+    client = make_client(world)
+    page = client.get(f"/p/{issue(world)}")
+    assert page.status_code == 200
+    text = page.text
+    assert "Kontoauszug für A C1 Kunde GmbH" in text  # C1's language is German
+    assert "A-C1-1" in text
+    assert "1.200,00" in text
+    assert "45 Tage überfällig" in text
+    assert "DE89370400440532013000" in text
+    assert "<svg" in text
+    assert "B C1" not in text
+    assert "A-C2" not in text
+    english = client.get(f"/p/{issue(world)}?lang=en").text
+    assert "Statement for A C1 Kunde GmbH" in english
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_wrong_expired_and_revoked_links_get_the_friendly_page(world: World) -> None:
+    client = make_client(world)
+    expired, revoked = issue(world), issue(world, customer="C2")
+    with transaction(world.engine, actor="test") as session:
+        session.execute(
+            update(PortalToken)
+            .where(PortalToken.customer_id == world.a.customers["C1"])
+            .values(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
+        )
+        portal.revoke_tokens(session, org_id=world.a.id, customer_id=world.a.customers["C2"])
+    for token in ("forged-token", expired, revoked, "x" * 300):
+        response = client.get(f"/p/{token}")
+        assert response.status_code == 404
+        assert "This link cannot be used" in response.text
+        assert "A-C" not in response.text
+        assert "Traceback" not in response.text
+    german = client.get("/p/forged", headers={"accept-language": "de-DE,de;q=0.9"})
+    assert "Dieser Link ist nicht gültig" in german.text
+
+
+def test_posting_to_a_bad_link_writes_nothing(world: World) -> None:
+    client = make_client(world)
+    csrf = csrf_of(client.get(f"/p/{issue(world)}").text)
+    before = submissions(world)
+    response = client.post("/p/forged/feedback", data={"comment": "hello", "csrf_token": csrf})
+    assert response.status_code == 404
+    assert "This link cannot be used" in response.text
+    assert submissions(world) == before
+
+
+def test_a_dispute_of_another_customers_invoice_is_refused(world: World) -> None:
+    client = make_client(world)
+    token = issue(world)
+    csrf = csrf_of(client.get(f"/p/{token}").text)
+    before = submissions(world)
+    for invoice in (world.b.invoices["B-C1-1"], world.a.invoices["A-C2-1"], "abc"):
+        response = client.post(
+            f"/p/{token}/dispute",
+            data={"invoice": str(invoice), "reason": "wrong_amount", "csrf_token": csrf},
+        )
+        assert response.status_code == 422
+        assert "Bitte wählen Sie eine Ihrer offenen Rechnungen." in response.text
+    assert submissions(world) == before
+
+
+def test_a_bad_promise_shows_the_message_and_writes_nothing(world: World) -> None:
+    client = make_client(world)
+    token = issue(world)
+    csrf = csrf_of(client.get(f"/p/{token}?lang=en").text)
+    before = submissions(world)
+    response = client.post(
+        f"/p/{token}/promise",
+        data={"promised_on": "2026-01-01", "csrf_token": csrf, "lang": "en"},
+    )
+    assert response.status_code == 422
+    assert "Please choose a date from today up to six months ahead." in response.text
+    assert submissions(world) == before
+    forged = client.post(f"/p/{token}/promise", data={"promised_on": "2026-07-10"})
+    assert forged.status_code == 403
+    assert submissions(world) == before
+
+
+def test_a_dispute_reaches_the_collector(world: World) -> None:
+    client = make_client(world)
+    token = issue(world)
+    csrf = csrf_of(client.get(f"/p/{token}").text)
+    response = client.post(
+        f"/p/{token}/dispute",
+        data={"invoice": str(world.a.invoices["A-C1-1"]), "reason": "goods_or_service",
+              "comment": "Lieferung beschädigt", "csrf_token": csrf, "lang": "de"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    thanks = client.get(response.headers["location"]).text
+    assert "Beanstandung zu Rechnung A-C1-1 erhalten" in thanks
+
+    team = make_client(world)
+    log_in(team, "collector@alpha.example")
+    dashboard = team.get("/").text
+    assert "disputes an invoice (goods or service)" in dashboard
+    customer = team.get(f"/customers/{world.a.customers['C1']}").text
+    assert "Disputed invoice A-C1-1: goods or service" in customer
+    assert "Lieferung beschädigt" in customer
+    assert "disputes an invoice" not in team.get("/").text  # seen now

@@ -1,0 +1,180 @@
+"""Every route × every role, and every route with another organisation's ids.
+
+The table below must name every route of the app: a new route without an entry fails
+``test_every_route_is_covered``, so its permissions and tenancy get tested too.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi.testclient import TestClient
+
+from recoup.auth import service as auth
+from recoup.db import transaction
+from recoup.web.app import create_app
+from tests.web.support import World, make_client
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to exercise one route: who may, and which ids it takes."""
+
+    permission: str | None  # None: no login needed
+    params: dict[str, str] = field(default_factory=dict)  # path param -> world key
+    form: dict[str, str] = field(default_factory=dict)
+
+
+ALL = {"admin", "manager", "collector", "viewer"}
+WHO_MAY = {
+    "view": ALL,
+    "export": ALL,
+    "work_accounts": {"admin", "manager", "collector"},
+    "import_data": {"admin", "manager"},
+    "manage_users": {"admin"},
+    "logged_in": ALL,
+}
+
+ROUTES: dict[tuple[str, str], Case] = {
+    ("GET", "/login"): Case(None),
+    ("POST", "/login"): Case(None),
+    ("POST", "/logout"): Case("logged_in"),
+    ("GET", "/"): Case("view"),
+    ("GET", "/worklist"): Case("view"),
+    ("GET", "/customers/{customer_id}"): Case("view", {"customer_id": "customer"}),
+    ("POST", "/customers/{customer_id}/portal-link"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"days": "30"}
+    ),
+    ("POST", "/customers/{customer_id}/portal-revoke"): Case(
+        "work_accounts", {"customer_id": "customer"}
+    ),
+    ("GET", "/invoices"): Case("view"),
+    ("GET", "/invoices.csv"): Case("export"),
+    ("GET", "/imports"): Case("import_data"),
+    ("POST", "/imports"): Case("import_data", form={"kind": "invoices"}),
+    ("POST", "/imports/{upload_id}/confirm"): Case(
+        "import_data", {"upload_id": "upload"}, {"kind": "invoices"}
+    ),
+    ("GET", "/users"): Case("manage_users"),
+    ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
+    ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
+    ("GET", "/healthz"): Case(None),
+    # The portal is reached by token, not by login; tests/portal covers it.
+    ("GET", "/p/{token}"): Case(None, {"token": "token"}),
+    ("POST", "/p/{token}/promise"): Case(None, {"token": "token"}),
+    ("POST", "/p/{token}/dispute"): Case(None, {"token": "token"}),
+    ("POST", "/p/{token}/feedback"): Case(None, {"token": "token"}),
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """Every (method, path) the app serves, from its OpenAPI description."""
+    app = create_app(database_url="sqlite://", migrate=False)
+    paths = app.openapi()["paths"]
+    return {(method.upper(), path) for path, methods in paths.items() for method in methods}
+
+
+def test_every_route_is_covered() -> None:
+    assert app_routes() == set(ROUTES)
+
+
+def _session(world: World, user_key: str) -> tuple[str, str]:
+    """Log a user of ``alpha`` in directly: (cookie token, CSRF token)."""
+    with transaction(world.engine, actor="test") as session:
+        user = auth.get_user(session, org_id=world.a.id, user_id=world.a.users[user_key])
+        token = auth.start_session(session, user=user)
+        found = auth.resolve_session(session, token=token)
+        assert found is not None
+        return token, found[1].csrf_token
+
+
+def _ids(world: World, org: str) -> dict[str, str]:
+    chosen = world.a if org == "a" else world.b
+    return {
+        "customer": str(chosen.customers["C1"]),
+        "user": str(chosen.users["spare" if org == "a" else "admin"]),
+        "upload": "A" * 24,  # no such upload in either organisation
+        "token": "not-a-token",
+    }
+
+
+def _url(path: str, case: Case, ids: dict[str, str]) -> str:
+    for param, key in case.params.items():
+        path = path.replace("{" + param + "}", ids[key])
+    return path
+
+
+def _request(client: TestClient, method: str, url: str, case: Case, csrf: str | None):  # type: ignore[no-untyped-def]
+    if method == "GET":
+        return client.get(url)
+    data = dict(case.form)
+    if csrf is not None:
+        data["csrf_token"] = csrf
+    return client.post(url, data=data)
+
+
+LOGGED_IN_ROUTES = sorted(key for key, case in ROUTES.items() if case.permission)
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+@pytest.mark.parametrize(("method", "path"), LOGGED_IN_ROUTES)
+def test_role_permissions(world: World, role: str, method: str, path: str) -> None:
+    case = ROUTES[(method, path)]
+    client = make_client(world)
+    token, csrf = _session(world, role)
+    client.cookies.set("recoup_session", token)
+    response = _request(client, method, _url(path, case, _ids(world, "a")), case, csrf)
+    allowed = role in WHO_MAY[case.permission or "logged_in"]
+    if allowed:
+        # Own records: the page or action works (a missing upload is a 404 of its own).
+        expected_missing = "upload_id" in case.params
+        assert response.status_code not in (401, 403, 500), response.text[:500]
+        assert (response.status_code == 404) == expected_missing, response.text[:500]
+    else:
+        assert response.status_code == 403, response.text[:500]
+        assert "Your role does not allow this" in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), LOGGED_IN_ROUTES)
+def test_anonymous_is_sent_to_login(world: World, method: str, path: str) -> None:
+    case = ROUTES[(method, path)]
+    client = make_client(world)
+    response = _request(client, method, _url(path, case, _ids(world, "a")), case, None)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+RECORD_ROUTES = sorted(key for key, case in ROUTES.items() if case.permission and case.params)
+
+
+@pytest.mark.parametrize(("method", "path"), RECORD_ROUTES)
+def test_another_organisations_records_are_not_found(world: World, method: str, path: str) -> None:
+    """An admin of alpha (who may do everything) gets 404 for beta's ids."""
+    case = ROUTES[(method, path)]
+    client = make_client(world)
+    token, csrf = _session(world, "admin")
+    client.cookies.set("recoup_session", token)
+    response = _request(client, method, _url(path, case, _ids(world, "b")), case, csrf)
+    assert response.status_code == 404, response.text[:500]
+    assert "B C1" not in response.text
+
+
+POST_ROUTES = sorted(key for key in ROUTES if key[0] == "POST")
+
+
+@pytest.mark.parametrize(("method", "path"), POST_ROUTES)
+def test_posts_without_a_csrf_token_are_refused(world: World, method: str, path: str) -> None:
+    case = ROUTES[(method, path)]
+    client = make_client(world)
+    token, _ = _session(world, "admin")
+    client.cookies.set("recoup_session", token)
+    ids = _ids(world, "a")
+    response = client.post(_url(path, case, ids), data=dict(case.form) | {"csrf_token": "forged"})
+    assert response.status_code == 403, response.text[:500]
+
+
+def test_ids_that_are_not_numbers_are_not_found(world: World) -> None:
+    client = make_client(world)
+    token, _ = _session(world, "admin")
+    client.cookies.set("recoup_session", token)
+    assert client.get("/customers/abc").status_code == 404
+    assert client.get("/customers/99999999").status_code == 404
