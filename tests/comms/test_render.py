@@ -9,8 +9,11 @@ import pytest
 from recoup.comms.context import (
     ContactInfo,
     CustomerInfo,
+    InstalmentInfo,
     InvoiceLine,
     MessageContext,
+    OrganisationInfo,
+    PromiseInfo,
     days_overdue,
 )
 from recoup.comms.render import TEMPLATES, RenderError, render, render_sms, template_names
@@ -430,3 +433,27 @@ def test_a_text_message_falls_back_to_english() -> None:
     assert text == (
         "Acme Supplies Ltd: thank you for your payment. Your account C-1001 is now clear."
     )
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_renders_with_the_bare_minimum(name: str, language: str) -> None:
+    bare = MessageContext(
+        organisation=OrganisationInfo(name="Acme"),
+        customer=CustomerInfo(external_id="C-1", name="Globex", language=language),
+        invoices=(InvoiceLine("INV-1", date(2026, 3, 1), date(2026, 3, 31), "JPY", 1200, 1200, 7),),
+        as_of=AS_OF,
+        promise=PromiseInfo(1200, "JPY", date(2026, 4, 30)),
+        instalment=InstalmentInfo(1, 2, date(2026, 4, 30), "JPY", 600),
+        event="credit_hold",
+    )
+
+    message = render(name, bare)
+    sms = render_sms(name, bare)
+
+    if name != "thank_you":  # thanks for what is settled; INV-1 is still open
+        assert "INV-1" in message.text
+        assert "¥1,200" in message.text + sms or "1.200\xa0¥" in message.text
+    assert "None" not in message.text
+    assert "contact us." not in message.text  # no contact details: no empty invitation
+    assert "None" not in sms
