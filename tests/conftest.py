@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from recoup.db import make_engine
 from recoup.db.migrate import upgrade
+from tests.mailbox import smtp_server  # noqa: F401 (a fixture shared by several packages)
 
 DATABASES = os.environ.get("RECOUP_TEST_DATABASES", "sqlite,postgresql").split(",")
 

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     sms_url: str = "file://sms-outbox"
     letters_dir: str = "letters"  # development print room: one PDF per letter
     actor: str = "cli"
+    policy_dir: str = ""  # your own policy YAML files (override shipped ones by name)
 
 
 @lru_cache

@@ -1,8 +1,6 @@
 """Delivery channels against real servers on 127.0.0.1: SMTP (aiosmtpd) and HTTP SMS."""
 
 import datetime
-import email
-import email.policy
 import functools
 import io
 import ipaddress
@@ -12,15 +10,12 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
-from email.message import EmailMessage
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -42,83 +37,9 @@ from recoup.comms.render import render
 from recoup.documents import statement_pdf
 from recoup.errors import InvalidInput
 from tests.documents.factories import make_context
+from tests.mailbox import Mailbox, StartServer, check_password, free_port
 
 KEY = "1:policy:C-1001:cycle1:formal_notice:email"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# --- an SMTP server ----------------------------------------------------------------
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives, or answers as told."""
-
-    def __init__(self, *, rcpt_reply: str = "", data_reply: str = "") -> None:
-        self.rcpt_reply = rcpt_reply
-        self.data_reply = data_reply
-        self.received: list[Envelope] = []
-        self.sessions: list[dict[str, Any]] = []
-
-    async def handle_RCPT(
-        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        if address.startswith("bounce"):
-            return f"550 5.1.1 <{address}>: Recipient address rejected"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        if self.data_reply:
-            return self.data_reply
-        self.received.append(envelope)
-        self.sessions.append(
-            {"authenticated": session.authenticated, "tls": session.ssl is not None}
-        )
-        return "250 2.0.0 Ok: queued as TEST1"
-
-    def message(self, index: int = -1) -> EmailMessage:
-        content = self.received[index].original_content or b""
-        parsed = email.message_from_bytes(content, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
-
-
-def check_password(
-    server: Any, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
-) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        b"credit@acme.example",
-        b"s3cret:pass",
-    )
-    return AuthResult(success=ok, handled=False)
-
-
-StartServer = Callable[..., tuple[Mailbox, int]]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[StartServer]:
-    """Start an SMTP server on a free port: ``smtp_server(mailbox, **aiosmtpd options)``."""
-    controllers: list[Controller] = []
-
-    def start(mailbox: Mailbox | None = None, **options: Any) -> tuple[Mailbox, int]:
-        mailbox = mailbox or Mailbox()
-        port = free_port()
-        controller = Controller(mailbox, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        controllers.append(controller)
-        return mailbox, port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,30 +5,27 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recoup.cases import service as cases
 from recoup.comms.models import OutboxMessage
-from recoup.jobs.daily import plan_day
+from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Channel
 from recoup.policy import service as policy_service
 from recoup.policy.models import DunningCycle, DunningStep
-from recoup.policy.pauses import Pause, PauseScope
 from tests.factories import make_customer, make_invoice, make_org
 
 POLICIES = policy_service.available_policies()
 
 
-def run(
-    session: Session, org_id: int, day: date, **options: object
-) -> list[tuple[str, str, str, str]]:
+def run(session: Session, org_id: int, day: date) -> list[tuple[str, str, str, str]]:
     """Plan ``day``; the new outbox rows as (customer, kind, template, recipient)."""
     before = set(session.scalars(select(OutboxMessage.id)))
-    plan_day(
+    run_day(
         session,
         org_id=org_id,
         as_of=day,
         now=datetime.combine(day, time(7), UTC),
         policies=POLICIES,
-        **options,
     )  # type: ignore[arg-type]
     rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     return [
@@ -86,29 +83,19 @@ def test_default_policy_through_the_database(session: Session) -> None:
     assert len(session.scalars(select(DunningCycle)).all()) == 2
 
 
-def test_dry_run_writes_nothing(session: Session) -> None:
-    org_id = portfolio(session)
-    result = plan_day(
-        session,
-        org_id=org_id,
-        as_of=date(2026, 3, 3),
-        now=datetime(2026, 3, 3, 7, tzinfo=UTC),
-        policies=POLICIES,
-        dry_run=True,
-    )
-    assert [a.step for a in result.actions] == ["due notice", "due notice"]
-    assert session.scalars(select(OutboxMessage)).all() == []
-    assert session.scalars(select(DunningStep)).all() == []
-
-
-def test_pauses_from_a_source_are_applied(session: Session) -> None:
+def test_a_dispute_takes_its_invoice_off_the_ladder(session: Session) -> None:
     org_id = portfolio(session)
     alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
-
-    def disputes(_: Session, __: int, ___: date) -> list[Pause]:
-        return [Pause(PauseScope.CUSTOMER, alpha.id, date(2026, 3, 1), None, "dispute #1")]
-
-    assert run(session, org_id, date(2026, 3, 3), pause_sources=[disputes]) == [
+    (invoice,) = ledger.open_invoices(session, org_id=org_id, customer_id=alpha.id)
+    cases.open_dispute(
+        session,
+        org_id=org_id,
+        customer_id=alpha.id,
+        invoice_ids=[invoice.id],
+        reason="quality",
+        opened_on=date(2026, 3, 1),
+    )
+    assert run(session, org_id, date(2026, 3, 3)) == [
         ("due notice", "letter", "due_notice", "Hauptstr. 1, Berlin"),
     ]
 

@@ -29,6 +29,7 @@ from typing import Protocol
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.comms.models import (
     MESSAGE_KINDS,
     OutboxAttachment,
@@ -42,14 +43,6 @@ from recoup.errors import RecoupError
 
 LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 6
-
-
-class TemporaryFailure(RecoupError):
-    """Delivery failed but may work later (server down, 4xx): retried with backoff."""
-
-
-class PermanentFailure(RecoupError):
-    """Delivery can never work as it is (bad address, 5xx): a person must act."""
 
 
 @dataclass(frozen=True, slots=True)

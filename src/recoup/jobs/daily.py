@@ -1,57 +1,55 @@
-"""The daily run: plan the day, store the plan, then dispatch the outbox.
+"""The daily run: judge yesterday's commitments, plan the day, store it, dispatch.
 
-Planning writes everything it decided (cycles, steps, outbox rows) in one transaction;
-dispatching delivers rows one by one in transactions of their own (see
-``recoup.comms.dispatcher``). Running the same day twice plans nothing new.
+In order, in one transaction: cases are evaluated (promises kept or broken, plans
+defaulted, disputes past their SLA), rule-based credit holds placed or released, then
+the escalation engine plans the day with every pause in force, and the plan, its outbox
+rows and the record of steps done are stored together. A dry run does all of it and
+rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
+row. Running the same day twice plans nothing new.
 """
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from recoup.cases import service as cases
 from recoup.comms.outbox import Effect, enqueue
+from recoup.credit import service as credit
 from recoup.policy import service as policy_service
 from recoup.policy.core import PlannedAction
 from recoup.policy.definition import Policy
-from recoup.policy.pauses import Pause
-
-PauseSource = Callable[[Session, int, date], Sequence[Pause]]
-EffectSource = Callable[[Session, int, date, datetime], Sequence[Effect]]
 
 
 @dataclass
 class RunResult:
-    """What a day's planning decided (and, unless a dry run, stored)."""
+    """What a day's run decided (and, unless a dry run, stored)."""
 
     as_of: date
     dry_run: bool
     actions: list[PlannedAction]
     notes: list[tuple[int, str]]
     customers: dict[int, tuple[str, str]]
+    other_effects: list[Effect] = field(default_factory=list)
+    holds_placed: int = 0
+    holds_released: int = 0
     planned: int = 0
-    extra: list[Effect] = field(default_factory=list)
 
 
-def plan_day(
+def run_day(
     session: Session,
     *,
     org_id: int,
     as_of: date,
     now: datetime,
     policies: dict[str, Policy],
-    dry_run: bool = False,
-    pause_sources: Sequence[PauseSource] = (),
-    effect_sources: Sequence[EffectSource] = (),
     customer_range: tuple[int, int] | None = None,
 ) -> RunResult:
-    """Plan ``as_of`` for the organisation (or a worker's customer range) and store it.
-
-    ``pause_sources`` give the pauses (disputes, promises, plans, placements);
-    ``effect_sources`` give effects planned outside the ladder (instalment reminders).
-    """
-    pauses = [p for source in pause_sources for p in source(session, org_id, as_of)]
+    """Evaluate cases and credit, plan ``as_of`` and store the plan (the caller commits,
+    or rolls back for a dry run)."""
+    case_effects = cases.run_day(session, org_id=org_id, as_of=as_of, now=now)
+    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
+    pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
     day = policy_service.plan_day(
         session,
         org_id=org_id,
@@ -61,9 +59,16 @@ def plan_day(
         pauses=pauses,
         customer_range=customer_range,
     )
-    extra = [e for source in effect_sources for e in source(session, org_id, as_of, now)]
-    result = RunResult(as_of, dry_run, day.plan.actions, day.plan.notes, day.customers, extra=extra)
-    if not dry_run:
-        result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
-        result.planned += len(enqueue(session, org_id=org_id, effects=extra))
+    result = RunResult(
+        as_of=as_of,
+        dry_run=False,
+        actions=day.plan.actions,
+        notes=day.plan.notes,
+        customers=day.customers,
+        other_effects=case_effects,
+        holds_placed=len(holds.placed),
+        holds_released=len(holds.released),
+    )
+    result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
+    result.planned += len(enqueue(session, org_id=org_id, effects=case_effects))
     return result

@@ -215,6 +215,7 @@ def _plan_customer(
         policy = context.policies[policy_name]
         invoices = groups.get(policy_name, [])
         cycles = [c for c in open_cycles if c.policy == policy_name]
+        units: list[tuple[str, int | None, list[InvoiceView]]]
         if policy.mode is Mode.CONSOLIDATED:
             units = [(f"c{customer.id}:{policy_name}", None, invoices)]
         else:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
@@ -18,13 +18,14 @@ Contacts = Contact.__table__.c
 Invoices = Invoice.__table__.c
 
 CustomerRange = tuple[int, int] | None
+Rows = Sequence[Any]  # result rows, unpacked by position
 
 
 def _in_range(column: Any, id_range: CustomerRange) -> Any:
     return True if id_range is None else column.between(*id_range)
 
 
-def customers(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+def customers(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     return session.execute(
         select(
             Customers.id,
@@ -46,7 +47,7 @@ def customers(session: Session, org_id: int, id_range: CustomerRange) -> Sequenc
     ).all()
 
 
-def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     return session.execute(
         select(
             Contacts.id,
@@ -60,7 +61,7 @@ def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Sequence
     ).all()
 
 
-def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     return session.execute(
         select(
             Invoices.id,
@@ -78,7 +79,7 @@ def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Seq
     ).all()
 
 
-def assignments(session: Session, org_id: int) -> Sequence[Row[Any]]:
+def assignments(session: Session, org_id: int) -> Rows:
     return session.execute(
         select(PolicyAssignment.customer_id, PolicyAssignment.invoice_id, PolicyAssignment.policy)
         .where(PolicyAssignment.org_id == org_id)
@@ -86,7 +87,7 @@ def assignments(session: Session, org_id: int) -> Sequence[Row[Any]]:
     ).all()
 
 
-def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     return session.execute(
         select(
             DunningCycle.key,
@@ -102,7 +103,7 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Seque
     ).all()
 
 
-def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Sequence[Row[Any]]:
+def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     """Steps of the open cycles, oldest first."""
     open_keys = select(DunningCycle.key).where(
         DunningCycle.org_id == org_id, DunningCycle.closed_on.is_(None)
@@ -120,7 +121,7 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Seque
 
 def recent_messages(
     session: Session, org_id: int, since: datetime, id_range: CustomerRange
-) -> Sequence[Row[Any]]:
+) -> Rows:
     """Messages to customers planned or sent since ``since`` (for the frequency cap)."""
     return session.execute(
         select(OutboxMessage.customer_id, OutboxMessage.next_attempt_at).where(

@@ -1,0 +1,151 @@
+"""``recoup run``: the daily run (plan, then dispatch) and ``recoup policy``."""
+
+import json
+from datetime import UTC, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recoup.cli.app import engine, fail, parse_day, unit_of_work
+from recoup.comms.dispatcher import DispatchReport, dispatch
+from recoup.config import Settings
+from recoup.errors import RecoupError
+from recoup.jobs.daily import RunResult, run_day
+from recoup.jobs.effects import LiveChannels
+from recoup.policy.definition import load_policy
+from recoup.policy.service import available_policies
+
+policy_app = typer.Typer(help="Escalation policies.", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+def _policy_dir() -> Path | None:
+    directory = Settings().policy_dir
+    return Path(directory) if directory else None
+
+
+def _report(result: RunResult, output: Format) -> None:
+    rows = [
+        {
+            "customer": result.customers.get(a.customer_id, ("", ""))[0],
+            "name": result.customers.get(a.customer_id, ("", ""))[1],
+            "step": a.step,
+            "action": a.kind,
+            "template": a.template,
+            "to": a.recipient,
+            "at": a.scheduled_at.isoformat(timespec="minutes"),
+            "reason": a.reason,
+        }
+        for a in result.actions
+    ]
+    rows += [
+        {
+            "customer": "",
+            "name": "",
+            "step": str(e.payload.get("plan_id") or e.payload.get("promise_id") or ""),
+            "action": e.kind.value,
+            "template": e.template,
+            "to": e.recipient,
+            "at": e.scheduled_at.isoformat(timespec="minutes"),
+            "reason": str(e.payload.get("reason", e.source)),
+        }
+        for e in result.other_effects
+    ]
+    if output is Format.JSON:
+        typer.echo(
+            json.dumps(
+                {"as_of": result.as_of.isoformat(), "dry_run": result.dry_run, "actions": rows},
+                indent=2,
+            )
+        )
+        return
+    verb = "would plan" if result.dry_run else "planned"
+    typer.echo(f"{result.as_of}: {verb} {len(rows)} actions ({result.planned} new outbox rows)")
+    for row in rows:
+        typer.echo(
+            f"  {row['customer']:<10} {row['step']:<18} {row['action']:<11} {row['to']:<32} {row['reason']}"
+        )
+    if result.holds_placed or result.holds_released:
+        typer.echo(f"credit holds: {result.holds_placed} placed, {result.holds_released} released")
+    held = [note for _, note in result.notes if note.startswith("held")]
+    if held:
+        typer.echo(f"{len(held)} customers held back (weekend, holiday or frequency cap)")
+
+
+def _dispatched(report: DispatchReport) -> str:
+    return (
+        f"dispatched: {report.sent} sent, {report.applied} applied, {report.retrying} to retry, "
+        f"{report.failed} failed, {report.unknown} unknown"
+    )
+
+
+def run(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show the plan; change nothing")
+    ] = False,
+    output: Annotated[Format, typer.Option("--format")] = Format.TABLE,
+    no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="plan only")] = False,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """The daily run: evaluate cases and credit, plan the day's actions, dispatch them."""
+    day = parse_day(as_of)
+    now = datetime.now(UTC) if as_of is None else datetime.combine(day, time(7), UTC)
+    try:
+        policies = available_policies(_policy_dir())
+    except RecoupError as error:
+        fail(error)
+    with unit_of_work(org) as (session, organisation):
+        org_id = organisation.id
+        result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
+        if dry_run:
+            result.dry_run = True
+            session.rollback()
+    _report(result, output)
+    if dry_run or no_dispatch:
+        return
+    try:
+        report = dispatch(engine(), LiveChannels(Settings()), org_id=org_id)
+    except RecoupError as error:
+        fail(error)
+    typer.echo(_dispatched(report), err=output is Format.JSON)
+    for problem in report.errors:
+        typer.echo(f"  {problem}", err=True)
+
+
+@policy_app.command("list")
+def list_policies() -> None:
+    """The available policies and their steps."""
+    try:
+        policies = available_policies(_policy_dir())
+    except RecoupError as error:
+        fail(error)
+    for name, policy in sorted(policies.items()):
+        typer.echo(f"{name} ({policy.mode.value}): {policy.description}")
+        for step in policy.steps:
+            trigger = step.trigger
+            when = (
+                f"{trigger.days_from_due:+d} days from due"
+                if trigger.days_from_due is not None
+                else f"{trigger.days} days after '{trigger.after_step}'"
+            )
+            actions = ", ".join(
+                a.kind.value + (f" {a.template}" if a.template else "") for a in step.actions
+            )
+            typer.echo(f"  {step.name:<18} {when:<34} {actions}")
+
+
+@policy_app.command("check")
+def check(file: Annotated[Path, typer.Argument(help="a policy YAML file")]) -> None:
+    """Validate a policy file (errors name the line and the field)."""
+    try:
+        policy = load_policy(file)
+    except RecoupError as error:
+        fail(error)
+    typer.echo(f"{file.name}: policy {policy.name!r} with {len(policy.steps)} steps is valid")

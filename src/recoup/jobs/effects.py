@@ -1,0 +1,306 @@
+"""The dispatcher's real channels: how each outbox row is rendered, sent or applied.
+
+This is where the domains meet: messages are built from the ledger (plus charges, the
+portal link, promises and instalments from the row's payload), rendered with the
+templates, and sent by SMTP, the SMS channel or the letter sink; internal effects call
+the cases, charges and credit services.
+"""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recoup.cases import agency
+from recoup.cases import service as cases
+from recoup.charges import service as charges
+from recoup.charges.core import LateFee
+from recoup.comms.channels.email import Attachment as EmailAttachment
+from recoup.comms.channels.email import OutgoingEmail, SmtpSettings, send_email
+from recoup.comms.channels.letter import LetterSink
+from recoup.comms.channels.sms import SmsChannel, sms_channel_from_url
+from recoup.comms.context import (
+    ChargeLine,
+    ContactInfo,
+    InstalmentInfo,
+    MessageContext,
+    PromiseInfo,
+    context_from_ledger,
+)
+from recoup.comms.dispatcher import Attachment, Outgoing, Rendered
+from recoup.comms.models import OutboxKind, OutboxMessage
+from recoup.comms.render import Medium, render, render_sms
+from recoup.config import Settings
+from recoup.credit import service as credit
+from recoup.documents import letter_pdf, statement_pdf
+from recoup.errors import InvalidInput
+from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+from recoup.portal import service as portal
+
+# What an owner notification is about, by the step that sent it.
+OWNER_EVENTS = {
+    "formal notice": "formal_notice",
+    "final demand": "final_demand",
+    "agency hand-off": "agency_handoff",
+}
+PAY_WITHIN = timedelta(days=7)  # the deadline a formal notice or final demand sets
+
+
+class LiveChannels:
+    """SMTP, the SMS channel and the letter sink from the settings; services for the rest."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.smtp = SmtpSettings.from_url(settings.smtp_url)
+        self.sms: SmsChannel = sms_channel_from_url(settings.sms_url)
+        self.letters = LetterSink(Path(settings.letters_dir))
+
+    # -- messages --
+
+    def render(self, session: Session, row: OutboxMessage) -> Rendered:
+        context = message_context(session, row)
+        kind = OutboxKind(row.kind)
+        if kind is OutboxKind.SMS:
+            return Rendered(subject="", text=render_sms(row.template, context))
+        medium: Medium = "letter" if kind is OutboxKind.LETTER else "email"
+        message = render(row.template, context, medium=medium)
+        attachments: list[Attachment] = []
+        if kind is OutboxKind.LETTER:
+            pdf = letter_pdf(row.template, context)
+            attachments.append(Attachment("letter.pdf", "application/pdf", pdf))
+        elif row.payload.get("params", {}).get("attach_statement"):
+            pdf = statement_pdf(context)
+            attachments.append(Attachment("statement.pdf", "application/pdf", pdf))
+        return Rendered(message.subject, message.text, message.html or "", tuple(attachments))
+
+    def send(self, message: Outgoing) -> str:
+        key = f"{message.org_id}:{message.key}"
+        if message.kind is OutboxKind.SMS:
+            return self.sms.send(message.recipient, message.rendered.text, key)
+        if message.kind is OutboxKind.LETTER:
+            (letter,) = [a for a in message.rendered.attachments if a.filename == "letter.pdf"]
+            return self.letters.send(letter.content, key)
+        sender = str(message.payload.get("from", "")) or self.smtp.from_address
+        return send_email(
+            self.smtp,
+            OutgoingEmail(
+                to=message.recipient,
+                subject=message.rendered.subject,
+                text=message.rendered.text,
+                html=message.rendered.html or None,
+                from_=sender,
+                attachments=[
+                    EmailAttachment(a.filename, a.mime, a.content)
+                    for a in message.rendered.attachments
+                ],
+                key=key,
+            ),
+        )
+
+    # -- internal effects --
+
+    def apply(self, session: Session, row: OutboxMessage) -> str:
+        payload = row.payload
+        params = payload.get("params", {})
+        invoice_ids = [int(i) for i in payload.get("invoice_ids", [])]
+        as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else None
+        kind = OutboxKind(row.kind)
+        if kind is OutboxKind.TASK:
+            task = cases.create_task(
+                session,
+                org_id=row.org_id,
+                customer_id=row.customer_id,
+                title=params.get("title") or payload.get("reason") or row.template or "Task",
+                body=_task_body(session, row),
+                kind=params.get("kind", "other"),
+                assignee=row.recipient,
+                due_on=as_of,
+                key=row.key,
+            )
+            return f"task {task.id}"
+        if kind is OutboxKind.CHARGE:
+            return _charge(session, row, params, invoice_ids, as_of)
+        if kind is OutboxKind.CREDIT_HOLD:
+            assert row.customer_id is not None
+            credit.place_hold(
+                session,
+                org_id=row.org_id,
+                customer_id=row.customer_id,
+                reason=str(payload.get("reason", "escalation policy")),
+                source="policy",
+                key=row.key,
+                on=as_of,
+                now=row.next_attempt_at,
+            )
+            return "credit hold placed"
+        if kind is OutboxKind.HANDOFF:
+            assert row.customer_id is not None
+            handoff = agency.request_handoff(
+                session,
+                org_id=row.org_id,
+                customer_id=row.customer_id,
+                invoice_ids=invoice_ids,
+                agency=str(params.get("agency", "default")),
+                requested_by="policy",
+                key=row.key,
+                on=as_of,
+            )
+            return f"hand-off {handoff.id} awaiting approval"
+        raise InvalidInput(f"no handler for outbox rows of kind {row.kind!r}")
+
+    def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None:
+        cases.create_task(
+            session,
+            org_id=row.org_id,
+            customer_id=row.customer_id,
+            title=title,
+            body=body,
+            kind="delivery",
+            key=f"outbox:{row.id}:{row.status}",
+        )
+
+
+def _task_body(session: Session, row: OutboxMessage) -> str:
+    """A task's text: why it exists and, for a call, the script with the figures."""
+    reason = str(row.payload.get("reason", ""))
+    if row.template != "call_script":
+        return reason
+    script = render("call_script", message_context(session, row)).text
+    return f"{reason}\n\n{script}" if reason else script
+
+
+def _charge(
+    session: Session,
+    row: OutboxMessage,
+    params: dict[str, Any],
+    invoice_ids: list[int],
+    as_of: date | None,
+) -> str:
+    """Charge each listed invoice (interest, compensation or a late fee) once per key."""
+    what = params.get("charge")
+    charged = []
+    for invoice_id in invoice_ids:
+        key = f"{row.key}:{invoice_id}"
+        if what == "interest":
+            assert as_of is not None
+            result = charges.charge_interest(
+                session, org_id=row.org_id, invoice_id=invoice_id, as_of=as_of, key=key
+            )
+        elif what == "compensation":
+            result = charges.charge_compensation(
+                session, org_id=row.org_id, invoice_id=invoice_id, key=key, as_of=as_of
+            )
+        else:
+            invoice = session.get_one(Invoice, invoice_id)
+            fixed = params.get("fixed") or {}
+            fee = (
+                LateFee(amount=Decimal(fixed[invoice.currency]))
+                if invoice.currency in fixed
+                else LateFee(percent=Decimal(params["percent"]))
+                if params.get("percent")
+                else None
+            )
+            result = charges.charge_late_fee(
+                session, org_id=row.org_id, invoice_id=invoice_id, fee=fee, key=key, as_of=as_of
+            )
+        amount = result.charge.amount if result.charge else 0
+        charged.append(f"{invoice_id}: {amount} ({result.reason or 'charged'})")
+    return "; ".join(charged)[:500]
+
+
+def message_context(session: Session, row: OutboxMessage) -> MessageContext:
+    """Everything a template needs for this row, from the ledger and the payload."""
+    payload = row.payload
+    org = session.get_one(Organisation, row.org_id)
+    customer = session.scalars(
+        select(Customer).where(Customer.org_id == row.org_id, Customer.id == row.customer_id)
+    ).one()
+    as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else date.today()
+    invoice_ids = [int(i) for i in payload.get("invoice_ids", [])]
+    invoices = (
+        session.scalars(
+            select(Invoice).where(Invoice.org_id == row.org_id, Invoice.id.in_(invoice_ids))
+        ).all()
+        if invoice_ids
+        else []
+    )
+    contact_id = payload.get("contact_id")
+    contact = (
+        session.scalars(
+            select(Contact).where(Contact.org_id == row.org_id, Contact.id == contact_id)
+        ).one_or_none()
+        if contact_id
+        else None
+    )
+    open_charges = [
+        ChargeLine(c.description, c.currency, c.amount)
+        for c in charges.open_charges(session, org_id=row.org_id, customer_id=customer.id)
+    ]
+    notes = session.scalars(
+        select(CreditNote).where(
+            CreditNote.org_id == row.org_id,
+            CreditNote.customer_id == customer.id,
+            CreditNote.open_amount > 0,
+        )
+    ).all()
+    unapplied = session.scalars(
+        select(Payment).where(
+            Payment.org_id == row.org_id,
+            Payment.customer_id == customer.id,
+            Payment.unallocated_amount > 0,
+        )
+    ).all()
+    token = portal.issue_token(session, org_id=row.org_id, customer_id=customer.id)
+    step = str(payload.get("step", ""))
+    fields: dict[str, Any] = {}
+    if row.template in ("formal_notice", "final_demand"):
+        fields["pay_by"] = as_of + PAY_WITHIN
+    if payload.get("pay_by"):
+        fields["pay_by"] = date.fromisoformat(payload["pay_by"])
+    if "instalment" in payload:
+        i = payload["instalment"]
+        agreed = i.get("plan_agreed_on")
+        fields["instalment"] = InstalmentInfo(
+            sequence=i["sequence"],
+            count=i["count"],
+            due_date=date.fromisoformat(i["due_date"]),
+            currency=i["currency"],
+            amount=i["amount"],
+            paid_amount=i.get("paid_amount", 0),
+            plan_remaining_amount=i.get("plan_remaining_amount", 0),
+            plan_agreed_on=date.fromisoformat(agreed) if agreed else None,
+        )
+    if "promise" in payload:
+        p = payload["promise"]
+        fields["promise"] = PromiseInfo(
+            amount=p["amount"],
+            currency=p["currency"],
+            promised_date=date.fromisoformat(p["promised_date"]),
+            made_on=date.fromisoformat(p["made_on"]) if p.get("made_on") else None,
+        )
+    fields["credit_hold"] = customer.status == "on_hold"
+    context = context_from_ledger(
+        organisation=org,
+        customer=customer,
+        invoices=invoices,
+        as_of=as_of,
+        contact=contact,
+        charges=open_charges,
+        credit_notes=notes,
+        payments=unapplied,
+        portal_url=portal.portal_url(token),
+        step=step,
+        signatory=org.name,
+        **fields,
+    )
+    if row.template == "owner_notification":
+        context = replace(
+            context,
+            contact=ContactInfo(name="", email=row.recipient),
+            event=OWNER_EVENTS.get(step, "formal_notice"),
+            note=str(payload.get("reason", "")),
+        )
+    return context
