@@ -150,11 +150,15 @@ def test_a_plan_paid_in_full_completes(session: Session) -> None:
 
 
 def test_no_email_address_gives_a_task_for_the_collector(session: Session) -> None:
-    org, _, _, _, _ = _plan(session, contact=False)
+    org, _, _, _, plan = _plan(session, contact=False)
     (effect,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 30), now=NOW)
     assert effect.kind is OutboxKind.TASK
     assert effect.recipient == "kim@acme.example"
     assert effect.payload["reason"] == "no billing contact with an email address"
+    assert effect.payload["params"] == {
+        "title": f"Instalment 1 of payment plan #{plan.id} is due (2026-02-01): contact the customer",
+        "kind": "call",
+    }
 
 
 def test_custom_amounts_dates_and_interest(session: Session) -> None:

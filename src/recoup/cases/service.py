@@ -514,6 +514,12 @@ def _confirm_promise(
             },
         },
     )
+    if kind is OutboxKind.TASK:
+        effect.payload["reason"] = "no usable email address, or the customer may not be contacted"
+        effect.payload["params"] = {
+            "title": f"Confirm promise #{promise.id} to the customer another way",
+            "kind": "call",
+        }
     enqueue(session, org_id=org_id, effects=[effect])
 
 
@@ -950,6 +956,12 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
                     if recipient is None
                     else "the customer is marked do not contact or on legal hold"
                 )
+                what = "is due" if notice.kind == "reminder" else "was missed"
+                payload["params"] = {
+                    "title": f"Instalment {notice.seq} of payment plan #{plan.id} {what} "
+                    f"({notice.due_on.isoformat()}): contact the customer",
+                    "kind": "call",
+                }
             effects.append(
                 Effect(
                     key=f"plan:{plan.id}:instalment:{notice.seq}:{notice.kind}",

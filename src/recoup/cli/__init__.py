@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from recoup.cli import audit, charges, data, imports, reports, run, web
+from recoup.cli import audit, cases, charges, data, imports, reports, run, web
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
@@ -18,6 +18,7 @@ app.add_typer(charges.app, name="charges")
 app.add_typer(run.policy_app, name="policy")
 app.command("run")(run.run)
 data.register(app)
+cases.register(app)
 web.register(app)
 
 
