@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import case, func, select, update
 
 from recoup.auth.models import User
+from recoup.cases import service as cases
 from recoup.db import transaction
 from recoup.portal.models import PortalSubmission, PortalToken
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, Server, log_in
@@ -65,6 +66,27 @@ def test_collector_works_an_account_and_the_customer_answers_on_the_portal(
     assert "overdue on" in reason
     rows.first.locator("a.strong").click()
     name = page.locator("h1").inner_text()
+    customer_id = int(page.url.rsplit("/", 1)[1].split("#")[0])
+
+    # A call in which the customer promises to pay next week.
+    promised = date.today() + timedelta(days=7)
+    call = page.locator("#call-form")
+    call.locator("select[name=outcome]").select_option("promised")
+    call.locator("input[name=contact]").fill("Ms Accounts Payable")
+    call.locator("textarea[name=note]").fill("Will pay after their payment run.")
+    call.locator("input[name=promised_on]").fill(promised.isoformat())
+    call.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text(
+        f"Call logged with a promise to pay on {promised.isoformat()}"
+    )
+    timeline = page.locator(".timeline")
+    expect(timeline).to_contain_text("Call: promised (Ms Accounts Payable)")
+    expect(timeline).to_contain_text(f"by {promised.isoformat()}")
+    expect(page.locator("#open-cases")).to_contain_text("promise")
+    # The promise takes the customer's invoices off the escalation ladder until then.
+    with transaction(server.engine, actor="test") as session:
+        paused = cases.pauses(session, org_id=server.org_id, as_of=date.today())
+    assert customer_id in {p.customer_id for p in paused}
 
     page.click("#portal-link button.primary")
     link = page.locator("input.copy").input_value()
@@ -86,8 +108,7 @@ def test_collector_works_an_account_and_the_customer_answers_on_the_portal(
     page.goto(server.url("/"))
     expect(page.locator("#from-customers")).to_contain_text(name)
     page.locator("#from-customers a", has_text=name).first.click()
-    timeline = page.locator(".timeline")
-    expect(timeline).to_contain_text(f"Disputed invoice {number}: wrong amount")
+    expect(timeline).to_contain_text(f"On the portal: disputed invoice {number} (wrong amount)")
     expect(timeline).to_contain_text("The price list says 10% less.")
 
 
@@ -207,9 +228,7 @@ def test_screenshots(browser: Browser, server: Server) -> None:
         ):
             page.goto(server.url(path))
             page.wait_for_load_state("networkidle")
-            page.screenshot(
-                path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=label == "desktop"
-            )
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"))
         context.close()
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from recoup.cases import service as cases
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
 from recoup.portal import service as portal
@@ -154,7 +155,12 @@ def test_disputes_only_of_the_customers_own_open_invoices(session: Session, cust
     access = _access(session, customer)
     (invoice, _) = ledger.open_invoices(session, org_id=customer.org_id, customer_id=customer.id)
     dispute = portal.submit_dispute(
-        session, access=access, invoice_id=invoice.id, reason="wrong_amount", comment="Price"
+        session,
+        access=access,
+        invoice_id=invoice.id,
+        reason="wrong_amount",
+        comment="Price",
+        today=TODAY,
     )
     assert dispute.collector == customer.collector
     assert dispute.reason == "wrong_amount"
@@ -162,23 +168,54 @@ def test_disputes_only_of_the_customers_own_open_invoices(session: Session, cust
     foreign = make_invoice(session, customer=other, number="X-1")
     with pytest.raises(InvalidInput):
         portal.submit_dispute(session, access=access, invoice_id=foreign.id, reason="other",
-                              comment="not mine")  # fmt: skip
+                              comment="not mine", today=TODAY)  # fmt: skip
     with pytest.raises(InvalidInput):
         portal.submit_dispute(session, access=access, invoice_id=invoice.id, reason="bored",
-                              comment="")  # fmt: skip
+                              comment="", today=TODAY)  # fmt: skip
     with pytest.raises(InvalidInput):  # "other" needs an explanation
         portal.submit_dispute(session, access=access, invoice_id=invoice.id, reason="other",
-                              comment="  ")  # fmt: skip
+                              comment="  ", today=TODAY)  # fmt: skip
 
 
 def test_feedback_and_what_the_team_sees(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
     access = _access(session, customer)
     with pytest.raises(InvalidInput):
-        portal.submit_feedback(session, access=access, comment=" ")
-    portal.submit_feedback(session, access=access, comment="Please call me")
+        portal.submit_feedback(session, access=access, comment=" ", today=TODAY)
+    portal.submit_feedback(session, access=access, comment="Please call me", today=TODAY)
     unseen = portal.unseen_submissions(session, org_id=customer.org_id)
     assert [s.comment for s in unseen] == ["Please call me"]
     portal.mark_seen(session, org_id=customer.org_id, customer_id=customer.id)
     session.expire_all()
     assert portal.unseen_submissions(session, org_id=customer.org_id) == []
     assert len(portal.submissions(session, org_id=customer.org_id, customer_id=customer.id)) == 1
+
+
+def test_submissions_become_cases_and_a_task_for_the_collector(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    first, second = ledger.open_invoices(session, org_id=customer.org_id, customer_id=customer.id)
+    portal.submit_promise(
+        session, access=access, promised_on=date(2026, 3, 10), amount="1000.00", today=TODAY
+    )
+    (promise,) = cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
+    assert (promise.channel, promise.promised_amount) == ("portal", 100000)
+    paused = cases.pauses(session, org_id=customer.org_id, as_of=TODAY)
+    assert {p.invoice_id for p in paused} == {first.id}  # 1,000.00 pays the oldest invoice
+
+    portal.submit_dispute(
+        session, access=access, invoice_id=second.id, reason="wrong_amount", comment="-10%",
+        today=TODAY,
+    )  # fmt: skip
+    (dispute,) = cases.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)
+    assert dispute.reason == "pricing"
+    assert cases.dispute_invoice_ids(session, org_id=customer.org_id, dispute_id=dispute.id) == [
+        second.id
+    ]
+    # Disputing it again keeps the one dispute but still tells the collector.
+    portal.submit_dispute(
+        session, access=access, invoice_id=second.id, reason="other", comment="again",
+        today=TODAY,
+    )  # fmt: skip
+    assert len(cases.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)) == 1
+    titles = [t.title for t in cases.open_tasks(session, org_id=customer.org_id)]
+    assert titles.count("Invoice disputed on the portal") == 2
+    assert "Promise to pay made on the portal" in titles

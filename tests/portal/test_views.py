@@ -120,6 +120,6 @@ def test_a_dispute_reaches_the_collector(world: World) -> None:
     dashboard = team.get("/").text
     assert "disputes an invoice (goods or service)" in dashboard
     customer = team.get(f"/customers/{world.a.customers['C1']}").text
-    assert "Disputed invoice A-C1-1: goods or service" in customer
+    assert "On the portal: disputed invoice A-C1-1 (goods or service)" in customer
     assert "Lieferung beschädigt" in customer
     assert "disputes an invoice" not in team.get("/").text  # seen now

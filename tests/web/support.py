@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
+from recoup.cases import service as cases
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.ledger import service as ledger
@@ -54,6 +55,7 @@ class Org:
     users: dict[str, int] = field(default_factory=dict)  # role (or name) -> user id
     customers: dict[str, int] = field(default_factory=dict)  # external id -> id
     invoices: dict[str, int] = field(default_factory=dict)  # number -> id
+    disputes: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +133,15 @@ def build_world(url: str) -> World:
                         total=Decimal(total),
                     )
                     found.invoices[number] = invoice.id
+            dispute = cases.open_dispute(
+                session,
+                org_id=org.id,
+                customer_id=found.customers["C1"],
+                invoice_ids=[found.invoices[f"{prefix.upper()}-C1-1"]],
+                reason="pricing",
+                opened_on=AS_OF,
+            )
+            found.disputes.append(dispute.id)
             orgs.append(found)
     return World(url, engine, orgs[0], orgs[1])
 

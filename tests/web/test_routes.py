@@ -30,6 +30,7 @@ WHO_MAY = {
     "export": ALL,
     "work_accounts": {"admin", "manager", "collector"},
     "import_data": {"admin", "manager"},
+    "manage_credit": {"admin", "manager"},
     "manage_users": {"admin"},
     "logged_in": ALL,
 }
@@ -46,6 +47,44 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/customers/{customer_id}/portal-revoke"): Case(
         "work_accounts", {"customer_id": "customer"}
+    ),
+    ("POST", "/customers/{customer_id}/notes"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"text": "Called, no answer"}
+    ),
+    ("POST", "/customers/{customer_id}/calls"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"outcome": "reached"}
+    ),
+    ("POST", "/customers/{customer_id}/promises"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"promised_on": "2026-07-15"}
+    ),
+    ("POST", "/customers/{customer_id}/disputes"): Case(
+        "work_accounts",
+        {"customer_id": "customer"},
+        {"invoice": "@invoice", "reason": "quality"},
+    ),
+    ("POST", "/customers/{customer_id}/disputes/{dispute_id}/resolve"): Case(
+        "manage_credit",
+        {"customer_id": "customer", "dispute_id": "dispute"},
+        {"outcome": "invalid"},
+    ),
+    ("POST", "/customers/{customer_id}/plans"): Case(
+        "work_accounts",
+        {"customer_id": "customer"},
+        {"invoice": "@invoice", "instalments": "3", "first_due": "2026-07-31"},
+    ),
+    ("POST", "/customers/{customer_id}/statement"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"contact": "0"}
+    ),
+    ("POST", "/customers/{customer_id}/hold"): Case(
+        "manage_credit", {"customer_id": "customer"}, {"reason": "Over limit"}
+    ),
+    ("POST", "/customers/{customer_id}/hold/release"): Case(
+        "manage_credit", {"customer_id": "customer"}, {"reason": "Paid"}
+    ),
+    ("POST", "/customers/{customer_id}/handoff"): Case(
+        "work_accounts",
+        {"customer_id": "customer"},
+        {"invoice": "@invoice", "agency": "Acme Collect"},
     ),
     ("GET", "/invoices"): Case("view"),
     ("GET", "/invoices.csv"): Case("export"),
@@ -94,6 +133,8 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "user": str(chosen.users["spare" if org == "a" else "admin"]),
         "upload": "A" * 24,  # no such upload in either organisation
         "token": "not-a-token",
+        "dispute": str(chosen.disputes[0]),
+        "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 
 
@@ -103,10 +144,13 @@ def _url(path: str, case: Case, ids: dict[str, str]) -> str:
     return path
 
 
-def _request(client: TestClient, method: str, url: str, case: Case, csrf: str | None):  # type: ignore[no-untyped-def]
+def _request(  # type: ignore[no-untyped-def]
+    client: TestClient, method: str, url: str, case: Case, csrf: str | None, ids: dict[str, str]
+):
     if method == "GET":
         return client.get(url)
-    data = dict(case.form)
+    data = {key: ids[value[1:]] if value.startswith("@") else value
+            for key, value in case.form.items()}  # fmt: skip
     if csrf is not None:
         data["csrf_token"] = csrf
     return client.post(url, data=data)
@@ -122,7 +166,8 @@ def test_role_permissions(world: World, role: str, method: str, path: str) -> No
     client = make_client(world)
     token, csrf = _session(world, role)
     client.cookies.set("recoup_session", token)
-    response = _request(client, method, _url(path, case, _ids(world, "a")), case, csrf)
+    ids = _ids(world, "a")
+    response = _request(client, method, _url(path, case, ids), case, csrf, ids)
     allowed = role in WHO_MAY[case.permission or "logged_in"]
     if allowed:
         # Own records: the page or action works (a missing upload is a 404 of its own).
@@ -138,7 +183,8 @@ def test_role_permissions(world: World, role: str, method: str, path: str) -> No
 def test_anonymous_is_sent_to_login(world: World, method: str, path: str) -> None:
     case = ROUTES[(method, path)]
     client = make_client(world)
-    response = _request(client, method, _url(path, case, _ids(world, "a")), case, None)
+    ids = _ids(world, "a")
+    response = _request(client, method, _url(path, case, ids), case, None, ids)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
 
@@ -153,7 +199,8 @@ def test_another_organisations_records_are_not_found(world: World, method: str, 
     client = make_client(world)
     token, csrf = _session(world, "admin")
     client.cookies.set("recoup_session", token)
-    response = _request(client, method, _url(path, case, _ids(world, "b")), case, csrf)
+    ids = _ids(world, "b")
+    response = _request(client, method, _url(path, case, ids), case, csrf, ids)
     assert response.status_code == 404, response.text[:500]
     assert "B C1" not in response.text
 

@@ -6,6 +6,7 @@ expired or revoked token can never show data. Services never commit.
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.auth.service import hash_token
+from recoup.cases import service as cases
 from recoup.db.base import utcnow
-from recoup.errors import InvalidInput, NotFound
+from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
+from recoup.ledger.core import split_in_order
 from recoup.ledger.models import Organisation
 from recoup.portal import core, repository
 from recoup.portal.core import Statement, StatementLine
@@ -290,6 +293,7 @@ def submit_promise(
     if not balances:
         raise InvalidInput("nothing is owed, so there is nothing to promise", field="amount")
     chosen = currency if currency in balances else min(balances)
+    open_items = [line for line in statement.invoices if line.currency == chosen]
     minor: int | None = None
     if amount.strip():
         try:
@@ -299,7 +303,7 @@ def submit_promise(
             raise InvalidInput("not an amount", field="amount") from None
         if not 0 < minor <= balances[chosen]:
             raise InvalidInput("must be more than zero and at most the balance", field="amount")
-    return _submission(
+    submission = _submission(
         session,
         access,
         SubmissionKind.PROMISE,
@@ -308,10 +312,43 @@ def submit_promise(
         promised_amount=minor if minor is not None else balances[chosen],
         comment=text,
     )
+    # The promise covers the open invoices oldest first, as far as the amount goes; it
+    # pauses the ladder for them (``recoup.cases``).
+    parts = split_in_order(
+        minor if minor is not None else sum(i.open_amount for i in open_items),
+        [i.open_amount for i in open_items],
+    )
+    items = [
+        (line.id, None if part == line.open_amount else money.from_minor(part, chosen))
+        for line, part in zip(open_items, parts, strict=True)
+        if part
+    ]
+    if items:
+        _record_case(
+            session,
+            lambda: cases.add_promise(
+                session,
+                org_id=access.org_id,
+                customer_id=access.customer_id,
+                items=items,
+                promised_on=promised_on,
+                made_on=today,
+                channel="portal",
+                note=text,
+            ),
+        )
+    _notify(session, submission, today)
+    return submission
 
 
 def submit_dispute(
-    session: Session, *, access: PortalAccess, invoice_id: int, reason: str, comment: str
+    session: Session,
+    *,
+    access: PortalAccess,
+    invoice_id: int,
+    reason: str,
+    comment: str,
+    today: date,
 ) -> PortalSubmission:
     """The customer queries one of their open invoices."""
     open_ids = {
@@ -326,7 +363,7 @@ def submit_dispute(
         raise InvalidInput("choose a reason", field="reason") from None
     text = core.check_comment(comment, required=why is DisputeReason.OTHER)
     invoice = open_ids[invoice_id]
-    return _submission(
+    submission = _submission(
         session,
         access,
         SubmissionKind.DISPUTE,
@@ -335,12 +372,103 @@ def submit_dispute(
         reason=str(why),
         comment=text,
     )
+    if _disputed(session, access, invoice_id):
+        cases.add_note(
+            session,
+            org_id=access.org_id,
+            customer_id=access.customer_id,
+            text=f"The customer disputed invoice {invoice.number} again on the portal: {text}",
+            author="customer (portal)",
+        )
+    else:
+        _record_case(
+            session,
+            lambda: cases.open_dispute(
+                session,
+                org_id=access.org_id,
+                customer_id=access.customer_id,
+                invoice_ids=[invoice_id],
+                reason=CASE_REASONS[why],
+                owner=submission.collector,
+                description=f"{why.value.replace('_', ' ')} (portal): {text}".strip(": "),
+                opened_on=today,
+            ),
+        )
+    _notify(session, submission, today)
+    return submission
 
 
-def submit_feedback(session: Session, *, access: PortalAccess, comment: str) -> PortalSubmission:
-    """The customer leaves a message for the credit team."""
+def submit_feedback(
+    session: Session, *, access: PortalAccess, comment: str, today: date
+) -> PortalSubmission:
+    """The customer leaves a message for the credit team (a note on the account)."""
     text = core.check_comment(comment, required=True)
-    return _submission(session, access, SubmissionKind.FEEDBACK, comment=text)
+    submission = _submission(session, access, SubmissionKind.FEEDBACK, comment=text)
+    cases.add_note(
+        session,
+        org_id=access.org_id,
+        customer_id=access.customer_id,
+        text=f"Message from the customer (portal): {text}",
+        author="customer (portal)",
+    )
+    _notify(session, submission, today)
+    return submission
+
+
+# How the portal's reasons (worded for customers) map onto the cases' reasons.
+CASE_REASONS = {
+    DisputeReason.NOT_RECEIVED: "not_received",
+    DisputeReason.WRONG_AMOUNT: "pricing",
+    DisputeReason.GOODS_OR_SERVICE: "quality",
+    DisputeReason.ALREADY_PAID: "already_paid",
+    DisputeReason.NO_PURCHASE_ORDER: "other",
+    DisputeReason.OTHER: "other",
+}
+
+
+def _disputed(session: Session, access: PortalAccess, invoice_id: int) -> bool:
+    """Whether an open dispute of the customer already covers the invoice."""
+    open_disputes = cases.list_disputes(
+        session,
+        org_id=access.org_id,
+        customer_id=access.customer_id,
+        statuses=["open", "investigating"],
+    )
+    return any(
+        invoice_id in cases.dispute_invoice_ids(session, org_id=access.org_id, dispute_id=d.id)
+        for d in open_disputes
+    )
+
+
+def _record_case(session: Session, record: Callable[[], object]) -> None:
+    """Record a promise or dispute in ``recoup.cases``; one it already holds (the same
+    invoices promised or disputed twice) is kept as it is — the customer's message is
+    still stored and the collector told."""
+    try:
+        with session.begin_nested():
+            record()
+    except Conflict:
+        pass
+
+
+def _notify(session: Session, submission: PortalSubmission, today: date) -> None:
+    """A task for the customer's collector to look at what came in."""
+    titles = {
+        SubmissionKind.PROMISE: "Promise to pay made on the portal",
+        SubmissionKind.DISPUTE: "Invoice disputed on the portal",
+        SubmissionKind.FEEDBACK: "Message left on the portal",
+    }
+    cases.create_task(
+        session,
+        org_id=submission.org_id,
+        customer_id=submission.customer_id,
+        title=titles[SubmissionKind(submission.kind)],
+        body=submission.comment,
+        kind="review",
+        assignee=submission.collector,
+        due_on=today,
+        key=f"portal:{submission.id}",
+    )
 
 
 def submissions(session: Session, *, org_id: int, customer_id: int) -> list[PortalSubmission]:

@@ -202,7 +202,12 @@ def dispute(
         except ValueError:
             raise InvalidInput("choose an invoice", field="invoice") from None
         service.submit_dispute(
-            db, access=access, invoice_id=invoice_id, reason=reason, comment=comment
+            db,
+            access=access,
+            invoice_id=invoice_id,
+            reason=reason,
+            comment=comment,
+            today=_today(request),
         )
     except InvalidInput as error:
         return _rejected(request, db, token, lang, "dispute", error, values)
@@ -222,7 +227,7 @@ def feedback(
     if access is None:
         return invalid_link(request)
     try:
-        service.submit_feedback(db, access=access, comment=comment)
+        service.submit_feedback(db, access=access, comment=comment, today=_today(request))
     except InvalidInput as error:
         return _rejected(request, db, token, lang, "feedback", error, {"comment": comment})
     return _thanks(token, "feedback", lang)

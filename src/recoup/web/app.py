@@ -23,7 +23,7 @@ from recoup.db import make_engine
 from recoup.db.migrate import upgrade
 from recoup.errors import RecoupError
 from recoup.portal import views as portal_views
-from recoup.web import views
+from recoup.web import actions, views
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -57,6 +57,7 @@ def create_app(
     app.state.clock = clock
     app.mount("/static", StaticFiles(directory=str(files("recoup.web") / "static")), name="static")
     app.include_router(views.router)
+    app.include_router(actions.router)
     app.include_router(portal_views.router)
     _handle_errors(app)
 

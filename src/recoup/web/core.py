@@ -4,7 +4,6 @@ the worklist, how audit events read in a timeline, and pagination.
 No database, no clock: the shell passes ``as_of`` and plain values.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -171,79 +170,6 @@ def page_number(raw: str | int | None) -> int:
     except ValueError:
         return 1
     return max(1, min(number, 1_000_000))
-
-
-_ENTITY_LABELS = {
-    "customers": "Customer",
-    "contacts": "Contact",
-    "invoices": "Invoice",
-    "payments": "Payment",
-    "credit_notes": "Credit note",
-    "allocations": "Allocation",
-}
-_SHOWN_FIELDS = (
-    "number",
-    "total_amount",
-    "open_amount",
-    "status",
-    "due_date",
-    "amount",
-    "collector",
-    "credit_limit_amount",
-    "name",
-    "email",
-    "phone",
-    "tags",
-)
-
-
-def describe_event(
-    entity: str,
-    action: str,
-    label: str,
-    before: str | None,
-    after: str | None,
-    *,
-    currency: str = "",
-    fmt: AmountFormatter | None = None,
-) -> str:
-    """A one-line description of an audit event for the customer timeline; amounts
-    (``*_amount`` in minor units) are formatted with ``fmt`` when a currency is known.
-
-    >>> money = lambda minor, currency: f"{minor / 100:.2f} {currency}"
-    >>> describe_event("invoices", "update", "INV-1", '{"open_amount":1000}',
-    ...                '{"open_amount":0}', currency="EUR", fmt=money)
-    'Invoice INV-1: open amount 10.00 EUR → 0.00 EUR'
-    >>> describe_event("invoices", "create", "INV-1", None, '{"number":"INV-1","total_amount":5}')
-    'Invoice INV-1 created'
-    """
-    noun = _ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
-    subject = f"{noun} {label}".strip()
-    if action == "create":
-        return f"{subject} created"
-    if action == "delete":
-        return f"{subject} deleted"
-    old = json.loads(before) if before else {}
-    new = json.loads(after) if after else {}
-    currency = currency or str(new.get("currency") or old.get("currency") or "")
-
-    def show(key: str, value: object) -> str:
-        is_amount = key.endswith("amount") and isinstance(value, int)
-        if is_amount and fmt is not None and currency:
-            return fmt(value, currency)  # type: ignore[arg-type]
-        return _short(value)
-
-    changes = [
-        f"{key.replace('_', ' ')} {show(key, old.get(key))} → {show(key, new.get(key))}"
-        for key in new
-        if key in _SHOWN_FIELDS or len(new) <= 3
-    ]
-    return f"{subject}: {', '.join(changes)}" if changes else f"{subject} updated"
-
-
-def _short(value: object) -> str:
-    text = "—" if value in (None, "") else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def csv_safe(value: object) -> str:

@@ -40,4 +40,6 @@ def format_moment(value: datetime | None) -> str:
     """A timestamp such as ``5 Mar 2026, 14:03`` (UTC)."""
     if value is None:
         return "—"
+    if (value.hour, value.minute, value.second) == (0, 0, 0):  # a business date
+        return format_day(value.date())
     return str(format_datetime(value, format="d MMM yyyy, HH:mm", locale=LOCALE, tzinfo=None))

@@ -12,7 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recoup.audit import service as audit
+from recoup.cases import service as cases
+from recoup.cases import timeline as case_timeline
+from recoup.cases.core import DISPUTE_SLA_DAYS
+from recoup.cases.models import OPEN_DISPUTE_STATUSES, Dispute, Promise, Task
+from recoup.credit import service as credit
+from recoup.credit.models import CreditHold
 from recoup.errors import NotFound
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
@@ -25,7 +30,6 @@ from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
 
 PAGE_SIZE = 50
-TIMELINE_RECORDS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,9 @@ class Dashboard:
     currencies: list[CurrencySummary]
     top_accounts: list[WorklistRow]
     submissions: list[tuple[PortalSubmission, str]]
+    tasks: list[tuple[Task, str]] = field(default_factory=list)  # due, with customer name
+    broken_promises: list[tuple[Promise, str]] = field(default_factory=list)
+    late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
 
 
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
@@ -84,20 +91,53 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0
     )
     unseen = portal.unseen_submissions(session, org_id=org_id, collector=collector, limit=10)
-    return Dashboard(as_of, summaries, top, _with_names(session, org_id, unseen))
+    tasks = [
+        t
+        for t in cases.open_tasks(session, org_id=org_id, assignee=collector)
+        if t.due_on is None or t.due_on <= as_of
+    ][:10]
+    broken = [
+        p
+        for p in cases.list_promises(session, org_id=org_id, statuses=["broken"])
+        if (collector is None or p.collector == collector)
+        and p.promised_on >= as_of - timedelta(days=30)
+    ][-10:]
+    late = [
+        (d, (as_of - d.opened_on).days)
+        for d in cases.list_disputes(session, org_id=org_id, statuses=list(OPEN_DISPUTE_STATUSES))
+        if (as_of - d.opened_on).days > DISPUTE_SLA_DAYS
+        and (collector is None or d.owner == collector)
+    ][:10]
+    names = _names(
+        session,
+        org_id,
+        [s.customer_id for s in unseen]
+        + [t.customer_id for t in tasks if t.customer_id is not None]
+        + [p.customer_id for p in broken]
+        + [d.customer_id for d, _ in late],
+    )
+    return Dashboard(
+        as_of,
+        summaries,
+        top,
+        [(s, names.get(s.customer_id, "")) for s in unseen],
+        tasks=[(t, names.get(t.customer_id or 0, "")) for t in tasks],
+        broken_promises=[(p, names.get(p.customer_id, "")) for p in reversed(broken)],
+        late_disputes=[(d, names.get(d.customer_id, ""), age) for d, age in late],
+    )
 
 
-def _with_names(
-    session: Session, org_id: int, submissions: Sequence[PortalSubmission]
-) -> list[tuple[PortalSubmission, str]]:
-    ids = sorted({s.customer_id for s in submissions})
-    names = {
+def _names(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[int, str]:
+    """``id -> name`` of some of the organisation's customers."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    return {
         row[0]: row[1]
         for row in ledger.snapshot(
             session, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", ids)
         )
     }
-    return [(s, names.get(s.customer_id, "")) for s in submissions]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +188,10 @@ class TimelineEntry:
     """One thing that happened to a customer's account."""
 
     at: datetime
-    kind: str  # "audit" | "portal" | ...
+    kind: str  # the cases timeline's kinds, or "portal-promise" / "portal-dispute" / ...
     text: str
     actor: str = ""
     detail: str = ""
-    order: int = 0  # the audit sequence, to order events of one moment
 
 
 @dataclass
@@ -165,6 +204,9 @@ class CustomerPage:
     contacts: list[dict[str, Any]]
     timeline: list[TimelineEntry]
     submissions: list[PortalSubmission]
+    disputes: list[Dispute] = field(default_factory=list)  # open ones
+    promises: list[Promise] = field(default_factory=list)  # pending ones
+    holds: list[CreditHold] = field(default_factory=list)  # active ones
     invoice_labels: dict[int, str] = field(default_factory=dict)
 
 
@@ -216,8 +258,10 @@ def customer_aging(statement: Statement) -> list[tuple[str, list[tuple[str, int]
     ]
 
 
-def customer_page(session: Session, *, org_id: int, customer_id: int, as_of: date) -> CustomerPage:
-    """The customer, its balances and aging, contacts, and timeline."""
+def customer_page(
+    session: Session, *, org_id: int, customer_id: int, as_of: date, with_timeline: bool = True
+) -> CustomerPage:
+    """The customer, its balances and aging, contacts, open cases and timeline."""
     record = customer(session, org_id=org_id, customer_id=customer_id)
     statement = portal.customer_statement(
         session, org_id=org_id, customer_id=customer_id, as_of=as_of
@@ -234,14 +278,24 @@ def customer_page(session: Session, *, org_id: int, customer_id: int, as_of: dat
     ]
     submissions = portal.submissions(session, org_id=org_id, customer_id=customer_id)
     invoice_labels = _invoice_labels(session, org_id, customer_id)
-    timeline = _timeline(session, org_id, record, statement, submissions, invoice_labels)
     return CustomerPage(
         customer=record,
         statement=statement,
         aging=customer_aging(statement),
         contacts=contacts,
-        timeline=timeline,
+        timeline=_timeline(session, org_id, customer_id, submissions, invoice_labels)
+        if with_timeline
+        else [],
         submissions=submissions,
+        disputes=[
+            d
+            for d in cases.list_disputes(session, org_id=org_id, customer_id=customer_id)
+            if d.status in OPEN_DISPUTE_STATUSES
+        ],
+        promises=cases.list_promises(
+            session, org_id=org_id, customer_id=customer_id, statuses=["pending"]
+        ),
+        holds=credit.holds(session, org_id=org_id, customer_id=customer_id, active_only=True),
         invoice_labels=invoice_labels,
     )
 
@@ -251,57 +305,25 @@ def _invoice_labels(session: Session, org_id: int, customer_id: int) -> dict[int
         session,
         org_id=org_id,
         entity="invoices",
-        fields=("id", "number", "issue_date"),
+        fields=("id", "number"),
         where=("customer_id", [customer_id]),
     )
-    rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
     return {r[0]: r[1] for r in rows}
 
 
 def _timeline(
     session: Session,
     org_id: int,
-    record: dict[str, Any],
-    statement: Statement,
+    customer_id: int,
     submissions: Sequence[PortalSubmission],
     invoice_labels: dict[int, str],
 ) -> list[TimelineEntry]:
-    """Audit events of the customer, its open and latest invoices and its unapplied
-    payments, with the portal submissions, newest first."""
-    records: list[tuple[str, int, str]] = [("customers", record["id"], record["name"])]
-    currencies = {line.id: line.currency for line in statement.invoices}
-    currencies.update({line.id: line.currency for line in statement.credits})
-    invoice_ids = [line.id for line in statement.invoices]
-    invoice_ids += [i for i in invoice_labels if i not in invoice_ids][:10]
-    records += [("invoices", i, invoice_labels.get(i, "")) for i in invoice_ids]
-    records += [
-        ("payments", line.id, line.number) for line in statement.credits if line.kind == "payment"
+    """The account's timeline (``recoup.cases``: ledger, messages, notes, calls, cases,
+    credit, hand-offs) with what the customer said on the portal, newest first."""
+    entries = [
+        TimelineEntry(at=e.at, kind=e.kind, text=e.title, detail=e.detail)
+        for e in case_timeline.timeline(session, org_id=org_id, customer_id=customer_id)
     ]
-    records += [
-        ("credit_notes", line.id, line.number)
-        for line in statement.credits
-        if line.kind == "credit_note"
-    ]
-    entries: list[TimelineEntry] = []
-    for entity, entity_id, label in records[:TIMELINE_RECORDS]:
-        for event in audit.history(session, org_id=org_id, entity=entity, entity_id=entity_id):
-            entries.append(
-                TimelineEntry(
-                    at=event.occurred_at,
-                    kind="audit",
-                    text=core.describe_event(
-                        entity,
-                        event.action,
-                        label,
-                        event.before,
-                        event.after,
-                        currency=currencies.get(entity_id, record["currency"]),
-                        fmt=format_money,
-                    ),
-                    order=event.seq,
-                    actor=event.actor,
-                )
-            )
     for submission in submissions:
         entries.append(
             TimelineEntry(
@@ -312,18 +334,18 @@ def _timeline(
                 detail=submission.comment,
             )
         )
-    entries.sort(key=lambda e: (e.at, e.order), reverse=True)
+    entries.sort(key=lambda e: e.at, reverse=True)
     return entries
 
 
 def _describe_submission(submission: PortalSubmission, invoice_labels: dict[int, str]) -> str:
     if submission.kind == "promise":
         amount = format_money(submission.promised_amount, submission.currency)
-        return f"Promised to pay {amount} on {format_day(submission.promised_on)}"
+        return f"On the portal: promised to pay {amount} on {format_day(submission.promised_on)}"
     if submission.kind == "dispute":
         number = invoice_labels.get(submission.invoice_id or 0, "?")
-        return f"Disputed invoice {number}: {submission.reason.replace('_', ' ')}"
-    return "Left a message"
+        return f"On the portal: disputed invoice {number} ({submission.reason.replace('_', ' ')})"
+    return "On the portal: left a message"
 
 
 @dataclass(frozen=True, slots=True)
