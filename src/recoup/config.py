@@ -15,7 +15,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RECOUP_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///recoup.db"
-    smtp_url: str = "smtp://127.0.0.1:1025"
+    # Development default: mail is written to .eml files and never leaves the machine.
+    smtp_url: str = "file://mail-outbox"
     sms_url: str = "file://sms-outbox"
     letters_dir: str = "letters"  # development print room: one PDF per letter
     actor: str = "cli"

@@ -20,7 +20,7 @@ from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import LateFee
 from recoup.comms.channels.email import Attachment as EmailAttachment
-from recoup.comms.channels.email import OutgoingEmail, SmtpSettings, send_email
+from recoup.comms.channels.email import OutgoingEmail, mail_channel_from_url
 from recoup.comms.channels.letter import LetterSink
 from recoup.comms.channels.sms import SmsChannel, sms_channel_from_url
 from recoup.comms.context import (
@@ -54,7 +54,7 @@ class LiveChannels:
     """SMTP, the SMS channel and the letter sink from the settings; services for the rest."""
 
     def __init__(self, settings: Settings) -> None:
-        self.smtp = SmtpSettings.from_url(settings.smtp_url)
+        self.mail = mail_channel_from_url(settings.smtp_url)
         self.sms: SmsChannel = sms_channel_from_url(settings.sms_url)
         self.letters = LetterSink(Path(settings.letters_dir))
 
@@ -62,6 +62,8 @@ class LiveChannels:
 
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
         context = message_context(session, row)
+        # Sent from the organisation's address unless the mail settings name a sender.
+        row.payload = {**row.payload, "from": context.organisation.email}
         kind = OutboxKind(row.kind)
         if kind is OutboxKind.SMS:
             return Rendered(subject="", text=render_sms(row.template, context))
@@ -83,9 +85,8 @@ class LiveChannels:
         if message.kind is OutboxKind.LETTER:
             (letter,) = [a for a in message.rendered.attachments if a.filename == "letter.pdf"]
             return self.letters.send(letter.content, key)
-        sender = str(message.payload.get("from", "")) or self.smtp.from_address
-        return send_email(
-            self.smtp,
+        sender = self.mail.from_address or str(message.payload.get("from", ""))
+        return self.mail.send(
             OutgoingEmail(
                 to=message.recipient,
                 subject=message.rendered.subject,

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from recoup.comms.channels.errors import DeliveryError, PermanentFailure, TemporaryFailure
+from recoup.comms.channels.files import file_name, write_once
 from recoup.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -297,3 +299,56 @@ def _redact(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+class MailChannel(Protocol):
+    """Something that takes an email and returns its ``Message-ID``."""
+
+    @property
+    def from_address(self) -> str: ...
+
+    def send(self, email: OutgoingEmail) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpChannel:
+    """Email over SMTP."""
+
+    settings: SmtpSettings
+
+    @property
+    def from_address(self) -> str:
+        return self.settings.from_address
+
+    def send(self, email: OutgoingEmail) -> str:
+        return send_email(self.settings, email)
+
+
+@dataclass(frozen=True, slots=True)
+class FileMailSink:
+    """The development mailbox: one ``.eml`` file per message, named by its key, in
+    ``directory`` (nothing leaves the machine; a second attempt writes nothing new)."""
+
+    directory: Path
+    from_address: str = ""
+
+    def send(self, email: OutgoingEmail) -> str:
+        settings = SmtpSettings(host="localhost", port=25, from_address=self.from_address)
+        message = build_message(settings, email)
+        write_once(
+            self.directory, file_name(email.key or message["Message-ID"], ".eml"), bytes(message)
+        )
+        return str(message["Message-ID"])
+
+
+def mail_channel_from_url(url: str) -> MailChannel:
+    """``file://DIR[?from=ADDRESS]`` (development: .eml files) or an SMTP URL.
+
+    >>> mail_channel_from_url("file://mail-outbox?from=credit@acme.example").directory
+    PosixPath('mail-outbox')
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        query = {name: values[-1] for name, values in parse_qs(parts.query, True).items()}
+        return FileMailSink(Path(parts.netloc + parts.path), query.get("from", ""))
+    return SmtpChannel(SmtpSettings.from_url(url))
