@@ -93,6 +93,8 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/imports/{upload_id}/confirm"): Case(
         "import_data", {"upload_id": "upload"}, {"kind": "invoices"}
     ),
+    ("GET", "/outbox"): Case("view"),
+    ("GET", "/policies"): Case("view"),
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),

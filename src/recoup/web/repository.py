@@ -8,7 +8,7 @@ customers. Every query is scoped to one organisation. Nothing here writes.
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from recoup.comms.models import OutboxMessage
 from recoup.ledger.models import Customer, Invoice, InvoiceStatus
 from recoup.web.core import WorklistRow, weight_ranges
 
@@ -323,3 +324,65 @@ def iter_invoices(
     query = _invoice_query(org_id, where, as_of).execution_options(yield_per=2_000)
     for r in session.execute(query):
         yield _invoice_row(r)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A planned or delivered outbound effect as the outbox page lists it."""
+
+    id: int
+    customer_id: int | None
+    customer_name: str
+    kind: str
+    template: str
+    recipient: str
+    source: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    last_error: str
+    subject: str
+
+
+def outbox(
+    session: Session, org_id: int, status: str, *, limit: int, offset: int
+) -> tuple[list[OutboxRow], int, dict[str, int]]:
+    """One page of the organisation's outbox, newest first; the count matching and the
+    count per status."""
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.customer_id,
+            func.coalesce(Customer.name, ""),
+            OutboxMessage.kind,
+            OutboxMessage.template,
+            OutboxMessage.recipient,
+            OutboxMessage.source,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.sent_at,
+            OutboxMessage.last_error,
+            OutboxMessage.subject,
+        )
+        .outerjoin(
+            Customer,
+            and_(Customer.org_id == OutboxMessage.org_id, Customer.id == OutboxMessage.customer_id),
+        )
+        .where(OutboxMessage.org_id == org_id)
+    )
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    rows = session.execute(
+        query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
+    ).all()
+    counts = {
+        str(r[0]): int(r[1])
+        for r in session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.org_id == org_id)
+            .group_by(OutboxMessage.status)
+        )
+    }
+    return [OutboxRow(*r) for r in rows], _count(session, query), counts

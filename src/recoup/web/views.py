@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
+from recoup.comms.models import OutboxStatus
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, NotFound, RecoupError, RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.fields import DATE_ORDERS
 from recoup.imports.service import import_file
+from recoup.policy.service import available_policies
 from recoup.portal import service as portal
 from recoup.web import core, repository, service
 from recoup.web.deps import (
@@ -488,6 +490,35 @@ def confirm_import(
         flash=f"Imported {result.kind.value}: {result.created} created, "
         f"{result.updated} updated, {result.unchanged} unchanged.",
     )
+
+
+# --- outbox and policies ---------------------------------------------------------------
+
+
+@router.get("/outbox", response_class=HTMLResponse)
+def outbox_page(
+    request: Request, db: DB, actor: Viewer, status: str = "", page: str = "1"
+) -> HTMLResponse:
+    """What Recoup has planned to send or do, and what became of it."""
+    number = core.page_number(page)
+    chosen = status if status in {s.value for s in OutboxStatus} else ""
+    rows, total, counts = repository.outbox(
+        db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE
+    )
+    context = {
+        "rows": rows,
+        "page": core.Page(number, service.PAGE_SIZE, total),
+        "status": chosen,
+        "counts": counts,
+        "statuses": [s.value for s in OutboxStatus],
+    }
+    return render(request, "outbox.html", context)
+
+
+@router.get("/policies", response_class=HTMLResponse)
+def policies_page(request: Request, actor: Viewer) -> HTMLResponse:
+    """The escalation policies (data files), step by step."""
+    return render(request, "policies.html", {"policies": available_policies()})
 
 
 # --- users -----------------------------------------------------------------------------
