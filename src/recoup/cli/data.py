@@ -1,15 +1,21 @@
 """``recoup init`` and ``recoup demo``."""
 
+from collections import Counter
 from typing import Annotated
 
 import typer
 
+from recoup.cases.demo import seed_cases
 from recoup.cli import web
-from recoup.cli.app import parse_day, session_scope
+from recoup.cli.app import engine, parse_day, session_scope
 from recoup.cli.reports import aging
+from recoup.config import Settings
 from recoup.demo import service as demo
 from recoup.imports.service import ImportResult
+from recoup.jobs.effects import LiveChannels
 from recoup.ledger import service as ledger
+from recoup.policy.business_days import is_business_day, previous_business_day
+from recoup.policy.service import available_policies
 
 
 def register(app: typer.Typer) -> None:
@@ -47,17 +53,62 @@ def run_demo(
     customers: Annotated[int, typer.Option("--customers", min=1)] = 200,
     seed: Annotated[int, typer.Option("--seed")] = 7,
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
+    days: Annotated[int, typer.Option("--days", min=0, help="days of the daily run")] = 3,
 ) -> None:
-    """Load a realistic demo portfolio (organisation 'demo') and print its aging."""
+    """Load a demo portfolio (organisation 'demo'), run a few days of collections on it,
+    and print what was sent and the aging."""
     day = parse_day(as_of)
+    run_days = [day] if days and is_business_day("GB", day) else []
+    while len(run_days) < days:  # the last business days up to as_of
+        run_days.insert(0, previous_business_day("GB", run_days[0] if run_days else day))
+    start = previous_business_day("GB", run_days[0]) if run_days else day
     with session_scope() as session:
         org = demo.demo_organisation(session)
-        loaded = demo.load(session, org_id=org.id, customers=customers, seed=seed, as_of=day)
-    typer.echo(f"Demo portfolio ({customers} customers, seed {seed}, as of {day}):")
+        org_id = org.id
+        loaded = demo.load(session, org_id=org_id, customers=customers, seed=seed, as_of=start)
+        seeded = seed_cases(session, org_id=org_id, as_of=start, seed=seed)
+    typer.echo(f"Demo portfolio ({customers} customers, seed {seed}, history to {start}):")
     typer.echo(f"  customers and contacts: {_summary(loaded.customers)}")
     typer.echo(f"  invoices: {_summary(loaded.invoices)}")
     typer.echo(
         f"  payments: {_summary(loaded.payments)}; {loaded.payments.allocations} allocations"
     )
+    typer.echo(
+        f"  cases: {seeded.disputes} disputes, {seeded.promises} promises, {seeded.plans} plans"
+    )
+    settings = Settings()
+    simulated = demo.simulate(
+        engine(),
+        org_id=org_id,
+        days=run_days,
+        channels=LiveChannels(settings),
+        policies=available_policies(),
+    )
+    for demo_day in simulated:
+        _print_day(demo_day)
+    if days:
+        typer.echo(
+            f"  (email as .eml files in {settings.smtp_url}, letters in {settings.letters_dir}/)"
+        )
     typer.echo("")
     aging(as_of=day.isoformat(), org=demo.DEMO_ORG)
+
+
+def _print_day(day: demo.DemoDay) -> None:
+    """One line per day, then a few of its actions with their reasons."""
+    kinds = Counter(a.kind for a in day.run.actions) + Counter(
+        e.kind.value for e in day.run.other_effects
+    )
+    paused = sum(1 for _, note in day.run.notes if "paused" in note)
+    held = sum(1 for _, note in day.run.notes if note.startswith("held"))
+    done = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "nothing"
+    report = day.dispatch
+    holds = f", {day.run.holds_placed} credit holds by rule" if day.run.holds_placed else ""
+    typer.echo(f"{day.as_of:%a %d %b}: {done}{holds}; {paused} paused, {held} held back")
+    typer.echo(
+        f"  delivered: {report.sent} sent, {report.applied} applied, {report.failed} failed, "
+        f"{report.retrying} to retry (the rest goes out in the customer's sending hours)"
+    )
+    for action in day.run.actions[:4]:
+        who = day.run.customers.get(action.customer_id, ("", ""))[1]
+        typer.echo(f"    {who[:24]:<24} {action.kind:<11} {action.reason}")

@@ -1,16 +1,24 @@
-"""Loading the demo portfolio through the real import path."""
+"""The demo: a portfolio loaded through the real import path, then a few days of the
+daily run."""
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
+from functools import partial
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from recoup.comms.dispatcher import Channels, DispatchReport, dispatch
+from recoup.db import transaction
 from recoup.demo import generator
 from recoup.imports.columns import Kind
 from recoup.imports.service import ImportResult, import_rows
+from recoup.jobs.daily import RunResult, run_day
 from recoup.ledger import repository as ledger_repository
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Organisation
+from recoup.policy.definition import Policy
 
 DEMO_ORG = "demo"
 
@@ -68,3 +76,34 @@ def load(session: Session, *, org_id: int, customers: int, seed: int, as_of: dat
             rows=rows.payments,
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoDay:
+    """One simulated day of the daily run: what was planned and how delivery went."""
+
+    as_of: date
+    run: RunResult
+    dispatch: DispatchReport
+
+
+def _fixed(moment: datetime) -> datetime:
+    return moment
+
+
+def simulate(
+    engine: Engine,
+    *,
+    org_id: int,
+    days: Sequence[date],
+    channels: Channels,
+    policies: dict[str, Policy],
+) -> Iterator[DemoDay]:
+    """Run the daily run on each of ``days``, dispatching each day's outbox at 09:00 UTC
+    (the demo's simulated clock)."""
+    for day in days:
+        now = datetime.combine(day, time(9), UTC)
+        with transaction(engine, actor="demo") as session:
+            result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
+        report = dispatch(engine, channels, clock=partial(_fixed, now), org_id=org_id)
+        yield DemoDay(day, result, report)

@@ -301,7 +301,7 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
         context = replace(
             context,
             contact=ContactInfo(name="", email=row.recipient),
-            event=OWNER_EVENTS.get(step, "formal_notice"),
-            note=str(payload.get("reason", "")),
+            event=str(payload.get("event") or OWNER_EVENTS.get(step, "formal_notice")),
+            note=str(payload.get("note") or payload.get("reason", "")),
         )
     return context

@@ -57,3 +57,11 @@ def next_business_day(country: str, day: date) -> date:
     while not is_business_day(country, day):
         day += timedelta(days=1)
     return day
+
+
+def previous_business_day(country: str, day: date) -> date:
+    """The last business day before ``day``."""
+    day -= timedelta(days=1)
+    while not is_business_day(country, day):
+        day -= timedelta(days=1)
+    return day
