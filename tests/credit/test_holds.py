@@ -56,8 +56,8 @@ def test_manual_hold_and_release(session: Session) -> None:
         "note": "cheque bounced",
         "invoice_ids": [inv.id],
         "as_of": "2026-03-01",
-        "params": {"to_owner": True},
     }
+    assert message.to_customer is False  # the owner's note: outside the customer's caps
     # A second manual hold while one is active is the same hold.
     assert (
         credit.place_hold(session, org_id=org.id, customer_id=alpha.id, reason="again").id

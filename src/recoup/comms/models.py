@@ -66,6 +66,8 @@ class OutboxMessage(OrgScoped, Base):
     template: Mapped[str] = mapped_column(String(64), default="")
     recipient: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str] = mapped_column(String(32), default="policy")
+    # False for messages to our own people (a sales owner): the customer's caps skip them.
+    to_customer: Mapped[bool] = mapped_column(default=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -33,6 +33,7 @@ class Effect:
     recipient: str = ""
     source: str = "policy"
     payload: dict[str, Any] = field(default_factory=dict)
+    to_customer: bool = True  # False: to our own people, outside the customer's caps
 
 
 def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list[Effect]:
@@ -66,6 +67,7 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
                 "template": e.template,
                 "recipient": e.recipient,
                 "source": e.source,
+                "to_customer": e.to_customer,
                 "payload": e.payload,
                 "status": "pending",
                 "attempts": 0,

@@ -159,13 +159,12 @@ def _notify_owner(
                 template="owner_notification",
                 recipient=customer.sales_owner,
                 source="credit",
+                to_customer=False,
                 payload={
                     "event": event,
                     "note": note,
                     "invoice_ids": overdue,
                     "as_of": on.isoformat(),
-                    # Not a message to the customer: the policy's contact caps skip it.
-                    "params": {"to_owner": True},
                 },
             )
         ],

@@ -127,7 +127,7 @@ def recent_messages(
         select(OutboxMessage.customer_id, OutboxMessage.next_attempt_at).where(
             OutboxMessage.org_id == org_id,
             OutboxMessage.customer_id.is_not(None),
-            OutboxMessage.source != "policy:owner",
+            OutboxMessage.to_customer.is_(True),
             OutboxMessage.kind.in_([k.value for k in MESSAGE_KINDS]),
             OutboxMessage.status != OutboxStatus.CANCELLED,
             OutboxMessage.next_attempt_at >= since,

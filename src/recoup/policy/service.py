@@ -195,8 +195,8 @@ def effects(day: DayPlan) -> list[Effect]:
             scheduled_at=action.scheduled_at,
             template=action.template,
             recipient=action.recipient,
-            # Owner notifications are not messages to the customer (the frequency cap).
-            source="policy:owner" if action.params.get("to_owner") else "policy",
+            source="policy",
+            to_customer=not action.params.get("to_owner"),
             payload={
                 "step": action.step,
                 "reason": action.reason,

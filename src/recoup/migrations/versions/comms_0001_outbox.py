@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("template", sa.String(length=64), nullable=False),
         sa.Column("recipient", sa.String(length=500), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("to_customer", sa.Boolean(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
