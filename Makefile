@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP)
+	scripts/install-system-deps.sh
 	$(BIN)/recoup demo
 
 lint: $(STAMP)
@@ -21,6 +22,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: lint
+	scripts/install-system-deps.sh
+	scripts/install-browser.sh
 	eval "$$(scripts/test-postgres.sh)" && $(BIN)/pytest $(PYTEST_ARGS)
 
 format: $(STAMP)
@@ -28,6 +31,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 
 bench: $(STAMP)
+	scripts/install-system-deps.sh
 	eval "$$(scripts/test-postgres.sh)" && $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

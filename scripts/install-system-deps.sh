@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system libraries the tests need from Debian's packages, if any is missing.
+# Install the system libraries Recoup needs (for PDFs) from Debian's packages, if any is
+# missing: `make demo` and `make test` run it.
 # Idempotent and quick when everything is there (one dpkg-query, no apt).
 #
 #   WeasyPrint (PDF statements and letters): Pango, and a font with €, £ and umlauts.
@@ -9,7 +10,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   # WeasyPrint
 )
 
-log() { echo "test-system-deps: $*" >&2; }
+log() { echo "install-system-deps: $*" >&2; }
 
 if ! command -v dpkg-query >/dev/null; then
   log "not a Debian system: make sure these (or their equivalents) are installed: ${packages[*]}"
