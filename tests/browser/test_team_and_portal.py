@@ -18,11 +18,12 @@ def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+EVERYONE = {"Dashboard", "Worklist", "Invoices", "Outbox", "Policies"}
 NAV = {
-    "admin": {"Dashboard", "Worklist", "Invoices", "Imports", "Users"},
-    "manager": {"Dashboard", "Worklist", "Invoices", "Imports"},
-    "collector": {"Dashboard", "Worklist", "Invoices"},
-    "viewer": {"Dashboard", "Worklist", "Invoices"},
+    "admin": EVERYONE | {"Imports", "Users"},
+    "manager": EVERYONE | {"Imports"},
+    "collector": EVERYONE,
+    "viewer": EVERYONE,
 }
 
 

@@ -34,6 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "amount": {"en": "Amount", "de": "Betrag"},
     "open": {"en": "Open", "de": "Offen"},
     "days_overdue": {"en": "{days} days overdue", "de": "{days} Tage überfällig"},
+    "day_overdue": {"en": "1 day overdue", "de": "1 Tag überfällig"},
     "not_due": {"en": "not yet due", "de": "noch nicht fällig"},
     "credit_note": {"en": "Credit note", "de": "Gutschrift"},
     "payment": {"en": "Payment received", "de": "Zahlungseingang"},
