@@ -135,7 +135,11 @@ def test_audit_verify(recoup: Recoup, tmp_path: Path, database_url: str) -> None
 def test_demo(recoup: Recoup) -> None:
     result = recoup("demo", "--customers", "6", "--as-of", "2026-11-22")
     assert result.exit_code == 0, result.output
-    assert "Demo portfolio (6 customers, seed 7, as of 2026-11-22)" in result.stdout
+    # 22 November 2026 is a Sunday: the run covers Wednesday to Friday.
+    assert "Demo portfolio (6 customers, seed 7, history to 2026-11-17)" in result.stdout
+    days = [line[:10] for line in result.stdout.splitlines() if line[:3] in ("Wed", "Thu", "Fri")]
+    assert days == ["Wed 18 Nov", "Thu 19 Nov", "Fri 20 Nov"]
     assert "TOTAL" in result.stdout
     again = recoup("demo", "--customers", "6", "--as-of", "2026-11-22")
     assert "invoices: 0 new, 0 updated" in again.stdout
+    assert "Wed 18 Nov: nothing" in again.stdout  # the same days again: nothing new
