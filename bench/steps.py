@@ -6,10 +6,11 @@
 
 import json
 import resource
+import socket
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from recoup.ledger.models import Invoice
 
 AS_OF = date(2026, 11, 22)
 RUN_DAY = date(2026, 11, 23)  # a Monday: the run plans on business days
+RUN_AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 REPEAT = 3
 
 
@@ -131,12 +133,9 @@ WHERE org_id = :org AND status = 'open' AND open_amount > 0
 
 
 def plan_step(engine: Engine) -> dict[str, Any]:
-    """The daily run's planning (load, decide, store) against simply reading every open
-    invoice from the database."""
-    from datetime import UTC, datetime
-    from datetime import time as clock
-
-    from recoup.jobs.daily import plan_day
+    """The daily run's planning (cases and credit judged, the engine's decisions, all of
+    it stored) against simply reading every open invoice from the database."""
+    from recoup.jobs.daily import run_day
     from recoup.policy.service import available_policies
 
     org_id = _org_id(engine)
@@ -149,13 +148,7 @@ def plan_step(engine: Engine) -> dict[str, Any]:
     reference, rows = _best(bare)
     start = time.perf_counter()
     with transaction(engine, actor="bench") as session:
-        result = plan_day(
-            session,
-            org_id=org_id,
-            as_of=RUN_DAY,
-            now=datetime.combine(RUN_DAY, clock(7), UTC),
-            policies=policies,
-        )
+        result = run_day(session, org_id=org_id, as_of=RUN_DAY, now=RUN_AT, policies=policies)
     seconds = time.perf_counter() - start
     return {
         "rows": rows,
@@ -165,6 +158,38 @@ def plan_step(engine: Engine) -> dict[str, Any]:
     }
 
 
+def dispatch_step(engine: Engine, sample: int) -> dict[str, Any]:
+    """Dispatching a sample of the planned rows (rendering, PDFs, SMTP to a local sink)."""
+    from aiosmtpd.controller import Controller
+
+    from recoup.comms.dispatcher import dispatch
+    from recoup.config import Settings
+    from recoup.jobs.effects import LiveChannels
+
+    class Sink:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = Settings(
+            smtp_url=f"smtp://127.0.0.1:{port}?from=bench@recoup.example",
+            letters_dir=str(Path(__file__).parent / "out" / "letters"),
+            sms_url=f"file://{Path(__file__).parent / 'out' / 'sms'}",
+        )
+        start = time.perf_counter()
+        report = dispatch(engine, LiveChannels(settings), clock=lambda: RUN_AT, limit=sample)
+        seconds = time.perf_counter() - start
+    finally:
+        controller.stop()
+    done = report.sent + report.applied + report.failed + report.retrying
+    return {"rows": done, "seconds": seconds, "failed": report.failed}
+
+
 def main() -> None:
     step, url, *rest = sys.argv[1:]
     engine = make_engine(url)
@@ -172,6 +197,8 @@ def main() -> None:
         out = aging_step(engine)
     elif step == "plan":
         out = plan_step(engine)
+    elif step == "dispatch":
+        out = dispatch_step(engine, int(rest[0]))
     else:
         path = Path(rest[0])
         out = import_step(engine, Kind(step), path)

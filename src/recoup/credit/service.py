@@ -25,6 +25,7 @@ from recoup.db.base import utcnow
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, CustomerStatus
+from recoup.ledger.service import RecordUpdate
 
 
 def _today() -> date:
@@ -147,27 +148,41 @@ def _notify_owner(
         for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer.id)
         if i.due_date < on
     ]
-    enqueue(
-        session,
-        org_id=org_id,
-        effects=[
-            Effect(
-                key=key,
-                kind=OutboxKind.EMAIL,
-                customer_id=customer.id,
-                scheduled_at=now or utcnow(),
-                template="owner_notification",
-                recipient=customer.sales_owner,
-                source="credit",
-                to_customer=False,
-                payload={
-                    "event": event,
-                    "note": note,
-                    "invoice_ids": overdue,
-                    "as_of": on.isoformat(),
-                },
-            )
-        ],
+    effect = _owner_note(
+        customer_id=customer.id,
+        owner=customer.sales_owner,
+        key=key,
+        event=event,
+        note=note,
+        invoice_ids=overdue,
+        on=on,
+        now=now,
+    )
+    enqueue(session, org_id=org_id, effects=[effect])
+
+
+def _owner_note(
+    *,
+    customer_id: int,
+    owner: str,
+    key: str,
+    event: str,
+    note: str,
+    invoice_ids: list[int],
+    on: date,
+    now: datetime | None,
+) -> Effect:
+    """An email to the account's sales owner (not a message to the customer)."""
+    return Effect(
+        key=key,
+        kind=OutboxKind.EMAIL,
+        customer_id=customer_id,
+        scheduled_at=now or utcnow(),
+        template="owner_notification",
+        recipient=owner,
+        source="credit",
+        to_customer=False,
+        payload={"event": event, "note": note, "invoice_ids": invoice_ids, "as_of": on.isoformat()},
     )
 
 
@@ -323,7 +338,8 @@ def evaluate_holds(
             fields=("id", "currency", "credit_limit_amount", "status"),
         )
     }
-    placed, released = [], []
+    to_place: dict[int, str] = {}
+    released: list[CreditHold] = []
     for customer_id in sorted(set(balances) | set(orders) | set(rule_holds)):
         _, currency, limit, status = customers[customer_id]
         if status == CustomerStatus.CLOSED:
@@ -334,19 +350,7 @@ def evaluate_holds(
             max_days_past_due=max_days_past_due,
         )
         if reasons and customer_id not in rule_holds:
-            placed.append(
-                place_hold(
-                    session,
-                    org_id=org_id,
-                    customer_id=customer_id,
-                    reason="; ".join(reasons),
-                    source=HoldSource.RULE,
-                    key=f"rule:{customer_id}:{as_of.isoformat()}",
-                    by="credit rule",
-                    on=as_of,
-                    now=now,
-                )
-            )
+            to_place[customer_id] = "; ".join(reasons)
         elif not reasons and customer_id in rule_holds:
             released += release_hold(
                 session,
@@ -358,7 +362,83 @@ def evaluate_holds(
                 sources=[HoldSource.RULE],
                 now=now,
             )
+    placed = _place_rule_holds(session, org_id, to_place, as_of, now)
     return HoldChanges(placed, released)
+
+
+def _place_rule_holds(
+    session: Session, org_id: int, reasons: dict[int, str], as_of: date, now: datetime | None
+) -> list[CreditHold]:
+    """The credit rule's new holds, written together: on the first run over a large
+    ledger they are thousands, so the holds, the status changes (audited) and the sales
+    owners' notes go in a few statements rather than a dozen per customer."""
+    if not reasons:
+        return []
+    holds = [
+        CreditHold(
+            org_id=org_id,
+            customer_id=customer_id,
+            source=HoldSource.RULE,
+            reason=reason,
+            status=HoldStatus.ACTIVE,
+            placed_on=as_of,
+            placed_by="credit rule",
+            key=f"rule:{customer_id}:{as_of.isoformat()}",
+        )
+        for customer_id, reason in sorted(reasons.items())
+    ]
+    session.add_all(holds)
+    session.flush()
+    fields = ("id", "status", "sales_owner")
+    rows = ledger.snapshot(
+        session, org_id=org_id, entity="customers", fields=fields, where=("id", list(reasons))
+    )
+    newly = {row[0]: row[2] for row in rows if row[1] == CustomerStatus.ACTIVE}
+    ledger.write_records(
+        session,
+        org_id=org_id,
+        entity="customers",
+        updates=[
+            RecordUpdate(
+                customer_id,
+                {"status": CustomerStatus.ACTIVE.value},
+                {"status": CustomerStatus.ON_HOLD.value},
+            )
+            for customer_id in sorted(newly)
+        ],
+    )
+    overdue: dict[int, list[int]] = defaultdict(list)
+    invoices = ledger.snapshot(
+        session,
+        org_id=org_id,
+        entity="invoices",
+        fields=("id", "customer_id", "due_date", "status", "open_amount"),
+        where=("customer_id", [c for c, owner in newly.items() if owner]),
+    )
+    for invoice_id, customer_id, due, status, open_amount in sorted(
+        invoices, key=lambda r: (r[2], r[0])
+    ):
+        if status == "open" and open_amount > 0 and due < as_of:
+            overdue[customer_id].append(invoice_id)
+    enqueue(
+        session,
+        org_id=org_id,
+        effects=[
+            _owner_note(
+                customer_id=hold.customer_id,
+                owner=newly[hold.customer_id],
+                key=f"credit_hold:{hold.id}:owner",
+                event="credit_hold",
+                note=hold.reason,
+                invoice_ids=overdue[hold.customer_id],
+                on=as_of,
+                now=now,
+            )
+            for hold in holds
+            if newly.get(hold.customer_id)
+        ],
+    )
+    return holds
 
 
 # Suggestions
