@@ -140,6 +140,38 @@ def test_demo(recoup: Recoup) -> None:
     days = [line[:10] for line in result.stdout.splitlines() if line[:3] in ("Wed", "Thu", "Fri")]
     assert days == ["Wed 18 Nov", "Thu 19 Nov", "Fri 20 Nov"]
     assert "TOTAL" in result.stdout
+    login = "web app: `recoup serve`, then log in as admin@demo.example"
+    assert f"{login} with the password " in result.stdout.splitlines()[-1]
     again = recoup("demo", "--customers", "6", "--as-of", "2026-11-22")
     assert "invoices: 0 new, 0 updated" in again.stdout
+    assert again.stdout.splitlines()[-1] == login  # the password is shown once
     assert "Wed 18 Nov: nothing" in again.stdout  # the same days again: nothing new
+
+
+def test_policy_assign(recoup: Recoup, tmp_path: Path) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    recoup("import", "invoices", write(tmp_path, "i.csv", INVOICES))
+
+    def steps() -> set[str]:
+        plan = recoup("run", "--dry-run", "--as-of", "2026-07-01", "--format", "json")
+        assert plan.exit_code == 0, plan.output
+        actions = json.loads(plan.stdout)["actions"]
+        return {row["step"] for row in actions if row["customer"] == "C1"}
+
+    # INV-1 is 31 days past due: the default policy's courtesy call (30 days) is due;
+    # under the strict one its formal notice (21 days) is.
+    assert steps() == {"courtesy call"}
+    assigned = recoup("policy", "assign", "strict", "--customer", "C1")
+    assert assigned.stdout == "customer C1 now follows policy 'strict'\n"
+    assert steps() == {"formal notice"}
+    recoup("policy", "assign", "default", "--customer", "C1")  # replaces, not adds
+    assert steps() == {"courtesy call"}
+
+    unknown = recoup("policy", "assign", "harsh")
+    assert unknown.exit_code == 1
+    assert "unknown policy 'harsh' (default, gentle, strict)" in unknown.stderr
+    assert recoup("policy", "assign", "strict", "--customer", "C9").exit_code == 1
+    assert recoup("policy", "assign", "strict", "--invoice", "INV-9").stderr == (
+        "error: no invoice 'INV-9'\n"
+    )

@@ -67,6 +67,7 @@ def run_demo(
         org_id = org.id
         loaded = demo.load(session, org_id=org_id, customers=customers, seed=seed, as_of=start)
         seeded = seed_cases(session, org_id=org_id, as_of=start, seed=seed)
+        login = web.demo_login(session, org_id=org_id, email=f"admin@{demo.DEMO_ORG}.example")
     typer.echo(f"Demo portfolio ({customers} customers, seed {seed}, history to {start}):")
     typer.echo(f"  customers and contacts: {_summary(loaded.customers)}")
     typer.echo(f"  invoices: {_summary(loaded.invoices)}")
@@ -92,6 +93,7 @@ def run_demo(
         )
     typer.echo("")
     aging(as_of=day.isoformat(), org=demo.DEMO_ORG)
+    typer.echo(f"\n{login}")
 
 
 def _print_day(day: demo.DemoDay) -> None:

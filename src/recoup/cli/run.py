@@ -8,14 +8,15 @@ from typing import Annotated
 
 import typer
 
+from recoup.cases.ledger_views import customer_by_external_id, invoices_by_number
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
-from recoup.errors import RecoupError
+from recoup.errors import NotFound, RecoupError
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.policy.definition import load_policy
-from recoup.policy.service import available_policies
+from recoup.policy.service import assign_policy, available_policies
 
 policy_app = typer.Typer(help="Escalation policies.", no_args_is_help=True)
 
@@ -148,3 +149,43 @@ def check(file: Annotated[Path, typer.Argument(help="a policy YAML file")]) -> N
     except RecoupError as error:
         fail(error)
     typer.echo(f"{file.name}: policy {policy.name!r} with {len(policy.steps)} steps is valid")
+
+
+@policy_app.command("assign")
+def assign(
+    policy: Annotated[str, typer.Argument(help="the policy's name")],
+    customer: Annotated[str | None, typer.Option("--customer", help="account number")] = None,
+    invoice: Annotated[str | None, typer.Option("--invoice", help="invoice number")] = None,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Use a policy for the organisation (default), one customer or one invoice.
+
+    The narrowest assignment wins: invoice, then customer, then organisation.
+    """
+    try:
+        policies = available_policies(_policy_dir())
+    except RecoupError as error:
+        fail(error)
+    with unit_of_work(org) as (session, organisation):
+        customer_id = invoice_id = None
+        scope = f"organisation {organisation.slug!r}"
+        if customer is not None:
+            customer_id = customer_by_external_id(
+                session, org_id=organisation.id, external_id=customer
+            ).id
+            scope = f"customer {customer}"
+        if invoice is not None:
+            found = invoices_by_number(session, org_id=organisation.id, numbers=[invoice])
+            if invoice not in found:
+                raise NotFound(f"no invoice {invoice!r}")
+            invoice_id = found[invoice].id
+            scope = f"invoice {invoice}"
+        assign_policy(
+            session,
+            org_id=organisation.id,
+            policy=policy,
+            policies=policies,
+            customer_id=customer_id,
+            invoice_id=invoice_id,
+        )
+    typer.echo(f"{scope} now follows policy {policy!r}")

@@ -57,6 +57,14 @@ def create_admin(session: Session, *, org_id: int, email: str, password: str | N
     return secret
 
 
+def demo_login(session: Session, *, org_id: int, email: str) -> str:
+    """How to open the web app on the demo; its admin is created on the first demo."""
+    if auth.list_users(session, org_id=org_id):
+        return f"web app: `recoup serve`, then log in as {email}"
+    password = create_admin(session, org_id=org_id, email=email, password=None)
+    return f"web app: `recoup serve`, then log in as {email} with the password {password}"
+
+
 @app.command("add")
 def add(
     email: Annotated[str, typer.Option("--email", help="the login")],

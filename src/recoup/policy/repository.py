@@ -79,6 +79,25 @@ def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Row
     ).all()
 
 
+def assignment_for(
+    session: Session, org_id: int, customer_id: int | None, invoice_id: int | None
+) -> PolicyAssignment | None:
+    return session.scalars(
+        select(PolicyAssignment)
+        .where(
+            PolicyAssignment.org_id == org_id,
+            PolicyAssignment.customer_id.is_(None)
+            if customer_id is None
+            else PolicyAssignment.customer_id == customer_id,
+            PolicyAssignment.invoice_id.is_(None)
+            if invoice_id is None
+            else PolicyAssignment.invoice_id == invoice_id,
+        )
+        .order_by(PolicyAssignment.id.desc())
+        .limit(1)
+    ).first()
+
+
 def assignments(session: Session, org_id: int) -> Rows:
     return session.execute(
         select(PolicyAssignment.customer_id, PolicyAssignment.invoice_id, PolicyAssignment.policy)

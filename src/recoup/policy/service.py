@@ -44,15 +44,22 @@ def assign_policy(
     customer_id: int | None = None,
     invoice_id: int | None = None,
 ) -> PolicyAssignment:
-    """Make ``policy`` apply to the organisation, a customer or an invoice."""
+    """Make ``policy`` apply to the organisation, a customer or an invoice.
+
+    The narrowest assignment wins (invoice, then customer, then organisation); assigning
+    a scope again replaces its policy.
+    """
     if policy not in policies:
         raise InvalidInput(
             f"unknown policy {policy!r} ({', '.join(sorted(policies))})", field="policy"
         )
-    assignment = PolicyAssignment(
-        org_id=org_id, customer_id=customer_id, invoice_id=invoice_id, policy=policy
-    )
-    session.add(assignment)
+    if customer_id is not None and invoice_id is not None:
+        raise InvalidInput("assign to a customer or to an invoice, not both", field="invoice")
+    assignment = repository.assignment_for(session, org_id, customer_id, invoice_id)
+    if assignment is None:
+        assignment = PolicyAssignment(org_id=org_id, customer_id=customer_id, invoice_id=invoice_id)
+        session.add(assignment)
+    assignment.policy = policy
     session.flush()
     return assignment
 
