@@ -3,16 +3,17 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from recoup import money
 from recoup.config import Settings
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
-from recoup.errors import RecoupError, RowsRejected
+from recoup.errors import InvalidInput, RecoupError, RowsRejected
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Organisation
 
@@ -22,6 +23,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+# Options the commands share.
+Org = Annotated[str | None, typer.Option("--org", help="organisation (slug)")]
+On = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today")]
+Customer = Annotated[str, typer.Argument(help="account number")]
 
 
 def engine() -> Engine:
@@ -58,11 +64,27 @@ def unit_of_work(org: str | None = None) -> Iterator[tuple[Session, Organisation
         yield session, ledger.resolve_organisation(session, slug=org)
 
 
-def parse_day(value: str | None) -> date:
-    """A ``--as-of`` style option: an ISO date, or today when not given."""
+def option_day(value: str | None, field: str = "on") -> date:
+    """A date option, or today; a bad one is an error naming the option.
+
+    Parse inside the transaction, so that a bad value is a clean "error: ..." and exit 1.
+    """
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def parse_day(value: str | None) -> date:
+    """A ``--as-of`` style option parsed before any transaction: a usage error."""
+    try:
+        return option_day(value, "as_of")
+    except InvalidInput as error:
+        raise typer.BadParameter(error.message) from None
+
+
+def money_text(minor: int | None, currency: str) -> str:
+    """``1,234.50 EUR``; ``none`` for no amount."""
+    return "none" if minor is None else f"{money.format_minor(minor, currency)} {currency}"

@@ -29,11 +29,9 @@ from recoup.cases.ledger_views import (
 )
 from recoup.cases.timeline import timeline as customer_timeline
 from recoup.cli import credit
-from recoup.cli.app import unit_of_work
+from recoup.cli.app import On, Org, money_text, option_day, unit_of_work
 from recoup.errors import InvalidInput, NotFound
 
-Org = Annotated[str | None, typer.Option("--org", help="organisation (slug)")]
-On = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today")]
 Invoices = Annotated[
     list[str] | None,
     typer.Option("--invoice", "-i", help="invoice number (repeat for several)"),
@@ -63,19 +61,6 @@ def register(app: typer.Typer) -> None:
     app.command("feasibility")(feasibility_command)
 
 
-# Parsing, inside the transaction so that a bad value is a clean "error: ..." and exit 1
-
-
-def day(value: str | None, field: str = "on") -> date:
-    """An ISO date option, or today."""
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
-
-
 def amount(value: str, field: str = "amount") -> Decimal:
     """An amount as people write it ("1,234.50")."""
     try:
@@ -96,10 +81,6 @@ def _invoices(session: Session, org_id: int, numbers: Sequence[str] | None) -> l
     if missing:
         raise NotFound(f"no invoice {', '.join(repr(n) for n in missing)}")
     return [found[n] for n in numbers]
-
-
-def _money(minor: int, currency: str) -> str:
-    return f"{money.format_minor(minor, currency)} {currency}"
 
 
 def approver_role(session: Session, org_id: int, approver: str, role: str | None) -> str:
@@ -162,11 +143,11 @@ def dispute_open(
             owner=owner,
             lines=lines,
             description=description,
-            opened_on=day(on),
+            opened_on=option_day(on),
         )
         typer.echo(
             f"dispute #{dispute.id} opened ({dispute.reason}, "
-            f"{_money(dispute.disputed_amount, dispute.currency)}) on "
+            f"{money_text(dispute.disputed_amount, dispute.currency)}) on "
             f"{', '.join(i.number for i in invoices)}: paused until resolved"
         )
 
@@ -199,7 +180,7 @@ def dispute_resolve(
             org_id=organisation.id,
             dispute_id=dispute_id,
             outcome=outcome,
-            on=day(on),
+            on=option_day(on),
             note=note,
             credit_amount=None if amount_ is None else amount(amount_),
             by=by,
@@ -226,7 +207,7 @@ def dispute_list(
             numbers = invoices_by_id(session, org_id=organisation.id, ids=ids)
             typer.echo(
                 f"#{d.id}  {d.opened_on}  {names[d.customer_id].external_id}  {d.reason}  "
-                f"{_money(d.disputed_amount, d.currency)}  {d.status}  "
+                f"{money_text(d.disputed_amount, d.currency)}  {d.status}  "
                 f"{','.join(numbers[i].number for i in ids)}  {d.owner}"
             )
         if not found:
@@ -268,8 +249,8 @@ def promise_add(
             org_id=organisation.id,
             customer_id=who.id,
             items=items,
-            promised_on=day(promised, "date"),
-            made_on=day(on),
+            promised_on=option_day(promised, "date"),
+            made_on=option_day(on),
             contact=contact,
             channel=channel,
             collector=by,
@@ -278,7 +259,7 @@ def promise_add(
             confirm=confirm,
         )
         typer.echo(
-            f"promise #{promise.id}: {_money(promise.promised_amount, promise.currency)} by "
+            f"promise #{promise.id}: {money_text(promise.promised_amount, promise.currency)} by "
             f"{promise.promised_on}; paused through "
             f"{promise.promised_on + timedelta(days=promise.grace_days)}"
         )
@@ -300,8 +281,8 @@ def promise_list(
         for p in found:
             typer.echo(
                 f"#{p.id}  {p.made_on}  {names[p.customer_id].external_id}  "
-                f"{_money(p.promised_amount, p.currency)} by {p.promised_on}  {p.status}  "
-                f"kept {_money(p.kept_amount, p.currency)}  {p.collector}"
+                f"{money_text(p.promised_amount, p.currency)} by {p.promised_on}  {p.status}  "
+                f"kept {money_text(p.kept_amount, p.currency)}  {p.collector}"
             )
         if not found:
             typer.echo("no promises")
@@ -316,7 +297,9 @@ def promise_rate(
     per customer."""
     with unit_of_work(org) as (session, organisation):
         rates = cases.promise_kept_rates(
-            session, org_id=organisation.id, since=None if since is None else day(since, "since")
+            session,
+            org_id=organisation.id,
+            since=None if since is None else option_day(since, "since"),
         )
         names = customers_by_id(session, org_id=organisation.id, ids=list(rates.by_customer))
 
@@ -346,7 +329,7 @@ def promise_cancel(
     """Withdraw a pending promise (it ends the pause and counts in no rate)."""
     with unit_of_work(org) as (session, organisation):
         cases.cancel_promise(
-            session, org_id=organisation.id, promise_id=promise_id, on=day(on), reason=reason
+            session, org_id=organisation.id, promise_id=promise_id, on=option_day(on), reason=reason
         )
         typer.echo(f"promise #{promise_id} cancelled")
 
@@ -385,14 +368,14 @@ def plan_create(
             org_id=organisation.id,
             customer_id=who.id,
             invoice_ids=[i.id for i in invoices],
-            start_on=day(start, "start"),
-            first_due=None if first is None else day(first, "first"),
+            start_on=option_day(start, "start"),
+            first_due=None if first is None else option_day(first, "first"),
             instalments=instalments,
             frequency=frequency,
             amounts=None
             if amounts is None
             else [amount(a, "amounts") for a in _split(amounts) or []],
-            dates=None if custom_dates is None else [day(d, "dates") for d in custom_dates],
+            dates=None if custom_dates is None else [option_day(d, "dates") for d in custom_dates],
             interest_rate=amount(interest, "interest"),
             reminder_days=reminder_days,
             grace_days=grace,
@@ -406,8 +389,9 @@ def _show_plan(session: Session, org_id: int, plan_id: int, as_of: date) -> None
     state = cases.plan_detail(session, org_id=org_id, plan_id=plan_id, as_of=as_of)
     plan = state.plan
     numbers = invoices_by_id(session, org_id=org_id, ids=state.invoice_ids)
+    principal = money_text(plan.principal_amount, plan.currency)
     typer.echo(
-        f"payment plan #{plan.id} ({plan.status}): {_money(plan.principal_amount, plan.currency)}"
+        f"payment plan #{plan.id} ({plan.status}): {principal}"
         f" over {', '.join(numbers[i].number for i in state.invoice_ids)}"
         + (
             f", interest {Decimal(plan.interest_rate_bp) / 100} % a year"
@@ -416,10 +400,10 @@ def _show_plan(session: Session, org_id: int, plan_id: int, as_of: date) -> None
         )
     )
     for s in state.states:
-        interest = f" + {_money(s.interest, plan.currency)} interest" if s.interest else ""
+        interest = f" + {money_text(s.interest, plan.currency)} interest" if s.interest else ""
         typer.echo(
-            f"  {s.seq}. {s.due_on}  {_money(s.principal, plan.currency)}{interest}  "
-            f"paid {_money(s.paid, plan.currency)}  {s.status}"
+            f"  {s.seq}. {s.due_on}  {money_text(s.principal, plan.currency)}{interest}  "
+            f"paid {money_text(s.paid, plan.currency)}  {s.status}"
         )
 
 
@@ -431,7 +415,7 @@ def plan_show(
 ) -> None:
     """A plan's instalments and what has been paid."""
     with unit_of_work(org) as (session, organisation):
-        _show_plan(session, organisation.id, plan_id, day(as_of, "as_of"))
+        _show_plan(session, organisation.id, plan_id, option_day(as_of, "as_of"))
 
 
 # Hand-offs
@@ -458,12 +442,12 @@ def handoff_request(
             invoice_ids=[i.id for i in invoices],
             agency=agency_name,
             requested_by=by,
-            on=day(on),
+            on=option_day(on),
             commission_rate=None if commission is None else amount(commission, "commission"),
         )
         typer.echo(
             f"hand-off #{handoff.id} to {handoff.agency} requested "
-            f"({_money(handoff.placed_amount, handoff.currency)}); awaiting approval"
+            f"({money_text(handoff.placed_amount, handoff.currency)}); awaiting approval"
         )
 
 
@@ -488,7 +472,7 @@ def handoff_approve(
             handoff_id=handoff_id,
             approver=approver,
             approver_role=approver_role(session, organisation.id, approver, role),
-            on=day(on),
+            on=option_day(on),
             commission_rate=None if commission is None else amount(commission, "commission"),
             processor_agreement=dpa,
         )
@@ -520,7 +504,7 @@ def handoff_reject(
             handoff_id=handoff_id,
             approver=approver,
             approver_role=approver_role(session, organisation.id, approver, role),
-            on=day(on),
+            on=option_day(on),
         )
         typer.echo(f"hand-off #{handoff_id} rejected")
 
@@ -534,7 +518,7 @@ def handoff_list(org: Org = None) -> None:
         for h in found:
             typer.echo(
                 f"#{h.id}  {h.requested_on}  {names[h.customer_id].external_id}  {h.agency}  "
-                f"{_money(h.placed_amount, h.currency)}  {h.status}"
+                f"{money_text(h.placed_amount, h.currency)}  {h.status}"
             )
         if not found:
             typer.echo("no hand-offs")
@@ -555,13 +539,13 @@ def handoff_recovery(
             org_id=organisation.id,
             handoff_id=handoff_id,
             amount=amount(amount_),
-            received_on=day(on),
+            received_on=option_day(on),
             reference=reference,
         )
         typer.echo(
-            f"recovered {_money(recovery.gross_amount, recovery.currency)}: commission "
-            f"{_money(recovery.commission_amount, recovery.currency)}, net "
-            f"{_money(recovery.net_amount, recovery.currency)}"
+            f"recovered {money_text(recovery.gross_amount, recovery.currency)}: commission "
+            f"{money_text(recovery.commission_amount, recovery.currency)}, net "
+            f"{money_text(recovery.net_amount, recovery.currency)}"
         )
 
 
@@ -595,10 +579,10 @@ def writeoff(
             approver=approver,
             approver_role=approver_role(session, organisation.id, approver, role),
             amount=None if amount_ is None else amount(amount_),
-            on=day(on),
+            on=option_day(on),
         )
         typer.echo(
-            f"written off {_money(done.amount, done.currency)} of {found.number} "
+            f"written off {money_text(done.amount, done.currency)} of {found.number} "
             f"(credit note WO-{done.id})"
         )
 
@@ -647,7 +631,7 @@ def task_add(
             body=body,
             kind=kind,
             assignee=assignee,
-            due_on=None if due is None else day(due, "due"),
+            due_on=None if due is None else option_day(due, "due"),
         )
         typer.echo(f"task #{task.id} added")
 
@@ -779,7 +763,7 @@ def feasibility_command(
         report = agency.feasibility_report(
             session,
             org_id=organisation.id,
-            as_of=day(as_of, "as_of"),
+            as_of=option_day(as_of, "as_of"),
             currency=currency or organisation.base_currency,
             costs=costs,
             edges=edges,

@@ -1,35 +1,17 @@
 """``recoup credit hold|release|limit|suggest|orders|check``: credit control from the
 terminal. Each command is one transaction: on an error nothing is written."""
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from recoup import money
-from recoup.cli.app import unit_of_work
+from recoup.cli.app import Customer, On, Org, money_text, option_day, unit_of_work
 from recoup.credit import service as credit
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
 
 app = typer.Typer(help="Credit limits and credit holds.", no_args_is_help=True)
-
-Org = Annotated[str | None, typer.Option("--org", help="organisation (slug)")]
-On = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today")]
-Customer = Annotated[str, typer.Argument(help="account number")]
-
-
-def _day(value: str | None, field: str = "on") -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
-
-
-def _money(minor: int | None, currency: str) -> str:
-    return "none" if minor is None else f"{money.format_minor(minor, currency)} {currency}"
 
 
 @app.command("hold")
@@ -49,7 +31,7 @@ def hold(
             customer_id=found.id,
             reason=reason,
             by=by,
-            on=_day(on),
+            on=option_day(on),
         )
         typer.echo(f"{found.external_id} on credit hold (#{placed.id}, {placed.source})")
 
@@ -71,7 +53,7 @@ def release(
             customer_id=found.id,
             reason=reason,
             by=by,
-            on=_day(on),
+            on=option_day(on),
         )
         if not released:
             raise InvalidInput(f"{found.external_id} is not on credit hold", field="customer")
@@ -101,20 +83,20 @@ def limit(
                 limit=value,
                 reason=reason,
                 by=by,
-                on=_day(on),
+                on=option_day(on),
             )
         exposure = credit.exposure(session, org_id=organisation.id, customer_id=found.id)
         currency = found.currency
         typer.echo(
-            f"{found.external_id} credit limit {_money(found.credit_limit_amount, currency)}; "
-            f"exposure {_money(exposure.total, currency)} (open invoices "
-            f"{_money(exposure.open_amount, currency)} + open orders "
-            f"{_money(exposure.open_orders, currency)}); status {found.status}"
+            f"{found.external_id} credit limit {money_text(found.credit_limit_amount, currency)}; "
+            f"exposure {money_text(exposure.total, currency)} (open invoices "
+            f"{money_text(exposure.open_amount, currency)} + open orders "
+            f"{money_text(exposure.open_orders, currency)}); status {found.status}"
         )
         for change in credit.limit_history(session, org_id=organisation.id, customer_id=found.id):
             typer.echo(
-                f"  {change.effective_on}  {_money(change.previous_amount, currency)} → "
-                f"{_money(change.limit_amount, currency)}  {change.changed_by}  {change.reason}"
+                f"  {change.effective_on}  {money_text(change.previous_amount, currency)} → "
+                f"{money_text(change.limit_amount, currency)}  {change.changed_by}  {change.reason}"
             )
 
 
@@ -129,13 +111,13 @@ def suggest(
     """Suggest a credit limit from the account's sales and payment history."""
     with unit_of_work(org) as (session, organisation):
         found = ledger.get_customer(session, org_id=organisation.id, external_id=customer)
-        day = _day(as_of, "as_of")
+        day = option_day(as_of, "as_of")
         suggestion = credit.suggest_credit_limit(
             session, org_id=organisation.id, customer_id=found.id, as_of=day
         )
         typer.echo(
             f"suggested credit limit for {found.external_id}: "
-            f"{_money(suggestion.amount, suggestion.currency)}"
+            f"{money_text(suggestion.amount, suggestion.currency)}"
         )
         for line in suggestion.reasoning:
             typer.echo(f"  {line}")
@@ -168,10 +150,10 @@ def orders(
             org_id=organisation.id,
             customer_id=found.id,
             amount=money.parse_amount(amount),
-            on=_day(on),
+            on=option_day(on),
             reference=reference,
         )
-        typer.echo(f"{found.external_id} open orders {_money(row.open_amount, row.currency)}")
+        typer.echo(f"{found.external_id} open orders {money_text(row.open_amount, row.currency)}")
 
 
 @app.command("check")
@@ -184,6 +166,9 @@ def check(
     the rule's holds whose condition has cleared (the daily run does this too)."""
     with unit_of_work(org) as (session, organisation):
         changes = credit.evaluate_holds(
-            session, org_id=organisation.id, as_of=_day(as_of, "as_of"), max_days_past_due=max_days
+            session,
+            org_id=organisation.id,
+            as_of=option_day(as_of, "as_of"),
+            max_days_past_due=max_days,
         )
         typer.echo(f"{len(changes.placed)} hold(s) placed, {len(changes.released)} released")
