@@ -128,6 +128,32 @@ def add_note(
     return _act(request, db, actor, customer_id, "note", {"text": text}, action)
 
 
+def _record_promise(
+    db: Session,
+    actor: Actor,
+    customer_id: int,
+    promised_on: date,
+    amount: Decimal | None,
+    as_of: date,
+    *,
+    contact: str,
+    channel: str,
+    note: str,
+) -> None:
+    cases.add_promise(
+        db,
+        org_id=actor.org_id,
+        customer_id=customer_id,
+        items=_promise_items(db, actor, customer_id, amount, as_of),
+        promised_on=promised_on,
+        made_on=as_of,
+        contact=contact,
+        channel=channel,
+        collector=actor.email,
+        note=note,
+    )
+
+
 @router.post("/calls", response_class=HTMLResponse)
 def log_call(
     request: Request,
@@ -161,18 +187,8 @@ def log_call(
         )
         if promise_day is None:
             return "Call logged."
-        cases.add_promise(
-            db,
-            org_id=actor.org_id,
-            customer_id=customer_id,
-            items=_promise_items(db, actor, customer_id, promised, as_of),
-            promised_on=promise_day,
-            made_on=as_of,
-            contact=contact,
-            channel="phone",
-            collector=actor.email,
-            note=note,
-        )
+        _record_promise(db, actor, customer_id, promise_day, promised, as_of,
+                        contact=contact, channel="phone", note=note)  # fmt: skip
         return f"Call logged with a promise to pay on {promise_day.isoformat()}."
 
     return _act(request, db, actor, customer_id, "call", values, action)
@@ -197,18 +213,8 @@ def add_promise(
     def action() -> str:
         as_of = today(request)
         day = _day(promised_on, "promised_on")
-        cases.add_promise(
-            db,
-            org_id=actor.org_id,
-            customer_id=customer_id,
-            items=_promise_items(db, actor, customer_id, _amount(amount, "amount"), as_of),
-            promised_on=day,
-            made_on=as_of,
-            contact=contact,
-            channel=channel,
-            collector=actor.email,
-            note=note,
-        )
+        _record_promise(db, actor, customer_id, day, _amount(amount, "amount"), as_of,
+                        contact=contact, channel=channel, note=note)  # fmt: skip
         return f"Promise to pay on {day.isoformat()} recorded."
 
     return _act(request, db, actor, customer_id, "promise", values, action)
