@@ -1,9 +1,11 @@
 """Portal links, the statement and what customers submit."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -219,3 +221,61 @@ def test_submissions_become_cases_and_a_task_for_the_collector(session: Session,
     titles = [t.title for t in cases.open_tasks(session, org_id=customer.org_id)]
     assert titles.count("Invoice disputed on the portal") == 2
     assert "Promise to pay made on the portal" in titles
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("https://pay.example/?customer={customer}", "unknown placeholder {customer}"),
+        ("https://pay.example/?amount={amount:.2f}", "unknown placeholder {amount:.2f}"),
+        ("https://pay.example/?ref={reference!r}", "unknown placeholder {reference!r}"),
+        ("https://pay.example/?amount={0}", "unknown placeholder {0}"),
+        ("https://pay.example/?amount={}", "unknown placeholder {}"),
+        ("https://pay.example/?amount={amount", "expected '}' before end of string"),
+        ("pay.example/?amount={amount}", "must start with https:// or http://"),
+    ],
+)
+def test_a_bad_payment_url_is_an_error_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, template: str, problem: str
+) -> None:
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", template)
+    with pytest.raises(ValidationError, match=re.escape(f"RECOUP_PAYMENT_URL: {problem}")):
+        portal.PortalSettings()
+
+
+def test_a_bad_payment_url_stops_the_app_from_starting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recoup.web.app import create_app
+
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", "https://pay.example/?customer={customer}")
+    with pytest.raises(ValidationError, match="RECOUP_PAYMENT_URL"):
+        create_app(database_url="sqlite://", migrate=False)
+
+
+def test_the_payment_url_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RECOUP_PAYMENT_URL", raising=False)
+    assert portal.PortalSettings().payment_url == ""
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", " https://pay.example/{reference}?a={amount} ")
+    assert portal.PortalSettings().payment_url == "https://pay.example/{reference}?a={amount}"
+
+
+def test_online_payments_per_currency_with_a_balance_due(session: Session) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org, external_id="C9")
+    make_invoice(session, customer=customer, number="E-1", total="100.00")
+    make_invoice(session, customer=customer, number="G-1", total="80.00", currency="GBP")
+    make_invoice(session, customer=customer, number="U-1", total="5.00", currency="USD")
+    make_payment(session, customer=customer, amount="5.00", currency="USD")  # USD settled
+    statement = portal.customer_statement(
+        session, org_id=org.id, customer_id=customer.id, as_of=TODAY
+    )
+
+    links = portal.online_payments(
+        "https://pay.example/?r={reference}&a={amount}&c={currency}",
+        {"external_id": "C9"},
+        statement,
+    )
+    assert [(p.currency, p.amount, p.url) for p in links] == [
+        ("EUR", 10000, "https://pay.example/?r=C9%20E-1&a=100.00&c=EUR"),
+        ("GBP", 8000, "https://pay.example/?r=C9%20G-1&a=80.00&c=GBP"),
+    ]
+    assert portal.online_payments("", {"external_id": "C9"}, statement) == ()

@@ -1,8 +1,11 @@
 """The portal through HTTP: a live link shows its customer's statement in their language;
 anything else gets the friendly page; forms validate and write nothing on error."""
 
+import html
+import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select, update
 
 from recoup.db import transaction
@@ -15,6 +18,13 @@ def issue(world: World, org: str = "a", customer: str = "C1") -> str:
     chosen = world.a if org == "a" else world.b
     with transaction(world.engine, actor="test") as session:
         return portal.issue_token(session, org_id=chosen.id, customer_id=chosen.customers[customer])
+
+
+def pay_links(page: str) -> list[str]:
+    """The "pay online" buttons' addresses, as the browser follows them."""
+    return [
+        html.unescape(url) for url in re.findall(r'class="button primary" href="([^"]+)"', page)
+    ]
 
 
 def submissions(world: World) -> int:
@@ -123,3 +133,47 @@ def test_a_dispute_reaches_the_collector(world: World) -> None:
     assert "On the portal: disputed invoice A-C1-1 (goods or service)" in customer
     assert "Lieferung beschädigt" in customer
     assert "disputes an invoice" not in team.get("/").text  # seen now
+
+
+PAYMENT_URL = "https://pay.example/checkout?ref={reference}&amount={amount}&currency={currency}"
+
+
+def test_pay_online_fills_the_payment_providers_address(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", PAYMENT_URL)
+    client = make_client(world)
+
+    german = client.get(f"/p/{issue(world)}").text  # C1 owes 1,200.00 + 300.50 EUR
+    assert pay_links(german) == [
+        "https://pay.example/checkout?ref=C1%20A-C1-1%20A-C1-2&amount=1500.50&currency=EUR"
+    ]
+    assert "Online bezahlen: 1.500,50\xa0€" in german
+    assert "Oder überweisen Sie auf folgendes Konto:" in german
+    english = client.get(f"/p/{issue(world, customer='C2')}").text
+    assert pay_links(english) == [
+        "https://pay.example/checkout?ref=C2%20A-C2-1%20A-C2-2&amount=1500.50&currency=GBP"
+    ]
+    assert "Pay online: £1,500.50" in english
+
+
+def test_a_placeholder_in_the_path_is_encoded_too(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", "https://pay.example/{currency}/{reference}")
+    page = make_client(world).get(f"/p/{issue(world)}").text
+    assert pay_links(page) == ["https://pay.example/EUR/C1%20A-C1-1%20A-C1-2"]
+
+
+def test_no_pay_online_button_without_a_payment_url(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RECOUP_PAYMENT_URL", raising=False)
+    client = make_client(world)
+    german = client.get(f"/p/{issue(world)}").text
+    english = client.get(f"/p/{issue(world)}?lang=en").text
+
+    assert pay_links(german) == pay_links(english) == []
+    assert "Online bezahlen" not in german
+    assert "Pay online" not in english
+    assert "Please pay by bank transfer to:" in english

@@ -104,6 +104,8 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/p/{token}/promise"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/dispute"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/feedback"): Case(None, {"token": "token"}),
+    ("GET", "/p/{token}/statement.pdf"): Case(None, {"token": "token"}),
+    ("GET", "/p/{token}/invoices/{number}.pdf"): Case(None, {"token": "token"}),
 }
 
 

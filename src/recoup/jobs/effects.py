@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recoup.cases import agency
@@ -23,22 +22,16 @@ from recoup.comms.channels.email import Attachment as EmailAttachment
 from recoup.comms.channels.email import OutgoingEmail, mail_channel_from_url
 from recoup.comms.channels.letter import LetterSink
 from recoup.comms.channels.sms import SmsChannel, sms_channel_from_url
-from recoup.comms.context import (
-    ChargeLine,
-    ContactInfo,
-    InstalmentInfo,
-    MessageContext,
-    PromiseInfo,
-    context_from_ledger,
-)
+from recoup.comms.context import ContactInfo, InstalmentInfo, MessageContext, PromiseInfo
 from recoup.comms.dispatcher import Attachment, Outgoing, Rendered
 from recoup.comms.models import OutboxKind, OutboxMessage
 from recoup.comms.render import Medium, render, render_sms
+from recoup.comms.service import customer_context
 from recoup.config import Settings
 from recoup.credit import service as credit
 from recoup.documents import letter_pdf, statement_pdf
 from recoup.errors import InvalidInput
-from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+from recoup.ledger.models import Invoice
 from recoup.portal import service as portal
 
 # What an owner notification is about, by the step that sent it.
@@ -215,46 +208,9 @@ def _charge(
 def message_context(session: Session, row: OutboxMessage) -> MessageContext:
     """Everything a template needs for this row, from the ledger and the payload."""
     payload = row.payload
-    org = session.get_one(Organisation, row.org_id)
-    customer = session.scalars(
-        select(Customer).where(Customer.org_id == row.org_id, Customer.id == row.customer_id)
-    ).one()
+    assert row.customer_id is not None
     as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else date.today()
-    invoice_ids = [int(i) for i in payload.get("invoice_ids", [])]
-    invoices = (
-        session.scalars(
-            select(Invoice).where(Invoice.org_id == row.org_id, Invoice.id.in_(invoice_ids))
-        ).all()
-        if invoice_ids
-        else []
-    )
-    contact_id = payload.get("contact_id")
-    contact = (
-        session.scalars(
-            select(Contact).where(Contact.org_id == row.org_id, Contact.id == contact_id)
-        ).one_or_none()
-        if contact_id
-        else None
-    )
-    open_charges = [
-        ChargeLine(c.description, c.currency, c.amount)
-        for c in charges.open_charges(session, org_id=row.org_id, customer_id=customer.id)
-    ]
-    notes = session.scalars(
-        select(CreditNote).where(
-            CreditNote.org_id == row.org_id,
-            CreditNote.customer_id == customer.id,
-            CreditNote.open_amount > 0,
-        )
-    ).all()
-    unapplied = session.scalars(
-        select(Payment).where(
-            Payment.org_id == row.org_id,
-            Payment.customer_id == customer.id,
-            Payment.unallocated_amount > 0,
-        )
-    ).all()
-    token = portal.issue_token(session, org_id=row.org_id, customer_id=customer.id)
+    token = portal.issue_token(session, org_id=row.org_id, customer_id=row.customer_id)
     step = str(payload.get("step", ""))
     fields: dict[str, Any] = {}
     if row.template in ("formal_notice", "final_demand"):
@@ -282,19 +238,16 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
             promised_date=date.fromisoformat(p["promised_date"]),
             made_on=date.fromisoformat(p["made_on"]) if p.get("made_on") else None,
         )
-    fields["credit_hold"] = customer.status == "on_hold"
-    context = context_from_ledger(
-        organisation=org,
-        customer=customer,
-        invoices=invoices,
+    contact_id = payload.get("contact_id")
+    context = customer_context(
+        session,
+        org_id=row.org_id,
+        customer_id=row.customer_id,
         as_of=as_of,
-        contact=contact,
-        charges=open_charges,
-        credit_notes=notes,
-        payments=unapplied,
+        invoice_ids=[int(i) for i in payload.get("invoice_ids", [])],
+        contact_id=int(contact_id) if contact_id else None,
         portal_url=portal.portal_url(token),
         step=step,
-        signatory=org.name,
         **fields,
     )
     if row.template == "owner_notification":

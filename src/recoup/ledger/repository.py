@@ -90,6 +90,43 @@ def open_invoices(session: Session, org_id: int, customer_id: int) -> list[Invoi
     )
 
 
+def invoices_by_id(session: Session, org_id: int, invoice_ids: Sequence[int]) -> list[Invoice]:
+    """The organisation's invoices among ``invoice_ids`` (others' ids find nothing)."""
+    if not invoice_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Invoice).where(Invoice.org_id == org_id, Invoice.id.in_(list(invoice_ids)))
+        )
+    )
+
+
+def open_credit_notes(session: Session, org_id: int, customer_id: int) -> list[CreditNote]:
+    """A customer's credit notes with an amount still to apply."""
+    return list(
+        session.scalars(
+            select(CreditNote).where(
+                CreditNote.org_id == org_id,
+                CreditNote.customer_id == customer_id,
+                CreditNote.open_amount > 0,
+            )
+        )
+    )
+
+
+def unapplied_payments(session: Session, org_id: int, customer_id: int) -> list[Payment]:
+    """A customer's payments with an amount not yet applied to invoices."""
+    return list(
+        session.scalars(
+            select(Payment).where(
+                Payment.org_id == org_id,
+                Payment.customer_id == customer_id,
+                Payment.unallocated_amount > 0,
+            )
+        )
+    )
+
+
 def field_rows(
     session: Session,
     model: type[Any],

@@ -575,6 +575,30 @@ def open_invoices(session: Session, *, org_id: int, customer_id: int) -> list[In
     return repository.open_invoices(session, org_id, customer_id)
 
 
+# Used by recoup.comms to build what a message about a customer says.
+
+
+def invoices_by_id(session: Session, *, org_id: int, invoice_ids: Sequence[int]) -> list[Invoice]:
+    """The organisation's invoices among ``invoice_ids``."""
+    return repository.invoices_by_id(session, org_id, invoice_ids)
+
+
+def contact_by_id(session: Session, *, org_id: int, contact_id: int) -> Contact | None:
+    """The organisation's contact with ``contact_id``, if there is one."""
+    contact: Contact | None = repository.get(session, Contact, org_id, contact_id)
+    return contact
+
+
+def open_credit_notes(session: Session, *, org_id: int, customer_id: int) -> list[CreditNote]:
+    """A customer's credit notes with an amount still to apply."""
+    return repository.open_credit_notes(session, org_id, customer_id)
+
+
+def unapplied_payments(session: Session, *, org_id: int, customer_id: int) -> list[Payment]:
+    """A customer's payments with an amount not yet applied to invoices."""
+    return repository.unapplied_payments(session, org_id, customer_id)
+
+
 # Used by recoup.cases and recoup.credit: customer status and credit limit, write-offs,
 # and read-only views of allocations and open balances.
 

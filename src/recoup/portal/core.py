@@ -1,16 +1,20 @@
-"""Pure portal rules: the EPC payment QR payload, the statement, and what a customer may
-submit.
+"""Pure portal rules: the EPC payment QR payload, the payment provider's link, the
+statement, what a customer may submit, and the names of the PDFs they download.
 
 The EPC QR code ("Girocode") follows the European Payments Council's guideline EPC069-12:
 a text payload of newline-separated fields that banking apps read to pre-fill a SEPA
 credit transfer. Only euro amounts can be paid that way.
 """
 
+import re
+import string
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
+from urllib.parse import quote
 
 from recoup.errors import InvalidInput
 
@@ -18,6 +22,7 @@ EPC_MAX_AMOUNT = Decimal("999999999.99")
 EPC_MAX_TEXT = 140
 PROMISE_HORIZON_DAYS = 180
 MAX_COMMENT = 2000
+PAYMENT_URL_PLACEHOLDERS = ("reference", "amount", "currency")
 
 
 def epc_payload(
@@ -166,3 +171,67 @@ def payment_reference(customer_external_id: str, invoice_numbers: Sequence[str])
             break
         text += f" {number}"
     return text
+
+
+def check_payment_url(template: str) -> str:
+    """A payment provider's URL template (``RECOUP_PAYMENT_URL``), checked: an http(s)
+    address whose only placeholders are ``{reference}``, ``{amount}`` and ``{currency}``.
+
+    >>> check_payment_url("https://pay.example/checkout?ref={reference}&amount={amount}")
+    'https://pay.example/checkout?ref={reference}&amount={amount}'
+    >>> check_payment_url("https://pay.example/?customer={customer}")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    recoup.errors.InvalidInput: RECOUP_PAYMENT_URL: unknown placeholder {customer}; use ...
+    """
+    template = template.strip()
+    if not template.lower().startswith(("https://", "http://")):
+        raise InvalidInput("must start with https:// or http://", field="RECOUP_PAYMENT_URL")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:  # a lone { or }
+        raise InvalidInput(
+            f"{error}; write {{{{ and }}}} for literal braces", field="RECOUP_PAYMENT_URL"
+        ) from None
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PAYMENT_URL_PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            raise InvalidInput(
+                f"unknown placeholder {shown}; use {{reference}}, {{amount}} and {{currency}}",
+                field="RECOUP_PAYMENT_URL",
+            )
+    return template
+
+
+def payment_link(template: str, *, reference: str, amount: Decimal, currency: str) -> str:
+    """The payment provider's address for paying ``amount`` of ``currency``, each value
+    URL-encoded into a template that ``check_payment_url`` accepted.
+
+    >>> payment_link("https://pay.example/checkout?ref={reference}&amount={amount}"
+    ...              "&currency={currency}", reference="C1 INV-1/2", amount=Decimal("1500.50"),
+    ...              currency="EUR")
+    'https://pay.example/checkout?ref=C1%20INV-1%2F2&amount=1500.50&currency=EUR'
+    """
+    return template.format(
+        reference=quote(reference, safe=""),
+        amount=quote(str(amount), safe=""),
+        currency=quote(currency, safe=""),
+    )
+
+
+def pdf_filename(*parts: str) -> str:
+    """The name of a downloaded PDF: the parts joined by hyphens, spelt in ASCII, with
+    anything but letters, digits and dots between them made a hyphen (so that a header
+    and every file system take it).
+
+    >>> pdf_filename("invoice", "RE/2026 001")
+    'invoice-RE-2026-001.pdf'
+    >>> pdf_filename("statement", "Müller-1", "2026-06-30")
+    'statement-Muller-1-2026-06-30.pdf'
+    """
+    ascii_text = unicodedata.normalize("NFKD", "-".join(parts)).encode("ascii", "ignore")
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", ascii_text.decode()).strip("-.")
+    return f"{name or 'document'}.pdf"

@@ -149,6 +149,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Beanstandung zu Rechnung {number}",
     },
     "kind_feedback": {"en": "Message", "de": "Nachricht"},
+    "download_statement": {
+        "en": "Download statement (PDF)",
+        "de": "Kontoauszug herunterladen (PDF)",
+    },
+    "invoice_pdf": {"en": "Invoice {number} as PDF", "de": "Rechnung {number} als PDF"},
+    "pay_online": {"en": "Pay online: {amount}", "de": "Online bezahlen: {amount}"},
+    "pay_online_hint": {
+        "en": "You will be taken to our payment provider's secure page.",
+        "de": "Sie werden zur sicheren Seite unseres Zahlungsdienstleisters weitergeleitet.",
+    },
+    "or_bank_transfer": {
+        "en": "Or pay by bank transfer to:",
+        "de": "Oder überweisen Sie auf folgendes Konto:",
+    },
+    "missing_title": {
+        "en": "This invoice is not available",
+        "de": "Diese Rechnung ist nicht verfügbar",
+    },
+    "missing_body": {
+        "en": "It is not one of the open invoices on your account; it may have been paid "
+        "or credited in the meantime. Your account page shows everything that is open.",
+        "de": "Sie gehört nicht zu den offenen Rechnungen Ihres Kontos; vielleicht wurde sie "
+        "inzwischen bezahlt oder gutgeschrieben. Ihre Kontoseite zeigt alles, was offen ist.",
+    },
+    "back_to_account": {"en": "Back to your account", "de": "Zurück zu Ihrem Konto"},
 }
 
 Translate = Callable[..., str]

@@ -1,4 +1,5 @@
-"""Portal use cases: secure links, the customer's statement, and what customers submit.
+"""Portal use cases: secure links, the customer's statement, how to pay it (by bank
+transfer or, when ``RECOUP_PAYMENT_URL`` is set, online), and what customers submit.
 
 A link is a random token whose SHA-256 is stored with its customer, expiry and
 revocation; ``open_portal`` returns None for anything but a live link, so a wrong,
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import segno
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
@@ -33,11 +35,24 @@ _CUSTOMER_FIELDS = ("id", "external_id", "name", "currency", "language", "collec
 
 
 class PortalSettings(BaseSettings):
-    """Where customers reach the portal (``RECOUP_PUBLIC_URL``)."""
+    """Where customers reach the portal (``RECOUP_PUBLIC_URL``) and, optionally, the
+    payment provider's page that takes an online payment (``RECOUP_PAYMENT_URL``, a URL
+    template with ``{reference}``, ``{amount}`` and ``{currency}``; empty: no button)."""
 
     model_config = SettingsConfigDict(env_prefix="RECOUP_", env_file=".env", extra="ignore")
 
     public_url: str = "http://127.0.0.1:8000"
+    payment_url: str = ""
+
+    @field_validator("payment_url")
+    @classmethod
+    def _check_payment_url(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        try:
+            return core.check_payment_url(value)
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
 
 
 def issue_token(session: Session, *, org_id: int, customer_id: int, days: int = 30) -> str:
@@ -187,6 +202,15 @@ class PaymentInstructions:
 
 
 @dataclass(frozen=True, slots=True)
+class OnlinePayment:
+    """The payment provider's link that pays the balance in one currency."""
+
+    currency: str
+    amount: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class PortalPage:
     """Everything the customer's page shows."""
 
@@ -197,6 +221,7 @@ class PortalPage:
     payment: PaymentInstructions
     submissions: list[PortalSubmission]
     expires_at: datetime
+    online_payments: tuple[OnlinePayment, ...] = ()
 
 
 def epc_qr_svg(payload: str) -> str:
@@ -235,6 +260,39 @@ def payment_instructions(
     )
 
 
+def online_payments(
+    template: str, customer: dict[str, Any], statement: Statement
+) -> tuple[OnlinePayment, ...]:
+    """A payment link per currency with a balance due, from ``RECOUP_PAYMENT_URL``'s
+    template (none without one); the reference names the account and that currency's
+    invoices."""
+    if not template:
+        return ()
+    return tuple(
+        OnlinePayment(
+            balance.currency,
+            balance.balance,
+            core.payment_link(
+                template,
+                reference=core.payment_reference(
+                    str(customer["external_id"]),
+                    [i.number for i in statement.invoices if i.currency == balance.currency],
+                ),
+                amount=money.from_minor(balance.balance, balance.currency),
+                currency=balance.currency,
+            ),
+        )
+        for balance in statement.balances
+        if balance.balance > 0
+    )
+
+
+def page_language(session: Session, *, access: PortalAccess, chosen: str | None = None) -> str:
+    """The language of the customer's pages: the one chosen on the page, else theirs."""
+    customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
+    return language_of(chosen or customer["language"])
+
+
 def portal_page(
     session: Session, *, access: PortalAccess, as_of: date, language: str | None = None
 ) -> PortalPage:
@@ -252,6 +310,7 @@ def portal_page(
         payment=payment_instructions(organisation, customer, statement),
         submissions=repository.submissions(session, access.org_id, access.customer_id)[:10],
         expires_at=access.expires_at,
+        online_payments=online_payments(PortalSettings().payment_url, customer, statement),
     )
 
 

@@ -1,8 +1,11 @@
-"""The customer's portal pages, behind ``/p/{token}``.
+"""The customer's portal pages, behind ``/p/{token}``, and the PDFs to download from
+them (``statement.pdf``, ``invoices/{number}.pdf``).
 
 Anything but a live token gets the same friendly "this link cannot be used" page with
 status 404 — never an error page, never a hint whether the token ever existed, never
-another customer's data. Forms carry a CSRF token bound to a cookie.
+another customer's data. An invoice number that is not one of the customer's open
+invoices gets one "not available" page, whoever's it is. Forms carry a CSRF token bound
+to a cookie.
 """
 
 from datetime import date
@@ -21,8 +24,8 @@ from recoup.auth.http import (
     check_anonymous_csrf,
     is_https,
 )
-from recoup.errors import InvalidInput
-from recoup.portal import service
+from recoup.errors import InvalidInput, NotFound
+from recoup.portal import downloads, service
 from recoup.portal.i18n import LANGUAGES, format_amount, format_day, language_of, translator
 from recoup.portal.models import DisputeReason
 from recoup.portal.service import PortalAccess
@@ -97,6 +100,7 @@ def _page(
         "values": {},
         "done": "",
         "today": _today(request),
+        "chosen": lang,
         **extra,
     }
     return _render(request, "page.html", context, status_code=status_code)
@@ -231,3 +235,44 @@ def feedback(
     except InvalidInput as error:
         return _rejected(request, db, token, lang, "feedback", error, {"comment": comment})
     return _thanks(token, "feedback", lang)
+
+
+def _pdf(download: downloads.Download) -> Response:
+    return Response(
+        download.content,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{download.filename}"'},
+    )
+
+
+@router.get("/{token}/statement.pdf")
+def statement_pdf(request: Request, db: DB, token: str, lang: str | None = None) -> Response:
+    """The customer's statement of account as a PDF."""
+    access = service.open_portal(db, token=token)
+    if access is None:
+        return invalid_link(request)
+    download = downloads.statement_download(
+        db, access=access, as_of=_today(request), language=_language(request, lang)
+    )
+    return _pdf(download)
+
+
+@router.get("/{token}/invoices/{number:path}.pdf")
+def invoice_pdf(
+    request: Request, db: DB, token: str, number: str, lang: str | None = None
+) -> Response:
+    """A copy of one of the customer's open invoices as a PDF (the number may hold a
+    slash, as some numbering schemes do)."""
+    access = service.open_portal(db, token=token)
+    if access is None:
+        return invalid_link(request)
+    chosen = _language(request, lang)
+    try:
+        download = downloads.invoice_download(
+            db, access=access, number=number, as_of=_today(request), language=chosen
+        )
+    except NotFound:
+        language = service.page_language(db, access=access, chosen=chosen)
+        context = {"language": language, "token": token, "chosen": chosen}
+        return _render(request, "missing.html", context, status_code=404)
+    return _pdf(download)

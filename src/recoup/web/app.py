@@ -23,6 +23,7 @@ from recoup.db import make_engine
 from recoup.db.migrate import upgrade
 from recoup.errors import RecoupError
 from recoup.portal import views as portal_views
+from recoup.portal.service import PortalSettings
 from recoup.web import actions, views
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
@@ -47,7 +48,12 @@ def create_app(
     clock: Callable[[], date] = date.today,
     migrate: bool = True,
 ) -> FastAPI:
-    """The web application on the configured database (migrated to the newest schema)."""
+    """The web application on the configured database (migrated to the newest schema).
+
+    The portal's settings are read first: a bad ``RECOUP_PAYMENT_URL`` stops the start
+    rather than every customer's page.
+    """
+    PortalSettings()
     if engine is None:
         engine = make_engine(database_url or Settings().database_url)
     if migrate:

@@ -1,0 +1,67 @@
+"""What a message about a customer says, loaded from the ledger and the charges.
+
+``customer_context`` is the one place that turns a customer's records into a
+``MessageContext``: the dispatcher uses it for every email, letter, SMS and call script,
+and the portal for the statement and invoice copies a customer downloads.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recoup.charges import service as charges
+from recoup.comms.context import ChargeLine, MessageContext, context_from_ledger
+from recoup.ledger import service as ledger
+from recoup.ledger.models import CustomerStatus
+
+
+def customer_context(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    as_of: date,
+    invoice_ids: Sequence[int] | None = None,
+    contact_id: int | None = None,
+    **options: Any,
+) -> MessageContext:
+    """The context of a message to a customer on ``as_of``.
+
+    It lists the invoices ``invoice_ids`` (every open invoice of the customer when None)
+    that are still open, the customer's open charges, open credit notes and unapplied
+    payments, and is addressed to the contact ``contact_id`` when given. The organisation
+    signs it and ``credit_hold`` says whether the account is on hold; ``options`` sets
+    any other field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
+    """
+    organisation = ledger.get_organisation(session, org_id=org_id)
+    customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    invoices = (
+        ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
+        if invoice_ids is None
+        else ledger.invoices_by_id(session, org_id=org_id, invoice_ids=invoice_ids)
+    )
+    contact = (
+        ledger.contact_by_id(session, org_id=org_id, contact_id=contact_id) if contact_id else None
+    )
+    open_charges = [
+        ChargeLine(c.description, c.currency, c.amount)
+        for c in charges.open_charges(session, org_id=org_id, customer_id=customer_id)
+    ]
+    fields: dict[str, Any] = {
+        "signatory": organisation.name,
+        "credit_hold": customer.status == CustomerStatus.ON_HOLD,
+        **options,
+    }
+    return context_from_ledger(
+        organisation=organisation,
+        customer=customer,
+        invoices=invoices,
+        as_of=as_of,
+        contact=contact,
+        charges=open_charges,
+        credit_notes=ledger.open_credit_notes(session, org_id=org_id, customer_id=customer_id),
+        payments=ledger.unapplied_payments(session, org_id=org_id, customer_id=customer_id),
+        **fields,
+    )
