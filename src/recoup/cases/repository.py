@@ -24,10 +24,10 @@ from recoup.cases.models import (
     Task,
     TaskStatus,
 )
+from recoup.db import bulk
 from recoup.errors import NotFound
 
 Model = TypeVar("Model")
-_CHUNK = 5_000
 
 
 def get(session: Session, model: type[Model], org_id: int, record_id: int) -> Model | None:
@@ -92,16 +92,11 @@ def children(
     session: Session, model: type[Model], org_id: int, parent: str, parent_ids: Sequence[int]
 ) -> list[Model]:
     """Rows of ``model`` whose ``parent`` column is one of ``parent_ids`` (by id)."""
-    column: Any = getattr(model, parent)
-    ids = list(dict.fromkeys(parent_ids))
     rows: list[Model] = []
-    for start in range(0, len(ids), _CHUNK):
+    for condition in bulk.among(session, getattr(model, parent), parent_ids):
         rows += session.scalars(
             select(model)
-            .where(
-                model.org_id == org_id,  # type: ignore[attr-defined]
-                column.in_(ids[start : start + _CHUNK]),
-            )
+            .where(model.org_id == org_id, condition)  # type: ignore[attr-defined]
             .order_by(model.id)  # type: ignore[attr-defined]
         )
     return rows

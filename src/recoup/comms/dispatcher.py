@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.comms.models import (
     MESSAGE_KINDS,
+    SENDING,
+    WAITING,
     OutboxAttachment,
     OutboxKind,
     OutboxMessage,
@@ -106,10 +108,7 @@ def backoff(attempts: int) -> timedelta:
 def _claim(session: Session, now: datetime, org_id: int | None) -> OutboxMessage | None:
     query = (
         select(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.RETRYING]),
-            OutboxMessage.next_attempt_at <= now,
-        )
+        .where(text(WAITING), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -142,7 +141,7 @@ def recover(engine: Engine, channels: Channels, *, now: datetime, org_id: int | 
     """Mark rows a dead dispatcher left ``sending`` as ``unknown`` and raise a task each."""
     count = 0
     with transaction(engine, actor="dispatcher") as session:
-        query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)
+        query = select(OutboxMessage).where(text(SENDING))
         if org_id is not None:
             query = query.where(OutboxMessage.org_id == org_id)
         for row in session.scalars(query.with_for_update()):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +48,11 @@ class OutboxStatus(StrEnum):
 
 MESSAGE_KINDS = frozenset({OutboxKind.EMAIL, OutboxKind.LETTER, OutboxKind.SMS})
 
+#: Rows still to deliver. The dispatcher's claim query says exactly this, in SQL text, so
+#: that both databases use the partial index below whatever the table's statistics.
+WAITING = "status IN ('pending', 'retrying')"
+SENDING = "status = 'sending'"
+
 
 class OutboxMessage(OrgScoped, Base):
     """One planned effect, keyed by a deterministic idempotency key."""
@@ -56,7 +62,19 @@ class OutboxMessage(OrgScoped, Base):
         UniqueConstraint("org_id", "key"),
         UniqueConstraint("org_id", "id"),
         ForeignKeyConstraint(["org_id", "customer_id"], ["customers.org_id", "customers.id"]),
-        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index(
+            "ix_outbox_waiting",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text(WAITING),
+            sqlite_where=text(WAITING),
+        ),
+        Index(
+            "ix_outbox_sending",
+            "org_id",
+            postgresql_where=text(SENDING),
+            sqlite_where=text(SENDING),
+        ),
         Index("ix_outbox_org_customer", "org_id", "customer_id"),
     )
 

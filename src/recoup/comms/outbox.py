@@ -38,15 +38,11 @@ class Effect:
 
 def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list[Effect]:
     """Plan ``effects``; the ones that were new (keys already planned are skipped)."""
-    keys = [e.key for e in effects]
     existing: set[str] = set()
-    for start in range(0, len(keys), 5000):
-        existing |= set(
+    for condition in bulk.among(session, OutboxMessage.key, [e.key for e in effects]):
+        existing.update(
             session.scalars(
-                select(OutboxMessage.key).where(
-                    OutboxMessage.org_id == org_id,
-                    OutboxMessage.key.in_(keys[start : start + 5000]),
-                )
+                select(OutboxMessage.key).where(OutboxMessage.org_id == org_id, condition)
             )
         )
     new = []

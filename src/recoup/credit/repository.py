@@ -1,5 +1,7 @@
 """All SQL of the credit domain. Every query is scoped to one organisation."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,3 +53,17 @@ def open_orders_of(session: Session, org_id: int, customer_id: int) -> OpenOrder
     return session.scalars(
         select(OpenOrders).where(OpenOrders.org_id == org_id, OpenOrders.customer_id == customer_id)
     ).one_or_none()
+
+
+def holds_by_ids(session: Session, org_id: int, ids: Sequence[int]) -> list[CreditHold]:
+    """The holds with ``ids`` (fresh ones: reserved together, so one id range), in order."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    found = session.scalars(
+        select(CreditHold).where(
+            CreditHold.org_id == org_id, CreditHold.id.between(min(ids), max(ids))
+        )
+    )
+    by_id = {hold.id: hold for hold in found if hold.id in wanted}
+    return [by_id[hold_id] for hold_id in ids]

@@ -16,11 +16,13 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from recoup import money
+from recoup.audit.service import Change, append
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import core, repository
 from recoup.credit.core import Exposure, LimitSuggestion, Sale
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
+from recoup.db import bulk
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
@@ -374,21 +376,33 @@ def _place_rule_holds(
     owners' notes go in a few statements rather than a dozen per customer."""
     if not reasons:
         return []
-    holds = [
-        CreditHold(
-            org_id=org_id,
-            customer_id=customer_id,
-            source=HoldSource.RULE,
-            reason=reason,
-            status=HoldStatus.ACTIVE,
-            placed_on=as_of,
-            placed_by="credit rule",
-            key=f"rule:{customer_id}:{as_of.isoformat()}",
-        )
+    new_holds = [
+        {
+            "org_id": org_id,
+            "customer_id": customer_id,
+            "source": HoldSource.RULE.value,
+            "reason": reason,
+            "status": HoldStatus.ACTIVE.value,
+            "placed_on": as_of,
+            "placed_by": "credit rule",
+            "released_on": None,
+            "released_by": "",
+            "release_reason": "",
+            "key": f"rule:{customer_id}:{as_of.isoformat()}",
+        }
         for customer_id, reason in sorted(reasons.items())
     ]
-    session.add_all(holds)
-    session.flush()
+    ids = bulk.insert_with_ids(session, CreditHold.__table__, new_holds)
+    append(
+        session,
+        [
+            Change(
+                org_id, "create", CreditHold.__tablename__, hold_id, None, {"id": hold_id, **row}
+            )
+            for hold_id, row in zip(ids, new_holds, strict=True)
+        ],
+    )
+    holds = repository.holds_by_ids(session, org_id, ids)
     fields = ("id", "status", "sales_owner")
     rows = ledger.snapshot(
         session, org_id=org_id, entity="customers", fields=fields, where=("id", list(reasons))

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import ARRAY, JSON, ColumnElement, any_, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 Converter = Callable[[Any], Any]
@@ -32,6 +32,25 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def among(
+    session: Session, column: Any, values: Sequence[Any], chunk: int = 5_000
+) -> Iterator[ColumnElement[bool]]:
+    """Conditions "``column`` is one of ``values``", to query with one after the other.
+
+    PostgreSQL gets one ``= ANY(array)`` with a single parameter however many values
+    there are (thousands of ``IN`` placeholders cost more to send than to run); SQLite
+    gets ``IN`` lists of ``chunk`` values, under its parameter limit.
+    """
+    distinct = list(dict.fromkeys(values))
+    if not distinct:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam("among", distinct, type_=ARRAY(column.type)))
+        return
+    for start in range(0, len(distinct), chunk):
+        yield column.in_(distinct[start : start + chunk])
 
 
 def reserve_ids(session: Session, table: Any, count: int) -> list[int]:
@@ -69,6 +88,10 @@ def _converter(session: Session, table: Any, name: str) -> Converter | None:
 def _default(default: Any) -> Any:
     """A column's default value (a callable default is called once, for the batch)."""
     return default.arg(None) if default.is_callable else default.arg
+
+
+#: Rows of one PostgreSQL load after which the table's statistics are refreshed.
+ANALYZE_AFTER = 10_000
 
 
 def insert_rows(
@@ -123,6 +146,10 @@ def insert_rows(
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             for record in records:
                 copy.write_row(record)
+        if len(rows) >= ANALYZE_AFTER:
+            # Fresh statistics, so that the next queries see the rows (autovacuum would
+            # catch up only later, or never where it is off).
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
         return
     placeholders = ", ".join("?" for _ in names)
     connection.exec_driver_sql(

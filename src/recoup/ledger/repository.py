@@ -133,18 +133,15 @@ def field_rows(
     org_id: int,
     fields: Sequence[str],
     where: tuple[str, Sequence[Any]] | None = None,
-    chunk: int = 5_000,
 ) -> list[tuple[Any, ...]]:
     """``fields`` of the organisation's rows of ``model``, optionally filtered by
-    ``where = (column, values)`` (queried in chunks to stay under parameter limits)."""
+    ``where = (column, values)``."""
     query = select(*(getattr(model, f) for f in fields)).where(model.org_id == org_id)
     if where is None:
         return [tuple(row) for row in session.execute(query)]
-    column, values = getattr(model, where[0]), list(dict.fromkeys(where[1]))
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), chunk):
-        part = values[start : start + chunk]
-        rows += [tuple(row) for row in session.execute(query.where(column.in_(part)))]
+    for condition in bulk.among(session, getattr(model, where[0]), where[1]):
+        rows += [tuple(row) for row in session.execute(query.where(condition))]
     return rows
 
 

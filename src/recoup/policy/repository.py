@@ -160,10 +160,10 @@ def insert_cycles(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def close_cycles(session: Session, org_id: int, keys: Sequence[str], on: date) -> None:
-    for start in range(0, len(keys), 5000):
+    for condition in bulk.among(session, DunningCycle.key, keys):
         session.execute(
             update(DunningCycle)
-            .where(DunningCycle.org_id == org_id, DunningCycle.key.in_(keys[start : start + 5000]))
+            .where(DunningCycle.org_id == org_id, condition)
             .values(closed_on=on)
         )
 
