@@ -1,8 +1,12 @@
 """The command line: exit codes, messages on stderr, and nothing written on failure."""
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
+
+from recoup.cli import main
 from tests.cli.conftest import Recoup
 
 CUSTOMERS = "external_id,name,currency\nC1,Alpha GmbH,EUR\nC2,Beta Ltd,GBP\n"
@@ -174,4 +178,19 @@ def test_policy_assign(recoup: Recoup, tmp_path: Path) -> None:
     assert recoup("policy", "assign", "strict", "--customer", "C9").exit_code == 1
     assert recoup("policy", "assign", "strict", "--invoice", "INV-9").stderr == (
         "error: no invoice 'INV-9'\n"
+    )
+
+
+def test_a_bad_setting_is_an_error_not_a_traceback(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RECOUP_DATABASE_URL", database_url)
+    monkeypatch.setenv("RECOUP_PAYMENT_URL", "https://pay.example/?c={customer}")
+    monkeypatch.setattr(sys, "argv", ["recoup", "serve"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "error: RECOUP_PAYMENT_URL: unknown placeholder {customer}; "
+        "use {reference}, {amount} and {currency}\n"
     )

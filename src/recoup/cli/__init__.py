@@ -7,6 +7,7 @@ Each command opens one transaction (commit on success, roll back on error) and t
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from recoup.cli import audit, cases, charges, data, imports, reports, run, web
 from recoup.cli.app import app
@@ -29,6 +30,14 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except ValidationError as error:  # a RECOUP_* setting (environment or .env) is wrong
+        for problem in error.errors():
+            setting = "RECOUP_" + "_".join(str(part) for part in problem["loc"]).upper()
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            if not message.startswith(setting):
+                message = f"{setting}: {message}"
+            typer.echo(f"error: {message}", err=True)
+        sys.exit(1)
 
 
 __all__ = ["app", "main"]

@@ -29,8 +29,9 @@ def serve(
 
     from recoup.web.app import create_app
 
+    web_app = create_app()
     typer.echo(f"Recoup on http://{host}:{port}/ (customer portal under /p/)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def new_password() -> str:
