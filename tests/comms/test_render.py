@@ -1,10 +1,12 @@
 """Rendering messages: every template, both languages, figures formatted by locale."""
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from recoup.comms.context import (
     ContactInfo,
@@ -457,3 +459,12 @@ def test_every_template_renders_with_the_bare_minimum(name: str, language: str) 
     assert "None" not in message.text
     assert "contact us." not in message.text  # no contact details: no empty invitation
     assert "None" not in sms
+
+
+def test_a_customer_without_a_country_is_written_to_in_the_organisations_formats() -> None:
+    context = make_context(language="en", country="")
+    british = replace(context, organisation=replace(context.organisation, country="GB"))
+
+    assert context.locale == "en"
+    assert british.locale == "en_GB"
+    assert format_date(date(2026, 6, 30), format="long", locale=british.locale) == "30 June 2026"

@@ -54,6 +54,7 @@ class OrganisationInfo:
     bic: str = ""
     website: str = ""
     registration: str = ""  # company number / VAT id line for the letter footer
+    country: str = ""  # formats for customers whose country is not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,8 @@ class MessageContext:
 
     @property
     def locale(self) -> str:
-        """The Babel locale to write in: the language, with the customer's country.
+        """The Babel locale to write in: the language, with the customer's country (or,
+        not known, the organisation's).
 
         ``de`` for a customer in Austria is ``de_AT``; a combination Babel does not know
         keeps the language alone; an unknown language is English.
@@ -204,7 +206,7 @@ class MessageContext:
             parsed = Locale.parse(self.language.replace("-", "_"))
         except (ValueError, UnknownLocaleError):
             return DEFAULT_LOCALE
-        country = self.customer.country.strip().upper()
+        country = (self.customer.country.strip() or self.organisation.country.strip()).upper()
         if parsed.territory is None and len(country) == 2:
             try:
                 return str(Locale.parse(f"{parsed.language}_{country}"))
@@ -330,6 +332,7 @@ def context_from_ledger(
             bank_name=organisation.bank_name,
             iban=organisation.iban,
             bic=organisation.bic,
+            country=organisation.country,
         ),
         customer=CustomerInfo(
             external_id=customer.external_id,
