@@ -70,7 +70,7 @@ def epc_payload(
 class StatementLine(NamedTuple):
     """One open item of a statement (an invoice, or a credit as a negative amount)."""
 
-    kind: str  # "invoice" | "credit_note" | "payment"
+    kind: str  # "invoice" | "charge" | "credit_note" | "payment"
     id: int
     number: str
     issue_date: date
@@ -83,7 +83,8 @@ class StatementLine(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class CurrencyBalance:
-    """What a customer owes in one currency: invoices less open credits and payments."""
+    """What a customer owes in one currency: invoices and charges (interest, fees) less
+    open credits and payments."""
 
     currency: str
     invoiced: int
@@ -92,7 +93,7 @@ class CurrencyBalance:
 
     @property
     def balance(self) -> int:
-        """Open invoices minus unapplied credits and payments (minor units)."""
+        """Open invoices and charges minus unapplied credits and payments (minor units)."""
         return self.invoiced - self.credits
 
 
@@ -104,20 +105,27 @@ class Statement:
     invoices: Sequence[StatementLine]
     credits: Sequence[StatementLine]
     balances: Sequence[CurrencyBalance] = field(default_factory=tuple)
+    charges: Sequence[StatementLine] = field(default_factory=tuple)
 
 
 def build_statement(
-    as_of: date, invoices: Sequence[StatementLine], credits: Sequence[StatementLine]
+    as_of: date,
+    invoices: Sequence[StatementLine],
+    credits: Sequence[StatementLine],
+    charges: Sequence[StatementLine] = (),
 ) -> Statement:
-    """Group open items into balances per currency (currencies are never added).
+    """Group open items into balances per currency (currencies are never added). Charges
+    (interest, compensation, fees) are owed from the day they are charged: overdue.
 
     >>> inv = StatementLine("invoice", 1, "INV-1", date(2026, 1, 1), date(2026, 1, 31),
     ...                     "EUR", 10000, 8000, 0)
     >>> late = inv._replace(id=2, number="INV-2", due_date=date(2025, 12, 1), days_past_due=61)
     >>> cn = StatementLine("credit_note", 3, "CN-1", date(2026, 1, 5), None, "EUR", 500, 500, 0)
-    >>> s = build_statement(date(2026, 1, 31), [inv, late], [cn])
+    >>> fee = StatementLine("charge", 4, "Compensation on INV-2", date(2026, 1, 2), None,
+    ...                     "EUR", 4000, 4000, 0)
+    >>> s = build_statement(date(2026, 1, 31), [inv, late], [cn], [fee])
     >>> [(b.currency, b.invoiced, b.credits, b.overdue, b.balance) for b in s.balances]
-    [('EUR', 16000, 500, 8000, 15500)]
+    [('EUR', 20000, 500, 12000, 19500)]
     """
     sums: dict[str, list[int]] = {}
     for line in invoices:
@@ -125,10 +133,14 @@ def build_statement(
         acc[0] += line.open_amount
         if line.days_past_due > 0:
             acc[2] += line.open_amount
+    for line in charges:
+        acc = sums.setdefault(line.currency, [0, 0, 0])
+        acc[0] += line.open_amount
+        acc[2] += line.open_amount
     for line in credits:
         sums.setdefault(line.currency, [0, 0, 0])[1] += line.open_amount
     balances = tuple(CurrencyBalance(c, *acc) for c, acc in sorted(sums.items()))
-    return Statement(as_of, tuple(invoices), tuple(credits), balances)
+    return Statement(as_of, tuple(invoices), tuple(credits), balances, tuple(charges))
 
 
 def check_promise_date(promised_on: date, *, today: date) -> date:

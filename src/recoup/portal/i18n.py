@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "open_invoices": {"en": "Open invoices", "de": "Offene Rechnungen"},
     "credits": {"en": "Credits and unapplied payments", "de": "Gutschriften und Zahlungen"},
+    "charges": {"en": "Interest and fees", "de": "Zinsen und Gebühren"},
     "invoice": {"en": "Invoice", "de": "Rechnung"},
     "issued": {"en": "Issued", "de": "Datum"},
     "due": {"en": "Due", "de": "Fällig"},

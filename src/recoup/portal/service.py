@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.auth.service import hash_token
 from recoup.cases import service as cases
+from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -129,7 +130,8 @@ def _customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, A
 def customer_statement(
     session: Session, *, org_id: int, customer_id: int, as_of: date
 ) -> Statement:
-    """A customer's open invoices, open credit notes and unapplied payments on ``as_of``."""
+    """A customer's open invoices, open charges, open credit notes and unapplied payments
+    on ``as_of``."""
     invoices = [
         StatementLine(
             "invoice",
@@ -185,7 +187,21 @@ def customer_statement(
         if p[5] > 0
     ]
     credits.sort(key=lambda line: (line.issue_date, line.number))
-    return core.build_statement(as_of, invoices, credits)
+    charged = [
+        StatementLine(
+            "charge",
+            c.id,
+            c.description,
+            c.period_end,
+            None,
+            c.currency,
+            c.amount,
+            c.amount,
+            0,
+        )
+        for c in charges.open_charges(session, org_id=org_id, customer_id=customer_id)
+    ]
+    return core.build_statement(as_of, invoices, credits, charged)
 
 
 @dataclass(frozen=True, slots=True)
