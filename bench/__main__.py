@@ -82,20 +82,26 @@ def main() -> None:
             ("aging report", ("aging", url)),
             ("daily run: plan", ("plan", url)),
             ("dispatch (sample)", ("dispatch", url, str(args.dispatch_sample))),
+            ("web (slowest)", ("web", url)),
         ):
             r = run_step(*step_args)
             ref = r.get("reference_seconds")
             line = (
                 f"{kind:<11} {label:<16} {int(r['rows']):>10,} {r['seconds']:>8.2f} "
                 f"{r['rows'] / r['seconds']:>9,.0f} {r['peak_mb']:>8.0f} "
-                + (f"{ref:>11.2f} {r['seconds'] / ref:>5.1f}x" if ref else f"{'':>11} {'':>6}")
+                + (f"{ref:>11.3f} {r['seconds'] / ref:>5.1f}x" if ref else f"{'':>11} {'':>6}")
+            )
+            line += "".join(
+                f"\n{'':<11}   {path:<40} {seconds:>6.3f} s"
+                for path, seconds in r.get("pages", {}).items()
             )
             lines.append(line)
             print(line, flush=True)
     lines.append(
         "reference: import = the database bulk-loading the same file's text rows "
         "(COPY / executemany, no constraints); aging = the bare SQL aggregate of the same buckets; "
-        "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP)"
+        "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP); "
+        "web = one page (50 rows, offset 49,950) of open invoices in bare SQL"
     )
     print(lines[-1])
     (OUT / "results.txt").write_text("\n".join(lines) + "\n")

@@ -190,6 +190,56 @@ def dispatch_step(engine: Engine, sample: int) -> dict[str, Any]:
     return {"rows": done, "seconds": seconds, "failed": report.failed}
 
 
+#: The team's busiest pages: the dashboard, the worklist, a deep page of the invoice list
+#: and a customer page (``{customer}``: the first customer).
+WEB_PAGES = ("/", "/worklist", "/invoices?status=open&page=1000", "/customers/{customer}")
+BARE_PAGE = """
+SELECT id, number, customer_id, due_date, currency, open_amount FROM invoices
+WHERE org_id = :org AND status = 'open' ORDER BY due_date, id LIMIT 50 OFFSET 49950
+"""
+
+
+def web_step(engine: Engine) -> dict[str, Any]:
+    """The busiest web pages over the whole ledger, each the best of three, against
+    reading one page of invoices in bare SQL."""
+    from fastapi.testclient import TestClient
+
+    from recoup.auth import service as auth
+    from recoup.ledger.models import Customer
+    from recoup.web.app import create_app
+
+    org_id = _org_id(engine)
+    email, password = "bench@recoup.example", "bench-password-1234"
+    with transaction(engine, actor="bench") as session:
+        if not auth.list_users(session, org_id=org_id):
+            auth.create_user(session, org_id=org_id, email=email, password=password, role="admin")
+        first, customers = session.execute(
+            select(func.min(Customer.id), func.count()).where(Customer.org_id == org_id)
+        ).one()
+    client = TestClient(create_app(engine=engine, clock=lambda: RUN_DAY, migrate=False))
+    login = client.get("/login").text
+    token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    pages: dict[str, float] = {}
+    for path in WEB_PAGES:
+        url = path.format(customer=first)
+        pages[path], response = _best(lambda url=url: client.get(url))
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+
+    def bare() -> int:
+        with engine.connect() as connection:
+            return len(connection.execute(text(BARE_PAGE), {"org": org_id}).all())
+
+    reference, _ = _best(bare)
+    return {
+        "rows": customers,
+        "seconds": max(pages.values()),
+        "reference_seconds": reference,
+        "pages": pages,
+    }
+
+
 def main() -> None:
     step, url, *rest = sys.argv[1:]
     engine = make_engine(url)
@@ -199,6 +249,8 @@ def main() -> None:
         out = plan_step(engine)
     elif step == "dispatch":
         out = dispatch_step(engine, int(rest[0]))
+    elif step == "web":
+        out = web_step(engine)
     else:
         path = Path(rest[0])
         out = import_step(engine, Kind(step), path)
