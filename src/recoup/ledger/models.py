@@ -151,6 +151,7 @@ class Invoice(OrgScoped, Base):
         ),
         Index("ix_invoices_org_customer", "org_id", "customer_id"),
         Index("ix_invoices_org_status_due", "org_id", "status", "due_date"),
+        Index("ix_invoices_org_currency", "org_id", "currency"),
     )
 
     customer_id: Mapped[int] = mapped_column(BigInteger)

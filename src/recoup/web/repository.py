@@ -70,51 +70,57 @@ def worklist(
     )
     over_90_latest = as_of - timedelta(days=91)
     overdue_sum = func.sum(case((overdue, Invoice.open_amount), else_=0))
-    score = cast(func.sum(weighted), BigInteger)
     oldest_due = func.min(case((overdue, Invoice.due_date)))
-    query: Select[*tuple[Any, ...]] = (
+    # Invoices are summed per account first and only the sums meet their customers: a
+    # join per invoice would cost a lookup for each of a million open invoices.
+    accounts = (
         select(
-            Customer.id,
-            Customer.external_id,
-            Customer.name,
-            Customer.collector,
+            Invoice.customer_id,
             Invoice.currency,
-            cast(func.sum(Invoice.open_amount), BigInteger),
-            cast(overdue_sum, BigInteger),
+            cast(func.sum(Invoice.open_amount), BigInteger).label("open"),
+            cast(overdue_sum, BigInteger).label("overdue"),
             cast(
                 func.sum(case((Invoice.due_date <= over_90_latest, Invoice.open_amount), else_=0)),
                 BigInteger,
-            ),
-            func.count(case((overdue, 1))),
-            oldest_due,
-            score.label("score"),
-            Customer.credit_limit_amount,
-            Customer.status,
-            func.count().over().label("rows"),
+            ).label("over_90"),
+            func.count(case((overdue, 1))).label("overdue_count"),
+            oldest_due.label("oldest_due"),
+            cast(func.sum(weighted), BigInteger).label("score"),
         )
-        .join(Customer, and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id))
         .where(
             Invoice.org_id == org_id,
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.open_amount > 0,
         )
-        .group_by(
-            Customer.id,
-            Customer.external_id,
-            Customer.name,
-            Customer.collector,
-            Invoice.currency,
-            Customer.credit_limit_amount,
-            Customer.status,
-        )
+        .group_by(Invoice.customer_id, Invoice.currency)
         .having(overdue_sum > 0)
     )
+    if where.currency:
+        accounts = accounts.where(Invoice.currency == where.currency)
+    if where.oldest is not None:
+        earliest, latest = where.oldest
+        accounts = accounts.having(_in_range(oldest_due, earliest, latest))
+    account = accounts.subquery()
+    query: Select[*tuple[Any, ...]] = select(
+        Customer.id,
+        Customer.external_id,
+        Customer.name,
+        Customer.collector,
+        account.c.currency,
+        account.c.open,
+        account.c.overdue,
+        account.c.over_90,
+        account.c.overdue_count,
+        account.c.oldest_due,
+        account.c.score,
+        Customer.credit_limit_amount,
+        Customer.status,
+        func.count().over().label("rows"),
+    ).join(account, and_(Customer.org_id == org_id, Customer.id == account.c.customer_id))
     if where.collector is not None:
         query = query.where(Customer.collector == where.collector)
     if where.tag:
         query = query.where(cast(Customer.tags, String).contains(f'"{where.tag}"', autoescape=True))
-    if where.currency:
-        query = query.where(Invoice.currency == where.currency)
     if where.search:
         pattern = f"%{where.search.lower()}%"
         query = query.where(
@@ -123,10 +129,9 @@ def worklist(
                 func.lower(Customer.external_id).like(pattern),
             )
         )
-    if where.oldest is not None:
-        earliest, latest = where.oldest
-        query = query.having(_in_range(oldest_due, earliest, latest))
-    query = query.order_by(score.desc(), overdue_sum.desc(), Customer.id, Invoice.currency)
+    query = query.order_by(
+        account.c.score.desc(), account.c.overdue.desc(), Customer.id, account.c.currency
+    )
     rows = session.execute(query.limit(limit).offset(offset)).all()
     total = int(rows[0].rows) if rows else _count(session, query) if offset else 0
     return [
@@ -197,15 +202,20 @@ def tags(session: Session, org_id: int) -> list[str]:
 
 
 def currencies(session: Session, org_id: int) -> list[str]:
-    """The currencies of the organisation's open invoices."""
-    return list(
-        session.scalars(
-            select(Invoice.currency)
-            .where(Invoice.org_id == org_id, Invoice.status == InvoiceStatus.OPEN)
-            .distinct()
-            .order_by(Invoice.currency)
-        )
-    )
+    """The currencies the organisation invoices in, in order.
+
+    One index seek per currency (a "loose index scan" on ``ix_invoices_org_currency``)
+    rather than a DISTINCT over every invoice: milliseconds at a million invoices.
+    """
+    found: list[str] = []
+    while True:
+        query = select(func.min(Invoice.currency)).where(Invoice.org_id == org_id)
+        if found:
+            query = query.where(Invoice.currency > found[-1])
+        currency = session.scalar(query)
+        if currency is None:
+            return found
+        found.append(currency)
 
 
 INVOICE_SORTS = {
@@ -249,6 +259,33 @@ class InvoiceRow:
     po_number: str
 
 
+_CUSTOMER_OF_INVOICE = and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id)
+
+
+def _invoice_conditions(org_id: int, where: InvoiceFilter, as_of: date) -> list[Any]:
+    """The filter's conditions; only a search refers to the customer."""
+    conditions: list[Any] = [Invoice.org_id == org_id]
+    if where.status != "all":
+        conditions.append(Invoice.status == where.status)
+    if where.currency:
+        conditions.append(Invoice.currency == where.currency)
+    if where.overdue_only:
+        conditions += [Invoice.due_date < as_of, Invoice.open_amount > 0]
+    if where.customer_id is not None:
+        conditions.append(Invoice.customer_id == where.customer_id)
+    if where.search:
+        pattern = f"%{where.search.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Invoice.number).like(pattern),
+                func.lower(Customer.name).like(pattern),
+                func.lower(Invoice.po_number).like(pattern),
+                func.lower(Customer.external_id).like(pattern),
+            )
+        )
+    return conditions
+
+
 def _invoice_query(org_id: int, where: InvoiceFilter, as_of: date) -> Select[*tuple[Any, ...]]:
     query: Select[*tuple[Any, ...]] = (
         select(
@@ -265,30 +302,21 @@ def _invoice_query(org_id: int, where: InvoiceFilter, as_of: date) -> Select[*tu
             Invoice.status,
             Invoice.po_number,
         )
-        .join(Customer, and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id))
-        .where(Invoice.org_id == org_id)
+        .join(Customer, _CUSTOMER_OF_INVOICE)
+        .where(*_invoice_conditions(org_id, where, as_of))
     )
-    if where.status != "all":
-        query = query.where(Invoice.status == where.status)
-    if where.currency:
-        query = query.where(Invoice.currency == where.currency)
-    if where.overdue_only:
-        query = query.where(Invoice.due_date < as_of, Invoice.open_amount > 0)
-    if where.customer_id is not None:
-        query = query.where(Invoice.customer_id == where.customer_id)
-    if where.search:
-        pattern = f"%{where.search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Invoice.number).like(pattern),
-                func.lower(Customer.name).like(pattern),
-                func.lower(Invoice.po_number).like(pattern),
-                func.lower(Customer.external_id).like(pattern),
-            )
-        )
     column = INVOICE_SORTS.get(where.sort, Invoice.due_date)
     ordered = column.desc() if where.descending else column.asc()
     return query.order_by(ordered, Invoice.id.desc() if where.descending else Invoice.id)
+
+
+def _invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: date) -> int:
+    """How many invoices match: joined to customers only to search them (every invoice
+    has its customer), so that a count of a million invoices reads one index."""
+    query = select(func.count()).select_from(Invoice)
+    if where.search:
+        query = query.join(Customer, _CUSTOMER_OF_INVOICE)
+    return int(session.scalar(query.where(*_invoice_conditions(org_id, where, as_of))) or 0)
 
 
 def _invoice_row(r: Sequence[Any]) -> InvoiceRow:
@@ -314,7 +342,7 @@ def invoices(
     """One page of matching invoices and how many match in all."""
     query = _invoice_query(org_id, where, as_of)
     rows = session.execute(query.limit(limit).offset(offset)).all()
-    return [_invoice_row(r) for r in rows], _count(session, query)
+    return [_invoice_row(r) for r in rows], _invoice_count(session, org_id, where, as_of)
 
 
 def iter_invoices(
