@@ -2,14 +2,13 @@
 
 from recoup.charges import service as charges
 from recoup.db import transaction
-from recoup.portal import service as portal
+from tests.portal.links import issue
 from tests.web.support import AS_OF, World, make_client
 
 
 def test_charges_are_listed_and_owed(world: World) -> None:
     client = make_client(world)
-    with transaction(world.engine, actor="test") as session:
-        token = portal.issue_token(session, org_id=world.a.id, customer_id=world.a.customers["C1"])
+    token = issue(world)
     before = client.get(f"/p/{token}").text
     # C1 owes 1,200.00 (45 days late) and 300.50 (not yet due), in euros.
     assert "1.500,50" in before

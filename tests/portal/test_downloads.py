@@ -9,17 +9,15 @@ of the 490.00 paid so far: 700.00 is open.
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
 
 from recoup.db import transaction
 from recoup.ledger import service as ledger
-from recoup.portal import service as portal
-from recoup.portal.models import PortalToken
 from tests.pdf import pdf_text, squash
+from tests.portal.links import bad_tokens, issue
 from tests.web.support import World, make_client
 
 NUMBER = "RE/2026/7"
@@ -62,13 +60,6 @@ def part_paid_invoice(world: World) -> None:
                         on=date(2026, 6, 15), payment_id=payment.id)  # fmt: skip
         ledger.allocate(session, org_id=org_id, invoice_id=invoice.id, amount=Decimal("90.00"),
                         on=date(2026, 6, 15), credit_note_id=note.id)  # fmt: skip
-
-
-def issue(world: World, customer: str = "C1") -> str:
-    with transaction(world.engine, actor="test") as session:
-        return portal.issue_token(
-            session, org_id=world.a.id, customer_id=world.a.customers[customer]
-        )
 
 
 def pdf_links(page: str) -> list[str]:
@@ -184,15 +175,7 @@ def test_another_customers_invoice_is_not_available(world: World) -> None:
 
 def test_bad_links_get_the_invalid_link_page_and_no_pdf(world: World) -> None:
     client = make_client(world)
-    expired, revoked = issue(world), issue(world, customer="C2")
-    with transaction(world.engine, actor="test") as session:
-        session.execute(
-            update(PortalToken)
-            .where(PortalToken.customer_id == world.a.customers["C1"])
-            .values(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
-        )
-        portal.revoke_tokens(session, org_id=world.a.id, customer_id=world.a.customers["C2"])
-    for token in ("forged-token", expired, revoked, "x" * 300):
+    for token in bad_tokens(world):
         for path in ("statement.pdf", "invoices/A-C1-1.pdf", "invoices/A-C2-1.pdf"):
             response = client.get(f"/p/{token}/{path}")
             assert response.status_code == 404

@@ -3,21 +3,14 @@ anything else gets the friendly page; forms validate and write nothing on error.
 
 import html
 import re
-from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from recoup.db import transaction
-from recoup.portal import service as portal
-from recoup.portal.models import PortalSubmission, PortalToken
+from recoup.portal.models import PortalSubmission
+from tests.portal.links import bad_tokens, issue
 from tests.web.support import World, csrf_of, log_in, make_client
-
-
-def issue(world: World, org: str = "a", customer: str = "C1") -> str:
-    chosen = world.a if org == "a" else world.b
-    with transaction(world.engine, actor="test") as session:
-        return portal.issue_token(session, org_id=chosen.id, customer_id=chosen.customers[customer])
 
 
 def pay_links(page: str) -> list[str]:
@@ -52,15 +45,7 @@ def test_a_live_link_shows_the_statement_in_the_customers_language(world: World)
 
 def test_wrong_expired_and_revoked_links_get_the_friendly_page(world: World) -> None:
     client = make_client(world)
-    expired, revoked = issue(world), issue(world, customer="C2")
-    with transaction(world.engine, actor="test") as session:
-        session.execute(
-            update(PortalToken)
-            .where(PortalToken.customer_id == world.a.customers["C1"])
-            .values(expires_at=datetime(2020, 1, 1, tzinfo=UTC))
-        )
-        portal.revoke_tokens(session, org_id=world.a.id, customer_id=world.a.customers["C2"])
-    for token in ("forged-token", expired, revoked, "x" * 300):
+    for token in bad_tokens(world):
         response = client.get(f"/p/{token}")
         assert response.status_code == 404
         assert "This link cannot be used" in response.text
