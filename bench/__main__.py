@@ -101,7 +101,7 @@ def main() -> None:
         "reference: import = the database bulk-loading the same file's text rows "
         "(COPY / executemany, no constraints); aging = the bare SQL aggregate of the same buckets; "
         "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP); "
-        "web = one page (50 rows, offset 49,950) of open invoices in bare SQL"
+        "web = the bare aging aggregate (the dashboard and worklist sum every open invoice)"
     )
     print(lines[-1])
     (OUT / "results.txt").write_text("\n".join(lines) + "\n")
