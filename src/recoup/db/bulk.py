@@ -58,13 +58,18 @@ def reserve_ids(session: Session, table: Any, count: int) -> list[int]:
     if count == 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-            ),
-            {"table": table.name, "n": count},
+        taken = (
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) AS id FROM generate_series(1, :n)"
         )
-        return sorted(row[0] for row in rows)
+        params = {"table": table.name, "n": count}
+        first, last = session.execute(
+            text(f"SELECT min(id), max(id) FROM ({taken}) AS taken"), params
+        ).one()
+        if last - first + 1 == count:  # the usual case: no other writer took ids meanwhile
+            return list(range(first, last + 1))
+        return sorted(  # interleaved with another writer: take a fresh set, one by one
+            row[0] for row in session.execute(text(taken), params)
+        )
     start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
     return list(range(start + 1, start + count + 1))
 
