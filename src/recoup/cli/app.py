@@ -22,6 +22,7 @@ app = typer.Typer(
     help="Recoup: accounts-receivable collections. Run `recoup demo` to see it work.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 
 # Options the commands share.
