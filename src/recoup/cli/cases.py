@@ -73,7 +73,10 @@ def _customer(session: Session, org_id: int, external_id: str) -> CustomerView:
     return customer_by_external_id(session, org_id=org_id, external_id=external_id)
 
 
-def _invoices(session: Session, org_id: int, numbers: Sequence[str] | None) -> list[InvoiceView]:
+def named_invoices(
+    session: Session, org_id: int, numbers: Sequence[str] | None
+) -> list[InvoiceView]:
+    """The invoices a user names by number, in that order; any unknown one is an error."""
     if not numbers:
         raise InvalidInput("name at least one --invoice", field="invoice")
     found = invoices_by_number(session, org_id=org_id, numbers=list(numbers))
@@ -132,7 +135,7 @@ def dispute_open(
     """Open a dispute on invoices: they leave the escalation ladder until it is resolved."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        invoices = _invoices(session, organisation.id, invoice)
+        invoices = named_invoices(session, organisation.id, invoice)
         dispute = cases.open_dispute(
             session,
             org_id=organisation.id,
@@ -239,7 +242,7 @@ def promise_add(
         who = _customer(session, organisation.id, customer)
         specs = [s.rpartition(":") if ":" in s else ("", "", s) for s in invoice or []]
         numbers = [number if sep else rest for number, sep, rest in specs]
-        invoices = _invoices(session, organisation.id, numbers)
+        invoices = named_invoices(session, organisation.id, numbers)
         items = [
             (i.id, amount(rest) if sep else None)
             for i, (_, sep, rest) in zip(invoices, specs, strict=True)
@@ -361,7 +364,7 @@ def plan_create(
     """Agree a payment plan over invoices: instalment reminders replace the ladder."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        invoices = _invoices(session, organisation.id, invoice)
+        invoices = named_invoices(session, organisation.id, invoice)
         custom_dates = _split(dates)
         plan = cases.create_plan(
             session,
@@ -434,7 +437,7 @@ def handoff_request(
     """Ask to hand invoices to an agency (a manager or an admin must approve)."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        invoices = _invoices(session, organisation.id, invoice)
+        invoices = named_invoices(session, organisation.id, invoice)
         handoff = agency.request_handoff(
             session,
             org_id=organisation.id,
@@ -569,7 +572,7 @@ def writeoff(
     """Write off an invoice's balance (a write-off credit note), approved by a manager or
     an admin."""
     with unit_of_work(org) as (session, organisation):
-        (found,) = _invoices(session, organisation.id, [invoice])
+        (found,) = named_invoices(session, organisation.id, [invoice])
         done = agency.write_off(
             session,
             org_id=organisation.id,

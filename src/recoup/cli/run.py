@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from recoup.cases.ledger_views import customer_by_external_id, invoices_by_number
+from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
+from recoup.cli.cases import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
-from recoup.errors import NotFound, RecoupError
+from recoup.errors import RecoupError
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.policy.definition import load_policy
@@ -175,10 +176,8 @@ def assign(
             ).id
             scope = f"customer {customer}"
         if invoice is not None:
-            found = invoices_by_number(session, org_id=organisation.id, numbers=[invoice])
-            if invoice not in found:
-                raise NotFound(f"no invoice {invoice!r}")
-            invoice_id = found[invoice].id
+            (found,) = named_invoices(session, organisation.id, [invoice])
+            invoice_id = found.id
             scope = f"invoice {invoice}"
         assign_policy(
             session,
