@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from recoup.audit import repository
 from recoup.audit.core import BrokenLink, EventData, canonical_json, event_hash, verify_chain
 from recoup.audit.models import GENESIS_HASH, AuditEvent
+from recoup.db import bulk
 from recoup.db.base import utcnow
 
 # Bookkeeping columns that change on every write and say nothing about the business.
@@ -72,6 +73,22 @@ def append(session: Session, changes: Sequence[Change], *, actor: str | None = N
             prev = digest
         shared = {"org_id": org_id, "occurred_at": now, "actor": who}
         repository.store_events(session, org_id, rows, shared, (seq, prev))
+
+
+def insert_audited(
+    session: Session, *, org_id: int, table: Any, rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Bulk-insert ``rows`` of the organisation into ``table`` and record each creation
+    (with the values given); the new ids, in order."""
+    ids = bulk.insert_with_ids(session, table, [{"org_id": org_id, **row} for row in rows])
+    append(
+        session,
+        [
+            Change(org_id, "create", table.name, record_id, None, dict(row))
+            for record_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
 
 
 def audited(cls: type[Any]) -> type[Any]:

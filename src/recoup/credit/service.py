@@ -16,13 +16,12 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.audit.service import Change, append
+from recoup.audit.service import insert_audited
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import core, repository
 from recoup.credit.core import Exposure, LimitSuggestion, Sale
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
-from recoup.db import bulk
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
@@ -378,7 +377,6 @@ def _place_rule_holds(
         return []
     new_holds = [
         {
-            "org_id": org_id,
             "customer_id": customer_id,
             "source": HoldSource.RULE.value,
             "reason": reason,
@@ -392,16 +390,7 @@ def _place_rule_holds(
         }
         for customer_id, reason in sorted(reasons.items())
     ]
-    ids = bulk.insert_with_ids(session, CreditHold.__table__, new_holds)
-    append(
-        session,
-        [
-            Change(
-                org_id, "create", CreditHold.__tablename__, hold_id, None, {"id": hold_id, **row}
-            )
-            for hold_id, row in zip(ids, new_holds, strict=True)
-        ],
-    )
+    ids = insert_audited(session, org_id=org_id, table=CreditHold.__table__, rows=new_holds)
     holds = repository.holds_by_ids(session, org_id, ids)
     fields = ("id", "status", "sales_owner")
     rows = ledger.snapshot(

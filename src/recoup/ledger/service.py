@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.audit.service import Change, append
+from recoup.audit.service import Change, append, insert_audited
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core, repository
 from recoup.ledger.core import AgingBasis, AgingLine
@@ -543,16 +543,9 @@ def write_records(
     The values must already be validated (the import planner does that).
     """
     model = ENTITIES[entity]
-    ids = repository.insert_returning_ids(
-        session, model, [{"org_id": org_id, **values} for values in creates]
-    )
+    ids = insert_audited(session, org_id=org_id, table=model.__table__, rows=creates)
     repository.bulk_update(session, model, [{"id": u.id, **u.after} for u in updates])
-    changes = [
-        Change(org_id, "create", entity, record_id, None, values)
-        for record_id, values in zip(ids, creates, strict=True)
-    ]
-    changes += [Change(org_id, "update", entity, u.id, u.before, u.after) for u in updates]
-    append(session, changes)
+    append(session, [Change(org_id, "update", entity, u.id, u.before, u.after) for u in updates])
     _expire(session, model)
     return ids
 
