@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.credit.models import CreditHold, CreditLimitChange, HoldStatus, OpenOrders
+from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
 
 
 def holds(
@@ -22,6 +22,19 @@ def holds(
     if active_only:
         query = query.where(CreditHold.status == HoldStatus.ACTIVE)
     return list(session.scalars(query.order_by(CreditHold.id)))
+
+
+def customers_on_rule_hold(session: Session, org_id: int) -> set[int]:
+    """Customers with an active hold of the credit rule."""
+    return set(
+        session.scalars(
+            select(CreditHold.customer_id).where(
+                CreditHold.org_id == org_id,
+                CreditHold.status == HoldStatus.ACTIVE,
+                CreditHold.source == HoldSource.RULE,
+            )
+        )
+    )
 
 
 def hold_by_key(session: Session, org_id: int, key: str) -> CreditHold | None:

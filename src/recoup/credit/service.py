@@ -325,11 +325,7 @@ def evaluate_holds(
     for balance in ledger.open_balances(session, org_id=org_id):
         balances[balance.customer_id].append(balance)
     orders = repository.open_orders(session, org_id)
-    rule_holds = {
-        h.customer_id: h
-        for h in repository.holds(session, org_id, active_only=True)
-        if h.source == HoldSource.RULE
-    }
+    rule_holds = repository.customers_on_rule_hold(session, org_id)
     customers = {
         row[0]: row
         for row in ledger.snapshot(

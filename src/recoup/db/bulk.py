@@ -22,8 +22,9 @@ Converter = Callable[[Any], Any]
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector around a bulk job.
 
-    A bulk import builds millions of small acyclic objects; the collector's repeated
-    passes over them cost about a sixth of the import's time and free nothing.
+    A bulk import or a daily run over a large ledger builds millions of small acyclic
+    objects; the collector's repeated passes over them free nothing and cost a sixth of
+    an import and half of a daily run's planning.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` configured the way Recoup expects."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, **kwargs)
+    # orjson reads the JSON columns (tags, opt-outs, payloads) several times faster.
+    engine = create_engine(url, json_deserializer=orjson.loads, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

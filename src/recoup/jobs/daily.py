@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from recoup.cases import service as cases
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
+from recoup.db import bulk
 from recoup.policy import service as policy_service
 from recoup.policy.core import PlannedAction
 from recoup.policy.definition import Policy
@@ -47,6 +48,18 @@ def run_day(
 ) -> RunResult:
     """Evaluate cases and credit, plan ``as_of`` and store the plan (the caller commits,
     or rolls back for a dry run)."""
+    with bulk.gc_paused():  # millions of short-lived objects on a large ledger
+        return _run_day(session, org_id, as_of, now, policies, customer_range)
+
+
+def _run_day(
+    session: Session,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    policies: dict[str, Policy],
+    customer_range: tuple[int, int] | None,
+) -> RunResult:
     case_effects = cases.run_day(session, org_id=org_id, as_of=as_of, now=now)
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)

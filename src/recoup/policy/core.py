@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -69,8 +70,7 @@ class InvoiceView(NamedTuple):
     policy: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerView:
+class CustomerView(NamedTuple):
     id: int
     external_id: str
     name: str
@@ -89,8 +89,7 @@ class CustomerView:
     policy: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StepDone:
+class StepDone(NamedTuple):
     """A step of a cycle: fired on ``on``, or skipped (caught up, conditions unmet)."""
 
     step: str
@@ -98,8 +97,7 @@ class StepDone:
     fired: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Cycle:
+class Cycle(NamedTuple):
     """An open cycle and the steps it has been through."""
 
     key: str
@@ -110,8 +108,7 @@ class Cycle:
     steps: tuple[StepDone, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedAction:
+class PlannedAction(NamedTuple):
     """One effect to put in the outbox. ``kind`` is the outbox's vocabulary (email,
     letter, sms, task, charge, credit_hold, handoff)."""
 
@@ -126,11 +123,10 @@ class PlannedAction:
     reason: str
     invoice_ids: tuple[int, ...]
     contact_id: int | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class StepRecord:
+class StepRecord(NamedTuple):
     cycle_key: str
     customer_id: int
     step: str
@@ -209,8 +205,12 @@ def _plan_customer(
     paused = {p.invoice_id: p.reason for p in customer_pauses if p.invoice_id is not None}
     budget = _MessageBudget(customer, context)
     groups: dict[str, list[InvoiceView]] = defaultdict(list)
-    for invoice in customer.invoices:
-        groups[invoice.policy or customer.policy or context.default_policy].append(invoice)
+    policy_of_customer = customer.policy or context.default_policy
+    if any(invoice.policy for invoice in customer.invoices):
+        for invoice in customer.invoices:
+            groups[invoice.policy or policy_of_customer].append(invoice)
+    elif customer.invoices:
+        groups[policy_of_customer] = list(customer.invoices)
     for policy_name in sorted(groups.keys() | {c.policy for c in open_cycles}):
         policy = context.policies[policy_name]
         invoices = groups.get(policy_name, [])
@@ -258,10 +258,12 @@ def _plan_unit(
     as_of = context.as_of
     latest_due = as_of - timedelta(days=policy.first_trigger)
     reach = [i for i in invoices if i.due_date <= latest_due]
-    active = [i for i in reach if i.id not in paused]
-    for invoice in reach:
-        if invoice.id in paused:
-            result.notes.append((customer.id, f"{invoice.number} paused: {paused[invoice.id]}"))
+    active = reach
+    if paused:
+        active = [i for i in reach if i.id not in paused]
+        for invoice in reach:
+            if invoice.id in paused:
+                result.notes.append((customer.id, f"{invoice.number} paused: {paused[invoice.id]}"))
     if cycle is not None and not reach:
         result.closed.append(cycle.key)
         if policy.thank_you and _chased_overdue(policy, cycle):

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
@@ -62,14 +62,18 @@ def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
 
 
 def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
+    """Open invoices as rows with the fields of the engine's ``InvoiceView`` (the
+    invoice's own policy left empty) and the ``customer_id``: a million of them serve as
+    the views as they are, without a copy each."""
     return session.execute(
         select(
             Invoices.id,
-            Invoices.customer_id,
             Invoices.number,
             Invoices.due_date,
             Invoices.currency,
             Invoices.open_amount,
+            null().label("policy"),
+            Invoices.customer_id,
         ).where(
             Invoices.org_id == org_id,
             Invoices.status == InvoiceStatus.OPEN,
@@ -123,12 +127,18 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
 
 
 def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
-    """Steps of the open cycles, oldest first."""
+    """Steps of the open cycles, oldest first: rows with the fields of the engine's
+    ``StepDone`` and the ``cycle_key``."""
     open_keys = select(DunningCycle.key).where(
         DunningCycle.org_id == org_id, DunningCycle.closed_on.is_(None)
     )
     return session.execute(
-        select(DunningStep.cycle_key, DunningStep.step, DunningStep.done_on, DunningStep.fired)
+        select(
+            DunningStep.step,
+            DunningStep.done_on.label("on"),
+            DunningStep.fired,
+            DunningStep.cycle_key,
+        )
         .where(
             DunningStep.org_id == org_id,
             DunningStep.cycle_key.in_(open_keys),
@@ -141,9 +151,11 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
 def recent_messages(
     session: Session, org_id: int, since: datetime, id_range: CustomerRange
 ) -> Rows:
-    """Messages to customers planned or sent since ``since`` (for the frequency cap)."""
+    """Messages to customers planned or sent since ``since`` (for the frequency cap):
+    ``(customer_id, at, count)``, those of one customer at one time counted together."""
     return session.execute(
-        select(OutboxMessage.customer_id, OutboxMessage.next_attempt_at).where(
+        select(OutboxMessage.customer_id, OutboxMessage.next_attempt_at, func.count())
+        .where(
             OutboxMessage.org_id == org_id,
             OutboxMessage.customer_id.is_not(None),
             OutboxMessage.to_customer.is_(True),
@@ -152,6 +164,7 @@ def recent_messages(
             OutboxMessage.next_attempt_at >= since,
             _in_range(OutboxMessage.customer_id, id_range),
         )
+        .group_by(OutboxMessage.customer_id, OutboxMessage.next_attempt_at)
     ).all()
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -87,11 +88,9 @@ def _views(
         else:
             default = policy
     invoices: dict[int, list[InvoiceView]] = defaultdict(list)
-    for invoice_id, customer_id, number, due, currency, amount in repository.open_invoices(
-        session, org_id, id_range
-    ):
-        view = InvoiceView(invoice_id, number, due, currency, amount, by_invoice.get(invoice_id))
-        invoices[customer_id].append(view)
+    for row in repository.open_invoices(session, org_id, id_range):
+        policy = by_invoice.get(row.id) if by_invoice else None
+        invoices[row.customer_id].append(row if policy is None else _with_policy(row, policy))
     contacts: dict[int, list[ContactView]] = defaultdict(list)
     for row in repository.contacts(session, org_id, id_range):
         contacts[row.customer_id].append(
@@ -123,10 +122,14 @@ def _views(
     return views, default
 
 
+def _with_policy(row: Any, policy: str) -> InvoiceView:
+    return InvoiceView(row.id, row.number, row.due_date, row.currency, row.open_amount, policy)
+
+
 def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
     steps: dict[str, list[StepDone]] = defaultdict(list)
     for row in repository.cycle_steps(session, org_id, id_range):
-        steps[row.cycle_key].append(StepDone(row.step, row.done_on, row.fired))
+        steps[row.cycle_key].append(row)
     return {
         row.key: Cycle(
             row.key,
@@ -146,8 +149,8 @@ def _recent(
     window = max(p.frequency_cap.days for p in policies.values())
     since = datetime.combine(as_of - timedelta(days=window), time(0), UTC)
     recent: dict[int, list[date]] = defaultdict(list)
-    for customer_id, at in repository.recent_messages(session, org_id, since, id_range):
-        recent[customer_id].append(at.date())
+    for customer_id, at, count in repository.recent_messages(session, org_id, since, id_range):
+        recent[customer_id] += [at.date()] * count
     return recent
 
 
