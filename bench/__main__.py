@@ -80,7 +80,8 @@ def main() -> None:
             ("import customers", ("customers", url, str(customer_file))),  # + their contacts
             ("import invoices", ("invoices", url, str(invoice_file))),
             ("aging report", ("aging", url)),
-            ("daily run: plan", ("plan", url)),
+            ("daily run: plan", ("plan", url)),  # the first run: every customer is due
+            ("next day: plan", ("plan-next", url)),  # steady state: the ladder resumes
             ("dispatch (sample)", ("dispatch", url, str(args.dispatch_sample))),
             ("web (slowest)", ("web", url)),
         ):
@@ -91,6 +92,8 @@ def main() -> None:
                 f"{r['rows'] / r['seconds']:>9,.0f} {r['peak_mb']:>8.0f} "
                 + (f"{ref:>11.3f} {r['seconds'] / ref:>5.1f}x" if ref else f"{'':>11} {'':>6}")
             )
+            if "planned" in r:
+                line += f"  {int(r['planned']):,} planned"
             line += "".join(
                 f"\n{'':<11}   {path:<40} {seconds:>6.3f} s"
                 for path, seconds in r.get("pages", {}).items()

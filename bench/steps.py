@@ -24,6 +24,7 @@ from recoup.ledger.models import Invoice
 
 AS_OF = date(2026, 11, 22)
 RUN_DAY = date(2026, 11, 23)  # a Monday: the run plans on business days
+NEXT_DAY = RUN_DAY + timedelta(days=1)
 RUN_AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 REPEAT = 3
 
@@ -132,9 +133,9 @@ WHERE org_id = :org AND status = 'open' AND open_amount > 0
 """
 
 
-def plan_step(engine: Engine) -> dict[str, Any]:
-    """The daily run's planning (cases and credit judged, the engine's decisions, all of
-    it stored) against simply reading every open invoice from the database."""
+def plan_step(engine: Engine, day: date) -> dict[str, Any]:
+    """The daily run's planning on ``day`` (cases and credit judged, the engine's
+    decisions, all of it stored) against simply reading every open invoice."""
     from recoup.jobs.daily import run_day
     from recoup.policy.service import available_policies
 
@@ -146,9 +147,10 @@ def plan_step(engine: Engine) -> dict[str, Any]:
             return len(connection.execute(text(BARE_READ), {"org": org_id}).all())
 
     reference, rows = _best(bare)
+    now = datetime.combine(day, RUN_AT.timetz())
     start = time.perf_counter()
     with transaction(engine, actor="bench") as session:
-        result = run_day(session, org_id=org_id, as_of=RUN_DAY, now=RUN_AT, policies=policies)
+        result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
     seconds = time.perf_counter() - start
     return {
         "rows": rows,
@@ -238,7 +240,9 @@ def main() -> None:
     if step == "aging":
         out = aging_step(engine)
     elif step == "plan":
-        out = plan_step(engine)
+        out = plan_step(engine, RUN_DAY)
+    elif step == "plan-next":
+        out = plan_step(engine, NEXT_DAY)
     elif step == "dispatch":
         out = dispatch_step(engine, int(rest[0]))
     elif step == "web":

@@ -5,9 +5,8 @@ day, a retried request) writes one row. It never sends anything; the dispatcher 
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +15,7 @@ from recoup.comms.models import OutboxKind, OutboxMessage
 from recoup.db import bulk
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """An outbound effect to plan.
 
     ``key`` is deterministic (e.g. ``policy:C42:cycle1:formal notice:email``) so that
@@ -29,10 +27,10 @@ class Effect:
     kind: OutboxKind
     customer_id: int | None
     scheduled_at: datetime
+    payload: dict[str, Any]
     template: str = ""
     recipient: str = ""
     source: str = "policy"
-    payload: dict[str, Any] = field(default_factory=dict)
     to_customer: bool = True  # False: to our own people, outside the customer's caps
 
 

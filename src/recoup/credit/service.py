@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -414,11 +415,9 @@ def _place_rule_holds(
         fields=("id", "customer_id", "due_date", "status", "open_amount"),
         where=("customer_id", [c for c, owner in newly.items() if owner]),
     )
-    for invoice_id, customer_id, due, status, open_amount in sorted(
-        invoices, key=lambda r: (r[2], r[0])
-    ):
-        if status == "open" and open_amount > 0 and due < as_of:
-            overdue[customer_id].append(invoice_id)
+    late = [row for row in invoices if row[3] == "open" and row[4] > 0 and row[2] < as_of]
+    for invoice_id, customer_id, *_ in sorted(late, key=itemgetter(2, 0)):  # by due date, id
+        overdue[customer_id].append(invoice_id)
     enqueue(
         session,
         org_id=org_id,

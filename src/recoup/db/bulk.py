@@ -6,13 +6,25 @@ PostgreSQL, the driver's ``executemany`` on SQLite. Values pass through the same
 column types (JSON, timestamps) as ORM writes.
 """
 
+import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import ARRAY, JSON, ColumnElement, any_, bindparam, func, select, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Date,
+    DateTime,
+    any_,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 Converter = Callable[[Any], Any]
@@ -87,6 +99,12 @@ def _converter(session: Session, table: Any, name: str) -> Converter | None:
         return _json
     if dialect.name == "sqlite":
         processor: Converter | None = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None and isinstance(
+            getattr(column_type, "impl", column_type), Date | DateTime
+        ):
+            # A batch repeats a few dates and times (the run day, a send time per time
+            # zone): each is formatted once.
+            return functools.cache(processor)
         return processor
     return None  # psycopg adapts dates, timestamps and numbers itself
 

@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -50,6 +52,9 @@ FALLBACKS = {
     ActionKind.LETTER: ("letter", "email"),
 }
 CHARGE_ACTIONS = {ActionKind.LATE_FEE, ActionKind.INTEREST, ActionKind.COMPENSATION}
+_DUE = attrgetter("due_date")
+_DUE_THEN_NUMBER = attrgetter("due_date", "number")
+_POLICY = attrgetter("policy")
 
 
 class ContactView(NamedTuple):
@@ -206,7 +211,7 @@ def _plan_customer(
     budget = _MessageBudget(customer, context)
     groups: dict[str, list[InvoiceView]] = defaultdict(list)
     policy_of_customer = customer.policy or context.default_policy
-    if any(invoice.policy for invoice in customer.invoices):
+    if any(map(_POLICY, customer.invoices)):
         for invoice in customer.invoices:
             groups[invoice.policy or policy_of_customer].append(invoice)
     elif customer.invoices:
@@ -308,7 +313,7 @@ def _advance(
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
-    level = (as_of - min(i.due_date for i in active)).days
+    level = (as_of - min(map(_DUE, active))).days
     done = {s.step for s in cycle.steps}
     fired = {s.step: s.on for s in cycle.steps if s.fired}
     steps = policy.steps
@@ -335,18 +340,17 @@ def _advance(
         result.steps.append(StepRecord(cycle.key, customer.id, step.name, False, failed))
         result.notes.append((customer.id, f"skipped step '{step.name}': {failed}"))
         return
-    oldest = max(active, key=lambda i: (days_past_due(i, as_of), i.number))
+    by_age = sorted(active, key=_DUE_THEN_NUMBER)
+    earliest = by_age[0].due_date
+    *_, oldest = takewhile(lambda i: i.due_date == earliest, by_age)  # the last number
     reason = (
         f"{oldest.number} is {_describe_days(days_past_due(oldest, as_of))}; step '{step.name}'"
     )
     if caught_up:
         reason += f" (caught up past {', '.join(repr(n) for n in caught_up)})"
     threshold = min(1, step.trigger.days_from_due if step.trigger.days_from_due is not None else 1)
-    listed = tuple(
-        i.id
-        for i in sorted(active, key=lambda i: (i.due_date, i.number))
-        if days_past_due(i, as_of) >= threshold
-    )
+    listed_until = as_of - timedelta(days=threshold)
+    listed = tuple(i.id for i in by_age if i.due_date <= listed_until)
     result.steps.append(StepRecord(cycle.key, customer.id, step.name, True, reason))
     actions = _actions(customer, policy, cycle, step, listed, reason, context)
     budget.spend(sum(1 for a in actions if is_customer_message(a)))
@@ -370,7 +374,7 @@ def _unmet_condition(
     step: Step, customer: CustomerView, active: list[InvoiceView], as_of: date
 ) -> str | None:
     conditions = step.conditions
-    overdue = [i for i in active if days_past_due(i, as_of) >= 1]
+    overdue = [i for i in active if i.due_date < as_of]
     if conditions.min_overdue:
         owed: dict[str, int] = defaultdict(int)
         for invoice in overdue:
