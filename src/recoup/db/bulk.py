@@ -10,6 +10,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -151,8 +152,16 @@ def insert_rows(
     ]
     names = (["id"] if ids is not None else []) + columns + list(shared)
 
-    def values(row: Mapping[str, Any]) -> list[Any]:
-        out = [row[c] for c in columns]
+    pick = itemgetter(*columns)
+    single = len(columns) == 1  # itemgetter of one key returns the value itself
+
+    def values(row: Mapping[str, Any]) -> Sequence[Any]:
+        picked = pick(row)
+        if single:
+            picked = (picked,)
+        if not converted:
+            return picked  # type: ignore[no-any-return]
+        out = list(picked)
         for i, fn in converted:
             if out[i] is not None:
                 out[i] = fn(out[i])
