@@ -30,6 +30,7 @@ def holiday(country: str, day: date) -> str | None:
     return str(name) if name else None
 
 
+@lru_cache(maxsize=4096)  # asked once per customer of a run: a few countries, one day
 def is_business_day(country: str, day: date) -> bool:
     """Monday to Friday and not a public holiday of the country.
 

@@ -61,6 +61,9 @@ def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     ).all()
 
 
+OPEN_INVOICE_CUSTOMER = 6  # the position of customer_id in the rows of open_invoices
+
+
 def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     """Open invoices as rows with the fields of the engine's ``InvoiceView`` (the
     invoice's own policy left empty) and the ``customer_id``: a million of them serve as

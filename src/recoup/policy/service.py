@@ -88,9 +88,14 @@ def _views(
         else:
             default = policy
     invoices: dict[int, list[InvoiceView]] = defaultdict(list)
-    for row in repository.open_invoices(session, org_id, id_range):
-        policy = by_invoice.get(row.id) if by_invoice else None
-        invoices[row.customer_id].append(row if policy is None else _with_policy(row, policy))
+    rows = repository.open_invoices(session, org_id, id_range)
+    if by_invoice:
+        for row in rows:
+            policy = by_invoice.get(row.id)
+            invoices[row.customer_id].append(row if policy is None else _with_policy(row, policy))
+    else:  # the usual case, a million times: no invoice has a policy of its own
+        for row in rows:
+            invoices[row[repository.OPEN_INVOICE_CUSTOMER]].append(row)
     contacts: dict[int, list[ContactView]] = defaultdict(list)
     for row in repository.contacts(session, org_id, id_range):
         contacts[row.customer_id].append(
