@@ -9,7 +9,7 @@ from recoup.cases import service as cases
 from recoup.comms.models import OutboxMessage
 from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
-from recoup.ledger.models import Channel
+from recoup.ledger.models import Channel, Invoice
 from recoup.policy import service as policy_service
 from recoup.policy.models import DunningCycle, DunningStep
 from tests.factories import make_customer, make_invoice, make_org
@@ -110,3 +110,20 @@ def test_policy_assignment_narrowest_wins(session: Session) -> None:
     # strict reminds 5 days before the due date, gentle 7: on 25 February only Beta (gentle).
     assert [r[3] for r in run(session, org_id, date(2026, 2, 23))] == ["Hauptstr. 1, Berlin"]
     assert [r[3] for r in run(session, org_id, date(2026, 2, 25))] == ["ap@alpha.example"]
+
+
+def test_an_invoice_policy_wins_over_its_customers(session: Session) -> None:
+    org_id = portfolio(session)
+    alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
+    invoice = session.scalars(select(Invoice).where(Invoice.number == "A-1")).one()
+    policy_service.assign_policy(
+        session, org_id=org_id, policy="strict", policies=POLICIES, customer_id=alpha.id
+    )
+    policy_service.assign_policy(
+        session, org_id=org_id, policy="gentle", policies=POLICIES, invoice_id=invoice.id
+    )
+    # Gentle reminds 7 days before the due date (23 February), strict 5, the default 3.
+    assert run(session, org_id, date(2026, 2, 23)) == [
+        ("pre-due reminder", "email", "pre_due_reminder", "ap@alpha.example"),
+    ]
+    assert run(session, org_id, date(2026, 2, 25)) == []  # not strict's reminder as well
