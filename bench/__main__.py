@@ -1,4 +1,5 @@
-"""``make bench``: import and aging at scale on SQLite and PostgreSQL.
+"""``make bench``: import, aging, the daily run (the first and the next day's), dispatch
+and the web pages at scale on SQLite and PostgreSQL.
 
 Each step runs in its own process (its own peak memory); each time is printed with a
 lower bound measured in the same run on the same database, and the ratio to it.
