@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bench import steps
 from bench.data import files
+
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.imports.columns import Kind
