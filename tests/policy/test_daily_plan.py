@@ -127,3 +127,29 @@ def test_an_invoice_policy_wins_over_its_customers(session: Session) -> None:
         ("pre-due reminder", "email", "pre_due_reminder", "ap@alpha.example"),
     ]
     assert run(session, org_id, date(2026, 2, 25)) == []  # not strict's reminder as well
+
+
+def test_an_account_cleared_and_due_again_the_same_day_opens_a_new_cycle(
+    session: Session,
+) -> None:
+    org_id = portfolio(session)
+    day = date(2026, 3, 3)
+    assert len(run(session, org_id, day)) == 2  # the due notices
+    for invoice in session.scalars(select(Invoice)):  # both paid by the afternoon
+        invoice.open_amount, invoice.status = 0, "paid"
+    session.flush()
+    thanks = run(session, org_id, day)
+    assert [(step, recipient) for step, _, _, recipient in thanks] == [
+        ("thank you", "ap@alpha.example")  # Beta can't be emailed: no thank-you letter
+    ]
+    alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
+    make_invoice(session, customer=alpha, number="A-2", total="10.00", due_date=date(2026, 3, 2))
+    session.flush()
+    # A late import brings an overdue invoice: a new cycle under a key of its own (its due
+    # notice waits for the frequency cap: the due notice and the thank-you went today).
+    assert run(session, org_id, day) == []
+    open_cycles = session.scalars(
+        select(DunningCycle.key).where(DunningCycle.closed_on.is_(None))
+    ).all()
+    assert open_cycles == [f"c{alpha.id}:default:2026-03-03:2"]
+    assert run(session, org_id, day) == []  # and again: nothing new

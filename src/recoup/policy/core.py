@@ -162,6 +162,7 @@ class RunContext:
     cycles: Mapping[str, Cycle]
     pauses: Sequence[Pause] = ()
     recent_messages: Mapping[int, Sequence[date]] = field(default_factory=dict)
+    closed_today: frozenset[str] = frozenset()  # keys of cycles opened and closed today
 
 
 def days_past_due(invoice: InvoiceView, as_of: date) -> int:
@@ -277,9 +278,20 @@ def _plan_unit(
     if not active:
         return
     if cycle is None:
-        cycle = Cycle(f"{prefix}:{as_of.isoformat()}", customer.id, policy.name, as_of, invoice_id)
+        cycle = Cycle(_new_cycle_key(prefix, context), customer.id, policy.name, as_of, invoice_id)
         result.opened.append(cycle)
     _advance(customer, policy, cycle, active, budget, context, result)
+
+
+def _new_cycle_key(prefix: str, context: RunContext) -> str:
+    """``prefix:day``; ``prefix:day:2`` and on when the account was cleared and fell due
+    again the same day (the cycle closed then keeps its key and its history)."""
+    key = f"{prefix}:{context.as_of.isoformat()}"
+    again = 1
+    while key in context.closed_today:
+        again += 1
+        key = f"{prefix}:{context.as_of.isoformat()}:{again}"
+    return key
 
 
 def _chased_overdue(policy: Policy, cycle: Cycle) -> bool:

@@ -129,6 +129,22 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     ).all()
 
 
+def cycles_closed_on_their_first_day(
+    session: Session, org_id: int, day: date, id_range: CustomerRange
+) -> set[str]:
+    """Keys of the cycles opened and closed on ``day`` (a new one must not reuse them)."""
+    return set(
+        session.scalars(
+            select(DunningCycle.key).where(
+                DunningCycle.org_id == org_id,
+                DunningCycle.opened_on == day,
+                DunningCycle.closed_on.is_not(None),
+                _in_range(DunningCycle.customer_id, id_range),
+            )
+        )
+    )
+
+
 def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     """Steps of the open cycles, oldest first: rows with the fields of the engine's
     ``StepDone`` and the ``cycle_key``."""
