@@ -157,18 +157,21 @@ def bulk_update(session: Session, model: type[Any], rows: Sequence[dict[str, Any
     """Update records by primary key; each row holds ``id`` and the changed columns.
 
     Records given the same values (a hundred thousand customers put on hold) change in
-    one statement per value set; the others by primary key, a statement per row.
+    one statement per value set; the others by primary key, one executemany per set of
+    changed columns.
     """
-    alike: dict[tuple[tuple[str, Any], ...], list[int]] = defaultdict(list)
+    alike: dict[tuple[tuple[str, Any], ...], list[dict[str, Any]]] = defaultdict(list)
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        values = tuple(sorted((k, v) for k, v in row.items() if k != "id"))
         try:
-            alike[values].append(row["id"])
+            alike[tuple(sorted((k, v) for k, v in row.items() if k != "id"))].append(row)
         except TypeError:  # unhashable values (JSON columns)
             by_columns[tuple(sorted(row))].append(row)
-    for values, ids in alike.items():
-        for condition in bulk.among(session, model.id, ids):
+    for values, group in alike.items():
+        if len(group) == 1:
+            by_columns[tuple(sorted(group[0]))] += group
+            continue
+        for condition in bulk.among(session, model.id, [row["id"] for row in group]):
             session.execute(update(model).where(condition).values(dict(values)))
     for group in by_columns.values():
         session.execute(update(model), group)
