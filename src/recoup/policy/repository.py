@@ -131,9 +131,9 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
 
 def cycles_closed_on_their_first_day(
     session: Session, org_id: int, day: date, id_range: CustomerRange
-) -> set[str]:
+) -> frozenset[str]:
     """Keys of the cycles opened and closed on ``day`` (a new one must not reuse them)."""
-    return set(
+    return frozenset(
         session.scalars(
             select(DunningCycle.key).where(
                 DunningCycle.org_id == org_id,

@@ -181,8 +181,8 @@ def plan_day(
         policies=policies,
         default_policy=default,
         cycles=_cycles(session, org_id, customer_range),
-        closed_today=frozenset(
-            repository.cycles_closed_on_their_first_day(session, org_id, as_of, customer_range)
+        closed_today=repository.cycles_closed_on_their_first_day(
+            session, org_id, as_of, customer_range
         ),
         pauses=pauses,
         recent_messages=_recent(session, org_id, as_of, policies, customer_range),
