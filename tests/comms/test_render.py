@@ -20,7 +20,15 @@ from recoup.comms.context import (
 )
 from recoup.comms.render import TEMPLATES, RenderError, render, render_sms, template_names
 from recoup.errors import RecoupError
-from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+from recoup.ledger.models import (
+    BankAccount,
+    Contact,
+    CreditNote,
+    Customer,
+    Invoice,
+    Organisation,
+    Payment,
+)
 from tests.documents.factories import AS_OF, ORGANISATION, make_context
 
 CUSTOMER_MESSAGES = [
@@ -331,9 +339,9 @@ def test_context_from_ledger_rows() -> None:
         address="1 High Street",
         email="credit@acme.example",
         phone="+44 20 7946 0000",
-        bank_name="Barclays Bank",
-        iban="GB33BUKB20201555555555",
-        bic="BUKBGB22",
+    )
+    account = BankAccount(
+        currency="EUR", bank_name="Barclays Bank", iban="GB33BUKB20201555555555", bic="BUKBGB22"
     )
     customer = Customer(
         external_id="C-7", name="Initech", language="de", country="AT", payment_terms_days=14
@@ -366,6 +374,7 @@ def test_context_from_ledger_rows() -> None:
 
     context = context_from_ledger(
         organisation=organisation,
+        bank_account=account,
         customer=customer,
         contact=contact,
         invoices=invoices,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from recoup.cases import service as cases
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
+from recoup.ledger.organisation import BankDetails, bank_accounts, set_bank_account
 from recoup.portal import service as portal
 from recoup.portal.core import epc_payload
 from recoup.portal.models import PortalToken
@@ -84,7 +85,9 @@ def test_statement_and_payment_instructions(session: Session, customer) -> None:
     assert (eur.invoiced, eur.credits, eur.overdue, eur.balance) == (125000, 7000, 100000, 118000)
     org = ledger.get_organisation(session, org_id=customer.org_id)
     page_customer = {"external_id": "C1"}
-    instructions = portal.payment_instructions(org, page_customer, statement)
+    accounts = bank_accounts(session, org_id=org.id)
+    (instructions,) = portal.payment_instructions(org, accounts, page_customer, statement)
+    assert (instructions.currency, instructions.iban) == ("EUR", "DE89370400440532013000")
     assert instructions.reference == "C1 INV-1 INV-2"
     assert instructions.qr_amount == 118000
     assert instructions.qr_svg is not None
@@ -109,15 +112,59 @@ def test_epc_payload_follows_the_guideline() -> None:
 
 def test_no_qr_code_without_a_euro_balance(session: Session) -> None:
     org = make_org(session, currency="GBP")
-    org.iban = "GB33BUKB20201555555555"
+    set_bank_account(
+        session, org=org, currency="GBP", details=BankDetails(iban="GB33BUKB20201555555555")
+    )
     customer = make_customer(session, org=org, currency="GBP")
     make_invoice(session, customer=customer, total="10.00")
     statement = portal.customer_statement(
         session, org_id=org.id, customer_id=customer.id, as_of=TODAY
     )
-    instructions = portal.payment_instructions(org, {"external_id": "C1"}, statement)
+    accounts = bank_accounts(session, org_id=org.id)
+    (instructions,) = portal.payment_instructions(org, accounts, {"external_id": "C1"}, statement)
     assert instructions.qr_svg is None
-    assert instructions.iban == org.iban
+    assert instructions.iban == "GB33BUKB20201555555555"
+    # UK payers type a sort code and account number: the UK IBAN carries both.
+    assert (instructions.sort_code, instructions.account_number) == ("202015", "55555555")
+
+
+def test_each_currency_is_paid_into_its_own_account(session: Session) -> None:
+    org = make_org(session, currency="GBP")
+    set_bank_account(
+        session,
+        org=org,
+        currency="GBP",
+        details=BankDetails(sort_code="20-20-15", account_number="55555555"),
+    )
+    set_bank_account(
+        session,
+        org=org,
+        currency="EUR",
+        details=BankDetails(iban="DE89370400440532013000", bic="COBADEFFXXX"),
+    )
+    gbp = make_customer(session, org=org, currency="GBP", external_id="C1")
+    make_invoice(session, customer=gbp, number="G-1", total="10.00")
+    make_invoice(session, customer=gbp, number="E-1", total="20.00", currency="EUR")
+    statement = portal.customer_statement(session, org_id=org.id, customer_id=gbp.id, as_of=TODAY)
+    accounts = bank_accounts(session, org_id=org.id)
+    eur, pounds = sorted(
+        portal.payment_instructions(org, accounts, {"external_id": "C1"}, statement),
+        key=lambda p: p.currency,
+    )
+    assert (pounds.currency, pounds.sort_code, pounds.account_number, pounds.iban) == (
+        "GBP",
+        "202015",
+        "55555555",
+        "",
+    )
+    assert pounds.reference == "C1 G-1"
+    assert pounds.qr_svg is None
+    assert (eur.currency, eur.iban, eur.reference, eur.qr_amount) == (
+        "EUR",
+        "DE89370400440532013000",
+        "C1 E-1",
+        2000,
+    )
 
 
 def _access(session: Session, customer):  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ def test_a_live_link_shows_the_statement_in_the_customers_language(world: World)
     assert "A-C1-1" in text
     assert "1.200,00" in text
     assert "45 Tage überfällig" in text
-    assert "DE89370400440532013000" in text
+    assert "DE89 3704 0044 0532 0130 00" in text  # grouped as on paper
     assert "<svg" in text
     assert "B C1" not in text
     assert "A-C2" not in text

@@ -9,7 +9,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from recoup.cli import audit, cases, charges, data, imports, reports, run, web
+from recoup.cli import audit, cases, charges, data, imports, org, reports, run, web
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
@@ -21,6 +21,7 @@ app.command("run")(run.run)
 data.register(app)
 cases.register(app)
 web.register(app)
+org.register(app)
 
 
 def main() -> None:

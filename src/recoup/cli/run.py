@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
@@ -16,8 +17,11 @@ from recoup.config import Settings
 from recoup.errors import RecoupError
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
+from recoup.jobs.readiness import blocking, sending_findings
+from recoup.ledger.models import Organisation
 from recoup.policy.definition import load_policy
 from recoup.policy.service import assign_policy, available_policies
+from recoup.portal.service import PortalSettings
 
 policy_app = typer.Typer(help="Escalation policies.", no_args_is_help=True)
 
@@ -86,6 +90,27 @@ def _dispatched(report: DispatchReport) -> str:
     )
 
 
+def _stop_unless_ready(session: Session, organisation: Organisation, *, dry_run: bool) -> None:
+    """Stop before planning when messages would go out wrong (a dry run only warns)."""
+    findings = blocking(
+        sending_findings(
+            session,
+            org=organisation,
+            smtp_url=Settings().smtp_url,
+            public_url=PortalSettings().public_url,
+        )
+    )
+    for finding in findings:
+        typer.echo(str(finding), err=True)
+    if findings and not dry_run:
+        typer.echo(
+            "error: nothing was planned or sent; fix the above (`recoup check`), "
+            "or see the plan with --dry-run",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
 def run(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
     dry_run: Annotated[
@@ -104,6 +129,7 @@ def run(
         fail(error)
     with unit_of_work(org) as (session, organisation):
         org_id = organisation.id
+        _stop_unless_ready(session, organisation, dry_run=dry_run)
         result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
         if dry_run:
             result.dry_run = True

@@ -36,7 +36,15 @@ from typing import TYPE_CHECKING, Any
 from babel import Locale, UnknownLocaleError
 
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
-    from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
+    from recoup.ledger.models import (
+        BankAccount,
+        Contact,
+        CreditNote,
+        Customer,
+        Invoice,
+        Organisation,
+        Payment,
+    )
 
 DEFAULT_LOCALE = "en"
 
@@ -49,12 +57,23 @@ class OrganisationInfo:
     address: str = ""  # lines separated by newlines
     email: str = ""
     phone: str = ""
+    # The bank account of the message's currency (``OrganisationInfo`` is per message).
     bank_name: str = ""
     iban: str = ""
     bic: str = ""
+    sort_code: str = ""  # UK: six digits
+    account_number: str = ""
+    routing_number: str = ""  # US ABA
+    account_holder: str = ""
     website: str = ""
     registration: str = ""  # company number / VAT id line for the letter footer
     country: str = ""  # formats for customers whose country is not known
+    legal_name: str = ""
+    vat_number: str = ""
+    sender_name: str = ""
+    reply_to: str = ""
+    signature_name: str = ""
+    signature_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +283,38 @@ def days_overdue(due_date: date, as_of: date) -> int:
     return (as_of - due_date).days
 
 
+def organisation_info(
+    organisation: Organisation, bank_account: BankAccount | None = None
+) -> OrganisationInfo:
+    """The sender as a message shows it, asking for payment into ``bank_account``."""
+    numbers = [n for n in (organisation.registration_number, organisation.vat_number) if n]
+    account = bank_account
+    return OrganisationInfo(
+        name=organisation.name,
+        address=organisation.address,
+        email=organisation.email,
+        phone=organisation.phone,
+        bank_name=account.bank_name if account else "",
+        iban=account.iban if account else "",
+        bic=account.bic if account else "",
+        sort_code=account.sort_code if account else "",
+        account_number=account.account_number if account else "",
+        routing_number=account.routing_number if account else "",
+        account_holder=(account.account_name if account else "")
+        or organisation.legal_name
+        or organisation.name,
+        website=organisation.website,
+        registration=" · ".join(numbers),
+        country=organisation.country,
+        legal_name=organisation.legal_name,
+        vat_number=organisation.vat_number,
+        sender_name=organisation.sender_name,
+        reply_to=organisation.reply_to,
+        signature_name=organisation.signature_name,
+        signature_title=organisation.signature_title,
+    )
+
+
 def context_from_ledger(
     *,
     organisation: Organisation,
@@ -277,9 +328,12 @@ def context_from_ledger(
     payment_reference: str | None = None,
     portal_url: str | None = None,
     step: str = "",
+    bank_account: BankAccount | None = None,
     **options: Any,
 ) -> MessageContext:
     """A ``MessageContext`` from ledger rows the caller has loaded.
+
+    ``bank_account`` is where the customer is asked to pay (that of the invoices' currency).
 
     Only invoices with an open amount are listed, oldest due first; open credit notes
     and unapplied payments become credits. The payment reference defaults to the
@@ -324,16 +378,7 @@ def context_from_ledger(
     if payment_reference is None:
         payment_reference = lines[0].number if len(lines) == 1 else customer.external_id
     return MessageContext(
-        organisation=OrganisationInfo(
-            name=organisation.name,
-            address=organisation.address,
-            email=organisation.email,
-            phone=organisation.phone,
-            bank_name=organisation.bank_name,
-            iban=organisation.iban,
-            bic=organisation.bic,
-            country=organisation.country,
-        ),
+        organisation=organisation_info(organisation, bank_account),
         customer=CustomerInfo(
             external_id=customer.external_id,
             name=customer.name,

@@ -292,6 +292,7 @@ def add_formatting(environment: Environment) -> None:
         percent=_percent,
         number=_number,
         iban=format_iban,
+        sort_code=format_sort_code,
         lines=_lines,
         ljust=lambda value, width: str(value).ljust(width),
         rjust=lambda value, width: str(value).rjust(width),
@@ -337,6 +338,15 @@ def format_iban(iban: str) -> str:
     """
     compact = "".join(iban.split()).upper()
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def format_sort_code(code: str) -> str:
+    """A UK sort code in pairs, as printed on paper.
+
+    >>> format_sort_code("202015")
+    '20-20-15'
+    """
+    return "-".join(code[i : i + 2] for i in range(0, len(code), 2))
 
 
 def text_table(

@@ -15,6 +15,7 @@ from recoup.charges import service as charges
 from recoup.comms.context import ChargeLine, MessageContext, context_from_ledger
 from recoup.ledger import service as ledger
 from recoup.ledger.models import CustomerStatus
+from recoup.ledger.organisation import bank_account_for
 
 
 def customer_context(
@@ -54,8 +55,10 @@ def customer_context(
         "credit_hold": customer.status == CustomerStatus.ON_HOLD,
         **options,
     }
+    currency = invoices[0].currency if invoices else customer.currency
     return context_from_ledger(
         organisation=organisation,
+        bank_account=bank_account_for(session, org_id=org_id, currency=currency),
         customer=customer,
         invoices=invoices,
         as_of=as_of,

@@ -18,6 +18,7 @@ from recoup.jobs.daily import RunResult, run_day
 from recoup.ledger import repository as ledger_repository
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Organisation
+from recoup.ledger.organisation import BankDetails, set_bank_account
 from recoup.policy.definition import Policy
 
 DEMO_ORG = "demo"
@@ -33,21 +34,37 @@ class DemoLoad:
 
 
 def demo_organisation(session: Session) -> Organisation:
-    """The demo organisation, created on first use."""
+    """The demo organisation, created on first use, with a bank account per currency."""
     org = ledger_repository.organisation_by_slug(session, DEMO_ORG)
-    return org or ledger.create_organisation(
+    if org is not None:
+        return org
+    org = ledger.create_organisation(
         session,
         slug=DEMO_ORG,
         name="Demo Trading Ltd",
         country="GB",
         base_currency="GBP",
-        address="1 Demo Street, London EC1A 1AA",
+        address="1 Demo Street\nLondon EC1A 1AA",
         email="credit.control@demo.example",
         phone="+44 20 7946 0000",
-        bank_name="Demo Bank plc",
-        iban="GB33BUKB20201555555555",
-        bic="BUKBGB22",
+        legal_name="Demo Trading Limited",
+        sender_name="Demo Trading credit control",
+        signature_name="Alex Morgan",
+        signature_title="Credit Controller",
+        website="demo.example",
     )
+    for currency, details in _DEMO_ACCOUNTS.items():
+        set_bank_account(session, org=org, currency=currency, details=details)
+    return org
+
+
+_DEMO_ACCOUNTS = {
+    "GBP": BankDetails(bank_name="Demo Bank plc", iban="GB33BUKB20201555555555", bic="BUKBGB22"),
+    "EUR": BankDetails(bank_name="Demo Bank plc", iban="DE89370400440532013000", bic="COBADEFFXXX"),
+    "USD": BankDetails(
+        bank_name="Demo Bank NA", routing_number="111000025", account_number="000123456789"
+    ),
+}
 
 
 def load(session: Session, *, org_id: int, customers: int, seed: int, as_of: date) -> DemoLoad:

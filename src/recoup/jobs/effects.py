@@ -9,6 +9,7 @@ the cases, charges and credit services.
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,14 @@ class LiveChannels:
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
         context = message_context(session, row)
         # Sent from the organisation's address unless the mail settings name a sender.
-        row.payload = {**row.payload, "from": context.organisation.email}
+        sender = context.organisation
+        row.payload = {
+            **row.payload,
+            "from": formataddr((sender.sender_name or sender.name, sender.email))
+            if sender.email
+            else "",
+            "reply_to": sender.reply_to,
+        }
         kind = OutboxKind(row.kind)
         if kind is OutboxKind.SMS:
             return Rendered(subject="", text=render_sms(row.template, context))
@@ -86,6 +94,7 @@ class LiveChannels:
                 text=message.rendered.text,
                 html=message.rendered.html or None,
                 from_=sender,
+                reply_to=str(message.payload.get("reply_to", "")),
                 attachments=[
                     EmailAttachment(a.filename, a.mime, a.content)
                     for a in message.rendered.attachments

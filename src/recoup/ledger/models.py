@@ -77,9 +77,38 @@ class Organisation(Base):
     address: Mapped[str] = mapped_column(String(500), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
+    # The account of the first release; bank accounts now live in ``BankAccount``, one per
+    # currency (migration 0004 moved these there). Kept so old databases stay readable.
     bank_name: Mapped[str] = mapped_column(String(200), default="")
     iban: Mapped[str] = mapped_column(String(34), default="")
     bic: Mapped[str] = mapped_column(String(11), default="")
+    legal_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    registration_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    vat_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Who messages come from: ``sender_name <email>``, answers to ``reply_to`` when set.
+    sender_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signature_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signature_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+@audited
+class BankAccount(OrgScoped, Base):
+    """Where customers pay invoices of one currency: IBAN and BIC (SEPA and most of the
+    world), a UK sort code and account number, or a US routing and account number."""
+
+    __tablename__ = "bank_accounts"
+    __table_args__ = (UniqueConstraint("org_id", "currency"),)
+
+    currency: Mapped[str] = mapped_column(String(3))
+    bank_name: Mapped[str] = mapped_column(String(200), default="")
+    account_name: Mapped[str] = mapped_column(String(200), default="")  # payee, if not the org
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    bic: Mapped[str] = mapped_column(String(11), default="")
+    sort_code: Mapped[str] = mapped_column(String(6), default="")
+    account_number: Mapped[str] = mapped_column(String(17), default="")
+    routing_number: Mapped[str] = mapped_column(String(9), default="")
 
 
 @audited

@@ -24,6 +24,7 @@ from recoup.db import bulk
 from recoup.ledger.core import AgingBasis, Bucket
 from recoup.ledger.models import (
     Allocation,
+    BankAccount,
     CreditNote,
     CreditNoteStatus,
     Customer,
@@ -317,3 +318,36 @@ def open_balances(session: Session, org_id: int) -> list[tuple[int, str, int, da
         .group_by(Invoice.customer_id, Invoice.currency)
     )
     return [(r[0], r[1], int(r[2]), r[3]) for r in rows]
+
+
+def bank_account(session: Session, org_id: int, currency: str) -> BankAccount | None:
+    """The organisation's account for ``currency``, if any."""
+    return session.scalars(
+        select(BankAccount).where(BankAccount.org_id == org_id, BankAccount.currency == currency)
+    ).one_or_none()
+
+
+def bank_accounts(session: Session, org_id: int) -> list[BankAccount]:
+    """The organisation's bank accounts, by currency."""
+    return list(
+        session.scalars(
+            select(BankAccount).where(BankAccount.org_id == org_id).order_by(BankAccount.currency)
+        )
+    )
+
+
+def currencies_in_use(session: Session, org_id: int) -> list[str]:
+    """The currencies the organisation invoices in, in order.
+
+    One index seek per currency (a "loose index scan" on ``ix_invoices_org_currency``)
+    rather than a DISTINCT over every invoice: milliseconds at a million invoices.
+    """
+    found: list[str] = []
+    while True:
+        query = select(func.min(Invoice.currency)).where(Invoice.org_id == org_id)
+        if found:
+            query = query.where(Invoice.currency > found[-1])
+        currency = session.scalar(query)
+        if currency is None:
+            return found
+        found.append(currency)

@@ -31,6 +31,7 @@ from recoup.ledger.models import (
     Payment,
     PaymentMethod,
 )
+from recoup.ledger.organisation import BankDetails, set_bank_account
 from recoup.ledger.validators import (
     validate_country,
     validate_email,
@@ -51,9 +52,11 @@ def create_organisation(
     base_currency: str = "EUR",
     **details: str,
 ) -> Organisation:
-    """A new organisation (tenant); ``details`` are its address, email, bank, ..."""
+    """A new organisation (tenant); ``details`` are its address, email, ... and, with
+    ``bank_name``, ``iban``, ``bic``, the bank account of its base currency."""
     if repository.organisation_by_slug(session, slug):
         raise Conflict(f"organisation {slug!r} already exists")
+    bank = {key: details.pop(key) for key in ("bank_name", "iban", "bic") if key in details}
     org = Organisation(
         slug=slug,
         name=name,
@@ -63,6 +66,8 @@ def create_organisation(
     )
     session.add(org)
     session.flush()
+    if bank.get("iban"):
+        set_bank_account(session, org=org, currency=org.base_currency, details=BankDetails(**bank))
     return org
 
 

@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
+from stdnum.us import rtn as us_rtn
 from stdnum.util import get_cc_module
 
 from recoup.errors import InvalidInput
@@ -123,6 +125,63 @@ def validate_iban(number: str) -> str:
         return str(stdnum_iban.validate(number))
     except ValidationError as exc:
         raise InvalidInput(f"invalid IBAN {number!r}: {exc}", field="iban") from None
+
+
+def validate_bic(code: str) -> str:
+    """A SWIFT BIC (8 or 11 characters), upper-cased.
+
+    >>> validate_bic("bukb gb22")
+    'BUKBGB22'
+    """
+    if not code.strip():
+        return ""
+    try:
+        return str(stdnum_bic.validate(code))
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid BIC {code!r}: {exc}", field="bic") from None
+
+
+def _digits(value: str, *, length: int, field: str, what: str) -> str:
+    compact = "".join(value.replace("-", " ").split())
+    if not compact:
+        return ""
+    if not compact.isdigit() or len(compact) != length:
+        raise InvalidInput(f"invalid {what} {value!r}: {length} digits expected", field=field)
+    return compact
+
+
+def validate_sort_code(code: str) -> str:
+    """A UK bank sort code: six digits, written ``20-20-15`` or ``202015``.
+
+    >>> validate_sort_code("20-20-15")
+    '202015'
+    """
+    return _digits(code, length=6, field="sort_code", what="sort code")
+
+
+def validate_uk_account_number(number: str) -> str:
+    """A UK bank account number: eight digits.
+
+    >>> validate_uk_account_number("5555 5555")
+    '55555555'
+    """
+    return _digits(number, length=8, field="account_number", what="UK account number")
+
+
+def validate_routing_number(number: str) -> str:
+    """A US ABA routing transit number (nine digits with a check digit).
+
+    >>> validate_routing_number("111000025")
+    '111000025'
+    """
+    if not number.strip():
+        return ""
+    try:
+        return str(us_rtn.validate(number))
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"invalid routing number {number!r}: {exc}", field="routing_number"
+        ) from None
 
 
 def validate_email(address: str) -> str:

@@ -160,6 +160,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You will be taken to our payment provider's secure page.",
         "de": "Sie werden zur sicheren Seite unseres Zahlungsdienstleisters weitergeleitet.",
     },
+    "sort_code": {"en": "Sort code", "de": "Bankleitzahl (Sort Code)"},
+    "account_number": {"en": "Account number", "de": "Kontonummer"},
+    "routing_number": {"en": "Routing number (ABA)", "de": "Routing-Nummer (ABA)"},
     "or_bank_transfer": {
         "en": "Or pay by bank transfer to:",
         "de": "Oder überweisen Sie auf folgendes Konto:",

@@ -7,7 +7,7 @@ expired or revoked token can never show data. Services never commit.
 """
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,7 +26,8 @@ from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.core import split_in_order
-from recoup.ledger.models import Organisation
+from recoup.ledger.models import BankAccount, Organisation
+from recoup.ledger.organisation import bank_accounts
 from recoup.portal import core, repository
 from recoup.portal.core import Statement, StatementLine
 from recoup.portal.i18n import language_of
@@ -206,12 +207,17 @@ def customer_statement(
 
 @dataclass(frozen=True, slots=True)
 class PaymentInstructions:
-    """Where and how to pay, and an EPC QR code (SVG) when the balance is in euros."""
+    """Where to pay the balance in one currency (that currency's bank account), and an
+    EPC QR code (SVG) for a euro balance paid to an IBAN."""
 
+    currency: str
     account_holder: str
     bank_name: str
     iban: str
     bic: str
+    sort_code: str
+    account_number: str
+    routing_number: str
     reference: str
     qr_svg: str | None
     qr_amount: int | None
@@ -234,7 +240,7 @@ class PortalPage:
     customer: dict[str, Any]
     language: str
     statement: Statement
-    payment: PaymentInstructions
+    payments: tuple[PaymentInstructions, ...]
     submissions: list[PortalSubmission]
     expires_at: datetime
     online_payments: tuple[OnlinePayment, ...] = ()
@@ -248,32 +254,51 @@ def epc_qr_svg(payload: str) -> str:
 
 
 def payment_instructions(
-    organisation: Organisation, customer: dict[str, Any], statement: Statement
-) -> PaymentInstructions:
-    """Bank details, the reference to quote and, for a euro balance, the EPC QR code."""
-    reference = core.payment_reference(
-        str(customer["external_id"]), [line.number for line in statement.invoices]
-    )
-    qr_svg, qr_amount = None, None
-    eur = next((b for b in statement.balances if b.currency == "EUR"), None)
-    if organisation.iban and eur is not None and eur.balance > 0:
-        payload = core.epc_payload(
-            name=organisation.name,
-            iban=organisation.iban,
-            bic=organisation.bic,
-            amount=money.from_minor(eur.balance, "EUR"),
-            text=reference,
+    organisation: Organisation,
+    accounts: Sequence[BankAccount],
+    customer: dict[str, Any],
+    statement: Statement,
+) -> tuple[PaymentInstructions, ...]:
+    """For each currency with a balance due and a bank account: the account, the reference
+    to quote (the account number and that currency's invoices) and, in euros, the EPC QR
+    code."""
+    by_currency = {account.currency: account for account in accounts}
+    instructions = []
+    for balance in statement.balances:
+        account = by_currency.get(balance.currency)
+        if account is None or balance.balance <= 0:
+            continue
+        reference = core.payment_reference(
+            str(customer["external_id"]),
+            [line.number for line in statement.invoices if line.currency == balance.currency],
         )
-        qr_svg, qr_amount = epc_qr_svg(payload), eur.balance
-    return PaymentInstructions(
-        account_holder=organisation.name,
-        bank_name=organisation.bank_name,
-        iban=organisation.iban,
-        bic=organisation.bic,
-        reference=reference,
-        qr_svg=qr_svg,
-        qr_amount=qr_amount,
-    )
+        holder = account.account_name or organisation.legal_name or organisation.name
+        qr_svg, qr_amount = None, None
+        if balance.currency == "EUR" and account.iban:
+            payload = core.epc_payload(
+                name=holder,
+                iban=account.iban,
+                bic=account.bic,
+                amount=money.from_minor(balance.balance, "EUR"),
+                text=reference,
+            )
+            qr_svg, qr_amount = epc_qr_svg(payload), balance.balance
+        instructions.append(
+            PaymentInstructions(
+                currency=balance.currency,
+                account_holder=holder,
+                bank_name=account.bank_name,
+                iban=account.iban,
+                bic=account.bic,
+                sort_code=account.sort_code,
+                account_number=account.account_number,
+                routing_number=account.routing_number,
+                reference=reference,
+                qr_svg=qr_svg,
+                qr_amount=qr_amount,
+            )
+        )
+    return tuple(instructions)
 
 
 def online_payments(
@@ -323,7 +348,12 @@ def portal_page(
         customer=customer,
         language=language_of(language or customer["language"]),
         statement=statement,
-        payment=payment_instructions(organisation, customer, statement),
+        payments=payment_instructions(
+            organisation,
+            bank_accounts(session, org_id=access.org_id),
+            customer,
+            statement,
+        ),
         submissions=repository.submissions(session, access.org_id, access.customer_id)[:10],
         expires_at=access.expires_at,
         online_payments=online_payments(PortalSettings().payment_url, customer, statement),

@@ -24,6 +24,7 @@ from recoup.auth.http import (
     check_anonymous_csrf,
     is_https,
 )
+from recoup.comms.render import format_iban
 from recoup.errors import InvalidInput, NotFound
 from recoup.portal import downloads, service
 from recoup.portal.i18n import LANGUAGES, format_amount, format_day, language_of, translator
@@ -32,6 +33,7 @@ from recoup.portal.service import PortalAccess
 
 router = APIRouter(prefix="/p", dependencies=[Depends(check_anonymous_csrf)])
 templates = Jinja2Templates(directory=str(files("recoup.portal") / "templates"))
+templates.env.filters["iban"] = format_iban
 
 FIELD_MESSAGES = {
     "promised_on": "err_promised_on",
