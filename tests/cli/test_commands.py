@@ -29,9 +29,9 @@ def test_init_then_init_again(recoup: Recoup) -> None:
     first = recoup("init", "--org", "acme", "--name", "Acme Ltd")
     assert first.exit_code == 0, first.output
     assert "organisation 'acme' created" in first.stdout
-    second = recoup("init", "--org", "acme")
-    assert second.exit_code == 1
-    assert second.stderr == "error: organisation 'acme' already exists\n"
+    second = recoup("init", "--org", "acme")  # brings the database up to date, no more
+    assert second.exit_code == 0, second.output
+    assert second.stdout == "database up to date; organisation 'acme' exists (`recoup org show`)\n"
 
 
 def test_commands_need_an_organisation(recoup: Recoup) -> None:

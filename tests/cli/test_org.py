@@ -173,3 +173,26 @@ def test_mail_test_reports_a_refusal(
     refused = recoup("mail", "test", "--to", "nobody@example.org")
     assert refused.exit_code == 1
     assert "the mail server refused the test message" in refused.stderr
+
+
+def test_init_takes_the_essentials_as_options(recoup: Recoup) -> None:
+    made = recoup(
+        "init", "--org", "leeds", "--name", "Canal Wholesale", "--country", "GB",
+        "--currency", "GBP", "--email", "ar@example.com",
+        "--address", "Unit 4, Canal Works, Leeds LS11 5PS",
+        "--sort-code", "20-20-15", "--account-number", "55555555",
+        "--admin-email", "sam@example.com",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "next: `recoup check`" in made.stdout
+    show = recoup("org", "show").stdout
+    assert "  email: ar@example.com" in show
+    assert "    GBP: sort code 20-20-15 account 55555555" in show
+    check = recoup("check")
+    assert check.exit_code == 0, check.output
+    bad = recoup("init", "--org", "york", "--email", "nobody", "--admin-email", "a@b.example")
+    assert bad.exit_code == 1
+    assert "email: invalid email address" in bad.stderr
+    missing = recoup("org", "show", "--org", "york")  # nothing of it was written
+    assert missing.exit_code == 1
+    assert "no organisation 'york'" in missing.stderr

@@ -1,5 +1,6 @@
 """``recoup init`` and ``recoup demo``."""
 
+import sys
 from collections import Counter
 from typing import Annotated
 
@@ -13,7 +14,9 @@ from recoup.config import Settings
 from recoup.demo import service as demo
 from recoup.imports.service import ImportResult
 from recoup.jobs.effects import LiveChannels
+from recoup.ledger import repository as ledger_repository
 from recoup.ledger import service as ledger
+from recoup.ledger.organisation import BankDetails, set_bank_account, update_details
 from recoup.policy.business_days import is_business_day, previous_business_day
 from recoup.policy.service import available_policies
 
@@ -24,25 +27,69 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(run_demo)
 
 
+def _asked(value: str | None, question: str, default: str = "") -> str:
+    """``value`` as given; else asked at a terminal; else ``default``."""
+    if value is not None:
+        return value
+    if sys.stdin.isatty():
+        return str(typer.prompt(question, default=default, show_default=bool(default)))
+    return default
+
+
 def init(
     org: Annotated[str, typer.Option("--org", help="short name (slug)")] = "default",
-    name: Annotated[str, typer.Option("--name", help="legal name")] = "My Company",
-    country: Annotated[str, typer.Option("--country")] = "GB",
-    currency: Annotated[str, typer.Option("--currency", help="base currency")] = "GBP",
+    name: Annotated[str | None, typer.Option("--name", help="trading name")] = None,
+    country: Annotated[str | None, typer.Option("--country")] = None,
+    currency: Annotated[str | None, typer.Option("--currency", help="base currency")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="sender of every email")] = None,
+    address: Annotated[
+        str | None, typer.Option("--address", help="postal address; commas separate lines")
+    ] = None,
+    phone: Annotated[str | None, typer.Option("--phone")] = None,
+    iban: Annotated[str | None, typer.Option("--iban", help="base currency's account")] = None,
+    bic: Annotated[str | None, typer.Option("--bic")] = None,
+    sort_code: Annotated[str | None, typer.Option("--sort-code", help="UK account")] = None,
+    account_number: Annotated[str | None, typer.Option("--account-number")] = None,
     admin_email: Annotated[str | None, typer.Option("--admin-email")] = None,
     admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
 ) -> None:
-    """Create the database (or bring it up to date), an organisation and its first admin."""
-    email = web.admin_email(org, admin_email)
+    """Create the database (or bring it up to date), an organisation and its first admin.
+
+    On a terminal it asks for what is not given; `recoup org set` changes it later. When
+    the organisation exists already, only the database is brought up to date.
+    """
+    with session_scope() as session:
+        if ledger_repository.organisation_by_slug(session, org) is not None:
+            typer.echo(f"database up to date; organisation {org!r} exists (`recoup org show`)")
+            return
+    name = _asked(name, "Company name (as customers know it)", "My Company")
+    country = _asked(country, "Country (ISO code)", "GB")
+    currency = _asked(currency, "Base currency", "GBP")
+    details = {
+        "email": _asked(email, "Sender email address (answers come here)"),
+        "address": _asked(address, "Postal address (commas between lines)"),
+        "phone": _asked(phone, "Phone number for customers"),
+    }
+    bank = BankDetails(
+        iban=_asked(iban, f"IBAN of the {currency.upper()} account (empty: none yet)"),
+        bic=bic or "",
+        sort_code=sort_code or "",
+        account_number=account_number or "",
+    )
+    user = web.admin_email(org, admin_email)
     with session_scope() as session:
         created = ledger.create_organisation(
             session, slug=org, name=name, country=country, base_currency=currency
         )
-        password = web.create_admin(
-            session, org_id=created.id, email=email, password=admin_password
+        update_details(
+            session, org=created, changes={key: value for key, value in details.items() if value}
         )
+        if any((bank.iban, bank.sort_code, bank.account_number)):
+            set_bank_account(session, org=created, currency=created.base_currency, details=bank)
+        password = web.create_admin(session, org_id=created.id, email=user, password=admin_password)
     typer.echo(f"database ready; organisation {org!r} created")
-    typer.echo(f"admin {email}" + ("" if admin_password else f", password {password}"))
+    typer.echo(f"admin {user}" + ("" if admin_password else f", password {password}"))
+    typer.echo("next: `recoup check` says what is still missing before anything is sent")
 
 
 def _summary(result: ImportResult) -> str:
