@@ -112,6 +112,18 @@ def test_org_set_and_bank_accounts_then_messages_say_where_to_pay(
     assert "DE89 3704 0044 0532 0130 00" in de_text  # the euro account for the euro invoice
     assert "GB33" not in de_text
 
+    listed = recoup("outbox", "list", "--status", "sent").stdout.splitlines()
+    emails = [line for line in listed if " email " in line]  # and a call task each
+    assert len(listed) == 4
+    assert len(emails) == 2
+    number = emails[0].split()[0].lstrip("#")
+    shown = recoup("outbox", "show", number)
+    assert "status: sent, attempts: 1" in shown.stdout
+    assert "subject: " in shown.stdout
+    refused = recoup("outbox", "resend", number)
+    assert refused.exit_code == 1
+    assert "only failed or unknown messages can be resent" in refused.stderr
+
 
 @pytest.mark.parametrize(
     ("args", "reason"),

@@ -9,8 +9,10 @@ Each row goes through its own short transactions:
    row marked ``sending``; then the transaction commits.
 2. **send** (no transaction open): hand the message to its channel.
 3. **record**: ``sent`` with the provider's id; or ``retrying`` with exponential backoff
-   after a temporary failure; or ``failed`` after a permanent one or too many attempts,
-   which raises a task for a person.
+   after a temporary failure; or ``failed`` after a permanent one, a configuration error
+   the channel found before handing the message over (no sender), or too many attempts,
+   which raises a task for a person. ``comms.review`` lets a person resend or cancel a
+   ``failed`` or ``unknown`` row.
 
 A dispatcher killed between 1 and 3 leaves the row ``sending``. The next dispatcher
 cannot know whether the message left, so it never resends it: once the claimer is known
@@ -260,6 +262,10 @@ def _send(
         outcome = (OutboxStatus.RETRYING, error.message)
     except PermanentFailure as error:
         outcome = (OutboxStatus.FAILED, error.message)
+    except RecoupError as error:
+        # Refused before anything was handed over (no sender, a malformed address): a
+        # configuration error is a failure to fix and resend, never an "unknown" fate.
+        outcome = (OutboxStatus.FAILED, f"not sent: {error.message}")
     with transaction(engine, actor="dispatcher") as session:
         row = session.get_one(OutboxMessage, row_id, with_for_update=True)
         status, detail = outcome
