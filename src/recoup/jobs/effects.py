@@ -33,6 +33,7 @@ from recoup.credit import service as credit
 from recoup.documents import letter_pdf, statement_pdf
 from recoup.errors import InvalidInput
 from recoup.ledger.models import Invoice
+from recoup.ledger.validators import validate_phone
 from recoup.portal import service as portal
 
 # What an owner notification is about, by the step that sent it.
@@ -67,6 +68,10 @@ class LiveChannels:
         }
         kind = OutboxKind(row.kind)
         if kind is OutboxKind.SMS:
+            # Providers take E.164; a national number is read in the customer's country.
+            row.recipient = validate_phone(
+                row.recipient, context.customer.country or context.organisation.country
+            )
             return Rendered(subject="", text=render_sms(row.template, context))
         medium: Medium = "letter" if kind is OutboxKind.LETTER else "email"
         message = render(row.template, context, medium=medium)

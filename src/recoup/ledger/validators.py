@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from stdnum import bic as stdnum_bic
@@ -182,6 +183,28 @@ def validate_routing_number(number: str) -> str:
         raise InvalidInput(
             f"invalid routing number {number!r}: {exc}", field="routing_number"
         ) from None
+
+
+def validate_phone(number: str, country: str = "") -> str:
+    """A phone number in E.164 form (``+441134960000``), as text-message providers take
+    it; a national number is read in ``country``'s numbering plan.
+
+    >>> validate_phone("0113 496 0000", "GB")
+    '+441134960000'
+    >>> validate_phone("+49 (30) 901820")
+    '+4930901820'
+    """
+    text = number.strip()
+    if not text:
+        return ""
+    try:
+        parsed = phonenumbers.parse(text, country.upper() or None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"not a phone number {number!r}: {exc}", field="phone") from None
+    if not phonenumbers.is_valid_number(parsed):
+        where = f" in {country.upper()}" if country else ""
+        raise InvalidInput(f"not a valid phone number{where}: {number!r}", field="phone")
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
 def validate_email(address: str) -> str:
