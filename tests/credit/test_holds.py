@@ -195,3 +195,28 @@ def test_closed_customers_are_left_alone(session: Session) -> None:
         session, org_id=org.id, customer_id=alpha.id, status=CustomerStatus.CLOSED
     )
     assert credit.evaluate_holds(session, org_id=org.id, as_of=date(2026, 12, 1)).placed == []
+
+
+def test_a_rule_hold_placed_again_the_day_it_was_released_gets_a_key_of_its_own(
+    session: Session,
+) -> None:
+    # `recoup demo` run twice replayed days whose hold had been released since: the rule
+    # placed it again under the same key, and the run failed on the unique key.
+    org, alpha = _customer(session)
+    credit.set_credit_limit(session, org_id=org.id, customer_id=alpha.id, limit=Decimal("1000"))
+    inv = make_invoice(session, customer=alpha, number="INV-1", total="1200.00",
+                       issue_date=date(2026, 3, 1), due_date=date(2026, 3, 31))  # fmt: skip
+    day = date(2026, 3, 10)
+    (first,) = credit.evaluate_holds(session, org_id=org.id, as_of=day).placed
+    pay(session, invoice=inv, amount="300.00", on=day, external_id="P1")
+    assert credit.evaluate_holds(session, org_id=org.id, as_of=day).released == [first]
+    # Orders of 200.00 come in the same day: 1,100.00, over the limit again.
+    credit.report_open_orders(
+        session, org_id=org.id, customer_id=alpha.id, amount=Decimal("200"), on=day
+    )
+    (second,) = credit.evaluate_holds(session, org_id=org.id, as_of=day).placed
+    assert (first.key, second.key) == (
+        f"rule:{alpha.id}:2026-03-10",
+        f"rule:{alpha.id}:2026-03-10:2",
+    )
+    assert second.status == HoldStatus.ACTIVE

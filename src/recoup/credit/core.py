@@ -19,7 +19,7 @@ so a customer on 30-day terms buying 10,000 a month and paying 15 days late on a
 is suggested 10,000.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -169,3 +169,17 @@ def suggest_limit(
         factor=factor,
         reasoning=reasoning,
     )
+
+
+def free_key(key: str, taken: Collection[str]) -> str:
+    """``key``, or ``key:2``, ``key:3``, ... if it is taken.
+
+    >>> free_key("rule:7:2026-03-02", {"rule:7:2026-03-02"})
+    'rule:7:2026-03-02:2'
+    """
+    if key not in taken:
+        return key
+    n = 2
+    while f"{key}:{n}" in taken:
+        n += 1
+    return f"{key}:{n}"

@@ -1,6 +1,7 @@
 """All SQL of the credit domain. Every query is scoped to one organisation."""
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,3 +81,16 @@ def holds_by_ids(session: Session, org_id: int, ids: Sequence[int]) -> list[Cred
     )
     by_id = {hold.id: hold for hold in found if hold.id in wanted}
     return [by_id[hold_id] for hold_id in ids]
+
+
+def rule_hold_keys_placed_on(session: Session, org_id: int, day: date) -> set[str]:
+    """The keys of the credit rule's holds placed on ``day``, active or released."""
+    return set(
+        session.scalars(
+            select(CreditHold.key).where(
+                CreditHold.org_id == org_id,
+                CreditHold.placed_on == day,
+                CreditHold.source == HoldSource.RULE,
+            )
+        )
+    )

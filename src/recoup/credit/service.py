@@ -372,6 +372,9 @@ def _place_rule_holds(
     owners' notes go in a few statements rather than a dozen per customer."""
     if not reasons:
         return []
+    # A hold of the same day released since (the account was paid, or a later day of a
+    # replay cleared it) keeps its key: the new hold gets the next free one.
+    taken = repository.rule_hold_keys_placed_on(session, org_id, as_of)
     new_holds = [
         {
             "customer_id": customer_id,
@@ -383,7 +386,7 @@ def _place_rule_holds(
             "released_on": None,
             "released_by": "",
             "release_reason": "",
-            "key": f"rule:{customer_id}:{as_of.isoformat()}",
+            "key": core.free_key(f"rule:{customer_id}:{as_of.isoformat()}", taken),
         }
         for customer_id, reason in sorted(reasons.items())
     ]
