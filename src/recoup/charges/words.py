@@ -6,16 +6,20 @@ Every message, document and portal page that shows a charge to a customer writes
 with ``describe_charge``, in the customer's language, with Babel formatting the rates,
 amounts and dates for the customer's locale:
 
+>>> from textwrap import fill
 >>> interest = ChargeFacts(
 ...     kind="interest", currency="GBP", invoice_number="INV-1",
 ...     period_start=date(2023, 7, 11), period_end=date(2024, 3, 31),
 ...     periods=(RatePeriod(date(2023, 7, 11), date(2024, 3, 31), Decimal("999.99"),
 ...                         Decimal("13.00"), "boe_base", Decimal("5.00"), Decimal(8)),),
 ... )
->>> print(describe_charge(interest, "en_GB"))
-Statutory interest at 13.00% a year — Bank of England base rate 5.00% plus 8% — on £999.99 from 11 July 2023 to 31 March 2024 (invoice INV-1)
->>> print(describe_charge(interest, "de_DE").replace("\\xa0", " "))
-Verzugszinsen von 13,00 % p. a. (8 Prozentpunkte über dem Leitzins der Bank of England von 5,00 %) auf 999,99 £ vom 11. Juli 2023 bis 31. März 2024 (Rechnung INV-1)
+>>> print(fill(describe_charge(interest, "en_GB"), 80))
+Statutory interest at 13.00% a year — Bank of England base rate 5.00% plus 8% —
+on £999.99 from 11 July 2023 to 31 March 2024 (invoice INV-1)
+>>> print(fill(describe_charge(interest, "de_DE").replace("\\xa0", " "), 80))
+Verzugszinsen von 13,00 % p. a. (8 Prozentpunkte über dem Leitzins der Bank of
+England von 5,00 %) auf 999,99 £ vom 11. Juli 2023 bis 31. März 2024 (Rechnung
+INV-1)
 
 The facts come from a stored charge (``facts_from_charge``: its kind, period and the
 details the charges service recorded). What cannot be read from them is left out, never
@@ -102,6 +106,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "contractual": "Interest at the agreed rate",
         "interest": "Late-payment interest",
         "rate": "at {rate} a year",
+        "rate_next": "at {rate} a year",
         "reference": " — {reference} {reference_rate} plus {margin}{rounded} —",
         "rounded": ", rounded up to the next half point",
         "on_amount": " on {base}",
@@ -119,6 +124,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "contractual": "Vertragszinsen",
         "interest": "Verzugszinsen",
         "rate": "von {rate} p. a.",
+        "rate_next": "{rate} p. a.",
         "reference": " ({margin} Prozentpunkte über dem {reference} von {reference_rate}{rounded})",
         "rounded": ", aufgerundet auf den nächsten halben Prozentpunkt",
         "on_amount": " auf {base}",
@@ -182,8 +188,9 @@ def _interest(facts: ChargeFacts, words: Mapping[str, str], language: str, local
         return text
     statutory = not any(p.contractual for p in periods)
     parts = []
-    for period in periods:
-        part = words["rate"].format(rate=_percent(period.rate_percent, locale))
+    for index, period in enumerate(periods):
+        rate = words["rate_next" if index else "rate"]
+        part = rate.format(rate=_percent(period.rate_percent, locale))
         if period.reference_percent is not None and period.margin_points is not None:
             part += words["reference"].format(
                 reference=_REFERENCES.get(period.reference, _ANY_REFERENCE)[language],
@@ -210,8 +217,16 @@ def _language(locale: str) -> tuple[str, str]:
         parsed = Locale.parse((locale or DEFAULT_LANGUAGE).replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
         return DEFAULT_LANGUAGE, DEFAULT_LANGUAGE
-    language = parsed.language if parsed.language in _PHRASES else DEFAULT_LANGUAGE
-    return language, str(parsed)
+    if parsed.language in _PHRASES:
+        return parsed.language, str(parsed)
+    # English words, formatted for the customer's country as far as Babel knows it
+    # (as messages do: ``recoup.comms.render.resolve_locale``).
+    if not parsed.territory:
+        return DEFAULT_LANGUAGE, DEFAULT_LANGUAGE
+    try:
+        return DEFAULT_LANGUAGE, str(Locale.parse(f"{DEFAULT_LANGUAGE}_{parsed.territory}"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return DEFAULT_LANGUAGE, DEFAULT_LANGUAGE
 
 
 def _percent(value: Decimal, locale: str, *, exact: bool = False) -> str:

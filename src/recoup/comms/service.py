@@ -32,9 +32,10 @@ def customer_context(
 
     It lists the invoices ``invoice_ids`` (every open invoice of the customer when None)
     that are still open, the customer's open charges, open credit notes and unapplied
-    payments, and is addressed to the contact ``contact_id`` when given. The organisation's
-    credit control signs it (a ``signatory`` option adds a person's name) and ``credit_hold`` says whether the account is on hold; ``options`` sets
-    any other field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
+    payments, and is addressed to the contact ``contact_id`` when given. The
+    organisation's credit control signs it (a ``signatory`` option adds a person's name);
+    ``credit_hold`` says whether the account is on hold; ``options`` sets any other
+    field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
     """
     organisation = ledger.get_organisation(session, org_id=org_id)
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
