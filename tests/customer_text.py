@@ -16,6 +16,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9]\b")
 _NONE = re.compile(r"\bNone\b")
 _TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_EMPTY_VALUE = re.compile(r"\S*[ \xa0]+[,.;:](?=\s|$)")  # "IBAN , reference": a value left out
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _ENGINE_AMOUNT = re.compile(r"\b\d+(?:\.\d+)? [A-Z]{3}\b")  # "40 GBP", "999.99 GBP"
 # A greeting or an addressee line: what follows it is a name.
@@ -69,5 +70,6 @@ def problems(text: str, *, html: bool = False) -> list[str]:
     found += [f"engine identifier {m!r}" for m in _SNAKE.findall(plain)]
     found += [f"Python's {m!r}" for m in _NONE.findall(plain)]
     found += [f"ISO date {m!r}" for m in _ISO_DATE.findall(plain)]
+    found += [f"a value left empty: {m!r}" for m in _EMPTY_VALUE.findall(plain)]
     found += [f"engine amount {m!r}" for m in _ENGINE_AMOUNT.findall(plain)]
     return found

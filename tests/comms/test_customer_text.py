@@ -21,7 +21,7 @@ from recoup.charges import service as charges
 from recoup.charges.jurisdictions import shipped_jurisdictions
 from recoup.charges.tables import shipped_table
 from recoup.charges.words import describe_charge, facts_from_charge
-from recoup.comms.context import ChargeLine, ContactInfo, MessageContext
+from recoup.comms.context import ChargeLine, ContactInfo, MessageContext, OrganisationInfo
 from recoup.comms.render import TEMPLATES_DIR, render, render_sms, template_names
 from recoup.comms.service import customer_context
 from recoup.documents.invoice import InvoiceCopy, Settlement, invoice_copy_html
@@ -241,6 +241,14 @@ def sample_contexts(language: str) -> dict[str, MessageContext]:
             signatory="Acme Supplies Ltd",
         ),
         "no charges": replace(base, charges=(), credits=(), interest_rate=None, pay_by=None),
+        # A new installation: the organisation has a name and nothing else yet.
+        "bare organisation": replace(
+            base,
+            organisation=OrganisationInfo(name="My Company"),
+            signatory="My Company",
+            portal_url=None,
+            payment_reference="",
+        ),
     }
 
 
@@ -288,5 +296,6 @@ def test_the_check_catches_what_the_issue_saw(tmp_path: Path) -> None:
     assert problems("Total {{ total }}") != []
     assert problems("<p>Hello {{ name }}</p>", html=True) != []
     assert problems("from 2023-07-11") != []
+    assert problems("Please pay to IBAN , reference C-1") != []
     assert problems('<td class="td_num">£1.00</td>', html=True) == []  # markup is not text
     assert problems("Write to credit_control@acme.example or https://a.example/p/x_y") == []
