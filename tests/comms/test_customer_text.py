@@ -20,7 +20,7 @@ from recoup.charges import core
 from recoup.charges import service as charges
 from recoup.charges.jurisdictions import shipped_jurisdictions
 from recoup.charges.tables import shipped_table
-from recoup.charges.words import describe_charge, facts_from_charge
+from recoup.charges.words import describe_charge, facts_from_charge, facts_from_interest
 from recoup.comms.context import ChargeLine, ContactInfo, MessageContext, OrganisationInfo
 from recoup.comms.render import TEMPLATES_DIR, render, render_sms, template_names
 from recoup.comms.service import customer_context
@@ -299,3 +299,59 @@ def test_the_check_catches_what_the_issue_saw(tmp_path: Path) -> None:
     assert problems("Please pay to IBAN , reference C-1") != []
     assert problems('<td class="td_num">£1.00</td>', html=True) == []  # markup is not text
     assert problems("Write to credit_control@acme.example or https://a.example/p/x_y") == []
+
+
+# --- the rules of other jurisdictions, in words ------------------------------------------
+
+
+def words_for(
+    code: str, table: str, *, due: date, as_of: date, locale: str, **terms: Decimal
+) -> str:
+    debt = core.Debt(
+        number="INV-7",
+        currency="EUR",
+        due_date=due,
+        balances=(core.BalanceChange(due, Decimal("1000.00")),),
+    )
+    statute = core.Statute(shipped_jurisdictions()[code], shipped_table(table))
+    explained = core.interest_due(
+        debt=debt, as_of=as_of, statute=statute, terms=core.Terms(**terms)
+    )
+    return describe_charge(facts_from_interest(explained, invoice_number="INV-7"), locale)
+
+
+def test_belgium_says_the_rate_was_rounded_up() -> None:
+    """ECB 4.25 % on 1 July 2024 + 8 = 12.25 %, rounded up to 12.50 %; 31 days on
+    €1,000.00 = €10.62 (the amount is the engine's; the words say how)."""
+    assert words_for(
+        "BE", "ecb_mro", due=date(2024, 6, 30), as_of=date(2024, 7, 31), locale="en_IE"
+    ) == (
+        "Statutory interest at 12.50% a year — European Central Bank main refinancing rate "
+        "4.25% plus 8%, rounded up to the next half point — on €1,000.00 from 1 July 2024 "
+        "to 31 July 2024 (invoice INV-7)"
+    )
+
+
+def test_a_negative_german_base_rate_reads_naturally() -> None:
+    """Basiszinssatz −0.88 % (1 July 2016 to 31 December 2022) + 9 = 8.12 %."""
+    assert words_for(
+        "DE", "de_basiszins", due=date(2022, 6, 30), as_of=date(2022, 7, 10), locale="de_DE"
+    ) == (
+        "Verzugszinsen von 8,12\xa0% p. a. (9 Prozentpunkte über dem Basiszinssatz von "
+        "-0,88\xa0%) auf 1.000,00\xa0€ vom 1. Juli 2022 bis 10. Juli 2022 (Rechnung INV-7)"
+    )
+
+
+def test_a_contract_rate_is_called_contractual() -> None:
+    english = words_for("DE", "de_basiszins", due=date(2026, 1, 31), as_of=date(2026, 2, 28),
+                        locale="en_GB", interest_rate_percent=Decimal(8))  # fmt: skip
+    german = words_for("DE", "de_basiszins", due=date(2026, 1, 31), as_of=date(2026, 2, 28),
+                       locale="de_DE", interest_rate_percent=Decimal(8))  # fmt: skip
+    assert english == (
+        "Contractual interest at 8.00% a year on €1,000.00 from 1 February 2026 "
+        "to 28 February 2026 (invoice INV-7)"
+    )
+    assert german == (
+        "Vertragszinsen von 8,00\xa0% p. a. auf 1.000,00\xa0€ vom 1. Februar 2026 "
+        "bis 28. Februar 2026 (Rechnung INV-7)"
+    )

@@ -39,6 +39,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from recoup.charges.core import InterestExplanation
+
 DEFAULT_LANGUAGE = "en"
 
 
@@ -103,7 +105,7 @@ _ANY_REFERENCE = {"en": "reference rate", "de": "Referenzzinssatz"}
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "statutory": "Statutory interest",
-        "contractual": "Interest at the agreed rate",
+        "contractual": "Contractual interest",
         "interest": "Late-payment interest",
         "rate": "at {rate} a year",
         "rate_next": "at {rate} a year",
@@ -310,6 +312,20 @@ def facts_from_charge(
     )
 
 
+def facts_from_interest(explanation: InterestExplanation, *, invoice_number: str) -> ChargeFacts:
+    """The facts of interest worked out but not (yet) charged, e.g. accrued to date."""
+    return ChargeFacts(
+        kind="interest",
+        currency=explanation.currency,
+        invoice_number=invoice_number,
+        period_start=explanation.start,
+        period_end=explanation.end,
+        periods=tuple(
+            _period(p.start, p.end, p.base, p.rate_percent, p.basis) for p in explanation.periods
+        ),
+    )
+
+
 def _periods(raw: object) -> tuple[RatePeriod, ...]:
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         return ()
@@ -325,22 +341,23 @@ def _periods(raw: object) -> tuple[RatePeriod, ...]:
         base, rate = _decimal(item.get("base")), _decimal(item.get("rate_percent"))
         if base is None or rate is None:
             return ()
-        basis = str(item.get("basis") or "")
-        match = _BASIS.match(basis)
-        periods.append(
-            RatePeriod(
-                start=start,
-                end=end,
-                base=base,
-                rate_percent=rate,
-                reference=match["table"] if match else "",
-                reference_percent=_decimal(match["reference"]) if match else None,
-                margin_points=_decimal(match["margin"]) if match else None,
-                rounded_up=bool(match and match["rounded"]),
-                contractual=basis.startswith("contract"),
-            )
-        )
+        periods.append(_period(start, end, base, rate, str(item.get("basis") or "")))
     return tuple(periods)
+
+
+def _period(start: date, end: date, base: Decimal, rate: Decimal, basis: str) -> RatePeriod:
+    match = _BASIS.match(basis)
+    return RatePeriod(
+        start=start,
+        end=end,
+        base=base,
+        rate_percent=rate,
+        reference=match["table"] if match else "",
+        reference_percent=_decimal(match["reference"]) if match else None,
+        margin_points=_decimal(match["margin"]) if match else None,
+        rounded_up=bool(match and match["rounded"]),
+        contractual=basis.startswith("contract"),
+    )
 
 
 def _decimal(value: object) -> Decimal | None:
