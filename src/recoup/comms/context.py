@@ -177,6 +177,7 @@ class MessageContext:
     (``Decimal("11.62")``) when the notice should state it; ``credit_hold`` says whether
     the account is already on hold; ``handoff_to`` names the agency or law firm a final
     demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about.
+    ``signatory`` is the person who signs above "Credit Control" (empty: the team signs).
     """
 
     organisation: OrganisationInfo
@@ -235,6 +236,7 @@ class MessageContext:
         greet the company (``Dear Kestrel Tools Ltd accounts team``) or, in German, with
         ``Sehr geehrte Damen und Herren``."""
         name = " ".join((self.contact.name if self.contact else "").split())
+        # An import that had no name often puts the address in it: never greet that.
         if not name or "@" in name or name.casefold() == self.customer.name.strip().casefold():
             return ""
         return name
