@@ -66,7 +66,7 @@ def problems(text: str, *, html: bool = False) -> list[str]:
     found += [
         f"an email address as a name: {m.strip()!r}" for m in _NAMED.findall(text) if "@" in m
     ]
-    plain = _EMAIL.sub(" ", _URL.sub(" ", text))
+    plain = _EMAIL.sub("address", _URL.sub("address", text))
     found += [f"engine identifier {m!r}" for m in _SNAKE.findall(plain)]
     found += [f"Python's {m!r}" for m in _NONE.findall(plain)]
     found += [f"ISO date {m!r}" for m in _ISO_DATE.findall(plain)]

@@ -9,7 +9,7 @@ on 30 June 2023 (5.00 %, from 22 June 2023) for the life of the debt, so the rat
 """
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,14 +22,24 @@ from recoup.charges.jurisdictions import shipped_jurisdictions
 from recoup.charges.tables import shipped_table
 from recoup.charges.words import describe_charge, facts_from_charge, facts_from_interest
 from recoup.comms.context import ChargeLine, ContactInfo, MessageContext, OrganisationInfo
+from recoup.comms.dispatcher import dispatch
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
 from recoup.comms.render import TEMPLATES_DIR, render, render_sms, template_names
 from recoup.comms.service import customer_context
+from recoup.config import Settings
+from recoup.db import make_engine, transaction
+from recoup.db.migrate import upgrade
 from recoup.documents.invoice import InvoiceCopy, Settlement, invoice_copy_html
 from recoup.documents.letter import letter_html
 from recoup.documents.statement import statement_html
+from recoup.jobs.effects import LiveChannels
+from recoup.ledger import service as ledger
 from tests.charges.factories import make_customer, make_invoice, make_org
 from tests.customer_text import problems
 from tests.documents.factories import make_context
+from tests.mailbox import StartServer
+from tests.pdf import pdf_text
 
 LANGUAGES = sorted(p.name for p in TEMPLATES_DIR.iterdir() if p.is_dir())
 AS_OF = date(2024, 3, 31)
@@ -355,3 +365,90 @@ def test_a_contract_rate_is_called_contractual() -> None:
         "Vertragszinsen von 8,00\xa0% p. a. auf 1.000,00\xa0€ vom 1. Februar 2026 "
         "bis 28. Februar 2026 (Rechnung INV-7)"
     )
+
+
+# --- end to end: what the customer's mailbox receives ------------------------------------
+
+
+def test_the_email_a_customer_receives_greets_the_company_and_words_the_charges(
+    database_url: str, smtp_server: StartServer, tmp_path: Path
+) -> None:
+    """The issue's case: a contact whose name is its address, the organisation given as
+    signatory, charges on the account; delivered over SMTP with the statement attached."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with transaction(engine, actor="test") as session:
+        org = ledger.create_organisation(
+            session, slug="acme", name="Acme Supplies Ltd", country="GB", base_currency="GBP",
+            email="credit@acme.example", iban="GB33BUKB20201555555555",
+        )  # fmt: skip
+        customer = ledger.create_customer(
+            session, org_id=org.id, external_id="K1", name="Kestrel Tools Ltd", currency="GBP",
+            country="GB",
+        )  # fmt: skip
+        contact = ledger.add_contact(
+            session, org_id=org.id, customer_id=customer.id,
+            name="payables@kestrel.example", email="payables@kestrel.example",
+        )  # fmt: skip
+        invoice = ledger.create_invoice(
+            session, org_id=org.id, customer_id=customer.id, number="INV-1",
+            issue_date=date(2023, 6, 10), due_date=date(2023, 7, 10), total=Decimal("999.99"),
+        )  # fmt: skip
+        charges.charge_interest(
+            session, org_id=org.id, invoice_id=invoice.id, as_of=AS_OF, key="interest"
+        )
+        charges.charge_compensation(
+            session, org_id=org.id, invoice_id=invoice.id, key="compensation", as_of=AS_OF
+        )
+        enqueue(
+            session,
+            org_id=org.id,
+            effects=[
+                Effect(
+                    key="notice",
+                    kind=OutboxKind.EMAIL,
+                    customer_id=customer.id,
+                    scheduled_at=datetime(2024, 4, 2, 9, tzinfo=UTC),
+                    template="formal_notice",
+                    recipient=contact.email,
+                    payload={
+                        "as_of": "2024-04-02",
+                        "invoice_ids": [invoice.id],
+                        "contact_id": contact.id,
+                        "step": "formal notice",
+                        "params": {"attach_statement": True},
+                    },
+                )
+            ],
+        )
+    mailbox, port = smtp_server()
+    settings = Settings(
+        smtp_url=f"smtp://127.0.0.1:{port}",
+        letters_dir=str(tmp_path / "letters"),
+        sms_url=f"file://{tmp_path / 'sms'}",
+    )
+    now = datetime(2024, 4, 2, 9, tzinfo=UTC)
+    report = dispatch(engine, LiveChannels(settings), clock=lambda: now)
+    engine.dispose()
+
+    assert (report.sent, report.failed, report.errors) == (1, 0, [])
+    notice = mailbox.message(0)
+    text = notice.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    html = notice.get_body(preferencelist=("html",)).get_content()
+    assert "Dear Kestrel Tools Ltd accounts team," in text
+    assert (
+        "£94.38   Statutory interest at 13.00% a year — Bank of England base rate 5.00% plus "
+        "8% — on £999.99 from 11 July 2023 to 31 March 2024 (invoice INV-1)"
+    ) in text
+    assert (
+        "£40.00   Fixed sum for the cost of recovering the late payment of £999.99 (invoice INV-1)"
+    ) in text
+    assert text.count("Acme Supplies Ltd") == 2  # the payee line and the one signature
+    assert "Credit Control\nAcme Supplies Ltd\n" in text
+    assert problems(notice["Subject"]) == []
+    assert problems(text) == []
+    assert problems(html, html=True) == []
+    (attachment,) = list(notice.iter_attachments())
+    statement = " ".join(pdf_text(attachment.get_content()).split())
+    assert "Statutory interest at 13.00% a year" in statement
+    assert "boe_base" not in statement
