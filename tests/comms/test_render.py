@@ -144,7 +144,7 @@ def test_german_formats_money_and_dates_the_german_way() -> None:
     assert "bis spätestens 14. April 2026" in text
     assert "01.02.2026" in text  # due dates in the table
     assert "11,62\xa0%" in text
-    assert "Sehr geehrte Damen und Herren," in text
+    assert "Guten Tag Anna Schmidt," in text  # the contact, by name
     assert "Mit freundlichen Grüßen" in text
     assert "Verzugszinsen" in text
     assert "Pauschale" in text
@@ -174,7 +174,7 @@ def test_formal_notice_on_an_account_already_on_hold_says_so() -> None:
     text = render("formal_notice", make_context(credit_hold=True, contact=None)).text
 
     assert "Your account has been placed on credit hold" in text
-    assert "Dear Sir or Madam," in text
+    assert "Dear Globex GmbH accounts team," in text  # no contact: the company
     assert "Yours faithfully," in text
 
 

@@ -24,7 +24,13 @@ def test_charges_are_listed_and_owed(world: World) -> None:
         )
     after = client.get(f"/p/{token}").text
     assert "Zinsen und Gebühren" in after
-    assert "Fixed compensation for the late payment of A-C1-1" in after
+    # In the customer's language and words, never the engine's rule text.
+    assert (
+        "Verzugspauschale (Pauschale für Beitreibungskosten) zur Forderung von "
+        "1.200,00\xa0€ (Rechnung A-C1-1)" in after
+    )
+    assert "Fixed compensation" not in after
+    assert "or more" not in after
     assert "40,00" in after
     assert "1.540,50" in after  # the balance
     assert "davon überfällig 1.240,00" in after

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 
+from recoup.charges.words import ChargeFacts, describe_charge
+
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
     from recoup.ledger.models import (
         BankAccount,
@@ -114,12 +116,24 @@ class InvoiceLine:
 
 @dataclass(frozen=True, slots=True)
 class ChargeLine:
-    """A charge added to the account: late-payment interest, a fee, fixed compensation."""
+    """A charge added to the account: late-payment interest, a fee, fixed compensation.
+
+    ``description`` is the credit team's text; ``facts`` say what the charge is, for
+    ``words``, which is what a customer reads.
+    """
 
     description: str
     currency: str
     amount: int
     invoice_number: str = ""
+    facts: ChargeFacts | None = None
+
+    def words(self, locale: str) -> str:
+        """The charge as the customer reads it, in ``locale``'s language (see
+        ``recoup.charges.words``); a line without facts keeps its description."""
+        if self.facts is None:
+            return self.description
+        return describe_charge(self.facts, locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +196,7 @@ class MessageContext:
     (``Decimal("11.62")``) when the notice should state it; ``credit_hold`` says whether
     the account is already on hold; ``handoff_to`` names the agency or law firm a final
     demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about.
+    ``signatory`` is the person who signs above "Credit Control" (empty: the team signs).
     """
 
     organisation: OrganisationInfo
@@ -232,6 +247,27 @@ class MessageContext:
             except (ValueError, UnknownLocaleError):
                 pass
         return str(parsed)
+
+    @property
+    def addressee(self) -> str:
+        """The name to greet: the contact's, when it is a person's name (not empty, not an
+        email address, not the company's own name); empty otherwise, and the templates
+        greet the company (``Dear Kestrel Tools Ltd accounts team``) or, in German, with
+        ``Sehr geehrte Damen und Herren``."""
+        name = " ".join((self.contact.name if self.contact else "").split())
+        # An import that had no name often puts the address in it: never greet that.
+        if not name or "@" in name or name.casefold() == self.customer.name.strip().casefold():
+            return ""
+        return name
+
+    @property
+    def sender(self) -> str:
+        """The person who signs: the signatory when it names a person (not the
+        organisation, which the signature block names anyway, nor an email address)."""
+        name = " ".join(self.signatory.split())
+        if not name or "@" in name or name.casefold() == self.organisation.name.strip().casefold():
+            return ""
+        return name
 
     @property
     def currencies(self) -> tuple[str, ...]:

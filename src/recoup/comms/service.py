@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup.charges import service as charges
+from recoup.charges.words import facts_from_charge
 from recoup.comms.context import ChargeLine, MessageContext, context_from_ledger
 from recoup.ledger import service as ledger
 from recoup.ledger.models import CustomerStatus
@@ -32,9 +33,10 @@ def customer_context(
 
     It lists the invoices ``invoice_ids`` (every open invoice of the customer when None)
     that are still open, the customer's open charges, open credit notes and unapplied
-    payments, and is addressed to the contact ``contact_id`` when given. The organisation
-    signs it and ``credit_hold`` says whether the account is on hold; ``options`` sets
-    any other field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
+    payments, and is addressed to the contact ``contact_id`` when given. The
+    organisation's credit control signs it (a ``signatory`` option adds a person's name);
+    ``credit_hold`` says whether the account is on hold; ``options`` sets any other
+    field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
     """
     organisation = ledger.get_organisation(session, org_id=org_id)
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
@@ -46,12 +48,8 @@ def customer_context(
     contact = (
         ledger.contact_by_id(session, org_id=org_id, contact_id=contact_id) if contact_id else None
     )
-    open_charges = [
-        ChargeLine(c.description, c.currency, c.amount)
-        for c in charges.open_charges(session, org_id=org_id, customer_id=customer_id)
-    ]
+    open_charges = charge_lines(session, org_id=org_id, customer_id=customer_id)
     fields: dict[str, Any] = {
-        "signatory": organisation.name,
         "credit_hold": customer.status == CustomerStatus.ON_HOLD,
         **options,
     }
@@ -68,3 +66,27 @@ def customer_context(
         payments=ledger.unapplied_payments(session, org_id=org_id, customer_id=customer_id),
         **fields,
     )
+
+
+def charge_lines(session: Session, *, org_id: int, customer_id: int) -> list[ChargeLine]:
+    """A customer's open charges as messages and documents show them: each with its
+    invoice's number and the facts ``ChargeLine.words`` writes in the customer's words."""
+    rows = charges.open_charges(session, org_id=org_id, customer_id=customer_id)
+    invoice_ids = sorted({c.invoice_id for c in rows if c.invoice_id is not None})
+    numbers = {
+        invoice.id: invoice.number
+        for invoice in ledger.invoices_by_id(session, org_id=org_id, invoice_ids=invoice_ids)
+    }
+    lines = []
+    for charge in rows:
+        number = numbers.get(charge.invoice_id, "") if charge.invoice_id is not None else ""
+        facts = facts_from_charge(
+            kind=str(charge.kind),
+            currency=charge.currency,
+            invoice_number=number,
+            period_start=charge.period_start,
+            period_end=charge.period_end,
+            details=charge.details,
+        )
+        lines.append(ChargeLine(charge.description, charge.currency, charge.amount, number, facts))
+    return lines

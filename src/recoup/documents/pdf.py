@@ -57,7 +57,8 @@ def frame_variables(context: MessageContext) -> dict[str, object]:
         "as_of": context.as_of,
         "payment_reference": context.payment_reference,
         "portal_url": context.portal_url,
-        "signatory": context.signatory,
+        "addressee": context.addressee,
+        "signatory": context.sender,
     }
 
 

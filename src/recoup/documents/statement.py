@@ -63,11 +63,13 @@ def statement_sections(
     *,
     edges: Sequence[int] = DEFAULT_EDGES,
     language: str = "en",
+    locale: str | None = None,
 ) -> tuple[StatementSection, ...]:
     """The statement's sections, one per currency, sorted by currency.
 
-    Rows are the open invoices (oldest due first), then charges, then credits; the aging
-    buckets split the open invoices by days past due, as the aging report does.
+    Rows are the open invoices (oldest due first), then charges (in the customer's words,
+    written for ``locale``, default ``language``), then credits; the aging buckets split
+    the open invoices by days past due, as the aging report does.
     """
     words = labels(language)
     buckets = aging_buckets(edges)
@@ -93,7 +95,15 @@ def statement_sections(
         ]
         rows += [
             StatementRow(
-                "charge", None, c.description, "", None, None, c.amount, c.amount, c.invoice_number
+                "charge",
+                None,
+                c.words(locale or language),
+                "",
+                None,
+                None,
+                c.amount,
+                c.amount,
+                c.invoice_number,
             )
             for c in context.charges
             if c.currency == currency
@@ -129,7 +139,7 @@ def statement_html(context: MessageContext) -> str:
             "locale": locale,
             "L": words,
             "title": f"{words['statement']} {context.customer.external_id}",
-            "sections": statement_sections(context, language=language),
+            "sections": statement_sections(context, language=language, locale=locale),
         },
     )
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from urllib.parse import quote
 
+from recoup.charges.words import ChargeFacts
 from recoup.errors import InvalidInput
 
 EPC_MAX_AMOUNT = Decimal("999999999.99")
@@ -79,6 +80,7 @@ class StatementLine(NamedTuple):
     total_amount: int
     open_amount: int
     days_past_due: int
+    facts: ChargeFacts | None = None  # a charge: what it is, for the customer's words
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from recoup import money
+from recoup.charges.words import ChargeFacts, describe_charge
 
 LANGUAGES = ("en", "de")
 LOCALES = {"en": "en_GB", "de": "de_DE"}
@@ -226,3 +227,9 @@ def format_day(day: date, language: str) -> str:
     ('05.03.2026', '5 Mar 2026')
     """
     return str(format_date(day, format="medium", locale=LOCALES[language]))
+
+
+def charge_words(facts: ChargeFacts | None, fallback: str, language: str) -> str:
+    """A charge as the customer reads it, in ``language`` (``recoup.charges.words``);
+    ``fallback`` when its facts are not known."""
+    return describe_charge(facts, LOCALES[language]) if facts is not None else fallback

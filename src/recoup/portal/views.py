@@ -27,7 +27,14 @@ from recoup.auth.http import (
 from recoup.comms.render import format_iban
 from recoup.errors import InvalidInput, NotFound
 from recoup.portal import downloads, service
-from recoup.portal.i18n import LANGUAGES, format_amount, format_day, language_of, translator
+from recoup.portal.i18n import (
+    LANGUAGES,
+    charge_words,
+    format_amount,
+    format_day,
+    language_of,
+    translator,
+)
 from recoup.portal.models import DisputeReason
 from recoup.portal.service import PortalAccess
 
@@ -51,6 +58,7 @@ def _render(
     context.setdefault("t", translator(language))
     context.setdefault("amount", lambda minor, currency: format_amount(minor, currency, language))
     context.setdefault("day", lambda d: format_day(d, language))
+    context.setdefault("charge", lambda line: charge_words(line.facts, line.number, language))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     new_csrf = getattr(request.state, "new_csrf_cookie", None)
     if new_csrf:
