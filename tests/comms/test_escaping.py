@@ -7,7 +7,6 @@ last test checks that each environment applies it to each template it can load.
 
 from dataclasses import replace
 from datetime import date
-from importlib.resources import files
 
 import pytest
 from jinja2 import Environment

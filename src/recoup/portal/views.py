@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from recoup.auth.http import (
@@ -29,9 +30,14 @@ from recoup.portal import downloads, service
 from recoup.portal.i18n import LANGUAGES, format_amount, format_day, language_of, translator
 from recoup.portal.models import DisputeReason
 from recoup.portal.service import PortalAccess
+from recoup.templating import autoescape
 
 router = APIRouter(prefix="/p", dependencies=[Depends(check_anonymous_csrf)])
-templates = Jinja2Templates(directory=str(files("recoup.portal") / "templates"))
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(files("recoup.portal") / "templates")), autoescape=autoescape
+    )
+)
 
 FIELD_MESSAGES = {
     "promised_on": "err_promised_on",
