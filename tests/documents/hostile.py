@@ -43,3 +43,14 @@ def assert_escaped(html: str, *, where: str) -> None:
     for raw in RAW_MARKUP:
         assert raw not in lowered, f"{where}: {raw!r} came out unescaped"
     assert "&lt;script&gt;" in lowered, f"{where}: the hostile value is not shown as text"
+
+
+#: The pieces of ``HOSTILE`` that would act if printed raw (for pages that have
+#: ``<link>`` and ``<script>`` elements of their own).
+PAYLOADS = ('<link rel="attachment"', "<img src=http://127.0.0.1:9/x>", "\"'><script>alert(1)")
+
+
+def assert_no_payload(html: str, *, where: str) -> None:
+    """None of the hostile value's pieces came through as markup."""
+    for payload in PAYLOADS:
+        assert payload not in html, f"{where}: {payload!r} came out unescaped"
