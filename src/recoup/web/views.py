@@ -64,7 +64,11 @@ def today(request: Request) -> date:
 
 
 def redirect(url: str, *, flash: str = "") -> RedirectResponse:
-    """A 303 redirect (POST → GET), optionally carrying a one-time message."""
+    """A 303 redirect (POST → GET), optionally carrying a one-time message.
+
+    The message travels in a cookie, so it must never hold a secret (a generated
+    password is shown in the response body instead, see ``add_user``).
+    """
     response = RedirectResponse(url, status_code=303)
     if flash:
         response.set_cookie(FLASH_COOKIE, quote(flash), httponly=True, samesite="lax")
@@ -567,8 +571,15 @@ def add_user(
             values={"email": email, "name": name, "role": role},
         )
         return render(request, "users.html", context, status_code=422)
-    note = f" Their password is {secret} — pass it on securely." if generated else ""
-    return redirect("/users", flash=f"Added {user.email} as {user.role}.{note}")
+    added = f"Added {user.email} as {user.role}."
+    if not generated:
+        return redirect("/users", flash=added)
+    # A secret never goes into a cookie (the flash message is one): the generated password
+    # is shown once, in this response, which no cache keeps.
+    context = _users_context(db, actor, added=added, secret=secret)
+    response = render(request, "users.html", context, status_code=201)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.post("/users/{user_id}/active")
