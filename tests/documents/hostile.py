@@ -47,7 +47,9 @@ def assert_escaped(html: str, *, where: str) -> None:
 
 #: The pieces of ``HOSTILE`` that would act if printed raw (for pages that have
 #: ``<link>`` and ``<script>`` elements of their own).
-PAYLOADS = ('<link rel="attachment"', "<img src=http://127.0.0.1:9/x>", "\"'><script>alert(1)")
+PAYLOADS = ('<link rel="attachment"', "<img src=http://127.0.0.1:9/x>", "\"'><", "<script>alert(1)")
+#: ``HOSTILE`` without the link, for columns of 64 characters (invoice numbers).
+SHORT_HOSTILE = "<img src=http://127.0.0.1:9/x>\"'><script>alert(1)</script>"
 
 
 def assert_no_payload(html: str, *, where: str) -> None:
