@@ -8,7 +8,6 @@ so that open = total − allocations still holds, and also needs a manager or an
 Services never commit.
 """
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import date
@@ -16,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import csvout, money
 from recoup.cases import core, feasibility, repository
 from recoup.cases.ledger_views import (
     all_invoices,
@@ -279,7 +278,7 @@ def placement_csv(
     invoices = invoices_by_id(session, org_id=org_id, ids=invoice_ids)
     placed_on = handoff.decided_on or handoff.requested_on
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out, lineterminator="\n")  # the agency opens it in a spreadsheet
     writer.writerow(PLACEMENT_COLUMNS)
     for invoice_id in invoice_ids:
         invoice = invoices[invoice_id]

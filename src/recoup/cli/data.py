@@ -124,7 +124,7 @@ def run_demo(
     typer.echo(
         f"  cases: {seeded.disputes} disputes, {seeded.promises} promises, {seeded.plans} plans"
     )
-    settings = Settings()
+    settings = demo.file_sinks(Settings())
     simulated = demo.simulate(
         engine(),
         org_id=org_id,
@@ -135,8 +135,9 @@ def run_demo(
     for demo_day in simulated:
         _print_day(demo_day)
     if days:
+        mail, letters, sms = demo.sink_directories(settings)
         typer.echo(
-            f"  (email as .eml files in {settings.smtp_url}, letters in {settings.letters_dir}/)"
+            f"  (email as .eml files in {mail}/, letters in {letters}/, text messages in {sms}/)"
         )
     typer.echo("")
     aging(as_of=day.isoformat(), org=demo.DEMO_ORG)

@@ -1,6 +1,5 @@
 """``recoup report aging``: tables in the terminal, or CSV / JSON."""
 
-import csv
 import json
 import sys
 from enum import StrEnum
@@ -9,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from babel.numbers import format_decimal
 
-from recoup import money
+from recoup import csvout, money
 from recoup.cli.app import parse_day, unit_of_work
 from recoup.ledger import service as ledger
 from recoup.ledger.core import AgingBasis, AgingLine
@@ -102,9 +101,9 @@ def aging(
         typer.echo(json.dumps(records, indent=2))
     elif output is Format.CSV:
         if records:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
-            writer.writeheader()
-            writer.writerows(records)
+            writer = csvout.writer(sys.stdout)
+            writer.writerow(records[0])
+            writer.writerows(record.values() for record in records)
     else:
         typer.echo(f"Aging on {report.as_of} by {report.basis.value} date")
         typer.echo(_table(records))

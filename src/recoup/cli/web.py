@@ -28,10 +28,18 @@ def serve(
     import uvicorn
 
     from recoup.web.app import create_app
+    from recoup.web.logs import server_log_config
 
     web_app = create_app()
     typer.echo(f"Recoup on http://{host}:{port}/ (customer portal under /p/)")
-    uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        web_app,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=server_log_config(),  # portal tokens redacted in the access log
+        proxy_headers=True,
+    )
 
 
 def new_password() -> str:

@@ -8,8 +8,10 @@ directory searched first (``templates_dir``), laid out the same way.
 
 Money and dates are formatted only here, with Babel, in the context's locale
 (``1.234,56 €`` and ``31. März 2026`` in German). Variables that do not exist are
-errors (``StrictUndefined``), HTML is autoescaped, and any template error becomes a
-``RenderError`` naming the template.
+errors (``StrictUndefined``), every template but the text parts (``.txt``, ``.subject``,
+``.sms``, ``_text``) is HTML-escaped (``recoup.templating.autoescape``: the macro files
+``_html.j2`` included), and any template error becomes a ``RenderError`` naming the
+template.
 """
 
 import dataclasses
@@ -40,6 +42,7 @@ from jinja2.runtime import Context
 from recoup.comms.context import DEFAULT_LOCALE, MessageContext
 from recoup.errors import RecoupError
 from recoup.money import from_minor
+from recoup.templating import autoescape
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -272,7 +275,7 @@ def _environment(search_path: tuple[Path, ...]) -> Environment:
     environment = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(path)) for path in search_path]),
         undefined=StrictUndefined,
-        autoescape=lambda template: template is not None and template.endswith(".html.j2"),
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from recoup.comms.dispatcher import Channels, DispatchReport, dispatch
+from recoup.config import Settings
 from recoup.db import transaction
 from recoup.demo import generator
 from recoup.imports.columns import Kind
@@ -22,6 +23,30 @@ from recoup.ledger.organisation import BankDetails, set_bank_account
 from recoup.policy.definition import Policy
 
 DEMO_ORG = "demo"
+#: The delivery settings the demo always overrides: whatever the environment says, the
+#: demo's mail, letters and text messages go to the development file sinks.
+SINK_SETTINGS = ("smtp_url", "sms_url", "letters_dir")
+
+
+def file_sinks(settings: Settings) -> Settings:
+    """``settings`` with every delivery channel on its development file sink
+    (``mail-outbox/``, ``sms-outbox/``, ``letters/``): a demo never reaches a real SMTP
+    server, SMS provider or print room, and what it prints about them holds no secret."""
+    defaults = {name: Settings.model_fields[name].default for name in SINK_SETTINGS}
+    return settings.model_copy(update=defaults)
+
+
+def sink_directories(settings: Settings) -> tuple[str, str, str]:
+    """The directories of the file sinks: mail, letters, text messages.
+
+    >>> sink_directories(file_sinks(Settings(smtp_url="smtp://u:secret@mail.example")))
+    ('mail-outbox', 'letters', 'sms-outbox')
+    """
+    return (
+        settings.smtp_url.removeprefix("file://"),
+        settings.letters_dir,
+        settings.sms_url.removeprefix("file://"),
+    )
 
 
 @dataclass(frozen=True, slots=True)

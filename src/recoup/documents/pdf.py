@@ -1,4 +1,9 @@
-"""The document templates' environment, their labels, and HTML → PDF with WeasyPrint."""
+"""The document templates' environment, their labels, and HTML → PDF with WeasyPrint.
+
+Templates escape what they print (``recoup.templating.autoescape``) and WeasyPrint loads
+only Recoup's packaged assets (``recoup.documents.fetcher``): a document made of
+customer data can neither run markup nor pull in a local file or a URL.
+"""
 
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +17,11 @@ from jinja2.runtime import Context
 from recoup.comms.context import MessageContext
 from recoup.comms.render import add_formatting
 from recoup.errors import RecoupError
+from recoup.templating import autoescape
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
+#: Where the files a document may load live (stylesheets, images, fonts of those types).
+ASSET_DIRS: tuple[Path, ...] = (TEMPLATES_DIR,)
 DEFAULT_LANGUAGE = "en"
 
 
@@ -29,12 +37,19 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
         # Imported here: it loads Pango through ctypes, which takes a moment and fails
         # on a system without it, and most commands never make a PDF.
         import weasyprint
+
+        from recoup.documents.fetcher import AssetFetcher
     except (ImportError, OSError) as exc:
         raise DocumentError(
             "PDF rendering needs WeasyPrint and the Pango library "
             f"(Debian: libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core): {exc}"
         ) from exc
-    pdf = weasyprint.HTML(string=html, base_url=base_url or str(TEMPLATES_DIR)).write_pdf()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=base_url or str(TEMPLATES_DIR),
+        url_fetcher=AssetFetcher(roots=ASSET_DIRS),
+    )
+    pdf = document.write_pdf()
     if not isinstance(pdf, bytes):  # write_pdf returns bytes when given no target
         raise DocumentError("WeasyPrint returned no PDF")
     return pdf
@@ -85,7 +100,7 @@ def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=StrictUndefined,
-        autoescape=lambda name: name is not None and name.endswith(".html.j2"),
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from recoup.auth.http import (
@@ -37,9 +38,14 @@ from recoup.portal.i18n import (
 )
 from recoup.portal.models import DisputeReason
 from recoup.portal.service import PortalAccess
+from recoup.templating import autoescape
 
 router = APIRouter(prefix="/p", dependencies=[Depends(check_anonymous_csrf)])
-templates = Jinja2Templates(directory=str(files("recoup.portal") / "templates"))
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(files("recoup.portal") / "templates")), autoescape=autoescape
+    )
+)
 templates.env.filters["iban"] = format_iban
 
 FIELD_MESSAGES = {

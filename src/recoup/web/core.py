@@ -172,16 +172,6 @@ def page_number(raw: str | int | None) -> int:
     return max(1, min(number, 1_000_000))
 
 
-def csv_safe(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula.
-
-    >>> csv_safe("=HYPERLINK(1)"), csv_safe("ACME"), csv_safe(12)
-    ("'=HYPERLINK(1)", 'ACME', '12')
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def clip(items: Sequence[str], limit: int) -> tuple[list[str], int]:
     """The first ``limit`` items and how many were left off.
 

@@ -11,13 +11,19 @@ from urllib.parse import unquote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
+from recoup.templating import autoescape
 from recoup.web.deps import CSRF_COOKIE, is_https
 from recoup.web.formatting import format_day, format_moment, format_money, format_number
 
 FLASH_COOKIE = "recoup_flash"
 
-templates = Jinja2Templates(directory=str(files("recoup.web") / "templates"))
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(files("recoup.web") / "templates")), autoescape=autoescape
+    )
+)
 
 
 def query(request: Request, **changes: Any) -> str:

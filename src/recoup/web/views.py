@@ -6,7 +6,6 @@ and scopes every read and write to ``actor.org_id``; another organisation's reco
 a rejected form is shown again with its messages and the transaction rolled back.
 """
 
-import csv
 import io
 import re
 import secrets
@@ -21,7 +20,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.models import OutboxStatus
@@ -65,7 +64,11 @@ def today(request: Request) -> date:
 
 
 def redirect(url: str, *, flash: str = "") -> RedirectResponse:
-    """A 303 redirect (POST → GET), optionally carrying a one-time message."""
+    """A 303 redirect (POST → GET), optionally carrying a one-time message.
+
+    The message travels in a cookie, so it must never hold a secret (a generated
+    password is shown in the response body instead, see ``add_user``).
+    """
     response = RedirectResponse(url, status_code=303)
     if flash:
         response.set_cookie(FLASH_COOKIE, quote(flash), httponly=True, samesite="lax")
@@ -320,7 +323,7 @@ def invoices_csv(
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csvout.writer(buffer)
         writer.writerow(
             ["number", "customer_id", "customer", "issue_date", "due_date", "days_past_due",
              "currency", "total", "open", "status", "po_number"]
@@ -331,9 +334,9 @@ def invoices_csv(
             ):
                 writer.writerow(
                     [
-                        core.csv_safe(row.number),
-                        core.csv_safe(row.customer_external_id),
-                        core.csv_safe(row.customer_name),
+                        row.number,
+                        row.customer_external_id,
+                        row.customer_name,
                         row.issue_date.isoformat(),
                         row.due_date.isoformat(),
                         core.days_past_due(row.due_date, as_of) if row.open_amount else 0,
@@ -341,7 +344,7 @@ def invoices_csv(
                         money.format_minor(row.total_amount, row.currency),
                         money.format_minor(row.open_amount, row.currency),
                         row.status,
-                        core.csv_safe(row.po_number),
+                        row.po_number,
                     ]
                 )
                 if count % 500 == 0:
@@ -568,8 +571,15 @@ def add_user(
             values={"email": email, "name": name, "role": role},
         )
         return render(request, "users.html", context, status_code=422)
-    note = f" Their password is {secret} — pass it on securely." if generated else ""
-    return redirect("/users", flash=f"Added {user.email} as {user.role}.{note}")
+    added = f"Added {user.email} as {user.role}."
+    if not generated:
+        return redirect("/users", flash=added)
+    # A secret never goes into a cookie (the flash message is one): the generated password
+    # is shown once, in this response, which no cache keeps.
+    context = _users_context(db, actor, added=added, secret=secret)
+    response = render(request, "users.html", context, status_code=201)
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.post("/users/{user_id}/active")
