@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from recoup.config import get_settings
+from tests.cli.conftest import recoup  # noqa: F401 (the command-line fixture, shared)
 
 KEY_A = "a-secret-key-of-the-tests-0001"
 KEY_B = "b-secret-key-of-the-tests-0002"
