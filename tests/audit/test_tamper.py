@@ -23,7 +23,7 @@ from recoup.auth.models import Role, User
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Allocation, Customer, Invoice, Organisation
 from tests.audit.conftest import KEY_A, KEY_B
-from tests.factories import make_customer, make_invoice, make_org, make_payment
+from tests.factories import make_credit_note, make_customer, make_invoice, make_org, make_payment
 
 
 def build(session: Session) -> tuple[Organisation, Customer, Invoice, User]:
@@ -307,3 +307,23 @@ def test_a_checkpoint_of_a_broken_chain_is_refused(
     with pytest.raises(Exception, match="the head's hash is not the last event's hash"):
         verification.checkpoint(session, org_id=org.id, root=tmp_path)
     assert not list(tmp_path.rglob("*.json"))
+
+
+def test_a_credit_note_used_up_by_allocations_reconciles(
+    session: Session, tmp_path: Path, audit_key: Callable[[str], None]
+) -> None:
+    """The allocation that uses up a credit note also marks it applied: audited too."""
+    org, customer, invoice, _ = build(session)
+    note = make_credit_note(session, customer=customer, total="10.00")
+    for _ in range(2):  # 5.00 twice: the second leaves nothing open
+        ledger.allocate(
+            session,
+            org_id=org.id,
+            invoice_id=invoice.id,
+            credit_note_id=note.id,
+            amount=Decimal("5.00"),
+            on=date(2026, 2, 2),
+        )
+    session.refresh(note)
+    assert note.status == "applied"
+    clean(session, org.id, tmp_path)
