@@ -6,6 +6,7 @@ Every setting has a default that works with no configuration at all: an SQLite f
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,11 @@ class Settings(BaseSettings):
     letters_dir: str = "letters"  # development print room: one PDF per letter
     actor: str = "cli"
     policy_dir: str = ""  # your own policy YAML files (override shipped ones by name)
+    # Audit chain keys, kept outside the database: "id:secret" (or a bare secret), comma-
+    # separated; the first signs, the others (retired keys) only verify. See recoup.audit.
+    audit_key: SecretStr = SecretStr("")
+    # Where signed checkpoints of each chain head are written (outside the database).
+    audit_checkpoint_dir: str = "audit-checkpoints"
 
 
 @lru_cache

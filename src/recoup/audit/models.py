@@ -36,6 +36,9 @@ class AuditEvent(Base):
     after: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The key of the hash's HMAC (``RECOUP_AUDIT_KEY``); NULL: a plain SHA-256, as every
+    # event had before audit_0001 and as events written without a key still have.
+    key_id: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class AuditHead(Base):

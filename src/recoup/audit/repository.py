@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,12 +51,13 @@ def head(session: Session, org_id: int) -> tuple[int, str]:
 
 
 def iter_chain(
-    session: Session, org_id: int, batch: int = 10_000
+    session: Session, org_id: int, batch: int = 10_000, after: int = 0
 ) -> Iterator[tuple[EventData, str, str]]:
-    """Every event of the organisation in sequence order, as ``(data, prev, hash)``."""
+    """Every event of the organisation (after sequence number ``after``) in sequence
+    order, as ``(data, prev, hash)``."""
     query = (
         select(*AuditEvent.__table__.c)
-        .where(AuditEvent.org_id == org_id)
+        .where(AuditEvent.org_id == org_id, AuditEvent.seq > after)
         .order_by(AuditEvent.seq)
         .execution_options(yield_per=batch)
     )
@@ -71,6 +72,7 @@ def iter_chain(
                 entity_id=row.entity_id,
                 before=row.before,
                 after=row.after,
+                key_id=row.key_id,
             ),
             row.prev_hash,
             row.hash,
@@ -90,3 +92,36 @@ def events_for(session: Session, org_id: int, entity: str, entity_id: int) -> li
             .order_by(AuditEvent.seq)
         )
     )
+
+
+def entity_events(
+    session: Session, org_id: int, entity: str, batch: int = 10_000
+) -> Iterator[tuple[int, str, str | None]]:
+    """``(entity_id, action, after)`` of every event of one table, by record then sequence."""
+    query = (
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after)
+        .where(AuditEvent.org_id == org_id, AuditEvent.entity == entity)
+        .order_by(AuditEvent.entity_id, AuditEvent.seq)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(query):
+        yield row.entity_id, row.action, row.after
+
+
+def table_rows(
+    session: Session, org_id: int, table: Table, batch: int = 10_000
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(id, values)`` of every row of the organisation in ``table``, by id.
+
+    The audit log owns the check of every audited table, so it reads them here by
+    their SQLAlchemy ``Table`` (handed over by their domains), never by name.
+    """
+    query = (
+        select(table)
+        .where(table.c.org_id == org_id)
+        .order_by(table.c.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(query):
+        values = row._asdict()
+        yield values["id"], values

@@ -7,14 +7,24 @@ after every flush); bulk paths that write with SQL Core call ``append`` themselv
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from recoup.audit import repository
-from recoup.audit.core import BrokenLink, EventData, canonical_json, event_hash, verify_chain
+from recoup.audit.core import (
+    BrokenLink,
+    EventData,
+    Keyring,
+    canonical_json,
+    event_hash,
+    parse_keyring,
+    verify_chain,
+)
 from recoup.audit.models import GENESIS_HASH, AuditEvent
+from recoup.config import get_settings
 from recoup.db import bulk
 from recoup.db.base import utcnow
 
@@ -35,13 +45,29 @@ class Change:
     after: dict[str, Any] | None
 
 
+@lru_cache(maxsize=4)
+def _parsed(text: str) -> Keyring:
+    return parse_keyring(text)
+
+
+def keyring() -> Keyring:
+    """The configured audit keys (``RECOUP_AUDIT_KEY``); empty when none is set."""
+    return _parsed(get_settings().audit_key.get_secret_value())
+
+
 def append(session: Session, changes: Sequence[Change], *, actor: str | None = None) -> None:
-    """Append ``changes`` to their organisations' chains, in order, all at one time."""
+    """Append ``changes`` to their organisations' chains, in order, all at one time.
+
+    Each event is signed with the current audit key (an HMAC); without a key configured
+    it gets the plain SHA-256 of an unkeyed event, and ``recoup audit verify`` warns.
+    """
     by_org: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_org[change.org_id].append(change)
     who = actor or str(session.info.get("actor", "system"))
     now = utcnow()
+    keys = keyring()
+    key_id, key = keys.current, keys.signing_key
     for org_id, org_changes in sorted(by_org.items()):
         seq, prev = repository.lock_head(session, org_id)
         rows = []
@@ -56,8 +82,9 @@ def append(session: Session, changes: Sequence[Change], *, actor: str | None = N
                 entity_id=change.entity_id,
                 before=canonical_json(change.before),
                 after=canonical_json(change.after),
+                key_id=key_id,
             )
-            digest = event_hash(prev, data)
+            digest = event_hash(prev, data, key)
             rows.append(
                 {
                     "seq": seq,
@@ -68,6 +95,7 @@ def append(session: Session, changes: Sequence[Change], *, actor: str | None = N
                     "after": data.after,
                     "prev_hash": prev,
                     "hash": digest,
+                    "key_id": key_id,
                 }
             )
             prev = digest
@@ -147,17 +175,30 @@ def record_orm_changes(session: Session, flush_context: UOWTransaction) -> None:
 
 
 def verify(session: Session, *, org_id: int) -> tuple[int, BrokenLink | None]:
-    """Recompute the organisation's chain; the number checked and the first broken link.
+    """Recompute the organisation's chain under the configured keys; the number checked
+    and the first broken link.
 
-    Also catches events cut off the end of the chain: the head remembers the last one.
+    Also compares the head with the last event (sequence and hash), which catches events
+    cut off the end of the chain. ``recoup.audit.verification`` adds the checkpoints and
+    the ledger's rows.
     """
-    count, broken = verify_chain(repository.iter_chain(session, org_id), genesis=GENESIS_HASH)
-    if broken:
-        return count, broken
-    head_seq, _ = repository.head(session, org_id)
-    if head_seq != count:
-        return count, BrokenLink(count + 1, f"chain ends at {count} but head says {head_seq}")
-    return count, None
+    check = verify_chain(
+        repository.iter_chain(session, org_id), genesis=GENESIS_HASH, keys=keyring()
+    )
+    if check.broken:
+        return check.count, check.broken
+    broken = head_problem(check.last, repository.head(session, org_id))
+    return check.count, broken
+
+
+def head_problem(last: tuple[int, str] | None, head: tuple[int, str]) -> BrokenLink | None:
+    """How the stored head disagrees with the chain's last event, if it does."""
+    last_seq, last_hash = last or (0, GENESIS_HASH)
+    if head[0] != last_seq:
+        return BrokenLink(last_seq + 1, f"chain ends at {last_seq} but head says {head[0]}")
+    if head[1] != last_hash:
+        return BrokenLink(last_seq, "the head's hash is not the last event's hash (altered)")
+    return None
 
 
 def history(session: Session, *, org_id: int, entity: str, entity_id: int) -> list[AuditEvent]:

@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from recoup.auth import scope
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
 
@@ -128,10 +129,11 @@ def customers_by_id(
 
 
 def customer(session: Session, *, org_id: int, customer_id: int) -> CustomerView:
-    """One of the organisation's customers."""
+    """One of the organisation's customers (``NotFound`` outside the user's scope)."""
     found = customers_by_id(session, org_id=org_id, ids=[customer_id]).get(customer_id)
     if found is None:
         raise NotFound(f"no customer with id {customer_id}")
+    scope.check_customer(session, customer_id=customer_id, assigned=found.collector)
     return found
 
 
@@ -181,6 +183,7 @@ def checked_invoices(
 ) -> list[InvoiceView]:
     """The customer's open invoices among ``invoice_ids``, all in one currency, in the
     order given; refuses anything else with a clear reason."""
+    customer(session, org_id=org_id, customer_id=customer_id)
     if not invoice_ids:
         raise InvalidInput(f"{what} needs at least one invoice", field="invoices")
     if len(set(invoice_ids)) != len(invoice_ids):

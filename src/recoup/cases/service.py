@@ -281,6 +281,7 @@ def resolve_dispute(
     if status is None:
         raise InvalidInput(f"{outcome!r} is not one of valid, invalid, credited", field="outcome")
     dispute: Dispute = repository.require(session, Dispute, org_id, dispute_id, "dispute")
+    customer(session, org_id=org_id, customer_id=dispute.customer_id)
     if dispute.status not in OPEN_DISPUTE_STATUSES:
         raise Conflict(f"dispute #{dispute_id} is already closed ({dispute.status})")
     day = on or _today()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
+from recoup.audit import verification as audit_verification
 from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.cli.cases import named_invoices
@@ -135,15 +136,19 @@ def run(
             result.dry_run = True
             session.rollback()
     _report(result, output)
-    if dry_run or no_dispatch:
+    if dry_run:
         return
-    try:
-        report = dispatch(engine(), LiveChannels(Settings()), org_id=org_id)
-    except RecoupError as error:
-        fail(error)
-    typer.echo(_dispatched(report), err=output is Format.JSON)
-    for problem in report.errors:
-        typer.echo(f"  {problem}", err=True)
+    if not no_dispatch:
+        try:
+            report = dispatch(engine(), LiveChannels(Settings()), org_id=org_id)
+        except RecoupError as error:
+            fail(error)
+        typer.echo(_dispatched(report), err=output is Format.JSON)
+        for problem in report.errors:
+            typer.echo(f"  {problem}", err=True)
+    with unit_of_work(org) as (session, _):  # the day's audit trail, sealed outside the db
+        written, path = audit_verification.checkpoint(session, org_id=org_id)
+    typer.echo(f"audit checkpoint of event {written.seq}: {path}", err=output is Format.JSON)
 
 
 @policy_app.command("list")

@@ -58,11 +58,11 @@ def admin_email(org: str, given: str | None) -> str:
 
 
 def create_admin(session: Session, *, org_id: int, email: str, password: str | None) -> str:
-    """The first admin of a new organisation (``recoup init``); the password used."""
+    """The first admin of a new organisation (``recoup init``); the password used.
+
+    Audited like every user: ``recoup audit verify`` reports a user with no event."""
     secret = password or new_password()
-    auth.create_user(
-        session, org_id=org_id, email=email, password=secret, role=Role.ADMIN, audit=False
-    )
+    auth.create_user(session, org_id=org_id, email=email, password=secret, role=Role.ADMIN)
     return secret
 
 

@@ -314,6 +314,7 @@ class PlannedAllocation:
     payment_id: int | None = None
     source_open: int = 0
     credit_note_id: int | None = None
+    source_status: str = "open"  # a credit note's status (it becomes applied when used up)
 
 
 def _expire(session: Session, *models: type[Any]) -> None:
@@ -366,9 +367,12 @@ def write_allocations(
         assert source_id is not None
         left = source_open.get((entity, source_id), p.source_open)
         source_open[(entity, source_id)] = left - p.amount
-        changes.append(
-            Change(org_id, "update", entity, source_id, {column: left}, {column: left - p.amount})
-        )
+        source_before: dict[str, Any] = {column: left}
+        source_after: dict[str, Any] = {column: left - p.amount}
+        if entity == "credit_notes" and left == p.amount and p.source_status != "applied":
+            # The repository marks a used-up credit note applied in the same statement.
+            source_before["status"], source_after["status"] = p.source_status, "applied"
+        changes.append(Change(org_id, "update", entity, source_id, source_before, source_after))
     append(session, changes)
     _expire(session, Invoice, Payment, CreditNote)
 
@@ -431,6 +435,7 @@ def allocate(
         payment_id=payment_id,
         credit_note_id=credit_note_id,
         source_open=source_open,
+        source_status=str(source.status) if isinstance(source, CreditNote) else "open",
     )
     write_allocations(session, org_id=org_id, planned=[planned])
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from recoup.auth import scope
 from recoup.auth import service as auth
 from recoup.auth.core import Permission, allowed
 from recoup.auth.http import (
@@ -60,6 +61,7 @@ async def current_actor(request: Request, db: DB) -> Actor:
         raise LoginRequired()
     user, login = found
     db.info["actor"] = f"user:{user.email}"
+    scope.bind(db, scope.scope_for(user.role, user.email))
     actor = Actor(user.id, user.org_id, user.email, user.name, Role(user.role), login.csrf_token)
     request.state.actor = actor
     if request.method not in SAFE_METHODS and not tokens_match(

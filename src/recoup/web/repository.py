@@ -37,10 +37,16 @@ class WorklistFilter:
     """What narrows the worklist; ``None`` / empty means any."""
 
     collector: str | None = None
+    assignees: tuple[str, ...] | None = None  # the user's scope (``auth.scope``)
     tag: str = ""
     currency: str = ""
     oldest: tuple[date | None, date] | None = None  # due-date range of the oldest item
     search: str = ""
+
+
+def _assigned_to(assignees: tuple[str, ...]) -> ColumnElement[bool]:
+    """Customers whose collector is one of ``assignees`` (case-insensitive)."""
+    return func.lower(func.trim(Customer.collector)).in_([a.strip().lower() for a in assignees])
 
 
 def _in_range(column: Any, earliest: date | None, latest: date) -> ColumnElement[bool]:
@@ -120,6 +126,8 @@ def worklist(
     ).join(account, and_(Customer.org_id == org_id, Customer.id == account.c.customer_id))
     if where.collector is not None:
         query = query.where(Customer.collector == where.collector)
+    if where.assignees is not None:
+        query = query.where(_assigned_to(where.assignees))
     if where.tag:
         query = query.where(cast(Customer.tags, String).contains(f'"{where.tag}"', autoescape=True))
     if where.search:
@@ -226,6 +234,7 @@ class InvoiceFilter:
     currency: str = ""
     overdue_only: bool = False
     customer_id: int | None = None
+    assignees: tuple[str, ...] | None = None  # the user's scope (``auth.scope``)
     sort: str = "due_date"
     descending: bool = False
 
@@ -252,7 +261,7 @@ _CUSTOMER_OF_INVOICE = and_(Customer.org_id == Invoice.org_id, Customer.id == In
 
 
 def _invoice_conditions(org_id: int, where: InvoiceFilter, as_of: date) -> list[Any]:
-    """The filter's conditions; only a search refers to the customer."""
+    """The filter's conditions; only a search and a scope refer to the customer."""
     conditions: list[Any] = [Invoice.org_id == org_id]
     if where.status != "all":
         conditions.append(Invoice.status == where.status)
@@ -262,6 +271,8 @@ def _invoice_conditions(org_id: int, where: InvoiceFilter, as_of: date) -> list[
         conditions += [Invoice.due_date < as_of, Invoice.open_amount > 0]
     if where.customer_id is not None:
         conditions.append(Invoice.customer_id == where.customer_id)
+    if where.assignees is not None:
+        conditions.append(_assigned_to(where.assignees))
     if where.search:
         pattern = f"%{where.search.lower()}%"
         conditions.append(
@@ -303,7 +314,7 @@ def _invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: d
     """How many invoices match: joined to customers only to search them (every invoice
     has its customer), so that a count of a million invoices reads one index."""
     query = select(func.count()).select_from(Invoice)
-    if where.search:
+    if where.search or where.assignees is not None:
         query = query.join(Customer, _CUSTOMER_OF_INVOICE)
     return int(session.scalar(query.where(*_invoice_conditions(org_id, where, as_of))) or 0)
 

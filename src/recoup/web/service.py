@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.auth import scope
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
@@ -241,7 +242,9 @@ def customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, An
     )
     if not rows:
         raise NotFound(f"no customer with id {customer_id}")
-    return dict(zip(CUSTOMER_FIELDS, rows[0], strict=True))
+    record = dict(zip(CUSTOMER_FIELDS, rows[0], strict=True))
+    scope.check_customer(session, customer_id=customer_id, assigned=record["collector"])
+    return record
 
 
 def customer_aging(statement: Statement) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlalchemy.orm import Session
 
 from recoup import csvout, money
+from recoup.auth import scope
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.models import OutboxStatus
@@ -154,6 +155,11 @@ def _own_collector(actor: Actor) -> str | None:
     return actor.email if actor.role is Role.COLLECTOR else None
 
 
+def _assignees(actor: Actor) -> tuple[str, ...] | None:
+    """The collectors whose customers ``actor`` may see in lists (None: all)."""
+    return scope.scope_for(actor.role, actor.email).assignees
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, db: DB, actor: Viewer) -> HTMLResponse:
     """Total AR, overdue share, aging and DSO per currency; what needs attention."""
@@ -181,6 +187,7 @@ def worklist(
     oldest = core.bucket_due_range(bucket, as_of) if bucket in core.WORKLIST_BUCKETS else None
     where = WorklistFilter(
         collector=collector or None,
+        assignees=_assignees(actor),
         tag=tag.strip(),
         currency=currency.strip().upper()[:3],
         oldest=oldest,
@@ -256,6 +263,7 @@ def revoke_portal_links(
     request: Request, db: DB, actor: Worker, customer_id: int
 ) -> RedirectResponse:
     """End every portal link of the customer."""
+    service.customer(db, org_id=actor.org_id, customer_id=customer_id)  # 404 if not ours
     count = portal.revoke_tokens(db, org_id=actor.org_id, customer_id=customer_id)
     return redirect(
         f"/customers/{customer_id}",
@@ -269,9 +277,10 @@ STATUSES = ("open", "paid", "void", "written_off", "all")
 
 
 def _invoice_filter(
-    q: str, status: str, currency: str, overdue: str, sort: str, direction: str
+    actor: Actor, q: str, status: str, currency: str, overdue: str, sort: str, direction: str
 ) -> InvoiceFilter:
     return InvoiceFilter(
+        assignees=_assignees(actor),
         search=q.strip()[:100],
         status=status if status in STATUSES else "open",
         currency=currency.strip().upper()[:3],
@@ -296,7 +305,7 @@ def invoices(
 ) -> HTMLResponse:
     """Search, sort and page through invoices."""
     as_of = today(request)
-    where = _invoice_filter(q, status, currency, overdue, sort, dir)
+    where = _invoice_filter(actor, q, status, currency, overdue, sort, dir)
     data = service.invoice_list(
         db, org_id=actor.org_id, where=where, as_of=as_of, page=core.page_number(page)
     )
@@ -318,7 +327,7 @@ def invoices_csv(
 ) -> StreamingResponse:
     """The matching invoices as CSV (amounts as plain decimals), streamed."""
     as_of = today(request)
-    where = _invoice_filter(q, status, currency, overdue, sort, dir)
+    where = _invoice_filter(actor, q, status, currency, overdue, sort, dir)
     engine = request.app.state.engine
 
     def rows() -> Iterator[str]:
