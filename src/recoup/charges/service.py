@@ -37,9 +37,13 @@ from recoup.charges.core import (
     Statute,
     Terms,
 )
-from recoup.charges.jurisdictions import for_country, shipped_jurisdictions
+from recoup.charges.jurisdictions import (
+    for_country,
+    shipped_jurisdictions,
+    unsupported_countries,
+)
 from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
-from recoup.charges.tables import shipped_table, shipped_table_names
+from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -75,9 +79,15 @@ def rate_table(session: Session, *, name: str) -> RateTable:
     cache: dict[str, RateTable] = session.info.setdefault(_RATE_CACHE, {})
     if name not in cache:
         imported = repository.imported_rates(session, name)
-        cache[name] = shipped_table(name).merged(
-            RateChange(row.effective_from, row.rate_percent) for row in imported
-        )
+        changes = (RateChange(row.effective_from, row.rate_percent) for row in imported)
+        if name in IMPORT_ONLY:
+            if not imported:
+                raise core.RateNotFound(
+                    f"rate table {name} is empty: run `recoup charges rates update`"
+                )
+            cache[name] = RateTable(name, tuple(changes))
+        else:
+            cache[name] = shipped_table(name).merged(changes)
     return cache[name]
 
 
@@ -97,9 +107,11 @@ def import_rates(session: Session, *, table: RateTable, source: str) -> RatesImp
     A date the table already has with the same rate is left alone; a different rate on
     a known date overrides it; a new date extends the table.
     """
-    current = {
-        c.effective_from: c.rate_percent for c in rate_table(session, name=table.name).changes
-    }
+    try:
+        known = rate_table(session, name=table.name).changes
+    except core.RateNotFound:  # an import-only table with nothing imported yet
+        known = ()
+    current = {c.effective_from: c.rate_percent for c in known}
     stored = {row.effective_from: row for row in repository.imported_rates(session, table.name)}
     new = changed = unchanged = 0
     added: list[ReferenceRate] = []
@@ -142,6 +154,7 @@ class ListedRate:
 def list_rates(session: Session, *, name: str | None = None) -> list[ListedRate]:
     """Every rate of every table (or of table ``name``), by table and date."""
     names = [name] if name else list(shipped_table_names())
+    names += [n for n in IMPORT_ONLY if not name and repository.imported_rates(session, n)]
     rows: list[ListedRate] = []
     for table_name in names:
         imported = {row.effective_from for row in repository.imported_rates(session, table_name)}
@@ -211,6 +224,7 @@ class _Resolved:
     terms: Terms
     jurisdiction: Jurisdiction | None
     fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
+    refused: str | None = None  # why no statute applies (a country Recoup does not implement)
 
 
 def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
@@ -233,6 +247,7 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
         (t.interest_rate_percent for t in levels if t.interest_rate_percent is not None), None
     )
     code: str | None = first("jurisdiction")
+    refused = None
     if code:
         jurisdiction = shipped_jurisdictions().get(code)
         if jurisdiction is None:
@@ -240,7 +255,13 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
     else:
         country = ledger.get_organisation(session, org_id=org_id).country
         jurisdiction = for_country(shipped_jurisdictions(), country)
-    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency)
+        if jurisdiction is None and country.upper() in unsupported_countries():
+            refused = (
+                f"{unsupported_countries()[country.upper()]}: no statutory interest or "
+                "compensation is charged (never another country's rule); set a contract "
+                "rate on the customer's or the invoice's terms"
+            )
+    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, refused)
 
 
 def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
@@ -316,6 +337,14 @@ def _interest(
         )
     resolved = _resolve_terms(session, org_id, invoice)
     uses_statute = resolved.terms.interest_rate_percent is None
+    if uses_statute and resolved.refused:
+        return InterestExplanation(
+            currency=invoice.currency,
+            rule="no interest",
+            start=None,
+            end=as_of,
+            reason=resolved.refused,
+        )
     return core.interest_due(
         debt=_debt(session, org_id, invoice),
         as_of=as_of,
@@ -536,7 +565,14 @@ def charge_compensation(
         return ChargeResult(None, created=False, reason=closed)
     debt = _debt(session, org_id, invoice)
     resolved = _resolve_terms(session, org_id, invoice)
-    decision = core.compensation_due(debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of)
+    if resolved.refused:
+        return ChargeResult(None, created=False, reason=resolved.refused)
+    decision = core.compensation_due(
+        debt=debt,
+        jurisdiction=resolved.jurisdiction,
+        as_of=as_of,
+        conversion=_conversion(session, resolved.jurisdiction, debt),
+    )
     return _decided(
         session,
         org_id=org_id,
@@ -546,6 +582,27 @@ def charge_compensation(
         period=(debt.late_from, debt.late_from),
         description=f"Fixed compensation for the late payment of {invoice.number}",
         key=key,
+    )
+
+
+def _conversion(
+    session: Session, jurisdiction: Jurisdiction | None, debt: Debt
+) -> core.Conversion | None:
+    """The reference exchange rate that converts ``jurisdiction``'s compensation for
+    ``debt`` (the newest on or before the conversion day, at most a week older: a
+    month's last working day is never further back), if the law names one and it is
+    known."""
+    if jurisdiction is None or not jurisdiction.compensation_conversion:
+        return None
+    day = core.conversion_day(debt.due_date)
+    try:
+        change = rate_table(session, name=jurisdiction.compensation_conversion).in_force_on(day)
+    except core.RateNotFound:
+        return None
+    if (day - change.effective_from).days > 6:
+        return None
+    return core.Conversion(
+        change.rate_percent, change.effective_from, jurisdiction.compensation_conversion
     )
 
 

@@ -147,6 +147,17 @@ def _day(text: str) -> date:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+# Tables Recoup knows but does not ship figures for: they are filled by
+# `recoup charges rates update` (or `rates import`). The NBP's average EUR rate in PLN,
+# of every working day, converts Poland's EUR compensation.
+IMPORT_ONLY = ("nbp_eur_pln",)
+
+
+def known_table_names() -> tuple[str, ...]:
+    """Every table name Recoup knows: the shipped ones and the import-only ones."""
+    return tuple(sorted({*shipped_table_names(), *IMPORT_ONLY}))
+
+
 def shipped_table_names() -> tuple[str, ...]:
     """Names of the rate tables shipped in ``rates/``, sorted."""
     folder = files("recoup.charges") / "rates"
@@ -173,8 +184,8 @@ def read_rate_file(path: Path, *, table: str | None = None) -> RateTable:
     """A user's rate file for the shipped table ``table`` (default: the file's name,
     e.g. ``ecb_mro.csv``), validated line by line."""
     name = validate_table_name(table or path.stem)
-    if name not in shipped_table_names():
-        known = ", ".join(shipped_table_names())
+    if name not in known_table_names():
+        known = ", ".join(known_table_names())
         raise InvalidInput(
             f"no rate table {name!r}: name one of {known} with --table", field="table"
         )
