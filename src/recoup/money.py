@@ -58,10 +58,10 @@ def validate_currency(code: str) -> str:
 
     >>> validate_currency("eur")
     'EUR'
-    >>> validate_currency("XAU")
+    >>> validate_currency("XAU")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    recoup.errors.InvalidInput: currency: 'XAU' is gold (one troy ounce), not a currency one can invoice in
+    recoup.errors.InvalidInput: currency: 'XAU' is gold (one troy ounce), not a currency...
     """
     normalised = code.strip().upper()
     if normalised in NOT_MONEY:
