@@ -140,6 +140,9 @@ class ChargeTerms(OrgScoped, Base):
     late_fee_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     late_fee_currency: Mapped[str] = mapped_column(String(3), default="")
     late_fee_percent: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)
+    # A contractual fixed compensation per late invoice (wins over the statute's).
+    compensation_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    compensation_currency: Mapped[str] = mapped_column(String(3), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
 
 

@@ -44,6 +44,7 @@ from recoup.charges.jurisdictions import (
 )
 from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
 from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
+from recoup.charges.terms import TermsInput
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -177,10 +178,12 @@ def set_terms(
     interest_rate_percent: Decimal | None = None,
     late_fee: LateFee | None = None,
     late_fee_currency: str | None = None,
+    compensation: Decimal | None = None,
     note: str = "",
 ) -> ChargeTerms:
     """Set the contract terms of a customer (or of one of its invoices), replacing the
-    ones set before. ``None`` leaves a term to the statute / the policy."""
+    ones set before. ``None`` leaves a term to the statute / the policy. A fixed late
+    fee and a compensation are in the invoice's (or the customer's) currency."""
     if repository.customer(session, org_id, customer_id) is None:
         raise NotFound(f"no customer with id {customer_id}")
     invoice = None
@@ -214,9 +217,63 @@ def set_terms(
     row.late_fee_amount = fee_amount
     row.late_fee_currency = fee_currency or ""
     row.late_fee_percent = late_fee.percent if late_fee is not None else None
+    row.compensation_amount, row.compensation_currency = None, ""
+    if compensation is not None:
+        customer = repository.customer(session, org_id, customer_id)
+        assert customer is not None
+        row.compensation_currency = invoice.currency if invoice else customer.currency
+        row.compensation_amount = money.to_minor(compensation, row.compensation_currency)
     row.note = note
     session.flush()
     return row
+
+
+def get_terms(
+    session: Session, *, org_id: int, customer_id: int, invoice_id: int | None = None
+) -> ChargeTerms | None:
+    """The terms set on a customer (or, given ``invoice_id``, on that invoice), if any."""
+    on_invoice, on_customer = repository.terms(session, org_id, customer_id, invoice_id)
+    return on_invoice if invoice_id is not None else on_customer
+
+
+def apply_terms(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    given: TermsInput,
+    invoice_id: int | None = None,
+    clear: bool = False,
+) -> ChargeTerms:
+    """Set the terms ``given`` holds on a customer (or one of its invoices) and keep
+    the others as they were (``clear``: drop them first)."""
+    row = (
+        None
+        if clear
+        else get_terms(session, org_id=org_id, customer_id=customer_id, invoice_id=invoice_id)
+    )
+    fee = given.late_fee
+    if fee is None and row is not None and row.late_fee_amount is not None:
+        fee = LateFee(amount=money.from_minor(row.late_fee_amount, row.late_fee_currency))
+    elif fee is None and row is not None and row.late_fee_percent is not None:
+        fee = LateFee(percent=row.late_fee_percent)
+    compensation = given.compensation
+    if compensation is None and row is not None and row.compensation_amount is not None:
+        compensation = money.from_minor(row.compensation_amount, row.compensation_currency)
+    rate = given.interest_rate_percent
+    if rate is None and row is not None:
+        rate = row.interest_rate_percent
+    return set_terms(
+        session,
+        org_id=org_id,
+        customer_id=customer_id,
+        invoice_id=invoice_id,
+        jurisdiction=given.jurisdiction or (row.jurisdiction if row is not None else None),
+        interest_rate_percent=rate,
+        late_fee=fee,
+        compensation=compensation,
+        note=row.note if row is not None else "",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +282,7 @@ class _Resolved:
     jurisdiction: Jurisdiction | None
     fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
     refused: str | None = None  # why no statute applies (a country Recoup does not implement)
+    compensation: tuple[int, str] | None = None  # contractual (minor units, currency)
 
 
 def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
@@ -261,7 +319,15 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
                 "compensation is charged (never another country's rule); set a contract "
                 "rate on the customer's or the invoice's terms"
             )
-    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, refused)
+    compensation = next(
+        (
+            (t.compensation_amount, t.compensation_currency)
+            for t in levels
+            if t.compensation_amount is not None
+        ),
+        None,
+    )
+    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, refused, compensation)
 
 
 def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
@@ -283,10 +349,15 @@ def _invoice(session: Session, org_id: int, invoice_id: int, *, lock: bool = Fal
 
 def invoice_id_by_number(session: Session, *, org_id: int, number: str) -> int:
     """The id of the organisation's invoice numbered ``number``."""
+    return invoice_by_number(session, org_id=org_id, number=number).id
+
+
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
+    """The organisation's invoice numbered ``number``."""
     invoice = repository.invoice_by_number(session, org_id, number)
     if invoice is None:
         raise NotFound(f"no invoice {number!r}")
-    return invoice.id
+    return invoice
 
 
 def _debt(session: Session, org_id: int, invoice: Invoice) -> Debt:
@@ -565,6 +636,8 @@ def charge_compensation(
         return ChargeResult(None, created=False, reason=closed)
     debt = _debt(session, org_id, invoice)
     resolved = _resolve_terms(session, org_id, invoice)
+    if resolved.compensation is not None:
+        return _contract_compensation(session, org_id, invoice, debt, resolved, key, as_of)
     if resolved.refused:
         return ChargeResult(None, created=False, reason=resolved.refused)
     decision = core.compensation_due(
@@ -572,6 +645,43 @@ def charge_compensation(
         jurisdiction=resolved.jurisdiction,
         as_of=as_of,
         conversion=_conversion(session, resolved.jurisdiction, debt),
+    )
+    return _decided(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=ChargeKind.COMPENSATION,
+        decision=decision,
+        period=(debt.late_from, debt.late_from),
+        description=f"Fixed compensation for the late payment of {invoice.number}",
+        key=key,
+    )
+
+
+def _contract_compensation(
+    session: Session,
+    org_id: int,
+    invoice: Invoice,
+    debt: Debt,
+    resolved: _Resolved,
+    key: str,
+    as_of: date | None,
+) -> ChargeResult:
+    """The compensation the contract terms set (they win over the statute)."""
+    assert resolved.compensation is not None
+    minor, currency = resolved.compensation
+    if as_of is not None and as_of < debt.late_from:
+        return ChargeResult(None, created=False, reason=f"{debt.number} is not overdue on {as_of}")
+    if currency != invoice.currency:
+        return ChargeResult(
+            None,
+            created=False,
+            reason=f"the contract's compensation is in {currency}, invoice {invoice.number} "
+            f"in {invoice.currency}; set one in {invoice.currency} on the invoice's terms",
+        )
+    amount = money.from_minor(minor, currency)
+    decision = Decision(
+        currency, amount=amount, rule=f"{amount} {currency} per late invoice (contract terms)"
     )
     return _decided(
         session,
