@@ -91,6 +91,9 @@ class RateTable:
     name: str
     changes: tuple[RateChange, ...]
     source: str = ""
+    # The day up to which the table is known to be complete (its publisher checked);
+    # no later than the last change when not said.
+    known_through: date | None = None
 
     def __post_init__(self) -> None:
         days = [change.effective_from for change in self.changes]
@@ -114,12 +117,30 @@ class RateTable:
         """The newest change the table knows of."""
         return self.changes[-1]
 
-    def merged(self, newer: Iterable[RateChange], *, source: str | None = None) -> "RateTable":
+    @property
+    def checked_through(self) -> date:
+        """The last day whose rate is known for certain: a rate on a later day is the
+        last known one only by assumption."""
+        return max(self.known_through or self.last.effective_from, self.last.effective_from)
+
+    def merged(
+        self,
+        newer: Iterable[RateChange],
+        *,
+        source: str | None = None,
+        known_through: date | None = None,
+    ) -> "RateTable":
         """This table with ``newer`` changes added; on the same date ``newer`` wins."""
         by_day = {change.effective_from: change for change in self.changes}
         by_day |= {change.effective_from: change for change in newer}
         ordered = tuple(by_day[day] for day in sorted(by_day))
-        return RateTable(self.name, ordered, self.source if source is None else source)
+        known = [d for d in (self.known_through, known_through) if d is not None]
+        return RateTable(
+            self.name,
+            ordered,
+            self.source if source is None else source,
+            max(known) if known else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +367,21 @@ def debt_fixing_day(late_from: date) -> date:
     return date(late_from.year - 1, 12, 31)
 
 
+def fixing_day(fixing: Fixing, day: date) -> date:
+    """The reference day whose rate governs interest on ``day`` (for a debt that
+    becomes late on ``day`` under ``DEBT_FIXED``).
+
+    >>> fixing_day(Fixing.HALF_YEAR_FIRST_DAY, date(2026, 8, 3))
+    datetime.date(2026, 7, 1)
+    >>> fixing_day(Fixing.HALF_YEAR_PREVIOUS_DAY, date(2026, 8, 3))
+    datetime.date(2026, 6, 30)
+    """
+    if fixing is Fixing.DEBT_FIXED:
+        return debt_fixing_day(day)
+    first = _half_year(day)[0]
+    return first if fixing is Fixing.HALF_YEAR_FIRST_DAY else first - ONE_DAY
+
+
 def statutory_spans(
     statute: Statute, *, late_from: date, start: date, end: date
 ) -> tuple[list[RateSpan], list[str]]:
@@ -356,11 +392,11 @@ def statutory_spans(
 
     def span(first: date, last: date, fixing_day: date) -> RateSpan:
         reference = table.in_force_on(fixing_day)
-        if fixing_day > table.last.effective_from and not warnings:
+        if fixing_day > table.checked_through and not warnings:
             warnings.append(
-                f"{table.name} knows no rate after {table.last.effective_from}: the rate in "
+                f"{table.name} knows no rate after {table.checked_through}: the rate in "
                 f"force on {fixing_day} was taken to be {reference.rate_percent} %; check it "
-                "and import newer rates with `recoup charges rates import FILE`"
+                "and bring the table up to date with `recoup charges rates update`"
             )
         rate = statutory_rate(jurisdiction, reference.rate_percent)
         if reference.rate_percent + jurisdiction.margin_points < 0:

@@ -163,3 +163,17 @@ class ReferenceRate(Base):
     rate_percent: Mapped[Decimal] = mapped_column(DecimalText)
     source: Mapped[str] = mapped_column(String(300), default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateCheck(Base):
+    """The day up to which a reference-rate table was last found complete (by
+    ``recoup charges rates update`` or an import), beyond its shipped file."""
+
+    __tablename__ = "reference_rate_checks"
+    __table_args__ = (UniqueConstraint("table_name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    checked_through: Mapped[date]
+    source: Mapped[str] = mapped_column(String(300), default="")
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -379,12 +379,17 @@ def update_rates(
     results = []
     for name in [n for n in names if n in SOURCES]:
         got = download(name, today=today, base_url=base_url, fetch=fetch)
-        results.append(_store(session, name, got.changes, f"{got.publisher}: {got.urls[0]}"))
+        source = f"{got.publisher}: {got.urls[0]}"
+        results.append(_store(session, name, got.changes, source))
+        # The publisher's series as of today: the table is complete through today.
+        service.record_check(session, table=name, checked_through=today, source=source)
     for name in [n for n in names if n in DERIVED]:
         basis = service.rate_table(session, name=DERIVED[name])
         derived = derive_at_basiszins(basis, service.rate_table(session, name=name))
-        results.append(
-            _store(session, name, tuple(derived), f"derived from {DERIVED[name]} (OeNB rule)")
+        source = f"derived from {DERIVED[name]} (OeNB rule)"
+        results.append(_store(session, name, tuple(derived), source))
+        service.record_check(
+            session, table=name, checked_through=basis.checked_through, source=source
         )
     return results
 

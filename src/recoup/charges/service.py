@@ -42,7 +42,14 @@ from recoup.charges.jurisdictions import (
     shipped_jurisdictions,
     unsupported_countries,
 )
-from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
+from recoup.charges.models import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    ChargeTerms,
+    RateCheck,
+    ReferenceRate,
+)
 from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
 from recoup.charges.terms import TermsInput
 from recoup.db.base import utcnow
@@ -81,15 +88,56 @@ def rate_table(session: Session, *, name: str) -> RateTable:
     if name not in cache:
         imported = repository.imported_rates(session, name)
         changes = (RateChange(row.effective_from, row.rate_percent) for row in imported)
+        check = repository.rate_check(session, name)
+        known = check.checked_through if check is not None else None
         if name in IMPORT_ONLY:
             if not imported:
                 raise core.RateNotFound(
                     f"rate table {name} is empty: run `recoup charges rates update`"
                 )
-            cache[name] = RateTable(name, tuple(changes))
+            cache[name] = RateTable(name, tuple(changes), known_through=known)
         else:
-            cache[name] = shipped_table(name).merged(changes)
+            cache[name] = shipped_table(name).merged(changes, known_through=known)
     return cache[name]
+
+
+def record_check(session: Session, *, table: str, checked_through: date, source: str) -> None:
+    """Record that ``table`` is complete up to ``checked_through`` (a download of its
+    publisher's series that day)."""
+    row = repository.rate_check(session, table)
+    if row is None:
+        row = RateCheck(table_name=table, checked_through=checked_through)
+        session.add(row)
+    row.checked_through = max(row.checked_through, checked_through)
+    row.source, row.checked_at = source[:300], utcnow()
+    session.flush()
+    session.info.get(_RATE_CACHE, {}).pop(table, None)
+
+
+def stale_rates(session: Session, *, org_id: int, as_of: date) -> list[tuple[str, date, str]]:
+    """The reference rates charges computed on ``as_of`` would take from beyond what
+    their tables are known to hold: ``(table, fixing day, message)`` for each
+    jurisdiction the organisation's country or its charge terms name."""
+    country = ledger.get_organisation(session, org_id=org_id).country
+    rules = shipped_jurisdictions()
+    codes = repository.terms_jurisdictions(session, org_id)
+    own = for_country(rules, country)
+    found = [own] if own is not None else []
+    found += [rules[code] for code in sorted(codes) if code in rules]
+    stale: dict[str, tuple[str, date, str]] = {}
+    for jurisdiction in found:
+        table = rate_table(session, name=jurisdiction.reference)
+        day = core.fixing_day(jurisdiction.fixing, as_of)
+        if day > table.checked_through and table.name not in stale:
+            stale[table.name] = (
+                table.name,
+                day,
+                f"{table.name} is known through {table.checked_through}, but charges on "
+                f"{as_of} ({jurisdiction.code}) need the rate of {day}: the last known rate "
+                f"({table.in_force_on(day).rate_percent} %) is used until you run "
+                "`recoup charges rates update`",
+            )
+    return list(stale.values())
 
 
 @dataclass(frozen=True, slots=True)

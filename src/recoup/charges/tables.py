@@ -30,6 +30,8 @@ TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # A sanity bound, not a legal one: a typo such as 325 for 3.25 is caught.
 MAX_ABS_RATE = Decimal(100)
 MAX_DECIMALS = 4
+# A comment such as "# Checked through 2026-02-05 (...)": the table is complete up to then.
+CHECKED_THROUGH = re.compile(r"checked through:? (\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
 
 class LineProblem(Problem):
@@ -91,6 +93,7 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
     file = file or f"{name}.csv"
     problems: list[Problem] = []
     source = ""
+    known_through: date | None = None
     header_seen = False
     changes: dict[date, tuple[int, RateChange]] = {}
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
@@ -101,6 +104,9 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
             key, _, value = stripped.lstrip("#").strip().partition(":")
             if key.strip().lower() == "source" and not source:
                 source = value.strip()
+            checked = CHECKED_THROUGH.search(stripped)
+            if checked:
+                known_through = date.fromisoformat(checked.group(1))
             continue
         fields = [f.strip() for f in next(csv.reader([stripped]))]
         if not header_seen:
@@ -137,7 +143,7 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
         problems.append(LineProblem(0, "", "no rates"))
     if problems:
         raise RateFileRejected(file, problems)
-    return RateTable(name, tuple(changes[day][1] for day in sorted(changes)), source)
+    return RateTable(name, tuple(changes[day][1] for day in sorted(changes)), source, known_through)
 
 
 def _day(text: str) -> date:
