@@ -80,7 +80,7 @@ def test_austria_worked_example_across_two_half_years() -> None:
 
 
 def test_netherlands_adds_a_full_years_interest_to_the_base() -> None:
-    # €10,000 due 2023-12-31, late from 2024-01-01, as of 2025-03-31 (BW 6:119a(2)).
+    # €10,000 due 2023-12-31, late from 2024-01-01, as of 2025-03-31 (BW 6:119a(3): "telkens na afloop van een jaar").
     # Year 1, 2024: 1 Jan 2024 ECB MRO 4.50 % → 12.50 % (12.5 % "per 1 januari 2024"),
     #   182 days: 10,000 × 12.5 × 182 / 36,500 = 623.2876712...
     #   1 Jul 2024 MRO 4.25 % → 12.25 % ("per 1 juli 2024 ... 12,25%"),

@@ -64,8 +64,8 @@ class Compounding(StrEnum):
     """Whether unpaid statutory interest is added to the debt (and itself earns interest)."""
 
     NONE = "none"
-    # Netherlands (BW 6:119a(2) with 6:119(2)): after each full year of delay the year's
-    # interest is added to the amount on which interest runs.
+    # Netherlands (BW 6:119a(3), as 6:119(2) for other debts): after each full year of
+    # delay the year's interest is added to the amount on which interest runs.
     YEARLY = "yearly"
 
 

@@ -157,10 +157,10 @@ def import_rates(session: Session, *, table: RateTable, source: str) -> RatesImp
     a known date overrides it; a new date extends the table.
     """
     try:
-        known = rate_table(session, name=table.name).changes
+        known_changes = rate_table(session, name=table.name).changes
     except core.RateNotFound:  # an import-only table with nothing imported yet
-        known = ()
-    current = {c.effective_from: c.rate_percent for c in known}
+        known_changes = ()
+    current = {c.effective_from: c.rate_percent for c in known_changes}
     stored = {row.effective_from: row for row in repository.imported_rates(session, table.name)}
     new = changed = unchanged = 0
     added: list[ReferenceRate] = []

@@ -120,6 +120,10 @@ def import_rates(
     with session_scope() as session:
         rates = read_rate_file(file, table=table)
         result = charges.import_rates(session, table=rates, source=file.name)
+        if rates.known_through is not None:  # "# checked through: YYYY-MM-DD" in the file
+            charges.record_check(
+                session, table=rates.name, checked_through=rates.known_through, source=file.name
+            )
     typer.echo(
         f"{result.table}: {len(rates.changes)} rates read; {result.new} new, "
         f"{result.changed} changed, {result.unchanged} unchanged"
