@@ -26,7 +26,26 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from recoup.errors import InvalidInput
 
-_CURRENCIES = frozenset(list_currencies())
+# ISO 4217's X-codes that are not money one can invoice in: precious metals (gold,
+# silver, platinum, palladium), the IMF's and the African Development Bank's units of
+# account, the European bond-market units, the Sucre, the testing code and "no
+# currency". The X-codes of real currencies (XAF, XOF, XPF, XCD, ...) stay valid.
+NOT_MONEY: dict[str, str] = {
+    "XAU": "gold (one troy ounce)",
+    "XAG": "silver (one troy ounce)",
+    "XPT": "platinum (one troy ounce)",
+    "XPD": "palladium (one troy ounce)",
+    "XDR": "the IMF's special drawing right, a unit of account",
+    "XBA": "a European bond-market unit (EURCO)",
+    "XBB": "a European bond-market unit (E.M.U.-6)",
+    "XBC": "a European bond-market unit (E.U.A.-9)",
+    "XBD": "a European bond-market unit (E.U.A.-17)",
+    "XSU": "the Sucre, a regional unit of account",
+    "XUA": "the African Development Bank's unit of account",
+    "XTS": "reserved for testing",
+    "XXX": "the code for transactions without a currency",
+}
+_CURRENCIES = frozenset(list_currencies()) - NOT_MONEY.keys()
 _NOT_A_NUMBER = re.compile(r"[^\d.,\-+()]")
 _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -34,10 +53,22 @@ _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 def validate_currency(code: str) -> str:
     """Return the upper-cased ISO 4217 ``code`` or raise ``InvalidInput``.
 
+    ISO 4217 codes that are not money one can invoice in (gold, SDR, "no currency",
+    ...) are refused with what they are.
+
     >>> validate_currency("eur")
     'EUR'
+    >>> validate_currency("XAU")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    recoup.errors.InvalidInput: currency: 'XAU' is gold (one troy ounce), not a currency...
     """
     normalised = code.strip().upper()
+    if normalised in NOT_MONEY:
+        raise InvalidInput(
+            f"{code!r} is {NOT_MONEY[normalised]}, not a currency one can invoice in",
+            field="currency",
+        )
     if normalised not in _CURRENCIES:
         raise InvalidInput(f"unknown currency {code!r}", field="currency")
     return normalised

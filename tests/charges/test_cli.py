@@ -55,7 +55,9 @@ def test_interest_warns_beyond_the_known_rates_and_explains_none(
     late = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2026-01-15")
     assert late.exit_code == 0
     assert "Total: 3,069.92 EUR" in late.stdout
-    assert late.stderr.startswith("warning: de_basiszins knows no rate after 2025-07-01")
+    assert late.stderr == ""  # the table knows the rate of 2026-01-01
+    later = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2026-07-15")
+    assert later.stderr.startswith("warning: de_basiszins knows no rate after 2026-01-01")
     early = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-05-31")
     assert early.stdout == (
         "No interest on INV-1 as of 2023-05-31: INV-1 is not overdue on 2023-05-31 (due 2023-05-31)\n"
@@ -83,7 +85,7 @@ def test_rates_import_is_all_or_nothing(recoup: Recoup, tmp_path: Path) -> None:
     good = write(
         tmp_path,
         "update.csv",
-        "# checked 2026-01-05\neffective_from,rate_percent\n2026-01-01,1.27\n",
+        "# checked 2026-07-05\neffective_from,rate_percent\n2026-07-01,1.27\n",
     )
     imported = recoup("charges", "rates", "import", good, "--table", "de_basiszins")
     assert imported.exit_code == 0, imported.output
@@ -91,8 +93,8 @@ def test_rates_import_is_all_or_nothing(recoup: Recoup, tmp_path: Path) -> None:
     listed = recoup("charges", "rates", "list", "--table", "de_basiszins")
     assert listed.stdout.splitlines()[0] == "table         effective_from    rate %  origin"
     assert listed.stdout.splitlines()[-2:] == [
-        "de_basiszins  2025-07-01          1.27  shipped",
-        "de_basiszins  2026-01-01          1.27  imported",
+        "de_basiszins  2026-01-01          1.27  shipped",
+        "de_basiszins  2026-07-01          1.27  imported",
     ]
 
 
@@ -100,17 +102,18 @@ def test_rates_list_and_unknown_tables(recoup: Recoup, tmp_path: Path) -> None:
     recoup("init")
     everything = recoup("charges", "rates", "list")
     tables = {line.split()[0] for line in everything.stdout.splitlines()[1:]}
-    assert tables == {"boe_base", "de_basiszins", "ecb_mro"}
+    assert tables == {"at_basiszins", "boe_base", "de_basiszins", "ecb_mro", "nbp_ref"}
     unknown = recoup("charges", "rates", "list", "--table", "fed")
     assert unknown.exit_code == 1
     assert (
         unknown.stderr
-        == "error: table: no rate table 'fed' (known: boe_base, de_basiszins, ecb_mro)\n"
+        == "error: table: no rate table 'fed' (known: at_basiszins, boe_base, de_basiszins, "
+        "ecb_mro, nbp_ref)\n"
     )
     path = write(tmp_path, "rates.csv", "effective_from,rate_percent\n2026-01-01,1\n")
     no_table = recoup("charges", "rates", "import", path)
     assert no_table.exit_code == 1
     assert (
-        "no rate table 'rates': name one of boe_base, de_basiszins, ecb_mro with --table"
-        in no_table.stderr
+        "no rate table 'rates': name one of at_basiszins, boe_base, de_basiszins, ecb_mro, "
+        "nbp_eur_pln, nbp_ref with --table" in no_table.stderr
     )

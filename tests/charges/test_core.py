@@ -259,11 +259,11 @@ def test_since_skips_the_days_already_charged() -> None:
 
 def test_rate_beyond_the_known_table_is_flagged() -> None:
     result = interest_due(
-        debt=debt("1000.00", date(2025, 12, 31)), as_of=date(2026, 1, 31), statute=statute("DE")
+        debt=debt("1000.00", date(2026, 6, 30)), as_of=date(2026, 7, 31), statute=statute("DE")
     )
     assert result.total > 0
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("de_basiszins knows no rate after 2025-07-01")
+    assert result.warnings[0].startswith("de_basiszins knows no rate after 2026-01-01")
 
 
 def test_a_rate_before_the_table_starts_is_an_error() -> None:

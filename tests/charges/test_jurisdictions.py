@@ -10,6 +10,7 @@ from recoup.charges.jurisdictions import (
     for_country,
     parse_jurisdictions,
     shipped_jurisdictions,
+    unsupported_countries,
 )
 
 D = Decimal
@@ -51,9 +52,16 @@ EU_MEMBERS = [
         ("EU", "ecb_mro", "8", Fixing.HALF_YEAR_FIRST_DAY, [("0", "40")]),
         ("DE", "de_basiszins", "9", Fixing.HALF_YEAR_FIRST_DAY, [("0", "40")]),
         ("FR", "ecb_mro", "10", Fixing.HALF_YEAR_FIRST_DAY, [("0", "40")]),
-        ("AT", "ecb_mro", "9.2", Fixing.HALF_YEAR_PREVIOUS_DAY, [("0", "40")]),
+        ("AT", "at_basiszins", "9.2", Fixing.HALF_YEAR_PREVIOUS_DAY, [("0", "40")]),
         ("BE", "ecb_mro", "8", Fixing.HALF_YEAR_FIRST_DAY, [("0", "40")]),
         ("NL", "ecb_mro", "8", Fixing.HALF_YEAR_FIRST_DAY, [("0", "40")]),
+        (
+            "PL",
+            "nbp_ref",
+            "10",
+            Fixing.HALF_YEAR_FIRST_DAY,
+            [("0", "40"), ("5000.01", "70"), ("50000", "100")],
+        ),
     ],
 )
 def test_shipped_rules(
@@ -65,6 +73,7 @@ def test_shipped_rules(
         (D(f), D(a)) for f, a in compensation
     ]
     assert rules.compensation_currency == ("GBP" if code == "GB" else "EUR")
+    assert rules.compensation_thresholds_currency == ("PLN" if code == "PL" else "")
     assert rules.source.startswith("https://")
 
 
@@ -78,12 +87,17 @@ def test_only_belgium_rounds() -> None:
     assert set(rounding.values()) == {RateRounding.NONE}
 
 
-def test_every_eu_member_has_a_jurisdiction_and_others_none() -> None:
+def test_every_eu_member_has_a_jurisdiction_or_a_reason_and_others_none() -> None:
     rules = shipped_jurisdictions()
     found = {country: for_country(rules, country) for country in EU_MEMBERS}
-    assert all(found.values())
+    refused = unsupported_countries()
+    # Outside the euro a member state's own central bank sets the reference rate: never
+    # the ECB + 8 of the EU minimum.
+    assert sorted(refused) == ["BG", "CZ", "DK", "HU", "RO", "SE"]
+    assert all(found[c] is None for c in refused)
+    assert all(found[c] for c in EU_MEMBERS if c not in refused)
     assert {c: j.code for c, j in found.items() if j and j.code != "EU"} == {
-        "AT": "AT", "BE": "BE", "DE": "DE", "FR": "FR", "NL": "NL"
+        "AT": "AT", "BE": "BE", "DE": "DE", "FR": "FR", "NL": "NL", "PL": "PL"
     }  # fmt: skip
     assert for_country(rules, "GB").code == "GB"  # type: ignore[union-attr]
     assert for_country(rules, "US") is None

@@ -20,7 +20,11 @@ D = Decimal
 
 
 def test_shipped_tables_load_and_name_their_source() -> None:
-    assert shipped_table_names() == ("boe_base", "de_basiszins", "ecb_mro")
+    assert shipped_table_names() == (
+        "at_basiszins", "boe_base", "de_basiszins", "ecb_mro", "nbp_ref"
+    )  # fmt: skip
+    assert "oenb.at" in shipped_table("at_basiszins").source
+    assert "nbp.pl" in shipped_table("nbp_ref").source
     assert "ecb.europa.eu" in shipped_table("ecb_mro").source
     assert "bankofengland.co.uk" in shipped_table("boe_base").source
     assert "bundesbank.de" in shipped_table("de_basiszins").source

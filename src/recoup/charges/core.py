@@ -60,6 +60,15 @@ class RateRounding(StrEnum):
     UP_TO_HALF_POINT = "up_to_half_point"  # Belgium: up to the next half point
 
 
+class Compounding(StrEnum):
+    """Whether unpaid statutory interest is added to the debt (and itself earns interest)."""
+
+    NONE = "none"
+    # Netherlands (BW 6:119a(3), as 6:119(2) for other debts): after each full year of
+    # delay the year's interest is added to the amount on which interest runs.
+    YEARLY = "yearly"
+
+
 class RateNotFound(NotFound):
     """A reference-rate table has no rate for the date a rule asks about."""
 
@@ -82,6 +91,9 @@ class RateTable:
     name: str
     changes: tuple[RateChange, ...]
     source: str = ""
+    # The day up to which the table is known to be complete (its publisher checked);
+    # no later than the last change when not said.
+    known_through: date | None = None
 
     def __post_init__(self) -> None:
         days = [change.effective_from for change in self.changes]
@@ -105,12 +117,30 @@ class RateTable:
         """The newest change the table knows of."""
         return self.changes[-1]
 
-    def merged(self, newer: Iterable[RateChange], *, source: str | None = None) -> "RateTable":
+    @property
+    def checked_through(self) -> date:
+        """The last day whose rate is known for certain: a rate on a later day is the
+        last known one only by assumption."""
+        return max(self.known_through or self.last.effective_from, self.last.effective_from)
+
+    def merged(
+        self,
+        newer: Iterable[RateChange],
+        *,
+        source: str | None = None,
+        known_through: date | None = None,
+    ) -> "RateTable":
         """This table with ``newer`` changes added; on the same date ``newer`` wins."""
         by_day = {change.effective_from: change for change in self.changes}
         by_day |= {change.effective_from: change for change in newer}
         ordered = tuple(by_day[day] for day in sorted(by_day))
-        return RateTable(self.name, ordered, self.source if source is None else source)
+        known = [d for d in (self.known_through, known_through) if d is not None]
+        return RateTable(
+            self.name,
+            ordered,
+            self.source if source is None else source,
+            max(known) if known else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +164,11 @@ class Jurisdiction:
     compensation_bands: tuple[CompensationBand, ...]
     rate_rounding: RateRounding = RateRounding.NONE
     countries: frozenset[str] = frozenset()
+    compounding: Compounding = Compounding.NONE
+    # Compensation bands by amounts in this currency, the amount converted into it at
+    # the rate table ``compensation_conversion`` (Poland: EUR 40 paid in PLN).
+    compensation_thresholds_currency: str = ""
+    compensation_conversion: str = ""
     law: str = ""
     source: str = ""
     note: str = ""
@@ -151,7 +186,11 @@ class Jurisdiction:
             if self.rate_rounding is RateRounding.UP_TO_HALF_POINT
             else ""
         )
-        return f"{self.code}: {self.reference} + {self.margin_points} points{rounding}, {fixing}"
+        compounded = ", compounded yearly" if self.compounding is Compounding.YEARLY else ""
+        return (
+            f"{self.code}: {self.reference} + {self.margin_points} points{rounding}, {fixing}"
+            f"{compounded}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +367,21 @@ def debt_fixing_day(late_from: date) -> date:
     return date(late_from.year - 1, 12, 31)
 
 
+def fixing_day(fixing: Fixing, day: date) -> date:
+    """The reference day whose rate governs interest on ``day`` (for a debt that
+    becomes late on ``day`` under ``DEBT_FIXED``).
+
+    >>> fixing_day(Fixing.HALF_YEAR_FIRST_DAY, date(2026, 8, 3))
+    datetime.date(2026, 7, 1)
+    >>> fixing_day(Fixing.HALF_YEAR_PREVIOUS_DAY, date(2026, 8, 3))
+    datetime.date(2026, 6, 30)
+    """
+    if fixing is Fixing.DEBT_FIXED:
+        return debt_fixing_day(day)
+    first = _half_year(day)[0]
+    return first if fixing is Fixing.HALF_YEAR_FIRST_DAY else first - ONE_DAY
+
+
 def statutory_spans(
     statute: Statute, *, late_from: date, start: date, end: date
 ) -> tuple[list[RateSpan], list[str]]:
@@ -338,11 +392,11 @@ def statutory_spans(
 
     def span(first: date, last: date, fixing_day: date) -> RateSpan:
         reference = table.in_force_on(fixing_day)
-        if fixing_day > table.last.effective_from and not warnings:
+        if fixing_day > table.checked_through and not warnings:
             warnings.append(
-                f"{table.name} knows no rate after {table.last.effective_from}: the rate in "
+                f"{table.name} knows no rate after {table.checked_through}: the rate in "
                 f"force on {fixing_day} was taken to be {reference.rate_percent} %; check it "
-                "and import newer rates with `recoup charges rates import FILE`"
+                "and bring the table up to date with `recoup charges rates update`"
             )
         rate = statutory_rate(jurisdiction, reference.rate_percent)
         if reference.rate_percent + jurisdiction.margin_points < 0:
@@ -419,6 +473,79 @@ def accrue(
     return tuple(periods), unrounded, money.quantize(unrounded, currency)
 
 
+def anniversary(start: date, years: int) -> date:
+    """``start`` moved on by ``years`` (29 February becomes 1 March in other years).
+
+    >>> anniversary(date(2024, 2, 29), 1), anniversary(date(2024, 1, 1), 2)
+    (datetime.date(2025, 3, 1), datetime.date(2026, 1, 1))
+    """
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, 3, 1)
+
+
+def accrue_compounded(
+    spans: Sequence[RateSpan],
+    balances: Sequence[BalanceChange],
+    currency: str,
+    *,
+    late_from: date,
+    keep_from: date,
+) -> tuple[tuple[InterestPeriod, ...], Decimal, Decimal]:
+    """Like ``accrue``, but after each full year from ``late_from`` the year's interest
+    (rounded to the minor unit) is added to the base; only the periods from
+    ``keep_from`` on are returned and summed (earlier ones were charged already, but
+    their interest still counts in the base).
+
+    ``spans`` must start at ``late_from``. Days with no principal open earn nothing.
+    """
+    cuts = {keep_from}
+    year = 1
+    last = spans[-1].end if spans else late_from
+    while anniversary(late_from, year) <= last:
+        cuts.add(anniversary(late_from, year))
+        year += 1
+    split: list[RateSpan] = []
+    for rate_span in spans:
+        starts = [rate_span.start, *sorted(c for c in cuts if rate_span.start < c <= rate_span.end)]
+        ends = [day - ONE_DAY for day in starts[1:]] + [rate_span.end]
+        split += [
+            RateSpan(first, end, rate_span.rate_percent, rate_span.basis)
+            for first, end in zip(starts, ends, strict=True)
+        ]
+    simple, _, _ = accrue(split, balances, currency)
+    periods: list[InterestPeriod] = []
+    capitalised = year_interest = ZERO
+    year, next_anniversary = 1, anniversary(late_from, 1)
+    for period in simple:
+        while period.start >= next_anniversary:
+            capitalised += money.quantize(year_interest, currency)
+            year_interest = ZERO
+            year += 1
+            next_anniversary = anniversary(late_from, year)
+        base = period.base + capitalised
+        interest = interest_for(base, period.rate_percent, period.days)
+        year_interest += interest
+        basis = period.basis
+        if capitalised:
+            basis += f"; base includes {capitalised} interest added after each full year"
+        periods.append(
+            InterestPeriod(
+                start=period.start,
+                end=period.end,
+                days=period.days,
+                base=base,
+                rate_percent=period.rate_percent,
+                interest=interest,
+                basis=basis,
+            )
+        )
+    kept = tuple(p for p in periods if p.start >= keep_from)
+    unrounded = sum((p.interest for p in kept), ZERO)
+    return kept, unrounded, money.quantize(unrounded, currency)
+
+
 def interest_due(
     *,
     debt: Debt,
@@ -462,15 +589,26 @@ def interest_due(
         assert statute is not None
         governing, rule = statute.jurisdiction, statute.jurisdiction.rule
         spans = []
+        # Compounded interest depends on every earlier year, charged or not: accrue from
+        # the first late day and keep the days from ``start``.
+        compounds = governing.compounding is Compounding.YEARLY
         if start <= as_of:
             spans, warnings = statutory_spans(
-                statute, late_from=debt.late_from, start=start, end=as_of
+                statute,
+                late_from=debt.late_from,
+                start=debt.late_from if compounds else start,
+                end=as_of,
             )
     if start > as_of:
         return _no_interest(
             debt, as_of, f"interest already charged through {start - ONE_DAY}", rule=rule
         )
-    periods, unrounded, total = accrue(spans, debt.balances, debt.currency)
+    if governing is not None and governing.compounding is Compounding.YEARLY:
+        periods, unrounded, total = accrue_compounded(
+            spans, debt.balances, debt.currency, late_from=debt.late_from, keep_from=start
+        )
+    else:
+        periods, unrounded, total = accrue(spans, debt.balances, debt.currency)
     return InterestExplanation(
         currency=debt.currency,
         rule=rule,
@@ -492,11 +630,38 @@ def _no_interest(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A reference exchange rate: ``rate`` units of the debt's currency per unit of the
+    compensation's, published for ``on`` by ``table``."""
+
+    rate: Decimal
+    on: date
+    table: str
+
+
+def conversion_day(due_date: date) -> date:
+    """The day whose exchange rate converts Poland's compensation: the last day of the
+    month before the month the payment fell due (the NBP's rate of that month's last
+    working day is the newest one on or before it).
+
+    >>> conversion_day(date(2026, 1, 31)), conversion_day(date(2026, 3, 1))
+    (datetime.date(2025, 12, 31), datetime.date(2026, 2, 28))
+    """
+    return due_date.replace(day=1) - ONE_DAY
+
+
 def compensation_due(
-    *, debt: Debt, jurisdiction: Jurisdiction | None, as_of: date | None = None
+    *,
+    debt: Debt,
+    jurisdiction: Jurisdiction | None,
+    as_of: date | None = None,
+    conversion: Conversion | None = None,
 ) -> Decision:
     """The fixed compensation for the late payment of ``debt`` (once per invoice), by the
-    jurisdiction's bands on the amount that became late.
+    jurisdiction's bands on the amount that became late; where the law fixes it in
+    another currency and says at which reference rate it is paid (Poland), converted at
+    ``conversion``, else refused with the reason.
 
     >>> gb = Jurisdiction("GB", "United Kingdom", "boe_base", Decimal(8), Fixing.DEBT_FIXED,
     ...     "GBP", tuple(CompensationBand(Decimal(f), Decimal(a))
@@ -519,13 +684,28 @@ def compensation_due(
         return Decision(
             currency, reason="no statutory late-payment rules for this organisation's country"
         )
-    if jurisdiction.compensation_currency != currency:
+    fixed_in = jurisdiction.compensation_currency
+    thresholds_in = jurisdiction.compensation_thresholds_currency or fixed_in
+    if thresholds_in != currency or (
+        fixed_in != currency and not jurisdiction.compensation_conversion
+    ):
         return Decision(
             currency,
             reason=(
-                f"{jurisdiction.code} compensation is fixed in "
-                f"{jurisdiction.compensation_currency} and {debt.number} is in {currency}; "
-                "Recoup does not convert it"
+                f"{jurisdiction.code} compensation is fixed in {fixed_in} and {debt.number} "
+                f"is in {currency}; the law names no reference rate to convert it at, so "
+                "Recoup does not: set a compensation in "
+                f"{currency} on the customer's or the invoice's terms"
+            ),
+        )
+    if fixed_in != currency and conversion is None:
+        return Decision(
+            currency,
+            reason=(
+                f"{jurisdiction.code} compensation is fixed in {fixed_in} and paid in "
+                f"{currency} at the {jurisdiction.compensation_conversion} rate of "
+                f"{conversion_day(debt.due_date)} (or the working day before), which Recoup "
+                "does not have: run `recoup charges rates update`"
             ),
         )
     late_amount = debt.open_on(debt.due_date)
@@ -535,14 +715,19 @@ def compensation_due(
     if not eligible:
         return Decision(currency, reason=f"no {jurisdiction.code} band for {late_amount}")
     band = max(eligible, key=lambda b: b.from_amount)
-    return Decision(
-        currency,
-        amount=money.quantize(band.amount, currency),
-        rule=(
-            f"{jurisdiction.code} fixed compensation for a debt of {late_amount} {currency} "
-            f"({band.from_amount} {currency} or more): {band.amount} {currency}"
-        ),
+    rule = (
+        f"{jurisdiction.code} fixed compensation for a debt of {late_amount} {currency} "
+        f"({band.from_amount} {currency} or more): {band.amount} {fixed_in}"
     )
+    amount = band.amount
+    if fixed_in != currency:
+        assert conversion is not None
+        amount = money.quantize(band.amount * conversion.rate, currency)
+        rule += (
+            f" at {conversion.rate} {currency} per {fixed_in} ({conversion.table} of "
+            f"{conversion.on}) = {amount} {currency}"
+        )
+    return Decision(currency, amount=money.quantize(amount, currency), rule=rule)
 
 
 def late_fee_due(

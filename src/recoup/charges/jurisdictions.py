@@ -27,8 +27,14 @@ from pydantic import (
 )
 
 from recoup import money
-from recoup.charges.core import CompensationBand, Fixing, Jurisdiction, RateRounding
-from recoup.charges.tables import shipped_table_names
+from recoup.charges.core import (
+    CompensationBand,
+    Compounding,
+    Fixing,
+    Jurisdiction,
+    RateRounding,
+)
+from recoup.charges.tables import known_table_names
 from recoup.errors import RecoupError
 
 FILE_NAME = "jurisdictions.yaml"
@@ -70,14 +76,26 @@ class _Compensation(BaseModel):
     model_config = _Strict
 
     currency: str
+    # The bands' `from` amounts are in this currency (default: `currency`); the amount
+    # is then paid in it, converted at the rate table `conversion` (units of it per unit
+    # of `currency`).
+    thresholds_currency: str = ""
+    conversion: str = ""
     bands: list[_Band] = Field(min_length=1)
 
-    @field_validator("currency")
+    @field_validator("currency", "thresholds_currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not money.is_currency(value):
+        if value and not money.is_currency(value):
             raise ValueError(f"unknown currency {value!r}")
         return value.upper()
+
+    @model_validator(mode="after")
+    def _conversion(self) -> Self:
+        foreign = self.thresholds_currency not in ("", self.currency)
+        if foreign != bool(self.conversion):
+            raise ValueError("thresholds_currency and conversion go together")
+        return self
 
     @model_validator(mode="after")
     def _bands_ascend(self) -> Self:
@@ -100,6 +118,7 @@ class _Jurisdiction(BaseModel):
     margin_points: Percent
     fixing: Fixing
     rate_rounding: RateRounding = RateRounding.NONE
+    compounding: Compounding = Compounding.NONE
     compensation: _Compensation
     note: str = ""
 
@@ -116,6 +135,7 @@ class _File(BaseModel):
     model_config = _Strict
 
     jurisdictions: dict[str, _Jurisdiction] = Field(min_length=1)
+    unsupported: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("jurisdictions")
     @classmethod
@@ -130,6 +150,18 @@ class _File(BaseModel):
                     raise ValueError(f"{country} is in both {seen[country]} and {code}")
                 seen[country] = code
         return value
+
+    @model_validator(mode="after")
+    def _unsupported_apart(self) -> Self:
+        both = sorted(
+            country
+            for rules in self.jurisdictions.values()
+            for country in rules.countries
+            if country in self.unsupported
+        )
+        if both:
+            raise ValueError(f"in a jurisdiction and unsupported: {', '.join(both)}")
+        return self
 
 
 def _where(location: tuple[int | str, ...]) -> str:
@@ -154,6 +186,11 @@ def parse_jurisdictions(
         f"(known: {', '.join(sorted(tables))})"
         for code, rules in parsed.jurisdictions.items()
         if rules.reference not in tables
+    ] + [
+        f"jurisdictions.{code}.compensation.conversion: no rate table "
+        f"{rules.compensation.conversion!r}"
+        for code, rules in parsed.jurisdictions.items()
+        if rules.compensation.conversion and rules.compensation.conversion not in tables
     ]
     if problems:
         raise JurisdictionsInvalid(file, problems)
@@ -169,6 +206,9 @@ def parse_jurisdictions(
                 CompensationBand(band.from_amount, band.amount) for band in rules.compensation.bands
             ),
             rate_rounding=rules.rate_rounding,
+            compounding=rules.compounding,
+            compensation_thresholds_currency=rules.compensation.thresholds_currency,
+            compensation_conversion=rules.compensation.conversion,
             countries=frozenset(rules.countries),
             law=rules.law,
             source=rules.source,
@@ -178,11 +218,31 @@ def parse_jurisdictions(
     }
 
 
+def parse_unsupported(text: str) -> dict[str, str]:
+    """The ``unsupported`` countries of a jurisdictions file and why."""
+    raw: Any = yaml.load(text, Loader=_ExactLoader)
+    return {str(k): " ".join(str(v).split()) for k, v in (raw.get("unsupported") or {}).items()}
+
+
+def _shipped_text() -> str:
+    return (files("recoup.charges") / FILE_NAME).read_text(encoding="utf-8")
+
+
 @cache
 def shipped_jurisdictions() -> Mapping[str, Jurisdiction]:
     """The jurisdictions shipped with Recoup (validated on first use)."""
-    text = (files("recoup.charges") / FILE_NAME).read_text(encoding="utf-8")
-    return parse_jurisdictions(text, tables=shipped_table_names())
+    return parse_jurisdictions(_shipped_text(), tables=known_table_names())
+
+
+@cache
+def unsupported_countries() -> Mapping[str, str]:
+    """Countries whose statute Recoup does not implement, each with the reason.
+
+    >>> unsupported_countries()["SE"]  # doctest: +ELLIPSIS
+    "the Swedish statutory late-payment rate (on the Riksbank's reference rate, ...) is not..."
+    """
+    shipped_jurisdictions()  # validates the file
+    return parse_unsupported(_shipped_text())
 
 
 def for_country(rules: Mapping[str, Jurisdiction], country: str) -> Jurisdiction | None:

@@ -140,6 +140,9 @@ class ChargeTerms(OrgScoped, Base):
     late_fee_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     late_fee_currency: Mapped[str] = mapped_column(String(3), default="")
     late_fee_percent: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)
+    # A contractual fixed compensation per late invoice (wins over the statute's).
+    compensation_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    compensation_currency: Mapped[str] = mapped_column(String(3), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
 
 
@@ -160,3 +163,17 @@ class ReferenceRate(Base):
     rate_percent: Mapped[Decimal] = mapped_column(DecimalText)
     source: Mapped[str] = mapped_column(String(300), default="")
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateCheck(Base):
+    """The day up to which a reference-rate table was last found complete (by
+    ``recoup charges rates update`` or an import), beyond its shipped file."""
+
+    __tablename__ = "reference_rate_checks"
+    __table_args__ = (UniqueConstraint("table_name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    checked_through: Mapped[date]
+    source: Mapped[str] = mapped_column(String(300), default="")
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

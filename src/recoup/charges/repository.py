@@ -10,7 +10,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
+from recoup.charges.models import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    ChargeTerms,
+    RateCheck,
+    ReferenceRate,
+)
 from recoup.ledger.models import Allocation, Customer, Invoice
 
 
@@ -130,3 +137,22 @@ def add_rates(session: Session, rates: Sequence[ReferenceRate]) -> None:
     """Store new imported rates."""
     session.add_all(rates)
     session.flush()
+
+
+def rate_check(session: Session, table_name: str) -> RateCheck | None:
+    """The day up to which ``table_name`` was last checked, if recorded."""
+    return session.scalars(
+        select(RateCheck).where(RateCheck.table_name == table_name)
+    ).one_or_none()
+
+
+def terms_jurisdictions(session: Session, org_id: int) -> set[str]:
+    """The jurisdictions the organisation's charge terms name."""
+    return {
+        code
+        for code in session.scalars(
+            select(ChargeTerms.jurisdiction)
+            .where(ChargeTerms.org_id == org_id, ChargeTerms.jurisdiction != "")
+            .distinct()
+        )
+    }

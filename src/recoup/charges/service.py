@@ -37,9 +37,21 @@ from recoup.charges.core import (
     Statute,
     Terms,
 )
-from recoup.charges.jurisdictions import for_country, shipped_jurisdictions
-from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
-from recoup.charges.tables import shipped_table, shipped_table_names
+from recoup.charges.jurisdictions import (
+    for_country,
+    shipped_jurisdictions,
+    unsupported_countries,
+)
+from recoup.charges.models import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    ChargeTerms,
+    RateCheck,
+    ReferenceRate,
+)
+from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
+from recoup.charges.terms import TermsInput
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -75,10 +87,57 @@ def rate_table(session: Session, *, name: str) -> RateTable:
     cache: dict[str, RateTable] = session.info.setdefault(_RATE_CACHE, {})
     if name not in cache:
         imported = repository.imported_rates(session, name)
-        cache[name] = shipped_table(name).merged(
-            RateChange(row.effective_from, row.rate_percent) for row in imported
-        )
+        changes = (RateChange(row.effective_from, row.rate_percent) for row in imported)
+        check = repository.rate_check(session, name)
+        known = check.checked_through if check is not None else None
+        if name in IMPORT_ONLY:
+            if not imported:
+                raise core.RateNotFound(
+                    f"rate table {name} is empty: run `recoup charges rates update`"
+                )
+            cache[name] = RateTable(name, tuple(changes), known_through=known)
+        else:
+            cache[name] = shipped_table(name).merged(changes, known_through=known)
     return cache[name]
+
+
+def record_check(session: Session, *, table: str, checked_through: date, source: str) -> None:
+    """Record that ``table`` is complete up to ``checked_through`` (a download of its
+    publisher's series that day)."""
+    row = repository.rate_check(session, table)
+    if row is None:
+        row = RateCheck(table_name=table, checked_through=checked_through)
+        session.add(row)
+    row.checked_through = max(row.checked_through, checked_through)
+    row.source, row.checked_at = source[:300], utcnow()
+    session.flush()
+    session.info.get(_RATE_CACHE, {}).pop(table, None)
+
+
+def stale_rates(session: Session, *, org_id: int, as_of: date) -> list[tuple[str, date, str]]:
+    """The reference rates charges computed on ``as_of`` would take from beyond what
+    their tables are known to hold: ``(table, fixing day, message)`` for each
+    jurisdiction the organisation's country or its charge terms name."""
+    country = ledger.get_organisation(session, org_id=org_id).country
+    rules = shipped_jurisdictions()
+    codes = repository.terms_jurisdictions(session, org_id)
+    own = for_country(rules, country)
+    found = [own] if own is not None else []
+    found += [rules[code] for code in sorted(codes) if code in rules]
+    stale: dict[str, tuple[str, date, str]] = {}
+    for jurisdiction in found:
+        table = rate_table(session, name=jurisdiction.reference)
+        day = core.fixing_day(jurisdiction.fixing, as_of)
+        if day > table.checked_through and table.name not in stale:
+            stale[table.name] = (
+                table.name,
+                day,
+                f"{table.name} is known through {table.checked_through}, but charges on "
+                f"{as_of} ({jurisdiction.code}) need the rate of {day}: the last known rate "
+                f"({table.in_force_on(day).rate_percent} %) is used until you run "
+                "`recoup charges rates update`",
+            )
+    return list(stale.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +156,11 @@ def import_rates(session: Session, *, table: RateTable, source: str) -> RatesImp
     A date the table already has with the same rate is left alone; a different rate on
     a known date overrides it; a new date extends the table.
     """
-    current = {
-        c.effective_from: c.rate_percent for c in rate_table(session, name=table.name).changes
-    }
+    try:
+        known_changes = rate_table(session, name=table.name).changes
+    except core.RateNotFound:  # an import-only table with nothing imported yet
+        known_changes = ()
+    current = {c.effective_from: c.rate_percent for c in known_changes}
     stored = {row.effective_from: row for row in repository.imported_rates(session, table.name)}
     new = changed = unchanged = 0
     added: list[ReferenceRate] = []
@@ -142,6 +203,7 @@ class ListedRate:
 def list_rates(session: Session, *, name: str | None = None) -> list[ListedRate]:
     """Every rate of every table (or of table ``name``), by table and date."""
     names = [name] if name else list(shipped_table_names())
+    names += [n for n in IMPORT_ONLY if not name and repository.imported_rates(session, n)]
     rows: list[ListedRate] = []
     for table_name in names:
         imported = {row.effective_from for row in repository.imported_rates(session, table_name)}
@@ -164,10 +226,12 @@ def set_terms(
     interest_rate_percent: Decimal | None = None,
     late_fee: LateFee | None = None,
     late_fee_currency: str | None = None,
+    compensation: Decimal | None = None,
     note: str = "",
 ) -> ChargeTerms:
     """Set the contract terms of a customer (or of one of its invoices), replacing the
-    ones set before. ``None`` leaves a term to the statute / the policy."""
+    ones set before. ``None`` leaves a term to the statute / the policy. A fixed late
+    fee and a compensation are in the invoice's (or the customer's) currency."""
     if repository.customer(session, org_id, customer_id) is None:
         raise NotFound(f"no customer with id {customer_id}")
     invoice = None
@@ -201,9 +265,63 @@ def set_terms(
     row.late_fee_amount = fee_amount
     row.late_fee_currency = fee_currency or ""
     row.late_fee_percent = late_fee.percent if late_fee is not None else None
+    row.compensation_amount, row.compensation_currency = None, ""
+    if compensation is not None:
+        customer = repository.customer(session, org_id, customer_id)
+        assert customer is not None
+        row.compensation_currency = invoice.currency if invoice else customer.currency
+        row.compensation_amount = money.to_minor(compensation, row.compensation_currency)
     row.note = note
     session.flush()
     return row
+
+
+def get_terms(
+    session: Session, *, org_id: int, customer_id: int, invoice_id: int | None = None
+) -> ChargeTerms | None:
+    """The terms set on a customer (or, given ``invoice_id``, on that invoice), if any."""
+    on_invoice, on_customer = repository.terms(session, org_id, customer_id, invoice_id)
+    return on_invoice if invoice_id is not None else on_customer
+
+
+def apply_terms(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    given: TermsInput,
+    invoice_id: int | None = None,
+    clear: bool = False,
+) -> ChargeTerms:
+    """Set the terms ``given`` holds on a customer (or one of its invoices) and keep
+    the others as they were (``clear``: drop them first)."""
+    row = (
+        None
+        if clear
+        else get_terms(session, org_id=org_id, customer_id=customer_id, invoice_id=invoice_id)
+    )
+    fee = given.late_fee
+    if fee is None and row is not None and row.late_fee_amount is not None:
+        fee = LateFee(amount=money.from_minor(row.late_fee_amount, row.late_fee_currency))
+    elif fee is None and row is not None and row.late_fee_percent is not None:
+        fee = LateFee(percent=row.late_fee_percent)
+    compensation = given.compensation
+    if compensation is None and row is not None and row.compensation_amount is not None:
+        compensation = money.from_minor(row.compensation_amount, row.compensation_currency)
+    rate = given.interest_rate_percent
+    if rate is None and row is not None:
+        rate = row.interest_rate_percent
+    return set_terms(
+        session,
+        org_id=org_id,
+        customer_id=customer_id,
+        invoice_id=invoice_id,
+        jurisdiction=given.jurisdiction or (row.jurisdiction if row is not None else None),
+        interest_rate_percent=rate,
+        late_fee=fee,
+        compensation=compensation,
+        note=row.note if row is not None else "",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +329,8 @@ class _Resolved:
     terms: Terms
     jurisdiction: Jurisdiction | None
     fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
+    refused: str | None = None  # why no statute applies (a country Recoup does not implement)
+    compensation: tuple[int, str] | None = None  # contractual (minor units, currency)
 
 
 def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
@@ -233,6 +353,7 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
         (t.interest_rate_percent for t in levels if t.interest_rate_percent is not None), None
     )
     code: str | None = first("jurisdiction")
+    refused = None
     if code:
         jurisdiction = shipped_jurisdictions().get(code)
         if jurisdiction is None:
@@ -240,7 +361,21 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
     else:
         country = ledger.get_organisation(session, org_id=org_id).country
         jurisdiction = for_country(shipped_jurisdictions(), country)
-    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency)
+        if jurisdiction is None and country.upper() in unsupported_countries():
+            refused = (
+                f"{unsupported_countries()[country.upper()]}: no statutory interest or "
+                "compensation is charged (never another country's rule); set a contract "
+                "rate on the customer's or the invoice's terms"
+            )
+    compensation = next(
+        (
+            (t.compensation_amount, t.compensation_currency)
+            for t in levels
+            if t.compensation_amount is not None
+        ),
+        None,
+    )
+    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, refused, compensation)
 
 
 def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
@@ -262,10 +397,15 @@ def _invoice(session: Session, org_id: int, invoice_id: int, *, lock: bool = Fal
 
 def invoice_id_by_number(session: Session, *, org_id: int, number: str) -> int:
     """The id of the organisation's invoice numbered ``number``."""
+    return invoice_by_number(session, org_id=org_id, number=number).id
+
+
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
+    """The organisation's invoice numbered ``number``."""
     invoice = repository.invoice_by_number(session, org_id, number)
     if invoice is None:
         raise NotFound(f"no invoice {number!r}")
-    return invoice.id
+    return invoice
 
 
 def _debt(session: Session, org_id: int, invoice: Invoice) -> Debt:
@@ -316,6 +456,14 @@ def _interest(
         )
     resolved = _resolve_terms(session, org_id, invoice)
     uses_statute = resolved.terms.interest_rate_percent is None
+    if uses_statute and resolved.refused:
+        return InterestExplanation(
+            currency=invoice.currency,
+            rule="no interest",
+            start=None,
+            end=as_of,
+            reason=resolved.refused,
+        )
     return core.interest_due(
         debt=_debt(session, org_id, invoice),
         as_of=as_of,
@@ -536,7 +684,16 @@ def charge_compensation(
         return ChargeResult(None, created=False, reason=closed)
     debt = _debt(session, org_id, invoice)
     resolved = _resolve_terms(session, org_id, invoice)
-    decision = core.compensation_due(debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of)
+    if resolved.compensation is not None:
+        return _contract_compensation(session, org_id, invoice, debt, resolved, key, as_of)
+    if resolved.refused:
+        return ChargeResult(None, created=False, reason=resolved.refused)
+    decision = core.compensation_due(
+        debt=debt,
+        jurisdiction=resolved.jurisdiction,
+        as_of=as_of,
+        conversion=_conversion(session, resolved.jurisdiction, debt),
+    )
     return _decided(
         session,
         org_id=org_id,
@@ -546,6 +703,64 @@ def charge_compensation(
         period=(debt.late_from, debt.late_from),
         description=f"Fixed compensation for the late payment of {invoice.number}",
         key=key,
+    )
+
+
+def _contract_compensation(
+    session: Session,
+    org_id: int,
+    invoice: Invoice,
+    debt: Debt,
+    resolved: _Resolved,
+    key: str,
+    as_of: date | None,
+) -> ChargeResult:
+    """The compensation the contract terms set (they win over the statute)."""
+    assert resolved.compensation is not None
+    minor, currency = resolved.compensation
+    if as_of is not None and as_of < debt.late_from:
+        return ChargeResult(None, created=False, reason=f"{debt.number} is not overdue on {as_of}")
+    if currency != invoice.currency:
+        return ChargeResult(
+            None,
+            created=False,
+            reason=f"the contract's compensation is in {currency}, invoice {invoice.number} "
+            f"in {invoice.currency}; set one in {invoice.currency} on the invoice's terms",
+        )
+    amount = money.from_minor(minor, currency)
+    decision = Decision(
+        currency, amount=amount, rule=f"{amount} {currency} per late invoice (contract terms)"
+    )
+    return _decided(
+        session,
+        org_id=org_id,
+        invoice=invoice,
+        kind=ChargeKind.COMPENSATION,
+        decision=decision,
+        period=(debt.late_from, debt.late_from),
+        description=f"Fixed compensation for the late payment of {invoice.number}",
+        key=key,
+    )
+
+
+def _conversion(
+    session: Session, jurisdiction: Jurisdiction | None, debt: Debt
+) -> core.Conversion | None:
+    """The reference exchange rate that converts ``jurisdiction``'s compensation for
+    ``debt`` (the newest on or before the conversion day, at most a week older: a
+    month's last working day is never further back), if the law names one and it is
+    known."""
+    if jurisdiction is None or not jurisdiction.compensation_conversion:
+        return None
+    day = core.conversion_day(debt.due_date)
+    try:
+        change = rate_table(session, name=jurisdiction.compensation_conversion).in_force_on(day)
+    except core.RateNotFound:
+        return None
+    if (day - change.effective_from).days > 6:
+        return None
+    return core.Conversion(
+        change.rate_percent, change.effective_from, jurisdiction.compensation_conversion
     )
 
 

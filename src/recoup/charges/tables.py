@@ -30,6 +30,8 @@ TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 # A sanity bound, not a legal one: a typo such as 325 for 3.25 is caught.
 MAX_ABS_RATE = Decimal(100)
 MAX_DECIMALS = 4
+# A comment such as "# Checked through 2026-02-05 (...)": the table is complete up to then.
+CHECKED_THROUGH = re.compile(r"checked through:? (\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
 
 class LineProblem(Problem):
@@ -91,6 +93,7 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
     file = file or f"{name}.csv"
     problems: list[Problem] = []
     source = ""
+    known_through: date | None = None
     header_seen = False
     changes: dict[date, tuple[int, RateChange]] = {}
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
@@ -101,6 +104,9 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
             key, _, value = stripped.lstrip("#").strip().partition(":")
             if key.strip().lower() == "source" and not source:
                 source = value.strip()
+            checked = CHECKED_THROUGH.search(stripped)
+            if checked:
+                known_through = date.fromisoformat(checked.group(1))
             continue
         fields = [f.strip() for f in next(csv.reader([stripped]))]
         if not header_seen:
@@ -137,7 +143,7 @@ def parse_rate_table(text: str, *, name: str, file: str | None = None) -> RateTa
         problems.append(LineProblem(0, "", "no rates"))
     if problems:
         raise RateFileRejected(file, problems)
-    return RateTable(name, tuple(changes[day][1] for day in sorted(changes)), source)
+    return RateTable(name, tuple(changes[day][1] for day in sorted(changes)), source, known_through)
 
 
 def _day(text: str) -> date:
@@ -145,6 +151,17 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# Tables Recoup knows but does not ship figures for: they are filled by
+# `recoup charges rates update` (or `rates import`). The NBP's average EUR rate in PLN,
+# of every working day, converts Poland's EUR compensation.
+IMPORT_ONLY = ("nbp_eur_pln",)
+
+
+def known_table_names() -> tuple[str, ...]:
+    """Every table name Recoup knows: the shipped ones and the import-only ones."""
+    return tuple(sorted({*shipped_table_names(), *IMPORT_ONLY}))
 
 
 def shipped_table_names() -> tuple[str, ...]:
@@ -173,8 +190,8 @@ def read_rate_file(path: Path, *, table: str | None = None) -> RateTable:
     """A user's rate file for the shipped table ``table`` (default: the file's name,
     e.g. ``ecb_mro.csv``), validated line by line."""
     name = validate_table_name(table or path.stem)
-    if name not in shipped_table_names():
-        known = ", ".join(shipped_table_names())
+    if name not in known_table_names():
+        known = ", ".join(known_table_names())
         raise InvalidInput(
             f"no rate table {name!r}: name one of {known} with --table", field="table"
         )

@@ -9,7 +9,19 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from recoup.cli import audit, cases, charges, data, imports, org, outbox, reports, run, web
+from recoup.cli import (
+    audit,
+    cases,
+    charges,
+    customer,
+    data,
+    imports,
+    org,
+    outbox,
+    reports,
+    run,
+    web,
+)
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
@@ -17,6 +29,7 @@ app.add_typer(reports.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(charges.app, name="charges")
+app.add_typer(customer.app, name="customer")
 app.add_typer(run.policy_app, name="policy")
 app.command("run")(run.run)
 data.register(app)

@@ -1,5 +1,6 @@
 """``recoup charges``: explain an invoice's interest; import and list reference rates."""
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Annotated
@@ -8,6 +9,7 @@ import typer
 from babel.numbers import format_decimal
 
 from recoup import money
+from recoup.charges import rates_update
 from recoup.charges import service as charges
 from recoup.charges.core import InterestExplanation
 from recoup.charges.models import ChargeKind
@@ -118,6 +120,10 @@ def import_rates(
     with session_scope() as session:
         rates = read_rate_file(file, table=table)
         result = charges.import_rates(session, table=rates, source=file.name)
+        if rates.known_through is not None:  # "# checked through: YYYY-MM-DD" in the file
+            charges.record_check(
+                session, table=rates.name, checked_through=rates.known_through, source=file.name
+            )
     typer.echo(
         f"{result.table}: {len(rates.changes)} rates read; {result.new} new, "
         f"{result.changed} changed, {result.unchanged} unchanged"
@@ -139,3 +145,34 @@ def list_rates(
             f"{row.table:<14}{row.effective_from.isoformat():<16}"
             f"{row.rate_percent!s:>8}  {row.origin}"
         )
+
+
+@rates_app.command("update")
+def update_rates(
+    table: Annotated[
+        list[str] | None,
+        typer.Option("--table", help="only this table (repeatable); default: every table"),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="RECOUP_RATES_BASE_URL",
+            help="fetch every series from this server instead of the central banks' own "
+            "(a mirror, or a test server)",
+        ),
+    ] = None,
+) -> None:
+    """Download the reference rates from the central banks' public endpoints (ECB Data
+    Portal, Bank of England, Bundesbank, NBP), validate them and import what is new;
+    nothing is stored if one source fails."""
+    with session_scope() as session:
+        results = rates_update.update_rates(
+            session, today=date.today(), tables=table, base_url=base_url
+        )
+    for result in results:
+        if result.imported is None:
+            typer.echo(f"{result.table}: up to date ({result.source})")
+        else:
+            done = result.imported
+            typer.echo(f"{result.table}: {done.new} new, {done.changed} changed ({result.source})")

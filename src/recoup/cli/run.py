@@ -1,7 +1,7 @@
 """``recoup run``: the daily run (plan, then dispatch) and ``recoup policy``."""
 
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +10,9 @@ import typer
 from sqlalchemy.orm import Session
 
 from recoup.audit import verification as audit_verification
+from recoup.cases import service as cases
 from recoup.cases.ledger_views import customer_by_external_id
+from recoup.charges import service as charges
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.cli.cases import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
@@ -84,6 +86,22 @@ def _report(result: RunResult, output: Format) -> None:
         typer.echo(f"{len(held)} customers held back (weekend, holiday or frequency cap)")
 
 
+def _flag_stale_rates(session: Session, org_id: int, day: date) -> list[str]:
+    """Charges computed today past a rate table's known end: said on the output and
+    raised once as a task (per table and reference day) for a person to check."""
+    stale = charges.stale_rates(session, org_id=org_id, as_of=day)
+    for table, fixing, message in stale:
+        cases.create_task(
+            session,
+            org_id=org_id,
+            customer_id=None,
+            title=f"Reference rates out of date: {table} (rate of {fixing} unknown)",
+            body=message,
+            key=f"stale-rates:{table}:{fixing}",
+        )
+    return [message for _, _, message in stale]
+
+
 def _dispatched(report: DispatchReport) -> str:
     return (
         f"dispatched: {report.sent} sent, {report.applied} applied, {report.retrying} to retry, "
@@ -132,10 +150,13 @@ def run(
         org_id = organisation.id
         _stop_unless_ready(session, organisation, dry_run=dry_run)
         result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
+        stale = _flag_stale_rates(session, org_id, day)
         if dry_run:
             result.dry_run = True
             session.rollback()
     _report(result, output)
+    for message in stale:
+        typer.echo(f"warning: {message}", err=output is Format.JSON)
     if dry_run:
         return
     if not no_dispatch:

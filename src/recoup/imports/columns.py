@@ -93,6 +93,11 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("sales_owner", aliases=("sales rep", "salesperson"), doc="email of the owner"),
         Column("do_not_contact", Type.BOOL, doc="yes: only tasks, no messages"),
         Column("legal_hold", Type.BOOL, doc="yes: only tasks, no messages"),
+        # Contract terms for charges (stored as the customer's charge terms).
+        Column("law", aliases=("jurisdiction", "governing law"), doc="GB, DE, AT, FR, ..."),
+        Column("interest_rate", aliases=("contract rate", "late interest"), doc="% a year"),
+        Column("late_fee", aliases=("late payment fee",), doc="25.00, or 2.5% of the overdue"),
+        Column("compensation", aliases=("fixed compensation",), doc="per late invoice"),
         *_CONTACT_COLUMNS,
     ),
     Kind.CONTACTS: (

@@ -13,6 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup import money
+from recoup.charges import service as charges
+from recoup.charges import terms as charge_terms
+from recoup.charges.terms import TermsInput
 from recoup.db import bulk
 from recoup.errors import Problem, RowsRejected
 from recoup.imports import core
@@ -135,12 +138,15 @@ def import_rows(
     # the customers it creates, and planned again with their real ids once written.
     contacts = _contact_plan(records, plan, session, org_id)
     problems += contacts.problems
+    terms, terms_problems = _customer_terms(session, org_id, kind, records)
+    problems += terms_problems
     if problems:
         raise RowsRejected([_label(p, labels) for p in problems])
     if not dry_run:
         _write(session, org_id, plan)
         if contacts.creates or contacts.updates:
             _write(session, org_id, _contact_plan(records, plan, session, org_id))
+        _write_terms(session, org_id, terms)
     result = _result(plan, len(records), dry_run)
     result.add(_result(contacts, 0, dry_run))
     return result
@@ -278,6 +284,54 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
         session, org_id=org_id, entity="contacts", fields=ContactSnap._fields
     )
     return core.plan_contacts(contact_records, index, map(ContactSnap._make, existing))
+
+
+_TERMS_COLUMNS = ("law", "interest_rate", "late_fee", "compensation")
+
+
+def _customer_terms(
+    session: Session, org_id: int, kind: Kind, records: list[Record]
+) -> tuple[list[tuple[str, TermsInput]], list[Problem]]:
+    """The contract terms a customers file sets (by external id), checked per row; an
+    empty cell leaves that term as it is."""
+    if kind is not Kind.CUSTOMERS:
+        return [], []
+    wanted = [r for r in records if any(str(r.values.get(c, "")).strip() for c in _TERMS_COLUMNS)]
+    if not wanted:
+        return [], []
+    known = _customer_index(session, org_id).by_id
+    default = ledger.get_organisation(session, org_id=org_id).base_currency
+    found: list[tuple[str, TermsInput]] = []
+    problems: list[Problem] = []
+    for record in wanted:
+        v = record.values
+        external_id = v.get("external_id") or v.get("name", "").strip()
+        currency = str(v.get("currency", "")).strip().upper()
+        if not money.is_currency(currency):
+            existing = known.get(external_id)
+            currency = existing.currency if existing else default
+        terms, row_problems = charge_terms.terms_problems(
+            record.row,
+            currency=currency,
+            law=str(v.get("law", "")),
+            rate=str(v.get("interest_rate", "")),
+            late_fee=str(v.get("late_fee", "")),
+            compensation=str(v.get("compensation", "")),
+        )
+        problems += row_problems
+        if terms is not None:
+            found.append((external_id, terms))
+    return found, problems
+
+
+def _write_terms(session: Session, org_id: int, terms: list[tuple[str, TermsInput]]) -> None:
+    if not terms:
+        return
+    customers = _customer_index(session, org_id).by_id
+    for external_id, given in terms:
+        charges.apply_terms(
+            session, org_id=org_id, customer_id=customers[external_id].id, given=given
+        )
 
 
 def _write(session: Session, org_id: int, plan: Plan) -> None:
