@@ -138,7 +138,7 @@ def test_parse_amount_accepts_currency_signs_and_codes(text: str, expected: str)
     ],
 )
 def test_parse_amount_refuses_what_is_not_an_amount(text: str) -> None:
-    with pytest.raises(InvalidInput, match="is not an amount|too large"):
+    with pytest.raises(InvalidInput, match=r"is not an amount|too large"):
         money.parse_amount(text)
 
 

@@ -98,7 +98,10 @@ def _checked(rows: Iterator[list[str]], limits: Limits) -> Iterator[list[str]]:
             cells.pop()
         if len(cells) > limits.columns:
             raise _too_wide(number, len(cells), limits)
-        if cells and (max(map(len, cells)) > limits.cell_chars or "\x00" in "\x1f".join(cells)):
+        joined = "\x1f".join(cells)  # one look at the whole row; cells only on a hit
+        if "\x00" in joined or (
+            len(joined) > limits.cell_chars and max(map(len, cells)) > limits.cell_chars
+        ):
             _check_cells(number, cells, header, limits)
         if number == 1:
             header = cells
