@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     smtp_url: str = "file://mail-outbox"
     sms_url: str = "file://sms-outbox"
     letters_dir: str = "letters"  # development print room: one PDF per letter
+    upload_dir: str = "uploads"  # import files between dry run and confirmation (private)
     actor: str = "cli"
     policy_dir: str = ""  # your own policy YAML files (override shipped ones by name)
     # Audit chain keys, kept outside the database: "id:secret" (or a bare secret), comma-

@@ -18,11 +18,12 @@ Decimal('-99.90')
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision, get_currency_symbol, list_currencies
 
 from recoup.errors import InvalidInput
 
@@ -46,8 +47,7 @@ NOT_MONEY: dict[str, str] = {
     "XXX": "the code for transactions without a currency",
 }
 _CURRENCIES = frozenset(list_currencies()) - NOT_MONEY.keys()
-_NOT_A_NUMBER = re.compile(r"[^\d.,\-+()]")
-_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def validate_currency(code: str) -> str:
@@ -116,49 +116,144 @@ def format_minor(minor: int, currency: str) -> str:
     return str(from_minor(minor, currency))
 
 
+_MINUS = "-\u2212"  # ASCII hyphen-minus and the typographic minus sign
+_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space (French)
+_APOSTROPHES = "'\u2019"  # Swiss grouping: 1'234.50 and 1’234.50
+_GROUPING = frozenset(_SPACES + _APOSTROPHES)
+_CURRENCY_RUN = "[^\\s0-9().,'\u2019+\\-\u2212][^\\s0-9()+\\-\u2212]*"
+_SHAPE = re.compile(
+    rf"(?P<open>\()?\s*(?P<sign1>[-+\u2212])?\s*(?P<currency1>{_CURRENCY_RUN})?\s*"
+    rf"(?P<sign2>[-+\u2212])?\s*"
+    rf"(?P<number>[0-9.,][0-9.,{_SPACES}{_APOSTROPHES}]*?)"
+    rf"\s*(?P<sign3>-)?\s*(?P<currency2>{_CURRENCY_RUN})?\s*(?P<sign4>-)?\s*(?P<close>\))?"
+)
+# Fifteen integer digits keep the minor units of any currency (up to three decimals)
+# and the sums of many of them inside the database's 64-bit integers.
+_INTEGER_DIGITS = 15
+# An amount is short; longer text is refused before the pattern looks at it (whose
+# optional spaces would otherwise cost time quadratic in the length).
+_MAX_LENGTH = 64
+
+
 def parse_amount(text: str) -> Decimal:
     """Parse an amount as written by people and accounting exports.
 
-    Accepts currency symbols and codes, thousands separators in either convention
-    ("1,234.50", "1.234,50", "1 234,50"), a leading or trailing minus and accounting
-    parentheses for negatives. Where one separator alone leaves it open, the English
-    convention of accounting exports decides: a lone comma before exactly three digits
-    groups thousands ("1,234" is 1234) and a lone point is the decimal point ("1.234" is
-    1.234, which a two-decimal currency then refuses rather than misreads).
+    Accepts one currency symbol or ISO 4217 code before or after the number, thousands
+    separators in either convention ("1,234.50", "1.234,50", "1 234,50", "1'234.50"), a
+    leading or trailing minus and accounting parentheses for negatives. Where one
+    separator alone leaves it open, the English convention of accounting exports
+    decides: a lone comma before exactly three digits groups thousands ("1,234" is 1234)
+    and a lone point is the decimal point ("1.234" is 1.234, which a two-decimal
+    currency then refuses rather than misreads).
+
+    Anything else is "not an amount": a letter that is not part of a currency symbol or
+    code, a digit group of the wrong length, an exponent, two signs or two currencies.
+
+    >>> parse_amount("1O00.00")
+    Traceback (most recent call last):
+    ...
+    recoup.errors.InvalidInput: amount: '1O00.00' is not an amount
     """
     raw = text.strip()
+    if len(raw) > _MAX_LENGTH:
+        raise _not_an_amount(text[:_MAX_LENGTH] + "...")
     if _PLAIN.fullmatch(raw):  # the common case, as software writes amounts
-        return Decimal(raw)
-    negative = raw.startswith("(") and raw.endswith(")")
-    cleaned = _NOT_A_NUMBER.sub("", raw).strip("()")
-    if cleaned.endswith("-"):
-        negative, cleaned = True, cleaned[:-1]
-    if cleaned.startswith(("-", "+")):
-        negative, cleaned = negative or cleaned[0] == "-", cleaned[1:]
-    if not cleaned or (not cleaned[0].isdigit() and cleaned[0] not in ".,"):
-        raise InvalidInput(f"{text!r} is not an amount", field="amount")
-    last_dot, last_comma = cleaned.rfind("."), cleaned.rfind(",")
-    if last_dot >= 0 and last_comma >= 0:
-        decimal_mark = "." if last_dot > last_comma else ","
-    elif last_dot >= 0 or last_comma >= 0:
-        mark = "." if last_dot >= 0 else ","
-        groups = cleaned.split(mark)
-        thousands = len(groups) > 2 or (mark == "," and len(groups[1]) == 3)
-        decimal_mark = "" if thousands else mark
-    else:
-        decimal_mark = ""
-    integer, _, fraction = cleaned.rpartition(decimal_mark) if decimal_mark else (cleaned, "", "")
-    groups = integer.replace(",", ".").split(".")
-    well_grouped = all(g.isdigit() for g in groups) and all(len(g) == 3 for g in groups[1:])
-    mixed = "." in integer and "," in integer
-    if (integer and not well_grouped) or mixed or not (fraction.isdigit() or fraction == ""):
-        raise InvalidInput(f"{text!r} is not an amount", field="amount")
-    digits = "".join(groups)
-    try:
-        value = Decimal(f"{digits or '0'}.{fraction}" if fraction else digits or "0")
-    except InvalidOperation:
-        raise InvalidInput(f"{text!r} is not an amount", field="amount") from None
+        value = Decimal(raw)
+        _check_size(value, text)
+        return value
+    match = _SHAPE.fullmatch(raw)
+    if match is None:
+        raise _not_an_amount(text)
+    parts = match.groupdict()
+    signs = [parts[k] for k in ("sign1", "sign2", "sign3", "sign4") if parts[k]]
+    currencies = [parts[k] for k in ("currency1", "currency2") if parts[k]]
+    in_parentheses = bool(parts["open"])
+    if (
+        len(signs) > 1
+        or (signs and in_parentheses)
+        or len(currencies) > 1
+        or not all(_is_currency_sign(c) for c in currencies)
+        or bool(parts["open"]) != bool(parts["close"])
+    ):
+        raise _not_an_amount(text)
+    value = _number(parts["number"], text)
+    negative = in_parentheses or (bool(signs) and signs[0] in _MINUS)
     return -value if negative else value
+
+
+def _not_an_amount(text: str) -> InvalidInput:
+    return InvalidInput(f"{text!r} is not an amount", field="amount")
+
+
+def _check_size(value: Decimal, text: str) -> None:
+    if value.adjusted() >= _INTEGER_DIGITS:
+        raise InvalidInput(f"{text!r} is too large to be an amount", field="amount")
+
+
+def _number(body: str, text: str) -> Decimal:
+    """The value of a number written with ASCII digits, grouping and a decimal mark."""
+    dot, comma = body.rfind("."), body.rfind(",")
+    other_grouping = any(c in _GROUPING for c in body)
+    if dot >= 0 and comma >= 0:
+        mark = "." if dot > comma else ","
+    elif dot >= 0 or comma >= 0:
+        mark = "." if dot >= 0 else ","
+        groups = body.split(mark)
+        thousands = len(groups) > 2 or (mark == "," and len(groups[1]) == 3 and not other_grouping)
+        mark = "" if thousands else mark
+    else:
+        mark = ""
+    integer, _, fraction = body.rpartition(mark) if mark else (body, "", "")
+    if mark and not fraction.isdigit():
+        raise _not_an_amount(text)
+    separators = {c for c in integer if not c.isdigit()}
+    if separators <= set(_SPACES):
+        separators = {" "} if separators else set()
+        integer = "".join(" " if c in _SPACES else c for c in integer)
+    if len(separators) > 1:
+        raise _not_an_amount(text)
+    groups = integer.split(separators.pop()) if separators else [integer]
+    if integer and not (
+        all(g.isascii() and g.isdigit() for g in groups)
+        and (len(groups) == 1 or (len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])))
+    ):
+        raise _not_an_amount(text)
+    if not integer and not fraction:
+        raise _not_an_amount(text)
+    value = Decimal(f"{''.join(groups) or '0'}.{fraction}" if fraction else "".join(groups))
+    _check_size(value, text)
+    return value
+
+
+@cache
+def _currency_signs() -> frozenset[str]:
+    """Currency symbols as CLDR writes them in the locales accounting exports come
+    from ("$", "€", "US$", "kr", "zł", "Kč", ...); ISO codes are checked apart."""
+    locales = (
+        "en", "en_GB", "en_US", "en_IN", "en_AU", "en_CA", "de", "de_CH", "de_AT", "fr",
+        "fr_CH", "it", "es", "nl", "pt", "pt_BR", "sv", "da", "nb", "fi", "pl", "cs", "hu",
+        "ro", "ja", "zh", "ru", "tr", "el", "bg", "uk", "hr", "sk", "sl", "lt", "lv", "et",
+        "ar", "he", "ko", "th", "hi",
+    )  # fmt: skip
+    return frozenset(
+        get_currency_symbol(code, locale) for code in _CURRENCIES for locale in locales
+    )
+
+
+def _is_currency_sign(token: str) -> bool:
+    """Whether ``token`` is a currency code (upper case), a CLDR currency symbol or a
+    single character of Unicode's currency-symbol category."""
+    return (
+        token in _CURRENCIES
+        or (len(token) == 1 and unicodedata.category(token) == "Sc")
+        or token in _currency_signs()
+    )
+
+
+def currency_signs() -> frozenset[str]:
+    """Every currency symbol and code ``parse_amount`` accepts next to a number (for
+    tests; single currency-symbol characters of Unicode are accepted besides)."""
+    return _currency_signs() | _CURRENCIES
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,6 +192,8 @@ def test_promise_defaults_to_the_balance_and_checks_date_and_amount(
         (TODAY, "2000.00", "amount"),
         (TODAY, "abc", "amount"),
         (TODAY, "-1", "amount"),
+        (TODAY, "1e30", "amount"),  # was read as 130.00
+        (TODAY, "1O0", "amount"),
     ]:
         with pytest.raises(InvalidInput) as error:
             portal.submit_promise(

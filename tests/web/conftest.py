@@ -1,6 +1,7 @@
 """Fixtures of the web tests: a world of two organisations per test module."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -15,3 +16,11 @@ def world(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         built = build_world(url)
         yield built
         built.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Uploads of the test go to a directory of its own (``RECOUP_UPLOAD_DIR``)."""
+    directory = tmp_path / "uploads"
+    monkeypatch.setenv("RECOUP_UPLOAD_DIR", str(directory))
+    return directory

@@ -30,7 +30,7 @@ from recoup.imports.core import (
     Plan,
     Record,
 )
-from recoup.imports.readers import read_table
+from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import service as ledger
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
 
@@ -94,9 +94,14 @@ def import_file(
     path: Path,
     dry_run: bool = False,
     date_order: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Import a CSV or XLSX file of ``kind`` into the organisation's ledger."""
-    header, rows = read_table(path)
+    """Import a CSV or XLSX file of ``kind`` into the organisation's ledger.
+
+    The file is read as a stream within ``limits`` (rows, columns, cell size, unpacked
+    size); past one, or at a row that cannot be read, nothing is written.
+    """
+    header, rows = read_table(path, limits=limits)
     with bulk.gc_paused():
         return import_rows(
             session,

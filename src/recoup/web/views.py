@@ -7,9 +7,7 @@ a rejected form is shown again with its messages and the transaction rolled back
 """
 
 import io
-import re
 import secrets
-import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -26,13 +24,12 @@ from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.models import OutboxStatus
 from recoup.db.base import utcnow
-from recoup.errors import InvalidInput, NotFound, RecoupError, RowsRejected
+from recoup.errors import InvalidInput, RecoupError, RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.fields import DATE_ORDERS
-from recoup.imports.service import import_file
 from recoup.policy.service import available_policies
 from recoup.portal import service as portal
-from recoup.web import core, repository, service
+from recoup.web import core, repository, service, uploads
 from recoup.web.deps import (
     DB,
     SESSION_COOKIE,
@@ -53,8 +50,6 @@ from recoup.web.repository import InvoiceFilter, WorklistFilter
 from recoup.web.templating import FLASH_COOKIE, render
 
 router = APIRouter()
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def today(request: Request) -> date:
@@ -373,22 +368,6 @@ def invoices_csv(
 # --- imports ---------------------------------------------------------------------------
 
 
-def _upload_dir(org_id: int) -> Path:
-    path = Path(tempfile.gettempdir()) / "recoup-uploads" / str(org_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _uploaded(org_id: int, upload_id: str) -> Path:
-    """A file this organisation uploaded for a dry run; ``NotFound`` otherwise."""
-    if _UPLOAD_ID.fullmatch(upload_id):
-        for suffix in (".csv", ".xlsx"):
-            path = _upload_dir(org_id) / f"{upload_id}{suffix}"
-            if path.is_file():
-                return path
-    raise NotFound("no such upload (it may have been imported already)")
-
-
 def _imports_context(**extra: Any) -> dict[str, Any]:
     return {
         "kinds": [k.value for k in Kind],
@@ -416,7 +395,11 @@ async def dry_run(
     date_order: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
-    """Check an uploaded file against the ledger (a dry run: nothing is written)."""
+    """Check an uploaded file against the ledger (a dry run: nothing is written).
+
+    The file is kept (privately) for the confirmation; the check runs in a worker
+    thread (``recoup.web.uploads``).
+    """
     values = {"kind": kind, "date_order": date_order}
     errors: dict[str, str] = {}
     if kind not in {k.value for k in Kind}:
@@ -427,30 +410,29 @@ async def dry_run(
     suffix = Path(name).suffix.lower()
     if file is None or not name:
         errors["file"] = "Choose a file to upload."
-    elif suffix not in (".csv", ".xlsx"):
+    elif suffix not in uploads.SUFFIXES:
         errors["file"] = "Upload a .csv or .xlsx file."
-    content = await file.read(MAX_UPLOAD_BYTES + 1) if file is not None and not errors else b""
-    if not errors and len(content) > MAX_UPLOAD_BYTES:
-        errors["file"] = "The file is larger than 50 MB."
-    if errors:
+    upload = None
+    if file is not None and not errors:
+        try:
+            upload = await uploads.store(file, org_id=actor.org_id, suffix=suffix)
+        except InvalidInput as error:
+            errors["file"] = error.reason
+    if errors or upload is None:
         return render(
             request, "imports.html", _imports_context(errors=errors, values=values), status_code=422
         )
-    upload_id = secrets.token_urlsafe(18)
-    path = _upload_dir(actor.org_id) / f"{upload_id}{suffix}"
-    path.write_bytes(content)
     try:
-        result = import_file(
+        result = await uploads.run_import(
             db,
             org_id=actor.org_id,
             kind=Kind(kind),
-            path=path,
+            upload=upload,
             dry_run=True,
             date_order=date_order or None,
         )
     except RecoupError as error:
         db.rollback()
-        path.unlink(missing_ok=True)
         problems = [str(p) for p in error.problems] if isinstance(error, RowsRejected) else []
         context = _imports_context(
             values=values, problems=problems, rejected=error.message, filename=name
@@ -463,14 +445,14 @@ async def dry_run(
         result=result,
         changes=changes,
         hidden_changes=hidden,
-        upload_id=upload_id,
+        upload_id=upload.id,
         filename=name,
     )
     return render(request, "imports.html", context)
 
 
 @router.post("/imports/{upload_id}/confirm")
-def confirm_import(
+async def confirm_import(
     request: Request,
     db: DB,
     actor: Importer,
@@ -478,16 +460,18 @@ def confirm_import(
     kind: Annotated[str, Form()] = "",
     date_order: Annotated[str, Form()] = "",
 ) -> Response:
-    """Import a checked file for real (all rows or none)."""
-    path = _uploaded(actor.org_id, upload_id)
+    """Import a checked file for real (all rows or none); the upload is then removed,
+    whether the import succeeded or failed."""
+    upload = uploads.find(org_id=actor.org_id, upload_id=upload_id)
     if kind not in {k.value for k in Kind} or (date_order and date_order not in DATE_ORDERS):
+        uploads.discard(upload)
         raise InvalidInput("the confirmation lost its settings; upload the file again")
     try:
-        result = import_file(
+        result = await uploads.run_import(
             db,
             org_id=actor.org_id,
             kind=Kind(kind),
-            path=path,
+            upload=upload,
             dry_run=False,
             date_order=date_order or None,
         )
@@ -496,7 +480,6 @@ def confirm_import(
         problems = [str(p) for p in error.problems] if isinstance(error, RowsRejected) else []
         context = _imports_context(values={"kind": kind}, problems=problems, rejected=error.message)
         return render(request, "imports.html", context, status_code=422)
-    path.unlink(missing_ok=True)
     return redirect(
         "/imports",
         flash=f"Imported {result.kind.value}: {result.created} created, "
