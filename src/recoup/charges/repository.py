@@ -6,12 +6,26 @@ has no lookup by id or allocation history yet); nothing in this module writes th
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
-from recoup.ledger.models import Allocation, Customer, Invoice
+from recoup.charges.models import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    ChargeTerms,
+    ReferenceRate,
+    StatutoryClaim,
+)
+from recoup.ledger.models import Allocation, Customer, Invoice, InvoiceStatus
+
+CustomerRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: CustomerRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
 
 
 def invoice(
@@ -130,3 +144,116 @@ def add_rates(session: Session, rates: Sequence[ReferenceRate]) -> None:
     """Store new imported rates."""
     session.add_all(rates)
     session.flush()
+
+
+def customer_terms(session: Session, org_id: int, customer_id: int) -> ChargeTerms | None:
+    """The customer-level terms row (where the statutory waiver is kept), if any."""
+    _, on_customer = terms(session, org_id, customer_id, None)
+    return on_customer
+
+
+def unclaimed_late_invoices(
+    session: Session, org_id: int, due_by: date, id_range: CustomerRange
+) -> list[Invoice]:
+    """Open invoices due on or before ``due_by`` with no statutory claim yet, of business
+    customers (not consumers) whose statutory charges are not waived."""
+    claimed = exists().where(
+        StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == Invoice.id
+    )
+    waived = exists().where(
+        ChargeTerms.org_id == org_id,
+        ChargeTerms.customer_id == Invoice.customer_id,
+        ChargeTerms.invoice_id.is_(None),
+        ChargeTerms.waive_statutory.is_(True),
+    )
+    consumer = exists().where(
+        Customer.org_id == org_id,
+        Customer.id == Invoice.customer_id,
+        Customer.is_consumer.is_(True),
+    )
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.status == InvoiceStatus.OPEN,
+                Invoice.open_amount > 0,
+                Invoice.due_date <= due_by,
+                _in_range(Invoice.customer_id, id_range),
+                ~claimed,
+                ~waived,
+                ~consumer,
+            )
+            .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+        )
+    )
+
+
+def add_claim(session: Session, claim: StatutoryClaim) -> None:
+    """Store a new statutory claim."""
+    session.add(claim)
+    session.flush()
+
+
+def claims_to_close(
+    session: Session, org_id: int, handed_off: Sequence[int], id_range: CustomerRange
+) -> list[tuple[StatutoryClaim, Invoice]]:
+    """Open claims whose invoice is no longer open (paid, void, written off) or is with
+    an agency (``handed_off``)."""
+    settled = Invoice.status != InvoiceStatus.OPEN
+    condition = settled | Invoice.id.in_(handed_off) if handed_off else settled
+    rows = session.execute(
+        select(StatutoryClaim, Invoice)
+        .join(
+            Invoice,
+            (Invoice.org_id == StatutoryClaim.org_id) & (Invoice.id == StatutoryClaim.invoice_id),
+        )
+        .where(
+            StatutoryClaim.org_id == org_id,
+            StatutoryClaim.closed_on.is_(None),
+            _in_range(StatutoryClaim.customer_id, id_range),
+            condition,
+        )
+        .order_by(StatutoryClaim.id)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def open_claims(session: Session, org_id: int, customer_id: int) -> list[StatutoryClaim]:
+    """A customer's open claims (interest still accruing), oldest first."""
+    return list(
+        session.scalars(
+            select(StatutoryClaim)
+            .where(
+                StatutoryClaim.org_id == org_id,
+                StatutoryClaim.customer_id == customer_id,
+                StatutoryClaim.closed_on.is_(None),
+            )
+            .order_by(StatutoryClaim.claimed_on, StatutoryClaim.id)
+        )
+    )
+
+
+def claim(session: Session, org_id: int, invoice_id: int) -> StatutoryClaim | None:
+    """The statutory claim on an invoice, if one was started."""
+    return session.scalars(
+        select(StatutoryClaim).where(
+            StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == invoice_id
+        )
+    ).one_or_none()
+
+
+def customers_with_open_charges(
+    session: Session, org_id: int, id_range: CustomerRange
+) -> dict[int, int]:
+    """``customer id → number of open charges``, for customers that have any."""
+    rows = session.execute(
+        select(Charge.customer_id, func.count())
+        .where(
+            Charge.org_id == org_id,
+            Charge.status == ChargeStatus.OPEN,
+            _in_range(Charge.customer_id, id_range),
+        )
+        .group_by(Charge.customer_id)
+    )
+    return {int(row[0]): int(row[1]) for row in rows}

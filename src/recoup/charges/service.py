@@ -15,10 +15,11 @@ Each returns a ``ChargeResult``: the charge (new or the one already made with th
 whether it was created, and the reason when nothing was charged.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,7 +27,9 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.charges import core, repository
 from recoup.charges.core import (
+    NO_CLAIM,
     BalanceHistory,
+    ClaimRule,
     Debt,
     Decision,
     InterestExplanation,
@@ -38,7 +41,14 @@ from recoup.charges.core import (
     Terms,
 )
 from recoup.charges.jurisdictions import for_country, shipped_jurisdictions
-from recoup.charges.models import Charge, ChargeKind, ChargeStatus, ChargeTerms, ReferenceRate
+from recoup.charges.models import (
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+    ChargeTerms,
+    ReferenceRate,
+    StatutoryClaim,
+)
 from recoup.charges.tables import shipped_table, shipped_table_names
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -211,6 +221,7 @@ class _Resolved:
     terms: Terms
     jurisdiction: Jurisdiction | None
     fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
+    waived: str | None = None  # why statutory charges are waived for the customer
 
 
 def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
@@ -240,7 +251,12 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
     else:
         country = ledger.get_organisation(session, org_id=org_id).country
         jurisdiction = for_country(shipped_jurisdictions(), country)
-    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency)
+    waived = None
+    if on_customer is not None and on_customer.waive_statutory:
+        waived = "statutory charges are waived for this customer" + (
+            f" ({on_customer.waive_reason})" if on_customer.waive_reason else ""
+        )
+    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, waived)
 
 
 def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
@@ -316,6 +332,14 @@ def _interest(
         )
     resolved = _resolve_terms(session, org_id, invoice)
     uses_statute = resolved.terms.interest_rate_percent is None
+    if uses_statute and resolved.waived:
+        return InterestExplanation(
+            currency=invoice.currency,
+            rule="no interest",
+            start=None,
+            end=as_of,
+            reason=resolved.waived,
+        )
     return core.interest_due(
         debt=_debt(session, org_id, invoice),
         as_of=as_of,
@@ -536,6 +560,8 @@ def charge_compensation(
         return ChargeResult(None, created=False, reason=closed)
     debt = _debt(session, org_id, invoice)
     resolved = _resolve_terms(session, org_id, invoice)
+    if resolved.waived:
+        return ChargeResult(None, created=False, reason=resolved.waived)
     decision = core.compensation_due(debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of)
     return _decided(
         session,
@@ -572,3 +598,282 @@ def waive_charge(session: Session, *, org_id: int, charge_id: int) -> Charge:
     charge.status = ChargeStatus.WAIVED
     session.flush()
     return charge
+
+
+# --- statutory charges follow the debt ------------------------------------------------
+
+
+def waive_statutory_charges(
+    session: Session, *, org_id: int, customer_id: int, reason: str | None
+) -> ChargeTerms:
+    """Waive statutory interest and fixed compensation for a customer (``reason`` says
+    why and is required), or claim them again (``reason=None``). The change is audited;
+    charges already recorded stay as they are (waive them one by one if need be)."""
+    if repository.customer(session, org_id, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    if reason is not None and not reason.strip():
+        raise InvalidInput("say why the statutory charges are waived", field="reason")
+    row = repository.customer_terms(session, org_id, customer_id)
+    if row is None:
+        row = ChargeTerms(org_id=org_id, customer_id=customer_id, invoice_id=None)
+        session.add(row)
+    row.waive_statutory = reason is not None
+    row.waive_reason = (reason or "").strip()[:_DESCRIPTION_LENGTH]
+    session.flush()
+    return row
+
+
+def statutory_waiver(session: Session, *, org_id: int, customer_id: int) -> str | None:
+    """Why statutory charges are waived for the customer, or None when they are claimed."""
+    row = repository.customer_terms(session, org_id, customer_id)
+    if row is None or not row.waive_statutory:
+        return None
+    return row.waive_reason or "waived"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRules:
+    """The claim rule of each policy and which policy governs an invoice."""
+
+    by_policy: Mapping[str, ClaimRule]
+    policy_of: Callable[[int, int], str]  # (customer id, invoice id) → policy name
+
+    def for_invoice(self, customer_id: int, invoice_id: int) -> ClaimRule:
+        """The rule of the policy that governs the invoice (no claim if it is unknown)."""
+        return self.by_policy.get(self.policy_of(customer_id, invoice_id), NO_CLAIM)
+
+    @property
+    def earliest_days(self) -> int | None:
+        """The fewest days past due at which any policy claims; None if none claims."""
+        days = [rule.from_days for rule in self.by_policy.values() if rule.claims]
+        return max(min(days), 1) if days else None
+
+
+@dataclass
+class StatutoryRun:
+    """What ``claim_statutory_charges`` did on a day."""
+
+    claimed: list[int] = field(default_factory=list)  # invoice ids whose claim started
+    charges: list[Charge] = field(default_factory=list)  # compensation and interest recorded
+    closed: list[int] = field(default_factory=list)  # invoice ids whose claim closed
+    warnings: list[str] = field(default_factory=list)
+
+
+def _claim_key(invoice_id: int, kind: ChargeKind) -> str:
+    return f"statutory:{invoice_id}:{kind.value}"
+
+
+def claim_statutory_charges(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    rules: ClaimRules,
+    paused: Mapping[int, str] = MappingProxyType({}),
+    handed_off: Collection[int] = (),
+    customer_range: tuple[int, int] | None = None,
+) -> StatutoryRun:
+    """The daily run's statutory charges: start the claim on every open invoice that has
+    become as late as its policy claims from (not on ``paused`` invoices — in dispute or
+    in a payment plan — nor for consumers or customers whose charges are waived), record
+    its fixed compensation once, and crystallise the interest of claims whose invoice was
+    paid (through the day of payment), handed off (``handed_off``: through ``as_of``) or
+    voided / written off (no interest). Idempotent: a second run the same day does
+    nothing."""
+    run = StatutoryRun()
+    earliest = rules.earliest_days
+    if earliest is not None:
+        due_by = as_of - timedelta(days=earliest)
+        for invoice in repository.unclaimed_late_invoices(session, org_id, due_by, customer_range):
+            if invoice.id in paused:
+                continue
+            rule = rules.for_invoice(invoice.customer_id, invoice.id)
+            debt = _debt(session, org_id, invoice)
+            started = core.claim_start(debt, rule=rule, as_of=as_of)
+            if started is None:
+                continue
+            repository.add_claim(
+                session,
+                StatutoryClaim(
+                    org_id=org_id,
+                    customer_id=invoice.customer_id,
+                    invoice_id=invoice.id,
+                    claimed_on=as_of,
+                ),
+            )
+            run.claimed.append(invoice.id)
+            if rule.compensation:
+                result = charge_compensation(
+                    session,
+                    org_id=org_id,
+                    invoice_id=invoice.id,
+                    key=_claim_key(invoice.id, ChargeKind.COMPENSATION),
+                    as_of=as_of,
+                )
+                if result.created and result.charge is not None:
+                    run.charges.append(result.charge)
+    placed = set(handed_off)
+    for claim, invoice in repository.claims_to_close(
+        session, org_id, sorted(placed), customer_range
+    ):
+        rule = rules.for_invoice(invoice.customer_id, invoice.id)
+        through: date | None = None
+        if invoice.status == InvoiceStatus.PAID:
+            through, why = core.paid_on(_debt(session, org_id, invoice)) or as_of, "paid"
+        elif invoice.status == InvoiceStatus.OPEN and invoice.id in placed:
+            through, why = as_of, "handed off"
+        else:
+            why = f"invoice {invoice.status.replace('_', ' ')}"
+        if through is not None and rule.interest:
+            result = charge_interest(
+                session,
+                org_id=org_id,
+                invoice_id=invoice.id,
+                as_of=through,
+                key=_claim_key(invoice.id, ChargeKind.INTEREST),
+            )
+            run.warnings += result.warnings
+            if result.created and result.charge is not None:
+                run.charges.append(result.charge)
+        claim.closed_on, claim.close_reason = as_of, why
+        run.closed.append(invoice.id)
+    session.flush()
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class AccruedInterest:
+    """Interest accruing on an open claim, not yet recorded as a charge."""
+
+    invoice_id: int
+    invoice_number: str
+    currency: str
+    amount: int  # minor units, rounded once
+    start: date
+    end: date
+    explanation: InterestExplanation
+
+    @property
+    def description(self) -> str:
+        """The line as a statement shows it."""
+        return (
+            f"Interest on {self.invoice_number} from {self.start:%d %B %Y} to "
+            f"{self.end:%d %B %Y}, accruing until payment"
+        )
+
+
+def accrued_interest(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[AccruedInterest]:
+    """The interest accrued to ``as_of`` on the customer's open claims (beyond what is
+    already charged), one line per invoice with something accrued."""
+    lines: list[AccruedInterest] = []
+    for claim in repository.open_claims(session, org_id, customer_id):
+        invoice = _invoice(session, org_id, claim.invoice_id)
+        if invoice.status != InvoiceStatus.OPEN:
+            continue
+        last = repository.last_interest_day(session, org_id, invoice.id)
+        explanation = _interest(
+            session, org_id, invoice, as_of, last + core.ONE_DAY if last else None
+        )
+        if explanation.reason or explanation.start is None or explanation.total_minor <= 0:
+            continue
+        lines.append(
+            AccruedInterest(
+                invoice.id,
+                invoice.number,
+                invoice.currency,
+                explanation.total_minor,
+                explanation.start,
+                explanation.end,
+                explanation,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class StatementCharge:
+    """A charge as a statement, the portal or a message lists it: recorded (``charge_id``)
+    or interest accrued to date (``accrued``; ``charge_id`` is None)."""
+
+    charge_id: int | None
+    description: str
+    currency: str
+    amount: int
+    on: date
+    accrued: bool = False
+
+
+def statement_charges(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[StatementCharge]:
+    """The customer's open charges, then the interest accrued to ``as_of`` and not yet
+    charged: what a statement, the portal and a notice show."""
+    recorded = [
+        StatementCharge(c.id, c.description, c.currency, c.amount, c.period_end)
+        for c in repository.open_charges(session, org_id, customer_id)
+    ]
+    accrued = [
+        StatementCharge(None, line.description, line.currency, line.amount, line.end, True)
+        for line in accrued_interest(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
+    ]
+    return recorded + accrued
+
+
+def customers_with_open_charges(
+    session: Session, *, org_id: int, customer_range: tuple[int, int] | None = None
+) -> dict[int, int]:
+    """``customer id → number of open charges`` for customers that owe charges."""
+    return repository.customers_with_open_charges(session, org_id, customer_range)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimable:
+    """What can be claimed on one invoice on a day: interest (accrued in full), the fixed
+    compensation, a late fee by contract, what is already charged, and the waiver."""
+
+    interest: InterestExplanation
+    compensation: Decision
+    late_fee: Decision
+    charged: tuple[Charge, ...]
+    claimed_on: date | None
+    waived: str | None
+
+
+def what_can_be_claimed(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date
+) -> Claimable:
+    """Everything that can be claimed on an invoice as of ``as_of``: the interest from the
+    day after its due date, the statutory compensation, the contract's late fee, and the
+    charges already recorded on it (whatever their status)."""
+    invoice = _invoice(session, org_id, invoice_id)
+    resolved = _resolve_terms(session, org_id, invoice)
+    debt = _debt(session, org_id, invoice)
+    closed = _closed(invoice)
+    if closed:
+        compensation = Decision(invoice.currency, reason=closed)
+    elif resolved.waived:
+        compensation = Decision(invoice.currency, reason=resolved.waived)
+    else:
+        compensation = core.compensation_due(
+            debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of
+        )
+    if resolved.terms.late_fee is None:
+        late_fee = Decision(
+            invoice.currency,
+            reason="no late fee in the contract terms (a policy step may charge one)",
+        )
+    elif closed:
+        late_fee = Decision(invoice.currency, reason=closed)
+    else:
+        late_fee = core.late_fee_due(debt=debt, as_of=as_of, fee=None, terms=resolved.terms)
+    claim = repository.claim(session, org_id, invoice.id)
+    return Claimable(
+        interest=_interest(session, org_id, invoice, as_of, None),
+        compensation=compensation,
+        late_fee=late_fee,
+        charged=tuple(repository.invoice_charges(session, org_id, invoice.id)),
+        claimed_on=claim.claimed_on if claim else None,
+        waived=resolved.waived,
+    )

@@ -45,9 +45,11 @@ def customer_context(
     contact = (
         ledger.contact_by_id(session, org_id=org_id, contact_id=contact_id) if contact_id else None
     )
-    open_charges = [
+    open_charges = [  # recorded charges, then interest accrued to date
         ChargeLine(c.description, c.currency, c.amount)
-        for c in charges.open_charges(session, org_id=org_id, customer_id=customer_id)
+        for c in charges.statement_charges(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
+        )
     ]
     fields: dict[str, Any] = {
         "signatory": organisation.name,

@@ -187,19 +187,21 @@ def customer_statement(
         if p[5] > 0
     ]
     credits.sort(key=lambda line: (line.issue_date, line.number))
-    charged = [
+    charged = [  # recorded charges, then interest accrued to date (id 0: not recorded yet)
         StatementLine(
             "charge",
-            c.id,
+            c.charge_id or 0,
             c.description,
-            c.period_end,
+            c.on,
             None,
             c.currency,
             c.amount,
             c.amount,
             0,
         )
-        for c in charges.open_charges(session, org_id=org_id, customer_id=customer_id)
+        for c in charges.statement_charges(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
+        )
     ]
     return core.build_statement(as_of, invoices, credits, charged)
 
