@@ -44,6 +44,12 @@ def test_interest_explanation(recoup: Recoup, tmp_path: Path) -> None:
         "2023-07-01  2023-09-30    92  10,000.00   12.12        305.4904109589  de_basiszins 3.12 % on 2023-07-01 + 9",
         "",
         "Total: 392.78 EUR (computed unrounded, 392.7780821918, rounded once, half up)",
+        "",
+        "Fixed compensation: 40.00 EUR (DE fixed compensation for a debt of 10000.00 EUR "
+        "(0 EUR or more): 40 EUR)",
+        "Late fee: none (no late fee in the contract terms (a policy step may charge one))",
+        "",
+        "Already charged: nothing",
     ]
     assert result.stderr == ""
 
@@ -57,9 +63,12 @@ def test_interest_warns_beyond_the_known_rates_and_explains_none(
     assert "Total: 3,069.92 EUR" in late.stdout
     assert late.stderr.startswith("warning: de_basiszins knows no rate after 2025-07-01")
     early = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-05-31")
-    assert early.stdout == (
-        "No interest on INV-1 as of 2023-05-31: INV-1 is not overdue on 2023-05-31 (due 2023-05-31)\n"
-    )
+    assert early.stdout.splitlines()[:4] == [
+        "No interest on INV-1 as of 2023-05-31: INV-1 is not overdue on 2023-05-31 (due 2023-05-31)",
+        "",
+        "Fixed compensation: none (INV-1 is not overdue on 2023-05-31)",
+        "Late fee: none (no late fee in the contract terms (a policy step may charge one))",
+    ]
     missing = recoup("charges", "interest", "--invoice", "INV-9")
     assert (missing.exit_code, missing.stderr) == (1, "error: no invoice 'INV-9'\n")
 

@@ -79,6 +79,9 @@ def test_formal_notice_day_end_to_end(
     assert attachment.get_filename() == "statement.pdf"
     statement = pdf_text(attachment.get_content())
     assert "INV-1-1" in statement
+    # Interest accrued to date on each invoice (the claim started today, at 45 days).
+    words = " ".join(statement.split())
+    assert "Interest on INV-1-1 from 03 March 2026 to 16 April 2026, accruing" in words
     assert "1,000.00" in statement
     assert "Customer 1 Ltd" in statement
     # The sales owner hears about it, and about the credit hold.
@@ -96,7 +99,8 @@ def test_formal_notice_day_end_to_end(
             ("compensation", 4000),  # £200 invoice: £40
             ("compensation", 7000),  # £1,000 invoice: £70
         ]
-        assert {c.kind for c in charges} == {"interest", "compensation"}
+        # Interest is not recorded at the notice: it accrues until payment (shown to date).
+        assert {c.kind for c in charges} == {"compensation"}
         holds = session.scalars(select(CreditHold)).all()
         assert [h.source for h in holds] == ["policy"]
         assert session.scalars(select(Customer.status)).all() == ["on_hold"]
