@@ -590,12 +590,21 @@ def invoice_charges(session: Session, *, org_id: int, invoice_id: int) -> list[C
 
 def waive_charge(session: Session, *, org_id: int, charge_id: int) -> Charge:
     """Waive an open charge (it stays on record, with status ``waived``)."""
+    return _close_charge(session, org_id, charge_id, ChargeStatus.WAIVED)
+
+
+def mark_charge_paid(session: Session, *, org_id: int, charge_id: int) -> Charge:
+    """Record that an open charge was paid (it stays on record, with status ``paid``)."""
+    return _close_charge(session, org_id, charge_id, ChargeStatus.PAID)
+
+
+def _close_charge(session: Session, org_id: int, charge_id: int, status: ChargeStatus) -> Charge:
     charge = repository.charge(session, org_id, charge_id)
     if charge is None:
         raise NotFound(f"no charge with id {charge_id}")
     if charge.status != ChargeStatus.OPEN:
         raise Conflict(f"charge {charge_id} is {charge.status}, not open")
-    charge.status = ChargeStatus.WAIVED
+    charge.status = status
     session.flush()
     return charge
 

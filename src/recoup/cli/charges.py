@@ -137,6 +137,47 @@ def _show_decision(label: str, decision: Decision) -> None:
         typer.echo(f"{label}: {_amount(decision.amount)} {decision.currency} ({decision.rule})")
 
 
+@app.command("list")
+def list_charges(
+    customer: Annotated[str, typer.Option("--customer", help="the customer's external id")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """A customer's open charges (id, kind, amount, description)."""
+    with unit_of_work(org) as (session, organisation):
+        found = ledger.get_customer(session, org_id=organisation.id, external_id=customer)
+        rows = charges.open_charges(session, org_id=organisation.id, customer_id=found.id)
+        for charge in rows:
+            amount = _amount(money.from_minor(charge.amount, charge.currency))
+            typer.echo(
+                f"{charge.id:>6}  {charge.kind:<13}{amount:>12} {charge.currency}  "
+                f"{charge.description}"
+            )
+    if not rows:
+        typer.echo(f"{customer}: no open charges")
+
+
+@app.command("paid")
+def paid(
+    charge_id: Annotated[int, typer.Argument(help="the charge's id (recoup charges list)")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Record that an open charge was paid."""
+    with unit_of_work(org) as (session, organisation):
+        charges.mark_charge_paid(session, org_id=organisation.id, charge_id=charge_id)
+    typer.echo(f"charge {charge_id}: paid")
+
+
+@app.command("waive")
+def waive(
+    charge_id: Annotated[int, typer.Argument(help="the charge's id (recoup charges list)")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Waive an open charge (it stays on record as waived)."""
+    with unit_of_work(org) as (session, organisation):
+        charges.waive_charge(session, org_id=organisation.id, charge_id=charge_id)
+    typer.echo(f"charge {charge_id}: waived")
+
+
 @rates_app.command("import")
 def import_rates(
     file: Annotated[Path, typer.Argument(help="CSV: effective_from,rate_percent")],
