@@ -123,3 +123,24 @@ def test_rates_list_and_unknown_tables(recoup: Recoup, tmp_path: Path) -> None:
         "no rate table 'rates': name one of boe_base, de_basiszins, ecb_mro with --table"
         in no_table.stderr
     )
+
+
+def test_waive_charges_for_a_customer(recoup: Recoup, tmp_path: Path) -> None:
+    german_invoice(recoup, tmp_path)
+    waived = recoup("customer", "waive-charges", "C1", "--reason", "key account")
+    assert (waived.exit_code, waived.stdout) == (0, "C1: statutory charges waived (key account)\n")
+    shown = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30")
+    assert shown.stdout.splitlines()[0] == (
+        "No interest on INV-1 as of 2023-09-30: statutory charges are waived for this "
+        "customer (key account)"
+    )
+    assert "Waiver: statutory charges are waived for this customer (key account)" in shown.stdout
+    again = recoup("customer", "waive-charges", "C1", "--off")
+    assert (again.exit_code, again.stdout) == (0, "C1: statutory charges are claimed again\n")
+    assert "Total: 392.78 EUR" in recoup(
+        "charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30"
+    ).stdout
+    neither = recoup("customer", "waive-charges", "C1")
+    assert neither.exit_code == 2
+    unknown = recoup("customer", "waive-charges", "C9", "--off")
+    assert unknown.exit_code == 1
