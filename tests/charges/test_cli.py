@@ -144,3 +144,11 @@ def test_waive_charges_for_a_customer(recoup: Recoup, tmp_path: Path) -> None:
     assert neither.exit_code == 2
     unknown = recoup("customer", "waive-charges", "C9", "--off")
     assert unknown.exit_code == 1
+
+
+def test_charges_list_paid_and_waive(recoup: Recoup, tmp_path: Path) -> None:
+    german_invoice(recoup, tmp_path)
+    assert recoup("charges", "list", "--customer", "C1").stdout == "C1: no open charges\n"
+    missing = recoup("charges", "paid", "7")
+    assert (missing.exit_code, missing.stderr) == (1, "error: no charge with id 7\n")
+    assert recoup("charges", "waive", "7").exit_code == 1
