@@ -137,9 +137,10 @@ def test_waive_charges_for_a_customer(recoup: Recoup, tmp_path: Path) -> None:
     assert "Waiver: statutory charges are waived for this customer (key account)" in shown.stdout
     again = recoup("customer", "waive-charges", "C1", "--off")
     assert (again.exit_code, again.stdout) == (0, "C1: statutory charges are claimed again\n")
-    assert "Total: 392.78 EUR" in recoup(
-        "charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30"
-    ).stdout
+    assert (
+        "Total: 392.78 EUR"
+        in recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30").stdout
+    )
     neither = recoup("customer", "waive-charges", "C1")
     assert neither.exit_code == 2
     unknown = recoup("customer", "waive-charges", "C9", "--off")

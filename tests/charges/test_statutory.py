@@ -20,6 +20,9 @@ from recoup.charges import service as charges
 from recoup.charges.core import ClaimRule
 from recoup.charges.models import Charge, ChargeKind, StatutoryClaim
 from recoup.charges.service import ClaimRules
+from recoup.comms.models import OutboxMessage
+from recoup.config import Settings
+from recoup.jobs.effects import LiveChannels
 from recoup.ledger.models import Organisation
 from tests.charges.factories import make_customer, make_invoice, make_org, pay
 
@@ -29,13 +32,19 @@ RULES = ClaimRules({"default": ClaimRule(True, True, 45)}, lambda customer, invo
 
 
 def run(session: Session, org: Organisation, day: date, **options: object) -> charges.StatutoryRun:
-    return charges.claim_statutory_charges(
+    """The day's statutory pass, then its outbox rows applied by the dispatcher's handler."""
+    result = charges.claim_statutory_charges(
         session,
         org_id=org.id,
         as_of=day,
-        rules=RULES,
+        rules=options.pop("rules", RULES),  # type: ignore[arg-type]
         **options,  # type: ignore[arg-type]
     )
+    channels = LiveChannels(Settings())
+    for effect in result.effects:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.key == effect.key)).one()
+        channels.apply(session, row)
+    return result
 
 
 def statutory(session: Session, invoice_id: int) -> list[tuple[str, int, date, date]]:
@@ -78,14 +87,14 @@ def test_the_claim_starts_at_the_policys_level_and_interest_runs_until_payment(
     assert lines[1].description == (
         "Interest on INV-1 from 11 July 2023 to 30 September 2023, accruing until payment"
     )
-    assert run(session, org, date(2023, 9, 30)).charges == []  # nothing recorded yet
+    assert run(session, org, date(2023, 9, 30)).effects == []  # nothing recorded yet
 
     # Paid in full on 31 March 2024 (long after the notice). Interest from 11 July 2023
     # through 30 March 2024 (the day of payment earns nothing): 21 + 31 + 30 + 31 + 30
     # + 31 + 31 + 29 + 30 = 264 days; 999.99 × 13 % × 264 / 365 = 94.0265 → £94.03.
     pay(session, invoice=invoice, amount="999.99", on=date(2024, 3, 31), external_id="P1")
     closed = run(session, org, date(2024, 4, 2))
-    assert closed.closed == [invoice.id]
+    assert closed.closed == {invoice.id: "paid"}
     assert statutory(session, invoice.id) == [
         ("compensation", 4000, date(2023, 7, 11), date(2023, 7, 11)),
         ("interest", 9403, date(2023, 7, 11), date(2024, 3, 31)),
@@ -104,7 +113,7 @@ def test_the_claim_starts_at_the_policys_level_and_interest_runs_until_payment(
         == []
     )
     again = run(session, org, date(2024, 4, 3))
-    assert (again.claimed, again.charges, again.closed) == ([], [], [])
+    assert (again.claimed, again.effects, again.closed) == ([], [], {})
 
 
 def test_compensation_is_due_once_per_late_invoice_whatever_its_step(session: Session) -> None:
@@ -151,7 +160,7 @@ def test_a_hand_off_crystallises_the_interest_to_that_day(session: Session) -> N
     # Placed with the agency on 16 October: 11 July to 16 October is 98 days;
     # 999.99 × 13 % × 98 / 365 = 34.9038 → £34.90.
     placed = run(session, org, date(2023, 10, 16), handed_off=[invoice.id])
-    assert placed.closed == [invoice.id]
+    assert placed.closed == {invoice.id: "handed off"}
     assert statutory(session, invoice.id)[-1] == (
         "interest",
         3490,
@@ -175,9 +184,7 @@ def test_a_policy_without_statutory_actions_claims_nothing(session: Session) -> 
     org = make_org(session, country="GB")
     invoice = make_invoice(session, customer=make_customer(session, org=org), due_date=DUE)
     rules = ClaimRules({"gentle": ClaimRule()}, lambda customer, invoice: "gentle")
-    result = charges.claim_statutory_charges(
-        session, org_id=org.id, as_of=date(2024, 1, 1), rules=rules
-    )
+    result = run(session, org, date(2024, 1, 1), rules=rules)
     assert (result.claimed, statutory(session, invoice.id)) == ([], [])
 
 

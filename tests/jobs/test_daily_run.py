@@ -58,7 +58,9 @@ def test_formal_notice_day_end_to_end(
 
     report = dispatch(engine, LiveChannels(settings), clock=lambda: now)
     # Sent: the notice, the owner's note, and the owner's note on the credit hold.
-    assert (report.sent, report.applied, report.failed, report.errors) == (4, 3, 0, [])
+    # Applied: the step's two charge rows and its hold, and the statutory claims' row
+    # that records each invoice's compensation (the claims start at 45 days too).
+    assert (report.sent, report.applied, report.failed, report.errors) == (4, 4, 0, [])
 
     # The customer's formal notice, with the statement attached.
     notice, owner = mailbox.message(0), mailbox.message(1)

@@ -635,26 +635,14 @@ class ClaimRule:
 NO_CLAIM = ClaimRule()
 
 
-def claim_start(debt: Debt, *, rule: ClaimRule, as_of: date) -> date | None:
-    """The day the claim on ``debt`` starts: the day it is ``rule.from_days`` past due,
-    if it was still open (in part) then and that day has come by ``as_of``; else None.
+def claim_start_day(due_date: date, rule: ClaimRule) -> date:
+    """The day a claim on an invoice due ``due_date`` starts, if the invoice is still
+    open then: ``rule.from_days`` past due (at least the day after the due date).
 
-    >>> debt = Debt("INV-1", "GBP", date(2026, 1, 31),
-    ...             (BalanceChange(date(2026, 1, 1), Decimal(100)),
-    ...              BalanceChange(date(2026, 3, 10), Decimal(0))))
-    >>> rule = ClaimRule(interest=True, compensation=True, from_days=30)
-    >>> claim_start(debt, rule=rule, as_of=date(2026, 3, 1))  # 29 days late
-    >>> claim_start(debt, rule=rule, as_of=date(2026, 3, 2))
-    datetime.date(2026, 3, 2)
-    >>> late = ClaimRule(interest=True, from_days=45)  # paid on day 38: never reached 45
-    >>> claim_start(debt, rule=late, as_of=date(2026, 6, 1))
+    >>> claim_start_day(date(2023, 7, 10), ClaimRule(interest=True, from_days=45))
+    datetime.date(2023, 8, 24)
     """
-    if not rule.claims:
-        return None
-    day = debt.due_date + timedelta(days=max(rule.from_days, 1))
-    if day > as_of or debt.open_on(day) <= 0:
-        return None
-    return day
+    return due_date + timedelta(days=max(rule.from_days, 1))
 
 
 def paid_on(debt: Debt) -> date | None:

@@ -147,13 +147,14 @@ class ChargeTerms(OrgScoped, Base):
     waive_reason: Mapped[str] = mapped_column(String(500), default="")
 
 
-@audited
 class StatutoryClaim(OrgScoped, Base):
     """The day Recoup started claiming statutory charges on a late invoice, and the day it
     stopped (interest crystallised when the invoice was paid, handed off or closed).
 
     While a claim is open, its interest accrues day by day and is shown accrued-to-date;
-    ``closed_on`` is set when that interest has been recorded as a charge.
+    on ``closed_on`` the interest was queued to be recorded as a charge. Derived state,
+    written in bulk by the daily run (like the dunning cycles): the charges it leads to
+    are what the audit log records.
     """
 
     __tablename__ = "statutory_claims"

@@ -4,11 +4,11 @@ The ledger's invoices, customers and allocations are only read here (the ledger 
 has no lookup by id or allocation history yet); nothing in this module writes them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from recoup.charges.models import (
@@ -19,6 +19,7 @@ from recoup.charges.models import (
     ReferenceRate,
     StatutoryClaim,
 )
+from recoup.db import bulk
 from recoup.ledger.models import Allocation, Customer, Invoice, InvoiceStatus
 
 CustomerRange = tuple[int, int] | None
@@ -154,9 +155,10 @@ def customer_terms(session: Session, org_id: int, customer_id: int) -> ChargeTer
 
 def unclaimed_late_invoices(
     session: Session, org_id: int, due_by: date, id_range: CustomerRange
-) -> list[Invoice]:
-    """Open invoices due on or before ``due_by`` with no statutory claim yet, of business
-    customers (not consumers) whose statutory charges are not waived."""
+) -> list[tuple[int, int, date]]:
+    """``(invoice id, customer id, due date)`` of open invoices due on or before
+    ``due_by`` with no statutory claim yet, of business customers (not consumers) whose
+    statutory charges are not waived."""
     claimed = exists().where(
         StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == Invoice.id
     )
@@ -171,39 +173,52 @@ def unclaimed_late_invoices(
         Customer.id == Invoice.customer_id,
         Customer.is_consumer.is_(True),
     )
-    return list(
-        session.scalars(
-            select(Invoice)
-            .where(
-                Invoice.org_id == org_id,
-                Invoice.status == InvoiceStatus.OPEN,
-                Invoice.open_amount > 0,
-                Invoice.due_date <= due_by,
-                _in_range(Invoice.customer_id, id_range),
-                ~claimed,
-                ~waived,
-                ~consumer,
-            )
-            .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+    rows = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.due_date)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+            Invoice.due_date <= due_by,
+            _in_range(Invoice.customer_id, id_range),
+            ~claimed,
+            ~waived,
+            ~consumer,
         )
+        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
     )
+    return [(int(row[0]), int(row[1]), row[2]) for row in rows]
 
 
-def add_claim(session: Session, claim: StatutoryClaim) -> None:
-    """Store a new statutory claim."""
-    session.add(claim)
-    session.flush()
+def insert_claims(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store new statutory claims (in bulk: a first run may start many)."""
+    bulk.insert_with_ids(session, StatutoryClaim.__table__, rows)
+
+
+def close_claims(session: Session, org_id: int, closed: Mapping[int, str], on: date) -> None:
+    """Close the claims on the invoices of ``closed`` (invoice id → why) on ``on``."""
+    by_reason: dict[str, list[int]] = {}
+    for invoice_id, reason in closed.items():
+        by_reason.setdefault(reason, []).append(invoice_id)
+    for reason, invoice_ids in sorted(by_reason.items()):
+        for condition in bulk.among(session, StatutoryClaim.invoice_id, invoice_ids):
+            session.execute(
+                update(StatutoryClaim)
+                .where(StatutoryClaim.org_id == org_id, condition)
+                .values(closed_on=on, close_reason=reason)
+            )
 
 
 def claims_to_close(
     session: Session, org_id: int, handed_off: Sequence[int], id_range: CustomerRange
-) -> list[tuple[StatutoryClaim, Invoice]]:
-    """Open claims whose invoice is no longer open (paid, void, written off) or is with
-    an agency (``handed_off``)."""
+) -> list[tuple[int, int, str]]:
+    """``(invoice id, customer id, invoice status)`` of open claims whose invoice is no
+    longer open (paid, void, written off) or is with an agency (``handed_off``)."""
     settled = Invoice.status != InvoiceStatus.OPEN
     condition = settled | Invoice.id.in_(handed_off) if handed_off else settled
     rows = session.execute(
-        select(StatutoryClaim, Invoice)
+        select(Invoice.id, Invoice.customer_id, Invoice.status)
+        .select_from(StatutoryClaim)
         .join(
             Invoice,
             (Invoice.org_id == StatutoryClaim.org_id) & (Invoice.id == StatutoryClaim.invoice_id),
@@ -216,7 +231,7 @@ def claims_to_close(
         )
         .order_by(StatutoryClaim.id)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
 
 
 def open_claims(session: Session, org_id: int, customer_id: int) -> list[StatutoryClaim]:

@@ -17,7 +17,7 @@ whether it was created, and the reason when nothing was charged.
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -47,9 +47,10 @@ from recoup.charges.models import (
     ChargeStatus,
     ChargeTerms,
     ReferenceRate,
-    StatutoryClaim,
 )
 from recoup.charges.tables import shipped_table, shipped_table_names
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -663,13 +664,13 @@ class StatutoryRun:
     """What ``claim_statutory_charges`` did on a day."""
 
     claimed: list[int] = field(default_factory=list)  # invoice ids whose claim started
-    charges: list[Charge] = field(default_factory=list)  # compensation and interest recorded
-    closed: list[int] = field(default_factory=list)  # invoice ids whose claim closed
-    warnings: list[str] = field(default_factory=list)
+    closed: dict[int, str] = field(default_factory=dict)  # invoice id → why its claim closed
+    effects: list[Effect] = field(default_factory=list)  # the charges queued (new ones)
+    # Customers whose interest is queued to be recorded today: not cleared yet.
+    recording: set[int] = field(default_factory=set)
 
 
-def _claim_key(invoice_id: int, kind: ChargeKind) -> str:
-    return f"statutory:{invoice_id}:{kind.value}"
+STATUTORY_INTEREST = "statutory_interest"  # the outbox's charge kind that crystallises
 
 
 def claim_statutory_charges(
@@ -681,73 +682,107 @@ def claim_statutory_charges(
     paused: Mapping[int, str] = MappingProxyType({}),
     handed_off: Collection[int] = (),
     customer_range: tuple[int, int] | None = None,
+    now: datetime | None = None,
 ) -> StatutoryRun:
-    """The daily run's statutory charges: start the claim on every open invoice that has
-    become as late as its policy claims from (not on ``paused`` invoices — in dispute or
-    in a payment plan — nor for consumers or customers whose charges are waived), record
-    its fixed compensation once, and crystallise the interest of claims whose invoice was
-    paid (through the day of payment), handed off (``handed_off``: through ``as_of``) or
-    voided / written off (no interest). Idempotent: a second run the same day does
-    nothing."""
+    """The daily run's statutory charges. A claim starts on every open invoice that has
+    become as late as its policy claims from — not on ``paused`` invoices (in dispute or
+    in a payment plan), nor for consumers or customers whose charges are waived — and its
+    fixed compensation is queued. A claim closes when its invoice is paid (its interest
+    is queued, through the day of payment), handed off (``handed_off``: through
+    ``as_of``) or voided / written off (no interest).
+
+    The charges go through the outbox as ``charge`` rows (one per customer and day, each
+    invoice charged once by key), like every other effect; a second run the same day
+    queues nothing new.
+    """
     run = StatutoryRun()
     earliest = rules.earliest_days
+    starts: list[dict[str, Any]] = []
+    compensate: dict[int, list[int]] = {}
     if earliest is not None:
         due_by = as_of - timedelta(days=earliest)
-        for invoice in repository.unclaimed_late_invoices(session, org_id, due_by, customer_range):
-            if invoice.id in paused:
+        candidates = repository.unclaimed_late_invoices(session, org_id, due_by, customer_range)
+        for invoice_id, customer_id, due_date in candidates:
+            rule = rules.for_invoice(customer_id, invoice_id)
+            if invoice_id in paused or not rule.claims:
                 continue
-            rule = rules.for_invoice(invoice.customer_id, invoice.id)
-            debt = _debt(session, org_id, invoice)
-            started = core.claim_start(debt, rule=rule, as_of=as_of)
-            if started is None:
+            if core.claim_start_day(due_date, rule) > as_of:
                 continue
-            repository.add_claim(
-                session,
-                StatutoryClaim(
-                    org_id=org_id,
-                    customer_id=invoice.customer_id,
-                    invoice_id=invoice.id,
-                    claimed_on=as_of,
-                ),
+            starts.append(
+                {
+                    "org_id": org_id,
+                    "customer_id": customer_id,
+                    "invoice_id": invoice_id,
+                    "claimed_on": as_of,
+                    "close_reason": "",
+                }
             )
-            run.claimed.append(invoice.id)
+            run.claimed.append(invoice_id)
             if rule.compensation:
-                result = charge_compensation(
-                    session,
-                    org_id=org_id,
-                    invoice_id=invoice.id,
-                    key=_claim_key(invoice.id, ChargeKind.COMPENSATION),
-                    as_of=as_of,
-                )
-                if result.created and result.charge is not None:
-                    run.charges.append(result.charge)
+                compensate.setdefault(customer_id, []).append(invoice_id)
+    repository.insert_claims(session, starts)
     placed = set(handed_off)
-    for claim, invoice in repository.claims_to_close(
+    crystallise: dict[int, list[int]] = {}
+    for invoice_id, customer_id, status in repository.claims_to_close(
         session, org_id, sorted(placed), customer_range
     ):
-        rule = rules.for_invoice(invoice.customer_id, invoice.id)
-        through: date | None = None
-        if invoice.status == InvoiceStatus.PAID:
-            through, why = core.paid_on(_debt(session, org_id, invoice)) or as_of, "paid"
-        elif invoice.status == InvoiceStatus.OPEN and invoice.id in placed:
-            through, why = as_of, "handed off"
+        if status == InvoiceStatus.PAID:
+            why = "paid"
+        elif status == InvoiceStatus.OPEN and invoice_id in placed:
+            why = "handed off"
         else:
-            why = f"invoice {invoice.status.replace('_', ' ')}"
-        if through is not None and rule.interest:
-            result = charge_interest(
-                session,
-                org_id=org_id,
-                invoice_id=invoice.id,
-                as_of=through,
-                key=_claim_key(invoice.id, ChargeKind.INTEREST),
-            )
-            run.warnings += result.warnings
-            if result.created and result.charge is not None:
-                run.charges.append(result.charge)
-        claim.closed_on, claim.close_reason = as_of, why
-        run.closed.append(invoice.id)
-    session.flush()
+            why = f"invoice {status.replace('_', ' ')}"
+        run.closed[invoice_id] = why
+        rule = rules.for_invoice(customer_id, invoice_id)
+        if why in ("paid", "handed off") and rule.interest:
+            crystallise.setdefault(customer_id, []).append(invoice_id)
+    repository.close_claims(session, org_id, run.closed, as_of)
+    run.recording = set(crystallise)
+    at = now or utcnow()
+    effects = [
+        _charge_effect(customer_id, invoice_ids, "compensation", as_of, at)
+        for customer_id, invoice_ids in sorted(compensate.items())
+    ] + [
+        _charge_effect(customer_id, invoice_ids, STATUTORY_INTEREST, as_of, at)
+        for customer_id, invoice_ids in sorted(crystallise.items())
+    ]
+    run.effects = enqueue(session, org_id=org_id, effects=effects)
     return run
+
+
+def _charge_effect(
+    customer_id: int, invoice_ids: list[int], kind: str, as_of: date, at: datetime
+) -> Effect:
+    what = {
+        "compensation": "fixed compensation for each invoice now claimed",
+        STATUTORY_INTEREST: "statutory interest until payment or hand-off",
+    }[kind]
+    return Effect(
+        key=f"statutory:{as_of.isoformat()}:c{customer_id}:{kind}",
+        kind=OutboxKind.CHARGE,
+        customer_id=customer_id,
+        scheduled_at=at,
+        source="charges",
+        to_customer=False,
+        payload={
+            "reason": f"statutory charges follow the debt: {what}",
+            "invoice_ids": invoice_ids,
+            "as_of": as_of.isoformat(),
+            "params": {"charge": kind},
+        },
+    )
+
+
+def crystallise_interest(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date, key: str
+) -> ChargeResult:
+    """Record the interest of a closed claim: through the day the invoice was paid in
+    full, or through ``as_of`` when it is still open (handed off)."""
+    invoice = _invoice(session, org_id, invoice_id)
+    through = as_of
+    if invoice.status == InvoiceStatus.PAID:
+        through = core.paid_on(_debt(session, org_id, invoice)) or as_of
+    return charge_interest(session, org_id=org_id, invoice_id=invoice_id, as_of=through, key=key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,14 +317,21 @@ def release_holds_of_cleared_accounts(
     account's collector to review it (once per hold). The holds released."""
     active: dict[int, list[CreditHold]] = defaultdict(list)
     for hold in repository.holds(session, org_id, active_only=True):
-        if customer_range is None or customer_range[0] <= hold.customer_id <= customer_range[1]:
+        in_range = (
+            customer_range is None or customer_range[0] <= hold.customer_id <= customer_range[1]
+        )
+        # The credit rule's own holds are released by ``evaluate_holds``.
+        if in_range and hold.source != HoldSource.RULE and hold.customer_id not in still_owing:
             active[hold.customer_id].append(hold)
+    if not active:
+        return []
+    owing_invoices = {
+        b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount
+    }
     released: list[CreditHold] = []
     tasks: list[Effect] = []
     for customer_id, holds_of_customer in sorted(active.items()):
-        if customer_id in still_owing or ledger.open_invoices(
-            session, org_id=org_id, customer_id=customer_id
-        ):
+        if customer_id in owing_invoices:
             continue
         if any(h.source == HoldSource.POLICY for h in holds_of_customer):
             released += release_hold(

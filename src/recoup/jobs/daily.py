@@ -11,7 +11,7 @@ and rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outb
 row. Running the same day twice plans nothing new.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -42,8 +42,7 @@ class RunResult:
     holds_placed: int = 0
     holds_released: int = 0
     planned: int = 0
-    charges_recorded: int = 0
-    warnings: list[str] = field(default_factory=list)
+    charges_queued: int = 0  # statutory charge rows put in the outbox
 
 
 def run_day(
@@ -87,11 +86,13 @@ def _run_day(
         },
         handed_off=[p.invoice_id for p in pauses if p.invoice_id and p.kind == "placement"],
         customer_range=customer_range,
+        now=now,
     )
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     owing = still_owing(
         charges.customers_with_open_charges(session, org_id=org_id, customer_range=customer_range),
         pauses,
+        statutory.recording,
     )
     day = policy_service.plan_day(
         session,
@@ -112,10 +113,10 @@ def _run_day(
         other_effects=case_effects,
         holds_placed=len(holds.placed),
         holds_released=len(holds.released),
-        charges_recorded=len(statutory.charges),
-        warnings=list(dict.fromkeys(statutory.warnings)),
+        charges_queued=len(statutory.effects),
     )
     result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
+    result.planned += len(statutory.effects)
     result.planned += len(enqueue(session, org_id=org_id, effects=case_effects))
     cleared = credit.release_holds_of_cleared_accounts(
         session,
@@ -158,10 +159,15 @@ def statutory_claim_rule(policy: Policy) -> ClaimRule:
     )
 
 
-def still_owing(open_charges: Mapping[int, int], pauses: Sequence[Pause]) -> dict[int, str]:
-    """Per customer, what it owes besides invoices, in words: open charges, an active
-    payment plan. A customer absent from the result owes nothing besides invoices."""
+def still_owing(
+    open_charges: Mapping[int, int], pauses: Sequence[Pause], recording: Collection[int] = ()
+) -> dict[int, str]:
+    """Per customer, what it owes besides invoices, in words: open charges, interest
+    being recorded today (``recording``), an active payment plan. A customer absent from
+    the result owes nothing besides invoices."""
     owing: dict[int, list[str]] = {}
+    for customer_id in recording:
+        owing[customer_id] = ["interest on paid invoices is being recorded"]
     for customer_id, count in open_charges.items():
         owing.setdefault(customer_id, []).append(f"{count} open charge{'s' if count != 1 else ''}")
     for customer_id in sorted({p.customer_id for p in pauses if p.kind == "plan"}):

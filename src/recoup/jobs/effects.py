@@ -182,7 +182,12 @@ def _charge(
     charged = []
     for invoice_id in invoice_ids:
         key = f"{row.key}:{invoice_id}"
-        if what == "compensation":
+        if what == charges.STATUTORY_INTEREST:
+            assert as_of is not None
+            result = charges.crystallise_interest(
+                session, org_id=row.org_id, invoice_id=invoice_id, as_of=as_of, key=key
+            )
+        elif what == "compensation":
             result = charges.charge_compensation(
                 session, org_id=row.org_id, invoice_id=invoice_id, key=key, as_of=as_of
             )
