@@ -22,8 +22,11 @@ from recoup.charges.models import Charge, ChargeKind, StatutoryClaim
 from recoup.charges.service import ClaimRules
 from recoup.comms.models import OutboxMessage
 from recoup.config import Settings
+from recoup.jobs.daily import statutory_claim_rule
 from recoup.jobs.effects import LiveChannels
 from recoup.ledger.models import Organisation
+from recoup.policy.definition import parse_policy
+from recoup.policy.service import available_policies
 from tests.charges.factories import make_customer, make_invoice, make_org, pay
 
 DUE = date(2023, 7, 10)  # late from 11 July 2023
@@ -245,3 +248,16 @@ def test_what_can_be_claimed_on_an_invoice(session: Session) -> None:
     assert claimable.late_fee.reason is not None
     assert claimable.claimed_on == date(2023, 8, 24)
     assert [c.kind for c in claimable.charged] == ["compensation"]
+
+
+def test_each_shipped_policy_claims_from_its_formal_notice() -> None:
+    policies = available_policies()
+    assert statutory_claim_rule(policies["default"]) == ClaimRule(True, True, 45)
+    assert statutory_claim_rule(policies["strict"]) == ClaimRule(True, True, 21)
+    assert statutory_claim_rule(policies["gentle"]) == ClaimRule()  # claims nothing
+    after = parse_policy(
+        "name: p\nsteps:\n"
+        "  - {name: notice, trigger: {days_from_due: 30}, actions: [{email: formal_notice}]}\n"
+        "  - {name: claim, trigger: {after_step: notice, days: 14}, actions: [interest]}\n"
+    )
+    assert statutory_claim_rule(after) == ClaimRule(interest=True, from_days=44)
