@@ -27,6 +27,7 @@ from recoup.jobs.effects import LiveChannels
 from recoup.ledger.models import Organisation
 from recoup.policy.definition import parse_policy
 from recoup.policy.service import available_policies
+from recoup.portal import service as portal
 from tests.charges.factories import make_customer, make_invoice, make_org, pay
 
 DUE = date(2023, 7, 10)  # late from 11 July 2023
@@ -90,6 +91,15 @@ def test_the_claim_starts_at_the_policys_level_and_interest_runs_until_payment(
     assert lines[1].description == (
         "Interest on INV-1 from 11 July 2023 to 30 September 2023, accruing until payment"
     )
+    # The customer's portal shows the same two lines, and they count in the balance.
+    statement = portal.customer_statement(
+        session, org_id=org.id, customer_id=customer.id, as_of=date(2023, 9, 30)
+    )
+    assert [(c.number, c.open_amount) for c in statement.charges] == [
+        (lines[0].description, 4000),
+        (lines[1].description, 2921),
+    ]
+    assert [b.balance for b in statement.balances] == [99999 + 4000 + 2921]
     assert run(session, org, date(2023, 9, 30)).effects == []  # nothing recorded yet
 
     # Paid in full on 31 March 2024 (long after the notice). Interest from 11 July 2023
