@@ -51,6 +51,7 @@ def test_a_promise_pauses_its_invoices_until_the_date_plus_grace(session: Sessio
         ends_on=date(2026, 3, 13),
         reason="promise to pay by 2026-03-10",
         invoice_id=inv1.id,
+        kind="promise",
     )
     assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 13)) == [expected]
     assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 14)) == []

@@ -106,6 +106,7 @@ def test_a_dispute_pauses_only_the_disputed_invoice(session: Session) -> None:
             ends_on=None,
             reason=f"dispute #{dispute.id} (quality)",
             invoice_id=inv1.id,
+            kind="dispute",
         )
     ]
     paused = cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 10))[0]

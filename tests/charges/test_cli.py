@@ -44,6 +44,12 @@ def test_interest_explanation(recoup: Recoup, tmp_path: Path) -> None:
         "2023-07-01  2023-09-30    92  10,000.00   12.12        305.4904109589  de_basiszins 3.12 % on 2023-07-01 + 9",
         "",
         "Total: 392.78 EUR (computed unrounded, 392.7780821918, rounded once, half up)",
+        "",
+        "Fixed compensation: 40.00 EUR (DE fixed compensation for a debt of 10000.00 EUR "
+        "(0 EUR or more): 40 EUR)",
+        "Late fee: none (no late fee in the contract terms (a policy step may charge one))",
+        "",
+        "Already charged: nothing",
     ]
     assert result.stderr == ""
 
@@ -59,9 +65,12 @@ def test_interest_warns_beyond_the_known_rates_and_explains_none(
     later = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2026-07-15")
     assert later.stderr.startswith("warning: de_basiszins knows no rate after 2026-01-01")
     early = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-05-31")
-    assert early.stdout == (
-        "No interest on INV-1 as of 2023-05-31: INV-1 is not overdue on 2023-05-31 (due 2023-05-31)\n"
-    )
+    assert early.stdout.splitlines()[:4] == [
+        "No interest on INV-1 as of 2023-05-31: INV-1 is not overdue on 2023-05-31 (due 2023-05-31)",
+        "",
+        "Fixed compensation: none (INV-1 is not overdue on 2023-05-31)",
+        "Late fee: none (no late fee in the contract terms (a policy step may charge one))",
+    ]
     missing = recoup("charges", "interest", "--invoice", "INV-9")
     assert (missing.exit_code, missing.stderr) == (1, "error: no invoice 'INV-9'\n")
 
@@ -117,3 +126,33 @@ def test_rates_list_and_unknown_tables(recoup: Recoup, tmp_path: Path) -> None:
         "no rate table 'rates': name one of at_basiszins, boe_base, de_basiszins, ecb_mro, "
         "nbp_eur_pln, nbp_ref with --table" in no_table.stderr
     )
+
+
+def test_waive_charges_for_a_customer(recoup: Recoup, tmp_path: Path) -> None:
+    german_invoice(recoup, tmp_path)
+    waived = recoup("customer", "waive-charges", "C1", "--reason", "key account")
+    assert (waived.exit_code, waived.stdout) == (0, "C1: statutory charges waived (key account)\n")
+    shown = recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30")
+    assert shown.stdout.splitlines()[0] == (
+        "No interest on INV-1 as of 2023-09-30: statutory charges are waived for this "
+        "customer (key account)"
+    )
+    assert "Waiver: statutory charges are waived for this customer (key account)" in shown.stdout
+    again = recoup("customer", "waive-charges", "C1", "--off")
+    assert (again.exit_code, again.stdout) == (0, "C1: statutory charges are claimed again\n")
+    assert (
+        "Total: 392.78 EUR"
+        in recoup("charges", "interest", "--invoice", "INV-1", "--as-of", "2023-09-30").stdout
+    )
+    neither = recoup("customer", "waive-charges", "C1")
+    assert neither.exit_code == 2
+    unknown = recoup("customer", "waive-charges", "C9", "--off")
+    assert unknown.exit_code == 1
+
+
+def test_charges_list_paid_and_waive(recoup: Recoup, tmp_path: Path) -> None:
+    german_invoice(recoup, tmp_path)
+    assert recoup("charges", "list", "--customer", "C1").stdout == "C1: no open charges\n"
+    missing = recoup("charges", "paid", "7")
+    assert (missing.exit_code, missing.stderr) == (1, "error: no charge with id 7\n")
+    assert recoup("charges", "waive", "7").exit_code == 1

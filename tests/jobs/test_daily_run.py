@@ -58,7 +58,9 @@ def test_formal_notice_day_end_to_end(
 
     report = dispatch(engine, LiveChannels(settings), clock=lambda: now)
     # Sent: the notice, the owner's note, and the owner's note on the credit hold.
-    assert (report.sent, report.applied, report.failed, report.errors) == (4, 3, 0, [])
+    # Applied: the step's two charge rows and its hold, and the statutory claims' row
+    # that records each invoice's compensation (the claims start at 45 days too).
+    assert (report.sent, report.applied, report.failed, report.errors) == (4, 4, 0, [])
 
     # The customer's formal notice, with the statement attached.
     notice, owner = mailbox.message(0), mailbox.message(1)
@@ -79,6 +81,13 @@ def test_formal_notice_day_end_to_end(
     assert attachment.get_filename() == "statement.pdf"
     statement = pdf_text(attachment.get_content())
     assert "INV-1-1" in statement
+    # Interest accrued to date on each invoice (the claim started today, at 45 days).
+    words = " ".join(statement.split())
+    assert (
+        "Statutory interest at 11.75% a year — Bank of England base rate 3.75% plus 8% — on "
+        "£1,000.00 from 3 March 2026 to 16 April 2026 (invoice INV-1-1), accruing until payment"
+        in words
+    )
     assert "1,000.00" in statement
     assert "Customer 1 Ltd" in statement
     # The sales owner hears about it, and about the credit hold.
@@ -96,7 +105,8 @@ def test_formal_notice_day_end_to_end(
             ("compensation", 4000),  # £200 invoice: £40
             ("compensation", 7000),  # £1,000 invoice: £70
         ]
-        assert {c.kind for c in charges} == {"interest", "compensation"}
+        # Interest is not recorded at the notice: it accrues until payment (shown to date).
+        assert {c.kind for c in charges} == {"compensation"}
         holds = session.scalars(select(CreditHold)).all()
         assert [h.source for h in holds] == ["policy"]
         assert session.scalars(select(Customer.status)).all() == ["on_hold"]

@@ -1000,6 +1000,7 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
                     ends_on=core.pause_end(None, dispute.resolved_on),
                     reason=f"dispute #{dispute.id} ({dispute.reason})",
                     invoice_id=invoice_id,
+                    kind="dispute",
                 )
             )
     promises = repository.promises_pausing(session, org_id, as_of)
@@ -1015,6 +1016,7 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
                     ends_on=core.pause_end(deadline, promise.closed_on),
                     reason=f"promise to pay by {promise.promised_on.isoformat()}",
                     invoice_id=item.invoice_id,
+                    kind="promise",
                 )
             )
     plans = repository.plans_pausing(session, org_id, as_of)
@@ -1029,6 +1031,7 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
                     ends_on=core.pause_end(None, plan.closed_on),
                     reason=f"payment plan #{plan.id}",
                     invoice_id=row.invoice_id,
+                    kind="plan",
                 )
             )
     handoffs = repository.handoffs_pausing(session, org_id, as_of)
@@ -1044,6 +1047,7 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
                     ends_on=core.pause_end(None, handoff.ended_on),
                     reason=f"placed with agency {handoff.agency} (hand-off #{handoff.id})",
                     invoice_id=placement.invoice_id,
+                    kind="placement",
                 )
             )
     return [p for p in found if p.active_on(as_of)]

@@ -792,3 +792,60 @@ class BalanceHistory:
             else:
                 changes.append(BalanceChange(day, open_amount))
         return tuple(changes)
+
+
+# --- statutory claims: the charges follow the debt -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRule:
+    """Whether a policy claims statutory interest and fixed compensation, and from which
+    day of lateness: ``from_days`` past due, the level of the first step that claims them.
+
+    The step is only where the claim is first made; once an invoice has been that late
+    while still open, its claim holds whatever step its cycle is in: interest runs from
+    the day after the due date until payment, the compensation is due once.
+    """
+
+    interest: bool = False
+    compensation: bool = False
+    from_days: int = 1
+
+    @property
+    def claims(self) -> bool:
+        """Whether anything statutory is claimed at all."""
+        return self.interest or self.compensation
+
+
+NO_CLAIM = ClaimRule()
+
+
+def claim_start_day(due_date: date, rule: ClaimRule) -> date:
+    """The day a claim on an invoice due ``due_date`` starts, if the invoice is still
+    open then: ``rule.from_days`` past due (at least the day after the due date).
+
+    >>> claim_start_day(date(2023, 7, 10), ClaimRule(interest=True, from_days=45))
+    datetime.date(2023, 8, 24)
+    """
+    return due_date + timedelta(days=max(rule.from_days, 1))
+
+
+def paid_on(debt: Debt) -> date | None:
+    """The day the debt's open amount came down to zero for good (None while open).
+
+    >>> debt = Debt("INV-1", "GBP", date(2026, 1, 31),
+    ...             (BalanceChange(date(2026, 1, 1), Decimal(100)),
+    ...              BalanceChange(date(2026, 2, 5), Decimal(40)),
+    ...              BalanceChange(date(2026, 2, 20), Decimal(0))))
+    >>> paid_on(debt)
+    datetime.date(2026, 2, 20)
+    """
+    ordered = sorted(debt.balances, key=lambda c: c.on)
+    if not ordered or ordered[-1].open_amount > 0:
+        return None
+    day = ordered[-1].on
+    for change in reversed(ordered):
+        if change.open_amount > 0:
+            break
+        day = change.on
+    return day

@@ -144,6 +144,35 @@ class ChargeTerms(OrgScoped, Base):
     compensation_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     compensation_currency: Mapped[str] = mapped_column(String(3), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
+    # Customer level only: the organisation waives statutory interest and compensation for
+    # this customer (a good customer, a settlement); the reason is kept and audited.
+    waive_statutory: Mapped[bool] = mapped_column(default=False)
+    waive_reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StatutoryClaim(OrgScoped, Base):
+    """The day Recoup started claiming statutory charges on a late invoice, and the day it
+    stopped (interest crystallised when the invoice was paid, handed off or closed).
+
+    While a claim is open, its interest accrues day by day and is shown accrued-to-date;
+    on ``closed_on`` the interest was queued to be recorded as a charge. Derived state,
+    written in bulk by the daily run (like the dunning cycles): the charges it leads to
+    are what the audit log records.
+    """
+
+    __tablename__ = "statutory_claims"
+    __table_args__ = (
+        UniqueConstraint("org_id", "invoice_id"),
+        ForeignKeyConstraint(["org_id", "customer_id"], ["customers.org_id", "customers.id"]),
+        ForeignKeyConstraint(["org_id", "invoice_id"], ["invoices.org_id", "invoices.id"]),
+        Index("ix_statutory_claims_org_customer_closed", "org_id", "customer_id", "closed_on"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    invoice_id: Mapped[int] = mapped_column(BigInteger)
+    claimed_on: Mapped[date]
+    closed_on: Mapped[date | None] = mapped_column(default=None)
+    close_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 class ReferenceRate(Base):

@@ -4,10 +4,11 @@ The ledger's invoices, customers and allocations are only read here (the ledger 
 has no lookup by id or allocation history yet); nothing in this module writes them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from recoup.charges.models import (
@@ -17,8 +18,16 @@ from recoup.charges.models import (
     ChargeTerms,
     RateCheck,
     ReferenceRate,
+    StatutoryClaim,
 )
-from recoup.ledger.models import Allocation, Customer, Invoice
+from recoup.db import bulk
+from recoup.ledger.models import Allocation, Customer, Invoice, InvoiceStatus
+
+CustomerRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: CustomerRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
 
 
 def invoice(
@@ -156,3 +165,130 @@ def terms_jurisdictions(session: Session, org_id: int) -> set[str]:
             .distinct()
         )
     }
+
+
+def customer_terms(session: Session, org_id: int, customer_id: int) -> ChargeTerms | None:
+    """The customer-level terms row (where the statutory waiver is kept), if any."""
+    _, on_customer = terms(session, org_id, customer_id, None)
+    return on_customer
+
+
+def unclaimed_late_invoices(
+    session: Session, org_id: int, due_by: date, id_range: CustomerRange
+) -> list[tuple[int, int, date]]:
+    """``(invoice id, customer id, due date)`` of open invoices due on or before
+    ``due_by`` with no statutory claim yet, of business customers (not consumers) whose
+    statutory charges are not waived."""
+    claimed = exists().where(
+        StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == Invoice.id
+    )
+    waived = exists().where(
+        ChargeTerms.org_id == org_id,
+        ChargeTerms.customer_id == Invoice.customer_id,
+        ChargeTerms.invoice_id.is_(None),
+        ChargeTerms.waive_statutory.is_(True),
+    )
+    consumer = exists().where(
+        Customer.org_id == org_id,
+        Customer.id == Invoice.customer_id,
+        Customer.is_consumer.is_(True),
+    )
+    rows = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.due_date)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+            Invoice.due_date <= due_by,
+            _in_range(Invoice.customer_id, id_range),
+            ~claimed,
+            ~waived,
+            ~consumer,
+        )
+        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+    )
+    return [(int(row[0]), int(row[1]), row[2]) for row in rows]
+
+
+def insert_claims(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store new statutory claims (in bulk: a first run may start many)."""
+    bulk.insert_with_ids(session, StatutoryClaim.__table__, rows)
+
+
+def close_claims(session: Session, org_id: int, closed: Mapping[int, str], on: date) -> None:
+    """Close the claims on the invoices of ``closed`` (invoice id → why) on ``on``."""
+    by_reason: dict[str, list[int]] = {}
+    for invoice_id, reason in closed.items():
+        by_reason.setdefault(reason, []).append(invoice_id)
+    for reason, invoice_ids in sorted(by_reason.items()):
+        for condition in bulk.among(session, StatutoryClaim.invoice_id, invoice_ids):
+            session.execute(
+                update(StatutoryClaim)
+                .where(StatutoryClaim.org_id == org_id, condition)
+                .values(closed_on=on, close_reason=reason)
+            )
+
+
+def claims_to_close(
+    session: Session, org_id: int, handed_off: Sequence[int], id_range: CustomerRange
+) -> list[tuple[int, int, str]]:
+    """``(invoice id, customer id, invoice status)`` of open claims whose invoice is no
+    longer open (paid, void, written off) or is with an agency (``handed_off``)."""
+    settled = Invoice.status != InvoiceStatus.OPEN
+    condition = settled | Invoice.id.in_(handed_off) if handed_off else settled
+    rows = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.status)
+        .select_from(StatutoryClaim)
+        .join(
+            Invoice,
+            (Invoice.org_id == StatutoryClaim.org_id) & (Invoice.id == StatutoryClaim.invoice_id),
+        )
+        .where(
+            StatutoryClaim.org_id == org_id,
+            StatutoryClaim.closed_on.is_(None),
+            _in_range(StatutoryClaim.customer_id, id_range),
+            condition,
+        )
+        .order_by(StatutoryClaim.id)
+    )
+    return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
+
+
+def open_claims(session: Session, org_id: int, customer_id: int) -> list[StatutoryClaim]:
+    """A customer's open claims (interest still accruing), oldest first."""
+    return list(
+        session.scalars(
+            select(StatutoryClaim)
+            .where(
+                StatutoryClaim.org_id == org_id,
+                StatutoryClaim.customer_id == customer_id,
+                StatutoryClaim.closed_on.is_(None),
+            )
+            .order_by(StatutoryClaim.claimed_on, StatutoryClaim.id)
+        )
+    )
+
+
+def claim(session: Session, org_id: int, invoice_id: int) -> StatutoryClaim | None:
+    """The statutory claim on an invoice, if one was started."""
+    return session.scalars(
+        select(StatutoryClaim).where(
+            StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == invoice_id
+        )
+    ).one_or_none()
+
+
+def customers_with_open_charges(
+    session: Session, org_id: int, id_range: CustomerRange
+) -> dict[int, int]:
+    """``customer id → number of open charges``, for customers that have any."""
+    rows = session.execute(
+        select(Charge.customer_id, func.count())
+        .where(
+            Charge.org_id == org_id,
+            Charge.status == ChargeStatus.OPEN,
+            _in_range(Charge.customer_id, id_range),
+        )
+        .group_by(Charge.customer_id)
+    )
+    return {int(row[0]): int(row[1]) for row in rows}

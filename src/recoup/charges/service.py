@@ -15,10 +15,11 @@ Each returns a ``ChargeResult``: the charge (new or the one already made with th
 whether it was created, and the reason when nothing was charged.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,7 +27,9 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.charges import core, repository
 from recoup.charges.core import (
+    NO_CLAIM,
     BalanceHistory,
+    ClaimRule,
     Debt,
     Decision,
     InterestExplanation,
@@ -52,6 +55,9 @@ from recoup.charges.models import (
 )
 from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
 from recoup.charges.terms import TermsInput
+from recoup.charges.words import ChargeFacts, facts_from_charge, facts_from_interest
+from recoup.comms.models import OutboxKind
+from recoup.comms.outbox import Effect, enqueue
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -331,6 +337,7 @@ class _Resolved:
     fee_currency: str  # currency of a fixed late fee in the terms ("" if none)
     refused: str | None = None  # why no statute applies (a country Recoup does not implement)
     compensation: tuple[int, str] | None = None  # contractual (minor units, currency)
+    waived: str | None = None  # why statutory charges are waived for the customer
 
 
 def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
@@ -375,7 +382,19 @@ def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved
         ),
         None,
     )
-    return _Resolved(Terms(code, rate, fee), jurisdiction, fee_currency, refused, compensation)
+    waived = None
+    if on_customer is not None and on_customer.waive_statutory:
+        waived = "statutory charges are waived for this customer" + (
+            f" ({on_customer.waive_reason})" if on_customer.waive_reason else ""
+        )
+    return _Resolved(
+        Terms(code, rate, fee),
+        jurisdiction,
+        fee_currency,
+        refused=refused,
+        compensation=compensation,
+        waived=waived,
+    )
 
 
 def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisdiction | None:
@@ -456,13 +475,14 @@ def _interest(
         )
     resolved = _resolve_terms(session, org_id, invoice)
     uses_statute = resolved.terms.interest_rate_percent is None
-    if uses_statute and resolved.refused:
+    no_statute = resolved.waived or resolved.refused
+    if uses_statute and no_statute:
         return InterestExplanation(
             currency=invoice.currency,
             rule="no interest",
             start=None,
             end=as_of,
-            reason=resolved.refused,
+            reason=no_statute,
         )
     return core.interest_due(
         debt=_debt(session, org_id, invoice),
@@ -686,6 +706,8 @@ def charge_compensation(
     resolved = _resolve_terms(session, org_id, invoice)
     if resolved.compensation is not None:
         return _contract_compensation(session, org_id, invoice, debt, resolved, key, as_of)
+    if resolved.waived:
+        return ChargeResult(None, created=False, reason=resolved.waived)
     if resolved.refused:
         return ChargeResult(None, created=False, reason=resolved.refused)
     decision = core.compensation_due(
@@ -779,11 +801,363 @@ def invoice_charges(session: Session, *, org_id: int, invoice_id: int) -> list[C
 
 def waive_charge(session: Session, *, org_id: int, charge_id: int) -> Charge:
     """Waive an open charge (it stays on record, with status ``waived``)."""
+    return _close_charge(session, org_id, charge_id, ChargeStatus.WAIVED)
+
+
+def mark_charge_paid(session: Session, *, org_id: int, charge_id: int) -> Charge:
+    """Record that an open charge was paid (it stays on record, with status ``paid``)."""
+    return _close_charge(session, org_id, charge_id, ChargeStatus.PAID)
+
+
+def _close_charge(session: Session, org_id: int, charge_id: int, status: ChargeStatus) -> Charge:
     charge = repository.charge(session, org_id, charge_id)
     if charge is None:
         raise NotFound(f"no charge with id {charge_id}")
     if charge.status != ChargeStatus.OPEN:
         raise Conflict(f"charge {charge_id} is {charge.status}, not open")
-    charge.status = ChargeStatus.WAIVED
+    charge.status = status
     session.flush()
     return charge
+
+
+# --- statutory charges follow the debt ------------------------------------------------
+
+
+def waive_statutory_charges(
+    session: Session, *, org_id: int, customer_id: int, reason: str | None
+) -> ChargeTerms:
+    """Waive statutory interest and fixed compensation for a customer (``reason`` says
+    why and is required), or claim them again (``reason=None``). The change is audited;
+    charges already recorded stay as they are (waive them one by one if need be)."""
+    if repository.customer(session, org_id, customer_id) is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    if reason is not None and not reason.strip():
+        raise InvalidInput("say why the statutory charges are waived", field="reason")
+    row = repository.customer_terms(session, org_id, customer_id)
+    if row is None:
+        row = ChargeTerms(org_id=org_id, customer_id=customer_id, invoice_id=None)
+        session.add(row)
+    row.waive_statutory = reason is not None
+    row.waive_reason = (reason or "").strip()[:_DESCRIPTION_LENGTH]
+    session.flush()
+    return row
+
+
+def statutory_waiver(session: Session, *, org_id: int, customer_id: int) -> str | None:
+    """Why statutory charges are waived for the customer, or None when they are claimed."""
+    row = repository.customer_terms(session, org_id, customer_id)
+    if row is None or not row.waive_statutory:
+        return None
+    return row.waive_reason or "waived"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRules:
+    """The claim rule of each policy and which policy governs an invoice."""
+
+    by_policy: Mapping[str, ClaimRule]
+    policy_of: Callable[[int, int], str]  # (customer id, invoice id) → policy name
+
+    def for_invoice(self, customer_id: int, invoice_id: int) -> ClaimRule:
+        """The rule of the policy that governs the invoice (no claim if it is unknown)."""
+        return self.by_policy.get(self.policy_of(customer_id, invoice_id), NO_CLAIM)
+
+    @property
+    def earliest_days(self) -> int | None:
+        """The fewest days past due at which any policy claims; None if none claims."""
+        days = [rule.from_days for rule in self.by_policy.values() if rule.claims]
+        return max(min(days), 1) if days else None
+
+
+@dataclass
+class StatutoryRun:
+    """What ``claim_statutory_charges`` did on a day."""
+
+    claimed: list[int] = field(default_factory=list)  # invoice ids whose claim started
+    closed: dict[int, str] = field(default_factory=dict)  # invoice id → why its claim closed
+    effects: list[Effect] = field(default_factory=list)  # the charges queued (new ones)
+    # Customers whose interest is queued to be recorded today: not cleared yet.
+    recording: set[int] = field(default_factory=set)
+
+
+STATUTORY_INTEREST = "statutory_interest"  # the outbox's charge kind that crystallises
+
+
+def claim_statutory_charges(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    rules: ClaimRules,
+    paused: Mapping[int, str] = MappingProxyType({}),
+    handed_off: Collection[int] = (),
+    customer_range: tuple[int, int] | None = None,
+    now: datetime | None = None,
+) -> StatutoryRun:
+    """The daily run's statutory charges. A claim starts on every open invoice that has
+    become as late as its policy claims from — not on ``paused`` invoices (in dispute or
+    in a payment plan), nor for consumers or customers whose charges are waived — and its
+    fixed compensation is queued. A claim closes when its invoice is paid (its interest
+    is queued, through the day of payment), handed off (``handed_off``: through
+    ``as_of``) or voided / written off (no interest).
+
+    The charges go through the outbox as ``charge`` rows (one per customer and day, each
+    invoice charged once by key), like every other effect; a second run the same day
+    queues nothing new.
+    """
+    run = StatutoryRun()
+    earliest = rules.earliest_days
+    starts: list[dict[str, Any]] = []
+    compensate: dict[int, list[int]] = {}
+    if earliest is not None:
+        due_by = as_of - timedelta(days=earliest)
+        candidates = repository.unclaimed_late_invoices(session, org_id, due_by, customer_range)
+        for invoice_id, customer_id, due_date in candidates:
+            rule = rules.for_invoice(customer_id, invoice_id)
+            if invoice_id in paused or not rule.claims:
+                continue
+            if core.claim_start_day(due_date, rule) > as_of:
+                continue
+            starts.append(
+                {
+                    "org_id": org_id,
+                    "customer_id": customer_id,
+                    "invoice_id": invoice_id,
+                    "claimed_on": as_of,
+                    "close_reason": "",
+                }
+            )
+            run.claimed.append(invoice_id)
+            if rule.compensation:
+                compensate.setdefault(customer_id, []).append(invoice_id)
+    repository.insert_claims(session, starts)
+    placed = set(handed_off)
+    crystallise: dict[int, list[int]] = {}
+    for invoice_id, customer_id, status in repository.claims_to_close(
+        session, org_id, sorted(placed), customer_range
+    ):
+        if status == InvoiceStatus.PAID:
+            why = "paid"
+        elif status == InvoiceStatus.OPEN and invoice_id in placed:
+            why = "handed off"
+        else:
+            why = f"invoice {status.replace('_', ' ')}"
+        run.closed[invoice_id] = why
+        rule = rules.for_invoice(customer_id, invoice_id)
+        if why in ("paid", "handed off") and rule.interest:
+            crystallise.setdefault(customer_id, []).append(invoice_id)
+    repository.close_claims(session, org_id, run.closed, as_of)
+    run.recording = set(crystallise)
+    at = now or utcnow()
+    effects = [
+        _charge_effect(customer_id, invoice_ids, "compensation", as_of, at)
+        for customer_id, invoice_ids in sorted(compensate.items())
+    ] + [
+        _charge_effect(customer_id, invoice_ids, STATUTORY_INTEREST, as_of, at)
+        for customer_id, invoice_ids in sorted(crystallise.items())
+    ]
+    run.effects = enqueue(session, org_id=org_id, effects=effects)
+    return run
+
+
+def _charge_effect(
+    customer_id: int, invoice_ids: list[int], kind: str, as_of: date, at: datetime
+) -> Effect:
+    what = {
+        "compensation": "fixed compensation for each invoice now claimed",
+        STATUTORY_INTEREST: "statutory interest until payment or hand-off",
+    }[kind]
+    return Effect(
+        key=f"statutory:{as_of.isoformat()}:c{customer_id}:{kind}",
+        kind=OutboxKind.CHARGE,
+        customer_id=customer_id,
+        scheduled_at=at,
+        source="charges",
+        to_customer=False,
+        payload={
+            "reason": f"statutory charges follow the debt: {what}",
+            "invoice_ids": invoice_ids,
+            "as_of": as_of.isoformat(),
+            "params": {"charge": kind},
+        },
+    )
+
+
+def crystallise_interest(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date, key: str
+) -> ChargeResult:
+    """Record the interest of a closed claim: through the day the invoice was paid in
+    full, or through ``as_of`` when it is still open (handed off)."""
+    invoice = _invoice(session, org_id, invoice_id)
+    through = as_of
+    if invoice.status == InvoiceStatus.PAID:
+        through = core.paid_on(_debt(session, org_id, invoice)) or as_of
+    return charge_interest(session, org_id=org_id, invoice_id=invoice_id, as_of=through, key=key)
+
+
+@dataclass(frozen=True, slots=True)
+class AccruedInterest:
+    """Interest accruing on an open claim, not yet recorded as a charge."""
+
+    invoice_id: int
+    invoice_number: str
+    currency: str
+    amount: int  # minor units, rounded once
+    start: date
+    end: date
+    explanation: InterestExplanation
+
+    @property
+    def description(self) -> str:
+        """The line as a statement shows it."""
+        return (
+            f"Interest on {self.invoice_number} from {self.start:%d %B %Y} to "
+            f"{self.end:%d %B %Y}, accruing until payment"
+        )
+
+
+def accrued_interest(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[AccruedInterest]:
+    """The interest accrued to ``as_of`` on the customer's open claims (beyond what is
+    already charged), one line per invoice with something accrued."""
+    lines: list[AccruedInterest] = []
+    for claim in repository.open_claims(session, org_id, customer_id):
+        invoice = _invoice(session, org_id, claim.invoice_id)
+        if invoice.status != InvoiceStatus.OPEN:
+            continue
+        last = repository.last_interest_day(session, org_id, invoice.id)
+        explanation = _interest(
+            session, org_id, invoice, as_of, last + core.ONE_DAY if last else None
+        )
+        if explanation.reason or explanation.start is None or explanation.total_minor <= 0:
+            continue
+        lines.append(
+            AccruedInterest(
+                invoice.id,
+                invoice.number,
+                invoice.currency,
+                explanation.total_minor,
+                explanation.start,
+                explanation.end,
+                explanation,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class StatementCharge:
+    """A charge as a statement, the portal or a message lists it: recorded (``charge_id``)
+    or interest accrued to date (``accrued``; ``charge_id`` is None). ``facts`` are what
+    ``charges.words`` writes in the customer's words."""
+
+    charge_id: int | None
+    description: str
+    currency: str
+    amount: int
+    on: date
+    invoice_number: str
+    facts: ChargeFacts
+    accrued: bool = False
+
+
+def statement_charges(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[StatementCharge]:
+    """The customer's open charges, then the interest accrued to ``as_of`` and not yet
+    charged: what a statement, the portal and a notice show."""
+    rows = repository.open_charges(session, org_id, customer_id)
+    invoice_ids = sorted({c.invoice_id for c in rows if c.invoice_id is not None})
+    numbers = {
+        invoice.id: invoice.number
+        for invoice in ledger.invoices_by_id(session, org_id=org_id, invoice_ids=invoice_ids)
+    }
+    recorded = []
+    for c in rows:
+        number = numbers.get(c.invoice_id, "") if c.invoice_id is not None else ""
+        facts = facts_from_charge(
+            kind=str(c.kind),
+            currency=c.currency,
+            invoice_number=number,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            details=c.details,
+        )
+        recorded.append(
+            StatementCharge(c.id, c.description, c.currency, c.amount, c.period_end, number, facts)
+        )
+    accrued = [
+        StatementCharge(
+            None,
+            line.description,
+            line.currency,
+            line.amount,
+            line.end,
+            line.invoice_number,
+            facts_from_interest(
+                line.explanation, invoice_number=line.invoice_number, accruing=True
+            ),
+            True,
+        )
+        for line in accrued_interest(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
+    ]
+    return recorded + accrued
+
+
+def customers_with_open_charges(
+    session: Session, *, org_id: int, customer_range: tuple[int, int] | None = None
+) -> dict[int, int]:
+    """``customer id → number of open charges`` for customers that owe charges."""
+    return repository.customers_with_open_charges(session, org_id, customer_range)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimable:
+    """What can be claimed on one invoice on a day: interest (accrued in full), the fixed
+    compensation, a late fee by contract, what is already charged, and the waiver."""
+
+    interest: InterestExplanation
+    compensation: Decision
+    late_fee: Decision
+    charged: tuple[Charge, ...]
+    claimed_on: date | None
+    waived: str | None
+
+
+def what_can_be_claimed(
+    session: Session, *, org_id: int, invoice_id: int, as_of: date
+) -> Claimable:
+    """Everything that can be claimed on an invoice as of ``as_of``: the interest from the
+    day after its due date, the statutory compensation, the contract's late fee, and the
+    charges already recorded on it (whatever their status)."""
+    invoice = _invoice(session, org_id, invoice_id)
+    resolved = _resolve_terms(session, org_id, invoice)
+    debt = _debt(session, org_id, invoice)
+    closed = _closed(invoice)
+    if closed:
+        compensation = Decision(invoice.currency, reason=closed)
+    elif resolved.waived:
+        compensation = Decision(invoice.currency, reason=resolved.waived)
+    else:
+        compensation = core.compensation_due(
+            debt=debt, jurisdiction=resolved.jurisdiction, as_of=as_of
+        )
+    if resolved.terms.late_fee is None:
+        late_fee = Decision(
+            invoice.currency,
+            reason="no late fee in the contract terms (a policy step may charge one)",
+        )
+    elif closed:
+        late_fee = Decision(invoice.currency, reason=closed)
+    else:
+        late_fee = core.late_fee_due(debt=debt, as_of=as_of, fee=None, terms=resolved.terms)
+    claim = repository.claim(session, org_id, invoice.id)
+    return Claimable(
+        interest=_interest(session, org_id, invoice, as_of, None),
+        compensation=compensation,
+        late_fee=late_fee,
+        charged=tuple(repository.invoice_charges(session, org_id, invoice.id)),
+        claimed_on=claim.claimed_on if claim else None,
+        waived=resolved.waived,
+    )

@@ -80,6 +80,7 @@ class ChargeFacts:
     periods: tuple[RatePeriod, ...] = ()
     base: Decimal | None = None
     fee_percent: Decimal | None = None
+    accruing: bool = False  # interest accrued to date, still running until payment
 
 
 # The reference rates by table name, as a customer knows them. Grammar note for German:
@@ -120,6 +121,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "late_fee": "Late payment fee",
         "late_fee_percent": " of {percent} on {base} overdue",
         "other": "Charge",
+        "accruing": ", accruing until payment",
     },
     "de": {
         "statutory": "Verzugszinsen",
@@ -138,6 +140,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "late_fee": "Mahngebühr",
         "late_fee_percent": " von {percent} auf den überfälligen Betrag von {base}",
         "other": "Gebühr",
+        "accruing": ", bis zur Zahlung weiterlaufend",
     },
 }
 
@@ -178,6 +181,8 @@ def describe_charge(facts: ChargeFacts, locale: str) -> str:
         text = words["other"]
     if facts.invoice_number:
         text += words["invoice"].format(number=facts.invoice_number)
+    if facts.accruing:
+        text += words["accruing"]
     return text
 
 
@@ -312,9 +317,13 @@ def facts_from_charge(
     )
 
 
-def facts_from_interest(explanation: InterestExplanation, *, invoice_number: str) -> ChargeFacts:
-    """The facts of interest worked out but not (yet) charged, e.g. accrued to date."""
+def facts_from_interest(
+    explanation: InterestExplanation, *, invoice_number: str, accruing: bool = False
+) -> ChargeFacts:
+    """The facts of interest worked out but not (yet) charged, e.g. accrued to date
+    (``accruing``: it goes on running until payment)."""
     return ChargeFacts(
+        accruing=accruing,
         kind="interest",
         currency=explanation.currency,
         invoice_number=invoice_number,

@@ -1,4 +1,5 @@
-"""``recoup charges``: explain an invoice's interest; import and list reference rates."""
+"""``recoup charges``: what can be claimed on an invoice; import and list reference rates.
+``recoup customer waive-charges``: a customer's statutory charges waived or claimed."""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,10 +12,11 @@ from babel.numbers import format_decimal
 from recoup import money
 from recoup.charges import rates_update
 from recoup.charges import service as charges
-from recoup.charges.core import InterestExplanation
+from recoup.charges.core import Decision, InterestExplanation
 from recoup.charges.models import ChargeKind
 from recoup.charges.tables import read_rate_file
 from recoup.cli.app import parse_day, session_scope, unit_of_work
+from recoup.ledger import service as ledger
 
 app = typer.Typer(help="Late fees, interest and fixed compensation.", no_args_is_help=True)
 rates_app = typer.Typer(help="Reference-rate tables (ECB, Bank of England, ...).")
@@ -64,22 +66,49 @@ def interest(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today")] = None,
     org: Annotated[str | None, typer.Option("--org")] = None,
 ) -> None:
-    """Explain the interest an invoice has earned, period by period, and its total."""
+    """What can be claimed on an invoice: its interest period by period, the fixed
+    compensation and the contract's late fee, and what is already charged."""
     day = parse_day(as_of)
     with unit_of_work(org) as (session, organisation):
         invoice_id = charges.invoice_id_by_number(session, org_id=organisation.id, number=invoice)
-        explanation = charges.explain_interest(
+        claimable = charges.what_can_be_claimed(
             session, org_id=organisation.id, invoice_id=invoice_id, as_of=day
         )
-        charged = [
-            c
-            for c in charges.invoice_charges(session, org_id=organisation.id, invoice_id=invoice_id)
-            if c.kind == ChargeKind.INTEREST
-        ]
+    explanation = claimable.interest
     currency = explanation.currency
     if explanation.reason:
         typer.echo(f"No interest on {invoice} as of {day}: {explanation.reason}")
-        return
+    else:
+        _show_interest(invoice, day, explanation)
+    typer.echo("")
+    _show_decision("Fixed compensation", claimable.compensation)
+    _show_decision("Late fee", claimable.late_fee)
+    if claimable.waived:
+        typer.echo(f"Waiver: {claimable.waived}")
+    if claimable.claimed_on is not None:
+        typer.echo(f"Claimed since {claimable.claimed_on} (the daily run records the charges)")
+    typer.echo("")
+    if claimable.charged:
+        typer.echo("Already charged:")
+        for charge in claimable.charged:
+            typer.echo(
+                f"  {charge.kind:<13}{charge.period_start} to {charge.period_end}  "
+                f"{_amount(money.from_minor(charge.amount, currency)):>12} {charge.currency}"
+                f"  {charge.status}"
+            )
+        interest_charged = [c for c in claimable.charged if c.kind == ChargeKind.INTEREST]
+        if interest_charged:
+            total = money.from_minor(sum(c.amount for c in interest_charged), currency)
+            through = max(c.period_end for c in interest_charged)
+            typer.echo(f"Interest already charged through {through}: {_amount(total)} {currency}")
+    else:
+        typer.echo("Already charged: nothing")
+    for warning in explanation.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _show_interest(invoice: str, day: date, explanation: InterestExplanation) -> None:
+    currency = explanation.currency
     typer.echo(f"Interest on {invoice} as of {day} ({currency})")
     typer.echo(f"Rule: {explanation.rule}")
     if explanation.jurisdiction is not None:
@@ -99,13 +128,54 @@ def interest(
         f"Total: {_amount(explanation.total)} {currency} "
         f"(computed unrounded, {_unrounded(explanation.unrounded)}, rounded once, half up)"
     )
-    if charged:
-        total = money.from_minor(sum(charge.amount for charge in charged), currency)
-        through = max(charge.period_end for charge in charged)
-        count = f"{len(charged)} interest charge{'s' if len(charged) != 1 else ''}"
-        typer.echo(f"Already charged: {count} through {through}, {_amount(total)} {currency}")
-    for warning in explanation.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+
+
+def _show_decision(label: str, decision: Decision) -> None:
+    if decision.reason:
+        typer.echo(f"{label}: none ({decision.reason})")
+    else:
+        typer.echo(f"{label}: {_amount(decision.amount)} {decision.currency} ({decision.rule})")
+
+
+@app.command("list")
+def list_charges(
+    customer: Annotated[str, typer.Option("--customer", help="the customer's external id")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """A customer's open charges (id, kind, amount, description)."""
+    with unit_of_work(org) as (session, organisation):
+        found = ledger.get_customer(session, org_id=organisation.id, external_id=customer)
+        rows = charges.open_charges(session, org_id=organisation.id, customer_id=found.id)
+        for charge in rows:
+            amount = _amount(money.from_minor(charge.amount, charge.currency))
+            typer.echo(
+                f"{charge.id:>6}  {charge.kind:<13}{amount:>12} {charge.currency}  "
+                f"{charge.description}"
+            )
+    if not rows:
+        typer.echo(f"{customer}: no open charges")
+
+
+@app.command("paid")
+def paid(
+    charge_id: Annotated[int, typer.Argument(help="the charge's id (recoup charges list)")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Record that an open charge was paid."""
+    with unit_of_work(org) as (session, organisation):
+        charges.mark_charge_paid(session, org_id=organisation.id, charge_id=charge_id)
+    typer.echo(f"charge {charge_id}: paid")
+
+
+@app.command("waive")
+def waive(
+    charge_id: Annotated[int, typer.Argument(help="the charge's id (recoup charges list)")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Waive an open charge (it stays on record as waived)."""
+    with unit_of_work(org) as (session, organisation):
+        charges.waive_charge(session, org_id=organisation.id, charge_id=charge_id)
+    typer.echo(f"charge {charge_id}: waived")
 
 
 @rates_app.command("import")
@@ -176,3 +246,26 @@ def update_rates(
         else:
             done = result.imported
             typer.echo(f"{result.table}: {done.new} new, {done.changed} changed ({result.source})")
+
+
+def waive_charges(
+    customer: Annotated[str, typer.Argument(help="the customer's external id")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="why the statutory charges are waived")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="claim statutory charges again")] = False,
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Waive statutory interest and fixed compensation for a customer (audited), or,
+    with --off, claim them again. Charges already recorded stay as they are."""
+    if off == (reason is not None):
+        raise typer.BadParameter("give --reason to waive, or --off to claim again")
+    with unit_of_work(org) as (session, organisation):
+        found = ledger.get_customer(session, org_id=organisation.id, external_id=customer)
+        charges.waive_statutory_charges(
+            session, org_id=organisation.id, customer_id=found.id, reason=reason
+        )
+    if off:
+        typer.echo(f"{customer}: statutory charges are claimed again")
+    else:
+        typer.echo(f"{customer}: statutory charges waived ({reason})")

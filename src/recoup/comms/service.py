@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup.charges import service as charges
-from recoup.charges.words import facts_from_charge
 from recoup.comms.context import ChargeLine, MessageContext, context_from_ledger
 from recoup.ledger import service as ledger
 from recoup.ledger.models import CustomerStatus
@@ -48,7 +47,7 @@ def customer_context(
     contact = (
         ledger.contact_by_id(session, org_id=org_id, contact_id=contact_id) if contact_id else None
     )
-    open_charges = charge_lines(session, org_id=org_id, customer_id=customer_id)
+    open_charges = charge_lines(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
     fields: dict[str, Any] = {
         "credit_hold": customer.status == CustomerStatus.ON_HOLD,
         **options,
@@ -68,25 +67,15 @@ def customer_context(
     )
 
 
-def charge_lines(session: Session, *, org_id: int, customer_id: int) -> list[ChargeLine]:
-    """A customer's open charges as messages and documents show them: each with its
-    invoice's number and the facts ``ChargeLine.words`` writes in the customer's words."""
-    rows = charges.open_charges(session, org_id=org_id, customer_id=customer_id)
-    invoice_ids = sorted({c.invoice_id for c in rows if c.invoice_id is not None})
-    numbers = {
-        invoice.id: invoice.number
-        for invoice in ledger.invoices_by_id(session, org_id=org_id, invoice_ids=invoice_ids)
-    }
-    lines = []
-    for charge in rows:
-        number = numbers.get(charge.invoice_id, "") if charge.invoice_id is not None else ""
-        facts = facts_from_charge(
-            kind=str(charge.kind),
-            currency=charge.currency,
-            invoice_number=number,
-            period_start=charge.period_start,
-            period_end=charge.period_end,
-            details=charge.details,
+def charge_lines(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[ChargeLine]:
+    """A customer's open charges, then the interest accrued to ``as_of``, as messages and
+    documents show them: each with its invoice's number and the facts ``ChargeLine.words``
+    writes in the customer's words."""
+    return [
+        ChargeLine(c.description, c.currency, c.amount, c.invoice_number, c.facts)
+        for c in charges.statement_charges(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
         )
-        lines.append(ChargeLine(charge.description, charge.currency, charge.amount, number, facts))
-    return lines
+    ]

@@ -8,7 +8,7 @@ transaction.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -300,6 +300,75 @@ def holds(
 ) -> list[CreditHold]:
     """Credit holds, oldest first."""
     return repository.holds(session, org_id, customer_id=customer_id, active_only=active_only)
+
+
+def release_holds_of_cleared_accounts(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    still_owing: Mapping[int, str],
+    customer_range: tuple[int, int] | None = None,
+    now: datetime | None = None,
+) -> list[CreditHold]:
+    """Release the escalation policy's holds of accounts that are cleared on ``as_of``:
+    no open invoice, and nothing in ``still_owing`` (open charges, an active payment
+    plan). A hold a person placed is not released automatically: a task asks the
+    account's collector to review it (once per hold). The holds released."""
+    active: dict[int, list[CreditHold]] = defaultdict(list)
+    for hold in repository.holds(session, org_id, active_only=True):
+        in_range = (
+            customer_range is None or customer_range[0] <= hold.customer_id <= customer_range[1]
+        )
+        # The credit rule's own holds are released by ``evaluate_holds``.
+        if in_range and hold.source != HoldSource.RULE and hold.customer_id not in still_owing:
+            active[hold.customer_id].append(hold)
+    if not active:
+        return []
+    owing_invoices = {
+        b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount
+    }
+    released: list[CreditHold] = []
+    tasks: list[Effect] = []
+    for customer_id, holds_of_customer in sorted(active.items()):
+        if customer_id in owing_invoices:
+            continue
+        if any(h.source == HoldSource.POLICY for h in holds_of_customer):
+            released += release_hold(
+                session,
+                org_id=org_id,
+                customer_id=customer_id,
+                reason="account cleared: nothing is open",
+                by="escalation policy",
+                on=as_of,
+                sources=[HoldSource.POLICY],
+                now=now,
+            )
+        manual = [h for h in holds_of_customer if h.source == HoldSource.MANUAL]
+        if manual:
+            customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
+            for hold in manual:
+                tasks.append(
+                    Effect(
+                        key=f"credit_hold:{hold.id}:cleared:review",
+                        kind=OutboxKind.TASK,
+                        customer_id=customer_id,
+                        scheduled_at=now or utcnow(),
+                        recipient=customer.collector,
+                        source="credit",
+                        to_customer=False,
+                        payload={
+                            "reason": f"{customer.external_id} {customer.name} is cleared "
+                            f"on {as_of}; the credit hold placed by {hold.placed_by or 'a person'}"
+                            f" on {hold.placed_on} ({hold.reason}) is still active",
+                            "as_of": as_of.isoformat(),
+                            "params": {"title": f"Review the credit hold on {customer.name}"},
+                        },
+                    )
+                )
+    if tasks:
+        enqueue(session, org_id=org_id, effects=tasks)
+    return released
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,32 @@
 """The daily run: judge yesterday's commitments, plan the day, store it, dispatch.
 
 In order, in one transaction: cases are evaluated (promises kept or broken, plans
-defaulted, disputes past their SLA), rule-based credit holds placed or released, then
-the escalation engine plans the day with every pause in force, and the plan, its outbox
-rows and the record of steps done are stored together. A dry run does all of it and
-rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
+defaulted, disputes past their SLA), statutory charges follow the debt (claims started
+on invoices as late as their policy claims from, compensation recorded once, interest
+crystallised on the invoices paid or handed off), rule-based credit holds placed or
+released, then the escalation engine plans the day with every pause in force, and the
+plan, its outbox rows and the record of steps done are stored together; last, the
+policy holds of accounts that are now cleared are released. A dry run does all of it
+and rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
 """
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
+from recoup.charges import service as charges
+from recoup.charges.core import ClaimRule
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
 from recoup.policy import service as policy_service
 from recoup.policy.core import PlannedAction
-from recoup.policy.definition import Policy
+from recoup.policy.definition import ActionKind, Policy
+from recoup.policy.pauses import Pause
 
 
 @dataclass
@@ -35,6 +42,7 @@ class RunResult:
     holds_placed: int = 0
     holds_released: int = 0
     planned: int = 0
+    charges_queued: int = 0  # statutory charge rows put in the outbox
 
 
 def run_day(
@@ -61,8 +69,31 @@ def _run_day(
     customer_range: tuple[int, int] | None,
 ) -> RunResult:
     case_effects = cases.run_day(session, org_id=org_id, as_of=as_of, now=now)
-    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
+    statutory = charges.claim_statutory_charges(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        rules=charges.ClaimRules(
+            {name: statutory_claim_rule(p) for name, p in policies.items()},
+            policy_service.policy_of_invoices(session, org_id=org_id),
+        ),
+        # No new claim on an invoice in dispute or in a payment plan (its own terms).
+        paused={
+            p.invoice_id: p.reason
+            for p in pauses
+            if p.invoice_id is not None and p.kind in ("dispute", "plan")
+        },
+        handed_off=[p.invoice_id for p in pauses if p.invoice_id and p.kind == "placement"],
+        customer_range=customer_range,
+        now=now,
+    )
+    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
+    owing = still_owing(
+        charges.customers_with_open_charges(session, org_id=org_id, customer_range=customer_range),
+        pauses,
+        statutory.recording,
+    )
     day = policy_service.plan_day(
         session,
         org_id=org_id,
@@ -71,6 +102,7 @@ def _run_day(
         policies=policies,
         pauses=pauses,
         customer_range=customer_range,
+        owing=owing,
     )
     result = RunResult(
         as_of=as_of,
@@ -81,7 +113,63 @@ def _run_day(
         other_effects=case_effects,
         holds_placed=len(holds.placed),
         holds_released=len(holds.released),
+        charges_queued=len(statutory.effects),
     )
     result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
+    result.planned += len(statutory.effects)
     result.planned += len(enqueue(session, org_id=org_id, effects=case_effects))
+    cleared = credit.release_holds_of_cleared_accounts(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        still_owing=owing,
+        customer_range=customer_range,
+        now=now,
+    )
+    result.holds_released += len(cleared)
     return result
+
+
+def statutory_claim_rule(policy: Policy) -> ClaimRule:
+    """Whether ``policy`` claims statutory interest and compensation, and from how many
+    days past due: the earliest day the first step carrying an ``interest`` or
+    ``compensation`` action can fire (a step triggered after another counts that one's
+    days plus its own)."""
+    by_name = {step.name: step for step in policy.steps}
+
+    def earliest(name: str) -> int:
+        trigger = by_name[name].trigger
+        if trigger.days_from_due is not None:
+            return trigger.days_from_due
+        assert trigger.after_step is not None
+        return earliest(trigger.after_step) + trigger.days
+
+    claiming = [
+        step
+        for step in policy.steps
+        if any(a.kind in (ActionKind.INTEREST, ActionKind.COMPENSATION) for a in step.actions)
+    ]
+    if not claiming:
+        return ClaimRule()
+    kinds = {a.kind for step in claiming for a in step.actions}
+    return ClaimRule(
+        interest=ActionKind.INTEREST in kinds,
+        compensation=ActionKind.COMPENSATION in kinds,
+        from_days=max(earliest(claiming[0].name), 1),
+    )
+
+
+def still_owing(
+    open_charges: Mapping[int, int], pauses: Sequence[Pause], recording: Collection[int] = ()
+) -> dict[int, str]:
+    """Per customer, what it owes besides invoices, in words: open charges, interest
+    being recorded today (``recording``), an active payment plan. A customer absent from
+    the result owes nothing besides invoices."""
+    owing: dict[int, list[str]] = {}
+    for customer_id in recording:
+        owing[customer_id] = ["interest on paid invoices is being recorded"]
+    for customer_id, count in open_charges.items():
+        owing.setdefault(customer_id, []).append(f"{count} open charge{'s' if count != 1 else ''}")
+    for customer_id in sorted({p.customer_id for p in pauses if p.kind == "plan"}):
+        owing.setdefault(customer_id, []).append("a payment plan is active")
+    return {customer_id: ", ".join(parts) for customer_id, parts in owing.items()}

@@ -187,14 +187,18 @@ def _charge(
     invoice_ids: list[int],
     as_of: date | None,
 ) -> str:
-    """Charge each listed invoice (interest, compensation or a late fee) once per key."""
+    """Charge each listed invoice (compensation or a late fee) once per key. Interest is
+    not charged here: it follows the debt (``charges.claim_statutory_charges``), accrues
+    until payment and is recorded when the invoice is paid or handed off."""
     what = params.get("charge")
+    if what == "interest":
+        return "interest accrues until payment; recorded when the invoice is paid or handed off"
     charged = []
     for invoice_id in invoice_ids:
         key = f"{row.key}:{invoice_id}"
-        if what == "interest":
+        if what == charges.STATUTORY_INTEREST:
             assert as_of is not None
-            result = charges.charge_interest(
+            result = charges.crystallise_interest(
                 session, org_id=row.org_id, invoice_id=invoice_id, as_of=as_of, key=key
             )
         elif what == "compensation":

@@ -6,8 +6,9 @@ Rules (DOMAIN.md's escalation, done exactly once):
 * A **cycle** is one pass up a policy's ladder: per customer in consolidated mode (one
   message lists all its overdue invoices, the level driven by the oldest), per invoice
   otherwise. A cycle opens when an invoice reaches the policy's first trigger and closes
-  when none does any more (the account is paid); a closing cycle that chased overdue
-  money sends a thank-you. A step fires at most once per cycle.
+  when none does any more and the customer owes no charge or plan instalment (the account
+  is cleared); a closing cycle that chased overdue money sends a thank-you when nothing
+  at all is open. A step fires at most once per cycle.
 * **Catch-up**: when runs were missed, only the latest step now due fires; the earlier
   due ones are recorded as skipped, except a step marked ``required`` that has not
   fired, which fires first (a formal notice before an agency hand-off).
@@ -92,6 +93,9 @@ class CustomerView(NamedTuple):
     legal_hold: bool = False
     is_consumer: bool = False
     policy: str | None = None
+    # What the customer still owes besides invoices (open charges, a payment plan), in
+    # words; empty when nothing. The account is cleared only when this is empty too.
+    still_owes: str = ""
 
 
 class StepDone(NamedTuple):
@@ -271,9 +275,17 @@ def _plan_unit(
             if invoice.id in paused:
                 result.notes.append((customer.id, f"{invoice.number} paused: {paused[invoice.id]}"))
     if cycle is not None and not reach:
+        if customer.still_owes:  # charges or plan instalments: the chase is not over
+            result.notes.append((customer.id, f"cycle stays open: {customer.still_owes}"))
+            return
         result.closed.append(cycle.key)
         if policy.thank_you and _chased_overdue(policy, cycle):
-            _thank(customer, policy, cycle, context, result)
+            if any(i.open_amount > 0 for i in customer.invoices):
+                result.notes.append(
+                    (customer.id, "no thank-you: invoices not yet due are still open")
+                )
+            else:
+                _thank(customer, policy, cycle, context, result)
         return
     if not active:
         return

@@ -26,6 +26,7 @@ class Pause:
     ends_on: date | None
     reason: str
     invoice_id: int | None = None
+    kind: str = ""  # what pauses: "dispute", "promise", "plan", "placement" (or "")
 
     def active_on(self, day: date) -> bool:
         """Whether the pause holds on ``day``."""

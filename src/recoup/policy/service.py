@@ -5,10 +5,11 @@ transaction, so a crash leaves either all of a day's decisions or none.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -65,6 +66,26 @@ def assign_policy(
     return assignment
 
 
+def policy_of_invoices(session: Session, *, org_id: int) -> Callable[[int, int], str]:
+    """``policy_of(customer_id, invoice_id)``: the name of the policy that governs an
+    invoice — its own, else its customer's, else the organisation's default."""
+    default = DEFAULT_POLICY
+    by_customer: dict[int, str] = {}
+    by_invoice: dict[int, str] = {}
+    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
+        if invoice_id is not None:
+            by_invoice[invoice_id] = policy
+        elif customer_id is not None:
+            by_customer[customer_id] = policy
+        else:
+            default = policy
+
+    def policy_of(customer_id: int, invoice_id: int) -> str:
+        return by_invoice.get(invoice_id) or by_customer.get(customer_id) or default
+
+    return policy_of
+
+
 @dataclass(frozen=True, slots=True)
 class DayPlan:
     """The engine's plan and the customers it concerns (for display)."""
@@ -75,7 +96,7 @@ class DayPlan:
 
 
 def _views(
-    session: Session, org_id: int, id_range: CustomerRange
+    session: Session, org_id: int, id_range: CustomerRange, owing: Mapping[int, str]
 ) -> tuple[list[CustomerView], str]:
     default = DEFAULT_POLICY
     by_customer: dict[int, str] = {}
@@ -121,6 +142,7 @@ def _views(
             legal_hold=row.legal_hold,
             is_consumer=row.is_consumer,
             policy=by_customer.get(row.id),
+            still_owes=owing.get(row.id, ""),
         )
         for row in repository.customers(session, org_id, id_range)
     ]
@@ -168,9 +190,11 @@ def plan_day(
     policies: dict[str, Policy],
     pauses: Sequence[Pause] = (),
     customer_range: CustomerRange = None,
+    owing: Mapping[int, str] = MappingProxyType({}),
 ) -> DayPlan:
-    """What the engine would do on ``as_of`` (nothing is written)."""
-    views, default = _views(session, org_id, customer_range)
+    """What the engine would do on ``as_of`` (nothing is written). ``owing`` says, per
+    customer, what it still owes besides invoices (charges, plan instalments)."""
+    views, default = _views(session, org_id, customer_range, owing)
     if default not in policies:
         raise InvalidInput(
             f"the organisation's policy {default!r} is not available", field="policy"

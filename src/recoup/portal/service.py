@@ -22,7 +22,6 @@ from recoup import money
 from recoup.auth.service import hash_token
 from recoup.cases import service as cases
 from recoup.charges import service as charges
-from recoup.charges.words import facts_from_charge
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -189,37 +188,22 @@ def customer_statement(
         if p[5] > 0
     ]
     credits.sort(key=lambda line: (line.issue_date, line.number))
-    open_charges = charges.open_charges(session, org_id=org_id, customer_id=customer_id)
-    numbers = {
-        i.id: i.number
-        for i in ledger.invoices_by_id(
-            session,
-            org_id=org_id,
-            invoice_ids=sorted({c.invoice_id for c in open_charges if c.invoice_id is not None}),
-        )
-    }
-    charged = [
+    charged = [  # recorded charges, then interest accrued to date (id 0: not recorded yet)
         StatementLine(
             "charge",
-            c.id,
+            c.charge_id or 0,
             c.description,
-            c.period_end,
+            c.on,
             None,
             c.currency,
             c.amount,
             c.amount,
             0,
-            # What the customer reads: the charge in words, in the page's language.
-            facts_from_charge(
-                kind=str(c.kind),
-                currency=c.currency,
-                invoice_number=numbers.get(c.invoice_id, "") if c.invoice_id else "",
-                period_start=c.period_start,
-                period_end=c.period_end,
-                details=c.details,
-            ),
+            c.facts,  # what the customer reads: the charge in words, in the page's language
         )
-        for c in open_charges
+        for c in charges.statement_charges(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
+        )
     ]
     return core.build_statement(as_of, invoices, credits, charged)
 
