@@ -357,3 +357,18 @@ def test_sending_hours_in_the_customers_time_zone() -> None:
     assert late.scheduled_at == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     during = simulate([berlin], [date(2026, 3, 3)], run_time=time(9, 30))[0].actions[0]
     assert during.scheduled_at == datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+
+
+def test_a_letter_without_an_address_never_repeats_the_steps_email() -> None:
+    """Issue 15.1: the formal notice sends an email and a letter; with no postal address
+    the letter falls back to email, to the very address the email goes to. One email."""
+    (day,) = simulate([customer(address="")], [date(2026, 4, 16)])
+    messages = [(a.kind, a.template, a.recipient) for a in day.actions if a.kind == "email"]
+    assert messages == [
+        ("email", "formal_notice", "ap@alpha.example"),
+        ("email", "owner_notification", "owner@us.example"),
+    ]
+    assert day.actions[0].reason == (
+        "INV-1 is 45 days past due; step 'formal notice' (caught up past 'pre-due reminder', "
+        "'due notice', 'courtesy call'); letter not possible, already sent by email to ap@alpha.example"
+    )

@@ -448,7 +448,8 @@ def _actions(
                 params={"title": f"Review '{step.name}' for {customer.name} ({restricted})"},
             )
         ]
-    planned = []
+    planned: list[PlannedAction] = []
+    reached: dict[tuple[str, str], int] = {}  # (channel, address) -> index in ``planned``
     for index, action in enumerate(step.actions):
         key = f"{base}:{index}:{action.kind.value}"
         common: dict[str, Any] = {
@@ -471,7 +472,17 @@ def _actions(
                 )
             )
         elif action.kind in MESSAGE_ACTIONS:
-            planned.append(_message(customer, action, common, reason, send_at, now))
+            message = _message(customer, action, common, reason, send_at, now, reached)
+            if isinstance(message, int):  # the step already reaches that channel and address
+                earlier = planned[message]
+                planned[message] = earlier._replace(
+                    reason=f"{earlier.reason}; {action.kind.value} not possible, "
+                    f"already sent by {earlier.kind} to {earlier.recipient}"
+                )
+                continue
+            if message.kind in ("email", "letter", "sms"):
+                reached[(message.kind, message.recipient)] = len(planned)
+            planned.append(message)
         elif action.kind is ActionKind.CALL_TASK:
             planned.append(
                 PlannedAction(
@@ -550,14 +561,21 @@ def _message(
     reason: str,
     send_at: datetime,
     now: datetime,
-) -> PlannedAction:
-    """A message on the first channel the customer can be reached on, else a task."""
+    used: Mapping[tuple[str, str], int],
+) -> PlannedAction | int:
+    """A message on the first channel the customer can be reached on, else a task.
+
+    Never the same message twice: when that channel and address already carry one of
+    the step's messages (a letter falling back to the email the step sends anyway), the
+    index of that message in ``used`` instead."""
     wanted = action.kind.value
     for channel in FALLBACKS[action.kind]:
         reached = _reach(customer, channel)
         if reached is None:
             continue
         recipient, contact_id = reached
+        if (channel, recipient) in used:
+            return used[(channel, recipient)]
         why = reason if channel == wanted else f"{reason}; {wanted} not possible, sent by {channel}"
         return PlannedAction(
             **common,
