@@ -56,6 +56,7 @@ from recoup.cases.models import (
     TaskKind,
     TaskStatus,
 )
+from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.db.base import utcnow
@@ -520,7 +521,11 @@ def _confirm_promise(
             "title": f"Confirm promise #{promise.id} to the customer another way",
             "kind": "call",
         }
-    enqueue(session, org_id=org_id, effects=[effect])
+    at = now or utcnow()
+    timed = scheduling.schedule_messages(
+        session, org_id=org_id, effects=[effect], as_of=promise.made_on, now=at
+    )
+    enqueue(session, org_id=org_id, effects=timed)
 
 
 def cancel_promise(

@@ -1,7 +1,8 @@
 """The daily run: judge yesterday's commitments, plan the day, store it, dispatch.
 
 In order, in one transaction: cases are evaluated (promises kept or broken, plans
-defaulted, disputes past their SLA), rule-based credit holds placed or released, then
+defaulted, disputes past their SLA; their messages timed like every message, by
+``comms.scheduling``), rule-based credit holds placed or released, then
 the escalation engine plans the day with every pause in force, and the plan, its outbox
 rows and the record of steps done are stored together. A dry run does all of it and
 rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
@@ -14,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
+from recoup.comms import scheduling
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
@@ -60,7 +62,14 @@ def _run_day(
     policies: dict[str, Policy],
     customer_range: tuple[int, int] | None,
 ) -> RunResult:
-    case_effects = cases.run_day(session, org_id=org_id, as_of=as_of, now=now)
+    case_effects = scheduling.schedule_messages(
+        session,
+        org_id=org_id,
+        effects=cases.run_day(session, org_id=org_id, as_of=as_of, now=now),
+        as_of=as_of,
+        now=now,
+        hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
+    )
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
     day = policy_service.plan_day(

@@ -24,14 +24,14 @@ Rules (DOMAIN.md's escalation, done exactly once):
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import takewhile
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from recoup import money
+from recoup.comms.scheduling import SendingWindow, earliest_send
 from recoup.policy import business_days
 from recoup.policy.definition import (
     B2B_ONLY_ACTIONS,
@@ -617,20 +617,11 @@ def _reach(customer: CustomerView, channel: str) -> tuple[str, int | None] | Non
 def sending_time(
     customer: CustomerView, hours: SendingHours, as_of: date, now: datetime
 ) -> datetime:
-    """When a message planned on ``as_of`` may go out: now if within the sending hours
-    in the customer's time zone, else the next opening (on a business day)."""
-    zone = ZoneInfo(customer.timezone or "UTC")
-    local_now = now.astimezone(zone)
-    opens = datetime.combine(as_of, hours.start, zone)
-    closes = datetime.combine(as_of, hours.end, zone)
-    if local_now < opens:
-        moment = opens
-    elif local_now <= closes:
-        moment = local_now
-    else:
-        next_day = business_days.next_business_day(customer.country, max(as_of, local_now.date()))
-        moment = datetime.combine(next_day, hours.start, zone)
-    return moment.astimezone(UTC)
+    """When a message planned on ``as_of`` may go out (``comms.scheduling``, the one
+    rule for every message): now if within the sending hours of a business day in the
+    customer's time zone, else the next opening."""
+    window = SendingWindow(customer.country, customer.timezone or "UTC", hours.start, hours.end)
+    return earliest_send(window, as_of=as_of, now=now)
 
 
 class _MessageBudget:

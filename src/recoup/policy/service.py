@@ -5,7 +5,7 @@ transaction, so a crash leaves either all of a day's decisions or none.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.errors import InvalidInput
@@ -63,6 +64,28 @@ def assign_policy(
     assignment.policy = policy
     session.flush()
     return assignment
+
+
+def sending_hours(
+    session: Session, *, org_id: int, policies: dict[str, Policy]
+) -> Callable[[int], tuple[time, time]]:
+    """The sending hours that apply to each customer: those of the customer's policy,
+    else the organisation's (for messages outside the ladder: plans, promises)."""
+    default = policies.get(DEFAULT_POLICY)
+    by_customer: dict[int, str] = {}
+    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
+        if invoice_id is None and customer_id is not None:
+            by_customer[customer_id] = policy
+        elif invoice_id is None and policy in policies:
+            default = policies[policy]
+
+    def hours(customer_id: int) -> tuple[time, time]:
+        chosen = policies.get(by_customer.get(customer_id, ""), default)
+        if chosen is None:
+            return scheduling.DEFAULT_START, scheduling.DEFAULT_END
+        return chosen.sending_hours.start, chosen.sending_hours.end
+
+    return hours
 
 
 @dataclass(frozen=True, slots=True)
