@@ -157,7 +157,9 @@ def _with_policy(row: Any, policy: str) -> InvoiceView:
 def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
     steps: dict[str, list[StepDone]] = defaultdict(list)
     for row in repository.cycle_steps(session, org_id, id_range):
-        steps[row.cycle_key].append(row)
+        steps[row.cycle_key].append(
+            StepDone(row.step, row.on, row.fired, tuple(row.invoice_ids or ()))
+        )
     return {
         row.key: Cycle(
             row.key,
@@ -281,6 +283,7 @@ def record_plan(session: Session, *, org_id: int, day: DayPlan) -> list[Effect]:
                 "done_on": day.as_of,
                 "fired": s.fired,
                 "reason": s.reason,
+                "invoice_ids": list(s.invoice_ids) or None,
             }
             for s in plan.steps
         ],
