@@ -344,27 +344,43 @@ def _moves(
     missed runs only the latest step now due acts, the earlier ones are caught up.
     """
     steps = policy.steps
+    shared = tuple(n for n, record in enumerate(cycle.steps) if not record.invoice_ids)
+    own: dict[int, list[int]] = defaultdict(list)
+    for n, record in enumerate(cycle.steps):
+        for invoice_id in record.invoice_ids:
+            own[invoice_id].append(n)
+    # Invoices with the same history and level move alike: decide once per pair.
+    decided: dict[tuple[tuple[int, ...], int], _Move | None] = {}
     moves = {}
     for invoice in active:
-        done: set[str] = set()
-        fired: dict[str, date] = {}
-        for record in cycle.steps:
-            if not record.invoice_ids or invoice.id in record.invoice_ids:
-                done.add(record.step)
-                if record.fired:
-                    fired.setdefault(record.step, record.on)
+        history = tuple(sorted(shared + tuple(own[invoice.id]))) if invoice.id in own else shared
         level = days_past_due(invoice, as_of)
-        due = [
-            k for k, s in enumerate(steps) if s.name not in done and _is_due(s, level, fired, as_of)
-        ]
-        if not due:
-            continue
-        chosen = max(due)
-        missing = [k for k in range(chosen) if steps[k].required and steps[k].name not in done]
-        if missing:
-            chosen = missing[0]
-        moves[invoice.id] = _Move(chosen, tuple(k for k in due if k < chosen))
+        if (history, level) not in decided:
+            records = [cycle.steps[n] for n in history]
+            decided[(history, level)] = _move(steps, records, level, as_of)
+        move = decided[(history, level)]
+        if move is not None:
+            moves[invoice.id] = move
     return moves
+
+
+def _move(
+    steps: Sequence[Step], history: Sequence[StepDone], level: int, as_of: date
+) -> _Move | None:
+    done: set[str] = set()
+    fired: dict[str, date] = {}
+    for record in history:
+        done.add(record.step)
+        if record.fired:
+            fired.setdefault(record.step, record.on)
+    due = [k for k, s in enumerate(steps) if s.name not in done and _is_due(s, level, fired, as_of)]
+    if not due:
+        return None
+    chosen = max(due)
+    missing = [k for k in range(chosen) if steps[k].required and steps[k].name not in done]
+    if missing:
+        chosen = missing[0]
+    return _Move(chosen, tuple(k for k in due if k < chosen))
 
 
 # What a step does to the invoices it reached, whichever step leads the day's message.
