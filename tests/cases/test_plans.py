@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
@@ -221,3 +222,49 @@ def test_plan_input_is_checked(session: Session) -> None:
             first_due=date(2026, 2, 1),
             instalments=0,
         )
+
+
+@pytest.mark.parametrize(
+    ("country", "timezone", "opens"),
+    [
+        ("GB", "Europe/London", datetime(2026, 3, 2, 8, 0, tzinfo=UTC)),  # 08:00 GMT
+        ("DE", "Europe/Berlin", datetime(2026, 3, 2, 7, 0, tzinfo=UTC)),  # 08:00 CET
+    ],
+)
+def test_plan_and_promise_messages_keep_the_calendar(
+    session: Session, country: str, timezone: str, opens: datetime
+) -> None:
+    """Issue 15.8: the daily run of Saturday 28 February 2026 (07:00 UTC) plans the
+    reminder of the 1 March instalment (3 days before); like a policy step it waits for
+    Monday 2 March at 08:00 in the customer's time zone. A promise confirmed on Sunday
+    1 March waits for the same moment."""
+    from recoup.comms.models import OutboxMessage
+    from recoup.jobs.daily import run_day
+    from recoup.policy.service import available_policies
+
+    org, alpha, inv1, _inv2, plan = _plan(session)
+    alpha.country, alpha.timezone = country, timezone
+    pay(session, invoice=inv1, amount="100.00", on=date(2026, 1, 31), external_id="P1")
+    saturday = datetime(2026, 2, 28, 7, 0, tzinfo=UTC)
+    run_day(
+        session, org_id=org.id, as_of=saturday.date(), now=saturday, policies=available_policies()
+    )
+    reminder = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key == f"plan:{plan.id}:instalment:2:reminder")
+    ).one()
+    assert reminder.next_attempt_at == opens
+    extra = make_invoice(session, customer=alpha, number="INV-9", due_date=date(2026, 2, 20))
+    promise = cases.add_promise(
+        session,
+        org_id=org.id,
+        customer_id=alpha.id,
+        items=[(extra.id, None)],
+        promised_on=date(2026, 3, 10),
+        made_on=date(2026, 3, 1),
+        confirm=True,
+        now=datetime(2026, 3, 1, 15, 0, tzinfo=UTC),
+    )
+    confirmation = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key == f"promise:{promise.id}:confirmation")
+    ).one()
+    assert confirmation.next_attempt_at == opens

@@ -70,11 +70,41 @@ def test_kept_when_the_promised_amount_is_paid_in_time(session: Session) -> None
     assert cases.open_tasks(session, org_id=org.id) == []
 
 
-def test_a_payment_within_the_grace_days_still_keeps_it(session: Session) -> None:
+def test_a_payment_in_the_grace_days_does_not_keep_it(session: Session) -> None:
+    """DOMAIN.md: kept = paid on or before the promised date (10 March). Paid in full on
+    12 March, inside the 3 grace days: not kept (nothing by the date: broken), judged the
+    day it was paid; the grace only delayed chasing, and as nothing is owed any more no
+    task is raised."""
     org, _, inv1, _, promise = _promise(session)
-    pay(session, invoice=inv1, amount="100.00", on=date(2026, 3, 13), external_id="P1")
+    pay(session, invoice=inv1, amount="100.00", on=date(2026, 3, 12), external_id="P1")
+    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 11)) == []
+    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 12)) == [promise]
+    assert (promise.status, promise.kept_amount, promise.closed_on) == (
+        PromiseStatus.BROKEN,
+        0,
+        date(2026, 3, 12),
+    )
+    assert cases.open_tasks(session, org_id=org.id) == []
+
+
+def test_paid_on_the_promised_date_is_kept(session: Session) -> None:
+    org, _, inv1, _, promise = _promise(session)
+    pay(session, invoice=inv1, amount="60.00", on=date(2026, 3, 9), external_id="P1")
+    pay(session, invoice=inv1, amount="40.00", on=PROMISED, external_id="P2")
     cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 20))
-    assert promise.status == PromiseStatus.KEPT
+    assert (promise.status, promise.kept_amount) == (PromiseStatus.KEPT, 10000)
+
+
+def test_part_by_the_date_and_the_rest_in_the_grace_days_is_partially_kept(
+    session: Session,
+) -> None:
+    """40.00 by 10 March, 60.00 on 13 March (grace): 40.00 of 100.00 kept on time."""
+    org, _, inv1, _, promise = _promise(session)
+    pay(session, invoice=inv1, amount="40.00", on=date(2026, 3, 10), external_id="P1")
+    pay(session, invoice=inv1, amount="60.00", on=date(2026, 3, 13), external_id="P2")
+    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 13))
+    assert (promise.status, promise.kept_amount) == (PromiseStatus.PARTIALLY_KEPT, 4000)
+    assert cases.open_tasks(session, org_id=org.id) == []  # nothing left to chase
 
 
 def test_partially_kept_ends_the_pause_and_raises_a_task(session: Session) -> None:
@@ -231,3 +261,6 @@ def test_promise_kept_rate_per_customer_and_collector(session: Session) -> None:
     assert rates.by_collector["kim"].rate == Decimal("0.3333")
     assert rates.by_collector["lee"].rate == Decimal("1.0000")
     assert rates.overall.rate == Decimal("0.5000")
+    # Percentages as DOMAIN.md gives them, two decimals: 1 / 3 = 33.33 %, 2 / 4 = 50.00 %.
+    assert rates.by_customer[alpha.id].percent == Decimal("33.33")
+    assert rates.overall.percent == Decimal("50.00")

@@ -3,6 +3,7 @@ charges, holds and tasks in the database; the same day twice sends nothing new."
 
 import io
 from datetime import UTC, date, datetime, time
+from email.message import EmailMessage
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -178,3 +179,59 @@ def test_a_server_that_is_down_is_retried_with_backoff(database_url: str, tmp_pa
     # Not yet due again: nothing happens.
     assert dispatch(engine, LiveChannels(settings), clock=lambda: now).retrying == 0
     engine.dispose()
+
+
+def test_wording_follows_what_was_sent_and_the_customer_type(
+    database_url: str, smtp_server: StartServer, tmp_path: Path
+) -> None:
+    """Issue 15.7. Three customers, invoices due 2 March. On 3 March the due notice goes
+    to C001 and C002 (a consumer); C003 is on do-not-contact that day, so its step fired
+    as a task and nothing reached it. On 16 April (45 days) each gets a formal notice:
+    "Despite our previous reminders" only for C001 and C002; the statutory late-payment
+    paragraph for the businesses C001 and C003, never for the consumer C002."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    org_id = portfolio.create(engine, customers=3)
+    with transaction(engine, actor="test") as session:
+        people = {c.external_id: c for c in session.scalars(select(Customer))}
+        people["C002"].is_consumer = True
+        people["C003"].do_not_contact = True
+    mailbox, port = smtp_server()
+    settings = Settings(
+        smtp_url=f"smtp://127.0.0.1:{port}?from=credit@acme.example",
+        letters_dir=str(tmp_path / "letters"),
+        sms_url=f"file://{tmp_path / 'sms'}",
+    )
+    for day, before in ((date(2026, 3, 3), False), (FORMAL_DAY, True)):
+        now = datetime.combine(day, time(9), UTC)
+        with transaction(engine, actor="test") as session:
+            if before:
+                for customer in session.scalars(select(Customer)):
+                    customer.do_not_contact = False
+            run_day(session, org_id=org_id, as_of=day, now=now, policies=available_policies())
+        dispatch(engine, LiveChannels(settings), clock=lambda now=now: now)
+
+    messages = [mailbox.message(n) for n in range(len(mailbox.received))]
+
+    def notice(to: str) -> str:
+        (found,) = [m for m in messages if m["To"] == to and "FORMAL NOTICE" in _text(m)]
+        return _text(found)
+
+    assert [m["To"] for m in messages[:2]] == ["ap1@customer.example", "ap2@customer.example"]
+    business, consumer, unreminded = (notice(f"ap{n}@customer.example") for n in (1, 2, 3))
+    assert "Despite our previous reminders, the invoices listed below remain unpaid" in business
+    assert "Despite our previous reminders" in consumer
+    assert "Despite" not in unreminded
+    assert "The invoices listed below remain unpaid" in unreminded
+    statutory = "late-payment legislation applying to commercial transactions"
+    assert statutory in business
+    assert statutory in unreminded
+    assert statutory not in consumer
+    assert "statutory interest" not in consumer
+    engine.dispose()
+
+
+def _text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())  # type: ignore[attr-defined]

@@ -29,7 +29,10 @@ def run(session: Session, org_id: int, day: date) -> list[tuple[str, str, str, s
     )  # type: ignore[arg-type]
     rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     return [
-        (r.payload["step"], r.kind, r.template, r.recipient) for r in rows if r.id not in before
+        # Statutory charges are queued by the daily run, not by a step.
+        (r.payload.get("step", "statutory"), r.kind, r.template, r.recipient)
+        for r in rows
+        if r.id not in before
     ]
 
 
@@ -153,3 +156,38 @@ def test_an_account_cleared_and_due_again_the_same_day_opens_a_new_cycle(
     ).all()
     assert open_cycles == [f"c{alpha.id}:default:2026-03-03:2"]
     assert run(session, org_id, day) == []  # and again: nothing new
+
+
+def test_an_invoice_joining_the_cycle_has_its_own_ladder_through_the_database(
+    session: Session,
+) -> None:
+    """Alpha's A-1 (due 2 March) had its formal notice on 16 April; A-2, due Tuesday
+    5 May, joins the open cycle: it gets its own due notice on Wed 6 May, its steps are
+    stored with its id, and the hand-off of 15 July (A-1's notice + 90) takes A-1 only."""
+    org_id = portfolio(session)
+    alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
+    for day in (date(2026, 3, 3), date(2026, 4, 1), date(2026, 4, 16)):
+        run(session, org_id, day)
+    a2 = make_invoice(
+        session, customer=alpha, number="A-2", total="200.00", due_date=date(2026, 5, 5)
+    )
+    a1 = session.scalars(select(Invoice).where(Invoice.number == "A-1")).one()
+    assert run(session, org_id, date(2026, 5, 6))[:1] == [
+        ("due notice", "email", "due_notice", "ap@alpha.example")
+    ]
+    steps = session.scalars(
+        select(DunningStep)
+        .where(DunningStep.customer_id == alpha.id, DunningStep.done_on == date(2026, 5, 6))
+        .order_by(DunningStep.id)
+    ).all()
+    assert [(s.step, s.fired, s.invoice_ids) for s in steps] == [
+        ("pre-due reminder", False, [a2.id]),  # no run between 16 April and 6 May
+        ("due notice", True, [a2.id]),
+    ]
+    run(session, org_id, date(2026, 7, 15))
+    handoff = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "handoff", OutboxMessage.customer_id == alpha.id
+        )
+    ).one()
+    assert handoff.payload["invoice_ids"] == [a1.id]

@@ -357,3 +357,81 @@ def test_sending_hours_in_the_customers_time_zone() -> None:
     assert late.scheduled_at == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
     during = simulate([berlin], [date(2026, 3, 3)], run_time=time(9, 30))[0].actions[0]
     assert during.scheduled_at == datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
+
+
+def test_a_letter_without_an_address_never_repeats_the_steps_email() -> None:
+    """Issue 15.1: the formal notice sends an email and a letter; with no postal address
+    the letter falls back to email, to the very address the email goes to. One email."""
+    (day,) = simulate([customer(address="")], [date(2026, 4, 16)])
+    messages = [(a.kind, a.template, a.recipient) for a in day.actions if a.kind == "email"]
+    assert messages == [
+        ("email", "formal_notice", "ap@alpha.example"),
+        ("email", "owner_notification", "owner@us.example"),
+    ]
+    assert day.actions[0].reason == (
+        "INV-1 is 45 days past due; step 'formal notice' (caught up past 'pre-due reminder', "
+        "'due notice', 'courtesy call'); letter not possible, already sent by email to ap@alpha.example"
+    )
+
+
+def test_an_invoice_joining_an_open_cycle_climbs_its_own_ladder() -> None:
+    """Issue 15.2, hand-worked on the default policy (cap: 2 messages in 7 days).
+
+    INV-1 is due Monday 2 March, INV-2 Monday 4 May (a bank holiday). Before, INV-2
+    joined the cycle at INV-1's level and never had a reminder, a due notice or a formal
+    notice of its own, and went to the agency with INV-1. Now it passes every step:
+    pre-due reminder Fri 1 May (-3), due notice Tue 5 May, courtesy call Wed 3 June (30),
+    formal notice due Thu 18 June (45) but held by the cap (INV-1's final demand of
+    Mon 15 June was an email and a letter) until Mon 22 June. The hand-off of Wed 15 July
+    (INV-1's formal notice + 90) takes INV-1 only; INV-2 stays in-house (its own hand-off
+    would be 22 June + 90)."""
+    invoices = (
+        InvoiceView(11, "INV-1", date(2026, 3, 2), "GBP", 100_000),
+        InvoiceView(12, "INV-2", date(2026, 5, 4), "GBP", 20_000),
+    )
+    history = simulate([customer(invoices=invoices)], days(date(2026, 2, 20), date(2026, 7, 31)))
+    assert fired(history) == [
+        ("2026-02-27", "pre-due reminder"),
+        ("2026-03-03", "due notice"),
+        ("2026-04-01", "courtesy call"),
+        ("2026-04-16", "formal notice"),
+        ("2026-05-01", "pre-due reminder"),
+        ("2026-05-05", "due notice"),
+        ("2026-06-03", "courtesy call"),
+        ("2026-06-15", "final demand"),
+        ("2026-06-22", "formal notice"),
+        ("2026-07-15", "agency hand-off"),
+    ]
+    on = {d.as_of: d.actions for d in history}
+    # One message per customer, listing both invoices, each at its own level.
+    (final_email, _letter) = on[date(2026, 6, 15)]
+    assert final_email.invoice_ids == (11, 12)
+    assert final_email.params["invoice_steps"] == {"11": "final demand"}
+    second_notice = on[date(2026, 6, 22)]
+    assert second_notice[0].key == "policy:c1:default:2026-02-27:formal notice:2026-06-22:0:email"
+    assert second_notice[0].params["invoice_steps"] == {"12": "formal notice"}
+    assert [a.invoice_ids for a in second_notice if a.kind == "charge"] == [(12,), (12,)]
+    (handoff,) = [a for a in on[date(2026, 7, 15)] if a.kind == "handoff"]
+    assert handoff.invoice_ids == (11,)
+
+
+def test_an_invoice_never_skips_a_required_step_in_a_consolidated_cycle() -> None:
+    """INV-2 (due 2 March, like INV-1) is first seen on 15 July, the day INV-1 is handed
+    off: it is 135 days past due, so the hand-off is the latest step due for it too, but
+    it never had the formal notice, which is required: it gets its formal notice (a
+    message of its own, with its charges) and stays in-house; INV-1 goes to the agency."""
+    first = (InvoiceView(11, "INV-1", date(2026, 3, 2), "GBP", 100_000),)
+    both = (*first, InvoiceView(12, "INV-2", date(2026, 3, 2), "GBP", 20_000))
+
+    def portfolio(day: date) -> list[CustomerView]:
+        return [customer(invoices=both if day >= date(2026, 7, 15) else first)]
+
+    history = simulate(portfolio, days(date(2026, 2, 20), date(2026, 7, 15)))
+    actions = history[-1].actions
+    assert sorted({a.step for a in actions}) == ["agency hand-off", "formal notice"]
+    (handoff,) = [a for a in actions if a.kind == "handoff"]
+    assert handoff.invoice_ids == (11,)
+    charges = [a for a in actions if a.kind == "charge"]
+    assert [a.invoice_ids for a in charges] == [(12,), (12,)]
+    (notice,) = [a for a in actions if a.template == "formal_notice" and a.kind == "email"]
+    assert notice.params["invoice_steps"] == {"11": "agency hand-off", "12": "formal notice"}

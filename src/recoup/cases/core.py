@@ -66,13 +66,15 @@ def pause_end(natural_end: date | None, closed_on: date | None) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class PromiseLine:
-    """One promised invoice: the amount promised, the payments allocated to it within the
-    promise's window, and credit notes allocated to it within the window (money no longer
-    owed, so no longer expected)."""
+    """One promised invoice: the amount promised, the payments allocated to it from the
+    day the promise was made to the promised date (``paid``), those allocated later but
+    within the grace days (``paid_late``), and credit notes allocated to it meanwhile
+    (money no longer owed, so no longer expected)."""
 
     amount: int
     paid: int
     credited: int = 0
+    paid_late: int = 0
 
     @property
     def required(self) -> int:
@@ -81,56 +83,74 @@ class PromiseLine:
 
     @property
     def kept(self) -> int:
-        """What was paid towards the promise on this invoice (never more than required)."""
+        """What was paid towards the promise on this invoice by the promised date (never
+        more than required)."""
         return min(self.paid, self.required)
+
+    @property
+    def settled(self) -> int:
+        """What was paid towards the promise by the end of the grace days."""
+        return min(self.paid + self.paid_late, self.required)
 
 
 @dataclass(frozen=True, slots=True)
 class PromiseOutcome:
-    """A promise's verdict: its new status and how much of it was kept."""
+    """A promise's verdict: its new status, how much of it was kept (paid by the promised
+    date) and whether something promised is still unpaid (chasing resumes)."""
 
     status: PromiseStatus
     kept_amount: int
     required_amount: int
+    unpaid: bool = False
 
 
 def promise_deadline(promised_on: date, grace_days: int) -> date:
-    """The last day a payment still keeps the promise (and the pause lasts)."""
+    """The last day of the pause: the grace days only delay chasing, they do not make a
+    late payment a kept promise."""
     return promised_on + timedelta(days=grace_days)
 
 
 def judge_promise(
-    lines: Sequence[PromiseLine], *, deadline: date, as_of: date
+    lines: Sequence[PromiseLine], *, promised_on: date, deadline: date, as_of: date
 ) -> PromiseOutcome | None:
     """The outcome of a pending promise on ``as_of``, or None while it is still open.
 
-    Kept as soon as everything promised is paid (even before the date); after the
-    deadline, partially kept when something was paid, broken when nothing was. A promise
-    whose invoices were entirely credited meanwhile is cancelled (nothing left to keep).
+    A promise is kept when the promised amount is paid on or before the promised date
+    (DOMAIN.md) — kept as soon as it is, even before the date. What arrives in the grace
+    days after the date does not keep it: once everything promised is paid, or after the
+    deadline, it is partially kept when something was paid by the date and broken when
+    nothing was; ``unpaid`` says whether money promised is still owed (chasing resumes).
+    A promise whose invoices were entirely credited meanwhile is cancelled.
 
-    >>> d = date(2026, 3, 4)
-    >>> judge_promise([PromiseLine(10000, 10000)], deadline=d, as_of=date(2026, 3, 1)).status
+    >>> p, d = date(2026, 3, 1), date(2026, 3, 4)
+    >>> judge_promise([PromiseLine(10000, 10000)], promised_on=p, deadline=d,
+    ...               as_of=date(2026, 2, 27)).status
     <PromiseStatus.KEPT: 'kept'>
-    >>> judge_promise([PromiseLine(10000, 4000)], deadline=d, as_of=d) is None
+    >>> judge_promise([PromiseLine(10000, 4000)], promised_on=p, deadline=d, as_of=d) is None
     True
-    >>> late = judge_promise([PromiseLine(10000, 4000)], deadline=d, as_of=date(2026, 3, 5))
-    >>> late.status.value, late.kept_amount, late.required_amount
-    ('partially_kept', 4000, 10000)
-    >>> judge_promise([PromiseLine(10000, 0)], deadline=d, as_of=date(2026, 3, 5)).status
-    <PromiseStatus.BROKEN: 'broken'>
-    >>> judge_promise([PromiseLine(10000, 6000, credited=4000)], deadline=d, as_of=d).status
+    >>> late = judge_promise([PromiseLine(10000, 4000)], promised_on=p, deadline=d,
+    ...                      as_of=date(2026, 3, 5))
+    >>> late.status.value, late.kept_amount, late.required_amount, late.unpaid
+    ('partially_kept', 4000, 10000, True)
+    >>> in_grace = judge_promise([PromiseLine(10000, 0, paid_late=10000)], promised_on=p,
+    ...                          deadline=d, as_of=date(2026, 3, 3))
+    >>> in_grace.status.value, in_grace.kept_amount, in_grace.unpaid
+    ('broken', 0, False)
+    >>> judge_promise([PromiseLine(10000, 6000, credited=4000)], promised_on=p, deadline=d,
+    ...               as_of=d).status
     <PromiseStatus.KEPT: 'kept'>
     """
     required = sum(line.required for line in lines)
     kept = sum(line.kept for line in lines)
+    settled = sum(line.settled for line in lines)
     if required == 0:
         return PromiseOutcome(PromiseStatus.CANCELLED, 0, 0)
     if kept >= required:
         return PromiseOutcome(PromiseStatus.KEPT, kept, required)
-    if as_of <= deadline:
+    if as_of <= promised_on or (settled < required and as_of <= deadline):
         return None
     status = PromiseStatus.PARTIALLY_KEPT if kept > 0 else PromiseStatus.BROKEN
-    return PromiseOutcome(status, kept, required)
+    return PromiseOutcome(status, kept, required, unpaid=settled < required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +182,24 @@ class KeptRate:
             Decimal("0.0001"), rounding=ROUND_HALF_UP
         )
 
+    @property
+    def percent(self) -> Decimal | None:
+        """The kept rate in percent with two decimals, as DOMAIN.md gives its rates
+        (1 of 3 → ``33.33``); None when no promise was judged."""
+        if not self.judged:
+            return None
+        return (Decimal(100 * self.kept) / Decimal(self.judged)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
 
 def kept_rate(statuses: Iterable[str]) -> KeptRate:
     """Count promise statuses into a ``KeptRate``.
 
     >>> kept_rate(["kept", "kept", "broken", "partially_kept", "pending", "cancelled"]).rate
     Decimal('0.5000')
+    >>> kept_rate(["kept", "broken", "partially_kept"]).percent
+    Decimal('33.33')
     >>> kept_rate(["pending"]).rate is None
     True
     """

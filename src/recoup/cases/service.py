@@ -56,6 +56,7 @@ from recoup.cases.models import (
     TaskKind,
     TaskStatus,
 )
+from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.db.base import utcnow
@@ -521,7 +522,11 @@ def _confirm_promise(
             "title": f"Confirm promise #{promise.id} to the customer another way",
             "kind": "call",
         }
-    enqueue(session, org_id=org_id, effects=[effect])
+    at = now or utcnow()
+    timed = scheduling.schedule_messages(
+        session, org_id=org_id, effects=[effect], as_of=promise.made_on, now=at
+    )
+    enqueue(session, org_id=org_id, effects=timed)
 
 
 def cancel_promise(
@@ -557,9 +562,10 @@ def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Pro
     """Judge pending promises on ``as_of``; the promises whose status changed.
 
     A promise is kept when payments allocated to its invoices between the day it was
-    made and ``as_of`` (at most the promised date + grace) cover what was promised on
-    each invoice; after that deadline it is partially kept or broken, which ends its
-    pause (it has run out) and raises a task for the collector.
+    made and the promised date cover what was promised on each invoice (``core.
+    judge_promise``); the grace days only delay chasing. After the deadline, or once
+    everything was paid late, it is partially kept or broken; when money promised is
+    still owed that ends its pause and raises a task for the collector.
     """
     pending = repository.promises(session, org_id, statuses=[PromiseStatus.PENDING])
     pending = [p for p in pending if p.made_on <= as_of]
@@ -572,12 +578,20 @@ def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Pro
     for promise in pending:
         deadline = core.promise_deadline(promise.promised_on, promise.grace_days)
         lines_of = [a for item in items[promise.id] for a in by_invoice[item.invoice_id]]
+        on_time = min(as_of, promise.promised_on)
         paid, credited = _paid_in_window(lines_of, promise.made_on, min(as_of, deadline))
+        by_date, _ = _paid_in_window(lines_of, promise.made_on, on_time)
         outcome = core.judge_promise(
             [
-                PromiseLine(item.amount, paid[item.invoice_id], credited[item.invoice_id])
+                PromiseLine(
+                    item.amount,
+                    by_date[item.invoice_id],
+                    credited[item.invoice_id],
+                    paid_late=paid[item.invoice_id] - by_date[item.invoice_id],
+                )
                 for item in items[promise.id]
             ],
+            promised_on=promise.promised_on,
             deadline=deadline,
             as_of=as_of,
         )
@@ -587,7 +601,7 @@ def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Pro
         promise.kept_amount = outcome.kept_amount
         promise.closed_on = as_of
         changed.append(promise)
-        if outcome.status in (PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT):
+        if outcome.unpaid:
             _raise_broken_promise_task(session, org_id, promise, as_of)
     session.flush()
     return changed

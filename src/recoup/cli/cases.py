@@ -307,7 +307,7 @@ def promise_rate(
         names = customers_by_id(session, org_id=organisation.id, ids=list(rates.by_customer))
 
         def line(label: str, r: Any) -> str:
-            shown = "n/a" if r.rate is None else f"{r.rate * 100:.1f} %"
+            shown = "n/a" if r.percent is None else f"{r.percent} %"
             return (
                 f"{label}: {shown}  (kept {r.kept}, partially kept {r.partially_kept}, "
                 f"broken {r.broken}; pending {r.pending}, cancelled {r.cancelled})"

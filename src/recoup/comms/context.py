@@ -88,6 +88,7 @@ class CustomerInfo:
     country: str = ""
     address: str = ""  # lines separated by newlines (the letter's address block)
     payment_terms_days: int | None = None
+    is_consumer: bool = False  # a consumer never gets B2B statutory wording
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,9 @@ class MessageContext:
     notice sets; ``interest_rate`` is the yearly late-payment interest in percent
     (``Decimal("11.62")``) when the notice should state it; ``credit_hold`` says whether
     the account is already on hold; ``handoff_to`` names the agency or law firm a final
-    demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about.
+    demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about;
+    ``reminded_before`` says whether an earlier reminder was actually sent about every
+    overdue invoice listed (only then may a message say "despite our previous reminders").
     ``signatory`` is the person who signs above "Credit Control" (empty: the team signs).
     """
 
@@ -218,6 +221,7 @@ class MessageContext:
     instalment: InstalmentInfo | None = None
     event: str = ""
     note: str = ""
+    reminded_before: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -423,6 +427,7 @@ def context_from_ledger(
             # Read defensively: older schemas have no customer address.
             address=str(getattr(customer, "address", "") or ""),
             payment_terms_days=customer.payment_terms_days,
+            is_consumer=bool(getattr(customer, "is_consumer", False)),
         ),
         contact=ContactInfo(
             name=contact.name, email=contact.email, phone=contact.phone, language=contact.language

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import OutboxKind, OutboxMessage
+from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
 from recoup.db import bulk
 
 
@@ -72,3 +72,31 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
         ],
     )
     return new
+
+
+REMINDER_KINDS = (OutboxKind.EMAIL, OutboxKind.LETTER, OutboxKind.SMS)
+
+
+def reminded_invoice_ids(
+    session: Session, *, org_id: int, customer_id: int, besides: int | None = None
+) -> set[int]:
+    """The invoices an escalation message to the customer was actually sent about (the
+    row ``besides`` left out): the facts a message's "despite our previous reminders"
+    rests on. A thank-you reminds of nothing; a row planned but not (yet) sent does not
+    count."""
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload).where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.customer_id == customer_id,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.to_customer.is_(True),
+            OutboxMessage.source == "policy",
+            OutboxMessage.kind.in_([k.value for k in REMINDER_KINDS]),
+            OutboxMessage.template != "thank_you",
+        )
+    )
+    found: set[int] = set()
+    for row_id, payload in rows:
+        if row_id != besides:
+            found.update(int(i) for i in (payload or {}).get("invoice_ids", []))
+    return found

@@ -5,7 +5,7 @@
 and the portal for the statement and invoice copies a customer downloads.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ def customer_context(
     as_of: date,
     invoice_ids: Sequence[int] | None = None,
     contact_id: int | None = None,
+    reminded: Collection[int] = (),
     **options: Any,
 ) -> MessageContext:
     """The context of a message to a customer on ``as_of``.
@@ -36,6 +37,8 @@ def customer_context(
     organisation's credit control signs it (a ``signatory`` option adds a person's name);
     ``credit_hold`` says whether the account is on hold; ``options`` sets any other
     field (``portal_url``, ``step``, ``payment_reference``, ``pay_by``, ...).
+    ``reminded`` are the invoices earlier reminders were sent about: the context says
+    ``reminded_before`` when every overdue invoice it lists is among them.
     """
     organisation = ledger.get_organisation(session, org_id=org_id)
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
@@ -48,7 +51,9 @@ def customer_context(
         ledger.contact_by_id(session, org_id=org_id, contact_id=contact_id) if contact_id else None
     )
     open_charges = charge_lines(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
+    overdue = [i.id for i in invoices if i.open_amount > 0 and i.due_date < as_of]
     fields: dict[str, Any] = {
+        "reminded_before": bool(overdue) and set(overdue) <= set(reminded),
         "credit_hold": customer.status == CustomerStatus.ON_HOLD,
         **options,
     }

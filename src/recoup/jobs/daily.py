@@ -1,13 +1,14 @@
 """The daily run: judge yesterday's commitments, plan the day, store it, dispatch.
 
 In order, in one transaction: cases are evaluated (promises kept or broken, plans
-defaulted, disputes past their SLA), statutory charges follow the debt (claims started
-on invoices as late as their policy claims from, compensation recorded once, interest
-crystallised on the invoices paid or handed off), rule-based credit holds placed or
-released, then the escalation engine plans the day with every pause in force, and the
-plan, its outbox rows and the record of steps done are stored together; last, the
-policy holds of accounts that are now cleared are released. A dry run does all of it
-and rolls back. Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
+defaulted, disputes past their SLA; their messages timed like every message, by
+``comms.scheduling``), statutory charges follow the debt (claims started on invoices as
+late as their policy claims from, compensation recorded once, interest crystallised on
+the invoices paid or handed off), rule-based credit holds placed or released, then the
+escalation engine plans the day with every pause in force, and the plan, its outbox rows
+and the record of steps done are stored together; last, the policy holds of accounts
+that are now cleared are released. A dry run does all of it and rolls back.
+Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import ClaimRule
+from recoup.comms import scheduling
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
@@ -68,7 +70,14 @@ def _run_day(
     policies: dict[str, Policy],
     customer_range: tuple[int, int] | None,
 ) -> RunResult:
-    case_effects = cases.run_day(session, org_id=org_id, as_of=as_of, now=now)
+    case_effects = scheduling.schedule_messages(
+        session,
+        org_id=org_id,
+        effects=cases.run_day(session, org_id=org_id, as_of=as_of, now=now),
+        as_of=as_of,
+        now=now,
+        hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
+    )
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
     statutory = charges.claim_statutory_charges(
         session,

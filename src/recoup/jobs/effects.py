@@ -19,6 +19,7 @@ from recoup.cases import agency
 from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import LateFee
+from recoup.comms import outbox
 from recoup.comms.channels.email import Attachment as EmailAttachment
 from recoup.comms.channels.email import OutgoingEmail, mail_channel_from_url
 from recoup.comms.channels.letter import LetterSink
@@ -266,6 +267,9 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
         contact_id=int(contact_id) if contact_id else None,
         portal_url=portal.portal_url(token),
         step=step,
+        reminded=outbox.reminded_invoice_ids(
+            session, org_id=row.org_id, customer_id=row.customer_id, besides=row.id
+        ),
         **fields,
     )
     if row.template == "owner_notification":

@@ -3,15 +3,23 @@ done, the calendar, the policies and ``as_of`` to the actions planned for that d
 
 Rules (DOMAIN.md's escalation, done exactly once):
 
-* A **cycle** is one pass up a policy's ladder: per customer in consolidated mode (one
-  message lists all its overdue invoices, the level driven by the oldest), per invoice
-  otherwise. A cycle opens when an invoice reaches the policy's first trigger and closes
-  when none does any more and the customer owes no charge or plan instalment (the account
-  is cleared); a closing cycle that chased overdue money sends a thank-you when nothing
-  at all is open. A step fires at most once per cycle.
+* A **cycle** is one pass up a policy's ladder: per customer in consolidated mode, per
+  invoice otherwise. A cycle opens when an invoice reaches the policy's first trigger
+  and closes when none does any more and the customer owes no charge or plan instalment
+  (the account is cleared); a closing cycle that chased overdue money sends a thank-you
+  when nothing at all is open.
+* **Each invoice climbs its own ladder**, also inside a consolidated cycle: a step acts
+  at most once per invoice, its level is the invoice's own days past due, and
+  ``after_step`` triggers count from the day that step acted on that invoice (a
+  hand-off takes only invoices whose formal notice is old enough). One message per
+  customer and day: the most advanced step acting leads it, and it lists the overdue
+  invoices, each at the step it has reached; charges, holds and hand-offs act only on
+  the invoices that reached their step.
 * **Catch-up**: when runs were missed, only the latest step now due fires; the earlier
   due ones are recorded as skipped, except a step marked ``required`` that has not
-  fired, which fires first (a formal notice before an agency hand-off).
+  acted on the invoice, which fires first (a formal notice before an agency hand-off).
+* A step's messages never reach one channel and address twice (a letter falling back
+  to the email the step already sends is dropped).
 * Steps fall on **business days** of the customer's country; messages go out within
   the policy's **sending hours** in the customer's time zone.
 * A **frequency cap** (messages per rolling window) holds a step back to a later day.
@@ -25,14 +33,13 @@ Rules (DOMAIN.md's escalation, done exactly once):
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from itertools import takewhile
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from recoup import money
+from recoup.comms.scheduling import SendingWindow, earliest_send
 from recoup.policy import business_days
 from recoup.policy.definition import (
     B2B_ONLY_ACTIONS,
@@ -99,11 +106,14 @@ class CustomerView(NamedTuple):
 
 
 class StepDone(NamedTuple):
-    """A step of a cycle: fired on ``on``, or skipped (caught up, conditions unmet)."""
+    """A step of a cycle for ``invoice_ids``: fired on ``on``, or skipped (caught up,
+    conditions unmet). No invoice ids: every invoice of the cycle (records written
+    before each invoice climbed its own ladder)."""
 
     step: str
     on: date
     fired: bool
+    invoice_ids: tuple[int, ...] = ()
 
 
 class Cycle(NamedTuple):
@@ -141,6 +151,7 @@ class StepRecord(NamedTuple):
     step: str
     fired: bool
     reason: str
+    invoice_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -327,6 +338,67 @@ def _is_due(step: Step, level: int, fired: dict[str, date], as_of: date) -> bool
     return fired_on is not None and as_of >= fired_on + timedelta(days=trigger.days)
 
 
+class _Move(NamedTuple):
+    """Where one invoice goes today: the step it reaches and those it skips past."""
+
+    step: int
+    caught_up: tuple[int, ...]
+
+
+def _moves(
+    policy: Policy, cycle: Cycle, active: list[InvoiceView], as_of: date
+) -> dict[int, _Move]:
+    """Each invoice's own move up the ladder today (invoices with none left out).
+
+    An invoice climbs its own ladder inside the customer's cycle: its level is its own
+    days past due, ``after_step`` triggers count from the day that step acted on it, and
+    it passes through every ``required`` step before a later one acts on it. After
+    missed runs only the latest step now due acts, the earlier ones are caught up.
+    """
+    steps = policy.steps
+    shared = tuple(n for n, record in enumerate(cycle.steps) if not record.invoice_ids)
+    own: dict[int, list[int]] = defaultdict(list)
+    for n, record in enumerate(cycle.steps):
+        for invoice_id in record.invoice_ids:
+            own[invoice_id].append(n)
+    # Invoices with the same history and level move alike: decide once per pair.
+    decided: dict[tuple[tuple[int, ...], int], _Move | None] = {}
+    moves = {}
+    for invoice in active:
+        history = tuple(sorted(shared + tuple(own[invoice.id]))) if invoice.id in own else shared
+        level = days_past_due(invoice, as_of)
+        if (history, level) not in decided:
+            records = [cycle.steps[n] for n in history]
+            decided[(history, level)] = _move(steps, records, level, as_of)
+        move = decided[(history, level)]
+        if move is not None:
+            moves[invoice.id] = move
+    return moves
+
+
+def _move(
+    steps: Sequence[Step], history: Sequence[StepDone], level: int, as_of: date
+) -> _Move | None:
+    done: set[str] = set()
+    fired: dict[str, date] = {}
+    for record in history:
+        done.add(record.step)
+        if record.fired:
+            fired.setdefault(record.step, record.on)
+    due = [k for k, s in enumerate(steps) if s.name not in done and _is_due(s, level, fired, as_of)]
+    if not due:
+        return None
+    chosen = max(due)
+    missing = [k for k in range(chosen) if steps[k].required and steps[k].name not in done]
+    if missing:
+        chosen = missing[0]
+    return _Move(chosen, tuple(k for k in due if k < chosen))
+
+
+# What a step does to the invoices it reached, whichever step leads the day's message.
+_PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {ActionKind.AGENCY_HANDOFF, ActionKind.CREDIT_HOLD}
+
+
 def _advance(
     customer: CustomerView,
     policy: Policy,
@@ -336,49 +408,108 @@ def _advance(
     context: RunContext,
     result: EnginePlan,
 ) -> None:
+    """Move each invoice up its own ladder and plan the day's actions.
+
+    One message per customer: the most advanced step acting today leads it and it lists
+    the customer's overdue invoices, each at the level it has reached (``params
+    ["invoice_steps"]``); the invoice-level actions of a step (charges, credit hold,
+    hand-off) act only on the invoices that reached that step.
+    """
     as_of = context.as_of
-    level = (as_of - min(map(_DUE, active))).days
-    done = {s.step for s in cycle.steps}
-    fired = {s.step: s.on for s in cycle.steps if s.fired}
     steps = policy.steps
-    due = [i for i, s in enumerate(steps) if s.name not in done and _is_due(s, level, fired, as_of)]
-    if not due:
+    moves = _moves(policy, cycle, active, as_of)
+    if not moves:
         return
-    chosen = max(due)
-    missing_required = [i for i in range(chosen) if steps[i].required and steps[i].name not in done]
-    if missing_required:
-        chosen = missing_required[0]
-    step = steps[chosen]
-    failed = _unmet_condition(step, customer, active, as_of)
-    caught_up = [steps[i].name for i in due if i < chosen]
-    if failed is None:
-        messages = sum(1 for a in step.actions if a.kind in MESSAGE_ACTIONS)
+    at_step: dict[int, list[int]] = defaultdict(list)
+    for invoice_id, move in moves.items():
+        at_step[move.step].append(invoice_id)
+    records: dict[tuple[str, bool], tuple[str, list[int]]] = {}
+
+    def record(step: Step, fired: bool, reason: str, ids: Iterable[int]) -> None:
+        earlier, listed = records.get((step.name, fired), (reason, []))
+        records[(step.name, fired)] = (earlier, listed + [i for i in ids if i not in listed])
+
+    firing: list[int] = []
+    skipped: list[tuple[int, str]] = []
+    for k in sorted(at_step, reverse=True):
+        failed = _unmet_condition(steps[k], customer, active, as_of)
+        if failed is None:
+            firing.append(k)
+        else:
+            skipped.append((k, failed))
+    talking = next((k for k in firing if _has_message(steps[k])), None)
+    if firing and talking is not None:
+        messages = sum(1 for a in steps[talking].actions if a.kind in MESSAGE_ACTIONS)
         if not budget.allows(messages):
+            step = steps[firing[0]]
             result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
             return
-    for name in caught_up:
-        result.steps.append(
-            StepRecord(cycle.key, customer.id, name, False, "caught up (missed runs)")
-        )
-    if failed is not None:
-        result.steps.append(StepRecord(cycle.key, customer.id, step.name, False, failed))
-        result.notes.append((customer.id, f"skipped step '{step.name}': {failed}"))
+    for invoice_id, move in sorted(moves.items()):
+        for k in move.caught_up:
+            record(steps[k], False, "caught up (missed runs)", [invoice_id])
+    for k, failed in skipped:
+        record(steps[k], False, failed, at_step[k])
+        result.notes.append((customer.id, f"skipped step '{steps[k].name}': {failed}"))
+    if not firing:
+        _store_records(cycle, customer, records, result)
         return
     by_age = sorted(active, key=_DUE_THEN_NUMBER)
-    earliest = by_age[0].due_date
-    *_, oldest = takewhile(lambda i: i.due_date == earliest, by_age)  # the last number
-    reason = (
-        f"{oldest.number} is {_describe_days(days_past_due(oldest, as_of))}; step '{step.name}'"
-    )
-    if caught_up:
-        reason += f" (caught up past {', '.join(repr(n) for n in caught_up)})"
-    threshold = min(1, step.trigger.days_from_due if step.trigger.days_from_due is not None else 1)
-    listed_until = as_of - timedelta(days=threshold)
-    listed = tuple(i.id for i in by_age if i.due_date <= listed_until)
-    result.steps.append(StepRecord(cycle.key, customer.id, step.name, True, reason))
-    actions = _actions(customer, policy, cycle, step, listed, reason, context)
-    budget.spend(sum(1 for a in actions if is_customer_message(a)))
-    result.actions.extend(actions)
+    lead = firing[0]
+    reasons = {}
+    for k in firing:
+        reached = [i for i in by_age if i.id in at_step[k]]
+        first_due = reached[0].due_date
+        *_, oldest = (i for i in reached if i.due_date == first_due)  # the last number
+        reason = (
+            f"{oldest.number} is {_describe_days(days_past_due(oldest, as_of))}; "
+            f"step '{steps[k].name}'"
+        )
+        caught_up = sorted({c for i in at_step[k] for c in moves[i].caught_up})
+        if caught_up:
+            reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
+        reasons[k] = reason
+        record(steps[k], True, reason, at_step[k])
+    message_step = steps[talking if talking is not None else lead]
+    days = message_step.trigger.days_from_due
+    listed_until = as_of - timedelta(days=min(1, days if days is not None else 1))
+    reaching = set(moves)
+    listed = tuple(i.id for i in by_age if i.due_date <= listed_until or i.id in reaching)
+    levels = {str(i): steps[moves[i].step].name for i in listed if i in moves}
+    for k in firing:
+        kinds = {a.kind for a in steps[k].actions}
+        if k != lead:
+            kinds &= _PER_INVOICE_ACTIONS | (MESSAGE_ACTIONS if k == talking else set())
+        planned = _actions(
+            customer,
+            policy,
+            cycle,
+            steps[k],
+            listed,
+            reasons[k],
+            context,
+            reached=tuple(i for i in listed if i in at_step[k]) or tuple(at_step[k]),
+            kinds=kinds,
+            levels=levels,
+        )
+        budget.spend(sum(1 for a in planned if is_customer_message(a)))
+        result.actions.extend(planned)
+    _store_records(cycle, customer, records, result)
+
+
+def _has_message(step: Step) -> bool:
+    return any(a.kind in MESSAGE_ACTIONS for a in step.actions)
+
+
+def _store_records(
+    cycle: Cycle,
+    customer: CustomerView,
+    records: Mapping[tuple[str, bool], tuple[str, list[int]]],
+    result: EnginePlan,
+) -> None:
+    for (name, fired), (reason, ids) in records.items():
+        result.steps.append(
+            StepRecord(cycle.key, customer.id, name, fired, reason, tuple(sorted(ids)))
+        )
 
 
 def is_customer_message(action: PlannedAction) -> bool:
@@ -432,8 +563,16 @@ def _actions(
     invoice_ids: tuple[int, ...],
     reason: str,
     context: RunContext,
+    *,
+    reached: tuple[int, ...],
+    kinds: set[ActionKind],
+    levels: Mapping[str, str],
 ) -> list[PlannedAction]:
+    """The actions of ``step`` among ``kinds``: messages and tasks about ``invoice_ids``,
+    charges and hand-offs on the invoices that ``reached`` the step."""
     base = f"policy:{cycle.key}:{step.name}"
+    if any(d.step == step.name and d.fired for d in cycle.steps):
+        base += f":{context.as_of.isoformat()}"  # the step acts again, on other invoices
     now = context.now
     send_at = sending_time(customer, policy.sending_hours, context.as_of, now)
     restricted = (
@@ -443,8 +582,11 @@ def _actions(
         if customer.legal_hold
         else None
     )
+    actions = [a for a in step.actions if a.kind in kinds]
+    if not actions:
+        return []
     if restricted:
-        summary = ", ".join(_label(a) for a in step.actions)
+        summary = ", ".join(_label(a) for a in actions)
         return [
             PlannedAction(
                 key=f"{base}:restricted",
@@ -460,15 +602,18 @@ def _actions(
                 params={"title": f"Review '{step.name}' for {customer.name} ({restricted})"},
             )
         ]
-    planned = []
+    planned: list[PlannedAction] = []
+    used: dict[tuple[str, str], int] = {}  # (channel, address) -> index in ``planned``
     for index, action in enumerate(step.actions):
+        if action.kind not in kinds:
+            continue
         key = f"{base}:{index}:{action.kind.value}"
         common: dict[str, Any] = {
             "key": key,
             "customer_id": customer.id,
             "cycle_key": cycle.key,
             "step": step.name,
-            "invoice_ids": invoice_ids,
+            "invoice_ids": reached if action.kind in _PER_INVOICE_ACTIONS else invoice_ids,
         }
         if customer.is_consumer and action.kind in B2B_ONLY_ACTIONS:
             planned.append(
@@ -483,7 +628,17 @@ def _actions(
                 )
             )
         elif action.kind in MESSAGE_ACTIONS:
-            planned.append(_message(customer, action, common, reason, send_at, now))
+            message = _message(customer, action, common, reason, send_at, now, used, levels)
+            if isinstance(message, int):  # the step already reaches that channel and address
+                earlier = planned[message]
+                planned[message] = earlier._replace(
+                    reason=f"{earlier.reason}; {action.kind.value} not possible, "
+                    f"already sent by {earlier.kind} to {earlier.recipient}"
+                )
+                continue
+            if message.kind in ("email", "letter", "sms"):
+                used[(message.kind, message.recipient)] = len(planned)
+            planned.append(message)
         elif action.kind is ActionKind.CALL_TASK:
             planned.append(
                 PlannedAction(
@@ -562,14 +717,22 @@ def _message(
     reason: str,
     send_at: datetime,
     now: datetime,
-) -> PlannedAction:
-    """A message on the first channel the customer can be reached on, else a task."""
+    used: Mapping[tuple[str, str], int],
+    levels: Mapping[str, str],
+) -> PlannedAction | int:
+    """A message on the first channel the customer can be reached on, else a task.
+
+    Never the same message twice: when that channel and address already carry one of
+    the step's messages (a letter falling back to the email the step sends anyway), the
+    index of that message in ``used`` instead."""
     wanted = action.kind.value
     for channel in FALLBACKS[action.kind]:
         reached = _reach(customer, channel)
         if reached is None:
             continue
         recipient, contact_id = reached
+        if (channel, recipient) in used:
+            return used[(channel, recipient)]
         why = reason if channel == wanted else f"{reason}; {wanted} not possible, sent by {channel}"
         return PlannedAction(
             **common,
@@ -579,7 +742,7 @@ def _message(
             scheduled_at=send_at,
             reason=why,
             contact_id=contact_id,
-            params={"attach_statement": action.attach_statement},
+            params={"attach_statement": action.attach_statement, "invoice_steps": dict(levels)},
         )
     return PlannedAction(
         **common,
@@ -611,20 +774,11 @@ def _reach(customer: CustomerView, channel: str) -> tuple[str, int | None] | Non
 def sending_time(
     customer: CustomerView, hours: SendingHours, as_of: date, now: datetime
 ) -> datetime:
-    """When a message planned on ``as_of`` may go out: now if within the sending hours
-    in the customer's time zone, else the next opening (on a business day)."""
-    zone = ZoneInfo(customer.timezone or "UTC")
-    local_now = now.astimezone(zone)
-    opens = datetime.combine(as_of, hours.start, zone)
-    closes = datetime.combine(as_of, hours.end, zone)
-    if local_now < opens:
-        moment = opens
-    elif local_now <= closes:
-        moment = local_now
-    else:
-        next_day = business_days.next_business_day(customer.country, max(as_of, local_now.date()))
-        moment = datetime.combine(next_day, hours.start, zone)
-    return moment.astimezone(UTC)
+    """When a message planned on ``as_of`` may go out (``comms.scheduling``, the one
+    rule for every message): now if within the sending hours of a business day in the
+    customer's time zone, else the next opening."""
+    window = SendingWindow(customer.country, customer.timezone or "UTC", hours.start, hours.end)
+    return earliest_send(window, as_of=as_of, now=now)
 
 
 class _MessageBudget:
@@ -691,7 +845,7 @@ def apply(cycles: Mapping[str, Cycle], result: EnginePlan, as_of: date) -> dict[
         state[cycle.key] = cycle
     for record in result.steps:
         cycle = state[record.cycle_key]
-        done = StepDone(record.step, as_of, record.fired)
+        done = StepDone(record.step, as_of, record.fired, record.invoice_ids)
         state[record.cycle_key] = Cycle(
             cycle.key,
             cycle.customer_id,

@@ -1,8 +1,9 @@
 """Escalation policies as data: YAML files validated on load.
 
 A policy is an ordered list of steps. Each step has a trigger (days from the due date,
-negative before it, or days after an earlier step), optional conditions and one or more
-actions. Errors name the file, the line and the field.
+negative before it, or days after an earlier step), optional conditions, one or more
+actions and may be ``required`` (no invoice skips it). Errors name the file, the line
+and the field.
 """
 
 import re
@@ -127,6 +128,10 @@ class Conditions(_Strict):
 
 
 class Step(_Strict):
+    """A rung of the ladder. ``required``: every invoice passes through this step before
+    a later step can act on it (the formal notice before a final demand or a hand-off),
+    however late the invoice joined or the runs were."""
+
     name: str
     trigger: Trigger
     actions: Annotated[list[Action], Field(min_length=1)]

@@ -3,7 +3,15 @@ applies to whom (organisation default, customer, invoice; the narrowest wins).""
 
 from datetime import date
 
-from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.service import audited
@@ -29,11 +37,12 @@ class DunningCycle(OrgScoped, Base):
 
 
 class DunningStep(OrgScoped, Base):
-    """A step of a cycle: fired (its actions went to the outbox) or skipped, and why."""
+    """A step of a cycle for some of its invoices: fired (its actions went to the
+    outbox) or skipped, and why. A step acts once per invoice, so once per day at most."""
 
     __tablename__ = "dunning_steps"
     __table_args__ = (
-        UniqueConstraint("org_id", "cycle_key", "step"),
+        UniqueConstraint("org_id", "cycle_key", "step", "done_on", "fired"),
         Index("ix_dunning_steps_customer", "org_id", "customer_id"),
     )
 
@@ -43,6 +52,9 @@ class DunningStep(OrgScoped, Base):
     done_on: Mapped[date]
     fired: Mapped[bool]
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The invoices the step acted on; None on rows older than per-invoice ladders (then
+    # it acted on every invoice of the cycle).
+    invoice_ids: Mapped[list[int] | None] = mapped_column(JSON, default=None)
 
 
 @audited

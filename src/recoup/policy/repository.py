@@ -156,6 +156,7 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
             DunningStep.step,
             DunningStep.done_on.label("on"),
             DunningStep.fired,
+            DunningStep.invoice_ids,
             DunningStep.cycle_key,
         )
         .where(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.errors import InvalidInput
@@ -86,6 +87,28 @@ def policy_of_invoices(session: Session, *, org_id: int) -> Callable[[int, int],
     return policy_of
 
 
+def sending_hours(
+    session: Session, *, org_id: int, policies: dict[str, Policy]
+) -> Callable[[int], tuple[time, time]]:
+    """The sending hours that apply to each customer: those of the customer's policy,
+    else the organisation's (for messages outside the ladder: plans, promises)."""
+    default = policies.get(DEFAULT_POLICY)
+    by_customer: dict[int, str] = {}
+    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
+        if invoice_id is None and customer_id is not None:
+            by_customer[customer_id] = policy
+        elif invoice_id is None and policy in policies:
+            default = policies[policy]
+
+    def hours(customer_id: int) -> tuple[time, time]:
+        chosen = policies.get(by_customer.get(customer_id, ""), default)
+        if chosen is None:
+            return scheduling.DEFAULT_START, scheduling.DEFAULT_END
+        return chosen.sending_hours.start, chosen.sending_hours.end
+
+    return hours
+
+
 @dataclass(frozen=True, slots=True)
 class DayPlan:
     """The engine's plan and the customers it concerns (for display)."""
@@ -156,7 +179,9 @@ def _with_policy(row: Any, policy: str) -> InvoiceView:
 def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
     steps: dict[str, list[StepDone]] = defaultdict(list)
     for row in repository.cycle_steps(session, org_id, id_range):
-        steps[row.cycle_key].append(row)
+        steps[row.cycle_key].append(
+            StepDone(row.step, row.on, row.fired, tuple(row.invoice_ids or ()))
+        )
     return {
         row.key: Cycle(
             row.key,
@@ -282,6 +307,7 @@ def record_plan(session: Session, *, org_id: int, day: DayPlan) -> list[Effect]:
                 "done_on": day.as_of,
                 "fired": s.fired,
                 "reason": s.reason,
+                "invoice_ids": list(s.invoice_ids) or None,
             }
             for s in plan.steps
         ],
