@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from recoup.auth.http import (
     CSRF_COOKIE,
     DB,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
     is_https,
@@ -108,7 +109,7 @@ def _page(
 
 @router.get("/{token}", response_class=HTMLResponse)
 def portal_page(
-    request: Request, db: DB, token: str, lang: str | None = None, done: str = ""
+    request: Request, db: WriteDB, token: str, lang: str | None = None, done: str = ""
 ) -> HTMLResponse:
     """The customer's statement, how to pay, and the promise / dispute / message forms."""
     access = service.open_portal(db, token=token)
@@ -246,7 +247,7 @@ def _pdf(download: downloads.Download) -> Response:
 
 
 @router.get("/{token}/statement.pdf")
-def statement_pdf(request: Request, db: DB, token: str, lang: str | None = None) -> Response:
+def statement_pdf(request: Request, db: WriteDB, token: str, lang: str | None = None) -> Response:
     """The customer's statement of account as a PDF."""
     access = service.open_portal(db, token=token)
     if access is None:
@@ -259,7 +260,7 @@ def statement_pdf(request: Request, db: DB, token: str, lang: str | None = None)
 
 @router.get("/{token}/invoices/{number:path}.pdf")
 def invoice_pdf(
-    request: Request, db: DB, token: str, number: str, lang: str | None = None
+    request: Request, db: WriteDB, token: str, number: str, lang: str | None = None
 ) -> Response:
     """A copy of one of the customer's open invoices as a PDF (the number may hold a
     slash, as some numbering schemes do)."""

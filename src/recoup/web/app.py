@@ -2,8 +2,10 @@
 
 ``create_app()`` builds it for ``recoup serve`` and for tests. Errors become pages: a
 ``RecoupError`` shows its message with its status (404 for another organisation's
-records), a missing session redirects to the login page, and anything unexpected is a
-plain "something went wrong" page — never a traceback.
+records), a missing session redirects to the login page, overload (a flood of logins,
+the database's lock not obtained in time, no connection free) is a 503 "busy, try again"
+with ``Retry-After``, and anything unexpected is a plain "something went wrong" page —
+never a traceback.
 """
 
 import logging
@@ -20,8 +22,9 @@ from starlette.exceptions import HTTPException
 
 from recoup.config import Settings
 from recoup.db import make_engine
+from recoup.db.engine import is_overload
 from recoup.db.migrate import upgrade
-from recoup.errors import RecoupError
+from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
 from recoup.web import actions, views
@@ -29,6 +32,7 @@ from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
 log = logging.getLogger(__name__)
+WEB_BUSY_TIMEOUT = 5.0
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -55,7 +59,8 @@ def create_app(
     """
     PortalSettings()
     if engine is None:
-        engine = make_engine(database_url or Settings().database_url)
+        # A page waits a few seconds for SQLite's write lock, then says "busy" (503).
+        engine = make_engine(database_url or Settings().database_url, busy_timeout=WEB_BUSY_TIMEOUT)
     if migrate:
         upgrade(engine)
     app = FastAPI(title="Recoup", docs_url=None, redoc_url=None, openapi_url=None)
@@ -87,6 +92,13 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
+def busy(request: Request, error: Overloaded) -> Response:
+    """503 with ``Retry-After``: nothing was done, the same request may be tried again."""
+    page = error_page(request, 503, "Busy", error.message)
+    page.headers["retry-after"] = str(error.retry_after)
+    return page
+
+
 def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -102,6 +114,8 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RecoupError)
     async def recoup_error(request: Request, exc: RecoupError) -> Response:
+        if isinstance(exc, Overloaded):
+            return busy(request, exc)
         titles = {404: "Not found", 409: "Not possible", 422: "Check your input"}
         return error_page(
             request, exc.status_code, titles.get(exc.status_code, "Error"), exc.message
@@ -125,6 +139,9 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if is_overload(exc):
+            log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+            return busy(request, Overloaded("The server is busy. Please try again in a moment."))
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_page(
             request,

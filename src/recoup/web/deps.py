@@ -1,9 +1,9 @@
 """What every request shares: the transaction, the logged-in user, CSRF checks.
 
 ``get_db`` owns the request's transaction: commit when the handler returns, roll back
-when it raises. ``require(permission)`` resolves the session cookie, checks the role's
-permission and, on a POST, the form's CSRF token; handlers then scope every query to
-``actor.org_id``.
+when it raises; a GET is a read (``recoup.auth.http``). ``require(permission)``
+resolves the session cookie, checks the role's permission and, on a POST, the form's
+CSRF token; handlers then scope every query to ``actor.org_id``.
 """
 
 from collections.abc import Callable
@@ -19,15 +19,18 @@ from recoup.auth.http import (
     DB,
     SAFE_METHODS,
     Forbidden,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
     client_ip,
     get_db,
     is_https,
+    log_in,
     submitted_csrf,
     tokens_match,
 )
 from recoup.auth.models import Role
+from recoup.db.engine import transaction
 
 SESSION_COOKIE = "recoup_session"
 
@@ -52,18 +55,38 @@ class Actor:
         return allowed(self.role, Permission(permission))
 
 
-async def current_actor(request: Request, db: DB) -> Actor:
+def signed_in(request: Request, db: DB) -> Actor:
+    """The user behind the session cookie (``LoginRequired`` otherwise).
+
+    The session is looked up in a read of its own and, at most once a minute, extended in
+    a short write of its own, before the request's transaction starts: a page (a read)
+    never writes, and a request never waits for the write lock it already holds. Runs in
+    a worker thread (a plain function), never on the event loop.
+    """
+    engine = request.app.state.engine
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with transaction(engine, actor="web", read_only=True) as session:
+        found = auth.resolve_session(session, token=token)
+        if found is None:
+            raise LoginRequired()
+        user, login = found
+        actor = Actor(
+            user.id, user.org_id, user.email, user.name, Role(user.role), login.csrf_token
+        )
+        touch = auth.needs_touch(login)
+    if touch:
+        with transaction(engine, actor="web") as session:
+            auth.touch_session(session, token=token)
+    db.info["actor"] = f"user:{actor.email}"
+    request.state.actor = actor
+    return actor
+
+
+async def current_actor(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Actor:
     """The logged-in user (``LoginRequired`` otherwise); a POST must carry the
     session's CSRF token (``Forbidden`` otherwise)."""
-    found = auth.resolve_session(db, token=request.cookies.get(SESSION_COOKIE, ""))
-    if found is None:
-        raise LoginRequired()
-    user, login = found
-    db.info["actor"] = f"user:{user.email}"
-    actor = Actor(user.id, user.org_id, user.email, user.name, Role(user.role), login.csrf_token)
-    request.state.actor = actor
     if request.method not in SAFE_METHODS and not tokens_match(
-        login.csrf_token, await submitted_csrf(request)
+        actor.csrf_token, await submitted_csrf(request)
     ):
         raise Forbidden("The form has expired or did not come from this site. Please try again.")
     return actor
@@ -99,10 +122,12 @@ __all__ = [
     "Actor",
     "Forbidden",
     "LoginRequired",
+    "WriteDB",
     "anonymous_csrf",
     "check_anonymous_csrf",
     "client_ip",
     "get_db",
     "is_https",
+    "log_in",
     "require",
 ]

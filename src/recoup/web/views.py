@@ -43,10 +43,11 @@ from recoup.web.deps import (
     Importer,
     Viewer,
     Worker,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
-    client_ip,
     is_https,
+    log_in,
 )
 from recoup.web.formatting import format_money
 from recoup.web.repository import InvoiceFilter, WorklistFilter
@@ -91,37 +92,34 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(check_anonymous_csrf)])
-def login(
+async def login(
     request: Request,
-    db: DB,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the credentials (throttled) and start a session."""
-    result = auth.authenticate(db, email=email, password=password, ip=client_ip(request))
+    """Check the credentials (throttled; ``recoup.auth.http.log_in``) and start a session."""
+    result = await log_in(request, email=email, password=password)
     if result.user is None:
+        headers = {}
         if result.locked_until is not None:
-            minutes = max(1, int((result.locked_until - utcnow()).total_seconds() // 60) + 1)
-            error, status = (
-                f"Too many failed attempts. Try again in {minutes} minutes.",
-                429,
-            )
+            seconds = max(1, int((result.locked_until - utcnow()).total_seconds()) + 1)
+            minutes = (seconds + 59) // 60
+            unit = "minute" if minutes == 1 else "minutes"
+            error, status = f"Too many failed attempts. Try again in {minutes} {unit}.", 429
+            headers["retry-after"] = str(seconds)
         else:
             error, status = "Wrong email or password.", 401
-        return render(
+        page = render(
             request,
             "login.html",
             {"next": _safe_next(next), "csrf": anonymous_csrf(request), "email": email,
              "error": error},
             status_code=status,
         )  # fmt: skip
-    token = auth.start_session(
-        db,
-        user=result.user,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", ""),
-    )
+        page.headers.update(headers)
+        return page
+    token = result.token
     response = redirect(_safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
@@ -213,7 +211,7 @@ def _customer_context(
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer(request: Request, db: DB, actor: Viewer, customer_id: int) -> HTMLResponse:
+def customer(request: Request, db: WriteDB, actor: Viewer, customer_id: int) -> HTMLResponse:
     """A customer's balances, aging, open items, contacts, timeline and actions."""
     context = _customer_context(db, request, actor, customer_id)
     if actor.can("work_accounts"):
