@@ -27,9 +27,11 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import PlainTextResponse
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from recoup.auth import service
 from recoup.auth.models import User
@@ -159,6 +161,35 @@ class Login:
     user: User | None
     token: str = ""
     locked_until: datetime | None = None
+
+
+class ShedLogins:
+    """ASGI middleware: while the logins already waiting fill the queue, a new login is
+    answered 503 before anything else is done for it (no form parsed, no page rendered),
+    so that a flood costs the server as little as possible and pages keep their turn."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] == LOGIN_PATH
+            and "app" in scope
+            and _login_limiter(scope["app"]).statistics().tasks_waiting >= LOGINS_WAITING
+        ):
+            response = PlainTextResponse(
+                "Too many people are logging in at this moment. Please try again.",
+                status_code=503,
+                headers={"retry-after": "1"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+LOGIN_PATH = "/login"
 
 
 def _login_limiter(app: FastAPI) -> anyio.CapacityLimiter:

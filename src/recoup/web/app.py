@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
+from recoup.auth.http import ShedLogins
 from recoup.config import Settings
 from recoup.db import make_engine
 from recoup.db.engine import is_overload
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(portal_views.router)
     _handle_errors(app)
+    app.add_middleware(ShedLogins)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[..., object]) -> Response:
