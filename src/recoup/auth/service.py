@@ -126,6 +126,14 @@ def get_user(session: Session, *, org_id: int, user_id: int) -> User:
     return user
 
 
+def user_by_email(session: Session, *, org_id: int, email: str) -> User:
+    """One of the organisation's users by email; ``NotFound`` otherwise."""
+    user = repository.user_by_email(session, email.strip().lower())
+    if user is None or user.org_id != org_id:
+        raise NotFound(f"no user with the email {email.strip()}")
+    return user
+
+
 def set_active(
     session: Session, *, org_id: int, user_id: int, active: bool, by_user_id: int
 ) -> User:
