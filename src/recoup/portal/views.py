@@ -23,6 +23,7 @@ from recoup.auth.http import (
     WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
+    client_ip,
     is_https,
 )
 from recoup.errors import InvalidInput, NotFound
@@ -40,6 +41,7 @@ FIELD_MESSAGES = {
     "comment": "err_comment",
     "invoice": "err_invoice",
     "reason": "err_reason",
+    "rate": "err_too_many",
 }
 
 
@@ -140,7 +142,7 @@ def _rejected(
         access,
         token,
         _language(request, lang),
-        status_code=422,
+        status_code=error.status_code,
         errors=errors,
         values=values,
     )
@@ -163,7 +165,7 @@ def promise(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer promises to pay on a date."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     values = {"promised_on": promised_on, "amount": amount, "comment": comment}
@@ -197,7 +199,7 @@ def dispute(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer queries one of their open invoices."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     values = {"invoice": invoice, "reason": reason, "comment": comment}
@@ -228,7 +230,7 @@ def feedback(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer leaves a message for the credit team."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     try:
