@@ -586,6 +586,57 @@ def set_user_active(
     return redirect("/users", flash=f"{user.email} {state}.")
 
 
+@router.post("/users/{user_id}/reset", response_class=HTMLResponse)
+def reset_user_password(request: Request, db: DB, actor: Admin, user_id: int) -> Response:
+    """Give a user a new random password, shown once on this page (never put in a cookie
+    or a URL); every session of theirs ends."""
+    password = auth.reset_password(
+        db, org_id=actor.org_id, user_id=user_id, by_user_id=actor.user_id
+    )
+    user = auth.get_user(db, org_id=actor.org_id, user_id=user_id)
+    page = render(
+        request,
+        "users.html",
+        _users_context(db, actor, reset={"email": user.email, "password": password}),
+    )
+    page.headers["cache-control"] = "no-store"
+    return page
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_page(request: Request, actor: CurrentActor) -> HTMLResponse:
+    """The form to change one's own password."""
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    current_password: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Change one's own password; the user's other sessions end, this one stays."""
+    try:
+        if password != confirm:
+            raise InvalidInput("the two new passwords differ", field="confirm")
+        auth.change_password(
+            db,
+            org_id=actor.org_id,
+            user_id=actor.user_id,
+            current=current_password,
+            new=password,
+            keep_token=request.cookies.get(SESSION_COOKIE, ""),
+        )
+    except InvalidInput as error:
+        db.rollback()
+        errors = {error.field or "password": error.reason}
+        return render(request, "password.html", {"errors": errors}, status_code=422)
+    return redirect("/", flash="Your password was changed; your other sessions have ended.")
+
+
 @router.get("/healthz")
 def health() -> dict[str, str]:
     """For load balancers and the browser tests: the server answers."""
