@@ -114,7 +114,7 @@ def _proxies(app: FastAPI) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Networ
     networks = getattr(app.state, "trusted_proxies", None)
     if networks is None:
         networks = app.state.trusted_proxies = AuthSettings().proxy_networks()
-    return networks  # type: ignore[no-any-return]
+    return networks
 
 
 def _trusted(
@@ -196,7 +196,7 @@ def _login_limiter(app: FastAPI) -> anyio.CapacityLimiter:
     limiter = getattr(app.state, "login_limiter", None)
     if limiter is None:
         limiter = app.state.login_limiter = anyio.CapacityLimiter(LOGINS_AT_ONCE)
-    return limiter  # type: ignore[no-any-return]
+    return limiter
 
 
 async def log_in(request: Request, *, email: str, password: str) -> Login:
