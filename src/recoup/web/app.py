@@ -15,9 +15,11 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from recoup.auth.http import ShedLogins
@@ -96,8 +98,15 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
 
 def busy(request: Request, error: Overloaded) -> Response:
     """503 with ``Retry-After``: nothing was done, the same request may be tried again."""
+    headers = {"retry-after": str(error.retry_after)}
+    if request.url.path.startswith("/p/"):  # not the portal's "this link cannot be used"
+        return PlainTextResponse(
+            "Busy - please try again in a moment. / Bitte versuchen Sie es gleich noch einmal.",
+            status_code=503,
+            headers=headers,
+        )
     page = error_page(request, 503, "Busy", error.message)
-    page.headers["retry-after"] = str(error.retry_after)
+    page.headers.update(headers)
     return page
 
 
@@ -139,11 +148,18 @@ def _handle_errors(app: FastAPI) -> None:
             return error_page(request, 405, "Not allowed", "That action is not available here.")
         return error_page(request, exc.status_code, "Error", str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
+    # Registered for the database's errors by class (not only under ``Exception``), so
+    # that an overload is a handled 503 rather than a server error re-raised to uvicorn.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_error(request: Request, exc: Exception) -> Response:
         if is_overload(exc):
             log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
             return busy(request, Overloaded("The server is busy. Please try again in a moment."))
+        return await unexpected(request, exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_page(
             request,

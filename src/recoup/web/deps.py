@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 
 from recoup.auth import service as auth
 from recoup.auth.core import Permission, allowed
@@ -30,7 +31,7 @@ from recoup.auth.http import (
     tokens_match,
 )
 from recoup.auth.models import Role
-from recoup.db.engine import transaction
+from recoup.db.engine import is_overload, transaction
 
 SESSION_COOKIE = "recoup_session"
 
@@ -75,8 +76,13 @@ def signed_in(request: Request, db: DB) -> Actor:
         )
         touch = auth.needs_touch(login)
     if touch:
-        with transaction(engine, actor="web") as session:
-            auth.touch_session(session, token=token)
+        try:
+            with transaction(engine, actor="web") as session:
+                auth.touch_session(session, token=token)
+        except OperationalError as error:
+            if not is_overload(error):
+                raise
+            # The database is busy writing: the session is extended on a later page.
     db.info["actor"] = f"user:{actor.email}"
     request.state.actor = actor
     return actor
