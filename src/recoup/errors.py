@@ -40,6 +40,17 @@ class InvalidInput(RecoupError):
         self.reason = message
 
 
+class Overloaded(RecoupError):
+    """Too much is happening at once (a flood of logins, a lock held by another run):
+    nothing was done; try again shortly. ``retry_after`` is a hint in seconds."""
+
+    status_code = 503
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one row of an input file."""

@@ -98,6 +98,11 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
+    ("POST", "/users/{user_id}/reset"): Case("manage_users", {"user_id": "user"}),
+    ("GET", "/password"): Case("logged_in"),
+    ("POST", "/password"): Case(
+        "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
+    ),
     ("GET", "/healthz"): Case(None),
     # The portal is reached by token, not by login; tests/portal covers it.
     ("GET", "/p/{token}"): Case(None, {"token": "token"}),

@@ -66,7 +66,11 @@ class LoginAttempt(Base):
     """One attempt to log in, kept for throttling (before any organisation is known)."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_ip_at", "email", "ip", "attempted_at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_email_ip_at", "email", "ip", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip", "attempted_at"),
+        Index("ix_login_attempts_at", "attempted_at"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

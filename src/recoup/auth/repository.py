@@ -2,12 +2,11 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from recoup.auth.core import Attempt
 from recoup.auth.models import LoginAttempt, User, UserSession
-
-DAY = timedelta(days=1)
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -48,39 +47,43 @@ def delete_session(session: Session, token_hash: str) -> None:
     session.execute(delete(UserSession).where(UserSession.token_hash == token_hash))
 
 
-def delete_user_sessions(session: Session, org_id: int, user_id: int) -> None:
-    """End every login session of a user (on deactivation)."""
-    session.execute(
-        delete(UserSession).where(UserSession.org_id == org_id, UserSession.user_id == user_id)
+def delete_user_sessions(
+    session: Session, org_id: int, user_id: int, *, keep: str | None = None
+) -> None:
+    """End every login session of a user (on deactivation, a new password) but the one
+    whose token hashes to ``keep``."""
+    statement = delete(UserSession).where(
+        UserSession.org_id == org_id, UserSession.user_id == user_id
     )
+    if keep is not None:
+        statement = statement.where(UserSession.token_hash != keep)
+    session.execute(statement)
 
 
-def recent_failures(session: Session, email: str, ip: str, since: datetime) -> list[datetime]:
-    """Failed attempts for ``email`` from ``ip`` since ``since`` and after the last
-    success, oldest first."""
-    last_success = session.scalar(
-        select(LoginAttempt.attempted_at)
-        .where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.succeeded)
-        .order_by(LoginAttempt.attempted_at.desc())
-        .limit(1)
-    )
-    start = max(since, last_success) if last_success else since
-    return list(
-        session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(
-                LoginAttempt.email == email,
-                LoginAttempt.ip == ip,
-                LoginAttempt.attempted_at > start,
-                LoginAttempt.succeeded.is_(False),
-            )
-            .order_by(LoginAttempt.attempted_at)
+def delete_expired_sessions(session: Session, now: datetime) -> None:
+    """Forget the login sessions that have expired (they no longer open anything)."""
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))
+
+
+def recent_attempts(session: Session, email: str, ip: str, since: datetime) -> list[Attempt]:
+    """The attempts since ``since`` for ``email`` or from ``ip``, oldest first."""
+    rows = session.execute(
+        select(
+            LoginAttempt.email, LoginAttempt.ip, LoginAttempt.attempted_at, LoginAttempt.succeeded
         )
+        .where(
+            or_(LoginAttempt.email == email, LoginAttempt.ip == ip),
+            LoginAttempt.attempted_at > since,
+        )
+        .order_by(LoginAttempt.attempted_at, LoginAttempt.id)
     )
+    return [Attempt(*row) for row in rows]
 
 
-def record_attempt(session: Session, email: str, ip: str, at: datetime, succeeded: bool) -> None:
-    """Remember one attempt; attempts older than a day are forgotten."""
+def record_attempt(
+    session: Session, email: str, ip: str, at: datetime, succeeded: bool, *, keep: timedelta
+) -> None:
+    """Remember one attempt; attempts older than ``keep`` are forgotten."""
     session.add(LoginAttempt(email=email, ip=ip, attempted_at=at, succeeded=succeeded))
-    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < at - DAY))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < at - keep))
     session.flush()

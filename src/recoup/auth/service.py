@@ -1,7 +1,11 @@
-"""Auth use cases: users, logging in (with throttling), sessions.
+"""Auth use cases: users, passwords, logging in (with throttling), sessions.
 
-Services never commit. ``authenticate`` records the attempt and *returns* its outcome
-rather than raising, so that the caller's transaction keeps the record of a failure.
+Services never commit. A login is three steps so that the slow password check runs in no
+transaction at all: ``check_login`` reads (the throttle, the user's hash),
+``verify_password`` hashes (no database), ``record_login`` writes (the attempt, the
+login time). ``authenticate`` does the three in one transaction, for callers that do not
+mind holding it. The outcome is *returned* rather than raised, so that the caller's
+transaction keeps the record of a failure.
 """
 
 import hashlib
@@ -15,13 +19,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from recoup.audit.service import Change, append
-from recoup.auth import core, repository
+from recoup.auth import core, passwords, repository
 from recoup.auth.models import Role, User, UserSession
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import service as ledger
 from recoup.ledger.validators import validate_email
 
-MIN_PASSWORD_LENGTH = 10
 SESSION_IDLE = timedelta(hours=12)
 SESSION_MAX = timedelta(days=14)
 
@@ -43,10 +47,12 @@ def normalise_email(email: str) -> str:
     return normalised
 
 
-def validate_password(password: str) -> str:
-    """A password long enough to be worth hashing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+def validate_password(password: str, *, context: Sequence[str] = ()) -> str:
+    """A password hard enough to guess (``recoup.auth.passwords``) and not made of
+    ``context`` (the user's email, name, organisation)."""
+    problem = passwords.weakness(password, context=context)
+    if problem:
+        raise InvalidInput(problem, field="password")
     return password
 
 
@@ -81,7 +87,10 @@ def create_user(
     """
     address = normalise_email(email)
     checked_role = validate_role(str(role))
-    validate_password(password)
+    validate_password(
+        password,
+        context=password_context(session, org_id=org_id, user=None, email=address, name=name),
+    )
     if repository.user_by_email(session, address):
         raise Conflict(f"a user with the email {address} already exists")
     user = User(
@@ -117,6 +126,14 @@ def get_user(session: Session, *, org_id: int, user_id: int) -> User:
     return user
 
 
+def user_by_email(session: Session, *, org_id: int, email: str) -> User:
+    """One of the organisation's users by email; ``NotFound`` otherwise."""
+    user = repository.user_by_email(session, email.strip().lower())
+    if user is None or user.org_id != org_id:
+        raise NotFound(f"no user with the email {email.strip()}")
+    return user
+
+
 def set_active(
     session: Session, *, org_id: int, user_id: int, active: bool, by_user_id: int
 ) -> User:
@@ -140,6 +157,66 @@ def set_active(
     return user
 
 
+def password_context(
+    session: Session, *, org_id: int, user: User | None, email: str = "", name: str = ""
+) -> list[str]:
+    """What an attacker knows about a user: their email and name, their organisation's
+    name and slug (a password made of these is refused)."""
+    organisation = ledger.get_organisation(session, org_id=org_id)
+    known = [organisation.name, organisation.slug, email, name]
+    if user is not None:
+        known += [user.email, user.name]
+    return [value for value in known if value]
+
+
+def change_password(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int,
+    current: str,
+    new: str,
+    keep_token: str = "",
+) -> User:
+    """A user changes their own password (knowing the current one); their other login
+    sessions end, the one behind ``keep_token`` (the browser they did it from) stays."""
+    user = get_user(session, org_id=org_id, user_id=user_id)
+    if not _verify(user.password_hash, current):
+        raise InvalidInput("is not your current password", field="current_password")
+    if new == current:
+        raise InvalidInput("must differ from the current one", field="password")
+    validate_password(new, context=password_context(session, org_id=org_id, user=user))
+    _set_password(session, user, new, keep_token=keep_token, how="changed")
+    return user
+
+
+def reset_password(session: Session, *, org_id: int, user_id: int, by_user_id: int) -> str:
+    """An administrator gives a user a new random password (to pass on securely): every
+    session of theirs ends. Returns the password; it is stored only hashed."""
+    user = get_user(session, org_id=org_id, user_id=user_id)
+    if user.id == by_user_id:
+        raise Conflict("change your own password under Account, knowing the current one")
+    password = new_password()
+    _set_password(session, user, password, keep_token="", how="reset")
+    return password
+
+
+def new_password() -> str:
+    """A random password (16 characters of a URL-safe alphabet: 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def _set_password(
+    session: Session, user: User, password: str, *, keep_token: str, how: str
+) -> None:
+    user.password_hash = _hasher.hash(password)
+    repository.delete_user_sessions(
+        session, user.org_id, user.id, keep=hash_token(keep_token) if keep_token else None
+    )
+    append(session, [Change(user.org_id, "update", "users", user.id, None, {"password": how})])
+    session.flush()
+
+
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     """The outcome of a login attempt: a user, or why not."""
@@ -148,33 +225,100 @@ class LoginResult:
     locked_until: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LoginCheck:
+    """What a login attempt found before the password is checked: whether the email is
+    locked out from this address, and the hash to check against (a dummy one for an
+    unknown or inactive user, so that a miss costs as long as a hit)."""
+
+    email: str
+    ip: str
+    now: datetime
+    attempts: tuple[core.Attempt, ...]
+    locked_until: datetime | None
+    user_id: int | None
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordVerdict:
+    """Whether the password matched, and its new hash when the old one's parameters are
+    out of date (computed here, outside any transaction)."""
+
+    matches: bool
+    new_hash: str | None = None
+
+
+def check_login(
+    session: Session, *, email: str, ip: str, now: datetime | None = None
+) -> LoginCheck:
+    """Read what a login attempt needs (the throttle and the user's hash); writes nothing."""
+    now = now or utcnow()
+    address = email.strip().lower()[:254]
+    ip = ip[:64]
+    attempts = tuple(repository.recent_attempts(session, address, ip, now - core.REMEMBERED))
+    until = core.locked_until(attempts, email=address, ip=ip, now=now)
+    user = repository.user_by_email(session, address)
+    usable = user is not None and user.active
+    return LoginCheck(
+        email=address,
+        ip=ip,
+        now=now,
+        attempts=attempts,
+        locked_until=until,
+        user_id=user.id if user is not None and usable else None,
+        password_hash=user.password_hash if user is not None and usable else _DUMMY_HASH,
+    )
+
+
+def verify_password(check: LoginCheck, password: str) -> PasswordVerdict:
+    """Check ``password`` against the hash ``check`` found (slow on purpose: argon2)."""
+    if check.locked_until is not None:
+        return PasswordVerdict(False)
+    matches = _verify(check.password_hash, password) and check.user_id is not None
+    if matches and _hasher.check_needs_rehash(check.password_hash):
+        return PasswordVerdict(True, _hasher.hash(password))
+    return PasswordVerdict(matches)
+
+
+def record_login(session: Session, *, check: LoginCheck, verdict: PasswordVerdict) -> LoginResult:
+    """Remember the attempt and, when the password matched a user who is still active
+    with the same hash, log them in; a lockout says until when."""
+    if check.locked_until is not None:
+        return LoginResult(None, check.locked_until)
+    user = None
+    if verdict.matches and check.user_id is not None:
+        found = repository.user_by_email(session, check.email)
+        if found and found.id == check.user_id and found.active:
+            user = found if found.password_hash == check.password_hash else None
+    repository.record_attempt(
+        session, check.email, check.ip, check.now, user is not None, keep=core.REMEMBERED
+    )
+    if user is None:
+        failed = core.Attempt(check.email, check.ip, check.now, False)
+        attempts = [*check.attempts, failed]
+        return LoginResult(
+            None, core.locked_until(attempts, email=check.email, ip=check.ip, now=check.now)
+        )
+    if verdict.new_hash:
+        user.password_hash = verdict.new_hash
+    user.last_login_at = check.now
+    repository.delete_expired_sessions(session, check.now)
+    session.flush()
+    return LoginResult(user)
+
+
 def authenticate(
     session: Session, *, email: str, password: str, ip: str, now: datetime | None = None
 ) -> LoginResult:
-    """Check ``email`` and ``password`` from ``ip``, throttled per email and address.
+    """Check ``email`` and ``password`` from ``ip``, throttled (``recoup.auth.core``),
+    in the caller's one transaction.
 
     While locked out the password is not even checked. Inactive users fail like a
     wrong password does (no hint that the account exists).
     """
-    now = now or utcnow()
-    address = email.strip().lower()[:254]
-    failures: Sequence[datetime] = repository.recent_failures(
-        session, address, ip, now - core.FAILURE_WINDOW - core.LOCKOUT
-    )
-    until = core.locked_until(failures, now=now)
-    if until is not None:
-        return LoginResult(None, until)
-    user = repository.user_by_email(session, address)
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    ok = ok and user is not None and user.active
-    repository.record_attempt(session, address, ip, now, ok)
-    if not ok or user is None:
-        return LoginResult(None, core.locked_until([*failures, now], now=now))
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = now
-    session.flush()
-    return LoginResult(user)
+    check = check_login(session, email=email, ip=ip, now=now)
+    return record_login(session, check=check, verdict=verify_password(check, password))
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -210,7 +354,7 @@ def resolve_session(
     session: Session, *, token: str, now: datetime | None = None
 ) -> tuple[User, UserSession] | None:
     """The active user and session behind a cookie token, or None (unknown, expired,
-    or the user deactivated). Using a session extends it, up to ``SESSION_MAX``."""
+    or the user deactivated). Reads only: ``touch_session`` extends a session in use."""
     if not token:
         return None
     now = now or utcnow()
@@ -218,16 +362,31 @@ def resolve_session(
     if login is None:
         return None
     if login.expires_at <= now or login.created_at + SESSION_MAX <= now:
-        repository.delete_session(session, login.token_hash)
         return None
     user = repository.user(session, login.org_id, login.user_id)
     if user is None or not user.active:
         return None
-    if now - login.last_seen_at > timedelta(minutes=1):
-        login.last_seen_at = now
-        login.expires_at = min(now + SESSION_IDLE, login.created_at + SESSION_MAX)
-        session.flush()
     return user, login
+
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def needs_touch(login: UserSession, *, now: datetime | None = None) -> bool:
+    """Whether a session in use is due to be extended (at most once a minute)."""
+    return (now or utcnow()) - login.last_seen_at > TOUCH_EVERY
+
+
+def touch_session(session: Session, *, token: str, now: datetime | None = None) -> None:
+    """Extend the session behind ``token`` from ``now``: idle for ``SESSION_IDLE`` at
+    most, never beyond ``SESSION_MAX`` from its start."""
+    now = now or utcnow()
+    login = repository.session_by_hash(session, hash_token(token))
+    if login is None or login.expires_at <= now:
+        return
+    login.last_seen_at = now
+    login.expires_at = min(now + SESSION_IDLE, login.created_at + SESSION_MAX)
+    session.flush()
 
 
 def end_session(session: Session, *, token: str) -> None:

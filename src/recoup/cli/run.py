@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from recoup.audit import verification as audit_verification
@@ -17,7 +18,8 @@ from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.cli.cases import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
-from recoup.errors import RecoupError
+from recoup.db.engine import is_overload
+from recoup.errors import Overloaded, RecoupError
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.jobs.readiness import blocking, sending_findings
@@ -146,14 +148,24 @@ def run(
         policies = available_policies(_policy_dir())
     except RecoupError as error:
         fail(error)
-    with unit_of_work(org) as (session, organisation):
-        org_id = organisation.id
-        _stop_unless_ready(session, organisation, dry_run=dry_run)
-        result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
-        stale = _flag_stale_rates(session, org_id, day)
-        if dry_run:
-            result.dry_run = True
-            session.rollback()
+    try:
+        with unit_of_work(org) as (session, organisation):
+            org_id = organisation.id
+            _stop_unless_ready(session, organisation, dry_run=dry_run)
+            result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
+            stale = _flag_stale_rates(session, org_id, day)
+            if dry_run:
+                result.dry_run = True
+                session.rollback()
+    except OperationalError as error:
+        if not is_overload(error):
+            raise
+        fail(
+            Overloaded(
+                "another run is in progress (the database stayed locked); nothing was done: "
+                "run again when it has finished"
+            )
+        )
     _report(result, output)
     for message in stale:
         typer.echo(f"warning: {message}", err=output is Format.JSON)

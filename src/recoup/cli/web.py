@@ -1,6 +1,5 @@
-"""``recoup serve`` and ``recoup user add|list``."""
+"""``recoup serve`` and ``recoup user add|list|password|reset``."""
 
-import secrets
 import sys
 from typing import Annotated
 
@@ -32,19 +31,20 @@ def serve(
 
     web_app = create_app()
     typer.echo(f"Recoup on http://{host}:{port}/ (customer portal under /p/)")
+    # Forwarded headers are read by the app, from RECOUP_TRUSTED_PROXIES only.
     uvicorn.run(
         web_app,
         host=host,
         port=port,
         log_level="info",
         log_config=server_log_config(),  # portal tokens redacted in the access log
-        proxy_headers=True,
+        proxy_headers=False,
     )
 
 
 def new_password() -> str:
     """A random password for a new account (printed once)."""
-    return secrets.token_urlsafe(12)
+    return auth.new_password()
 
 
 def admin_email(org: str, given: str | None) -> str:
@@ -110,3 +110,38 @@ def list_users(org: Annotated[str | None, typer.Option("--org")] = None) -> None
         sys.exit(0)
     for line in lines:
         typer.echo(line.rstrip())
+
+
+@app.command("password")
+def change_password(
+    email: Annotated[str, typer.Option("--email", help="the login")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Change a user's password: the current one and the new one (twice) are asked for
+    at the terminal, never taken from the command line. Other sessions end."""
+    current = typer.prompt("Current password", hide_input=True)
+    new = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with unit_of_work(org) as (session, organisation):
+        user = auth.user_by_email(session, org_id=organisation.id, email=email)
+        auth.change_password(
+            session, org_id=organisation.id, user_id=user.id, current=current, new=new
+        )
+        summary = f"password of {user.email} changed; their other sessions ended"
+    typer.echo(summary)
+
+
+@app.command("reset")
+def reset_password(
+    email: Annotated[str, typer.Option("--email", help="the login")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Give a user a new random password (printed once, to pass on securely); every
+    session of theirs ends."""
+    with unit_of_work(org) as (session, organisation):
+        user = auth.user_by_email(session, org_id=organisation.id, email=email)
+        password = auth.reset_password(
+            session, org_id=organisation.id, user_id=user.id, by_user_id=0
+        )
+        summary = f"password of {user.email} reset; every session of theirs ended"
+    typer.echo(summary)
+    typer.echo(f"password: {password}")

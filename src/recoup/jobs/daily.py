@@ -10,12 +10,21 @@ and the record of steps done are stored together; last, the policy holds of acco
 that are now cleared are released. A dry run does all of it and rolls back.
 Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
+
+One run per organisation at a time: a run holds its organisation's run lock until its
+transaction ends (``lock_run``), and a second run started meanwhile waits for it, then
+finds the day already planned and plans nothing new. On PostgreSQL the lock is an
+advisory lock keyed by the organisation; on SQLite the run's write transaction already
+holds the database's one write lock, which no other writer can take until it ends. A
+run that waits longer than ``RUN_LOCK_WAIT`` (SQLite: the engine's busy timeout) fails
+as an overload — "another run is in progress" — never with a traceback.
 """
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
@@ -47,6 +56,21 @@ class RunResult:
     charges_queued: int = 0  # statutory charge rows put in the outbox
 
 
+RUN_LOCK = 0x52554E  # "RUN": the advisory-lock namespace of daily runs (PostgreSQL)
+RUN_LOCK_WAIT = timedelta(minutes=10)
+
+
+def lock_run(session: Session, *, org_id: int) -> None:
+    """Hold ``org_id``'s run lock until the session's transaction ends, waiting up to
+    ``RUN_LOCK_WAIT`` for a run that holds it (which then fails as a lock timeout)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the run's write transaction holds the database's write lock
+    wait = int(RUN_LOCK_WAIT.total_seconds() * 1000)
+    session.execute(text(f"SET LOCAL lock_timeout = {wait}"))
+    session.execute(select(func.pg_advisory_xact_lock(RUN_LOCK, org_id)))
+    session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+
+
 def run_day(
     session: Session,
     *,
@@ -57,7 +81,9 @@ def run_day(
     customer_range: tuple[int, int] | None = None,
 ) -> RunResult:
     """Evaluate cases and credit, plan ``as_of`` and store the plan (the caller commits,
-    or rolls back for a dry run)."""
+    or rolls back for a dry run). Waits for a run of the same organisation that is under
+    way (``lock_run``)."""
+    lock_run(session, org_id=org_id)
     with bulk.gc_paused():  # millions of short-lived objects on a large ledger
         return _run_day(session, org_id, as_of, now, policies, customer_range)
 

@@ -162,6 +162,34 @@ def check_promise_date(promised_on: date, *, today: date) -> date:
     return promised_on
 
 
+# A link may send this many promises, disputes and messages an hour, and one address
+# this many through all the links it holds: enough for any customer, too few to flood a
+# collector's task list.
+SUBMISSIONS_PER_LINK = 10
+SUBMISSIONS_PER_CLIENT = 30
+SUBMISSION_WINDOW = timedelta(hours=1)
+
+
+class TooManySubmissions(InvalidInput):
+    """A link or an address has sent too much in the last hour (HTTP 429)."""
+
+    status_code = 429
+
+
+def check_submission_rate(*, by_link: int, by_client: int) -> None:
+    """Refuse one more submission when the link or the address already sent its share in
+    the last ``SUBMISSION_WINDOW``.
+
+    >>> check_submission_rate(by_link=9, by_client=29)
+    >>> check_submission_rate(by_link=10, by_client=0)
+    Traceback (most recent call last):
+    ...
+    recoup.portal.core.TooManySubmissions: rate: too many messages in the last hour
+    """
+    if by_link >= SUBMISSIONS_PER_LINK or by_client >= SUBMISSIONS_PER_CLIENT:
+        raise TooManySubmissions("too many messages in the last hour", field="rate")
+
+
 def check_comment(text: str, *, required: bool) -> str:
     """A customer's free text, trimmed; required ones must say something."""
     cleaned = text.strip()

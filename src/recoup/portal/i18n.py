@@ -119,6 +119,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please enter an amount such as 1250.00, at most the balance.",
         "de": "Bitte einen Betrag wie 1250,00 eingeben, höchstens den Saldo.",
     },
+    "err_too_many": {
+        "en": "We have received many messages from you in the last hour. Please try again "
+        "later, or call us.",
+        "de": "Wir haben in der letzten Stunde viele Nachrichten von Ihnen erhalten. Bitte "
+        "versuchen Sie es später noch einmal oder rufen Sie uns an.",
+    },
     "err_comment": {
         "en": "Please write a few words (at most 2000 characters).",
         "de": "Bitte schreiben Sie ein paar Worte (höchstens 2000 Zeichen).",

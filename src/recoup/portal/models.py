@@ -62,6 +62,7 @@ class PortalSubmission(OrgScoped, Base):
         Index("ix_portal_submissions_org_customer", "org_id", "customer_id"),
         Index("ix_portal_submissions_org_created", "org_id", "created_at"),
         Index("ix_portal_submissions_org_collector", "org_id", "collector", "seen_at"),
+        Index("ix_portal_submissions_client_created", "client", "created_at"),
     )
 
     customer_id: Mapped[int] = mapped_column(BigInteger)
@@ -77,3 +78,5 @@ class PortalSubmission(OrgScoped, Base):
     # The collector assigned to the customer when it came in: the person notified.
     collector: Mapped[str] = mapped_column(String(200), default="")
     seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The address it came from (``recoup.auth.http.client_ip``), for the rate limit.
+    client: Mapped[str] = mapped_column(String(64), default="", server_default="")

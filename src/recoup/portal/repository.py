@@ -83,3 +83,20 @@ def mark_seen(session: Session, org_id: int, customer_id: int, at: datetime) -> 
         .values(seen_at=at)
         .execution_options(synchronize_session=False)
     )
+
+
+def recent_submissions(
+    session: Session, *, token_id: int, client: str, since: datetime
+) -> tuple[int, int]:
+    """How many submissions came through the link ``token_id``, and from ``client``,
+    since ``since``."""
+    recent = PortalSubmission.created_at >= since
+    by_link = session.scalar(
+        select(func.count()).where(PortalSubmission.token_id == token_id, recent)
+    )
+    by_client = (
+        session.scalar(select(func.count()).where(PortalSubmission.client == client, recent))
+        if client
+        else 0
+    )
+    return by_link or 0, by_client or 0

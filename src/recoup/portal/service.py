@@ -98,12 +98,14 @@ class PortalAccess:
     org_id: int
     customer_id: int
     expires_at: datetime
+    client: str = ""  # the address the request came from (for the rate limit)
 
 
 def open_portal(
-    session: Session, *, token: str, now: datetime | None = None
+    session: Session, *, token: str, now: datetime | None = None, client: str = ""
 ) -> PortalAccess | None:
-    """The customer a token opens, or None when it is unknown, expired or revoked."""
+    """The customer a token opens, or None when it is unknown, expired or revoked;
+    ``client`` is the address asking (submissions from it are rate-limited)."""
     if not token or len(token) > 100:
         return None
     now = now or utcnow()
@@ -112,7 +114,7 @@ def open_portal(
         return None
     row.last_used_at = now
     session.flush()
-    return PortalAccess(row.id, row.org_id, row.customer_id, row.expires_at)
+    return PortalAccess(row.id, row.org_id, row.customer_id, row.expires_at, client[:64])
 
 
 def _customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, Any]:
@@ -366,8 +368,16 @@ def portal_page(
 def _submission(
     session: Session, access: PortalAccess, kind: SubmissionKind, **values: Any
 ) -> PortalSubmission:
+    by_link, by_client = repository.recent_submissions(
+        session,
+        token_id=access.token_id,
+        client=access.client,
+        since=utcnow() - core.SUBMISSION_WINDOW,
+    )
+    core.check_submission_rate(by_link=by_link, by_client=by_client)
     customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
     submission = PortalSubmission(
+        client=access.client,
         org_id=access.org_id,
         customer_id=access.customer_id,
         token_id=access.token_id,

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from recoup.auth.http import (
     CSRF_COOKIE,
     DB,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
+    client_ip,
     is_https,
 )
 from recoup.comms.render import format_iban
@@ -54,6 +56,7 @@ FIELD_MESSAGES = {
     "comment": "err_comment",
     "invoice": "err_invoice",
     "reason": "err_reason",
+    "rate": "err_too_many",
 }
 
 
@@ -124,7 +127,7 @@ def _page(
 
 @router.get("/{token}", response_class=HTMLResponse)
 def portal_page(
-    request: Request, db: DB, token: str, lang: str | None = None, done: str = ""
+    request: Request, db: WriteDB, token: str, lang: str | None = None, done: str = ""
 ) -> HTMLResponse:
     """The customer's statement, how to pay, and the promise / dispute / message forms."""
     access = service.open_portal(db, token=token)
@@ -155,7 +158,7 @@ def _rejected(
         access,
         token,
         _language(request, lang),
-        status_code=422,
+        status_code=error.status_code,
         errors=errors,
         values=values,
     )
@@ -178,7 +181,7 @@ def promise(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer promises to pay on a date."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     values = {"promised_on": promised_on, "amount": amount, "comment": comment}
@@ -212,7 +215,7 @@ def dispute(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer queries one of their open invoices."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     values = {"invoice": invoice, "reason": reason, "comment": comment}
@@ -243,7 +246,7 @@ def feedback(
     lang: Annotated[str, Form()] = "",
 ) -> Response:
     """The customer leaves a message for the credit team."""
-    access = service.open_portal(db, token=token)
+    access = service.open_portal(db, token=token, client=client_ip(request))
     if access is None:
         return invalid_link(request)
     try:
@@ -262,7 +265,7 @@ def _pdf(download: downloads.Download) -> Response:
 
 
 @router.get("/{token}/statement.pdf")
-def statement_pdf(request: Request, db: DB, token: str, lang: str | None = None) -> Response:
+def statement_pdf(request: Request, db: WriteDB, token: str, lang: str | None = None) -> Response:
     """The customer's statement of account as a PDF."""
     access = service.open_portal(db, token=token)
     if access is None:
@@ -275,7 +278,7 @@ def statement_pdf(request: Request, db: DB, token: str, lang: str | None = None)
 
 @router.get("/{token}/invoices/{number:path}.pdf")
 def invoice_pdf(
-    request: Request, db: DB, token: str, number: str, lang: str | None = None
+    request: Request, db: WriteDB, token: str, number: str, lang: str | None = None
 ) -> Response:
     """A copy of one of the customer's open invoices as a PDF (the number may hold a
     slash, as some numbering schemes do)."""

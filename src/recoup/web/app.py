@@ -2,8 +2,10 @@
 
 ``create_app()`` builds it for ``recoup serve`` and for tests. Errors become pages: a
 ``RecoupError`` shows its message with its status (404 for another organisation's
-records), a missing session redirects to the login page, and anything unexpected is a
-plain "something went wrong" page — never a traceback.
+records), a missing session redirects to the login page, overload (a flood of logins,
+the database's lock not obtained in time, no connection free) is a 503 "busy, try again"
+with ``Retry-After``, and anything unexpected is a plain "something went wrong" page —
+never a traceback.
 """
 
 import logging
@@ -13,15 +15,19 @@ from importlib.resources import files
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from recoup.auth.http import ShedLogins
 from recoup.config import Settings
 from recoup.db import make_engine
+from recoup.db.engine import is_overload
 from recoup.db.migrate import upgrade
-from recoup.errors import RecoupError
+from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
 from recoup.web import actions, views
@@ -29,6 +35,7 @@ from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
 log = logging.getLogger(__name__)
+WEB_BUSY_TIMEOUT = 5.0
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -55,7 +62,8 @@ def create_app(
     """
     PortalSettings()
     if engine is None:
-        engine = make_engine(database_url or Settings().database_url)
+        # A page waits a few seconds for SQLite's write lock, then says "busy" (503).
+        engine = make_engine(database_url or Settings().database_url, busy_timeout=WEB_BUSY_TIMEOUT)
     if migrate:
         upgrade(engine)
     app = FastAPI(title="Recoup", docs_url=None, redoc_url=None, openapi_url=None)
@@ -66,6 +74,7 @@ def create_app(
     app.include_router(actions.router)
     app.include_router(portal_views.router)
     _handle_errors(app)
+    app.add_middleware(ShedLogins)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[..., object]) -> Response:
@@ -87,6 +96,20 @@ def error_page(request: Request, status: int, title: str, message: str) -> HTMLR
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
+def busy(request: Request, error: Overloaded) -> Response:
+    """503 with ``Retry-After``: nothing was done, the same request may be tried again."""
+    headers = {"retry-after": str(error.retry_after)}
+    if request.url.path.startswith("/p/"):  # not the portal's "this link cannot be used"
+        return PlainTextResponse(
+            "Busy - please try again in a moment. / Bitte versuchen Sie es gleich noch einmal.",
+            status_code=503,
+            headers=headers,
+        )
+    page = error_page(request, 503, "Busy", error.message)
+    page.headers.update(headers)
+    return page
+
+
 def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -102,6 +125,8 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RecoupError)
     async def recoup_error(request: Request, exc: RecoupError) -> Response:
+        if isinstance(exc, Overloaded):
+            return busy(request, exc)
         titles = {404: "Not found", 409: "Not possible", 422: "Check your input"}
         return error_page(
             request, exc.status_code, titles.get(exc.status_code, "Error"), exc.message
@@ -122,6 +147,16 @@ def _handle_errors(app: FastAPI) -> None:
         if exc.status_code == 405:
             return error_page(request, 405, "Not allowed", "That action is not available here.")
         return error_page(request, exc.status_code, "Error", str(exc.detail))
+
+    # Registered for the database's errors by class (not only under ``Exception``), so
+    # that an overload is a handled 503 rather than a server error re-raised to uvicorn.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_error(request: Request, exc: Exception) -> Response:
+        if is_overload(exc):
+            log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+            return busy(request, Overloaded("The server is busy. Please try again in a moment."))
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

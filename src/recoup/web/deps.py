@@ -1,9 +1,9 @@
 """What every request shares: the transaction, the logged-in user, CSRF checks.
 
 ``get_db`` owns the request's transaction: commit when the handler returns, roll back
-when it raises. ``require(permission)`` resolves the session cookie, checks the role's
-permission and, on a POST, the form's CSRF token; handlers then scope every query to
-``actor.org_id``.
+when it raises; a GET is a read (``recoup.auth.http``). ``require(permission)``
+resolves the session cookie, checks the role's permission and, on a POST, the form's
+CSRF token; handlers then scope every query to ``actor.org_id``.
 """
 
 from collections.abc import Callable
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 
-from recoup.auth import scope
 from recoup.auth import service as auth
 from recoup.auth.core import Permission, allowed
 from recoup.auth.http import (
@@ -20,15 +20,19 @@ from recoup.auth.http import (
     DB,
     SAFE_METHODS,
     Forbidden,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
     client_ip,
     get_db,
     is_https,
+    log_in,
+    sign_sessions,
     submitted_csrf,
     tokens_match,
 )
 from recoup.auth.models import Role
+from recoup.db.engine import is_overload, transaction
 
 SESSION_COOKIE = "recoup_session"
 
@@ -53,19 +57,43 @@ class Actor:
         return allowed(self.role, Permission(permission))
 
 
-async def current_actor(request: Request, db: DB) -> Actor:
+def signed_in(request: Request, db: DB) -> Actor:
+    """The user behind the session cookie (``LoginRequired`` otherwise).
+
+    The session is looked up in a read of its own and, at most once a minute, extended in
+    a short write of its own, before the request's transaction starts: a page (a read)
+    never writes, and a request never waits for the write lock it already holds. Runs in
+    a worker thread (a plain function), never on the event loop.
+    """
+    engine = request.app.state.engine
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with transaction(engine, actor="web", read_only=True) as session:
+        found = auth.resolve_session(session, token=token)
+        if found is None:
+            raise LoginRequired()
+        user, login = found
+        actor = Actor(
+            user.id, user.org_id, user.email, user.name, Role(user.role), login.csrf_token
+        )
+        touch = auth.needs_touch(login)
+    if touch:
+        try:
+            with transaction(engine, actor="web") as session:
+                auth.touch_session(session, token=token)
+        except OperationalError as error:
+            if not is_overload(error):
+                raise
+            # The database is busy writing: the session is extended on a later page.
+    sign_sessions(request, email=actor.email, role=actor.role)
+    request.state.actor = actor
+    return actor
+
+
+async def current_actor(request: Request, actor: Annotated[Actor, Depends(signed_in)]) -> Actor:
     """The logged-in user (``LoginRequired`` otherwise); a POST must carry the
     session's CSRF token (``Forbidden`` otherwise)."""
-    found = auth.resolve_session(db, token=request.cookies.get(SESSION_COOKIE, ""))
-    if found is None:
-        raise LoginRequired()
-    user, login = found
-    db.info["actor"] = f"user:{user.email}"
-    scope.bind(db, scope.scope_for(user.role, user.email))
-    actor = Actor(user.id, user.org_id, user.email, user.name, Role(user.role), login.csrf_token)
-    request.state.actor = actor
     if request.method not in SAFE_METHODS and not tokens_match(
-        login.csrf_token, await submitted_csrf(request)
+        actor.csrf_token, await submitted_csrf(request)
     ):
         raise Forbidden("The form has expired or did not come from this site. Please try again.")
     return actor
@@ -101,10 +129,12 @@ __all__ = [
     "Actor",
     "Forbidden",
     "LoginRequired",
+    "WriteDB",
     "anonymous_csrf",
     "check_anonymous_csrf",
     "client_ip",
     "get_db",
     "is_https",
+    "log_in",
     "require",
 ]

@@ -40,10 +40,11 @@ from recoup.web.deps import (
     Importer,
     Viewer,
     Worker,
+    WriteDB,
     anonymous_csrf,
     check_anonymous_csrf,
-    client_ip,
     is_https,
+    log_in,
 )
 from recoup.web.formatting import format_money
 from recoup.web.repository import InvoiceFilter, WorklistFilter
@@ -90,37 +91,34 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(check_anonymous_csrf)])
-def login(
+async def login(
     request: Request,
-    db: DB,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the credentials (throttled) and start a session."""
-    result = auth.authenticate(db, email=email, password=password, ip=client_ip(request))
+    """Check the credentials (throttled; ``recoup.auth.http.log_in``) and start a session."""
+    result = await log_in(request, email=email, password=password)
     if result.user is None:
+        headers = {}
         if result.locked_until is not None:
-            minutes = max(1, int((result.locked_until - utcnow()).total_seconds() // 60) + 1)
-            error, status = (
-                f"Too many failed attempts. Try again in {minutes} minutes.",
-                429,
-            )
+            seconds = max(1, int((result.locked_until - utcnow()).total_seconds()) + 1)
+            minutes = (seconds + 59) // 60
+            unit = "minute" if minutes == 1 else "minutes"
+            error, status = f"Too many failed attempts. Try again in {minutes} {unit}.", 429
+            headers["retry-after"] = str(seconds)
         else:
             error, status = "Wrong email or password.", 401
-        return render(
+        page = render(
             request,
             "login.html",
             {"next": _safe_next(next), "csrf": anonymous_csrf(request), "email": email,
              "error": error},
             status_code=status,
         )  # fmt: skip
-    token = auth.start_session(
-        db,
-        user=result.user,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", ""),
-    )
+        page.headers.update(headers)
+        return page
+    token = result.token
     response = redirect(_safe_next(next))
     response.set_cookie(
         SESSION_COOKIE,
@@ -218,7 +216,7 @@ def _customer_context(
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer(request: Request, db: DB, actor: Viewer, customer_id: int) -> HTMLResponse:
+def customer(request: Request, db: WriteDB, actor: Viewer, customer_id: int) -> HTMLResponse:
     """A customer's balances, aging, open items, contacts, timeline and actions."""
     context = _customer_context(db, request, actor, customer_id)
     if actor.can("work_accounts"):
@@ -588,6 +586,57 @@ def set_user_active(
     )
     state = "activated" if user.active else "deactivated"
     return redirect("/users", flash=f"{user.email} {state}.")
+
+
+@router.post("/users/{user_id}/reset", response_class=HTMLResponse)
+def reset_user_password(request: Request, db: DB, actor: Admin, user_id: int) -> Response:
+    """Give a user a new random password, shown once on this page (never put in a cookie
+    or a URL); every session of theirs ends."""
+    password = auth.reset_password(
+        db, org_id=actor.org_id, user_id=user_id, by_user_id=actor.user_id
+    )
+    user = auth.get_user(db, org_id=actor.org_id, user_id=user_id)
+    page = render(
+        request,
+        "users.html",
+        _users_context(db, actor, reset={"email": user.email, "password": password}),
+    )
+    page.headers["cache-control"] = "no-store"
+    return page
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_page(request: Request, actor: CurrentActor) -> HTMLResponse:
+    """The form to change one's own password."""
+    return render(request, "password.html", {"errors": {}})
+
+
+@router.post("/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    db: DB,
+    actor: CurrentActor,
+    current_password: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Change one's own password; the user's other sessions end, this one stays."""
+    try:
+        if password != confirm:
+            raise InvalidInput("the two new passwords differ", field="confirm")
+        auth.change_password(
+            db,
+            org_id=actor.org_id,
+            user_id=actor.user_id,
+            current=current_password,
+            new=password,
+            keep_token=request.cookies.get(SESSION_COOKIE, ""),
+        )
+    except InvalidInput as error:
+        db.rollback()
+        errors = {error.field or "password": error.reason}
+        return render(request, "password.html", {"errors": errors}, status_code=422)
+    return redirect("/", flash="Your password was changed; your other sessions have ended.")
 
 
 @router.get("/healthz")
