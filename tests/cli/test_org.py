@@ -49,6 +49,7 @@ def test_check_says_what_is_missing_and_run_stops_before_planning(
     assert any(line.startswith("error: no bank account for GBP") for line in lines)
     assert any("mail is written to files" in line for line in lines)
     assert any("public address is http://127.0.0.1:8000" in line for line in lines)
+    assert any("RECOUP_AUDIT_KEY is not set" in line for line in lines)
 
     run = recoup("run", "--as-of", "2026-07-01")
     assert run.exit_code == 1

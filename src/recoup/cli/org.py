@@ -229,6 +229,7 @@ def check(org: Org = None) -> None:
             org=organisation,
             smtp_url=settings.smtp_url,
             public_url=PortalSettings().public_url,
+            audit_key_set=bool(settings.audit_key.get_secret_value()),
         )
     for finding in findings:
         typer.echo(str(finding))

@@ -33,7 +33,12 @@ class Finding:
 
 
 def sending_findings(
-    session: Session, *, org: Organisation, smtp_url: str, public_url: str
+    session: Session,
+    *,
+    org: Organisation,
+    smtp_url: str,
+    public_url: str,
+    audit_key_set: bool = True,
 ) -> list[Finding]:
     """What is missing before ``org`` can send its customers messages, errors first."""
     findings: list[Finding] = []
@@ -83,6 +88,15 @@ def sending_findings(
                 f"the portal's public address is {public_url}: links in messages will not "
                 "open for customers",
                 "set RECOUP_PUBLIC_URL=https://pay.example.com",
+            )
+        )
+    if not audit_key_set:
+        findings.append(
+            Finding(
+                "warning",
+                "RECOUP_AUDIT_KEY is not set: the audit trail is a plain hash chain that "
+                "anyone with database access can recompute",
+                "set RECOUP_AUDIT_KEY=id:SECRET (16 characters or more, from a secret store)",
             )
         )
     return sorted(findings, key=lambda finding: finding.level != "error")
