@@ -211,6 +211,7 @@ class MessageContext:
     credits: tuple[CreditLine, ...] = ()
     payment_reference: str = ""
     portal_url: str | None = None
+    pays_online: bool = False  # the portal takes payments (RECOUP_PAYMENT_URL is set)
     step: str = ""
     signatory: str = ""
     pay_by: date | None = None

@@ -72,6 +72,7 @@ def frame_variables(context: MessageContext) -> dict[str, object]:
         "as_of": context.as_of,
         "payment_reference": context.payment_reference,
         "portal_url": context.portal_url,
+        "pays_online": context.pays_online,
         "addressee": context.addressee,
         "signatory": context.sender,
     }

@@ -266,6 +266,7 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
         invoice_ids=[int(i) for i in payload.get("invoice_ids", [])],
         contact_id=int(contact_id) if contact_id else None,
         portal_url=portal.portal_url(token),
+        pays_online=bool(portal.PortalSettings().payment_url),
         step=step,
         reminded=outbox.reminded_invoice_ids(
             session, org_id=row.org_id, customer_id=row.customer_id, besides=row.id

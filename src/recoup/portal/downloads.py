@@ -19,7 +19,7 @@ from recoup.documents import InvoiceCopy, Settlement, invoice_copy_pdf, statemen
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.portal.core import pdf_filename
-from recoup.portal.service import PortalAccess
+from recoup.portal.service import PortalAccess, PortalSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,12 @@ def _context(
     session: Session, access: PortalAccess, as_of: date, language: str | None, **fields: Any
 ) -> MessageContext:
     context = customer_context(
-        session, org_id=access.org_id, customer_id=access.customer_id, as_of=as_of, **fields
+        session,
+        org_id=access.org_id,
+        customer_id=access.customer_id,
+        as_of=as_of,
+        pays_online=bool(PortalSettings().payment_url),
+        **fields,
     )
     if not language:
         return context
