@@ -427,7 +427,7 @@ def test_every_customer_message_has_a_short_text_message(name: str, language: st
 
 
 def test_text_message_figures() -> None:
-    english = render_sms("courtesy_reminder", make_context())
+    english = render_sms("courtesy_reminder", make_context(pays_online=True))
     german = render_sms("missed_instalment", make_context(language="de", country="DE"))
 
     assert english == (
