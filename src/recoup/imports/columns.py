@@ -47,7 +47,15 @@ def fold(header: str) -> str:
 _CUSTOMER_REF = Column(
     "customer",
     required=True,
-    aliases=("customer_id", "customer", "customer name", "contactname", "account", "client"),
+    aliases=(
+        "customer_id",
+        "customer",
+        "customer name",
+        "customer full name",
+        "contactname",
+        "account",
+        "client",
+    ),
     doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName)",
 )
 _CONTACT_COLUMNS = (
@@ -114,8 +122,8 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "number",
             required=True,
-            aliases=("num", "invoicenumber", "invoice number", "invoice no", "invoice"),
-            doc="unique per organisation (QuickBooks Num, Xero InvoiceNumber)",
+            aliases=("num", "no.", "invoicenumber", "invoice number", "invoice no", "invoice"),
+            doc="unique per organisation (QuickBooks No. or Num, Xero InvoiceNumber)",
         ),
         _CUSTOMER_REF,
         Column(
@@ -137,7 +145,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             aliases=("amount", "invoice amount", "invoiceamount", "gross", "total amount"),
             doc="gross amount (QuickBooks Amount, Xero Total)",
         ),
-        Column("tax", Type.AMOUNT, aliases=("tax amount", "taxtotal", "totaltax", "vat amount")),
+        Column("tax", Type.AMOUNT, aliases=("taxtotal", "totaltax", "tax amount", "vat amount")),
         Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
         Column(
             "open_balance",

@@ -6,6 +6,7 @@ problem found; the service writes a plan only when it has no problems.
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -180,6 +181,7 @@ class Plan:
     allocations: list[AllocationPlan] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows left out on purpose, and why
 
     def create(self, row: int, values: dict[str, Any]) -> int:
         """Add a record to create; its index in ``creates``."""
@@ -459,6 +461,43 @@ def _invoice_fields(values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values.get(k) for k in keys)
 
 
+_NOT_OWED = "skip"
+# The statuses accounting exports write (Xero, QuickBooks), in Recoup's terms: still
+# owed, paid (nothing open), cancelled, or not sent to the customer yet (not owed).
+_INVOICE_STATUSES = {
+    "open": "open",
+    "awaitingpayment": "open",
+    "authorised": "open",
+    "overdue": "open",
+    "partiallypaid": "open",
+    "due": "open",
+    "paid": "paid",
+    "void": "void",
+    "voided": "void",
+    "deleted": "void",
+    "draft": _NOT_OWED,
+    "submitted": _NOT_OWED,
+    "awaitingapproval": _NOT_OWED,
+}
+_STATUS_OPTIONS = (
+    "open, awaiting payment or overdue; paid; void, voided or deleted; "
+    "draft, submitted or awaiting approval are skipped"
+)
+
+
+def invoice_status(text: str) -> str | None:
+    """What an export's invoice status means: ``open``, ``paid``, ``void``, ``skip`` (not
+    owed yet) or ``None`` (unknown). QuickBooks writes "Overdue 12 days".
+
+    >>> [invoice_status(s) for s in ("Awaiting Payment", "Overdue 12 days", "Draft", "x")]
+    ['open', 'open', 'skip', None]
+    """
+    folded = re.sub(r"[^a-z]", "", text.lower())
+    if folded.startswith("overdue"):
+        folded = "overdue"
+    return _INVOICE_STATUSES.get(folded)
+
+
 def plan_invoices(
     records: Sequence[Record],
     customers: CustomerIndex,
@@ -477,12 +516,20 @@ def plan_invoices(
     line_items: dict[str, tuple[Any, ...]] = {}
     seen_numbers: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
+    skipped: set[str] = set()
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
         external_id = v.get("external_id") or number
         if not number:
             p.add("number", "an invoice needs a number")
+            continue
+        if invoice_status(v.get("status", "open")) == _NOT_OWED:
+            if number not in skipped:
+                skipped.add(number)
+                plan.skipped.append(
+                    f"row {record.row}: invoice {number} is {v['status'].strip()} (not owed yet)"
+                )
             continue
         repeated = number in seen_numbers
         if repeated and line_items.get(number) == _invoice_fields(v):
@@ -513,9 +560,9 @@ def plan_invoices(
         due_date = v.get("due_date") or issue_date + timedelta(days=customer.payment_terms_days)
         if due_date < issue_date:
             p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
-        void = v.get("status", "open").strip().lower()
-        if void not in {"open", "void"}:
-            p.add("status", f"unknown status {v['status']!r} (open or void)")
+        void = invoice_status(v.get("status", "open"))
+        if void is None:
+            p.add("status", f"unknown status {v['status']!r} ({_STATUS_OPTIONS})")
         open_balance = (
             p.check("open_balance", _minor, v["open_balance"], currency, "open_balance")
             if "open_balance" in v
@@ -523,6 +570,8 @@ def plan_invoices(
         )
         if p.failed or total is None:
             continue
+        if void == "paid":
+            void, open_balance = "open", 0
         if open_balance is not None and open_balance > total:
             p.add("open_balance", "open balance is more than the total")
             continue

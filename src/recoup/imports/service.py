@@ -77,6 +77,8 @@ class ImportResult:
     settlements: int = 0
     dry_run: bool = False
     changes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "row 5: invoice INV-3 is Draft (...)"
+    ignored_columns: list[str] = field(default_factory=list)  # the file's headers, as written
 
     def add(self, other: "ImportResult") -> None:
         """Fold a follow-on import (a customers file's contacts) into this result."""
@@ -84,6 +86,17 @@ class ImportResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes += other.changes
+        self.skipped += other.skipped
+
+    def notes(self) -> list[str]:
+        """What the summary says besides the counts: rows skipped on purpose, and the
+        columns the import did not read."""
+        lines = []
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} skipped: " + "; ".join(self.skipped))
+        if self.ignored_columns:
+            lines.append("ignored columns: " + ", ".join(self.ignored_columns))
+        return lines
 
 
 def import_file(
@@ -443,4 +456,5 @@ def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
         settlements=len(plan.settlements),
         dry_run=dry_run,
         changes=_describe(plan) if dry_run else [],
+        skipped=list(plan.skipped),
     )

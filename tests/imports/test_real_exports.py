@@ -1,0 +1,89 @@
+"""Exports as Xero and QuickBooks write them: statuses, report titles and totals, ageing
+sections, negative credit notes, contacts with names and postal addresses."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recoup.errors import RowsRejected
+from recoup.imports.columns import Kind
+from recoup.imports.service import import_file
+from recoup.ledger.models import Invoice, Organisation
+from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
+
+DATA = Path(__file__).parent / "data"
+
+
+def invoices(session: Session) -> dict[str, tuple[str, int, int]]:
+    return {
+        i.number: (i.status, i.total_amount, i.open_amount)
+        for i in session.scalars(select(Invoice)).all()
+    }
+
+
+@pytest.fixture
+def customers(run_import: Importer) -> None:
+    run_import("customers", CUSTOMERS)
+
+
+@pytest.mark.usefixtures("customers")
+def test_xero_statuses_open_paid_void_and_not_owed_yet(session: Session, org: Organisation) -> None:
+    path = DATA / "xero_invoice_export.csv"
+    result = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path)
+    assert invoices(session) == {
+        "INV-0041": ("open", 120000, 120000),  # two line items, one invoice
+        "INV-0042": ("paid", 48000, 0),
+        "INV-0043": ("void", 12000, 12000),
+        "INV-0044": ("void", 6000, 6000),
+    }
+    assert (result.created, result.settlements) == (4, 1)
+    assert result.skipped == [
+        "row 7: invoice INV-0045 is Draft (not owed yet)",
+        "row 9: invoice INV-0046 is Submitted (not owed yet)",
+        "row 10: invoice INV-0047 is Awaiting Approval (not owed yet)",
+    ]
+    assert result.notes()[0].startswith("3 skipped: row 7: invoice INV-0045 is Draft")
+    again = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.usefixtures("customers")
+def test_quickbooks_statuses(session: Session, run_import: Importer) -> None:
+    run_import(
+        "invoices",
+        """
+Invoice date,No.,Customer,Due date,Amount,Open balance,Status
+15/10/2026,1001,Alpha GmbH,14/11/2026,"1,250.00","1,250.00",Overdue 8 days
+20/11/2026,1002,Alpha GmbH,20/12/2026,99.99,99.99,Open
+01/10/2026,1003,Beta Ltd,15/10/2026,300.00,0.00,Paid
+02/10/2026,1004,Beta Ltd,16/10/2026,50.00,0.00,Voided
+""",
+    )
+    assert invoices(session) == {
+        "1001": ("open", 125000, 125000),
+        "1002": ("open", 9999, 9999),
+        "1003": ("paid", 30000, 0),
+        "1004": ("void", 5000, 5000),
+    }
+
+
+@pytest.mark.usefixtures("customers")
+def test_an_unknown_status_is_a_row_error_and_nothing_is_written(
+    session: Session, run_import: Importer
+) -> None:
+    before = ledger_counts(session)
+    with pytest.raises(RowsRejected) as caught:
+        run_import(
+            "invoices",
+            """
+number,customer,issue_date,total,status
+INV-1,C1,2026-01-01,10.00,Awaiting Payment
+INV-2,C1,2026-01-01,10.00,Pending
+""",
+        )
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (3, "status")
+    assert "unknown status 'Pending'" in problem.reason
+    assert ledger_counts(session) == before
