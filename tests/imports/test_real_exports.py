@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from recoup.errors import RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.service import import_file
-from recoup.ledger.models import Invoice, Organisation
+from recoup.ledger.models import CreditNote, Customer, Invoice, Organisation
 from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
 
 DATA = Path(__file__).parent / "data"
@@ -87,3 +87,88 @@ INV-2,C1,2026-01-01,10.00,Pending
     assert (problem.row, problem.column) == (3, "status")
     assert "unknown status 'Pending'" in problem.reason
     assert ledger_counts(session) == before
+
+
+@pytest.mark.usefixtures("customers")
+def test_quickbooks_ar_ageing_detail_report(session: Session, org: Organisation) -> None:
+    path = DATA / "quickbooks_ar_ageing_detail.csv"
+    before = ledger_counts(session)
+    dry = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path, dry_run=True)
+    assert ledger_counts(session) == before
+    assert "row 7: create CM-7" in dry.changes
+    result = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path)
+    assert invoices(session) == {
+        "1001": ("open", 125000, 125000),
+        "1002": ("open", 340050, 140050),  # settled down to the report's open balance
+        "1003": ("open", 9999, 9999),
+    }
+    (note,) = session.scalars(select(CreditNote)).all()
+    assert (note.number, note.total_amount, note.open_amount, note.currency) == (
+        "CM-7",
+        5640,
+        5640,
+        "GBP",
+    )
+    assert note.customer_id == session.scalars(
+        select(Customer.id).where(Customer.name == "Beta Ltd")
+    ).one()
+    assert (result.rows, result.created, result.settlements, result.credit_notes) == (5, 4, 1, 1)
+    assert result.skipped == [
+        "row 12: Payment (payments come in with `recoup import payments`)"
+    ]
+    again = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.usefixtures("customers")
+def test_bad_rows_in_a_report_are_still_errors(session: Session, run_import: Importer) -> None:
+    before = ledger_counts(session)
+    with pytest.raises(RowsRejected) as caught:
+        run_import(
+            "invoices",
+            """
+Open Invoices
+,Date,Transaction type,No.,Customer,Due date,Amount,Open balance
+,20/11/2026,Invoice,1003,Nobody Ltd,20/12/2026,99.99,99.99
+,18/11/2026,Credit Memo,CM-7,Beta Ltd,18/11/2026,-5x.40,-56.40
+TOTAL,,,,,,£43.59,£43.59
+""",
+        )
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (3, "Customer"),
+        (4, "Amount"),
+    ]
+    assert ledger_counts(session) == before
+
+
+@pytest.mark.usefixtures("customers")
+def test_a_negative_total_typed_invoice_is_an_error(session: Session, run_import: Importer) -> None:
+    with pytest.raises(RowsRejected) as caught:
+        run_import(
+            "invoices",
+            """
+number,customer,issue_date,total,type
+INV-1,C1,2026-01-01,-100.00,Invoice
+""",
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "row 2, total: must be zero or more, got -100.00"
+    ]
+
+
+@pytest.mark.usefixtures("customers")
+def test_a_negative_total_without_a_type_is_a_credit_note(
+    session: Session, run_import: Importer
+) -> None:
+    result = run_import(
+        "invoices",
+        """
+number,customer,issue_date,total
+INV-1,C1,2026-01-01,100.00
+CN-1,C1,2026-01-02,-10.00
+""",
+    )
+    assert (result.created, result.credit_notes) == (2, 1)
+    assert "1 of them credit notes (negative or credit rows)" in result.notes()
+    (note,) = session.scalars(select(CreditNote)).all()
+    assert (note.number, note.total_amount) == ("CN-1", 1000)

@@ -162,7 +162,16 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         ),
         Column("po_number", aliases=("po", "po number", "purchase order", "reference")),
         Column("external_id", aliases=("id", "invoiceid", "invoice id"), doc="defaults to number"),
-        Column("status", doc="open or void"),
+        Column(
+            "status",
+            doc="open, awaiting payment, overdue; paid; void, voided, deleted; "
+            "draft, submitted, awaiting approval: skipped",
+        ),
+        Column(
+            "type",
+            aliases=("transaction type",),
+            doc="Credit Memo / credit note rows (and negative totals) become credit notes",
+        ),
     ),
     Kind.PAYMENTS: (
         Column(

@@ -206,7 +206,12 @@ def parse_records(
     The day/month order is taken from ``date_order`` or else from the file's own dates.
     """
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
-    numbered = [(number, row) for number, row in enumerate(rows, start=first_row) if any(row)]
+    used = set(indices.values())
+    numbered = [
+        (number, row)
+        for number, row in enumerate(rows, start=first_row)
+        if not is_report_line(row, used)
+    ]
     if date_order is None:
         date_columns = [i for _, type_, i in columns if type_ is Type.DATE]
         dates = [row[i] for _, row in numbered for i in date_columns if i < len(row) and row[i]]
@@ -247,6 +252,33 @@ def parse_records(
                 invalid.add(name)
         records.append(Record(number, values, frozenset(invalid)))
     return records, problems
+
+
+_TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
+def is_report_line(row: Sequence[str], used: set[int]) -> bool:
+    """Whether ``row`` is a report's own line rather than a record: blank; a total
+    ("TOTAL", "Total for Current"); a section heading in a column the import does not
+    read ("Current", "1 - 30 days past due", a customer over their invoices); or the
+    run date and time at the foot ("Monday, 23 November 2026 10:15 AM GMT+00:00").
+
+    >>> is_report_line(["", "Total for 1 - 30 days past due", "", "£99.99"], {1, 2, 3})
+    True
+    >>> is_report_line(["Current", "", ""], {1, 2})
+    True
+    >>> is_report_line(["", "TotalEnergies SE", "INV-1"], {1, 2})
+    False
+    """
+    cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
+    if not cells:
+        return True
+    if _TOTAL_LINE.match(cells[0][1]):
+        return True
+    if not any(i in used for i, _ in cells):
+        return True
+    return len(cells) == 1 and _CLOCK.search(cells[0][1]) is not None
 
 
 # --- shared checks ---
@@ -650,6 +682,39 @@ def plan_invoices(
                     )
                 )
     return plan
+
+
+def split_credits(records: Sequence[Record]) -> tuple[list[Record], list[Record], list[str]]:
+    """An invoice report's rows: invoices, credit notes, and rows skipped with why.
+
+    A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
+    credit note") or its total is negative and its type does not say invoice; it becomes a credit-notes record for the
+    positive amount. A payment listed on the report (QuickBooks' A/R reports show
+    unapplied ones) is skipped: payments come in with ``recoup import payments``.
+    """
+    invoices, credits, skipped = [], [], []
+    for record in records:
+        v = record.values
+        kind = str(v.get("type", "")).lower()
+        total = v.get("total")
+        if "payment" in kind:
+            what = f"{v['type']} {v.get('number', '')}".strip()
+            skipped.append(
+                f"row {record.row}: {what} (payments come in with `recoup import payments`)"
+            )
+            continue
+        negative = isinstance(total, Decimal) and total < 0 and "invoice" not in kind
+        if "credit" not in kind and not negative:
+            invoices.append(record)
+            continue
+        values = {k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v}
+        if total is not None:
+            values["total"] = abs(total)
+        if v.get("external_id"):
+            values["external_id"] = v["external_id"]
+        values["reason"] = str(v.get("type", "")) or "credit"
+        credits.append(Record(record.row, values, record.invalid))
+    return invoices, credits, skipped
 
 
 # --- payments ---

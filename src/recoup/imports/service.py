@@ -78,6 +78,7 @@ class ImportResult:
     dry_run: bool = False
     changes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "row 5: invoice INV-3 is Draft (...)"
+    credit_notes: int = 0  # created or updated from an invoice report's credit rows
     ignored_columns: list[str] = field(default_factory=list)  # the file's headers, as written
 
     def add(self, other: "ImportResult") -> None:
@@ -92,6 +93,8 @@ class ImportResult:
         """What the summary says besides the counts: rows skipped on purpose, and the
         columns the import did not read."""
         lines = []
+        if self.credit_notes:
+            lines.append(f"{self.credit_notes} of them credit notes (negative or credit rows)")
         if self.skipped:
             lines.append(f"{len(self.skipped)} skipped: " + "; ".join(self.skipped))
         if self.ignored_columns:
@@ -150,7 +153,16 @@ def import_rows(
     records, problems = core.parse_records(
         kind, indices, rows, date_order=date_order, first_row=first_row
     )
+    credits = Plan(Kind.CREDIT_NOTES)
+    skipped: list[str] = []
+    credit_records: list[Record] = []
+    if kind is Kind.INVOICES:
+        records, credit_records, skipped = core.split_credits(records)
+        if credit_records:
+            credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_records)
+            problems += credits.problems
     plan = _plan(session, org_id, kind, records)
+    plan.skipped[:0] = skipped
     problems += plan.problems
     # A customers file may name a contact per customer: planned against stand-in ids of
     # the customers it creates, and planned again with their real ids once written.
@@ -165,8 +177,13 @@ def import_rows(
         if contacts.creates or contacts.updates:
             _write(session, org_id, _contact_plan(records, plan, session, org_id))
         _write_terms(session, org_id, terms)
+        if credits.creates or credits.updates:
+            _write(session, org_id, credits)
     result = _result(plan, len(records), dry_run)
     result.add(_result(contacts, 0, dry_run))
+    result.add(_result(credits, 0, dry_run))
+    result.rows += len(credit_records) + len(skipped)
+    result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
 
 
