@@ -109,13 +109,12 @@ def test_quickbooks_ar_ageing_detail_report(session: Session, org: Organisation)
         5640,
         "GBP",
     )
-    assert note.customer_id == session.scalars(
-        select(Customer.id).where(Customer.name == "Beta Ltd")
-    ).one()
+    assert (
+        note.customer_id
+        == session.scalars(select(Customer.id).where(Customer.name == "Beta Ltd")).one()
+    )
     assert (result.rows, result.created, result.settlements, result.credit_notes) == (5, 4, 1, 1)
-    assert result.skipped == [
-        "row 12: Payment (payments come in with `recoup import payments`)"
-    ]
+    assert result.skipped == ["row 12: Payment (payments come in with `recoup import payments`)"]
     again = import_file(session, org_id=org.id, kind=Kind.INVOICES, path=path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
 

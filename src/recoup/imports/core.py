@@ -688,9 +688,10 @@ def split_credits(records: Sequence[Record]) -> tuple[list[Record], list[Record]
     """An invoice report's rows: invoices, credit notes, and rows skipped with why.
 
     A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
-    credit note") or its total is negative and its type does not say invoice; it becomes a credit-notes record for the
-    positive amount. A payment listed on the report (QuickBooks' A/R reports show
-    unapplied ones) is skipped: payments come in with ``recoup import payments``.
+    credit note") or its total is negative and its type does not say invoice; it becomes
+    a credit-notes record for the positive amount. A payment listed on the report
+    (QuickBooks' A/R reports show unapplied ones) is skipped: payments come in with
+    ``recoup import payments``.
     """
     invoices, credits, skipped = [], [], []
     for record in records:
@@ -707,7 +708,9 @@ def split_credits(records: Sequence[Record]) -> tuple[list[Record], list[Record]
         if "credit" not in kind and not negative:
             invoices.append(record)
             continue
-        values = {k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v}
+        values: dict[str, Any] = {
+            k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v
+        }
         if total is not None:
             values["total"] = abs(total)
         if v.get("external_id"):
