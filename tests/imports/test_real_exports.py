@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from recoup.errors import RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.service import import_file
-from recoup.ledger.models import CreditNote, Customer, Invoice, Organisation
+from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation
 from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
 
 DATA = Path(__file__).parent / "data"
@@ -171,3 +171,74 @@ CN-1,C1,2026-01-02,-10.00
     assert "1 of them credit notes (negative or credit rows)" in result.notes()
     (note,) = session.scalars(select(CreditNote)).all()
     assert (note.number, note.total_amount) == ("CN-1", 1000)
+
+
+def test_xero_contacts_export(session: Session, org: Organisation) -> None:
+    org.country = "NL"  # names in the organisation's language are read too ("Nederland")
+    path = DATA / "xero_contacts_export.csv"
+    result = import_file(session, org_id=org.id, kind=Kind.CUSTOMERS, path=path)
+    customers = {c.name: c for c in session.scalars(select(Customer)).all()}
+    alpha, beta, gamma = customers["Alpha GmbH"], customers["Beta Ltd"], customers["Gamma B.V."]
+    assert (alpha.external_id, beta.external_id, gamma.external_id) == (
+        "ALPHA01",
+        "Beta Ltd",
+        "GAMMA",
+    )
+    assert (alpha.country, beta.country, gamma.country) == ("DE", "GB", "NL")
+    assert alpha.registration_number == "HRB 123456"
+    assert alpha.vat_number == "DE136695976"
+    assert alpha.address == "Hauptstraße 5\n2. OG\n10115 Berlin\nGermany"
+    assert beta.address == "1 High Street\nLeeds\nWest Yorkshire\nLS1 1AA\nUnited Kingdom"  # street
+    assert gamma.address == "Postbus 12\n3500 AA Utrecht\nNederland"
+    contacts = {c.email: c.name for c in session.scalars(select(Contact)).all()}
+    assert contacts == {
+        "ap@alpha.example": "Petra Schmidt",
+        "ledger@beta.example": "James O'Neill",
+        "finance@gamma.example": "finance@gamma.example",
+    }
+    assert result.ignored_columns == [
+        "POAttentionTo",
+        "SAAttentionTo",
+        "FaxNumber",
+        "MobileNumber",
+        "DDINumber",
+        "SkypeName",
+        "BankAccountName",
+        "BankAccountNumber",
+        "BankAccountParticulars",
+        "AccountsReceivableTaxCodeName",
+        "AccountsPayableTaxCodeName",
+        "Website",
+        "LegalName",
+        "Discount",
+        "DueDateBillDay",
+        "DueDateBillTerm",
+        "DueDateSalesDay",
+        "DueDateSalesTerm",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("country", "message"),
+    [
+        ("Narnia", "row 2, country: unknown country 'Narnia'"),
+        ("XX", "row 2, country: unknown country code 'XX'"),
+    ],
+)
+def test_an_unknown_country_name_is_a_row_error(
+    session: Session, run_import: Importer, country: str, message: str
+) -> None:
+    before = ledger_counts(session)
+    with pytest.raises(RowsRejected) as caught:
+        run_import("customers", f"name,country\nAlpha GmbH,{country}\n")
+    assert [str(p) for p in caught.value.problems] == [message]
+    assert ledger_counts(session) == before
+
+
+def test_a_german_register_number_must_still_look_like_one(
+    session: Session, run_import: Importer
+) -> None:
+    with pytest.raises(RowsRejected) as caught:
+        run_import("customers", "name,country,CompanyNumber\nAlpha GmbH,Germany,HRX 12\n")
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "CompanyNumber")

@@ -60,8 +60,35 @@ _CUSTOMER_REF = Column(
 )
 _CONTACT_COLUMNS = (
     Column("contact_name", aliases=("contact", "contact person", "attention"), doc="a person"),
+    Column("first_name", aliases=("firstname",), doc="the contact's (Xero FirstName)"),
+    Column("last_name", aliases=("lastname", "surname"), doc="with first_name: the contact"),
     Column("email", aliases=("email address", "emailaddress", "e-mail"), doc="their email"),
     Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile"), doc="phone"),
+)
+
+# The parts of an address, with Xero's names: postal (PO...) and street (SA...), the
+# street address standing in for a customer whose postal address is blank.
+ADDRESS_PARTS = ("line1", "line2", "line3", "line4", "city", "region", "postcode", "country")
+_XERO_PART = {"city": "city", "region": "region", "postcode": "postalcode", "country": "country"}
+_PLAIN_PART = {
+    "line1": ("address line 1", "address1"),
+    "line2": ("address line 2", "address2"),
+    "line3": ("address line 3", "address3"),
+    "city": ("city", "town"),
+    "region": ("region", "state", "county"),
+    "postcode": ("postal code", "postcode", "zip", "zip code"),
+}
+_ADDRESS_COLUMNS = tuple(
+    Column(
+        f"{kind}_{part}",
+        aliases=(
+            prefix + _XERO_PART.get(part, f"address{part}"),
+            *(_PLAIN_PART.get(part, ()) if kind == "postal" else ()),
+        ),
+        doc=f"{kind} address ({doc})",
+    )
+    for kind, prefix, doc in (("postal", "po", "Xero PO..."), ("street", "sa", "Xero SA..."))
+    for part in ADDRESS_PARTS
 )
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
@@ -78,7 +105,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             doc="legal name (QuickBooks Customer, Xero ContactName)",
         ),
         Column("currency", aliases=("currency code", "default currency"), doc="ISO 4217"),
-        Column("country", aliases=("country code", "pocountry", "sacountry"), doc="ISO 3166"),
+        Column("country", aliases=("country code",), doc="ISO 3166 code or the country's name"),
         Column("vat_number", aliases=("vat", "vat id", "taxnumber", "tax number", "tax id")),
         Column(
             "registration_number",
@@ -97,7 +124,12 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("collector", aliases=("assigned collector", "owner", "account manager")),
         Column("status", doc="active, on_hold or closed"),
         Column("is_consumer", Type.BOOL, aliases=("consumer",), doc="yes for a consumer"),
-        Column("address", aliases=("postal address", "billing address"), doc="for letters"),
+        Column(
+            "address",
+            aliases=("postal address", "billing address"),
+            doc="for letters; else made from the postal (or street) address parts",
+        ),
+        *_ADDRESS_COLUMNS,
         Column("sales_owner", aliases=("sales rep", "salesperson"), doc="email of the owner"),
         Column("do_not_contact", Type.BOOL, doc="yes: only tasks, no messages"),
         Column("legal_hold", Type.BOOL, doc="yes: only tasks, no messages"),

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from recoup import money
 from recoup.errors import InvalidInput, Problem
-from recoup.imports.columns import COLUMNS, Kind, Type
+from recoup.imports.columns import ADDRESS_PARTS, COLUMNS, Kind, Type
 from recoup.imports.fields import (
     detect_date_order,
     is_numeric_date,
@@ -360,13 +360,57 @@ def _duplicate(
 # --- customers and contacts ---
 
 
+def _address_parts(values: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Which address a row gives (``postal``, else ``street``) and its parts."""
+    for kind in ("postal", "street"):
+        parts = {part: str(values.get(f"{kind}_{part}", "")).strip() for part in ADDRESS_PARTS}
+        if any(text for part, text in parts.items() if part != "country"):
+            return kind, parts
+    return "postal", {}
+
+
+def compose_address(parts: dict[str, str], country: str) -> str:
+    r"""An address for letters from its parts, the town line in the country's order.
+
+    >>> compose_address({"line1": "Hauptstraße 5", "city": "Berlin", "postcode": "10115",
+    ...                  "country": "Germany"}, "DE")
+    'Hauptstraße 5\n10115 Berlin\nGermany'
+    >>> compose_address({"line1": "1 High Street", "city": "Leeds", "postcode": "LS1 1AA"}, "GB")
+    '1 High Street\nLeeds\nLS1 1AA'
+    """
+    lines = [parts[k] for k in ("line1", "line2", "line3", "line4") if parts.get(k)]
+    city, region, postcode = (parts.get(k, "") for k in ("city", "region", "postcode"))
+    if country in {"GB", "IE"}:
+        lines += [text for text in (city, region, postcode) if text]
+    elif country in {"US", "CA", "AU"}:
+        lines.append(" ".join(text for text in (city, region, postcode) if text))
+    else:
+        lines.append(" ".join(text for text in (postcode, city) if text))
+        lines.append(region)
+    if parts.get("country"):
+        lines.append(parts["country"])
+    return "\n".join(line for line in lines if line)
+
+
+def person_name(values: dict[str, Any]) -> str:
+    """A contact's name: given whole, or as first and last name."""
+    given = str(values.get("contact_name", "")).strip()
+    if given:
+        return given
+    return " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
+
+
 def plan_customers(
     records: Sequence[Record],
     existing: dict[str, dict[str, Any]],
     *,
     default_currency: str,
+    languages: Sequence[str] = (),
 ) -> Plan:
-    """Creates and updates of customers, keyed by external id (default: the name)."""
+    """Creates and updates of customers, keyed by external id (default: the name).
+
+    Country names are read in English and ``languages`` (the organisation's).
+    """
     plan = Plan(Kind.CUSTOMERS)
     seen: dict[str, int] = {}
     for record in records:
@@ -377,7 +421,23 @@ def plan_customers(
             p.add("name", "a customer needs a name")
         if _duplicate(seen, external_id, record.row, "customer", p, "external_id"):
             continue
-        country = p.check("country", validate_country, v["country"]) if "country" in v else ""
+        address_kind, parts = _address_parts(v)
+        country_column = next(
+            (
+                c
+                for c in ("country", f"{address_kind}_country", "postal_country", "street_country")
+                if v.get(c)
+            ),
+            "",
+        )
+        country = (
+            p.check(country_column, validate_country, v[country_column], languages=languages)
+            if country_column
+            else ""
+        )
+        address = v.get("address") or compose_address(parts, country or "")
+        if len(address) > 500:
+            p.add("address", f"the address has {len(address)} characters; at most 500")
         currency = p.check("currency", money.validate_currency, v.get("currency", default_currency))
         status = v.get("status", CustomerStatus.ACTIVE).lower().replace(" ", "_").replace("-", "_")
         if status not in set(CustomerStatus):
@@ -411,7 +471,7 @@ def plan_customers(
             "collector": v.get("collector", ""),
             "status": status,
             "is_consumer": v.get("is_consumer", False),
-            "address": v.get("address", ""),
+            "address": address,
             "sales_owner": p.check("sales_owner", validate_email, v.get("sales_owner", "")),
             "do_not_contact": v.get("do_not_contact", False),
             "legal_hold": v.get("legal_hold", False),

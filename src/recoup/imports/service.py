@@ -33,6 +33,7 @@ from recoup.imports.core import (
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import service as ledger
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
+from recoup.ledger.validators import languages_of
 
 _CUSTOMER_FIELDS = (
     "id",
@@ -180,11 +181,18 @@ def import_rows(
         if credits.creates or credits.updates:
             _write(session, org_id, credits)
     result = _result(plan, len(records), dry_run)
+    result.ignored_columns = _ignored(header, indices)
     result.add(_result(contacts, 0, dry_run))
     result.add(_result(credits, 0, dry_run))
     result.rows += len(credit_records) + len(skipped)
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _ignored(header: list[str], indices: dict[str, int]) -> list[str]:
+    """The file's named columns the import does not read, in the file's order."""
+    used = set(indices.values())
+    return [name for i, name in enumerate(header) if name and i not in used]
 
 
 def _find_header(
@@ -221,7 +229,12 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             )
         }
         org = ledger.get_organisation(session, org_id=org_id)
-        return core.plan_customers(records, existing, default_currency=org.base_currency)
+        return core.plan_customers(
+            records,
+            existing,
+            default_currency=org.base_currency,
+            languages=languages_of(org.country),
+        )
     customers = _customer_index(session, org_id)
     if kind is Kind.CONTACTS:
         contacts = ledger.snapshot(
@@ -293,7 +306,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
         return Plan(Kind.CONTACTS)
     for record in records:
         v = record.values
-        if not ({"contact_name", "email", "phone"} & v.keys()):
+        if not ({"contact_name", "first_name", "last_name", "email", "phone"} & v.keys()):
             continue
         customer = v.get("external_id") or v.get("name", "")
         contact_records.append(
@@ -301,7 +314,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
                 record.row,
                 {
                     "customer": customer,
-                    "name": v.get("contact_name", ""),
+                    "name": core.person_name(v),
                     "email": v.get("email", ""),
                     "phone": v.get("phone", ""),
                 },
