@@ -32,13 +32,14 @@ def customers(run_import: Importer) -> None:
         ("INV-1,C9,2026-01-01,2026-01-31,100.00,EUR", "row 2, customer: unknown customer 'C9'"),
         ("INV-1,C1,2026-02-30,2026-03-31,100.00,EUR", "row 2, issue_date: '2026-02-30' is not a date"),
         ("INV-1,C1,yesterday,2026-03-31,100.00,EUR", "row 2, issue_date: 'yesterday' is not a date"),
+        ("INV-1,C1,2026-01-01,2026-01-31,-100.00,EUR", "row 2, total: must be zero or more, got -100.00"),
         ("INV-1,C1,2026-01-01,2026-01-31,100.00,EUX", "row 2, currency: unknown currency 'EUX'"),
         ("INV-1,C1,2026-01-01,2026-01-31,100.001,EUR", "row 2, total: 100.001 has more decimals than EUR allows (2)"),
         ("INV-1,C1,2026-01-01,2026-01-31,ten,EUR", "row 2, total: 'ten' is not an amount"),
         ("INV-1,C1,2026-03-01,2026-02-01,100.00,EUR", "row 2, due_date: due date 2026-02-01 is before the issue date 2026-03-01"),
         (",C1,2026-01-01,2026-01-31,100.00,EUR", "row 2, number: an invoice needs a number"),
     ],
-    ids=["unknown-customer", "impossible-date", "not-a-date", "unknown-currency",
+    ids=["unknown-customer", "impossible-date", "not-a-date", "negative-total", "unknown-currency",
          "too-many-decimals", "not-an-amount", "due-before-issue", "missing-number"],
 )  # fmt: skip
 def test_bad_invoice_row(session: Session, run_import: Importer, rows: str, message: str) -> None:
@@ -65,7 +66,7 @@ def test_every_bad_row_is_reported_not_just_the_first(
 INV-1,C9,2026-01-01,2026-01-31,100.00,EUR
 INV-2,C1,2026-01-01,2026-01-31,100.00,EUR
 INV-3,C1,2026-13-01,2026-01-31,100.00,EUR
-INV-4,C1,2026-01-01,2026-01-31,ten,EUR"""
+INV-4,C1,2026-01-01,2026-01-31,-1,EUR"""
     assert [p.split(",")[0] for p in rejected(session, run_import, "invoices", text)] == [
         "row 2",
         "row 4",

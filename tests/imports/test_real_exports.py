@@ -156,15 +156,15 @@ INV-1,C1,2026-01-01,-100.00,Invoice
 
 
 @pytest.mark.usefixtures("customers")
-def test_a_negative_total_without_a_type_is_a_credit_note(
+def test_a_negative_total_is_a_credit_note_in_a_file_with_types(
     session: Session, run_import: Importer
 ) -> None:
     result = run_import(
         "invoices",
         """
-number,customer,issue_date,total
-INV-1,C1,2026-01-01,100.00
-CN-1,C1,2026-01-02,-10.00
+number,customer,issue_date,total,type
+INV-1,C1,2026-01-01,100.00,Invoice
+CN-1,C1,2026-01-02,-10.00,
 """,
     )
     assert (result.created, result.credit_notes) == (2, 1)

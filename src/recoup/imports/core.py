@@ -744,12 +744,15 @@ def plan_invoices(
     return plan
 
 
-def split_credits(records: Sequence[Record]) -> tuple[list[Record], list[Record], list[str]]:
+def split_credits(
+    records: Sequence[Record], *, typed: bool
+) -> tuple[list[Record], list[Record], list[str]]:
     """An invoice report's rows: invoices, credit notes, and rows skipped with why.
 
     A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
-    credit note") or its total is negative and its type does not say invoice; it becomes
-    a credit-notes record for the positive amount. A payment listed on the report
+    credit note"), or, in a file with a type column, its total is negative and its type
+    does not say invoice; it becomes a credit-notes record for the positive amount (a
+    negative total in a file without types is an error: it may be a typing mistake). A payment listed on the report
     (QuickBooks' A/R reports show unapplied ones) is skipped: payments come in with
     ``recoup import payments``.
     """
@@ -764,7 +767,7 @@ def split_credits(records: Sequence[Record]) -> tuple[list[Record], list[Record]
                 f"row {record.row}: {what} (payments come in with `recoup import payments`)"
             )
             continue
-        negative = isinstance(total, Decimal) and total < 0 and "invoice" not in kind
+        negative = typed and isinstance(total, Decimal) and total < 0 and "invoice" not in kind
         if "credit" not in kind and not negative:
             invoices.append(record)
             continue

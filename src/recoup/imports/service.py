@@ -158,7 +158,7 @@ def import_rows(
     skipped: list[str] = []
     credit_records: list[Record] = []
     if kind is Kind.INVOICES:
-        records, credit_records, skipped = core.split_credits(records)
+        records, credit_records, skipped = core.split_credits(records, typed="type" in indices)
         if credit_records:
             credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_records)
             problems += credits.problems
