@@ -155,8 +155,7 @@ def test_import_dry_run_then_confirm(world: World) -> None:
     client, csrf = logged_in(world, "manager@alpha.example")
     before = count(world, Invoice)
     body = (
-        "number,customer,issue_date,due_date,total,Memo\n"
-        "A-NEW-1,C1,2026-06-01,2026-07-01,99.00,\n"
+        "number,customer,issue_date,due_date,total,Memo\nA-NEW-1,C1,2026-06-01,2026-07-01,99.00,\n"
     )
     response = client.post(
         "/imports",

@@ -752,9 +752,9 @@ def split_credits(
     A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
     credit note"), or, in a file with a type column, its total is negative and its type
     does not say invoice; it becomes a credit-notes record for the positive amount (a
-    negative total in a file without types is an error: it may be a typing mistake). A payment listed on the report
-    (QuickBooks' A/R reports show unapplied ones) is skipped: payments come in with
-    ``recoup import payments``.
+    negative total in a file without types is an error: it may be a typing mistake).
+    A payment listed on the report (QuickBooks' A/R reports show unapplied ones) is
+    skipped: payments come in with ``recoup import payments``.
     """
     invoices, credits, skipped = [], [], []
     for record in records:
