@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from recoup.errors import RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.service import import_file
-from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation
+from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
 from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
 
 DATA = Path(__file__).parent / "data"
@@ -242,3 +242,41 @@ def test_a_german_register_number_must_still_look_like_one(
         run_import("customers", "name,country,CompanyNumber\nAlpha GmbH,Germany,HRX 12\n")
     (problem,) = caught.value.problems
     assert (problem.row, problem.column) == (2, "CompanyNumber")
+
+
+@pytest.mark.usefixtures("customers")
+def test_payment_methods_as_finance_teams_write_them(
+    session: Session, run_import: Importer
+) -> None:
+    written = {
+        "BACS": "bank_transfer",
+        "CHAPS": "bank_transfer",
+        "Faster Payments": "bank_transfer",
+        "SEPA": "bank_transfer",
+        "SWIFT": "bank_transfer",
+        "Bank Transfer": "bank_transfer",
+        "Cheque": "cheque",
+        "check": "cheque",
+        "Card": "card",
+        "Credit Card": "card",
+        "Direct Debit": "direct_debit",
+        "SEPA Direct Debit": "direct_debit",
+        "Cash": "cash",
+    }
+    rows = "\n".join(
+        f"P{i},C1,2026-02-0{1 + i % 9},1.00,{method}" for i, method in enumerate(written)
+    )
+    run_import("payments", f"id,customer,date,amount,payment method\n{rows}\n")
+    stored = {p.external_id: p.method for p in session.scalars(select(Payment)).all()}
+    assert stored == {f"P{i}": method for i, method in enumerate(written.values())}
+
+
+@pytest.mark.usefixtures("customers")
+def test_an_unknown_payment_method_is_a_row_error(session: Session, run_import: Importer) -> None:
+    before = ledger_counts(session)
+    with pytest.raises(RowsRejected) as caught:
+        run_import("payments", "id,customer,date,amount,method\nP1,C1,2026-02-01,1.00,barter\n")
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "method")
+    assert problem.reason.startswith("unknown payment method 'barter' (bank transfer (BACS")
+    assert ledger_counts(session) == before

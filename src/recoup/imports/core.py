@@ -804,6 +804,70 @@ def invoice_target(item: str) -> tuple[str, Decimal | None]:
     return number.strip(), money.parse_amount(amount)
 
 
+_BANK, _DEBIT = PaymentMethod.BANK_TRANSFER.value, PaymentMethod.DIRECT_DEBIT.value
+_CARD, _CHEQUE = PaymentMethod.CARD.value, PaymentMethod.CHEQUE.value
+# Payment methods as finance teams and bank exports write them (folded), by Recoup's.
+_PAYMENT_METHODS = {
+    **{m.value.replace("_", ""): m.value for m in PaymentMethod},
+    **dict.fromkeys(
+        (
+            "bacs",
+            "chaps",
+            "fasterpayments",
+            "fasterpayment",
+            "fps",
+            "sepa",
+            "sepacredittransfer",
+            "sepatransfer",
+            "sct",
+            "swift",
+            "wire",
+            "wiretransfer",
+            "ach",
+            "transfer",
+            "banktransfer",
+            "bank",
+            "eft",
+            "bankgiro",
+            "uberweisung",
+            "überweisung",
+        ),
+        _BANK,
+    ),
+    **dict.fromkeys(
+        ("dd", "directdebit", "sepadirectdebit", "sdd", "bacsdirectdebit", "lastschrift"), _DEBIT
+    ),
+    **dict.fromkeys(
+        (
+            "card",
+            "creditcard",
+            "debitcard",
+            "cardpayment",
+            "visa",
+            "mastercard",
+            "amex",
+            "americanexpress",
+            "stripe",
+        ),
+        _CARD,
+    ),
+    **dict.fromkeys(("cheque", "check", "chq"), _CHEQUE),
+}
+_METHOD_OPTIONS = (
+    "bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT, wire), direct debit, card, "
+    "cheque, cash or other"
+)
+
+
+def payment_method(text: str) -> str | None:
+    """Recoup's payment method for how a finance team wrote it; ``None`` if unknown.
+
+    >>> [payment_method(t) for t in ("BACS", "Faster Payments", "Check", "SEPA Direct Debit")]
+    ['bank_transfer', 'bank_transfer', 'cheque', 'direct_debit']
+    """
+    return _PAYMENT_METHODS.get(re.sub(r"[^0-9a-zü]", "", text.lower()))
+
+
 def plan_payments(
     records: Sequence[Record],
     customers: CustomerIndex,
@@ -849,7 +913,9 @@ def plan_payments(
             if currency
             else None
         )
-        method = _enum(p, "method", v.get("method", "bank_transfer"), PaymentMethod)
+        method = payment_method(v.get("method", "bank_transfer"))
+        if method is None:
+            p.add("method", f"unknown payment method {v['method']!r} ({_METHOD_OPTIONS})")
         iban = p.check("payer_iban", validate_iban, v.get("payer_iban", ""))
         if p.failed or amount is None or currency is None:
             continue
