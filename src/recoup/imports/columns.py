@@ -134,10 +134,26 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("do_not_contact", Type.BOOL, doc="yes: only tasks, no messages"),
         Column("legal_hold", Type.BOOL, doc="yes: only tasks, no messages"),
         # Contract terms for charges (stored as the customer's charge terms).
-        Column("law", aliases=("jurisdiction", "governing law"), doc="GB, DE, AT, FR, ..."),
-        Column("interest_rate", aliases=("contract rate", "late interest"), doc="% a year"),
-        Column("late_fee", aliases=("late payment fee",), doc="25.00, or 2.5% of the overdue"),
-        Column("compensation", aliases=("fixed compensation",), doc="per late invoice"),
+        Column(
+            "law",
+            aliases=("jurisdiction", "governing law"),
+            doc="whose late-payment statute applies: GB, EU, DE, FR, AT, BE, NL, PL",
+        ),
+        Column(
+            "interest_rate",
+            aliases=("contract rate", "late interest"),
+            doc="contract rate, % a year (wins over the statute)",
+        ),
+        Column(
+            "late_fee",
+            aliases=("late payment fee",),
+            doc="25.00 (in the customer's currency) or 2.5% of the overdue amount",
+        ),
+        Column(
+            "compensation",
+            aliases=("fixed compensation",),
+            doc="per late invoice, in the customer's currency (wins over the statute)",
+        ),
         *_CONTACT_COLUMNS,
     ),
     Kind.CONTACTS: (
@@ -224,7 +240,12 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         ),
         Column("amount", Type.AMOUNT, required=True, aliases=("payment amount", "paid")),
         Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
-        Column("method", aliases=("payment method",), doc="bank_transfer, card, ..."),
+        Column(
+            "method",
+            aliases=("payment method",),
+            doc="bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT), direct debit, "
+            "card, cheque, cash or other",
+        ),
         Column("reference", aliases=("ref", "memo", "description", "remittance")),
         Column("payer_name", aliases=("payer", "payer name", "counterparty")),
         Column("payer_iban", aliases=("iban", "payer iban", "account iban")),
@@ -274,3 +295,30 @@ def map_header(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[Prob
         elif column.required:
             problems.append(Problem(0, column.name, "required column is missing"))
     return found, problems
+
+
+def markdown(kind: Kind) -> str:
+    """The README's table of the columns ``kind`` reads (README and code must agree)."""
+    lines = [
+        "| column | required | also recognised as | notes |",
+        "| --- | --- | --- | --- |",
+    ]
+    for column in COLUMNS[kind]:
+        required = "yes" if column.required else ""
+        lines.append(
+            f"| `{column.name}` | {required} | {', '.join(column.aliases)} | {column.doc} |"
+        )
+    return "\n".join(lines)
+
+
+def readme_tables() -> str:
+    """Every import's column table under its README heading."""
+    return "\n\n".join(f"#### `recoup import {kind}`\n\n{markdown(kind)}" for kind in Kind)
+
+
+if __name__ == "__main__":  # python -m recoup.imports.columns --markdown
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m recoup.imports.columns --markdown")
+    print(readme_tables())
