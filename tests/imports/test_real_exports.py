@@ -280,3 +280,26 @@ def test_an_unknown_payment_method_is_a_row_error(session: Session, run_import: 
     assert (problem.row, problem.column) == (2, "method")
     assert problem.reason.startswith("unknown payment method 'barter' (bank transfer (BACS")
     assert ledger_counts(session) == before
+
+
+@pytest.mark.usefixtures("customers")
+def test_quickbooks_open_invoices_report_with_its_footer_in_the_date_column(
+    session: Session, run_import: Importer
+) -> None:
+    result = run_import(
+        "invoices",
+        """
+Acme Trading Ltd
+Open Invoices
+As of November 22, 2026
+Date,Transaction Type,No.,Customer,Due Date,Amount,Open Balance,Phone Numbers,Full Name
+10/03/2026,Invoice,1001,Alpha GmbH,11/02/2026,"1,250.00","1,250.00",,
+11/20/2026,Invoice,1003,Alpha GmbH,12/20/2026,99.99,99.99,,
+Total for Alpha GmbH,,,,,"1,349.99","1,349.99",,
+TOTAL,,,,,"1,349.99","1,349.99",,
+
+"Monday, November 23, 2026"
+""",
+    )
+    assert invoices(session) == {"1001": ("open", 125000, 125000), "1003": ("open", 9999, 9999)}
+    assert result.notes() == ["ignored columns: Phone Numbers, Full Name"]

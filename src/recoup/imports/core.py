@@ -255,7 +255,10 @@ def parse_records(
 
 
 _TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
-_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+_RUN_DATE = re.compile(
+    r"\b\d{1,2}:\d{2}\b|^((accrual|cash) basis\b|(mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.IGNORECASE,
+)
 
 
 def is_report_line(row: Sequence[str], used: set[int]) -> bool:
@@ -278,7 +281,7 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
         return True
     if not any(i in used for i, _ in cells):
         return True
-    return len(cells) == 1 and _CLOCK.search(cells[0][1]) is not None
+    return len(cells) == 1 and _RUN_DATE.search(cells[0][1]) is not None
 
 
 # --- shared checks ---
