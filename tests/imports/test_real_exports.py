@@ -303,3 +303,36 @@ TOTAL,,,,,"1,349.99","1,349.99",,
     )
     assert invoices(session) == {"1001": ("open", 125000, 125000), "1003": ("open", 9999, 9999)}
     assert result.notes() == ["ignored columns: Phone Numbers, Full Name"]
+
+
+@pytest.mark.usefixtures("customers")
+def test_a_draft_with_unfinished_cells_is_skipped_not_rejected(
+    session: Session, run_import: Importer
+) -> None:
+    result = run_import(
+        "invoices",
+        """
+ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,Status
+Alpha GmbH,INV-0050,2026-11-20,TBC,1.2.3,Draft
+Alpha GmbH,INV-0051,2026-11-20,2026-12-20,10.00,Awaiting Payment
+""",
+    )
+    assert (result.rows, result.created) == (2, 1)
+    assert result.skipped == ["row 2: invoice INV-0050 is Draft (not owed yet)"]
+
+
+@pytest.mark.usefixtures("customers")
+def test_xero_credit_note_lines_fold_into_one_credit_note(
+    session: Session, run_import: Importer
+) -> None:
+    result = run_import(
+        "invoices",
+        """
+ContactName,InvoiceNumber,InvoiceDate,Total,TaxTotal,Description,LineAmount,Currency,Type,Status
+Beta Ltd,CN-0007,16/11/2026,60.00,10.00,Widgets returned,40.00,GBP,Sales credit note,Awaiting Payment
+Beta Ltd,CN-0007,16/11/2026,60.00,10.00,Delivery refunded,10.00,GBP,Sales credit note,Awaiting Payment
+""",
+    )
+    assert (result.rows, result.created, result.credit_notes) == (2, 1, 1)
+    (note,) = session.scalars(select(CreditNote)).all()
+    assert (note.number, note.total_amount, note.currency) == ("CN-0007", 6000, "GBP")

@@ -611,20 +611,12 @@ def plan_invoices(
     line_items: dict[str, tuple[Any, ...]] = {}
     seen_numbers: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
-    skipped: set[str] = set()
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
         external_id = v.get("external_id") or number
         if not number:
             p.add("number", "an invoice needs a number")
-            continue
-        if invoice_status(v.get("status", "open")) == _NOT_OWED:
-            if number not in skipped:
-                skipped.add(number)
-                plan.skipped.append(
-                    f"row {record.row}: invoice {number} is {v['status'].strip()} (not owed yet)"
-                )
             continue
         repeated = number in seen_numbers
         if repeated and line_items.get(number) == _invoice_fields(v):
@@ -656,7 +648,7 @@ def plan_invoices(
         if due_date < issue_date:
             p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
         void = invoice_status(v.get("status", "open"))
-        if void is None:
+        if void is None or void == _NOT_OWED:  # not owed: left out by sort_invoice_rows
             p.add("status", f"unknown status {v['status']!r} ({_STATUS_OPTIONS})")
         open_balance = (
             p.check("open_balance", _minor, v["open_balance"], currency, "open_balance")
@@ -747,32 +739,53 @@ def plan_invoices(
     return plan
 
 
-def split_credits(
-    records: Sequence[Record], *, typed: bool
-) -> tuple[list[Record], list[Record], list[str]]:
-    """An invoice report's rows: invoices, credit notes, and rows skipped with why.
+class InvoiceRows(NamedTuple):
+    """An invoice file's rows sorted: invoices, credit notes, and the rows left out."""
 
+    invoices: list[Record]
+    credits: list[Record]
+    skipped: list[str]  # why, per invoice or row left out
+    skipped_rows: set[int]
+
+
+def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
+    """Invoices, credit notes, and rows left out with why (not errors, not imported).
+
+    Left out: an invoice not owed yet (Draft, Submitted, Awaiting Approval; once per
+    invoice, whatever its line items), and a payment listed on the report (QuickBooks'
+    A/R reports show unapplied ones: payments come in with ``recoup import payments``).
     A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
     credit note"), or, in a file with a type column, its total is negative and its type
     does not say invoice; it becomes a credit-notes record for the positive amount (a
     negative total in a file without types is an error: it may be a typing mistake).
-    A payment listed on the report (QuickBooks' A/R reports show unapplied ones) is
-    skipped: payments come in with ``recoup import payments``.
+    Xero's further line items of a credit note fold into it.
     """
-    invoices, credits, skipped = [], [], []
+    rows = InvoiceRows([], [], [], set())
+    not_owed: set[str] = set()
+    credit_values: dict[str, dict[str, Any]] = {}
     for record in records:
         v = record.values
         kind = str(v.get("type", "")).lower()
-        total = v.get("total")
+        number = str(v.get("number", ""))
+        if invoice_status(v.get("status", "open")) == _NOT_OWED:
+            rows.skipped_rows.add(record.row)
+            if number not in not_owed:
+                not_owed.add(number)
+                rows.skipped.append(
+                    f"row {record.row}: invoice {number} is {v['status'].strip()} (not owed yet)"
+                )
+            continue
         if "payment" in kind:
-            what = f"{v['type']} {v.get('number', '')}".strip()
-            skipped.append(
+            rows.skipped_rows.add(record.row)
+            what = f"{v['type']} {number}".strip()
+            rows.skipped.append(
                 f"row {record.row}: {what} (payments come in with `recoup import payments`)"
             )
             continue
+        total = v.get("total")
         negative = typed and isinstance(total, Decimal) and total < 0 and "invoice" not in kind
         if "credit" not in kind and not negative:
-            invoices.append(record)
+            rows.invoices.append(record)
             continue
         values: dict[str, Any] = {
             k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v
@@ -782,8 +795,11 @@ def split_credits(
         if v.get("external_id"):
             values["external_id"] = v["external_id"]
         values["reason"] = str(v.get("type", "")) or "credit"
-        credits.append(Record(record.row, values, record.invalid))
-    return invoices, credits, skipped
+        if credit_values.get(number) == values:
+            continue  # another line item of the same credit note
+        credit_values[number] = values
+        rows.credits.append(Record(record.row, values, record.invalid))
+    return rows
 
 
 # --- payments ---

@@ -154,16 +154,19 @@ def import_rows(
     records, problems = core.parse_records(
         kind, indices, rows, date_order=date_order, first_row=first_row
     )
+    rows_read = len(records)
     credits = Plan(Kind.CREDIT_NOTES)
-    skipped: list[str] = []
-    credit_records: list[Record] = []
+    sorted_rows = core.InvoiceRows(records, [], [], set())
     if kind is Kind.INVOICES:
-        records, credit_records, skipped = core.split_credits(records, typed="type" in indices)
-        if credit_records:
-            credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_records)
+        sorted_rows = core.sort_invoice_rows(records, typed="type" in indices)
+        records = sorted_rows.invoices
+        # A row left out is not read: a draft's unfinished cells are no error.
+        problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
+        if sorted_rows.credits:
+            credits = _plan(session, org_id, Kind.CREDIT_NOTES, sorted_rows.credits)
             problems += credits.problems
     plan = _plan(session, org_id, kind, records)
-    plan.skipped[:0] = skipped
+    plan.skipped[:0] = sorted_rows.skipped
     problems += plan.problems
     # A customers file may name a contact per customer: planned against stand-in ids of
     # the customers it creates, and planned again with their real ids once written.
@@ -180,11 +183,10 @@ def import_rows(
         _write_terms(session, org_id, terms)
         if credits.creates or credits.updates:
             _write(session, org_id, credits)
-    result = _result(plan, len(records), dry_run)
+    result = _result(plan, rows_read, dry_run)
     result.ignored_columns = _ignored(header, indices)
     result.add(_result(contacts, 0, dry_run))
     result.add(_result(credits, 0, dry_run))
-    result.rows += len(credit_records) + len(skipped)
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
 
