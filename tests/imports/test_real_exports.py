@@ -336,3 +336,27 @@ Beta Ltd,CN-0007,16/11/2026,60.00,10.00,Delivery refunded,10.00,GBP,Sales credit
     assert (result.rows, result.created, result.credit_notes) == (2, 1, 1)
     (note,) = session.scalars(select(CreditNote)).all()
     assert (note.number, note.total_amount, note.currency) == ("CN-0007", 6000, "GBP")
+
+
+@pytest.mark.usefixtures("customers")
+def test_applied_credit_memos_on_a_report(session: Session, run_import: Importer) -> None:
+    report = """
+,Date,Transaction type,No.,Customer full name,Due date,Amount,Open balance
+,18/11/2026,Credit Memo,CM-8,Beta Ltd,18/11/2026,-56.40,0.00
+,19/11/2026,Invoice,1010,Beta Ltd,19/12/2026,100.00,100.00
+"""
+    result = run_import("invoices", report)
+    assert result.skipped == [
+        "row 2: credit note CM-8 is fully applied in the accounting system "
+        "(already in its invoices' open balances)"
+    ]
+    assert session.scalars(select(CreditNote)).all() == []
+    before = ledger_counts(session)
+    with pytest.raises(RowsRejected) as caught:
+        run_import("invoices", report.replace("-56.40,0.00", "-56.40,-20.00"))
+    assert [str(p) for p in caught.value.problems] == [
+        "row 2, Open balance: credit note CM-8 is partly applied in the accounting system "
+        "(20.00 of 56.40 open); import it with `recoup import credit-notes` naming the "
+        "invoice it was applied to"
+    ]
+    assert ledger_counts(session) == before

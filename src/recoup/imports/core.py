@@ -746,6 +746,7 @@ class InvoiceRows(NamedTuple):
     credits: list[Record]
     skipped: list[str]  # why, per invoice or row left out
     skipped_rows: set[int]
+    problems: list[Problem]
 
 
 def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
@@ -758,9 +759,11 @@ def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
     credit note"), or, in a file with a type column, its total is negative and its type
     does not say invoice; it becomes a credit-notes record for the positive amount (a
     negative total in a file without types is an error: it may be a typing mistake).
-    Xero's further line items of a credit note fold into it.
+    Xero's further line items of a credit note fold into it. A credit note the report
+    shows as fully applied (open balance 0) is already in its invoices' open balances
+    and is left out; one partly applied cannot be placed and is refused.
     """
-    rows = InvoiceRows([], [], [], set())
+    rows = InvoiceRows([], [], [], set(), [])
     not_owed: set[str] = set()
     credit_values: dict[str, dict[str, Any]] = {}
     for record in records:
@@ -786,6 +789,25 @@ def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
         negative = typed and isinstance(total, Decimal) and total < 0 and "invoice" not in kind
         if "credit" not in kind and not negative:
             rows.invoices.append(record)
+            continue
+        open_balance = v.get("open_balance")
+        if open_balance is not None and total is not None and abs(open_balance) != abs(total):
+            if open_balance == 0:
+                rows.skipped_rows.add(record.row)
+                rows.skipped.append(
+                    f"row {record.row}: credit note {number} is fully applied in the accounting "
+                    "system (already in its invoices' open balances)"
+                )
+            else:
+                rows.problems.append(
+                    Problem(
+                        record.row,
+                        "open_balance",
+                        f"credit note {number} is partly applied in the accounting system "
+                        f"({abs(open_balance)} of {abs(total)} open); import it with "
+                        "`recoup import credit-notes` naming the invoice it was applied to",
+                    )
+                )
             continue
         values: dict[str, Any] = {
             k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v

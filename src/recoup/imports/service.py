@@ -156,12 +156,13 @@ def import_rows(
     )
     rows_read = len(records)
     credits = Plan(Kind.CREDIT_NOTES)
-    sorted_rows = core.InvoiceRows(records, [], [], set())
+    sorted_rows = core.InvoiceRows(records, [], [], set(), [])
     if kind is Kind.INVOICES:
         sorted_rows = core.sort_invoice_rows(records, typed="type" in indices)
         records = sorted_rows.invoices
         # A row left out is not read: a draft's unfinished cells are no error.
         problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
+        problems += sorted_rows.problems
         if sorted_rows.credits:
             credits = _plan(session, org_id, Kind.CREDIT_NOTES, sorted_rows.credits)
             problems += credits.problems
