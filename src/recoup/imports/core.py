@@ -255,6 +255,7 @@ def parse_records(
 
 
 _TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
+_FIGURE = re.compile(r"^[A-Z]{0,3}\s*[-+(]?[^A-Za-z]*\d[^A-Za-z]*\)?\s*[A-Z]{0,3}$")
 _RUN_DATE = re.compile(
     r"\b\d{1,2}:\d{2}\b|^((accrual|cash) basis\b|(mon|tues|wednes|thurs|fri|satur|sun)day\b)",
     re.IGNORECASE,
@@ -273,11 +274,15 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     True
     >>> is_report_line(["", "TotalEnergies SE", "INV-1"], {1, 2})
     False
+    >>> is_report_line(["Total for Kids Ltd", "C7", "EUR"], {0, 1, 2})
+    False
+    >>> is_report_line(["TOTAL", "", "EUR 1,349.99", "(56.40)"], {0, 1, 2, 3})
+    True
     """
     cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
     if not cells:
         return True
-    if _TOTAL_LINE.match(cells[0][1]):
+    if _TOTAL_LINE.match(cells[0][1]) and all(_FIGURE.match(text) for _, text in cells[1:]):
         return True
     if not any(i in used for i, _ in cells):
         return True
