@@ -360,3 +360,18 @@ def test_applied_credit_memos_on_a_report(session: Session, run_import: Importer
         "invoice it was applied to"
     ]
     assert ledger_counts(session) == before
+
+
+@pytest.mark.usefixtures("customers")
+def test_contacts_named_by_first_and_last_name(session: Session, run_import: Importer) -> None:
+    run_import(
+        "contacts",
+        """
+Customer,FirstName,LastName,EmailAddress
+C1,Petra,Schmidt,petra@alpha.example
+C2,,,ap@beta.example
+""",
+    )
+    names = {c.email: c.name for c in session.scalars(select(Contact)).all()}
+    assert names["petra@alpha.example"] == "Petra Schmidt"
+    assert names["ap@beta.example"] == "ap@beta.example"

@@ -158,7 +158,13 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
     ),
     Kind.CONTACTS: (
         _CUSTOMER_REF,
-        Column("name", required=True, aliases=("contact", "contact name", "full name")),
+        Column(
+            "name",
+            aliases=("contact", "contact name", "full name"),
+            doc="the person; else first_name and last_name; else the email",
+        ),
+        Column("first_name", aliases=("firstname", "first name")),
+        Column("last_name", aliases=("lastname", "last name", "surname")),
         Column("email", aliases=("email address", "emailaddress", "e-mail")),
         Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile")),
         Column("role", doc="billing, ap or other"),

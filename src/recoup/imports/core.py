@@ -400,9 +400,9 @@ def compose_address(parts: dict[str, str], country: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def person_name(values: dict[str, Any]) -> str:
-    """A contact's name: given whole, or as first and last name."""
-    given = str(values.get("contact_name", "")).strip()
+def person_name(values: dict[str, Any], whole: str = "contact_name") -> str:
+    """A contact's name: given whole (in column ``whole``), or as first and last name."""
+    given = str(values.get(whole, "")).strip()
     if given:
         return given
     return " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
@@ -518,7 +518,7 @@ def plan_contacts(
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         customer = p.check("customer", customers.find, v.get("customer", ""))
-        name = v.get("name", "").strip()
+        name = person_name(v, "name")
         email = p.check("email", validate_email, v.get("email", "")) or ""
         if not name and not v.get("email"):
             p.add("name", "a contact needs a name or an email address")
