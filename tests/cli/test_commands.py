@@ -197,3 +197,21 @@ def test_a_bad_setting_is_an_error_not_a_traceback(
         "error: RECOUP_PAYMENT_URL: unknown placeholder {customer}; "
         "use {reference}, {amount} and {currency}\n"
     )
+
+
+def test_import_summary_names_skipped_rows_and_ignored_columns(
+    recoup: Recoup, tmp_path: Path
+) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    text = (
+        "InvoiceNumber,ContactName,InvoiceDate,Total,Status,Phone Numbers,Full Name\n"
+        "INV-1,C1,2026-05-01,300.00,Awaiting Payment,,\n"
+        "INV-2,C1,2026-05-02,10.00,Draft,,\n"
+    )
+    result = recoup("import", "invoices", write(tmp_path, "x.csv", text), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == [
+        "1 skipped: row 3: invoice INV-2 is Draft (not owed yet)",
+        "ignored columns: Phone Numbers, Full Name",
+    ]

@@ -155,7 +155,9 @@ def test_invoices_search_sort_and_csv(world: World) -> None:
 def test_import_dry_run_then_confirm(world: World) -> None:
     client, csrf = logged_in(world, "manager@alpha.example")
     before = count(world, Invoice)
-    body = "number,customer,issue_date,due_date,total\nA-NEW-1,C1,2026-06-01,2026-07-01,99.00\n"
+    body = (
+        "number,customer,issue_date,due_date,total,Memo\nA-NEW-1,C1,2026-06-01,2026-07-01,99.00,\n"
+    )
     response = client.post(
         "/imports",
         data={"kind": "invoices", "csrf_token": csrf},
@@ -164,6 +166,7 @@ def test_import_dry_run_then_confirm(world: World) -> None:
     assert response.status_code == 200, response.text
     assert "1 to create" in response.text
     assert "row 2: create A-NEW-1" in response.text
+    assert "ignored columns: Memo" in response.text
     assert count(world, Invoice) == before
     action = response.text.split('action="/imports/')[1].split('"')[0]
     confirmed = client.post(f"/imports/{action}", data={"kind": "invoices", "csrf_token": csrf})

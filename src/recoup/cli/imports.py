@@ -51,6 +51,8 @@ def _report(result: ImportResult) -> None:
     typer.echo(
         f"{summary} ({result.kind}; changes {verb} {'planned' if result.dry_run else 'written'})"
     )
+    for note in result.notes():
+        typer.echo(note)
 
 
 def _command(kind: Kind) -> None:

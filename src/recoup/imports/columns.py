@@ -47,13 +47,48 @@ def fold(header: str) -> str:
 _CUSTOMER_REF = Column(
     "customer",
     required=True,
-    aliases=("customer_id", "customer", "customer name", "contactname", "account", "client"),
+    aliases=(
+        "customer_id",
+        "customer",
+        "customer name",
+        "customer full name",
+        "contactname",
+        "account",
+        "client",
+    ),
     doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName)",
 )
 _CONTACT_COLUMNS = (
     Column("contact_name", aliases=("contact", "contact person", "attention"), doc="a person"),
+    Column("first_name", aliases=("firstname",), doc="the contact's (Xero FirstName)"),
+    Column("last_name", aliases=("lastname", "surname"), doc="with first_name: the contact"),
     Column("email", aliases=("email address", "emailaddress", "e-mail"), doc="their email"),
     Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile"), doc="phone"),
+)
+
+# The parts of an address, with Xero's names: postal (PO...) and street (SA...), the
+# street address standing in for a customer whose postal address is blank.
+ADDRESS_PARTS = ("line1", "line2", "line3", "line4", "city", "region", "postcode", "country")
+_XERO_PART = {"city": "city", "region": "region", "postcode": "postalcode", "country": "country"}
+_PLAIN_PART = {
+    "line1": ("address line 1", "address1"),
+    "line2": ("address line 2", "address2"),
+    "line3": ("address line 3", "address3"),
+    "city": ("city", "town"),
+    "region": ("region", "state", "county"),
+    "postcode": ("postal code", "postcode", "zip", "zip code"),
+}
+_ADDRESS_COLUMNS = tuple(
+    Column(
+        f"{kind}_{part}",
+        aliases=(
+            prefix + _XERO_PART.get(part, f"address{part}"),
+            *(_PLAIN_PART.get(part, ()) if kind == "postal" else ()),
+        ),
+        doc=f"{kind} address ({doc})",
+    )
+    for kind, prefix, doc in (("postal", "po", "Xero PO..."), ("street", "sa", "Xero SA..."))
+    for part in ADDRESS_PARTS
 )
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
@@ -70,7 +105,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             doc="legal name (QuickBooks Customer, Xero ContactName)",
         ),
         Column("currency", aliases=("currency code", "default currency"), doc="ISO 4217"),
-        Column("country", aliases=("country code", "pocountry", "sacountry"), doc="ISO 3166"),
+        Column("country", aliases=("country code",), doc="ISO 3166 code or the country's name"),
         Column("vat_number", aliases=("vat", "vat id", "taxnumber", "tax number", "tax id")),
         Column(
             "registration_number",
@@ -89,20 +124,47 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("collector", aliases=("assigned collector", "owner", "account manager")),
         Column("status", doc="active, on_hold or closed"),
         Column("is_consumer", Type.BOOL, aliases=("consumer",), doc="yes for a consumer"),
-        Column("address", aliases=("postal address", "billing address"), doc="for letters"),
+        Column(
+            "address",
+            aliases=("postal address", "billing address"),
+            doc="for letters; else made from the postal (or street) address parts",
+        ),
+        *_ADDRESS_COLUMNS,
         Column("sales_owner", aliases=("sales rep", "salesperson"), doc="email of the owner"),
         Column("do_not_contact", Type.BOOL, doc="yes: only tasks, no messages"),
         Column("legal_hold", Type.BOOL, doc="yes: only tasks, no messages"),
         # Contract terms for charges (stored as the customer's charge terms).
-        Column("law", aliases=("jurisdiction", "governing law"), doc="GB, DE, AT, FR, ..."),
-        Column("interest_rate", aliases=("contract rate", "late interest"), doc="% a year"),
-        Column("late_fee", aliases=("late payment fee",), doc="25.00, or 2.5% of the overdue"),
-        Column("compensation", aliases=("fixed compensation",), doc="per late invoice"),
+        Column(
+            "law",
+            aliases=("jurisdiction", "governing law"),
+            doc="whose late-payment statute applies: GB, EU, DE, FR, AT, BE, NL, PL",
+        ),
+        Column(
+            "interest_rate",
+            aliases=("contract rate", "late interest"),
+            doc="contract rate, % a year (wins over the statute)",
+        ),
+        Column(
+            "late_fee",
+            aliases=("late payment fee",),
+            doc="25.00 (in the customer's currency) or 2.5% of the overdue amount",
+        ),
+        Column(
+            "compensation",
+            aliases=("fixed compensation",),
+            doc="per late invoice, in the customer's currency (wins over the statute)",
+        ),
         *_CONTACT_COLUMNS,
     ),
     Kind.CONTACTS: (
         _CUSTOMER_REF,
-        Column("name", required=True, aliases=("contact", "contact name", "full name")),
+        Column(
+            "name",
+            aliases=("contact", "contact name", "full name"),
+            doc="the person; else first_name and last_name; else the email",
+        ),
+        Column("first_name", aliases=("firstname", "first name")),
+        Column("last_name", aliases=("lastname", "last name", "surname")),
         Column("email", aliases=("email address", "emailaddress", "e-mail")),
         Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile")),
         Column("role", doc="billing, ap or other"),
@@ -114,8 +176,8 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "number",
             required=True,
-            aliases=("num", "invoicenumber", "invoice number", "invoice no", "invoice"),
-            doc="unique per organisation (QuickBooks Num, Xero InvoiceNumber)",
+            aliases=("num", "no.", "invoicenumber", "invoice number", "invoice no", "invoice"),
+            doc="unique per organisation (QuickBooks No. or Num, Xero InvoiceNumber)",
         ),
         _CUSTOMER_REF,
         Column(
@@ -137,7 +199,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             aliases=("amount", "invoice amount", "invoiceamount", "gross", "total amount"),
             doc="gross amount (QuickBooks Amount, Xero Total)",
         ),
-        Column("tax", Type.AMOUNT, aliases=("tax amount", "taxtotal", "totaltax", "vat amount")),
+        Column("tax", Type.AMOUNT, aliases=("taxtotal", "totaltax", "tax amount", "vat amount")),
         Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
         Column(
             "open_balance",
@@ -154,7 +216,16 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         ),
         Column("po_number", aliases=("po", "po number", "purchase order", "reference")),
         Column("external_id", aliases=("id", "invoiceid", "invoice id"), doc="defaults to number"),
-        Column("status", doc="open or void"),
+        Column(
+            "status",
+            doc="open, awaiting payment, overdue; paid; void, voided, deleted; "
+            "draft, submitted, awaiting approval: skipped",
+        ),
+        Column(
+            "type",
+            aliases=("transaction type",),
+            doc="Credit Memo / credit note rows (and negative totals) become credit notes",
+        ),
     ),
     Kind.PAYMENTS: (
         Column(
@@ -175,7 +246,12 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         ),
         Column("amount", Type.AMOUNT, required=True, aliases=("payment amount", "paid")),
         Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
-        Column("method", aliases=("payment method",), doc="bank_transfer, card, ..."),
+        Column(
+            "method",
+            aliases=("payment method",),
+            doc="bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT), direct debit, "
+            "card, cheque, cash or other",
+        ),
         Column("reference", aliases=("ref", "memo", "description", "remittance")),
         Column("payer_name", aliases=("payer", "payer name", "counterparty")),
         Column("payer_iban", aliases=("iban", "payer iban", "account iban")),
@@ -225,3 +301,30 @@ def map_header(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[Prob
         elif column.required:
             problems.append(Problem(0, column.name, "required column is missing"))
     return found, problems
+
+
+def markdown(kind: Kind) -> str:
+    """The README's table of the columns ``kind`` reads (README and code must agree)."""
+    lines = [
+        "| column | required | also recognised as | notes |",
+        "| --- | --- | --- | --- |",
+    ]
+    for column in COLUMNS[kind]:
+        required = "yes" if column.required else ""
+        lines.append(
+            f"| `{column.name}` | {required} | {', '.join(column.aliases)} | {column.doc} |"
+        )
+    return "\n".join(lines)
+
+
+def readme_tables() -> str:
+    """Every import's column table under its README heading."""
+    return "\n\n".join(f"#### `recoup import {kind}`\n\n{markdown(kind)}" for kind in Kind)
+
+
+if __name__ == "__main__":  # python -m recoup.imports.columns --markdown
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m recoup.imports.columns --markdown")
+    print(readme_tables())

@@ -6,6 +6,7 @@ problem found; the service writes a plan only when it has no problems.
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from typing import Any, NamedTuple
 
 from recoup import money
 from recoup.errors import InvalidInput, Problem
-from recoup.imports.columns import COLUMNS, Kind, Type
+from recoup.imports.columns import ADDRESS_PARTS, COLUMNS, Kind, Type
 from recoup.imports.fields import (
     detect_date_order,
     is_numeric_date,
@@ -180,6 +181,7 @@ class Plan:
     allocations: list[AllocationPlan] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows left out on purpose, and why
 
     def create(self, row: int, values: dict[str, Any]) -> int:
         """Add a record to create; its index in ``creates``."""
@@ -204,7 +206,12 @@ def parse_records(
     The day/month order is taken from ``date_order`` or else from the file's own dates.
     """
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
-    numbered = [(number, row) for number, row in enumerate(rows, start=first_row) if any(row)]
+    used = set(indices.values())
+    numbered = [
+        (number, row)
+        for number, row in enumerate(rows, start=first_row)
+        if not is_report_line(row, used)
+    ]
     if date_order is None:
         date_columns = [i for _, type_, i in columns if type_ is Type.DATE]
         dates = [row[i] for _, row in numbered for i in date_columns if i < len(row) and row[i]]
@@ -245,6 +252,41 @@ def parse_records(
                 invalid.add(name)
         records.append(Record(number, values, frozenset(invalid)))
     return records, problems
+
+
+_TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
+_FIGURE = re.compile(r"^[A-Z]{0,3}\s*[-+(]?[^A-Za-z]*\d[^A-Za-z]*\)?\s*[A-Z]{0,3}$")
+_RUN_DATE = re.compile(
+    r"\b\d{1,2}:\d{2}\b|^((accrual|cash) basis\b|(mon|tues|wednes|thurs|fri|satur|sun)day\b)",
+    re.IGNORECASE,
+)
+
+
+def is_report_line(row: Sequence[str], used: set[int]) -> bool:
+    """Whether ``row`` is a report's own line rather than a record: blank; a total
+    ("TOTAL", "Total for Current"); a section heading in a column the import does not
+    read ("Current", "1 - 30 days past due", a customer over their invoices); or the
+    run date and time at the foot ("Monday, 23 November 2026 10:15 AM GMT+00:00").
+
+    >>> is_report_line(["", "Total for 1 - 30 days past due", "", "£99.99"], {1, 2, 3})
+    True
+    >>> is_report_line(["Current", "", ""], {1, 2})
+    True
+    >>> is_report_line(["", "TotalEnergies SE", "INV-1"], {1, 2})
+    False
+    >>> is_report_line(["Total for Kids Ltd", "C7", "EUR"], {0, 1, 2})
+    False
+    >>> is_report_line(["TOTAL", "", "EUR 1,349.99", "(56.40)"], {0, 1, 2, 3})
+    True
+    """
+    cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
+    if not cells:
+        return True
+    if _TOTAL_LINE.match(cells[0][1]) and all(_FIGURE.match(text) for _, text in cells[1:]):
+        return True
+    if not any(i in used for i, _ in cells):
+        return True
+    return len(cells) == 1 and _RUN_DATE.search(cells[0][1]) is not None
 
 
 # --- shared checks ---
@@ -326,13 +368,57 @@ def _duplicate(
 # --- customers and contacts ---
 
 
+def _address_parts(values: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Which address a row gives (``postal``, else ``street``) and its parts."""
+    for kind in ("postal", "street"):
+        parts = {part: str(values.get(f"{kind}_{part}", "")).strip() for part in ADDRESS_PARTS}
+        if any(text for part, text in parts.items() if part != "country"):
+            return kind, parts
+    return "postal", {}
+
+
+def compose_address(parts: dict[str, str], country: str) -> str:
+    r"""An address for letters from its parts, the town line in the country's order.
+
+    >>> compose_address({"line1": "Hauptstraße 5", "city": "Berlin", "postcode": "10115",
+    ...                  "country": "Germany"}, "DE")
+    'Hauptstraße 5\n10115 Berlin\nGermany'
+    >>> compose_address({"line1": "1 High Street", "city": "Leeds", "postcode": "LS1 1AA"}, "GB")
+    '1 High Street\nLeeds\nLS1 1AA'
+    """
+    lines = [parts[k] for k in ("line1", "line2", "line3", "line4") if parts.get(k)]
+    city, region, postcode = (parts.get(k, "") for k in ("city", "region", "postcode"))
+    if country in {"GB", "IE"}:
+        lines += [text for text in (city, region, postcode) if text]
+    elif country in {"US", "CA", "AU"}:
+        lines.append(" ".join(text for text in (city, region, postcode) if text))
+    else:
+        lines.append(" ".join(text for text in (postcode, city) if text))
+        lines.append(region)
+    if parts.get("country"):
+        lines.append(parts["country"])
+    return "\n".join(line for line in lines if line)
+
+
+def person_name(values: dict[str, Any], whole: str = "contact_name") -> str:
+    """A contact's name: given whole (in column ``whole``), or as first and last name."""
+    given = str(values.get(whole, "")).strip()
+    if given:
+        return given
+    return " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
+
+
 def plan_customers(
     records: Sequence[Record],
     existing: dict[str, dict[str, Any]],
     *,
     default_currency: str,
+    languages: Sequence[str] = (),
 ) -> Plan:
-    """Creates and updates of customers, keyed by external id (default: the name)."""
+    """Creates and updates of customers, keyed by external id (default: the name).
+
+    Country names are read in English and ``languages`` (the organisation's).
+    """
     plan = Plan(Kind.CUSTOMERS)
     seen: dict[str, int] = {}
     for record in records:
@@ -343,7 +429,23 @@ def plan_customers(
             p.add("name", "a customer needs a name")
         if _duplicate(seen, external_id, record.row, "customer", p, "external_id"):
             continue
-        country = p.check("country", validate_country, v["country"]) if "country" in v else ""
+        address_kind, parts = _address_parts(v)
+        country_column = next(
+            (
+                c
+                for c in ("country", f"{address_kind}_country", "postal_country", "street_country")
+                if v.get(c)
+            ),
+            "",
+        )
+        country = (
+            p.check(country_column, validate_country, v[country_column], languages=languages)
+            if country_column
+            else ""
+        )
+        address = v.get("address") or compose_address(parts, country or "")
+        if len(address) > 500:
+            p.add("address", f"the address has {len(address)} characters; at most 500")
         currency = p.check("currency", money.validate_currency, v.get("currency", default_currency))
         status = v.get("status", CustomerStatus.ACTIVE).lower().replace(" ", "_").replace("-", "_")
         if status not in set(CustomerStatus):
@@ -377,7 +479,7 @@ def plan_customers(
             "collector": v.get("collector", ""),
             "status": status,
             "is_consumer": v.get("is_consumer", False),
-            "address": v.get("address", ""),
+            "address": address,
             "sales_owner": p.check("sales_owner", validate_email, v.get("sales_owner", "")),
             "do_not_contact": v.get("do_not_contact", False),
             "legal_hold": v.get("legal_hold", False),
@@ -416,7 +518,7 @@ def plan_contacts(
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         customer = p.check("customer", customers.find, v.get("customer", ""))
-        name = v.get("name", "").strip()
+        name = person_name(v, "name")
         email = p.check("email", validate_email, v.get("email", "")) or ""
         if not name and not v.get("email"):
             p.add("name", "a contact needs a name or an email address")
@@ -457,6 +559,43 @@ def plan_contacts(
 def _invoice_fields(values: dict[str, Any]) -> tuple[Any, ...]:
     keys = ("customer", "issue_date", "due_date", "total", "tax", "currency", "open_balance")
     return tuple(values.get(k) for k in keys)
+
+
+_NOT_OWED = "skip"
+# The statuses accounting exports write (Xero, QuickBooks), in Recoup's terms: still
+# owed, paid (nothing open), cancelled, or not sent to the customer yet (not owed).
+_INVOICE_STATUSES = {
+    "open": "open",
+    "awaitingpayment": "open",
+    "authorised": "open",
+    "overdue": "open",
+    "partiallypaid": "open",
+    "due": "open",
+    "paid": "paid",
+    "void": "void",
+    "voided": "void",
+    "deleted": "void",
+    "draft": _NOT_OWED,
+    "submitted": _NOT_OWED,
+    "awaitingapproval": _NOT_OWED,
+}
+_STATUS_OPTIONS = (
+    "open, awaiting payment or overdue; paid; void, voided or deleted; "
+    "draft, submitted or awaiting approval are skipped"
+)
+
+
+def invoice_status(text: str) -> str | None:
+    """What an export's invoice status means: ``open``, ``paid``, ``void``, ``skip`` (not
+    owed yet) or ``None`` (unknown). QuickBooks writes "Overdue 12 days".
+
+    >>> [invoice_status(s) for s in ("Awaiting Payment", "Overdue 12 days", "Draft", "x")]
+    ['open', 'open', 'skip', None]
+    """
+    folded = re.sub(r"[^a-z]", "", text.lower())
+    if folded.startswith("overdue"):
+        folded = "overdue"
+    return _INVOICE_STATUSES.get(folded)
 
 
 def plan_invoices(
@@ -513,9 +652,9 @@ def plan_invoices(
         due_date = v.get("due_date") or issue_date + timedelta(days=customer.payment_terms_days)
         if due_date < issue_date:
             p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
-        void = v.get("status", "open").strip().lower()
-        if void not in {"open", "void"}:
-            p.add("status", f"unknown status {v['status']!r} (open or void)")
+        void = invoice_status(v.get("status", "open"))
+        if void is None or void == _NOT_OWED:  # not owed: left out by sort_invoice_rows
+            p.add("status", f"unknown status {v['status']!r} ({_STATUS_OPTIONS})")
         open_balance = (
             p.check("open_balance", _minor, v["open_balance"], currency, "open_balance")
             if "open_balance" in v
@@ -523,6 +662,8 @@ def plan_invoices(
         )
         if p.failed or total is None:
             continue
+        if void == "paid":
+            void, open_balance = "open", 0
         if open_balance is not None and open_balance > total:
             p.add("open_balance", "open balance is more than the total")
             continue
@@ -603,6 +744,91 @@ def plan_invoices(
     return plan
 
 
+class InvoiceRows(NamedTuple):
+    """An invoice file's rows sorted: invoices, credit notes, and the rows left out."""
+
+    invoices: list[Record]
+    credits: list[Record]
+    skipped: list[str]  # why, per invoice or row left out
+    skipped_rows: set[int]
+    problems: list[Problem]
+
+
+def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
+    """Invoices, credit notes, and rows left out with why (not errors, not imported).
+
+    Left out: an invoice not owed yet (Draft, Submitted, Awaiting Approval; once per
+    invoice, whatever its line items), and a payment listed on the report (QuickBooks'
+    A/R reports show unapplied ones: payments come in with ``recoup import payments``).
+    A row is a credit note when its type says so (QuickBooks "Credit Memo", Xero "Sales
+    credit note"), or, in a file with a type column, its total is negative and its type
+    does not say invoice; it becomes a credit-notes record for the positive amount (a
+    negative total in a file without types is an error: it may be a typing mistake).
+    Xero's further line items of a credit note fold into it. A credit note the report
+    shows as fully applied (open balance 0) is already in its invoices' open balances
+    and is left out; one partly applied cannot be placed and is refused.
+    """
+    rows = InvoiceRows([], [], [], set(), [])
+    not_owed: set[str] = set()
+    credit_values: dict[str, dict[str, Any]] = {}
+    for record in records:
+        v = record.values
+        kind = str(v.get("type", "")).lower()
+        number = str(v.get("number", ""))
+        if invoice_status(v.get("status", "open")) == _NOT_OWED:
+            rows.skipped_rows.add(record.row)
+            if number not in not_owed:
+                not_owed.add(number)
+                rows.skipped.append(
+                    f"row {record.row}: invoice {number} is {v['status'].strip()} (not owed yet)"
+                )
+            continue
+        if "payment" in kind:
+            rows.skipped_rows.add(record.row)
+            what = f"{v['type']} {number}".strip()
+            rows.skipped.append(
+                f"row {record.row}: {what} (payments come in with `recoup import payments`)"
+            )
+            continue
+        total = v.get("total")
+        negative = typed and isinstance(total, Decimal) and total < 0 and "invoice" not in kind
+        if "credit" not in kind and not negative:
+            rows.invoices.append(record)
+            continue
+        open_balance = v.get("open_balance")
+        if open_balance is not None and total is not None and abs(open_balance) != abs(total):
+            if open_balance == 0:
+                rows.skipped_rows.add(record.row)
+                rows.skipped.append(
+                    f"row {record.row}: credit note {number} is fully applied in the accounting "
+                    "system (already in its invoices' open balances)"
+                )
+            else:
+                rows.problems.append(
+                    Problem(
+                        record.row,
+                        "open_balance",
+                        f"credit note {number} is partly applied in the accounting system "
+                        f"({abs(open_balance)} of {abs(total)} open); import it with "
+                        "`recoup import credit-notes` naming the invoice it was applied to",
+                    )
+                )
+            continue
+        values: dict[str, Any] = {
+            k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v
+        }
+        if total is not None:
+            values["total"] = abs(total)
+        if v.get("external_id"):
+            values["external_id"] = v["external_id"]
+        values["reason"] = str(v.get("type", "")) or "credit"
+        if credit_values.get(number) == values:
+            continue  # another line item of the same credit note
+        credit_values[number] = values
+        rows.credits.append(Record(record.row, values, record.invalid))
+    return rows
+
+
 # --- payments ---
 
 
@@ -622,6 +848,70 @@ def invoice_target(item: str) -> tuple[str, Decimal | None]:
     if not sep:
         return item.strip(), None
     return number.strip(), money.parse_amount(amount)
+
+
+_BANK, _DEBIT = PaymentMethod.BANK_TRANSFER.value, PaymentMethod.DIRECT_DEBIT.value
+_CARD, _CHEQUE = PaymentMethod.CARD.value, PaymentMethod.CHEQUE.value
+# Payment methods as finance teams and bank exports write them (folded), by Recoup's.
+_PAYMENT_METHODS = {
+    **{m.value.replace("_", ""): m.value for m in PaymentMethod},
+    **dict.fromkeys(
+        (
+            "bacs",
+            "chaps",
+            "fasterpayments",
+            "fasterpayment",
+            "fps",
+            "sepa",
+            "sepacredittransfer",
+            "sepatransfer",
+            "sct",
+            "swift",
+            "wire",
+            "wiretransfer",
+            "ach",
+            "transfer",
+            "banktransfer",
+            "bank",
+            "eft",
+            "bankgiro",
+            "uberweisung",
+            "überweisung",
+        ),
+        _BANK,
+    ),
+    **dict.fromkeys(
+        ("dd", "directdebit", "sepadirectdebit", "sdd", "bacsdirectdebit", "lastschrift"), _DEBIT
+    ),
+    **dict.fromkeys(
+        (
+            "card",
+            "creditcard",
+            "debitcard",
+            "cardpayment",
+            "visa",
+            "mastercard",
+            "amex",
+            "americanexpress",
+            "stripe",
+        ),
+        _CARD,
+    ),
+    **dict.fromkeys(("cheque", "check", "chq"), _CHEQUE),
+}
+_METHOD_OPTIONS = (
+    "bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT, wire), direct debit, card, "
+    "cheque, cash or other"
+)
+
+
+def payment_method(text: str) -> str | None:
+    """Recoup's payment method for how a finance team wrote it; ``None`` if unknown.
+
+    >>> [payment_method(t) for t in ("BACS", "Faster Payments", "Check", "SEPA Direct Debit")]
+    ['bank_transfer', 'bank_transfer', 'cheque', 'direct_debit']
+    """
+    return _PAYMENT_METHODS.get(re.sub(r"[^0-9a-zü]", "", text.lower()))
 
 
 def plan_payments(
@@ -669,7 +959,9 @@ def plan_payments(
             if currency
             else None
         )
-        method = _enum(p, "method", v.get("method", "bank_transfer"), PaymentMethod)
+        method = payment_method(v.get("method", "bank_transfer"))
+        if method is None:
+            p.add("method", f"unknown payment method {v['method']!r} ({_METHOD_OPTIONS})")
         iban = p.check("payer_iban", validate_iban, v.get("payer_iban", ""))
         if p.failed or amount is None or currency is None:
             continue

@@ -33,6 +33,7 @@ from recoup.imports.core import (
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import service as ledger
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
+from recoup.ledger.validators import languages_of
 
 _CUSTOMER_FIELDS = (
     "id",
@@ -77,6 +78,9 @@ class ImportResult:
     settlements: int = 0
     dry_run: bool = False
     changes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "row 5: invoice INV-3 is Draft (...)"
+    credit_notes: int = 0  # created or updated from an invoice report's credit rows
+    ignored_columns: list[str] = field(default_factory=list)  # the file's headers, as written
 
     def add(self, other: "ImportResult") -> None:
         """Fold a follow-on import (a customers file's contacts) into this result."""
@@ -84,6 +88,19 @@ class ImportResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes += other.changes
+        self.skipped += other.skipped
+
+    def notes(self) -> list[str]:
+        """What the summary says besides the counts: rows skipped on purpose, and the
+        columns the import did not read."""
+        lines = []
+        if self.credit_notes:
+            lines.append(f"{self.credit_notes} of them credit notes (negative or credit rows)")
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} skipped: " + "; ".join(self.skipped))
+        if self.ignored_columns:
+            lines.append("ignored columns: " + ", ".join(self.ignored_columns))
+        return lines
 
 
 def import_file(
@@ -137,7 +154,20 @@ def import_rows(
     records, problems = core.parse_records(
         kind, indices, rows, date_order=date_order, first_row=first_row
     )
+    rows_read = len(records)
+    credits = Plan(Kind.CREDIT_NOTES)
+    sorted_rows = core.InvoiceRows(records, [], [], set(), [])
+    if kind is Kind.INVOICES:
+        sorted_rows = core.sort_invoice_rows(records, typed="type" in indices)
+        records = sorted_rows.invoices
+        # A row left out is not read: a draft's unfinished cells are no error.
+        problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
+        problems += sorted_rows.problems
+        if sorted_rows.credits:
+            credits = _plan(session, org_id, Kind.CREDIT_NOTES, sorted_rows.credits)
+            problems += credits.problems
     plan = _plan(session, org_id, kind, records)
+    plan.skipped[:0] = sorted_rows.skipped
     problems += plan.problems
     # A customers file may name a contact per customer: planned against stand-in ids of
     # the customers it creates, and planned again with their real ids once written.
@@ -152,9 +182,20 @@ def import_rows(
         if contacts.creates or contacts.updates:
             _write(session, org_id, _contact_plan(records, plan, session, org_id))
         _write_terms(session, org_id, terms)
-    result = _result(plan, len(records), dry_run)
+        if credits.creates or credits.updates:
+            _write(session, org_id, credits)
+    result = _result(plan, rows_read, dry_run)
+    result.ignored_columns = _ignored(header, indices)
     result.add(_result(contacts, 0, dry_run))
+    result.add(_result(credits, 0, dry_run))
+    result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _ignored(header: list[str], indices: dict[str, int]) -> list[str]:
+    """The file's named columns the import does not read, in the file's order."""
+    used = set(indices.values())
+    return [name for i, name in enumerate(header) if name and i not in used]
 
 
 def _find_header(
@@ -191,7 +232,12 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             )
         }
         org = ledger.get_organisation(session, org_id=org_id)
-        return core.plan_customers(records, existing, default_currency=org.base_currency)
+        return core.plan_customers(
+            records,
+            existing,
+            default_currency=org.base_currency,
+            languages=languages_of(org.country),
+        )
     customers = _customer_index(session, org_id)
     if kind is Kind.CONTACTS:
         contacts = ledger.snapshot(
@@ -263,7 +309,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
         return Plan(Kind.CONTACTS)
     for record in records:
         v = record.values
-        if not ({"contact_name", "email", "phone"} & v.keys()):
+        if not ({"contact_name", "first_name", "last_name", "email", "phone"} & v.keys()):
             continue
         customer = v.get("external_id") or v.get("name", "")
         contact_records.append(
@@ -271,7 +317,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
                 record.row,
                 {
                     "customer": customer,
-                    "name": v.get("contact_name", ""),
+                    "name": core.person_name(v),
                     "email": v.get("email", ""),
                     "phone": v.get("phone", ""),
                 },
@@ -443,4 +489,5 @@ def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
         settlements=len(plan.settlements),
         dry_run=dry_run,
         changes=_describe(plan) if dry_run else [],
+        skipped=list(plan.skipped),
     )

@@ -9,8 +9,12 @@ naming the field; ``is_valid_*`` answers yes or no.
 'DE136695976'
 >>> validate_registration("732 829 320", "FR")
 '732829320'
+>>> validate_registration("HRB 123456", "DE")
+'HRB 123456'
 """
 
+import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -18,6 +22,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from babel.languages import get_official_languages
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as eu_vat
@@ -44,14 +49,59 @@ _REGISTRATION_MODULES = {
     "US": "ein",
 }
 _COUNTRIES = frozenset(get_global("territory_currencies"))
+# A Handelsregister number without its court: register (HRA, HRB, GnR, PR, VR), number,
+# and the letter some courts add ("HRB 12345 B").
+_GERMAN_REGISTER = re.compile(r"^(HRA|HRB|GnR|PR|VR)\s*(\d{1,6})(?:\s*([A-Z]{1,2}))?$", re.I)
 
 
-def validate_country(code: str) -> str:
-    """An ISO 3166 alpha-2 country code, upper-cased."""
+# Names people write that are not a territory's name in Babel.
+_COUNTRY_ALIASES = {"uk": "GB", "greatbritain": "GB", "england": "GB", "usa": "US"}
+
+
+def _fold_name(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+@lru_cache(maxsize=32)
+def _country_names(language: str) -> dict[str, str]:
+    """Country names in ``language`` (Babel's territory names, folded) -> ISO code."""
+    try:
+        names = Locale.parse(language).territories
+    except (ValueError, UnknownLocaleError):
+        return {}
+    return {_fold_name(name): code for code, name in names.items() if code in _COUNTRIES}
+
+
+def validate_country(code: str, *, languages: Sequence[str] = ("en",)) -> str:
+    """An ISO 3166 alpha-2 country code, upper-cased; a country's name is accepted too,
+    in any of ``languages`` (English by default).
+
+    >>> validate_country("Netherlands"), validate_country("Niederlande", languages=("de",))
+    ('NL', 'NL')
+    >>> validate_country("United Kingdom")
+    'GB'
+    """
     normalised = code.strip().upper()
-    if len(normalised) != 2 or normalised not in _COUNTRIES:
-        raise InvalidInput(f"unknown country code {code!r}", field="country")
-    return normalised
+    if len(normalised) == 2 and normalised in _COUNTRIES:
+        return normalised
+    folded = _fold_name(code)
+    for language in ("en", *languages):
+        found = _country_names(language).get(folded)
+        if found:
+            return found
+    if folded in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[folded]
+    what = "country code" if len(normalised) <= 3 else "country"
+    raise InvalidInput(f"unknown {what} {code!r}", field="country")
+
+
+def languages_of(country: str) -> tuple[str, ...]:
+    """The official languages of ``country`` (for reading names written in them).
+
+    >>> languages_of("BE")
+    ('nl', 'fr', 'de')
+    """
+    return tuple(get_official_languages(country.upper())) if country else ()
 
 
 @lru_cache(maxsize=256)
@@ -113,6 +163,10 @@ def validate_registration(number: str, country: str) -> str:
     try:
         return str(module.validate(number))
     except ValidationError as exc:
+        if country.upper() == "DE" and (bare := _GERMAN_REGISTER.match(number.strip())):
+            # "HRB 123456": the register and number, without the court's name.
+            suffix = f" {bare[3]}" if bare[3] else ""
+            return f"{bare[1].upper()} {bare[2]}{suffix}"
         raise InvalidInput(
             f"invalid registration number {number!r}: {exc}", field="registration_number"
         ) from None
