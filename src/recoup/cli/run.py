@@ -79,7 +79,8 @@ def _report(result: RunResult, output: Format) -> None:
     verb = "would plan" if result.dry_run else "planned"
     typer.echo(f"{result.as_of}: {verb} {len(rows)} actions ({result.planned} new outbox rows)")
     for row in rows:
-        line = f"  {row['customer']:<10} {row['step']:<18} {row['action']:<11} {row['to']:<32}"
+        to = ", ".join(str(row["to"]).splitlines())  # a letter's address on one line
+        line = f"  {row['customer']:<10} {row['step']:<18} {row['action']:<11} {to:<32}"
         typer.echo(f"{line} {row['reason']}")
     if result.holds_placed or result.holds_released:
         typer.echo(f"credit holds: {result.holds_placed} placed, {result.holds_released} released")
