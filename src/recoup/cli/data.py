@@ -52,6 +52,14 @@ def init(
     account_number: Annotated[str | None, typer.Option("--account-number")] = None,
     admin_email: Annotated[str | None, typer.Option("--admin-email")] = None,
     admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
+    first_run: Annotated[
+        str,
+        typer.Option(
+            "--first-run",
+            help="gentle (default): customers never chased before start at the first "
+            "friendly notice, no back-dated charges; policy: the policy as if it had always run",
+        ),
+    ] = "gentle",
 ) -> None:
     """Create the database (or bring it up to date), an organisation and its first admin.
 
@@ -69,6 +77,7 @@ def init(
         "email": _asked(email, "Sender email address (answers come here)"),
         "address": _asked(address, "Postal address (commas between lines)"),
         "phone": _asked(phone, "Phone number for customers"),
+        "first_run": first_run,
     }
     bank = BankDetails(
         iban=_asked(iban, f"IBAN of the {currency.upper()} account (empty: none yet)"),

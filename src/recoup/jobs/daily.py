@@ -25,8 +25,9 @@ from recoup.comms import scheduling
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
+from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
-from recoup.policy.core import PlannedAction
+from recoup.policy.core import PlannedAction, earliest_level
 from recoup.policy.definition import ActionKind, Policy
 from recoup.policy.pauses import Pause
 
@@ -79,6 +80,15 @@ def _run_day(
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
     )
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
+    # A gentle start (the organisation's onboarding choice): customers never chased start
+    # at their ladder's first notice of overdue money, and what was already as late as
+    # the policy claims from on their first run is not claimed (nothing back-dated).
+    gentle = ledger.get_organisation(session, org_id=org_id).first_run == "gentle"
+    chased = (
+        policy_service.first_runs(session, org_id=org_id, customer_range=customer_range)
+        if gentle
+        else None
+    )
     statutory = charges.claim_statutory_charges(
         session,
         org_id=org_id,
@@ -96,6 +106,7 @@ def _run_day(
         handed_off=[p.invoice_id for p in pauses if p.invoice_id and p.kind == "placement"],
         customer_range=customer_range,
         now=now,
+        first_runs=chased,
     )
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     owing = still_owing(
@@ -112,6 +123,7 @@ def _run_day(
         pauses=pauses,
         customer_range=customer_range,
         owing=owing,
+        gentle_start=chased,
     )
     result = RunResult(
         as_of=as_of,
@@ -144,27 +156,18 @@ def statutory_claim_rule(policy: Policy) -> ClaimRule:
     days past due: the earliest day the first step carrying an ``interest`` or
     ``compensation`` action can fire (a step triggered after another counts that one's
     days plus its own)."""
-    by_name = {step.name: step for step in policy.steps}
-
-    def earliest(name: str) -> int:
-        trigger = by_name[name].trigger
-        if trigger.days_from_due is not None:
-            return trigger.days_from_due
-        assert trigger.after_step is not None
-        return earliest(trigger.after_step) + trigger.days
-
     claiming = [
-        step
-        for step in policy.steps
+        index
+        for index, step in enumerate(policy.steps)
         if any(a.kind in (ActionKind.INTEREST, ActionKind.COMPENSATION) for a in step.actions)
     ]
     if not claiming:
         return ClaimRule()
-    kinds = {a.kind for step in claiming for a in step.actions}
+    kinds = {a.kind for index in claiming for a in policy.steps[index].actions}
     return ClaimRule(
         interest=ActionKind.INTEREST in kinds,
         compensation=ActionKind.COMPENSATION in kinds,
-        from_days=max(earliest(claiming[0].name), 1),
+        from_days=max(earliest_level(policy, claiming[0]), 1),
     )
 
 
