@@ -158,7 +158,7 @@ def test_policy_first_run_applies_the_policy_with_one_hold_per_customer(
     engine = make_engine(database_url)
     upgrade(engine)
     org_id = _book(engine, "policy")
-    mailbox, port = smtp_server()
+    _mailbox, port = smtp_server()
 
     planned = _first_run(engine, org_id, port, tmp_path)
 
