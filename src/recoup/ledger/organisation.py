@@ -56,11 +56,16 @@ def _website(value: str, _org: Organisation) -> str:
 FIRST_RUN_CHOICES = ("gentle", "policy")
 
 
-def _first_run(value: str, _org: Organisation) -> str:
+def check_first_run(value: str) -> str:
+    """The onboarding choice for customers never chased: ``gentle`` or ``policy``."""
     choice = value.strip().lower()
     if choice not in FIRST_RUN_CHOICES:
         raise InvalidInput(f"first run is gentle or policy, not {value!r}", field="first_run")
     return choice
+
+
+def _first_run(value: str, _org: Organisation) -> str:
+    return check_first_run(value)
 
 
 # The details `recoup org set` changes, each with its check.
