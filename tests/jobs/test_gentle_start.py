@@ -193,3 +193,32 @@ def test_policy_first_run_applies_the_policy_with_one_hold_per_customer(
         organisation = session.get_one(Organisation, org_id)
         assert organisation.first_run == "policy"
     engine.dispose()
+
+
+def test_gentle_claims_start_only_on_invoices_that_become_late_after_the_first_run(
+    database_url: str, smtp_server: StartServer, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    org_id = _book(engine, "gentle")
+    _, port = smtp_server()
+    _first_run(engine, org_id, port, tmp_path)
+
+    # Thursday 21 May: INV-1 (due 6 April) is 45 days past due, as late as the default
+    # policy claims from, after its customer's first run: claimed, with £70.00
+    # compensation. INV-2 and INV-3 were that late before their first run: never.
+    day = date(2026, 5, 21)
+    now = datetime.combine(day, time(9), UTC)
+    with transaction(engine, actor="test") as session:
+        result = run_day(session, org_id=org_id, as_of=day, now=now, policies=available_policies())
+    assert result.charges_queued == 1
+    dispatch(engine, LiveChannels(Settings(smtp_url=f"smtp://127.0.0.1:{port}")), clock=lambda: now)
+    with transaction(engine, actor="test") as session:
+        names = {i: e for i, e in session.execute(select(Customer.id, Customer.external_id)).all()}
+        claims = session.scalars(select(StatutoryClaim)).all()
+        assert [(names[c.customer_id], c.claimed_on) for c in claims] == [("C001", day)]
+        charged = session.scalars(select(Charge)).all()
+        assert [(names[c.customer_id], c.kind, c.amount) for c in charged] == [
+            ("C001", "compensation", 7000)
+        ]
+    engine.dispose()
