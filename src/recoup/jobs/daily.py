@@ -4,7 +4,8 @@ In order, in one transaction: cases are evaluated (promises kept or broken, plan
 defaulted, disputes past their SLA; their messages timed like every message, by
 ``comms.scheduling``), statutory charges follow the debt (claims started on invoices as
 late as their policy claims from, compensation recorded once, interest crystallised on
-the invoices paid or handed off), rule-based credit holds placed or released, then the
+the invoices paid or handed off; with a gentle start nothing back-dated), rule-based
+credit holds placed or released (one hold per customer, shared with the policy's), then the
 escalation engine plans the day with every pause in force, and the plan, its outbox rows
 and the record of steps done are stored together; last, the policy holds of accounts
 that are now cleared are released. A dry run does all of it and rolls back.
