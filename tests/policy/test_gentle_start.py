@@ -5,6 +5,7 @@ Saturday, 25 May and 31 August are bank holidays, 30 August is a Sunday.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 
 from recoup.policy import core
@@ -16,8 +17,8 @@ from recoup.policy.core import (
     InvoiceView,
     RunContext,
 )
-from recoup.policy.definition import ActionKind
-from tests.policy.simulate import POLICIES, Day, days, fired
+from recoup.policy.definition import ActionKind, Policy
+from tests.policy.simulate import POLICIES, Day, days, fired, policy
 
 FIRST_RUN = date(2026, 4, 16)
 BILLING = ContactView(id=1, name="Accounts", email="ap@alpha.example")
@@ -38,26 +39,33 @@ def customer(customer_id: int, due: date) -> CustomerView:
     )
 
 
-def run(customers: list[CustomerView], run_days: list[date], *, gentle: bool) -> list[Day]:
+def run(
+    customers: list[CustomerView],
+    run_days: list[date],
+    *,
+    gentle: bool,
+    policies: Mapping[str, Policy] = POLICIES,
+) -> list[Day]:
     """The engine day after day; a customer is on its first run until a cycle opens."""
     cycles: dict[str, Cycle] = {}
-    chased: set[int] = set()
+    chased: dict[int, date] = {}
     sent: dict[int, list[date]] = defaultdict(list)
     out = []
     for day in run_days:
         context = RunContext(
             as_of=day,
             now=datetime.combine(day, time(7), UTC),
-            policies=POLICIES,
+            policies=policies,
             default_policy="default",
             cycles=cycles,
             recent_messages=sent,
             gentle_start=gentle,
         )
-        views = [c._replace(first_run=c.id not in chased) for c in customers]
+        views = [c._replace(first_chased=chased.get(c.id)) for c in customers]
         result = core.plan(views, context)
         cycles = core.apply(cycles, result, day)
-        chased |= {c.customer_id for c in result.opened}
+        for cycle in result.opened:
+            chased.setdefault(cycle.customer_id, day)
         for action in result.actions:
             if core.is_customer_message(action):
                 sent[action.customer_id].append(day)
@@ -132,19 +140,20 @@ def test_the_gentle_start_is_recorded_and_skips_the_earlier_steps() -> None:
         cycles={},
         gentle_start=True,
     )
-    result = core.plan([customer(2, date(2026, 2, 27))._replace(first_run=True)], context)
+    result = core.plan([customer(2, date(2026, 2, 27))], context)
 
     assert [(s.step, s.fired, s.invoice_ids) for s in result.steps] == [
         ("pre-due reminder", False, (20,)),
-        ("due notice", True, (20,)),
         (GENTLE_START, False, (20,)),
+        ("due notice", True, (20,)),
     ]
     assert [a.template for a in result.actions] == ["due_notice"]
 
 
 def test_a_customer_already_chased_or_the_policy_choice_gets_the_policy() -> None:
     late = customer(2, date(2026, 2, 27))  # 48 days late
-    for gentle, first_run in ((False, True), (True, False)):
+    # Policy mode; or gentle, for a customer first chased in January (a cycle since closed).
+    for gentle, first_chased in ((False, None), (True, date(2026, 1, 10))):
         context = RunContext(
             as_of=FIRST_RUN,
             now=datetime.combine(FIRST_RUN, time(7), UTC),
@@ -153,7 +162,7 @@ def test_a_customer_already_chased_or_the_policy_choice_gets_the_policy() -> Non
             cycles={},
             gentle_start=gentle,
         )
-        result = core.plan([late._replace(first_run=first_run)], context)
+        result = core.plan([late._replace(first_chased=first_chased)], context)
         assert {a.step for a in result.actions} == {"formal notice"}
         assert ActionKind.COMPENSATION.value in [a.params.get("charge") for a in result.actions]
 
@@ -167,9 +176,36 @@ def test_invoices_not_yet_overdue_follow_the_ladder_on_a_gentle_first_run() -> N
         cycles={},
         gentle_start=True,
     )
-    soon = customer(4, date(2026, 4, 18))._replace(first_run=True)  # due in 2 days
+    soon = customer(4, date(2026, 4, 18))  # due in 2 days
     result = core.plan([soon], context)
     assert [(a.step, a.template) for a in result.actions] == [
         ("pre-due reminder", "pre_due_reminder")
     ]
     assert GENTLE_START not in [s.step for s in result.steps]
+
+
+def test_a_gentle_start_held_by_a_condition_still_starts_the_ladder_there() -> None:
+    # A policy whose first notice of overdue money asks for at least £500.00 overdue: a
+    # customer owing £100.00, 48 days late, is not sent it, and the formal notice does not
+    # follow the next day: the ladder still counts from the first run.
+    custom = policy(
+        """
+name: default
+steps:
+  - name: due notice
+    trigger: {days_from_due: 1}
+    conditions: {min_overdue: {GBP: "500.00"}}
+    actions: [{email: due_notice}]
+  - name: formal notice
+    trigger: {days_from_due: 45}
+    actions: [{email: formal_notice}, compensation]
+"""
+    )
+    small = customer(2, date(2026, 2, 27))._replace(
+        invoices=(InvoiceView(20, "INV-2", date(2026, 2, 27), "GBP", 10_000),)
+    )
+    history = run(
+        [small], days(FIRST_RUN, date(2026, 6, 5)), gentle=True, policies={"default": custom}
+    )
+    assert fired(history) == [("2026-06-01", "formal notice")]  # 16 April + 44 days, Monday
+    assert on(history, date(2026, 6, 1), 2) == [("email", "formal_notice")]  # no compensation

@@ -109,8 +109,9 @@ class CustomerView(NamedTuple):
     # What the customer still owes besides invoices (open charges, a payment plan), in
     # words; empty when nothing. The account is cleared only when this is empty too.
     still_owes: str = ""
-    # Recoup has never chased the customer (no dunning cycle, open or closed).
-    first_run: bool = False
+    # With a gentle start: the day Recoup first chased the customer (its first dunning
+    # cycle opened); None when never yet, so today is its first run.
+    first_chased: date | None = None
 
 
 class StepDone(NamedTuple):
@@ -317,7 +318,7 @@ def _plan_unit(
     if cycle is None:
         cycle = Cycle(_new_cycle_key(prefix, context), customer.id, policy.name, as_of, invoice_id)
         result.opened.append(cycle)
-    gentle = context.gentle_start and customer.first_run and not cycle.steps
+    gentle = context.gentle_start and customer.first_chased is None and not cycle.steps
     _advance(customer, policy, cycle, active, budget, context, result, gentle=gentle)
 
 
@@ -513,6 +514,9 @@ def _advance(
     for k, failed in skipped:
         record(steps[k], False, failed, at_step[k])
         result.notes.append((customer.id, f"skipped step '{steps[k].name}': {failed}"))
+    starting = sorted(i for i, move in moves.items() if move.gentle)
+    if starting:
+        records[(GENTLE_START, False)] = (GENTLE_REASON, starting)
     if not firing:
         _store_records(cycle, customer, records, result)
         return
@@ -534,24 +538,19 @@ def _advance(
             reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
         reasons[k] = reason
         record(steps[k], True, reason, at_step[k])
-    starting = sorted(i for i, move in moves.items() if move.gentle)
-    if starting:
-        records[(GENTLE_START, False)] = (GENTLE_REASON, starting)
     message_step = steps[talking if talking is not None else lead]
     days = message_step.trigger.days_from_due
     listed_until = as_of - timedelta(days=min(1, days if days is not None else 1))
     reaching = set(moves)
     listed = tuple(i.id for i in by_age if i.due_date <= listed_until or i.id in reaching)
     levels = {str(i): steps[moves[i].step].name for i in listed if i in moves}
-    # Before its first run, how late each gently started invoice already was: a charge of
-    # a step it had reached by then would be back-dated.
-    started = _gentle_started(cycle)
+    # With a gentle start, how late each invoice already was on its customer's first run:
+    # a charge of a step it had reached by then would be back-dated (the statutory claims
+    # follow the same rule, ``charges.claim_statutory_charges``).
     late_at_start: dict[int, int] = {}
-    for invoice in active:
-        if invoice.id in moves and moves[invoice.id].gentle:
-            late_at_start[invoice.id] = days_past_due(invoice, as_of)
-        elif invoice.id in started:
-            late_at_start[invoice.id] = days_past_due(invoice, started[invoice.id])
+    if context.gentle_start:
+        first_run = customer.first_chased or as_of
+        late_at_start = {i.id: days_past_due(i, first_run) for i in active}
     for k in firing:
         kinds = {a.kind for a in steps[k].actions}
         if k != lead:

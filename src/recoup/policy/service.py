@@ -178,7 +178,7 @@ def _views(
             is_consumer=row.is_consumer,
             policy=by_customer.get(row.id),
             still_owes=owing.get(row.id, ""),
-            first_run=chased is not None and row.id not in chased,
+            first_chased=chased.get(row.id) if chased is not None else None,
         )
         for row in repository.customers(session, org_id, id_range)
     ]
