@@ -156,7 +156,7 @@ def test_demo(recoup: Recoup) -> None:
 
 
 def test_policy_assign(recoup: Recoup, tmp_path: Path) -> None:
-    recoup("init")
+    recoup("init", "--first-run", "policy")  # each policy as if it had always run
     recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
     recoup("import", "invoices", write(tmp_path, "i.csv", INVOICES))
 

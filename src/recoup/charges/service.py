@@ -893,11 +893,15 @@ def claim_statutory_charges(
     handed_off: Collection[int] = (),
     customer_range: tuple[int, int] | None = None,
     now: datetime | None = None,
+    first_runs: Mapping[int, date] | None = None,
 ) -> StatutoryRun:
     """The daily run's statutory charges. A claim starts on every open invoice that has
     become as late as its policy claims from — not on ``paused`` invoices (in dispute or
     in a payment plan), nor for consumers or customers whose charges are waived — and its
-    fixed compensation is queued. A claim closes when its invoice is paid (its interest
+    fixed compensation is queued. With ``first_runs`` (a gentle start: customer id → the
+    day Recoup first chased it; absent, never yet, so today) nothing is back-dated: an
+    invoice already as late as its policy claims from on its customer's first run is
+    never claimed automatically. A claim closes when its invoice is paid (its interest
     is queued, through the day of payment), handed off (``handed_off``: through
     ``as_of``) or voided / written off (no interest).
 
@@ -916,7 +920,10 @@ def claim_statutory_charges(
             rule = rules.for_invoice(customer_id, invoice_id)
             if invoice_id in paused or not rule.claims:
                 continue
-            if core.claim_start_day(due_date, rule) > as_of:
+            start = core.claim_start_day(due_date, rule)
+            if start > as_of:
+                continue
+            if first_runs is not None and start <= first_runs.get(customer_id, as_of):
                 continue
             starts.append(
                 {

@@ -16,7 +16,12 @@ from recoup.imports.service import ImportResult
 from recoup.jobs.effects import LiveChannels
 from recoup.ledger import repository as ledger_repository
 from recoup.ledger import service as ledger
-from recoup.ledger.organisation import BankDetails, set_bank_account, update_details
+from recoup.ledger.organisation import (
+    BankDetails,
+    check_first_run,
+    set_bank_account,
+    update_details,
+)
 from recoup.policy.business_days import is_business_day, previous_business_day
 from recoup.policy.service import available_policies
 
@@ -52,6 +57,14 @@ def init(
     account_number: Annotated[str | None, typer.Option("--account-number")] = None,
     admin_email: Annotated[str | None, typer.Option("--admin-email")] = None,
     admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
+    first_run: Annotated[
+        str,
+        typer.Option(
+            "--first-run",
+            help="gentle (default): customers never chased before start at the first "
+            "friendly notice, no back-dated charges; policy: the policy as if it had always run",
+        ),
+    ] = "gentle",
 ) -> None:
     """Create the database (or bring it up to date), an organisation and its first admin.
 
@@ -59,6 +72,7 @@ def init(
     the organisation exists already, only the database is brought up to date.
     """
     with session_scope() as session:
+        first_run = check_first_run(first_run)  # refused before any question is asked
         if ledger_repository.organisation_by_slug(session, org) is not None:
             typer.echo(f"database up to date; organisation {org!r} exists (`recoup org show`)")
             return
@@ -79,7 +93,12 @@ def init(
     user = web.admin_email(org, admin_email)
     with session_scope() as session:
         created = ledger.create_organisation(
-            session, slug=org, name=name, country=country, base_currency=currency
+            session,
+            slug=org,
+            name=name,
+            country=country,
+            base_currency=currency,
+            first_run=first_run,
         )
         update_details(
             session, org=created, changes={key: value for key, value in details.items() if value}

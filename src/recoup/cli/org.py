@@ -103,6 +103,14 @@ Bic = Annotated[str | None, typer.Option("--bic")]
 SortCode = Annotated[str | None, typer.Option("--sort-code", help="UK, e.g. 20-20-15")]
 AccountNumber = Annotated[str | None, typer.Option("--account-number", help="UK or US")]
 Routing = Annotated[str | None, typer.Option("--routing-number", help="US ABA routing number")]
+FirstRun = Annotated[
+    str | None,
+    typer.Option(
+        "--first-run",
+        help="gentle: a customer never chased before starts at the first friendly notice of "
+        "what is overdue, with no back-dated charges; policy: the policy as if it had always run",
+    ),
+]
 
 
 @app.command("set")
@@ -125,6 +133,7 @@ def set_details(
     ] = None,
     signature_name: Annotated[str | None, typer.Option(help="who signs letters")] = None,
     signature_title: Annotated[str | None, typer.Option(help="their title")] = None,
+    first_run: FirstRun = None,
     bank_name: BankName = None,
     account_name: AccountName = None,
     iban: Iban = None,
@@ -153,6 +162,7 @@ def set_details(
             "sender_name": sender_name,
             "signature_name": signature_name,
             "signature_title": signature_title,
+            "first_run": first_run,
         }.items()
         if value is not None
     }

@@ -188,6 +188,26 @@ def _owner_note(
     )
 
 
+# The automatic holds, by their labels: the credit rule and the escalation policy never
+# give a customer two active holds. The second reason joins the hold in force, which
+# becomes the policy's (released when the account is cleared, not when the rule's
+# condition clears). A person's hold is a person's decision and stays apart.
+_AUTOMATIC = {HoldSource.RULE: "credit rule", HoldSource.POLICY: "escalation policy"}
+
+
+def _join_hold(hold: CreditHold, *, source: HoldSource, reason: str) -> CreditHold:
+    """Add ``source``'s ``reason`` to the customer's active automatic ``hold`` (once):
+    one hold, saying both reasons."""
+    label = f"{_AUTOMATIC[source]}: "
+    if source != hold.source and label not in hold.reason:
+        own = _AUTOMATIC[HoldSource(hold.source)]
+        if not hold.reason.startswith(own):
+            hold.reason = f"{own}: {hold.reason}"
+        hold.reason = f"{hold.reason}; {label}{reason.strip()}"
+        hold.source = HoldSource.POLICY
+    return hold
+
+
 def place_hold(
     session: Session,
     *,
@@ -202,7 +222,8 @@ def place_hold(
 ) -> CreditHold:
     """Put a customer on credit hold; idempotent by ``key`` (the same key returns the
     hold it placed, even once released) and by source (an active hold of the same source
-    is returned rather than doubled).
+    is returned rather than doubled). The credit rule and the policy share one hold: a
+    policy hold for a customer on the rule's hold joins it (``_join_hold``).
 
     The customer's status becomes ``on_hold`` and its sales owner is notified
     (``owner_notification``, event ``credit_hold``). ``source`` is ``manual``,
@@ -224,6 +245,10 @@ def place_hold(
     for active in repository.holds(session, org_id, customer_id=customer_id, active_only=True):
         if active.source == checked_source:
             return active
+        if checked_source in _AUTOMATIC and active.source in _AUTOMATIC:
+            joined = _join_hold(active, source=checked_source, reason=reason)
+            session.flush()
+            return joined
     day = on or _today()
     hold = CreditHold(
         org_id=org_id,
@@ -390,12 +415,18 @@ def evaluate_holds(
     """Apply the credit rule on ``as_of``: hold customers over their limit or with an
     invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
     the rule's holds whose condition has cleared. Manual and policy holds are left alone.
-    Closed customers are skipped."""
+    Closed customers are skipped. A customer on the policy's hold is not given a second
+    one: the rule's reason joins that hold."""
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
     for balance in ledger.open_balances(session, org_id=org_id):
         balances[balance.customer_id].append(balance)
     orders = repository.open_orders(session, org_id)
     rule_holds = repository.customers_on_rule_hold(session, org_id)
+    policy_holds = {
+        hold.customer_id: hold
+        for hold in repository.holds(session, org_id, active_only=True)
+        if hold.source == HoldSource.POLICY
+    }
     customers = {
         row[0]: row
         for row in ledger.snapshot(
@@ -416,7 +447,9 @@ def evaluate_holds(
             as_of=as_of,
             max_days_past_due=max_days_past_due,
         )
-        if reasons and customer_id not in rule_holds:
+        if reasons and customer_id in policy_holds and customer_id not in rule_holds:
+            _join_hold(policy_holds[customer_id], source=HoldSource.RULE, reason="; ".join(reasons))
+        elif reasons and customer_id not in rule_holds:
             to_place[customer_id] = "; ".join(reasons)
         elif not reasons and customer_id in rule_holds:
             released += release_hold(

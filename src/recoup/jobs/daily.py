@@ -4,7 +4,8 @@ In order, in one transaction: cases are evaluated (promises kept or broken, plan
 defaulted, disputes past their SLA; their messages timed like every message, by
 ``comms.scheduling``), statutory charges follow the debt (claims started on invoices as
 late as their policy claims from, compensation recorded once, interest crystallised on
-the invoices paid or handed off), rule-based credit holds placed or released, then the
+the invoices paid or handed off; with a gentle start nothing back-dated), rule-based
+credit holds placed or released (one hold per customer, shared with the policy's), then the
 escalation engine plans the day with every pause in force, and the plan, its outbox rows
 and the record of steps done are stored together; last, the policy holds of accounts
 that are now cleared are released. A dry run does all of it and rolls back.
@@ -34,8 +35,9 @@ from recoup.comms import scheduling
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
+from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
-from recoup.policy.core import PlannedAction
+from recoup.policy.core import PlannedAction, earliest_level
 from recoup.policy.definition import ActionKind, Policy
 from recoup.policy.pauses import Pause
 
@@ -105,6 +107,15 @@ def _run_day(
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
     )
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
+    # A gentle start (the organisation's onboarding choice): customers never chased start
+    # at their ladder's first notice of overdue money, and what was already as late as
+    # the policy claims from on their first run is not claimed (nothing back-dated).
+    gentle = ledger.get_organisation(session, org_id=org_id).first_run == "gentle"
+    chased = (
+        policy_service.first_runs(session, org_id=org_id, customer_range=customer_range)
+        if gentle
+        else None
+    )
     statutory = charges.claim_statutory_charges(
         session,
         org_id=org_id,
@@ -122,6 +133,7 @@ def _run_day(
         handed_off=[p.invoice_id for p in pauses if p.invoice_id and p.kind == "placement"],
         customer_range=customer_range,
         now=now,
+        first_runs=chased,
     )
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     owing = still_owing(
@@ -138,6 +150,7 @@ def _run_day(
         pauses=pauses,
         customer_range=customer_range,
         owing=owing,
+        gentle_start=chased,
     )
     result = RunResult(
         as_of=as_of,
@@ -170,27 +183,18 @@ def statutory_claim_rule(policy: Policy) -> ClaimRule:
     days past due: the earliest day the first step carrying an ``interest`` or
     ``compensation`` action can fire (a step triggered after another counts that one's
     days plus its own)."""
-    by_name = {step.name: step for step in policy.steps}
-
-    def earliest(name: str) -> int:
-        trigger = by_name[name].trigger
-        if trigger.days_from_due is not None:
-            return trigger.days_from_due
-        assert trigger.after_step is not None
-        return earliest(trigger.after_step) + trigger.days
-
     claiming = [
-        step
-        for step in policy.steps
+        index
+        for index, step in enumerate(policy.steps)
         if any(a.kind in (ActionKind.INTEREST, ActionKind.COMPENSATION) for a in step.actions)
     ]
     if not claiming:
         return ClaimRule()
-    kinds = {a.kind for step in claiming for a in step.actions}
+    kinds = {a.kind for index in claiming for a in policy.steps[index].actions}
     return ClaimRule(
         interest=ActionKind.INTEREST in kinds,
         compensation=ActionKind.COMPENSATION in kinds,
-        from_days=max(earliest(claiming[0].name), 1),
+        from_days=max(earliest_level(policy, claiming[0]), 1),
     )
 
 

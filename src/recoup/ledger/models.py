@@ -91,6 +91,11 @@ class Organisation(Base):
     website: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signature_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signature_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How the daily run treats a customer it has never chased (no dunning history):
+    # ``gentle`` starts it at the first customer-facing step for overdue money and claims
+    # nothing back-dated; ``policy`` applies the policy as if it had always run. `recoup
+    # init` chooses gentle; organisations from before the choice keep ``policy``.
+    first_run: Mapped[str] = mapped_column(String(16), default="policy", server_default="policy")
 
 
 @audited

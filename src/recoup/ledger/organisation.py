@@ -53,6 +53,21 @@ def _website(value: str, _org: Organisation) -> str:
     return text
 
 
+FIRST_RUN_CHOICES = ("gentle", "policy")
+
+
+def check_first_run(value: str) -> str:
+    """The onboarding choice for customers never chased: ``gentle`` or ``policy``."""
+    choice = value.strip().lower()
+    if choice not in FIRST_RUN_CHOICES:
+        raise InvalidInput(f"first run is gentle or policy, not {value!r}", field="first_run")
+    return choice
+
+
+def _first_run(value: str, _org: Organisation) -> str:
+    return check_first_run(value)
+
+
 # The details `recoup org set` changes, each with its check.
 DETAILS: Mapping[str, Callable[[str, Organisation], str]] = {
     "name": _text(200),
@@ -67,6 +82,7 @@ DETAILS: Mapping[str, Callable[[str, Organisation], str]] = {
     "sender_name": _text(200),
     "signature_name": _text(200),
     "signature_title": _text(200),
+    "first_run": _first_run,
 }
 
 

@@ -28,6 +28,12 @@ Rules (DOMAIN.md's escalation, done exactly once):
   **consumer** gets B2B charges, holds and hand-offs only as a task to review.
 * **Pauses** (disputes, promises, plans, placements) take invoices, or the whole
   customer, off the ladder; history is kept, so the ladder resumes where it stopped.
+* **A gentle start** (the organisation's ``first_run: gentle``): on the first run for a
+  customer Recoup has never chased, each invoice that has reached the ladder's first
+  customer-facing step for overdue money starts there (the earlier steps, required or
+  not, are skipped), and from that day on climbs as if it had fallen due then: the
+  later steps keep their usual gaps after this first message. Charges of a step the
+  invoice had already reached before its first run are not claimed (nothing back-dated).
 """
 
 from collections import defaultdict
@@ -103,6 +109,9 @@ class CustomerView(NamedTuple):
     # What the customer still owes besides invoices (open charges, a payment plan), in
     # words; empty when nothing. The account is cleared only when this is empty too.
     still_owes: str = ""
+    # With a gentle start: the day Recoup first chased the customer (its first dunning
+    # cycle opened); None when never yet, so today is its first run.
+    first_chased: date | None = None
 
 
 class StepDone(NamedTuple):
@@ -178,6 +187,12 @@ class RunContext:
     pauses: Sequence[Pause] = ()
     recent_messages: Mapping[int, Sequence[date]] = field(default_factory=dict)
     closed_today: frozenset[str] = frozenset()  # keys of cycles opened and closed today
+    gentle_start: bool = False  # the organisation's first_run choice is ``gentle``
+
+
+# The record of a gentle start, kept with the cycle's steps for the invoices it started:
+# from its day on, those invoices climb as if they had fallen due then.
+GENTLE_START = "first run: gentle start"
 
 
 def days_past_due(invoice: InvoiceView, as_of: date) -> int:
@@ -303,7 +318,8 @@ def _plan_unit(
     if cycle is None:
         cycle = Cycle(_new_cycle_key(prefix, context), customer.id, policy.name, as_of, invoice_id)
         result.opened.append(cycle)
-    _advance(customer, policy, cycle, active, budget, context, result)
+    gentle = context.gentle_start and customer.first_chased is None and not cycle.steps
+    _advance(customer, policy, cycle, active, budget, context, result, gentle=gentle)
 
 
 def _new_cycle_key(prefix: str, context: RunContext) -> str:
@@ -339,14 +355,48 @@ def _is_due(step: Step, level: int, fired: dict[str, date], as_of: date) -> bool
 
 
 class _Move(NamedTuple):
-    """Where one invoice goes today: the step it reaches and those it skips past."""
+    """Where one invoice goes today: the step it reaches and those it skips past
+    (``gentle``: because its first run starts it at that step)."""
 
     step: int
     caught_up: tuple[int, ...]
+    gentle: bool = False
+
+
+def gentle_start_step(policy: Policy) -> int | None:
+    """The index of the step a gentle start begins at: the first step sending the
+    customer a message about overdue money (triggered on day 1 past due or later); None
+    when the policy has none."""
+    for index, step in enumerate(policy.steps):
+        days = step.trigger.days_from_due
+        if days is not None and days >= 1 and _has_message(step):
+            return index
+    return None
+
+
+def earliest_level(policy: Policy, index: int) -> int:
+    """The fewest days past due at which step ``index`` can act (a step triggered after
+    another counts that one's days plus its own)."""
+    trigger = policy.steps[index].trigger
+    if trigger.days_from_due is not None:
+        return trigger.days_from_due
+    assert trigger.after_step is not None
+    names = [s.name for s in policy.steps]
+    return earliest_level(policy, names.index(trigger.after_step)) + trigger.days
+
+
+def _gentle_started(cycle: Cycle) -> dict[int, date]:
+    """Invoice id → the day a gentle start began its ladder."""
+    started: dict[int, date] = {}
+    for record in cycle.steps:
+        if record.step == GENTLE_START:
+            for invoice_id in record.invoice_ids:
+                started.setdefault(invoice_id, record.on)
+    return started
 
 
 def _moves(
-    policy: Policy, cycle: Cycle, active: list[InvoiceView], as_of: date
+    policy: Policy, cycle: Cycle, active: list[InvoiceView], as_of: date, *, gentle: bool = False
 ) -> dict[int, _Move]:
     """Each invoice's own move up the ladder today (invoices with none left out).
 
@@ -354,8 +404,12 @@ def _moves(
     days past due, ``after_step`` triggers count from the day that step acted on it, and
     it passes through every ``required`` step before a later one acts on it. After
     missed runs only the latest step now due acts, the earlier ones are caught up.
+    ``gentle`` (a gentle first run): an invoice that has reached the gentle start step
+    goes to it; an invoice started so climbs as if it had fallen due on its first run.
     """
     steps = policy.steps
+    start = gentle_start_step(policy)
+    started = _gentle_started(cycle) if start is not None else {}
     shared = tuple(n for n, record in enumerate(cycle.steps) if not record.invoice_ids)
     own: dict[int, list[int]] = defaultdict(list)
     for n, record in enumerate(cycle.steps):
@@ -367,6 +421,11 @@ def _moves(
     for invoice in active:
         history = tuple(sorted(shared + tuple(own[invoice.id]))) if invoice.id in own else shared
         level = days_past_due(invoice, as_of)
+        if start is not None and invoice.id in started:
+            level = min(level, earliest_level(policy, start) + (as_of - started[invoice.id]).days)
+        if start is not None and gentle and _is_due(steps[start], level, {}, as_of):
+            moves[invoice.id] = _Move(start, tuple(range(start)), gentle=True)
+            continue
         if (history, level) not in decided:
             records = [cycle.steps[n] for n in history]
             decided[(history, level)] = _move(steps, records, level, as_of)
@@ -395,6 +454,8 @@ def _move(
     return _Move(chosen, tuple(k for k in due if k < chosen))
 
 
+GENTLE_REASON = "first run: gentle start (the ladder starts at its first notice of overdue money)"
+
 # What a step does to the invoices it reached, whichever step leads the day's message.
 _PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {ActionKind.AGENCY_HANDOFF, ActionKind.CREDIT_HOLD}
 
@@ -407,6 +468,8 @@ def _advance(
     budget: "_MessageBudget",
     context: RunContext,
     result: EnginePlan,
+    *,
+    gentle: bool = False,
 ) -> None:
     """Move each invoice up its own ladder and plan the day's actions.
 
@@ -417,7 +480,7 @@ def _advance(
     """
     as_of = context.as_of
     steps = policy.steps
-    moves = _moves(policy, cycle, active, as_of)
+    moves = _moves(policy, cycle, active, as_of, gentle=gentle)
     if not moves:
         return
     at_step: dict[int, list[int]] = defaultdict(list)
@@ -445,11 +508,15 @@ def _advance(
             result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
             return
     for invoice_id, move in sorted(moves.items()):
+        why = GENTLE_REASON if move.gentle else "caught up (missed runs)"
         for k in move.caught_up:
-            record(steps[k], False, "caught up (missed runs)", [invoice_id])
+            record(steps[k], False, why, [invoice_id])
     for k, failed in skipped:
         record(steps[k], False, failed, at_step[k])
         result.notes.append((customer.id, f"skipped step '{steps[k].name}': {failed}"))
+    starting = sorted(i for i, move in moves.items() if move.gentle)
+    if starting:
+        records[(GENTLE_START, False)] = (GENTLE_REASON, starting)
     if not firing:
         _store_records(cycle, customer, records, result)
         return
@@ -465,7 +532,9 @@ def _advance(
             f"step '{steps[k].name}'"
         )
         caught_up = sorted({c for i in at_step[k] for c in moves[i].caught_up})
-        if caught_up:
+        if any(moves[i].gentle for i in at_step[k]):
+            reason += " (first run: gentle start)"
+        elif caught_up:
             reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
         reasons[k] = reason
         record(steps[k], True, reason, at_step[k])
@@ -475,6 +544,13 @@ def _advance(
     reaching = set(moves)
     listed = tuple(i.id for i in by_age if i.due_date <= listed_until or i.id in reaching)
     levels = {str(i): steps[moves[i].step].name for i in listed if i in moves}
+    # With a gentle start, how late each invoice already was on its customer's first run:
+    # a charge of a step it had reached by then would be back-dated (the statutory claims
+    # follow the same rule, ``charges.claim_statutory_charges``).
+    late_at_start: dict[int, int] = {}
+    if context.gentle_start:
+        first_run = customer.first_chased or as_of
+        late_at_start = {i.id: days_past_due(i, first_run) for i in active}
     for k in firing:
         kinds = {a.kind for a in steps[k].actions}
         if k != lead:
@@ -490,6 +566,9 @@ def _advance(
             reached=tuple(i for i in listed if i in at_step[k]) or tuple(at_step[k]),
             kinds=kinds,
             levels=levels,
+            uncharged=frozenset(
+                i for i, late in late_at_start.items() if late >= earliest_level(policy, k)
+            ),
         )
         budget.spend(sum(1 for a in planned if is_customer_message(a)))
         result.actions.extend(planned)
@@ -567,9 +646,11 @@ def _actions(
     reached: tuple[int, ...],
     kinds: set[ActionKind],
     levels: Mapping[str, str],
+    uncharged: frozenset[int] = frozenset(),
 ) -> list[PlannedAction]:
     """The actions of ``step`` among ``kinds``: messages and tasks about ``invoice_ids``,
-    charges and hand-offs on the invoices that ``reached`` the step."""
+    charges and hand-offs on the invoices that ``reached`` the step, charges not on
+    those ``uncharged`` (a gentle start claims nothing back-dated)."""
     base = f"policy:{cycle.key}:{step.name}"
     if any(d.step == step.name and d.fired for d in cycle.steps):
         base += f":{context.as_of.isoformat()}"  # the step acts again, on other invoices
@@ -607,13 +688,19 @@ def _actions(
     for index, action in enumerate(step.actions):
         if action.kind not in kinds:
             continue
+        if action.kind in CHARGE_ACTIONS and all(i in uncharged for i in reached):
+            continue
         key = f"{base}:{index}:{action.kind.value}"
         common: dict[str, Any] = {
             "key": key,
             "customer_id": customer.id,
             "cycle_key": cycle.key,
             "step": step.name,
-            "invoice_ids": reached if action.kind in _PER_INVOICE_ACTIONS else invoice_ids,
+            "invoice_ids": tuple(i for i in reached if i not in uncharged)
+            if action.kind in CHARGE_ACTIONS
+            else reached
+            if action.kind in _PER_INVOICE_ACTIONS
+            else invoice_ids,
         }
         if customer.is_consumer and action.kind in B2B_ONLY_ACTIONS:
             planned.append(

@@ -129,6 +129,17 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     ).all()
 
 
+def first_cycle_days(session: Session, org_id: int, id_range: CustomerRange) -> dict[int, date]:
+    """Customer id → the day its first dunning cycle opened (customers never chased are
+    absent)."""
+    rows = session.execute(
+        select(DunningCycle.customer_id, func.min(DunningCycle.opened_on))
+        .where(DunningCycle.org_id == org_id, _in_range(DunningCycle.customer_id, id_range))
+        .group_by(DunningCycle.customer_id)
+    ).all()
+    return {customer_id: day for customer_id, day in rows}
+
+
 def cycles_closed_on_their_first_day(
     session: Session, org_id: int, day: date, id_range: CustomerRange
 ) -> frozenset[str]:

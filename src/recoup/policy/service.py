@@ -118,8 +118,20 @@ class DayPlan:
     customers: dict[int, tuple[str, str]]
 
 
+def first_runs(
+    session: Session, *, org_id: int, customer_range: CustomerRange = None
+) -> dict[int, date]:
+    """Customer id → the day Recoup first chased it (its first dunning cycle opened);
+    customers never chased are absent: their first run is still to come."""
+    return repository.first_cycle_days(session, org_id, customer_range)
+
+
 def _views(
-    session: Session, org_id: int, id_range: CustomerRange, owing: Mapping[int, str]
+    session: Session,
+    org_id: int,
+    id_range: CustomerRange,
+    owing: Mapping[int, str],
+    chased: Mapping[int, date] | None = None,
 ) -> tuple[list[CustomerView], str]:
     default = DEFAULT_POLICY
     by_customer: dict[int, str] = {}
@@ -166,6 +178,7 @@ def _views(
             is_consumer=row.is_consumer,
             policy=by_customer.get(row.id),
             still_owes=owing.get(row.id, ""),
+            first_chased=chased.get(row.id) if chased is not None else None,
         )
         for row in repository.customers(session, org_id, id_range)
     ]
@@ -216,10 +229,13 @@ def plan_day(
     pauses: Sequence[Pause] = (),
     customer_range: CustomerRange = None,
     owing: Mapping[int, str] = MappingProxyType({}),
+    gentle_start: Mapping[int, date] | None = None,
 ) -> DayPlan:
     """What the engine would do on ``as_of`` (nothing is written). ``owing`` says, per
-    customer, what it still owes besides invoices (charges, plan instalments)."""
-    views, default = _views(session, org_id, customer_range, owing)
+    customer, what it still owes besides invoices (charges, plan instalments).
+    ``gentle_start`` (the organisation starts gently): ``first_runs``, the day each
+    customer was first chased; those absent start gently (``core``)."""
+    views, default = _views(session, org_id, customer_range, owing, gentle_start)
     if default not in policies:
         raise InvalidInput(
             f"the organisation's policy {default!r} is not available", field="policy"
@@ -235,6 +251,7 @@ def plan_day(
         ),
         pauses=pauses,
         recent_messages=_recent(session, org_id, as_of, policies, customer_range),
+        gentle_start=gentle_start is not None,
     )
     result = core.plan(views, context)
     names = {v.id: (v.external_id, v.name) for v in views}
