@@ -32,6 +32,7 @@ from recoup.ledger.models import (
     PaymentMethod,
 )
 from recoup.ledger.validators import (
+    language_of_country,
     validate_country,
     validate_email,
     validate_iban,
@@ -467,7 +468,12 @@ def plan_customers(
                 v.get("registration_number", ""),
                 country or "",
             ),
-            "language": p.check("language", validate_language, v.get("language", "en")),
+            # Nobody said: the language of the customer's country (a German firm reads German).
+            "language": p.check(
+                "language",
+                validate_language,
+                v.get("language") or language_of_country(country or ""),
+            ),
             "timezone": p.check("timezone", validate_timezone, v.get("timezone", "UTC")),
             "payment_terms_days": terms,
             "credit_limit_amount": (

@@ -115,6 +115,20 @@ def validate_language(code: str) -> str:
     return normalised
 
 
+@lru_cache(maxsize=256)
+def language_of_country(country: str) -> str:
+    """The language most people in ``country`` write in (Babel's likely subtags), for a
+    customer whose language nobody gave; English where the country is unknown.
+
+    >>> language_of_country("DE"), language_of_country("GB"), language_of_country("")
+    ('de', 'en', 'en')
+    """
+    try:
+        return str(Locale.parse(f"und_{country.upper()}").language) if country else "en"
+    except (ValueError, UnknownLocaleError):
+        return "en"
+
+
 @lru_cache(maxsize=1)
 def _timezones() -> frozenset[str]:
     return frozenset(available_timezones())
