@@ -128,3 +128,30 @@ def _provider_id(raw: bytes) -> str:
             if document.get(name):
                 return str(document[name])
     return ""
+
+
+# GSM 03.38: the basic character set (one septet each) and the extension table (two).
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+
+def segments(text: str) -> int:
+    """How many SMS segments ``text`` takes: GSM-7 (160 septets, 153 per part of a longer
+    message; ``€`` and a few others take two) when every character is in the GSM
+    alphabet, else UCS-2 (70, then 67 per part).
+
+    >>> segments("Pay £10 now"), segments("x" * 161), segments("Zahlung fällig: 10 €")
+    (1, 2, 1)
+    >>> segments("Pay – now"), segments("–" * 71)
+    (1, 2)
+    """
+    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in text):
+        units = sum(2 if c in _GSM_EXTENDED else 1 for c in text)
+        single, part = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, part = 70, 67
+    return 1 if units <= single else -(-units // part)
