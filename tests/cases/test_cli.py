@@ -236,10 +236,6 @@ FAILURES = [
         ),
         "error: invoice INV-2 already has a pending promise",
     ),
-    (
-        ("promise", "add", "C1", "--date", "2026-03-20"),
-        "error: invoice: name at least one --invoice",
-    ),
     (("promise", "cancel", "7"), "error: no promise #7"),
     (
         ("plan", "create", "C1", "--invoice", "INV-1", "--instalments", "2"),
@@ -421,3 +417,16 @@ def test_role_is_needed_while_there_are_no_users(
     )
     assert recoup(*args, "--role", "collector").exit_code == 1
     assert recoup(*args, "--role", "manager").exit_code == 0
+
+
+def test_a_customer_is_named_by_account_number_or_name_and_a_promise_covers_all_it_owes(
+    recoup: Recoup, tmp_path: Path
+) -> None:
+    setup(recoup, tmp_path)
+    # No --invoice: everything Alpha has open (INV-1 300.00 + INV-2 200.00).
+    out = ok(recoup, "promise", "add", "alpha gmbh", "--date", "2026-03-20", "--on", "2026-03-10")
+    assert out.startswith("promise #1: 500.00 EUR by 2026-03-20")
+    assert "Invoice INV-3 issued" in ok(recoup, "timeline", "Beta Ltd")  # C2, by its name
+    missing = recoup("timeline", "Gamma AG")
+    assert missing.exit_code == 1
+    assert "no customer 'Gamma AG' (by account number or name)" in missing.stderr

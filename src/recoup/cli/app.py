@@ -28,7 +28,7 @@ app = typer.Typer(
 # Options the commands share.
 Org = Annotated[str | None, typer.Option("--org", help="organisation (slug)")]
 On = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today")]
-Customer = Annotated[str, typer.Argument(help="account number")]
+Customer = Annotated[str, typer.Argument(help="account number or name")]
 
 
 def engine() -> Engine:

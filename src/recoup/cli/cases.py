@@ -31,6 +31,7 @@ from recoup.cases.timeline import timeline as customer_timeline
 from recoup.cli import credit
 from recoup.cli.app import On, Org, money_text, option_day, unit_of_work
 from recoup.errors import InvalidInput, NotFound
+from recoup.ledger import service as ledger
 
 Invoices = Annotated[
     list[str] | None,
@@ -222,7 +223,7 @@ def dispute_list(
 
 @promise_app.command("add")
 def promise_add(
-    customer: Annotated[str, typer.Argument(help="account number")],
+    customer: Annotated[str, typer.Argument(help="account number or name")],
     promised: Annotated[str, typer.Option("--date", help="promised payment date")],
     invoice: Annotated[
         list[str] | None,
@@ -242,11 +243,16 @@ def promise_add(
         who = _customer(session, organisation.id, customer)
         specs = [s.rpartition(":") if ":" in s else ("", "", s) for s in invoice or []]
         numbers = [number if sep else rest for number, sep, rest in specs]
-        invoices = named_invoices(session, organisation.id, numbers)
-        items = [
-            (i.id, amount(rest) if sep else None)
-            for i, (_, sep, rest) in zip(invoices, specs, strict=True)
+        items: list[tuple[int, Decimal | None]] = [
+            (i.id, None)  # no --invoice: everything the customer has open
+            for i in ledger.open_invoices(session, org_id=organisation.id, customer_id=who.id)
         ]
+        if invoice:
+            invoices = named_invoices(session, organisation.id, numbers)
+            items = [
+                (i.id, amount(rest) if sep else None)
+                for i, (_, sep, rest) in zip(invoices, specs, strict=True)
+            ]
         promise = cases.add_promise(
             session,
             org_id=organisation.id,

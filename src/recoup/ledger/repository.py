@@ -351,3 +351,14 @@ def currencies_in_use(session: Session, org_id: int) -> list[str]:
         if currency is None:
             return found
         found.append(currency)
+
+
+def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
+    """The organisation's customers called ``name`` (case aside), by account number."""
+    return list(
+        session.scalars(
+            select(Customer)
+            .where(Customer.org_id == org_id, func.lower(Customer.name) == name.lower())
+            .order_by(Customer.external_id)
+        )
+    )

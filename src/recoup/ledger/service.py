@@ -138,11 +138,23 @@ def create_customer(
 
 
 def get_customer(session: Session, *, org_id: int, external_id: str) -> Customer:
-    """The organisation's customer with ``external_id``."""
+    """The customer a person names: by account number (``external_id``), else by its
+    exact name (case aside), as imports find them; a name several customers share is
+    refused with their account numbers."""
     customer = repository.by_key(session, Customer, org_id, external_id=external_id)
-    if customer is None:
-        raise NotFound(f"no customer {external_id!r}")
-    return customer  # type: ignore[no-any-return]
+    if customer is not None:
+        return customer  # type: ignore[no-any-return]
+    named = repository.customers_named(session, org_id, external_id.strip())
+    if len(named) > 1:
+        numbers = ", ".join(c.external_id for c in named)
+        raise InvalidInput(
+            f"several customers are called {external_id!r} (account numbers {numbers}): "
+            "name one by its account number",
+            field="customer",
+        )
+    if not named:
+        raise NotFound(f"no customer {external_id!r} (by account number or name)")
+    return named[0]
 
 
 def add_contact(
