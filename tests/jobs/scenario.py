@@ -38,6 +38,7 @@ class Email:
     subject: str
     text: str
     attachments: tuple[str, ...]
+    statement: str = ""  # the text of the attached statement.pdf, if any
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,11 @@ class Replay:
         result = Day(day)
         for n in range(mails, len(self.mailbox.received)):
             message = self.mailbox.message(n)
+            statement = [
+                " ".join(pdf_text(part.get_content()).split())
+                for part in message.iter_attachments()
+                if part.get_filename() == "statement.pdf"
+            ]
             result.emails.append(
                 Email(
                     to=str(message["To"]),
@@ -163,6 +169,7 @@ class Replay:
                     attachments=tuple(
                         str(part.get_filename()) for part in message.iter_attachments()
                     ),
+                    statement=statement[0] if statement else "",
                 )
             )
         for path in sorted(set(self._letters()) - letters):
