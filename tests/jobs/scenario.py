@@ -118,7 +118,7 @@ class Replay:
         self.days: dict[date, Day] = {}
         self.rerun_changes: list[tuple[date, str]] = []
 
-    def _state(self) -> tuple[Any, ...]:
+    def state(self) -> tuple[Any, ...]:
         """Counts that a second run of a day must leave unchanged."""
         with transaction(self.engine, actor="test") as session:
             counts = [
@@ -147,12 +147,12 @@ class Replay:
         if event is not None:
             with transaction(self.engine, actor="sam@acme.example") as session:
                 event(session)
-        self._run_and_dispatch(day, now)
+        self.run_and_dispatch(day, now)
         if rerun:
-            before = self._state()
-            self._run_and_dispatch(day, now)
-            if self._state() != before:
-                self.rerun_changes.append((day, f"{before} -> {self._state()}"))
+            before = self.state()
+            self.run_and_dispatch(day, now)
+            if self.state() != before:
+                self.rerun_changes.append((day, f"{before} -> {self.state()}"))
         result = Day(day)
         for n in range(mails, len(self.mailbox.received)):
             message = self.mailbox.message(n)
@@ -214,7 +214,7 @@ class Replay:
         self.days[day] = result
         return result
 
-    def _run_and_dispatch(self, day: date, now: datetime) -> None:
+    def run_and_dispatch(self, day: date, now: datetime) -> None:
         with transaction(self.engine, actor="test") as session:
             run_day(session, org_id=self.org_id, as_of=day, now=now, policies=self.policies)
         report = dispatch(self.engine, LiveChannels(self.settings), clock=lambda: now)

@@ -389,8 +389,8 @@ def evaluate_holds(
 ) -> HoldChanges:
     """Apply the credit rule on ``as_of``: hold customers over their limit or with an
     invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
-    the rule's holds whose condition has cleared. Manual and policy holds are left alone.
-    Closed customers are skipped."""
+    the rule's holds whose condition has cleared — not those placed after ``as_of``.
+    Manual and policy holds are left alone. Closed customers are skipped."""
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
     for balance in ledger.open_balances(session, org_id=org_id):
         balances[balance.customer_id].append(balance)
@@ -418,7 +418,9 @@ def evaluate_holds(
         )
         if reasons and customer_id not in rule_holds:
             to_place[customer_id] = "; ".join(reasons)
-        elif not reasons and customer_id in rule_holds:
+        elif not reasons and customer_id in rule_holds and rule_holds[customer_id] <= as_of:
+            # A day judged again later (``recoup run --as-of`` a past date) does not
+            # undo what the rule decided on a later day.
             released += release_hold(
                 session,
                 org_id=org_id,
