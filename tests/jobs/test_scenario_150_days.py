@@ -521,12 +521,13 @@ def test_150_days_of_the_daily_run(
     tasks = [(day, title) for day, result in days.items() for title in result.tasks]
     assert tasks == EXPECTED_TASKS
 
-    # Re-running past days after the whole replay (``recoup run --as-of`` a past date)
-    # changes nothing either (the credit rule released the holds placed since, and
-    # placed them again the next time: fixed in ``credit.evaluate_holds``).
+    # Re-running every past day after the whole replay (``recoup run --as-of`` a past
+    # date) changes nothing either. Two defects found here, fixed: the credit rule
+    # released the holds placed since (``credit.evaluate_holds``), and the engine closed
+    # the consumer's cycle opened on 16 January when it re-ran 5 January, then opened a
+    # second one on 16 January that sent the whole ladder again (``policy.core``).
     before = replay.state()
-    for day in (date(2026, 2, 23), date(2026, 3, 2), date(2026, 3, 16), date(2026, 4, 20),
-                date(2026, 5, 11)):  # fmt: skip
+    for day in days:
         replay.run_and_dispatch(day, datetime.combine(day, time(9), UTC))
         assert replay.state() == before, day
 

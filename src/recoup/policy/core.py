@@ -277,6 +277,11 @@ def _plan_unit(
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
+    if cycle is not None and cycle.opened_on > as_of:
+        # A run for an earlier day (``recoup run --as-of`` a past date) judges that
+        # day's facts: a cycle opened since is neither closed nor doubled by a new one.
+        result.notes.append((customer.id, f"cycle opened {cycle.opened_on}: left alone"))
+        return
     latest_due = as_of - timedelta(days=policy.first_trigger)
     reach = [i for i in invoices if i.due_date <= latest_due]
     active = reach
