@@ -667,6 +667,17 @@ def check_messages(days: dict[date, Day]) -> None:
     for figure in ("Wren Builders Ltd", "W-1", "£97.22", "from 16 February 2026 to 26 May 2026"):
         assert figure in wren.statement, figure
 
+    # 20 Apr, the owner hears of F-2's formal notice (F-1 had its own on 23 Feb).
+    (noted,) = [e for e in days[date(2026, 4, 20)].to(OWNER) if "Finch" in e.subject]
+    assert "F-2 4 Mar 2026 £450.00 47" in noted.text
+    assert "F-1" not in noted.text
+
+    # 26 May, the owner hears that F-1 (formal notice 23 Feb + 90) is passed to
+    # collections; F-2 (formal notice 20 Apr) stays in-house.
+    (handoff,) = [e for e in days[date(2026, 5, 26)].to(OWNER) if "Finch" in e.subject]
+    assert "F-1" in handoff.text
+    assert "F-2" not in handoff.text
+
     # 11 May, Kestrel: invoice paid (20 Apr) and its charges settled: really clear.
     (thanks,) = days[date(2026, 5, 11)].to(KESTREL)
     assert "nothing was outstanding on 11 May 2026" in thanks.text

@@ -400,8 +400,14 @@ def _move(
     return _Move(chosen, tuple(k for k in due if k < chosen))
 
 
-# What a step does to the invoices it reached, whichever step leads the day's message.
-_PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {ActionKind.AGENCY_HANDOFF, ActionKind.CREDIT_HOLD}
+# What a step does to the invoices it reached, whichever step leads the day's message;
+# the sales owner's note says what the step did, so it names those invoices too (a
+# hand-off note never lists an invoice that stays in-house).
+_PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {
+    ActionKind.AGENCY_HANDOFF,
+    ActionKind.CREDIT_HOLD,
+    ActionKind.NOTIFY_OWNER,
+}
 
 
 def _advance(
