@@ -73,10 +73,6 @@ class Day:
     def to(self, address: str) -> list[Email]:
         return [e for e in self.emails if e.to == address]
 
-    @property
-    def quiet(self) -> bool:
-        return not (self.emails or self.letters or self.charges)
-
 
 def business_days(first: date, last: date) -> Iterator[date]:
     day = first
