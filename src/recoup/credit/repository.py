@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
@@ -25,17 +25,19 @@ def holds(
     return list(session.scalars(query.order_by(CreditHold.id)))
 
 
-def customers_on_rule_hold(session: Session, org_id: int) -> set[int]:
-    """Customers with an active hold of the credit rule."""
-    return set(
-        session.scalars(
-            select(CreditHold.customer_id).where(
-                CreditHold.org_id == org_id,
-                CreditHold.status == HoldStatus.ACTIVE,
-                CreditHold.source == HoldSource.RULE,
-            )
+def customers_on_rule_hold(session: Session, org_id: int) -> dict[int, date]:
+    """Customers with an active hold of the credit rule, each with the day its latest
+    such hold was placed."""
+    rows = session.execute(
+        select(CreditHold.customer_id, func.max(CreditHold.placed_on))
+        .where(
+            CreditHold.org_id == org_id,
+            CreditHold.status == HoldStatus.ACTIVE,
+            CreditHold.source == HoldSource.RULE,
         )
+        .group_by(CreditHold.customer_id)
     )
+    return {customer_id: placed_on for customer_id, placed_on in rows}
 
 
 def hold_by_key(session: Session, org_id: int, key: str) -> CreditHold | None:

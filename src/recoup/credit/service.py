@@ -414,9 +414,9 @@ def evaluate_holds(
 ) -> HoldChanges:
     """Apply the credit rule on ``as_of``: hold customers over their limit or with an
     invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
-    the rule's holds whose condition has cleared. Manual and policy holds are left alone.
-    Closed customers are skipped. A customer on the policy's hold is not given a second
-    one: the rule's reason joins that hold."""
+    the rule's holds whose condition has cleared — not those placed after ``as_of``.
+    Manual and policy holds are left alone. Closed customers are skipped. A customer on
+    the policy's hold is not given a second one: the rule's reason joins that hold."""
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
     for balance in ledger.open_balances(session, org_id=org_id):
         balances[balance.customer_id].append(balance)
@@ -451,7 +451,9 @@ def evaluate_holds(
             _join_hold(policy_holds[customer_id], source=HoldSource.RULE, reason="; ".join(reasons))
         elif reasons and customer_id not in rule_holds:
             to_place[customer_id] = "; ".join(reasons)
-        elif not reasons and customer_id in rule_holds:
+        elif not reasons and customer_id in rule_holds and rule_holds[customer_id] <= as_of:
+            # A day judged again later (``recoup run --as-of`` a past date) does not
+            # undo what the rule decided on a later day.
             released += release_hold(
                 session,
                 org_id=org_id,

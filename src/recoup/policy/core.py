@@ -292,6 +292,11 @@ def _plan_unit(
     result: EnginePlan,
 ) -> None:
     as_of = context.as_of
+    if cycle is not None and cycle.opened_on > as_of:
+        # A run for an earlier day (``recoup run --as-of`` a past date) judges that
+        # day's facts: a cycle opened since is neither closed nor doubled by a new one.
+        result.notes.append((customer.id, f"cycle opened {cycle.opened_on}: left alone"))
+        return
     latest_due = as_of - timedelta(days=policy.first_trigger)
     reach = [i for i in invoices if i.due_date <= latest_due]
     active = reach
@@ -456,8 +461,14 @@ def _move(
 
 GENTLE_REASON = "first run: gentle start (the ladder starts at its first notice of overdue money)"
 
-# What a step does to the invoices it reached, whichever step leads the day's message.
-_PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {ActionKind.AGENCY_HANDOFF, ActionKind.CREDIT_HOLD}
+# What a step does to the invoices it reached, whichever step leads the day's message;
+# the sales owner's note says what the step did, so it names those invoices too (a
+# hand-off note never lists an invoice that stays in-house).
+_PER_INVOICE_ACTIONS = CHARGE_ACTIONS | {
+    ActionKind.AGENCY_HANDOFF,
+    ActionKind.CREDIT_HOLD,
+    ActionKind.NOTIFY_OWNER,
+}
 
 
 def _advance(
