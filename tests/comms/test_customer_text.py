@@ -181,6 +181,14 @@ def test_the_contact_is_greeted_by_name() -> None:
     assert "Guten Tag Anna Schmidt," in german
 
 
+def test_a_consumer_is_greeted_by_name_even_without_a_contact_name() -> None:
+    customer = replace(make_context().customer, name="Tom Baker", is_consumer=True)
+    for contact in (None, ContactInfo(name="", email="tom@example.org")):
+        text = render("due_notice", make_context(contact=contact, customer=customer)).text
+        assert "Dear Tom Baker," in text
+        assert "accounts team" not in text
+
+
 @pytest.mark.parametrize(
     "contact",
     [

@@ -606,10 +606,10 @@ def check_messages(days: dict[date, Day]) -> None:
         assert figure in finch.text, figure
 
     # 5 Mar, Baker (a consumer): no B2B wording, no statutory charges; the step's
-    # interest, compensation and credit hold are review tasks for a person.
-    # WRONG, NOT ASSERTED (issue 15 item 6; comms): the consumer is greeted "Dear Tom
-    # Baker accounts team" although the contact is named Tom Baker.
+    # interest, compensation and credit hold are review tasks for a person. A consumer
+    # is a person: greeted by name, never "Dear Tom Baker accounts team".
     (baker,) = days[date(2026, 3, 5)].to(BAKER)
+    assert "Dear Tom Baker," in baker.text
     assert "T-1 19 Jan 2026 £350.00 45" in baker.text
     assert "Total due £350.00" in baker.text
     for wording in (statutory, "Statutory interest", "Fixed sum", "compensation"):

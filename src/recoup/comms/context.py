@@ -258,8 +258,10 @@ class MessageContext:
         """The name to greet: the contact's, when it is a person's name (not empty, not an
         email address, not the company's own name); empty otherwise, and the templates
         greet the company (``Dear Kestrel Tools Ltd accounts team``) or, in German, with
-        ``Sehr geehrte Damen und Herren``."""
+        ``Sehr geehrte Damen und Herren``. A consumer is a person: greeted by name."""
         name = " ".join((self.contact.name if self.contact else "").split())
+        if self.customer.is_consumer:  # a person: greet them, never "<name> accounts team"
+            return name if name and "@" not in name else " ".join(self.customer.name.split())
         # An import that had no name often puts the address in it: never greet that.
         if not name or "@" in name or name.casefold() == self.customer.name.strip().casefold():
             return ""
