@@ -493,3 +493,16 @@ def test_a_text_message_stays_within_two_segments_with_long_names(name: str, lan
     )
     text = render_sms(name, context)
     assert segments(text) <= 2, (len(text), text)
+
+
+def test_a_pre_due_reminder_that_also_lists_overdue_invoices_says_so() -> None:
+    # The sample lists invoices already past due: a reminder led by a new invoice must
+    # not call them "due shortly".
+    context = make_context()
+    assert context.overdue_invoices
+    english = render("pre_due_reminder", context)
+    assert english.subject == "Reminder: invoices due soon and overdue – account C-1001"
+    assert "already overdue" in english.text
+    german = render("pre_due_reminder", make_context(language="de", country="DE"))
+    assert "bereits überfällig" in german.text
+    assert german.subject.startswith("Erinnerung: bald fällige und überfällige Rechnungen")

@@ -287,7 +287,7 @@ EXPECTED_EMAILS: list[tuple[date, str, str]] = [
     # -> Mon 2 (F-2's own pre-due reminder, although F-1 is at the formal notice).
     (date(2026, 3, 2), KESTREL, "Formal notice: overdue account C001 – Kestrel Tools Ltd" + STATEMENT),
     (date(2026, 3, 2), OWNER, "Formal notice sent: Kestrel Tools Ltd (C001)"),
-    (date(2026, 3, 2), FINCH, "Friendly reminder: 2 invoices due soon – account C005"),
+    (date(2026, 3, 2), FINCH, "Reminder: invoices due soon and overdue – account C005"),
     (date(2026, 3, 2), LARK, "Formal notice: overdue account C006 – Lark Studio Ltd" + STATEMENT),
     (date(2026, 3, 2), OWNER, "Formal notice sent: Lark Studio Ltd (C006)"),
     (date(2026, 3, 2), OWNER, "Credit hold: Kestrel Tools Ltd (C001)"),
@@ -593,10 +593,12 @@ def check_messages(days: dict[date, Day]) -> None:
     # 2 Mar, Finch: F-2's own pre-due reminder (F-2 due in 2 days) carries F-1 at its
     # level (52 days overdue). F-1 interest 10 Jan..2 Mar = 22 + 28 + 2 = 52 days:
     # 600 x 0.1175 x 52/365 = 10.0438 -> £10.04; total 1,050 + 40 + 10.04 = £1,100.04.
-    # WRONG, NOT ASSERTED (issue 15 item 7, truthful wording; comms templates): the
-    # subject says "2 invoices due soon" and the text "the following invoices fall due
-    # shortly", although F-1 is 52 days overdue and had its formal notice.
+    # The wording says which is which: F-2 falls due shortly, F-1 is already overdue.
     (finch,) = days[date(2026, 3, 2)].to(FINCH)
+    assert (
+        "a courtesy reminder that an invoice falls due shortly, and that an earlier invoice "
+        "is already overdue" in finch.text
+    )
     for figure in (
         "F-1 9 Jan 2026 £600.00 52",
         "F-2 4 Mar 2026 £450.00 due in 2 days",
