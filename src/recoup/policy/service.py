@@ -67,9 +67,16 @@ def assign_policy(
     return assignment
 
 
-def policy_of_invoices(session: Session, *, org_id: int) -> Callable[[int, int], str]:
-    """``policy_of(customer_id, invoice_id)``: the name of the policy that governs an
-    invoice — its own, else its customer's, else the organisation's default."""
+@dataclass(frozen=True, slots=True)
+class _Assigned:
+    """The organisation's policy assignments: its default, per customer, per invoice."""
+
+    default: str
+    by_customer: dict[int, str]
+    by_invoice: dict[int, str]
+
+
+def _assigned(session: Session, org_id: int) -> _Assigned:
     default = DEFAULT_POLICY
     by_customer: dict[int, str] = {}
     by_invoice: dict[int, str] = {}
@@ -80,9 +87,20 @@ def policy_of_invoices(session: Session, *, org_id: int) -> Callable[[int, int],
             by_customer[customer_id] = policy
         else:
             default = policy
+    return _Assigned(default, by_customer, by_invoice)
+
+
+def policy_of_invoices(session: Session, *, org_id: int) -> Callable[[int, int], str]:
+    """``policy_of(customer_id, invoice_id)``: the name of the policy that governs an
+    invoice — its own, else its customer's, else the organisation's default."""
+    assigned = _assigned(session, org_id)
 
     def policy_of(customer_id: int, invoice_id: int) -> str:
-        return by_invoice.get(invoice_id) or by_customer.get(customer_id) or default
+        return (
+            assigned.by_invoice.get(invoice_id)
+            or assigned.by_customer.get(customer_id)
+            or assigned.default
+        )
 
     return policy_of
 
@@ -92,16 +110,11 @@ def sending_hours(
 ) -> Callable[[int], tuple[time, time]]:
     """The sending hours that apply to each customer: those of the customer's policy,
     else the organisation's (for messages outside the ladder: plans, promises)."""
-    default = policies.get(DEFAULT_POLICY)
-    by_customer: dict[int, str] = {}
-    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
-        if invoice_id is None and customer_id is not None:
-            by_customer[customer_id] = policy
-        elif invoice_id is None and policy in policies:
-            default = policies[policy]
+    assigned = _assigned(session, org_id)
+    default = policies.get(assigned.default) or policies.get(DEFAULT_POLICY)
 
     def hours(customer_id: int) -> tuple[time, time]:
-        chosen = policies.get(by_customer.get(customer_id, ""), default)
+        chosen = policies.get(assigned.by_customer.get(customer_id, ""), default)
         if chosen is None:
             return scheduling.DEFAULT_START, scheduling.DEFAULT_END
         return chosen.sending_hours.start, chosen.sending_hours.end
@@ -133,16 +146,12 @@ def _views(
     owing: Mapping[int, str],
     chased: Mapping[int, date] | None = None,
 ) -> tuple[list[CustomerView], str]:
-    default = DEFAULT_POLICY
-    by_customer: dict[int, str] = {}
-    by_invoice: dict[int, str] = {}
-    for customer_id, invoice_id, policy in repository.assignments(session, org_id):
-        if invoice_id is not None:
-            by_invoice[invoice_id] = policy
-        elif customer_id is not None:
-            by_customer[customer_id] = policy
-        else:
-            default = policy
+    assigned = _assigned(session, org_id)
+    default, by_customer, by_invoice = (
+        assigned.default,
+        assigned.by_customer,
+        assigned.by_invoice,
+    )
     invoices: dict[int, list[InvoiceView]] = defaultdict(list)
     rows = repository.open_invoices(session, org_id, id_range)
     if by_invoice:
