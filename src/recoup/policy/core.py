@@ -36,6 +36,7 @@ Rules (DOMAIN.md's escalation, done exactly once):
   invoice had already reached before its first run are not claimed (nothing back-dated).
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -188,6 +189,12 @@ class RunContext:
     recent_messages: Mapping[int, Sequence[date]] = field(default_factory=dict)
     closed_today: frozenset[str] = frozenset()  # keys of cycles opened and closed today
     gentle_start: bool = False  # the organisation's first_run choice is ``gentle``
+    # Moves decided during this run, shared by every customer: (policy, the history's
+    # steps, the level's threshold bucket) -> the move. A million invoices fall into a
+    # few hundred such classes.
+    moves_seen: dict[tuple[Any, ...], "_Move | None"] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 # The record of a gentle start, kept with the cycle's steps for the invoices it started:
@@ -401,7 +408,13 @@ def _gentle_started(cycle: Cycle) -> dict[int, date]:
 
 
 def _moves(
-    policy: Policy, cycle: Cycle, active: list[InvoiceView], as_of: date, *, gentle: bool = False
+    policy: Policy,
+    cycle: Cycle,
+    active: list[InvoiceView],
+    as_of: date,
+    seen: dict[tuple[Any, ...], "_Move | None"],
+    *,
+    gentle: bool = False,
 ) -> dict[int, _Move]:
     """Each invoice's own move up the ladder today (invoices with none left out).
 
@@ -415,29 +428,48 @@ def _moves(
     steps = policy.steps
     start = gentle_start_step(policy)
     started = _gentle_started(cycle) if start is not None else {}
-    shared = tuple(n for n, record in enumerate(cycle.steps) if not record.invoice_ids)
-    own: dict[int, list[int]] = defaultdict(list)
+    # An invoice's history as a bit set of the cycle's step records: the shared ones
+    # (records of every invoice) and those naming it.
+    shared = 0
+    own: dict[int, int] = {}
     for n, record in enumerate(cycle.steps):
+        bit = 1 << n
+        if not record.invoice_ids:
+            shared |= bit
         for invoice_id in record.invoice_ids:
-            own[invoice_id].append(n)
-    # Invoices with the same history and level move alike: decide once per pair.
-    decided: dict[tuple[tuple[int, ...], int], _Move | None] = {}
+            own[invoice_id] = own.get(invoice_id, 0) | bit
+    thresholds = _thresholds(policy)
+    # Invoices with the same history and the same days-past-due thresholds reached move
+    # alike: decide once per class, for every customer of the run (``seen``).
+    histories: dict[int, tuple[tuple[str, bool, date], ...]] = {}
     moves = {}
     for invoice in active:
-        history = tuple(sorted(shared + tuple(own[invoice.id]))) if invoice.id in own else shared
+        history = shared | own.get(invoice.id, 0)
         level = days_past_due(invoice, as_of)
         if start is not None and invoice.id in started:
             level = min(level, earliest_level(policy, start) + (as_of - started[invoice.id]).days)
         if start is not None and gentle and _is_due(steps[start], level, {}, as_of):
             moves[invoice.id] = _Move(start, tuple(range(start)), gentle=True)
             continue
-        if (history, level) not in decided:
-            records = [cycle.steps[n] for n in history]
-            decided[(history, level)] = _move(steps, records, level, as_of)
-        move = decided[(history, level)]
+        steps_done = histories.get(history)
+        if steps_done is None:
+            records = [r for n, r in enumerate(cycle.steps) if history >> n & 1]
+            steps_done = histories[history] = tuple((r.step, r.fired, r.on) for r in records)
+        key = (policy.name, steps_done, bisect_right(thresholds, level))
+        if key not in seen:
+            seen[key] = _move(
+                steps, [r for n, r in enumerate(cycle.steps) if history >> n & 1], level, as_of
+            )
+        move = seen[key]
         if move is not None:
             moves[invoice.id] = move
     return moves
+
+
+def _thresholds(policy: Policy) -> list[int]:
+    """The distinct ``days_from_due`` of the policy's steps, ascending: an invoice's
+    level matters to the ladder only through how many of them it has reached."""
+    return sorted({d for s in policy.steps if (d := s.trigger.days_from_due) is not None})
 
 
 def _move(
@@ -491,7 +523,7 @@ def _advance(
     """
     as_of = context.as_of
     steps = policy.steps
-    moves = _moves(policy, cycle, active, as_of, gentle=gentle)
+    moves = _moves(policy, cycle, active, as_of, context.moves_seen, gentle=gentle)
     if not moves:
         return
     at_step: dict[int, list[int]] = defaultdict(list)

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, null, select, update
+from sqlalchemy import Text, cast, func, null, select, update
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
@@ -167,7 +167,9 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
             DunningStep.step,
             DunningStep.done_on.label("on"),
             DunningStep.fired,
-            DunningStep.invoice_ids,
+            # As its JSON text: decoded by the caller with orjson, several times
+            # faster than the driver's JSON processing for a million ids.
+            cast(DunningStep.invoice_ids, Text).label("invoice_ids"),
             DunningStep.cycle_key,
         )
         .where(

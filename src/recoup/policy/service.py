@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from recoup.comms import scheduling
@@ -202,7 +203,12 @@ def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str,
     steps: dict[str, list[StepDone]] = defaultdict(list)
     for row in repository.cycle_steps(session, org_id, id_range):
         steps[row.cycle_key].append(
-            StepDone(row.step, row.on, row.fired, tuple(row.invoice_ids or ()))
+            StepDone(
+                row.step,
+                row.on,
+                row.fired,
+                tuple(orjson.loads(row.invoice_ids) or ()) if row.invoice_ids else (),
+            )
         )
     return {
         row.key: Cycle(
