@@ -38,6 +38,9 @@ _DUTCH_KEYS = (
 )  # fmt: skip
 _DUTCH = re.compile(r"/(" + "|".join(_DUTCH_KEYS) + r")/")
 _NOT_GIVEN = {"", "NONREF", "NOTPROVIDED"}
+# German business transaction codes (GVC) of returns: SEPA direct debits returned to
+# their creditor (108, 109 B2B, 181, 184 B2B) and credit transfers returned (159).
+_GERMAN_RETURN_CODES = {"108", "109", "159", "181", "184"}
 
 
 def read_mt940(data: bytes) -> tuple[Statement, ...]:
@@ -51,7 +54,7 @@ def read_mt940(data: bytes) -> tuple[Statement, ...]:
             text, options=mt940.Options.all(), tags={61: _WIDE_STATEMENT_LINE}
         )
     except Exception as error:  # the library raises RuntimeError/ValueError/KeyError
-        raise StatementError(f"could not be read ({error})", format=_FORMAT) from None
+        raise _library_error(error, text) from None
     statements = tuple(
         _statement(block, index) for index, block in enumerate(blocks, start=1) if block.data
     )
@@ -108,6 +111,21 @@ def _join_wrapped_fields(text: str) -> str:
             lines.append(line)
     close()
     return "\n".join(lines)
+
+
+def _library_error(error: Exception, text: str) -> StatementError:
+    """The library's complaint about a field, as the field, its line and its value."""
+    if len(error.args) >= 3 and isinstance(error.args[1], mt940.tags.Tag):
+        tag, value = error.args[1], str(error.args[2])
+        first = value.split("\n")[0]
+        for number, line in enumerate(text.split("\n"), start=1):
+            if line.startswith(f":{tag.id}") and first in line:
+                return StatementError(
+                    f"the :{tag.id}: field cannot be read: {first!r}",
+                    format=_FORMAT,
+                    line=number,
+                )
+    return StatementError(f"could not be read ({error})", format=_FORMAT)
 
 
 def _decode(data: bytes) -> str:
@@ -275,8 +293,16 @@ def _german(data: dict[str, Any]) -> dict[str, str]:
         "payer_bic": field("applicant_bin") or field("gvc_applicant_bin"),
         "end_to_end_id": "" if end_to_end.strip().upper() in _NOT_GIVEN else end_to_end.strip(),
         "bank_code": squash(field("transaction_code"), field("posting_text")),
-        "return_reason": field("return_debit_notes"),
+        # ?34 extends the posting key; on a return it is the reason (901-999).
+        "return_reason": (field("return_debit_notes") or "RTRN") if _german_return(data) else "",
     }
+
+
+def _german_return(data: dict[str, Any]) -> bool:
+    posting = str(data.get("posting_text") or "").upper()
+    return str(data.get("transaction_code") or "") in _GERMAN_RETURN_CODES or any(
+        word in posting for word in ("RETOUR", "RUECK", "RÜCK", "RUCK")
+    )
 
 
 def _dutch(flat: str) -> dict[str, str]:
