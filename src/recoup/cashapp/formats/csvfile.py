@@ -274,6 +274,10 @@ def parse_decimal(text: str, decimal_comma: bool, fail: Any) -> Decimal:
     Decimal('-1234.5')
     >>> parse_decimal("(12.50)", False, ValueError)
     Decimal('-12.50')
+    >>> parse_decimal("10,5", False, ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: '10,5' is not an amount (decimal comma? set decimal_comma)
     """
     value = re.sub(r"[\s'\u00a0\u202f]", "", text)
     negative = False
@@ -283,9 +287,13 @@ def parse_decimal(text: str, decimal_comma: bool, fail: Any) -> Decimal:
         negative, value = True, value[:-1]
     if value[:1] in "+-" and value:
         negative, value = negative or value[0] == "-", value[1:]
-    # The thousands separator goes, the decimal one becomes a point.
-    value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
-    if not _NUMBER.match(value):
+    group, point = (".", ",") if decimal_comma else (",", ".")
+    whole = value.split(point, 1)[0]
+    # A thousands separator groups three digits; "10,5" read with a decimal point is a
+    # mistake in the profile, never 105.
+    grouped = group not in whole or re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", whole)
+    value = value.replace(group, "").replace(point, ".")
+    if not grouped or not _NUMBER.match(value):
         raise fail(
             f"{text!r} is not an amount"
             + ("" if decimal_comma or "," not in text else " (decimal comma? set decimal_comma)")

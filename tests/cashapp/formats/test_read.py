@@ -1,0 +1,81 @@
+"""``read`` and ``detect`` over every real file: each one reads or is refused clearly."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from recoup.cashapp.formats import FORMATS, CsvProfile, StatementError, detect, read
+
+DATA = Path(__file__).parents[1] / "data" / "bank"
+WRONG = {
+    "mt940_oca_wrong.940": "MT940 line 1: :9401: is not an MT940 field",
+    "ofx_oca_wrong.ofx": "OFX: not a valid OFX file",
+}
+EXPECTED = {
+    # file: (format, statements, lines, credits)
+    "camt053_oca.xml": ("camt053", 1, 4, 1),
+    "camt053_oca_txdtls.xml": ("camt053", 1, 2, 2),
+    "camt054_oca.xml": ("camt054", 1, 1, 1),
+    "csv_oca_sample_statement.csv": ("csv", 1, 2, 1),
+    "mt940_ch_postfinance.sta": ("mt940", 2, 4, 3),
+    "mt940_de_sepa_returns.sta": ("mt940", 26, 97, 41),
+    "mt940_malformed_details.sta": ("mt940", 1, 1, 0),
+    "mt940_nl_abnamro.sta": ("mt940", 2, 10, 0),
+    "mt940_oca_ing.940": ("mt940", 1, 8, 4),
+    "mt940_oca_rabo.swi": ("mt940", 4, 2, 1),
+    "mt940_oca_sns.940": ("mt940", 3, 8, 1),
+    "mt940_pl_mbank.sta": ("mt940", 1, 3, 3),
+    "ofx_oca.ofx": ("ofx", 2, 4, 0),
+    "ofx_oca_iban.ofx": ("ofx", 2, 4, 0),
+}
+CSV_PROFILE = CsvProfile(
+    name="oca", date="Date", amount="Amount", reference="Label", currency="USD", date_order="mdy"
+)
+
+
+def test_every_real_file_is_listed_here() -> None:
+    names = {path.name for path in DATA.iterdir() if path.suffix != ".md"}
+    assert names == set(EXPECTED) | set(WRONG)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_real_file_reads(name: str) -> None:
+    data = (DATA / name).read_bytes()
+    kind, statements, lines, credits = EXPECTED[name]
+    assert detect(data, name) == kind
+    result = read(data, profile=CSV_PROFILE, filename=name)
+    assert {statement.format for statement in result} == {kind}
+    assert len(result) == statements
+    every = [line for statement in result for line in statement.lines]
+    assert (len(every), sum(line.credit for line in every)) == (lines, credits)
+    assert all(line.amount >= 0 for line in every)
+    ids = [line.bank_id for line in every if line.bank_id]
+    assert len(ids) == len(set(ids))
+    # Reading is deterministic: the same file gives the same ids (re-imports dedupe).
+    assert read(data, profile=CSV_PROFILE, filename=name) == result
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_the_wrong_real_files_are_refused(name: str) -> None:
+    with pytest.raises(StatementError, match=re.escape(WRONG[name])):
+        read((DATA / name).read_bytes(), filename=name)
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "message"),
+    [
+        (b"", {"filename": "empty.csv"}, "not a bank statement Recoup can read"),
+        (b"   \n", {"format": "mt940"}, "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", {}, "not a bank statement Recoup can read"),
+        (b"<html><body/></html>", {"filename": "x.xml"}, "an XML file that is neither"),
+        (b"a,b\n1,2\n", {"format": "qif"}, "unknown format 'qif'; one of auto, camt052"),
+    ],
+)
+def test_what_is_no_statement_is_refused(data: bytes, kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(StatementError, match=re.escape(message)):
+        read(data, **kwargs)  # type: ignore[arg-type]
+
+
+def test_formats() -> None:
+    assert FORMATS == ("camt052", "camt053", "camt054", "mt940", "ofx", "csv")
