@@ -2,11 +2,14 @@
 message version and variant; every field of every line asserted."""
 
 import re
+import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recoup.cashapp.formats import StatementError, detect, read
 from recoup.cashapp.statement import Statement, StatementLine
@@ -448,3 +451,93 @@ def test_entity_expansion_is_refused() -> None:
     )
     with pytest.raises(StatementError, match="not well-formed XML"):
         read(bomb)
+
+
+# --- Property: whatever a bank writes in a camt.053 batch reads back ----------------
+
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"),
+    max_size=40,
+)
+IBANS = ["DE02120300000000202051", "GB29NWBK60161331926819", "NL91ABNA0417164300"]
+
+
+def _sub(parent: ET.Element, path: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = parent
+    for tag in path.split("/"):
+        element = ET.SubElement(element, tag)
+    element.attrib.update(attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+@given(
+    version=st.integers(min_value=2, max_value=9),
+    transactions=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=10**11),  # cents
+            st.booleans(),  # credit
+            TEXT,  # payer name
+            st.sampled_from(IBANS),
+            TEXT,  # remittance
+            st.from_regex(r"[A-Za-z0-9/-]{1,30}", fullmatch=True),  # end-to-end id
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_any_batch_reads_back_line_for_line(
+    version: int, transactions: list[tuple[int, bool, str, str, str, str]]
+) -> None:
+    document = ET.Element(
+        "Document", xmlns=f"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version:02d}"
+    )
+    statement = _sub(document, "BkToCstmrStmt/Stmt")
+    _sub(statement, "Id", "S1")
+    _sub(statement, "Acct/Id/IBAN", "DE89370400440532013000")
+    entry = _sub(statement, "Ntry")
+    total = sum(cents if credit else -cents for cents, credit, *_ in transactions)
+    _sub(entry, "Amt", str(Decimal(abs(total)).scaleb(-2)), Ccy="EUR")
+    _sub(entry, "CdtDbtInd", "CRDT" if total >= 0 else "DBIT")
+    _sub(entry, "Sts/Cd" if version >= 9 else "Sts", "BOOK")
+    _sub(entry, "BookgDt/Dt", "2026-12-01")
+    details = _sub(entry, "NtryDtls")
+    for number, (cents, credit, name, iban, text, end_to_end) in enumerate(transactions):
+        detail = _sub(details, "TxDtls")
+        _sub(detail, "Refs/AcctSvcrRef", f"TX-{number}")
+        _sub(detail, "Refs/EndToEndId", end_to_end)
+        amount = str(Decimal(cents).scaleb(-2))
+        if version >= 3:
+            _sub(detail, "Amt", amount, Ccy="EUR")
+        else:
+            _sub(detail, "AmtDtls/TxAmt/Amt", amount, Ccy="EUR")
+        _sub(detail, "CdtDbtInd", "CRDT" if credit else "DBIT")
+        role = "Dbtr" if credit else "Cdtr"
+        _sub(detail, f"RltdPties/{role}/Pty/Nm" if version >= 8 else f"RltdPties/{role}/Nm", name)
+        _sub(detail, f"RltdPties/{role}Acct/Id/IBAN", iban)
+        _sub(detail, "RmtInf/Ustrd", text)
+    (read_back,) = read(ET.tostring(document, encoding="utf-8"))
+    assert [
+        (
+            line.amount,
+            line.credit,
+            line.payer_name,
+            line.payer_iban,
+            line.remittance,
+            line.end_to_end_id,
+            line.bank_id,
+        )
+        for line in read_back.lines
+    ] == [
+        (
+            Decimal(cents).scaleb(-2),
+            credit,
+            " ".join(name.split()),
+            iban,
+            " ".join(text.split()),
+            "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end,
+            f"TX-{number}",
+        )
+        for number, (cents, credit, name, iban, text, end_to_end) in enumerate(transactions)
+    ]

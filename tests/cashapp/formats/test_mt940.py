@@ -588,3 +588,44 @@ def test_a_repeated_bank_reference_is_told_apart() -> None:
 def test_malformed_mt940_is_refused_with_the_line(text: str, message: str) -> None:
     with pytest.raises(StatementError, match=re.escape(message)):
         read(text.encode(), format="mt940")
+
+
+ABN_AMRO_SEPA = """ABNANL2A
+940
+ABNANL2A
+:20:ABN AMRO BANK NV
+:25:417164300
+:28:27001/1
+:60F:C261130EUR0,00
+:61:2612011201C99,95N654NONREF
+:86:/TRTP/SEPA OVERBOEKING/IBAN/DE02120300000000202051/BIC/BYLADEM1001
+/NAME/Muller GmbH/REMI/Rechnung INV 1042/1057 Skonto/EREF/NOTPROVIDED
+:62F:C261201EUR99,95
+-
+"""
+
+
+def test_abn_amro_sepa_keywords() -> None:
+    (statement,) = read(ABN_AMRO_SEPA.encode())
+    assert statement.lines == (
+        StatementLine(
+            booking_date=date(2026, 12, 1),
+            value_date=date(2026, 12, 1),
+            amount=Decimal("99.95"),
+            currency="EUR",
+            credit=True,
+            remittance="Rechnung INV 1042/1057 Skonto",
+            payer_name="Muller GmbH",
+            payer_iban="DE02120300000000202051",
+            payer_bic="BYLADEM1001",
+            bank_code="SEPA OVERBOEKING",
+        ),
+    )
+
+
+def test_a_file_given_the_wrong_format_says_what_it_looks_like() -> None:
+    with pytest.raises(
+        StatementError, match=re.escape("(the file looks like camt053, not mt940)")
+    ) as raised:
+        read((DATA / "camt053_oca.xml").read_bytes(), format="mt940")
+    assert raised.value.format == "mt940"

@@ -35,6 +35,26 @@ def read(
     kind = detect(data, filename) if format == "auto" else format
     if not data.strip():
         raise StatementError("the file is empty")
+    try:
+        statements = _read(data, kind, profile)
+    except StatementError as error:
+        if format != "auto":
+            # Said to be one format, the file may well be another: say so.
+            try:
+                found = detect(data, filename)
+            except StatementError:
+                found = kind
+            if found != kind:
+                hinted = StatementError(
+                    f"{error.message} (the file looks like {found}, not {kind})"
+                )
+                hinted.format, hinted.line, hinted.entry = error.format, error.line, error.entry
+                raise hinted from None
+        raise
+    return _unique_bank_ids(statements)
+
+
+def _read(data: bytes, kind: str, profile: CsvProfile | None) -> tuple[Statement, ...]:
     if kind == "csv":
         if profile is None:
             raise StatementError(
@@ -57,7 +77,7 @@ def read(
         found = statements[0].format
         if found != kind:
             raise StatementError(f"the file is a {found}, not a {kind}", format=found)
-    return _unique_bank_ids(statements)
+    return statements
 
 
 def _unique_bank_ids(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:

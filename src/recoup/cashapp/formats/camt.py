@@ -23,7 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from recoup.cashapp.formats.common import compact_iban, decimal_of, iso_date, squash
-from recoup.cashapp.formats.errors import StatementError
+from recoup.cashapp.formats.errors import StatementError, brief
 from recoup.cashapp.statement import Statement, StatementLine
 
 # The message (root child) of each kind, and the element of one statement in it.
@@ -46,7 +46,7 @@ def read_camt(data: bytes) -> tuple[Statement, ...]:
     try:
         root = fromstring(data)
     except (ParseError, DefusedXmlException) as error:
-        raise StatementError(f"not well-formed XML ({error})", format="camt") from None
+        raise StatementError(f"not well-formed XML ({brief(error)})", format="camt") from None
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     _strip_namespaces(root)
     message = next(iter(root), None) if root.tag == "Document" else root
@@ -117,8 +117,6 @@ def _statement(element: Element, kind: str, index: int) -> Statement:
         lines.extend(_entry_lines(entry, kind, f"{where}, entry {number_in_statement}", iban))
     if not currency and lines:
         currency = lines[0].currency
-    if not currency:
-        raise StatementError("no currency on the account or its balances", format=kind, entry=where)
     return Statement(
         format=kind,
         account_iban=iban,

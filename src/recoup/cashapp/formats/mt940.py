@@ -22,7 +22,7 @@ import mt940
 from stdnum import iban as iban_number
 
 from recoup.cashapp.formats.common import compact_iban, squash
-from recoup.cashapp.formats.errors import StatementError
+from recoup.cashapp.formats.errors import StatementError, brief
 from recoup.cashapp.statement import Statement, StatementLine
 
 _FORMAT = "mt940"
@@ -34,7 +34,7 @@ _SWIFT_BLOCK = re.compile(r"\{[1-3]:[^{}]*\}|\{4:|-\}|\{5:[^{}]*\}")
 _DUTCH_KEYS = (
     "EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "ORDP", "BENM", "RTRN", "ISDT", "NAME",
     "ADDR", "IBAN", "BIC", "TRCD", "CREF", "PURP", "ULTC", "ULTD", "ULTB", "ABSC", "SVCL",
-    "EXCH", "CHGS", "OCMT", "RTYP", "BUSP", "FX", "SUM",
+    "EXCH", "CHGS", "OCMT", "RTYP", "BUSP", "FX", "SUM", "TRTP",
 )  # fmt: skip
 _DUTCH = re.compile(r"/(" + "|".join(_DUTCH_KEYS) + r")/")
 _NOT_GIVEN = {"", "NONREF", "NOTPROVIDED"}
@@ -125,7 +125,7 @@ def _library_error(error: Exception, text: str) -> StatementError:
                     format=_FORMAT,
                     line=number,
                 )
-    return StatementError(f"could not be read ({error})", format=_FORMAT)
+    return StatementError(f"could not be read ({brief(error)})", format=_FORMAT)
 
 
 def _decode(data: bytes) -> str:
@@ -335,7 +335,7 @@ def _dutch(flat: str) -> dict[str, str]:
     end_to_end = fields.get("EREF", "")
     result["end_to_end_id"] = "" if end_to_end.upper() in _NOT_GIVEN else end_to_end
     result["return_reason"] = fields.get("RTRN", "").split("/")[0].strip()
-    result["bank_code"] = fields.get("TRCD", "")
+    result["bank_code"] = fields.get("TRCD", "") or fields.get("TRTP", "")
     return result
 
 
