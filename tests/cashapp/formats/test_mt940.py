@@ -381,6 +381,9 @@ def test_postfinance_and_mbank() -> None:
         "MB170119012085",
         "MB170119012121",
     ]
+    assert {(line.payer_name, line.payer_iban) for line in mbank.lines} == {
+        ("JAN NOWAK", "PL56114010810000267002001001")
+    }
     assert mbank.lines[0].remittance == (
         "911 TRANSAKCJA COLLECT; ID IPH: XX000000000001; Z RACH.: 56114010810000267002001001; "
         "OD: JAN NOWAK UL. NIJAKA 1 M 2 31-234 KRAKOW; TYT.: PRZELEW SRODKOW ; "

@@ -41,6 +41,8 @@ _NOT_GIVEN = {"", "NONREF", "NOTPROVIDED"}
 # German business transaction codes (GVC) of returns: SEPA direct debits returned to
 # their creditor (108, 109 B2B, 181, 184 B2B) and credit transfers returned (159).
 _GERMAN_RETURN_CODES = {"108", "109", "159", "181", "184"}
+_POLISH_ACCOUNT = re.compile(r"Z RACH\.:\s*(\d{26})\b")
+_POLISH_PAYER = re.compile(r"\bOD:\s*([^\n;]+)")
 
 
 def read_mt940(data: bytes) -> tuple[Statement, ...]:
@@ -350,4 +352,12 @@ def _free_text(text: str) -> dict[str, str]:
             "payer_name": squash(first[1] if len(first) > 1 else ""),
             "remittance": squash(*lines[1:]),
         }
-    return {"remittance": squash(*lines)}
+    result = {"remittance": squash(*lines)}
+    # mBank (Poland): "Z RACH.: <NRB>; OD: <name>" + address on the next line.
+    polish = _POLISH_ACCOUNT.search(text)
+    if polish and iban_number.is_valid(f"PL{polish.group(1)}"):
+        result["payer_iban"] = f"PL{polish.group(1)}"
+    payer = _POLISH_PAYER.search(text)
+    if payer:
+        result["payer_name"] = squash(payer.group(1))
+    return result
