@@ -541,3 +541,15 @@ def test_any_batch_reads_back_line_for_line(
         )
         for number, (cents, credit, name, iban, text, end_to_end) in enumerate(transactions)
     ]
+
+
+def test_several_creditor_references_in_one_payment() -> None:
+    body = (
+        "<Refs><AcctSvcrRef>TX-9</AcctSvcrRef></Refs>"
+        "<RmtInf><Strd><CdtrRefInf><Ref>RF18539007547034</Ref></CdtrRefInf></Strd>"
+        "<Strd><CdtrRefInf><Ref>RF71 2348 231</Ref></CdtrRefInf></Strd></RmtInf>"
+    )
+    details = _transaction(6, "70.00", body)
+    (statement,) = read(camt("053", 6, entry(6, amount="70.00", mark="CRDT", details=details)))
+    (line,) = statement.lines
+    assert (line.creditor_reference, line.remittance) == ("RF18539007547034", "RF71 2348 231")

@@ -299,7 +299,12 @@ def _remittance(detail: Element) -> str:
     documents = [
         (element.text or "").strip() for element in detail.findall("RmtInf/Strd/RfrdDocInf/Nb")
     ]
-    return squash(*unstructured, *documents)
+    # One payment for several invoices may carry a creditor reference for each: the
+    # first is the line's, the others go with the text.
+    references = [
+        (element.text or "").strip() for element in detail.findall("RmtInf/Strd/CdtrRefInf/Ref")[1:]
+    ]
+    return squash(*unstructured, *documents, *references)
 
 
 def _party(detail: Element, role: str) -> tuple[str, str, str]:

@@ -12,6 +12,7 @@ Returns are recognised by a return code (``?34``, ``/RTRN/``) or the transaction
 ``RTI``; reversals (``RC``/``RD`` marks) by their mark.
 """
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -26,6 +27,10 @@ from recoup.cashapp.formats.errors import StatementError, brief
 from recoup.cashapp.statement import Statement, StatementLine
 
 _FORMAT = "mt940"
+# The library logs each field it cannot match, with the whole pattern, as an error;
+# without a handler Python prints that to stderr ahead of our message naming the line.
+# Configured logging still receives it.
+logging.getLogger("mt940").addHandler(logging.NullHandler())
 _TAG = re.compile(r"^:([0-9A-Za-z]{1,5}):")
 # Fields of an MT940 message (and of the MT942 interim report some banks mix in).
 _FIELDS = re.compile(r"^(?:[0-9]{2}[A-Z]?|NS)$")
