@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recoup.cashapp.formats import FORMATS, CsvProfile, StatementError, detect, read
 
@@ -79,3 +81,36 @@ def test_what_is_no_statement_is_refused(data: bytes, kwargs: dict[str, str], me
 
 def test_formats() -> None:
     assert FORMATS == ("camt052", "camt053", "camt054", "mt940", "ofx", "csv")
+
+
+REAL = sorted(EXPECTED) + sorted(WRONG)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(REAL),
+    cut=st.floats(min_value=0, max_value=1),
+    junk=st.binary(max_size=8),
+    where=st.floats(min_value=0, max_value=1),
+)
+def test_a_damaged_real_file_reads_or_is_refused_never_a_traceback(
+    name: str, cut: float, junk: bytes, where: float
+) -> None:
+    # A download cut short, or a few bytes garbled: any outcome but a crash.
+    data = (DATA / name).read_bytes()
+    data = data[: int(len(data) * cut) or 1]
+    at = int(len(data) * where)
+    data = data[:at] + junk + data[at + len(junk) :]
+    try:
+        read(data, profile=CSV_PROFILE, filename=name)
+    except StatementError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300), kind=st.sampled_from(("auto", *FORMATS)))
+def test_any_bytes_read_or_are_refused_never_a_traceback(data: bytes, kind: str) -> None:
+    try:
+        read(data, format=kind, profile=CSV_PROFILE)
+    except StatementError:
+        pass
