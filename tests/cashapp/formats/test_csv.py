@@ -3,6 +3,7 @@ written here for each variant (decimal comma, date orders, credit/debit columns,
 encodings, skipped title rows)."""
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -230,6 +231,8 @@ def test_a_csv_file_needs_a_profile() -> None:
         ({"currency": "euro"}, "currency"),
         ({"encoding": "klingon"}, "encoding"),
         ({"skip_rows": -1}, "skip_rows"),
+        ({"skip_footer": -2}, "skip_footer"),
+        ({"amount": "", "credit": "In", "direction": "S/H"}, "direction"),
         ({"name": " "}, "name"),
     ],
 )
@@ -283,3 +286,40 @@ def test_any_amount_and_date_written_by_a_profile_reads_back(
     (line,) = statement.lines
     assert line.booking_date == day
     assert (line.amount if line.credit else -line.amount) == amount
+
+
+SOLL_HABEN = """Kontoauszug
+Buchung;Betrag;S/H;Text
+01.12.2026;100,00;H;"Zahlung
+INV-1042"
+01.12.2026;1.000,00;S;Miete
+02.12.2026;5,00;X;?
+Endsaldo;;;
+"""
+
+
+def test_direction_column_multi_line_text_and_a_footer() -> None:
+    profile = CsvProfile(
+        name="volksbank",
+        date="Buchung",
+        amount="Betrag",
+        direction="S/H",
+        reference="Text",
+        decimal_comma=True,
+        skip_rows=1,
+        skip_footer=1,
+    )
+    good = SOLL_HABEN.replace("02.12.2026;5,00;X;?\n", "")
+    (statement,) = read(good.encode(), profile=profile)
+    assert [(line.amount, line.credit, line.remittance) for line in statement.lines] == [
+        (Decimal("100.00"), True, "Zahlung INV-1042"),
+        (Decimal("1000.00"), False, "Miete"),
+    ]
+    # The bad row is on line 6: the quoted text before it spans lines 3 and 4.
+    with pytest.raises(
+        StatementError, match=re.escape("CSV line 6: 'X' in column 'S/H' says neither debit")
+    ):
+        read(SOLL_HABEN.encode(), profile=profile)
+    # Without skip_footer the closing balance row is refused, naming it.
+    with pytest.raises(StatementError, match=re.escape("CSV line 6: 'Endsaldo' is not a date")):
+        read(good.encode(), profile=replace(profile, skip_footer=0))

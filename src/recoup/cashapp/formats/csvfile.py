@@ -26,6 +26,9 @@ _DATE = re.compile(r"^(\d{1,4})[./\- ](\d{1,2})[./\- ](\d{1,4})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+# Direction marks: English, German (Soll/Haben), ISO 20022 and plain signs.
+_DEBIT_MARKS = frozenset({"D", "DR", "DEBIT", "DBIT", "S", "SOLL", "-"})
+_CREDIT_MARKS = frozenset({"C", "CR", "CREDIT", "CRDT", "H", "HABEN", "+"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +63,14 @@ class CsvProfile:
     # "" sniffs the delimiter from the header line (``;``, ``,``, tab or ``|``).
     delimiter: str = ""
     encoding: str = "utf-8"
-    # Lines before the header row (a bank's title, the account, the period).
+    # Lines before the header row (a bank's title, the account, the period), and after
+    # the last row (a closing balance, a total).
     skip_rows: int = 0
+    skip_footer: int = 0
     # The account the export is of (CSV files rarely say).
     account_iban: str = ""
+    # A column saying the direction of an unsigned ``amount`` (S/H, D/C, Debit/Credit).
+    direction: str = ""
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -83,8 +90,11 @@ class CsvProfile:
             raise InvalidInput("the delimiter is one character", field="delimiter")
         if not _CURRENCY_CODE.match(self.currency):
             raise InvalidInput(f"{self.currency!r} is not a currency code", field="currency")
-        if self.skip_rows < 0:
-            raise InvalidInput("cannot be negative", field="skip_rows")
+        for key in ("skip_rows", "skip_footer"):
+            if getattr(self, key) < 0:
+                raise InvalidInput("cannot be negative", field=key)
+        if self.direction and not self.amount:
+            raise InvalidInput("a direction column goes with an amount column", field="direction")
         try:
             codecs.lookup(self.encoding)
         except LookupError:
@@ -113,6 +123,10 @@ def read_csv(data: bytes, profile: CsvProfile) -> tuple[Statement, ...]:
     """The one statement of a CSV export, read with ``profile``."""
     text = _decode(data, profile.encoding)
     rows_text = text.splitlines()[profile.skip_rows :]
+    while rows_text and not rows_text[-1].strip():
+        rows_text.pop()
+    if profile.skip_footer:
+        rows_text = rows_text[: -profile.skip_footer]
     if not rows_text or not rows_text[0].strip():
         raise StatementError(
             f"no header row after skipping {profile.skip_rows} lines", format=_FORMAT
@@ -147,14 +161,15 @@ def read_csv(data: bytes, profile: CsvProfile) -> tuple[Statement, ...]:
         key: column(getattr(profile, key), key)
         for key in (
             "date", "amount", "credit", "debit", "reference", "payer", "iban",
-            "currency_column", "bank_id", "value_date",
+            "currency_column", "bank_id", "value_date", "direction",
         )
     }  # fmt: skip
     lines: list[StatementLine] = []
-    for number, row in enumerate(reader, start=first_data_line):
+    for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        lines.append(_line(row, number, columns, profile))
+        # The file's line of the row's last field (a quoted field may span lines).
+        lines.append(_line(row, profile.skip_rows + reader.line_num, columns, profile))
     return (
         Statement(
             format=_FORMAT,
@@ -206,6 +221,17 @@ def _line(
         if not raw:
             raise fail(f"no amount in column {profile.amount!r}")
         signed = parse_decimal(raw, profile.decimal_comma, fail)
+        if profile.direction:
+            mark = _cell(row, columns["direction"]).upper()
+            if mark in _DEBIT_MARKS:
+                signed = -abs(signed)
+            elif mark in _CREDIT_MARKS:
+                signed = abs(signed)
+            else:
+                raise fail(
+                    f"{mark!r} in column {profile.direction!r} says neither debit "
+                    f"({'/'.join(sorted(_DEBIT_MARKS))}) nor credit"
+                )
     else:
         credit_text = _cell(row, columns["credit"])
         debit_text = _cell(row, columns["debit"])
