@@ -632,3 +632,13 @@ def test_a_file_given_the_wrong_format_says_what_it_looks_like() -> None:
     ) as raised:
         read((DATA / "camt053_oca.xml").read_bytes(), format="mt940")
     assert raised.value.format == "mt940"
+
+
+def test_the_line_named_is_the_files_own_even_after_wrapped_fields() -> None:
+    text = (
+        "{1:F01X}{2:O940X}{4:\n:20:X\n:25:1\n:28C:1\n:60F:C261130EUR1,00\n"
+        ":61:2612011201C5,00NTRFEREF//0000\n0001\n/TRCD/X/\n"  # wrapped over three lines
+        ":61:26120X1201C5,00NTRFNONREF\n-}"
+    )
+    with pytest.raises(StatementError, match=re.escape("MT940 line 9: the :61: field")):
+        read(text.encode())

@@ -52,16 +52,16 @@ _POLISH_PAYER = re.compile(r"\bOD:\s*([^\n;]+)")
 
 def read_mt940(data: bytes) -> tuple[Statement, ...]:
     """Every statement (``:20:`` block) of an MT940 file."""
-    text = _decode(data)
-    _check_fields(text)
+    original = _decode(data)
+    _check_fields(original)
     # SWIFT FIN envelopes ({1:...}{2:...}{4: ... -}{5:}) around each message.
-    text = _join_wrapped_fields(_SWIFT_BLOCK.sub("", text))
+    text = _join_wrapped_fields(_SWIFT_BLOCK.sub("", original))
     try:
         blocks = mt940.parse_statements(
             text, options=mt940.Options.all(), tags={61: _WIDE_STATEMENT_LINE}
         )
     except Exception as error:  # the library raises RuntimeError/ValueError/KeyError
-        raise _library_error(error, text) from None
+        raise _library_error(error, original) from None
     statements = tuple(
         _statement(block, index) for index, block in enumerate(blocks, start=1) if block.data
     )
@@ -120,13 +120,15 @@ def _join_wrapped_fields(text: str) -> str:
     return "\n".join(lines)
 
 
-def _library_error(error: Exception, text: str) -> StatementError:
-    """The library's complaint about a field, as the field, its line and its value."""
+def _library_error(error: Exception, original: str) -> StatementError:
+    """The library's complaint about a field, as the field, its line in the file as it
+    came (before wrapped fields were joined) and its value."""
     if len(error.args) >= 3 and isinstance(error.args[1], mt940.tags.Tag):
         tag, value = error.args[1], str(error.args[2])
         first = value.split("\n")[0]
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.startswith(f":{tag.id}") and first in line:
+        for number, line in enumerate(original.split("\n"), start=1):
+            line = _SWIFT_BLOCK.sub("", line)
+            if line.startswith(f":{tag.id}:") and line[len(f":{tag.id}:") :] in first:
                 return StatementError(
                     f"the :{tag.id}: field cannot be read: {first!r}",
                     format=_FORMAT,
