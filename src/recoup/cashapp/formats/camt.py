@@ -9,7 +9,8 @@ external references): statements come from outside.
 
 Only booked entries become lines (``Sts`` BOOK): a pending or informational entry is not
 money yet. One entry with several ``TxDtls`` (a batch booking) is one line per
-transaction, and their amounts must add up to the entry's.
+transaction when their amounts (in the account's currency) add up to the entry's; when
+they do not, the booking stays one line with every transaction's text.
 """
 
 import re
@@ -233,11 +234,12 @@ def _entry_lines(entry: Element, kind: str, where: str, own_iban: str) -> Iterat
             reversal=reversal,
         )
         return
-    amounts = [
-        _amount(detail, "Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt") for detail in details
-    ]
-    if len(details) > 1 and any(found is None for found in amounts):
-        # A batch whose transactions carry no amounts: one line for the booking.
+    amounts = [_amount(detail, "Amt", "AmtDtls/TxAmt/Amt") for detail in details]
+    signs = [(_text(detail, "CdtDbtInd") or mark) == mark for detail in details]
+    if len(details) > 1 and not _splits(amount, currency, amounts, signs):
+        # A batch whose transactions carry no amounts in the account's currency, or
+        # amounts that do not add up to the booking: one line for the money booked, with
+        # every transaction's text, for a person to split.
         texts = [_remittance(detail) for detail in details]
         yield StatementLine(
             amount=amount,
@@ -251,19 +253,6 @@ def _entry_lines(entry: Element, kind: str, where: str, own_iban: str) -> Iterat
             reversal=reversal,
         )
         return
-    signs = [(_text(detail, "CdtDbtInd") or mark) == mark for detail in details]
-    if len(details) > 1:
-        total = sum(
-            (found[0] if same else -found[0])
-            for found, same in zip(amounts, signs, strict=True)
-            if found is not None
-        )
-        if total != amount:
-            raise StatementError(
-                f"its {len(details)} transactions add up to {total}, not to the entry's {amount}",
-                format=kind,
-                entry=where,
-            )
     ids = [_text(detail, "Refs/AcctSvcrRef") or _text(detail, "Refs/TxId") for detail in details]
     repeated = {key for key, count in Counter(ids).items() if count > 1 or not key}
     for position, (detail, found, same, own_id) in enumerate(
@@ -292,6 +281,21 @@ def _entry_lines(entry: Element, kind: str, where: str, own_iban: str) -> Iterat
             value_date=value_date,
             reversal=reversal,
         )
+
+
+def _splits(
+    amount: Decimal,
+    currency: str,
+    amounts: list[tuple[Decimal, str] | None],
+    signs: list[bool],
+) -> bool:
+    """Whether a batch's transactions are in the booking's currency and add up to it."""
+    total = Decimal(0)
+    for found, same in zip(amounts, signs, strict=True):
+        if found is None or found[1] not in ("", currency):
+            return False
+        total += found[0] if same else -found[0]
+    return total == amount
 
 
 def _remittance(detail: Element) -> str:
