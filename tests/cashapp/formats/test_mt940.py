@@ -305,6 +305,10 @@ def test_german_sepa_returns_batches_and_reversals() -> None:
 
 def test_german_details_wrapped_mid_word_keep_their_text() -> None:
     (statement,) = read_file("mt940_malformed_details.sta")
+    assert (statement.account_number, statement.account_iban) == (
+        "12345678/1020304050",
+        "DE20123456781020304050",
+    )
     (line,) = statement.lines
     assert line == StatementLine(
         booking_date=date(2017, 9, 14),
@@ -412,7 +416,8 @@ def test_german_subfields_and_a_returned_direct_debit() -> None:
     (statement,) = read(GERMAN.encode("cp1252"))
     assert statement == Statement(
         format="mt940",
-        account_iban="",
+        # Bank code 10020030 and account 1234567890 are this German IBAN.
+        account_iban="DE54100200301234567890",
         account_number="10020030/1234567890",
         currency="EUR",
         statement_id="STARTUMSE 00001/001",

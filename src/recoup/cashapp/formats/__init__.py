@@ -44,7 +44,7 @@ def read(
                 found = detect(data, filename)
             except StatementError:
                 found = kind
-            if found != kind:
+            if found != kind and f"is a {found}" not in error.message:
                 hinted = StatementError(
                     f"{error.message} (the file looks like {found}, not {kind})"
                 )

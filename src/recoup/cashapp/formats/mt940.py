@@ -21,6 +21,7 @@ from typing import Any
 
 import mt940
 from stdnum import iban as iban_number
+from stdnum.iso7064 import mod_97_10
 
 from recoup.cashapp.formats.common import compact_iban, squash
 from recoup.cashapp.formats.errors import StatementError, brief
@@ -46,6 +47,7 @@ _NOT_GIVEN = {"", "NONREF", "NOTPROVIDED"}
 # German business transaction codes (GVC) of returns: SEPA direct debits returned to
 # their creditor (108, 109 B2B, 181, 184 B2B) and credit transfers returned (159).
 _GERMAN_RETURN_CODES = {"108", "109", "159", "181", "184"}
+_GERMAN_ACCOUNT = re.compile(r"^(\d{8})/(\d{1,10})$")
 _POLISH_ACCOUNT = re.compile(r"Z RACH\.:\s*(\d{26})\b")
 _POLISH_PAYER = re.compile(r"\bOD:\s*([^\n;]+)")
 
@@ -168,16 +170,25 @@ def _check_fields(text: str) -> None:
 
 def _account_iban(identification: str, currency: str) -> str:
     """The IBAN in a ``:25:`` account field; ING and Rabobank add the currency
-    ("NL77INGB0574908765EUR", "NL34RABO0142623393 EUR").
+    ("NL77INGB0574908765EUR", "NL34RABO0142623393 EUR"); German banks give their bank
+    code and the account number ("37040044/532013000").
 
     >>> _account_iban("NL77INGB0574908765EUR", "EUR")
     'NL77INGB0574908765'
+    >>> _account_iban("37040044/532013000", "EUR")
+    'DE89370400440532013000'
     >>> _account_iban("50880050/0194774600888", "EUR")
     ''
     """
     text = identification.replace(" ", "").upper()
     if currency and text.endswith(currency) and len(text) > 18:
         text = text[: -len(currency)]
+    german = _GERMAN_ACCOUNT.match(text)
+    if german:
+        # A German bank code and account number: the IBAN is determined by them, and
+        # the same account's camt files name it so.
+        bban = german.group(1) + german.group(2).zfill(10)
+        return f"DE{mod_97_10.calc_check_digits(bban + 'DE')}{bban}"
     return compact_iban(text)
 
 
