@@ -111,3 +111,59 @@ def test_a_damaged_real_file_reads_or_is_refused_never_a_traceback(
 def test_any_bytes_read_or_are_refused_never_a_traceback(data: bytes, kind: str) -> None:
     with contextlib.suppress(StatementError):
         read(data, format=kind, profile=CSV_PROFILE)
+
+
+def test_amounts_come_to_the_currencys_minor_unit_in_every_format() -> None:
+    mt940 = read((DATA / "mt940_de_sepa_returns.sta").read_bytes())
+    ofx = read((DATA / "ofx_oca.ofx").read_bytes())
+    # MT940 "300," and OFX "-80" are 300.00 and 80.00: the same text as camt's amounts.
+    assert [str(line.amount) for line in mt940[0].lines[:3]] == ["300.00", "335.33", "15000.00"]
+    assert str(mt940[0].opening_balance) == "-1234718.36"
+    assert [str(line.amount) for line in ofx[0].lines] == ["80.00", "90.00", "100.00", "90.00"]
+    yen = CsvProfile(name="jp", date="Date", amount="Amount", currency="JPY", date_order="ymd")
+    (statement,) = read(b"Date,Amount\n2026-12-01,1500\n", profile=yen)
+    assert str(statement.lines[0].amount) == "1500"
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        (
+            "Date,Amount\n2026-12-01,1.005\n",
+            "EUR",
+            "CSV line 2: 1.005 has more decimals than EUR allows",
+        ),
+        (
+            "Date,Amount\n2026-12-01,1500.5\n",
+            "JPY",
+            "CSV line 2: 1500.5 has more decimals than JPY allows",
+        ),
+        (
+            "Date,Amount\n2026-12-01,15\n",
+            "XTS",
+            "CSV line 2: 'XTS' is not an ISO 4217 currency",
+        ),
+    ],
+)
+def test_an_amount_its_currency_cannot_hold_is_refused(
+    text: str, currency: str, message: str
+) -> None:
+    profile = CsvProfile(
+        name="p", date="Date", amount="Amount", currency=currency, date_order="ymd"
+    )
+    with pytest.raises(StatementError, match=re.escape(message)):
+        read(text.encode(), profile=profile)
+
+
+def test_a_statement_amount_finer_than_its_currency_is_refused() -> None:
+    text = (
+        ":20:X\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C261130EUR0,00\n"
+        ":61:2612011201C1,005NTRFNONREF\n:62F:C261201EUR1,005\n"
+    )
+    with pytest.raises(
+        StatementError,
+        match=re.escape(
+            "MT940 statement X 1: transaction 1 (booked 2026-12-01): 1.005 has more decimals"
+        ),
+    ):
+        read(text.encode())

@@ -19,13 +19,13 @@ from recoup.cashapp.formats.common import compact_iban, squash
 from recoup.cashapp.formats.errors import StatementError
 from recoup.cashapp.statement import Statement, StatementLine
 from recoup.errors import InvalidInput
+from recoup.money import is_currency, quantize
 
 _FORMAT = "csv"
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DATE = re.compile(r"^(\d{1,4})[./\- ](\d{1,2})[./\- ](\d{1,4})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 # Direction marks: English, German (Soll/Haben), ISO 20022 and plain signs.
 _DEBIT_MARKS = frozenset({"D", "DR", "DEBIT", "DBIT", "S", "SOLL", "-"})
 _CREDIT_MARKS = frozenset({"C", "CR", "CREDIT", "CRDT", "H", "HABEN", "+"})
@@ -88,8 +88,8 @@ class CsvProfile:
             )
         if len(self.delimiter) > 1:
             raise InvalidInput("the delimiter is one character", field="delimiter")
-        if not _CURRENCY_CODE.match(self.currency):
-            raise InvalidInput(f"{self.currency!r} is not a currency code", field="currency")
+        if not is_currency(self.currency):
+            raise InvalidInput(f"{self.currency!r} is not an ISO 4217 currency", field="currency")
         for key in ("skip_rows", "skip_footer"):
             if getattr(self, key) < 0:
                 raise InvalidInput("cannot be negative", field=key)
@@ -243,8 +243,10 @@ def _line(
             raise fail("no amount in the credit or the debit column")
         signed = abs(credit) if credit else -abs(debit or Decimal(0))
     currency = (_cell(row, columns["currency_column"]) or profile.currency).upper()
-    if not _CURRENCY_CODE.match(currency):
-        raise fail(f"{currency!r} is not a currency code")
+    if not is_currency(currency):
+        raise fail(f"{currency!r} is not an ISO 4217 currency")
+    if quantize(signed, currency) != signed:
+        raise fail(f"{signed} has more decimals than {currency} allows")
     return StatementLine(
         booking_date=booking_date,
         value_date=parse_date(valued, profile.date_order, fail) if valued else None,
