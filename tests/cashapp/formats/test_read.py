@@ -139,8 +139,8 @@ def test_amounts_come_to_the_currencys_minor_unit_in_every_format() -> None:
             "CSV line 2: 1500.5 has more decimals than JPY allows",
         ),
         (
-            "Date,Amount\n2026-12-01,15\n",
-            "XTS",
+            "Date,Amount,Ccy\n2026-12-01,15,XTS\n",
+            "EUR",
             "CSV line 2: 'XTS' is not an ISO 4217 currency",
         ),
     ],
@@ -149,7 +149,12 @@ def test_an_amount_its_currency_cannot_hold_is_refused(
     text: str, currency: str, message: str
 ) -> None:
     profile = CsvProfile(
-        name="p", date="Date", amount="Amount", currency=currency, date_order="ymd"
+        name="p",
+        date="Date",
+        amount="Amount",
+        currency=currency,
+        currency_column="Ccy" if "Ccy" in text else "",
+        date_order="ymd",
     )
     with pytest.raises(StatementError, match=re.escape(message)):
         read(text.encode(), profile=profile)
