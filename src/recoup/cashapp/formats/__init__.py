@@ -78,22 +78,21 @@ def _in_minor_units(statement: Statement) -> Statement:
             )
         return rounded
 
-    lines = tuple(
-        replace(
-            line,
-            amount=exact(
-                line.amount, line.currency, f"transaction {number} (booked {line.booking_date})"
-            ),
+    lines = []
+    for number, line in enumerate(statement.lines, start=1):
+        amount = exact(
+            line.amount, line.currency, f"transaction {number} (booked {line.booking_date})"
         )
-        for number, line in enumerate(statement.lines, start=1)
-    )
+        # Most lines are already written to the minor unit: keep them as they are.
+        same = amount.as_tuple().exponent == line.amount.as_tuple().exponent
+        lines.append(line if same else replace(line, amount=amount))
     opening, closing = statement.opening_balance, statement.closing_balance
     if statement.currency:
         if opening is not None:
             opening = exact(opening, statement.currency, "opening balance")
         if closing is not None:
             closing = exact(closing, statement.currency, "closing balance")
-    return replace(statement, lines=lines, opening_balance=opening, closing_balance=closing)
+    return replace(statement, lines=tuple(lines), opening_balance=opening, closing_balance=closing)
 
 
 def _read(data: bytes, kind: str, profile: CsvProfile | None) -> tuple[Statement, ...]:
