@@ -556,3 +556,21 @@ def test_several_creditor_references_in_one_payment() -> None:
     (statement,) = read(camt("053", 6, entry(6, amount="70.00", mark="CRDT", details=details)))
     (line,) = statement.lines
     assert (line.creditor_reference, line.remittance) == ("RF18539007547034", "RF71 2348 231")
+
+
+def test_prefixed_namespaces_and_an_application_header_envelope() -> None:
+    plain = camt("053", 8, batch_of_two(8)).decode()
+    body = plain.split("?>", 1)[1].strip()
+    prefixed = re.sub(r"<(/?)(\w+)", r"<\1c:\2", body).replace(" xmlns=", " xmlns:c=")
+    enveloped = (
+        '<?xml version="1.0"?><BizMsgEnvlp xmlns="urn:iso:std:iso:20022:tech:xsd:envelope">'
+        '<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02"><MsgDefIdr>'
+        f"camt.053.001.08</MsgDefIdr></AppHdr>{prefixed}</BizMsgEnvlp>"
+    )
+    for data in (prefixed, enveloped):
+        assert detect(data.encode()) == "camt053"
+        (statement,) = read(data.encode())
+        assert [line.bank_id for line in statement.lines] == ["TX-1", "TX-2"]
+    old = enveloped.replace("camt.053.001.08", "camt.053.001.01")
+    with pytest.raises(StatementError, match="message version 01 is not supported"):
+        read(old.encode())

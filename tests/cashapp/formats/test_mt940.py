@@ -647,3 +647,15 @@ def test_the_line_named_is_the_files_own_even_after_wrapped_fields() -> None:
     )
     with pytest.raises(StatementError, match=re.escape("MT940 line 9: the :61: field")):
         read(text.encode())
+
+
+def test_swift_envelopes_with_nested_user_header_and_trailer() -> None:
+    text = (
+        "{1:F01ABNANL2AXXXX0000000000}{2:O9401200261201ABNANL2AXXXX00000000002612011200N}"
+        "{3:{108:MT940 0001}}{4:\n:20:X\n:25:NL91ABNA0417164300\n:28C:1\n"
+        ":60F:C261130EUR0,00\n:61:261201C5,00NTRFNONREF//B1\n:86:INV-1\n"
+        ":62F:C261201EUR5,00\n-}{5:{CHK:ABCDEF123456}{TNG:}}\n"
+    )
+    (statement,) = read(text.encode())
+    assert [(line.bank_id, line.remittance) for line in statement.lines] == [("B1", "INV-1")]
+    assert statement.closing_balance == Decimal("5.00")

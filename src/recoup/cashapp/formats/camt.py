@@ -49,11 +49,12 @@ def read_camt(data: bytes) -> tuple[Statement, ...]:
         root = fromstring(data)
     except (ParseError, DefusedXmlException) as error:
         raise StatementError(f"not well-formed XML ({brief(error)})", format="camt") from None
-    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    _strip_namespaces(root)
-    message = next(iter(root), None) if root.tag == "Document" else root
-    if message is None or message.tag not in _MESSAGES:
-        found = message.tag if message is not None else root.tag
+    # The message under <Document>, which some banks wrap in an envelope with a business
+    # application header (<AppHdr>); its namespace names the version.
+    message, namespace = _strip_namespaces(root)
+    if message is None:
+        first = next(iter(root), None)
+        found = first.tag if root.tag == "Document" and first is not None else root.tag
         raise StatementError(
             f"<{found}> is not a camt.052, camt.053 or camt.054 message", format="camt"
         )
@@ -72,10 +73,18 @@ def read_camt(data: bytes) -> tuple[Statement, ...]:
     return statements
 
 
-def _strip_namespaces(root: Element) -> None:
+def _strip_namespaces(root: Element) -> tuple[Element | None, str]:
+    """Tags by local name; the first camt message element and its namespace."""
+    message: Element | None = None
+    namespace = ""
     for element in root.iter():
         if element.tag.startswith("{"):
-            element.tag = element.tag.split("}", 1)[1]
+            space, element.tag = element.tag[1:].split("}", 1)
+        else:
+            space = ""
+        if message is None and element.tag in _MESSAGES:
+            message, namespace = element, space
+    return message, namespace
 
 
 @cache

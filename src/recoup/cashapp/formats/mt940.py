@@ -35,7 +35,9 @@ logging.getLogger("mt940").addHandler(logging.NullHandler())
 _TAG = re.compile(r"^:([0-9A-Za-z]{1,5}):")
 # Fields of an MT940 message (and of the MT942 interim report some banks mix in).
 _FIELDS = re.compile(r"^(?:[0-9]{2}[A-Z]?|NS)$")
-_SWIFT_BLOCK = re.compile(r"\{[1-3]:[^{}]*\}|\{4:|-\}|\{5:[^{}]*\}")
+# SWIFT FIN blocks: basic and application headers {1:}{2:}, user header {3:{108:..}},
+# the text block's opening "{4:" and closing "-}", trailer {5:{CHK:..}}.
+_SWIFT_BLOCK = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|-\}")
 # The Dutch layout: known keywords between slashes (ING, Rabobank, ABN AMRO SEPA).
 _DUTCH_KEYS = (
     "EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "ORDP", "BENM", "RTRN", "ISDT", "NAME",
