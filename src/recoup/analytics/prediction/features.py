@@ -138,6 +138,7 @@ class History:
         late_after_days: int = 0,
     ) -> None:
         self.late_after_days = late_after_days
+        self.cases = cases
         self.invoices = {i.id: i for i in invoices}
         self.customers = {c.id: c for c in customers}
         by_customer: dict[int, list[InvoiceFacts]] = defaultdict(list)
