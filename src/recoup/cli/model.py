@@ -138,6 +138,10 @@ def show(org: Org = None) -> None:
 def score(
     on: Day = None,
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    risk_bands: Annotated[
+        bool,
+        typer.Option("--risk-bands", help="set customers' risk_band (low/medium/high) from it"),
+    ] = False,
     org: Org = None,
 ) -> None:
     """Each open invoice's chance of being paid late and its expected payment date."""
@@ -145,6 +149,9 @@ def score(
     with unit_of_work(org) as (session, organisation):
         scores = prediction.score_open(session, org_id=organisation.id, as_of=day)
         labels = prediction.customer_names(session, org_id=organisation.id)
+        if risk_bands:
+            bands = prediction.assign_risk_bands(session, org_id=organisation.id, as_of=day)
+            typer.echo(f"risk bands set for {len(bands)} customers", err=True)
     if output == "json":
         typer.echo(
             json.dumps(

@@ -395,13 +395,8 @@ def invoice_settlements(
 
 
 def set_risk_bands(session: Session, org_id: int, bands: dict[int, str]) -> None:
-    """Set customers' ``risk_band`` (``customer id -> band``)."""
-    if not bands:
-        return
-    session.execute(
-        update(Customer)
-        .where(Customer.org_id == org_id, Customer.id == bindparam("cid"))
-        .values(risk_band=bindparam("band")),
-        [{"cid": cid, "band": band} for cid, band in bands.items()],
-        execution_options={"synchronize_session": False},
+    """Set the ``risk_band`` of the organisation's customers (``customer id -> band``)."""
+    known = {c.id for c in customers(session, org_id)}
+    bulk_update(
+        session, Customer, [{"id": cid, "risk_band": b} for cid, b in bands.items() if cid in known]
     )

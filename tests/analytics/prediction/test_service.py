@@ -129,3 +129,13 @@ def test_the_backtest_compares_a_past_forecast_with_what_arrived(
     assert list(check.forecast) == [0, 0, 0, 100_00]
     assert list(check.actual) == [0, 0, 0, 100_00]
     assert check.error == 0.0
+
+
+def test_risk_bands_follow_the_predictions(session: Session, book: dict[str, Invoice]) -> None:
+    org_id = book["A4"].org_id
+    prediction.train(session, org_id=org_id, now=NOW)
+    bands = prediction.assign_risk_bands(session, org_id=org_id, as_of=NOW.date())
+    a, b = book["A4"].customer_id, book["B2"].customer_id
+    assert bands == {a: "high", b: "low"}
+    assert ledger.customer_by_id(session, org_id=org_id, customer_id=a).risk_band == "high"
+    assert ledger.customer_by_id(session, org_id=org_id, customer_id=b).risk_band == "low"

@@ -8,6 +8,7 @@ Each is described as of its issue date, the day a prediction for it would have b
 made, so its features hold nothing from later (``features``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,3 +87,22 @@ def evaluate_split(
         metrics=score(model.predict([e.features for e in test]), test),
         naive=score(naive.predict([e.features for e in test]), test),
     )
+
+
+# A customer's risk band (what policies' ``risk_bands`` condition reads) from the
+# amount-weighted probability that its open invoices are paid late.
+RISK_BANDS = ((0.3, "low"), (0.6, "medium"), (1.01, "high"))
+
+
+def risk_band(probabilities: Sequence[tuple[float, int]]) -> str:
+    """``low`` / ``medium`` / ``high`` for open invoices given as (probability of being
+    paid late, open amount); below 30 % low, from 60 % high.
+
+    >>> risk_band([(0.9, 100), (0.1, 500)])
+    'low'
+    >>> risk_band([(0.9, 100), (0.5, 100)])
+    'high'
+    """
+    total = sum(amount for _, amount in probabilities)
+    weighted = sum(p * amount for p, amount in probabilities) / total if total else 0.0
+    return next(band for limit, band in RISK_BANDS if weighted < limit)

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from recoup.analytics.prediction import forecast as forecast_core
 from recoup.analytics.prediction import repository
-from recoup.analytics.prediction.core import Evaluation, evaluate_split, training_examples
+from recoup.analytics.prediction.core import (
+    Evaluation,
+    evaluate_split,
+    risk_band,
+    training_examples,
+)
 from recoup.analytics.prediction.features import (
     CaseFacts,
     CustomerFacts,
@@ -306,3 +311,17 @@ def backtest(
 def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
     """``customer id -> name``, to label scores."""
     return {c.id: c.name for c in ledger.customers(session, org_id=org_id)}
+
+
+def assign_risk_bands(session: Session, *, org_id: int, as_of: date) -> dict[int, str]:
+    """Set the ``risk_band`` of every customer with open invoices from their predictions
+    (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
+    band``."""
+    open_items: dict[int, list[tuple[float, int]]] = {}
+    for score in score_open(session, org_id=org_id, as_of=as_of):
+        open_items.setdefault(score.customer_id, []).append(
+            (score.probability_late, score.open_amount)
+        )
+    bands = {customer_id: risk_band(items) for customer_id, items in open_items.items()}
+    ledger.set_risk_bands(session, org_id=org_id, bands=bands)
+    return bands
