@@ -109,10 +109,15 @@ def evaluate(
         }
         typer.echo(json.dumps(payload, indent=2))
         return
+    tested = (
+        f"tested on {result.metrics.invoices} settled from then, "
+        f"{result.metrics.share_late:.0%} of them paid late"
+        if result.metrics.invoices
+        else "no invoice issued from then is settled yet: nothing to test on"
+    )
     typer.echo(
         f"trained on {result.trained_on} invoices issued before {split} "
-        f"({result.model.note}); tested on {result.metrics.invoices} settled from then, "
-        f"{result.metrics.share_late:.0%} of them paid late"
+        f"({result.model.note}); {tested}"
     )
     typer.echo(_table([("model", _m(result.metrics)), ("naive", _m(result.naive))]))
 
@@ -201,7 +206,7 @@ def forecast(
             if tested is None
             else prediction.backtest(session, org_id=organisation.id, made_on=tested, weeks=weeks)
         )
-    typer.echo(f"expected receipts per week from {day}:")
+    typer.echo(f"expected receipts per week from {day}:" if weekly else "nothing open to forecast")
     for week in weekly:
         typer.echo(
             f"  {week.start}  {money.format_minor(week.amount, week.currency):>16} {week.currency}"
