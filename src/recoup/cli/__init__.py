@@ -16,6 +16,7 @@ from recoup.cli import (
     customer,
     data,
     imports,
+    model,
     org,
     outbox,
     reports,
@@ -37,6 +38,7 @@ data.register(app)
 cases.register(app)
 web.register(app)
 org.register(app)
+model.register(app)
 
 
 def main() -> None:

@@ -362,3 +362,41 @@ def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
             .order_by(Customer.external_id)
         )
     )
+
+
+def invoice_settlements(
+    session: Session, org_id: int
+) -> list[tuple[int, int, date, date, str, int, int, str, date | None]]:
+    """``(id, customer_id, issue_date, due_date, currency, total, open, status, last
+    allocation date)`` of every invoice (the prediction's history)."""
+    last = (
+        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
+        .where(Allocation.org_id == org_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.total_amount,
+            Invoice.open_amount,
+            Invoice.status,
+            last.c.last_on,
+        )
+        .outerjoin(last, last.c.invoice_id == Invoice.id)
+        .where(Invoice.org_id == org_id)
+        .order_by(Invoice.id)
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]
+
+
+def set_risk_bands(session: Session, org_id: int, bands: dict[int, str]) -> None:
+    """Set the ``risk_band`` of the organisation's customers (``customer id -> band``)."""
+    known = {c.id for c in customers(session, org_id)}
+    bulk_update(
+        session, Customer, [{"id": cid, "risk_band": b} for cid, b in bands.items() if cid in known]
+    )

@@ -698,3 +698,55 @@ class OpenBalance:
 def open_balances(session: Session, *, org_id: int) -> list[OpenBalance]:
     """Open invoice amounts per customer and currency (summed in the database)."""
     return [OpenBalance(*row) for row in repository.open_balances(session, org_id)]
+
+
+# Read by recoup.analytics.prediction: each invoice with the day it was settled in full.
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceSettlement:
+    """An invoice and, once nothing is open on it, the day of its last allocation."""
+
+    id: int
+    customer_id: int
+    issue_date: date
+    due_date: date
+    currency: str
+    total_amount: int
+    open_amount: int
+    status: InvoiceStatus
+    settled_on: date | None
+
+
+def invoice_settlements(session: Session, *, org_id: int) -> list[InvoiceSettlement]:
+    """Every invoice of the organisation with the day it was settled in full (None while
+    open, void or written off)."""
+    return [
+        InvoiceSettlement(
+            *row[:7],
+            InvoiceStatus(row[7]),
+            row[8] if row[7] == InvoiceStatus.PAID and row[6] == 0 else None,
+        )
+        for row in repository.invoice_settlements(session, org_id)
+    ]
+
+
+def customers(session: Session, *, org_id: int) -> list[Customer]:
+    """The organisation's customers."""
+    return repository.customers(session, org_id)
+
+
+def set_risk_bands(session: Session, *, org_id: int, bands: dict[int, str]) -> None:
+    """Set the ``risk_band`` of customers (``customer id -> band``) that policies read;
+    audited as updates."""
+    known = {c.id: c.risk_band for c in repository.customers(session, org_id)}
+    changed = {cid: band for cid, band in bands.items() if known.get(cid, band) != band}
+    repository.set_risk_bands(session, org_id, changed)
+    append(
+        session,
+        [
+            Change(org_id, "update", "customers", cid, {"risk_band": known[cid]}, {"risk_band": b})
+            for cid, b in changed.items()
+        ],
+    )
+    _expire(session, Customer)

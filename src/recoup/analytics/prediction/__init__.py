@@ -1,0 +1,1 @@
+"""Late-payment prediction and the cash forecast (see ``features``, ``model``, ``core``)."""

@@ -1,0 +1,327 @@
+"""Late-payment prediction use cases: read the ledger and the cases, train, store, score.
+
+Reads through the ledger's and the cases' service functions; stores models in
+``prediction_models``. Never commits.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from recoup.analytics.prediction import forecast as forecast_core
+from recoup.analytics.prediction import repository
+from recoup.analytics.prediction.core import (
+    Evaluation,
+    evaluate_split,
+    risk_band,
+    training_examples,
+)
+from recoup.analytics.prediction.features import (
+    CaseFacts,
+    CustomerFacts,
+    History,
+    InvoiceFacts,
+    Span,
+    Target,
+)
+from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
+from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit
+from recoup.analytics.prediction.models import PredictionModel
+from recoup.cases import service as cases
+from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
+from recoup.errors import NotFound
+from recoup.ledger import service as ledger
+from recoup.ledger.models import InvoiceStatus
+
+DEFAULT_LATE_AFTER_DAYS = 0
+
+
+def load_history(
+    session: Session,
+    *,
+    org_id: int,
+    late_after_days: int = DEFAULT_LATE_AFTER_DAYS,
+    disputes: bool = True,
+) -> History:
+    """The organisation's invoices, customers, disputes, promises and plans as facts
+    (without the disputes when ``disputes`` is false)."""
+    invoices = [
+        InvoiceFacts(
+            s.id, s.customer_id, s.issue_date, s.due_date, s.currency, s.total_amount, s.settled_on
+        )
+        for s in ledger.invoice_settlements(session, org_id=org_id)
+        if s.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+    ]
+    customers = [
+        CustomerFacts(c.id, c.country, c.tags[0] if c.tags else "")
+        for c in ledger.customers(session, org_id=org_id)
+    ]
+    return History(
+        invoices,
+        customers,
+        _case_facts(session, org_id, disputes=disputes),
+        late_after_days=late_after_days,
+    )
+
+
+def _case_facts(session: Session, org_id: int, *, disputes: bool) -> CaseFacts:
+    dispute_spans = []
+    if disputes:
+        for d in cases.list_disputes(session, org_id=org_id):
+            ids = cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=d.id)
+            end = None if d.status in OPEN_DISPUTE_STATUSES else d.resolved_on
+            dispute_spans.append(Span(d.customer_id, frozenset(ids), d.opened_on, end))
+    promise_spans = []
+    for p in cases.list_promises(session, org_id=org_id):
+        items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=p.id)
+        end = None if p.status == PromiseStatus.PENDING else p.closed_on
+        promise_spans.append(Span(p.customer_id, frozenset(items), p.made_on, end))
+    plan_spans = []
+    for plan in cases.list_plans(session, org_id=org_id):
+        state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=plan.created_on)
+        end = None if plan.status == PlanStatus.ACTIVE else plan.closed_on
+        plan_spans.append(
+            Span(plan.customer_id, frozenset(state.invoice_ids), plan.created_on, end)
+        )
+    return CaseFacts(dispute_spans, promise_spans, plan_spans)
+
+
+def evaluate(
+    session: Session,
+    *,
+    org_id: int,
+    split_date: date,
+    known_on: date,
+    late_after_days: int = DEFAULT_LATE_AFTER_DAYS,
+    disputes: bool = True,
+    min_paid: int | None = None,
+) -> Evaluation:
+    """Train on the invoices issued before ``split_date`` (outcomes as known on
+    ``known_on``), test on the settled ones issued from it, against the naive rule."""
+    history = load_history(
+        session, org_id=org_id, late_after_days=late_after_days, disputes=disputes
+    )
+    return evaluate_split(history, split=split_date, known_on=known_on, min_paid=min_paid)
+
+
+def train(
+    session: Session,
+    *,
+    org_id: int,
+    now: datetime,
+    until: date | None = None,
+    late_after_days: int = DEFAULT_LATE_AFTER_DAYS,
+    min_paid: int = MIN_PAID,
+) -> PredictionModel:
+    """Fit a model on the invoices issued before ``until`` (default: today) and store
+    it with its metrics: those of the same training on the oldest four fifths of them,
+    tested on the newest fifth, beside the naive rule's."""
+    today = now.date()
+    until = until or today
+    history = load_history(session, org_id=org_id, late_after_days=late_after_days)
+    examples = training_examples(history, until=until, known_on=today)
+    model = fit(examples, late_after_days=late_after_days, min_paid=min_paid)
+    metrics: dict[str, object] = {
+        "examples": model.examples,
+        "paid_examples": model.paid_examples,
+        "share_late": round(model.share_late, 4),
+        "note": model.note,
+    }
+    issued = sorted(history.invoices[i].issue_date for i in _issued_before(history, until))
+    if model.kind != "naive" and issued:
+        holdout = issued[len(issued) * 4 // 5]
+        check = evaluate_split(
+            _before(history, until), split=holdout, known_on=today, min_paid=min_paid
+        )
+        metrics["holdout_from"] = holdout.isoformat()
+        metrics["holdout"] = check.metrics.as_dict()
+        metrics["naive"] = check.naive.as_dict()
+    row = PredictionModel(
+        org_id=org_id,
+        trained_at=now,
+        until=until,
+        kind=model.kind,
+        late_after_days=late_after_days,
+        metrics=metrics,
+        model=model.dumps(),
+    )
+    repository.add(session, row)
+    return row
+
+
+def _issued_before(history: History, until: date) -> list[int]:
+    return [i.id for i in history.invoices.values() if i.issue_date < until]
+
+
+def _before(history: History, until: date) -> History:
+    """The history without the invoices issued from ``until`` on (a holdout check of a
+    model trained until then must not test on them)."""
+    keep = set(_issued_before(history, until))
+    return History(
+        [i for i in history.invoices.values() if i.id in keep],
+        history.customers.values(),
+        history.cases,
+        late_after_days=history.late_after_days,
+    )
+
+
+def latest_model(session: Session, *, org_id: int) -> PredictionModel:
+    """The organisation's newest model; ``NotFound`` when none was trained."""
+    row = repository.latest(session, org_id)
+    if row is None:
+        raise NotFound("no late-payment model yet: run `recoup model train`")
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceScore:
+    """An open invoice's prediction: the chance of being paid more than the model's
+    ``late_after_days`` late and the day it is expected to be paid."""
+
+    invoice_id: int
+    customer_id: int
+    number: str
+    currency: str
+    open_amount: int
+    due_date: date
+    probability_late: float
+    expected_on: date
+
+
+# An open invoice past the day the model expected it is expected within this many days.
+OVERDUE_HORIZON_DAYS = 7
+
+
+def score_open(
+    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+) -> list[InvoiceScore]:
+    """Each open invoice's prediction as of ``as_of`` (with the newest stored model
+    unless ``model`` is given). Already more than ``late_after_days`` overdue: certain
+    to be late; expected before ``as_of`` but still open: expected within a week."""
+    if model is None:
+        model = LateModel.loads(latest_model(session, org_id=org_id).model)
+    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
+    open_ids = [
+        s.id
+        for s in ledger.invoice_settlements(session, org_id=org_id)
+        if s.status == InvoiceStatus.OPEN and s.open_amount > 0 and s.issue_date <= as_of
+    ]
+    invoices = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=open_ids)
+    predictions = model.predict(history.rows([Target(i.id, as_of) for i in invoices]))
+    scores = [
+        InvoiceScore(
+            invoice_id=invoice.id,
+            customer_id=invoice.customer_id,
+            number=invoice.number,
+            currency=invoice.currency,
+            open_amount=invoice.open_amount,
+            due_date=invoice.due_date,
+            probability_late=_probability(model, invoice.due_date, p, as_of),
+            expected_on=_expected_on(invoice.due_date, p, as_of),
+        )
+        for invoice, p in zip(invoices, predictions, strict=True)
+    ]
+    return sorted(scores, key=lambda s: (s.expected_on, s.number))
+
+
+def _probability(model: LateModel, due: date, p: Prediction, as_of: date) -> float:
+    return 1.0 if (as_of - due).days > model.late_after_days else p.probability_late
+
+
+def _expected_on(due: date, p: Prediction, as_of: date) -> date:
+    expected = due + timedelta(days=round(p.lateness_days))
+    return expected if expected >= as_of else as_of + timedelta(days=OVERDUE_HORIZON_DAYS)
+
+
+def forecast(session: Session, *, org_id: int, as_of: date, weeks: int = 13) -> list[Week]:
+    """Expected receipts per currency and week from ``as_of``: each open invoice at its
+    predicted payment date, except what a pending promise covers (at the promised day)
+    and invoices in an active payment plan (its unpaid instalments at their due days).
+    A day already past counts as ``as_of``."""
+    return weekly(receipts(session, org_id=org_id, as_of=as_of), start=as_of, weeks=weeks)
+
+
+def receipts(session: Session, *, org_id: int, as_of: date) -> list[Receipt]:
+    """The receipts ``forecast`` sums (see there)."""
+    found: list[Receipt] = []
+    planned: set[int] = set()
+    for plan in cases.list_plans(session, org_id=org_id, statuses=[PlanStatus.ACTIVE]):
+        state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=as_of)
+        planned.update(state.invoice_ids)
+        found += [
+            Receipt(plan.currency, s.outstanding + s.interest, max(s.due_on, as_of), "plan")
+            for s in state.states
+            if s.outstanding > 0
+        ]
+    promised: dict[int, int] = {}
+    for promise in cases.list_promises(session, org_id=org_id, statuses=[PromiseStatus.PENDING]):
+        items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+        items = {i: a for i, a in items.items() if i not in planned}
+        for invoice_id, amount in items.items():
+            promised[invoice_id] = promised.get(invoice_id, 0) + amount
+        if items:
+            day = max(promise.promised_on, as_of)
+            found.append(Receipt(promise.currency, sum(items.values()), day, "promise"))
+    for score in score_open(session, org_id=org_id, as_of=as_of):
+        rest = score.open_amount - promised.get(score.invoice_id, 0)
+        if score.invoice_id not in planned and rest > 0:
+            found.append(Receipt(score.currency, rest, score.expected_on))
+    return found
+
+
+def backtest(
+    session: Session, *, org_id: int, made_on: date, weeks: int = 13, min_paid: int = MIN_PAID
+) -> list[Backtest]:
+    """The forecast that would have been made on ``made_on`` (a model trained on what
+    was known then, the invoices open then at their predicted dates; promises and plans
+    left out) beside the payments that arrived on those invoices, per currency."""
+    history = load_history(session, org_id=org_id)
+    model = fit(
+        training_examples(history, until=made_on, known_on=made_on),
+        late_after_days=history.late_after_days,
+        min_paid=min_paid,
+    )
+    candidates = [
+        i
+        for i in history.invoices.values()
+        if i.issue_date <= made_on and (i.paid_on is None or i.paid_on > made_on)
+    ]
+    lines = ledger.allocation_lines(session, org_id=org_id, invoice_ids=[i.id for i in candidates])
+    paid_before: dict[int, int] = {}
+    actual: list[Receipt] = []
+    for line in lines:
+        if line.allocated_on <= made_on:
+            paid_before[line.invoice_id] = paid_before.get(line.invoice_id, 0) + line.amount
+        else:
+            actual.append(Receipt(line.currency, line.amount, line.allocated_on))
+    predictions = model.predict(history.rows([Target(i.id, made_on) for i in candidates]))
+    expected = [
+        Receipt(
+            i.currency,
+            i.total_amount - paid_before.get(i.id, 0),
+            _expected_on(i.due_date, p, made_on),
+        )
+        for i, p in zip(candidates, predictions, strict=True)
+        if i.total_amount > paid_before.get(i.id, 0)
+    ]
+    return forecast_core.backtest(expected, actual, made_on=made_on, weeks=weeks)
+
+
+def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
+    """``customer id -> name``, to label scores."""
+    return {c.id: c.name for c in ledger.customers(session, org_id=org_id)}
+
+
+def assign_risk_bands(session: Session, *, org_id: int, as_of: date) -> dict[int, str]:
+    """Set the ``risk_band`` of every customer with open invoices from their predictions
+    (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
+    band``."""
+    open_items: dict[int, list[tuple[float, int]]] = {}
+    for score in score_open(session, org_id=org_id, as_of=as_of):
+        open_items.setdefault(score.customer_id, []).append(
+            (score.probability_late, score.open_amount)
+        )
+    bands = {customer_id: risk_band(items) for customer_id, items in open_items.items()}
+    ledger.set_risk_bands(session, org_id=org_id, bands=bands)
+    return bands
