@@ -698,3 +698,50 @@ class OpenBalance:
 def open_balances(session: Session, *, org_id: int) -> list[OpenBalance]:
     """Open invoice amounts per customer and currency (summed in the database)."""
     return [OpenBalance(*row) for row in repository.open_balances(session, org_id)]
+
+
+# Used by recoup.cashapp: every invoice and customer as the bank-statement matcher reads
+# them, and invoices by number for a person's decisions.
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """An invoice's matching facts (minor units)."""
+
+    id: int
+    number: str
+    customer_id: int
+    currency: str
+    open_amount: int
+    issue_date: date
+    due_date: date
+    status: str
+
+
+def invoice_rows(session: Session, *, org_id: int) -> list[InvoiceRow]:
+    """Every invoice of the organisation, open or not."""
+    fields = (
+        "id",
+        "number",
+        "customer_id",
+        "currency",
+        "open_amount",
+        "issue_date",
+        "due_date",
+        "status",
+    )
+    return [InvoiceRow(*row) for row in repository.field_rows(session, Invoice, org_id, fields)]
+
+
+def customer_rows(session: Session, *, org_id: int) -> list[tuple[int, str, str]]:
+    """``(id, account number, name)`` of every customer of the organisation."""
+    rows = repository.field_rows(session, Customer, org_id, ("id", "external_id", "name"))
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
+    """The organisation's invoice numbered ``number``."""
+    invoice: Invoice | None = repository.by_key(session, Invoice, org_id, number=number)
+    if invoice is None:
+        raise NotFound(f"no invoice numbered {number!r}")
+    return invoice
