@@ -18,6 +18,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import delete as sa_delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recoup.db import bulk
@@ -361,4 +363,64 @@ def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
             .where(Customer.org_id == org_id, func.lower(Customer.name) == name.lower())
             .order_by(Customer.external_id)
         )
+    )
+
+
+def allocations_for_update(
+    session: Session,
+    org_id: int,
+    *,
+    ids: Sequence[int] | None = None,
+    invoice_id: int | None = None,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> list[Allocation]:
+    """The organisation's allocations matching every criterion given, locked, by id."""
+    query = select(Allocation).where(Allocation.org_id == org_id)
+    if ids is not None:
+        query = query.where(Allocation.id.in_(sorted(set(ids))))
+    for column, value in (
+        (Allocation.invoice_id, invoice_id),
+        (Allocation.payment_id, payment_id),
+        (Allocation.credit_note_id, credit_note_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return list(
+        session.scalars(
+            query.order_by(Allocation.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def delete_rows(
+    session: Session,
+    model: type[Any],
+    org_id: int,
+    ids: Sequence[int],
+    *,
+    savepoint: bool = False,
+) -> bool:
+    """Delete the organisation's rows of ``model`` with ``ids``. With ``savepoint``, a
+    row still referenced elsewhere is left alone and False returned (nothing deleted)."""
+    statement = sa_delete(model).where(model.org_id == org_id, model.id.in_(list(ids)))
+    if not savepoint:
+        session.execute(statement)
+        return True
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError:
+        return False
+    return True
+
+
+def update_row(
+    session: Session, model: type[Any], org_id: int, record_id: int, values: dict[str, Any]
+) -> None:
+    """Set ``values`` on one of the organisation's rows of ``model``."""
+    session.execute(
+        update(model).where(model.org_id == org_id, model.id == record_id).values(values)
     )

@@ -745,3 +745,209 @@ def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
     if invoice is None:
         raise NotFound(f"no invoice numbered {number!r}")
     return invoice
+
+
+# Un-allocation: taking back what was applied (a wrong match, a returned payment, a
+# credit note the accounting system counted in the invoice's balance already).
+
+
+@dataclass(frozen=True, slots=True)
+class ReversedAllocation:
+    """An allocation that was removed, with what it had moved."""
+
+    id: int
+    invoice_id: int
+    payment_id: int | None
+    credit_note_id: int | None
+    currency: str
+    amount: int
+    allocated_on: date
+
+
+def reverse_allocations(
+    session: Session,
+    *,
+    org_id: int,
+    reason: str,
+    actor: str | None = None,
+    allocation_ids: Sequence[int] | None = None,
+    invoice_id: int | None = None,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> list[ReversedAllocation]:
+    """Remove the chosen allocations and give their amounts back: to the invoices' open
+    amounts (a paid or written-off invoice is open again), the payments' unallocated
+    amounts and the credit notes' open amounts (an applied one is open again).
+
+    Choose either ``allocation_ids``, or an invoice, a payment or a credit note (all of
+    its allocations), or an invoice with one of its sources (the allocations between
+    the two). Every removal and balance change is audited with ``reason`` and ``actor``
+    (default: the transaction's). Refuses, writing nothing, when the choice is
+    ambiguous or matches no allocation.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("say why the allocations are reversed", field="reason")
+    by_record = (invoice_id, payment_id, credit_note_id)
+    if allocation_ids is not None and any(x is not None for x in by_record):
+        raise InvalidInput("name either allocations or an invoice, payment or credit note")
+    if allocation_ids is None and all(x is None for x in by_record):
+        raise InvalidInput("name the allocations, an invoice, a payment or a credit note")
+    if payment_id is not None and credit_note_id is not None:
+        raise InvalidInput("name a payment or a credit note, not both")
+    if allocation_ids is not None and not allocation_ids:
+        raise InvalidInput("no allocation named")
+    labels = _labels(session, org_id, by_record)
+    found = repository.allocations_for_update(
+        session,
+        org_id,
+        ids=allocation_ids,
+        invoice_id=invoice_id,
+        payment_id=payment_id,
+        credit_note_id=credit_note_id,
+    )
+    if allocation_ids is not None:
+        missing = sorted(set(allocation_ids) - {a.id for a in found})
+        if missing:
+            raise NotFound(f"no allocation with id {', '.join(map(str, missing))}")
+    if not found:
+        verb = "have" if len(labels) > 1 else "has"
+        raise NotFound(f"nothing to reverse: {' and '.join(labels)} {verb} no allocations")
+    reversed_ = [
+        ReversedAllocation(
+            a.id, a.invoice_id, a.payment_id, a.credit_note_id, a.currency, a.amount, a.allocated_on
+        )
+        for a in found
+    ]
+    _give_back(session, org_id=org_id, reversed_=reversed_, reason=reason, actor=actor)
+    return reversed_
+
+
+def _labels(session: Session, org_id: int, by_record: tuple[int | None, ...]) -> list[str]:
+    """``invoice INV-1``, ``payment P1``...: what was named, each checked to exist."""
+    labels = []
+    for model, record_id, label, attr in (
+        (Invoice, by_record[0], "invoice", "number"),
+        (Payment, by_record[1], "payment", "external_id"),
+        (CreditNote, by_record[2], "credit note", "number"),
+    ):
+        if record_id is None:
+            continue
+        record = repository.get(session, model, org_id, record_id)
+        if record is None:
+            raise NotFound(f"no {label} with id {record_id}")
+        labels.append(f"{label} {getattr(record, attr)}")
+    return labels
+
+
+_REOPENED: dict[str, tuple[str, ...]] = {
+    "invoices": (InvoiceStatus.PAID, InvoiceStatus.WRITTEN_OFF),
+    "credit_notes": ("applied",),
+}
+
+
+def _give_back(
+    session: Session,
+    *,
+    org_id: int,
+    reversed_: Sequence[ReversedAllocation],
+    reason: str,
+    actor: str | None,
+) -> None:
+    """Delete the allocations, restore the balances they took and audit every step."""
+    changes = [
+        Change(
+            org_id,
+            "delete",
+            "allocations",
+            r.id,
+            {
+                "invoice_id": r.invoice_id,
+                "payment_id": r.payment_id,
+                "credit_note_id": r.credit_note_id,
+                "currency": r.currency,
+                "amount": r.amount,
+                "allocated_on": r.allocated_on.isoformat(),
+            },
+            {"reason": reason},
+        )
+        for r in reversed_
+    ]
+    repository.delete_rows(session, Allocation, org_id, [r.id for r in reversed_])
+    back: dict[tuple[str, int], int] = {}
+    for r in reversed_:
+        for entity, record_id in (
+            ("invoices", r.invoice_id),
+            ("payments", r.payment_id),
+            ("credit_notes", r.credit_note_id),
+        ):
+            if record_id is not None:
+                back[(entity, record_id)] = back.get((entity, record_id), 0) + r.amount
+    for (entity, record_id), amount in sorted(back.items()):
+        model = ENTITIES[entity]
+        column = "unallocated_amount" if entity == "payments" else "open_amount"
+        record = repository.get_for_update(session, model, org_id, record_id)
+        before: dict[str, Any] = {column: getattr(record, column)}
+        after: dict[str, Any] = {column: before[column] + amount}
+        if entity in _REOPENED and record.status in _REOPENED[entity]:
+            before["status"], after["status"] = str(record.status), "open"
+        repository.update_row(session, model, org_id, record_id, after)
+        changes.append(Change(org_id, "update", entity, record_id, before, after))
+    append(session, changes, actor=actor)
+    _expire(session, Invoice, Payment, CreditNote, Allocation)
+
+
+def withdraw_payment(
+    session: Session, *, org_id: int, payment_id: int, reason: str, actor: str | None = None
+) -> list[ReversedAllocation]:
+    """Take a payment off the ledger (a returned payment, an undone match): reverse its
+    allocations, then delete it; both audited with ``reason`` and ``actor``. The
+    allocations reversed (none if it was unapplied)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("say why the payment is withdrawn", field="reason")
+    payment = repository.get_for_update(session, Payment, org_id, payment_id)
+    if payment is None:
+        raise NotFound(f"no payment with id {payment_id}")
+    label = payment.external_id
+    reversed_: list[ReversedAllocation] = []
+    if repository.allocations_for_update(session, org_id, payment_id=payment_id):
+        reversed_ = reverse_allocations(
+            session, org_id=org_id, reason=reason, actor=actor, payment_id=payment_id
+        )
+    payment = repository.get_for_update(session, Payment, org_id, payment_id)
+    before = {
+        "customer_id": payment.customer_id,
+        "external_id": payment.external_id,
+        "received_on": payment.received_on.isoformat(),
+        "currency": payment.currency,
+        "amount": payment.amount,
+        "unallocated_amount": payment.unallocated_amount,
+        "method": str(payment.method),
+        "reference": payment.reference,
+        "payer_name": payment.payer_name,
+        "payer_iban": payment.payer_iban,
+    }
+    if not repository.delete_rows(session, Payment, org_id, [payment_id], savepoint=True):
+        raise Conflict(f"payment {label} is still referenced (an agency recovery?); not withdrawn")
+    append(
+        session,
+        [Change(org_id, "delete", "payments", payment_id, before, {"reason": reason})],
+        actor=actor,
+    )
+    _expire(session, Payment)
+    return reversed_
+
+
+def record_id_by_key(session: Session, *, org_id: int, entity: str, key: str) -> int:
+    """The id of the organisation's invoice or credit note numbered ``key``, or of its
+    payment with reference (external id) ``key``."""
+    column, label = {
+        "invoices": ("number", "invoice"),
+        "credit_notes": ("number", "credit note"),
+        "payments": ("external_id", "payment"),
+    }[entity]
+    record = repository.by_key(session, ENTITIES[entity], org_id, **{column: key.strip()})
+    if record is None:
+        raise NotFound(f"no {label} {key.strip()!r}")
+    return int(record.id)
