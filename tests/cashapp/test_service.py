@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
+from recoup.cases.timeline import timeline
 from recoup.cashapp import service
 from recoup.cashapp.reference import customer_reference
 from recoup.cashapp.statement import Statement, StatementLine
@@ -261,3 +262,70 @@ def test_reconcile_balances_and_days(session: Session, setup: tuple) -> None:
         (DAY, 80000, 75000, 5000),
         (date(2026, 3, 3), 2000, 0, 2000),
     ]
+
+
+def test_undo_reverses_the_allocations_and_forgets_what_it_taught(
+    session: Session, setup: tuple
+) -> None:
+    org, _, harbour, _, _, c = setup
+    s = statement(credit("300.00", payer_name="Blue Harbour", payer_iban=IBAN, bank_id="A"))
+    service.import_statements(session, org_id=org.id, statements=[s])
+    (line,) = service.list_lines(session, org_id=org.id)
+    service.accept_proposal(session, org_id=org.id, line_id=line.id, actor="anna@example.com")
+    reopened = service.undo_line(
+        session, org_id=org.id, line_id=line.id, reason="wrong customer", actor="anna@example.com"
+    )
+    assert reopened == ["INV-2001"]
+    session.refresh(c)
+    assert (c.status, c.open_amount) == ("open", 30000)
+    assert ledger.unapplied_payments(session, org_id=org.id, customer_id=harbour.id) == []
+    session.refresh(line)
+    assert (line.status, line.payment_id, line.applied_amount) == ("proposed", None, 0)
+    actions = [d.action for d in service.line_decisions(session, org_id=org.id, line_id=line.id)]
+    assert actions == ["apply", "undo"]
+    # Nothing learned survives: the same payer is only proposed again.
+    c2 = make_invoice(session, customer=harbour, number="INV-2002", total="120.00")
+    again = statement(credit("120.00", payer_name="BH", payer_iban=IBAN, bank_id="B"))
+    assert service.import_statements(session, org_id=org.id, statements=[again]).auto_applied == 0
+    # Applied again by hand, then the allocations are the new payment's.
+    service.apply_line(session, org_id=org.id, line_id=line.id, invoices=[("INV-2001", None)])
+    session.refresh(c)
+    session.refresh(c2)
+    assert (c.status, c2.status) == ("paid", "open")
+    with pytest.raises(Conflict, match="nothing to undo"):
+        service.undo_line(
+            session, org_id=org.id, line_id=service.list_lines(session, org_id=org.id)[-1].id
+        )
+
+
+def test_returned_payment_reopens_its_invoices(session: Session, setup: tuple) -> None:
+    org, nordwind, _, a, b, _ = setup
+    paid = statement(
+        credit("750.00", creditor_reference=customer_reference(nordwind.id), end_to_end_id="E2E-77")
+    )
+    service.import_statements(session, org_id=org.id, statements=[paid])
+    returned = StatementLine(
+        booking_date=date(2026, 3, 6),
+        amount=Decimal("750.00"),
+        currency="EUR",
+        credit=False,
+        return_reason="AC04",
+        returned_end_to_end_id="E2E-77",
+    )
+    summary = service.import_statements(session, org_id=org.id, statements=[statement(returned)])
+    assert summary.returned == 1
+    session.refresh(a)
+    session.refresh(b)
+    assert (a.status, a.open_amount, b.status, b.open_amount) == ("open", 50000, "open", 25000)
+    assert ledger.unapplied_payments(session, org_id=org.id, customer_id=nordwind.id) == []
+    assert lines_by_status(session, org) == {"returned": 2}
+    notes = timeline(session, org_id=org.id, customer_id=nordwind.id)
+    (note,) = [n for n in notes if "returned" in n.title + n.detail]
+    assert (
+        (note.title + " " + note.detail)
+        .strip()
+        .endswith(
+            "The payment of 750.00 EUR received on 2026-03-02 was returned by the bank (AC04) on "
+            "2026-03-06; INV-1042, INV-1057 open again."
+        )
+    )

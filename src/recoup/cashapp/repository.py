@@ -97,6 +97,14 @@ def learned_exists(session: Session, org_id: int, kind: str, value: str, custome
     return bool(session.scalar(query))
 
 
+def learned_from(session: Session, org_id: int, line_id: int) -> list[LearnedPayer]:
+    """What a line's decision taught the matcher."""
+    query = select(LearnedPayer).where(
+        LearnedPayer.org_id == org_id, LearnedPayer.line_id == line_id
+    )
+    return list(session.scalars(query))
+
+
 def decisions(session: Session, org_id: int, line_id: int) -> list[LineDecision]:
     """Every decision about a line, oldest first."""
     query = (

@@ -206,9 +206,6 @@ def import_statements(
     credits = [b for b in new_lines if b.credit]
     summary.credits = len(credits)
     summary.debits = len(new_lines) - len(credits)
-    for debit in (b for b in new_lines if not b.credit):
-        if debit.return_reason and _return(session, org_id, debit, actor):
-            summary.returned += 1
     matcher = book(session, org_id=org_id) if credits else None
     applied_on: list[date] = []
     for credit in credits:
@@ -228,6 +225,9 @@ def import_statements(
             summary.proposed += 1
         else:
             summary.unmatched += 1
+    for debit in (b for b in new_lines if not b.credit):
+        if debit.return_reason and _return(session, org_id, debit, actor):
+            summary.returned += 1
     if applied_on:
         cases.evaluate_promises(session, org_id=org_id, as_of=max(applied_on))
     session.flush()
@@ -563,9 +563,94 @@ def ignore_line(
     return line
 
 
+def _payments_of(session: Session, org_id: int, line: BankLine) -> list[int]:
+    """The payments the line's current application wrote (several for a split)."""
+    found: list[int] = []
+    for decision in repository.decisions(session, org_id, line.id):
+        if decision.action in (DecisionAction.UNDO, DecisionAction.RETURN):
+            found = []
+        elif decision.action in (DecisionAction.AUTO, DecisionAction.APPLY) and decision.payment_id:
+            found.append(decision.payment_id)
+    return found
+
+
+def _withdraw(session: Session, org_id: int, line: BankLine, reason: str, actor: str) -> list[str]:
+    """Take the line's payments off the ledger; the invoices opened again."""
+    payment_ids = _payments_of(session, org_id, line)
+    line.payment_id = None
+    session.flush()
+    reopened: list[int] = []
+    for payment_id in payment_ids:
+        for reversal in ledger.withdraw_payment(
+            session, org_id=org_id, payment_id=payment_id, reason=reason, actor=actor or None
+        ):
+            reopened.append(reversal.invoice_id)
+    invoices = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=reopened)
+    return sorted({i.number for i in invoices})
+
+
 def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
-    """A returned payment: reverse the payment it returns (when it was applied here)."""
-    return False
+    """A returned payment: take back the payment it returns (when it was applied here),
+    re-opening its invoices, and say why on the customer's account."""
+    original_id = debit.returned_end_to_end_id or debit.end_to_end_id
+    original = repository.line_by_end_to_end(session, org_id, original_id) if original_id else None
+    if original is None or original.status != LineStatus.APPLIED:
+        return False
+    customer_id = original.customer_id
+    amount = f"{money.format_minor(original.amount, original.currency)} {original.currency}"
+    why = f"returned by the bank ({debit.return_reason}) on {debit.booking_date.isoformat()}"
+    numbers = _withdraw(session, org_id, original, f"payment {why}", actor)
+    original.status = LineStatus.RETURNED
+    original.applied_amount = 0
+    debit.status = LineStatus.RETURNED
+    debit.customer_id = customer_id
+    text = f"The payment of {amount} received on {original.booking_date.isoformat()} was {why}"
+    text += f"; {', '.join(numbers)} open again." if numbers else "."
+    for line in (original, debit):
+        repository.add(
+            session,
+            LineDecision(
+                org_id=org_id,
+                line_id=line.id,
+                action=DecisionAction.RETURN,
+                actor=actor or "matcher",
+                customer_id=customer_id,
+                detail=text,
+            ),
+        )
+    if customer_id is not None:
+        cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
+    return True
+
+
+def undo_line(
+    session: Session, *, org_id: int, line_id: int, reason: str = "", actor: str = ""
+) -> list[str]:
+    """Undo an application: its allocations are reversed (audited, not deleted), its
+    payments withdrawn, what it taught the matcher forgotten; the line is open again.
+    The numbers of the invoices opened again."""
+    line = repository.line(session, org_id, line_id)
+    if line is None:
+        raise NotFound(f"no bank line {line_id}")
+    if line.status not in (LineStatus.APPLIED, LineStatus.IGNORED):
+        raise Conflict(f"bank line {line_id} is {line.status}: nothing to undo")
+    reason = reason.strip() or "bank line applied by mistake"
+    numbers: list[str] = []
+    if line.status == LineStatus.APPLIED:
+        numbers = _withdraw(session, org_id, line, reason, actor)
+    for taught in repository.learned_from(session, org_id, line.id):
+        session.delete(taught)
+    line.status = LineStatus.PROPOSED if line.proposals else LineStatus.UNMATCHED
+    line.customer_id = None
+    line.applied_amount = 0
+    detail = reason + (f"; {', '.join(numbers)} open again" if numbers else "")
+    repository.add(
+        session,
+        LineDecision(
+            org_id=org_id, line_id=line.id, action=DecisionAction.UNDO, actor=actor, detail=detail
+        ),
+    )
+    return numbers
 
 
 # Reading
