@@ -674,6 +674,14 @@ def list_lines(
     )
 
 
+def get_line(session: Session, *, org_id: int, line_id: int) -> BankLine:
+    """One bank line of the organisation."""
+    line = repository.line(session, org_id, line_id)
+    if line is None:
+        raise NotFound(f"no bank line {line_id}")
+    return line
+
+
 def line_decisions(session: Session, *, org_id: int, line_id: int) -> list[LineDecision]:
     """What was decided about a line, oldest first."""
     return repository.decisions(session, org_id, line_id)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from recoup.cli import (
     allocations,
     audit,
+    bank,
     cases,
     charges,
     customer,
@@ -38,6 +39,7 @@ data.register(app)
 cases.register(app)
 web.register(app)
 org.register(app)
+bank.register(app)
 allocations.register(app)
 
 
