@@ -36,6 +36,9 @@ class StatementLine:
     # MT940 return code) and, where given, the original end-to-end id.
     return_reason: str = ""
     returned_end_to_end_id: str = ""
+    # The bank booked this line to undo an earlier one (camt RvslInd, MT940 RC/RD mark):
+    # a correction, not a payment or a refund.
+    reversal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
