@@ -4,11 +4,13 @@ rest (lines, apply, ignore, undo), CSV profiles and the reconciliation report.""
 import json
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from recoup import money
+from recoup.cashapp import formats
 from recoup.cashapp import service as cashapp
 from recoup.cashapp.models import BankLine
 from recoup.cli.app import Org, money_text, unit_of_work
@@ -19,6 +21,8 @@ app = typer.Typer(
     help="Bank statements: import, match and apply payments, review the rest.",
     no_args_is_help=True,
 )
+profile_app = typer.Typer(help="Saved CSV column profiles.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
 
 
 class Format(StrEnum):
@@ -127,6 +131,112 @@ def lines(
         return
     header = ["line", "date", "amount", "status", "conf", "payer", "reference", "reason"]
     typer.echo(_table([header, *table], right={0, 2, 4}))
+
+
+@app.command("import")
+def import_statement(
+    file: Annotated[Path, typer.Argument(help="camt.052/053/054, MT940, OFX/QFX or CSV")],
+    format: Annotated[
+        str, typer.Option("--format", help=f"auto, {', '.join(formats.FORMATS)}")
+    ] = "auto",
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="saved CSV profile (`recoup bank profile add`)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would happen; write nothing")
+    ] = False,
+    org: Org = None,
+) -> None:
+    """Import a statement: store its new lines, match every credit, apply what is
+    certain and keep the rest for review."""
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read {file}: {error.strerror}") from None
+    with unit_of_work(org) as (session, organisation):
+        csv_profile = None
+        if profile is not None:
+            settings = cashapp.profile_settings(session, org_id=organisation.id, name=profile)
+            csv_profile = formats.CsvProfile.from_dict(settings)
+        statements = formats.read(data, format=format, profile=csv_profile, filename=file.name)
+        summary = cashapp.import_statements(
+            session,
+            org_id=organisation.id,
+            statements=statements,
+            filename=file.name,
+            actor=_actor(),
+        )
+        if dry_run:
+            session.rollback()
+    kinds = sorted({s.format for s in statements})
+    amounts = ", ".join(money_text(v, c) for c, v in sorted(summary.auto_applied_amounts.items()))
+    verb = "would be" if dry_run else "were"
+    typer.echo(
+        f"{file.name} ({', '.join(kinds)}): {summary.statements} statement"
+        f"{'' if summary.statements == 1 else 's'}, {summary.lines} new lines "
+        f"({summary.credits} credits, {summary.debits} debits)"
+    )
+    typer.echo(f"auto-applied: {summary.auto_applied}" + (f" ({amounts})" if amounts else ""))
+    typer.echo(f"proposed for review: {summary.proposed}")
+    typer.echo(f"unmatched: {summary.unmatched}")
+    if summary.returned:
+        typer.echo(f"returned payments reversed: {summary.returned}")
+    typer.echo(f"duplicates skipped: {summary.duplicates}")
+    typer.echo(f"(changes {verb} {'planned' if dry_run else 'written'})")
+
+
+@profile_app.command("add")
+def profile_add(
+    name: Annotated[str, typer.Argument(help="the profile's name, e.g. the bank's")],
+    date: Annotated[str, typer.Option("--date", help="booking date column (name or number)")],
+    amount: Annotated[str, typer.Option("--amount", help="signed amount column")] = "",
+    credit: Annotated[str, typer.Option("--credit", help="money-in column")] = "",
+    debit: Annotated[str, typer.Option("--debit", help="money-out column")] = "",
+    reference: Annotated[str, typer.Option("--reference", help="remittance column")] = "",
+    payer: Annotated[str, typer.Option("--payer", help="payer name column")] = "",
+    iban: Annotated[str, typer.Option("--iban", help="payer IBAN column")] = "",
+    bank_id: Annotated[str, typer.Option("--bank-id", help="the bank's id of a line")] = "",
+    value_date: Annotated[str, typer.Option("--value-date", help="value date column")] = "",
+    currency: Annotated[str, typer.Option("--currency", help="the account's currency")] = "EUR",
+    currency_column: Annotated[
+        str, typer.Option("--currency-column", help="a currency per row")
+    ] = "",
+    decimal_comma: Annotated[
+        bool, typer.Option("--decimal-comma", help="amounts like 1.234,56")
+    ] = False,
+    date_order: Annotated[str, typer.Option("--date-order", help="dmy, mdy or ymd")] = "dmy",
+    delimiter: Annotated[str, typer.Option("--delimiter", help="default: sniffed")] = "",
+    encoding: Annotated[str, typer.Option("--encoding", help="e.g. cp1252")] = "utf-8",
+    skip_rows: Annotated[int, typer.Option("--skip-rows", help="lines before the header")] = 0,
+    account_iban: Annotated[str, typer.Option("--account-iban", help="the account's IBAN")] = "",
+    org: Org = None,
+) -> None:
+    """Save how to read a bank's CSV export (replaces a profile of the same name)."""
+    with unit_of_work(org) as (session, organisation):
+        profile = formats.CsvProfile(
+            name=name,
+            date=date,
+            amount=amount,
+            credit=credit,
+            debit=debit,
+            reference=reference,
+            payer=payer,
+            iban=iban,
+            bank_id=bank_id,
+            value_date=value_date,
+            currency=currency.upper(),
+            currency_column=currency_column,
+            decimal_comma=decimal_comma,
+            date_order=date_order,
+            delimiter=delimiter,
+            encoding=encoding,
+            skip_rows=skip_rows,
+            account_iban=account_iban,
+        )
+        cashapp.save_profile(
+            session, org_id=organisation.id, name=profile.name, settings=profile.to_dict()
+        )
+    typer.echo(f"CSV profile {name!r} saved")
 
 
 def _invoice_option(value: str) -> tuple[str, Decimal | None]:
