@@ -329,3 +329,17 @@ def test_returned_payment_reopens_its_invoices(session: Session, setup: tuple) -
             "2026-03-06; INV-1042, INV-1057 open again."
         )
     )
+
+
+def test_an_invoice_paid_earlier_in_the_statement_counts_as_paid(
+    session: Session, setup: tuple
+) -> None:
+    org, nordwind, *_ = setup
+    s = statement(
+        credit("500.00", creditor_reference=customer_reference(nordwind.id), bank_id="1"),
+        credit("500.00", remittance="INV-1042", bank_id="2"),
+    )
+    summary = service.import_statements(session, org_id=org.id, statements=[s])
+    assert (summary.auto_applied, summary.proposed) == (1, 1)
+    second = service.list_lines(session, org_id=org.id, statuses=["proposed"])[0]
+    assert second.reason.startswith("text names INV-1042 of C1042, already paid")

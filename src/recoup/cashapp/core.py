@@ -164,6 +164,8 @@ class Book:
     by_payer: dict[str, list[int]] = field(default_factory=dict)
     by_account: dict[str, int] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    # Invoices whose open amount changed since the book was built (applied meanwhile).
+    current: dict[int, Item] = field(default_factory=dict)
     # Customers by the first three letters of each word of their name.
     first_words: dict[str, list[int]] = field(default_factory=dict)
 
@@ -280,6 +282,7 @@ def named_items(book: Book, text: str) -> list[Item]:
         if matches is None and key.isdigit() and len(key) >= 3:
             matches = book.by_digits.get(key)
         for item in matches or ():
+            item = book.current.get(item.invoice_id, item)
             if item not in found:
                 found.append(item)
     return found
@@ -451,7 +454,8 @@ def _plan(
     cur = line.currency
     if not items:
         return [], amount, 0, [f"nothing of the customer is open in {cur}; all on account"]
-    mine = [i for i in named if i.customer_id == customer_id and i in items]
+    eligible = {i.invoice_id for i in items}
+    mine = [i for i in named if i.invoice_id in eligible]
     if mine:
         total = sum(i.open_amount for i in mine)
         ordered = sorted(mine, key=lambda i: (i.due_date, i.issue_date, i.invoice_id))

@@ -8,7 +8,7 @@ never commit.
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -273,30 +273,20 @@ def _spend(matcher: core.Book, proposal: core.Proposal) -> None:
     """Lower the open amounts the matcher sees by what was just applied, so the next
     line of the same statement is not matched to money already received."""
     paid = {s.invoice_id: s.amount for s in proposal.shares}
-    items = matcher.by_customer.get(proposal.customer_id, [])
     updated = []
-    for item in items:
-        if item.invoice_id in paid:
-            left = item.open_amount - paid[item.invoice_id]
-            key = (item.currency, item.open_amount)
-            same = matcher.by_amount.get(key, [])
-            if item in same:
-                same.remove(item)
-            if left <= 0:
-                continue
-            item = core.Item(
-                item.invoice_id,
-                item.number,
-                item.customer_id,
-                item.currency,
-                left,
-                item.issue_date,
-                item.due_date,
-                status=item.status,
-                disputed=item.disputed,
-            )
+    for item in matcher.by_customer.get(proposal.customer_id, []):
+        if item.invoice_id not in paid:
+            updated.append(item)
+            continue
+        same = matcher.by_amount.get((item.currency, item.open_amount), [])
+        if item in same:
+            same.remove(item)
+        left = item.open_amount - paid[item.invoice_id]
+        item = replace(item, open_amount=left, status="open" if left > 0 else "paid")
+        matcher.current[item.invoice_id] = item
+        if left > 0:
             matcher.by_amount.setdefault((item.currency, left), []).append(item)
-        updated.append(item)
+            updated.append(item)
     matcher.by_customer[proposal.customer_id] = updated
 
 
