@@ -111,6 +111,8 @@ def test_review_apply_ignore_undo(recoup: Recoup, tmp_path: Path, database_url: 
     assert debit.stderr == "error: bank line 4 is a debit, not a customer payment\n"
     unknown = recoup("bank", "apply", "9")
     assert unknown.stderr == "error: no bank line 9\n"
+    verified = recoup("audit", "verify")
+    assert verified.exit_code == 0, verified.output
     bad = recoup("bank", "apply", "3", "--invoice", "INV-2:abc")
     assert bad.exit_code == 1
     assert "'abc' is not an amount" in bad.stderr

@@ -75,6 +75,9 @@ def test_import_a_csv_statement_through_a_profile(recoup: Recoup, tmp_path: Path
         "auto-applied: 0",
     ]
     assert "duplicates skipped: 4" in again.stdout
+    # Every payment, allocation and decision written is in the audit chain.
+    verified = recoup("audit", "verify")
+    assert verified.exit_code == 0, verified.output
 
 
 def test_bad_input_is_a_clear_error_and_writes_nothing(recoup: Recoup, tmp_path: Path) -> None:

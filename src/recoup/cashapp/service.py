@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup import money
+from recoup.audit.service import insert_audited
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, TaskKind
 from recoup.cashapp import core, repository
@@ -30,6 +31,7 @@ from recoup.cashapp.models import (
 )
 from recoup.cashapp.statement import Statement, StatementLine
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.ledger.validators import validate_iban
 
@@ -208,14 +210,17 @@ def import_statements(
     summary.debits = len(new_lines) - len(credits)
     matcher = book(session, org_id=org_id) if credits else None
     applied_on: list[date] = []
+    certain: list[tuple[BankLine, core.Proposal, dict[int, int]]] = []
     for credit in credits:
         assert matcher is not None
         decision = core.decide(matcher, _core_line(credit), settings)
         _store_decision(credit, decision)
         if decision.certain is not None:
-            _apply(
-                session, org_id, credit, decision.certain, DecisionAction.AUTO, actor or "matcher"
-            )
+            opens = {
+                i.invoice_id: i.open_amount
+                for i in matcher.by_customer.get(decision.certain.customer_id, [])
+            }
+            certain.append((credit, decision.certain, opens))
             summary.auto_applied += 1
             amounts = summary.auto_applied_amounts
             amounts[credit.currency] = amounts.get(credit.currency, 0) + credit.amount
@@ -225,6 +230,7 @@ def import_statements(
             summary.proposed += 1
         else:
             summary.unmatched += 1
+    _auto_apply(session, org_id, certain, actor or "matcher")
     for debit in (b for b in new_lines if not b.credit):
         if debit.return_reason and _return(session, org_id, debit, actor):
             summary.returned += 1
@@ -293,6 +299,116 @@ def _spend(matcher: core.Book, proposal: core.Proposal) -> None:
 # Applying
 
 
+def _payer_iban(line: BankLine) -> str:
+    try:
+        return validate_iban(line.payer_iban)
+    except InvalidInput:
+        return ""
+
+
+def _auto_apply(
+    session: Session,
+    org_id: int,
+    certain: Sequence[tuple[BankLine, core.Proposal, dict[int, int]]],
+    actor: str,
+) -> None:
+    """Apply an import's certain matches in bulk through the ledger: the payments, then
+    their allocations, each checked by the ledger's allocation rule against the open
+    amounts the matcher planned from (``opens``: before this line)."""
+    if not certain:
+        return
+    creates = [
+        {
+            "external_id": f"bank-{line.id}",
+            "customer_id": proposal.customer_id,
+            "received_on": line.booking_date,
+            "currency": line.currency,
+            "amount": line.amount,
+            "unallocated_amount": line.amount,
+            "method": "bank_transfer",
+            "reference": (line.creditor_reference or line.remittance)[:200],
+            "payer_name": line.payer_name[:200],
+            "payer_iban": _payer_iban(line),
+        }
+        for line, proposal, _ in certain
+    ]
+    payment_ids = ledger.write_records(session, org_id=org_id, entity="payments", creates=creates)
+    planned = []
+    decisions = []
+    for (line, proposal, opens), payment_id in zip(certain, payment_ids, strict=True):
+        left = line.amount
+        for share in proposal.shares:
+            ledger_core.check_allocation(
+                amount=share.amount,
+                currency=line.currency,
+                invoice_number=share.number,
+                invoice_currency=line.currency,
+                invoice_open=opens[share.invoice_id],
+                source=f"payment bank-{line.id}",
+                source_currency=line.currency,
+                source_open=left,
+            )
+            planned.append(
+                ledger.PlannedAllocation(
+                    invoice_id=share.invoice_id,
+                    invoice_open=opens[share.invoice_id],
+                    invoice_status="open",
+                    currency=line.currency,
+                    amount=share.amount,
+                    on=line.booking_date,
+                    payment_id=payment_id,
+                    source_open=left,
+                )
+            )
+            left -= share.amount
+        line.status = LineStatus.APPLIED
+        line.customer_id = proposal.customer_id
+        line.payment_id = payment_id
+        line.applied_amount = proposal.applied
+        decisions.append(
+            {
+                "line_id": line.id,
+                "action": str(DecisionAction.AUTO),
+                "actor": actor,
+                "customer_id": proposal.customer_id,
+                "payment_id": payment_id,
+                "detail": _detail(line, proposal),
+            }
+        )
+    ledger.write_allocations(session, org_id=org_id, planned=planned)
+    insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
+    for line, proposal, _ in certain:
+        _dispute_tasks(session, org_id, line, proposal, line.payment_id or 0)
+    session.flush()
+
+
+def _detail(line: BankLine, proposal: core.Proposal) -> str:
+    detail = proposal.reason
+    if proposal.on_account:
+        detail += f"; {money.format_minor(proposal.on_account, line.currency)} on account"
+    return detail[:2000]
+
+
+def _dispute_tasks(
+    session: Session, org_id: int, line: BankLine, proposal: core.Proposal, payment_id: int
+) -> None:
+    for number in proposal.disputed:
+        cases.create_task(
+            session,
+            org_id=org_id,
+            customer_id=proposal.customer_id,
+            title=f"Payment received on disputed invoice {number}",
+            body=(
+                f"{money.format_minor(line.amount, line.currency)} {line.currency} received on "
+                f"{line.booking_date.isoformat()} was applied to {number}, which is under "
+                "dispute: check whether the dispute is settled."
+            ),
+            kind=TaskKind.REVIEW,
+            due_on=line.booking_date,
+            key=f"cashapp:{line.id}:{payment_id}:dispute:{number}",
+        )
+
+
 def _payment_external_id(session: Session, org_id: int, line: BankLine) -> str:
     earlier = [
         d
@@ -312,10 +428,6 @@ def _apply(
 ) -> int:
     """Record the line as a payment of the proposal's customer and allocate its shares
     through the ledger; the rest stays unapplied on account. The payment's id."""
-    try:
-        iban = validate_iban(line.payer_iban)
-    except InvalidInput:
-        iban = ""
     payment = ledger.record_payment(
         session,
         org_id=org_id,
@@ -326,7 +438,7 @@ def _apply(
         external_id=_payment_external_id(session, org_id, line),
         reference=(line.creditor_reference or line.remittance)[:200],
         payer_name=line.payer_name[:200],
-        payer_iban=iban,
+        payer_iban=_payer_iban(line),
     )
     for share in proposal.shares:
         ledger.allocate(
@@ -341,9 +453,6 @@ def _apply(
     line.customer_id = proposal.customer_id
     line.payment_id = payment.id
     line.applied_amount = proposal.applied
-    detail = proposal.reason
-    if proposal.on_account:
-        detail += f"; {money.format_minor(proposal.on_account, line.currency)} on account"
     repository.add(
         session,
         LineDecision(
@@ -353,24 +462,10 @@ def _apply(
             actor=actor,
             customer_id=proposal.customer_id,
             payment_id=payment.id,
-            detail=detail[:2000],
+            detail=_detail(line, proposal),
         ),
     )
-    for number in proposal.disputed:
-        cases.create_task(
-            session,
-            org_id=org_id,
-            customer_id=proposal.customer_id,
-            title=f"Payment received on disputed invoice {number}",
-            body=(
-                f"{money.format_minor(line.amount, line.currency)} {line.currency} received on "
-                f"{line.booking_date.isoformat()} was applied to {number}, which is under "
-                "dispute: check whether the dispute is settled."
-            ),
-            kind=TaskKind.REVIEW,
-            due_on=line.booking_date,
-            key=f"cashapp:{line.id}:{payment.id}:dispute:{number}",
-        )
+    _dispute_tasks(session, org_id, line, proposal, payment.id)
     return payment.id
 
 
