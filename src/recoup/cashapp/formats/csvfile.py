@@ -19,13 +19,16 @@ from recoup.cashapp.formats.common import compact_iban, squash
 from recoup.cashapp.formats.errors import StatementError
 from recoup.cashapp.statement import Statement, StatementLine
 from recoup.errors import InvalidInput
+from recoup.money import is_currency, quantize
 
 _FORMAT = "csv"
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DATE = re.compile(r"^(\d{1,4})[./\- ](\d{1,2})[./\- ](\d{1,4})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+# Direction marks: English, German (Soll/Haben), ISO 20022 and plain signs.
+_DEBIT_MARKS = frozenset({"D", "DR", "DEBIT", "DBIT", "S", "SOLL", "-"})
+_CREDIT_MARKS = frozenset({"C", "CR", "CREDIT", "CRDT", "H", "HABEN", "+"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +63,14 @@ class CsvProfile:
     # "" sniffs the delimiter from the header line (``;``, ``,``, tab or ``|``).
     delimiter: str = ""
     encoding: str = "utf-8"
-    # Lines before the header row (a bank's title, the account, the period).
+    # Lines before the header row (a bank's title, the account, the period), and after
+    # the last row (a closing balance, a total).
     skip_rows: int = 0
+    skip_footer: int = 0
     # The account the export is of (CSV files rarely say).
     account_iban: str = ""
+    # A column saying the direction of an unsigned ``amount`` (S/H, D/C, Debit/Credit).
+    direction: str = ""
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -81,10 +88,13 @@ class CsvProfile:
             )
         if len(self.delimiter) > 1:
             raise InvalidInput("the delimiter is one character", field="delimiter")
-        if not _CURRENCY_CODE.match(self.currency):
-            raise InvalidInput(f"{self.currency!r} is not a currency code", field="currency")
-        if self.skip_rows < 0:
-            raise InvalidInput("cannot be negative", field="skip_rows")
+        if not is_currency(self.currency):
+            raise InvalidInput(f"{self.currency!r} is not an ISO 4217 currency", field="currency")
+        for key in ("skip_rows", "skip_footer"):
+            if getattr(self, key) < 0:
+                raise InvalidInput("cannot be negative", field=key)
+        if self.direction and not self.amount:
+            raise InvalidInput("a direction column goes with an amount column", field="direction")
         try:
             codecs.lookup(self.encoding)
         except LookupError:
@@ -113,6 +123,10 @@ def read_csv(data: bytes, profile: CsvProfile) -> tuple[Statement, ...]:
     """The one statement of a CSV export, read with ``profile``."""
     text = _decode(data, profile.encoding)
     rows_text = text.splitlines()[profile.skip_rows :]
+    while rows_text and not rows_text[-1].strip():
+        rows_text.pop()
+    if profile.skip_footer:
+        rows_text = rows_text[: -profile.skip_footer]
     if not rows_text or not rows_text[0].strip():
         raise StatementError(
             f"no header row after skipping {profile.skip_rows} lines", format=_FORMAT
@@ -147,14 +161,15 @@ def read_csv(data: bytes, profile: CsvProfile) -> tuple[Statement, ...]:
         key: column(getattr(profile, key), key)
         for key in (
             "date", "amount", "credit", "debit", "reference", "payer", "iban",
-            "currency_column", "bank_id", "value_date",
+            "currency_column", "bank_id", "value_date", "direction",
         )
     }  # fmt: skip
     lines: list[StatementLine] = []
-    for number, row in enumerate(reader, start=first_data_line):
+    for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        lines.append(_line(row, number, columns, profile))
+        # The file's line of the row's last field (a quoted field may span lines).
+        lines.append(_line(row, profile.skip_rows + reader.line_num, columns, profile))
     return (
         Statement(
             format=_FORMAT,
@@ -206,6 +221,17 @@ def _line(
         if not raw:
             raise fail(f"no amount in column {profile.amount!r}")
         signed = parse_decimal(raw, profile.decimal_comma, fail)
+        if profile.direction:
+            mark = _cell(row, columns["direction"]).upper()
+            if mark in _DEBIT_MARKS:
+                signed = -abs(signed)
+            elif mark in _CREDIT_MARKS:
+                signed = abs(signed)
+            else:
+                raise fail(
+                    f"{mark!r} in column {profile.direction!r} says neither debit "
+                    f"({'/'.join(sorted(_DEBIT_MARKS))}) nor credit"
+                )
     else:
         credit_text = _cell(row, columns["credit"])
         debit_text = _cell(row, columns["debit"])
@@ -217,8 +243,10 @@ def _line(
             raise fail("no amount in the credit or the debit column")
         signed = abs(credit) if credit else -abs(debit or Decimal(0))
     currency = (_cell(row, columns["currency_column"]) or profile.currency).upper()
-    if not _CURRENCY_CODE.match(currency):
-        raise fail(f"{currency!r} is not a currency code")
+    if not is_currency(currency):
+        raise fail(f"{currency!r} is not an ISO 4217 currency")
+    if quantize(signed, currency) != signed:
+        raise fail(f"{signed} has more decimals than {currency} allows")
     return StatementLine(
         booking_date=booking_date,
         value_date=parse_date(valued, profile.date_order, fail) if valued else None,
@@ -274,6 +302,10 @@ def parse_decimal(text: str, decimal_comma: bool, fail: Any) -> Decimal:
     Decimal('-1234.5')
     >>> parse_decimal("(12.50)", False, ValueError)
     Decimal('-12.50')
+    >>> parse_decimal("10,5", False, ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: '10,5' is not an amount (decimal comma? set decimal_comma)
     """
     value = re.sub(r"[\s'\u00a0\u202f]", "", text)
     negative = False
@@ -283,9 +315,13 @@ def parse_decimal(text: str, decimal_comma: bool, fail: Any) -> Decimal:
         negative, value = True, value[:-1]
     if value[:1] in "+-" and value:
         negative, value = negative or value[0] == "-", value[1:]
-    # The thousands separator goes, the decimal one becomes a point.
-    value = value.replace(".", "").replace(",", ".") if decimal_comma else value.replace(",", "")
-    if not _NUMBER.match(value):
+    group, point = (".", ",") if decimal_comma else (",", ".")
+    whole = value.split(point, 1)[0]
+    # A thousands separator groups three digits; "10,5" read with a decimal point is a
+    # mistake in the profile, never 105.
+    grouped = group not in whole or re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", whole)
+    value = value.replace(group, "").replace(point, ".")
+    if not grouped or not _NUMBER.match(value):
         raise fail(
             f"{text!r} is not an amount"
             + ("" if decimal_comma or "," not in text else " (decimal comma? set decimal_comma)")

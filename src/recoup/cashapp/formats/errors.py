@@ -2,6 +2,25 @@
 
 from recoup.errors import InvalidInput
 
+_LABELS = {
+    "camt052": "camt.052",
+    "camt053": "camt.053",
+    "camt054": "camt.054",
+    "mt940": "MT940",
+    "ofx": "OFX",
+    "csv": "CSV",
+}
+
+
+def brief(error: Exception) -> str:
+    """A library's complaint, short enough for a message: its first line, cut at 160.
+
+    >>> brief(ValueError("OFX header is malformed:\\n{1:F01...}"))
+    'OFX header is malformed:'
+    """
+    text = str(error).strip().split("\n")[0]
+    return text if len(text) <= 160 else text[:157] + "..."
+
 
 class StatementError(InvalidInput, ValueError):
     """A bank statement file is malformed or not what it claims to be.
@@ -24,7 +43,7 @@ class StatementError(InvalidInput, ValueError):
         where = " ".join(
             part
             for part in (
-                format.upper().replace("CAMT0", "camt.0"),
+                _LABELS.get(format, format),
                 f"line {line}" if line else "",
                 entry,
             )

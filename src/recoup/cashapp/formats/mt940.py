@@ -12,6 +12,7 @@ Returns are recognised by a return code (``?34``, ``/RTRN/``) or the transaction
 ``RTI``; reversals (``RC``/``RD`` marks) by their mark.
 """
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -20,38 +21,51 @@ from typing import Any
 
 import mt940
 from stdnum import iban as iban_number
+from stdnum.iso7064 import mod_97_10
 
 from recoup.cashapp.formats.common import compact_iban, squash
-from recoup.cashapp.formats.errors import StatementError
+from recoup.cashapp.formats.errors import StatementError, brief
 from recoup.cashapp.statement import Statement, StatementLine
 
 _FORMAT = "mt940"
+# The library logs each field it cannot match, with the whole pattern, as an error;
+# without a handler Python prints that to stderr ahead of our message naming the line.
+# Configured logging still receives it.
+logging.getLogger("mt940").addHandler(logging.NullHandler())
 _TAG = re.compile(r"^:([0-9A-Za-z]{1,5}):")
 # Fields of an MT940 message (and of the MT942 interim report some banks mix in).
 _FIELDS = re.compile(r"^(?:[0-9]{2}[A-Z]?|NS)$")
-_SWIFT_BLOCK = re.compile(r"\{[1-3]:[^{}]*\}|\{4:|-\}|\{5:[^{}]*\}")
+# SWIFT FIN blocks: basic and application headers {1:}{2:}, user header {3:{108:..}},
+# the text block's opening "{4:" and closing "-}", trailer {5:{CHK:..}}.
+_SWIFT_BLOCK = re.compile(r"\{[1235]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|-\}")
 # The Dutch layout: known keywords between slashes (ING, Rabobank, ABN AMRO SEPA).
 _DUTCH_KEYS = (
     "EREF", "PREF", "MARF", "CSID", "CNTP", "REMI", "ORDP", "BENM", "RTRN", "ISDT", "NAME",
     "ADDR", "IBAN", "BIC", "TRCD", "CREF", "PURP", "ULTC", "ULTD", "ULTB", "ABSC", "SVCL",
-    "EXCH", "CHGS", "OCMT", "RTYP", "BUSP", "FX", "SUM",
+    "EXCH", "CHGS", "OCMT", "RTYP", "BUSP", "FX", "SUM", "TRTP",
 )  # fmt: skip
 _DUTCH = re.compile(r"/(" + "|".join(_DUTCH_KEYS) + r")/")
 _NOT_GIVEN = {"", "NONREF", "NOTPROVIDED"}
+# German business transaction codes (GVC) of returns: SEPA direct debits returned to
+# their creditor (108, 109 B2B, 181, 184 B2B) and credit transfers returned (159).
+_GERMAN_RETURN_CODES = {"108", "109", "159", "181", "184"}
+_GERMAN_ACCOUNT = re.compile(r"^(\d{8})/(\d{1,10})$")
+_POLISH_ACCOUNT = re.compile(r"Z RACH\.:\s*(\d{26})\b")
+_POLISH_PAYER = re.compile(r"\bOD:\s*([^\n;]+)")
 
 
 def read_mt940(data: bytes) -> tuple[Statement, ...]:
     """Every statement (``:20:`` block) of an MT940 file."""
-    text = _decode(data)
-    _check_fields(text)
+    original = _decode(data)
+    _check_fields(original)
     # SWIFT FIN envelopes ({1:...}{2:...}{4: ... -}{5:}) around each message.
-    text = _join_wrapped_fields(_SWIFT_BLOCK.sub("", text))
+    text = _join_wrapped_fields(_SWIFT_BLOCK.sub("", original))
     try:
         blocks = mt940.parse_statements(
             text, options=mt940.Options.all(), tags={61: _WIDE_STATEMENT_LINE}
         )
     except Exception as error:  # the library raises RuntimeError/ValueError/KeyError
-        raise StatementError(f"could not be read ({error})", format=_FORMAT) from None
+        raise _library_error(error, original) from None
     statements = tuple(
         _statement(block, index) for index, block in enumerate(blocks, start=1) if block.data
     )
@@ -110,6 +124,23 @@ def _join_wrapped_fields(text: str) -> str:
     return "\n".join(lines)
 
 
+def _library_error(error: Exception, original: str) -> StatementError:
+    """The library's complaint about a field, as the field, its line in the file as it
+    came (before wrapped fields were joined) and its value."""
+    if len(error.args) >= 3 and isinstance(error.args[1], mt940.tags.Tag):
+        tag, value = error.args[1], str(error.args[2])
+        first = value.split("\n")[0]
+        for number, line in enumerate(original.split("\n"), start=1):
+            line = _SWIFT_BLOCK.sub("", line)
+            if line.startswith(f":{tag.id}:") and line[len(f":{tag.id}:") :] in first:
+                return StatementError(
+                    f"the :{tag.id}: field cannot be read: {first!r}",
+                    format=_FORMAT,
+                    line=number,
+                )
+    return StatementError(f"could not be read ({brief(error)})", format=_FORMAT)
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -141,16 +172,25 @@ def _check_fields(text: str) -> None:
 
 def _account_iban(identification: str, currency: str) -> str:
     """The IBAN in a ``:25:`` account field; ING and Rabobank add the currency
-    ("NL77INGB0574908765EUR", "NL34RABO0142623393 EUR").
+    ("NL77INGB0574908765EUR", "NL34RABO0142623393 EUR"); German banks give their bank
+    code and the account number ("37040044/532013000").
 
     >>> _account_iban("NL77INGB0574908765EUR", "EUR")
     'NL77INGB0574908765'
+    >>> _account_iban("37040044/532013000", "EUR")
+    'DE89370400440532013000'
     >>> _account_iban("50880050/0194774600888", "EUR")
     ''
     """
     text = identification.replace(" ", "").upper()
     if currency and text.endswith(currency) and len(text) > 18:
         text = text[: -len(currency)]
+    german = _GERMAN_ACCOUNT.match(text)
+    if german:
+        # A German bank code and account number: the IBAN is determined by them, and
+        # the same account's camt files name it so.
+        bban = german.group(1) + german.group(2).zfill(10)
+        return f"DE{mod_97_10.calc_check_digits(bban + 'DE')}{bban}"
     return compact_iban(text)
 
 
@@ -275,8 +315,16 @@ def _german(data: dict[str, Any]) -> dict[str, str]:
         "payer_bic": field("applicant_bin") or field("gvc_applicant_bin"),
         "end_to_end_id": "" if end_to_end.strip().upper() in _NOT_GIVEN else end_to_end.strip(),
         "bank_code": squash(field("transaction_code"), field("posting_text")),
-        "return_reason": field("return_debit_notes"),
+        # ?34 extends the posting key; on a return it is the reason (901-999).
+        "return_reason": (field("return_debit_notes") or "RTRN") if _german_return(data) else "",
     }
+
+
+def _german_return(data: dict[str, Any]) -> bool:
+    posting = str(data.get("posting_text") or "").upper()
+    return str(data.get("transaction_code") or "") in _GERMAN_RETURN_CODES or any(
+        word in posting for word in ("RETOUR", "RUECK", "RÜCK", "RUCK")
+    )
 
 
 def _dutch(flat: str) -> dict[str, str]:
@@ -309,7 +357,7 @@ def _dutch(flat: str) -> dict[str, str]:
     end_to_end = fields.get("EREF", "")
     result["end_to_end_id"] = "" if end_to_end.upper() in _NOT_GIVEN else end_to_end
     result["return_reason"] = fields.get("RTRN", "").split("/")[0].strip()
-    result["bank_code"] = fields.get("TRCD", "")
+    result["bank_code"] = fields.get("TRCD", "") or fields.get("TRTP", "")
     return result
 
 
@@ -324,4 +372,12 @@ def _free_text(text: str) -> dict[str, str]:
             "payer_name": squash(first[1] if len(first) > 1 else ""),
             "remittance": squash(*lines[1:]),
         }
-    return {"remittance": squash(*lines)}
+    result = {"remittance": squash(*lines)}
+    # mBank (Poland): "Z RACH.: <NRB>; OD: <name>" + address on the next line.
+    polish = _POLISH_ACCOUNT.search(text)
+    if polish and iban_number.is_valid(f"PL{polish.group(1)}"):
+        result["payer_iban"] = f"PL{polish.group(1)}"
+    payer = _POLISH_PAYER.search(text)
+    if payer:
+        result["payer_name"] = squash(payer.group(1))
+    return result

@@ -17,7 +17,7 @@ from ofxtools import Types
 from ofxtools.Parser import OFXTree
 
 from recoup.cashapp.formats.common import compact_iban, squash
-from recoup.cashapp.formats.errors import StatementError
+from recoup.cashapp.formats.errors import StatementError, brief
 from recoup.cashapp.statement import Statement, StatementLine
 
 _FORMAT = "ofx"
@@ -33,7 +33,7 @@ def read_ofx(data: bytes) -> tuple[Statement, ...]:
     try:
         tree.parse(BytesIO(data))
     except Exception as error:  # ofxtools raises its own ParseError/OFXHeaderError
-        raise StatementError(f"not a valid OFX file ({error})", format=_FORMAT) from None
+        raise StatementError(f"not a valid OFX file ({brief(error)})", format=_FORMAT) from None
     root = tree.getroot()
     if root is None:
         raise StatementError("the file has no <OFX> element", format=_FORMAT)
