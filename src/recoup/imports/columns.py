@@ -275,6 +275,22 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("reason", aliases=("memo", "description")),
         Column("invoice", aliases=("invoice number", "applies to"), doc="apply it to this invoice"),
         Column("external_id", aliases=("id", "creditnoteid"), doc="defaults to number"),
+        Column(
+            "remaining",
+            Type.AMOUNT,
+            aliases=(
+                "open balance",
+                "remaining credit",
+                "remainingcredit",
+                "amount remaining",
+                "amountdue",
+                "amount due",
+                "unapplied amount",
+            ),
+            doc="what is left to apply (QuickBooks Open Balance, Xero RemainingCredit); "
+            "the rest is already applied: to the invoice named, else as the invoice list "
+            "says",
+        ),
     ),
 }
 

@@ -4,6 +4,7 @@ An import either writes every row or none: the plan is checked in full first, an
 caller's transaction rolls back if anything fails while writing.
 """
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -256,6 +257,7 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             customers,
             {snap.external_id: snap for snap in invoices},
             {snap.number: snap.external_id for snap in invoices},
+            _settled(session, org_id, None),
         )
     if kind is Kind.PAYMENTS:
         numbers = [
@@ -266,11 +268,13 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
         payments = ledger.snapshot(
             session, org_id=org_id, entity="payments", fields=PaymentSnap._fields
         )
+        named = _invoices_by_number(session, org_id, numbers)
         return core.plan_payments(
             records,
             customers,
             {row[1]: PaymentSnap._make(row) for row in payments},
-            _invoices_by_number(session, org_id, numbers),
+            named,
+            _settled(session, org_id, [snap.id for snap in named.values()]),
         )
     notes = [
         CreditNoteSnap._make(row)
@@ -279,13 +283,27 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
         )
     ]
     numbers = [r.values["invoice"] for r in records if "invoice" in r.values]
+    named = _invoices_by_number(session, org_id, numbers)
     return core.plan_credit_notes(
         records,
         customers,
         {n.external_id: n for n in notes},
         {n.number: n.external_id for n in notes},
-        _invoices_by_number(session, org_id, numbers),
+        named,
+        _settled(session, org_id, [snap.id for snap in named.values()]),
     )
+
+
+def _settled(session: Session, org_id: int, invoice_ids: Sequence[int] | None) -> dict[int, int]:
+    """What settlement payments have allocated, by invoice id (all, or ``invoice_ids``)."""
+    if invoice_ids is not None and not invoice_ids:
+        return {}
+    settled: dict[int, int] = {}
+    for allocation in ledger.settlement_allocations(
+        session, org_id=org_id, prefix=core.SETTLEMENT_PREFIX, invoice_ids=invoice_ids
+    ):
+        settled[allocation.invoice_id] = settled.get(allocation.invoice_id, 0) + allocation.amount
+    return settled
 
 
 def _invoices_by_number(
@@ -394,29 +412,109 @@ def _write(session: Session, org_id: int, plan: Plan) -> None:
         creates=plan.creates,
         updates=[RecordUpdate(u.id, u.before, u.after) for u in plan.updates],
     )
+    settlements = [
+        dataclasses.replace(s, invoice=core.Ref(False, ids[s.invoice.value]))
+        if s.invoice.new
+        else s
+        for s in plan.settlements
+    ]
+    settlements += _unsettle(session, org_id, plan.unsettle)
     planned = [_resolve(a, ids) for a in plan.allocations]
-    if plan.settlements:
-        payment_ids = ledger.write_records(
-            session,
-            org_id=org_id,
-            entity="payments",
-            creates=[_settlement_payment(s) for s in plan.settlements],
+    planned += [
+        PlannedAllocation(
+            invoice_id=s.invoice.value,
+            invoice_open=s.invoice_open,
+            invoice_status=s.invoice_status,
+            currency=s.currency,
+            amount=s.amount,
+            on=s.on,
+            payment_id=-1 - i,  # stands for the settlement payment, made below
+            source_open=s.amount,
         )
-        planned += [
-            PlannedAllocation(
-                invoice_id=ids[s.invoice.value] if s.invoice.new else s.invoice.value,
-                invoice_open=s.invoice_open,
-                invoice_status=s.invoice_status,
-                currency=s.currency,
-                amount=s.amount,
-                on=s.on,
-                payment_id=payment_id,
-                source_open=s.amount,
-            )
-            for s, payment_id in zip(plan.settlements, payment_ids, strict=True)
+        for i, s in enumerate(settlements)
+    ]
+    if plan.unsettle:
+        planned = _rebased(session, org_id, planned)
+    if settlements:
+        made = len(planned) - len(settlements)
+        creates = _settlement_payments(session, org_id, settlements, planned[made:])
+        payment_ids = ledger.write_records(
+            session, org_id=org_id, entity="payments", creates=creates
+        )
+        planned[made:] = [
+            dataclasses.replace(p, payment_id=payment_id)
+            for p, payment_id in zip(planned[made:], payment_ids, strict=True)
         ]
     if planned:
         ledger.write_allocations(session, org_id=org_id, planned=planned)
+
+
+def _unsettle(session: Session, org_id: int, unsettle: Sequence[core.Unsettle]) -> list[Any]:
+    """Take settlement money back from invoices: withdraw their settlement payments,
+    newest first, until enough is back; what was taken back beyond that is settled again
+    (the settlements to make, returned)."""
+    if not unsettle:
+        return []
+    wanted: dict[int, list[core.Unsettle]] = {}
+    for u in unsettle:
+        wanted.setdefault(u.invoice_id, []).append(u)
+    allocations = ledger.settlement_allocations(
+        session, org_id=org_id, prefix=core.SETTLEMENT_PREFIX, invoice_ids=list(wanted)
+    )
+    resettle = []
+    for invoice_id, items in wanted.items():
+        need = sum(u.amount for u in items)
+        why = "; ".join(dict.fromkeys(u.why for u in items))
+        back = 0
+        for allocation in (a for a in allocations if a.invoice_id == invoice_id):
+            if back >= need:
+                break
+            ledger.withdraw_payment(
+                session,
+                org_id=org_id,
+                payment_id=allocation.payment_id,
+                reason=f"settlement of invoice {items[0].invoice_number} {why}",
+            )
+            back += allocation.amount
+        if back > need:
+            (invoice,) = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=[invoice_id])
+            resettle.append(
+                core.Settlement(
+                    core.Ref(False, invoice_id),
+                    invoice.number,
+                    invoice.open_amount,
+                    invoice.status,
+                    invoice.customer_id,
+                    invoice.currency,
+                    back - need,
+                    invoice.issue_date,
+                )
+            )
+    return resettle
+
+
+def _rebased(
+    session: Session, org_id: int, planned: Sequence[PlannedAllocation]
+) -> list[PlannedAllocation]:
+    """``planned`` with each invoice's balance before it taken from the ledger as it is
+    now (settlements were just taken back), in order."""
+    current = {
+        row[0]: (row[1], row[2])
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="invoices",
+            fields=("id", "open_amount", "status"),
+            where=("id", [p.invoice_id for p in planned]),
+        )
+    }
+    rebased = []
+    for p in planned:
+        open_amount, status = current.get(p.invoice_id, (p.invoice_open, p.invoice_status))
+        rebased.append(dataclasses.replace(p, invoice_open=open_amount, invoice_status=str(status)))
+        left = open_amount - p.amount
+        current[p.invoice_id] = (left, "paid" if left == 0 else status)
+    return rebased
 
 
 def _resolve(allocation: core.AllocationPlan, ids: list[int]) -> PlannedAllocation:
@@ -437,10 +535,43 @@ def _resolve(allocation: core.AllocationPlan, ids: list[int]) -> PlannedAllocati
     )
 
 
-def _settlement_payment(settlement: core.Settlement) -> dict[str, Any]:
-    balance = money.format_minor(settlement.invoice_open - settlement.amount, settlement.currency)
+def _settlement_payments(
+    session: Session,
+    org_id: int,
+    settlements: Sequence[core.Settlement],
+    planned: Sequence[PlannedAllocation],
+) -> list[dict[str, Any]]:
+    """The payments that stand for the settlements, keyed by invoice and the balance
+    they leave (``-2``, ``-3``... after a key in use)."""
+    keys = [
+        f"{core.SETTLEMENT_PREFIX}{s.invoice_number}-to-"
+        + money.format_minor(p.invoice_open - p.amount, s.currency)
+        for s, p in zip(settlements, planned, strict=True)
+    ]
+    taken = {
+        row[0]
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="payments",
+            fields=("external_id",),
+            where=("external_id", keys),
+        )
+    }
+    creates = []
+    for key, s in zip(keys, settlements, strict=True):
+        unique, n = key, 1
+        while unique in taken:
+            n += 1
+            unique = f"{key}-{n}"
+        taken.add(unique)
+        creates.append(_settlement_payment(s, unique))
+    return creates
+
+
+def _settlement_payment(settlement: core.Settlement, key: str) -> dict[str, Any]:
     return {
-        "external_id": f"settled-{settlement.invoice_number}-to-{balance}",
+        "external_id": key,
         "customer_id": settlement.customer_id,
         "received_on": settlement.on,
         "currency": settlement.currency,
@@ -467,6 +598,11 @@ def _describe(plan: Plan) -> list[str]:
         f"settle {money.format_minor(s.amount, s.currency)} {s.currency} "
         f"of invoice {s.invoice_number}"
         for s in plan.settlements
+    ]
+    lines += [
+        f"take back {money.format_minor(u.amount, u.currency)} {u.currency} settled "
+        f"on invoice {u.invoice_number} ({u.why})"
+        for u in plan.unsettle
     ]
     return lines
 

@@ -424,3 +424,29 @@ def update_row(
     session.execute(
         update(model).where(model.org_id == org_id, model.id == record_id).values(values)
     )
+
+
+def settlement_allocations(
+    session: Session, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[tuple[int, int, int, int]]:
+    """``(allocation id, invoice id, payment id, amount)`` of the allocations made by
+    payments whose external id starts with ``prefix`` (only to ``invoice_ids`` when
+    given), newest first."""
+    query = (
+        select(Allocation.id, Allocation.invoice_id, Allocation.payment_id, Allocation.amount)
+        .join(
+            Payment,
+            and_(Payment.id == Allocation.payment_id, Payment.org_id == Allocation.org_id),
+        )
+        .where(Allocation.org_id == org_id, Payment.external_id.startswith(prefix, autoescape=True))
+        .order_by(Allocation.id.desc())
+    )
+    if invoice_ids is None:
+        return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query)]
+    rows: list[tuple[int, int, int, int]] = []
+    for condition in bulk.among(session, Allocation.invoice_id, invoice_ids):
+        rows += [
+            (r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query.where(condition))
+        ]
+    rows.sort(key=lambda row: -row[0])
+    return rows

@@ -904,3 +904,24 @@ def record_id_by_key(session: Session, *, org_id: int, entity: str, key: str) ->
     if record is None:
         raise NotFound(f"no {label} {key.strip()!r}")
     return int(record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementAllocation:
+    """An allocation by a payment that stands for money only the accounting system saw."""
+
+    allocation_id: int
+    invoice_id: int
+    payment_id: int
+    amount: int
+
+
+def settlement_allocations(
+    session: Session, *, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[SettlementAllocation]:
+    """The allocations of the payments whose external id starts with ``prefix`` (to
+    ``invoice_ids`` only, when given), newest first."""
+    return [
+        SettlementAllocation(*row)
+        for row in repository.settlement_allocations(session, org_id, prefix, invoice_ids)
+    ]
