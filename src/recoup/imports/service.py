@@ -31,6 +31,7 @@ from recoup.imports.core import (
     Plan,
     Record,
 )
+from recoup.imports.fields import locale_date_order
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import service as ledger
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
@@ -152,8 +153,14 @@ def import_rows(
     labels = {name: header[i] for name, i in indices.items()}
     if problems:
         raise RowsRejected(problems)
+    country = ledger.get_organisation(session, org_id=org_id).country
     records, problems = core.parse_records(
-        kind, indices, rows, date_order=date_order, first_row=first_row
+        kind,
+        indices,
+        rows,
+        date_order=date_order,
+        first_row=first_row,
+        default_order=locale_date_order(country),
     )
     rows_read = len(records)
     credits = Plan(Kind.CREDIT_NOTES)
