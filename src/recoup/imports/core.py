@@ -136,6 +136,8 @@ class Update:
     id: int
     before: dict[str, Any]
     after: dict[str, Any]
+    label: str = ""  # how a person names the record: its number, account number...
+    currency: str = ""  # of its amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +525,16 @@ def plan_customers(
             wanted["currency"] = current["currency"]
         before, after = _diff(current, wanted)
         if after:
-            plan.updates.append(Update(record.row, current["id"], before, after))
+            plan.updates.append(
+                Update(
+                    record.row,
+                    current["id"],
+                    before,
+                    after,
+                    f"{external_id} ({current['name']})",
+                    str(current["currency"]),
+                )
+            )
         else:
             plan.unchanged += 1
     return plan
@@ -576,7 +587,9 @@ def plan_contacts(
             continue
         before, after = _diff(snap._asdict(), wanted)
         if after:
-            plan.updates.append(Update(record.row, snap.id, before, after))
+            plan.updates.append(
+                Update(record.row, snap.id, before, after, f"{snap.name or snap.email}")
+            )
         else:
             plan.unchanged += 1
     return plan
@@ -749,7 +762,9 @@ def plan_invoices(
             wanted.update(open_amount=open_now, status=status_now)
             before, after = _diff(snap._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap.id, before, after))
+                plan.updates.append(
+                    Update(record.row, snap.id, before, after, number, snap.currency)
+                )
             elif open_balance is None or open_balance == snap.open_amount:
                 plan.unchanged += 1
             target = Ref(False, snap.id)
@@ -1045,7 +1060,16 @@ def plan_payments(
             wanted["unallocated_amount"] = amount - allocated
             before, after = _diff(snap_payment._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap_payment.id, before, after))
+                plan.updates.append(
+                    Update(
+                        record.row,
+                        snap_payment.id,
+                        before,
+                        after,
+                        external_id,
+                        snap_payment.currency,
+                    )
+                )
             else:
                 plan.unchanged += 1
             continue
@@ -1210,7 +1234,9 @@ def plan_credit_notes(
                 wanted["status"] = "applied" if open_now == 0 else "open"
             before, after = _diff(snap._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap.id, before, after))
+                plan.updates.append(
+                    Update(record.row, snap.id, before, after, number, snap.currency)
+                )
             elif not to_apply:
                 plan.unchanged += 1
             if to_apply and invoice is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_currency
 from sqlalchemy.orm import Session
 
 from recoup import money
@@ -192,12 +193,30 @@ def import_rows(
         _write_terms(session, org_id, terms)
         if credits.creates or credits.updates:
             _write(session, org_id, credits)
-    result = _result(plan, rows_read, dry_run)
+    names = _customer_names(session, org_id, [plan, contacts, credits]) if dry_run else {}
+    result = _result(plan, rows_read, dry_run, names)
     result.ignored_columns = _ignored(header, indices)
-    result.add(_result(contacts, 0, dry_run))
-    result.add(_result(credits, 0, dry_run))
+    result.add(_result(contacts, 0, dry_run, names))
+    result.add(_result(credits, 0, dry_run, names))
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dict[int, str]:
+    """The names of the customers the plans' updates move records between, by id."""
+    ids = [
+        value
+        for plan in plans
+        for update in plan.updates
+        for value in (update.before.get("customer_id"), update.after.get("customer_id"))
+        if value is not None
+    ]
+    if not ids:
+        return {}
+    rows = ledger.snapshot(
+        session, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", ids)
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def _ignored(header: list[str], indices: dict[str, int]) -> list[str]:
@@ -591,16 +610,59 @@ def _settlement_payment(settlement: core.Settlement, key: str) -> dict[str, Any]
     }
 
 
-def _describe(plan: Plan) -> list[str]:
+_WHAT = {
+    Kind.CUSTOMERS: "customer",
+    Kind.CONTACTS: "contact",
+    Kind.INVOICES: "invoice",
+    Kind.PAYMENTS: "payment",
+    Kind.CREDIT_NOTES: "credit note",
+}
+_FIELD_WORDS = {
+    "customer_id": "customer",
+    "open_amount": "open balance",
+    "unallocated_amount": "unallocated",
+    "payment_terms_days": "payment terms (days)",
+    "external_id": "account number",
+}
+
+
+def _change_in_words(
+    field_name: str, before: Any, after: Any, update: core.Update, names: dict[int, str]
+) -> str:
+    """``total £1,260.00 → £1,200.00``, ``customer Calder → Brampton``: a person's words,
+    not ids or minor units."""
+    word = _FIELD_WORDS.get(field_name, field_name.removesuffix("_amount").replace("_", " "))
+
+    def text(value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "(none)"
+        if field_name == "customer_id":
+            return names.get(value, "an unknown customer")
+        if field_name.endswith("_amount") and isinstance(value, int) and update.currency:
+            return format_currency(
+                money.from_minor(value, update.currency), update.currency, locale="en"
+            )
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return f"{word} {text(before)} → {text(after)}"
+
+
+def _describe(plan: Plan, names: dict[int, str]) -> list[str]:
     lines = [
         f"row {row}: create {_name(values)}"
         for row, values in zip(plan.create_rows, plan.creates, strict=True)
     ]
     for update in plan.updates:
         changes = ", ".join(
-            f"{k} {update.before[k]!s} -> {update.after[k]!s}" for k in update.after
+            _change_in_words(k, update.before.get(k), update.after[k], update, names)
+            for k in update.after
         )
-        lines.append(f"row {update.row}: update #{update.id}: {changes}")
+        label = update.label or "record"
+        lines.append(f"row {update.row}: update {_WHAT[plan.kind]} {label}: {changes}")
     lines += [
         f"settle {money.format_minor(s.amount, s.currency)} {s.currency} "
         f"of invoice {s.invoice_number}"
@@ -621,7 +683,9 @@ def _name(values: dict[str, Any]) -> str:
     return "record"
 
 
-def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
+def _result(
+    plan: Plan, rows: int, dry_run: bool, names: dict[int, str] | None = None
+) -> ImportResult:
     return ImportResult(
         kind=plan.kind,
         rows=rows,
@@ -631,6 +695,6 @@ def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
         allocations=len(plan.allocations),
         settlements=len(plan.settlements),
         dry_run=dry_run,
-        changes=_describe(plan) if dry_run else [],
+        changes=_describe(plan, names or {}) if dry_run else [],
         skipped=list(plan.skipped),
     )
