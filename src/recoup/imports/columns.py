@@ -116,8 +116,14 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "payment_terms_days",
             Type.INT,
-            aliases=("terms", "payment terms", "paymentterms", "due days"),
-            doc="days from issue to due date",
+            aliases=("terms", "payment terms", "paymentterms", "due days", "duedatesalesday"),
+            doc="days from issue to due date, or the day of the month (Xero DueDateSalesDay)",
+        ),
+        Column(
+            "payment_terms_basis",
+            aliases=("terms basis", "duedatesalesterm"),
+            doc="after the invoice date (default), after the end of the invoice month, of the "
+            "following month, of the current month (Xero DueDateSalesTerm)",
         ),
         Column("credit_limit", Type.AMOUNT, aliases=("credit limit", "creditlimit")),
         Column("tags", Type.LIST, aliases=("segment", "groups", "labels"), doc="a;b;c"),

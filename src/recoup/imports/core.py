@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -24,6 +24,8 @@ from recoup.imports.fields import (
     parse_int,
     parse_list,
 )
+from recoup.ledger import core as ledger_core
+from recoup.ledger.core import TermsBasis
 from recoup.ledger.models import (
     Channel,
     ContactRole,
@@ -62,6 +64,7 @@ class CustomerRef(NamedTuple):
     name: str
     currency: str
     payment_terms_days: int
+    payment_terms_basis: str = ""
 
 
 class InvoiceSnap(NamedTuple):
@@ -479,6 +482,14 @@ def plan_customers(
         terms = v.get("payment_terms_days", 30)
         if terms < 0:
             p.add("payment_terms_days", "must not be negative")
+        basis = terms_basis(v.get("payment_terms_basis", ""))
+        if basis is None:
+            p.add(
+                "payment_terms_basis",
+                f"unknown terms basis {v['payment_terms_basis']!r} ({_BASIS_OPTIONS})",
+            )
+        elif basis != TermsBasis.INVOICE_DATE and not 1 <= terms <= 31:
+            p.add("payment_terms_days", f"a day of the month is 1 to 31, got {terms}")
         wanted = {
             "external_id": external_id,
             "name": name,
@@ -501,6 +512,7 @@ def plan_customers(
             ),
             "timezone": p.check("timezone", validate_timezone, v.get("timezone", "UTC")),
             "payment_terms_days": terms,
+            "payment_terms_basis": str(basis or ""),
             "credit_limit_amount": (
                 p.check("credit_limit", _minor, v["credit_limit"], currency, "credit_limit")
                 if "credit_limit" in v and currency
@@ -695,7 +707,9 @@ def plan_invoices(
         if issue_date is None:
             p.add("issue_date", "an invoice needs an issue date")
             continue
-        due_date = v.get("due_date") or issue_date + timedelta(days=customer.payment_terms_days)
+        due_date = v.get("due_date") or ledger_core.due_date(
+            issue_date, customer.payment_terms_days, customer.payment_terms_basis
+        )
         if due_date < issue_date:
             p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
         void = invoice_status(v.get("status", "open"))
@@ -959,6 +973,34 @@ _METHOD_OPTIONS = (
     "bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT, wire), direct debit, card, "
     "cheque, cash or other"
 )
+
+
+_BASIS_OPTIONS = (
+    "days after the invoice date, days after the end of the invoice month, "
+    "of the following month, of the current month"
+)
+
+
+def terms_basis(text: str) -> TermsBasis | None:
+    """What payment terms count from, as Xero writes it (DueDateSalesTerm: its codes or
+    its words); blank is the invoice date; ``None`` if unknown.
+
+    >>> [terms_basis(t).name for t in ("", "DAYSAFTERBILLDATE", "OFFOLLOWINGMONTH",
+    ...  "day(s) after the end of the invoice month", "of the current month")]
+    ['INVOICE_DATE', 'INVOICE_DATE', 'FOLLOWING_MONTH', 'MONTH_END', 'CURRENT_MONTH']
+    """
+    folded = re.sub(r"[^a-z]", "", text.lower())
+    if folded in ("", "daysafterbilldate", "afterinvoicedate", "invoicedate", "net", "days"):
+        return TermsBasis.INVOICE_DATE
+    if "following" in folded or "next" in folded:
+        return TermsBasis.FOLLOWING_MONTH
+    if "current" in folded or "thismonth" in folded:
+        return TermsBasis.CURRENT_MONTH
+    if "month" in folded and ("end" in folded or "after" in folded):
+        return TermsBasis.MONTH_END
+    if "after" in folded and ("date" in folded or "invoice" in folded or "bill" in folded):
+        return TermsBasis.INVOICE_DATE
+    return None
 
 
 def payment_method(text: str) -> str | None:

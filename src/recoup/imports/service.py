@@ -49,6 +49,7 @@ _CUSTOMER_FIELDS = (
     "language",
     "timezone",
     "payment_terms_days",
+    "payment_terms_basis",
     "credit_limit_amount",
     "tags",
     "collector",

@@ -6,7 +6,7 @@ Amounts come in as ``Decimal`` and are stored as integer minor units.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -212,7 +212,9 @@ def create_invoice(
     currency = money.validate_currency(currency or customer.currency)
     if total < 0:
         raise InvalidInput("must not be negative", field="total")
-    due = due_date or issue_date + timedelta(days=customer.payment_terms_days)
+    due = due_date or core.due_date(
+        issue_date, customer.payment_terms_days, customer.payment_terms_basis
+    )
     if due < issue_date:
         raise InvalidInput("due date is before the issue date", field="due_date")
     total_minor = money.to_minor(total, currency)
