@@ -284,7 +284,9 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             customers,
             {snap.external_id: snap for snap in invoices},
             {snap.number: snap.external_id for snap in invoices},
-            _settled(session, org_id, None),
+            _settled(session, org_id, None)
+            if any("open_balance" in r.values for r in records)
+            else {},
         )
     if kind is Kind.PAYMENTS:
         numbers = [
@@ -489,6 +491,8 @@ def _unsettle(session: Session, org_id: int, unsettle: Sequence[core.Unsettle]) 
         session, org_id=org_id, prefix=core.SETTLEMENT_PREFIX, invoice_ids=list(wanted)
     )
     resettle = []
+    withdrawn: list[int] = []
+    whys: set[str] = set()
     for invoice_id, items in wanted.items():
         need = sum(u.amount for u in items)
         why = "; ".join(dict.fromkeys(u.why for u in items))
@@ -496,28 +500,39 @@ def _unsettle(session: Session, org_id: int, unsettle: Sequence[core.Unsettle]) 
         for allocation in (a for a in allocations if a.invoice_id == invoice_id):
             if back >= need:
                 break
-            ledger.withdraw_payment(
-                session,
-                org_id=org_id,
-                payment_id=allocation.payment_id,
-                reason=f"settlement of invoice {items[0].invoice_number} {why}",
-            )
+            withdrawn.append(allocation.payment_id)
+            whys.add(f"invoice {items[0].invoice_number}: {why}")
             back += allocation.amount
         if back > need:
-            (invoice,) = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=[invoice_id])
-            resettle.append(
-                core.Settlement(
-                    core.Ref(False, invoice_id),
-                    invoice.number,
-                    invoice.open_amount,
-                    invoice.status,
-                    invoice.customer_id,
-                    invoice.currency,
-                    back - need,
-                    invoice.issue_date,
-                )
-            )
-    return resettle
+            resettle.append((invoice_id, back - need))
+    if withdrawn:
+        # One reason for all (one statement): the details when they are few.
+        detail = "; ".join(sorted(whys)) if len(whys) <= 5 else f"{len(whys)} invoices"
+        ledger.withdraw_payments(
+            session,
+            org_id=org_id,
+            payment_ids=withdrawn,
+            reason=f"settlement taken back by an import ({detail})",
+        )
+    invoices = {
+        i.id: i
+        for i in ledger.invoices_by_id(
+            session, org_id=org_id, invoice_ids=[invoice_id for invoice_id, _ in resettle]
+        )
+    }
+    return [
+        core.Settlement(
+            core.Ref(False, invoice_id),
+            invoices[invoice_id].number,
+            invoices[invoice_id].open_amount,
+            invoices[invoice_id].status,
+            invoices[invoice_id].customer_id,
+            invoices[invoice_id].currency,
+            amount,
+            invoices[invoice_id].issue_date,
+        )
+        for invoice_id, amount in resettle
+    ]
 
 
 def _rebased(
