@@ -202,17 +202,18 @@ def test_another_organisations_allocations_are_not_found(session: Session) -> No
 
 def test_withdrawing_a_returned_payment(session: Session, tmp_path: Path) -> None:
     customer, first, second, payment = book(session)
+    payment_id = payment.id
 
     undone = ledger.withdraw_payment(
         session,
         org_id=customer.org_id,
-        payment_id=payment.id,
+        payment_id=payment_id,
         reason="returned by the bank (AC04 account closed)",
         actor="cashapp",
     )
 
     assert sorted(u.amount for u in undone) == [2000, 10000]
-    assert session.get(Payment, payment.id) is None
+    assert session.get(Payment, payment_id) is None
     session.refresh(first)
     session.refresh(second)
     assert (first.open_amount, second.open_amount) == (10000, 2000)

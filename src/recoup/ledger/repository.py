@@ -417,10 +417,47 @@ def delete_rows(
     return True
 
 
-def update_row(
-    session: Session, model: type[Any], org_id: int, record_id: int, values: dict[str, Any]
-) -> None:
-    """Set ``values`` on one of the organisation's rows of ``model``."""
-    session.execute(
-        update(model).where(model.org_id == org_id, model.id == record_id).values(values)
+def settlement_allocations(
+    session: Session, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[tuple[int, int, int, int]]:
+    """``(allocation id, invoice id, payment id, amount)`` of the allocations made by
+    payments whose external id starts with ``prefix`` (only to ``invoice_ids`` when
+    given), newest first."""
+    query = (
+        select(Allocation.id, Allocation.invoice_id, Allocation.payment_id, Allocation.amount)
+        .join(
+            Payment,
+            and_(Payment.id == Allocation.payment_id, Payment.org_id == Allocation.org_id),
+        )
+        .where(Allocation.org_id == org_id, Payment.external_id.startswith(prefix, autoescape=True))
+        .order_by(Allocation.id.desc())
     )
+    if invoice_ids is None:
+        return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query)]
+    rows: list[tuple[int, int, int, int]] = []
+    for condition in bulk.among(session, Allocation.invoice_id, invoice_ids):
+        rows += [
+            (r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query.where(condition))
+        ]
+    rows.sort(key=lambda row: -row[0])
+    return rows
+
+
+def rows_for_update(
+    session: Session, model: type[Any], org_id: int, fields: Sequence[str], ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the organisation's rows of ``model`` among ``ids``, locked."""
+    query = select(*(getattr(model, f) for f in fields)).where(model.org_id == org_id)
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, model.id, ids):
+        rows += [tuple(row) for row in session.execute(query.where(condition).with_for_update())]
+    return rows
+
+
+def allocations_of_payments(session: Session, org_id: int, payment_ids: Sequence[int]) -> list[int]:
+    """The ids of the allocations of the organisation's payments among ``payment_ids``."""
+    query = select(Allocation.id).where(Allocation.org_id == org_id)
+    ids: list[int] = []
+    for condition in bulk.among(session, Allocation.payment_id, payment_ids):
+        ids += list(session.scalars(query.where(condition)))
+    return ids

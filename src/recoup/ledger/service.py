@@ -6,10 +6,11 @@ Amounts come in as ``Decimal`` and are stored as integer minor units.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from recoup import money
@@ -212,7 +213,9 @@ def create_invoice(
     currency = money.validate_currency(currency or customer.currency)
     if total < 0:
         raise InvalidInput("must not be negative", field="total")
-    due = due_date or issue_date + timedelta(days=customer.payment_terms_days)
+    due = due_date or core.due_date(
+        issue_date, customer.payment_terms_days, customer.payment_terms_basis
+    )
     if due < issue_date:
         raise InvalidInput("due date is before the issue date", field="due_date")
     total_minor = money.to_minor(total, currency)
@@ -883,16 +886,24 @@ def _give_back(
         ):
             if record_id is not None:
                 back[(entity, record_id)] = back.get((entity, record_id), 0) + r.amount
-    for (entity, record_id), amount in sorted(back.items()):
+    for entity in ("invoices", "payments", "credit_notes"):
+        amounts = {key[1]: amount for key, amount in back.items() if key[0] == entity}
+        if not amounts:
+            continue
         model = ENTITIES[entity]
         column = "unallocated_amount" if entity == "payments" else "open_amount"
-        record = repository.get_for_update(session, model, org_id, record_id)
-        before: dict[str, Any] = {column: getattr(record, column)}
-        after: dict[str, Any] = {column: before[column] + amount}
-        if entity in _REOPENED and record.status in _REOPENED[entity]:
-            before["status"], after["status"] = str(record.status), "open"
-        repository.update_row(session, model, org_id, record_id, after)
-        changes.append(Change(org_id, "update", entity, record_id, before, after))
+        fields = ("id", column) if entity == "payments" else ("id", column, "status")
+        rows = repository.rows_for_update(session, model, org_id, fields, sorted(amounts))
+        updates = []
+        for row in sorted(rows):
+            record_id = row[0]
+            before: dict[str, Any] = {column: row[1]}
+            after: dict[str, Any] = {column: row[1] + amounts[record_id]}
+            if entity in _REOPENED and row[2] in _REOPENED[entity]:
+                before["status"], after["status"] = str(row[2]), "open"
+            updates.append({"id": record_id, **after})
+            changes.append(Change(org_id, "update", entity, record_id, before, after))
+        repository.bulk_update(session, model, updates)
     append(session, changes, actor=actor)
     _expire(session, Invoice, Payment, CreditNote, Allocation)
 
@@ -903,38 +914,70 @@ def withdraw_payment(
     """Take a payment off the ledger (a returned payment, an undone match): reverse its
     allocations, then delete it; both audited with ``reason`` and ``actor``. The
     allocations reversed (none if it was unapplied)."""
+    return withdraw_payments(
+        session, org_id=org_id, payment_ids=[payment_id], reason=reason, actor=actor
+    )
+
+
+def withdraw_payments(
+    session: Session,
+    *,
+    org_id: int,
+    payment_ids: Sequence[int],
+    reason: str,
+    actor: str | None = None,
+) -> list[ReversedAllocation]:
+    """``withdraw_payment`` for several payments at once (a few statements, not a few
+    per payment)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("say why the payment is withdrawn", field="reason")
-    payment = repository.get_for_update(session, Payment, org_id, payment_id)
-    if payment is None:
-        raise NotFound(f"no payment with id {payment_id}")
-    label = payment.external_id
-    reversed_: list[ReversedAllocation] = []
-    if repository.allocations_for_update(session, org_id, payment_id=payment_id):
-        reversed_ = reverse_allocations(
-            session, org_id=org_id, reason=reason, actor=actor, payment_id=payment_id
-        )
-    payment = repository.get_for_update(session, Payment, org_id, payment_id)
-    before = {
-        "customer_id": payment.customer_id,
-        "external_id": payment.external_id,
-        "received_on": payment.received_on.isoformat(),
-        "currency": payment.currency,
-        "amount": payment.amount,
-        "unallocated_amount": payment.unallocated_amount,
-        "method": str(payment.method),
-        "reference": payment.reference,
-        "payer_name": payment.payer_name,
-        "payer_iban": payment.payer_iban,
-    }
-    if not repository.delete_rows(session, Payment, org_id, [payment_id], savepoint=True):
-        raise Conflict(f"payment {label} is still referenced (an agency recovery?); not withdrawn")
-    append(
-        session,
-        [Change(org_id, "delete", "payments", payment_id, before, {"reason": reason})],
-        actor=actor,
+    wanted = sorted(set(payment_ids))
+    fields = (
+        "id",
+        "customer_id",
+        "external_id",
+        "received_on",
+        "currency",
+        "amount",
+        "unallocated_amount",
+        "method",
+        "reference",
+        "payer_name",
+        "payer_iban",
     )
+    found = {
+        row[0]: row for row in repository.rows_for_update(session, Payment, org_id, fields, wanted)
+    }
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"no payment with id {', '.join(missing)}")
+    allocations = repository.allocations_of_payments(session, org_id, wanted)
+    reversed_: list[ReversedAllocation] = []
+    if allocations:
+        reversed_ = reverse_allocations(
+            session, org_id=org_id, reason=reason, actor=actor, allocation_ids=allocations
+        )
+    given_back: dict[int | None, int] = {}
+    for r in reversed_:
+        given_back[r.payment_id] = given_back.get(r.payment_id, 0) + r.amount
+    changes = []
+    for payment_id in wanted:
+        row = found[payment_id]
+        before = dict(zip(fields[1:], row[1:], strict=True))
+        before["received_on"] = row[3].isoformat()
+        before["method"] = str(row[7])
+        before["unallocated_amount"] = row[6] + given_back.get(payment_id, 0)
+        changes.append(Change(org_id, "delete", "payments", payment_id, before, {"reason": reason}))
+    if not repository.delete_rows(session, Payment, org_id, wanted, savepoint=True):
+        labels = ", ".join(str(found[i][2]) for i in wanted)
+        raise Conflict(f"payment {labels} is still referenced (an agency recovery?); not withdrawn")
+    append(session, changes, actor=actor)
+    gone = set(wanted)
+    for record in list(session.identity_map.values()):
+        identity = sa_inspect(record).identity if isinstance(record, Payment) else None
+        if identity and identity[0] in gone:
+            session.expunge(record)  # its row is deleted
     _expire(session, Payment)
     return reversed_
 
@@ -951,3 +994,24 @@ def record_id_by_key(session: Session, *, org_id: int, entity: str, key: str) ->
     if record is None:
         raise NotFound(f"no {label} {key.strip()!r}")
     return int(record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementAllocation:
+    """An allocation by a payment that stands for money only the accounting system saw."""
+
+    allocation_id: int
+    invoice_id: int
+    payment_id: int
+    amount: int
+
+
+def settlement_allocations(
+    session: Session, *, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[SettlementAllocation]:
+    """The allocations of the payments whose external id starts with ``prefix`` (to
+    ``invoice_ids`` only, when given), newest first."""
+    return [
+        SettlementAllocation(*row)
+        for row in repository.settlement_allocations(session, org_id, prefix, invoice_ids)
+    ]
