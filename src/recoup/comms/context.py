@@ -424,9 +424,7 @@ def context_from_ledger(
         # The customer's creditor reference (ISO 11649) first: the bank statement
         # matcher's exact key; then the invoice, or the account number for several.
         quoted = lines[0].number if len(lines) == 1 else customer.external_id
-        payment_reference = (
-            f"{customer_reference(customer.id)} {quoted}" if customer.id else quoted
-        )
+        payment_reference = f"{customer_reference(customer.id)} {quoted}" if customer.id else quoted
     return MessageContext(
         organisation=organisation_info(organisation, bank_account),
         customer=CustomerInfo(
