@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from recoup.cases import service as cases
 from recoup.cases.timeline import timeline
-from recoup.cashapp import service
+from recoup.cashapp import core, service
 from recoup.cashapp.reference import customer_reference
 from recoup.cashapp.statement import Statement, StatementLine
-from recoup.errors import Conflict
+from recoup.errors import Conflict, InvalidInput
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, Invoice, Organisation
 from tests.factories import make_customer, make_invoice, make_org
@@ -343,3 +343,27 @@ def test_an_invoice_paid_earlier_in_the_statement_counts_as_paid(
     assert (summary.auto_applied, summary.proposed) == (1, 1)
     second = service.list_lines(session, org_id=org.id, statuses=["proposed"])[0]
     assert second.reason.startswith("text names INV-1042 of C1042, already paid")
+
+
+def test_the_organisation_sets_its_threshold_and_tolerance(session: Session, setup: tuple) -> None:
+    org, _, _, _, _, c = setup
+    assert service.match_settings(session, org_id=org.id) == core.Settings()
+    with pytest.raises(InvalidInput, match="between 50 and 100"):
+        service.set_match_settings(session, org_id=org.id, threshold=20)
+    lenient = service.set_match_settings(
+        session,
+        org_id=org.id,
+        threshold=70,
+        short_fixed=Decimal("5.00"),
+        short_percent=Decimal("1.5"),
+    )
+    assert (lenient.threshold, lenient.short_fixed, lenient.short_percent) == (
+        70,
+        500,
+        Decimal("1.5"),
+    )
+    # A name and the exact amount make 70: applied under this organisation's threshold.
+    s = statement(credit("300.00", payer_name="Blue Harbour Ltd", bank_id="N"))
+    assert service.import_statements(session, org_id=org.id, statements=[s]).auto_applied == 1
+    session.refresh(c)
+    assert c.status == "paid"

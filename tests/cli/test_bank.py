@@ -146,3 +146,22 @@ def test_reconcile(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
     ]
     table = recoup("bank", "reconcile")
     assert "difference" in table.stdout.splitlines()[0]
+
+
+def test_settings(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
+    recoup("init")
+    shown = recoup("bank", "settings")
+    assert shown.stdout.splitlines() == [
+        "threshold: 90",
+        "short payment settles: up to 15.00 GBP or 3 %, whichever is more",
+    ]
+    changed = recoup(
+        "bank", "settings", "--threshold", "95", "--short-fixed", "10", "--short-percent", "2.5"
+    )
+    assert changed.stdout.splitlines() == [
+        "threshold: 95",
+        "short payment settles: up to 10.00 GBP or 2.5 %, whichever is more",
+    ]
+    bad = recoup("bank", "settings", "--short-percent", "lots")
+    assert bad.exit_code == 1
+    assert "'lots' is not a number" in bad.stderr

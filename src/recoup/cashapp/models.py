@@ -151,3 +151,17 @@ class BankCsvProfile(OrgScoped, Base):
 
     name: Mapped[str] = mapped_column(String(64))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@audited
+class MatchSettings(OrgScoped, Base):
+    """How sure the matcher must be to apply a line without a person, and what short
+    payment still settles an invoice (a bank charge, an early-payment discount)."""
+
+    __tablename__ = "cashapp_settings"
+    __table_args__ = (UniqueConstraint("org_id"),)
+
+    threshold: Mapped[int] = mapped_column(default=90)
+    # Minor units of the organisation's base currency, applied to a line's own currency.
+    short_fixed_amount: Mapped[int] = mapped_column(BigInteger, default=1500)
+    short_percent_bp: Mapped[int] = mapped_column(default=300)  # basis points: 3 % = 300

@@ -12,6 +12,7 @@ from recoup.cashapp.models import (
     BankStatement,
     LearnedPayer,
     LineDecision,
+    MatchSettings,
 )
 from recoup.db import bulk
 
@@ -119,6 +120,11 @@ def profile(session: Session, org_id: int, name: str) -> BankCsvProfile | None:
     query = select(BankCsvProfile).where(
         BankCsvProfile.org_id == org_id, BankCsvProfile.name == name
     )
+    return session.scalars(query).one_or_none()
+
+
+def match_settings(session: Session, org_id: int) -> MatchSettings | None:
+    query = select(MatchSettings).where(MatchSettings.org_id == org_id)
     return session.scalars(query).one_or_none()
 
 

@@ -28,6 +28,7 @@ from recoup.cashapp.models import (
     LearnedPayer,
     LineDecision,
     LineStatus,
+    MatchSettings,
 )
 from recoup.cashapp.statement import Statement, StatementLine
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -167,7 +168,7 @@ def import_statements(
     is skipped and counted as a duplicate: importing a file twice, or a day's camt.053
     after the intraday notifications, adds nothing twice.
     """
-    settings = settings or core.Settings()
+    settings = settings or match_settings(session, org_id=org_id)
     summary = ImportSummary()
     new_lines: list[BankLine] = []
     for statement in statements:
@@ -875,3 +876,56 @@ def profile_settings(session: Session, *, org_id: int, name: str) -> dict[str, A
     if profile is None:
         raise NotFound(f"no CSV profile named {name!r}")
     return dict(profile.settings)
+
+
+# The organisation's matching settings
+
+
+def match_settings(session: Session, *, org_id: int) -> core.Settings:
+    """The organisation's threshold and short-payment tolerance (defaults when unset)."""
+    row = repository.match_settings(session, org_id)
+    if row is None:
+        return core.Settings()
+    return core.Settings(
+        threshold=row.threshold,
+        short_fixed=row.short_fixed_amount,
+        short_percent=Decimal(row.short_percent_bp) / 100,
+    )
+
+
+def set_match_settings(
+    session: Session,
+    *,
+    org_id: int,
+    threshold: int | None = None,
+    short_fixed: Decimal | None = None,
+    short_percent: Decimal | None = None,
+) -> core.Settings:
+    """Change what is given; the settings in force afterwards."""
+    if threshold is None and short_fixed is None and short_percent is None:
+        return match_settings(session, org_id=org_id)
+    if threshold is not None and not 50 <= threshold <= 100:
+        raise InvalidInput("must be between 50 and 100 (strict: 90)", field="threshold")
+    if short_percent is not None and not 0 <= short_percent <= 10:
+        raise InvalidInput("must be between 0 and 10 percent", field="short_percent")
+    if short_fixed is not None and short_fixed < 0:
+        raise InvalidInput("cannot be negative", field="short_fixed")
+    row = repository.match_settings(session, org_id)
+    if row is None:
+        defaults = core.Settings()
+        row = MatchSettings(
+            org_id=org_id,
+            threshold=defaults.threshold,
+            short_fixed_amount=defaults.short_fixed,
+            short_percent_bp=int(defaults.short_percent * 100),
+        )
+        repository.add(session, row)
+    if threshold is not None:
+        row.threshold = threshold
+    if short_fixed is not None:
+        currency = ledger.get_organisation(session, org_id=org_id).base_currency
+        row.short_fixed_amount = money.to_minor(short_fixed, currency)
+    if short_percent is not None:
+        row.short_percent_bp = int(short_percent * 100)
+    session.flush()
+    return match_settings(session, org_id=org_id)

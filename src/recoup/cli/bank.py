@@ -370,6 +370,48 @@ def reconcile(
         typer.echo(_table([list(days[0]), *rows], right={2, 3, 4}))
 
 
+@app.command("settings")
+def settings(
+    threshold: Annotated[
+        int | None,
+        typer.Option("--threshold", help="confidence (50-100) to apply without a person; 90"),
+    ] = None,
+    short_fixed: Annotated[
+        str | None,
+        typer.Option("--short-fixed", help="a bank charge that still settles, e.g. 15.00"),
+    ] = None,
+    short_percent: Annotated[
+        str | None,
+        typer.Option("--short-percent", help="a discount that still settles, e.g. 3"),
+    ] = None,
+    org: Org = None,
+) -> None:
+    """Show (or change) how sure the matcher must be and what short payment settles."""
+
+    def number(value: str | None, field: str) -> Decimal | None:
+        if value is None:
+            return None
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidInput(f"{value!r} is not a number", field=field) from None
+
+    with unit_of_work(org) as (session, organisation):
+        current = cashapp.set_match_settings(
+            session,
+            org_id=organisation.id,
+            threshold=threshold,
+            short_fixed=number(short_fixed, "short_fixed"),
+            short_percent=number(short_percent, "short_percent"),
+        )
+        currency = organisation.base_currency
+    typer.echo(f"threshold: {current.threshold}")
+    typer.echo(
+        f"short payment settles: up to {money_text(current.short_fixed, currency)} "
+        f"or {current.short_percent.normalize():f} %, whichever is more"
+    )
+
+
 def register(root: typer.Typer) -> None:
     """Add ``bank`` to the command line."""
     root.add_typer(app, name="bank")

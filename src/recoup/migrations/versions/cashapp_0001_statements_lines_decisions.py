@@ -176,8 +176,25 @@ def upgrade() -> None:
         "ix_cashapp_decisions_org_line", "cashapp_decisions", ["org_id", "line_id"], unique=False
     )
 
+    op.create_table(
+        "cashapp_settings",
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("short_fixed_amount", sa.BigInteger(), nullable=False),
+        sa.Column("short_percent_bp", sa.Integer(), nullable=False),
+        sa.Column("id", Id, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("org_id", Id, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_id"], ["organisations.id"], name=op.f("fk_cashapp_settings_org_id_organisations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cashapp_settings")),
+        sa.UniqueConstraint("org_id", name=op.f("uq_cashapp_settings_org_id")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("cashapp_settings")
     op.drop_index("ix_cashapp_decisions_org_line", table_name="cashapp_decisions")
     op.drop_table("cashapp_decisions")
     op.drop_index("ix_cashapp_lines_org_status", table_name="cashapp_lines")
