@@ -10,6 +10,7 @@ from recoup.cashapp.core import (
     Item,
     Line,
     Party,
+    Promised,
     Settings,
     build_book,
     decide,
@@ -361,3 +362,19 @@ def test_never_allocates_more_than_the_line_or_the_invoice(
                 i.customer_id for i in items if i.invoice_id == s.invoice_id
             )
         assert len({s.invoice_id for s in p.shares}) == len(p.shares)
+
+
+def test_amount_promised_pays_the_promised_invoices() -> None:
+    promised = Promised(10000, "EUR", ((11, 10000),))
+    parties = (Party(1, "C1042", "Nordwind Logistik GmbH", promises=(promised,)),)
+    b = book(
+        item(10, "INV-1042", 1, 50000, due=date(2026, 1, 31)),
+        item(11, "INV-1057", 1, 25000, due=date(2026, 2, 28)),
+        parties=parties,
+    )
+    decision = decide(b, credit(10000, creditor_reference=customer_reference(1)))
+    assert decision.certain is not None
+    # Without the promise a part payment would go to the oldest, INV-1042.
+    assert [(s.number, s.amount) for s in decision.certain.shares] == [("INV-1057", 10000)]
+    assert decision.certain.reasons[-1] == "amount = EUR 100.00 promised for INV-1057"
+    assert decision.certain.confidence == 100

@@ -367,3 +367,23 @@ def test_the_organisation_sets_its_threshold_and_tolerance(session: Session, set
     assert service.import_statements(session, org_id=org.id, statements=[s]).auto_applied == 1
     session.refresh(c)
     assert c.status == "paid"
+
+
+def test_a_line_for_the_amount_promised_pays_what_was_promised(
+    session: Session, setup: tuple
+) -> None:
+    org, nordwind, _, a, b, _ = setup
+    promise = cases.add_promise(
+        session,
+        org_id=org.id,
+        customer_id=nordwind.id,
+        items=[(b.id, Decimal("100.00"))],
+        promised_on=date(2026, 3, 5),
+        made_on=date(2026, 2, 20),
+    )
+    s = statement(credit("100.00", creditor_reference=customer_reference(nordwind.id)))
+    assert service.import_statements(session, org_id=org.id, statements=[s]).auto_applied == 1
+    session.refresh(a)
+    session.refresh(b)
+    session.refresh(promise)
+    assert (a.open_amount, b.open_amount, promise.status) == (50000, 15000, "kept")

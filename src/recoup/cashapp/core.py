@@ -94,6 +94,17 @@ class Party:
     name: str
     ibans: frozenset[str] = frozenset()
     payer_names: frozenset[str] = frozenset()
+    # Pending promises to pay: (amount, currency, {invoice id: amount promised on it}).
+    promises: tuple["Promised", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Promised:
+    """A pending promise (or a due instalment): its amount and what it pays."""
+
+    amount: int
+    currency: str
+    invoices: tuple[tuple[int, int], ...]  # (invoice id, amount), in the promise's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +498,24 @@ def _plan(
             PARTIAL_AMOUNT_POINTS,
             [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"],
         )
+    by_id = {i.invoice_id: i for i in items}
+    for promise in book.parties[customer_id].promises:
+        if promise.currency != cur or promise.amount != amount:
+            continue
+        shares = [
+            Share(i, by_id[i].number, min(part, by_id[i].open_amount))
+            for i, part in promise.invoices
+            if i in by_id and min(part, by_id[i].open_amount) > 0
+        ]
+        applied = sum(s.amount for s in shares)
+        paid = " + ".join(s.number for s in shares)
+        if 0 < applied <= amount:
+            return (
+                shares,
+                amount - applied,
+                EXACT_AMOUNT_POINTS,
+                [f"amount = {_fmt(amount, cur)} promised for {paid}"],
+            )
     same = [i for i in items if i.open_amount == amount]
     if same:
         reason = f"amount = open {same[0].number}"

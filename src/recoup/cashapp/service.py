@@ -92,11 +92,18 @@ def book(session: Session, *, org_id: int) -> core.Book:
     taught: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"iban": set(), "name": set()})
     for kind, value, customer_id in repository.learned(session, org_id):
         taught[customer_id][kind].add(value)
+    promised: dict[int, list[core.Promised]] = defaultdict(list)
+    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
+        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+        promised[promise.customer_id].append(
+            core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
+        )
     parties = [
         core.Party(
             customer_id,
             account,
             name,
+            promises=tuple(promised.get(customer_id, ())),
             ibans=frozenset(taught[customer_id]["iban"]) if customer_id in taught else frozenset(),
             payer_names=frozenset(taught[customer_id]["name"])
             if customer_id in taught
