@@ -189,12 +189,16 @@ def measure(engine: Engine, *, lines: int, seed: int = 1) -> dict[str, Any]:
         new = [stored[i] for i in summary.line_ids]
     counts: Counter[str] = Counter()
     wrong_kinds: Counter[str] = Counter()
+    auto_kinds: Counter[str] = Counter()
+    all_kinds: Counter[str] = Counter()
     for line, truth in zip(new, truths, strict=True):
         if not line.credit:
             continue
         counts["credits"] += 1
+        all_kinds[truth.kind] += 1
         if line.status == "applied":
             counts["auto"] += 1
+            auto_kinds[truth.kind] += 1
             best = line.proposals[0]
             invoices = {int(i) for i, _, _ in best["shares"]}
             if truth.customer_id != line.customer_id:
@@ -218,6 +222,7 @@ def measure(engine: Engine, *, lines: int, seed: int = 1) -> dict[str, Any]:
         "proposed_correctly_share": counts["proposed_correctly"] / credits,
         "proposed_correctly_of_review": counts["proposed_correctly"] / max(counts["for_review"], 1),
         "wrong_by_kind": dict(wrong_kinds),
+        "auto_applied_by_kind": {k: f"{auto_kinds[k]}/{n}" for k, n in sorted(all_kinds.items())},
         "seconds": seconds,
     }
 
