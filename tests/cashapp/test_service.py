@@ -387,3 +387,21 @@ def test_a_line_for_the_amount_promised_pays_what_was_promised(
     session.refresh(b)
     session.refresh(promise)
     assert (a.open_amount, b.open_amount, promise.status) == (50000, 15000, "kept")
+
+
+def test_a_days_statement_after_its_notifications_adds_the_rest_and_adds_up(
+    session: Session, setup: tuple
+) -> None:
+    org, *_ = setup
+    early = credit("300.00", bank_id="N1", remittance="INV-2001")
+    notification = Statement(
+        format="camt054", account_iban="DE02120300000000202051", account_number="",
+        currency="EUR", lines=(early,),
+    )  # fmt: skip
+    service.import_statements(session, org_id=org.id, statements=[notification])
+    day = statement(early, credit("20.00", bank_id="N2"), opening="100.00", closing="420.00")
+    summary = service.import_statements(session, org_id=org.id, statements=[day])
+    assert (summary.lines, summary.duplicates) == (1, 1)
+    assert service.import_statements(session, org_id=org.id, statements=[day]).duplicates == 2
+    checks = service.reconcile(session, org_id=org.id).statements
+    assert [(c.credits, c.difference) for c in checks] == [(30000, None), (32000, 0)]

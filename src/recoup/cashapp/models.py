@@ -58,6 +58,9 @@ class BankStatement(OrgScoped, Base):
     closing_balance_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     opening_date: Mapped[date | None] = mapped_column(default=None)
     closing_date: Mapped[date | None] = mapped_column(default=None)
+    # The file's credits and debits, lines already known from another file included.
+    credits_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    debits_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     line_count: Mapped[int] = mapped_column(default=0)
     duplicate_count: Mapped[int] = mapped_column(default=0)
 

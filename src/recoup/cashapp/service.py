@@ -178,6 +178,7 @@ def import_statements(
     settings = settings or match_settings(session, org_id=org_id)
     summary = ImportSummary()
     new_lines: list[BankLine] = []
+    taken: set[str] = set()  # keys of this import's earlier statements
     for statement in statements:
         account = _account(statement)
         occurrences: Counter[str] = Counter()
@@ -186,7 +187,12 @@ def import_statements(
             base = dedupe_key(account, line)
             keyed.append((dedupe_key(account, line, occurrences[base]), line))
             occurrences[base] += 1
-        seen = repository.existing_keys(session, org_id, [k for k, _ in keyed])
+        seen = repository.existing_keys(session, org_id, [k for k, _ in keyed]) | taken
+        summary.statements += 1
+        fresh = [(p, k, line) for p, (k, line) in enumerate(keyed) if k not in seen]
+        summary.duplicates += len(keyed) - len(fresh)
+        if keyed and not fresh:
+            continue  # the same statement again: nothing to keep
         stored = BankStatement(
             org_id=org_id,
             format=statement.format,
@@ -199,17 +205,20 @@ def import_statements(
             closing_balance_amount=_minor(statement.closing_balance, statement.currency),
             opening_date=statement.opening_date,
             closing_date=statement.closing_date,
+            # Every line of the file, duplicates too: what its balances add up from.
+            credits_amount=sum(
+                money.to_minor(abs(x.amount), x.currency) for x in statement.lines if x.credit
+            ),
+            debits_amount=sum(
+                money.to_minor(abs(x.amount), x.currency) for x in statement.lines if not x.credit
+            ),
+            line_count=len(fresh),
+            duplicate_count=len(keyed) - len(fresh),
         )
         repository.add(session, stored)
-        summary.statements += 1
-        for position, (key, line) in enumerate(keyed):
-            if key in seen:
-                summary.duplicates += 1
-                continue
-            seen.add(key)
+        for position, key, line in fresh:
+            taken.add(key)
             new_lines.append(_line(org_id, stored.id, position, key, line))
-        stored.line_count = sum(1 for b in new_lines if b.statement_id == stored.id)
-        stored.duplicate_count = len(keyed) - stored.line_count
     repository.add(session, *new_lines)
     summary.lines = len(new_lines)
     summary.line_ids = [b.id for b in new_lines]
@@ -812,17 +821,13 @@ class Reconciliation:
 
 
 def reconcile(session: Session, *, org_id: int, statement_id: int | None = None) -> Reconciliation:
-    """Opening and closing balances against the lines, and cash applied per day.
-
-    Duplicates skipped at import were booked on an earlier statement: a statement whose
-    file repeated lines shows them in its difference.
-    """
+    """Opening and closing balances against the lines of each statement's file (lines
+    already known from an earlier file included), and cash applied per day."""
     checks = []
     days: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
     for statement in repository.statements(session, org_id, statement_id):
         lines = repository.lines(session, org_id, statement_id=statement.id)
-        credits = sum(b.amount for b in lines if b.credit)
-        debits = sum(b.amount for b in lines if not b.credit)
+        credits, debits = statement.credits_amount, statement.debits_amount
         difference = None
         if (
             statement.opening_balance_amount is not None

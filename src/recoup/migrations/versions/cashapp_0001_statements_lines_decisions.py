@@ -46,6 +46,8 @@ def upgrade() -> None:
         sa.Column("closing_balance_amount", sa.BigInteger(), nullable=True),
         sa.Column("opening_date", sa.Date(), nullable=True),
         sa.Column("closing_date", sa.Date(), nullable=True),
+        sa.Column("credits_amount", sa.BigInteger(), nullable=False),
+        sa.Column("debits_amount", sa.BigInteger(), nullable=False),
         sa.Column("line_count", sa.Integer(), nullable=False),
         sa.Column("duplicate_count", sa.Integer(), nullable=False),
         sa.Column("id", Id, nullable=False),
