@@ -101,9 +101,14 @@ def test_ambiguous_dates_are_read_in_the_organisations_order(
 ) -> None:
     org.country = country
     text = f"{INVOICE_HEADER}\nINV-1,C1,01/02/2026,03/04/2026,100.00,EUR"
-    run_import("invoices", text)
+    result = run_import("invoices", text)
     invoice = session.scalars(select(Invoice).where(Invoice.org_id == org.id)).one()
     assert (invoice.issue_date, invoice.due_date) == (issued, due)
+    first, example = ("day", "1 February") if country == "GB" else ("month", "January 2")
+    assert result.notes() == [
+        f"dates read {first}-first (01/02/2026 is {example}), the organisation's order: "
+        "no date in the file says (--date-order to choose)"
+    ]
 
 
 @pytest.mark.usefixtures("customers")

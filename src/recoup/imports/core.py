@@ -226,11 +226,12 @@ def parse_records(
     date_order: str | None = None,
     first_row: int = 2,
     default_order: str | None = None,
+    assumed: list[str] | None = None,
 ) -> tuple[list[Record], list[Problem]]:
     """Parse each row's cells by the column types; blank cells are left out.
 
     The day/month order is taken from ``date_order``, else from the file's own dates,
-    else (no date says) ``default_order``, the organisation's.
+    else (no date says) ``default_order``, the organisation's (then added to ``assumed``).
     """
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
     used = set(indices.values())
@@ -249,6 +250,8 @@ def parse_records(
         example = next((d for d in dates if is_numeric_date(d)), None)
         if date_order in (None, "ymd") and example is not None:
             date_order = default_order
+            if default_order is not None and assumed is not None:
+                assumed.append(default_order)
         if date_order is None and example is not None:
             reason = (
                 f"no date shows whether day or month comes first (e.g. {example!r}); "

@@ -85,6 +85,7 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)  # "row 5: invoice INV-3 is Draft (...)"
     credit_notes: int = 0  # created or updated from an invoice report's credit rows
     ignored_columns: list[str] = field(default_factory=list)  # the file's headers, as written
+    date_order: str = ""  # the organisation's day/month order, when the file never said
 
     def add(self, other: "ImportResult") -> None:
         """Fold a follow-on import (a customers file's contacts) into this result."""
@@ -104,6 +105,13 @@ class ImportResult:
             lines.append(f"{len(self.skipped)} skipped: " + "; ".join(self.skipped))
         if self.ignored_columns:
             lines.append("ignored columns: " + ", ".join(self.ignored_columns))
+        if self.date_order:
+            first = "day" if self.date_order == "dmy" else "month"
+            lines.append(
+                f"dates read {first}-first (01/02/2026 is "
+                f"{'1 February' if first == 'day' else 'January 2'}), the organisation's "
+                "order: no date in the file says (--date-order to choose)"
+            )
         return lines
 
 
@@ -156,6 +164,7 @@ def import_rows(
     if problems:
         raise RowsRejected(problems)
     country = ledger.get_organisation(session, org_id=org_id).country
+    assumed: list[str] = []
     records, problems = core.parse_records(
         kind,
         indices,
@@ -163,6 +172,7 @@ def import_rows(
         date_order=date_order,
         first_row=first_row,
         default_order=locale_date_order(country),
+        assumed=assumed,
     )
     rows_read = len(records)
     credits = Plan(Kind.CREDIT_NOTES)
@@ -197,6 +207,7 @@ def import_rows(
     names = _customer_names(session, org_id, [plan, contacts, credits]) if dry_run else {}
     result = _result(plan, rows_read, dry_run, names)
     result.ignored_columns = _ignored(header, indices)
+    result.date_order = assumed[0] if assumed else ""
     result.add(_result(contacts, 0, dry_run, names))
     result.add(_result(credits, 0, dry_run, names))
     result.credit_notes = len(credits.creates) + len(credits.updates)
