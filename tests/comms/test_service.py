@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from recoup.cashapp.reference import customer_reference
 from recoup.comms.service import customer_context
 from recoup.ledger import service as ledger
 from recoup.ledger.models import CustomerStatus
@@ -39,7 +40,8 @@ def test_every_open_invoice_and_credit_of_the_customer(session: Session) -> None
         ("P1", 3000, "payment"),
     ]
     assert [(t.currency, t.balance) for t in context.totals] == [("EUR", 10000)]
-    assert context.payment_reference == "C1"
+    # The creditor reference (the bank-statement matcher's key), then the account.
+    assert context.payment_reference == f"{customer_reference(customer.id)} C1"
     assert context.signatory == ""  # credit control signs, under the organisation's name
     assert context.contact is None
     assert context.credit_hold is False
@@ -72,7 +74,7 @@ def test_chosen_invoices_a_contact_and_the_hold(session: Session) -> None:
     )
 
     assert [i.number for i in context.invoices] == ["INV-2"]
-    assert context.payment_reference == "INV-2"
+    assert context.payment_reference == f"{customer_reference(customer.id)} INV-2"
     assert context.contact is not None
     assert (context.contact.name, context.language) == ("Anna", "de")
     assert context.credit_hold is True

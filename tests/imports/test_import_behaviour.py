@@ -127,8 +127,23 @@ def test_dry_run_reports_changes_and_writes_nothing(session: Session, run_import
     result = run_import("invoices", changed, dry_run=True)
     assert (result.created, result.updated, result.unchanged, result.dry_run) == (1, 1, 2, True)
     assert result.changes[0] == "row 5: create INV-4"
-    assert result.changes[1].endswith("po_number PO-1 -> PO-9")
+    assert result.changes[1] == "row 2: update invoice INV-1: po number PO-1 → PO-9"
     assert ledger_counts(session) == before
+
+
+@pytest.mark.usefixtures("customers")
+def test_dry_run_changes_are_in_words(session: Session, run_import: Importer) -> None:
+    """Customer names and amounts as a person writes them, not ids and minor units."""
+    run_import("invoices", INVOICES)
+    run_import("customers", "external_id,name,currency\nC3,Brampton Ltd,GBP\n")
+    moved = INVOICES.replace(
+        "INV-3,C2,2026-02-01,2026-02-15,£250.00", "INV-3,C3,2026-02-01,2026-02-15,£240.00"
+    )
+    result = run_import("invoices", moved, dry_run=True)
+    assert result.changes == [
+        "row 4: update invoice INV-3: customer Beta Ltd → Brampton Ltd, "
+        "total £250.00 → £240.00, open balance £250.00 → £240.00"
+    ]
 
 
 @pytest.mark.usefixtures("customers")

@@ -1,9 +1,13 @@
 """Every kind of bad input: a clear message naming row and column, and nothing written."""
 
+from datetime import date
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recoup.errors import Problem, RowsRejected
+from recoup.ledger.models import Invoice, Organisation
 from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
 
 INVOICE_HEADER = "number,customer,issue_date,due_date,total,currency"
@@ -83,7 +87,35 @@ def test_missing_required_column(session: Session, run_import: Importer) -> None
 
 
 @pytest.mark.usefixtures("customers")
-def test_ambiguous_day_month_order(session: Session, run_import: Importer) -> None:
+@pytest.mark.parametrize(
+    ("country", "issued", "due"),
+    [("GB", date(2026, 2, 1), date(2026, 4, 3)), ("US", date(2026, 1, 2), date(2026, 3, 4))],
+)
+def test_ambiguous_dates_are_read_in_the_organisations_order(
+    session: Session,
+    run_import: Importer,
+    org: Organisation,
+    country: str,
+    issued: date,
+    due: date,
+) -> None:
+    org.country = country
+    text = f"{INVOICE_HEADER}\nINV-1,C1,01/02/2026,03/04/2026,100.00,EUR"
+    result = run_import("invoices", text)
+    invoice = session.scalars(select(Invoice).where(Invoice.org_id == org.id)).one()
+    assert (invoice.issue_date, invoice.due_date) == (issued, due)
+    first, example = ("day", "1 February") if country == "GB" else ("month", "January 2")
+    assert result.notes() == [
+        f"dates read {first}-first (01/02/2026 is {example}), the organisation's order: "
+        "no date in the file says (--date-order to choose)"
+    ]
+
+
+@pytest.mark.usefixtures("customers")
+def test_ambiguous_day_month_order(
+    session: Session, run_import: Importer, org: Organisation
+) -> None:
+    org.country = "JP"  # writes the year first: no day/month order to fall back on
     text = f"{INVOICE_HEADER}\nINV-1,C1,01/02/2026,03/04/2026,100.00,EUR"
     assert rejected(session, run_import, "invoices", text) == [
         "file, dates: no date shows whether day or month comes first (e.g. '01/02/2026'); "

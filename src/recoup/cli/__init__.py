@@ -10,7 +10,9 @@ import typer
 from pydantic import ValidationError
 
 from recoup.cli import (
+    allocations,
     audit,
+    bank,
     cases,
     charges,
     customer,
@@ -39,6 +41,8 @@ cases.register(app)
 web.register(app)
 org.register(app)
 model.register(app)
+bank.register(app)
+allocations.register(app)
 
 
 def main() -> None:

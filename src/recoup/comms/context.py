@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel import Locale, UnknownLocaleError
 
+from recoup.cashapp.reference import customer_reference
 from recoup.charges.words import ChargeFacts, describe_charge
 
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
@@ -380,9 +381,10 @@ def context_from_ledger(
 
     Only invoices with an open amount are listed, oldest due first; open credit notes
     and unapplied payments become credits. The payment reference defaults to the
-    invoice number when there is one invoice and to the customer's account number
-    otherwise. ``options`` sets the remaining ``MessageContext`` fields (``pay_by``,
-    ``interest_rate``, ``promise``, ``signatory``, ...).
+    customer's RF creditor reference followed by the invoice number when there is one
+    invoice and by the customer's account number otherwise. ``options`` sets the
+    remaining ``MessageContext`` fields (``pay_by``, ``interest_rate``, ``promise``,
+    ``signatory``, ...).
     """
     lines = tuple(
         sorted(
@@ -419,7 +421,10 @@ def context_from_ledger(
         if payment.unallocated_amount > 0
     )
     if payment_reference is None:
-        payment_reference = lines[0].number if len(lines) == 1 else customer.external_id
+        # The customer's creditor reference (ISO 11649) first: the bank statement
+        # matcher's exact key; then the invoice, or the account number for several.
+        quoted = lines[0].number if len(lines) == 1 else customer.external_id
+        payment_reference = f"{customer_reference(customer.id)} {quoted}" if customer.id else quoted
     return MessageContext(
         organisation=organisation_info(organisation, bank_account),
         customer=CustomerInfo(

@@ -8,6 +8,7 @@ import recoup.analytics.prediction.models
 import recoup.audit.models
 import recoup.auth.models
 import recoup.cases.models
+import recoup.cashapp.models
 import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models

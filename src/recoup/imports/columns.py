@@ -116,8 +116,14 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "payment_terms_days",
             Type.INT,
-            aliases=("terms", "payment terms", "paymentterms", "due days"),
-            doc="days from issue to due date",
+            aliases=("terms", "payment terms", "paymentterms", "due days", "duedatesalesday"),
+            doc="days from issue to due date, or the day of the month (Xero DueDateSalesDay)",
+        ),
+        Column(
+            "payment_terms_basis",
+            aliases=("terms basis", "duedatesalesterm"),
+            doc="after the invoice date (default), after the end of the invoice month, of the "
+            "following month, of the current month (Xero DueDateSalesTerm)",
         ),
         Column("credit_limit", Type.AMOUNT, aliases=("credit limit", "creditlimit")),
         Column("tags", Type.LIST, aliases=("segment", "groups", "labels"), doc="a;b;c"),
@@ -275,6 +281,22 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("reason", aliases=("memo", "description")),
         Column("invoice", aliases=("invoice number", "applies to"), doc="apply it to this invoice"),
         Column("external_id", aliases=("id", "creditnoteid"), doc="defaults to number"),
+        Column(
+            "remaining",
+            Type.AMOUNT,
+            aliases=(
+                "open balance",
+                "remaining credit",
+                "remainingcredit",
+                "amount remaining",
+                "amountdue",
+                "amount due",
+                "unapplied amount",
+            ),
+            doc="what is left to apply (QuickBooks Open Balance, Xero RemainingCredit); "
+            "the rest is already applied: to the invoice named, else as the invoice list "
+            "says",
+        ),
     ),
 }
 

@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -24,6 +24,8 @@ from recoup.imports.fields import (
     parse_int,
     parse_list,
 )
+from recoup.ledger import core as ledger_core
+from recoup.ledger.core import TermsBasis
 from recoup.ledger.models import (
     Channel,
     ContactRole,
@@ -62,6 +64,7 @@ class CustomerRef(NamedTuple):
     name: str
     currency: str
     payment_terms_days: int
+    payment_terms_basis: str = ""
 
 
 class InvoiceSnap(NamedTuple):
@@ -103,6 +106,7 @@ class CreditNoteSnap(NamedTuple):
     total_amount: int
     open_amount: int
     reason: str
+    status: str
 
 
 class ContactSnap(NamedTuple):
@@ -135,6 +139,8 @@ class Update:
     id: int
     before: dict[str, Any]
     after: dict[str, Any]
+    label: str = ""  # how a person names the record: its number, account number...
+    currency: str = ""  # of its amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,23 @@ class Settlement:
     on: date
 
 
+# The external ids of the payments that stand for money the accounting system reports
+# but Recoup has not seen (``Settlement``): real payments and credit notes replace them.
+SETTLEMENT_PREFIX = "settled-"
+
+
+@dataclass(frozen=True, slots=True)
+class Unsettle:
+    """Settlement money to take back from an existing invoice: real money (a payment or
+    credit note) replaces it, or the accounting system now reports more open."""
+
+    invoice_id: int
+    invoice_number: str
+    currency: str
+    amount: int
+    why: str
+
+
 @dataclass
 class Plan:
     """What an import would do."""
@@ -181,6 +204,7 @@ class Plan:
     unchanged: int = 0
     allocations: list[AllocationPlan] = field(default_factory=list)
     settlements: list[Settlement] = field(default_factory=list)
+    unsettle: list[Unsettle] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows left out on purpose, and why
 
@@ -201,10 +225,13 @@ def parse_records(
     *,
     date_order: str | None = None,
     first_row: int = 2,
+    default_order: str | None = None,
+    assumed: list[str] | None = None,
 ) -> tuple[list[Record], list[Problem]]:
     """Parse each row's cells by the column types; blank cells are left out.
 
-    The day/month order is taken from ``date_order`` or else from the file's own dates.
+    The day/month order is taken from ``date_order``, else from the file's own dates,
+    else (no date says) ``default_order``, the organisation's (then added to ``assumed``).
     """
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
     used = set(indices.values())
@@ -221,6 +248,10 @@ def parse_records(
         except InvalidInput as exc:
             return [], [Problem(0, "dates", exc.reason)]
         example = next((d for d in dates if is_numeric_date(d)), None)
+        if date_order in (None, "ymd") and example is not None:
+            date_order = default_order
+            if default_order is not None and assumed is not None:
+                assumed.append(default_order)
         if date_order is None and example is not None:
             reason = (
                 f"no date shows whether day or month comes first (e.g. {example!r}); "
@@ -454,6 +485,14 @@ def plan_customers(
         terms = v.get("payment_terms_days", 30)
         if terms < 0:
             p.add("payment_terms_days", "must not be negative")
+        basis = terms_basis(v.get("payment_terms_basis", ""))
+        if basis is None:
+            p.add(
+                "payment_terms_basis",
+                f"unknown terms basis {v['payment_terms_basis']!r} ({_BASIS_OPTIONS})",
+            )
+        elif basis != TermsBasis.INVOICE_DATE and not 1 <= terms <= 31:
+            p.add("payment_terms_days", f"a day of the month is 1 to 31, got {terms}")
         wanted = {
             "external_id": external_id,
             "name": name,
@@ -476,6 +515,7 @@ def plan_customers(
             ),
             "timezone": p.check("timezone", validate_timezone, v.get("timezone", "UTC")),
             "payment_terms_days": terms,
+            "payment_terms_basis": str(basis or ""),
             "credit_limit_amount": (
                 p.check("credit_limit", _minor, v["credit_limit"], currency, "credit_limit")
                 if "credit_limit" in v and currency
@@ -500,7 +540,16 @@ def plan_customers(
             wanted["currency"] = current["currency"]
         before, after = _diff(current, wanted)
         if after:
-            plan.updates.append(Update(record.row, current["id"], before, after))
+            plan.updates.append(
+                Update(
+                    record.row,
+                    current["id"],
+                    before,
+                    after,
+                    f"{external_id} ({current['name']})",
+                    str(current["currency"]),
+                )
+            )
         else:
             plan.unchanged += 1
     return plan
@@ -553,7 +602,9 @@ def plan_contacts(
             continue
         before, after = _diff(snap._asdict(), wanted)
         if after:
-            plan.updates.append(Update(record.row, snap.id, before, after))
+            plan.updates.append(
+                Update(record.row, snap.id, before, after, f"{snap.name or snap.email}")
+            )
         else:
             plan.unchanged += 1
     return plan
@@ -609,6 +660,7 @@ def plan_invoices(
     customers: CustomerIndex,
     existing: dict[str, InvoiceSnap],
     number_owner: dict[str, str],
+    settled: dict[int, int] | None = None,
 ) -> Plan:
     """Creates and updates of invoices, keyed by external id (default: the number).
 
@@ -616,8 +668,11 @@ def plan_invoices(
     invoice and fold into it. ``number_owner`` maps each existing number to its
     external id, to catch a new
     record reusing a number. An ``open_balance`` below Recoup's open amount becomes a
-    settlement; one above it is refused (Recoup would have to forget a payment).
+    settlement; one above it takes back settlement money (``settled``: per existing
+    invoice id, what settlements allocated to it) or, when that is not enough, is
+    refused (Recoup would have to forget a real payment).
     """
+    settled = settled or {}
     plan = Plan(Kind.INVOICES)
     line_items: dict[str, tuple[Any, ...]] = {}
     seen_numbers: dict[str, int] = {}
@@ -655,7 +710,9 @@ def plan_invoices(
         if issue_date is None:
             p.add("issue_date", "an invoice needs an issue date")
             continue
-        due_date = v.get("due_date") or issue_date + timedelta(days=customer.payment_terms_days)
+        due_date = v.get("due_date") or ledger_core.due_date(
+            issue_date, customer.payment_terms_days, customer.payment_terms_basis
+        )
         if due_date < issue_date:
             p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
         void = invoice_status(v.get("status", "open"))
@@ -722,31 +779,50 @@ def plan_invoices(
             wanted.update(open_amount=open_now, status=status_now)
             before, after = _diff(snap._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap.id, before, after))
+                plan.updates.append(
+                    Update(record.row, snap.id, before, after, number, snap.currency)
+                )
             elif open_balance is None or open_balance == snap.open_amount:
                 plan.unchanged += 1
             target = Ref(False, snap.id)
-        if open_balance is not None and status_now == InvoiceStatus.OPEN:
-            if open_balance > open_now:
+        reopenable = status_now in (InvoiceStatus.OPEN, InvoiceStatus.PAID)
+        if open_balance is not None and reopenable and open_balance > open_now:
+            back = open_balance - open_now
+            if not target.new and settled.get(target.value, 0) >= back:
+                plan.unsettle.append(
+                    Unsettle(
+                        target.value,
+                        number,
+                        currency,
+                        back,
+                        "the accounting system reports more open",
+                    )
+                )
+            else:
                 p.add(
                     "open_balance",
                     f"open balance {money.format_minor(open_balance, currency)} "
                     f"is more than Recoup's {money.format_minor(open_now, currency)}: Recoup has "
-                    "payments the accounting system does not; un-allocate them first",
+                    "payments the accounting system does not; take them back first "
+                    "(`recoup unallocate`)",
                 )
-            elif open_balance < open_now:
-                plan.settlements.append(
-                    Settlement(
-                        target,
-                        number,
-                        open_now,
-                        status_now,
-                        customer.id,
-                        currency,
-                        open_now - open_balance,
-                        issue_date,
-                    )
+        elif (
+            open_balance is not None
+            and status_now == InvoiceStatus.OPEN
+            and open_balance < open_now
+        ):
+            plan.settlements.append(
+                Settlement(
+                    target,
+                    number,
+                    open_now,
+                    status_now,
+                    customer.id,
+                    currency,
+                    open_now - open_balance,
+                    issue_date,
                 )
+            )
     return plan
 
 
@@ -772,7 +848,7 @@ def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
     negative total in a file without types is an error: it may be a typing mistake).
     Xero's further line items of a credit note fold into it. A credit note the report
     shows as fully applied (open balance 0) is already in its invoices' open balances
-    and is left out; one partly applied cannot be placed and is refused.
+    and is left out; one partly applied comes in with what remains open.
     """
     rows = InvoiceRows([], [], [], set(), [])
     not_owed: set[str] = set()
@@ -802,27 +878,18 @@ def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
             rows.invoices.append(record)
             continue
         open_balance = v.get("open_balance")
-        if open_balance is not None and total is not None and abs(open_balance) != abs(total):
-            if open_balance == 0:
-                rows.skipped_rows.add(record.row)
-                rows.skipped.append(
-                    f"row {record.row}: credit note {number} is fully applied in the accounting "
-                    "system (already in its invoices' open balances)"
-                )
-            else:
-                rows.problems.append(
-                    Problem(
-                        record.row,
-                        "open_balance",
-                        f"credit note {number} is partly applied in the accounting system "
-                        f"({abs(open_balance)} of {abs(total)} open); import it with "
-                        "`recoup import credit-notes` naming the invoice it was applied to",
-                    )
-                )
+        if open_balance == 0 and total:
+            rows.skipped_rows.add(record.row)
+            rows.skipped.append(
+                f"row {record.row}: credit note {number} is fully applied in the accounting "
+                "system (already in its invoices' open balances)"
+            )
             continue
         values: dict[str, Any] = {
             k: v[k] for k in ("number", "customer", "issue_date", "currency") if k in v
         }
+        if open_balance is not None:  # the rest is in its invoices' open balances already
+            values["remaining"] = abs(open_balance)
         if total is not None:
             values["total"] = abs(total)
         if v.get("external_id"):
@@ -911,6 +978,34 @@ _METHOD_OPTIONS = (
 )
 
 
+_BASIS_OPTIONS = (
+    "days after the invoice date, days after the end of the invoice month, "
+    "of the following month, of the current month"
+)
+
+
+def terms_basis(text: str) -> TermsBasis | None:
+    """What payment terms count from, as Xero writes it (DueDateSalesTerm: its codes or
+    its words); blank is the invoice date; ``None`` if unknown.
+
+    >>> [terms_basis(t).name for t in ("", "DAYSAFTERBILLDATE", "OFFOLLOWINGMONTH",
+    ...  "day(s) after the end of the invoice month", "of the current month")]
+    ['INVOICE_DATE', 'INVOICE_DATE', 'FOLLOWING_MONTH', 'MONTH_END', 'CURRENT_MONTH']
+    """
+    folded = re.sub(r"[^a-z]", "", text.lower())
+    if folded in ("", "daysafterbilldate", "afterinvoicedate", "invoicedate", "net", "days"):
+        return TermsBasis.INVOICE_DATE
+    if "following" in folded or "next" in folded:
+        return TermsBasis.FOLLOWING_MONTH
+    if "current" in folded or "thismonth" in folded:
+        return TermsBasis.CURRENT_MONTH
+    if "month" in folded and ("end" in folded or "after" in folded):
+        return TermsBasis.MONTH_END
+    if "after" in folded and ("date" in folded or "invoice" in folded or "bill" in folded):
+        return TermsBasis.INVOICE_DATE
+    return None
+
+
 def payment_method(text: str) -> str | None:
     """Recoup's payment method for how a finance team wrote it; ``None`` if unknown.
 
@@ -925,15 +1020,19 @@ def plan_payments(
     customers: CustomerIndex,
     existing: dict[str, PaymentSnap],
     invoices: dict[str, InvoiceSnap],
+    settled: dict[int, int] | None = None,
 ) -> Plan:
     """Creates and updates of payments; a new payment's named invoices get allocations.
 
     ``invoices`` holds the invoices the file names, by number. Without amounts, a
     payment is applied to its invoices in the order given, each up to its open amount.
+    A payment applied to an invoice that settlements (``settled``, by invoice id) paid
+    for the accounting system replaces that settlement money first (see ``Replacer``).
     """
     plan = Plan(Kind.PAYMENTS)
     seen: dict[str, int] = {}
     invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
+    replacer = Replacer(plan, settled or {})
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         targets = []
@@ -1006,7 +1105,16 @@ def plan_payments(
             wanted["unallocated_amount"] = amount - allocated
             before, after = _diff(snap_payment._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap_payment.id, before, after))
+                plan.updates.append(
+                    Update(
+                        record.row,
+                        snap_payment.id,
+                        before,
+                        after,
+                        external_id,
+                        snap_payment.currency,
+                    )
+                )
             else:
                 plan.unchanged += 1
             continue
@@ -1022,28 +1130,30 @@ def plan_payments(
             if customer and snap.customer_id != customer.id:
                 p.add("invoices", f"invoice {snap.number} belongs to another customer")
                 continue
-            if snap.status != InvoiceStatus.OPEN:
+            open_amount = invoice_open[snap.number]
+            available = replacer.available(snap, open_amount)
+            if snap.status != InvoiceStatus.OPEN and not available:
                 p.add("invoices", f"invoice {snap.number} is {snap.status}")
                 continue
-            open_amount = invoice_open[snap.number]
             share = (
-                min(left, open_amount)
+                min(left, available)
                 if requested is None
                 else p.check("invoices", _minor, requested, currency, "invoices", positive=True)
             )
             if share is None:
                 continue
-            if share > open_amount:
+            if share > available:
                 p.add(
                     "invoices",
                     f"{money.format_minor(share, currency)} is more than the "
-                    f"{money.format_minor(open_amount, currency)} open on invoice {snap.number}",
+                    f"{money.format_minor(available, currency)} open on invoice {snap.number}",
                 )
                 continue
             if share > left:
                 p.add("invoices", "the allocations add up to more than the payment")
                 continue
             if share:
+                open_amount += replacer.take(snap, share, f"payment {external_id}")
                 allocations.append((snap, open_amount, share, left))
                 invoice_open[snap.number] = open_amount - share
                 left -= share
@@ -1076,11 +1186,20 @@ def plan_credit_notes(
     existing: dict[str, CreditNoteSnap],
     number_owner: dict[str, str],
     invoices: dict[str, InvoiceSnap],
+    settled: dict[int, int] | None = None,
 ) -> Plan:
-    """Creates and updates of credit notes; a new one naming an invoice is applied to it."""
+    """Creates and updates of credit notes; one naming an invoice is applied to it.
+
+    ``remaining`` says how much of it the accounting system has not applied: the rest is
+    applied to the invoice named, else left as applied elsewhere (the invoice list's
+    open balances show where). Without it, a new credit note naming an invoice is
+    applied up to the invoice's open amount. Like payments, it replaces settlement
+    money first (``settled``, by invoice id).
+    """
     plan = Plan(Kind.CREDIT_NOTES)
     seen: dict[str, int] = {}
     invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
+    replacer = Replacer(plan, settled or {})
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
@@ -1118,6 +1237,11 @@ def plan_credit_notes(
                 "number",
                 f"number {number!r} belongs to another credit note (external id {owner!r})",
             )
+        remaining = None
+        if "remaining" in v and total is not None and currency is not None:
+            remaining = p.check("remaining", _minor, abs(v["remaining"]), currency, "remaining")
+            if remaining is not None and remaining > total:
+                p.add("remaining", "more remains than the credit note's total")
         if p.failed or total is None or currency is None:
             continue
         wanted = {
@@ -1136,32 +1260,140 @@ def plan_credit_notes(
                 p.add("total", "total is less than the amount already applied")
             if applied and (snap.currency != currency or snap.customer_id != customer.id):
                 p.add("currency", "credit note is applied; its customer and currency are fixed")
+            open_now = total - applied
+            if remaining is not None and remaining > open_now:
+                p.add(
+                    "remaining",
+                    f"{money.format_minor(remaining, currency)} remains in the accounting "
+                    "system but Recoup has applied all but "
+                    f"{money.format_minor(open_now, currency)}; take it back first "
+                    f"(`recoup unallocate --credit-note {number}`)",
+                )
+            to_apply = 0 if remaining is None else open_now - remaining
+            if to_apply and invoice is None:
+                open_now, to_apply = remaining or 0, 0  # applied elsewhere
             if p.failed:
                 continue
-            wanted["open_amount"] = total - applied
+            wanted["open_amount"] = open_now
+            if snap.status != "void":
+                wanted["status"] = "applied" if open_now == 0 else "open"
             before, after = _diff(snap._asdict(), wanted)
             if after:
-                plan.updates.append(Update(record.row, snap.id, before, after))
-            else:
-                plan.unchanged += 1
-            continue
-        index = plan.create(record.row, {**wanted, "open_amount": total})
-        if invoice is not None and invoice.status == InvoiceStatus.OPEN:
-            open_amount = invoice_open[invoice.number]
-            share = min(total, open_amount)
-            if share:
-                plan.allocations.append(
-                    AllocationPlan(
-                        Ref(False, invoice.id),
-                        open_amount,
-                        invoice.status,
-                        Ref(True, index),
-                        total,
-                        False,
-                        currency,
-                        share,
-                        v["issue_date"],
-                    )
+                plan.updates.append(
+                    Update(record.row, snap.id, before, after, number, snap.currency)
                 )
-                invoice_open[invoice.number] = open_amount - share
+            elif not to_apply:
+                plan.unchanged += 1
+            if to_apply and invoice is not None:
+                _apply_credit(
+                    plan,
+                    p,
+                    replacer,
+                    invoice_open,
+                    invoice,
+                    Ref(False, snap.id),
+                    open_now,
+                    to_apply,
+                    record,
+                    number,
+                )
+            continue
+        to_apply = total if remaining is None else total - remaining
+        open_now = total if invoice is not None or remaining is None else remaining
+        index = plan.create(
+            record.row,
+            {**wanted, "open_amount": open_now, "status": "applied" if open_now == 0 else "open"},
+        )
+        if invoice is not None and to_apply:
+            _apply_credit(
+                plan,
+                p,
+                replacer,
+                invoice_open,
+                invoice,
+                Ref(True, index),
+                total,
+                to_apply,
+                record,
+                number,
+                exact=remaining is not None,
+            )
     return plan
+
+
+def _apply_credit(
+    plan: Plan,
+    p: _RowProblems,
+    replacer: "Replacer",
+    invoice_open: dict[str, int],
+    invoice: InvoiceSnap,
+    source: Ref,
+    source_open: int,
+    amount: int,
+    record: Record,
+    number: str,
+    *,
+    exact: bool = True,
+) -> None:
+    """Apply ``amount`` of a credit note to ``invoice`` (``exact``: all of it or refuse;
+    otherwise up to what is open), replacing settlement money first."""
+    open_amount = invoice_open[invoice.number]
+    available = replacer.available(invoice, open_amount)
+    if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
+        return
+    share = amount if exact else min(amount, available)
+    if share > available:
+        p.add(
+            "remaining",
+            f"the accounting system applied {money.format_minor(share, invoice.currency)} of "
+            f"credit note {number} to invoice {invoice.number}, which has only "
+            f"{money.format_minor(available, invoice.currency)} open in Recoup",
+        )
+        return
+    if not share:
+        return
+    open_amount += replacer.take(invoice, share, f"credit note {number}")
+    plan.allocations.append(
+        AllocationPlan(
+            Ref(False, invoice.id),
+            open_amount,
+            invoice.status,
+            source,
+            source_open,
+            False,
+            invoice.currency,
+            share,
+            record.values["issue_date"],
+        )
+    )
+    invoice_open[invoice.number] = open_amount - share
+
+
+class Replacer:
+    """Real money replacing settlement money on the invoices of one plan.
+
+    A settlement stands for money the accounting system reported and Recoup had not
+    seen; when a payment or credit note applied to that invoice comes in, it is that
+    money: the settlement is taken back by as much (``Plan.unsettle``) before the real
+    allocation, so the invoice's open amount stays the accounting system's. ``settled``
+    is what settlements have allocated, by invoice id.
+    """
+
+    def __init__(self, plan: Plan, settled: dict[int, int]) -> None:
+        self.plan = plan
+        self.left = dict(settled)
+
+    def available(self, invoice: InvoiceSnap, open_amount: int) -> int:
+        """What real money may be applied to ``invoice``: its open amount and its
+        settlement money."""
+        return open_amount + self.left.get(invoice.id, 0)
+
+    def take(self, invoice: InvoiceSnap, share: int, by: str) -> int:
+        """Plan taking back the settlement money ``share`` replaces; how much."""
+        taken = min(share, self.left.get(invoice.id, 0))
+        if taken:
+            self.left[invoice.id] -= taken
+            self.plan.unsettle.append(
+                Unsettle(invoice.id, invoice.number, invoice.currency, taken, f"replaced by {by}")
+            )
+        return taken

@@ -15,6 +15,9 @@ datetime.date(2026, 3, 12)
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 
 from recoup.errors import InvalidInput
 
@@ -63,6 +66,26 @@ def detect_date_order(values: Iterable[str]) -> str | None:
     if month_first:
         return "mdy"
     return "ymd" if iso else None
+
+
+@lru_cache(maxsize=64)
+def locale_date_order(country: str) -> str | None:
+    """How numeric dates are written in ``country`` (its main locale's short date
+    format, from Babel): ``dmy``, ``mdy``, or ``None`` when it writes the year first.
+
+    >>> [locale_date_order(c) for c in ("GB", "US", "DE", "NL", "JP", "")]
+    ['dmy', 'mdy', 'dmy', 'dmy', None, None]
+    """
+    if not country:
+        return None
+    try:
+        pattern = Locale.parse(f"und_{country.upper()}").date_formats["short"].pattern
+    except (ValueError, UnknownLocaleError):
+        return None
+    positions = {part: pattern.find(part) for part in "dMy"}
+    if min(positions.values()) < 0 or positions["y"] < min(positions["d"], positions["M"]):
+        return None
+    return "dmy" if positions["d"] < positions["M"] else "mdy"
 
 
 def _year(text: str) -> int:

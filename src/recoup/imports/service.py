@@ -4,12 +4,14 @@ An import either writes every row or none: the plan is checked in full first, an
 caller's transaction rolls back if anything fails while writing.
 """
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_currency
 from sqlalchemy.orm import Session
 
 from recoup import money
@@ -30,6 +32,7 @@ from recoup.imports.core import (
     Plan,
     Record,
 )
+from recoup.imports.fields import locale_date_order
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import service as ledger
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
@@ -46,6 +49,7 @@ _CUSTOMER_FIELDS = (
     "language",
     "timezone",
     "payment_terms_days",
+    "payment_terms_basis",
     "credit_limit_amount",
     "tags",
     "collector",
@@ -81,6 +85,7 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)  # "row 5: invoice INV-3 is Draft (...)"
     credit_notes: int = 0  # created or updated from an invoice report's credit rows
     ignored_columns: list[str] = field(default_factory=list)  # the file's headers, as written
+    date_order: str = ""  # the organisation's day/month order, when the file never said
 
     def add(self, other: "ImportResult") -> None:
         """Fold a follow-on import (a customers file's contacts) into this result."""
@@ -100,6 +105,13 @@ class ImportResult:
             lines.append(f"{len(self.skipped)} skipped: " + "; ".join(self.skipped))
         if self.ignored_columns:
             lines.append("ignored columns: " + ", ".join(self.ignored_columns))
+        if self.date_order:
+            first = "day" if self.date_order == "dmy" else "month"
+            lines.append(
+                f"dates read {first}-first (01/02/2026 is "
+                f"{'1 February' if first == 'day' else 'January 2'}), the organisation's "
+                "order: no date in the file says (--date-order to choose)"
+            )
         return lines
 
 
@@ -151,8 +163,16 @@ def import_rows(
     labels = {name: header[i] for name, i in indices.items()}
     if problems:
         raise RowsRejected(problems)
+    country = ledger.get_organisation(session, org_id=org_id).country
+    assumed: list[str] = []
     records, problems = core.parse_records(
-        kind, indices, rows, date_order=date_order, first_row=first_row
+        kind,
+        indices,
+        rows,
+        date_order=date_order,
+        first_row=first_row,
+        default_order=locale_date_order(country),
+        assumed=assumed,
     )
     rows_read = len(records)
     credits = Plan(Kind.CREDIT_NOTES)
@@ -184,12 +204,31 @@ def import_rows(
         _write_terms(session, org_id, terms)
         if credits.creates or credits.updates:
             _write(session, org_id, credits)
-    result = _result(plan, rows_read, dry_run)
+    names = _customer_names(session, org_id, [plan, contacts, credits]) if dry_run else {}
+    result = _result(plan, rows_read, dry_run, names)
     result.ignored_columns = _ignored(header, indices)
-    result.add(_result(contacts, 0, dry_run))
-    result.add(_result(credits, 0, dry_run))
+    result.date_order = assumed[0] if assumed else ""
+    result.add(_result(contacts, 0, dry_run, names))
+    result.add(_result(credits, 0, dry_run, names))
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dict[int, str]:
+    """The names of the customers the plans' updates move records between, by id."""
+    ids = [
+        value
+        for plan in plans
+        for update in plan.updates
+        for value in (update.before.get("customer_id"), update.after.get("customer_id"))
+        if value is not None
+    ]
+    if not ids:
+        return {}
+    rows = ledger.snapshot(
+        session, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", ids)
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def _ignored(header: list[str], indices: dict[str, int]) -> list[str]:
@@ -256,6 +295,9 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             customers,
             {snap.external_id: snap for snap in invoices},
             {snap.number: snap.external_id for snap in invoices},
+            _settled(session, org_id, None)
+            if any("open_balance" in r.values for r in records)
+            else {},
         )
     if kind is Kind.PAYMENTS:
         numbers = [
@@ -266,11 +308,13 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
         payments = ledger.snapshot(
             session, org_id=org_id, entity="payments", fields=PaymentSnap._fields
         )
+        named = _invoices_by_number(session, org_id, numbers)
         return core.plan_payments(
             records,
             customers,
             {row[1]: PaymentSnap._make(row) for row in payments},
-            _invoices_by_number(session, org_id, numbers),
+            named,
+            _settled(session, org_id, [snap.id for snap in named.values()]),
         )
     notes = [
         CreditNoteSnap._make(row)
@@ -279,13 +323,27 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
         )
     ]
     numbers = [r.values["invoice"] for r in records if "invoice" in r.values]
+    named = _invoices_by_number(session, org_id, numbers)
     return core.plan_credit_notes(
         records,
         customers,
         {n.external_id: n for n in notes},
         {n.number: n.external_id for n in notes},
-        _invoices_by_number(session, org_id, numbers),
+        named,
+        _settled(session, org_id, [snap.id for snap in named.values()]),
     )
+
+
+def _settled(session: Session, org_id: int, invoice_ids: Sequence[int] | None) -> dict[int, int]:
+    """What settlement payments have allocated, by invoice id (all, or ``invoice_ids``)."""
+    if invoice_ids is not None and not invoice_ids:
+        return {}
+    settled: dict[int, int] = {}
+    for allocation in ledger.settlement_allocations(
+        session, org_id=org_id, prefix=core.SETTLEMENT_PREFIX, invoice_ids=invoice_ids
+    ):
+        settled[allocation.invoice_id] = settled.get(allocation.invoice_id, 0) + allocation.amount
+    return settled
 
 
 def _invoices_by_number(
@@ -394,29 +452,122 @@ def _write(session: Session, org_id: int, plan: Plan) -> None:
         creates=plan.creates,
         updates=[RecordUpdate(u.id, u.before, u.after) for u in plan.updates],
     )
+    settlements = [
+        dataclasses.replace(s, invoice=core.Ref(False, ids[s.invoice.value]))
+        if s.invoice.new
+        else s
+        for s in plan.settlements
+    ]
+    settlements += _unsettle(session, org_id, plan.unsettle)
     planned = [_resolve(a, ids) for a in plan.allocations]
-    if plan.settlements:
-        payment_ids = ledger.write_records(
-            session,
-            org_id=org_id,
-            entity="payments",
-            creates=[_settlement_payment(s) for s in plan.settlements],
+    planned += [
+        PlannedAllocation(
+            invoice_id=s.invoice.value,
+            invoice_open=s.invoice_open,
+            invoice_status=s.invoice_status,
+            currency=s.currency,
+            amount=s.amount,
+            on=s.on,
+            payment_id=-1 - i,  # stands for the settlement payment, made below
+            source_open=s.amount,
         )
-        planned += [
-            PlannedAllocation(
-                invoice_id=ids[s.invoice.value] if s.invoice.new else s.invoice.value,
-                invoice_open=s.invoice_open,
-                invoice_status=s.invoice_status,
-                currency=s.currency,
-                amount=s.amount,
-                on=s.on,
-                payment_id=payment_id,
-                source_open=s.amount,
-            )
-            for s, payment_id in zip(plan.settlements, payment_ids, strict=True)
+        for i, s in enumerate(settlements)
+    ]
+    if plan.unsettle:
+        planned = _rebased(session, org_id, planned)
+    if settlements:
+        made = len(planned) - len(settlements)
+        creates = _settlement_payments(session, org_id, settlements, planned[made:])
+        payment_ids = ledger.write_records(
+            session, org_id=org_id, entity="payments", creates=creates
+        )
+        planned[made:] = [
+            dataclasses.replace(p, payment_id=payment_id)
+            for p, payment_id in zip(planned[made:], payment_ids, strict=True)
         ]
     if planned:
         ledger.write_allocations(session, org_id=org_id, planned=planned)
+
+
+def _unsettle(session: Session, org_id: int, unsettle: Sequence[core.Unsettle]) -> list[Any]:
+    """Take settlement money back from invoices: withdraw their settlement payments,
+    newest first, until enough is back; what was taken back beyond that is settled again
+    (the settlements to make, returned)."""
+    if not unsettle:
+        return []
+    wanted: dict[int, list[core.Unsettle]] = {}
+    for u in unsettle:
+        wanted.setdefault(u.invoice_id, []).append(u)
+    allocations = ledger.settlement_allocations(
+        session, org_id=org_id, prefix=core.SETTLEMENT_PREFIX, invoice_ids=list(wanted)
+    )
+    resettle = []
+    withdrawn: list[int] = []
+    whys: set[str] = set()
+    for invoice_id, items in wanted.items():
+        need = sum(u.amount for u in items)
+        why = "; ".join(dict.fromkeys(u.why for u in items))
+        back = 0
+        for allocation in (a for a in allocations if a.invoice_id == invoice_id):
+            if back >= need:
+                break
+            withdrawn.append(allocation.payment_id)
+            whys.add(f"invoice {items[0].invoice_number}: {why}")
+            back += allocation.amount
+        if back > need:
+            resettle.append((invoice_id, back - need))
+    if withdrawn:
+        # One reason for all (one statement): the details when they are few.
+        detail = "; ".join(sorted(whys)) if len(whys) <= 5 else f"{len(whys)} invoices"
+        ledger.withdraw_payments(
+            session,
+            org_id=org_id,
+            payment_ids=withdrawn,
+            reason=f"settlement taken back by an import ({detail})",
+        )
+    invoices = {
+        i.id: i
+        for i in ledger.invoices_by_id(
+            session, org_id=org_id, invoice_ids=[invoice_id for invoice_id, _ in resettle]
+        )
+    }
+    return [
+        core.Settlement(
+            core.Ref(False, invoice_id),
+            invoices[invoice_id].number,
+            invoices[invoice_id].open_amount,
+            invoices[invoice_id].status,
+            invoices[invoice_id].customer_id,
+            invoices[invoice_id].currency,
+            amount,
+            invoices[invoice_id].issue_date,
+        )
+        for invoice_id, amount in resettle
+    ]
+
+
+def _rebased(
+    session: Session, org_id: int, planned: Sequence[PlannedAllocation]
+) -> list[PlannedAllocation]:
+    """``planned`` with each invoice's balance before it taken from the ledger as it is
+    now (settlements were just taken back), in order."""
+    current = {
+        row[0]: (row[1], row[2])
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="invoices",
+            fields=("id", "open_amount", "status"),
+            where=("id", [p.invoice_id for p in planned]),
+        )
+    }
+    rebased = []
+    for p in planned:
+        open_amount, status = current.get(p.invoice_id, (p.invoice_open, p.invoice_status))
+        rebased.append(dataclasses.replace(p, invoice_open=open_amount, invoice_status=str(status)))
+        left = open_amount - p.amount
+        current[p.invoice_id] = (left, "paid" if left == 0 else status)
+    return rebased
 
 
 def _resolve(allocation: core.AllocationPlan, ids: list[int]) -> PlannedAllocation:
@@ -437,10 +588,43 @@ def _resolve(allocation: core.AllocationPlan, ids: list[int]) -> PlannedAllocati
     )
 
 
-def _settlement_payment(settlement: core.Settlement) -> dict[str, Any]:
-    balance = money.format_minor(settlement.invoice_open - settlement.amount, settlement.currency)
+def _settlement_payments(
+    session: Session,
+    org_id: int,
+    settlements: Sequence[core.Settlement],
+    planned: Sequence[PlannedAllocation],
+) -> list[dict[str, Any]]:
+    """The payments that stand for the settlements, keyed by invoice and the balance
+    they leave (``-2``, ``-3``... after a key in use)."""
+    keys = [
+        f"{core.SETTLEMENT_PREFIX}{s.invoice_number}-to-"
+        + money.format_minor(p.invoice_open - p.amount, s.currency)
+        for s, p in zip(settlements, planned, strict=True)
+    ]
+    taken = {
+        row[0]
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="payments",
+            fields=("external_id",),
+            where=("external_id", keys),
+        )
+    }
+    creates = []
+    for key, s in zip(keys, settlements, strict=True):
+        unique, n = key, 1
+        while unique in taken:
+            n += 1
+            unique = f"{key}-{n}"
+        taken.add(unique)
+        creates.append(_settlement_payment(s, unique))
+    return creates
+
+
+def _settlement_payment(settlement: core.Settlement, key: str) -> dict[str, Any]:
     return {
-        "external_id": f"settled-{settlement.invoice_number}-to-{balance}",
+        "external_id": key,
         "customer_id": settlement.customer_id,
         "received_on": settlement.on,
         "currency": settlement.currency,
@@ -453,20 +637,68 @@ def _settlement_payment(settlement: core.Settlement) -> dict[str, Any]:
     }
 
 
-def _describe(plan: Plan) -> list[str]:
+_WHAT = {
+    Kind.CUSTOMERS: "customer",
+    Kind.CONTACTS: "contact",
+    Kind.INVOICES: "invoice",
+    Kind.PAYMENTS: "payment",
+    Kind.CREDIT_NOTES: "credit note",
+}
+_FIELD_WORDS = {
+    "customer_id": "customer",
+    "open_amount": "open balance",
+    "unallocated_amount": "unallocated",
+    "payment_terms_days": "payment terms (days)",
+    "external_id": "account number",
+}
+
+
+def _change_in_words(
+    field_name: str, before: Any, after: Any, update: core.Update, names: dict[int, str]
+) -> str:
+    """``total £1,260.00 → £1,200.00``, ``customer Calder → Brampton``: a person's words,
+    not ids or minor units."""
+    word = _FIELD_WORDS.get(field_name, field_name.removesuffix("_amount").replace("_", " "))
+
+    def text(value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "(none)"
+        if field_name == "customer_id":
+            return names.get(value, "an unknown customer")
+        if field_name.endswith("_amount") and isinstance(value, int) and update.currency:
+            return format_currency(
+                money.from_minor(value, update.currency), update.currency, locale="en"
+            )
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return f"{word} {text(before)} → {text(after)}"
+
+
+def _describe(plan: Plan, names: dict[int, str]) -> list[str]:
     lines = [
         f"row {row}: create {_name(values)}"
         for row, values in zip(plan.create_rows, plan.creates, strict=True)
     ]
     for update in plan.updates:
         changes = ", ".join(
-            f"{k} {update.before[k]!s} -> {update.after[k]!s}" for k in update.after
+            _change_in_words(k, update.before.get(k), update.after[k], update, names)
+            for k in update.after
         )
-        lines.append(f"row {update.row}: update #{update.id}: {changes}")
+        label = update.label or "record"
+        lines.append(f"row {update.row}: update {_WHAT[plan.kind]} {label}: {changes}")
     lines += [
         f"settle {money.format_minor(s.amount, s.currency)} {s.currency} "
         f"of invoice {s.invoice_number}"
         for s in plan.settlements
+    ]
+    lines += [
+        f"take back {money.format_minor(u.amount, u.currency)} {u.currency} settled "
+        f"on invoice {u.invoice_number} ({u.why})"
+        for u in plan.unsettle
     ]
     return lines
 
@@ -478,7 +710,9 @@ def _name(values: dict[str, Any]) -> str:
     return "record"
 
 
-def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
+def _result(
+    plan: Plan, rows: int, dry_run: bool, names: dict[int, str] | None = None
+) -> ImportResult:
     return ImportResult(
         kind=plan.kind,
         rows=rows,
@@ -488,6 +722,6 @@ def _result(plan: Plan, rows: int, dry_run: bool) -> ImportResult:
         allocations=len(plan.allocations),
         settlements=len(plan.settlements),
         dry_run=dry_run,
-        changes=_describe(plan) if dry_run else [],
+        changes=_describe(plan, names or {}) if dry_run else [],
         skipped=list(plan.skipped),
     )

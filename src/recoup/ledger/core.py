@@ -142,3 +142,44 @@ def split_in_order(amount: int, open_amounts: Sequence[int]) -> list[int]:
         parts.append(part)
         left -= part
     return parts
+
+
+class TermsBasis(StrEnum):
+    """What payment terms of N count from (Xero's DueDateSalesTerm)."""
+
+    INVOICE_DATE = ""  # N days after the invoice date
+    MONTH_END = "month_end"  # N days after the end of the invoice month
+    FOLLOWING_MONTH = "following_month"  # on day N of the month after the invoice's
+    CURRENT_MONTH = "current_month"  # on day N of the invoice's month
+
+
+def due_date(issued: date, days: int, basis: str = TermsBasis.INVOICE_DATE) -> date:
+    """The due date of an invoice issued on ``issued`` under terms of ``days`` counted
+    from ``basis``; a day past a month's end is its last day, and a due date is never
+    before the issue date.
+
+    >>> due_date(date(2026, 1, 15), 30)
+    datetime.date(2026, 2, 14)
+    >>> due_date(date(2026, 1, 15), 20, TermsBasis.MONTH_END)
+    datetime.date(2026, 2, 20)
+    >>> due_date(date(2026, 1, 15), 31, TermsBasis.FOLLOWING_MONTH)
+    datetime.date(2026, 2, 28)
+    >>> due_date(date(2026, 1, 15), 20, TermsBasis.CURRENT_MONTH)
+    datetime.date(2026, 1, 20)
+    >>> due_date(date(2026, 1, 25), 20, TermsBasis.CURRENT_MONTH)
+    datetime.date(2026, 1, 25)
+    """
+    if basis == TermsBasis.MONTH_END:
+        return _month_end(issued) + timedelta(days=days)
+    if basis in (TermsBasis.FOLLOWING_MONTH, TermsBasis.CURRENT_MONTH):
+        first = issued.replace(day=1)
+        if basis == TermsBasis.FOLLOWING_MONTH:
+            first = _month_end(issued) + timedelta(days=1)
+        last = _month_end(first)
+        return max(issued, first.replace(day=max(1, min(days, last.day))))
+    return issued + timedelta(days=days)
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)

@@ -135,6 +135,8 @@ class Customer(OrgScoped, Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     payment_terms_days: Mapped[int] = mapped_column(default=30)
+    # What the terms count from (``core.TermsBasis``): "" the invoice date.
+    payment_terms_basis: Mapped[str] = mapped_column(String(24), default="", server_default="")
     credit_limit_amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     collector: Mapped[str] = mapped_column(String(200), default="")

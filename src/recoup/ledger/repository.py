@@ -18,6 +18,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import delete as sa_delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recoup.db import bulk
@@ -400,3 +402,100 @@ def set_risk_bands(session: Session, org_id: int, bands: dict[int, str]) -> None
     bulk_update(
         session, Customer, [{"id": cid, "risk_band": b} for cid, b in bands.items() if cid in known]
     )
+
+
+def allocations_for_update(
+    session: Session,
+    org_id: int,
+    *,
+    ids: Sequence[int] | None = None,
+    invoice_id: int | None = None,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> list[Allocation]:
+    """The organisation's allocations matching every criterion given, locked, by id."""
+    query = select(Allocation).where(Allocation.org_id == org_id)
+    if ids is not None:
+        query = query.where(Allocation.id.in_(sorted(set(ids))))
+    for column, value in (
+        (Allocation.invoice_id, invoice_id),
+        (Allocation.payment_id, payment_id),
+        (Allocation.credit_note_id, credit_note_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return list(
+        session.scalars(
+            query.order_by(Allocation.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def delete_rows(
+    session: Session,
+    model: type[Any],
+    org_id: int,
+    ids: Sequence[int],
+    *,
+    savepoint: bool = False,
+) -> bool:
+    """Delete the organisation's rows of ``model`` with ``ids``. With ``savepoint``, a
+    row still referenced elsewhere is left alone and False returned (nothing deleted)."""
+    statement = sa_delete(model).where(model.org_id == org_id, model.id.in_(list(ids)))
+    if not savepoint:
+        session.execute(statement)
+        return True
+    try:
+        with session.begin_nested():
+            session.execute(statement)
+    except IntegrityError:
+        return False
+    return True
+
+
+def settlement_allocations(
+    session: Session, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[tuple[int, int, int, int]]:
+    """``(allocation id, invoice id, payment id, amount)`` of the allocations made by
+    payments whose external id starts with ``prefix`` (only to ``invoice_ids`` when
+    given), newest first."""
+    query = (
+        select(Allocation.id, Allocation.invoice_id, Allocation.payment_id, Allocation.amount)
+        .join(
+            Payment,
+            and_(Payment.id == Allocation.payment_id, Payment.org_id == Allocation.org_id),
+        )
+        .where(Allocation.org_id == org_id, Payment.external_id.startswith(prefix, autoescape=True))
+        .order_by(Allocation.id.desc())
+    )
+    if invoice_ids is None:
+        return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query)]
+    rows: list[tuple[int, int, int, int]] = []
+    for condition in bulk.among(session, Allocation.invoice_id, invoice_ids):
+        rows += [
+            (r[0], r[1], int(r[2] or 0), int(r[3])) for r in session.execute(query.where(condition))
+        ]
+    rows.sort(key=lambda row: -row[0])
+    return rows
+
+
+def rows_for_update(
+    session: Session, model: type[Any], org_id: int, fields: Sequence[str], ids: Sequence[int]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the organisation's rows of ``model`` among ``ids``, locked."""
+    query = select(*(getattr(model, f) for f in fields)).where(model.org_id == org_id)
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, model.id, ids):
+        rows += [tuple(row) for row in session.execute(query.where(condition).with_for_update())]
+    return rows
+
+
+def allocations_of_payments(session: Session, org_id: int, payment_ids: Sequence[int]) -> list[int]:
+    """The ids of the allocations of the organisation's payments among ``payment_ids``."""
+    query = select(Allocation.id).where(Allocation.org_id == org_id)
+    ids: list[int] = []
+    for condition in bulk.among(session, Allocation.payment_id, payment_ids):
+        ids += list(session.scalars(query.where(condition)))
+    return ids

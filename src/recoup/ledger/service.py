@@ -6,10 +6,11 @@ Amounts come in as ``Decimal`` and are stored as integer minor units.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from recoup import money
@@ -212,7 +213,9 @@ def create_invoice(
     currency = money.validate_currency(currency or customer.currency)
     if total < 0:
         raise InvalidInput("must not be negative", field="total")
-    due = due_date or issue_date + timedelta(days=customer.payment_terms_days)
+    due = due_date or core.due_date(
+        issue_date, customer.payment_terms_days, customer.payment_terms_basis
+    )
     if due < issue_date:
         raise InvalidInput("due date is before the issue date", field="due_date")
     total_minor = money.to_minor(total, currency)
@@ -750,3 +753,317 @@ def set_risk_bands(session: Session, *, org_id: int, bands: dict[int, str]) -> N
         ],
     )
     _expire(session, Customer)
+
+
+# Used by recoup.cashapp: every invoice and customer as the bank-statement matcher reads
+# them, and invoices by number for a person's decisions.
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """An invoice's matching facts (minor units)."""
+
+    id: int
+    number: str
+    customer_id: int
+    currency: str
+    open_amount: int
+    issue_date: date
+    due_date: date
+    status: str
+
+
+def invoice_rows(session: Session, *, org_id: int) -> list[InvoiceRow]:
+    """Every invoice of the organisation, open or not."""
+    fields = (
+        "id",
+        "number",
+        "customer_id",
+        "currency",
+        "open_amount",
+        "issue_date",
+        "due_date",
+        "status",
+    )
+    return [InvoiceRow(*row) for row in repository.field_rows(session, Invoice, org_id, fields)]
+
+
+def customer_rows(session: Session, *, org_id: int) -> list[tuple[int, str, str]]:
+    """``(id, account number, name)`` of every customer of the organisation."""
+    rows = repository.field_rows(session, Customer, org_id, ("id", "external_id", "name"))
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
+    """The organisation's invoice numbered ``number``."""
+    invoice: Invoice | None = repository.by_key(session, Invoice, org_id, number=number)
+    if invoice is None:
+        raise NotFound(f"no invoice numbered {number!r}")
+    return invoice
+
+
+# Un-allocation: taking back what was applied (a wrong match, a returned payment, a
+# credit note the accounting system counted in the invoice's balance already).
+
+
+@dataclass(frozen=True, slots=True)
+class ReversedAllocation:
+    """An allocation that was removed, with what it had moved."""
+
+    id: int
+    invoice_id: int
+    payment_id: int | None
+    credit_note_id: int | None
+    currency: str
+    amount: int
+    allocated_on: date
+
+
+def reverse_allocations(
+    session: Session,
+    *,
+    org_id: int,
+    reason: str,
+    actor: str | None = None,
+    allocation_ids: Sequence[int] | None = None,
+    invoice_id: int | None = None,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> list[ReversedAllocation]:
+    """Remove the chosen allocations and give their amounts back: to the invoices' open
+    amounts (a paid or written-off invoice is open again), the payments' unallocated
+    amounts and the credit notes' open amounts (an applied one is open again).
+
+    Choose either ``allocation_ids``, or an invoice, a payment or a credit note (all of
+    its allocations), or an invoice with one of its sources (the allocations between
+    the two). Every removal and balance change is audited with ``reason`` and ``actor``
+    (default: the transaction's). Refuses, writing nothing, when the choice is
+    ambiguous or matches no allocation.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("say why the allocations are reversed", field="reason")
+    by_record = (invoice_id, payment_id, credit_note_id)
+    if allocation_ids is not None and any(x is not None for x in by_record):
+        raise InvalidInput("name either allocations or an invoice, payment or credit note")
+    if allocation_ids is None and all(x is None for x in by_record):
+        raise InvalidInput("name the allocations, an invoice, a payment or a credit note")
+    if payment_id is not None and credit_note_id is not None:
+        raise InvalidInput("name a payment or a credit note, not both")
+    if allocation_ids is not None and not allocation_ids:
+        raise InvalidInput("no allocation named")
+    labels = _labels(session, org_id, by_record)
+    found = repository.allocations_for_update(
+        session,
+        org_id,
+        ids=allocation_ids,
+        invoice_id=invoice_id,
+        payment_id=payment_id,
+        credit_note_id=credit_note_id,
+    )
+    if allocation_ids is not None:
+        missing = sorted(set(allocation_ids) - {a.id for a in found})
+        if missing:
+            raise NotFound(f"no allocation with id {', '.join(map(str, missing))}")
+    if not found:
+        verb = "have" if len(labels) > 1 else "has"
+        raise NotFound(f"nothing to reverse: {' and '.join(labels)} {verb} no allocations")
+    reversed_ = [
+        ReversedAllocation(
+            a.id, a.invoice_id, a.payment_id, a.credit_note_id, a.currency, a.amount, a.allocated_on
+        )
+        for a in found
+    ]
+    _give_back(session, org_id=org_id, reversed_=reversed_, reason=reason, actor=actor)
+    return reversed_
+
+
+def _labels(session: Session, org_id: int, by_record: tuple[int | None, ...]) -> list[str]:
+    """``invoice INV-1``, ``payment P1``...: what was named, each checked to exist."""
+    labels = []
+    for model, record_id, label, attr in (
+        (Invoice, by_record[0], "invoice", "number"),
+        (Payment, by_record[1], "payment", "external_id"),
+        (CreditNote, by_record[2], "credit note", "number"),
+    ):
+        if record_id is None:
+            continue
+        record = repository.get(session, model, org_id, record_id)
+        if record is None:
+            raise NotFound(f"no {label} with id {record_id}")
+        labels.append(f"{label} {getattr(record, attr)}")
+    return labels
+
+
+_REOPENED: dict[str, tuple[str, ...]] = {
+    "invoices": (InvoiceStatus.PAID, InvoiceStatus.WRITTEN_OFF),
+    "credit_notes": ("applied",),
+}
+
+
+def _give_back(
+    session: Session,
+    *,
+    org_id: int,
+    reversed_: Sequence[ReversedAllocation],
+    reason: str,
+    actor: str | None,
+) -> None:
+    """Delete the allocations, restore the balances they took and audit every step."""
+    changes = [
+        Change(
+            org_id,
+            "delete",
+            "allocations",
+            r.id,
+            {
+                "invoice_id": r.invoice_id,
+                "payment_id": r.payment_id,
+                "credit_note_id": r.credit_note_id,
+                "currency": r.currency,
+                "amount": r.amount,
+                "allocated_on": r.allocated_on.isoformat(),
+            },
+            {"reason": reason},
+        )
+        for r in reversed_
+    ]
+    repository.delete_rows(session, Allocation, org_id, [r.id for r in reversed_])
+    back: dict[tuple[str, int], int] = {}
+    for r in reversed_:
+        for entity, record_id in (
+            ("invoices", r.invoice_id),
+            ("payments", r.payment_id),
+            ("credit_notes", r.credit_note_id),
+        ):
+            if record_id is not None:
+                back[(entity, record_id)] = back.get((entity, record_id), 0) + r.amount
+    for entity in ("invoices", "payments", "credit_notes"):
+        amounts = {key[1]: amount for key, amount in back.items() if key[0] == entity}
+        if not amounts:
+            continue
+        model = ENTITIES[entity]
+        column = "unallocated_amount" if entity == "payments" else "open_amount"
+        fields = ("id", column) if entity == "payments" else ("id", column, "status")
+        rows = repository.rows_for_update(session, model, org_id, fields, sorted(amounts))
+        updates = []
+        for row in sorted(rows):
+            record_id = row[0]
+            before: dict[str, Any] = {column: row[1]}
+            after: dict[str, Any] = {column: row[1] + amounts[record_id]}
+            if entity in _REOPENED and row[2] in _REOPENED[entity]:
+                before["status"], after["status"] = str(row[2]), "open"
+            updates.append({"id": record_id, **after})
+            changes.append(Change(org_id, "update", entity, record_id, before, after))
+        repository.bulk_update(session, model, updates)
+    append(session, changes, actor=actor)
+    _expire(session, Invoice, Payment, CreditNote, Allocation)
+
+
+def withdraw_payment(
+    session: Session, *, org_id: int, payment_id: int, reason: str, actor: str | None = None
+) -> list[ReversedAllocation]:
+    """Take a payment off the ledger (a returned payment, an undone match): reverse its
+    allocations, then delete it; both audited with ``reason`` and ``actor``. The
+    allocations reversed (none if it was unapplied)."""
+    return withdraw_payments(
+        session, org_id=org_id, payment_ids=[payment_id], reason=reason, actor=actor
+    )
+
+
+def withdraw_payments(
+    session: Session,
+    *,
+    org_id: int,
+    payment_ids: Sequence[int],
+    reason: str,
+    actor: str | None = None,
+) -> list[ReversedAllocation]:
+    """``withdraw_payment`` for several payments at once (a few statements, not a few
+    per payment)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("say why the payment is withdrawn", field="reason")
+    wanted = sorted(set(payment_ids))
+    fields = (
+        "id",
+        "customer_id",
+        "external_id",
+        "received_on",
+        "currency",
+        "amount",
+        "unallocated_amount",
+        "method",
+        "reference",
+        "payer_name",
+        "payer_iban",
+    )
+    found = {
+        row[0]: row for row in repository.rows_for_update(session, Payment, org_id, fields, wanted)
+    }
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"no payment with id {', '.join(missing)}")
+    allocations = repository.allocations_of_payments(session, org_id, wanted)
+    reversed_: list[ReversedAllocation] = []
+    if allocations:
+        reversed_ = reverse_allocations(
+            session, org_id=org_id, reason=reason, actor=actor, allocation_ids=allocations
+        )
+    given_back: dict[int | None, int] = {}
+    for r in reversed_:
+        given_back[r.payment_id] = given_back.get(r.payment_id, 0) + r.amount
+    changes = []
+    for payment_id in wanted:
+        row = found[payment_id]
+        before = dict(zip(fields[1:], row[1:], strict=True))
+        before["received_on"] = row[3].isoformat()
+        before["method"] = str(row[7])
+        before["unallocated_amount"] = row[6] + given_back.get(payment_id, 0)
+        changes.append(Change(org_id, "delete", "payments", payment_id, before, {"reason": reason}))
+    if not repository.delete_rows(session, Payment, org_id, wanted, savepoint=True):
+        labels = ", ".join(str(found[i][2]) for i in wanted)
+        raise Conflict(f"payment {labels} is still referenced (an agency recovery?); not withdrawn")
+    append(session, changes, actor=actor)
+    gone = set(wanted)
+    for record in list(session.identity_map.values()):
+        identity = sa_inspect(record).identity if isinstance(record, Payment) else None
+        if identity and identity[0] in gone:
+            session.expunge(record)  # its row is deleted
+    _expire(session, Payment)
+    return reversed_
+
+
+def record_id_by_key(session: Session, *, org_id: int, entity: str, key: str) -> int:
+    """The id of the organisation's invoice or credit note numbered ``key``, or of its
+    payment with reference (external id) ``key``."""
+    column, label = {
+        "invoices": ("number", "invoice"),
+        "credit_notes": ("number", "credit note"),
+        "payments": ("external_id", "payment"),
+    }[entity]
+    record = repository.by_key(session, ENTITIES[entity], org_id, **{column: key.strip()})
+    if record is None:
+        raise NotFound(f"no {label} {key.strip()!r}")
+    return int(record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementAllocation:
+    """An allocation by a payment that stands for money only the accounting system saw."""
+
+    allocation_id: int
+    invoice_id: int
+    payment_id: int
+    amount: int
+
+
+def settlement_allocations(
+    session: Session, *, org_id: int, prefix: str, invoice_ids: Sequence[int] | None = None
+) -> list[SettlementAllocation]:
+    """The allocations of the payments whose external id starts with ``prefix`` (to
+    ``invoice_ids`` only, when given), newest first."""
+    return [
+        SettlementAllocation(*row)
+        for row in repository.settlement_allocations(session, org_id, prefix, invoice_ids)
+    ]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.auth.service import hash_token
 from recoup.cases import service as cases
+from recoup.cashapp.reference import customer_reference
 from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -273,8 +274,12 @@ def payment_instructions(
         account = by_currency.get(balance.currency)
         if account is None or balance.balance <= 0:
             continue
+        # The customer's RF creditor reference first (the bank-statement matcher's key).
+        quoted = str(customer["external_id"])
+        if customer.get("id"):
+            quoted = f"{customer_reference(int(customer['id']))} {quoted}"
         reference = core.payment_reference(
-            str(customer["external_id"]),
+            quoted,
             [line.number for line in statement.invoices if line.currency == balance.currency],
         )
         holder = account.account_name or organisation.legal_name or organisation.name

@@ -1,0 +1,667 @@
+"""Matching bank credits to customers and open invoices (pure: no session, no clock).
+
+For each credit line every signal a person would use is scored: the structured creditor
+reference (``RF…``, the exact key), invoice numbers in the free text, the payer's IBAN
+and name learned from earlier decisions, the payer's name against customer names, the
+customer's own account number, and the amount (one open invoice, a combination of open
+items, the open amount less a small bank charge or discount, the whole balance, a
+partial or an overpayment). Each proposal carries its confidence (0-100) and its
+reasons in words; a line is applied without a person only when exactly one proposal
+reaches the organisation's threshold and no other customer is a serious rival.
+
+Amounts are integer minor units in the line's currency.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import combinations, pairwise
+
+from rapidfuzz import fuzz
+
+from recoup import money
+from recoup.cashapp.reference import customer_of, printed, references_in
+
+# Confidence points. A customer is named by its strongest signal, plus a little for each
+# further signal that agrees; the amount adds what it explains.
+REFERENCE_POINTS = 80  # RF creditor reference: the exact key
+INVOICE_POINTS = 60  # an open invoice of the customer named in the text
+LEARNED_IBAN_POINTS = 60  # a person confirmed this IBAN pays for the customer
+ACCOUNT_POINTS = 50  # the customer's own account number in the text
+LEARNED_NAME_POINTS = 45  # a person confirmed this payer name pays for the customer
+NAME_POINTS = ((92, 40), (85, 30), (75, 15))  # rapidfuzz score -> points
+PAID_INVOICE_POINTS = 30  # the text names an invoice already paid
+AMOUNT_ONLY_POINTS = 40  # nothing but the amount: it equals one open invoice in the ledger
+CORROBORATION_POINTS = 10  # per further agreeing signal, at most two
+EXACT_AMOUNT_POINTS = 30  # named invoices, one open invoice or the whole balance
+SUBSET_AMOUNT_POINTS = 25  # a combination of open items
+SHORT_AMOUNT_POINTS = 15  # open amount less a bank charge or discount
+PARTIAL_AMOUNT_POINTS = 10  # less than named invoices, or more than everything open
+RIVAL_MARGIN = 25  # a rival customer this close in evidence makes a match uncertain
+DEFAULT_THRESHOLD = 90
+
+SUBSET_ITEMS = 16  # the oldest open items a combination is searched among
+SUBSET_SIZE = 5  # at most this many items in a combination
+MAX_PROPOSALS = 5
+
+_LEGAL_FORMS = re.compile(
+    r"\b(gmbh|mbh|ag|kg|ohg|ug|e\.?k|ltd|limited|llc|inc|corp|co|plc|sa|sas|sarl|srl|spa|"
+    r"bv|nv|oy|ab|as|aps|kft|sp z o\.?o|s\.?a|the|und|and|&)\b\.?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How sure the matcher must be, and what a small short payment may be."""
+
+    threshold: int = DEFAULT_THRESHOLD
+    # A payment this much below the open amount still settles it: a bank charge
+    # (``short_fixed`` minor units) or an early-payment discount (``short_percent``).
+    short_fixed: int = 1500
+    short_percent: Decimal = Decimal("3")
+
+    def tolerance(self, open_amount: int) -> int:
+        """How far below ``open_amount`` a payment may fall and still settle it."""
+        by_percent = int(Decimal(open_amount) * self.short_percent / 100)
+        return max(self.short_fixed, by_percent)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An invoice as the matcher sees it (paid ones too: a payer may name them)."""
+
+    invoice_id: int
+    number: str
+    customer_id: int
+    currency: str
+    open_amount: int
+    issue_date: date
+    due_date: date
+    status: str = "open"
+    disputed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A customer, with what people taught the matcher about who pays for it."""
+
+    customer_id: int
+    account: str  # the customer's own account number (external id)
+    name: str
+    ibans: frozenset[str] = frozenset()
+    payer_names: frozenset[str] = frozenset()
+    # Pending promises to pay: (amount, currency, {invoice id: amount promised on it}).
+    promises: tuple["Promised", ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Promised:
+    """A pending promise (or a due instalment): its amount and what it pays."""
+
+    amount: int
+    currency: str
+    invoices: tuple[tuple[int, int], ...]  # (invoice id, amount), in the promise's order
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A credit line to match, amounts in minor units."""
+
+    amount: int
+    currency: str
+    booking_date: date
+    creditor_reference: str = ""
+    remittance: str = ""
+    payer_name: str = ""
+    payer_iban: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Part of a line applied to one invoice."""
+
+    invoice_id: int
+    number: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """Apply a line to one customer: these invoices, the rest on account."""
+
+    customer_id: int
+    account: str
+    shares: tuple[Share, ...]
+    on_account: int
+    confidence: int
+    reasons: tuple[str, ...]
+    disputed: tuple[str, ...] = ()  # numbers of invoices under dispute it pays
+
+    @property
+    def reason(self) -> str:
+        """The reasons in one sentence."""
+        return "; ".join(self.reasons)
+
+    @property
+    def applied(self) -> int:
+        """What goes to invoices."""
+        return sum(s.amount for s in self.shares)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The proposals for a line, best first, and the one to apply without a person."""
+
+    proposals: tuple[Proposal, ...]
+    certain: Proposal | None = None
+    note: str = ""
+
+
+@dataclass
+class Book:
+    """What the matcher knows: customers, their invoices and indexes over them."""
+
+    parties: Mapping[int, Party]
+    items: Sequence[Item]
+    by_customer: dict[int, list[Item]] = field(default_factory=dict)
+    by_number: dict[str, list[Item]] = field(default_factory=dict)
+    by_digits: dict[str, list[Item]] = field(default_factory=dict)
+    by_amount: dict[tuple[str, int], list[Item]] = field(default_factory=dict)
+    by_iban: dict[str, list[int]] = field(default_factory=dict)
+    by_payer: dict[str, list[int]] = field(default_factory=dict)
+    by_account: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    # Invoices whose open amount changed since the book was built (applied meanwhile).
+    current: dict[int, Item] = field(default_factory=dict)
+    # Customers by the first three letters of each word of their name.
+    first_words: dict[str, list[int]] = field(default_factory=dict)
+
+
+def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
+    """Index customers and invoices for matching many lines."""
+    party_map = {p.customer_id: p for p in parties}
+    item_list = list(items)
+    book = Book(party_map, item_list)
+    by_customer: dict[int, list[Item]] = defaultdict(list)
+    by_number: dict[str, list[Item]] = defaultdict(list)
+    by_digits: dict[str, list[Item]] = defaultdict(list)
+    by_amount: dict[tuple[str, int], list[Item]] = defaultdict(list)
+    for item in item_list:
+        if item.status == "open" and item.open_amount > 0:
+            by_customer[item.customer_id].append(item)
+            by_amount[(item.currency, item.open_amount)].append(item)
+        by_number[_alnum(item.number)].append(item)
+        digits = _digits_key(item.number)
+        if len(digits) >= 3:
+            by_digits[digits].append(item)
+    for open_items in by_customer.values():
+        open_items.sort(key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
+    by_iban: dict[str, list[int]] = defaultdict(list)
+    by_payer: dict[str, list[int]] = defaultdict(list)
+    first_words: dict[str, list[int]] = defaultdict(list)
+    for party in party_map.values():
+        for iban in party.ibans:
+            by_iban[_alnum(iban)].append(party.customer_id)
+        for name in party.payer_names:
+            by_payer[normal_name(name)].append(party.customer_id)
+        book.by_account[_alnum(party.account)] = party.customer_id
+        book.names[party.customer_id] = normal_name(party.name)
+        for word in set(book.names[party.customer_id].split()):
+            if len(word) >= 3:
+                first_words[word[:3]].append(party.customer_id)
+    book.by_customer = dict(by_customer)
+    book.by_number = dict(by_number)
+    book.by_digits = dict(by_digits)
+    book.by_amount = dict(by_amount)
+    book.by_iban = dict(by_iban)
+    book.by_payer = dict(by_payer)
+    book.first_words = dict(first_words)
+    return book
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def _digits_key(text: str) -> str:
+    """The digits of an invoice number without leading zeros ("INV-001042" -> "1042")."""
+    return "".join(ch for ch in text if ch.isdigit()).lstrip("0")
+
+
+def normal_name(name: str) -> str:
+    """A company name for comparison: lower case, no accents, no legal form.
+
+    >>> normal_name("Müller & Söhne GmbH")
+    'muller sohne'
+    """
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("ß", "ss")
+    text = _LEGAL_FORMS.sub(" ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    # "Mueller" and "Müller" are the same name.
+    text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return " ".join(text.split())
+
+
+_TOKEN = re.compile(r"[A-Za-z]*[0-9][0-9A-Za-z]*")
+
+
+def invoice_mentions(text: str) -> list[str]:
+    """Keys in free text that may name invoices: whole tokens and runs of digits.
+
+    Payers drop the prefix, add or drop leading zeros, put spaces or dashes inside
+    the number and name several at once ("INV 1042/1057").
+
+    >>> invoice_mentions("INV 1042/1057")
+    ['INV1042', '1042', '1057', '10421057']
+    """
+    # Nothing that is a reference or an IBAN.
+    cleaned = re.sub(r"\bRF\s?\d\d(?:\s?[0-9A-Z]){1,21}\b", " ", text, flags=re.IGNORECASE)
+    cleaned = re.sub(r"\b[A-Z]{2}\d\d(?:\s?[0-9A-Z]{4}){3,7}(?:\s?[0-9A-Z]{1,3})?\b", " ", cleaned)
+    keys: list[str] = []
+
+    def add(key: str) -> None:
+        if key and key not in keys:
+            keys.append(key)
+
+    # A prefix joined to the number by a space or dash ("INV 1042", "INV-1042").
+    for match in re.finditer(r"\b([A-Za-z]{1,6})[\s\-#.:]{0,2}(\d[\d\-]*)", cleaned):
+        add(_alnum(match.group(1) + match.group(2)))
+    for token in _TOKEN.findall(cleaned):
+        add(_alnum(token))
+    runs = [m for m in re.finditer(r"\d+", cleaned)]
+    for run in runs:
+        add(run.group(0).lstrip("0"))
+    # A number split by a space or dash ("2026 0042", "10-42").
+    for first, second in pairwise(runs):
+        between = cleaned[first.end() : second.start()]
+        if between in (" ", "-", " - ", "/"):
+            add((first.group(0) + second.group(0)).lstrip("0"))
+    return keys
+
+
+def named_items(book: Book, text: str) -> list[Item]:
+    """The invoices (open or not) that ``text`` names, in the order named."""
+    found: list[Item] = []
+    for key in invoice_mentions(text):
+        matches = book.by_number.get(key)
+        if matches is None and key.isdigit() and len(key) >= 3:
+            matches = book.by_digits.get(key)
+        for item in matches or ():
+            item = book.current.get(item.invoice_id, item)
+            if item not in found:
+                found.append(item)
+    return found
+
+
+@dataclass
+class _Evidence:
+    points: list[tuple[int, str]] = field(default_factory=list)
+    exact_key: bool = False
+    learned: bool = False
+    name_only: bool = True
+
+    def add(self, points: int, reason: str, *, exact: bool = False, name: bool = False) -> None:
+        self.points.append((points, reason))
+        self.exact_key = self.exact_key or exact
+        self.name_only = self.name_only and name
+
+    @property
+    def score(self) -> int:
+        ranked = sorted((p for p, _ in self.points), reverse=True)
+        if not ranked:
+            return 0
+        return ranked[0] + CORROBORATION_POINTS * min(2, len(ranked) - 1)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r for _, r in sorted(self.points, key=lambda pr: -pr[0])]
+
+
+def _name_points(score: float) -> int:
+    for bound, points in NAME_POINTS:
+        if score >= bound:
+            return points
+    return 0
+
+
+def _fmt(amount: int, currency: str) -> str:
+    return f"{currency} {money.format_minor(amount, currency)}"
+
+
+def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item], list[str]]:
+    """Who the line may be from: evidence per customer, the invoices named, notes."""
+    found: dict[int, _Evidence] = defaultdict(_Evidence)
+    notes: list[str] = []
+    text = " ".join(t for t in (line.creditor_reference, line.remittance) if t)
+    for ref in references_in(text) + (
+        [r] if (r := _alnum(line.creditor_reference)) and r.startswith("RF") else []
+    ):
+        customer_id = customer_of(ref)
+        party = book.parties.get(customer_id) if customer_id is not None else None
+        if party is not None:
+            evidence = found[party.customer_id]
+            reason = f"reference {printed(ref)} = customer {party.account}"
+            if reason not in evidence.reasons:
+                evidence.add(REFERENCE_POINTS, reason, exact=True)
+    named = named_items(book, text)
+    for item in named:
+        party = book.parties.get(item.customer_id)
+        if party is None:
+            continue
+        if item.status == "open" and item.open_amount > 0:
+            found[item.customer_id].add(
+                INVOICE_POINTS, f"text names {item.number} of {party.account}", exact=True
+            )
+        else:
+            found[item.customer_id].add(
+                PAID_INVOICE_POINTS,
+                f"text names {item.number} of {party.account}, already {item.status}",
+            )
+    for key in invoice_mentions(text):
+        customer_id = book.by_account.get(key)
+        if customer_id is not None and len(key) >= 3:
+            found[customer_id].add(
+                ACCOUNT_POINTS, f"text names account {book.parties[customer_id].account}"
+            )
+    iban = _alnum(line.payer_iban)
+    for customer_id in book.by_iban.get(iban, []) if iban else []:
+        evidence = found[customer_id]
+        evidence.add(
+            LEARNED_IBAN_POINTS,
+            f"IBAN {line.payer_iban[:8]}… paid for {book.parties[customer_id].account} before",
+        )
+        evidence.learned = True
+    payer = normal_name(line.payer_name)
+    for customer_id in book.by_payer.get(payer, []) if payer else []:
+        evidence = found[customer_id]
+        evidence.add(
+            LEARNED_NAME_POINTS,
+            f"payer {line.payer_name} paid for {book.parties[customer_id].account} before",
+        )
+        evidence.learned = True
+    if payer:
+        for customer_id, score in _similar_names(book, payer):
+            points = _name_points(score)
+            if points:
+                found[customer_id].add(
+                    points,
+                    f"payer name {line.payer_name!r} resembles {book.parties[customer_id].name!r} "
+                    f"({score:.0f}%)",
+                    name=True,
+                )
+    return dict(found), named, notes
+
+
+def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
+    """Customers whose name resembles the payer's (sharing a word, then rapidfuzz)."""
+    candidates: set[int] = set()
+    for word in payer.split():
+        if len(word) >= 3:
+            candidates.update(book.first_words.get(word[:3], ()))
+    if len(candidates) > 200:  # a common word: compare with those only when very close
+        candidates = {c for c in candidates if book.names[c][:3] == payer[:3]}
+    scored = []
+    for customer_id in candidates:
+        name = book.names[customer_id]
+        if not name:
+            continue
+        score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
+        scored.append((customer_id, float(score)))
+    return scored
+
+
+def _eligible(book: Book, customer_id: int, line: Line) -> list[Item]:
+    """The customer's open items this line can pay: its currency, issued by then."""
+    return [
+        i
+        for i in book.by_customer.get(customer_id, [])
+        if i.currency == line.currency and i.issue_date <= line.booking_date
+    ]
+
+
+def _in_order(amount: int, items: Sequence[Item]) -> tuple[list[Share], int]:
+    """Apply ``amount`` to ``items`` in order, each up to its open amount; the rest."""
+    shares = []
+    left = amount
+    for item in items:
+        part = min(left, item.open_amount)
+        if part > 0:
+            shares.append(Share(item.invoice_id, item.number, part))
+            left -= part
+    return shares, left
+
+
+def _subsets(items: Sequence[Item], amount: int, low: int) -> list[tuple[Item, ...]]:
+    """Combinations of the oldest items whose sum is within ``low..amount`` (bounded)."""
+    pool = list(items[:SUBSET_ITEMS])
+    found = []
+    for size in range(2, min(SUBSET_SIZE, len(pool)) + 1):
+        for combo in combinations(pool, size):
+            total = sum(i.open_amount for i in combo)
+            if low <= total <= amount:
+                found.append(combo)
+        if len(found) > 50:
+            break
+    return found
+
+
+def _numbers(items: Iterable[Item]) -> str:
+    return " + ".join(i.number for i in items)
+
+
+def _plan(
+    book: Book, customer_id: int, line: Line, named: Sequence[Item], settings: Settings
+) -> tuple[list[Share], int, int, list[str]]:
+    """How the line would be applied to this customer: shares, rest on account, amount
+    points and the amount's reasons."""
+    items = _eligible(book, customer_id, line)
+    amount = line.amount
+    cur = line.currency
+    if not items:
+        return [], amount, 0, [f"nothing of the customer is open in {cur}; all on account"]
+    eligible = {i.invoice_id for i in items}
+    mine = [i for i in named if i.invoice_id in eligible]
+    if mine:
+        total = sum(i.open_amount for i in mine)
+        ordered = sorted(mine, key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
+        if amount == total:
+            shares, _ = _in_order(amount, ordered)
+            return shares, 0, EXACT_AMOUNT_POINTS, [f"amount = open {_numbers(ordered)}"]
+        if total - settings.tolerance(total) <= amount < total:
+            shares, _ = _in_order(amount, ordered)
+            return (
+                shares,
+                0,
+                SHORT_AMOUNT_POINTS,
+                [
+                    f"amount = open {_numbers(ordered)} less {_fmt(total - amount, cur)} "
+                    "(bank charge or discount)"
+                ],
+            )
+        shares, rest = _in_order(amount, ordered)
+        if rest:
+            return (
+                shares,
+                rest,
+                PARTIAL_AMOUNT_POINTS,
+                [f"pays {_numbers(ordered)} and {_fmt(rest, cur)} more, left on account"],
+            )
+        return (
+            shares,
+            0,
+            PARTIAL_AMOUNT_POINTS,
+            [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"],
+        )
+    by_id = {i.invoice_id: i for i in items}
+    for promise in book.parties[customer_id].promises:
+        if promise.currency != cur or promise.amount != amount:
+            continue
+        shares = [
+            Share(i, by_id[i].number, min(part, by_id[i].open_amount))
+            for i, part in promise.invoices
+            if i in by_id and min(part, by_id[i].open_amount) > 0
+        ]
+        applied = sum(s.amount for s in shares)
+        paid = " + ".join(s.number for s in shares)
+        if 0 < applied <= amount:
+            return (
+                shares,
+                amount - applied,
+                EXACT_AMOUNT_POINTS,
+                [f"amount = {_fmt(amount, cur)} promised for {paid}"],
+            )
+    same = [i for i in items if i.open_amount == amount]
+    if same:
+        reason = f"amount = open {same[0].number}"
+        if len(same) > 1:
+            reason += f" (the oldest of {len(same)} invoices open for this amount)"
+        return [Share(same[0].invoice_id, same[0].number, amount)], 0, EXACT_AMOUNT_POINTS, [reason]
+    total = sum(i.open_amount for i in items)
+    if amount == total:
+        shares, _ = _in_order(amount, items)
+        return shares, 0, EXACT_AMOUNT_POINTS, [f"amount = everything open ({_numbers(items)})"]
+    exact = _subsets(items, amount, amount)
+    if exact:
+        # Oldest first on ties: the combination whose items come earliest.
+        position = {i.invoice_id: n for n, i in enumerate(items)}
+        exact.sort(key=lambda c: sorted(position[i.invoice_id] for i in c))
+        chosen = exact[0]
+        reason = f"amount = open {_numbers(chosen)}"
+        points = SUBSET_AMOUNT_POINTS
+        if len(exact) > 1:
+            reason += f" (the oldest of {len(exact)} combinations)"
+            points -= 10
+        shares, _ = _in_order(amount, chosen)
+        return shares, 0, points, [reason]
+    single_short = [
+        i
+        for i in items
+        if i.open_amount - settings.tolerance(i.open_amount) <= amount < i.open_amount
+    ]
+    if single_short:
+        item = single_short[0]
+        return (
+            [Share(item.invoice_id, item.number, amount)],
+            0,
+            SHORT_AMOUNT_POINTS,
+            [
+                f"amount = open {item.number} less {_fmt(item.open_amount - amount, cur)} "
+                "(bank charge or discount)"
+            ],
+        )
+    if amount > total:
+        shares, rest = _in_order(amount, items)
+        return (
+            shares,
+            rest,
+            PARTIAL_AMOUNT_POINTS,
+            [f"pays everything open and {_fmt(rest, cur)} more, left on account"],
+        )
+    shares, _ = _in_order(amount, items)
+    return (
+        shares,
+        0,
+        PARTIAL_AMOUNT_POINTS,
+        [f"part payment, applied oldest first ({_numbers(i for i in items[: len(shares)])})"],
+    )
+
+
+def decide(book: Book, line: Line, settings: Settings = Settings()) -> Decision:
+    """Score every candidate customer for a credit line; apply only what is certain."""
+    if line.amount <= 0:
+        return Decision((), None, "not a credit")
+    found, named, notes = _evidence(book, line)
+    amount_only = False
+    if not found:
+        same = [
+            i
+            for i in book.by_amount.get((line.currency, line.amount), [])
+            if i.issue_date <= line.booking_date
+        ]
+        for item in same[:MAX_PROPOSALS]:
+            found.setdefault(item.customer_id, _Evidence()).add(
+                AMOUNT_ONLY_POINTS // len({i.customer_id for i in same}),
+                f"only the amount: {item.number} is open for it",
+            )
+        amount_only = True
+    if not found:
+        return Decision((), None, "no customer, invoice or amount matches")
+    ranked = sorted(found.items(), key=lambda kv: -kv[1].score)[: MAX_PROPOSALS * 2]
+    proposals = []
+    for customer_id, evidence in ranked:
+        party = book.parties.get(customer_id)
+        if party is None:
+            continue
+        shares, rest, amount_points, amount_reasons = _plan(
+            book, customer_id, line, named, settings
+        )
+        confidence = evidence.score + (0 if amount_only else amount_points)
+        reasons = list(evidence.reasons) + amount_reasons
+        paid_named = [i for i in named if i.customer_id == customer_id and i.status != "open"]
+        open_named = [i for i in named if i.customer_id == customer_id and i.status == "open"]
+        if paid_named and not open_named:
+            confidence = min(confidence, 60)
+        disputed_ids = {i.invoice_id for i in book.by_customer.get(customer_id, []) if i.disputed}
+        disputed = tuple(s.number for s in shares if s.invoice_id in disputed_ids)
+        proposals.append(
+            Proposal(
+                customer_id=customer_id,
+                account=party.account,
+                shares=tuple(shares),
+                on_account=rest,
+                confidence=max(0, min(100, confidence)),
+                reasons=tuple(reasons),
+                disputed=disputed,
+            )
+        )
+    proposals = _rivalry(proposals, found)
+    proposals.sort(key=lambda p: (-p.confidence, -p.applied))
+    proposals = proposals[:MAX_PROPOSALS]
+    best = proposals[0] if proposals else None
+    certain = None
+    if best is not None and best.confidence >= settings.threshold:
+        others = [p for p in proposals[1:] if p.confidence >= settings.threshold]
+        if not others:
+            certain = best
+    return Decision(tuple(proposals), certain, "; ".join(notes))
+
+
+def _rivalry(proposals: list[Proposal], found: Mapping[int, _Evidence]) -> list[Proposal]:
+    """Lower a proposal's confidence when another customer is a serious rival.
+
+    A rival is one whose own evidence comes within ``RIVAL_MARGIN`` points. A rival
+    with nothing but a similar name does not count against a customer a person has
+    confirmed this payer pays for (a payer paying for a sister company).
+    """
+    result = []
+    for proposal in proposals:
+        mine = found[proposal.customer_id]
+        rivals = [
+            (cid, ev)
+            for cid, ev in found.items()
+            if cid != proposal.customer_id
+            and ev.score >= mine.score - RIVAL_MARGIN
+            and not (ev.name_only and mine.learned)
+        ]
+        if rivals:
+            accounts = ", ".join(
+                sorted(str(p.account) for p in proposals if p.customer_id in dict(rivals))
+            )
+            penalty = 20 if all(ev.name_only for _, ev in rivals) and mine.exact_key else 40
+            proposal = Proposal(
+                customer_id=proposal.customer_id,
+                account=proposal.account,
+                shares=proposal.shares,
+                on_account=proposal.on_account,
+                confidence=max(0, proposal.confidence - penalty),
+                reasons=(*proposal.reasons, f"but {accounts or 'another customer'} also fits"),
+                disputed=proposal.disputed,
+            )
+        result.append(proposal)
+    return result

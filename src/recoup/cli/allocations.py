@@ -1,0 +1,92 @@
+"""``recoup unallocate``: take back allocations (audited, with a reason)."""
+
+from typing import Annotated
+
+import typer
+
+from recoup.cli.app import Org, money_text, unit_of_work
+from recoup.errors import InvalidInput
+from recoup.ledger import service as ledger
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``unallocate`` to ``app``."""
+    app.command("unallocate")(unallocate)
+
+
+def unallocate(
+    reason: Annotated[str, typer.Option(help="why (kept in the audit trail)")],
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", help="invoice number: its allocations")
+    ] = None,
+    payment: Annotated[
+        str | None, typer.Option("--payment", help="payment reference: its allocations")
+    ] = None,
+    credit_note: Annotated[
+        str | None, typer.Option("--credit-note", help="credit note number: its allocations")
+    ] = None,
+    org: Org = None,
+) -> None:
+    """Remove allocations and restore the balances: every allocation of an invoice, a
+    payment or a credit note, or (an invoice with a payment or credit note) those
+    between the two."""
+    with unit_of_work(org) as (session, organisation):
+        if not (invoice or payment or credit_note):
+            raise InvalidInput("name an --invoice, a --payment or a --credit-note")
+        ids = {
+            entity: ledger.record_id_by_key(session, org_id=organisation.id, entity=entity, key=key)
+            for entity, key in (
+                ("invoices", invoice),
+                ("payments", payment),
+                ("credit_notes", credit_note),
+            )
+            if key
+        }
+        undone = ledger.reverse_allocations(
+            session,
+            org_id=organisation.id,
+            reason=reason,
+            invoice_id=ids.get("invoices"),
+            payment_id=ids.get("payments"),
+            credit_note_id=ids.get("credit_notes"),
+        )
+        numbers = dict(
+            ledger.snapshot(
+                session,
+                org_id=organisation.id,
+                entity="invoices",
+                fields=("id", "number"),
+                where=("id", sorted({u.invoice_id for u in undone})),
+            )
+        )
+        sources = {
+            ("payments", row[0]): f"payment {row[1]}"
+            for row in ledger.snapshot(
+                session,
+                org_id=organisation.id,
+                entity="payments",
+                fields=("id", "external_id"),
+                where=("id", sorted({u.payment_id for u in undone if u.payment_id})),
+            )
+        } | {
+            ("credit_notes", row[0]): f"credit note {row[1]}"
+            for row in ledger.snapshot(
+                session,
+                org_id=organisation.id,
+                entity="credit_notes",
+                fields=("id", "number"),
+                where=("id", sorted({u.credit_note_id for u in undone if u.credit_note_id})),
+            )
+        }
+        plural = "" if len(undone) == 1 else "s"
+        typer.echo(f"removed {len(undone)} allocation{plural}:")
+        for u in undone:
+            source = (
+                sources[("payments", u.payment_id)]
+                if u.payment_id is not None
+                else sources[("credit_notes", u.credit_note_id or 0)]
+            )
+            typer.echo(
+                f"  {money_text(u.amount, u.currency)} of {source} "
+                f"back from invoice {numbers[u.invoice_id]}"
+            )
