@@ -460,3 +460,14 @@ def total_figures(figures: Iterable[PeriodFigures]) -> dict[str, PeriodFigures]:
     for f in figures:
         out[f.currency] = core.add_figures(out[f.currency], f) if f.currency in out else f
     return out
+
+
+def credit_sales(session: Session, *, org_id: int, start: date, end: date) -> dict[str, int]:
+    """Invoiced amounts per currency issued in ``start``..``end`` (void and written-off
+    invoices left out: DOMAIN.md's DSO convention)."""
+    totals: dict[str, int] = defaultdict(int)
+    for currency, _, _, amount, _ in ledger.sales_by_day(
+        session, org_id=org_id, start=start, end=end
+    ):
+        totals[currency] += amount
+    return dict(totals)
