@@ -29,6 +29,11 @@ def test_countback_counts_a_month_without_sales_whole() -> None:
     assert core.countback_dso(50, [(0, 30), (100, 30)]) == Decimal("45")
 
 
+def test_countback_stops_when_the_ar_is_used_up_exactly() -> None:
+    # 350 = June's 50 + May's 300: 30 + 31 days, the empty April not counted.
+    assert core.countback_dso(350, [(50, 30), (300, 31), (0, 30)]) == Decimal(61)
+
+
 def test_countback_beyond_the_history_continues_at_the_oldest_pace() -> None:
     # 300 of AR over 2 months of 100 a month: 60 days, the last 100 at 100/30 days.
     assert core.countback_dso(300, [(100, 30), (100, 30)]) == Decimal("90")

@@ -14,7 +14,7 @@ On 10-31 EUR AR is 1,300 (I1, I4); on 11-30 2,600 (400 + 2,000 + 200), 2,000 cur
 November's EUR sales: 2,500 (I2, I3); October's: 1,300 (I1, I4).
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -25,8 +25,10 @@ from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
 from recoup.cases import service as cases
 from recoup.errors import InvalidInput
+from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Organisation
+from recoup.policy.service import available_policies
 from tests.factories import make_credit_note, make_invoice, make_org, make_payment
 
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
@@ -244,3 +246,17 @@ def test_goals_against_actuals(session: Session) -> None:
     ]
     with pytest.raises(InvalidInput, match="unknown KPI"):
         service.set_goal(session, org_id=org.id, kpi="speed", target=Decimal(1))
+
+
+def test_the_daily_run_stores_yesterdays_closing_snapshot(session: Session) -> None:
+    org = _book(session)
+    run_day(
+        session,
+        org_id=org.id,
+        as_of=date(2026, 12, 1),
+        now=datetime(2026, 12, 1, 6, tzinfo=UTC),
+        policies=available_policies(),
+    )
+    stored = service.month_figures_from_snapshots(session, org_id=org.id, end=NOV[1], months=1)
+    november = stored["EUR"][0][1]
+    assert (november.ending_ar, november.ending_current_ar) == (260_000, 200_000)

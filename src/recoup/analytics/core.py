@@ -80,6 +80,8 @@ def countback_dso(ending_ar: int, monthly_sales: Sequence[tuple[int, int]]) -> D
     days = Decimal(0)
     last_with_sales: tuple[int, int] | None = None
     for sales, month_days in monthly_sales:
+        if left == 0:  # every open amount is accounted for
+            return _round(days)
         if sales > 0:
             last_with_sales = (sales, month_days)
         if left < sales:

@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from recoup.cli import (
+    analytics,
     audit,
     cases,
     charges,
@@ -37,6 +38,7 @@ data.register(app)
 cases.register(app)
 web.register(app)
 org.register(app)
+analytics.register(app)
 
 
 def main() -> None:
