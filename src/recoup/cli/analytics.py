@@ -6,12 +6,13 @@ import sys
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from recoup import csvout
-from recoup.analytics import core, service
+from recoup.analytics import core, report, service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
 from recoup.analytics.words import figure, kpi_name
@@ -231,10 +232,37 @@ def goal_list(
     _write(records, output, table)
 
 
+def management(
+    month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="write a PDF here")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="write the HTML page here")] = None,
+    language: Annotated[str, typer.Option("--language", help="en or de")] = "en",
+    org: Org = None,
+) -> None:
+    """The monthly management report: aging over 12 months, DSO and CEI against the
+    goals, collected against due, collectors, dispute reasons and write-offs."""
+    with unit_of_work(org) as (session, organisation):
+        first, _ = parse_month(month)
+        data = report.management_report(
+            session, org_id=organisation.id, year=first.year, month=first.month
+        )
+        page = report.render_html(data, language=language)
+        document = report.render_pdf(data, language=language) if pdf else None
+    if html:
+        html.write_text(page, encoding="utf-8")
+        typer.echo(f"report written to {html}")
+    if pdf and document is not None:
+        pdf.write_bytes(document)
+        typer.echo(f"report written to {pdf}")
+    if not html and not pdf:
+        typer.echo(page)
+
+
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to ``recoup`` (and its ``report`` group)."""
     reports.app.command("kpis")(kpis)
     reports.app.command("trend")(trend)
+    reports.app.command("management")(management)
     analytics_app.command("backfill")(backfill)
     goal_app.command("set")(goal_set)
     goal_app.command("list")(goal_list)
