@@ -100,3 +100,20 @@ def test_goals_set_and_listed_against_the_month(recoup: Recoup, tmp_path: Path) 
     assert bad.exit_code == 1
     assert "unknown KPI 'speed'" in bad.stderr
     assert recoup("goal", "set", "dso", "soon").exit_code == 1
+
+
+def test_management_report_files(recoup: Recoup, tmp_path: Path) -> None:
+    _book(recoup, tmp_path)
+    pdf, html = tmp_path / "report.pdf", tmp_path / "report.html"
+    result = recoup(
+        "report", "management", "--month", "2026-06", "--pdf", str(pdf), "--html", str(html)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"report written to {html}", f"report written to {pdf}"]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    page = html.read_text()
+    assert "Management report: June 2026" in page
+    assert "<td>2026-06</td><td>€50.00</td><td>€300.00</td>" in page  # aging, EUR
+    bad = recoup("report", "management", "--month", "2026-06", "--language", "fr")
+    assert bad.exit_code == 1
+    assert "the report is in en or de, not 'fr'" in bad.stderr
