@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import BigInteger, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from recoup.analytics.core import Kpi
@@ -30,19 +30,28 @@ def insert_snapshots(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         )
 
 
-def snapshots(session: Session, org_id: int, start: date, end: date) -> list[KpiSnapshot]:
-    """The organisation's snapshot rows of ``start``..``end``, by day."""
-    return list(
-        session.scalars(
-            select(KpiSnapshot)
-            .where(
-                KpiSnapshot.org_id == org_id,
-                KpiSnapshot.as_of >= start,
-                KpiSnapshot.as_of <= end,
-            )
-            .order_by(KpiSnapshot.as_of, KpiSnapshot.currency, KpiSnapshot.collector)
+def snapshot_totals(
+    session: Session, org_id: int, start: date, end: date
+) -> list[tuple[date, str, str, int, int, int]]:
+    """``(day, currency, bucket, open amount, open invoices, sales)`` of the snapshots of
+    ``start``..``end``, collectors summed."""
+    rows = session.execute(
+        select(
+            KpiSnapshot.as_of,
+            KpiSnapshot.currency,
+            KpiSnapshot.bucket,
+            cast(func.sum(KpiSnapshot.open_amount), BigInteger),
+            cast(func.sum(KpiSnapshot.open_count), BigInteger),
+            cast(func.sum(KpiSnapshot.sales_amount), BigInteger),
         )
+        .where(
+            KpiSnapshot.org_id == org_id,
+            KpiSnapshot.as_of >= start,
+            KpiSnapshot.as_of <= end,
+        )
+        .group_by(KpiSnapshot.as_of, KpiSnapshot.currency, KpiSnapshot.bucket)
     )
+    return [(r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0)) for r in rows]
 
 
 def goal(session: Session, org_id: int, kpi: Kpi, currency: str) -> KpiGoal | None:

@@ -227,7 +227,9 @@ def take_snapshot(
     bucket, and the day's flows; replaces that day's snapshot. Returns the rows stored.
 
     A handful of aggregate queries: open invoices (plus allocations dated after
-    ``as_of``, none on the day itself), the day's invoices and its payments.
+    ``as_of``, none on the day itself), the day's invoices and its payments. A day with
+    nothing open and nothing invoiced or paid stores no row (a trend then marks its
+    month incomplete).
     """
     labels = [b.label for b in ledger_core.aging_buckets(edges)]
     rows: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -314,25 +316,24 @@ def month_figures_from_snapshots(
     """
     periods = list(reversed(core.months_back(end, months + COUNTBACK_MONTHS)))
     first_day = periods[0][0] - timedelta(days=1)
-    stored = repository.snapshots(session, org_id, first_day, end)
+    stored = repository.snapshot_totals(session, org_id, first_day, end)
     ar: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     sales: dict[tuple[str, date], int] = defaultdict(int)
     days_held: set[date] = set()
     currencies: set[str] = set()
-    for snap in stored:
-        currencies.add(snap.currency)
-        days_held.add(snap.as_of)
-        key = (snap.currency, snap.as_of)
-        if snap.bucket == FLOWS:
-            sales[key] += snap.sales_amount
+    for day, currency, bucket, open_amount, open_count, sales_amount in stored:
+        currencies.add(currency)
+        days_held.add(day)
+        if bucket == FLOWS:
+            sales[(currency, day)] += sales_amount
             continue
-        totals = ar[key]
-        totals[0] += snap.open_amount
-        totals[2] += snap.open_count
-        if snap.bucket == "current":
-            totals[1] += snap.open_amount
+        totals = ar[(currency, day)]
+        totals[0] += open_amount
+        totals[2] += open_count
+        if bucket == "current":
+            totals[1] += open_amount
         else:
-            totals[3] += snap.open_count
+            totals[3] += open_count
     out: dict[str, list[tuple[str, PeriodFigures, bool]]] = {}
     for currency in sorted(currencies):
         monthly: list[tuple[int, int]] = []
@@ -451,14 +452,6 @@ def goal_statuses(session: Session, *, org_id: int, start: date, end: date) -> l
                         kpi, row.currency, goal.target, actual, core.meets(kpi, actual, goal.target)
                     )
                 )
-    return out
-
-
-def total_figures(figures: Iterable[PeriodFigures]) -> dict[str, PeriodFigures]:
-    """Group figures summed per currency."""
-    out: dict[str, PeriodFigures] = {}
-    for f in figures:
-        out[f.currency] = core.add_figures(out[f.currency], f) if f.currency in out else f
     return out
 
 
