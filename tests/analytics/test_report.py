@@ -51,7 +51,8 @@ def test_report_html_and_pdf_in_english(session: Session) -> None:
     assert "Acme Ltd" in text
     assert "DSO (days) 31.20 30.00 missed" in text
     assert "Collection effectiveness (%) 66.67" in text
-    assert "ann €2,400.00 €400.00 36.00" in text
+    # ann: 2,400 open, 400 overdue, 600 paid in November, DSO 36, CEI, no promises.
+    assert "ann €2,400.00 €400.00 €600.00 36.00" in text
     assert "Pricing 1 €200.00" in text
 
 
