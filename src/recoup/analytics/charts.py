@@ -30,6 +30,13 @@ STYLE: dict[Any, Any] = {
     "axes.spines.right": False,
 }
 SIZE = (6.4, 2.6)
+# Legends beside the plot, never over a bar.
+LEGEND_BESIDE: dict[str, Any] = {
+    "fontsize": 7,
+    "loc": "upper left",
+    "bbox_to_anchor": (1.0, 1.0),
+    "frameon": False,
+}
 
 
 def _svg(figure: Figure, title: str, key: str) -> Markup:
@@ -72,7 +79,7 @@ def stacked_bars(
             axes.bar(months, heights, bottom=bottom, label=label, color=PALETTE[i % len(PALETTE)])
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
         axes.set_ylabel(currency)
-        axes.legend(fontsize=7, ncols=min(len(series), 6), loc="upper left", frameon=False)
+        axes.legend(**LEGEND_BESIDE)
         axes.tick_params(axis="x", labelrotation=45)
         return _svg(figure, title, key)
 
@@ -96,7 +103,7 @@ def grouped_bars(
             axes.bar(positions, heights, width=width, label=label, color=PALETTE[i + 1])
         axes.set_xticks(range(len(months)), months, rotation=45)
         axes.set_ylabel(currency)
-        axes.legend(fontsize=7, loc="upper left", frameon=False)
+        axes.legend(**LEGEND_BESIDE)
         return _svg(figure, title, key)
 
 
@@ -119,7 +126,7 @@ def line_against_target(
         if target is not None:
             axes.axhline(float(target), color=PALETTE[3], linestyle="--", label=target_label)
         axes.tick_params(axis="x", labelrotation=45)
-        axes.legend(fontsize=7, loc="upper left", frameon=False)
+        axes.legend(**LEGEND_BESIDE)
         return _svg(figure, title, key)
 
 
