@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from recoup.analytics import report
 from recoup.errors import InvalidInput
 from recoup.web.deps import DB, CreditManager
 
@@ -37,6 +36,8 @@ def management_report(
     format: Annotated[str, Query()] = "html",
 ) -> Response:
     """The monthly management report (``?month=2026-11&language=de&format=pdf``)."""
+    from recoup.analytics import report  # matplotlib: loaded on the first report only
+
     year, number = _month(month, request.app.state.clock())
     data = report.management_report(db, org_id=actor.org_id, year=year, month=number)
     if format == "pdf":

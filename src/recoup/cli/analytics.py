@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from recoup import csvout
-from recoup.analytics import core, report, service
+from recoup.analytics import core, service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
 from recoup.analytics.words import figure, kpi_name
@@ -241,6 +241,8 @@ def management(
 ) -> None:
     """The monthly management report: aging over 12 months, DSO and CEI against the
     goals, collected against due, collectors, dispute reasons and write-offs."""
+    from recoup.analytics import report  # matplotlib: only for this command
+
     with unit_of_work(org) as (session, organisation):
         first, _ = parse_month(month)
         data = report.management_report(
