@@ -81,6 +81,7 @@ def main() -> None:
             ("import customers", ("customers", url, str(customer_file))),  # + their contacts
             ("import invoices", ("invoices", url, str(invoice_file))),
             ("aging report", ("aging", url)),
+            ("KPIs for a month", ("kpis", url)),
             ("daily run: plan", ("plan", url)),  # the first run: every customer is due
             ("next day: plan", ("plan-next", url)),  # steady state: the ladder resumes
             ("dispatch (sample)", ("dispatch", url, str(args.dispatch_sample))),
@@ -104,6 +105,7 @@ def main() -> None:
     lines.append(
         "reference: import = the database bulk-loading the same file's text rows "
         "(COPY / executemany, no constraints); aging = the bare SQL aggregate of the same buckets; "
+        "KPIs = the bare aging aggregate; "
         "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP); "
         "web = the bare aging aggregate (the dashboard and worklist sum every open invoice)"
     )

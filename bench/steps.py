@@ -118,6 +118,30 @@ def aging_step(engine: Engine) -> dict[str, Any]:
     return {"rows": rows, "seconds": seconds, "reference_seconds": reference}
 
 
+def kpis_step(engine: Engine) -> dict[str, Any]:
+    """Every KPI of the month to date per currency (``recoup report kpis``) against the
+    bare aging aggregate (the KPIs read the open invoices twice, plus the month's flows)."""
+    from recoup.analytics import service as analytics
+
+    org_id = _org_id(engine)
+
+    def ours() -> int:
+        with transaction(engine, actor="bench") as session:
+            rows = analytics.kpi_rows(session, org_id=org_id, start=AS_OF.replace(day=1), end=AS_OF)
+        return len(rows)
+
+    reference, _ = _best(lambda: bare_aging(engine, org_id))
+    seconds, currencies = _best(ours)
+    with transaction(engine, actor="bench") as session:
+        rows = session.scalar(select(func.count()).where(Invoice.org_id == org_id))
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "reference_seconds": reference,
+        "currencies": currencies,
+    }
+
+
 def peak_mb() -> float:
     """This process's peak resident memory (VmHWM; unlike ru_maxrss it starts afresh at
     exec, so the parent's size does not leak into the figure)."""
@@ -239,6 +263,8 @@ def main() -> None:
     engine = make_engine(url)
     if step == "aging":
         out = aging_step(engine)
+    elif step == "kpis":
+        out = kpis_step(engine)
     elif step == "plan":
         out = plan_step(engine, RUN_DAY)
     elif step == "plan-next":

@@ -21,6 +21,8 @@ def test_the_benchmark_steps_run_on_a_small_book(database_url: str, tmp_path: Pa
     assert steps.import_step(engine, Kind.CUSTOMERS, customers)["rows"] == 40  # + contacts
     assert steps.import_step(engine, Kind.INVOICES, invoices)["rows"] == 200
     assert steps.aging_step(engine)["rows"] == 200
+    kpis = steps.kpis_step(engine)
+    assert (kpis["rows"], kpis["currencies"]) == (200, 4)  # the book's four currencies
     first = steps.plan_step(engine, steps.RUN_DAY)
     following = steps.plan_step(engine, steps.NEXT_DAY)
     # Every customer is past due on the first day; the next day the ladder waits.

@@ -211,7 +211,8 @@ def _an_open_invoice_id(server: Server, customer_id: int) -> int:
 
 
 def test_screenshots(browser: Browser, server: Server) -> None:
-    """Dashboard, worklist, customer page and portal, desktop and phone, for the docs."""
+    """Dashboard, worklist, customer page, portal and the management report, desktop and
+    phone, for the docs."""
     if server.kind != "sqlite":
         pytest.skip("one set of screenshots is enough (taken on SQLite)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -226,6 +227,7 @@ def test_screenshots(browser: Browser, server: Server) -> None:
             ("worklist", "/worklist"),
             ("customer", f"/customers/{customer_id}"),
             ("portal", f"/p/{token}"),
+            ("management-report", "/reports/management"),
         ):
             page.goto(server.url(path))
             page.wait_for_load_state("networkidle")

@@ -41,6 +41,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/logout"): Case("logged_in"),
     ("GET", "/"): Case("view"),
     ("GET", "/worklist"): Case("view"),
+    ("GET", "/reports/management"): Case("manage_credit"),
     ("GET", "/customers/{customer_id}"): Case("view", {"customer_id": "customer"}),
     ("POST", "/customers/{customer_id}/portal-link"): Case(
         "work_accounts", {"customer_id": "customer"}, {"days": "30"}

@@ -616,3 +616,17 @@ def feasibility_report(
         edges=edges,
         min_history=min_history,
     )
+
+
+def write_offs_decided(
+    session: Session, *, org_id: int, start: date, end: date
+) -> list[tuple[int, str, int]]:
+    """``(customer id, currency, amount)`` of write-offs approved in ``start``..``end``."""
+    return repository.write_offs_decided(session, org_id, start, end)
+
+
+def recoveries_received(
+    session: Session, *, org_id: int, start: date, end: date
+) -> list[tuple[int, str, int]]:
+    """``(customer id, currency, gross amount)`` agencies recovered in the period."""
+    return repository.recoveries_received(session, org_id, start, end)

@@ -289,3 +289,36 @@ def add(session: Session, *records: Any) -> None:
     """Add new records and flush (their ids are known afterwards)."""
     session.add_all(records)
     session.flush()
+
+
+def write_offs_decided(
+    session: Session, org_id: int, start: date, end: date
+) -> list[tuple[int, str, int]]:
+    """``(customer id, currency, amount)`` of write-offs approved in ``start``..``end``."""
+    from recoup.cases.models import WriteOff, WriteOffStatus
+
+    rows = session.execute(
+        select(WriteOff.customer_id, WriteOff.currency, WriteOff.amount).where(
+            WriteOff.org_id == org_id,
+            WriteOff.status == WriteOffStatus.APPROVED,
+            WriteOff.decided_on >= start,
+            WriteOff.decided_on <= end,
+        )
+    )
+    return [(r[0], r[1], int(r[2])) for r in rows]
+
+
+def recoveries_received(
+    session: Session, org_id: int, start: date, end: date
+) -> list[tuple[int, str, int]]:
+    """``(customer id, currency, gross amount)`` agencies recovered in ``start``..``end``."""
+    from recoup.cases.models import Recovery
+
+    rows = session.execute(
+        select(Handoff.customer_id, Recovery.currency, Recovery.gross_amount)
+        .join(Handoff, (Handoff.org_id == Recovery.org_id) & (Handoff.id == Recovery.handoff_id))
+        .where(
+            Recovery.org_id == org_id, Recovery.received_on >= start, Recovery.received_on <= end
+        )
+    )
+    return [(r[0], r[1], int(r[2])) for r in rows]

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from recoup.cli import (
     allocations,
+    analytics,
     audit,
     bank,
     cases,
@@ -43,6 +44,7 @@ org.register(app)
 model.register(app)
 bank.register(app)
 allocations.register(app)
+analytics.register(app)
 
 
 def main() -> None:

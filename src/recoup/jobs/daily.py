@@ -8,7 +8,8 @@ the invoices paid or handed off; with a gentle start nothing back-dated), rule-b
 credit holds placed or released (one hold per customer, shared with the policy's), then the
 escalation engine plans the day with every pause in force, and the plan, its outbox rows
 and the record of steps done are stored together; last, the policy holds of accounts
-that are now cleared are released. A dry run does all of it and rolls back.
+that are now cleared are released, and yesterday's closing KPI snapshot is stored
+(``recoup.analytics``). A dry run does all of it and rolls back.
 Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
 
@@ -28,6 +29,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from recoup.analytics import service as analytics
 from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import ClaimRule
@@ -175,6 +177,8 @@ def _run_day(
         now=now,
     )
     result.holds_released += len(cleared)
+    if customer_range is None:  # yesterday is complete by now: its closing KPI snapshot
+        analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
     return result
 
 

@@ -499,3 +499,187 @@ def allocations_of_payments(session: Session, org_id: int, payment_ids: Sequence
     for condition in bulk.among(session, Allocation.payment_id, payment_ids):
         ids += list(session.scalars(query.where(condition)))
     return ids
+
+
+# Read models of the analytics domain: receivables on a past date and the period's flows,
+# summed in the database, grouped by currency and one customer attribute.
+
+GROUP_COLUMNS: dict[str, Any] = {
+    "collector": Customer.collector,
+    "country": Customer.country,
+    "customer": Customer.id,
+}
+
+
+def _group(query: Select[*tuple[Any, ...]], by: str | None) -> tuple[Any, Any]:
+    """The group key column for ``by`` and the query joined to customers if it needs to."""
+    if by is None:
+        return literal(""), query
+    column = GROUP_COLUMNS[by]
+    joined = query.join(
+        Customer, and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id)
+    )
+    return column, joined
+
+
+def _bucket_of(due: Any, as_of: date, buckets: Sequence[Bucket]) -> Any:
+    """The index of the due-date bucket an invoice is in on ``as_of``."""
+    whens = []
+    for i, bucket in enumerate(buckets[:-1]):
+        earliest, _ = bucket.date_range(as_of)
+        whens.append((due >= earliest, i))
+    return case(*whens, else_=len(buckets) - 1)
+
+
+def receivables_on(
+    session: Session, org_id: int, as_of: date, buckets: Sequence[Bucket], by: str | None
+) -> list[tuple[str, Any, int, int, int]]:
+    """``(currency, group, bucket index, open amount, open invoices)`` on ``as_of``: the
+    invoices issued by then, less what was allocated to them by then.
+
+    Open today plus what was allocated after ``as_of`` (allocations only reduce an
+    invoice), so a recent date reads few allocations. Void and written-off invoices are
+    left out on every date (DOMAIN.md's DSO convention).
+    """
+    later = (
+        select(Allocation.invoice_id, func.sum(Allocation.amount).label("later"))
+        .where(Allocation.org_id == org_id, Allocation.allocated_on > as_of)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    parts = []
+    base = select(Invoice.currency).where(Invoice.org_id == org_id, Invoice.issue_date <= as_of)
+    key, now = _group(base, by)
+    now = now.add_columns(
+        key.label("grp"),
+        _bucket_of(Invoice.due_date, as_of, buckets).label("bucket"),
+        Invoice.open_amount.label("amount"),
+        literal(1).label("counted"),
+    ).where(Invoice.status == InvoiceStatus.OPEN, Invoice.open_amount > 0)
+    parts.append(now.subquery())
+    key, then = _group(base.join(later, later.c.invoice_id == Invoice.id), by)
+    then = then.add_columns(
+        key.label("grp"),
+        _bucket_of(Invoice.due_date, as_of, buckets).label("bucket"),
+        later.c.later.label("amount"),
+        case((Invoice.status == InvoiceStatus.PAID, 1), else_=0).label("counted"),
+    ).where(Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]))
+    parts.append(then.subquery())
+    out: dict[tuple[str, Any, int], list[int]] = {}
+    for part in parts:
+        rows = session.execute(
+            select(
+                part.c.currency,
+                part.c.grp,
+                part.c.bucket,
+                cast(func.sum(part.c.amount), BigInteger),
+                cast(func.sum(part.c.counted), BigInteger),
+            ).group_by(part.c.currency, part.c.grp, part.c.bucket)
+        )
+        for r in rows:
+            acc = out.setdefault((r[0], r[1], int(r[2])), [0, 0])
+            acc[0] += int(r[3] or 0)
+            acc[1] += int(r[4] or 0)
+    return [(k[0], k[1], k[2], v[0], v[1]) for k, v in sorted(out.items(), key=str)]
+
+
+def sales_by_day(
+    session: Session, org_id: int, start: date, end: date, by: str | None
+) -> list[tuple[str, Any, date, int, int]]:
+    """``(currency, group, issue date, invoiced amount, invoices)`` of invoices issued in
+    ``start``..``end``; void and written-off invoices left out."""
+    base = select(Invoice.currency)
+    key, query = _group(base, by)
+    query = (
+        query.add_columns(
+            key, Invoice.issue_date, cast(func.sum(Invoice.total_amount), BigInteger), func.count()
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.issue_date >= start,
+            Invoice.issue_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+        )
+        .group_by(Invoice.currency, key, Invoice.issue_date)
+    )
+    return [(r[0], r[1], r[2], int(r[3] or 0), int(r[4])) for r in session.execute(query)]
+
+
+def payment_parts(
+    session: Session, org_id: int, start: date, end: date, by: str | None
+) -> list[tuple[str, Any, date, date, date, int]]:
+    """``(currency, group, paid on, issue date, due date, amount)`` of payment
+    allocations dated ``start``..``end``, summed per distinct dates."""
+    base = select(Invoice.currency).join(
+        Allocation, and_(Allocation.org_id == Invoice.org_id, Allocation.invoice_id == Invoice.id)
+    )
+    key, query = _group(base, by)
+    query = (
+        query.add_columns(
+            key,
+            Allocation.allocated_on,
+            Invoice.issue_date,
+            Invoice.due_date,
+            cast(func.sum(Allocation.amount), BigInteger),
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Allocation.payment_id.is_not(None),
+            Allocation.allocated_on >= start,
+            Allocation.allocated_on <= end,
+            Invoice.status != InvoiceStatus.VOID,
+        )
+        .group_by(
+            Invoice.currency, key, Allocation.allocated_on, Invoice.issue_date, Invoice.due_date
+        )
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in session.execute(query)]
+
+
+def due_and_collected(
+    session: Session, org_id: int, start: date, end: date, by: str | None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, due, collected)`` of invoices due in ``start``..``end``: due is
+    their total less credit notes applied by ``end``, collected what payments settled of
+    them by ``end``."""
+    settled = (
+        select(
+            Allocation.invoice_id,
+            func.sum(case((Allocation.payment_id.is_not(None), Allocation.amount), else_=0)).label(
+                "paid"
+            ),
+            func.sum(case((Allocation.payment_id.is_(None), Allocation.amount), else_=0)).label(
+                "credited"
+            ),
+        )
+        .where(Allocation.org_id == org_id, Allocation.allocated_on <= end)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    base = select(Invoice.currency).outerjoin(settled, settled.c.invoice_id == Invoice.id)
+    key, query = _group(base, by)
+    query = (
+        query.add_columns(
+            key,
+            cast(func.sum(Invoice.total_amount - func.coalesce(settled.c.credited, 0)), BigInteger),
+            cast(func.sum(func.coalesce(settled.c.paid, 0)), BigInteger),
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.due_date >= start,
+            Invoice.due_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+        )
+        .group_by(Invoice.currency, key)
+    )
+    return [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in session.execute(query)]
+
+
+def customer_attributes(session: Session, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
+    """``id -> (collector, country, tags)`` of every customer of the organisation."""
+    rows = session.execute(
+        select(Customer.id, Customer.collector, Customer.country, Customer.tags).where(
+            Customer.org_id == org_id
+        )
+    )
+    return {r[0]: (r[1] or "", r[2] or "", list(r[3] or [])) for r in rows}

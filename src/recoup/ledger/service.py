@@ -1067,3 +1067,48 @@ def settlement_allocations(
         SettlementAllocation(*row)
         for row in repository.settlement_allocations(session, org_id, prefix, invoice_ids)
     ]
+
+
+# Read models of the analytics domain (see ``repository.receivables_on`` and neighbours).
+# ``by`` groups by a customer attribute: None (everyone), "collector", "country" or
+# "customer" (its id); the group is the second item of every row.
+
+
+def receivables_on(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    by: str | None = None,
+    edges: Sequence[int] = core.DEFAULT_EDGES,
+) -> list[tuple[str, Any, int, int, int]]:
+    """``(currency, group, bucket index, open amount, open invoices)`` as the ledger stood
+    at the end of ``as_of`` (due-date buckets of ``core.aging_buckets(edges)``)."""
+    buckets = core.aging_buckets(edges)
+    return repository.receivables_on(session, org_id, as_of, buckets, by)
+
+
+def sales_by_day(
+    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
+) -> list[tuple[str, Any, date, int, int]]:
+    """``(currency, group, issue date, amount, invoices)`` invoiced in ``start``..``end``."""
+    return repository.sales_by_day(session, org_id, start, end, by)
+
+
+def payment_parts(
+    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
+) -> list[tuple[str, Any, date, date, date, int]]:
+    """``(currency, group, paid on, issue date, due date, amount)`` paid in the period."""
+    return repository.payment_parts(session, org_id, start, end, by)
+
+
+def due_and_collected(
+    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, due, collected by end)`` of invoices due in the period."""
+    return repository.due_and_collected(session, org_id, start, end, by)
+
+
+def customer_attributes(session: Session, *, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
+    """``id -> (collector, country, tags)`` of every customer."""
+    return repository.customer_attributes(session, org_id)

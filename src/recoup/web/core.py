@@ -1,5 +1,5 @@
-"""Pure decisions behind the team's pages: KPIs on the dashboard, why an account is on
-the worklist, how audit events read in a timeline, and pagination.
+"""Pure decisions behind the team's pages: why an account is on the worklist, how audit
+events read in a timeline, and pagination (the dashboard's KPIs: ``recoup.analytics.core``).
 
 No database, no clock: the shell passes ``as_of`` and plain values.
 """
@@ -7,7 +7,6 @@ No database, no clock: the shell passes ``as_of`` and plain values.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 # Worklist priority: each overdue amount counts this many times by how late it is, so
 # that old debt outranks a larger but fresh one.
@@ -45,35 +44,6 @@ def bucket_due_range(bucket: str, as_of: date) -> tuple[date | None, date]:
         raise ValueError(f"unknown bucket {bucket!r}")
     earliest, latest, _ = weight_ranges(as_of)[WORKLIST_BUCKETS.index(bucket)]
     return earliest, latest
-
-
-def standard_dso(ending_ar: int, credit_sales: int, days: int = 365) -> Decimal | None:
-    """Days sales outstanding: ending AR / credit sales of the period × days in it.
-
-    None when there were no sales (the ratio means nothing then). DOMAIN.md's example:
-
-    >>> standard_dso(200_000, 2_000_000)
-    Decimal('36.5')
-    >>> standard_dso(100, 0) is None
-    True
-    """
-    if credit_sales <= 0:
-        return None
-    value = Decimal(ending_ar) / Decimal(credit_sales) * days
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` as a percentage of ``whole``, one decimal (DOMAIN.md: percent overdue).
-
-    >>> percent(12_312, 123_423)
-    Decimal('10.0')
-    >>> percent(1, 0) is None
-    True
-    """
-    if whole <= 0:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)

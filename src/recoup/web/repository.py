@@ -170,22 +170,6 @@ def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
     )
 
 
-def credit_sales(session: Session, org_id: int, start: date, end: date) -> dict[str, int]:
-    """Invoiced amounts per currency with an issue date in ``start``..``end`` (inclusive),
-    void and written-off invoices left out (DOMAIN.md's DSO convention)."""
-    rows = session.execute(
-        select(Invoice.currency, cast(func.sum(Invoice.total_amount), BigInteger))
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.issue_date >= start,
-            Invoice.issue_date <= end,
-            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
-        )
-        .group_by(Invoice.currency)
-    )
-    return {r[0]: int(r[1] or 0) for r in rows}
-
-
 def collectors(session: Session, org_id: int) -> list[str]:
     """The distinct collectors named on the organisation's customers."""
     return [

@@ -7,11 +7,13 @@ go through the owning domain's service (ledger, imports, auth, portal), never he
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.analytics import core as kpi
+from recoup.analytics import service as analytics
 from recoup.auth import scope
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
@@ -66,11 +68,18 @@ class Dashboard:
     late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
 
 
+def _shown(value: Decimal | None) -> Decimal | None:
+    """A KPI to one decimal place, as the dashboard shows it."""
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
     """Total AR, overdue share, aging and DSO per currency; the top of the worklist;
     what customers said on the portal that nobody has seen yet."""
     report = ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False)
-    sales = repository.credit_sales(session, org_id, as_of - timedelta(days=364), as_of)
+    sales = analytics.credit_sales(
+        session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
+    )
     summaries = []
     for line in report.totals:
         overdue = line.total - line.buckets[0]
@@ -80,8 +89,8 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
                 total=line.total,
                 overdue=overdue,
                 buckets=list(zip(report.labels, line.buckets, strict=True)),
-                overdue_percent=core.percent(overdue, line.total),
-                dso=core.standard_dso(line.total, sales.get(line.currency, 0)),
+                overdue_percent=_shown(kpi.percent_overdue(overdue, line.total)),
+                dso=_shown(kpi.standard_dso(line.total, sales.get(line.currency, 0), 365)),
                 credit_sales=sales.get(line.currency, 0),
                 unapplied=line.unapplied_payments,
                 credits=line.open_credits,
