@@ -1,7 +1,10 @@
-"""The portal's words in English and German (the customer's language).
+"""The portal's words in the customer's language: English, German, French, Dutch,
+Spanish and Italian.
 
 A small catalogue rather than gettext files: the portal has a few dozen phrases and no
-build step. Amounts and dates are formatted with Babel for the same locale.
+build step. English and German sit beside each other in ``MESSAGES``; every further
+language is one dictionary in ``TRANSLATIONS`` (a test fails when one lacks a phrase).
+Amounts and dates are formatted with Babel for the same locale.
 """
 
 from collections.abc import Callable
@@ -13,9 +16,11 @@ from babel.numbers import format_currency
 
 from recoup import money
 from recoup.charges.words import ChargeFacts, describe_charge
+from recoup.languages import base_language, choose_language
 
-LANGUAGES = ("en", "de")
 LOCALES = {"en": "en_GB", "de": "de_DE"}
+#: Each language named in itself, for the page's language links.
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "Your account with {org}", "de": "Ihr Kundenkonto bei {org}"},
@@ -141,7 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Diese Seite ist über einen persönlichen Link bis {date} erreichbar. "
         "Bitte nicht weitergeben.",
     },
-    "language": {"en": "Deutsch", "de": "English"},
+    "language": {"en": "Language", "de": "Sprache"},
     "invalid_title": {"en": "This link cannot be used", "de": "Dieser Link ist nicht gültig"},
     "invalid_body": {
         "en": "The link may have expired or been replaced by a newer one. Please use the "
@@ -187,16 +192,123 @@ MESSAGES: dict[str, dict[str, str]] = {
     "back_to_account": {"en": "Back to your account", "de": "Zurück zu Ihrem Konto"},
 }
 
+#: French: formal register (vous), as a French credit team writes to a customer.
+FRENCH: dict[str, str] = {
+    "title": "Votre compte client chez {org}",
+    "hello": "Relevé de compte de {customer}",
+    "as_of": "au {date}",
+    "balance": "Solde à régler",
+    "overdue": "dont échu",
+    "nothing_open": "Aucune somme n’est due sur votre compte. Merci !",
+    "open_invoices": "Factures non réglées",
+    "credits": "Avoirs et paiements non affectés",
+    "charges": "Pénalités et frais",
+    "invoice": "Facture",
+    "issued": "Émise le",
+    "due": "Échéance",
+    "amount": "Montant",
+    "open": "Restant dû",
+    "days_overdue": "échue depuis {days} jours",
+    "day_overdue": "échue depuis 1 jour",
+    "not_due": "non échue",
+    "credit_note": "Avoir",
+    "payment": "Paiement reçu",
+    "how_to_pay": "Modalités de paiement",
+    "bank_transfer": "Merci de régler par virement sur le compte suivant :",
+    "account_holder": "Titulaire du compte",
+    "bank": "Banque",
+    "reference": "Référence à rappeler",
+    "qr_hint": "Scannez ce code avec votre application bancaire pour payer {amount} "
+    "par virement SEPA.",
+    "no_bank": "Veuillez nous contacter pour obtenir nos coordonnées bancaires.",
+    "promise_title": "Nous indiquer une date de paiement",
+    "promise_intro": "Indiquez-nous à quelle date vous réglerez ; nous suspendrons nos "
+    "relances jusque-là.",
+    "promised_on": "Date de paiement",
+    "promised_amount": "Montant (laisser vide pour la totalité du solde)",
+    "comment": "Commentaire",
+    "comment_optional": "Commentaire (facultatif)",
+    "send_promise": "Envoyer mon engagement",
+    "dispute_title": "Contester une facture ou poser une question",
+    "dispute_intro": "Une facture vous semble inexacte ? Signalez-le-nous et nous l’examinerons.",
+    "reason": "Motif",
+    "reason_not_received": "Marchandise ou facture non reçue",
+    "reason_wrong_amount": "Montant ou prix erroné",
+    "reason_goods_or_service": "Problème de marchandise ou de prestation",
+    "reason_already_paid": "Déjà réglée",
+    "reason_no_purchase_order": "Numéro de bon de commande manquant ou erroné",
+    "reason_other": "Autre",
+    "send_dispute": "Envoyer ma réclamation",
+    "feedback_title": "Message à notre service recouvrement",
+    "message": "Votre message",
+    "send_feedback": "Envoyer le message",
+    "thanks_promise": "Merci. Nous avons bien noté votre engagement de paiement au {date}.",
+    "thanks_dispute": "Merci. Nous avons bien reçu votre réclamation concernant la facture "
+    "{number} et vous répondrons rapidement.",
+    "thanks_feedback": "Merci pour votre message.",
+    "fix_errors": "Veuillez vérifier le champ signalé.",
+    "err_promised_on": "Veuillez choisir une date comprise entre aujourd’hui et six mois.",
+    "err_amount": "Veuillez saisir un montant tel que 1250,00, au plus égal au solde.",
+    "err_too_many": "Nous avons reçu de nombreux messages de votre part au cours de la "
+    "dernière heure. Veuillez réessayer plus tard ou nous appeler.",
+    "err_comment": "Veuillez écrire quelques mots (2000 caractères au maximum).",
+    "err_invoice": "Veuillez choisir l’une de vos factures non réglées.",
+    "err_reason": "Veuillez choisir un motif.",
+    "choose": "Choisir…",
+    "contact_us": "Une question ? Contactez-nous :",
+    "secure_link": "Cette page est accessible par un lien personnel valable jusqu’au {date}. "
+    "Merci de ne pas le transmettre.",
+    "language": "Langue",
+    "invalid_title": "Ce lien n’est plus valable",
+    "invalid_body": "Le lien a peut-être expiré ou été remplacé par un lien plus récent. "
+    "Veuillez utiliser le lien de notre dernier message ou contacter l’entreprise qui vous "
+    "l’a envoyé.",
+    "your_requests": "Vos messages",
+    "kind_promise": "Engagement de paiement au {date}",
+    "kind_dispute": "Réclamation concernant la facture {number}",
+    "kind_feedback": "Message",
+    "download_statement": "Télécharger le relevé de compte (PDF)",
+    "invoice_pdf": "Facture {number} en PDF",
+    "pay_online": "Payer en ligne : {amount}",
+    "pay_online_hint": "Vous serez redirigé vers la page sécurisée de notre prestataire de "
+    "paiement.",
+    "sort_code": "Code guichet britannique (sort code)",
+    "account_number": "Numéro de compte",
+    "routing_number": "Numéro de routage (ABA)",
+    "or_bank_transfer": "Ou réglez par virement sur le compte suivant :",
+    "missing_title": "Cette facture n’est pas disponible",
+    "missing_body": "Elle ne figure pas parmi les factures non réglées de votre compte ; "
+    "elle a peut-être été payée ou annulée par un avoir entre-temps. La page de votre compte "
+    "présente tout ce qui reste dû.",
+    "back_to_account": "Retour à votre compte",
+}
+
+#: Every language beyond English and German: its phrases, its name, its locale.
+TRANSLATIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "fr": ("Français", "fr_FR", FRENCH),
+}
+for _code, (_name, _locale, _phrases) in TRANSLATIONS.items():
+    LANGUAGE_NAMES[_code] = _name
+    LOCALES[_code] = _locale
+    for _key, _text in _phrases.items():
+        MESSAGES[_key][_code] = _text
+
+LANGUAGES = tuple(LANGUAGE_NAMES)
+
+
 Translate = Callable[..., str]
 
 
-def language_of(code: str | None) -> str:
-    """The portal language for a customer's language code (German or else English).
+def language_of(code: str | None, country: str | None = "") -> str:
+    """The portal language for a customer's language code, else for their country
+    (``recoup.languages.choose_language``); English when the portal has no such language.
 
-    >>> language_of("de-AT"), language_of("fr"), language_of(None)
-    ('de', 'en', 'en')
+    >>> language_of("de-AT"), language_of("fr"), language_of(None), language_of("pt")
+    ('de', 'fr', 'en', 'en')
+    >>> language_of("", country="FR"), language_of("de", country="FR")
+    ('fr', 'de')
     """
-    base = (code or "en").split("-")[0].split("_")[0].lower()
+    base = base_language(choose_language(code, country=country))
     return base if base in LANGUAGES else "en"
 
 

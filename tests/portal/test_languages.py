@@ -1,0 +1,36 @@
+"""The portal in every language it speaks: the page, its amounts and dates in the
+language's formats, links to the other languages, and no English left on it."""
+
+import pytest
+
+from recoup.languages import LANGUAGES
+from recoup.portal.i18n import LANGUAGE_NAMES
+from tests.comms.test_languages import NEW_LANGUAGES, english_in, flat
+from tests.customer_text import visible_text
+from tests.portal.links import issue
+from tests.web.support import World, make_client
+
+#: C1's statement (A-C1-1: 1,200.00 EUR, 45 days overdue) in each language.
+EXPECTED = {
+    "fr": ("Relevé de compte de A C1 Kunde GmbH", "1 200,00 €", "échue depuis 45 jours"),
+}
+
+
+@pytest.mark.parametrize("language", NEW_LANGUAGES)
+def test_the_page_is_in_the_chosen_language(world: World, language: str) -> None:
+    page = make_client(world).get(f"/p/{issue(world)}?lang={language}")
+    shown = flat(visible_text(page.text))
+    heading, amount, late = EXPECTED[language]
+
+    assert page.status_code == 200
+    assert f'<html lang="{language}">' in page.text
+    assert heading in shown
+    assert amount in shown
+    assert late in shown
+    assert english_in(shown.replace("A C1 Kunde GmbH", "")) == []
+    for other in LANGUAGES:  # a link to every other language, named in itself
+        assert (LANGUAGE_NAMES[other] in shown) is (other != language)
+
+
+def test_the_tests_know_every_new_language() -> None:
+    assert sorted(EXPECTED) == sorted(NEW_LANGUAGES)
