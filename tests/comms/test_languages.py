@@ -73,6 +73,27 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "owner_notification": ["Blocage du compte", "service recouvrement"],
         "call_script": ["GUIDE D’APPEL", "service recouvrement"],
     },
+    "nl": {
+        "pre_due_reminder": ["Graag herinneren wij u eraan", "binnenkort"],
+        "due_notice": ["nu betaalbaar", "Beste Claire Martin,"],
+        "courtesy_reminder": ["Betalingsherinnering", "zo spoedig mogelijk over te maken"],
+        "formal_notice": [
+            "AANMANING EN INGEBREKESTELLING",
+            "stellen u hierbij in gebreke",
+            "wettelijke handelsrente van 12,15% per jaar",
+            "forfaitaire vergoeding voor invorderingskosten van € 40",
+            "Geachte heer, mevrouw,",
+            "Hoogachtend,",
+        ],
+        "final_demand": ["LAATSTE AANMANING", "uit handen aan een incassobureau"],
+        "thank_you": ["Hartelijk dank voor uw betaling", "volledig voldaan"],
+        "instalment_reminder": ["termijn 2 van 4", "betalingsregeling"],
+        "missed_instalment": ["hebben wij nog niet ontvangen", "direct opeisbaar"],
+        "promise_confirmation": ["uw toezegging genoteerd", "uiterlijk 20 april 2026"],
+        "statement": ["uw rekeningoverzicht per 31 maart 2026", "staan open"],
+        "owner_notification": ["Klant geblokkeerd", "Debiteurenbeheer"],
+        "call_script": ["BELSCRIPT", "Debiteurenbeheer"],
+    },
 }
 
 #: English words that never belong in a text in another language (whole words).
@@ -248,6 +269,7 @@ def test_charges_are_described_in_the_language(language: str) -> None:
     interest, compensation = (flat(c.words(context.locale)) for c in context.charges)
     expected = {
         "fr": ("Intérêts de retard au taux de 12,15 % l’an", "Indemnité forfaitaire"),
+        "nl": ("Wettelijke handelsrente van 12,15% per jaar", "Forfaitaire vergoeding"),
     }[language]
 
     assert interest.startswith(expected[0])

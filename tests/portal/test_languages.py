@@ -13,6 +13,7 @@ from tests.web.support import World, make_client
 #: C1's statement (A-C1-1: 1,200.00 EUR, 45 days overdue) in each language.
 EXPECTED = {
     "fr": ("Relevé de compte de A C1 Kunde GmbH", "1 200,00 €", "échue depuis 45 jours"),
+    "nl": ("Rekeningoverzicht voor A C1 Kunde GmbH", "€ 1.200,00", "45 dagen te laat"),
 }
 
 

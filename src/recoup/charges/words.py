@@ -199,6 +199,27 @@ _PHRASES: dict[str, dict[str, str]] = {
         "other": "Frais",
         "accruing": ", courant jusqu’au paiement",
     },
+    # Dutch: "wettelijke handelsrente" (art. 6:119a BW; in Belgium the law of 2 August
+    # 2002) and the EUR 40 "forfaitaire vergoeding voor invorderingskosten".
+    "nl": {
+        "statutory": "Wettelijke handelsrente",
+        "contractual": "Contractuele rente",
+        "interest": "Vertragingsrente",
+        "rate": "van {rate} per jaar",
+        "rate_next": "{rate} per jaar",
+        "reference": " ({reference} van {reference_rate} plus {margin} procentpunt{rounded})",
+        "rounded": ", naar boven afgerond op een half procentpunt",
+        "on_amount": " over {base}",
+        "span": " van {start} tot en met {end}",
+        "then": "; daarna ",
+        "invoice": " (factuur {number})",
+        "compensation": "Forfaitaire vergoeding voor invorderingskosten",
+        "compensation_base": " over de vordering van {base}",
+        "late_fee": "Aanmaningskosten",
+        "late_fee_percent": " van {percent} over het vervallen bedrag van {base}",
+        "other": "Kosten",
+        "accruing": ", doorlopend tot de dag van betaling",
+    },
 }
 
 

@@ -283,9 +283,101 @@ FRENCH: dict[str, str] = {
     "back_to_account": "Retour à votre compte",
 }
 
+#: Dutch: the u-form, as a Dutch or Flemish credit team writes to a customer.
+DUTCH: dict[str, str] = {
+    "title": "Uw klantrekening bij {org}",
+    "hello": "Rekeningoverzicht voor {customer}",
+    "as_of": "per {date}",
+    "balance": "Te betalen saldo",
+    "overdue": "waarvan vervallen",
+    "nothing_open": "Er staat niets open op uw rekening. Hartelijk dank!",
+    "open_invoices": "Openstaande facturen",
+    "credits": "Creditnota’s en niet-toegewezen betalingen",
+    "charges": "Rente en kosten",
+    "invoice": "Factuur",
+    "issued": "Datum",
+    "due": "Vervaldatum",
+    "amount": "Bedrag",
+    "open": "Openstaand",
+    "days_overdue": "{days} dagen te laat",
+    "day_overdue": "1 dag te laat",
+    "not_due": "nog niet vervallen",
+    "credit_note": "Creditnota",
+    "payment": "Ontvangen betaling",
+    "how_to_pay": "Zo betaalt u",
+    "bank_transfer": "Maak het bedrag over naar:",
+    "account_holder": "Rekeninghouder",
+    "bank": "Bank",
+    "reference": "Betalingskenmerk",
+    "qr_hint": "Scan met uw bankapp om {amount} via een SEPA-overboeking te betalen.",
+    "no_bank": "Neem contact met ons op voor de betaalgegevens.",
+    "promise_title": "Een betaaldatum doorgeven",
+    "promise_intro": "Laat ons weten wanneer u betaalt; tot die datum sturen wij u geen "
+    "herinneringen.",
+    "promised_on": "Betaaldatum",
+    "promised_amount": "Bedrag (leeg laten voor het volledige saldo)",
+    "comment": "Opmerking",
+    "comment_optional": "Opmerking (optioneel)",
+    "send_promise": "Toezegging versturen",
+    "dispute_title": "Een factuur betwisten of een vraag stellen",
+    "dispute_intro": "Klopt er iets niet aan een factuur? Laat het ons weten, dan zoeken wij "
+    "het uit.",
+    "reason": "Reden",
+    "reason_not_received": "Goederen of factuur niet ontvangen",
+    "reason_wrong_amount": "Verkeerd bedrag of verkeerde prijs",
+    "reason_goods_or_service": "Probleem met de goederen of de dienst",
+    "reason_already_paid": "Al betaald",
+    "reason_no_purchase_order": "Ordernummer ontbreekt of is onjuist",
+    "reason_other": "Anders",
+    "send_dispute": "Vraag versturen",
+    "feedback_title": "Bericht aan onze afdeling Debiteurenbeheer",
+    "message": "Uw bericht",
+    "send_feedback": "Bericht versturen",
+    "thanks_promise": "Hartelijk dank. Wij hebben uw betalingstoezegging voor {date} genoteerd.",
+    "thanks_dispute": "Hartelijk dank. Wij hebben uw vraag over factuur {number} ontvangen "
+    "en reageren zo snel mogelijk.",
+    "thanks_feedback": "Hartelijk dank voor uw bericht.",
+    "fix_errors": "Controleer het gemarkeerde veld.",
+    "err_promised_on": "Kies een datum vanaf vandaag tot uiterlijk zes maanden vooruit.",
+    "err_amount": "Vul een bedrag in zoals 1250,00, ten hoogste het saldo.",
+    "err_too_many": "Wij hebben het afgelopen uur veel berichten van u ontvangen. Probeer het "
+    "later opnieuw of bel ons.",
+    "err_comment": "Schrijf een paar woorden (ten hoogste 2000 tekens).",
+    "err_invoice": "Kies een van uw openstaande facturen.",
+    "err_reason": "Kies een reden.",
+    "choose": "Kies…",
+    "contact_us": "Vragen? Neem contact met ons op:",
+    "secure_link": "Deze pagina opent via een persoonlijke link die geldig is tot {date}. "
+    "Stuur deze niet door.",
+    "language": "Taal",
+    "invalid_title": "Deze link is niet meer geldig",
+    "invalid_body": "De link is mogelijk verlopen of vervangen door een nieuwere. Gebruik de "
+    "link uit ons laatste bericht, of neem contact op met het bedrijf dat hem u heeft "
+    "gestuurd.",
+    "your_requests": "Wat u ons liet weten",
+    "kind_promise": "Betalingstoezegging voor {date}",
+    "kind_dispute": "Vraag over factuur {number}",
+    "kind_feedback": "Bericht",
+    "download_statement": "Rekeningoverzicht downloaden (pdf)",
+    "invoice_pdf": "Factuur {number} als pdf",
+    "pay_online": "Online betalen: {amount}",
+    "pay_online_hint": "U wordt doorgestuurd naar de beveiligde pagina van onze "
+    "betaaldienstverlener.",
+    "sort_code": "Britse bankcode (sort code)",
+    "account_number": "Rekeningnummer",
+    "routing_number": "Routingnummer (ABA)",
+    "or_bank_transfer": "Of maak het bedrag over naar:",
+    "missing_title": "Deze factuur is niet beschikbaar",
+    "missing_body": "Zij staat niet tussen de openstaande facturen van uw rekening; "
+    "misschien is zij intussen betaald of gecrediteerd. Uw rekeningpagina toont alles wat "
+    "nog openstaat.",
+    "back_to_account": "Terug naar uw rekening",
+}
+
 #: Every language beyond English and German: its phrases, its name, its locale.
 TRANSLATIONS: dict[str, tuple[str, str, dict[str, str]]] = {
     "fr": ("Français", "fr_FR", FRENCH),
+    "nl": ("Nederlands", "nl_NL", DUTCH),
 }
 for _code, (_name, _locale, _phrases) in TRANSLATIONS.items():
     LANGUAGE_NAMES[_code] = _name
@@ -307,6 +399,8 @@ def language_of(code: str | None, country: str | None = "") -> str:
     ('de', 'fr', 'en', 'en')
     >>> language_of("", country="FR"), language_of("de", country="FR")
     ('fr', 'de')
+    >>> language_of("", country="BE"), language_of("fr", country="BE")
+    ('nl', 'fr')
     """
     base = base_language(choose_language(code, country=country))
     return base if base in LANGUAGES else "en"
