@@ -46,8 +46,8 @@ COUNTRIES = {"fr": "FR", "nl": "NL", "es": "ES", "it": "IT"}
 FORMATS = {
     "fr": ("1 260,00 €", "1 324,50 €", "14 avril 2026"),
     "nl": ("€ 1.260,00", "€ 1.324,50", "14 april 2026"),
-    "es": ("1260,00 €", "1324,50 €", "14 de abril de 2026"),
-    "it": ("1260,00 €", "1324,50 €", "14 aprile 2026"),
+    "es": ("1.260,00 €", "1.324,50 €", "14 de abril de 2026"),
+    "it": ("1.260,00 €", "1.324,50 €", "14 aprile 2026"),
 }
 
 #: Phrases each message must contain, per language: the register and the legal terms.
@@ -93,6 +93,28 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "statement": ["uw rekeningoverzicht per 31 maart 2026", "staan open"],
         "owner_notification": ["Klant geblokkeerd", "Debiteurenbeheer"],
         "call_script": ["BELSCRIPT", "Debiteurenbeheer"],
+    },
+    "es": {
+        "pre_due_reminder": ["Le recordamos que", "próximamente"],
+        "due_notice": ["todavía no hemos recibido su pago", "Buenos días, Claire Martin:"],
+        "courtesy_reminder": ["Recordatorio de pago", "a la mayor brevedad posible"],
+        "formal_notice": [
+            "REQUERIMIENTO FORMAL DE PAGO",
+            "le requerimos el pago",
+            "intereses de demora",
+            "Ley 3/2004",
+            "indemnización por costes de cobro de 40 €",
+            "Estimados señores:",
+            "Atentamente,",
+        ],
+        "final_demand": ["ÚLTIMO AVISO", "agencia de recobro"],
+        "thank_you": ["Le agradecemos su pago", "saldada"],
+        "instalment_reminder": ["la cuota 2 de 4", "plan de pagos"],
+        "missed_instalment": ["No hemos recibido la cuota 2 de 4", "exigible de inmediato"],
+        "promise_confirmation": ["su compromiso de pagar", "a más tardar el 20 de abril de 2026"],
+        "statement": ["su extracto de cuenta a 31 de marzo de 2026", "pendientes"],
+        "owner_notification": ["Cliente bloqueado", "Departamento de Cobros"],
+        "call_script": ["GUION DE LLAMADA", "Departamento de Cobros"],
     },
 }
 
@@ -270,6 +292,7 @@ def test_charges_are_described_in_the_language(language: str) -> None:
     expected = {
         "fr": ("Intérêts de retard au taux de 12,15 % l’an", "Indemnité forfaitaire"),
         "nl": ("Wettelijke handelsrente van 12,15% per jaar", "Forfaitaire vergoeding"),
+        "es": ("Intereses de demora al tipo del 12,15 % anual", "Indemnización por costes"),
     }[language]
 
     assert interest.startswith(expected[0])

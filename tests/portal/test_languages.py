@@ -14,6 +14,7 @@ from tests.web.support import World, make_client
 EXPECTED = {
     "fr": ("Relevé de compte de A C1 Kunde GmbH", "1 200,00 €", "échue depuis 45 jours"),
     "nl": ("Rekeningoverzicht voor A C1 Kunde GmbH", "€ 1.200,00", "45 dagen te laat"),
+    "es": ("Extracto de cuenta de A C1 Kunde GmbH", "1.200,00 €", "45 días de retraso"),
 }
 
 

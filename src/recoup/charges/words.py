@@ -220,6 +220,27 @@ _PHRASES: dict[str, dict[str, str]] = {
         "other": "Kosten",
         "accruing": ", doorlopend tot de dag van betaling",
     },
+    # Spanish: "intereses de demora" and the EUR 40 "indemnización por costes de cobro"
+    # of Ley 3/2004 (art. 8).
+    "es": {
+        "statutory": "Intereses de demora",
+        "contractual": "Intereses de demora pactados",
+        "interest": "Intereses de demora",
+        "rate": "al tipo del {rate} anual",
+        "rate_next": "al {rate} anual",
+        "reference": " ({reference} del {reference_rate} más {margin} puntos{rounded})",
+        "rounded": ", redondeado al medio punto superior",
+        "on_amount": " sobre {base}",
+        "span": " del {start} al {end}",
+        "then": "; después, ",
+        "invoice": " (factura {number})",
+        "compensation": "Indemnización por costes de cobro",
+        "compensation_base": " por la deuda de {base}",
+        "late_fee": "Recargo por demora",
+        "late_fee_percent": " del {percent} sobre el importe vencido de {base}",
+        "other": "Cargo",
+        "accruing": ", que se devengan hasta el pago",
+    },
 }
 
 
