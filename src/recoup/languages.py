@@ -16,7 +16,7 @@ whose language is ``fr`` gets French; one with none gets Dutch).
 """
 
 #: The languages Recoup writes to customers in (messages, documents, portal).
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "nl", "es")
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it")
 
 DEFAULT_LANGUAGE = "en"
 

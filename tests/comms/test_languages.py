@@ -116,6 +116,28 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "owner_notification": ["Cliente bloqueado", "Departamento de Cobros"],
         "call_script": ["GUION DE LLAMADA", "Departamento de Cobros"],
     },
+    "it": {
+        "pre_due_reminder": ["Le ricordiamo che", "in scadenza a breve"],
+        "due_notice": ["giunta a scadenza", "Gentile Claire Martin,"],
+        "courtesy_reminder": ["Promemoria di pagamento", "al più presto"],
+        "formal_notice": [
+            "SOLLECITO FORMALE E MESSA IN MORA",
+            "La costituiamo in mora",
+            "D.Lgs. 9 ottobre 2002, n. 231",
+            "interessi di mora dal giorno successivo alla scadenza al tasso del 12,15% annuo",
+            "risarcimento forfettario dei costi di recupero di 40 euro",
+            "Spettabile Kestrel,",
+            "Distinti saluti.",
+        ],
+        "final_demand": ["DIFFIDA AD ADEMPIERE", "società di recupero crediti"],
+        "thank_you": ["La ringraziamo per il Suo pagamento", "saldato"],
+        "instalment_reminder": ["la rata 2 di 4", "piano di rateizzazione"],
+        "missed_instalment": ["Non abbiamo ancora ricevuto la rata 2 di 4", "esigibile"],
+        "promise_confirmation": ["il Suo impegno a pagare", "entro il 20 aprile 2026"],
+        "statement": ["il Suo estratto conto al 31 marzo 2026", "partite"],
+        "owner_notification": ["Cliente bloccato", "Ufficio Crediti"],
+        "call_script": ["TRACCIA DI CHIAMATA", "D.Lgs. 231/2002"],
+    },
 }
 
 #: English words that never belong in a text in another language (whole words).
@@ -293,6 +315,7 @@ def test_charges_are_described_in_the_language(language: str) -> None:
         "fr": ("Intérêts de retard au taux de 12,15 % l’an", "Indemnité forfaitaire"),
         "nl": ("Wettelijke handelsrente van 12,15% per jaar", "Forfaitaire vergoeding"),
         "es": ("Intereses de demora al tipo del 12,15 % anual", "Indemnización por costes"),
+        "it": ("Interessi di mora al tasso del 12,15% annuo", "Risarcimento forfettario"),
     }[language]
 
     assert interest.startswith(expected[0])

@@ -15,6 +15,7 @@ EXPECTED = {
     "fr": ("Relevé de compte de A C1 Kunde GmbH", "1 200,00 €", "échue depuis 45 jours"),
     "nl": ("Rekeningoverzicht voor A C1 Kunde GmbH", "€ 1.200,00", "45 dagen te laat"),
     "es": ("Extracto de cuenta de A C1 Kunde GmbH", "1.200,00 €", "45 días de retraso"),
+    "it": ("Estratto conto di A C1 Kunde GmbH", "1.200,00 €", "45 giorni di ritardo"),
 }
 
 

@@ -241,6 +241,27 @@ _PHRASES: dict[str, dict[str, str]] = {
         "other": "Cargo",
         "accruing": ", que se devengan hasta el pago",
     },
+    # Italian: "interessi di mora" and the EUR 40 "risarcimento forfettario dei costi di
+    # recupero" of D.Lgs. 231/2002 (art. 6).
+    "it": {
+        "statutory": "Interessi di mora",
+        "contractual": "Interessi di mora convenzionali",
+        "interest": "Interessi di mora",
+        "rate": "al tasso del {rate} annuo",
+        "rate_next": "al {rate} annuo",
+        "reference": " ({reference} del {reference_rate} maggiorato di {margin} punti{rounded})",
+        "rounded": ", arrotondato al mezzo punto superiore",
+        "on_amount": " su {base}",
+        "span": " dal {start} al {end}",
+        "then": "; poi ",
+        "invoice": " (fattura {number})",
+        "compensation": "Risarcimento forfettario dei costi di recupero",
+        "compensation_base": " per il credito di {base}",
+        "late_fee": "Penale per ritardato pagamento",
+        "late_fee_percent": " del {percent} sull’importo scaduto di {base}",
+        "other": "Addebito",
+        "accruing": ", in maturazione fino al pagamento",
+    },
 }
 
 

@@ -462,11 +462,102 @@ SPANISH: dict[str, str] = {
     "back_to_account": "Volver a su cuenta",
 }
 
+#: Italian: the courtesy form "Lei", as an Italian credit team writes to a customer.
+ITALIAN: dict[str, str] = {
+    "title": "Il Suo conto cliente presso {org}",
+    "hello": "Estratto conto di {customer}",
+    "as_of": "al {date}",
+    "balance": "Saldo da pagare",
+    "overdue": "di cui scaduto",
+    "nothing_open": "Sul Suo conto non risulta nulla da pagare. Grazie!",
+    "open_invoices": "Fatture da pagare",
+    "credits": "Note di credito e pagamenti non abbinati",
+    "charges": "Interessi e spese",
+    "invoice": "Fattura",
+    "issued": "Data",
+    "due": "Scadenza",
+    "amount": "Importo",
+    "open": "Da pagare",
+    "days_overdue": "{days} giorni di ritardo",
+    "day_overdue": "1 giorno di ritardo",
+    "not_due": "non ancora scaduta",
+    "credit_note": "Nota di credito",
+    "payment": "Pagamento ricevuto",
+    "how_to_pay": "Come pagare",
+    "bank_transfer": "La preghiamo di pagare con bonifico a:",
+    "account_holder": "Intestatario del conto",
+    "bank": "Banca",
+    "reference": "Causale",
+    "qr_hint": "Inquadri il codice con l’app della Sua banca per pagare {amount} con bonifico "
+    "SEPA.",
+    "no_bank": "La preghiamo di contattarci per le coordinate di pagamento.",
+    "promise_title": "Comunicare una data di pagamento",
+    "promise_intro": "Ci indichi quando pagherà: fino ad allora non Le invieremo solleciti.",
+    "promised_on": "Data di pagamento",
+    "promised_amount": "Importo (lasciare vuoto per l’intero saldo)",
+    "comment": "Commento",
+    "comment_optional": "Commento (facoltativo)",
+    "send_promise": "Invia il mio impegno",
+    "dispute_title": "Contestare una fattura o fare una domanda",
+    "dispute_intro": "C’è qualcosa che non va in una fattura? Ce lo segnali e verificheremo.",
+    "reason": "Motivo",
+    "reason_not_received": "Merce o fattura non ricevuta",
+    "reason_wrong_amount": "Importo o prezzo errato",
+    "reason_goods_or_service": "Problema con la merce o il servizio",
+    "reason_already_paid": "Già pagata",
+    "reason_no_purchase_order": "Numero d’ordine mancante o errato",
+    "reason_other": "Altro",
+    "send_dispute": "Invia la mia contestazione",
+    "feedback_title": "Messaggio al nostro Ufficio Crediti",
+    "message": "Il Suo messaggio",
+    "send_feedback": "Invia il messaggio",
+    "thanks_promise": "Grazie. Abbiamo registrato il Suo impegno a pagare entro il {date}.",
+    "thanks_dispute": "Grazie. Abbiamo ricevuto la Sua contestazione sulla fattura {number} "
+    "e Le risponderemo al più presto.",
+    "thanks_feedback": "Grazie per il Suo messaggio.",
+    "fix_errors": "La preghiamo di verificare il campo evidenziato.",
+    "err_promised_on": "Scelga una data compresa tra oggi e i prossimi sei mesi.",
+    "err_amount": "Inserisca un importo come 1250,00, non superiore al saldo.",
+    "err_too_many": "Nell’ultima ora abbiamo ricevuto molti messaggi da parte Sua. La "
+    "preghiamo di riprovare più tardi o di telefonarci.",
+    "err_comment": "Scriva qualche parola (al massimo 2000 caratteri).",
+    "err_invoice": "Scelga una delle Sue fatture da pagare.",
+    "err_reason": "Scelga un motivo.",
+    "choose": "Scegliere…",
+    "contact_us": "Domande? Ci contatti:",
+    "secure_link": "Questa pagina è raggiungibile tramite un link personale valido fino al "
+    "{date}. La preghiamo di non inoltrarlo.",
+    "language": "Lingua",
+    "invalid_title": "Questo link non è più valido",
+    "invalid_body": "Il link potrebbe essere scaduto o essere stato sostituito da uno più "
+    "recente. Utilizzi il link del nostro ultimo messaggio o contatti l’azienda che glielo "
+    "ha inviato.",
+    "your_requests": "Le Sue comunicazioni",
+    "kind_promise": "Impegno di pagamento entro il {date}",
+    "kind_dispute": "Contestazione della fattura {number}",
+    "kind_feedback": "Messaggio",
+    "download_statement": "Scarica l’estratto conto (PDF)",
+    "invoice_pdf": "Fattura {number} in PDF",
+    "pay_online": "Paga online: {amount}",
+    "pay_online_hint": "Sarà indirizzato alla pagina sicura del nostro fornitore di "
+    "servizi di pagamento.",
+    "sort_code": "Codice bancario britannico (sort code)",
+    "account_number": "Numero di conto",
+    "routing_number": "Codice ABA",
+    "or_bank_transfer": "Oppure paghi con bonifico a:",
+    "missing_title": "Questa fattura non è disponibile",
+    "missing_body": "Non è tra le fatture da pagare del Suo conto; potrebbe essere stata "
+    "pagata o stornata con nota di credito nel frattempo. La pagina del Suo conto mostra "
+    "tutto ciò che resta da pagare.",
+    "back_to_account": "Torna al Suo conto",
+}
+
 #: Every language beyond English and German: its phrases, its name, its locale.
 TRANSLATIONS: dict[str, tuple[str, str, dict[str, str]]] = {
     "fr": ("Français", "fr_FR", FRENCH),
     "nl": ("Nederlands", "nl_NL", DUTCH),
     "es": ("Español", "es_ES", SPANISH),
+    "it": ("Italiano", "it_IT", ITALIAN),
 }
 for _code, (_name, _locale, _phrases) in TRANSLATIONS.items():
     LANGUAGE_NAMES[_code] = _name
