@@ -18,7 +18,8 @@ _NONE = re.compile(r"\bNone\b")
 _TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _EMPTY_VALUE = re.compile(r"\S*[ \xa0]+[,.;:](?=\s|$)")  # "IBAN , reference": a value left out
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_ENGINE_AMOUNT = re.compile(r"\b\d+(?:\.\d+)? [A-Z]{3}\b")  # "40 GBP", "999.99 GBP"
+_ENGINE_AMOUNT = re.compile(r"(?<![\d.,])\b\d+(?:\.\d+)? [A-Z]{3}\b")  # "40 GBP", "999.99 GBP"
+# (Babel writes "999,99 GBP" in Spanish: a decimal comma before the digits is a locale's format.)
 # A greeting or an addressee line: what follows it is a name.
 _NAMED = re.compile(
     r"(?:Dear|Hello|Guten Tag|Hallo|Sehr geehrte[rs]?|Attn\.?|z\. ?Hd\.?|For the attention of)"

@@ -117,8 +117,8 @@ def test_compensation_and_fees_in_words_never_the_rule() -> None:
 def test_a_language_without_words_is_written_in_english_with_its_formats() -> None:
     facts = uk_interest_line().facts
     assert facts is not None
-    # English words in Babel's English for France (en_FR), as messages use for it.
-    assert describe_charge(facts, "fr_FR") == (
+    # English words in Babel's English for Portugal (en_PT), as messages use for it.
+    assert describe_charge(facts, "pt_PT") == (
         "Statutory interest at 13,00% a year — Bank of England base rate 5,00% plus 8% — "
         "on 999,99\xa0£ from 11 July 2023 to 31 March 2024 (invoice INV-1)"
     )

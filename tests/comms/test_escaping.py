@@ -15,11 +15,10 @@ from recoup.comms import render as comms_render
 from recoup.comms.render import TEMPLATES, render
 from recoup.documents import InvoiceCopy, Settlement, invoice_copy_html, letter_html, statement_html
 from recoup.documents import pdf as documents_pdf
+from recoup.languages import LANGUAGES
 from recoup.templating import TEXT_KINDS, autoescape, template_kind
 from tests.documents.factories import make_context
 from tests.documents.hostile import HOSTILE, assert_escaped, hostile
-
-LANGUAGES = ["en", "de"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

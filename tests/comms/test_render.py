@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from babel.dates import format_date
+from babel.numbers import format_currency
 
 from recoup.comms.channels.sms import segments
 from recoup.comms.context import (
@@ -21,6 +22,7 @@ from recoup.comms.context import (
 )
 from recoup.comms.render import TEMPLATES, RenderError, render, render_sms, template_names
 from recoup.errors import RecoupError
+from recoup.languages import LANGUAGES
 from recoup.ledger.models import (
     BankAccount,
     Contact,
@@ -54,12 +56,12 @@ def test_every_shipped_template_exists_in_english() -> None:
     assert template_names() == sorted(TEMPLATES)
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_every_template_renders_in_both_languages(name: str, language: str) -> None:
+def test_every_template_renders_in_every_language(name: str, language: str) -> None:
     message = render(name, make_context(language=language, country="DE"))
 
-    assert message.locale == f"{language}_DE"
+    assert message.locale.split("_")[0] == language  # with Germany's formats where Babel has them
     assert message.subject
     assert "\n" not in message.subject
     assert any(name in message.subject for name in ("C-1001", "Globex", "INV-2026-"))
@@ -239,10 +241,10 @@ def test_call_script_gives_the_collector_the_figures() -> None:
 
 
 def test_a_language_without_templates_falls_back_to_english() -> None:
-    message = render("due_notice", make_context(language="fr", country="FR"))
+    message = render("due_notice", make_context(language="pt", country="PT"))
 
     assert message.subject == "Payment due: 3 invoices – account C-1001"
-    assert message.locale == "en_FR"
+    assert message.locale == "en_PT"
 
 
 def test_the_contacts_language_comes_before_the_customers() -> None:
@@ -416,7 +418,7 @@ def test_the_context_is_immutable() -> None:
     assert context.organisation is ORGANISATION
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(set(TEMPLATES) - {"call_script", "owner_notification"}))
 def test_every_customer_message_has_a_short_text_message(name: str, language: str) -> None:
     text = render_sms(name, make_context(language=language, country="GB"))
@@ -425,7 +427,7 @@ def test_every_customer_message_has_a_short_text_message(name: str, language: st
     assert segments(text) <= 2  # two SMS segments at most, in the GSM alphabet
     assert "\n" not in text
     assert "\xa0" not in text  # a no-break space would force UCS-2, halving the length
-    assert text.startswith("Acme Supplies Ltd: ")
+    assert re.match(r"Acme Supplies Ltd ?: ", text)  # French sets a space before a colon
 
 
 def test_text_message_figures() -> None:
@@ -441,14 +443,14 @@ def test_text_message_figures() -> None:
 
 
 def test_a_text_message_falls_back_to_english() -> None:
-    text = render_sms("thank_you", make_context(language="fr", country="FR"))
+    text = render_sms("thank_you", make_context(language="pt", country="PT"))
 
     assert text == (
         "Acme Supplies Ltd: thank you for your payment. Your account C-1001 is now clear."
     )
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_every_template_renders_with_the_bare_minimum(name: str, language: str) -> None:
     bare = MessageContext(
@@ -466,7 +468,8 @@ def test_every_template_renders_with_the_bare_minimum(name: str, language: str) 
 
     if name != "thank_you":  # thanks for what is settled; INV-1 is still open
         assert "INV-1" in message.text
-        assert "¥1,200" in message.text + sms or "1.200\xa0¥" in message.text
+        yen = format_currency(1200, "JPY", locale=message.locale)  # ¥1,200, 1.200 ¥, ...
+        assert " ".join(yen.split()) in " ".join((message.text + sms).split())
     assert "None" not in message.text
     assert "contact us." not in message.text  # no contact details: no empty invitation
     assert "None" not in sms
@@ -481,7 +484,7 @@ def test_a_customer_without_a_country_is_written_to_in_the_organisations_formats
     assert format_date(date(2026, 6, 30), format="long", locale=british.locale) == "30 June 2026"
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(set(TEMPLATES) - {"call_script", "owner_notification"}))
 def test_a_text_message_stays_within_two_segments_with_long_names(name: str, language: str) -> None:
     # The longest names an import accepts would not fit: these are long real ones.

@@ -84,24 +84,59 @@ class ChargeFacts:
 
 
 # The reference rates by table name, as a customer knows them. Grammar note for German:
-# every name is masculine, so "über dem …" reads right.
+# every name is masculine, so "über dem …" reads right; in French every name is a
+# masculine "taux", so "majoré de …" agrees; in Italian every name is masculine ("tasso").
 _REFERENCES: dict[str, dict[str, str]] = {
-    "boe_base": {"en": "Bank of England base rate", "de": "Leitzins der Bank of England"},
+    "boe_base": {
+        "en": "Bank of England base rate",
+        "de": "Leitzins der Bank of England",
+        "fr": "taux directeur de la Banque d’Angleterre",
+        "nl": "basisrente van de Bank of England",
+        "es": "tipo oficial del Banco de Inglaterra",
+        "it": "tasso ufficiale della Banca d’Inghilterra",
+    },
     "ecb_mro": {
         "en": "European Central Bank main refinancing rate",
         "de": "Hauptrefinanzierungssatz der Europäischen Zentralbank",
+        "fr": "taux de refinancement de la Banque centrale européenne",
+        "nl": "herfinancieringsrente van de Europese Centrale Bank",
+        "es": "tipo de las operaciones principales de financiación del Banco Central Europeo",
+        "it": "tasso di riferimento della Banca centrale europea",
     },
-    "de_basiszins": {"en": "German base rate (Basiszinssatz)", "de": "Basiszinssatz"},
+    "de_basiszins": {
+        "en": "German base rate (Basiszinssatz)",
+        "de": "Basiszinssatz",
+        "fr": "taux de base allemand (Basiszinssatz)",
+        "nl": "Duitse basisrente (Basiszinssatz)",
+        "es": "tipo básico alemán (Basiszinssatz)",
+        "it": "tasso base tedesco (Basiszinssatz)",
+    },
     "at_basiszins": {
         "en": "Austrian base rate (Basiszinssatz)",
         "de": "Basiszinssatz der Oesterreichischen Nationalbank",
+        "fr": "taux de base de la Banque nationale d’Autriche",
+        "nl": "basisrente van de Oostenrijkse Nationale Bank",
+        "es": "tipo básico del Banco Nacional de Austria",
+        "it": "tasso base della Banca nazionale austriaca",
     },
     "nbp_reference": {
         "en": "National Bank of Poland reference rate",
         "de": "Referenzzinssatz der Polnischen Nationalbank",
+        "fr": "taux de référence de la Banque nationale de Pologne",
+        "nl": "referentierente van de Poolse Nationale Bank",
+        "es": "tipo de referencia del Banco Nacional de Polonia",
+        "it": "tasso di riferimento della Banca nazionale di Polonia",
     },
 }
-_ANY_REFERENCE = {"en": "reference rate", "de": "Referenzzinssatz"}
+_REFERENCES["nbp_ref"] = _REFERENCES["nbp_reference"]  # the table's name in the rates data
+_ANY_REFERENCE = {
+    "en": "reference rate",
+    "de": "Referenzzinssatz",
+    "fr": "taux de référence",
+    "nl": "referentierente",
+    "es": "tipo de referencia",
+    "it": "tasso di riferimento",
+}
 
 _PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -141,6 +176,91 @@ _PHRASES: dict[str, dict[str, str]] = {
         "late_fee_percent": " von {percent} auf den überfälligen Betrag von {base}",
         "other": "Gebühr",
         "accruing": ", bis zur Zahlung weiterlaufend",
+    },
+    # French: the Code de commerce's "pénalités de retard" are interest at a rate; the
+    # customer reads them as "intérêts de retard". The EUR 40 is the "indemnité
+    # forfaitaire pour frais de recouvrement" (art. L. 441-10 / D. 441-5).
+    "fr": {
+        "statutory": "Intérêts de retard",
+        "contractual": "Intérêts de retard conventionnels",
+        "interest": "Intérêts de retard",
+        "rate": "au taux de {rate} l’an",
+        "rate_next": "au taux de {rate} l’an",
+        "reference": " ({reference} de {reference_rate} majoré de {margin} points{rounded})",
+        "rounded": ", arrondi au demi-point supérieur",
+        "on_amount": " sur {base}",
+        "span": " du {start} au {end}",
+        "then": " ; puis ",
+        "invoice": " (facture {number})",
+        "compensation": "Indemnité forfaitaire pour frais de recouvrement",
+        "compensation_base": " au titre de la créance de {base}",
+        "late_fee": "Frais de retard",
+        "late_fee_percent": " de {percent} sur le montant échu de {base}",
+        "other": "Frais",
+        "accruing": ", courant jusqu’au paiement",
+    },
+    # Dutch: "wettelijke handelsrente" (art. 6:119a BW; in Belgium the law of 2 August
+    # 2002) and the EUR 40 "forfaitaire vergoeding voor invorderingskosten".
+    "nl": {
+        "statutory": "Wettelijke handelsrente",
+        "contractual": "Contractuele rente",
+        "interest": "Vertragingsrente",
+        "rate": "van {rate} per jaar",
+        "rate_next": "{rate} per jaar",
+        "reference": " ({reference} van {reference_rate} plus {margin} procentpunt{rounded})",
+        "rounded": ", naar boven afgerond op een half procentpunt",
+        "on_amount": " over {base}",
+        "span": " van {start} tot en met {end}",
+        "then": "; daarna ",
+        "invoice": " (factuur {number})",
+        "compensation": "Forfaitaire vergoeding voor invorderingskosten",
+        "compensation_base": " over de vordering van {base}",
+        "late_fee": "Aanmaningskosten",
+        "late_fee_percent": " van {percent} over het vervallen bedrag van {base}",
+        "other": "Kosten",
+        "accruing": ", doorlopend tot de dag van betaling",
+    },
+    # Spanish: "intereses de demora" and the EUR 40 "indemnización por costes de cobro"
+    # of Ley 3/2004 (art. 8).
+    "es": {
+        "statutory": "Intereses de demora",
+        "contractual": "Intereses de demora pactados",
+        "interest": "Intereses de demora",
+        "rate": "al tipo del {rate} anual",
+        "rate_next": "al {rate} anual",
+        "reference": " ({reference} del {reference_rate} más {margin} puntos{rounded})",
+        "rounded": ", redondeado al medio punto superior",
+        "on_amount": " sobre {base}",
+        "span": " del {start} al {end}",
+        "then": "; después, ",
+        "invoice": " (factura {number})",
+        "compensation": "Indemnización por costes de cobro",
+        "compensation_base": " por la deuda de {base}",
+        "late_fee": "Recargo por demora",
+        "late_fee_percent": " del {percent} sobre el importe vencido de {base}",
+        "other": "Cargo",
+        "accruing": ", que se devengan hasta el pago",
+    },
+    # Italian: "interessi di mora" and the EUR 40 "risarcimento forfettario dei costi di
+    # recupero" of D.Lgs. 231/2002 (art. 6).
+    "it": {
+        "statutory": "Interessi di mora",
+        "contractual": "Interessi di mora convenzionali",
+        "interest": "Interessi di mora",
+        "rate": "al tasso del {rate} annuo",
+        "rate_next": "al {rate} annuo",
+        "reference": " ({reference} del {reference_rate} maggiorato di {margin} punti{rounded})",
+        "rounded": ", arrotondato al mezzo punto superiore",
+        "on_amount": " su {base}",
+        "span": " dal {start} al {end}",
+        "then": "; poi ",
+        "invoice": " (fattura {number})",
+        "compensation": "Risarcimento forfettario dei costi di recupero",
+        "compensation_base": " per il credito di {base}",
+        "late_fee": "Penale per ritardato pagamento",
+        "late_fee_percent": " del {percent} sull’importo scaduto di {base}",
+        "other": "Addebito",
+        "accruing": ", in maturazione fino al pagamento",
     },
 }
 
@@ -245,8 +365,9 @@ def _percent(value: Decimal, locale: str, *, exact: bool = False) -> str:
 
 
 def _margin(points: Decimal, language: str, locale: str) -> str:
-    """The margin over the reference rate: ``8%`` in English, ``9,2`` (points) in German."""
-    if language == "de":
+    """The margin over the reference rate: ``8%`` in English, ``9,2`` (points) in the
+    other languages."""
+    if language != "en":
         return str(format_decimal(points, locale=locale, decimal_quantization=False))
     return _percent(points, locale, exact=True)
 

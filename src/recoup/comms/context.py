@@ -37,6 +37,7 @@ from babel import Locale, UnknownLocaleError
 
 from recoup.cashapp.reference import customer_reference
 from recoup.charges.words import ChargeFacts, describe_charge
+from recoup.languages import choose_language
 
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
     from recoup.ledger.models import (
@@ -228,11 +229,13 @@ class MessageContext:
 
     @property
     def language(self) -> str:
-        """The language asked for: the contact's, else the customer's, else English."""
-        for candidate in (self.contact.language if self.contact else "", self.customer.language):
-            if candidate and candidate.strip():
-                return candidate.strip()
-        return DEFAULT_LOCALE
+        """The language asked for: the contact's, else the customer's, else that of the
+        customer's country (``recoup.languages.choose_language``), else English."""
+        return choose_language(
+            self.contact.language if self.contact else "",
+            self.customer.language,
+            country=self.customer.country,
+        )
 
     @property
     def locale(self) -> str:

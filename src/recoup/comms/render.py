@@ -66,6 +66,7 @@ Medium = Literal["email", "letter"]
 _LAYOUTS: dict[str, str] = {"email": "_email.html.j2", "letter": "_letter.html.j2"}
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_ONE_LINE = re.compile(r"[ \t\r\n]+")
 
 
 class RenderError(RecoupError):
@@ -119,7 +120,7 @@ def render(
     text = _render_part(environment, name, language, "txt", variables)
     html = _render_optional(environment, name, language, "html", variables)
     return RenderedMessage(
-        subject=" ".join(subject.split()),
+        subject=_ONE_LINE.sub(" ", subject).strip(),  # keeps no-break spaces (French " :")
         text=_tidy_text(text),
         html=html.strip() + "\n" if html is not None else None,
         locale=locale,

@@ -1,7 +1,10 @@
-"""The portal's words in English and German (the customer's language).
+"""The portal's words in the customer's language: English, German, French, Dutch,
+Spanish and Italian.
 
 A small catalogue rather than gettext files: the portal has a few dozen phrases and no
-build step. Amounts and dates are formatted with Babel for the same locale.
+build step. English and German sit beside each other in ``MESSAGES``; every further
+language is one dictionary in ``TRANSLATIONS`` (a test fails when one lacks a phrase).
+Amounts and dates are formatted with Babel for the same locale.
 """
 
 from collections.abc import Callable
@@ -13,9 +16,11 @@ from babel.numbers import format_currency
 
 from recoup import money
 from recoup.charges.words import ChargeFacts, describe_charge
+from recoup.languages import base_language, choose_language
 
-LANGUAGES = ("en", "de")
 LOCALES = {"en": "en_GB", "de": "de_DE"}
+#: Each language named in itself, for the page's language links.
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "Your account with {org}", "de": "Ihr Kundenkonto bei {org}"},
@@ -141,7 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Diese Seite ist über einen persönlichen Link bis {date} erreichbar. "
         "Bitte nicht weitergeben.",
     },
-    "language": {"en": "Deutsch", "de": "English"},
+    "language": {"en": "Language", "de": "Sprache"},
     "invalid_title": {"en": "This link cannot be used", "de": "Dieser Link ist nicht gültig"},
     "invalid_body": {
         "en": "The link may have expired or been replaced by a newer one. Please use the "
@@ -187,16 +192,397 @@ MESSAGES: dict[str, dict[str, str]] = {
     "back_to_account": {"en": "Back to your account", "de": "Zurück zu Ihrem Konto"},
 }
 
+#: French: formal register (vous), as a French credit team writes to a customer.
+FRENCH: dict[str, str] = {
+    "title": "Votre compte client chez {org}",
+    "hello": "Relevé de compte de {customer}",
+    "as_of": "au {date}",
+    "balance": "Solde à régler",
+    "overdue": "dont échu",
+    "nothing_open": "Aucune somme n’est due sur votre compte. Merci !",
+    "open_invoices": "Factures non réglées",
+    "credits": "Avoirs et paiements non affectés",
+    "charges": "Pénalités et frais",
+    "invoice": "Facture",
+    "issued": "Émise le",
+    "due": "Échéance",
+    "amount": "Montant",
+    "open": "Restant dû",
+    "days_overdue": "échue depuis {days} jours",
+    "day_overdue": "échue depuis 1 jour",
+    "not_due": "non échue",
+    "credit_note": "Avoir",
+    "payment": "Paiement reçu",
+    "how_to_pay": "Modalités de paiement",
+    "bank_transfer": "Merci de régler par virement sur le compte suivant :",
+    "account_holder": "Titulaire du compte",
+    "bank": "Banque",
+    "reference": "Référence à rappeler",
+    "qr_hint": "Scannez ce code avec votre application bancaire pour payer {amount} "
+    "par virement SEPA.",
+    "no_bank": "Veuillez nous contacter pour obtenir nos coordonnées bancaires.",
+    "promise_title": "Nous indiquer une date de paiement",
+    "promise_intro": "Indiquez-nous à quelle date vous réglerez ; nous suspendrons nos "
+    "relances jusque-là.",
+    "promised_on": "Date de paiement",
+    "promised_amount": "Montant (laisser vide pour la totalité du solde)",
+    "comment": "Commentaire",
+    "comment_optional": "Commentaire (facultatif)",
+    "send_promise": "Envoyer mon engagement",
+    "dispute_title": "Contester une facture ou poser une question",
+    "dispute_intro": "Une facture vous semble inexacte ? Signalez-le-nous et nous l’examinerons.",
+    "reason": "Motif",
+    "reason_not_received": "Marchandise ou facture non reçue",
+    "reason_wrong_amount": "Montant ou prix erroné",
+    "reason_goods_or_service": "Problème de marchandise ou de prestation",
+    "reason_already_paid": "Déjà réglée",
+    "reason_no_purchase_order": "Numéro de bon de commande manquant ou erroné",
+    "reason_other": "Autre",
+    "send_dispute": "Envoyer ma réclamation",
+    "feedback_title": "Message à notre service recouvrement",
+    "message": "Votre message",
+    "send_feedback": "Envoyer le message",
+    "thanks_promise": "Merci. Nous avons bien noté votre engagement de paiement au {date}.",
+    "thanks_dispute": "Merci. Nous avons bien reçu votre réclamation concernant la facture "
+    "{number} et vous répondrons rapidement.",
+    "thanks_feedback": "Merci pour votre message.",
+    "fix_errors": "Veuillez vérifier le champ signalé.",
+    "err_promised_on": "Veuillez choisir une date comprise entre aujourd’hui et six mois.",
+    "err_amount": "Veuillez saisir un montant tel que 1250,00, au plus égal au solde.",
+    "err_too_many": "Nous avons reçu de nombreux messages de votre part au cours de la "
+    "dernière heure. Veuillez réessayer plus tard ou nous appeler.",
+    "err_comment": "Veuillez écrire quelques mots (2000 caractères au maximum).",
+    "err_invoice": "Veuillez choisir l’une de vos factures non réglées.",
+    "err_reason": "Veuillez choisir un motif.",
+    "choose": "Choisir…",
+    "contact_us": "Une question ? Contactez-nous :",
+    "secure_link": "Cette page est accessible par un lien personnel valable jusqu’au {date}. "
+    "Merci de ne pas le transmettre.",
+    "language": "Langue",
+    "invalid_title": "Ce lien n’est plus valable",
+    "invalid_body": "Le lien a peut-être expiré ou été remplacé par un lien plus récent. "
+    "Veuillez utiliser le lien de notre dernier message ou contacter l’entreprise qui vous "
+    "l’a envoyé.",
+    "your_requests": "Vos messages",
+    "kind_promise": "Engagement de paiement au {date}",
+    "kind_dispute": "Réclamation concernant la facture {number}",
+    "kind_feedback": "Message",
+    "download_statement": "Télécharger le relevé de compte (PDF)",
+    "invoice_pdf": "Facture {number} en PDF",
+    "pay_online": "Payer en ligne : {amount}",
+    "pay_online_hint": "Vous serez redirigé vers la page sécurisée de notre prestataire de "
+    "paiement.",
+    "sort_code": "Code guichet britannique (sort code)",
+    "account_number": "Numéro de compte",
+    "routing_number": "Numéro de routage (ABA)",
+    "or_bank_transfer": "Ou réglez par virement sur le compte suivant :",
+    "missing_title": "Cette facture n’est pas disponible",
+    "missing_body": "Elle ne figure pas parmi les factures non réglées de votre compte ; "
+    "elle a peut-être été payée ou annulée par un avoir entre-temps. La page de votre compte "
+    "présente tout ce qui reste dû.",
+    "back_to_account": "Retour à votre compte",
+}
+
+#: Dutch: the u-form, as a Dutch or Flemish credit team writes to a customer.
+DUTCH: dict[str, str] = {
+    "title": "Uw klantrekening bij {org}",
+    "hello": "Rekeningoverzicht voor {customer}",
+    "as_of": "per {date}",
+    "balance": "Te betalen saldo",
+    "overdue": "waarvan vervallen",
+    "nothing_open": "Er staat niets open op uw rekening. Hartelijk dank!",
+    "open_invoices": "Openstaande facturen",
+    "credits": "Creditnota’s en niet-toegewezen betalingen",
+    "charges": "Rente en kosten",
+    "invoice": "Factuur",
+    "issued": "Datum",
+    "due": "Vervaldatum",
+    "amount": "Bedrag",
+    "open": "Openstaand",
+    "days_overdue": "{days} dagen te laat",
+    "day_overdue": "1 dag te laat",
+    "not_due": "nog niet vervallen",
+    "credit_note": "Creditnota",
+    "payment": "Ontvangen betaling",
+    "how_to_pay": "Zo betaalt u",
+    "bank_transfer": "Maak het bedrag over naar:",
+    "account_holder": "Rekeninghouder",
+    "bank": "Bank",
+    "reference": "Betalingskenmerk",
+    "qr_hint": "Scan met uw bankapp om {amount} via een SEPA-overboeking te betalen.",
+    "no_bank": "Neem contact met ons op voor de betaalgegevens.",
+    "promise_title": "Een betaaldatum doorgeven",
+    "promise_intro": "Laat ons weten wanneer u betaalt; tot die datum sturen wij u geen "
+    "herinneringen.",
+    "promised_on": "Betaaldatum",
+    "promised_amount": "Bedrag (leeg laten voor het volledige saldo)",
+    "comment": "Opmerking",
+    "comment_optional": "Opmerking (optioneel)",
+    "send_promise": "Toezegging versturen",
+    "dispute_title": "Een factuur betwisten of een vraag stellen",
+    "dispute_intro": "Klopt er iets niet aan een factuur? Laat het ons weten, dan zoeken wij "
+    "het uit.",
+    "reason": "Reden",
+    "reason_not_received": "Goederen of factuur niet ontvangen",
+    "reason_wrong_amount": "Verkeerd bedrag of verkeerde prijs",
+    "reason_goods_or_service": "Probleem met de goederen of de dienst",
+    "reason_already_paid": "Al betaald",
+    "reason_no_purchase_order": "Ordernummer ontbreekt of is onjuist",
+    "reason_other": "Anders",
+    "send_dispute": "Vraag versturen",
+    "feedback_title": "Bericht aan onze afdeling Debiteurenbeheer",
+    "message": "Uw bericht",
+    "send_feedback": "Bericht versturen",
+    "thanks_promise": "Hartelijk dank. Wij hebben uw betalingstoezegging voor {date} genoteerd.",
+    "thanks_dispute": "Hartelijk dank. Wij hebben uw vraag over factuur {number} ontvangen "
+    "en reageren zo snel mogelijk.",
+    "thanks_feedback": "Hartelijk dank voor uw bericht.",
+    "fix_errors": "Controleer het gemarkeerde veld.",
+    "err_promised_on": "Kies een datum vanaf vandaag tot uiterlijk zes maanden vooruit.",
+    "err_amount": "Vul een bedrag in zoals 1250,00, ten hoogste het saldo.",
+    "err_too_many": "Wij hebben het afgelopen uur veel berichten van u ontvangen. Probeer het "
+    "later opnieuw of bel ons.",
+    "err_comment": "Schrijf een paar woorden (ten hoogste 2000 tekens).",
+    "err_invoice": "Kies een van uw openstaande facturen.",
+    "err_reason": "Kies een reden.",
+    "choose": "Kies…",
+    "contact_us": "Vragen? Neem contact met ons op:",
+    "secure_link": "Deze pagina opent via een persoonlijke link die geldig is tot {date}. "
+    "Stuur deze niet door.",
+    "language": "Taal",
+    "invalid_title": "Deze link is niet meer geldig",
+    "invalid_body": "De link is mogelijk verlopen of vervangen door een nieuwere. Gebruik de "
+    "link uit ons laatste bericht, of neem contact op met het bedrijf dat hem u heeft "
+    "gestuurd.",
+    "your_requests": "Wat u ons liet weten",
+    "kind_promise": "Betalingstoezegging voor {date}",
+    "kind_dispute": "Vraag over factuur {number}",
+    "kind_feedback": "Bericht",
+    "download_statement": "Rekeningoverzicht downloaden (pdf)",
+    "invoice_pdf": "Factuur {number} als pdf",
+    "pay_online": "Online betalen: {amount}",
+    "pay_online_hint": "U wordt doorgestuurd naar de beveiligde pagina van onze "
+    "betaaldienstverlener.",
+    "sort_code": "Britse bankcode (sort code)",
+    "account_number": "Rekeningnummer",
+    "routing_number": "Routingnummer (ABA)",
+    "or_bank_transfer": "Of maak het bedrag over naar:",
+    "missing_title": "Deze factuur is niet beschikbaar",
+    "missing_body": "Zij staat niet tussen de openstaande facturen van uw rekening; "
+    "misschien is zij intussen betaald of gecrediteerd. Uw rekeningpagina toont alles wat "
+    "nog openstaat.",
+    "back_to_account": "Terug naar uw rekening",
+}
+
+#: Spanish: "usted", as a Spanish credit team writes to a customer.
+SPANISH: dict[str, str] = {
+    "title": "Su cuenta de cliente en {org}",
+    "hello": "Extracto de cuenta de {customer}",
+    "as_of": "a {date}",
+    "balance": "Saldo pendiente",
+    "overdue": "del que está vencido",
+    "nothing_open": "No tiene importes pendientes en su cuenta. ¡Muchas gracias!",
+    "open_invoices": "Facturas pendientes",
+    "credits": "Abonos y cobros sin aplicar",
+    "charges": "Intereses y gastos",
+    "invoice": "Factura",
+    "issued": "Fecha",
+    "due": "Vencimiento",
+    "amount": "Importe",
+    "open": "Pendiente",
+    "days_overdue": "{days} días de retraso",
+    "day_overdue": "1 día de retraso",
+    "not_due": "no vencida",
+    "credit_note": "Abono",
+    "payment": "Cobro recibido",
+    "how_to_pay": "Cómo pagar",
+    "bank_transfer": "Le rogamos que pague por transferencia a:",
+    "account_holder": "Titular de la cuenta",
+    "bank": "Banco",
+    "reference": "Concepto",
+    "qr_hint": "Escanee el código con la aplicación de su banco para pagar {amount} por "
+    "transferencia SEPA.",
+    "no_bank": "Póngase en contacto con nosotros para conocer los datos de pago.",
+    "promise_title": "Indicar una fecha de pago",
+    "promise_intro": "Indíquenos cuándo pagará y hasta entonces no le enviaremos recordatorios.",
+    "promised_on": "Fecha de pago",
+    "promised_amount": "Importe (déjelo en blanco para el saldo total)",
+    "comment": "Comentario",
+    "comment_optional": "Comentario (opcional)",
+    "send_promise": "Enviar mi compromiso",
+    "dispute_title": "Reclamar una factura o hacer una consulta",
+    "dispute_intro": "¿Hay algún error en una factura? Indíquenoslo y lo revisaremos.",
+    "reason": "Motivo",
+    "reason_not_received": "Mercancía o factura no recibida",
+    "reason_wrong_amount": "Importe o precio incorrecto",
+    "reason_goods_or_service": "Problema con la mercancía o el servicio",
+    "reason_already_paid": "Ya pagada",
+    "reason_no_purchase_order": "Falta el número de pedido o es incorrecto",
+    "reason_other": "Otro",
+    "send_dispute": "Enviar mi reclamación",
+    "feedback_title": "Mensaje a nuestro departamento de cobros",
+    "message": "Su mensaje",
+    "send_feedback": "Enviar mensaje",
+    "thanks_promise": "Muchas gracias. Hemos registrado su compromiso de pago para el {date}.",
+    "thanks_dispute": "Muchas gracias. Hemos recibido su reclamación sobre la factura "
+    "{number} y le responderemos en breve.",
+    "thanks_feedback": "Muchas gracias por su mensaje.",
+    "fix_errors": "Revise el campo señalado.",
+    "err_promised_on": "Elija una fecha entre hoy y dentro de seis meses.",
+    "err_amount": "Indique un importe como 1250,00, como máximo el saldo.",
+    "err_too_many": "Hemos recibido muchos mensajes suyos en la última hora. Vuelva a "
+    "intentarlo más tarde o llámenos.",
+    "err_comment": "Escriba unas palabras (2000 caracteres como máximo).",
+    "err_invoice": "Elija una de sus facturas pendientes.",
+    "err_reason": "Elija un motivo.",
+    "choose": "Elegir…",
+    "contact_us": "¿Tiene alguna pregunta? Contacte con nosotros:",
+    "secure_link": "Accede a esta página mediante un enlace personal válido hasta el {date}. "
+    "No lo reenvíe.",
+    "language": "Idioma",
+    "invalid_title": "Este enlace ya no es válido",
+    "invalid_body": "Es posible que el enlace haya caducado o se haya sustituido por otro más "
+    "reciente. Utilice el enlace de nuestro último mensaje o póngase en contacto con la "
+    "empresa que se lo envió.",
+    "your_requests": "Lo que nos ha comunicado",
+    "kind_promise": "Compromiso de pago para el {date}",
+    "kind_dispute": "Reclamación sobre la factura {number}",
+    "kind_feedback": "Mensaje",
+    "download_statement": "Descargar el extracto de cuenta (PDF)",
+    "invoice_pdf": "Factura {number} en PDF",
+    "pay_online": "Pagar en línea: {amount}",
+    "pay_online_hint": "Se le redirigirá a la página segura de nuestro proveedor de pagos.",
+    "sort_code": "Código bancario británico (sort code)",
+    "account_number": "Número de cuenta",
+    "routing_number": "Número de ruta (ABA)",
+    "or_bank_transfer": "O pague por transferencia a:",
+    "missing_title": "Esta factura no está disponible",
+    "missing_body": "No figura entre las facturas pendientes de su cuenta; puede que se haya "
+    "pagado o abonado entretanto. La página de su cuenta muestra todo lo pendiente.",
+    "back_to_account": "Volver a su cuenta",
+}
+
+#: Italian: the courtesy form "Lei", as an Italian credit team writes to a customer.
+ITALIAN: dict[str, str] = {
+    "title": "Il Suo conto cliente presso {org}",
+    "hello": "Estratto conto di {customer}",
+    "as_of": "al {date}",
+    "balance": "Saldo da pagare",
+    "overdue": "di cui scaduto",
+    "nothing_open": "Sul Suo conto non risulta nulla da pagare. Grazie!",
+    "open_invoices": "Fatture da pagare",
+    "credits": "Note di credito e pagamenti non abbinati",
+    "charges": "Interessi e spese",
+    "invoice": "Fattura",
+    "issued": "Data",
+    "due": "Scadenza",
+    "amount": "Importo",
+    "open": "Da pagare",
+    "days_overdue": "{days} giorni di ritardo",
+    "day_overdue": "1 giorno di ritardo",
+    "not_due": "non ancora scaduta",
+    "credit_note": "Nota di credito",
+    "payment": "Pagamento ricevuto",
+    "how_to_pay": "Come pagare",
+    "bank_transfer": "La preghiamo di pagare con bonifico a:",
+    "account_holder": "Intestatario del conto",
+    "bank": "Banca",
+    "reference": "Causale",
+    "qr_hint": "Inquadri il codice con l’app della Sua banca per pagare {amount} con bonifico "
+    "SEPA.",
+    "no_bank": "La preghiamo di contattarci per le coordinate di pagamento.",
+    "promise_title": "Comunicare una data di pagamento",
+    "promise_intro": "Ci indichi quando pagherà: fino ad allora non Le invieremo solleciti.",
+    "promised_on": "Data di pagamento",
+    "promised_amount": "Importo (lasciare vuoto per l’intero saldo)",
+    "comment": "Commento",
+    "comment_optional": "Commento (facoltativo)",
+    "send_promise": "Invia il mio impegno",
+    "dispute_title": "Contestare una fattura o fare una domanda",
+    "dispute_intro": "C’è qualcosa che non va in una fattura? Ce lo segnali e verificheremo.",
+    "reason": "Motivo",
+    "reason_not_received": "Merce o fattura non ricevuta",
+    "reason_wrong_amount": "Importo o prezzo errato",
+    "reason_goods_or_service": "Problema con la merce o il servizio",
+    "reason_already_paid": "Già pagata",
+    "reason_no_purchase_order": "Numero d’ordine mancante o errato",
+    "reason_other": "Altro",
+    "send_dispute": "Invia la mia contestazione",
+    "feedback_title": "Messaggio al nostro Ufficio Crediti",
+    "message": "Il Suo messaggio",
+    "send_feedback": "Invia il messaggio",
+    "thanks_promise": "Grazie. Abbiamo registrato il Suo impegno a pagare entro il {date}.",
+    "thanks_dispute": "Grazie. Abbiamo ricevuto la Sua contestazione sulla fattura {number} "
+    "e Le risponderemo al più presto.",
+    "thanks_feedback": "Grazie per il Suo messaggio.",
+    "fix_errors": "La preghiamo di verificare il campo evidenziato.",
+    "err_promised_on": "Scelga una data compresa tra oggi e i prossimi sei mesi.",
+    "err_amount": "Inserisca un importo come 1250,00, non superiore al saldo.",
+    "err_too_many": "Nell’ultima ora abbiamo ricevuto molti messaggi da parte Sua. La "
+    "preghiamo di riprovare più tardi o di telefonarci.",
+    "err_comment": "Scriva qualche parola (al massimo 2000 caratteri).",
+    "err_invoice": "Scelga una delle Sue fatture da pagare.",
+    "err_reason": "Scelga un motivo.",
+    "choose": "Scegliere…",
+    "contact_us": "Domande? Ci contatti:",
+    "secure_link": "Questa pagina è raggiungibile tramite un link personale valido fino al "
+    "{date}. La preghiamo di non inoltrarlo.",
+    "language": "Lingua",
+    "invalid_title": "Questo link non è più valido",
+    "invalid_body": "Il link potrebbe essere scaduto o essere stato sostituito da uno più "
+    "recente. Utilizzi il link del nostro ultimo messaggio o contatti l’azienda che glielo "
+    "ha inviato.",
+    "your_requests": "Le Sue comunicazioni",
+    "kind_promise": "Impegno di pagamento entro il {date}",
+    "kind_dispute": "Contestazione della fattura {number}",
+    "kind_feedback": "Messaggio",
+    "download_statement": "Scarica l’estratto conto (PDF)",
+    "invoice_pdf": "Fattura {number} in PDF",
+    "pay_online": "Paga online: {amount}",
+    "pay_online_hint": "Sarà indirizzato alla pagina sicura del nostro fornitore di "
+    "servizi di pagamento.",
+    "sort_code": "Codice bancario britannico (sort code)",
+    "account_number": "Numero di conto",
+    "routing_number": "Codice ABA",
+    "or_bank_transfer": "Oppure paghi con bonifico a:",
+    "missing_title": "Questa fattura non è disponibile",
+    "missing_body": "Non è tra le fatture da pagare del Suo conto; potrebbe essere stata "
+    "pagata o stornata con nota di credito nel frattempo. La pagina del Suo conto mostra "
+    "tutto ciò che resta da pagare.",
+    "back_to_account": "Torna al Suo conto",
+}
+
+#: Every language beyond English and German: its phrases, its name, its locale.
+TRANSLATIONS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "fr": ("Français", "fr_FR", FRENCH),
+    "nl": ("Nederlands", "nl_NL", DUTCH),
+    "es": ("Español", "es_ES", SPANISH),
+    "it": ("Italiano", "it_IT", ITALIAN),
+}
+for _code, (_name, _locale, _phrases) in TRANSLATIONS.items():
+    LANGUAGE_NAMES[_code] = _name
+    LOCALES[_code] = _locale
+    for _key, _text in _phrases.items():
+        MESSAGES[_key][_code] = _text
+
+LANGUAGES = tuple(LANGUAGE_NAMES)
+
+
 Translate = Callable[..., str]
 
 
-def language_of(code: str | None) -> str:
-    """The portal language for a customer's language code (German or else English).
+def language_of(code: str | None, country: str | None = "") -> str:
+    """The portal language for a customer's language code, else for their country
+    (``recoup.languages.choose_language``); English when the portal has no such language.
 
-    >>> language_of("de-AT"), language_of("fr"), language_of(None)
-    ('de', 'en', 'en')
+    >>> language_of("de-AT"), language_of("fr"), language_of(None), language_of("pt")
+    ('de', 'fr', 'en', 'en')
+    >>> language_of("", country="FR"), language_of("de", country="FR")
+    ('fr', 'de')
+    >>> language_of("", country="BE"), language_of("fr", country="BE")
+    ('nl', 'fr')
     """
-    base = (code or "en").split("-")[0].split("_")[0].lower()
+    base = base_language(choose_language(code, country=country))
     return base if base in LANGUAGES else "en"
 
 

@@ -341,7 +341,7 @@ def online_payments(
 def page_language(session: Session, *, access: PortalAccess, chosen: str | None = None) -> str:
     """The language of the customer's pages: the one chosen on the page, else theirs."""
     customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
-    return language_of(chosen or customer["language"])
+    return language_of(chosen or customer["language"], customer["country"])
 
 
 def portal_page(
@@ -356,7 +356,7 @@ def portal_page(
     return PortalPage(
         organisation=organisation,
         customer=customer,
-        language=language_of(language or customer["language"]),
+        language=language_of(language or customer["language"], customer["country"]),
         statement=statement,
         payments=payment_instructions(
             organisation,
@@ -387,7 +387,7 @@ def _submission(
         customer_id=access.customer_id,
         token_id=access.token_id,
         kind=kind,
-        language=language_of(customer["language"]),
+        language=language_of(customer["language"], customer["country"]),
         collector=customer["collector"],
         **values,
     )

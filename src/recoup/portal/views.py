@@ -31,6 +31,7 @@ from recoup.comms.render import format_iban
 from recoup.errors import InvalidInput, NotFound
 from recoup.portal import downloads, service
 from recoup.portal.i18n import (
+    LANGUAGE_NAMES,
     LANGUAGES,
     charge_words,
     format_amount,
@@ -65,6 +66,8 @@ def _render(
 ) -> HTMLResponse:
     language = context.get("language", "en")
     context.setdefault("t", translator(language))
+    others = {code: name for code, name in LANGUAGE_NAMES.items() if code != language}
+    context.setdefault("other_languages", others)
     context.setdefault("amount", lambda minor, currency: format_amount(minor, currency, language))
     context.setdefault("day", lambda d: format_day(d, language))
     context.setdefault("charge", lambda line: charge_words(line.facts, line.number, language))
