@@ -56,6 +56,7 @@ class Org:
     customers: dict[str, int] = field(default_factory=dict)  # external id -> id
     invoices: dict[str, int] = field(default_factory=dict)  # number -> id
     disputes: list[int] = field(default_factory=list)
+    tasks: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -142,6 +143,15 @@ def build_world(url: str) -> World:
                 opened_on=AS_OF,
             )
             found.disputes.append(dispute.id)
+            task = cases.create_task(
+                session,
+                org_id=org.id,
+                customer_id=found.customers["C1"],
+                title=f"Call {prefix.upper()} C1 about the overdue invoice",
+                assignee=f"collector@{slug}.example" if slug == "alpha" else "",
+                due_on=AS_OF - timedelta(days=2),
+            )
+            found.tasks.append(task.id)
             orgs.append(found)
     return World(url, engine, orgs[0], orgs[1])
 

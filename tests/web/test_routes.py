@@ -88,6 +88,19 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/invoices"): Case("view"),
     ("GET", "/invoices.csv"): Case("export"),
+    ("GET", "/disputes"): Case("view"),
+    ("GET", "/disputes.csv"): Case("export"),
+    ("GET", "/promises"): Case("view"),
+    ("GET", "/promises.csv"): Case("export"),
+    ("GET", "/tasks"): Case("view"),
+    ("GET", "/tasks.csv"): Case("export"),
+    ("POST", "/tasks/{task_id}/done"): Case("work_accounts", {"task_id": "task"}),
+    ("POST", "/tasks/{task_id}/assign"): Case(
+        "work_accounts", {"task_id": "task"}, {"assignee": "manager@alpha.example"}
+    ),
+    ("POST", "/customers/{customer_id}/tasks"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"title": "Send a copy invoice"}
+    ),
     ("GET", "/imports"): Case("import_data"),
     ("POST", "/imports"): Case("import_data", form={"kind": "invoices"}),
     ("POST", "/imports/{upload_id}/confirm"): Case(
@@ -143,6 +156,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "upload": "A" * 24,  # no such upload in either organisation
         "token": "not-a-token",
         "dispute": str(chosen.disputes[0]),
+        "task": str(chosen.tasks[0]),
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 

@@ -30,7 +30,7 @@ from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
-from recoup.web import actions, views
+from recoup.web import actions, lists, views
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -72,6 +72,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(files("recoup.web") / "static")), name="static")
     app.include_router(views.router)
     app.include_router(actions.router)
+    app.include_router(lists.router)
     app.include_router(portal_views.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)

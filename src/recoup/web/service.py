@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup.auth import scope
+from recoup.auth import service as auth
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
@@ -25,7 +26,7 @@ from recoup.ledger import service as ledger
 from recoup.portal import service as portal
 from recoup.portal.core import Statement
 from recoup.portal.models import PortalSubmission
-from recoup.web import core, repository
+from recoup.web import caselists, core, repository
 from recoup.web.core import Page, WorklistRow
 from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
@@ -209,6 +210,8 @@ class CustomerPage:
     promises: list[Promise] = field(default_factory=list)  # pending ones
     holds: list[CreditHold] = field(default_factory=list)  # active ones
     invoice_labels: dict[int, str] = field(default_factory=dict)
+    tasks: list[caselists.CaseRow] = field(default_factory=list)  # open ones
+    users: list[str] = field(default_factory=list)  # who a task can be given to
 
 
 CUSTOMER_FIELDS = (
@@ -300,6 +303,16 @@ def customer_page(
         ),
         holds=credit.holds(session, org_id=org_id, customer_id=customer_id, active_only=True),
         invoice_labels=invoice_labels,
+        tasks=caselists.rows(
+            session,
+            "tasks",
+            org_id,
+            caselists.ListFilter(status="open", customer_id=customer_id, sort="due"),
+            as_of,
+            limit=50,
+            offset=0,
+        )[0],
+        users=auth.collector_emails(session, org_id=org_id),
     )
 
 
