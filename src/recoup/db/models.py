@@ -4,6 +4,7 @@ Migrations and tests use ``metadata`` from here; add a domain's models module wh
 gets tables.
 """
 
+import recoup.approvals.models
 import recoup.audit.models
 import recoup.auth.models
 import recoup.cases.models

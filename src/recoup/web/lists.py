@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
-from recoup.cases import assign
+from recoup.cases import queue
 from recoup.cases import service as cases
 from recoup.errors import InvalidInput, NotFound
 from recoup.web import caselists, core, service
@@ -194,7 +194,7 @@ for _kind in caselists.KINDS:
 def _task_in_scope(db: Session, actor: Actor, task_id: int) -> Any:
     """The task, if the user may act on it: its customer in the user's scope, or (no
     customer) assigned to them or to nobody; ``NotFound`` otherwise."""
-    task = assign.get_task(db, org_id=actor.org_id, task_id=task_id)
+    task = queue.get_task(db, org_id=actor.org_id, task_id=task_id)
     if task.customer_id is not None:
         service.customer(db, org_id=actor.org_id, customer_id=task.customer_id)
     elif actor.role is Role.COLLECTOR and task.assignee.strip().lower() not in (
@@ -235,7 +235,7 @@ def reassign_task(
     who = assignee.strip().lower()
     if who and who not in {e.lower() for e in auth.collector_emails(db, org_id=actor.org_id)}:
         raise InvalidInput(f"{assignee} is not an active user here", field="assignee")
-    assign.reassign_task(db, org_id=actor.org_id, task_id=task_id, assignee=who)
+    queue.reassign_task(db, org_id=actor.org_id, task_id=task_id, assignee=who)
     return redirect(
         _back(next, task), flash=f"Task given to {who}." if who else "Task left unassigned."
     )
