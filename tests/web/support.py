@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
+from recoup.cases import agency
 from recoup.cases import service as cases
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
@@ -57,6 +58,7 @@ class Org:
     invoices: dict[str, int] = field(default_factory=dict)  # number -> id
     disputes: list[int] = field(default_factory=list)
     tasks: list[int] = field(default_factory=list)
+    handoffs: list[int] = field(default_factory=list)  # pending approval
 
 
 @dataclass
@@ -152,6 +154,16 @@ def build_world(url: str) -> World:
                 due_on=AS_OF - timedelta(days=2),
             )
             found.tasks.append(task.id)
+            handoff = agency.request_handoff(
+                session,
+                org_id=org.id,
+                customer_id=found.customers["C1"],
+                invoice_ids=[found.invoices[f"{prefix.upper()}-C1-2"]],
+                agency="Acme Collect",
+                requested_by=f"collector@{slug}.example",
+                on=AS_OF,
+            )
+            found.handoffs.append(handoff.id)
             orgs.append(found)
     return World(url, engine, orgs[0], orgs[1])
 

@@ -101,6 +101,19 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/customers/{customer_id}/tasks"): Case(
         "work_accounts", {"customer_id": "customer"}, {"title": "Send a copy invoice"}
     ),
+    ("GET", "/approvals"): Case("manage_credit"),
+    ("POST", "/approvals/{kind}/{request_id}/approve"): Case(
+        "manage_credit", {"kind": "handoff_kind", "request_id": "handoff"}, {"commission": "0.2"}
+    ),
+    ("POST", "/approvals/{kind}/{request_id}/reject"): Case(
+        "manage_credit", {"kind": "handoff_kind", "request_id": "handoff"}, {"reason": "No"}
+    ),
+    ("POST", "/customers/{customer_id}/write-off"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"invoice": "@invoice", "reason": "Bad debt"}
+    ),
+    ("POST", "/customers/{customer_id}/credit-limit"): Case(
+        "manage_credit", {"customer_id": "customer"}, {"limit": "5000", "reason": "Review"}
+    ),
     ("GET", "/imports"): Case("import_data"),
     ("POST", "/imports"): Case("import_data", form={"kind": "invoices"}),
     ("POST", "/imports/{upload_id}/confirm"): Case(
@@ -157,6 +170,8 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "token": "not-a-token",
         "dispute": str(chosen.disputes[0]),
         "task": str(chosen.tasks[0]),
+        "handoff": str(chosen.handoffs[0]),
+        "handoff_kind": "handoff",
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
 from recoup.config import Settings
 from recoup.db import make_engine
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(views.router)
     app.include_router(actions.router)
     app.include_router(lists.router)
+    app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.approvals import service as approvals_service
 from recoup.auth import scope
 from recoup.auth import service as auth
 from recoup.cases import service as cases
@@ -212,6 +213,7 @@ class CustomerPage:
     invoice_labels: dict[int, str] = field(default_factory=dict)
     tasks: list[caselists.CaseRow] = field(default_factory=list)  # open ones
     users: list[str] = field(default_factory=list)  # who a task can be given to
+    approvals: list[approvals_service.Pending] = field(default_factory=list)  # waiting
 
 
 CUSTOMER_FIELDS = (
@@ -313,6 +315,7 @@ def customer_page(
             offset=0,
         )[0],
         users=auth.collector_emails(session, org_id=org_id),
+        approvals=approvals_service.pending(session, org_id=org_id, customer_id=customer_id),
     )
 
 
