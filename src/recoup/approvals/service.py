@@ -284,7 +284,9 @@ def _credit_request(session: Session, org_id: int, request_id: int) -> ApprovalR
 def _check_decider(item: Pending, by: str, role: str) -> str:
     """The decider's role, if they may decide ``item``: a manager or an admin who did not
     ask for it."""
-    what = f"a {WHAT[item.kind]}"
+    what = (
+        "a hand-off to an agency" if item.kind is ApprovalKind.HANDOFF else f"a {WHAT[item.kind]}"
+    )
     checked = check_approver(role, action=what)
     if not by.strip():
         raise InvalidInput("name who decides", field="by")

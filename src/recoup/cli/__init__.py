@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from recoup.cli import (
+    approvals,
     audit,
     cases,
     charges,
@@ -28,6 +29,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(approvals.app, name="approval")
 app.add_typer(charges.app, name="charges")
 app.add_typer(customer.app, name="customer")
 customer.app.command("waive-charges")(charges.waive_charges)
