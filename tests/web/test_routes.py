@@ -120,6 +120,15 @@ ROUTES: dict[tuple[str, str], Case] = {
         "import_data", {"upload_id": "upload"}, {"kind": "invoices"}
     ),
     ("GET", "/outbox"): Case("view"),
+    ("GET", "/outbox/{message_id}"): Case("view", {"message_id": "message"}),
+    ("GET", "/outbox/{message_id}/html"): Case("view", {"message_id": "message"}),
+    ("GET", "/outbox/{message_id}/attachments/{number}"): Case(
+        "view", {"message_id": "message", "number": "first"}
+    ),
+    ("POST", "/outbox/{message_id}/resend"): Case("manage_credit", {"message_id": "message"}),
+    ("POST", "/outbox/{message_id}/cancel"): Case(
+        "manage_credit", {"message_id": "message"}, {"reason": "Wrong address"}
+    ),
     ("GET", "/policies"): Case("view"),
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
@@ -172,6 +181,8 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "task": str(chosen.tasks[0]),
         "handoff": str(chosen.handoffs[0]),
         "handoff_kind": "handoff",
+        "message": str(chosen.messages[0]),
+        "first": "1",
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 

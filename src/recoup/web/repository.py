@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import OutboxMessage
+from recoup.comms.models import OutboxAttachment, OutboxMessage
 from recoup.ledger import repository as ledger_repository
 from recoup.ledger.models import Customer, Invoice, InvoiceStatus
 from recoup.web.core import WorklistRow, weight_ranges
@@ -414,3 +414,36 @@ def outbox(
         )
     }
     return [OutboxRow(*r) for r in rows], _count(session, query), counts
+
+
+def outbox_attachment(
+    session: Session, org_id: int, message_id: int, number: int
+) -> tuple[str, str, bytes] | None:
+    """The ``number``-th (1-based, in stored order) attachment of an outbox row:
+    filename, type and content."""
+    if number < 1:
+        return None
+    row = session.execute(
+        select(OutboxAttachment.filename, OutboxAttachment.mime, OutboxAttachment.content)
+        .where(OutboxAttachment.org_id == org_id, OutboxAttachment.outbox_id == message_id)
+        .order_by(OutboxAttachment.id)
+        .offset(number - 1)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1], bytes(row[2]))
+
+
+def outbox_attachments(
+    session: Session, org_id: int, message_id: int
+) -> list[tuple[str, str, int]]:
+    """The attachments of an outbox row in stored order: filename, type, size in bytes."""
+    rows = session.execute(
+        select(
+            OutboxAttachment.filename,
+            OutboxAttachment.mime,
+            func.length(OutboxAttachment.content),
+        )
+        .where(OutboxAttachment.org_id == org_id, OutboxAttachment.outbox_id == message_id)
+        .order_by(OutboxAttachment.id)
+    )
+    return [(r[0], r[1], int(r[2] or 0)) for r in rows]
