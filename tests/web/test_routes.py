@@ -134,6 +134,14 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
     ("POST", "/users/{user_id}/reset"): Case("manage_users", {"user_id": "user"}),
+    ("GET", "/settings"): Case("manage_users"),
+    ("POST", "/settings/details"): Case("manage_users", form={"phone": "+49 30 1234567"}),
+    ("POST", "/settings/bank"): Case(
+        "manage_users",
+        form={"currency": "GBP", "sort_code": "20-20-15", "account_number": "55779911"},
+    ),
+    ("POST", "/settings/bank/{currency}/remove"): Case("manage_users", {"currency": "currency"}),
+    ("POST", "/settings/mail-test"): Case("manage_users", form={"to": ""}),
     ("GET", "/password"): Case("logged_in"),
     ("POST", "/password"): Case(
         "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
@@ -183,6 +191,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "handoff_kind": "handoff",
         "message": str(chosen.messages[0]),
         "first": "1",
+        "currency": "EUR" if org == "a" else "CHF",
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 
