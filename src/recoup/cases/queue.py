@@ -3,12 +3,29 @@ domains (the web app, ``recoup.approvals``) read them; a file of its own beside
 ``service`` and ``agency``."""
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from recoup.cases import repository
-from recoup.cases.models import Handoff, Task, TaskStatus, WriteOff
+from recoup.cases.models import (
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    DisputeInvoice,
+    Handoff,
+    HandoffInvoice,
+    HandoffStatus,
+    PaymentPlan,
+    PlanInvoice,
+    PlanStatus,
+    Promise,
+    PromiseItem,
+    PromiseStatus,
+    Task,
+    TaskStatus,
+    WriteOff,
+)
 from recoup.errors import Conflict
 
 
@@ -54,3 +71,41 @@ def write_offs(
     if customer_id is not None:
         query = query.where(WriteOff.customer_id == customer_id)
     return list(session.scalars(query.order_by(WriteOff.id)))
+
+
+def invoice_markers(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """``invoice id -> the open cases on it``, each one of ``dispute`` (open or under
+    investigation), ``promise`` (pending), ``plan`` (active) and ``hand-off`` (awaiting
+    approval or placed), in that order."""
+    found: dict[int, list[str]] = {i: [] for i in invoice_ids}
+    if not invoice_ids:
+        return found
+    ids = list(invoice_ids)
+    queries: list[tuple[str, Any]] = [
+        ("dispute", select(DisputeInvoice.invoice_id).join(
+            Dispute, and_(Dispute.org_id == DisputeInvoice.org_id,
+                          Dispute.id == DisputeInvoice.dispute_id),
+        ).where(DisputeInvoice.org_id == org_id, DisputeInvoice.invoice_id.in_(ids),
+                Dispute.status.in_(list(OPEN_DISPUTE_STATUSES)))),
+        ("promise", select(PromiseItem.invoice_id).join(
+            Promise, and_(Promise.org_id == PromiseItem.org_id,
+                          Promise.id == PromiseItem.promise_id),
+        ).where(PromiseItem.org_id == org_id, PromiseItem.invoice_id.in_(ids),
+                Promise.status == PromiseStatus.PENDING)),
+        ("plan", select(PlanInvoice.invoice_id).join(
+            PaymentPlan, and_(PaymentPlan.org_id == PlanInvoice.org_id,
+                              PaymentPlan.id == PlanInvoice.plan_id),
+        ).where(PlanInvoice.org_id == org_id, PlanInvoice.invoice_id.in_(ids),
+                PaymentPlan.status == PlanStatus.ACTIVE)),
+        ("hand-off", select(HandoffInvoice.invoice_id).join(
+            Handoff, and_(Handoff.org_id == HandoffInvoice.org_id,
+                          Handoff.id == HandoffInvoice.handoff_id),
+        ).where(HandoffInvoice.org_id == org_id, HandoffInvoice.invoice_id.in_(ids),
+                Handoff.status.in_([HandoffStatus.PENDING, HandoffStatus.PLACED]))),
+    ]  # fmt: skip
+    for marker, query in queries:
+        for invoice_id in sorted(set(session.scalars(query))):
+            found[invoice_id].append(marker)
+    return found

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from recoup.approvals import service as approvals_service
 from recoup.auth import scope
 from recoup.auth import service as auth
+from recoup.cases import queue as case_queue
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
@@ -214,6 +215,7 @@ class CustomerPage:
     tasks: list[caselists.CaseRow] = field(default_factory=list)  # open ones
     users: list[str] = field(default_factory=list)  # who a task can be given to
     approvals: list[approvals_service.Pending] = field(default_factory=list)  # waiting
+    markers: dict[int, list[str]] = field(default_factory=dict)  # open invoice -> cases
 
 
 CUSTOMER_FIELDS = (
@@ -316,6 +318,9 @@ def customer_page(
         )[0],
         users=auth.collector_emails(session, org_id=org_id),
         approvals=approvals_service.pending(session, org_id=org_id, customer_id=customer_id),
+        markers=case_queue.invoice_markers(
+            session, org_id=org_id, invoice_ids=[i.id for i in statement.invoices]
+        ),
     )
 
 
