@@ -447,3 +447,80 @@ def outbox_attachments(
         .order_by(OutboxAttachment.id)
     )
     return [(r[0], r[1], int(r[2] or 0)) for r in rows]
+
+
+def engine_activity(
+    session: Session, org_id: int, start: datetime, end: datetime, *, planned: bool
+) -> list[tuple[str, str, int]]:
+    """What the engine did or plans, per step (template) and channel (kind), most first:
+    rows sent in ``start``..``end`` (exclusive), or (``planned``) rows waiting to go out
+    before ``end``."""
+    if planned:
+        condition = and_(
+            OutboxMessage.status.in_(["pending", "retrying"]),
+            OutboxMessage.next_attempt_at < end,
+        )
+    else:
+        condition = and_(OutboxMessage.sent_at >= start, OutboxMessage.sent_at < end)
+    rows = session.execute(
+        select(OutboxMessage.template, OutboxMessage.kind, func.count())
+        .where(OutboxMessage.org_id == org_id, condition)
+        .group_by(OutboxMessage.template, OutboxMessage.kind)
+    )
+    return sorted(
+        ((r[0] or "", str(r[1]), int(r[2])) for r in rows), key=lambda r: (-r[2], r[0], r[1])
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What happens next on an account: the engine's next waiting message or action, and
+    the earliest open task of a person."""
+
+    step: str = ""  # the template, e.g. "friendly_reminder"
+    channel: str = ""  # email, letter, task, ...
+    at: datetime | None = None
+    task: str = ""
+    task_due: date | None = None
+
+
+def next_steps(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[int, NextStep]:
+    """``customer id -> NextStep`` for some of the organisation's customers (two queries,
+    by the outbox's and the tasks' customer indexes)."""
+    from recoup.cases.models import Task  # the web's read model of cases' tasks
+
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    waiting: dict[int, tuple[str, str, datetime]] = {}
+    for cid, template, kind, at in session.execute(
+        select(
+            OutboxMessage.customer_id,
+            OutboxMessage.template,
+            OutboxMessage.kind,
+            OutboxMessage.next_attempt_at,
+        )
+        .where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.customer_id.in_(ids),
+            OutboxMessage.status.in_(["pending", "retrying"]),
+        )
+        .order_by(OutboxMessage.customer_id, OutboxMessage.next_attempt_at, OutboxMessage.id)
+    ):
+        waiting.setdefault(int(cid or 0), (template or "", str(kind), at))
+    tasks: dict[int, tuple[str, date | None]] = {}
+    for cid, title, due in session.execute(
+        select(Task.customer_id, Task.title, Task.due_on)
+        .where(Task.org_id == org_id, Task.customer_id.in_(ids), Task.status == "open")
+        .order_by(Task.customer_id, Task.due_on.is_(None), Task.due_on, Task.id)
+    ):
+        tasks.setdefault(int(cid or 0), (title, due))
+    found: dict[int, NextStep] = {}
+    for cid in ids:
+        title, due = tasks.get(cid, ("", None))
+        if cid in waiting:
+            step, channel, at = waiting[cid]
+            found[cid] = NextStep(step, channel, at, title, due)
+        elif title:
+            found[cid] = NextStep(task=title, task_due=due)
+    return found

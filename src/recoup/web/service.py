@@ -6,7 +6,7 @@ go through the owning domain's service (ledger, imports, auth, portal), never he
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -67,6 +67,8 @@ class Dashboard:
     tasks: list[tuple[Task, str]] = field(default_factory=list)  # due, with customer name
     broken_promises: list[tuple[Promise, str]] = field(default_factory=list)
     late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
+    done_yesterday: list[tuple[str, str, int]] = field(default_factory=list)  # step, channel, n
+    planned_today: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
@@ -128,7 +130,18 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         tasks=[(t, names.get(t.customer_id or 0, "")) for t in tasks],
         broken_promises=[(p, names.get(p.customer_id, "")) for p in reversed(broken)],
         late_disputes=[(d, names.get(d.customer_id, ""), age) for d, age in late],
+        done_yesterday=repository.engine_activity(
+            session, org_id, _midnight(as_of - timedelta(days=1)), _midnight(as_of), planned=False
+        ),
+        planned_today=repository.engine_activity(
+            session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
+        ),
     )
+
+
+def _midnight(day: date) -> datetime:
+    """The start of ``day`` in UTC (the outbox's times are UTC)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _names(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[int, str]:
@@ -162,6 +175,7 @@ class Worklist:
     reasons: dict[tuple[int, str], list[str]]
     page: Page
     options: WorklistOptions
+    next_steps: dict[int, repository.NextStep] = field(default_factory=dict)
 
 
 def worklist(
@@ -184,7 +198,8 @@ def worklist(
         currencies=repository.currencies(session, org_id),
     )
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
-    return Worklist(rows, why, Page(page, size, total), options)
+    steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
+    return Worklist(rows, why, Page(page, size, total), options, steps)
 
 
 @dataclass(frozen=True, slots=True)
