@@ -130,6 +130,7 @@ ROUTES: dict[tuple[str, str], Case] = {
         "manage_credit", {"message_id": "message"}, {"reason": "Wrong address"}
     ),
     ("GET", "/policies"): Case("view"),
+    ("POST", "/policies/dry-run"): Case("manage_credit", form={"as_of": "2026-07-15"}),
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
