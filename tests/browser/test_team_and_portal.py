@@ -306,3 +306,36 @@ def _a_euro_customer(server: Server) -> int:
             ).first()
             or 0
         )
+
+
+def test_a_manager_approves_a_hand_off_the_collector_asked_for(
+    browser: Browser, page: Page, server: Server
+) -> None:
+    """The collector asks on the customer page and cannot decide; a manager approves it
+    from /approvals and the invoices are placed."""
+    from recoup.cases.models import Handoff
+
+    collector = browser.new_context(viewport=DESKTOP)
+    mine = collector.new_page()
+    log_in(mine, server, "collector")
+    mine.goto(server.url("/worklist"))
+    mine.locator(".worklist tbody tr a.strong").first.click()
+    form = mine.locator("form[action$='/handoff']")
+    mine.locator("summary", has_text="Request a hand-off").click()
+    form.locator("input[name=agency]").fill("Inkasso Süd GmbH")
+    form.locator("button[type=submit]").click()
+    expect(mine.locator(".flash")).to_contain_text("requested")
+    mine.goto(server.url("/approvals"))
+    expect(mine.locator("h1")).to_have_text("Not allowed")
+    collector.close()
+
+    log_in(page, server, "manager")
+    page.click("nav.nav >> text=Approvals")
+    row = page.locator("#pending tr", has_text="Inkasso Süd GmbH")
+    row.locator("input[name=commission]").fill("20%")
+    row.locator("button", has_text="Approve").click()
+    expect(page.locator(".flash")).to_contain_text("approved")
+    expect(page.locator("#decided")).to_contain_text("Inkasso Süd GmbH")
+    with transaction(server.engine, actor="test") as session:
+        handoff = session.scalars(select(Handoff).where(Handoff.agency == "Inkasso Süd GmbH")).one()
+    assert (handoff.status, handoff.approver) == ("placed", server.users["manager"])
