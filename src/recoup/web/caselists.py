@@ -239,23 +239,45 @@ def _row(kind: str, r: Any, as_of: date) -> CaseRow:
     )  # fmt: skip
 
 
+def _needs_customer(where: ListFilter) -> bool:
+    """Whether the filter or the order reads the customer (else the case table alone
+    is filtered, sorted and counted, and only the page's rows meet their customers)."""
+    return bool(where.search) or where.assignees is not None or where.sort == "customer"
+
+
 def rows(
     session: Session, kind: str, org_id: int, where: ListFilter, as_of: date, *, limit: int,
     offset: int,
 ) -> tuple[list[CaseRow], int]:  # fmt: skip
     """One page of ``kind`` (disputes, promises, tasks) and how many match in all."""
-    query = _query(kind, org_id, where, as_of)
-    found = [_row(kind, r, as_of) for r in session.execute(query.limit(limit).offset(offset))]
     table = _table(kind)
-    count = (
-        select(func.count())
-        .select_from(table)
-        .outerjoin(
-            Customer, and_(Customer.org_id == table.org_id, Customer.id == table.customer_id)
+    conditions = _conditions(kind, org_id, where, as_of)
+    query = _query(kind, org_id, where, as_of)
+    if _needs_customer(where):
+        found = [_row(kind, r, as_of) for r in session.execute(query.limit(limit).offset(offset))]
+        count = (
+            select(func.count())
+            .select_from(table)
+            .outerjoin(
+                Customer, and_(Customer.org_id == table.org_id, Customer.id == table.customer_id)
+            )
+            .where(*conditions)
         )
-        .where(*_conditions(kind, org_id, where, as_of))
+        return found, int(session.scalar(count) or 0)
+    column = _sort_column(kind, where.sort)
+    ordered = column.desc() if where.descending else column.asc()
+    ids = list(
+        session.scalars(
+            select(table.id)
+            .where(*conditions)
+            .order_by(ordered, table.id.desc() if where.descending else table.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
-    return found, int(session.scalar(count) or 0)
+    by_id = {r[0]: _row(kind, r, as_of) for r in session.execute(query.where(table.id.in_(ids)))}
+    total = session.scalar(select(func.count()).select_from(table).where(*conditions))
+    return [by_id[i] for i in ids if i in by_id], int(total or 0)
 
 
 def iter_rows(
