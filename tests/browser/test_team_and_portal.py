@@ -18,10 +18,11 @@ def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-EVERYONE = {"Dashboard", "Worklist", "Invoices", "Outbox", "Policies"}
+EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Outbox",
+            "Policies"}  # fmt: skip
 NAV = {
-    "admin": EVERYONE | {"Imports", "Users"},
-    "manager": EVERYONE | {"Imports"},
+    "admin": EVERYONE | {"Approvals", "Imports", "Users", "Settings"},
+    "manager": EVERYONE | {"Approvals", "Imports"},
     "collector": EVERYONE,
     "viewer": EVERYONE,
 }
@@ -44,7 +45,12 @@ def test_each_role_sees_what_it_may(page: Page, server: Server, role: str) -> No
     else:
         expect(portal_form).to_be_visible()
 
-    for path, needs in (("/imports", {"admin", "manager"}), ("/users", {"admin"})):
+    for path, needs in (
+        ("/imports", {"admin", "manager"}),
+        ("/users", {"admin"}),
+        ("/approvals", {"admin", "manager"}),
+        ("/settings", {"admin"}),
+    ):
         page.goto(server.url(path))
         if role in needs:
             expect(page.locator("h1")).to_have_text(path.strip("/").title())
@@ -211,13 +217,14 @@ def _an_open_invoice_id(server: Server, customer_id: int) -> int:
 
 
 def test_screenshots(browser: Browser, server: Server) -> None:
-    """Dashboard, worklist, customer page, portal and the management report, desktop and
-    phone, for the docs."""
+    """Dashboard, worklist, customer page, portal, the management report, the case lists,
+    approvals and settings, desktop and phone, for the docs."""
     if server.kind != "sqlite":
         pytest.skip("one set of screenshots is enough (taken on SQLite)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     customer_id = _a_euro_customer(server)
     token = server.token_for(customer_id)
+    _requests_to_approve(server, customer_id)
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         context = browser.new_context(viewport=viewport, locale="en-GB")
         page = context.new_page()
@@ -228,11 +235,52 @@ def test_screenshots(browser: Browser, server: Server) -> None:
             ("customer", f"/customers/{customer_id}"),
             ("portal", f"/p/{token}"),
             ("management-report", "/reports/management"),
+            ("disputes", "/disputes?status=all"),
+            ("promises", "/promises?status=all"),
+            ("tasks", "/tasks"),
+            ("approvals", "/approvals"),
         ):
             page.goto(server.url(path))
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"))
         context.close()
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        log_in(page, server, "admin")
+        page.goto(server.url("/settings"))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOTS / f"settings-{label}.png"))
+        context.close()
+
+
+def _requests_to_approve(server: Server, customer_id: int) -> None:
+    """A hand-off and a write-off asked for by the collector, and a task, so that the
+    approvals and tasks pages have something to show (once per server)."""
+    from recoup.approvals import service as approvals
+    from recoup.ledger.models import Invoice
+
+    with transaction(server.engine, actor="test") as session:
+        if approvals.pending(session, org_id=server.org_id, customer_id=customer_id):
+            return
+        invoices = session.scalars(
+            select(Invoice.id)
+            .where(Invoice.customer_id == customer_id, Invoice.status == "open")
+            .order_by(Invoice.due_date)
+        ).all()
+        approvals.request_handoff(
+            session, org_id=server.org_id, customer_id=customer_id, invoice_ids=invoices[:1],
+            agency_name="Inkasso Nord GmbH", requested_by=server.users["collector"],
+        )  # fmt: skip
+        if len(invoices) > 1:
+            approvals.request_write_off(
+                session, org_id=server.org_id, invoice_id=invoices[-1], reason="Goods damaged",
+                requested_by=server.users["collector"],
+            )  # fmt: skip
+        cases.create_task(
+            session, org_id=server.org_id, customer_id=customer_id,
+            title="Call about the oldest invoice", assignee=server.users["collector"],
+            due_on=date.today(),
+        )  # fmt: skip
 
 
 def _a_euro_customer(server: Server) -> int:
@@ -259,3 +307,36 @@ def _a_euro_customer(server: Server) -> int:
             ).first()
             or 0
         )
+
+
+def test_a_manager_approves_a_hand_off_the_collector_asked_for(
+    browser: Browser, page: Page, server: Server
+) -> None:
+    """The collector asks on the customer page and cannot decide; a manager approves it
+    from /approvals and the invoices are placed."""
+    from recoup.cases.models import Handoff
+
+    collector = browser.new_context(viewport=DESKTOP)
+    mine = collector.new_page()
+    log_in(mine, server, "collector")
+    mine.goto(server.url("/worklist"))
+    mine.locator(".worklist tbody tr a.strong").first.click()
+    form = mine.locator("form[action$='/handoff']")
+    mine.locator("summary", has_text="Request a hand-off").click()
+    form.locator("input[name=agency]").fill("Inkasso Süd GmbH")
+    form.locator("button[type=submit]").click()
+    expect(mine.locator(".flash")).to_contain_text("requested")
+    mine.goto(server.url("/approvals"))
+    expect(mine.locator("h1")).to_have_text("Not allowed")
+    collector.close()
+
+    log_in(page, server, "manager")
+    page.click("nav.nav >> text=Approvals")
+    row = page.locator("#pending tr", has_text="Inkasso Süd GmbH")
+    row.locator("input[name=commission]").fill("20%")
+    row.locator("button", has_text="Approve").click()
+    expect(page.locator(".flash")).to_contain_text("approved")
+    expect(page.locator("#decided")).to_contain_text("Inkasso Süd GmbH")
+    with transaction(server.engine, actor="test") as session:
+        handoff = session.scalars(select(Handoff).where(Handoff.agency == "Inkasso Süd GmbH")).one()
+    assert (handoff.status, handoff.approver) == ("placed", server.users["manager"])

@@ -159,6 +159,8 @@ def test_working_an_account(recoup: Recoup, tmp_path: Path) -> None:
         "goodwill",
         "--approver",
         "ada@acme.example",
+        "--by",
+        "kim@acme.example",
         "--on",
         "2026-04-03",
     )
@@ -385,6 +387,7 @@ def test_role_is_needed_while_there_are_no_users(
     engine.dispose()
     if command == "writeoff":
         args = ["writeoff", "INV-1", "--reason", "bad debt", "--approver", "max@acme.example"]
+        args += ["--by", "kim@acme.example"]
     else:
         ok(
             recoup,

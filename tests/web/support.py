@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,9 @@ from sqlalchemy import Engine, text
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
+from recoup.cases import agency
 from recoup.cases import service as cases
+from recoup.comms.models import OutboxAttachment, OutboxKind, OutboxMessage, OutboxStatus
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.ledger import service as ledger
@@ -56,6 +58,9 @@ class Org:
     customers: dict[str, int] = field(default_factory=dict)  # external id -> id
     invoices: dict[str, int] = field(default_factory=dict)  # number -> id
     disputes: list[int] = field(default_factory=list)
+    tasks: list[int] = field(default_factory=list)
+    handoffs: list[int] = field(default_factory=list)  # pending approval
+    messages: list[int] = field(default_factory=list)  # outbox: an email in doubt
 
 
 @dataclass
@@ -142,6 +147,53 @@ def build_world(url: str) -> World:
                 opened_on=AS_OF,
             )
             found.disputes.append(dispute.id)
+            task = cases.create_task(
+                session,
+                org_id=org.id,
+                customer_id=found.customers["C1"],
+                title=f"Call {prefix.upper()} C1 about the overdue invoice",
+                assignee=f"collector@{slug}.example" if slug == "alpha" else "",
+                due_on=AS_OF - timedelta(days=2),
+            )
+            found.tasks.append(task.id)
+            handoff = agency.request_handoff(
+                session,
+                org_id=org.id,
+                customer_id=found.customers["C1"],
+                invoice_ids=[found.invoices[f"{prefix.upper()}-C1-2"]],
+                agency="Acme Collect",
+                requested_by=f"collector@{slug}.example",
+                on=AS_OF,
+            )
+            found.handoffs.append(handoff.id)
+            message = OutboxMessage(
+                org_id=org.id,
+                key=f"test:{slug}:reminder",
+                customer_id=found.customers["C1"],
+                kind=OutboxKind.EMAIL,
+                template="friendly_reminder",
+                recipient=f"ap@{prefix}-c1.example",
+                status=OutboxStatus.UNKNOWN,  # resent as stored: its HTML stays
+                attempts=3,
+                next_attempt_at=datetime(2026, 6, 29, 9, tzinfo=UTC),
+                last_error="550 mailbox unavailable",
+                subject=f"Reminder: invoice {prefix.upper()}-C1-1",
+                body_text="Dear customer,\ninvoice is overdue.",
+                body_html="<p>Dear customer,</p><p><b>invoice</b> is overdue.</p>",
+                payload={},
+            )
+            session.add(message)
+            session.flush()
+            session.add(
+                OutboxAttachment(
+                    org_id=org.id,
+                    outbox_id=message.id,
+                    filename=f"{prefix.upper()}-C1-1.pdf",
+                    mime="application/pdf",
+                    content=b"%PDF-1.4 test",
+                )
+            )
+            found.messages.append(message.id)
             orgs.append(found)
     return World(url, engine, orgs[0], orgs[1])
 

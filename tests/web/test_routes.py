@@ -89,17 +89,61 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/invoices"): Case("view"),
     ("GET", "/invoices.csv"): Case("export"),
+    ("GET", "/disputes"): Case("view"),
+    ("GET", "/disputes.csv"): Case("export"),
+    ("GET", "/promises"): Case("view"),
+    ("GET", "/promises.csv"): Case("export"),
+    ("GET", "/tasks"): Case("view"),
+    ("GET", "/tasks.csv"): Case("export"),
+    ("POST", "/tasks/{task_id}/done"): Case("work_accounts", {"task_id": "task"}),
+    ("POST", "/tasks/{task_id}/assign"): Case(
+        "work_accounts", {"task_id": "task"}, {"assignee": "manager@alpha.example"}
+    ),
+    ("POST", "/customers/{customer_id}/tasks"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"title": "Send a copy invoice"}
+    ),
+    ("GET", "/approvals"): Case("manage_credit"),
+    ("POST", "/approvals/{kind}/{request_id}/approve"): Case(
+        "manage_credit", {"kind": "handoff_kind", "request_id": "handoff"}, {"commission": "0.2"}
+    ),
+    ("POST", "/approvals/{kind}/{request_id}/reject"): Case(
+        "manage_credit", {"kind": "handoff_kind", "request_id": "handoff"}, {"reason": "No"}
+    ),
+    ("POST", "/customers/{customer_id}/write-off"): Case(
+        "work_accounts", {"customer_id": "customer"}, {"invoice": "@invoice", "reason": "Bad debt"}
+    ),
+    ("POST", "/customers/{customer_id}/credit-limit"): Case(
+        "manage_credit", {"customer_id": "customer"}, {"limit": "5000", "reason": "Review"}
+    ),
     ("GET", "/imports"): Case("import_data"),
     ("POST", "/imports"): Case("import_data", form={"kind": "invoices"}),
     ("POST", "/imports/{upload_id}/confirm"): Case(
         "import_data", {"upload_id": "upload"}, {"kind": "invoices"}
     ),
     ("GET", "/outbox"): Case("view"),
+    ("GET", "/outbox/{message_id}"): Case("view", {"message_id": "message"}),
+    ("GET", "/outbox/{message_id}/html"): Case("view", {"message_id": "message"}),
+    ("GET", "/outbox/{message_id}/attachments/{number}"): Case(
+        "view", {"message_id": "message", "number": "first"}
+    ),
+    ("POST", "/outbox/{message_id}/resend"): Case("manage_credit", {"message_id": "message"}),
+    ("POST", "/outbox/{message_id}/cancel"): Case(
+        "manage_credit", {"message_id": "message"}, {"reason": "Wrong address"}
+    ),
     ("GET", "/policies"): Case("view"),
+    ("POST", "/policies/dry-run"): Case("manage_credit", form={"as_of": "2026-07-15"}),
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
     ("POST", "/users/{user_id}/reset"): Case("manage_users", {"user_id": "user"}),
+    ("GET", "/settings"): Case("manage_users"),
+    ("POST", "/settings/details"): Case("manage_users", form={"phone": "+49 30 1234567"}),
+    ("POST", "/settings/bank"): Case(
+        "manage_users",
+        form={"currency": "GBP", "sort_code": "20-20-15", "account_number": "55779911"},
+    ),
+    ("POST", "/settings/bank/{currency}/remove"): Case("manage_users", {"currency": "currency"}),
+    ("POST", "/settings/mail-test"): Case("manage_users", form={"to": ""}),
     ("GET", "/password"): Case("logged_in"),
     ("POST", "/password"): Case(
         "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
@@ -144,6 +188,12 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "upload": "A" * 24,  # no such upload in either organisation
         "token": "not-a-token",
         "dispute": str(chosen.disputes[0]),
+        "task": str(chosen.tasks[0]),
+        "handoff": str(chosen.handoffs[0]),
+        "handoff_kind": "handoff",
+        "message": str(chosen.messages[0]),
+        "first": "1",
+        "currency": "EUR" if org == "a" else "CHF",
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
     }
 

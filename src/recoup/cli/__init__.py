@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from recoup.cli import (
     allocations,
     analytics,
+    approvals,
     audit,
     bank,
     cases,
@@ -32,6 +33,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(reports.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(approvals.app, name="approval")
 app.add_typer(charges.app, name="charges")
 app.add_typer(customer.app, name="customer")
 customer.app.command("waive-charges")(charges.waive_charges)

@@ -17,8 +17,10 @@ import typer
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.cases import agency, feasibility
+from recoup.approvals import service as approvals
+from recoup.cases import agency, feasibility, queue
 from recoup.cases import service as cases
+from recoup.cases.core import check_approver
 from recoup.cases.ledger_views import (
     CustomerView,
     InvoiceView,
@@ -473,18 +475,21 @@ def handoff_approve(
     on: On = None,
     org: Org = None,
 ) -> None:
-    """Approve a hand-off: the invoices are placed and the placement file is written."""
+    """Approve a hand-off: the invoices are placed and the placement file is written.
+    The approver must not be the person who asked (``recoup.approvals``)."""
     with unit_of_work(org) as (session, organisation):
-        handoff = agency.approve_handoff(
+        approvals.approve(
             session,
             org_id=organisation.id,
-            handoff_id=handoff_id,
-            approver=approver,
-            approver_role=approver_role(session, organisation.id, approver, role),
+            kind="handoff",
+            request_id=handoff_id,
+            by=approver,
+            role=approver_role(session, organisation.id, approver, role),
             on=option_day(on),
             commission_rate=None if commission is None else amount(commission, "commission"),
             processor_agreement=dpa,
         )
+        handoff = queue.get_handoff(session, org_id=organisation.id, handoff_id=handoff_id)
         target = out or Path(f"placement-{handoff.id}.csv")
         try:
             target.write_text(handoff.placement_csv, encoding="utf-8")
@@ -501,18 +506,21 @@ def handoff_approve(
 def handoff_reject(
     handoff_id: int,
     approver: Annotated[str, typer.Option(help="the deciding user's email")],
+    reason: Annotated[str, typer.Option(help="why not")] = "",
     role: Annotated[str | None, typer.Option(help="only while there are no users")] = None,
     on: On = None,
     org: Org = None,
 ) -> None:
-    """Turn down a hand-off request."""
+    """Turn down a hand-off request, saying why (not one's own: ``recoup.approvals``)."""
     with unit_of_work(org) as (session, organisation):
-        agency.reject_handoff(
+        approvals.reject(
             session,
             org_id=organisation.id,
-            handoff_id=handoff_id,
-            approver=approver,
-            approver_role=approver_role(session, organisation.id, approver, role),
+            kind="handoff",
+            request_id=handoff_id,
+            by=approver,
+            role=approver_role(session, organisation.id, approver, role),
+            reason=reason,
             on=option_day(on),
         )
         typer.echo(f"hand-off #{handoff_id} rejected")
@@ -571,25 +579,35 @@ def writeoff(
     amount_: Annotated[
         str | None, typer.Option("--amount", help="default: all that is open")
     ] = None,
-    by: Annotated[str, typer.Option(help="who asks; default the approver")] = "",
+    by: Annotated[str, typer.Option(help="who asks (not the approver)")] = "",
     on: On = None,
     org: Org = None,
 ) -> None:
-    """Write off an invoice's balance (a write-off credit note), approved by a manager or
-    an admin."""
+    """Write off an invoice's balance (a write-off credit note): requested by ``--by`` and
+    approved by another person, a manager or an admin (``recoup.approvals``)."""
     with unit_of_work(org) as (session, organisation):
         (found,) = named_invoices(session, organisation.id, [invoice])
-        done = agency.write_off(
+        checked_role = approver_role(session, organisation.id, approver, role)
+        check_approver(checked_role, action="a write-off")
+        request = approvals.request_write_off(
             session,
             org_id=organisation.id,
             invoice_id=found.id,
             reason=reason,
             requested_by=by or approver,
-            approver=approver,
-            approver_role=approver_role(session, organisation.id, approver, role),
             amount=None if amount_ is None else amount(amount_),
             on=option_day(on),
         )
+        approvals.approve(
+            session,
+            org_id=organisation.id,
+            kind="write_off",
+            request_id=request.id,
+            by=approver,
+            role=checked_role,
+            on=option_day(on),
+        )
+        done = queue.get_write_off(session, org_id=organisation.id, write_off_id=request.id)
         typer.echo(
             f"written off {money_text(done.amount, done.currency)} of {found.number} "
             f"(credit note WO-{done.id})"

@@ -6,6 +6,7 @@ gets tables.
 
 import recoup.analytics.models
 import recoup.analytics.prediction.models
+import recoup.approvals.models
 import recoup.audit.models
 import recoup.auth.models
 import recoup.cases.models

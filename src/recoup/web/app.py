@@ -23,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from recoup.analytics import views as analytics_views
+from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
 from recoup.config import Settings
 from recoup.db import make_engine
@@ -31,7 +32,7 @@ from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
-from recoup.web import actions, views
+from recoup.web import actions, dryrun, lists, outbox, settings, views
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -73,6 +74,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(files("recoup.web") / "static")), name="static")
     app.include_router(views.router)
     app.include_router(actions.router)
+    app.include_router(lists.router)
+    app.include_router(outbox.router)
+    app.include_router(settings.router)
+    app.include_router(dryrun.router)
+    app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
     _handle_errors(app)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import OutboxMessage
+from recoup.comms.models import OutboxAttachment, OutboxMessage
 from recoup.ledger import repository as ledger_repository
 from recoup.ledger.models import Customer, Invoice, InvoiceStatus
 from recoup.web.core import WorklistRow, weight_ranges
@@ -398,3 +398,113 @@ def outbox(
         )
     }
     return [OutboxRow(*r) for r in rows], _count(session, query), counts
+
+
+def outbox_attachment(
+    session: Session, org_id: int, message_id: int, number: int
+) -> tuple[str, str, bytes] | None:
+    """The ``number``-th (1-based, in stored order) attachment of an outbox row:
+    filename, type and content."""
+    if number < 1:
+        return None
+    row = session.execute(
+        select(OutboxAttachment.filename, OutboxAttachment.mime, OutboxAttachment.content)
+        .where(OutboxAttachment.org_id == org_id, OutboxAttachment.outbox_id == message_id)
+        .order_by(OutboxAttachment.id)
+        .offset(number - 1)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1], bytes(row[2]))
+
+
+def outbox_attachments(
+    session: Session, org_id: int, message_id: int
+) -> list[tuple[str, str, int]]:
+    """The attachments of an outbox row in stored order: filename, type, size in bytes."""
+    rows = session.execute(
+        select(
+            OutboxAttachment.filename,
+            OutboxAttachment.mime,
+            func.length(OutboxAttachment.content),
+        )
+        .where(OutboxAttachment.org_id == org_id, OutboxAttachment.outbox_id == message_id)
+        .order_by(OutboxAttachment.id)
+    )
+    return [(r[0], r[1], int(r[2] or 0)) for r in rows]
+
+
+def engine_activity(
+    session: Session, org_id: int, start: datetime, end: datetime, *, planned: bool
+) -> list[tuple[str, str, int]]:
+    """What the engine did or plans, per step (template) and channel (kind), most first:
+    rows sent in ``start``..``end`` (exclusive), or (``planned``) rows waiting to go out
+    before ``end``."""
+    if planned:
+        condition = and_(
+            OutboxMessage.status.in_(["pending", "retrying"]),
+            OutboxMessage.next_attempt_at < end,
+        )
+    else:
+        condition = and_(OutboxMessage.sent_at >= start, OutboxMessage.sent_at < end)
+    rows = session.execute(
+        select(OutboxMessage.template, OutboxMessage.kind, func.count())
+        .where(OutboxMessage.org_id == org_id, condition)
+        .group_by(OutboxMessage.template, OutboxMessage.kind)
+    )
+    return sorted(
+        ((r[0] or "", str(r[1]), int(r[2])) for r in rows), key=lambda r: (-r[2], r[0], r[1])
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What happens next on an account: the engine's next waiting message or action, and
+    the earliest open task of a person."""
+
+    step: str = ""  # the template, e.g. "friendly_reminder"
+    channel: str = ""  # email, letter, task, ...
+    at: datetime | None = None
+    task: str = ""
+    task_due: date | None = None
+
+
+def next_steps(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[int, NextStep]:
+    """``customer id -> NextStep`` for some of the organisation's customers (two queries,
+    by the outbox's and the tasks' customer indexes)."""
+    from recoup.cases.models import Task  # the web's read model of cases' tasks
+
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    waiting: dict[int, tuple[str, str, datetime]] = {}
+    for cid, template, kind, at in session.execute(
+        select(
+            OutboxMessage.customer_id,
+            OutboxMessage.template,
+            OutboxMessage.kind,
+            OutboxMessage.next_attempt_at,
+        )
+        .where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.customer_id.in_(ids),
+            OutboxMessage.status.in_(["pending", "retrying"]),
+        )
+        .order_by(OutboxMessage.customer_id, OutboxMessage.next_attempt_at, OutboxMessage.id)
+    ):
+        waiting.setdefault(int(cid or 0), (template or "", str(kind), at))
+    tasks: dict[int, tuple[str, date | None]] = {}
+    for cid, title, due in session.execute(
+        select(Task.customer_id, Task.title, Task.due_on)
+        .where(Task.org_id == org_id, Task.customer_id.in_(ids), Task.status == "open")
+        .order_by(Task.customer_id, Task.due_on.is_(None), Task.due_on, Task.id)
+    ):
+        tasks.setdefault(int(cid or 0), (title, due))
+    found: dict[int, NextStep] = {}
+    for cid in ids:
+        title, due = tasks.get(cid, ("", None))
+        if cid in waiting:
+            step, channel, at = waiting[cid]
+            found[cid] = NextStep(step, channel, at, title, due)
+        elif title:
+            found[cid] = NextStep(task=title, task_due=due)
+    return found

@@ -6,7 +6,7 @@ go through the owning domain's service (ledger, imports, auth, portal), never he
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 
 from recoup.analytics import core as kpi
 from recoup.analytics import service as analytics
+from recoup.approvals import service as approvals_service
 from recoup.auth import scope
+from recoup.auth import service as auth
+from recoup.cases import queue as case_queue
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
@@ -27,7 +30,7 @@ from recoup.ledger import service as ledger
 from recoup.portal import service as portal
 from recoup.portal.core import Statement
 from recoup.portal.models import PortalSubmission
-from recoup.web import core, repository
+from recoup.web import caselists, core, repository
 from recoup.web.core import Page, WorklistRow
 from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
@@ -66,6 +69,8 @@ class Dashboard:
     tasks: list[tuple[Task, str]] = field(default_factory=list)  # due, with customer name
     broken_promises: list[tuple[Promise, str]] = field(default_factory=list)
     late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
+    done_yesterday: list[tuple[str, str, int]] = field(default_factory=list)  # step, channel, n
+    planned_today: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _shown(value: Decimal | None) -> Decimal | None:
@@ -134,7 +139,18 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         tasks=[(t, names.get(t.customer_id or 0, "")) for t in tasks],
         broken_promises=[(p, names.get(p.customer_id, "")) for p in reversed(broken)],
         late_disputes=[(d, names.get(d.customer_id, ""), age) for d, age in late],
+        done_yesterday=repository.engine_activity(
+            session, org_id, _midnight(as_of - timedelta(days=1)), _midnight(as_of), planned=False
+        ),
+        planned_today=repository.engine_activity(
+            session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
+        ),
     )
+
+
+def _midnight(day: date) -> datetime:
+    """The start of ``day`` in UTC (the outbox's times are UTC)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _names(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[int, str]:
@@ -168,6 +184,7 @@ class Worklist:
     reasons: dict[tuple[int, str], list[str]]
     page: Page
     options: WorklistOptions
+    next_steps: dict[int, repository.NextStep] = field(default_factory=dict)
 
 
 def worklist(
@@ -190,7 +207,8 @@ def worklist(
         currencies=repository.currencies(session, org_id),
     )
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
-    return Worklist(rows, why, Page(page, size, total), options)
+    steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
+    return Worklist(rows, why, Page(page, size, total), options, steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +236,10 @@ class CustomerPage:
     promises: list[Promise] = field(default_factory=list)  # pending ones
     holds: list[CreditHold] = field(default_factory=list)  # active ones
     invoice_labels: dict[int, str] = field(default_factory=dict)
+    tasks: list[caselists.CaseRow] = field(default_factory=list)  # open ones
+    users: list[str] = field(default_factory=list)  # who a task can be given to
+    approvals: list[approvals_service.Pending] = field(default_factory=list)  # waiting
+    markers: dict[int, list[str]] = field(default_factory=dict)  # open invoice -> cases
 
 
 CUSTOMER_FIELDS = (
@@ -309,6 +331,20 @@ def customer_page(
         ),
         holds=credit.holds(session, org_id=org_id, customer_id=customer_id, active_only=True),
         invoice_labels=invoice_labels,
+        tasks=caselists.rows(
+            session,
+            "tasks",
+            org_id,
+            caselists.ListFilter(status="open", customer_id=customer_id, sort="due"),
+            as_of,
+            limit=50,
+            offset=0,
+        )[0],
+        users=auth.collector_emails(session, org_id=org_id),
+        approvals=approvals_service.pending(session, org_id=org_id, customer_id=customer_id),
+        markers=case_queue.invoice_markers(
+            session, org_id=org_id, invoice_ids=[i.id for i in statement.invoices]
+        ),
     )
 
 

@@ -1,0 +1,219 @@
+"""The approvals queue of the web app (``/approvals``) and the customer page's forms that
+make requests (write-off, credit limit).
+
+Managers and admins decide; the service refuses anyone deciding their own request, so
+the page cannot be used to bypass the second person. A refused decision writes nothing
+and shows the queue again with the reason.
+"""
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from recoup import money
+from recoup.approvals import service as approvals
+from recoup.approvals.core import CREDIT_INCREASE_THRESHOLD
+from recoup.approvals.models import ApprovalRequest
+from recoup.errors import InvalidInput, NotFound, RecoupError
+from recoup.ledger import service as ledger
+from recoup.web import service
+from recoup.web.actions import _act
+from recoup.web.deps import DB, Actor, CreditManager, Worker
+from recoup.web.templating import render
+from recoup.web.views import _safe_next, redirect, today
+
+router = APIRouter()
+
+
+def _names(db: Session, org_id: int, ids: list[int]) -> dict[int, str]:
+    unique = sorted(set(ids))
+    if not unique:
+        return {}
+    rows = ledger.snapshot(
+        db, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", unique)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def _context(db: Session, actor: Actor, **extra: Any) -> dict[str, Any]:
+    waiting = approvals.pending(db, org_id=actor.org_id)
+    history = approvals.decided(db, org_id=actor.org_id, limit=30)
+    names = _names(
+        db, actor.org_id, [p.customer_id for p in waiting] + [d.customer_id for d in history]
+    )
+    return {
+        "pending": waiting,
+        "history": history,
+        "names": names,
+        "error": "",
+        "error_for": "",
+        "threshold": CREDIT_INCREASE_THRESHOLD,
+        **extra,
+    }
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_page(request: Request, db: DB, actor: CreditManager) -> HTMLResponse:
+    """What waits for a second person's approval, and the latest decisions."""
+    return render(request, "approvals.html", _context(db, actor))
+
+
+def _decide(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    kind: str,
+    request_id: int,
+    next: str,
+    decide: Any,
+) -> Response:
+    item = approvals.find(db, org_id=actor.org_id, kind=kind, request_id=request_id)
+    service.customer(db, org_id=actor.org_id, customer_id=item.customer_id)  # in scope
+    try:
+        decision: ApprovalRequest = decide()
+    except NotFound:
+        raise
+    except RecoupError as error:
+        db.rollback()
+        text = getattr(error, "reason", None) or error.message
+        context = _context(db, actor, error=text, error_for=f"{item.kind.value}-{item.id}")
+        return render(request, "approvals.html", context, status_code=error.status_code)
+    what = approvals.WHAT[decision.kind]
+    return redirect(
+        _safe_next(next) if next else "/approvals",
+        flash=f"{what.capitalize()} #{request_id} {decision.status.value}.",
+    )
+
+
+def _commission(value: str) -> Decimal | None:
+    if not value.strip():
+        return None
+    try:
+        return Decimal(value.strip().rstrip("%")) / (100 if "%" in value else 1)
+    except ArithmeticError:
+        raise InvalidInput("enter a rate such as 0.25 or 25%", field="commission") from None
+
+
+@router.post("/approvals/{kind}/{request_id}/approve", response_class=HTMLResponse)
+def approve(
+    request: Request,
+    db: DB,
+    actor: CreditManager,
+    kind: str,
+    request_id: int,
+    reason: Annotated[str, Form()] = "",
+    commission: Annotated[str, Form()] = "",
+    dpa: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve a request (never one's own) and carry it out."""
+    return _decide(
+        request, db, actor, kind, request_id, next,
+        lambda: approvals.approve(
+            db, org_id=actor.org_id, kind=kind, request_id=request_id, by=actor.email,
+            role=actor.role.value, reason=reason, on=today(request),
+            commission_rate=_commission(commission), processor_agreement=dpa,
+        ),
+    )  # fmt: skip
+
+
+@router.post("/approvals/{kind}/{request_id}/reject", response_class=HTMLResponse)
+def reject(
+    request: Request,
+    db: DB,
+    actor: CreditManager,
+    kind: str,
+    request_id: int,
+    reason: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    """Turn a request down (never one's own), saying why."""
+    return _decide(
+        request, db, actor, kind, request_id, next,
+        lambda: approvals.reject(
+            db, org_id=actor.org_id, kind=kind, request_id=request_id, by=actor.email,
+            role=actor.role.value, reason=reason, on=today(request),
+        ),
+    )  # fmt: skip
+
+
+# --- requests from the customer page ------------------------------------------------------
+
+
+def _amount(value: str, field: str) -> Decimal | None:
+    if not value.strip():
+        return None
+    amount = money.parse_amount(value)
+    if amount <= 0:
+        raise InvalidInput("must be more than zero", field=field)
+    return amount
+
+
+@router.post("/customers/{customer_id}/write-off", response_class=HTMLResponse)
+def request_write_off(
+    request: Request,
+    db: DB,
+    actor: Worker,
+    customer_id: int,
+    invoice: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Ask to write off (part of) an open invoice; a second person approves it."""
+    values = {"invoice": invoice, "amount": amount, "reason": reason}
+
+    def action() -> str:
+        try:
+            invoice_id = int(invoice)
+        except ValueError:
+            raise InvalidInput("choose an invoice", field="invoice") from None
+        if invoice_id not in {i.id for i in _open_invoices(db, actor, customer_id, request)}:
+            raise InvalidInput("choose one of the open invoices", field="invoice")
+        write_off = approvals.request_write_off(
+            db, org_id=actor.org_id, invoice_id=invoice_id, reason=reason,
+            requested_by=actor.email, amount=_amount(amount, "amount"), on=today(request),
+        )  # fmt: skip
+        return f"Write-off #{write_off.id} requested; another manager or admin approves it."
+
+    return _act(request, db, actor, customer_id, "writeoff", values, action)
+
+
+def _open_invoices(db: Session, actor: Actor, customer_id: int, request: Request) -> Any:
+    page = service.customer_page(
+        db, org_id=actor.org_id, customer_id=customer_id, as_of=today(request),
+        with_timeline=False,
+    )  # fmt: skip
+    return page.statement.invoices
+
+
+@router.post("/customers/{customer_id}/credit-limit", response_class=HTMLResponse)
+def change_credit_limit(
+    request: Request,
+    db: DB,
+    actor: CreditManager,
+    customer_id: int,
+    limit: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the credit limit (empty: no limit); a large increase waits for approval."""
+    values = {"limit": limit, "reason": reason}
+
+    def action() -> str:
+        new = None if not limit.strip() else money.parse_amount(limit)
+        if new is not None and new < 0:
+            raise InvalidInput("must not be negative", field="limit")
+        result = approvals.change_credit_limit(
+            db, org_id=actor.org_id, customer_id=customer_id, limit=new, reason=reason,
+            requested_by=actor.email, on=today(request),
+        )  # fmt: skip
+        if isinstance(result, ApprovalRequest):
+            return (
+                f"Credit-limit request #{result.id} made; an increase of more than "
+                f"{CREDIT_INCREASE_THRESHOLD:,} needs another manager or admin."
+            )
+        return "Credit limit changed."
+
+    return _act(request, db, actor, customer_id, "limit", values, action)

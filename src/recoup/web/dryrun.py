@@ -1,0 +1,74 @@
+"""``/policies/dry-run``: what the engine would do on a chosen day, each action with its
+reason — the daily run (``recoup.jobs.daily.run_day``, as ``recoup run --dry-run``) in
+the request's transaction, rolled back: nothing is stored and nothing is sent."""
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from recoup.config import Settings
+from recoup.errors import InvalidInput, RecoupError
+from recoup.jobs.daily import run_day
+from recoup.policy.service import available_policies
+from recoup.web.deps import DB, CreditManager
+from recoup.web.templating import render
+from recoup.web.views import today
+
+router = APIRouter()
+SHOWN = 500  # actions listed on the page (the count says how many there are)
+
+
+def _policies() -> dict[str, Any]:
+    directory = Settings().policy_dir
+    return available_policies(Path(directory) if directory else None)
+
+
+@router.post("/policies/dry-run", response_class=HTMLResponse)
+def dry_run(
+    request: Request, db: DB, actor: CreditManager, as_of: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    """Plan a chosen day (default: today) and show the actions; nothing is kept."""
+    context: dict[str, Any] = {"policies": _policies(), "as_of": as_of}
+    try:
+        try:
+            day = date.fromisoformat(as_of.strip()) if as_of.strip() else today(request)
+        except ValueError:
+            raise InvalidInput("enter a date", field="as_of") from None
+        now = datetime.combine(day, time(7), UTC)
+        result = run_day(db, org_id=actor.org_id, as_of=day, now=now, policies=context["policies"])
+    except RecoupError as error:
+        db.rollback()
+        context["dry_error"] = getattr(error, "reason", None) or error.message
+        return render(request, "policies.html", context, status_code=error.status_code)
+    db.rollback()  # a dry run: nothing the run wrote is kept
+    rows = [
+        {
+            "customer_id": a.customer_id,
+            "customer": result.customers.get(a.customer_id, ("", ""))[1],
+            "step": a.step,
+            "action": a.kind,
+            "template": a.template,
+            "to": ", ".join(a.recipient.splitlines()),
+            "at": a.scheduled_at,
+            "reason": a.reason,
+        }
+        for a in result.actions
+    ]
+    rows += [
+        {
+            "customer_id": e.customer_id,
+            "customer": result.customers.get(e.customer_id or 0, ("", ""))[1],
+            "step": "",
+            "action": e.kind.value,
+            "template": e.template,
+            "to": ", ".join(e.recipient.splitlines()),
+            "at": e.scheduled_at,
+            "reason": str(e.payload.get("reason", e.source)),
+        }
+        for e in result.other_effects
+    ]
+    context.update(dry={"day": day, "rows": rows[:SHOWN], "total": len(rows)})
+    return render(request, "policies.html", context)
