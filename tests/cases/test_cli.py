@@ -356,7 +356,7 @@ def test_every_failure_writes_nothing(recoup: Recoup, tmp_path: Path, database_u
         "request",
         "C1",
         "--invoice",
-        "INV-1",
+        "INV-2",  # a hand-off may be asked while a promise is pending (not a dispute)
         "--agency",
         "Debt Hunters",
         "--by",
