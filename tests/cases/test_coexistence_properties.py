@@ -162,7 +162,7 @@ def _check(session: Session, org_id: int, invoice_ids: list[int], day: date) -> 
     on = {i: Counter[str]() for i in invoice_ids}
     for case in cases.cases_on_invoices(session, org_id=org_id, invoice_ids=invoice_ids):
         on[case.invoice_id][case.kind.value] += 1
-    for invoice_id, kinds in on.items():
+    for kinds in on.values():
         # At most one open case of each kind on an invoice (hand-offs asked or placed).
         assert all(n == 1 for n in kinds.values()), kinds
         assert kinds["handoff"] + kinds["placement"] <= 1, kinds
