@@ -98,6 +98,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Thank you. We have noted your promise to pay on {date}.",
         "de": "Vielen Dank. Wir haben Ihre Zahlungszusage für den {date} notiert.",
     },
+    "thanks_promise_pending": {
+        "en": "Thank you. You have already promised to pay on {pending}, and that promise "
+        "stands. We have passed your new date, {date}, to our credit team, who will contact "
+        "you to agree it.",
+        "de": "Vielen Dank. Sie haben bereits eine Zahlung zum {pending} zugesagt; diese "
+        "Zusage bleibt bestehen. Ihren neuen Termin, den {date}, haben wir an unsere "
+        "Buchhaltung weitergegeben, die sich mit Ihnen in Verbindung setzt, um ihn "
+        "abzustimmen.",
+    },
+    "thanks_promise_review": {
+        "en": "Thank you. Your invoices are already covered by an arrangement with us, so "
+        "this has not been recorded as a new promise. We have passed your date, {date}, to "
+        "our credit team, who will contact you.",
+        "de": "Vielen Dank. Für Ihre Rechnungen besteht bereits eine Vereinbarung mit uns, "
+        "daher wurde dies nicht als neue Zahlungszusage erfasst. Ihren Termin, den {date}, "
+        "haben wir an unsere Buchhaltung weitergegeben, die sich mit Ihnen in Verbindung "
+        "setzt.",
+    },
     "thanks_dispute": {
         "en": "Thank you. We have received your query about invoice {number} and will reply soon.",
         "de": "Vielen Dank. Wir haben Ihre Beanstandung zu Rechnung {number} erhalten "
