@@ -429,7 +429,9 @@ def test_a_customer_is_named_by_account_number_or_name_and_a_promise_covers_all_
     # No --invoice: everything Alpha has open (INV-1 300.00 + INV-2 200.00).
     out = ok(recoup, "promise", "add", "alpha gmbh", "--date", "2026-03-20", "--on", "2026-03-10")
     assert out.startswith("promise #1: 500.00 EUR by 2026-03-20")
-    assert "Invoice INV-3 of €150.00 issued" in ok(recoup, "timeline", "Beta Ltd")  # C2, by its name
+    assert "Invoice INV-3 of €150.00 issued" in ok(
+        recoup, "timeline", "Beta Ltd"
+    )  # C2, by its name
     missing = recoup("timeline", "Gamma AG")
     assert missing.exit_code == 1
     assert "no customer 'Gamma AG' (by account number or name)" in missing.stderr
