@@ -285,12 +285,6 @@ def placed_invoice_ids(session: Session, org_id: int, invoice_ids: Sequence[int]
     return {row[0] for row in rows}
 
 
-def add(session: Session, *records: Any) -> None:
-    """Add new records and flush (their ids are known afterwards)."""
-    session.add_all(records)
-    session.flush()
-
-
 def open_cases_on(
     session: Session, org_id: int, invoice_ids: Sequence[int]
 ) -> list[tuple[str, Any, int]]:
@@ -325,3 +319,9 @@ def open_cases_on(
             )
             found += [(kind, case, invoice_id) for case, invoice_id in rows]
     return found
+
+
+def add(session: Session, *records: Any) -> None:
+    """Add new records and flush (their ids are known afterwards)."""
+    session.add_all(records)
+    session.flush()
