@@ -87,8 +87,8 @@ def test_collector_works_an_account_and_the_customer_answers_on_the_portal(
         f"Call logged with a promise to pay on {promised.isoformat()}"
     )
     timeline = page.locator(".timeline")
-    expect(timeline).to_contain_text("Call: promised (Ms Accounts Payable)")
-    expect(timeline).to_contain_text(f"by {promised.isoformat()}")
+    expect(timeline).to_contain_text("Call with Ms Accounts Payable: promised to pay")
+    expect(timeline).to_contain_text(f"by {promised.day} {promised:%b %Y}")
     expect(page.locator("#open-cases")).to_contain_text("promise")
     # The promise takes the customer's invoices off the escalation ladder until then.
     with transaction(server.engine, actor="test") as session:

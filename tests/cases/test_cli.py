@@ -167,10 +167,13 @@ def test_working_an_account(recoup: Recoup, tmp_path: Path) -> None:
     assert out == "written off 150.00 EUR of INV-2 (credit note WO-1)\n"
 
     lines = ok(recoup, "timeline", "C1").splitlines()
-    assert lines[0].startswith("2026-01-01 00:00  invoice       Invoice INV-1 issued — 300.00 EUR")
-    assert any("dispute       Dispute #1 credited" in line for line in lines)
+    assert (
+        lines[0]
+        == "2026-01-01 00:00  invoice       Invoice INV-1 of €300.00 issued — due 31 Jan 2026"
+    )
+    assert any("dispute       Dispute #1 settled with a credit note" in line for line in lines)
     assert any(
-        "write_off     Write-off of 150.00 EUR approved — goodwill" in line for line in lines
+        "write_off     Write-off of €150.00 on INV-2 approved — goodwill" in line for line in lines
     )
     assert '"kind": "promise"' in ok(recoup, "timeline", "C1", "--format", "json")
 
@@ -358,7 +361,7 @@ def test_every_failure_writes_nothing(recoup: Recoup, tmp_path: Path, database_u
         "request",
         "C1",
         "--invoice",
-        "INV-1",
+        "INV-2",  # a hand-off may be asked while a promise is pending (not a dispute)
         "--agency",
         "Debt Hunters",
         "--by",
@@ -429,7 +432,9 @@ def test_a_customer_is_named_by_account_number_or_name_and_a_promise_covers_all_
     # No --invoice: everything Alpha has open (INV-1 300.00 + INV-2 200.00).
     out = ok(recoup, "promise", "add", "alpha gmbh", "--date", "2026-03-20", "--on", "2026-03-10")
     assert out.startswith("promise #1: 500.00 EUR by 2026-03-20")
-    assert "Invoice INV-3 issued" in ok(recoup, "timeline", "Beta Ltd")  # C2, by its name
+    assert "Invoice INV-3 of €150.00 issued" in ok(
+        recoup, "timeline", "Beta Ltd"
+    )  # C2, by its name
     missing = recoup("timeline", "Gamma AG")
     assert missing.exit_code == 1
     assert "no customer 'Gamma AG' (by account number or name)" in missing.stderr

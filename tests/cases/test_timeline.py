@@ -88,19 +88,19 @@ def test_everything_in_order(session: Session) -> None:
         if e.at.date() < date(2026, 3, 21)
     ]
     assert dated == [
-        ("2026-01-01", "invoice", "Invoice INV-1 issued"),
-        ("2026-01-10", "invoice", "Invoice INV-2 issued"),
-        ("2026-02-05", "payment", "Payment P1 received"),
+        ("2026-01-01", "invoice", "Invoice INV-1 of €100.00 issued"),
+        ("2026-01-10", "invoice", "Invoice INV-2 of €60.00 issued"),
+        ("2026-02-05", "payment", "Payment of €100.00 received"),
         ("2026-02-05", "invoice_paid", "Invoice INV-1 paid"),
-        ("2026-02-20", "dispute", f"Dispute #{dispute.id} opened (quality)"),
-        ("2026-02-25", "dispute", f"Dispute #{dispute.id} resolved invalid"),
-        ("2026-03-01", "promise", "Promise to pay 60.00 EUR by 2026-03-10"),
+        ("2026-02-20", "dispute", f"Dispute #{dispute.id} opened on INV-2: quality"),
+        ("2026-02-25", "dispute", f"Dispute #{dispute.id} found not valid"),
+        ("2026-03-01", "promise", "Promise to pay €60.00 by 10 Mar 2026"),
         ("2026-03-14", "promise", f"Promise #{promise.id} broken"),
-        ("2026-03-15", "credit_limit", "Credit limit set to 5000.00 EUR"),
-        ("2026-03-16", "credit_hold", "Credit hold (manual)"),
-        ("2026-03-20", "credit_note", f"Credit note WO-{written_off.id} issued"),
+        ("2026-03-15", "credit_limit", "Credit limit set to €5,000.00"),
+        ("2026-03-16", "credit_hold", "Credit hold placed"),
+        ("2026-03-20", "credit_note", f"Credit note WO-{written_off.id} of €60.00 issued"),
         ("2026-03-20", "invoice_paid", "Invoice INV-2 written off"),
-        ("2026-03-20", "write_off", "Write-off of 60.00 EUR approved"),
+        ("2026-03-20", "write_off", "Write-off of €60.00 on INV-2 approved"),
     ]
     recent = {e.kind for e in entries if e.at.date() >= date(2026, 3, 21)}
     # Created today: the tasks (broken promise, write-off approval), the note, the

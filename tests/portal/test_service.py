@@ -180,11 +180,11 @@ def test_promise_defaults_to_the_balance_and_checks_date_and_amount(
     access = _access(session, customer)
     promise = portal.submit_promise(
         session, access=access, promised_on=date(2026, 3, 10), today=TODAY
-    )
+    ).submission
     assert (promise.promised_amount, promise.currency) == (118000, "EUR")
     part = portal.submit_promise(
         session, access=access, promised_on=TODAY, amount="500,00", today=TODAY
-    )
+    ).submission
     assert part.promised_amount == 50000
     for day, amount, field in [
         (date(2026, 2, 28), "", "promised_on"),
@@ -328,3 +328,49 @@ def test_online_payments_per_currency_with_a_balance_due(session: Session) -> No
         ("GBP", 8000, "https://pay.example/?r=C9%20G-1&a=80.00&c=GBP"),
     ]
     assert portal.online_payments("", {"external_id": "C9"}, statement) == ()
+
+
+def test_a_promise_while_one_is_pending_is_passed_on_not_recorded(
+    session: Session, customer
+) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    first = portal.submit_promise(
+        session, access=access, promised_on=date(2026, 3, 10), today=TODAY
+    )
+    assert (first.outcome, first.done) == ("recorded", "promise")
+    (pending,) = cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
+    again = portal.submit_promise(
+        session, access=access, promised_on=date(2026, 3, 20), comment="later", today=TODAY
+    )
+    assert (again.outcome, again.done) == ("already_promised", "promise_pending")
+    # The pending promise stands, unchanged; the new date is a message for the collector.
+    assert cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == [
+        pending
+    ]
+    assert pending.promised_on == date(2026, 3, 10)
+    assert len(portal.submissions(session, org_id=customer.org_id, customer_id=customer.id)) == 2
+    task = next(t for t in cases.open_tasks(session, org_id=customer.org_id) if "not" in t.title)
+    assert (
+        task.title == "Promise to pay made on the portal: not recorded, agree it with the customer"
+    )
+    assert task.body == (
+        f"Not recorded as a promise: invoice INV-1 already has a pending promise (#{pending.id}, "
+        "to pay by 2026-03-10): cancel it first if the customer has moved the date (a moved "
+        "promise is not a kept one).\n\nlater"
+    )
+    page = portal.portal_page(session, access=access, as_of=TODAY)
+    assert page.pending_promise_on == date(2026, 3, 10)
+
+
+def test_a_promise_on_invoices_in_a_plan_goes_to_the_team(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
+    access = _access(session, customer)
+    first, _ = ledger.open_invoices(session, org_id=customer.org_id, customer_id=customer.id)
+    cases.create_plan(session, org_id=customer.org_id, customer_id=customer.id,
+                      invoice_ids=[first.id], start_on=TODAY, first_due=date(2026, 4, 1),
+                      instalments=2)  # fmt: skip
+    receipt = portal.submit_promise(
+        session, access=access, promised_on=date(2026, 3, 10), today=TODAY
+    )
+    assert (receipt.outcome, receipt.done) == ("review", "promise_review")
+    assert cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == []
+    assert portal.portal_page(session, access=access, as_of=TODAY).pending_promise_on is None

@@ -55,7 +55,7 @@ def test_a_call_with_a_promise_pauses_the_invoices(world: World) -> None:
               "amount": "1000.00", "csrf_token": csrf},
     )  # fmt: skip
     assert response.status_code == 303
-    assert "Promise to pay 1000.00 GBP by 2026-07-10" in client.get(url).text
+    assert "Promise to pay £1,000.00 by 10 Jul 2026" in client.get(url).text
     with transaction(world.engine, actor="test") as session:
         paused = cases.pauses(session, org_id=world.a.id, as_of=AS_OF)
     assert {p.invoice_id for p in paused if p.customer_id == customer_id} == {

@@ -33,7 +33,7 @@ from recoup.cases.models import (
     WriteOff,
     WriteOffStatus,
 )
-from recoup.cases.service import complete_task_by_key, create_task
+from recoup.cases.service import admit_case, close_cases, complete_task_by_key, create_task
 from recoup.cases.timeline import history_summary, timeline
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -99,6 +99,8 @@ def request_handoff(
     Idempotent: the same ``key`` returns the hand-off it created; invoices already in a
     pending or placed hand-off are left out, and when none is left the hand-off holding
     the first of them is returned (so the engine can ask every day without doubling).
+    An invoice in open dispute is refused (``core.admit``); open promises and plans on
+    the invoices stay until the hand-off is approved.
     """
     if key is not None:
         existing = repository.by_key(session, Handoff, org_id, key)
@@ -106,8 +108,10 @@ def request_handoff(
             return existing
     if not agency.strip():
         raise InvalidInput("name the agency", field="agency")
-    already = repository.placed_invoice_ids(session, org_id, list(invoice_ids))
-    fresh = [i for i in invoice_ids if i not in already]
+    admission = admit_case(
+        session, org_id=org_id, new=core.Case.HANDOFF, invoice_ids=list(invoice_ids)
+    )
+    fresh = [i for i in invoice_ids if i not in admission.leave_out]
     if invoice_ids and not fresh:
         held = repository.children(session, HandoffInvoice, org_id, "invoice_id", [invoice_ids[0]])
         live = [
@@ -190,7 +194,9 @@ def approve_handoff(
     """Approve a pending hand-off (``approver_role`` must be manager or admin): records
     the agency's commission (needed here unless given with the request) and the data
     processing agreement, writes the placement file (``Handoff.placement_csv``) and
-    places the invoices — a permanent pause while placed."""
+    places the invoices — a permanent pause while placed. Placing closes the pending
+    promises and active plans on its invoices (cancelled, "handed off to agency ...");
+    an invoice in open dispute is refused (``core.admit``)."""
     role = core.check_approver(approver_role, action="a hand-off to an agency")
     handoff = _pending_handoff(session, org_id, handoff_id)
     if commission_rate is not None:
@@ -205,6 +211,13 @@ def approve_handoff(
     still_open = [r for r in rows if invoices[r.invoice_id].status == "open"]
     if not still_open:
         raise Conflict(f"hand-off #{handoff_id}: none of its invoices is open any more")
+    admission = admit_case(
+        session,
+        org_id=org_id,
+        new=core.Case.PLACEMENT,
+        invoice_ids=[r.invoice_id for r in still_open],
+        ignore=(core.Case.HANDOFF, handoff.id),
+    )
     for row in rows:
         row.open_amount = invoices[row.invoice_id].open_amount
     handoff.placed_amount = sum(invoices[r.invoice_id].open_amount for r in still_open)
@@ -217,6 +230,15 @@ def approve_handoff(
         session, org_id=org_id, handoff=handoff, invoice_ids=[r.invoice_id for r in still_open]
     )
     session.flush()
+    close_cases(
+        session,
+        org_id=org_id,
+        admission=admission,
+        new=core.Case.PLACEMENT,
+        new_id=handoff.id,
+        on=day,
+        agency=handoff.agency,
+    )
     complete_task_by_key(session, org_id=org_id, key=f"handoff:{handoff.id}:approval", by=approver)
     return handoff
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from recoup.cases.models import InstalmentStatus, PlanFrequency, PlanStatus, PromiseStatus
-from recoup.errors import InvalidInput, RecoupError
+from recoup.errors import Conflict, InvalidInput, RecoupError
 
 DISPUTE_SLA_DAYS = 14
 PROMISE_GRACE_DAYS = 3
@@ -346,7 +347,8 @@ def build_schedule(
 
 @dataclass(frozen=True, slots=True)
 class InstalmentState:
-    """An instalment on a given day: how much of its principal is paid, and its status."""
+    """An instalment on a given day: how much of its principal was paid (money received,
+    never a credit), how much a credit note took off it, and its status."""
 
     seq: int
     due_on: date
@@ -354,21 +356,45 @@ class InstalmentState:
     interest: int
     paid: int
     status: InstalmentStatus
+    credited: int = 0
+
+    @property
+    def due(self) -> int:
+        """Principal still asked for on this instalment once credits are taken off."""
+        return self.principal - self.credited
 
     @property
     def outstanding(self) -> int:
         """Principal still to pay on this instalment."""
-        return self.principal - self.paid
+        return self.due - self.paid
+
+    @property
+    def settled(self) -> bool:
+        """Paid, or taken off the plan entirely by credits."""
+        return self.status in (InstalmentStatus.PAID, InstalmentStatus.CREDITED)
 
 
 def plan_progress(
-    schedule: Sequence[ScheduledInstalment], *, paid: int, as_of: date, grace_days: int
+    schedule: Sequence[ScheduledInstalment],
+    *,
+    paid: int,
+    as_of: date,
+    grace_days: int,
+    credited: int = 0,
+    resumed_on: date | None = None,
 ) -> tuple[list[InstalmentState], PlanStatus]:
-    """Apply ``paid`` (everything allocated to the plan's invoices since it began) to the
-    instalments in order, and say whether the plan is active, completed or defaulted.
+    """Apply ``paid`` (the payments allocated to the plan's invoices since it began) to
+    the instalments in order, and say whether the plan is active, completed or defaulted.
+
+    Only money received pays an instalment. ``credited`` (credit notes allocated to the
+    plan's invoices since it began: a dispute settled by a credit, a write-off) is money
+    no longer owed: it comes off the end of the schedule, last instalment first, and an
+    instalment it takes off entirely is ``credited``, not paid.
 
     An unpaid instalment is missed from the day after its due date; the plan defaults
-    when one is still unpaid more than ``grace_days`` after its due date.
+    when one is still unpaid more than ``grace_days`` after its due date — or after
+    ``resumed_on``, the day a dispute that held the plan was resolved, when later (the
+    customer gets the grace days again once the question is settled).
 
     >>> s = build_schedule(principal=30000, start_on=date(2026, 1, 1),
     ...                    first_due=date(2026, 2, 1), count=3)
@@ -377,29 +403,53 @@ def plan_progress(
     ([(10000, 'paid'), (5000, 'missed'), (0, 'pending')], 'active')
     >>> plan_progress(s, paid=15000, as_of=date(2026, 3, 9), grace_days=7)[1].value
     'defaulted'
+    >>> states, _ = plan_progress(s, paid=0, credited=12000, as_of=date(2026, 1, 5),
+    ...                           grace_days=7)
+    >>> [(x.paid, x.credited, x.status.value) for x in states]
+    [(0, 0, 'pending'), (0, 2000, 'pending'), (0, 10000, 'credited')]
     """
+    off = [0] * len(schedule)
+    left_credit = credited
+    for index in range(len(schedule) - 1, -1, -1):
+        off[index] = min(left_credit, schedule[index].principal)
+        left_credit -= off[index]
     states = []
     left = paid
-    for item in schedule:
-        part = min(left, item.principal)
+    for item, credit in zip(schedule, off, strict=True):
+        due = item.principal - credit
+        part = min(left, due)
         left -= part
-        if part >= item.principal:
+        if due == 0:
+            status = InstalmentStatus.CREDITED
+        elif part >= due:
             status = InstalmentStatus.PAID
         elif as_of > item.due_on:
             status = InstalmentStatus.MISSED
         else:
             status = InstalmentStatus.PENDING
         states.append(
-            InstalmentState(item.seq, item.due_on, item.principal, item.interest, part, status)
+            InstalmentState(
+                item.seq, item.due_on, item.principal, item.interest, part, status, credit
+            )
         )
-    if all(s.status is InstalmentStatus.PAID for s in states):
+    if all(s.settled for s in states):
         return states, PlanStatus.COMPLETED
     if any(
-        s.status is InstalmentStatus.MISSED and as_of > s.due_on + timedelta(days=grace_days)
+        s.status is InstalmentStatus.MISSED and as_of > pay_by(s.due_on, grace_days, resumed_on)
         for s in states
     ):
         return states, PlanStatus.DEFAULTED
     return states, PlanStatus.ACTIVE
+
+
+def pay_by(due_on: date, grace_days: int, resumed_on: date | None = None) -> date:
+    """The last day to pay a missed instalment before the plan defaults.
+
+    >>> pay_by(date(2026, 2, 1), 7), pay_by(date(2026, 2, 1), 7, date(2026, 2, 21))
+    (datetime.date(2026, 2, 8), datetime.date(2026, 2, 28))
+    """
+    start = due_on if resumed_on is None else max(due_on, resumed_on)
+    return start + timedelta(days=grace_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,9 +484,9 @@ def instalment_notices(
     """
     notices = []
     for state in states:
-        if state.status is InstalmentStatus.PAID:
+        if state.settled:
             continue
-        amount = state.principal + state.interest
+        amount = state.due + state.interest
         if state.status is InstalmentStatus.MISSED:
             notices.append(InstalmentNotice(state.seq, "missed", state.due_on, amount, state.paid))
         elif state.due_on - timedelta(days=reminder_days) <= as_of <= state.due_on:
@@ -444,3 +494,155 @@ def instalment_notices(
                 InstalmentNotice(state.seq, "reminder", state.due_on, amount, state.paid)
             )
     return notices
+
+
+# Cases on one invoice: which may coexist
+
+
+class Case(StrEnum):
+    """A case that can hold an invoice: the kinds the coexistence table speaks of."""
+
+    PROMISE = "promise"  # a pending promise to pay
+    DISPUTE = "dispute"  # an open dispute (open or under investigation)
+    PLAN = "plan"  # an active payment plan
+    HANDOFF = "handoff"  # a hand-off to an agency, requested and awaiting approval
+    PLACEMENT = "placement"  # a hand-off approved: the invoice is with the agency
+
+
+class Rule(StrEnum):
+    """What happens when a new case meets an open case on the same invoice."""
+
+    ALLOW = "allow"  # both stand
+    REFUSE = "refuse"  # the new case is refused (``Conflict``), nothing is written
+    CLOSE = "close"  # the new case closes the open one (cancelled, with the reason)
+    HOLD = "hold"  # both stand; the dispute holds the plan's messages and its default
+    LEAVE_OUT = "leave_out"  # the invoice is left out of the new case (already asked)
+
+
+_P, _D, _L, _H, _A = Case.PROMISE, Case.DISPUTE, Case.PLAN, Case.HANDOFF, Case.PLACEMENT
+
+# (new case, open case on the same invoice) -> (rule, the words of a refusal or closing).
+COEXISTENCE: dict[tuple[Case, Case], tuple[Rule, str]] = {
+    (_P, _P): (
+        Rule.REFUSE,
+        "cancel it first if the customer has moved the date (a moved promise is not a kept one)",
+    ),
+    (_P, _D): (Rule.ALLOW, ""),
+    (_P, _L): (Rule.REFUSE, "its instalments are the customer's promise"),
+    (_P, _H): (Rule.REFUSE, "reject the hand-off first to take a promise on it"),
+    (_P, _A): (Rule.REFUSE, "the agency collects it now; recall the hand-off first"),
+    (_D, _P): (Rule.ALLOW, ""),
+    (_D, _D): (Rule.REFUSE, "add to that dispute or resolve it first"),
+    (_D, _L): (Rule.HOLD, ""),
+    (_D, _H): (Rule.ALLOW, ""),
+    (_D, _A): (Rule.ALLOW, ""),
+    (_L, _P): (Rule.CLOSE, "absorbed by payment plan #{new}"),
+    (_L, _D): (Rule.HOLD, ""),
+    (_L, _L): (Rule.REFUSE, "cancel that plan first to agree a new one"),
+    (_L, _H): (Rule.REFUSE, "reject the hand-off first to agree a plan"),
+    (_L, _A): (Rule.REFUSE, "the agency collects it now; recall the hand-off first"),
+    (_H, _P): (Rule.ALLOW, ""),
+    (_H, _D): (Rule.REFUSE, "resolve the dispute before handing the invoice to an agency"),
+    (_H, _L): (Rule.ALLOW, ""),
+    (_H, _H): (Rule.LEAVE_OUT, ""),
+    (_H, _A): (Rule.LEAVE_OUT, ""),
+    (_A, _P): (Rule.CLOSE, "handed off to agency {agency} (hand-off #{new})"),
+    (_A, _D): (Rule.REFUSE, "resolve the dispute before placing the invoice with an agency"),
+    (_A, _L): (Rule.CLOSE, "handed off to agency {agency} (hand-off #{new})"),
+    (_A, _H): (Rule.REFUSE, "decide that hand-off first"),
+    (_A, _A): (Rule.REFUSE, "recall it first"),
+}
+
+
+_VERBS = {_P: "has", _D: "is in", _L: "is in", _H: "is in", _A: "is"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOnInvoice:
+    """An open case holding one invoice: ``label`` names it in words ("a pending promise
+    (#3, to pay by 2026-03-10)", "payment plan #2"), ``invoice`` is the invoice's number."""
+
+    kind: Case
+    case_id: int
+    invoice_id: int
+    invoice: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What a new case does to the open cases on its invoices: the cases it closes (with
+    the reason to record), the invoices left out of it, and the plans it holds (or is
+    held by) through a dispute."""
+
+    closes: tuple[CaseOnInvoice, ...] = ()
+    leave_out: frozenset[int] = frozenset()
+    holds: tuple[CaseOnInvoice, ...] = ()
+
+
+def closing_reason(new: Case, closed: Case, *, new_id: int, agency: str = "") -> str:
+    """Why the new case closed an open one, to record on it.
+
+    >>> closing_reason(Case.PLACEMENT, Case.PLAN, new_id=4, agency="Acme")
+    'handed off to agency Acme (hand-off #4)'
+    """
+    return COEXISTENCE[(new, closed)][1].format(new=new_id, agency=agency)
+
+
+def admit(new: Case, existing: Iterable[CaseOnInvoice]) -> Admission:
+    """Whether a new case of kind ``new`` may go onto invoices already holding the
+    ``existing`` open cases — the one place where the cases' coexistence is decided.
+
+    ======================  =======  =======  ==========  =============  =========
+    new \\ open on invoice   promise  dispute  plan        hand-off asked placed
+    ======================  =======  =======  ==========  =============  =========
+    promise                 refuse   allow    refuse      refuse         refuse
+    dispute                 allow    refuse   hold        allow          allow
+    payment plan            close    hold     refuse      refuse         refuse
+    hand-off request        allow    refuse   allow       leave out      leave out
+    hand-off approval       close    refuse   close       refuse         refuse
+    ======================  =======  =======  ==========  =============  =========
+
+    * A second promise while one is pending is **refused**, not a silent replacement:
+      a credit controller records a moved date by cancelling the old promise first, so
+      that the promise-kept rate is not flattered by promises pushed back for ever.
+    * A promise or a plan on an invoice in a plan or with an agency (asked or placed) is
+      refused: the instalments, or the agency, are how that invoice is paid now.
+    * A plan **absorbs** the pending promises on its invoices (they are cancelled,
+      "absorbed by payment plan #n", and count in no kept rate).
+    * A dispute and a plan coexist, but while one of the plan's invoices is in open
+      dispute the plan is **held**: no instalment reminders or missed-instalment notices
+      (instalments cannot be split by invoice, so none is sent that would chase money in
+      question) and no default, until the dispute is resolved.
+    * A hand-off may be asked while a promise or plan is open; its **approval** closes
+      them (cancelled, "handed off to ..."). Disputed invoices are not handed off: asking
+      or approving is refused until the dispute is resolved. Invoices already asked for
+      or placed are left out of a new request.
+
+    A refusal is a ``Conflict`` naming the invoice and the open case:
+
+    >>> held = CaseOnInvoice(Case.PROMISE, 3, 7, "1007", "a pending promise (#3)")
+    >>> admit(Case.PROMISE, [held])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    recoup.errors.Conflict: invoice 1007 already has a pending promise (#3): cancel it first...
+    >>> [c.case_id for c in admit(Case.PLAN, [held]).closes]
+    [3]
+    """
+    closes: dict[tuple[Case, int], CaseOnInvoice] = {}
+    leave_out: set[int] = set()
+    holds: list[CaseOnInvoice] = []
+    for case in existing:
+        rule, words = COEXISTENCE[(new, case.kind)]
+        if rule is Rule.REFUSE:
+            verb = _VERBS[case.kind]
+            if case.kind is new:
+                verb = {"has": "already has", "is in": "is already in", "is": "is already"}[verb]
+            raise Conflict(f"invoice {case.invoice} {verb} {case.label}: {words}")
+        if rule is Rule.CLOSE:
+            closes.setdefault((case.kind, case.case_id), case)
+        elif rule is Rule.LEAVE_OUT:
+            leave_out.add(case.invoice_id)
+        elif rule is Rule.HOLD:
+            holds.append(case)
+    return Admission(tuple(closes.values()), frozenset(leave_out), tuple(holds))

@@ -111,6 +111,7 @@ class InstalmentStatus(StrEnum):
     PENDING = "pending"
     PAID = "paid"
     MISSED = "missed"
+    CREDITED = "credited"  # a credit note took it off the plan: nothing left to pay
 
 
 class HandoffStatus(StrEnum):

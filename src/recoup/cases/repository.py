@@ -285,6 +285,42 @@ def placed_invoice_ids(session: Session, org_id: int, invoice_ids: Sequence[int]
     return {row[0] for row in rows}
 
 
+def open_cases_on(
+    session: Session, org_id: int, invoice_ids: Sequence[int]
+) -> list[tuple[str, Any, int]]:
+    """``(kind, case, invoice id)`` for every open case holding one of ``invoice_ids``:
+    pending promises, open disputes, active plans, pending or placed hand-offs."""
+    links: list[tuple[str, Any, Any, Any, Sequence[str]]] = [
+        ("promise", Promise, PromiseItem, PromiseItem.promise_id, [PromiseStatus.PENDING]),
+        (
+            "dispute",
+            Dispute,
+            DisputeInvoice,
+            DisputeInvoice.dispute_id,
+            sorted(OPEN_DISPUTE_STATUSES),
+        ),
+        ("plan", PaymentPlan, PlanInvoice, PlanInvoice.plan_id, [PlanStatus.ACTIVE]),
+        (
+            "handoff",
+            Handoff,
+            HandoffInvoice,
+            HandoffInvoice.handoff_id,
+            [HandoffStatus.PENDING, HandoffStatus.PLACED],
+        ),
+    ]
+    found: list[tuple[str, Any, int]] = []
+    for kind, model, link, parent, statuses in links:
+        for condition in bulk.among(session, link.invoice_id, invoice_ids):
+            rows = session.execute(
+                select(model, link.invoice_id)
+                .join(link, (link.org_id == model.org_id) & (parent == model.id))
+                .where(model.org_id == org_id, model.status.in_(list(statuses)), condition)
+                .order_by(model.id, link.invoice_id)
+            )
+            found += [(kind, case, invoice_id) for case, invoice_id in rows]
+    return found
+
+
 def add(session: Session, *records: Any) -> None:
     """Add new records and flush (their ids are known afterwards)."""
     session.add_all(records)

@@ -14,7 +14,7 @@ engine and ``plan_effects`` for the outbox.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,6 @@ from recoup.cases import core, repository
 from recoup.cases.core import KeptRate, PromiseLine, ScheduledInstalment
 from recoup.cases.ledger_views import (
     CustomerView,
-    InvoiceView,
     checked_invoices,
     contacts,
     customer,
@@ -41,6 +40,8 @@ from recoup.cases.models import (
     DisputeInvoice,
     DisputeReason,
     DisputeStatus,
+    Handoff,
+    HandoffStatus,
     Instalment,
     InstalmentStatus,
     Note,
@@ -82,6 +83,77 @@ def _amount(value: Decimal, currency: str, field: str) -> int:
     if value <= 0:
         raise InvalidInput("must be positive", field=field)
     return money.to_minor(value, currency)
+
+
+# Which cases may coexist on an invoice (``core.admit`` decides; these read and apply)
+
+
+def _label(kind: str, case: Any) -> tuple[core.Case, str]:
+    if kind == "promise":
+        return core.Case.PROMISE, (
+            f"a pending promise (#{case.id}, to pay by {case.promised_on.isoformat()})"
+        )
+    if kind == "dispute":
+        return core.Case.DISPUTE, f"open dispute #{case.id} ({case.reason.replace('_', ' ')})"
+    if kind == "plan":
+        return core.Case.PLAN, f"payment plan #{case.id}"
+    if case.status == "placed":
+        return core.Case.PLACEMENT, f"placed with agency {case.agency} (hand-off #{case.id})"
+    return core.Case.HANDOFF, f"hand-off #{case.id} to agency {case.agency}, awaiting approval"
+
+
+def cases_on_invoices(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> list[core.CaseOnInvoice]:
+    """Every open case holding one of ``invoice_ids`` (pending promises, open disputes,
+    active plans, hand-offs asked for or placed), each named in words."""
+    rows = repository.open_cases_on(session, org_id, invoice_ids)
+    numbers = invoices_by_id(session, org_id=org_id, ids=sorted({r[2] for r in rows}))
+    found = []
+    for kind, case, invoice_id in rows:
+        case_kind, label = _label(kind, case)
+        found.append(
+            core.CaseOnInvoice(case_kind, case.id, invoice_id, numbers[invoice_id].number, label)
+        )
+    return found
+
+
+def admit_case(
+    session: Session,
+    *,
+    org_id: int,
+    new: core.Case,
+    invoice_ids: Sequence[int],
+    ignore: tuple[core.Case, int] | None = None,
+) -> core.Admission:
+    """``core.admit`` over the open cases on ``invoice_ids`` (but ``ignore``, the case
+    itself when it is being decided): a ``Conflict`` in words when the new case may not
+    go on them, else what it closes and leaves out."""
+    found = [
+        c
+        for c in cases_on_invoices(session, org_id=org_id, invoice_ids=invoice_ids)
+        if (c.kind, c.case_id) != ignore
+    ]
+    return core.admit(new, found)
+
+
+def close_cases(
+    session: Session,
+    *,
+    org_id: int,
+    admission: core.Admission,
+    new: core.Case,
+    new_id: int,
+    on: date,
+    agency: str = "",
+) -> None:
+    """Cancel the open cases a new case closes, recording why on each."""
+    for case in admission.closes:
+        reason = core.closing_reason(new, case.kind, new_id=new_id, agency=agency)
+        if case.kind is core.Case.PROMISE:
+            cancel_promise(session, org_id=org_id, promise_id=case.case_id, on=on, reason=reason)
+        elif case.kind is core.Case.PLAN:
+            cancel_plan(session, org_id=org_id, plan_id=case.case_id, on=on, reason=reason)
 
 
 # Tasks, notes and calls
@@ -212,6 +284,7 @@ def open_dispute(
     invoices = checked_invoices(
         session, org_id=org_id, customer_id=customer_id, invoice_ids=invoice_ids, what="a dispute"
     )
+    admit_case(session, org_id=org_id, new=core.Case.DISPUTE, invoice_ids=[i.id for i in invoices])
     currency = invoices[0].currency
     open_total = sum(i.open_amount for i in invoices)
     disputed = open_total if amount is None else _amount(amount, currency, "amount")
@@ -439,7 +512,7 @@ def add_promise(
                 field="amount",
             )
         amounts.append(minor)
-    _refuse_promised_twice(session, org_id, [i.id for i in invoices], invoices)
+    admit_case(session, org_id=org_id, new=core.Case.PROMISE, invoice_ids=[i.id for i in invoices])
     promise = Promise(
         org_id=org_id,
         customer_id=customer_id,
@@ -466,21 +539,6 @@ def add_promise(
     if confirm:
         _confirm_promise(session, org_id, promise, who, [i.id for i in invoices], now)
     return promise
-
-
-def _refuse_promised_twice(
-    session: Session, org_id: int, invoice_ids: list[int], invoices: list[InvoiceView]
-) -> None:
-    pending = repository.promises(session, org_id, statuses=[PromiseStatus.PENDING])
-    items = repository.promise_items(session, org_id, [p.id for p in pending])
-    numbers = {i.id: i.number for i in invoices}
-    for promise in pending:
-        for item in items[promise.id]:
-            if item.invoice_id in numbers:
-                raise Conflict(
-                    f"invoice {numbers[item.invoice_id]} already has a pending promise "
-                    f"(#{promise.id}, by {promise.promised_on.isoformat()})"
-                )
 
 
 def _confirm_promise(
@@ -726,7 +784,9 @@ def create_plan(
         session, org_id=org_id, customer_id=customer_id, invoice_ids=invoice_ids, what="a plan"
     )
     currency = invoices[0].currency
-    _refuse_planned_twice(session, org_id, invoices)
+    admission = admit_case(
+        session, org_id=org_id, new=core.Case.PLAN, invoice_ids=[i.id for i in invoices]
+    )
     principal = sum(i.open_amount for i in invoices)
     schedule = core.build_schedule(
         principal=principal,
@@ -775,34 +835,38 @@ def create_plan(
             for s in schedule
         ),
     )
+    close_cases(
+        session, org_id=org_id, admission=admission, new=core.Case.PLAN, new_id=plan.id, on=day
+    )
     return plan
-
-
-def _refuse_planned_twice(session: Session, org_id: int, invoices: list[InvoiceView]) -> None:
-    active = repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
-    covered = repository.plan_invoices(session, org_id, [p.id for p in active])
-    numbers = {i.id: i.number for i in invoices}
-    for plan in active:
-        for row in covered[plan.id]:
-            if row.invoice_id in numbers:
-                raise Conflict(
-                    f"invoice {numbers[row.invoice_id]} is already in payment plan #{plan.id}"
-                )
 
 
 @dataclass(frozen=True, slots=True)
 class PlanState:
-    """A plan, its invoices and instalments as of a day."""
+    """A plan, its invoices and instalments as of a day; ``held_by`` names the open
+    disputes on its invoices that hold its messages and its default (``core.admit``)."""
 
     plan: PaymentPlan
     invoice_ids: list[int]
     states: list[core.InstalmentState]
     status: PlanStatus
+    held_by: tuple[int, ...] = ()
+    resumed_on: date | None = None  # the last day a dispute holding it was resolved
 
     @property
     def remaining(self) -> int:
         """Principal and interest still owed under the plan."""
-        return sum(s.outstanding + (s.interest if s.paid < s.principal else 0) for s in self.states)
+        return sum(s.outstanding + (0 if s.settled else s.interest) for s in self.states)
+
+    @property
+    def received(self) -> int:
+        """Money received towards the plan (payments, never credits)."""
+        return sum(s.paid for s in self.states)
+
+    @property
+    def credited(self) -> int:
+        """Principal taken off the plan by credit notes."""
+        return sum(s.credited for s in self.states)
 
 
 def _plan_states(
@@ -812,26 +876,47 @@ def _plan_states(
     invoices = repository.plan_invoices(session, org_id, ids)
     schedules = repository.instalments(session, org_id, ids)
     all_invoice_ids = [row.invoice_id for rows in invoices.values() for row in rows]
-    paid: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
+    lines: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
     for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=all_invoice_ids):
-        paid[line.invoice_id].append(line)
+        lines[line.invoice_id].append(line)
+    disputed: dict[int, list[Dispute]] = defaultdict(list)
+    links = repository.children(session, DisputeInvoice, org_id, "invoice_id", all_invoice_ids)
+    found = repository.children(session, Dispute, org_id, "id", [r.dispute_id for r in links])
+    disputes = {d.id: d for d in found if d.opened_on <= as_of}
+    for row in links:
+        if row.dispute_id in disputes:
+            disputed[row.invoice_id].append(disputes[row.dispute_id])
     result = []
     for plan in plans:
         invoice_ids = [row.invoice_id for row in invoices[plan.id]]
-        received = sum(
-            line.amount
+        window = [
+            line
             for invoice_id in invoice_ids
-            for line in paid[invoice_id]
+            for line in lines[invoice_id]
             if plan.created_on <= line.allocated_on <= as_of
-        )
+        ]
         schedule = [
             ScheduledInstalment(i.seq, i.due_on, i.principal_amount, i.interest_amount)
             for i in schedules[plan.id]
         ]
+        its = [d for i in invoice_ids for d in disputed.get(i, [])]
+        held = tuple(sorted({d.id for d in its if d.resolved_on is None or d.resolved_on > as_of}))
+        resumed = [
+            d.resolved_on
+            for d in its
+            if d.resolved_on is not None and plan.created_on <= d.resolved_on <= as_of
+        ]
         states, status = core.plan_progress(
-            schedule, paid=received, as_of=as_of, grace_days=plan.grace_days
+            schedule,
+            paid=sum(line.amount for line in window if line.payment_id is not None),
+            credited=sum(line.amount for line in window if line.payment_id is None),
+            as_of=as_of,
+            grace_days=plan.grace_days,
+            resumed_on=max(resumed, default=None),
         )
-        result.append(PlanState(plan, invoice_ids, states, status))
+        result.append(
+            PlanState(plan, invoice_ids, states, status, held, max(resumed, default=None))
+        )
     return result
 
 
@@ -858,6 +943,8 @@ def evaluate_plans(session: Session, *, org_id: int, as_of: date) -> list[Paymen
                 row.paid_amount, row.status = computed.paid, computed.status
         if state.status is PlanStatus.ACTIVE:
             continue
+        if state.status is PlanStatus.DEFAULTED and state.held_by:
+            continue  # a dispute on its invoices holds the default until it is resolved
         state.plan.status = state.status
         state.plan.closed_on = as_of
         changed.append(state.plan)
@@ -937,8 +1024,10 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
     people = contacts(session, org_id=org_id, customer_ids=customer_ids)
     effects = []
     for state in states:
-        if state.status is not PlanStatus.ACTIVE:
-            continue  # evaluate_plans closes it; no more instalment messages
+        if state.status is not PlanStatus.ACTIVE or state.held_by:
+            # Closed by evaluate_plans (no more instalment messages), or held by a
+            # dispute on its invoices: no reminder chases money in question.
+            continue
         plan = state.plan
         account = who[plan.customer_id]
         recipient = email_contact(people.get(plan.customer_id, []))
@@ -964,7 +1053,9 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
                 },
             }
             if notice.kind == "missed":
-                payload["pay_by"] = (notice.due_on + timedelta(days=plan.grace_days)).isoformat()
+                payload["pay_by"] = core.pay_by(
+                    notice.due_on, plan.grace_days, state.resumed_on
+                ).isoformat()
             if restricted:
                 payload["reason"] = (
                     "no billing contact with an email address"
@@ -990,6 +1081,60 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
                 )
             )
     return effects
+
+
+# Open cases of a customer
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCases:
+    """A customer's open cases, as the customer page lists them: pending promises, open
+    disputes, active payment plans (with their instalments as of the day) and hand-offs
+    awaiting approval or placed; ``on_invoice`` gives each invoice's open cases in
+    words (for markers on the open invoices)."""
+
+    promises: list[Promise]
+    disputes: list[Dispute]
+    plans: list[PlanState]
+    handoffs: list[Handoff]
+    on_invoice: dict[int, list[core.CaseOnInvoice]]
+
+    def __bool__(self) -> bool:
+        return bool(self.promises or self.disputes or self.plans or self.handoffs)
+
+
+def open_cases(session: Session, *, org_id: int, customer_id: int, as_of: date) -> OpenCases:
+    """Every open case of a customer (see ``OpenCases``), oldest first in each kind."""
+    customer(session, org_id=org_id, customer_id=customer_id)
+    promises = [
+        p
+        for p in repository.for_customer(session, Promise, org_id, customer_id)
+        if p.status == PromiseStatus.PENDING
+    ]
+    disputes = [
+        d
+        for d in repository.for_customer(session, Dispute, org_id, customer_id)
+        if d.status in OPEN_DISPUTE_STATUSES
+    ]
+    plans = [
+        p
+        for p in repository.for_customer(session, PaymentPlan, org_id, customer_id)
+        if p.status == PlanStatus.ACTIVE
+    ]
+    handoffs = [
+        h
+        for h in repository.for_customer(session, Handoff, org_id, customer_id)
+        if h.status in (HandoffStatus.PENDING, HandoffStatus.PLACED)
+    ]
+    invoice_ids = [
+        i.id for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
+    ]
+    on_invoice: dict[int, list[core.CaseOnInvoice]] = defaultdict(list)
+    for case in cases_on_invoices(session, org_id=org_id, invoice_ids=invoice_ids):
+        on_invoice[case.invoice_id].append(case)
+    return OpenCases(
+        promises, disputes, _plan_states(session, org_id, plans, as_of), handoffs, dict(on_invoice)
+    )
 
 
 # Pauses

@@ -292,3 +292,14 @@ def customers_with_open_charges(
         .group_by(Charge.customer_id)
     )
     return {int(row[0]): int(row[1]) for row in rows}
+
+
+def customer_charges(session: Session, org_id: int, customer_id: int) -> list[Charge]:
+    """Every charge of a customer, whatever its status, in the order they were made."""
+    return list(
+        session.scalars(
+            select(Charge)
+            .where(Charge.org_id == org_id, Charge.customer_id == customer_id)
+            .order_by(Charge.id)
+        )
+    )

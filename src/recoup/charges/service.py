@@ -1168,3 +1168,9 @@ def what_can_be_claimed(
         claimed_on=claim.claimed_on if claim else None,
         waived=resolved.waived,
     )
+
+
+def customer_charges(session: Session, *, org_id: int, customer_id: int) -> list[Charge]:
+    """Every charge of a customer, open, paid or waived, in the order they were made
+    (for the account's timeline)."""
+    return repository.customer_charges(session, org_id, customer_id)

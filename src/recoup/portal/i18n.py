@@ -103,6 +103,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Thank you. We have noted your promise to pay on {date}.",
         "de": "Vielen Dank. Wir haben Ihre Zahlungszusage für den {date} notiert.",
     },
+    "thanks_promise_pending": {
+        "en": "Thank you. You have already promised to pay on {pending}, and that promise "
+        "stands. We have passed your new date, {date}, to our credit team, who will contact "
+        "you to agree it.",
+        "de": "Vielen Dank. Sie haben bereits eine Zahlung zum {pending} zugesagt; diese "
+        "Zusage bleibt bestehen. Ihren neuen Termin, den {date}, haben wir an unsere "
+        "Buchhaltung weitergegeben, die sich mit Ihnen in Verbindung setzt, um ihn "
+        "abzustimmen.",
+        # Ready for the portal's further languages (they sit in TRANSLATIONS elsewhere).
+        "fr": "Merci. Vous vous êtes déjà engagé à payer le {pending}, et cet engagement est "
+        "maintenu. Nous avons transmis votre nouvelle date, le {date}, à notre service crédit, "
+        "qui vous contactera pour la convenir.",
+        "nl": "Hartelijk dank. U hebt al toegezegd op {pending} te betalen en die toezegging "
+        "blijft staan. Wij hebben uw nieuwe datum, {date}, doorgegeven aan onze "
+        "debiteurenafdeling, die contact met u opneemt om die af te spreken.",
+        "es": "Muchas gracias. Ya se comprometió a pagar el {pending} y ese compromiso se "
+        "mantiene. Hemos trasladado su nueva fecha, el {date}, a nuestro departamento de "
+        "crédito, que se pondrá en contacto con usted para acordarla.",
+        "it": "Grazie. Si è già impegnato a pagare entro il {pending} e tale impegno resta "
+        "valido. Abbiamo trasmesso la Sua nuova data, il {date}, al nostro ufficio crediti, "
+        "che La contatterà per concordarla.",
+    },
+    "thanks_promise_review": {
+        "en": "Thank you. Your invoices are already covered by an arrangement with us, so "
+        "this has not been recorded as a new promise. We have passed your date, {date}, to "
+        "our credit team, who will contact you.",
+        "de": "Vielen Dank. Für Ihre Rechnungen besteht bereits eine Vereinbarung mit uns, "
+        "daher wurde dies nicht als neue Zahlungszusage erfasst. Ihren Termin, den {date}, "
+        "haben wir an unsere Buchhaltung weitergegeben, die sich mit Ihnen in Verbindung "
+        "setzt.",
+        "fr": "Merci. Vos factures font déjà l’objet d’un arrangement avec nous ; ceci n’a donc "
+        "pas été enregistré comme un nouvel engagement. Nous avons transmis votre date, le "
+        "{date}, à notre service crédit, qui vous contactera.",
+        "nl": "Hartelijk dank. Voor uw facturen bestaat al een regeling met ons, daarom is dit "
+        "niet als nieuwe toezegging vastgelegd. Wij hebben uw datum, {date}, doorgegeven aan "
+        "onze debiteurenafdeling, die contact met u opneemt.",
+        "es": "Muchas gracias. Sus facturas ya están cubiertas por un acuerdo con nosotros, por "
+        "lo que esto no se ha registrado como un nuevo compromiso. Hemos trasladado su fecha, "
+        "el {date}, a nuestro departamento de crédito, que se pondrá en contacto con usted.",
+        "it": "Grazie. Le Sue fatture sono già coperte da un accordo con noi, quindi questo non "
+        "è stato registrato come nuovo impegno. Abbiamo trasmesso la Sua data, il {date}, al "
+        "nostro ufficio crediti, che La contatterà.",
+    },
     "thanks_dispute": {
         "en": "Thank you. We have received your query about invoice {number} and will reply soon.",
         "de": "Vielen Dank. Wir haben Ihre Beanstandung zu Rechnung {number} erhalten "

@@ -250,6 +250,9 @@ class PortalPage:
     submissions: list[PortalSubmission]
     expires_at: datetime
     online_payments: tuple[OnlinePayment, ...] = ()
+    # The date of the customer's promise still pending with the team (the earliest),
+    # for the truthful answer to a promise made while one is pending.
+    pending_promise_on: date | None = None
 
 
 def epc_qr_svg(payload: str) -> str:
@@ -367,6 +370,18 @@ def portal_page(
         submissions=repository.submissions(session, access.org_id, access.customer_id)[:10],
         expires_at=access.expires_at,
         online_payments=online_payments(PortalSettings().payment_url, customer, statement),
+        pending_promise_on=min(
+            (
+                p.promised_on
+                for p in cases.list_promises(
+                    session,
+                    org_id=access.org_id,
+                    customer_id=access.customer_id,
+                    statuses=["pending"],
+                )
+            ),
+            default=None,
+        ),
     )
 
 
@@ -396,6 +411,25 @@ def _submission(
     return submission
 
 
+@dataclass(frozen=True, slots=True)
+class PromiseReceipt:
+    """What became of a promise made on the portal, so that the customer is told the
+    truth: ``recorded`` (a promise to pay that pauses the reminders), ``already_promised``
+    (a promise is still pending: the new date went to the team to agree, the pending
+    promise stands) or ``review`` (the invoices are in a payment plan or with an agency:
+    the team will be in touch)."""
+
+    submission: PortalSubmission
+    outcome: str
+
+    @property
+    def done(self) -> str:
+        """The name of the answer the portal page shows (``?done=``)."""
+        return {"recorded": "promise", "already_promised": "promise_pending"}.get(
+            self.outcome, "promise_review"
+        )
+
+
 def submit_promise(
     session: Session,
     *,
@@ -405,8 +439,12 @@ def submit_promise(
     currency: str = "",
     comment: str = "",
     today: date,
-) -> PortalSubmission:
-    """The customer promises to pay (all, or ``amount``) on ``promised_on``."""
+) -> PromiseReceipt:
+    """The customer promises to pay (all, or ``amount``) on ``promised_on``.
+
+    The message is always kept and the collector told; the promise itself is recorded
+    only when the cases allow it (``recoup.cases.core.admit``) — not beside a pending
+    promise, a payment plan or a hand-off to an agency — and the receipt says which."""
     core.check_promise_date(promised_on, today=today)
     text = core.check_comment(comment, required=False)
     statement = customer_statement(
@@ -446,22 +484,29 @@ def submit_promise(
         for line, part in zip(open_items, parts, strict=True)
         if part
     ]
-    if items:
-        _record_case(
+    refused = Conflict("nothing open to promise on an invoice") if not items else None
+    refused = refused or _record_case(
+        session,
+        lambda: cases.add_promise(
             session,
-            lambda: cases.add_promise(
-                session,
-                org_id=access.org_id,
-                customer_id=access.customer_id,
-                items=items,
-                promised_on=promised_on,
-                made_on=today,
-                channel="portal",
-                note=text,
-            ),
+            org_id=access.org_id,
+            customer_id=access.customer_id,
+            items=items,
+            promised_on=promised_on,
+            made_on=today,
+            channel="portal",
+            note=text,
+        ),
+    )
+    outcome = "recorded"
+    if refused is not None:
+        held = cases.cases_on_invoices(
+            session, org_id=access.org_id, invoice_ids=[invoice_id for invoice_id, _ in items]
         )
-    _notify(session, submission, today)
-    return submission
+        promised = any(c.kind == "promise" for c in held)
+        outcome = "already_promised" if promised else "review"
+    _notify(session, submission, today, refused=refused)
+    return PromiseReceipt(submission, outcome)
 
 
 def submit_dispute(
@@ -563,30 +608,40 @@ def _disputed(session: Session, access: PortalAccess, invoice_id: int) -> bool:
     )
 
 
-def _record_case(session: Session, record: Callable[[], object]) -> None:
-    """Record a promise or dispute in ``recoup.cases``; one it already holds (the same
-    invoices promised or disputed twice) is kept as it is — the customer's message is
-    still stored and the collector told."""
+def _record_case(session: Session, record: Callable[[], object]) -> Conflict | None:
+    """Record a promise or dispute in ``recoup.cases``; when the cases refuse it (the
+    same invoices promised or disputed twice, in a plan, with an agency) nothing of it is
+    written and the refusal is returned — the customer's message is still stored and
+    the collector told."""
     try:
         with session.begin_nested():
             record()
-    except Conflict:
-        pass
+    except Conflict as refusal:
+        return refusal
+    return None
 
 
-def _notify(session: Session, submission: PortalSubmission, today: date) -> None:
-    """A task for the customer's collector to look at what came in."""
+def _notify(
+    session: Session, submission: PortalSubmission, today: date, refused: Conflict | None = None
+) -> None:
+    """A task for the customer's collector to look at what came in (and, when the cases
+    refused to record it, why: the collector agrees it with the customer)."""
     titles = {
         SubmissionKind.PROMISE: "Promise to pay made on the portal",
         SubmissionKind.DISPUTE: "Invoice disputed on the portal",
         SubmissionKind.FEEDBACK: "Message left on the portal",
     }
+    title = titles[SubmissionKind(submission.kind)]
+    body = submission.comment
+    if refused is not None and submission.kind == SubmissionKind.PROMISE:
+        title = f"{title}: not recorded, agree it with the customer"
+        body = f"Not recorded as a promise: {refused.message}.\n\n{body}".strip()
     cases.create_task(
         session,
         org_id=submission.org_id,
         customer_id=submission.customer_id,
-        title=titles[SubmissionKind(submission.kind)],
-        body=submission.comment,
+        title=title,
+        body=body,
         kind="review",
         assignee=submission.collector,
         due_on=today,

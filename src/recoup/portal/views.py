@@ -136,7 +136,8 @@ def portal_page(
     access = service.open_portal(db, token=token)
     if access is None:
         return invalid_link(request)
-    thanks = done if done in ("promise", "dispute", "feedback") else ""
+    answers = ("promise", "promise_pending", "promise_review", "dispute", "feedback")
+    thanks = done if done in answers else ""
     return _page(request, db, access, token, _language(request, lang), done=thanks)
 
 
@@ -193,7 +194,7 @@ def promise(
             day = date.fromisoformat(promised_on.strip())
         except ValueError:
             raise InvalidInput("not a date", field="promised_on") from None
-        service.submit_promise(
+        receipt = service.submit_promise(
             db,
             access=access,
             promised_on=day,
@@ -204,7 +205,7 @@ def promise(
         )
     except InvalidInput as error:
         return _rejected(request, db, token, lang, "promise", error, values)
-    return _thanks(token, "promise", lang)
+    return _thanks(token, receipt.done, lang)
 
 
 @router.post("/{token}/dispute", response_class=HTMLResponse)

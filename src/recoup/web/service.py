@@ -21,7 +21,7 @@ from recoup.cases import queue as case_queue
 from recoup.cases import service as cases
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
-from recoup.cases.models import OPEN_DISPUTE_STATUSES, Dispute, Promise, Task
+from recoup.cases.models import OPEN_DISPUTE_STATUSES, Dispute, Handoff, Promise, Task
 from recoup.credit import service as credit
 from recoup.credit.models import CreditHold
 from recoup.errors import NotFound
@@ -234,6 +234,8 @@ class CustomerPage:
     submissions: list[PortalSubmission]
     disputes: list[Dispute] = field(default_factory=list)  # open ones
     promises: list[Promise] = field(default_factory=list)  # pending ones
+    plans: list[cases.PlanState] = field(default_factory=list)  # active ones, as of today
+    handoffs: list[Handoff] = field(default_factory=list)  # asked for or placed
     holds: list[CreditHold] = field(default_factory=list)  # active ones
     invoice_labels: dict[int, str] = field(default_factory=dict)
     tasks: list[caselists.CaseRow] = field(default_factory=list)  # open ones
@@ -312,6 +314,7 @@ def customer_page(
     ]
     submissions = portal.submissions(session, org_id=org_id, customer_id=customer_id)
     invoice_labels = _invoice_labels(session, org_id, customer_id)
+    open_now = cases.open_cases(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
     return CustomerPage(
         customer=record,
         statement=statement,
@@ -321,14 +324,10 @@ def customer_page(
         if with_timeline
         else [],
         submissions=submissions,
-        disputes=[
-            d
-            for d in cases.list_disputes(session, org_id=org_id, customer_id=customer_id)
-            if d.status in OPEN_DISPUTE_STATUSES
-        ],
-        promises=cases.list_promises(
-            session, org_id=org_id, customer_id=customer_id, statuses=["pending"]
-        ),
+        disputes=open_now.disputes,
+        promises=open_now.promises,
+        plans=open_now.plans,
+        handoffs=open_now.handoffs,
         holds=credit.holds(session, org_id=org_id, customer_id=customer_id, active_only=True),
         invoice_labels=invoice_labels,
         tasks=caselists.rows(
