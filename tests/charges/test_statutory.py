@@ -262,12 +262,13 @@ def test_what_can_be_claimed_on_an_invoice(session: Session) -> None:
 
 def test_each_shipped_policy_claims_from_its_formal_notice() -> None:
     policies = available_policies()
-    assert statutory_claim_rule(policies["default"]) == ClaimRule(True, True, 45)
-    assert statutory_claim_rule(policies["strict"]) == ClaimRule(True, True, 21)
+    # A gentle start begins at the due notice, one day past due.
+    assert statutory_claim_rule(policies["default"]) == ClaimRule(True, True, 45, 1)
+    assert statutory_claim_rule(policies["strict"]) == ClaimRule(True, True, 21, 1)
     assert statutory_claim_rule(policies["gentle"]) == ClaimRule()  # claims nothing
     after = parse_policy(
         "name: p\nsteps:\n"
         "  - {name: notice, trigger: {days_from_due: 30}, actions: [{email: formal_notice}]}\n"
         "  - {name: claim, trigger: {after_step: notice, days: 14}, actions: [interest]}\n"
     )
-    assert statutory_claim_rule(after) == ClaimRule(interest=True, from_days=44)
+    assert statutory_claim_rule(after) == ClaimRule(interest=True, from_days=44, gentle_level=30)

@@ -204,14 +204,18 @@ def test_gentle_claims_start_only_on_invoices_that_become_late_after_the_first_r
     _, port = smtp_server()
     _first_run(engine, org_id, port, tmp_path)
 
-    # Thursday 21 May: INV-1 (due 6 April) is 45 days past due, as late as the default
-    # policy claims from, after its customer's first run: claimed, with £70.00
-    # compensation. INV-2 and INV-3 were that late before their first run: never.
-    day = date(2026, 5, 21)
-    now = datetime.combine(day, time(9), UTC)
-    with transaction(engine, actor="test") as session:
-        result = run_day(session, org_id=org_id, as_of=day, now=now, policies=available_policies())
-    assert result.charges_queued == 1
+    # INV-1 (due 6 April) was 10 days late on its first run (Thursday 16 April), so its
+    # ladder started there as if it had fallen due on 15 April: the default policy claims
+    # at 45 days, so on Saturday 30 May, with the formal notice -- not on Thursday 21 May
+    # (45 days after its real due date, 35 days after its first friendly notice).
+    # INV-2 and INV-3 were that late before their first run: never.
+    for day, claimed in ((date(2026, 5, 21), 0), (date(2026, 5, 29), 0), (date(2026, 5, 30), 1)):
+        now = datetime.combine(day, time(9), UTC)
+        with transaction(engine, actor="test") as session:
+            result = run_day(
+                session, org_id=org_id, as_of=day, now=now, policies=available_policies()
+            )
+        assert result.charges_queued == claimed, day
     dispatch(engine, LiveChannels(Settings(smtp_url=f"smtp://127.0.0.1:{port}")), clock=lambda: now)
     with transaction(engine, actor="test") as session:
         names = {i: e for i, e in session.execute(select(Customer.id, Customer.external_id)).all()}

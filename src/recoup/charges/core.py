@@ -810,6 +810,10 @@ class ClaimRule:
     interest: bool = False
     compensation: bool = False
     from_days: int = 1
+    # The level of the step a gentle start begins at (None: the policy has none). An
+    # invoice started there climbs as if it had fallen due that many days before its
+    # customer's first run, so its claim waits as long after the first run.
+    gentle_level: int | None = None
 
     @property
     def claims(self) -> bool:

@@ -901,7 +901,9 @@ def claim_statutory_charges(
     fixed compensation is queued. With ``first_runs`` (a gentle start: customer id → the
     day Recoup first chased it; absent, never yet, so today) nothing is back-dated: an
     invoice already as late as its policy claims from on its customer's first run is
-    never claimed automatically. A claim closes when its invoice is paid (its interest
+    never claimed automatically, and one the first run started gently (``gentle_level``)
+    is claimed when its ladder reaches the claiming step, that many days after the first
+    run. A claim closes when its invoice is paid (its interest
     is queued, through the day of payment), handed off (``handed_off``: through
     ``as_of``) or voided / written off (no interest).
 
@@ -921,9 +923,19 @@ def claim_statutory_charges(
             if invoice_id in paused or not rule.claims:
                 continue
             start = core.claim_start_day(due_date, rule)
+            if first_runs is not None:
+                first_run = first_runs.get(customer_id, as_of)
+                if start <= first_run:
+                    continue
+                # Started gently on its first run: the claim comes when its ladder
+                # reaches the claiming step, not days after the first friendly notice.
+                if rule.gentle_level is not None and (
+                    (first_run - due_date).days >= rule.gentle_level
+                ):
+                    start = max(
+                        start, first_run + timedelta(days=rule.from_days - rule.gentle_level)
+                    )
             if start > as_of:
-                continue
-            if first_runs is not None and start <= first_runs.get(customer_id, as_of):
                 continue
             starts.append(
                 {

@@ -39,7 +39,7 @@ from recoup.credit import service as credit
 from recoup.db import bulk
 from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
-from recoup.policy.core import PlannedAction, earliest_level
+from recoup.policy.core import PlannedAction, earliest_level, gentle_start_step
 from recoup.policy.definition import ActionKind, Policy
 from recoup.policy.pauses import Pause
 
@@ -195,10 +195,12 @@ def statutory_claim_rule(policy: Policy) -> ClaimRule:
     if not claiming:
         return ClaimRule()
     kinds = {a.kind for index in claiming for a in policy.steps[index].actions}
+    start = gentle_start_step(policy)
     return ClaimRule(
         interest=ActionKind.INTEREST in kinds,
         compensation=ActionKind.COMPENSATION in kinds,
         from_days=max(earliest_level(policy, claiming[0]), 1),
+        gentle_level=None if start is None else earliest_level(policy, start),
     )
 
 
