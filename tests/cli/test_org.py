@@ -210,3 +210,21 @@ def test_init_takes_the_essentials_as_options(recoup: Recoup) -> None:
     missing = recoup("org", "show", "--org", "york")  # nothing of it was written
     assert missing.exit_code == 1
     assert "no organisation 'york'" in missing.stderr
+
+
+def test_org_set_changes_only_the_bank_options_given(recoup: Recoup) -> None:
+    """A new user who set the account at `init` adds the bank's name later."""
+    recoup("init", "--org", "leeds", "--name", "Canal Wholesale", "--currency", "GBP",
+           "--sort-code", "20-20-15", "--account-number", "55555555")  # fmt: skip
+    named = recoup("org", "set", "--bank-name", "Barclays")
+    assert named.exit_code == 0, named.output
+    assert (
+        "GBP: Barclays sort code 20-20-15 account 55555555" in recoup("org", "bank", "list").stdout
+    )
+    # A new account number replaces the old one whole (no sort code left from before).
+    moved = recoup("org", "set", "--iban", "GB29NWBK60161331926819", "--bic", "NWBKGB2L")
+    assert moved.exit_code == 0, moved.output
+    assert recoup("org", "bank", "list").stdout == (
+        "GBP: Barclays IBAN GB29NWBK60161331926819 BIC NWBKGB2L sort code 60-16-13 "
+        "account 31926819\n"
+    )

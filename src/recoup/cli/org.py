@@ -16,6 +16,7 @@ from recoup.ledger.models import BankAccount, Organisation
 from recoup.ledger.organisation import (
     DETAILS,
     BankDetails,
+    bank_account_for,
     bank_accounts,
     remove_bank_account,
     set_bank_account,
@@ -92,6 +93,26 @@ def _bank_details(
     if all(value is None for value in values.values()):
         return None
     return BankDetails(**{name: value or "" for name, value in values.items()})
+
+
+_ACCOUNT_IDENTITY = ("iban", "bic", "sort_code", "account_number", "routing_number")
+
+
+def _updated_account(account: BankAccount | None, given: dict[str, str | None]) -> BankDetails:
+    """The options ``given`` (None: not given) over what ``account`` already holds; a new
+    account number (IBAN, sort code, ...) replaces the whole of the old one."""
+    new_number = any(given[name] is not None for name in _ACCOUNT_IDENTITY)
+    kept = {
+        name: getattr(account, name) or ""
+        for name in given
+        if account is not None and not (new_number and name in _ACCOUNT_IDENTITY)
+    }
+    return BankDetails(
+        **{
+            name: value or "" if value is not None else kept.get(name, "")
+            for name, value in given.items()
+        }
+    )
 
 
 BankName = Annotated[str | None, typer.Option("--bank-name", help="the bank's name")]
@@ -176,8 +197,17 @@ def set_details(
         for field, (before, after) in changed.items():
             typer.echo(f"{field.replace('_', ' ')}: {before or '-'} -> {after or '-'}")
         if bank is not None:
+            # Only the bank options given change: --bank-name alone names the bank of
+            # the account already there.
+            current = bank_account_for(
+                session, org_id=organisation.id, currency=organisation.base_currency
+            )
+            values = (bank_name, account_name, iban, bic, sort_code, account_number, routing_number)
+            details = _updated_account(
+                current, dict(zip(BankDetails.__slots__, values, strict=True))
+            )
             account = set_bank_account(
-                session, org=organisation, currency=organisation.base_currency, details=bank
+                session, org=organisation, currency=organisation.base_currency, details=details
             )
             typer.echo(f"bank account {_account_line(account)}")
         if not changed and bank is None:
