@@ -63,6 +63,12 @@ def _inbox(tmp_path: Path) -> dict[str, EmailMessage]:
     return found  # type: ignore[return-value]
 
 
+def _html(message: EmailMessage) -> str:
+    body = message.get_body(("html",))
+    assert body is not None
+    return " ".join(str(body.get_content()).split())  # type: ignore[attr-defined]
+
+
 def _text(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None
@@ -81,6 +87,9 @@ def test_a_new_company_s_first_week(recoup: Recoup, tmp_path: Path) -> None:
     euro = recoup("org", "bank", "add", "--currency", "EUR", "--iban", "DE89370400440532013000",
                   "--bic", "COBADEFFXXX")  # fmt: skip
     assert euro.exit_code == 0, euro.output
+    legal = recoup("org", "set", "--legal-name", "Canal Wholesale Ltd",
+                   "--registration-number", "04433213", "--vat-number", "GB980780684")  # fmt: skip
+    assert legal.exit_code == 0, legal.output
     (tmp_path / "contacts.csv").write_text(CONTACTS, encoding="utf-8")
     (tmp_path / "invoices.csv").write_text(INVOICES, encoding="utf-8")
     customers = recoup("import", "customers", str(tmp_path / "contacts.csv"))
@@ -118,6 +127,17 @@ def test_a_new_company_s_first_week(recoup: Recoup, tmp_path: Path) -> None:
     assert sent_on["2026-11-06"] == ["accounts@moorland.example: Payment due: invoice INV-1004"]
 
     inbox = _inbox(tmp_path)
+    # Every email names the company as registered, with its numbers labelled in the
+    # reader's language (not two bare numbers).
+    footers = {str(m["To"]): _html(m) for m in inbox.values()}
+    assert (
+        "Canal Wholesale Ltd · Company number 04433213 · VAT GB980780684"
+        in (footers["payables@kestrel.example"])
+    )
+    assert (
+        "Canal Wholesale Ltd · Registernummer 04433213 · USt-IdNr. GB980780684"
+        in (footers["ap@brandt.example"])
+    )
     by_to: dict[str, list[str]] = {}
     for message in inbox.values():
         by_to.setdefault(str(message["To"]), []).append(_text(message))

@@ -74,6 +74,7 @@ class OrganisationInfo:
     country: str = ""  # formats for customers whose country is not known
     legal_name: str = ""
     vat_number: str = ""
+    registration_number: str = ""
     sender_name: str = ""
     reply_to: str = ""
     signature_name: str = ""
@@ -355,6 +356,7 @@ def organisation_info(
         country=organisation.country,
         legal_name=organisation.legal_name,
         vat_number=organisation.vat_number,
+        registration_number=organisation.registration_number,
         sender_name=organisation.sender_name,
         reply_to=organisation.reply_to,
         signature_name=organisation.signature_name,
