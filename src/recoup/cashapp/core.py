@@ -179,13 +179,35 @@ class Book:
     current: dict[int, Item] = field(default_factory=dict)
     # Customers by the first three letters of each word of their name.
     first_words: dict[str, list[int]] = field(default_factory=dict)
+    # Payer names already compared with every customer name: the customers that resemble.
+    similar: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
     """Index customers and invoices for matching many lines."""
-    party_map = {p.customer_id: p for p in parties}
+    book = Book({p.customer_id: p for p in parties}, [])
+    _index_parties(book)
+    return with_items(book, items)
+
+
+def with_items(book: Book, items: Iterable[Item]) -> Book:
+    """The same customers (sharing their indexes) with ``items`` as the invoices.
+
+    Matching a line reads only the invoices it names, the open items of the customers
+    it may be from and the open invoices of its amount: a book holding those (in the
+    ledger's order) decides every line as a book of every invoice would.
+    """
     item_list = list(items)
-    book = Book(party_map, item_list)
+    book = Book(
+        book.parties,
+        item_list,
+        by_iban=book.by_iban,
+        by_payer=book.by_payer,
+        by_account=book.by_account,
+        names=book.names,
+        first_words=book.first_words,
+        similar=book.similar,
+    )
     by_customer: dict[int, list[Item]] = defaultdict(list)
     by_number: dict[str, list[Item]] = defaultdict(list)
     by_digits: dict[str, list[Item]] = defaultdict(list)
@@ -200,10 +222,18 @@ def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
             by_digits[digits].append(item)
     for open_items in by_customer.values():
         open_items.sort(key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
+    book.by_customer = dict(by_customer)
+    book.by_number = dict(by_number)
+    book.by_digits = dict(by_digits)
+    book.by_amount = dict(by_amount)
+    return book
+
+
+def _index_parties(book: Book) -> None:
     by_iban: dict[str, list[int]] = defaultdict(list)
     by_payer: dict[str, list[int]] = defaultdict(list)
     first_words: dict[str, list[int]] = defaultdict(list)
-    for party in party_map.values():
+    for party in book.parties.values():
         for iban in party.ibans:
             by_iban[_alnum(iban)].append(party.customer_id)
         for name in party.payer_names:
@@ -213,14 +243,9 @@ def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
         for word in set(book.names[party.customer_id].split()):
             if len(word) >= 3:
                 first_words[word[:3]].append(party.customer_id)
-    book.by_customer = dict(by_customer)
-    book.by_number = dict(by_number)
-    book.by_digits = dict(by_digits)
-    book.by_amount = dict(by_amount)
     book.by_iban = dict(by_iban)
     book.by_payer = dict(by_payer)
     book.first_words = dict(first_words)
-    return book
 
 
 def _alnum(text: str) -> str:
@@ -334,11 +359,23 @@ def _fmt(amount: int, currency: str) -> str:
     return f"{currency} {money.format_minor(amount, currency)}"
 
 
+def line_text(line: Line) -> str:
+    """The line's reference and remittance text, where it names invoices and customers."""
+    return " ".join(t for t in (line.creditor_reference, line.remittance) if t)
+
+
+def candidate_customers(book: Book, line: Line) -> list[int]:
+    """The customers the line may be from by any signal but its amount (a book with
+    every customer and at least the invoices the line names)."""
+    found, _, _ = _evidence(book, line)
+    return list(found)
+
+
 def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item], list[str]]:
     """Who the line may be from: evidence per customer, the invoices named, notes."""
     found: dict[int, _Evidence] = defaultdict(_Evidence)
     notes: list[str] = []
-    text = " ".join(t for t in (line.creditor_reference, line.remittance) if t)
+    text = line_text(line)
     for ref in references_in(text) + (
         [r] if (r := _alnum(line.creditor_reference)) and r.startswith("RF") else []
     ):
@@ -400,6 +437,9 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
 
 def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
     """Customers whose name resembles the payer's (sharing a word, then rapidfuzz)."""
+    known = book.similar.get(payer)
+    if known is not None:
+        return known
     candidates: set[int] = set()
     for word in payer.split():
         if len(word) >= 3:
@@ -413,6 +453,7 @@ def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
             continue
         score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
         scored.append((customer_id, float(score)))
+    book.similar[payer] = scored
     return scored
 
 
