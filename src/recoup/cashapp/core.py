@@ -19,8 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from itertools import combinations, pairwise
+from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from recoup import money
@@ -478,15 +481,26 @@ def _in_order(amount: int, items: Sequence[Item]) -> tuple[list[Share], int]:
     return shares, left
 
 
+@cache
+def _combinations(count: int, size: int) -> "np.ndarray[Any, np.dtype[np.intp]]":
+    """Every combination of ``size`` positions among ``count``, in ``combinations`` order."""
+    return np.array(list(combinations(range(count), size)), dtype=np.intp).reshape(-1, size)
+
+
 def _subsets(items: Sequence[Item], amount: int, low: int) -> list[tuple[Item, ...]]:
-    """Combinations of the oldest items whose sum is within ``low..amount`` (bounded)."""
+    """Combinations of the oldest items whose sum is within ``low..amount`` (bounded).
+
+    By size, then in ``itertools.combinations`` order; the sums of all combinations of a
+    size are taken at once (numpy), which a statement of thousands of lines needs.
+    """
     pool = list(items[:SUBSET_ITEMS])
-    found = []
+    values = np.array([i.open_amount for i in pool], dtype=np.int64)
+    found: list[tuple[Item, ...]] = []
     for size in range(2, min(SUBSET_SIZE, len(pool)) + 1):
-        for combo in combinations(pool, size):
-            total = sum(i.open_amount for i in combo)
-            if low <= total <= amount:
-                found.append(combo)
+        combos = _combinations(len(pool), size)
+        sums = values[combos].sum(axis=1)
+        for row in combos[(sums >= low) & (sums <= amount)].tolist():
+            found.append(tuple(pool[j] for j in row))
         if len(found) > 50:
             break
     return found
