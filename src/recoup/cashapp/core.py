@@ -193,14 +193,16 @@ def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
     return with_items(book, items)
 
 
-def with_items(book: Book, items: Iterable[Item]) -> Book:
-    """The same customers (sharing their indexes) with ``items`` as the invoices.
+def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None = None) -> Book:
+    """The same customers (sharing their indexes) with ``items`` as the invoices; only
+    those in ``numbered`` (ids) found by number when given.
 
     Matching a line reads only the invoices it names, the open items of the customers
     it may be from and the open invoices of its amount: a book holding those (in the
     ledger's order) decides every line as a book of every invoice would.
     """
     item_list = list(items)
+    by_number_too = None if numbered is None else set(numbered)
     book = Book(
         book.parties,
         item_list,
@@ -219,6 +221,8 @@ def with_items(book: Book, items: Iterable[Item]) -> Book:
         if item.status == "open" and item.open_amount > 0:
             by_customer[item.customer_id].append(item)
             by_amount[(item.currency, item.open_amount)].append(item)
+        if by_number_too is not None and item.invoice_id not in by_number_too:
+            continue
         by_number[_alnum(item.number)].append(item)
         digits = _digits_key(item.number)
         if len(digits) >= 3:
@@ -376,10 +380,15 @@ def line_text(line: Line) -> str:
 
 
 def candidate_customers(book: Book, line: Line) -> list[int]:
-    """The customers the line may be from by any signal but its amount (a book with
-    every customer and at least the invoices the line names)."""
-    found, _, _ = _evidence(book, line)
-    return list(found)
+    """The customers ``decide`` may weigh the line's amount for, by every signal but the
+    amount (a book with every customer and at least the invoices the line names): those
+    of the invoices it names (whether they are paid may change while a statement is
+    applied, and their evidence with it) and the best of the others, whose evidence
+    does not change. None: only the amount can point to someone."""
+    found, named, _ = _evidence(book, line)
+    naming = {i.customer_id for i in named}
+    others = sorted((c for c in found if c not in naming), key=lambda c: -found[c].score)
+    return [c for c in found if c in naming] + others[: MAX_PROPOSALS * 2]
 
 
 def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item], list[str]]:

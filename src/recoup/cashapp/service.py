@@ -110,7 +110,8 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
     digits = [k for k in keys if k.isdigit() and len(k) >= 3]
     for row in ledger.invoice_rows_by_number_keys(session, org_id=org_id, keys=digits, digits=True):
         rows[row.id] = row
-    named = core.build_book(parties, (_item(rows[i], disputed) for i in sorted(rows)))
+    numbered = sorted(rows)
+    named = core.build_book(parties, (_item(rows[i], disputed) for i in numbered))
     customers: set[int] = set()
     amounts: set[int] = set()
     for line in lines:
@@ -125,7 +126,8 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
         customers.add(row.customer_id)
     for row in ledger.open_invoice_rows_of(session, org_id=org_id, customer_ids=sorted(customers)):
         rows[row.id] = row
-    return core.with_items(named, (_item(rows[i], disputed) for i in sorted(rows)))
+    items = (_item(rows[i], disputed) for i in sorted(rows))
+    return core.with_items(named, items, numbered)
 
 
 def _item(row: ledger.InvoiceRow, disputed: set[int]) -> core.Item:
