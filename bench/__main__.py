@@ -1,5 +1,5 @@
-"""``make bench``: import, aging, the daily run (the first and the next day's), dispatch
-and the web pages at scale on SQLite and PostgreSQL.
+"""``make bench``: import, aging, the daily run (the first and the next day's), dispatch,
+the web pages and a bank statement's cash application at scale on SQLite and PostgreSQL.
 
 Each step runs in its own process (its own peak memory); each time is printed with a
 lower bound measured in the same run on the same database, and the ratio to it.
@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import make_url
 
+from bench.cashapp import write_statement
 from bench.data import files
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--dispatch-sample", type=int, default=1000)
+    parser.add_argument("--bank-lines", type=int, default=10_000)
     args = parser.parse_args()
     customer_file, invoice_file = files(OUT / "data", args.customers, args.invoices)
     header = (
@@ -77,6 +79,7 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     for kind in args.databases.split(","):
         url = fresh_database(kind)
+        statement = OUT / f"statement-{kind}.xml"
         for label, step_args in (
             ("import customers", ("customers", url, str(customer_file))),  # + their contacts
             ("import invoices", ("invoices", url, str(invoice_file))),
@@ -86,7 +89,10 @@ def main() -> None:
             ("next day: plan", ("plan-next", url)),  # steady state: the ladder resumes
             ("dispatch (sample)", ("dispatch", url, str(args.dispatch_sample))),
             ("web (slowest)", ("web", url)),
+            ("cash application", ("cashapp", url, str(statement))),  # read, match, apply
         ):
+            if step_args[0] == "cashapp":  # a month of messy lines about the open invoices
+                write_statement(url, statement, lines=args.bank_lines, seed=1)
             r = run_step(*step_args)
             ref = r.get("reference_seconds")
             line = (
@@ -96,6 +102,10 @@ def main() -> None:
             )
             if "planned" in r:
                 line += f"  {int(r['planned']):,} planned"
+            if "auto_applied" in r:
+                line += (
+                    f"  {int(r['auto_applied']):,} of {int(r['credits']):,} credits auto-applied"
+                )
             line += "".join(
                 f"\n{'':<11}   {path:<40} {seconds:>6.3f} s"
                 for path, seconds in r.get("pages", {}).items()
@@ -107,7 +117,8 @@ def main() -> None:
         "(COPY / executemany, no constraints); aging = the bare SQL aggregate of the same buckets; "
         "KPIs = the bare aging aggregate; "
         "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP); "
-        "web = the bare aging aggregate (the dashboard and worklist sum every open invoice)"
+        "web = the bare aging aggregate (the dashboard and worklist sum every open invoice); "
+        "cash application: no reference (a camt.053 file read, matched and applied)"
     )
     print(lines[-1])
     (OUT / "results.txt").write_text("\n".join(lines) + "\n")

@@ -7,11 +7,19 @@ typos, combined payments, partials, bank charges deducted, foreign payers, unkno
 payers, refunds), imports them and prints the share of credit lines applied without a
 person, the share applied wrongly (target 0), the share proposed correctly for review,
 and the time.
+
+``python -m bench.cashapp --scale [--url URL] [--customers N] [--invoices M] [--lines L]``
+times a bank import at scale instead: a camt.053 file of L messy lines read, matched
+and applied against a ledger of M invoices, in its own process (its own peak memory).
+Without ``--url`` it builds a SQLite ledger of the given size first; with the URL of
+``make bench``'s database (1,000,000 invoices imported) it uses that one.
 """
 
 import argparse
 import json
 import random
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -19,11 +27,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from sqlalchemy import Engine
 
 from bench.data import files
 from recoup import money
+from recoup.cashapp import formats
 from recoup.cashapp import service as cashapp
 from recoup.cashapp.reference import customer_reference, printed
 from recoup.cashapp.statement import Statement, StatementLine
@@ -241,14 +251,109 @@ def ledger_of(url: str, folder: Path, customers: int, invoices: int) -> Engine:
     return engine
 
 
+# At scale: a camt.053 file in, read, matched and applied.
+
+
+def camt053(statement: Statement) -> bytes:
+    """``statement`` as an ISO 20022 camt.053.001.08 file (one entry per line)."""
+    ns = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+    document = ET.Element("Document", xmlns=ns)
+    stmt = ET.SubElement(ET.SubElement(document, "BkToCstmrStmt"), "Stmt")
+    ET.SubElement(stmt, "Id").text = statement.statement_id
+    account = ET.SubElement(stmt, "Acct")
+    ET.SubElement(ET.SubElement(account, "Id"), "IBAN").text = statement.account_iban
+    ET.SubElement(account, "Ccy").text = statement.currency
+    for line in statement.lines:
+        entry = ET.SubElement(stmt, "Ntry")
+        ET.SubElement(entry, "Amt", Ccy=line.currency).text = f"{line.amount:.2f}"
+        ET.SubElement(entry, "CdtDbtInd").text = "CRDT" if line.credit else "DBIT"
+        ET.SubElement(ET.SubElement(entry, "Sts"), "Cd").text = "BOOK"
+        ET.SubElement(ET.SubElement(entry, "BookgDt"), "Dt").text = line.booking_date.isoformat()
+        ET.SubElement(entry, "AcctSvcrRef").text = line.bank_id
+        detail = ET.SubElement(ET.SubElement(entry, "NtryDtls"), "TxDtls")
+        role = "Dbtr" if line.credit else "Cdtr"
+        parties = ET.SubElement(detail, "RltdPties")
+        if line.payer_name:
+            ET.SubElement(ET.SubElement(parties, role), "Nm").text = line.payer_name
+        if line.payer_iban:
+            iban = ET.SubElement(ET.SubElement(ET.SubElement(parties, f"{role}Acct"), "Id"), "IBAN")
+            iban.text = line.payer_iban
+        remittance = ET.SubElement(detail, "RmtInf")
+        if line.remittance:
+            ET.SubElement(remittance, "Ustrd").text = line.remittance
+        if line.creditor_reference:
+            reference = ET.SubElement(ET.SubElement(remittance, "Strd"), "CdtrRefInf")
+            ET.SubElement(reference, "Ref").text = line.creditor_reference
+    return ET.tostring(document, encoding="utf-8", xml_declaration=True)
+
+
+def write_statement(url: str, path: Path, *, lines: int, seed: int) -> Path:
+    """A camt.053 file of ``lines`` messy lines about the ledger at ``url``."""
+    engine = make_engine(url)
+    with transaction(engine, actor="bench", read_only=True) as session:
+        org_id = ledger.resolve_organisation(session, slug="bench").id
+        statement, _ = messy_statement(session, org_id=org_id, lines=lines, seed=seed)
+    engine.dispose()
+    path.write_bytes(camt053(statement))
+    return path
+
+
+def apply_step(engine: Engine, path: Path) -> dict[str, Any]:
+    """``recoup bank import``'s work on ``path``: read, store, match, apply; timed."""
+    start = time.perf_counter()
+    statements = formats.read(path.read_bytes(), filename=path.name)
+    with transaction(engine, actor="bench") as session:
+        org_id = ledger.resolve_organisation(session, slug="bench").id
+        summary = cashapp.import_statements(
+            session, org_id=org_id, statements=statements, filename=path.name
+        )
+    return {
+        "rows": summary.lines,
+        "seconds": time.perf_counter() - start,
+        "credits": summary.credits,
+        "auto_applied": summary.auto_applied,
+        "proposed": summary.proposed,
+        "unmatched": summary.unmatched,
+        "duplicates": summary.duplicates,
+    }
+
+
+def scale(url: str, *, lines: int, seed: int) -> dict[str, Any]:
+    """Import ``lines`` messy lines into the ledger at ``url`` in a process of its own:
+    the step's time and peak memory."""
+    path = write_statement(url, OUT / f"statement-{lines}-{seed}.xml", lines=lines, seed=seed)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.steps", "cashapp", url, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"the cash application step failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--invoices", type=int, default=5000)
     parser.add_argument("--lines", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", action="store_true", help="time a bank import at scale")
+    parser.add_argument("--url", help="with --scale: an imported ledger (make bench's)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    if args.scale:
+        url = args.url
+        if url is None:
+            path = OUT / f"cashapp-{args.customers}-{args.invoices}.db"
+            path.unlink(missing_ok=True)
+            start = time.perf_counter()
+            ledger_of(f"sqlite:///{path}", OUT / "data", args.customers, args.invoices).dispose()
+            print(f"ledger built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+            url = f"sqlite:///{path}"
+        print(json.dumps(scale(url, lines=args.lines, seed=args.seed), indent=2))
+        return
     path = OUT / "cashapp.db"
     path.unlink(missing_ok=True)
     engine = ledger_of(f"sqlite:///{path}", OUT / "data", args.customers, args.invoices)

@@ -273,6 +273,10 @@ def main() -> None:
         out = dispatch_step(engine, int(rest[0]))
     elif step == "web":
         out = web_step(engine)
+    elif step == "cashapp":
+        from bench.cashapp import apply_step
+
+        out = apply_step(engine, Path(rest[0]))
     else:
         path = Path(rest[0])
         out = import_step(engine, Kind(step), path)

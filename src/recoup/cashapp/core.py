@@ -19,8 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from itertools import combinations, pairwise
+from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from recoup import money
@@ -179,13 +182,37 @@ class Book:
     current: dict[int, Item] = field(default_factory=dict)
     # Customers by the first three letters of each word of their name.
     first_words: dict[str, list[int]] = field(default_factory=dict)
+    # Payer names already compared with every customer name: the customers that resemble.
+    similar: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
     """Index customers and invoices for matching many lines."""
-    party_map = {p.customer_id: p for p in parties}
+    book = Book({p.customer_id: p for p in parties}, [])
+    _index_parties(book)
+    return with_items(book, items)
+
+
+def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None = None) -> Book:
+    """The same customers (sharing their indexes) with ``items`` as the invoices; only
+    those in ``numbered`` (ids) found by number when given.
+
+    Matching a line reads only the invoices it names, the open items of the customers
+    it may be from and the open invoices of its amount: a book holding those (in the
+    ledger's order) decides every line as a book of every invoice would.
+    """
     item_list = list(items)
-    book = Book(party_map, item_list)
+    by_number_too = None if numbered is None else set(numbered)
+    book = Book(
+        book.parties,
+        item_list,
+        by_iban=book.by_iban,
+        by_payer=book.by_payer,
+        by_account=book.by_account,
+        names=book.names,
+        first_words=book.first_words,
+        similar=book.similar,
+    )
     by_customer: dict[int, list[Item]] = defaultdict(list)
     by_number: dict[str, list[Item]] = defaultdict(list)
     by_digits: dict[str, list[Item]] = defaultdict(list)
@@ -194,16 +221,26 @@ def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
         if item.status == "open" and item.open_amount > 0:
             by_customer[item.customer_id].append(item)
             by_amount[(item.currency, item.open_amount)].append(item)
+        if by_number_too is not None and item.invoice_id not in by_number_too:
+            continue
         by_number[_alnum(item.number)].append(item)
         digits = _digits_key(item.number)
         if len(digits) >= 3:
             by_digits[digits].append(item)
     for open_items in by_customer.values():
         open_items.sort(key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
+    book.by_customer = dict(by_customer)
+    book.by_number = dict(by_number)
+    book.by_digits = dict(by_digits)
+    book.by_amount = dict(by_amount)
+    return book
+
+
+def _index_parties(book: Book) -> None:
     by_iban: dict[str, list[int]] = defaultdict(list)
     by_payer: dict[str, list[int]] = defaultdict(list)
     first_words: dict[str, list[int]] = defaultdict(list)
-    for party in party_map.values():
+    for party in book.parties.values():
         for iban in party.ibans:
             by_iban[_alnum(iban)].append(party.customer_id)
         for name in party.payer_names:
@@ -213,22 +250,25 @@ def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
         for word in set(book.names[party.customer_id].split()):
             if len(word) >= 3:
                 first_words[word[:3]].append(party.customer_id)
-    book.by_customer = dict(by_customer)
-    book.by_number = dict(by_number)
-    book.by_digits = dict(by_digits)
-    book.by_amount = dict(by_amount)
     book.by_iban = dict(by_iban)
     book.by_payer = dict(by_payer)
     book.first_words = dict(first_words)
-    return book
+
+
+_NOT_ASCII_ALNUM = re.compile(r"[^A-Z0-9]+")
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 
 
 def _alnum(text: str) -> str:
+    if text.isascii():  # the same, faster
+        return _NOT_ASCII_ALNUM.sub("", text.upper())
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def _digits_key(text: str) -> str:
     """The digits of an invoice number without leading zeros ("INV-001042" -> "1042")."""
+    if text.isascii():  # the same, faster
+        return _NOT_ASCII_DIGIT.sub("", text).lstrip("0")
     return "".join(ch for ch in text if ch.isdigit()).lstrip("0")
 
 
@@ -334,11 +374,28 @@ def _fmt(amount: int, currency: str) -> str:
     return f"{currency} {money.format_minor(amount, currency)}"
 
 
+def line_text(line: Line) -> str:
+    """The line's reference and remittance text, where it names invoices and customers."""
+    return " ".join(t for t in (line.creditor_reference, line.remittance) if t)
+
+
+def candidate_customers(book: Book, line: Line) -> list[int]:
+    """The customers ``decide`` may weigh the line's amount for, by every signal but the
+    amount (a book with every customer and at least the invoices the line names): those
+    of the invoices it names (whether they are paid may change while a statement is
+    applied, and their evidence with it) and the best of the others, whose evidence
+    does not change. None: only the amount can point to someone."""
+    found, named, _ = _evidence(book, line)
+    naming = {i.customer_id for i in named}
+    others = sorted((c for c in found if c not in naming), key=lambda c: -found[c].score)
+    return [c for c in found if c in naming] + others[: MAX_PROPOSALS * 2]
+
+
 def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item], list[str]]:
     """Who the line may be from: evidence per customer, the invoices named, notes."""
     found: dict[int, _Evidence] = defaultdict(_Evidence)
     notes: list[str] = []
-    text = " ".join(t for t in (line.creditor_reference, line.remittance) if t)
+    text = line_text(line)
     for ref in references_in(text) + (
         [r] if (r := _alnum(line.creditor_reference)) and r.startswith("RF") else []
     ):
@@ -400,6 +457,9 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
 
 def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
     """Customers whose name resembles the payer's (sharing a word, then rapidfuzz)."""
+    known = book.similar.get(payer)
+    if known is not None:
+        return known
     candidates: set[int] = set()
     for word in payer.split():
         if len(word) >= 3:
@@ -413,6 +473,7 @@ def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
             continue
         score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
         scored.append((customer_id, float(score)))
+    book.similar[payer] = scored
     return scored
 
 
@@ -437,15 +498,26 @@ def _in_order(amount: int, items: Sequence[Item]) -> tuple[list[Share], int]:
     return shares, left
 
 
+@cache
+def _combinations(count: int, size: int) -> "np.ndarray[Any, np.dtype[np.intp]]":
+    """Every combination of ``size`` positions among ``count``, in ``combinations`` order."""
+    return np.array(list(combinations(range(count), size)), dtype=np.intp).reshape(-1, size)
+
+
 def _subsets(items: Sequence[Item], amount: int, low: int) -> list[tuple[Item, ...]]:
-    """Combinations of the oldest items whose sum is within ``low..amount`` (bounded)."""
+    """Combinations of the oldest items whose sum is within ``low..amount`` (bounded).
+
+    By size, then in ``itertools.combinations`` order; the sums of all combinations of a
+    size are taken at once (numpy), which a statement of thousands of lines needs.
+    """
     pool = list(items[:SUBSET_ITEMS])
-    found = []
+    values = np.array([i.open_amount for i in pool], dtype=np.int64)
+    found: list[tuple[Item, ...]] = []
     for size in range(2, min(SUBSET_SIZE, len(pool)) + 1):
-        for combo in combinations(pool, size):
-            total = sum(i.open_amount for i in combo)
-            if low <= total <= amount:
-                found.append(combo)
+        combos = _combinations(len(pool), size)
+        sums = values[combos].sum(axis=1)
+        for row in combos[(sums >= low) & (sums <= amount)].tolist():
+            found.append(tuple(pool[j] for j in row))
         if len(found) > 50:
             break
     return found
@@ -640,13 +712,15 @@ def _rivalry(proposals: list[Proposal], found: Mapping[int, _Evidence]) -> list[
     confirmed this payer pays for (a payer paying for a sister company).
     """
     result = []
+    scores = {cid: ev.score for cid, ev in found.items()}
     for proposal in proposals:
         mine = found[proposal.customer_id]
+        bar = scores[proposal.customer_id] - RIVAL_MARGIN
         rivals = [
             (cid, ev)
             for cid, ev in found.items()
             if cid != proposal.customer_id
-            and ev.score >= mine.score - RIVAL_MARGIN
+            and scores[cid] >= bar
             and not (ev.name_only and mine.learned)
         ]
         if rivals:

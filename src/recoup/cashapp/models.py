@@ -18,11 +18,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.service import audited
 from recoup.db.base import Base, OrgScoped
+from recoup.ledger import repository as ledger_repository
+from recoup.ledger.models import Invoice
 
 
 class LineStatus(StrEnum):
@@ -168,3 +171,18 @@ class MatchSettings(OrgScoped, Base):
     # Minor units of the organisation's base currency, applied to a line's own currency.
     short_fixed_amount: Mapped[int] = mapped_column(BigInteger, default=1500)
     short_percent_bp: Mapped[int] = mapped_column(default=300)  # basis points: 3 % = 300
+
+
+# Indexes on the ledger's invoices for the matcher's look-ups (migration cashapp_0002):
+# by number as payers write it, by its digits, and by open amount.
+Index(
+    "ix_invoices_cashapp_number_key",
+    Invoice.org_id,
+    text(ledger_repository.NUMBER_KEY_SQL),
+)
+Index(
+    "ix_invoices_cashapp_digits_key",
+    Invoice.org_id,
+    text(ledger_repository.DIGITS_KEY_SQL),
+)
+Index("ix_invoices_cashapp_open_amount", Invoice.org_id, Invoice.open_amount)

@@ -89,6 +89,71 @@ def _minor(amount: Decimal | None, currency: str) -> int | None:
 
 def book(session: Session, *, org_id: int) -> core.Book:
     """Customers, invoices, open disputes and learned payers, indexed for matching."""
+    disputed = _disputed(session, org_id)
+    items = [_item(row, disputed) for row in ledger.invoice_rows(session, org_id=org_id)]
+    return core.build_book(_parties(session, org_id), items)
+
+
+def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> core.Book:
+    """The matcher's book for these lines: every customer, but only the invoices the
+    lines can point to, read by index (the invoices their texts name, the open items
+    of the customers they may be from, the open invoices of the amount of a line
+    nothing else points to). It decides each of these lines as ``book`` would."""
+    parties = _parties(session, org_id)
+    disputed = _disputed(session, org_id)
+    keys = list(
+        dict.fromkeys(k for line in lines for k in core.invoice_mentions(core.line_text(line)))
+    )
+    rows = {
+        row.id: row for row in ledger.invoice_rows_by_number_keys(session, org_id=org_id, keys=keys)
+    }
+    digits = [k for k in keys if k.isdigit() and len(k) >= 3]
+    for row in ledger.invoice_rows_by_number_keys(session, org_id=org_id, keys=digits, digits=True):
+        rows[row.id] = row
+    numbered = sorted(rows)
+    named = core.build_book(parties, (_item(rows[i], disputed) for i in numbered))
+    customers: set[int] = set()
+    amounts: set[int] = set()
+    for line in lines:
+        found = core.candidate_customers(named, line)
+        customers.update(found)
+        if not found and line.amount > 0:
+            amounts.add(line.amount)
+    for row in ledger.open_invoice_rows_for_amounts(
+        session, org_id=org_id, amounts=sorted(amounts)
+    ):
+        rows[row.id] = row
+        customers.add(row.customer_id)
+    for row in ledger.open_invoice_rows_of(session, org_id=org_id, customer_ids=sorted(customers)):
+        rows[row.id] = row
+    items = (_item(rows[i], disputed) for i in sorted(rows))
+    return core.with_items(named, items, numbered)
+
+
+def _item(row: ledger.InvoiceRow, disputed: set[int]) -> core.Item:
+    return core.Item(
+        row.id,
+        row.number,
+        row.customer_id,
+        row.currency,
+        row.open_amount,
+        row.issue_date,
+        row.due_date,
+        status=str(row.status),
+        disputed=row.id in disputed,
+    )
+
+
+def _disputed(session: Session, org_id: int) -> set[int]:
+    disputed: set[int] = set()
+    for dispute in cases.list_disputes(
+        session, org_id=org_id, statuses=[str(s) for s in OPEN_DISPUTE_STATUSES]
+    ):
+        disputed.update(cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=dispute.id))
+    return disputed
+
+
+def _parties(session: Session, org_id: int) -> list[core.Party]:
     taught: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"iban": set(), "name": set()})
     for kind, value, customer_id in repository.learned(session, org_id):
         taught[customer_id][kind].add(value)
@@ -111,26 +176,7 @@ def book(session: Session, *, org_id: int) -> core.Book:
         )
         for customer_id, account, name in ledger.customer_rows(session, org_id=org_id)
     ]
-    disputed: set[int] = set()
-    for dispute in cases.list_disputes(
-        session, org_id=org_id, statuses=[str(s) for s in OPEN_DISPUTE_STATUSES]
-    ):
-        disputed.update(cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=dispute.id))
-    items = [
-        core.Item(
-            row.id,
-            row.number,
-            row.customer_id,
-            row.currency,
-            row.open_amount,
-            row.issue_date,
-            row.due_date,
-            status=str(row.status),
-            disputed=row.id in disputed,
-        )
-        for row in ledger.invoice_rows(session, org_id=org_id)
-    ]
-    return core.build_book(parties, items)
+    return parties
 
 
 def _core_line(line: BankLine) -> core.Line:
@@ -225,7 +271,11 @@ def import_statements(
     credits = [b for b in new_lines if b.credit]
     summary.credits = len(credits)
     summary.debits = len(new_lines) - len(credits)
-    matcher = book(session, org_id=org_id) if credits else None
+    matcher = (
+        book_for(session, org_id=org_id, lines=[_core_line(c) for c in credits])
+        if credits
+        else None
+    )
     applied_on: list[date] = []
     certain: list[tuple[BankLine, core.Proposal, dict[int, int]]] = []
     for credit in credits:

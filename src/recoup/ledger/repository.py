@@ -683,3 +683,55 @@ def customer_attributes(session: Session, org_id: int) -> dict[int, tuple[str, s
         )
     )
     return {r[0]: (r[1] or "", r[2] or "", list(r[3] or [])) for r in rows}
+
+
+# Cash application's look-ups (recoup.cashapp): invoices by the keys payers write, and
+# the open items of a few customers, without reading every invoice.
+
+# An invoice number as payers write it, in SQL both databases index (expression
+# indexes in migration cashapp_0002): upper case without separators ("INV-1042" ->
+# "INV1042"), and its digits without leading zeros ("INV-001042" -> "1042"; letters
+# only before or after the digits). Numbers with other characters, or letters among
+# the digits, are not found by these keys.
+KEY_SEPARATORS = " -/._#:,"
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _without(sql: str, chars: str) -> str:
+    for ch in chars:
+        sql = f"replace({sql}, '{ch}', '')"
+    return sql
+
+
+NUMBER_KEY_SQL = _without("upper(number)", KEY_SEPARATORS)
+DIGITS_KEY_SQL = f"rtrim(ltrim({NUMBER_KEY_SQL}, '{_LETTERS}0'), '{_LETTERS}')"
+
+
+def invoice_fields_by_key(
+    session: Session, org_id: int, key_sql: str, keys: Sequence[str], fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the invoices whose ``key_sql`` is one of ``keys``, by id."""
+    from sqlalchemy import String, literal_column
+
+    key = literal_column(key_sql, type_=String())
+    query = select(*(getattr(Invoice, f) for f in fields)).where(Invoice.org_id == org_id)
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, key, keys):
+        rows += [tuple(row) for row in session.execute(query.where(condition))]
+    return sorted(rows, key=lambda r: r[0])
+
+
+def open_invoice_fields(
+    session: Session, org_id: int, column: str, values: Sequence[Any], fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the open invoices (something still open) whose ``column`` is one of
+    ``values``, by id."""
+    query = select(*(getattr(Invoice, f) for f in fields)).where(
+        Invoice.org_id == org_id,
+        Invoice.status == InvoiceStatus.OPEN,
+        Invoice.open_amount > 0,
+    )
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, getattr(Invoice, column), values):
+        rows += [tuple(row) for row in session.execute(query.where(condition))]
+    return sorted(rows, key=lambda r: r[0])

@@ -1112,3 +1112,49 @@ def due_and_collected(
 def customer_attributes(session: Session, *, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
     """``id -> (collector, country, tags)`` of every customer."""
     return repository.customer_attributes(session, org_id)
+
+
+# Cash application at scale (recoup.cashapp): the invoices a bank line can point to,
+# read by index instead of every invoice of the organisation.
+
+_INVOICE_ROW_FIELDS = (
+    "id",
+    "number",
+    "customer_id",
+    "currency",
+    "open_amount",
+    "issue_date",
+    "due_date",
+    "status",
+)
+
+
+def invoice_rows_by_number_keys(
+    session: Session, *, org_id: int, keys: Sequence[str], digits: bool = False
+) -> list[InvoiceRow]:
+    """Invoices (open or not) whose number, upper case without separators, is one of
+    ``keys`` ("INV-1042" has key "INV1042"); with ``digits``, whose digits without
+    leading zeros are ("INV-001042": "1042"). By id."""
+    key_sql = repository.DIGITS_KEY_SQL if digits else repository.NUMBER_KEY_SQL
+    rows = repository.invoice_fields_by_key(session, org_id, key_sql, keys, _INVOICE_ROW_FIELDS)
+    return [InvoiceRow(*row) for row in rows]
+
+
+def open_invoice_rows_of(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[InvoiceRow]:
+    """The open invoices (something still open) of these customers, by id."""
+    rows = repository.open_invoice_fields(
+        session, org_id, "customer_id", customer_ids, _INVOICE_ROW_FIELDS
+    )
+    return [InvoiceRow(*row) for row in rows]
+
+
+def open_invoice_rows_for_amounts(
+    session: Session, *, org_id: int, amounts: Sequence[int]
+) -> list[InvoiceRow]:
+    """The open invoices whose open amount (minor units) is one of ``amounts``, by id."""
+    rows = repository.open_invoice_fields(
+        session, org_id, "open_amount", amounts, _INVOICE_ROW_FIELDS
+    )
+    return [InvoiceRow(*row) for row in rows]
