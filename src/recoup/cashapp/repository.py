@@ -163,3 +163,10 @@ def status_counts(
         query = query.where(BankLine.statement_id.in_(list(statement_ids)))
     query = query.group_by(BankLine.statement_id, BankLine.status)
     return [(int(s), str(status), int(n)) for s, status, n in session.execute(query)]
+
+
+def line_unlocked(session: Session, org_id: int, line_id: int) -> BankLine | None:
+    """One line of the organisation, read without a lock (a page: a read-only
+    transaction)."""
+    query = select(BankLine).where(BankLine.org_id == org_id, BankLine.id == line_id)
+    return session.scalars(query).one_or_none()

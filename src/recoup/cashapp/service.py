@@ -972,3 +972,12 @@ def line_counts(
     ):
         counts[statement_id][status] += lines
     return dict(counts)
+
+
+def read_line(session: Session, *, org_id: int, line_id: int) -> BankLine:
+    """One bank line of the organisation, to show (no lock: pages read in a read-only
+    transaction; a decision locks the line through its own service function)."""
+    line = repository.line_unlocked(session, org_id, line_id)
+    if line is None:
+        raise NotFound(f"no bank line {line_id}")
+    return line

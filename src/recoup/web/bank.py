@@ -242,7 +242,7 @@ def line_page(
 ) -> HTMLResponse:
     """One line: what the bank says, every proposal with its reasons, what was decided,
     and (for managers) the decision forms."""
-    line = cashapp.get_line(db, org_id=actor.org_id, line_id=line_id)
+    line = cashapp.read_line(db, org_id=actor.org_id, line_id=line_id)
     context = _line_context(db, actor, line, next=_back(next, line) if next else "")
     return render(request, "bank_line.html", context)
 
@@ -271,7 +271,7 @@ def _decide(
     else:
         return redirect(_back(next, line), flash=message)
     db.rollback()
-    line = cashapp.get_line(db, org_id=actor.org_id, line_id=line_id)
+    line = cashapp.read_line(db, org_id=actor.org_id, line_id=line_id)
     context = _line_context(db, actor, line, next=_back(next, line) if next else "")
     context["errors"] = {form: getattr(failure, "reason", None) or failure.message}
     context["values"] = context["values"] | values
