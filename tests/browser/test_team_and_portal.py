@@ -1,6 +1,7 @@
 """The team's web app and the customer portal in a real browser."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -18,8 +19,8 @@ def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Outbox",
-            "Policies"}  # fmt: skip
+EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Bank",
+            "Outbox", "Policies"}  # fmt: skip
 NAV = {
     "admin": EVERYONE | {"Approvals", "Imports", "Users", "Settings"},
     "manager": EVERYONE | {"Approvals", "Imports"},
@@ -225,6 +226,7 @@ def test_screenshots(browser: Browser, server: Server) -> None:
     customer_id = _a_euro_customer(server)
     token = server.token_for(customer_id)
     _requests_to_approve(server, customer_id)
+    _bank_statement(server)
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         context = browser.new_context(viewport=viewport, locale="en-GB")
         page = context.new_page()
@@ -239,6 +241,7 @@ def test_screenshots(browser: Browser, server: Server) -> None:
             ("promises", "/promises?status=all"),
             ("tasks", "/tasks"),
             ("approvals", "/approvals"),
+            ("bank", "/bank/lines?status=all"),
         ):
             page.goto(server.url(path))
             page.wait_for_load_state("networkidle")
@@ -281,6 +284,74 @@ def _requests_to_approve(server: Server, customer_id: int) -> None:
             title="Call about the oldest invoice", assignee=server.users["collector"],
             due_on=date.today(),
         )  # fmt: skip
+
+
+def _bank_statement(server: Server) -> None:
+    """A day's statement of the demo book, imported once per server: a payment naming
+    its invoice, one naming only the payer, a part payment, a stranger's transfer and
+    the bank's fee."""
+    from recoup.cashapp import service as cashapp
+    from recoup.cashapp.statement import Statement, StatementLine
+    from recoup.ledger.models import Customer, Invoice
+
+    with transaction(server.engine, actor="test") as session:
+        if cashapp.line_counts(session, org_id=server.org_id):
+            return
+        open_invoices = session.execute(
+            select(Invoice.number, Invoice.open_amount, Customer.name)
+            .join(Customer, Customer.id == Invoice.customer_id)
+            .where(
+                Invoice.org_id == server.org_id,
+                Invoice.status == "open",
+                Invoice.currency == "EUR",
+            )
+            .order_by(Invoice.due_date, Invoice.id)
+            .limit(3)
+        ).all()
+        day = date.today()
+
+        def line(n: int, minor: int, credit: bool = True, **text: str) -> StatementLine:
+            return StatementLine(
+                booking_date=day, amount=Decimal(minor) / 100, currency="EUR", credit=credit,
+                bank_id=f"DEMO-{n}", **text,
+            )  # fmt: skip
+
+        (n1, a1, c1), (_, a2, c2), (n3, a3, c3) = open_invoices
+        lines = (
+            line(1, a1, remittance=f"Rechnung {n1}", payer_name=c1,
+                 payer_iban="DE44500105175407324931"),
+            line(2, a2, remittance="Zahlung", payer_name=c2),
+            line(3, a3 // 2, remittance=f"Teilzahlung {n3}", payer_name=c3),
+            line(4, 1_250_000, remittance="Umbuchung Tagesgeld", payer_name="Demo Bank AG"),
+            line(5, 1_490, credit=False, remittance="Kontofuehrung"),
+        )  # fmt: skip
+        statement = Statement(
+            format="camt053", account_iban="DE89370400440532013000", account_number="",
+            currency="EUR", statement_id=f"{day:%Y%m%d}", opening_date=day, closing_date=day,
+            lines=lines,
+        )  # fmt: skip
+        cashapp.import_statements(
+            session, org_id=server.org_id, statements=[statement], filename="camt053.xml"
+        )
+
+
+def test_a_manager_accepts_a_bank_proposal_from_the_keyboard(page: Page, server: Server) -> None:
+    """The review list's first "Accept" reached with Tab and pressed with Enter: the line
+    is applied and the page says what the matcher learned."""
+    _bank_statement(server)
+    log_in(page, server, "manager")
+    page.click("nav.nav >> text=Bank")
+    expect(page.locator("h1")).to_have_text("Bank")
+    page.goto(server.url("/bank/lines?status=proposed"))
+    rows = page.locator("table.bank-lines tbody tr")
+    expect(rows.first).to_be_visible()
+    line_id = rows.first.get_attribute("id")
+    accept = rows.first.locator("button", has_text="Accept")
+    accept.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash")).to_contain_text("applied")
+    expect(page.locator(".flash")).to_contain_text("learned:")
+    expect(page.locator(f"#{line_id}")).to_have_count(0)  # no longer to review
 
 
 def _a_euro_customer(server: Server) -> int:

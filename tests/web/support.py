@@ -16,11 +16,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.cases import agency
 from recoup.cases import service as cases
+from recoup.cashapp import service as cashapp
+from recoup.cashapp.statement import Statement, StatementLine
 from recoup.comms.models import OutboxAttachment, OutboxKind, OutboxMessage, OutboxStatus
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
@@ -61,6 +64,8 @@ class Org:
     tasks: list[int] = field(default_factory=list)
     handoffs: list[int] = field(default_factory=list)  # pending approval
     messages: list[int] = field(default_factory=list)  # outbox: an email in doubt
+    statements: list[int] = field(default_factory=list)  # imported bank statements
+    lines: list[int] = field(default_factory=list)  # their lines, nothing matched
 
 
 @dataclass
@@ -194,8 +199,32 @@ def build_world(url: str) -> World:
                 )
             )
             found.messages.append(message.id)
+            _bank_statement(session, found)
             orgs.append(found)
     return World(url, engine, orgs[0], orgs[1])
+
+
+def _bank_statement(session: Session, org: Org) -> None:
+    """A bank statement of two credits nothing points to (the Bank page's lines)."""
+    lines = tuple(
+        StatementLine(
+            booking_date=AS_OF,
+            amount=Decimal(amount),
+            currency="EUR",
+            credit=True,
+            bank_id=f"{org.slug}-{n}",
+            payer_name="Unbekannt",
+            remittance="Umbuchung",
+        )
+        for n, amount in enumerate(("77.77", "88.88"), 1)
+    )
+    statement = Statement(
+        format="camt053", account_iban="DE02120300000000202051", account_number="",
+        currency="EUR", statement_id=f"{org.slug}-1", lines=lines,
+    )  # fmt: skip
+    summary = cashapp.import_statements(session, org_id=org.id, statements=[statement])
+    org.lines.extend(summary.line_ids)
+    org.statements.extend(cashapp.line_counts(session, org_id=org.id))
 
 
 def make_client(world: World, base_url: str = "http://testserver") -> TestClient:

@@ -120,6 +120,24 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/imports/{upload_id}/confirm"): Case(
         "import_data", {"upload_id": "upload"}, {"kind": "invoices"}
     ),
+    ("GET", "/bank"): Case("view"),
+    ("POST", "/bank"): Case("import_data", form={"format": "auto"}),
+    ("GET", "/bank/lines"): Case("view"),
+    ("GET", "/bank/statements/{statement_id}"): Case("view", {"statement_id": "statement"}),
+    ("GET", "/bank/lines/{line_id}"): Case("view", {"line_id": "line"}),
+    ("POST", "/bank/lines/{line_id}/accept"): Case(
+        "manage_credit", {"line_id": "line"}, {"proposal": "1"}
+    ),
+    ("POST", "/bank/lines/{line_id}/apply"): Case(
+        "manage_credit", {"line_id": "line"}, {"invoice": "NO-SUCH-INVOICE"}
+    ),
+    ("POST", "/bank/lines/{line_id}/on-account"): Case(
+        "manage_credit", {"line_id": "line"}, {"customer": "C1"}
+    ),
+    ("POST", "/bank/lines/{line_id}/ignore"): Case("manage_credit", {"line_id": "second_line"}),
+    ("POST", "/bank/lines/{line_id}/undo"): Case(
+        "manage_credit", {"line_id": "line"}, {"reason": "applied by mistake"}
+    ),
     ("GET", "/outbox"): Case("view"),
     ("GET", "/outbox/{message_id}"): Case("view", {"message_id": "message"}),
     ("GET", "/outbox/{message_id}/html"): Case("view", {"message_id": "message"}),
@@ -195,6 +213,9 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "first": "1",
         "currency": "EUR" if org == "a" else "CHF",
         "invoice": str(chosen.invoices[f"{org.upper()}-C1-2"]),
+        "statement": str(chosen.statements[0]),
+        "line": str(chosen.lines[0]),
+        "second_line": str(chosen.lines[1]),
     }
 
 

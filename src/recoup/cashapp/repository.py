@@ -132,3 +132,41 @@ def add(session: Session, *records: Any) -> None:
     """Store new records and give them ids."""
     session.add_all(records)
     session.flush()
+
+
+def statement_page(
+    session: Session, org_id: int, *, limit: int, offset: int
+) -> tuple[list[BankStatement], int]:
+    """One page of the organisation's statements, newest first, and how many there are."""
+    query = (
+        select(BankStatement)
+        .where(BankStatement.org_id == org_id)
+        .order_by(BankStatement.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = session.scalar(
+        select(func.count()).select_from(BankStatement).where(BankStatement.org_id == org_id)
+    )
+    return list(session.scalars(query)), int(total or 0)
+
+
+def status_counts(
+    session: Session, org_id: int, *, statement_ids: Sequence[int] | None = None
+) -> list[tuple[int, str, int]]:
+    """``(statement_id, status, lines)`` of the organisation's lines (of the statements
+    given, when given)."""
+    query = select(BankLine.statement_id, BankLine.status, func.count()).where(
+        BankLine.org_id == org_id
+    )
+    if statement_ids is not None:
+        query = query.where(BankLine.statement_id.in_(list(statement_ids)))
+    query = query.group_by(BankLine.statement_id, BankLine.status)
+    return [(int(s), str(status), int(n)) for s, status, n in session.execute(query)]
+
+
+def line_unlocked(session: Session, org_id: int, line_id: int) -> BankLine | None:
+    """One line of the organisation, read without a lock (a page: a read-only
+    transaction)."""
+    query = select(BankLine).where(BankLine.org_id == org_id, BankLine.id == line_id)
+    return session.scalars(query).one_or_none()

@@ -991,3 +991,43 @@ def set_match_settings(
         row.short_percent_bp = int(short_percent * 100)
     session.flush()
     return match_settings(session, org_id=org_id)
+
+
+# The Bank page's reads
+
+
+def statement_page(
+    session: Session, *, org_id: int, limit: int, offset: int = 0
+) -> tuple[list[BankStatement], int]:
+    """One page of the statements, newest first, and how many there are in all."""
+    return repository.statement_page(session, org_id, limit=limit, offset=offset)
+
+
+def get_statement(session: Session, *, org_id: int, statement_id: int) -> BankStatement:
+    """One statement of the organisation (``NotFound`` for another's)."""
+    found = repository.statements(session, org_id, statement_id)
+    if not found:
+        raise NotFound(f"no bank statement {statement_id}")
+    return found[0]
+
+
+def line_counts(
+    session: Session, *, org_id: int, statement_ids: Sequence[int] | None = None
+) -> dict[int, Counter[str]]:
+    """How many lines each statement has in each status (only ``statement_ids`` when
+    given); a statement's counter sums to its stored lines."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for statement_id, status, lines in repository.status_counts(
+        session, org_id, statement_ids=statement_ids
+    ):
+        counts[statement_id][status] += lines
+    return dict(counts)
+
+
+def read_line(session: Session, *, org_id: int, line_id: int) -> BankLine:
+    """One bank line of the organisation, to show (no lock: pages read in a read-only
+    transaction; a decision locks the line through its own service function)."""
+    line = repository.line_unlocked(session, org_id, line_id)
+    if line is None:
+        raise NotFound(f"no bank line {line_id}")
+    return line

@@ -32,7 +32,7 @@ from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
-from recoup.web import actions, dryrun, lists, outbox, settings, views
+from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -78,6 +78,7 @@ def create_app(
     app.include_router(outbox.router)
     app.include_router(settings.router)
     app.include_router(dryrun.router)
+    app.include_router(bank.router)
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
