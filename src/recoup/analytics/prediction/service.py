@@ -4,6 +4,8 @@ Reads through the ledger's and the cases' service functions; stores models in
 ``prediction_models``. Never commits.
 """
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,7 +28,7 @@ from recoup.analytics.prediction.features import (
     Target,
 )
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
-from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit
+from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
@@ -234,15 +236,26 @@ def _expected_on(due: date, p: Prediction, as_of: date) -> date:
     return expected if expected >= as_of else as_of + timedelta(days=OVERDUE_HORIZON_DAYS)
 
 
-def forecast(session: Session, *, org_id: int, as_of: date, weeks: int = 13) -> list[Week]:
+def forecast(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    weeks: int = 13,
+    model: LateModel | None = None,
+) -> list[Week]:
     """Expected receipts per currency and week from ``as_of``: each open invoice at its
     predicted payment date, except what a pending promise covers (at the promised day)
     and invoices in an active payment plan (its unpaid instalments at their due days).
-    A day already past counts as ``as_of``."""
-    return weekly(receipts(session, org_id=org_id, as_of=as_of), start=as_of, weeks=weeks)
+    A day already past counts as ``as_of``. With the newest stored model unless
+    ``model`` is given."""
+    found = receipts(session, org_id=org_id, as_of=as_of, model=model)
+    return weekly(found, start=as_of, weeks=weeks)
 
 
-def receipts(session: Session, *, org_id: int, as_of: date) -> list[Receipt]:
+def receipts(
+    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+) -> list[Receipt]:
     """The receipts ``forecast`` sums (see there)."""
     found: list[Receipt] = []
     planned: set[int] = set()
@@ -263,7 +276,7 @@ def receipts(session: Session, *, org_id: int, as_of: date) -> list[Receipt]:
         if items:
             day = max(promise.promised_on, as_of)
             found.append(Receipt(promise.currency, sum(items.values()), day, "promise"))
-    for score in score_open(session, org_id=org_id, as_of=as_of):
+    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
         rest = score.open_amount - promised.get(score.invoice_id, 0)
         if score.invoice_id not in planned and rest > 0:
             found.append(Receipt(score.currency, rest, score.expected_on))
@@ -325,3 +338,61 @@ def assign_risk_bands(session: Session, *, org_id: int, as_of: date) -> dict[int
     bands = {customer_id: risk_band(items) for customer_id, items in open_items.items()}
     ledger.set_risk_bands(session, org_id=org_id, bands=bands)
     return bands
+
+
+NO_MODEL_NOTE = (
+    "no model trained yet (`recoup model train`): each invoice is predicted as late as "
+    "its customer's average"
+)
+
+
+def model_or_naive(session: Session, *, org_id: int, as_of: date) -> tuple[LateModel, bool]:
+    """The newest stored model and True; without one, the naive rule ("as late as
+    this customer's average", fitted on what is known on ``as_of``) and False."""
+    row = repository.latest(session, org_id)
+    if row is not None:
+        return LateModel.loads(row.model), True
+    history = load_history(session, org_id=org_id)
+    examples = training_examples(history, until=as_of, known_on=as_of)
+    return naive_model(examples, late_after_days=history.late_after_days), False
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRisk:
+    """A customer's open invoices in one currency and the part of them expected to be
+    paid late: ``at_risk`` = the sum of open amount × probability of paying late."""
+
+    customer_id: int
+    name: str
+    currency: str
+    open_amount: int
+    at_risk: int
+    invoices: int
+
+    @property
+    def probability(self) -> float:
+        """The amount-weighted probability of paying late."""
+        return self.at_risk / self.open_amount if self.open_amount else 0.0
+
+
+def accounts_at_risk(scores: Sequence[InvoiceScore], names: dict[int, str]) -> list[AccountRisk]:
+    """Open invoices' scores summed per customer and currency, the largest amount at
+    risk first (rounded to the minor unit, half up)."""
+    sums: dict[tuple[int, str], list[float]] = {}
+    for s in scores:
+        slot = sums.setdefault((s.customer_id, s.currency), [0, 0.0, 0])
+        slot[0] += s.open_amount
+        slot[1] += s.open_amount * s.probability_late
+        slot[2] += 1
+    found = [
+        AccountRisk(
+            customer_id,
+            names.get(customer_id, ""),
+            currency,
+            int(open_amount),
+            math.floor(at_risk + 0.5),
+            int(count),
+        )
+        for (customer_id, currency), (open_amount, at_risk, count) in sums.items()
+    ]
+    return sorted(found, key=lambda a: (-a.at_risk, a.currency, a.name, a.customer_id))
