@@ -683,3 +683,9 @@ def customer_attributes(session: Session, org_id: int) -> dict[int, tuple[str, s
         )
     )
     return {r[0]: (r[1] or "", r[2] or "", list(r[3] or [])) for r in rows}
+
+
+def count_invoices(session: Session, org_id: int, status: str) -> int:
+    """How many of the organisation's invoices have ``status``."""
+    query = select(func.count()).where(Invoice.org_id == org_id, Invoice.status == status)
+    return int(session.scalar(query.select_from(Invoice)) or 0)

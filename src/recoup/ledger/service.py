@@ -1112,3 +1112,9 @@ def due_and_collected(
 def customer_attributes(session: Session, *, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
     """``id -> (collector, country, tags)`` of every customer."""
     return repository.customer_attributes(session, org_id)
+
+
+def count_paid_invoices(session: Session, *, org_id: int) -> int:
+    """How many of the organisation's invoices are paid in full (a cheap count, e.g. to
+    see whether there is enough history to learn from)."""
+    return repository.count_invoices(session, org_id, InvoiceStatus.PAID)

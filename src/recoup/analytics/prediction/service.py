@@ -7,7 +7,7 @@ Reads through the ledger's and the cases' service functions; stores models in
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, f
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
+from recoup.config import get_settings
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import InvoiceStatus
@@ -326,12 +327,14 @@ def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
     return {c.id: c.name for c in ledger.customers(session, org_id=org_id)}
 
 
-def assign_risk_bands(session: Session, *, org_id: int, as_of: date) -> dict[int, str]:
+def assign_risk_bands(
+    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+) -> dict[int, str]:
     """Set the ``risk_band`` of every customer with open invoices from their predictions
     (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
     band``."""
     open_items: dict[int, list[tuple[float, int]]] = {}
-    for score in score_open(session, org_id=org_id, as_of=as_of):
+    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
         open_items.setdefault(score.customer_id, []).append(
             (score.probability_late, score.open_amount)
         )
@@ -396,3 +399,57 @@ def accounts_at_risk(scores: Sequence[InvoiceScore], names: dict[int, str]) -> l
         for (customer_id, currency), (open_amount, at_risk, count) in sums.items()
     ]
     return sorted(found, key=lambda a: (-a.at_risk, a.currency, a.name, a.customer_id))
+
+
+def daily_upkeep(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    max_age_days: int | None = None,
+    min_paid: int = MIN_PAID,
+) -> list[str]:
+    """What the daily run does for the prediction, each part in a savepoint so that a
+    failure is rolled back alone and reported, never raised:
+
+    * retrain when the stored model is older than ``max_age_days`` (default: the
+      ``RECOUP_RETRAIN_MODEL_DAYS`` setting, 30) or there is none, and at least
+      ``min_paid`` invoices are paid (a cheap count first: no history is read
+      otherwise);
+    * re-score the customers' risk bands from the stored model (none: left as they are).
+
+    Returns notes in words for the run's report."""
+    if max_age_days is None:
+        max_age_days = get_settings().retrain_model_days
+    notes: list[str] = []
+    latest = repository.latest(session, org_id)
+    stale = latest is None or _aware(now) - _aware(latest.trained_at) > timedelta(days=max_age_days)
+    if stale:
+        paid = ledger.count_paid_invoices(session, org_id=org_id)
+        if paid >= min_paid:
+            try:
+                with session.begin_nested():
+                    row = train(session, org_id=org_id, now=now, min_paid=min_paid)
+                how = "naive rule" if row.kind == "naive" else "gradient boosting"
+                paid_examples = row.metrics["paid_examples"]
+                notes.append(
+                    f"late-payment model retrained on {paid_examples} paid invoices ({how})"
+                )
+                latest = row
+            except Exception as error:
+                notes.append(f"late-payment model not retrained: {error}")
+    if latest is not None:
+        try:
+            with session.begin_nested():
+                model = LateModel.loads(latest.model)
+                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, model=model)
+            notes.append(f"risk bands of {len(bands)} customers scored")
+        except Exception as error:
+            notes.append(f"risk bands not scored: {error}")
+    return notes
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; stored ones are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
