@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from recoup.analytics import core as kpi
 from recoup.analytics import service as analytics
+from recoup.analytics.prediction import service as prediction
 from recoup.approvals import service as approvals_service
 from recoup.auth import scope
 from recoup.auth import service as auth
@@ -242,6 +243,7 @@ class CustomerPage:
     users: list[str] = field(default_factory=list)  # who a task can be given to
     approvals: list[approvals_service.Pending] = field(default_factory=list)  # waiting
     markers: dict[int, list[str]] = field(default_factory=dict)  # open invoice -> cases
+    outlook: list[prediction.Outlook] = field(default_factory=list)  # per currency, if a model
 
 
 CUSTOMER_FIELDS = (
@@ -343,6 +345,9 @@ def customer_page(
         approvals=approvals_service.pending(session, org_id=org_id, customer_id=customer_id),
         markers=case_queue.invoice_markers(
             session, org_id=org_id, invoice_ids=[i.id for i in statement.invoices]
+        ),
+        outlook=prediction.customer_outlook(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
         ),
     )
 

@@ -453,3 +453,102 @@ def daily_upkeep(
 def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back without their zone; stored ones are UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What the stored model expects of one customer's open invoices in one currency:
+    the amount-weighted payment date and chance of paying more than ``late_after_days``
+    late, and the facts it reads that weigh most, in words."""
+
+    currency: str
+    open_amount: int
+    expected_on: date
+    probability_late: float
+    late_after_days: int
+    reasons: list[str]
+
+
+def customer_outlook(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[Outlook]:
+    """Per currency, the outlook of the customer's open invoices; empty when no model
+    is stored (nothing is claimed without one) or nothing is open."""
+    row = repository.latest(session, org_id)
+    if row is None:
+        return []
+    model = LateModel.loads(row.model)
+    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
+    scores = [
+        s
+        for s in score_open(session, org_id=org_id, as_of=as_of, model=model)
+        if s.customer_id == customer_id
+    ]
+    found: list[Outlook] = []
+    for currency in sorted({s.currency for s in scores}):
+        mine = [s for s in scores if s.currency == currency]
+        total = sum(s.open_amount for s in mine)
+        if total <= 0:
+            continue
+        day = sum(s.expected_on.toordinal() * s.open_amount for s in mine) / total
+        probability = sum(s.probability_late * s.open_amount for s in mine) / total
+        largest = max(mine, key=lambda s: (s.open_amount, s.number))
+        facts = history.row(Target(largest.invoice_id, as_of))
+        found.append(
+            Outlook(
+                currency,
+                total,
+                date.fromordinal(round(day)),
+                probability,
+                model.late_after_days,
+                reasons_in_words(facts, as_of=as_of, due=largest.due_date),
+            )
+        )
+    return found
+
+
+def reasons_in_words(
+    facts: dict[str, float | str], *, as_of: date, due: date, limit: int = 3
+) -> list[str]:
+    """The facts about an invoice that weigh most in the model (its customer's lateness
+    so far, share paid late, other overdue invoices, a dispute, promise or plan), in
+    words, the most telling first; at most ``limit``.
+
+    >>> reasons_in_words({"prior_paid": 4.0, "prior_mean_lateness": 12.4,
+    ...     "prior_share_late": 0.75, "overdue_others": 2.0, "disputed": 1.0},
+    ...     as_of=date(2026, 3, 1), due=date(2026, 3, 10))  # doctest: +NORMALIZE_WHITESPACE
+    ['in dispute', 'paid earlier invoices 12 days late on average',
+     '3 of 4 earlier invoices paid late']
+    """
+    out: list[str] = []
+
+    def number(name: str) -> float:
+        value = facts.get(name, math.nan)
+        return float(value) if isinstance(value, int | float) else math.nan
+
+    if number("disputed") > 0:
+        out.append("in dispute")
+    paid = number("prior_paid")
+    lateness = number("prior_mean_lateness")
+    if paid > 0 and not math.isnan(lateness):
+        if lateness >= 1:
+            out.append(f"paid earlier invoices {round(lateness)} days late on average")
+        elif lateness <= -1:
+            out.append(f"paid earlier invoices {round(-lateness)} days early on average")
+        else:
+            out.append("paid earlier invoices on time on average")
+    share = number("prior_share_late")
+    if paid > 0 and not math.isnan(share):
+        out.append(f"{round(share * paid)} of {round(paid)} earlier invoices paid late")
+    elif not paid:
+        out.append("no earlier invoice paid yet")
+    overdue = number("overdue_others")
+    if overdue > 0:
+        out.append(f"{round(overdue)} other invoices overdue")
+    if (as_of - due).days > 0:
+        out.append(f"already {(as_of - due).days} days past due")
+    if number("promised") > 0:
+        out.append("a payment promised")
+    if number("in_plan") > 0:
+        out.append("in a payment plan")
+    return out[:limit]
