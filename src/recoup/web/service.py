@@ -37,6 +37,7 @@ from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
 
 PAGE_SIZE = 50
+ALL = 2**62  # no limit: every row, to be ranked here
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,8 @@ class Worklist:
     page: Page
     options: WorklistOptions
     next_steps: dict[int, repository.NextStep] = field(default_factory=dict)
+    # (customer, currency) -> expected amount at risk; empty without a trained model
+    at_risk: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 def worklist(
@@ -197,11 +200,20 @@ def worklist(
     page: int,
     fmt: core.AmountFormatter,
 ) -> Worklist:
-    """The accounts to work, highest priority first, each with the reasons why."""
+    """The accounts to work, highest priority first, each with the reasons why. With a
+    trained late-payment model the priority is the expected amount at risk (open amount
+    × probability of paying late), today's order among equals; without one, today's
+    order (overdue amounts weighted by age)."""
     size = PAGE_SIZE
-    rows, total = repository.worklist(
-        session, org_id, as_of, where, limit=size, offset=(page - 1) * size
-    )
+    at_risk = prediction.amounts_at_risk(session, org_id=org_id, as_of=as_of)
+    if at_risk:
+        rows, total = repository.worklist(session, org_id, as_of, where, limit=ALL, offset=0)
+        rows.sort(key=lambda r: -at_risk.get((r.customer_id, r.currency), 0))
+        rows = rows[(page - 1) * size : page * size]
+    else:
+        rows, total = repository.worklist(
+            session, org_id, as_of, where, limit=size, offset=(page - 1) * size
+        )
     options = WorklistOptions(
         collectors=repository.collectors(session, org_id),
         tags=repository.tags(session, org_id),
@@ -209,7 +221,8 @@ def worklist(
     )
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
     steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
-    return Worklist(rows, why, Page(page, size, total), options, steps)
+    shown = {(r.customer_id, r.currency): at_risk.get((r.customer_id, r.currency), 0) for r in rows}
+    return Worklist(rows, why, Page(page, size, total), options, steps, shown if at_risk else {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -552,3 +552,14 @@ def reasons_in_words(
     if number("in_plan") > 0:
         out.append("in a payment plan")
     return out[:limit]
+
+
+def amounts_at_risk(session: Session, *, org_id: int, as_of: date) -> dict[tuple[int, str], int]:
+    """``(customer id, currency) -> expected amount at risk`` of every account with
+    open invoices, from the stored model; empty when none is stored. Scores every open
+    invoice: as costly as ``score_open``."""
+    row = repository.latest(session, org_id)
+    if row is None:
+        return {}
+    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
+    return {(a.customer_id, a.currency): a.at_risk for a in accounts_at_risk(scores, {})}
