@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from recoup.analytics import core as kpi
@@ -73,6 +74,8 @@ class Dashboard:
     late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
     done_yesterday: list[tuple[str, str, int]] = field(default_factory=list)  # step, channel, n
     planned_today: list[tuple[str, str, int]] = field(default_factory=list)
+    # per currency: DSO and % overdue over 12 months (snapshots), and their SVG charts
+    trends: list[tuple[analytics.DashboardTrend, Markup, Markup]] = field(default_factory=list)
 
 
 def _shown(value: Decimal | None) -> Decimal | None:
@@ -104,6 +107,7 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
             )
         )
     summaries.sort(key=lambda s: -s.total)
+    trends = _trends(session, org_id, as_of) if collector is None else []
     top, _ = repository.worklist(
         session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0
     )
@@ -147,7 +151,40 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         planned_today=repository.engine_activity(
             session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
         ),
+        trends=trends,
     )
+
+
+def _trends(
+    session: Session, org_id: int, as_of: date
+) -> list[tuple[analytics.DashboardTrend, Markup, Markup]]:
+    """The dashboard's 12-month trends from the stored snapshots, charts cached by
+    their figures."""
+    found = analytics.dashboard_trends(session, org_id=org_id, end=as_of)
+    if not found:
+        return []
+    from recoup.analytics import charts  # matplotlib: loaded once there is a trend
+
+    return [
+        (
+            t,
+            charts.trend_line(
+                key=f"trend-dso-{t.currency}",
+                title=f"DSO over 12 months ({t.currency})",
+                months=t.months,
+                values=t.dso,
+                label="DSO (days)",
+            ),
+            charts.trend_line(
+                key=f"trend-overdue-{t.currency}",
+                title=f"Overdue share of receivables over 12 months ({t.currency})",
+                months=t.months,
+                values=t.overdue_percent,
+                label="Overdue (%)",
+            ),
+        )
+        for t in found
+    ]
 
 
 def _midnight(day: date) -> datetime:
