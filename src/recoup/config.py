@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     audit_key: SecretStr = SecretStr("")
     # Where signed checkpoints of each chain head are written (outside the database).
     audit_checkpoint_dir: str = "audit-checkpoints"
+    # The daily run retrains the late-payment model when it is older than this many days.
+    retrain_model_days: int = 30
 
 
 @lru_cache

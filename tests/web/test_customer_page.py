@@ -3,12 +3,18 @@ reconciles on screen (open invoices + charges − credits = balance, charges on 
 lines)."""
 
 import re
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
+from sqlalchemy import delete
+
+from recoup.analytics.prediction import service as prediction
+from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import LateFee
 from recoup.db import transaction
+from recoup.web.formatting import format_day
 from tests.web.support import AS_OF, World, log_in, make_client
 
 
@@ -67,3 +73,28 @@ def test_the_balance_reconciles_with_charges_on_their_own_lines(world: World) ->
     assert charged == 2_500
     assert credits == 0
     assert balance == invoices + charged - credits
+
+
+def test_the_outlook_line_shows_once_a_model_is_trained(world: World) -> None:
+    client = make_client(world)
+    log_in(client, "manager@alpha.example")
+    c2 = world.a.customers["C2"]
+    assert "likely to pay around" not in client.get(f"/customers/{c2}").text
+    with transaction(world.engine, actor="test") as session:
+        prediction.train(session, org_id=world.a.id, now=datetime.combine(AS_OF, time(9), UTC))
+        outlook = prediction.customer_outlook(
+            session, org_id=world.a.id, customer_id=c2, as_of=AS_OF
+        )
+    try:
+        page = client.get(f"/customers/{c2}").text
+        line = page.split('class="muted outlook">', 1)[1].split("</p>", 1)[0]
+        first = outlook[0]
+        percent = round(first.probability_late * 100)
+        assert line.startswith(
+            f"{first.currency}: likely to pay around {format_day(first.expected_on)}, "
+            f"{percent} % chance of paying late"
+        )
+        assert all(reason in line for reason in first.reasons)
+    finally:
+        with transaction(world.engine, actor="test") as session:
+            session.execute(delete(PredictionModel).where(PredictionModel.org_id == world.a.id))

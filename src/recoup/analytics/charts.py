@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -141,3 +142,20 @@ def horizontal_bars(
         axes.invert_yaxis()
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         return _svg(figure, title, key)
+
+
+@lru_cache(maxsize=256)
+def trend_line(
+    *, key: str, title: str, months: tuple[str, ...], values: tuple[Decimal | None, ...], label: str
+) -> Markup:
+    """A KPI's line over the months without a goal, drawn once per set of figures
+    (cached: the dashboard redraws only when a figure changes)."""
+    return line_against_target(
+        key=key,
+        title=title,
+        months=months,
+        values=values,
+        label=label,
+        target=None,
+        target_label="",
+    )

@@ -9,13 +9,13 @@ table beside it.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.analytics import charts, core, service
 from recoup.analytics.core import Kpi
+from recoup.analytics.prediction import service as prediction
+from recoup.analytics.prediction.forecast import Backtest
+from recoup.analytics.prediction.service import AccountRisk
 from recoup.analytics.service import By, KpiRow
 from recoup.analytics.words import DISPUTE_REASONS, LANGUAGES, REPORT_WORDS, figure, kpi_name
 from recoup.cases import service as cases
@@ -33,6 +36,8 @@ from recoup.ledger import service as ledger
 from recoup.templating import autoescape
 
 MONTHS = 12
+FORECAST_WEEKS = 13
+TOP_AT_RISK = 20
 TEMPLATES = Path(__file__).with_name("templates")
 # The KPIs in the report's table of key figures, in this order.
 KEY_FIGURES = (
@@ -65,6 +70,11 @@ class CurrencyReport:
     values: dict[Kpi, Decimal | None] = field(default_factory=dict)  # of the report month
     collectors: list[KpiRow] = field(default_factory=list)
     disputes: list[tuple[str, int, int]] = field(default_factory=list)  # reason, count, amount
+    placed: list[int] = field(default_factory=list)  # with an agency, per month
+    recovered: list[int] = field(default_factory=list)  # from agencies, per month
+    forecast: list[int] = field(default_factory=list)  # per week from forecast_from
+    backtest: Backtest | None = None
+    at_risk: list[AccountRisk] = field(default_factory=list)  # the largest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +88,27 @@ class ManagementReport:
     bucket_labels: tuple[str, ...]
     targets: dict[tuple[Kpi, str], Decimal]  # (KPI, currency or "") -> target
     currencies: list[CurrencyReport]
+    forecast_from: date
+    weeks: list[date]  # the forecast's weeks, by their first day
+    model_trained: bool  # False: the predictions use the naive rule
+    model_note: str
 
     def target(self, kpi: Kpi, currency: str) -> Decimal | None:
         """The goal for ``kpi`` in ``currency`` (or for every currency), if any."""
         return self.targets.get((kpi, currency), self.targets.get((kpi, "")))
 
 
-def management_report(session: Session, *, org_id: int, year: int, month: int) -> ManagementReport:
-    """Gather the report of calendar month ``year``-``month`` (and the 11 before it)."""
+def management_report(
+    session: Session,
+    *,
+    org_id: int,
+    year: int,
+    month: int,
+    forecast_from: date | None = None,
+) -> ManagementReport:
+    """Gather the report of calendar month ``year``-``month`` (and the 11 before it);
+    the forecast and the accounts at risk are as of ``forecast_from`` (default: the
+    day after the month), from the open invoices as they stand."""
     if not 1 <= month <= 12:
         raise InvalidInput(f"{year}-{month} is not a month", field="month")
     start, end = core.month_bounds(year, month)
@@ -105,6 +128,8 @@ def management_report(session: Session, *, org_id: int, year: int, month: int) -
                 due=[0] * len(periods),
                 collected_of_due=[0] * len(periods),
                 written_off=[0] * len(periods),
+                placed=[0] * len(periods),
+                recovered=[0] * len(periods),
             )
         return found[currency]
 
@@ -120,6 +145,8 @@ def management_report(session: Session, *, org_id: int, year: int, month: int) -
             part.due[i] = row.figures.due
             part.collected_of_due[i] = row.figures.collected_of_due
             part.written_off[i] = row.figures.written_off
+            part.placed[i] = row.figures.placed
+            part.recovered[i] = row.figures.recovered
             if i == len(periods) - 1:
                 part.values = row.values
     for row in service.kpi_rows(session, org_id=org_id, start=start, end=end, by=By.COLLECTOR):
@@ -132,6 +159,21 @@ def management_report(session: Session, *, org_id: int, year: int, month: int) -
             slot[1] += dispute.disputed_amount
     for (currency, reason), (count, amount) in disputes.items():
         of(currency).disputes.append((reason, count, amount))
+    as_of = forecast_from or end + timedelta(days=1)
+    model, trained = prediction.model_or_naive(session, org_id=org_id, as_of=as_of)
+    for week in prediction.forecast(
+        session, org_id=org_id, as_of=as_of, weeks=FORECAST_WEEKS, model=model
+    ):
+        of(week.currency).forecast.append(week.amount)
+    made_on = as_of - timedelta(weeks=FORECAST_WEEKS)
+    for check in prediction.backtest(session, org_id=org_id, made_on=made_on, weeks=FORECAST_WEEKS):
+        of(check.currency).backtest = check
+    scores = prediction.score_open(session, org_id=org_id, as_of=as_of, model=model)
+    names = prediction.customer_names(session, org_id=org_id)
+    for account in prediction.accounts_at_risk(scores, names):
+        part = of(account.currency)
+        if len(part.at_risk) < TOP_AT_RISK and account.at_risk > 0:
+            part.at_risk.append(account)
     for part in found.values():
         part.disputes.sort(key=lambda d: (-d[1], d[0]))
         if not part.values:
@@ -146,6 +188,10 @@ def management_report(session: Session, *, org_id: int, year: int, month: int) -
         bucket_labels=tuple(b.label for b in buckets),
         targets=targets,
         currencies=[found[c] for c in sorted(found)],
+        forecast_from=as_of,
+        weeks=[as_of + timedelta(weeks=i) for i in range(FORECAST_WEEKS)],
+        model_trained=trained,
+        model_note=model.note if trained else prediction.NO_MODEL_NOTE,
     )
 
 
@@ -212,6 +258,22 @@ def _charts(
             currency=c,
         ),
     }
+    if any(part.placed) or any(part.recovered):
+        out["agency"] = charts.grouped_bars(
+            key=f"agency-{c}",
+            title=f"{words['agency']} ({c})",
+            months=part.months,
+            series=[(words["placed"], part.placed), (words["recovered"], part.recovered)],
+            currency=c,
+        )
+    if part.forecast:
+        out["forecast"] = charts.grouped_bars(
+            key=f"forecast-{c}",
+            title=f"{words['forecast']} ({c})",
+            months=[f"{week:%d.%m}" for week in report.weeks],
+            series=[(words["expected"], part.forecast)],
+            currency=c,
+        )
     if part.disputes:
         reasons = DISPUTE_REASONS.get(language, DISPUTE_REASONS["en"])
         out["disputes"] = charts.horizontal_bars(
@@ -251,10 +313,19 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             figure=lambda value: figure(value, language),
             amount=amount,
             met=core.meets,
+            percent=lambda share: _percent(share, language),
+            day=lambda d: str(format_date(d, "medium", locale=language)),
             month_name=str(format_date(report.start, "MMMM yyyy", locale=language)),
             as_of=str(format_date(report.end, "long", locale=language)),
         )
     )
+
+
+def _percent(share: float, language: str) -> str:
+    """A share as a whole percentage; a dash when it cannot be said (nothing arrived)."""
+    if share != share or share in (float("inf"), float("-inf")):
+        return "—"
+    return str(format_decimal(round(Decimal(share) * 100), locale=language)) + " %"
 
 
 def render_pdf(report: ManagementReport, *, language: str = "en") -> bytes:

@@ -464,3 +464,36 @@ def credit_sales(session: Session, *, org_id: int, start: date, end: date) -> di
     ):
         totals[currency] += amount
     return dict(totals)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardTrend:
+    """DSO and % overdue (by amount) of one currency at each of the last months' ends,
+    from the stored snapshots alone (cheap: no ledger scan)."""
+
+    currency: str
+    months: tuple[str, ...]
+    dso: tuple[Decimal | None, ...]
+    overdue_percent: tuple[Decimal | None, ...]
+    complete: tuple[bool, ...]
+
+
+def dashboard_trends(
+    session: Session, *, org_id: int, end: date, months: int = 12
+) -> list[DashboardTrend]:
+    """Per currency, DSO and % overdue over the ``months`` months ending with ``end``'s
+    month (the newest month to ``end``), from the daily snapshots."""
+    found = []
+    per_currency = month_figures_from_snapshots(session, org_id=org_id, end=end, months=months)
+    for currency, points in per_currency.items():
+        values = [core.kpis(figures) for _, figures, _ in points]
+        found.append(
+            DashboardTrend(
+                currency,
+                tuple(month for month, _, _ in points),
+                tuple(v[Kpi.DSO] for v in values),
+                tuple(v[Kpi.OVERDUE_PERCENT] for v in values),
+                tuple(complete for _, _, complete in points),
+            )
+        )
+    return found

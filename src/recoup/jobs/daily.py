@@ -8,8 +8,10 @@ the invoices paid or handed off; with a gentle start nothing back-dated), rule-b
 credit holds placed or released (one hold per customer, shared with the policy's), then the
 escalation engine plans the day with every pause in force, and the plan, its outbox rows
 and the record of steps done are stored together; last, the policy holds of accounts
-that are now cleared are released, and yesterday's closing KPI snapshot is stored
-(``recoup.analytics``). A dry run does all of it and rolls back.
+that are now cleared are released, yesterday's closing KPI snapshot is stored
+(``recoup.analytics``), and the late-payment model is retrained when stale and the risk
+bands re-scored (``prediction.service.daily_upkeep``; a failure there is a note).
+A dry run does all of it and rolls back.
 Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
 
@@ -30,6 +32,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from recoup.analytics import service as analytics
+from recoup.analytics.prediction import service as prediction
 from recoup.cases import service as cases
 from recoup.charges import service as charges
 from recoup.charges.core import ClaimRule
@@ -179,6 +182,9 @@ def _run_day(
     result.holds_released += len(cleared)
     if customer_range is None:  # yesterday is complete by now: its closing KPI snapshot
         analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
+        # Retrain the late-payment model when stale, re-score risk bands; never fails.
+        notes = prediction.daily_upkeep(session, org_id=org_id, as_of=as_of, now=now)
+        result.notes += [(0, note) for note in notes]
     return result
 
 

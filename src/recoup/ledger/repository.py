@@ -735,3 +735,7 @@ def open_invoice_fields(
     for condition in bulk.among(session, getattr(Invoice, column), values):
         rows += [tuple(row) for row in session.execute(query.where(condition))]
     return sorted(rows, key=lambda r: r[0])
+def count_invoices(session: Session, org_id: int, status: str) -> int:
+    """How many of the organisation's invoices have ``status``."""
+    query = select(func.count()).where(Invoice.org_id == org_id, Invoice.status == status)
+    return int(session.scalar(query.select_from(Invoice)) or 0)

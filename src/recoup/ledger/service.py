@@ -1158,3 +1158,7 @@ def open_invoice_rows_for_amounts(
         session, org_id, "open_amount", amounts, _INVOICE_ROW_FIELDS
     )
     return [InvoiceRow(*row) for row in rows]
+def count_paid_invoices(session: Session, *, org_id: int) -> int:
+    """How many of the organisation's invoices are paid in full (a cheap count, e.g. to
+    see whether there is enough history to learn from)."""
+    return repository.count_invoices(session, org_id, InvoiceStatus.PAID)

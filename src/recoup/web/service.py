@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from recoup.analytics import core as kpi
 from recoup.analytics import service as analytics
+from recoup.analytics.prediction import service as prediction
 from recoup.approvals import service as approvals_service
 from recoup.auth import scope
 from recoup.auth import service as auth
@@ -36,6 +38,7 @@ from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
 
 PAGE_SIZE = 50
+ALL = 2**62  # no limit: every row, to be ranked here
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class Dashboard:
     late_disputes: list[tuple[Dispute, str, int]] = field(default_factory=list)  # + age
     done_yesterday: list[tuple[str, str, int]] = field(default_factory=list)  # step, channel, n
     planned_today: list[tuple[str, str, int]] = field(default_factory=list)
+    # per currency: DSO and % overdue over 12 months (snapshots), and their SVG charts
+    trends: list[tuple[analytics.DashboardTrend, Markup, Markup]] = field(default_factory=list)
 
 
 def _shown(value: Decimal | None) -> Decimal | None:
@@ -102,6 +107,7 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
             )
         )
     summaries.sort(key=lambda s: -s.total)
+    trends = _trends(session, org_id, as_of) if collector is None else []
     top, _ = repository.worklist(
         session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0
     )
@@ -145,7 +151,40 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         planned_today=repository.engine_activity(
             session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
         ),
+        trends=trends,
     )
+
+
+def _trends(
+    session: Session, org_id: int, as_of: date
+) -> list[tuple[analytics.DashboardTrend, Markup, Markup]]:
+    """The dashboard's 12-month trends from the stored snapshots, charts cached by
+    their figures."""
+    found = analytics.dashboard_trends(session, org_id=org_id, end=as_of)
+    if not found:
+        return []
+    from recoup.analytics import charts  # matplotlib: loaded once there is a trend
+
+    return [
+        (
+            t,
+            charts.trend_line(
+                key=f"trend-dso-{t.currency}",
+                title=f"DSO over 12 months ({t.currency})",
+                months=t.months,
+                values=t.dso,
+                label="DSO (days)",
+            ),
+            charts.trend_line(
+                key=f"trend-overdue-{t.currency}",
+                title=f"Overdue share of receivables over 12 months ({t.currency})",
+                months=t.months,
+                values=t.overdue_percent,
+                label="Overdue (%)",
+            ),
+        )
+        for t in found
+    ]
 
 
 def _midnight(day: date) -> datetime:
@@ -185,6 +224,8 @@ class Worklist:
     page: Page
     options: WorklistOptions
     next_steps: dict[int, repository.NextStep] = field(default_factory=dict)
+    # (customer, currency) -> expected amount at risk; empty without a trained model
+    at_risk: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 def worklist(
@@ -196,11 +237,20 @@ def worklist(
     page: int,
     fmt: core.AmountFormatter,
 ) -> Worklist:
-    """The accounts to work, highest priority first, each with the reasons why."""
+    """The accounts to work, highest priority first, each with the reasons why. With a
+    trained late-payment model the priority is the expected amount at risk (open amount
+    × probability of paying late), today's order among equals; without one, today's
+    order (overdue amounts weighted by age)."""
     size = PAGE_SIZE
-    rows, total = repository.worklist(
-        session, org_id, as_of, where, limit=size, offset=(page - 1) * size
-    )
+    at_risk = prediction.amounts_at_risk(session, org_id=org_id, as_of=as_of)
+    if at_risk:
+        rows, total = repository.worklist(session, org_id, as_of, where, limit=ALL, offset=0)
+        rows.sort(key=lambda r: -at_risk.get((r.customer_id, r.currency), 0))
+        rows = rows[(page - 1) * size : page * size]
+    else:
+        rows, total = repository.worklist(
+            session, org_id, as_of, where, limit=size, offset=(page - 1) * size
+        )
     options = WorklistOptions(
         collectors=repository.collectors(session, org_id),
         tags=repository.tags(session, org_id),
@@ -208,7 +258,8 @@ def worklist(
     )
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
     steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
-    return Worklist(rows, why, Page(page, size, total), options, steps)
+    shown = {(r.customer_id, r.currency): at_risk.get((r.customer_id, r.currency), 0) for r in rows}
+    return Worklist(rows, why, Page(page, size, total), options, steps, shown if at_risk else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +293,7 @@ class CustomerPage:
     users: list[str] = field(default_factory=list)  # who a task can be given to
     approvals: list[approvals_service.Pending] = field(default_factory=list)  # waiting
     markers: dict[int, list[str]] = field(default_factory=dict)  # open invoice -> cases
+    outlook: list[prediction.Outlook] = field(default_factory=list)  # per currency, if a model
 
 
 CUSTOMER_FIELDS = (
@@ -343,6 +395,9 @@ def customer_page(
         approvals=approvals_service.pending(session, org_id=org_id, customer_id=customer_id),
         markers=case_queue.invoice_markers(
             session, org_id=org_id, invoice_ids=[i.id for i in statement.invoices]
+        ),
+        outlook=prediction.customer_outlook(
+            session, org_id=org_id, customer_id=customer_id, as_of=as_of
         ),
     )
 

@@ -150,7 +150,7 @@ def fit(
     ones (or when all were on the same side of late)."""
     naive = naive_model(examples, late_after_days=late_after_days)
     labels = np.array([e.late for e in examples], dtype=np.int64)
-    if naive.paid_examples < min_paid or labels.min(initial=0) == labels.max(initial=0):
+    if naive.paid_examples < min_paid or np.unique(labels).size < 2:
         return naive
     vocabulary = Vocabulary.learn({k: str(v) for k, v in e.features.items()} for e in examples)
     x = matrix([e.features for e in examples], vocabulary)

@@ -4,8 +4,10 @@ Reads through the ledger's and the cases' service functions; stores models in
 ``prediction_models``. Never commits.
 """
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -26,10 +28,11 @@ from recoup.analytics.prediction.features import (
     Target,
 )
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
-from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit
+from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
+from recoup.config import get_settings
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import InvoiceStatus
@@ -234,15 +237,26 @@ def _expected_on(due: date, p: Prediction, as_of: date) -> date:
     return expected if expected >= as_of else as_of + timedelta(days=OVERDUE_HORIZON_DAYS)
 
 
-def forecast(session: Session, *, org_id: int, as_of: date, weeks: int = 13) -> list[Week]:
+def forecast(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    weeks: int = 13,
+    model: LateModel | None = None,
+) -> list[Week]:
     """Expected receipts per currency and week from ``as_of``: each open invoice at its
     predicted payment date, except what a pending promise covers (at the promised day)
     and invoices in an active payment plan (its unpaid instalments at their due days).
-    A day already past counts as ``as_of``."""
-    return weekly(receipts(session, org_id=org_id, as_of=as_of), start=as_of, weeks=weeks)
+    A day already past counts as ``as_of``. With the newest stored model unless
+    ``model`` is given."""
+    found = receipts(session, org_id=org_id, as_of=as_of, model=model)
+    return weekly(found, start=as_of, weeks=weeks)
 
 
-def receipts(session: Session, *, org_id: int, as_of: date) -> list[Receipt]:
+def receipts(
+    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+) -> list[Receipt]:
     """The receipts ``forecast`` sums (see there)."""
     found: list[Receipt] = []
     planned: set[int] = set()
@@ -263,7 +277,7 @@ def receipts(session: Session, *, org_id: int, as_of: date) -> list[Receipt]:
         if items:
             day = max(promise.promised_on, as_of)
             found.append(Receipt(promise.currency, sum(items.values()), day, "promise"))
-    for score in score_open(session, org_id=org_id, as_of=as_of):
+    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
         rest = score.open_amount - promised.get(score.invoice_id, 0)
         if score.invoice_id not in planned and rest > 0:
             found.append(Receipt(score.currency, rest, score.expected_on))
@@ -313,15 +327,239 @@ def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
     return {c.id: c.name for c in ledger.customers(session, org_id=org_id)}
 
 
-def assign_risk_bands(session: Session, *, org_id: int, as_of: date) -> dict[int, str]:
+def assign_risk_bands(
+    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+) -> dict[int, str]:
     """Set the ``risk_band`` of every customer with open invoices from their predictions
     (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
     band``."""
     open_items: dict[int, list[tuple[float, int]]] = {}
-    for score in score_open(session, org_id=org_id, as_of=as_of):
+    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
         open_items.setdefault(score.customer_id, []).append(
             (score.probability_late, score.open_amount)
         )
     bands = {customer_id: risk_band(items) for customer_id, items in open_items.items()}
     ledger.set_risk_bands(session, org_id=org_id, bands=bands)
     return bands
+
+
+NO_MODEL_NOTE = (
+    "no model trained yet (`recoup model train`): each invoice is predicted as late as "
+    "its customer's average"
+)
+
+
+def model_or_naive(session: Session, *, org_id: int, as_of: date) -> tuple[LateModel, bool]:
+    """The newest stored model and True; without one, the naive rule ("as late as
+    this customer's average", fitted on what is known on ``as_of``) and False."""
+    row = repository.latest(session, org_id)
+    if row is not None:
+        return LateModel.loads(row.model), True
+    history = load_history(session, org_id=org_id)
+    examples = training_examples(history, until=as_of, known_on=as_of)
+    return naive_model(examples, late_after_days=history.late_after_days), False
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRisk:
+    """A customer's open invoices in one currency and the part of them expected to be
+    paid late: ``at_risk`` = the sum of open amount × probability of paying late."""
+
+    customer_id: int
+    name: str
+    currency: str
+    open_amount: int
+    at_risk: int
+    invoices: int
+
+    @property
+    def probability(self) -> float:
+        """The amount-weighted probability of paying late."""
+        return self.at_risk / self.open_amount if self.open_amount else 0.0
+
+
+def accounts_at_risk(scores: Sequence[InvoiceScore], names: dict[int, str]) -> list[AccountRisk]:
+    """Open invoices' scores summed per customer and currency, the largest amount at
+    risk first (rounded to the minor unit, half up)."""
+    sums: dict[tuple[int, str], list[float]] = {}
+    for s in scores:
+        slot = sums.setdefault((s.customer_id, s.currency), [0, 0.0, 0])
+        slot[0] += s.open_amount
+        slot[1] += s.open_amount * s.probability_late
+        slot[2] += 1
+    found = [
+        AccountRisk(
+            customer_id,
+            names.get(customer_id, ""),
+            currency,
+            int(open_amount),
+            math.floor(at_risk + 0.5),
+            int(count),
+        )
+        for (customer_id, currency), (open_amount, at_risk, count) in sums.items()
+    ]
+    return sorted(found, key=lambda a: (-a.at_risk, a.currency, a.name, a.customer_id))
+
+
+def daily_upkeep(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    max_age_days: int | None = None,
+    min_paid: int = MIN_PAID,
+) -> list[str]:
+    """What the daily run does for the prediction, each part in a savepoint so that a
+    failure is rolled back alone and reported, never raised:
+
+    * retrain when the stored model is older than ``max_age_days`` (default: the
+      ``RECOUP_RETRAIN_MODEL_DAYS`` setting, 30) or there is none, and at least
+      ``min_paid`` invoices are paid (a cheap count first: no history is read
+      otherwise);
+    * re-score the customers' risk bands from the stored model (none: left as they are).
+
+    Returns notes in words for the run's report."""
+    if max_age_days is None:
+        max_age_days = get_settings().retrain_model_days
+    notes: list[str] = []
+    latest = repository.latest(session, org_id)
+    stale = latest is None or _aware(now) - _aware(latest.trained_at) > timedelta(days=max_age_days)
+    if stale:
+        paid = ledger.count_paid_invoices(session, org_id=org_id)
+        if paid >= min_paid:
+            try:
+                with session.begin_nested():
+                    row = train(session, org_id=org_id, now=now, min_paid=min_paid)
+                how = "naive rule" if row.kind == "naive" else "gradient boosting"
+                paid_examples = row.metrics["paid_examples"]
+                notes.append(
+                    f"late-payment model retrained on {paid_examples} paid invoices ({how})"
+                )
+                latest = row
+            except Exception as error:
+                notes.append(f"late-payment model not retrained: {error}")
+    if latest is not None:
+        try:
+            with session.begin_nested():
+                model = LateModel.loads(latest.model)
+                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, model=model)
+            notes.append(f"risk bands of {len(bands)} customers scored")
+        except Exception as error:
+            notes.append(f"risk bands not scored: {error}")
+    return notes
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; stored ones are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What the stored model expects of one customer's open invoices in one currency:
+    the amount-weighted payment date and chance of paying more than ``late_after_days``
+    late, and the facts it reads that weigh most, in words."""
+
+    currency: str
+    open_amount: int
+    expected_on: date
+    probability_late: float
+    late_after_days: int
+    reasons: list[str]
+
+
+def customer_outlook(
+    session: Session, *, org_id: int, customer_id: int, as_of: date
+) -> list[Outlook]:
+    """Per currency, the outlook of the customer's open invoices; empty when no model
+    is stored (nothing is claimed without one) or nothing is open."""
+    row = repository.latest(session, org_id)
+    if row is None:
+        return []
+    model = LateModel.loads(row.model)
+    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
+    scores = [
+        s
+        for s in score_open(session, org_id=org_id, as_of=as_of, model=model)
+        if s.customer_id == customer_id
+    ]
+    found: list[Outlook] = []
+    for currency in sorted({s.currency for s in scores}):
+        mine = [s for s in scores if s.currency == currency]
+        total = sum(s.open_amount for s in mine)
+        if total <= 0:
+            continue
+        day = sum(s.expected_on.toordinal() * s.open_amount for s in mine) / total
+        probability = sum(s.probability_late * s.open_amount for s in mine) / total
+        largest = max(mine, key=lambda s: (s.open_amount, s.number))
+        facts = history.row(Target(largest.invoice_id, as_of))
+        found.append(
+            Outlook(
+                currency,
+                total,
+                date.fromordinal(round(day)),
+                probability,
+                model.late_after_days,
+                reasons_in_words(facts, as_of=as_of, due=largest.due_date),
+            )
+        )
+    return found
+
+
+def reasons_in_words(
+    facts: dict[str, float | str], *, as_of: date, due: date, limit: int = 3
+) -> list[str]:
+    """The facts about an invoice that weigh most in the model (its customer's lateness
+    so far, share paid late, other overdue invoices, a dispute, promise or plan), in
+    words, the most telling first; at most ``limit``.
+
+    >>> reasons_in_words({"prior_paid": 4.0, "prior_mean_lateness": 12.4,
+    ...     "prior_share_late": 0.75, "overdue_others": 2.0, "disputed": 1.0},
+    ...     as_of=date(2026, 3, 1), due=date(2026, 3, 10))  # doctest: +NORMALIZE_WHITESPACE
+    ['in dispute', 'paid earlier invoices 12 days late on average',
+     '3 of 4 earlier invoices paid late']
+    """
+    out: list[str] = []
+
+    def number(name: str) -> float:
+        value = facts.get(name, math.nan)
+        return float(value) if isinstance(value, int | float) else math.nan
+
+    if number("disputed") > 0:
+        out.append("in dispute")
+    paid = number("prior_paid")
+    lateness = number("prior_mean_lateness")
+    if paid > 0 and not math.isnan(lateness):
+        if lateness >= 1:
+            out.append(f"paid earlier invoices {round(lateness)} days late on average")
+        elif lateness <= -1:
+            out.append(f"paid earlier invoices {round(-lateness)} days early on average")
+        else:
+            out.append("paid earlier invoices on time on average")
+    share = number("prior_share_late")
+    if paid > 0 and not math.isnan(share):
+        out.append(f"{round(share * paid)} of {round(paid)} earlier invoices paid late")
+    elif not paid:
+        out.append("no earlier invoice paid yet")
+    overdue = number("overdue_others")
+    if overdue > 0:
+        out.append(f"{round(overdue)} other invoices overdue")
+    if (as_of - due).days > 0:
+        out.append(f"already {(as_of - due).days} days past due")
+    if number("promised") > 0:
+        out.append("a payment promised")
+    if number("in_plan") > 0:
+        out.append("in a payment plan")
+    return out[:limit]
+
+
+def amounts_at_risk(session: Session, *, org_id: int, as_of: date) -> dict[tuple[int, str], int]:
+    """``(customer id, currency) -> expected amount at risk`` of every account with
+    open invoices, from the stored model; empty when none is stored. Scores every open
+    invoice: as costly as ``score_open``."""
+    row = repository.latest(session, org_id)
+    if row is None:
+        return {}
+    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
+    return {(a.customer_id, a.currency): a.at_risk for a in accounts_at_risk(scores, {})}
