@@ -683,3 +683,16 @@ def customer_attributes(session: Session, org_id: int) -> dict[int, tuple[str, s
         )
     )
     return {r[0]: (r[1] or "", r[2] or "", list(r[3] or [])) for r in rows}
+
+
+from recoup.ledger.models import Contact  # noqa: E402
+
+
+def contacts_of(session: Session, org_id: int, customer_id: int) -> list[Contact]:
+    """The customer's contacts, in the order they were added."""
+    query = (
+        select(Contact)
+        .where(Contact.org_id == org_id, Contact.customer_id == customer_id)
+        .order_by(Contact.id)
+    )
+    return list(session.scalars(query))
