@@ -105,6 +105,10 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/customers/{customer_id}/contacts/{contact_id}/remove"): Case(
         "work_accounts", {"customer_id": "customer", "contact_id": "contact"}
     ),
+    ("GET", "/assignments"): Case("manage_credit"),
+    ("POST", "/assignments"): Case(
+        "manage_credit", form={"to": "collector@alpha.example", "customer": "@customer"}
+    ),
     ("GET", "/invoices"): Case("view"),
     ("GET", "/invoices.csv"): Case("export"),
     ("GET", "/disputes"): Case("view"),

@@ -1334,3 +1334,43 @@ def remove_contact(session: Session, *, org_id: int, customer_id: int, contact_i
 def contacts_of(session: Session, *, org_id: int, customer_id: int) -> list[Contact]:
     """The customer's contacts, in the order they were added."""
     return repository.contacts_of(session, org_id, customer_id)
+
+
+# Assigning customers to collectors (one by one or many at once; audited).
+
+
+def customers_to_assign(
+    session: Session,
+    *,
+    org_id: int,
+    tag: str = "",
+    country: str = "",
+    collector: str | None = None,
+    oldest_due: tuple[date | None, date] | None = None,
+    limit: int = 500,
+) -> tuple[list[Customer], int]:
+    """Customers with something open matching the filters (``collector=""``: those
+    nobody is assigned); at most ``limit`` of them by name, and how many in all."""
+    return repository.customers_to_assign(
+        session, org_id, tag=tag.strip(), country=country.strip(), collector=collector,
+        oldest_due=oldest_due, limit=limit,
+    )  # fmt: skip
+
+
+def assign_collector(
+    session: Session, *, org_id: int, customer_ids: Sequence[int], collector: str
+) -> int:
+    """Make ``collector`` ("" nobody) the collector of the customers; how many changed.
+    Every id must be one of the organisation's customers (else nothing changes)."""
+    chosen = [customer_by_id(session, org_id=org_id, customer_id=i) for i in set(customer_ids)]
+    changed = [c for c in chosen if c.collector != collector.strip()]
+    for customer in changed:
+        customer.collector = collector.strip()
+    if changed:
+        session.flush()
+    return len(changed)
+
+
+def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
+    """How many customers ``collector`` is assigned."""
+    return repository.assigned_count(session, org_id, collector)
