@@ -27,6 +27,7 @@ from recoup.errors import InvalidInput, NotFound, RecoupError
 from recoup.ledger import service as ledger
 from recoup.ledger.core import TermsBasis
 from recoup.ledger.models import Channel, ContactRole, Customer, CustomerStatus
+from recoup.web import service
 from recoup.web.deps import DB, Actor, Importer, Worker
 from recoup.web.templating import render
 from recoup.web.views import redirect, today
@@ -61,6 +62,7 @@ def _limit_text(customer: Customer) -> str:
 def _context(db: Session, actor: Actor, customer_id: int | None, **extra: Any) -> dict[str, Any]:
     customer = contacts = None
     if customer_id is not None:
+        service.customer(db, org_id=actor.org_id, customer_id=customer_id)  # in scope
         customer = ledger.customer_by_id(db, org_id=actor.org_id, customer_id=customer_id)
         contacts = ledger.contacts_of(db, org_id=actor.org_id, customer_id=customer_id)
     return {
@@ -157,6 +159,7 @@ def _as_limit(text: str) -> Any:
 @router.post("/{customer_id}/edit", response_class=HTMLResponse)
 async def save_details(request: Request, db: DB, actor: Importer, customer_id: int) -> Response:
     """Save the customer's details and credit limit (all checked first)."""
+    service.customer(db, org_id=actor.org_id, customer_id=customer_id)  # in scope
     customer = ledger.customer_by_id(db, org_id=actor.org_id, customer_id=customer_id)
     form = await request.form()
     values = _details(form)
@@ -186,7 +189,7 @@ def _contact_values(form: FormData) -> dict[str, Any]:
 async def _save_contact(
     request: Request, db: Session, actor: Actor, customer_id: int, contact_id: int | None
 ) -> Response:
-    ledger.customer_by_id(db, org_id=actor.org_id, customer_id=customer_id)  # 404 if not ours
+    service.customer(db, org_id=actor.org_id, customer_id=customer_id)  # 404 if not ours
     values = _contact_values(await request.form())
     try:
         contact = ledger.save_contact(
@@ -221,7 +224,7 @@ def remove_contact(
     request: Request, db: DB, actor: Worker, customer_id: int, contact_id: int
 ) -> Response:
     """Remove a contact (audited)."""
-    ledger.customer_by_id(db, org_id=actor.org_id, customer_id=customer_id)
+    service.customer(db, org_id=actor.org_id, customer_id=customer_id)  # 404 if not ours
     name = ledger.remove_contact(
         db, org_id=actor.org_id, customer_id=customer_id, contact_id=contact_id
     )
