@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from recoup.auth import service as auth
 from recoup.db import transaction
+from recoup.ledger import service as ledger
 from recoup.web.app import create_app
 from tests.web.support import World, make_client
 
@@ -86,6 +87,27 @@ ROUTES: dict[tuple[str, str], Case] = {
         "work_accounts",
         {"customer_id": "customer"},
         {"invoice": "@invoice", "agency": "Acme Collect"},
+    ),
+    ("GET", "/customers/new"): Case("import_data"),
+    ("POST", "/customers/new"): Case("import_data", form={"name": "Neu GmbH", "currency": "EUR"}),
+    ("GET", "/customers/{customer_id}/edit"): Case("work_accounts", {"customer_id": "customer"}),
+    ("POST", "/customers/{customer_id}/edit"): Case(
+        "import_data", {"customer_id": "customer"}, {"name": "A C1 Kunde GmbH", "country": "DE"}
+    ),
+    ("POST", "/customers/{customer_id}/contacts"): Case(
+        "work_accounts",
+        {"customer_id": "customer"},
+        {"name": "Jo Bloggs", "email": "jo@c1.example"},
+    ),
+    ("POST", "/customers/{customer_id}/contacts/{contact_id}"): Case(
+        "work_accounts", {"customer_id": "customer", "contact_id": "contact"}, {"name": "Jo B"}
+    ),
+    ("POST", "/customers/{customer_id}/contacts/{contact_id}/remove"): Case(
+        "work_accounts", {"customer_id": "customer", "contact_id": "contact"}
+    ),
+    ("GET", "/assignments"): Case("manage_credit"),
+    ("POST", "/assignments"): Case(
+        "manage_credit", form={"to": "collector@alpha.example", "customer": "@customer"}
     ),
     ("GET", "/invoices"): Case("view"),
     ("GET", "/invoices.csv"): Case("export"),
@@ -198,9 +220,19 @@ def _session(world: World, user_key: str) -> tuple[str, str]:
         return token, found[1].csrf_token
 
 
+def _fresh_contact(world: World, customer_id: int, org_id: int) -> int:
+    """A new contact of the customer (a removed one cannot be removed twice)."""
+    with transaction(world.engine, actor="test") as session:
+        contact = ledger.add_contact(
+            session, org_id=org_id, customer_id=customer_id, name="Pat Example"
+        )
+        return contact.id
+
+
 def _ids(world: World, org: str) -> dict[str, str]:
     chosen = world.a if org == "a" else world.b
     return {
+        "contact": str(_fresh_contact(world, chosen.customers["C1"], chosen.id)),
         "customer": str(chosen.customers["C1"]),
         "user": str(chosen.users["spare" if org == "a" else "admin"]),
         "upload": "A" * 24,  # no such upload in either organisation

@@ -10,7 +10,15 @@ from recoup.cases import service as cases
 from recoup.db import transaction
 from recoup.errors import NotFound
 from tests.web.support import World, make_client
-from tests.web.test_routes import ROUTES, WHO_MAY, _ids, _request, _session, _url
+from tests.web.test_routes import (
+    ROUTES,
+    WHO_MAY,
+    _fresh_contact,
+    _ids,
+    _request,
+    _session,
+    _url,
+)
 
 CUSTOMER_ROUTES = sorted(key for key, case in ROUTES.items() if "customer_id" in case.params)
 
@@ -56,6 +64,7 @@ def test_unassigned_customers_are_everyones_and_managers_see_all(
     if role == "spare":
         ids["customer"] = str(world.a.customers["C2"])
         ids["invoice"] = str(world.a.invoices["A-C2-2"])
+        ids["contact"] = str(_fresh_contact(world, world.a.customers["C2"], world.a.id))
     response = _request(client, method, _url(path, case, ids), case, csrf, ids)
     assert response.status_code not in (401, 403, 404, 500), response.text[:500]
 

@@ -735,7 +735,70 @@ def open_invoice_fields(
     for condition in bulk.among(session, getattr(Invoice, column), values):
         rows += [tuple(row) for row in session.execute(query.where(condition))]
     return sorted(rows, key=lambda r: r[0])
+
+
 def count_invoices(session: Session, org_id: int, status: str) -> int:
     """How many of the organisation's invoices have ``status``."""
     query = select(func.count()).where(Invoice.org_id == org_id, Invoice.status == status)
     return int(session.scalar(query.select_from(Invoice)) or 0)
+
+
+from recoup.ledger.models import Contact  # noqa: E402
+
+
+def contacts_of(session: Session, org_id: int, customer_id: int) -> list[Contact]:
+    """The customer's contacts, in the order they were added."""
+    query = (
+        select(Contact)
+        .where(Contact.org_id == org_id, Contact.customer_id == customer_id)
+        .order_by(Contact.id)
+    )
+    return list(session.scalars(query))
+
+
+def customers_to_assign(
+    session: Session,
+    org_id: int,
+    *,
+    tag: str,
+    country: str,
+    collector: str | None,
+    oldest_due: tuple[date | None, date] | None,
+    limit: int,
+) -> tuple[list[Customer], int]:
+    """Customers with something open, narrowed by segment (tag), country, collector
+    ("" unassigned) and the due-date range of their oldest open invoice; the first
+    ``limit`` by name and how many match in all."""
+    oldest = func.min(Invoice.due_date)
+    open_ones = (
+        select(Invoice.customer_id)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+        )
+        .group_by(Invoice.customer_id)
+    )
+    if oldest_due is not None:
+        earliest, latest = oldest_due
+        open_ones = open_ones.having(oldest <= latest)
+        if earliest is not None:
+            open_ones = open_ones.having(oldest >= earliest)
+    query = select(Customer).where(Customer.org_id == org_id, Customer.id.in_(open_ones))
+    if country:
+        query = query.where(Customer.country == country.upper())
+    if collector is not None:
+        query = query.where(func.lower(func.trim(Customer.collector)) == collector.strip().lower())
+    found = list(session.scalars(query.order_by(Customer.name, Customer.id)))
+    if tag:
+        found = [c for c in found if tag in (c.tags or [])]  # tags are JSON: filtered here
+    return found[:limit], len(found)
+
+
+def assigned_count(session: Session, org_id: int, collector: str) -> int:
+    """How many customers ``collector`` is assigned (case aside)."""
+    query = select(func.count()).where(
+        Customer.org_id == org_id,
+        func.lower(func.trim(Customer.collector)) == collector.strip().lower(),
+    )
+    return int(session.scalar(query) or 0)

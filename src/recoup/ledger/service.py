@@ -1158,7 +1158,271 @@ def open_invoice_rows_for_amounts(
         session, org_id, "open_amount", amounts, _INVOICE_ROW_FIELDS
     )
     return [InvoiceRow(*row) for row in rows]
+
+
 def count_paid_invoices(session: Session, *, org_id: int) -> int:
     """How many of the organisation's invoices are paid in full (a cheap count, e.g. to
     see whether there is enough history to learn from)."""
     return repository.count_invoices(session, org_id, InvoiceStatus.PAID)
+
+
+# Customers and contacts edited by a person (the web app): the checks of the imports
+# (``recoup.imports.core.plan_customers`` / ``plan_contacts``), every value checked
+# before anything is written; the first wrong one raises ``InvalidInput`` naming it.
+
+from recoup.ledger.validators import language_of_country  # noqa: E402
+
+CUSTOMER_EDITABLE = (
+    "name",
+    "country",
+    "vat_number",
+    "registration_number",
+    "language",
+    "timezone",
+    "payment_terms_days",
+    "payment_terms_basis",
+    "tags",
+    "collector",
+    "status",
+    "is_consumer",
+    "address",
+    "sales_owner",
+    "do_not_contact",
+    "legal_hold",
+)
+
+
+def _as_field(field: str, check: Any, *args: Any) -> Any:
+    """``check(*args)``, its refusal naming ``field``."""
+    try:
+        return check(*args)
+    except InvalidInput as error:
+        raise InvalidInput(error.reason, field=field) from None
+
+
+def _terms_days(value: Any, basis: str) -> int:
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput("enter a whole number of days", field="payment_terms_days") from None
+    if days < 0:
+        raise InvalidInput("must not be negative", field="payment_terms_days")
+    if basis != core.TermsBasis.INVOICE_DATE and not 1 <= days <= 31:
+        raise InvalidInput(f"a day of the month is 1 to 31, got {days}", field="payment_terms_days")
+    return days
+
+
+def check_customer_fields(values: dict[str, Any], *, current: Customer | None) -> dict[str, Any]:
+    """The given editable ``values`` checked and normalised (unknown keys refused);
+    identifiers are checked for the country given, else the customer's."""
+    unknown = sorted(set(values) - set(CUSTOMER_EDITABLE))
+    if unknown:
+        raise InvalidInput(f"cannot be changed here: {', '.join(unknown)}", field=unknown[0])
+    out: dict[str, Any] = {}
+    if "name" in values:
+        if not str(values["name"]).strip():
+            raise InvalidInput("a customer needs a name", field="name")
+        out["name"] = str(values["name"]).strip()
+    country = current.country if current is not None else ""
+    if "country" in values:
+        given = str(values["country"]).strip()
+        country = _as_field("country", validate_country, given) if given else ""
+        out["country"] = country
+    for field, check in (("vat_number", validate_vat), ("registration_number",
+                         validate_registration)):  # fmt: skip
+        if field in values or ("country" in values and current is not None):
+            text = str(values[field]) if field in values else getattr(current, field)
+            out[field] = _as_field(field, check, text, country)
+    if "language" in values:
+        given = str(values["language"]).strip()
+        out["language"] = _as_field(
+            "language", validate_language, given or language_of_country(country)
+        )
+    if "timezone" in values:
+        out["timezone"] = _as_field(
+            "timezone", validate_timezone, str(values["timezone"]).strip() or "UTC"
+        )
+    basis = current.payment_terms_basis if current is not None else ""
+    if "payment_terms_basis" in values:
+        given = str(values["payment_terms_basis"])
+        if given not in {str(b) for b in core.TermsBasis}:
+            raise InvalidInput(f"unknown terms basis {given!r}", field="payment_terms_basis")
+        basis = out["payment_terms_basis"] = given
+    if "payment_terms_days" in values or "payment_terms_basis" in values:
+        days = values.get("payment_terms_days", current.payment_terms_days if current else 30)
+        out["payment_terms_days"] = _terms_days(days, basis)
+    if "tags" in values:
+        tags = values["tags"]
+        if isinstance(tags, str):
+            tags = tags.replace(";", ",").split(",")
+        out["tags"] = sorted({str(t).strip() for t in tags if str(t).strip()})
+    if "collector" in values:
+        out["collector"] = str(values["collector"]).strip()
+    if "status" in values:
+        status = str(values["status"]).strip().lower().replace(" ", "_")
+        if status not in {str(s) for s in CustomerStatus}:
+            raise InvalidInput(
+                f"unknown status {values['status']!r} (active, on_hold or closed)", field="status"
+            )
+        out["status"] = status
+    if "address" in values:
+        address = str(values["address"]).replace("\r\n", "\n").strip()
+        if len(address) > 500:
+            raise InvalidInput(
+                f"the address has {len(address)} characters; at most 500", field="address"
+            )
+        out["address"] = address
+    if "sales_owner" in values:
+        out["sales_owner"] = _as_field("sales_owner", validate_email, str(values["sales_owner"]))
+    for flag in ("is_consumer", "do_not_contact", "legal_hold"):
+        if flag in values:
+            out[flag] = bool(values[flag])
+    return out
+
+
+def update_customer(
+    session: Session, *, org_id: int, customer_id: int, changes: dict[str, Any]
+) -> list[str]:
+    """Change a customer's details (all checked first, as imports check them); the names
+    of the fields that changed (audited)."""
+    customer = customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    checked = check_customer_fields(changes, current=customer)
+    changed = [f for f, value in checked.items() if getattr(customer, f) != value]
+    for field in changed:
+        setattr(customer, field, checked[field])
+    if changed:
+        session.flush()
+    return changed
+
+
+def new_customer(
+    session: Session, *, org_id: int, external_id: str, currency: str, values: dict[str, Any]
+) -> Customer:
+    """A customer made by a person: account number (default: the name), currency and the
+    editable ``values``, all checked before anything is written."""
+    checked = check_customer_fields({"language": "", **values}, current=None)
+    if "name" not in checked:
+        raise InvalidInput("a customer needs a name", field="name")
+    external_id = external_id.strip() or checked["name"]
+    if repository.by_key(session, Customer, org_id, external_id=external_id):
+        raise InvalidInput(f"customer {external_id!r} already exists", field="external_id")
+    checked_currency = _as_field("currency", money.validate_currency, currency)
+    customer = Customer(
+        org_id=org_id, external_id=external_id, currency=checked_currency, **checked
+    )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def _contact_choice(value: str, allowed: type[Any], field: str) -> str:
+    chosen = value.strip().lower().replace(" ", "_")
+    if chosen not in {str(m) for m in allowed}:
+        options = ", ".join(str(m) for m in allowed)
+        raise InvalidInput(f"unknown {field.replace('_', ' ')} {value!r} ({options})", field=field)
+    return chosen
+
+
+def save_contact(
+    session: Session,
+    *,
+    org_id: int,
+    customer_id: int,
+    contact_id: int | None,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    role: str = "billing",
+    language: str = "",
+    preferred_channel: str = "email",
+    opted_out: Sequence[str] = (),
+) -> Contact:
+    """Add a contact (``contact_id`` None) or change one of the customer's, checked as
+    contact imports are (a name or an email address, known role and channels)."""
+    customer_by_id(session, org_id=org_id, customer_id=customer_id)
+    contact = None
+    if contact_id is not None:
+        contact = repository.get(session, Contact, org_id, contact_id)
+        if contact is None or contact.customer_id != customer_id:
+            raise NotFound(f"no contact #{contact_id} of this customer")
+    address = _as_field("email", validate_email, email)
+    if not name.strip() and not address:
+        raise InvalidInput("a contact needs a name or an email address", field="name")
+    wanted: dict[str, Any] = {
+        "name": name.strip() or address,
+        "email": address,
+        "phone": phone.strip(),
+        "role": _contact_choice(role or "billing", ContactRole, "role"),
+        "language": _as_field("language", validate_language, language.strip())
+        if language.strip()
+        else "",
+        "preferred_channel": _contact_choice(
+            preferred_channel or "email", Channel, "preferred_channel"
+        ),
+        "opted_out": sorted({_contact_choice(c, Channel, "opted_out") for c in opted_out}),
+    }
+    if contact is None:
+        contact = Contact(org_id=org_id, customer_id=customer_id, **wanted)
+        session.add(contact)
+    else:
+        for field, value in wanted.items():
+            if getattr(contact, field) != value:
+                setattr(contact, field, value)
+    session.flush()
+    return contact
+
+
+def remove_contact(session: Session, *, org_id: int, customer_id: int, contact_id: int) -> str:
+    """Remove one of the customer's contacts (audited); its name."""
+    contact = repository.get(session, Contact, org_id, contact_id)
+    if contact is None or contact.customer_id != customer_id:
+        raise NotFound(f"no contact #{contact_id} of this customer")
+    name = str(contact.name or contact.email)
+    session.delete(contact)
+    session.flush()
+    return name
+
+
+def contacts_of(session: Session, *, org_id: int, customer_id: int) -> list[Contact]:
+    """The customer's contacts, in the order they were added."""
+    return repository.contacts_of(session, org_id, customer_id)
+
+
+# Assigning customers to collectors (one by one or many at once; audited).
+
+
+def customers_to_assign(
+    session: Session,
+    *,
+    org_id: int,
+    tag: str = "",
+    country: str = "",
+    collector: str | None = None,
+    oldest_due: tuple[date | None, date] | None = None,
+    limit: int = 500,
+) -> tuple[list[Customer], int]:
+    """Customers with something open matching the filters (``collector=""``: those
+    nobody is assigned); at most ``limit`` of them by name, and how many in all."""
+    return repository.customers_to_assign(
+        session, org_id, tag=tag.strip(), country=country.strip(), collector=collector,
+        oldest_due=oldest_due, limit=limit,
+    )  # fmt: skip
+
+
+def assign_collector(
+    session: Session, *, org_id: int, customer_ids: Sequence[int], collector: str
+) -> int:
+    """Make ``collector`` ("" nobody) the collector of the customers; how many changed.
+    Every id must be one of the organisation's customers (else nothing changes)."""
+    chosen = [customer_by_id(session, org_id=org_id, customer_id=i) for i in set(customer_ids)]
+    changed = [c for c in chosen if c.collector != collector.strip()]
+    for customer in changed:
+        customer.collector = collector.strip()
+    if changed:
+        session.flush()
+    return len(changed)
+
+
+def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
+    """How many customers ``collector`` is assigned."""
+    return repository.assigned_count(session, org_id, collector)

@@ -33,6 +33,8 @@ from recoup.errors import Overloaded, RecoupError
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
 from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
+from recoup.web import assignments as assigning
+from recoup.web import customers as customer_forms
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -72,6 +74,8 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.mount("/static", StaticFiles(directory=str(files("recoup.web") / "static")), name="static")
+    app.include_router(customer_forms.router)  # before views: /customers/new
+    app.include_router(assigning.router)
     app.include_router(views.router)
     app.include_router(actions.router)
     app.include_router(lists.router)

@@ -27,6 +27,7 @@ from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, RecoupError, RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.fields import DATE_ORDERS
+from recoup.ledger import service as ledger
 from recoup.policy.service import available_policies
 from recoup.portal import service as portal
 from recoup.web import core, repository, service, uploads
@@ -199,6 +200,9 @@ def worklist(
         "as_of": as_of,
         "filters": {"collector": collector, "tag": tag, "currency": currency, "bucket": bucket,
                     "q": q},
+        # Only asked when the worklist is empty: why (``_worklist_table.html``).
+        "assigned_count": lambda: ledger.assigned_count(db, org_id=actor.org_id,
+                                                        collector=actor.email),
     }  # fmt: skip
     partial = request.headers.get("hx-request") and not request.headers.get("hx-boosted")
     return render(request, "_worklist_table.html" if partial else "worklist.html", context)
