@@ -1,8 +1,13 @@
 """What the customer is told after promising on the portal: the truth, in their language
 — noted, or passed to the team because a promise is already pending."""
 
+from contextlib import suppress
+
 import pytest
 
+from recoup.cases import agency
+from recoup.db import transaction
+from recoup.errors import Conflict
 from tests.portal.links import issue
 from tests.web.support import World, csrf_of, make_client
 
@@ -31,6 +36,15 @@ def test_a_second_promise_is_answered_truthfully(
     world: World, lang: str, noted: str, pending: str
 ) -> None:
     client = make_client(world)
+    # C1's pending hand-off turned down (once: the world is shared by the cases here).
+    with transaction(world.engine, actor="test") as session, suppress(Conflict):
+        agency.reject_handoff(
+            session,
+            org_id=world.a.id,
+            handoff_id=world.a.handoffs[0],
+            approver="manager@alpha.example",
+            approver_role="manager",
+        )
     token = issue(world, customer="C1" if lang == "de" else "C2")
     csrf = csrf_of(client.get(f"/p/{token}?lang={lang}").text)
     first = client.post(

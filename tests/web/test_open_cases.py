@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
+from recoup.cases import agency
 from recoup.cases.models import Handoff, PaymentPlan, Promise
 from recoup.db import transaction
 from tests.web.support import World, log_in, make_client
@@ -27,6 +28,14 @@ def test_a_plan_shows_and_what_contradicts_it_is_refused(world: World) -> None:
     url = f"/customers/{world.a.customers['C1']}"
     disputed, other = world.a.invoices["A-C1-1"], world.a.invoices["A-C1-2"]
     dispute_id = world.a.disputes[0]
+    with transaction(world.engine, actor="test") as session:  # the world's pending hand-off
+        agency.reject_handoff(
+            session,
+            org_id=world.a.id,
+            handoff_id=world.a.handoffs[0],
+            approver="manager@alpha.example",
+            approver_role="manager",
+        )
     agreed = client.post(
         f"{url}/plans",
         data={"invoice": [str(disputed), str(other)], "instalments": "3",
