@@ -4,6 +4,7 @@ Migrations and tests use ``metadata`` from here; add a domain's models module wh
 gets tables.
 """
 
+import recoup.accounting.models
 import recoup.analytics.models
 import recoup.analytics.prediction.models
 import recoup.approvals.models
@@ -15,6 +16,7 @@ import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
 import recoup.ledger.models
+import recoup.payments.models
 import recoup.policy.models
 import recoup.portal.models  # noqa: F401
 from recoup.db.base import Base
