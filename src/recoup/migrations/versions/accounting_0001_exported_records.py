@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("org_id", Id, nullable=False),
         sa.ForeignKeyConstraint(
-            ["org_id"], ["organisations.id"], name=op.f("fk_accounting_exports_org_id_organisations")
+            ["org_id"],
+            ["organisations.id"],
+            name=op.f("fk_accounting_exports_org_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounting_exports")),
         sa.UniqueConstraint(

@@ -80,7 +80,9 @@ def upgrade() -> None:
         sa.Column("checkout_id", sa.BigInteger(), nullable=True),
         sa.Column("outcome", sa.String(length=500), nullable=False),
         *_base("payment_events"),
-        sa.UniqueConstraint("provider", "event_id", name=op.f("uq_payment_events_provider_event_id")),
+        sa.UniqueConstraint(
+            "provider", "event_id", name=op.f("uq_payment_events_provider_event_id")
+        ),
     )
 
 
