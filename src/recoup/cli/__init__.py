@@ -23,6 +23,7 @@ from recoup.cli import (
     model,
     org,
     outbox,
+    payments,
     reports,
     run,
     web,
@@ -47,6 +48,7 @@ model.register(app)
 bank.register(app)
 allocations.register(app)
 analytics.register(app)
+app.add_typer(payments.app, name="payments")
 
 
 def main() -> None:
