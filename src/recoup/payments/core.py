@@ -7,7 +7,7 @@ No database, clock or network here: the provider and the ledger are the shell's.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from recoup.errors import InvalidInput
@@ -35,7 +35,7 @@ class PaymentEvent:
     event_id: str
     kind: EventKind
     type: str  # the provider's own name of the event (``checkout.session.completed``)
-    occurred_on: date
+    occurred_at: datetime  # when it happened at the provider (UTC)
     session_id: str = ""
     payment_intent: str = ""
     amount: int = 0
@@ -46,6 +46,11 @@ class PaymentEvent:
     reason: str = ""
     payer_name: str = ""
     payer_email: str = ""
+
+    @property
+    def occurred_on(self) -> date:
+        """The business date of the event (UTC): the payment's received date."""
+        return self.occurred_at.date()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from recoup.cases import service as cases
 from recoup.cases.ledger_views import contacts, email_contact
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
-from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
@@ -387,7 +386,7 @@ def _plan_receipt(
                 key=f"payments:receipt:{checkout.id}",
                 kind=OutboxKind.EMAIL,
                 customer_id=customer.id,
-                scheduled_at=utcnow(),
+                scheduled_at=event.occurred_at,
                 template=template,
                 recipient=recipient,
                 source="payments",

@@ -98,14 +98,14 @@ def read_event(event: Mapping[str, Any]) -> PaymentEvent:
     """A verified Stripe event (as a dict) in Recoup's terms."""
     data: Mapping[str, Any] = event["data"]["object"]
     kind = str(event["type"])
-    occurred_on = datetime.fromtimestamp(int(event["created"]), UTC).date()
+    occurred_at = datetime.fromtimestamp(int(event["created"]), UTC)
     metadata: Mapping[str, Any] = data.get("metadata") or {}
     currency = str(data.get("currency") or "").upper()
     common: dict[str, Any] = {
         "provider": "stripe",
         "event_id": str(event["id"]),
         "type": kind,
-        "occurred_on": occurred_on,
+        "occurred_at": occurred_at,
         "currency": currency,
         "org_id": _metadata_id(metadata, "org_id"),
         "customer_id": _metadata_id(metadata, "customer_id"),
