@@ -194,9 +194,14 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/p/{token}/promise"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/dispute"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/feedback"): Case(None, {"token": "token"}),
+    ("POST", "/p/{token}/pay"): Case(None, {"token": "token"}),
     ("GET", "/p/{token}/statement.pdf"): Case(None, {"token": "token"}),
     ("GET", "/p/{token}/invoices/{number}.pdf"): Case(None, {"token": "token"}),
+    # A payment provider's events: signed by the provider, not by a browser (no CSRF);
+    # tests/payments covers them.
+    ("POST", "/payments/{provider}/webhook"): Case(None, {"provider": "provider"}),
 }
+SIGNED_BY_PROVIDER = {("POST", "/payments/{provider}/webhook")}
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -318,7 +323,7 @@ def test_another_organisations_records_are_not_found(world: World, method: str, 
     assert "B C1" not in response.text
 
 
-POST_ROUTES = sorted(key for key in ROUTES if key[0] == "POST")
+POST_ROUTES = sorted(key for key in ROUTES if key[0] == "POST" and key not in SIGNED_BY_PROVIDER)
 
 
 @pytest.mark.parametrize(("method", "path"), POST_ROUTES)
@@ -330,6 +335,13 @@ def test_posts_without_a_csrf_token_are_refused(world: World, method: str, path:
     ids = _ids(world, "a")
     response = client.post(_url(path, case, ids), data=dict(case.form) | {"csrf_token": "forged"})
     assert response.status_code == 403, response.text[:500]
+
+
+def test_provider_events_without_a_signature_are_refused(world: World) -> None:
+    client = make_client(world)
+    response = client.post("/payments/stripe/webhook", content=b'{"id": "evt_1"}')
+    assert response.status_code == 400
+    assert client.post("/payments/nobody/webhook", content=b"{}").status_code == 404
 
 
 def test_ids_that_are_not_numbers_are_not_found(world: World) -> None:
