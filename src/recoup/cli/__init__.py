@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from recoup.cli import (
+    accounting,
     allocations,
     analytics,
     approvals,
@@ -49,6 +50,7 @@ bank.register(app)
 allocations.register(app)
 analytics.register(app)
 app.add_typer(payments.app, name="payments")
+accounting.register(app)
 
 
 def main() -> None:

@@ -1426,3 +1426,31 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRecord:
+    """An allocation with its id (for the exports to the accounting system)."""
+
+    id: int
+    invoice_id: int
+    payment_id: int | None
+    credit_note_id: int | None
+    currency: str
+    amount: int
+    allocated_on: date
+
+
+def allocation_records(session: Session, *, org_id: int) -> list[AllocationRecord]:
+    """Every allocation of the organisation, with its id."""
+    fields = (
+        "id",
+        "invoice_id",
+        "payment_id",
+        "credit_note_id",
+        "currency",
+        "amount",
+        "allocated_on",
+    )
+    rows = repository.field_rows(session, Allocation, org_id, fields, None)
+    return [AllocationRecord(*row) for row in rows]
