@@ -159,8 +159,8 @@ def test_charges_as_sales_invoices(session: Session) -> None:
         f"{book.charge_text},1,40.00,,260,Tax Exempt,{blank5}EUR,\r\n"
     )
     assert _export(session, book, "charges", "quickbooks") == (
-        "InvoiceNo,Customer,InvoiceDate,DueDate,Terms,Memo,Item(Product/Service),"
-        "ItemDescription,ItemQuantity,ItemRate,ItemAmount,Currency\r\n"
+        "Invoice number,Customer,Invoice date,Due date,Terms,Memo,Item (Product/Service),"
+        "Item Description,Item Quantity,Item Rate,Item Amount,Currency\r\n"
         f"CHG-{book.charge},Kestrel Tools Ltd,03/01/2026,03/01/2026,,Invoice INV-2,Services,"
         f"{book.charge_text},1,40.00,40.00,EUR\r\n"
     )
@@ -175,8 +175,8 @@ def test_credit_notes_and_write_offs_as_credit_notes(session: Session) -> None:
         "Tax Exempt,,,,,EUR,"
     ]
     assert _export(session, book, "write-offs", "quickbooks") == (
-        "CreditNoteNo,Customer,CreditNoteDate,Memo,Item(Product/Service),ItemDescription,"
-        "ItemQuantity,ItemRate,ItemAmount,Currency\r\n"
+        "Credit note number,Customer,Credit note date,Memo,Item (Product/Service),"
+        "Item Description,Item Quantity,Item Rate,Item Amount,Currency\r\n"
         f"WO-{book.write_off},Kestrel Tools Ltd,03/10/2026,Invoice INV-3,Services,"
         "Write-off: customer insolvent,1,75.00,75.00,EUR\r\n"
     )

@@ -14,11 +14,12 @@ Which file each product takes for each kind of record:
   help "Import invoices and credit notes").
 * **QuickBooks Online** likewise takes payments as a bank upload (the three-column
   ``Date``, ``Description``, ``Amount`` CSV of "Upload bank transactions"); charges
-  through Settings › Import Data › Invoices (``InvoiceNo``, ``Customer``,
-  ``InvoiceDate``, ``DueDate``, ``Terms``, ``Memo``, ``Item(Product/Service)``,
-  ``ItemDescription``, ``ItemQuantity``, ``ItemRate``, ``ItemAmount``, ``Currency`` —
-  Intuit, "Import invoices in batches", https://quickbooks.intuit.com/learn-support/en-ca/
-  help-articles/import-invoices-in-batches/01/338729); credit notes and write-offs
+  through Settings › Import Data › Invoices (``Invoice number``, ``Customer``,
+  ``Invoice date``, ``Due date``, ``Terms``, ``Memo``, ``Item (Product/Service)``,
+  ``Item Description``, ``Item Quantity``, ``Item Rate``, ``Item Amount``: the headings it
+  maps by itself — Intuit, "Import invoices in batches",
+  https://quickbooks.intuit.com/learn-support/en-ca/help-articles/import-invoices-in-batches/01/338729,
+  and the QuickBooks community answer listing them); credit notes and write-offs
   through Import Data › Credit notes (Intuit, "How to import credit notes",
   https://quickbooks.intuit.com/learn-support/en-us/help-articles/how-to-import-credit-notes/00/332855).
 * **csv**: every field, ISO dates, for anything else.
@@ -119,30 +120,34 @@ XERO_INVOICES = (
     "BrandingTheme",
 )
 QBO_BANK = ("Date", "Description", "Amount")
+# The headings QuickBooks maps by itself (Intuit: "the fields marked with * are
+# mandatory ... mapped automatically if the following column headers are used").
 QBO_INVOICES = (
-    "InvoiceNo",
+    "Invoice number",
     "Customer",
-    "InvoiceDate",
-    "DueDate",
+    "Invoice date",
+    "Due date",
     "Terms",
     "Memo",
-    "Item(Product/Service)",
-    "ItemDescription",
-    "ItemQuantity",
-    "ItemRate",
-    "ItemAmount",
+    "Item (Product/Service)",
+    "Item Description",
+    "Item Quantity",
+    "Item Rate",
+    "Item Amount",
     "Currency",
 )
+# The credit-note import asks to map each heading ("Map column headings"); these name
+# the same fields as the invoice import's.
 QBO_CREDIT_NOTES = (
-    "CreditNoteNo",
+    "Credit note number",
     "Customer",
-    "CreditNoteDate",
+    "Credit note date",
     "Memo",
-    "Item(Product/Service)",
-    "ItemDescription",
-    "ItemQuantity",
-    "ItemRate",
-    "ItemAmount",
+    "Item (Product/Service)",
+    "Item Description",
+    "Item Quantity",
+    "Item Rate",
+    "Item Amount",
     "Currency",
 )
 CSV_COLUMNS = (
