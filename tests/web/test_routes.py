@@ -342,6 +342,8 @@ def test_provider_events_without_a_signature_are_refused(world: World) -> None:
     response = client.post("/payments/stripe/webhook", content=b'{"id": "evt_1"}')
     assert response.status_code == 400
     assert client.post("/payments/nobody/webhook", content=b"{}").status_code == 404
+    huge = client.post("/payments/stripe/webhook", content=b" " * 1_000_001)
+    assert huge.status_code == 413
 
 
 def test_ids_that_are_not_numbers_are_not_found(world: World) -> None:

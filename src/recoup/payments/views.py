@@ -16,6 +16,7 @@ from recoup.errors import RecoupError
 from recoup.payments import service
 
 router = APIRouter(prefix="/payments")
+MAX_EVENT_BYTES = 1_000_000  # Stripe's events are a few kilobytes
 
 
 def _handle(engine: Engine, provider: str, payload: bytes, headers: dict[str, str]) -> str:
@@ -27,6 +28,8 @@ def _handle(engine: Engine, provider: str, payload: bytes, headers: dict[str, st
 async def webhook(request: Request, provider: str) -> JSONResponse:
     """Verify and act on one provider event."""
     payload = await request.body()
+    if len(payload) > MAX_EVENT_BYTES:
+        return JSONResponse({"error": "the event is too large"}, status_code=413)
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         outcome = await run_in_threadpool(
