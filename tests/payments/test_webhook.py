@@ -3,7 +3,9 @@ is sent to Stripe's checkout (the request recorded by a local stand-in for
 api.stripe.com); Stripe's signed event comes back to ``/payments/stripe/webhook``; the
 same day's run no longer chases the customer and the receipt goes out by SMTP."""
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.jobs.daily import run_day
 from recoup.jobs.effects import LiveChannels
-from recoup.ledger.models import Customer, Invoice
+from recoup.ledger.models import Customer, Invoice, Payment
 from recoup.payments import service
 from recoup.policy.service import available_policies
 from recoup.portal import service as portal
@@ -133,3 +135,53 @@ def test_paying_online_stops_the_days_chasing_and_sends_a_receipt(
     assert [m["Subject"] for m in receipts] == ["Thank you for your payment – account C001"]
     text = receipts[0].get_body(preferencelist=("plain",)).get_content()
     assert "Thank you for your payment. We have received it and allocated it" in text
+
+
+def test_the_same_event_delivered_twice_at_once_is_recorded_once(
+    database_url: str, stub: StripeStub
+) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    org_id = portfolio.create(engine)
+    with transaction(engine, actor="test") as session:
+        service.setup_provider(
+            session,
+            org_id=org_id,
+            provider="stripe",
+            secret_key=SECRET_KEY,
+            webhook_secret=WEBHOOK_SECRET,
+        )
+        customer = session.scalars(select(Customer)).one()
+        ids = [i.id for i in session.scalars(select(Invoice).order_by(Invoice.number))]
+        (checkout,) = service.start_checkout(
+            session,
+            org_id=org_id,
+            customer_id=customer.id,
+            invoice_ids=ids,
+            success_url="https://ar.example/p/t?done=paid",
+            cancel_url="https://ar.example/p/t",
+            today=FORMAL_DAY,
+        )
+        session_id = checkout.session_id
+    payload, headers = signed(
+        event(
+            "evt_twice",
+            "checkout.session.completed",
+            completed(session_id, amount=120000, currency="GBP", metadata={}),
+        )
+    )
+    start = threading.Barrier(2)
+
+    def deliver() -> str:
+        start.wait()
+        with transaction(engine, actor="stripe webhook") as session:
+            return service.handle_event(
+                session, provider="stripe", payload=payload, headers=headers
+            )
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(lambda _: deliver(), range(2)))
+    assert outcomes[0] == "event evt_twice was handled already"
+    assert outcomes[1].startswith("payment stripe:pi_3RecoupPaymentIntent0001: GBP 1200.00")
+    with transaction(engine, actor="test") as session:
+        assert [p.amount for p in session.scalars(select(Payment))] == [120000]
