@@ -375,6 +375,25 @@ def test_a_chargeback_reverses_the_payment_and_raises_a_task(
     assert task.title == "Chargeback on an online payment"
     assert task.key == "payments:dispute:evt_5Dispute"
     # A refund after the chargeback finds nothing left to reverse.
+    won = _post(
+        session,
+        event(
+            "evt_7Won",
+            "charge.dispute.closed",
+            {**dispute(amount=10000, currency="EUR"), "status": "won"},
+        ),
+    )
+    assert won == (
+        "The chargeback on the online payment of EUR 100.00 was decided for us (evt_7Won): the "
+        "payment is recorded again as stripe:pi_3RecoupPaymentIntent0001:evt_7Won and applied "
+        "to INV-1."
+    )
+    session.refresh(invoices["INV-1"])
+    assert (invoices["INV-1"].status, checkout.status) == ("paid", "paid")
+    _post(
+        session,
+        event("evt_5Again", "charge.dispute.created", dispute(amount=10000, currency="EUR")),
+    )
     late = _post(
         session,
         event(

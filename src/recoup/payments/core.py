@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     PAID = "paid"  # money received for a checkout: record and allocate it
     REFUNDED = "refunded"  # (part of) it was given back: reverse it
     DISPUTED = "disputed"  # a chargeback was opened: reverse it
+    DISPUTE_WON = "dispute_won"  # the chargeback was decided for us: the money is back
     IGNORED = "ignored"  # nothing for the ledger (another event type, not paid yet)
 
 

@@ -241,6 +241,7 @@ def handle_event(
         EventKind.PAID: _paid,
         EventKind.REFUNDED: _refunded,
         EventKind.DISPUTED: _disputed,
+        EventKind.DISPUTE_WON: _dispute_won,
     }
     action = actions.get(event.kind)
     if action is None:
@@ -481,5 +482,34 @@ def _disputed(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, 
         assignee=customer.collector,
         due_on=event.occurred_on,
         key=f"payments:dispute:{event.event_id}",
+    )
+    return text, checkout
+
+
+def _dispute_won(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Checkout | None]:
+    checkout = repository.checkout_by_intent(session, org_id, event.provider, event.payment_intent)
+    if checkout is None:
+        return f"no checkout paid with {event.payment_intent or 'that payment'}", None
+    if checkout.status != CheckoutStatus.DISPUTED:
+        return f"checkout {checkout.session_id} is {checkout.status}: nothing to restore", checkout
+    payment, paid = _record(
+        session,
+        org_id,
+        checkout,
+        amount=checkout.paid_amount,
+        on=event.occurred_on,
+        external_id=f"{event.provider}:{event.payment_intent}:{event.event_id}",
+    )
+    checkout.status = CheckoutStatus.PAID
+    checkout.payment_id = payment.id
+    again = ", ".join(i.number for i in paid) or "the account"
+    paid_amount = _amount(checkout.paid_amount, checkout.currency)
+    text = (
+        f"The chargeback on the online payment of {paid_amount}"
+        f" was decided for us ({event.event_id}): the payment is recorded again as "
+        f"{payment.external_id} and applied to {again}."
+    )
+    cases.add_note(
+        session, org_id=org_id, customer_id=checkout.customer_id, text=text, author=AUTHOR
     )
     return text, checkout

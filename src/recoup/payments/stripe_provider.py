@@ -26,6 +26,7 @@ EVENTS = (
     "checkout.session.async_payment_succeeded",
     "charge.refunded",
     "charge.dispute.created",
+    "charge.dispute.closed",
 )
 # Checkout's page languages (https://docs.stripe.com/api/checkout/sessions/create#locale).
 LOCALES = frozenset({"de", "en", "es", "fr", "it", "nl"})
@@ -139,6 +140,15 @@ def read_event(event: Mapping[str, Any]) -> PaymentEvent:
             payment_intent=intent_id,
             amount=from_stripe_amount(int(data.get("amount") or 0), currency),
             reason=str(data.get("reason") or ""),
+            **common,
+        )
+    if kind == "charge.dispute.closed":
+        status = str(data.get("status") or "")
+        return PaymentEvent(
+            kind=EventKind.DISPUTE_WON if status == "won" else EventKind.IGNORED,
+            payment_intent=intent_id,
+            amount=from_stripe_amount(int(data.get("amount") or 0), currency),
+            reason=f"the dispute was closed: {status}",
             **common,
         )
     return PaymentEvent(kind=EventKind.IGNORED, reason="not an event Recoup acts on", **common)
