@@ -440,6 +440,12 @@ def person_name(values: dict[str, Any], whole: str = "contact_name") -> str:
     return " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
 
 
+def phone_of(values: dict[str, Any]) -> str:
+    """The number to keep for a contact: the mobile when the file gives one (texts can
+    only go to a mobile, and a call reaches it too), else the phone."""
+    return str(values.get("mobile", "")).strip() or str(values.get("phone", "")).strip()
+
+
 def plan_customers(
     records: Sequence[Record],
     existing: dict[str, dict[str, Any]],
@@ -581,7 +587,7 @@ def plan_contacts(
         wanted = {
             "name": name or email,
             "email": email,
-            "phone": v.get("phone", ""),
+            "phone": phone_of(v),
             "role": _enum(p, "role", v.get("role", "billing"), ContactRole),
             "language": p.check("language", validate_language, v["language"])
             if "language" in v
