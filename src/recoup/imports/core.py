@@ -26,7 +26,7 @@ from recoup.imports.fields import (
 )
 from recoup.ledger import core as ledger_core
 from recoup.ledger.core import TermsBasis
-from recoup.ledger.models import (
+from recoup.ledger.enums import (
     Channel,
     ContactRole,
     CustomerStatus,

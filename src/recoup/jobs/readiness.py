@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from recoup.charges import service as charges
-from recoup.ledger import repository as ledger_repository
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger.models import Organisation
 from recoup.ledger.organisation import bank_accounts
 
@@ -64,7 +64,7 @@ def sending_findings(
             )
         )
     have = {account.currency for account in bank_accounts(session, org_id=org.id)}
-    for currency in ledger_repository.currencies_in_use(session, org.id) or [org.base_currency]:
+    for currency in ledger_queries.currencies_in_use(session, org.id) or [org.base_currency]:
         if currency not in have:
             findings.append(
                 Finding(
