@@ -38,6 +38,7 @@ from babel import Locale, UnknownLocaleError
 from recoup.cashapp.reference import customer_reference
 from recoup.charges.words import ChargeFacts, describe_charge
 from recoup.languages import choose_language
+from recoup.ledger import core as ledger_core
 
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
     from recoup.ledger.models import (
@@ -339,7 +340,7 @@ def days_overdue(due_date: date, as_of: date) -> int:
     >>> days_overdue(date(2026, 3, 31), date(2026, 3, 24))
     -7
     """
-    return (as_of - due_date).days
+    return ledger_core.days_past_due(due_date, as_of)
 
 
 def organisation_info(

@@ -40,6 +40,17 @@ class Bucket:
         return earliest, latest
 
 
+def days_past_due(due_date: date, as_of: date) -> int:
+    """Days past the due date on ``as_of``: 1 on the day after it, 0 on it, negative
+    before (the one definition: aging, the engine, messages and pages all use it).
+
+    >>> due = date(2026, 3, 31)
+    >>> days_past_due(due, date(2026, 4, 1)), days_past_due(due, date(2026, 3, 24))
+    (1, -7)
+    """
+    return (as_of - due_date).days
+
+
 def aging_buckets(edges: Sequence[int] = DEFAULT_EDGES) -> tuple[Bucket, ...]:
     """Buckets for ascending day ``edges``: current, 1-e1, (e1+1)-e2, ..., last+.
 
