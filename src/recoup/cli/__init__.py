@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from recoup.cli import (
     allocations,
     analytics,
+    api,
     approvals,
     audit,
     bank,
@@ -47,6 +48,7 @@ model.register(app)
 bank.register(app)
 allocations.register(app)
 analytics.register(app)
+app.add_typer(api.app, name="api")
 
 
 def main() -> None:

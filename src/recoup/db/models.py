@@ -20,3 +20,4 @@ import recoup.portal.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata
+import recoup.api.models  # noqa: F401

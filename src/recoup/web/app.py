@@ -23,6 +23,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from recoup.analytics import views as analytics_views
+from recoup.api.app import PREFIX as API_PREFIX
+from recoup.api.app import create_api
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
 from recoup.config import Settings
@@ -86,6 +88,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 
