@@ -22,7 +22,8 @@ app.add_typer(token_app, name="token")
 def expiry_days(text: str | None, *, today: date) -> int | None:
     """``--expires``: a number of days (``90`` or ``90d``) or a date (``2027-03-31``).
 
-    >>> expiry_days("90d", today=date(2026, 1, 1)), expiry_days("2026-01-31", today=date(2026, 1, 1))
+    >>> day = date(2026, 1, 1)
+    >>> expiry_days("90d", today=day), expiry_days("2026-01-31", today=day)
     (90, 30)
     """
     if text is None or not text.strip():

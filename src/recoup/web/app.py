@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from recoup.analytics import views as analytics_views
 from recoup.api.app import PREFIX as API_PREFIX
 from recoup.api.app import create_api
+from recoup.api.views import router as api_token_views
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
 from recoup.config import Settings
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.include_router(api_token_views)
     app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
     _handle_errors(app)
     app.add_middleware(ShedLogins)
