@@ -12,7 +12,7 @@ from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, equal, one, page
-from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, Short
+from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
 from recoup.cases import service as cases
 from recoup.cases.models import Dispute, Note, PaymentPlan, Promise, Task
 
@@ -44,7 +44,7 @@ def list_disputes(
 
 
 @router.get("/disputes/{dispute_id}", tags=["disputes"])
-def get_dispute(ctx: Context, dispute_id: int) -> schemas.Dispute:
+def get_dispute(ctx: Context, dispute_id: RecordId) -> schemas.Dispute:
     """One dispute."""
     row = one(ctx.session, Dispute, org_id=ctx.org_id, record_id=dispute_id, what="dispute")
     return schemas.Dispute.of(row)
@@ -90,7 +90,7 @@ def list_promises(
 
 
 @router.get("/promises/{promise_id}", tags=["promises"])
-def get_promise(ctx: Context, promise_id: int) -> schemas.Promise:
+def get_promise(ctx: Context, promise_id: RecordId) -> schemas.Promise:
     """One promise."""
     row = one(ctx.session, Promise, org_id=ctx.org_id, record_id=promise_id, what="promise")
     return schemas.Promise.of(row)
@@ -138,7 +138,7 @@ def list_plans(
 
 
 @router.get("/payment-plans/{plan_id}", tags=["payment plans"])
-def get_plan(ctx: Context, plan_id: int) -> schemas.PaymentPlan:
+def get_plan(ctx: Context, plan_id: RecordId) -> schemas.PaymentPlan:
     """One payment plan."""
     row = one(ctx.session, PaymentPlan, org_id=ctx.org_id, record_id=plan_id, what="plan")
     return schemas.PaymentPlan.of(row)
@@ -193,7 +193,7 @@ def list_tasks(
 
 
 @router.get("/tasks/{task_id}", tags=["tasks"])
-def get_task(ctx: Context, task_id: int) -> schemas.Task:
+def get_task(ctx: Context, task_id: RecordId) -> schemas.Task:
     """One task."""
     return schemas.Task.of(
         one(ctx.session, Task, org_id=ctx.org_id, record_id=task_id, what="task")
@@ -218,7 +218,7 @@ def create_task(
 
 @router.post("/tasks/{task_id}/complete", tags=["tasks"], response_model=schemas.Task)
 def complete_task(
-    ctx: Context, request: Request, task_id: int, idempotency_key: IdempotencyKey = None
+    ctx: Context, request: Request, task_id: RecordId, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Mark a task done (by the token)."""
 
@@ -247,7 +247,7 @@ def list_notes(
 
 
 @router.get("/notes/{note_id}", tags=["notes"])
-def get_note(ctx: Context, note_id: int) -> schemas.Note:
+def get_note(ctx: Context, note_id: RecordId) -> schemas.Note:
     """One note."""
     return schemas.Note.of(
         one(ctx.session, Note, org_id=ctx.org_id, record_id=note_id, what="note")

@@ -13,7 +13,7 @@ from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, one, page
-from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, Short
+from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
 from recoup.api.problems import ApiProblem
 from recoup.errors import RowsRejected
 from recoup.imports import service as imports
@@ -78,7 +78,7 @@ def list_customers(
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
-def get_customer(ctx: Context, customer_id: int) -> schemas.Customer:
+def get_customer(ctx: Context, customer_id: RecordId) -> schemas.Customer:
     """One customer."""
     return schemas.Customer.of(
         ledger.customer_by_id(ctx.session, org_id=ctx.org_id, customer_id=customer_id)
@@ -109,7 +109,7 @@ def create_customer(
 
 @router.patch("/customers/{customer_id}", tags=["customers"])
 def update_customer(
-    ctx: Context, customer_id: int, body: schemas.CustomerUpdate
+    ctx: Context, customer_id: RecordId, body: schemas.CustomerUpdate
 ) -> schemas.Customer:
     """Change some of a customer's fields (those given)."""
     ledger.update_customer(
@@ -139,7 +139,7 @@ def list_contacts(
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
-def get_contact(ctx: Context, contact_id: int) -> schemas.Contact:
+def get_contact(ctx: Context, contact_id: RecordId) -> schemas.Contact:
     """One contact."""
     row = one(ctx.session, Contact, org_id=ctx.org_id, record_id=contact_id, what="contact")
     return schemas.Contact.of(row)
@@ -165,7 +165,9 @@ def create_contact(
 
 
 @router.patch("/contacts/{contact_id}", tags=["contacts"])
-def update_contact(ctx: Context, contact_id: int, body: schemas.ContactUpdate) -> schemas.Contact:
+def update_contact(
+    ctx: Context, contact_id: RecordId, body: schemas.ContactUpdate
+) -> schemas.Contact:
     """Change some of a contact's fields (those given)."""
     current = one(ctx.session, Contact, org_id=ctx.org_id, record_id=contact_id, what="contact")
     values = {
@@ -258,7 +260,7 @@ def list_invoices(
 
 
 @router.get("/invoices/{invoice_id}", tags=["invoices"])
-def get_invoice(ctx: Context, invoice_id: int) -> schemas.Invoice:
+def get_invoice(ctx: Context, invoice_id: RecordId) -> schemas.Invoice:
     """One invoice."""
     row = one(ctx.session, Invoice, org_id=ctx.org_id, record_id=invoice_id, what="invoice")
     return schemas.Invoice.of(row)
@@ -343,7 +345,7 @@ def list_credit_notes(
 
 
 @router.get("/credit-notes/{credit_note_id}", tags=["credit notes"])
-def get_credit_note(ctx: Context, credit_note_id: int) -> schemas.CreditNote:
+def get_credit_note(ctx: Context, credit_note_id: RecordId) -> schemas.CreditNote:
     """One credit note."""
     row = one(
         ctx.session, CreditNote, org_id=ctx.org_id, record_id=credit_note_id, what="credit note"
@@ -374,7 +376,7 @@ def list_payments(
 
 
 @router.get("/payments/{payment_id}", tags=["payments"])
-def get_payment(ctx: Context, payment_id: int) -> schemas.Payment:
+def get_payment(ctx: Context, payment_id: RecordId) -> schemas.Payment:
     """One payment."""
     row = one(ctx.session, Payment, org_id=ctx.org_id, record_id=payment_id, what="payment")
     return schemas.Payment.of(row)

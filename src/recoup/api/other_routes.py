@@ -12,7 +12,7 @@ from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, equal, one, page
-from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, Short
+from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
 from recoup.charges import service as charges
 from recoup.charges.models import Charge
 from recoup.comms.models import OutboxMessage
@@ -47,7 +47,7 @@ def list_messages(
 
 
 @router.get("/outbox-messages/{message_id}", tags=["outbox"])
-def get_message(ctx: Context, message_id: int) -> schemas.OutboxMessage:
+def get_message(ctx: Context, message_id: RecordId) -> schemas.OutboxMessage:
     """One outbox message."""
     row = one(ctx.session, OutboxMessage, org_id=ctx.org_id, record_id=message_id, what="message")
     return schemas.OutboxMessage.of(row)
@@ -77,7 +77,7 @@ def list_charges(
 
 
 @router.get("/charges/{charge_id}", tags=["charges"])
-def get_charge(ctx: Context, charge_id: int) -> schemas.Charge:
+def get_charge(ctx: Context, charge_id: RecordId) -> schemas.Charge:
     """One charge."""
     row = one(ctx.session, Charge, org_id=ctx.org_id, record_id=charge_id, what="charge")
     return schemas.Charge.of(row)
@@ -85,7 +85,7 @@ def get_charge(ctx: Context, charge_id: int) -> schemas.Charge:
 
 @router.post("/charges/{charge_id}/waive", tags=["charges"], response_model=schemas.Charge)
 def waive_charge(
-    ctx: Context, request: Request, charge_id: int, idempotency_key: IdempotencyKey = None
+    ctx: Context, request: Request, charge_id: RecordId, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Waive an open charge (it stays on record as waived)."""
 

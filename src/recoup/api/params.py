@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Header, Query
+from fastapi import Header, Path, Query
 
 from recoup.api.listing import MAX_LIMIT
 
@@ -21,3 +21,4 @@ IdempotencyKey = Annotated[
 ]
 IdFilter = Annotated[int | None, Query(ge=1, le=2**62)]
 Short = Annotated[str | None, Query(max_length=64)]
+RecordId = Annotated[int, Path(ge=1, le=2**62, description="The record's id")]
