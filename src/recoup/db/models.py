@@ -16,7 +16,7 @@ import recoup.comms.models
 import recoup.credit.models
 import recoup.ledger.models
 import recoup.policy.models
-import recoup.portal.models  # noqa: F401
+import recoup.portal.models
 from recoup.db.base import Base
 
 metadata = Base.metadata
