@@ -1,7 +1,6 @@
 """The OpenAPI document, and schemathesis against the running app (in-process ASGI):
 no 5xx, and every answer conforms to the document (status, media type, body)."""
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -51,11 +50,10 @@ def test_the_document_describes_every_error_as_a_problem(
 
 
 @pytest.fixture(scope="module")
-def api_schema(api_world: ApiWorld) -> Iterator[Any]:
+def api_schema(api_world: ApiWorld) -> Any:
     """The API's schema, loaded from the running app, calls authorised by a write token."""
     app = create_app(engine=api_world.world.engine, clock=lambda: date(2026, 6, 30), migrate=False)
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    yield schema
+    return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 
 
 def test_the_api_conforms_to_its_document(api_schema: Any, api_world: ApiWorld) -> None:

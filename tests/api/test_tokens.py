@@ -27,7 +27,8 @@ def test_a_token_is_stored_as_its_hash_and_resolves_until_revoked(session: Sessi
     made = api.create_token(
         session, org_id=org.id, scopes="write,read", expires_in_days=30, now=now
     )
-    assert made.secret.startswith("rcp_") and len(made.secret) == 47
+    assert made.secret.startswith("rcp_")
+    assert len(made.secret) == 47
     stored = session.scalars(select(ApiToken).where(ApiToken.id == made.token.id)).one()
     assert stored.token_hash == hashlib.sha256(made.secret.encode()).hexdigest()
     assert made.secret not in (stored.token_hash, stored.prefix)
@@ -74,7 +75,7 @@ def test_the_command_line_makes_lists_and_revokes_tokens(
     secret = re.search(r"rcp_[A-Za-z0-9_-]{43}", out)
     assert secret is not None
     code, out = recoup("api", "token", "list")
-    assert "#1  active" in out and "read,write" in out and "ERP" in out
+    assert re.search(r"#1  active .*read,write .*ERP", out)
     assert secret.group(0) not in out
     code, out = recoup("api", "token", "create", "--scopes", "root")
     assert code == 1
@@ -83,7 +84,8 @@ def test_the_command_line_makes_lists_and_revokes_tokens(
     assert (code, out.strip()) == (0, "token #1 revoked")
     assert "#1  revoked" in recoup("api", "token", "list")[1]
     code, out = recoup("api", "token", "revoke", "7")
-    assert code == 1 and "no API token with id 7" in out
+    assert code == 1
+    assert "no API token with id 7" in out
 
 
 def test_an_admin_makes_and_revokes_a_token_on_the_web(api_world: ApiWorld) -> None:

@@ -6,6 +6,7 @@ gets tables.
 
 import recoup.analytics.models
 import recoup.analytics.prediction.models
+import recoup.api.models
 import recoup.approvals.models
 import recoup.audit.models
 import recoup.auth.models
@@ -16,8 +17,7 @@ import recoup.comms.models
 import recoup.credit.models
 import recoup.ledger.models
 import recoup.policy.models
-import recoup.portal.models
+import recoup.portal.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata
-import recoup.api.models  # noqa: F401

@@ -61,9 +61,7 @@ def upgrade() -> None:
             name=op.f("fk_api_idempotent_answers_org_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_idempotent_answers")),
-        sa.UniqueConstraint(
-            "token_id", "key", name=op.f("uq_api_idempotent_answers_token_id_key")
-        ),
+        sa.UniqueConstraint("token_id", "key", name=op.f("uq_api_idempotent_answers_token_id_key")),
     )
     op.create_index("ix_invoices_api_org_status_id", "invoices", ["org_id", "status", "id"])
     op.create_index("ix_invoices_api_org_due_id", "invoices", ["org_id", "due_date", "id"])
