@@ -250,3 +250,18 @@ def test_a_token_past_its_rate_limit_is_told_when_to_come_back(
         assert 1 <= int(answer.headers["retry-after"]) <= 60
         other = limited.get("/api/v1/customers", headers=api_world.headers("beta", "write"))
         assert other.status_code == 200
+
+
+def test_text_with_nul_characters_is_refused_by_field(
+    client: TestClient, api_world: ApiWorld
+) -> None:
+    answer = client.post(
+        "/api/v1/customers",
+        json={"name": "A\x00B", "currency": "EUR", "external_id": "nul"},
+        headers=api_world.headers(),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "body.name"
+    listed = client.get("/api/v1/invoices?status=open%00", headers=api_world.headers())
+    assert listed.status_code == 422
+    assert listed.json()["errors"][0]["field"] == "query.status"

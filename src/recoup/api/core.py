@@ -141,6 +141,8 @@ def decode_cursor(text: str, *, sort: str) -> Cursor:
         found = Cursor(str(made_for), _typed(value), int(last_id))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("not a cursor from this API", field="cursor") from None
+    if isinstance(found.value, str) and "\x00" in found.value:
+        raise InvalidInput("not a cursor from this API", field="cursor")
     if found.sort != sort:
         raise InvalidInput(
             f"this cursor belongs to sort={found.sort}; ask with the same sort", field="cursor"

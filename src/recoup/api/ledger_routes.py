@@ -4,16 +4,16 @@ invoices import (the same checks and all-or-nothing rule as a file)."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, one, page
-from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
+from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short, Text
 from recoup.api.problems import ApiProblem
 from recoup.errors import RowsRejected
 from recoup.imports import service as imports
@@ -55,7 +55,7 @@ def list_customers(
     ctx: Context,
     status: Short = None,
     currency: Short = None,
-    collector: Annotated[str | None, Query(max_length=200)] = None,
+    collector: Text = None,
     country: Short = None,
     sort: CustomerSort = "id",
     cursor: CursorParam = None,

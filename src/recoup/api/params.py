@@ -20,5 +20,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 IdFilter = Annotated[int | None, Query(ge=1, le=2**62)]
-Short = Annotated[str | None, Query(max_length=64)]
+NO_NUL = r"^[^\x00]*$"  # no database stores NUL characters
+Short = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
+Text = Annotated[str | None, Query(max_length=254, pattern=NO_NUL)]
 RecordId = Annotated[int, Path(ge=1, le=2**62, description="The record's id")]

@@ -8,7 +8,7 @@ decimals through ``recoup.money``).
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recoup import money
 
@@ -31,9 +31,18 @@ def _amount(minor: int | None, currency: str) -> str | None:
 
 
 class Closed(BaseModel):
-    """Request bodies refuse fields they do not know (a typo is an error, not ignored)."""
+    """Request bodies refuse fields they do not know (a typo is an error, not ignored)
+    and text with NUL characters (no database stores them)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # Errors (RFC 9457) -----------------------------------------------------------------------

@@ -15,6 +15,11 @@ branch_labels: str | Sequence[str] | None = ("api",)
 depends_on: str | Sequence[str] | None = None
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+INDEXES = (
+    "ix_invoices_api_org_status_id",
+    "ix_invoices_api_org_due_id",
+    "ix_customers_api_org_name_id",
+)
 
 
 def upgrade() -> None:
@@ -66,6 +71,11 @@ def upgrade() -> None:
     op.create_index("ix_invoices_api_org_status_id", "invoices", ["org_id", "status", "id"])
     op.create_index("ix_invoices_api_org_due_id", "invoices", ["org_id", "due_date", "id"])
     op.create_index("ix_customers_api_org_name_id", "customers", ["org_id", "name", "id"])
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite plans with the statistics of ANALYZE; a new index without them looks
+        # better than it is (the customers' first page sorted all of them by name).
+        for index in INDEXES:
+            op.execute(f"ANALYZE {index}")
 
 
 def downgrade() -> None:
