@@ -56,13 +56,15 @@ def page(
     if after is not None and not isinstance(after.value, column.type.python_type):
         raise InvalidInput("not a cursor from this API", field="cursor")
     if name == "id":
-        if after is not None:
-            query = query.where(model.id < after.id if descending else model.id > after.id)
+        # The first page too is "after" an id: the same plan as every later page (SQLite
+        # otherwise sorted every matching row when an index on the filter looked as good).
+        last = after.id if after is not None else (2**63 - 1 if descending else 0)
+        query = query.where(model.id < last if descending else model.id > last)
         order = [model.id.desc() if descending else model.id]
     else:
         if after is not None:
-            key, last = tuple_(column, model.id), tuple_(after.value, after.id)
-            query = query.where(key < last if descending else key > last)
+            key, bound = tuple_(column, model.id), tuple_(after.value, after.id)
+            query = query.where(key < bound if descending else key > bound)
         order = [column.desc(), model.id.desc()] if descending else [column, model.id]
     rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
     if len(rows) <= limit:
