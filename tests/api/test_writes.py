@@ -265,3 +265,35 @@ def test_text_with_nul_characters_is_refused_by_field(
     listed = client.get("/api/v1/invoices?status=open%00", headers=api_world.headers())
     assert listed.status_code == 422
     assert listed.json()["errors"][0]["field"] == "query.status"
+
+
+def test_cases_are_closed_through_the_cases_service(
+    client: TestClient, api_world: ApiWorld
+) -> None:
+    headers = api_world.headers()
+    world = api_world.world.a
+    resolved = client.post(
+        f"/api/v1/disputes/{world.disputes[0]}/resolve",
+        json={"outcome": "invalid", "note": "priced as agreed"},
+        headers=headers,
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["status"] == "resolved_invalid"
+    again = client.post(
+        f"/api/v1/disputes/{world.disputes[0]}/resolve", json={"outcome": "valid"},
+        headers=headers,
+    )  # fmt: skip
+    assert again.status_code == 409
+    wrong = client.post(
+        f"/api/v1/disputes/{api_world.world.b.disputes[0]}/resolve", json={"outcome": "valid"},
+        headers=headers,
+    )  # fmt: skip
+    assert wrong.status_code == 404
+    promises = client.get("/api/v1/promises?status=pending", headers=headers).json()["data"]
+    assert promises, "the promise made by an earlier test"
+    cancelled = client.post(
+        f"/api/v1/promises/{promises[0]['id']}/cancel", json={"reason": "in error"},
+        headers=headers,
+    )  # fmt: skip
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["note"].endswith("cancelled: in error")

@@ -71,6 +71,27 @@ def open_dispute(
     return write(ctx, request, body=body, key=idempotency_key, act=act)
 
 
+@router.post("/disputes/{dispute_id}/resolve", tags=["disputes"], response_model=schemas.Dispute)
+def resolve_dispute(
+    ctx: Context,
+    request: Request,
+    dispute_id: RecordId,
+    body: schemas.DisputeResolve,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Close a dispute (``credited`` issues a credit note through the ledger)."""
+
+    def act() -> tuple[int, schemas.Dispute]:
+        dispute = cases.resolve_dispute(
+            ctx.session, org_id=ctx.org_id, dispute_id=dispute_id, outcome=body.outcome,
+            on=ctx.today, note=body.note, by=ctx.actor,
+            credit_amount=None if body.credit_amount is None else Decimal(body.credit_amount),
+        )  # fmt: skip
+        return 200, schemas.Dispute.of(dispute)
+
+    return write(ctx, request, body=body, key=idempotency_key, act=act)
+
+
 @router.get("/promises", tags=["promises"])
 def list_promises(
     ctx: Context,
@@ -115,6 +136,26 @@ def add_promise(
             channel=body.channel, grace_days=body.grace_days, note=body.note,
         )  # fmt: skip
         return 201, schemas.Promise.of(promise)
+
+    return write(ctx, request, body=body, key=idempotency_key, act=act)
+
+
+@router.post("/promises/{promise_id}/cancel", tags=["promises"], response_model=schemas.Promise)
+def cancel_promise(
+    ctx: Context,
+    request: Request,
+    promise_id: RecordId,
+    body: schemas.Cancel,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Withdraw a pending promise (it ends the pause and counts in no kept rate)."""
+
+    def act() -> tuple[int, schemas.Promise]:
+        promise = cases.cancel_promise(
+            ctx.session, org_id=ctx.org_id, promise_id=promise_id, on=ctx.today,
+            reason=body.reason,
+        )  # fmt: skip
+        return 200, schemas.Promise.of(promise)
 
     return write(ctx, request, body=body, key=idempotency_key, act=act)
 
@@ -166,6 +207,27 @@ def create_plan(
             agreed_by=body.agreed_by, contact=body.contact, note=body.note,
         )  # fmt: skip
         return 201, schemas.PaymentPlan.of(plan)
+
+    return write(ctx, request, body=body, key=idempotency_key, act=act)
+
+
+@router.post(
+    "/payment-plans/{plan_id}/cancel", tags=["payment plans"], response_model=schemas.PaymentPlan
+)
+def cancel_plan(
+    ctx: Context,
+    request: Request,
+    plan_id: RecordId,
+    body: schemas.Cancel,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """End an active plan by agreement; the ladder resumes for its invoices."""
+
+    def act() -> tuple[int, schemas.PaymentPlan]:
+        plan = cases.cancel_plan(
+            ctx.session, org_id=ctx.org_id, plan_id=plan_id, on=ctx.today, reason=body.reason
+        )
+        return 200, schemas.PaymentPlan.of(plan)
 
     return write(ctx, request, body=body, key=idempotency_key, act=act)
 

@@ -561,3 +561,18 @@ class KpiReport(BaseModel):
     end: date
     by: str
     rows: list[Kpis]
+
+
+class DisputeResolve(Closed):
+    """How a dispute ends: ``valid``, ``invalid`` or ``credited`` (a credit note of
+    ``credit_amount``, default the amount in dispute, is issued and applied)."""
+
+    outcome: Annotated[str, Field(max_length=16)]
+    note: Annotated[str, Field(max_length=5000)] = ""
+    credit_amount: AmountText | None = None
+
+
+class Cancel(Closed):
+    """Why a promise or a plan is withdrawn."""
+
+    reason: Annotated[str, Field(max_length=500)] = ""
