@@ -49,13 +49,15 @@ def _paths(engine: Engine, org_id: int) -> dict[str, str]:
         deep_due = connection.execute(
             select(Invoice.due_date, Invoice.id).where(Invoice.id >= deep_id).limit(1)
         ).one()
-        customer = connection.scalar(select(func.min(Customer.id)).where(Customer.org_id == org_id))
+        customer, customers = connection.execute(
+            select(func.min(Customer.id), func.count()).where(Customer.org_id == org_id)
+        ).one()
         names = connection.execute(
             select(Customer.name, Customer.id)
             .where(Customer.org_id == org_id)
-            .order_by(Customer.name.desc(), Customer.id.desc())
+            .order_by(Customer.name, Customer.id)
             .limit(1)
-            .offset(1000)
+            .offset(customers * 9 // 10)
         ).one()
     deep = encode_cursor(Cursor("id", deep_id, deep_id))
     due = encode_cursor(Cursor("due_date", deep_due[0], deep_due[1]))
