@@ -2,23 +2,79 @@
 ids are 404), a read token cannot write, and missing, expired or revoked tokens are 401
 — always as problem documents."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from recoup.ledger.models import Customer
+from recoup.cases import service as cases
+from recoup.db import transaction
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Allocation, Customer
 from tests.api.conftest import ApiWorld
 
 PROBLEM = "application/problem+json"
 
-# (list path, a function of the organisation giving one of its record ids, the path of one)
 RESOURCES = [
-    ("customers", lambda org: org.customers["C1"]),
-    ("invoices", lambda org: next(iter(org.invoices.values()))),
-    ("disputes", lambda org: org.disputes[0]),
-    ("tasks", lambda org: org.tasks[0]),
-    ("outbox-messages", lambda org: org.messages[0]),
-]
+    "customers", "contacts", "invoices", "credit-notes", "payments", "allocations",
+    "disputes", "promises", "payment-plans", "tasks", "notes", "outbox-messages",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def records(api_world: ApiWorld) -> dict[tuple[str, str], int]:
+    """One record of every resource in each organisation: (slug, resource) -> id."""
+    found: dict[tuple[str, str], int] = {}
+    with transaction(api_world.world.engine, actor="test") as session:
+        for org in (api_world.world.a, api_world.world.b):
+            customer = org.customers["C1"]
+            invoices = [
+                ledger.create_invoice(
+                    session, org_id=org.id, customer_id=customer, number=f"REC-{org.slug}-{n}",
+                    issue_date=date(2026, 6, 1), total=Decimal("100.00"),
+                ).id
+                for n in range(3)
+            ]  # fmt: skip
+            payment = ledger.record_payment(
+                session, org_id=org.id, customer_id=customer, received_on=date(2026, 6, 20),
+                amount=Decimal("10.00"), currency="EUR", external_id=f"REC-P-{org.slug}",
+            )  # fmt: skip
+            ledger.allocate(
+                session, org_id=org.id, invoice_id=invoices[0], amount=Decimal("10.00"),
+                on=date(2026, 6, 20), payment_id=payment.id,
+            )  # fmt: skip
+            credit = ledger.create_credit_note(
+                session, org_id=org.id, customer_id=customer, number=f"REC-CN-{org.slug}",
+                issue_date=date(2026, 6, 2), total=Decimal("5.00"),
+            )  # fmt: skip
+            promise = cases.add_promise(
+                session, org_id=org.id, customer_id=customer, items=[(invoices[1], None)],
+                promised_on=date(2026, 7, 10), made_on=date(2026, 6, 30),
+            )  # fmt: skip
+            plan = cases.create_plan(
+                session, org_id=org.id, customer_id=customer, invoice_ids=[invoices[2]],
+                start_on=date(2026, 6, 30), instalments=2, first_due=date(2026, 7, 31),
+            )  # fmt: skip
+            note = cases.add_note(session, org_id=org.id, customer_id=customer, text="hi")
+            contact = ledger.save_contact(
+                session, org_id=org.id, customer_id=customer, contact_id=None, name="Pat"
+            )
+            session.flush()
+            allocation = session.scalars(
+                select(Allocation.id).where(Allocation.payment_id == payment.id)
+            ).one()
+            ids = {
+                "customers": customer, "contacts": contact.id, "invoices": invoices[0],
+                "credit-notes": credit.id, "payments": payment.id, "allocations": allocation,
+                "disputes": org.disputes[0], "promises": promise.id, "payment-plans": plan.id,
+                "tasks": org.tasks[0], "notes": note.id, "outbox-messages": org.messages[0],
+            }  # fmt: skip
+            found.update({(org.slug, resource): i for resource, i in ids.items()})
+    return found
+
+
 LISTS = [
     "customers", "contacts", "invoices", "credit-notes", "payments", "allocations",
     "disputes", "promises", "payment-plans", "tasks", "notes", "outbox-messages", "charges",
@@ -52,14 +108,17 @@ def test_every_list_shows_only_the_tokens_organisation(
         assert owners - {None} <= customers
 
 
-@pytest.mark.parametrize(("resource", "pick"), RESOURCES)
+@pytest.mark.parametrize("resource", RESOURCES)
 def test_another_organisations_record_is_not_found(
-    client: TestClient, api_world: ApiWorld, resource: str, pick: object
+    client: TestClient, api_world: ApiWorld, records: dict[tuple[str, str], int], resource: str
 ) -> None:
-    mine, theirs = pick(api_world.world.a), pick(api_world.world.b)  # type: ignore[operator]
+    mine, theirs = records[("alpha", resource)], records[("beta", resource)]
     ok = client.get(f"/api/v1/{resource}/{mine}", headers=api_world.headers("alpha", "read"))
     assert ok.status_code == 200, ok.text
     assert ok.json()["id"] == mine
+    listed = client.get(f"/api/v1/{resource}?limit=500", headers=api_world.headers("alpha", "read"))
+    assert mine in {row["id"] for row in listed.json()["data"]}
+    assert theirs not in {row["id"] for row in listed.json()["data"]}
     other = client.get(f"/api/v1/{resource}/{theirs}", headers=api_world.headers("alpha", "read"))
     assert other.status_code == 404
     assert other.headers["content-type"] == PROBLEM

@@ -434,6 +434,15 @@ def list_allocations(
     return schemas.Page(data=[schemas.Allocation.of(r) for r in rows], next_cursor=after)
 
 
+@router.get("/allocations/{allocation_id}", tags=["payments"])
+def get_allocation(ctx: Context, allocation_id: RecordId) -> schemas.Allocation:
+    """One allocation."""
+    row = one(
+        ctx.session, Allocation, org_id=ctx.org_id, record_id=allocation_id, what="allocation"
+    )
+    return schemas.Allocation.of(row)
+
+
 @router.post("/allocations", tags=["payments"], status_code=201, response_model=schemas.Allocation)
 def create_allocation(
     ctx: Context,
