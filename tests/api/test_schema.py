@@ -44,6 +44,7 @@ def test_the_document_describes_every_error_as_a_problem(
             for status in ("401", "403", "404", "422", "429"):
                 content = responses[status]["content"]
                 assert list(content) == ["application/problem+json"], (path, method, status)
+            assert "Retry-After" in responses["429"]["headers"]
             if method == "post":
                 names = [p["name"] for p in operation.get("parameters", [])]
                 assert "idempotency-key" in names, path

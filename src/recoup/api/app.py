@@ -88,6 +88,13 @@ def _problem_media(document: dict[str, Any]) -> dict[str, Any]:
                 if not status.startswith(("4", "5")):
                     continue
                 response["content"] = {problems.MEDIA_TYPE: {"schema": problem_ref}}
+                if status in ("429", "503"):
+                    response["headers"] = {
+                        "Retry-After": {
+                            "description": "Seconds to wait before trying again",
+                            "schema": {"type": "integer"},
+                        }
+                    }
             operation["security"] = [{"bearer": []}]
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
