@@ -28,6 +28,7 @@ from recoup.api.app import create_api
 from recoup.api.views import router as api_token_views
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
+from recoup.clock import today as clock_today
 from recoup.config import Settings
 from recoup.db import make_engine
 from recoup.db.engine import is_overload
@@ -59,7 +60,7 @@ def create_app(
     *,
     database_url: str | None = None,
     engine: Engine | None = None,
-    clock: Callable[[], date] = date.today,
+    clock: Callable[[], date] = clock_today,
     migrate: bool = True,
 ) -> FastAPI:
     """The web application on the configured database (migrated to the newest schema).
