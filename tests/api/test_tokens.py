@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from recoup.api import service as api
-from recoup.api.models import ApiToken, Scope
+from recoup.api.enums import Scope
+from recoup.api.models import ApiToken
 from recoup.cli import app
 from recoup.errors import InvalidInput, NotFound
 from tests.api.conftest import ApiWorld

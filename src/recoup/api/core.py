@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from recoup.api.models import Scope
+from recoup.api.enums import Scope
 from recoup.errors import InvalidInput
 
 TOKEN_PREFIX = "rcp_"

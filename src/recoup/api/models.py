@@ -5,7 +5,6 @@ stored, so a copy of the database opens nothing, and the token is shown once.
 """
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,14 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from recoup.audit.service import audited
 from recoup.db.base import Base, OrgScoped
 from recoup.ledger.models import Customer, Invoice
-
-
-class Scope(StrEnum):
-    """What a token may do: ``read`` GETs, ``write`` also POST/PATCH, ``admin`` all."""
-
-    READ = "read"
-    WRITE = "write"
-    ADMIN = "admin"
 
 
 @audited

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from recoup.api import core, repository
-from recoup.api.models import ApiToken, IdempotentAnswer, Scope
+from recoup.api.enums import Scope
+from recoup.api.models import ApiToken, IdempotentAnswer
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, NotFound
 

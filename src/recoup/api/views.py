@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from recoup.api import service as api
-from recoup.api.models import Scope
+from recoup.api.enums import Scope
 from recoup.errors import InvalidInput, RecoupError
 from recoup.web.deps import DB, Actor, Admin
 from recoup.web.templating import render
