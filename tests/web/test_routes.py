@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 
+from recoup.api import service as api_tokens
 from recoup.auth import service as auth
 from recoup.db import transaction
 from recoup.ledger import service as ledger
@@ -184,6 +185,11 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/settings/bank/{currency}/remove"): Case("manage_users", {"currency": "currency"}),
     ("POST", "/settings/mail-test"): Case("manage_users", form={"to": ""}),
+    ("GET", "/settings/api-tokens"): Case("manage_users"),
+    ("POST", "/settings/api-tokens"): Case("manage_users", form={"scope": "read", "name": "x"}),
+    ("POST", "/settings/api-tokens/{token_id}/revoke"): Case(
+        "manage_users", {"token_id": "api_token"}
+    ),
     ("GET", "/password"): Case("logged_in"),
     ("POST", "/password"): Case(
         "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
@@ -234,6 +240,12 @@ def _fresh_contact(world: World, customer_id: int, org_id: int) -> int:
         return contact.id
 
 
+def _fresh_api_token(world: World, org_id: int) -> int:
+    """A new API token of the organisation (a revoked one is revoked again harmlessly)."""
+    with transaction(world.engine, actor="test") as session:
+        return api_tokens.create_token(session, org_id=org_id, scopes="read").token.id
+
+
 def _ids(world: World, org: str) -> dict[str, str]:
     chosen = world.a if org == "a" else world.b
     return {
@@ -253,6 +265,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "statement": str(chosen.statements[0]),
         "line": str(chosen.lines[0]),
         "second_line": str(chosen.lines[1]),
+        "api_token": str(_fresh_api_token(world, chosen.id)),
     }
 
 

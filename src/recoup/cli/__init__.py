@@ -13,6 +13,7 @@ from recoup.cli import (
     accounting,
     allocations,
     analytics,
+    api,
     approvals,
     audit,
     bank,
@@ -51,6 +52,7 @@ allocations.register(app)
 analytics.register(app)
 app.add_typer(payments.app, name="payments")
 accounting.register(app)
+app.add_typer(api.app, name="api")
 
 
 def main() -> None:

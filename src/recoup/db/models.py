@@ -7,6 +7,7 @@ gets tables.
 import recoup.accounting.models
 import recoup.analytics.models
 import recoup.analytics.prediction.models
+import recoup.api.models
 import recoup.approvals.models
 import recoup.audit.models
 import recoup.auth.models

@@ -23,6 +23,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from recoup.analytics import views as analytics_views
+from recoup.api.app import PREFIX as API_PREFIX
+from recoup.api.app import create_api
+from recoup.api.views import router as api_token_views
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
 from recoup.clock import today as clock_today
@@ -89,6 +92,8 @@ def create_app(
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
     app.include_router(payment_views.router)
+    app.include_router(api_token_views)
+    app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 
