@@ -27,6 +27,7 @@ from recoup.cli import (
     run,
     web,
 )
+from recoup.cli import inbound as inbound_cli
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
@@ -47,6 +48,7 @@ model.register(app)
 bank.register(app)
 allocations.register(app)
 analytics.register(app)
+inbound_cli.register(app)
 
 
 def main() -> None:

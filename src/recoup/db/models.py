@@ -14,6 +14,7 @@ import recoup.cashapp.models
 import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
+import recoup.inbound.models
 import recoup.ledger.models
 import recoup.policy.models
 import recoup.portal.models  # noqa: F401

@@ -1426,3 +1426,15 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+def contacts_with_email(session: Session, *, org_id: int, email: str) -> list[Contact]:
+    """The organisation's contacts with this email address (case aside), oldest first:
+    who a message from ``email`` may be from."""
+    address = email.strip()
+    wanted = list(dict.fromkeys([address, address.lower()]))
+    return [
+        c
+        for c in repository.contacts_with_email(session, org_id, wanted)
+        if c.email.lower() == address.lower()
+    ]
