@@ -75,26 +75,36 @@ class Incoming:
 
 
 class _Text(HTMLParser):
-    """The text of an HTML part (for messages without a text part)."""
+    """The text of an HTML part (for messages without a text part); what is inside a
+    ``blockquote`` (the quoted history) comes out as ``>`` lines."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
         self._skip = 0
+        self._quoted = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script", "head"):
             self._skip += 1
         elif tag in ("br", "p", "div", "tr", "li", "blockquote"):
             self.parts.append("\n")
+        if tag == "blockquote":
+            self._quoted += 1
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script", "head") and self._skip:
             self._skip -= 1
+        elif tag == "blockquote" and self._quoted:
+            self._quoted -= 1
+            self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+        if self._skip:
+            return
+        if self._quoted and data.strip():
+            data = "\n".join(f"> {line}" for line in data.splitlines() if line.strip())
+        self.parts.append(data)
 
 
 def html_text(html: str) -> str:
@@ -102,6 +112,8 @@ def html_text(html: str) -> str:
 
     >>> html_text("<p>Paid <b>yesterday</b></p><style>p{}</style>")
     'Paid yesterday'
+    >>> html_text("<p>Thanks</p><blockquote><p>Please pay</p></blockquote>")
+    'Thanks\\n> Please pay'
     """
     parser = _Text()
     parser.feed(html)
@@ -204,6 +216,8 @@ def _body_text(message: EmailMessage) -> str:
     if part is None:
         return ""
     try:
+        if part.get_content_charset() is None:
+            raise LookupError("no charset: read as UTF-8, the usual undeclared 8-bit")
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):
         payload = part.get_payload(decode=True)
@@ -297,6 +311,8 @@ def strip_quotes(text: str) -> str:
     'Paid today.'
     >>> strip_quotes("Wir zahlen am Freitag.\\n\\nVon: Acme\\nGesendet: Montag")
     'Wir zahlen am Freitag.'
+    >>> strip_quotes("Paid.\\nOn Tue, 1 Dec 2026, Acme <ar@acme.example>\\nwrote:\\n> Pay now")
+    'Paid.'
     """
     kept: list[str] = []
     lines = text.splitlines()
@@ -313,12 +329,13 @@ def strip_quotes(text: str) -> str:
                     continue
             break
         kept.append(line)
-    while (
-        kept
-        and kept[-1].strip().lower().startswith(("on ", "am "))
-        and kept[-1].rstrip().endswith(",")
-    ):
-        kept.pop()  # "On Mon, 1 Dec 2026 at 09:00," wrapped before "Acme wrote:"
+    while kept and not kept[-1].strip():
+        kept.pop()
+    # An attribution wrapped over two lines ("On Tue, 1 Dec 2026, Acme <ar@…>" / "wrote:").
+    if kept and re.search(r"\b(wrote|schrieb)\b.{0,40}:\s*$", kept[-1], re.IGNORECASE):
+        kept.pop()
+        if kept and kept[-1].strip().lower().startswith(("on ", "am ")):
+            kept.pop()
     return "\n".join(kept).strip()
 
 
