@@ -62,10 +62,15 @@ def store(
 
 
 def _store_counted(
-    engine: Engine, org_id: int, raw: bytes, envelope_to: Sequence[str], tally: Tally
+    engine: Engine,
+    org_id: int,
+    raw: bytes,
+    envelope_to: Sequence[str],
+    tally: Tally,
+    clock: Callable[[], datetime] = utcnow,
 ) -> bool:
     try:
-        received = store(engine, org_id=org_id, raw=raw, envelope_to=envelope_to)
+        received = store(engine, org_id=org_id, raw=raw, envelope_to=envelope_to, clock=clock)
     except Exception as exc:  # one bad message must not stop the others
         log.exception("could not store a received message")
         tally.failed += 1
@@ -84,8 +89,10 @@ def _store_counted(
 class _Handler:
     """aiosmtpd's handler: every accepted message goes to ``store``."""
 
-    def __init__(self, engine: Engine, org_id: int, tally: Tally) -> None:
-        self.engine, self.org_id, self.tally = engine, org_id, tally
+    def __init__(
+        self, engine: Engine, org_id: int, tally: Tally, clock: Callable[[], datetime]
+    ) -> None:
+        self.engine, self.org_id, self.tally, self.clock = engine, org_id, tally, clock
         self.lock = threading.Lock()  # one transaction at a time (SQLite's single writer)
 
     async def handle_DATA(
@@ -100,7 +107,7 @@ class _Handler:
 
     def _store(self, raw: bytes, recipients: list[str]) -> bool:
         with self.lock:
-            return _store_counted(self.engine, self.org_id, raw, recipients, self.tally)
+            return _store_counted(self.engine, self.org_id, raw, recipients, self.tally, self.clock)
 
 
 def parse_listen(value: str) -> tuple[str, int]:
@@ -116,11 +123,18 @@ def parse_listen(value: str) -> tuple[str, int]:
 
 
 @contextmanager
-def smtp_receiver(engine: Engine, *, org_id: int, host: str, port: int) -> Iterator[Tally]:
+def smtp_receiver(
+    engine: Engine,
+    *,
+    org_id: int,
+    host: str,
+    port: int,
+    clock: Callable[[], datetime] = utcnow,
+) -> Iterator[Tally]:
     """An SMTP server on ``host:port`` storing what it receives, until the block ends."""
     tally = Tally()
     controller = Controller(
-        _Handler(engine, org_id, tally),
+        _Handler(engine, org_id, tally, clock),
         hostname=host,
         port=port,
         data_size_limit=MAX_MESSAGE_BYTES,
@@ -171,7 +185,13 @@ def _connect(settings: ImapSettings) -> IMAPClient:
     return client
 
 
-def fetch_unseen(client: IMAPClient, engine: Engine, org_id: int, tally: Tally) -> None:
+def fetch_unseen(
+    client: IMAPClient,
+    engine: Engine,
+    org_id: int,
+    tally: Tally,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
     """Store every unseen message of the selected folder; flag each stored one seen."""
     uids = client.search(["UNSEEN"])
     for start in range(0, len(uids), 50):
@@ -181,7 +201,7 @@ def fetch_unseen(client: IMAPClient, engine: Engine, org_id: int, tally: Tally) 
             raw = fetched.get(uid, {}).get(b"BODY[]")
             if not isinstance(raw, bytes):
                 continue
-            if _store_counted(engine, org_id, raw, (), tally):
+            if _store_counted(engine, org_id, raw, (), tally, clock):
                 client.add_flags([uid], [b"\\Seen"])
 
 
@@ -194,6 +214,7 @@ def read_mailbox(
     idle_seconds: int = 300,
     poll_seconds: int = 60,
     stop: threading.Event | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Tally:
     """Store the folder's unseen messages; unless ``once``, wait for more (IDLE where the
     server has it, else polling) until ``stop`` is set."""
@@ -201,7 +222,7 @@ def read_mailbox(
     stop = stop or threading.Event()
     client = _connect(settings)
     try:
-        fetch_unseen(client, engine, org_id, tally)
+        fetch_unseen(client, engine, org_id, tally, clock)
         idle = b"IDLE" in client.capabilities()
         while not once and not stop.is_set():
             if idle:
@@ -213,7 +234,7 @@ def read_mailbox(
             else:
                 stop.wait(poll_seconds)
                 client.noop()
-            fetch_unseen(client, engine, org_id, tally)
+            fetch_unseen(client, engine, org_id, tally, clock)
     finally:
         try:
             client.logout()
