@@ -13,6 +13,7 @@ from recoup.inbound.models import ReplyToken
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, Invoice, Organisation
 from tests.factories import make_customer, make_invoice, make_org
+from tests.inbound.dovecot import dovecot  # noqa: F401 (a fixture for the IMAP tests)
 from tests.inbound.messages import SENT_ID, TOKEN
 
 RECEIVED = datetime(2026, 12, 3, 9, 15, tzinfo=UTC)

@@ -26,7 +26,8 @@ def test_a_paid_reply_with_its_remittance_and_quoted_reminder() -> None:
     assert incoming.thread_ids == (SENT_ID,)
     # Only what the customer wrote: the reminder quoted below is cut off.
     assert incoming.new_text.startswith("Hello,\n\nWe already paid INV-1-1 yesterday")
-    assert "escalate" not in incoming.new_text and "escalate" in incoming.text
+    assert "escalate" not in incoming.new_text
+    assert "escalate" in incoming.text
     (pdf,) = incoming.attachments
     assert (pdf.filename, pdf.mime) == ("Remittance-INV-1-1.pdf", "application/pdf")
     assert pdf.content.startswith(b"%PDF-1.4")
@@ -97,7 +98,8 @@ def test_a_bounce_names_the_address_and_our_message() -> None:
 def test_an_html_only_question_is_a_task_and_its_quote_is_not_a_promise() -> None:
     incoming, reading = read("question_en")
     assert incoming.new_text.startswith("Could you send us a copy of the invoice")
-    assert "10 December" in incoming.text and "10 December" not in incoming.new_text
+    assert "10 December" in incoming.text
+    assert "10 December" not in incoming.new_text
     assert reading.kind is ReplyKind.OTHER
     plan = core.decide(reading, received_on=TODAY, customer_known=True, invoice_ids={})
     assert (plan.status, plan.task_title) == (ReplyStatus.WAITING, "Answer the customer's reply")

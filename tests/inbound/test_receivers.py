@@ -16,7 +16,7 @@ from recoup.db.migrate import upgrade
 from recoup.inbound import receivers
 from recoup.inbound.models import Reply, ReplyAttachment, ReplyKind, ReplyStatus
 from tests.inbound.conftest import make_book
-from tests.inbound.dovecot import Imap, dovecot  # noqa: F401 (a fixture)
+from tests.inbound.dovecot import Imap
 from tests.inbound.messages import eml
 from tests.mailbox import free_port
 
@@ -42,12 +42,14 @@ def replies(engine: Engine) -> list[tuple[str, str, str]]:
 def test_the_smtp_receiver_stores_what_it_is_sent(committed: tuple[Engine, int]) -> None:
     engine, org_id = committed
     port = free_port()
-    with receivers.smtp_receiver(engine, org_id=org_id, host="127.0.0.1", port=port) as tally:
-        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-            for name in ("paid_remittance", "out_of_office_de", "bounce_dsn"):
-                client.sendmail("sender@customer.example", ["ar@acme.example"], eml(name))
-            # Delivered twice (a retry after a lost reply): stored once.
-            client.sendmail("sender@customer.example", ["ar@acme.example"], eml("paid_remittance"))
+    with (
+        receivers.smtp_receiver(engine, org_id=org_id, host="127.0.0.1", port=port) as tally,
+        smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
+    ):
+        for name in ("paid_remittance", "out_of_office_de", "bounce_dsn"):
+            client.sendmail("sender@customer.example", ["ar@acme.example"], eml(name))
+        # Delivered twice (a retry after a lost reply): stored once.
+        client.sendmail("sender@customer.example", ["ar@acme.example"], eml("paid_remittance"))
     assert (tally.stored, tally.again, tally.failed) == (3, 1, 0)
     assert replies(engine) == [
         ("<DB9PR01MB7262A1@customer.example>", ReplyKind.PAID, ReplyStatus.WAITING),
@@ -65,9 +67,11 @@ def test_the_envelope_recipient_carries_the_token(committed: tuple[Engine, int])
     engine, org_id = committed
     port = free_port()
     raw = eml("question_en").replace(b"To: ar+k3j9x2m4q8w1z7ab@", b"To: ar@")
-    with receivers.smtp_receiver(engine, org_id=org_id, host="127.0.0.1", port=port):
-        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-            client.sendmail("x@elsewhere.example", ["ar+k3j9x2m4q8w1z7ab@acme.example"], raw)
+    with (
+        receivers.smtp_receiver(engine, org_id=org_id, host="127.0.0.1", port=port),
+        smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
+    ):
+        client.sendmail("x@elsewhere.example", ["ar+k3j9x2m4q8w1z7ab@acme.example"], raw)
     with transaction(engine, actor="test", read_only=True) as session:
         (reply,) = session.scalars(select(Reply))
         assert (reply.matched_by, reply.customer_id is not None) == ("token", True)
@@ -79,10 +83,12 @@ def test_a_message_that_cannot_be_stored_is_refused_for_a_retry(
     engine, _ = committed
     port = free_port()
     # No such organisation: the insert fails, the sender is told to try again later.
-    with receivers.smtp_receiver(engine, org_id=999_999, host="127.0.0.1", port=port) as tally:
-        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-            with pytest.raises(smtplib.SMTPDataError) as refused:
-                client.sendmail("a@b.example", ["ar@acme.example"], eml("question_en"))
+    with (
+        receivers.smtp_receiver(engine, org_id=999_999, host="127.0.0.1", port=port) as tally,
+        smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
+        pytest.raises(smtplib.SMTPDataError) as refused,
+    ):
+        client.sendmail("a@b.example", ["ar@acme.example"], eml("question_en"))
     assert refused.value.smtp_code == 451
     assert tally.failed == 1
     assert replies(engine) == []
@@ -157,7 +163,8 @@ def test_imap_idle_picks_up_a_reply_as_it_arrives(
         stop.set()
         reader.join(timeout=15)
     assert [kind for _, kind, _ in replies(engine)] == [ReplyKind.OTHER]
-    assert result and result[0].stored == 1
+    assert result
+    assert result[0].stored == 1
 
 
 def test_imap_with_a_wrong_password_is_an_error(dovecot: Imap) -> None:

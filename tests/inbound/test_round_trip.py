@@ -46,7 +46,8 @@ def test_a_reply_to_a_reminder_pauses_chasing_until_handled(
     dispatch(engine, LiveChannels(settings), clock=lambda: now)
     notice = mailbox.message(0)
     reply_to = str(notice["Reply-To"])
-    assert reply_to.startswith("ar+") and reply_to.endswith("@acme.example")
+    assert reply_to.startswith("ar+")
+    assert reply_to.endswith("@acme.example")
 
     # The customer answers the notice from their mail program.
     answer = EmailMessage()
@@ -61,15 +62,17 @@ def test_a_reply_to_a_reminder_pauses_chasing_until_handled(
         f"On 3 Mar 2026, Acme wrote:\n> {notice.get_body(('plain',)).get_content()[:200]}"
     )
     receiver_port = free_port()
-    with receivers.smtp_receiver(
-        engine,
-        org_id=org_id,
-        host="127.0.0.1",
-        port=receiver_port,
-        clock=lambda: datetime(2026, 3, 5, 10, tzinfo=UTC),
-    ) as tally:
-        with smtplib.SMTP("127.0.0.1", receiver_port, timeout=10) as client:
-            client.send_message(answer)
+    with (
+        receivers.smtp_receiver(
+            engine,
+            org_id=org_id,
+            host="127.0.0.1",
+            port=receiver_port,
+            clock=lambda: datetime(2026, 3, 5, 10, tzinfo=UTC),
+        ) as tally,
+        smtplib.SMTP("127.0.0.1", receiver_port, timeout=10) as client,
+    ):
+        client.send_message(answer)
     assert tally.stored == 1
 
     def call_day_actions() -> list[str]:

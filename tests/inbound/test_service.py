@@ -41,9 +41,12 @@ def test_reply_addresses_are_per_customer_stable_and_unguessable(
     )
     first = inbound.reply_address(session, org_id=org_id, customer_id=book.other.id)
     again = inbound.reply_address(session, org_id=org_id, customer_id=book.other.id)
-    assert first == again and first.startswith("ar+") and first.endswith("@acme.example")
+    assert first == again
+    assert first.startswith("ar+")
+    assert first.endswith("@acme.example")
     token = first[3:].split("@")[0]
-    assert len(token) == 16 and token != TOKEN
+    assert len(token) == 16
+    assert token != TOKEN
     third = make_customer(session, org=book.org, external_id="C3")
     assert inbound.reply_address(session, org_id=org_id, customer_id=third.id) != first
     inbound.set_address(
@@ -67,7 +70,8 @@ def test_a_paid_reply_by_token_is_stored_with_its_remittance(session: Session, b
     assert reply.paused_until == date(2026, 12, 8)
     assert reply.draft == {"invoice_ids": [book.invoices["INV-1-1"].id]}
     (pdf,) = inbound.attachments(session, org_id=book.org.id, reply_id=reply.id)
-    assert pdf.filename == "Remittance-INV-1-1.pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.filename == "Remittance-INV-1-1.pdf"
+    assert pdf.content.startswith(b"%PDF")
     assert reply_tasks(session, book) == [
         (
             book.customer.id,
@@ -90,7 +94,8 @@ def test_a_paid_reply_by_token_is_stored_with_its_remittance(session: Session, b
 def test_the_same_message_twice_is_stored_once(session: Session, book: Book) -> None:
     first = receive(session, book, "paid_remittance")
     again = receive(session, book, "paid_remittance")
-    assert not again.new and again.reply.id == first.reply.id
+    assert not again.new
+    assert again.reply.id == first.reply.id
     assert len(reply_tasks(session, book)) == 1
 
 
@@ -190,7 +195,8 @@ def test_chasing_pauses_until_the_task_is_done_or_the_reply_handled(
     assert question.kind is ReplyKind.OTHER
     later = DAY + timedelta(days=40)
     (pause,) = inbound.pauses(session, org_id=book.org.id, as_of=later)
-    assert pause.ends_on is None and "waiting for a person" in pause.reason
+    assert pause.ends_on is None
+    assert "waiting for a person" in pause.reason
     # Done on the tasks page: the pause ends.
     (task,) = [
         t for t in cases.open_tasks(session, org_id=book.org.id) if t.key == f"reply:{question.id}"
@@ -204,7 +210,8 @@ def test_chasing_pauses_until_the_task_is_done_or_the_reply_handled(
     inbound.mark_handled(
         session, org_id=book.org.id, reply_id=second.id, by="sam@acme.example", note="sent a copy"
     )
-    assert second.outcome == "sent a copy" and second.handled_by == "sam@acme.example"
+    assert second.outcome == "sent a copy"
+    assert second.handled_by == "sam@acme.example"
     assert inbound.pauses(session, org_id=book.org.id, as_of=later) == []
     assert reply_tasks(session, book) == []
 

@@ -30,6 +30,7 @@ from recoup.db import make_engine
 from recoup.db.engine import is_overload
 from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
+from recoup.inbound import views as inbound_views
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
 from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.include_router(inbound_views.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 
