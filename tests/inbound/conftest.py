@@ -12,6 +12,7 @@ from recoup.inbound import service as inbound
 from recoup.inbound.models import ReplyToken
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, Invoice, Organisation
+from tests.cli.conftest import recoup  # noqa: F401 (the command line, for the CLI tests)
 from tests.factories import make_customer, make_invoice, make_org
 from tests.inbound.dovecot import dovecot  # noqa: F401 (a fixture for the IMAP tests)
 from tests.inbound.messages import SENT_ID, TOKEN

@@ -107,17 +107,17 @@ def _report(tally: receivers.Tally) -> None:
 @replies_app.command("address")
 def address(
     mailbox: Annotated[str, typer.Argument(help="the address replies go to, e.g. ar@acme.example")],
-    plus: Annotated[
+    no_plus: Annotated[
         bool,
-        typer.Option("--plus/--no-plus", help="a +token per customer (the mailbox must accept it)"),
-    ] = True,
+        typer.Option("--no-plus", help="the address as it is (no +token per customer)"),
+    ] = False,
     org: Org = None,
 ) -> None:
     """Make messages to customers carry a reply address: ar+<token>@… per customer (the
     token is random and stays the customer's) or the address itself with --no-plus."""
     with unit_of_work(org) as (session, organisation):
         found = inbound.set_address(
-            session, org_id=organisation.id, address=mailbox, plus_addressing=plus
+            session, org_id=organisation.id, address=mailbox, plus_addressing=not no_plus
         )
         example = (
             found.address.replace("@", "+<token>@") if found.plus_addressing else found.address
