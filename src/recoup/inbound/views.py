@@ -52,14 +52,18 @@ def _customer_names(session: Session, org_id: int, ids: set[int]) -> dict[int, s
 
 def _draft_words(reply: Reply, numbers: dict[int, str]) -> str:
     draft = reply.draft or {}
+    if reply.customer_id is None:
+        return "Find the customer first"
     invoices = ", ".join(numbers.get(int(i), f"#{i}") for i in draft.get("invoice_ids", []))
     if reply.kind == ReplyKind.DISPUTE:
         reason = str(draft.get("reason", "other")).replace("_", " ")
         return f"Dispute of {invoices or 'the open invoices'} ({reason})"
     if reply.kind == ReplyKind.PROMISE:
-        return f"Promise to pay {invoices or 'the open invoices'} by {draft.get('promised_on')}"
+        on = date.fromisoformat(str(draft.get("promised_on")))
+        return f"Promise to pay {invoices or 'the open invoices'} by {on.day} {on:%b %Y}"
     if reply.kind == ReplyKind.PAID and reply.paused_until:
-        return f"Chasing paused until {reply.paused_until.isoformat()}"
+        until = reply.paused_until
+        return f"Chasing paused until {until.day} {until:%b %Y}"
     return ""
 
 
