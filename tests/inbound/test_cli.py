@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 from tests.cases.cli_support import fingerprint, setup
@@ -26,7 +27,7 @@ def _promise(to: str, message_id: str) -> bytes:
     message["Subject"] = "Re: INV-1"
     message["Message-ID"] = message_id
     message.set_content(f"Hello,\n\nwe will pay INV-1 on {on}.\n\nAnn\n")
-    return bytes(message)
+    return message.as_bytes(policy=SMTP)
 
 
 def test_replies_from_a_mailbox_are_listed_and_confirmed(

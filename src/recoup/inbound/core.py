@@ -16,10 +16,13 @@ and "pay by" and must not make every reply a promise.
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from enum import StrEnum
 from html.parser import HTMLParser
@@ -143,10 +146,14 @@ def message_ids(value: str) -> tuple[str, ...]:
 
 
 def parse(raw: bytes, *, envelope_to: Sequence[str] = ()) -> Incoming:
-    """Read a message as received (``envelope_to``: the SMTP ``RCPT TO`` addresses)."""
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    header = _header_reader(message)
+    """Read a message as received (``envelope_to``: the SMTP ``RCPT TO`` addresses).
+
+    The plain (``compat32``) parser is used: headers stay text until read, which is
+    several times faster than the header objects of the default policy on a batch of
+    replies; encoded words are decoded where a header is read.
+    """
+    message = message_from_bytes(raw, policy=policy.compat32)
+    header = _Header(message)
     from_name, from_address = parseaddr(header("from"))
     addresses = [
         a.lower()
@@ -166,83 +173,112 @@ def parse(raw: bytes, *, envelope_to: Sequence[str] = ()) -> Incoming:
     sent_at = None
     try:
         sent_at = parsedate_to_datetime(header("date")) if header("date") else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         sent_at = None
     if sent_at is not None and sent_at.tzinfo is None:
         sent_at = None  # a date without a zone is not a moment
-    text = _body_text(message)
-    report = _delivery_report(message)
+    parts = list(message.walk())
+    text = _body_text(parts)
     return Incoming(
         message_id=message_id[:500],
         from_address=from_address.lower(),
         from_name=from_name,
         to_addresses=tuple(dict.fromkeys(addresses)),
-        subject=" ".join(header("subject").split())[:500],
+        subject=header("subject")[:500],
         sent_at=sent_at,
         thread_ids=thread,
-        headers={name: header(name) for name in _HEADERS_READ if header(name)},
+        headers={name: value for name in _HEADERS_READ if (value := header(name))},
         text=text,
         new_text=strip_quotes(text),
-        attachments=tuple(_attachments(message)),
-        report=report,
+        attachments=tuple(_attachments(parts)),
+        report=_delivery_report(message, parts),
     )
 
 
-def _header_reader(message: Message) -> "_Header":
-    return _Header(message)
-
-
 class _Header:
-    """Header values as text; a malformed header reads as its raw text, never an error."""
+    """Header values as text, encoded words decoded and folding undone; a malformed
+    header reads as its raw text, never an error."""
 
     def __init__(self, message: Message) -> None:
         self.message = message
 
     def __call__(self, name: str) -> str:
-        try:
-            value = self.message.get(name)
-        except (ValueError, IndexError, TypeError):
-            value = self.message.get_all(name, [""])[0] if self.message.get_all(name) else ""
-        return str(value or "")
+        value = self.message.get(name)
+        if value is None:
+            return ""
+        return decoded(str(value))
 
 
-def _body_text(message: EmailMessage) -> str:
-    """The text a person reads: the text part, else the HTML part's text."""
-    part = None
-    try:
-        part = message.get_body(preferencelist=("plain", "html"))
-    except (KeyError, LookupError):
-        part = None
-    if part is None:
+def decoded(value: str) -> str:
+    """A header's text with its encoded words decoded and its lines unfolded.
+
+    >>> decoded("=?utf-8?q?Abwesenheitsnotiz=3A_R=C3=BCckkehr?=")
+    'Abwesenheitsnotiz: Rückkehr'
+    """
+    if "=?" in value:
+        with suppress(HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+            value = str(make_header(decode_header(value)))
+    return " ".join(value.split())
+
+
+_SKIPPED = ("message/delivery-status", "text/rfc822-headers")
+
+
+def _is_attachment(part: Message) -> bool:
+    if part.is_multipart() or part.get_content_type() in _SKIPPED:
+        return False
+    disposition = (part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
+    if disposition == "attachment" or part.get_filename():
+        return True
+    return part.get_content_maintype() not in ("text", "multipart")
+
+
+def _text_of(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
         return ""
+    charset = part.get_content_charset() or "utf-8"  # undeclared 8-bit is UTF-8, mostly
     try:
-        if part.get_content_charset() is None:
-            raise LookupError("no charset: read as UTF-8, the usual undeclared 8-bit")
-        content = part.get_content()
-    except (LookupError, ValueError, AssertionError):
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    text = str(content)
-    if part.get_content_subtype() == "html":
-        text = html_text(text)
-    return text.replace("\r\n", "\n").strip()
+        return payload.decode(charset, "replace")
+    except LookupError:
+        return payload.decode("utf-8", "replace")
 
 
-def _attachments(message: EmailMessage) -> Iterable[Attachment]:
-    for part in message.iter_attachments():
-        if part.get_content_type() in ("message/delivery-status", "text/rfc822-headers"):
+def _body_text(parts: Sequence[Message]) -> str:
+    """The text a person reads: the first text part, else the first HTML part's text."""
+    for subtype in ("plain", "html"):
+        for part in parts:
+            if part.get_content_type() == f"text/{subtype}" and not _is_attachment(part):
+                text = _text_of(part)
+                if subtype == "html":
+                    text = html_text(text)
+                return text.replace("\r\n", "\n").strip()
+    return ""
+
+
+def _attachments(parts: Sequence[Message]) -> Iterable[Attachment]:
+    inside: set[int] = set()  # parts of an attached message: in its file, not ours
+    for part in parts:
+        if id(part) in inside:
             continue
         if part.get_content_type() == "message/rfc822":
-            content = part.as_bytes()
-            name = part.get_filename() or "message.eml"
-        else:
-            payload = part.get_payload(decode=True)
-            content = payload if isinstance(payload, bytes) else b""
-            name = part.get_filename() or "attachment"
+            inner = part.get_payload()
+            attached = inner[0] if isinstance(inner, list) and inner else None
+            if isinstance(attached, Message):
+                inside.update(id(p) for p in attached.walk())
+            content = attached.as_bytes() if isinstance(attached, Message) else b""
+            name = decoded(part.get_filename() or "message.eml")
+            yield Attachment(name[:200], "message/rfc822", content)
+            continue
+        if not _is_attachment(part):
+            continue
+        payload = part.get_payload(decode=True)
+        name = decoded(part.get_filename() or "attachment")
+        content = payload if isinstance(payload, bytes) else b""
         yield Attachment(name[:200], part.get_content_type()[:100], content)
 
 
-def _delivery_report(message: EmailMessage) -> DeliveryReport | None:
+def _delivery_report(message: Message, parts: Sequence[Message]) -> DeliveryReport | None:
     """The delivery status of a ``multipart/report; report-type=delivery-status``."""
     if message.get_content_type() != "multipart/report":
         return None
@@ -250,7 +286,7 @@ def _delivery_report(message: EmailMessage) -> DeliveryReport | None:
         return None
     fields: dict[str, str] = {}
     original: Message | None = None
-    for part in message.walk():
+    for part in parts:
         kind = part.get_content_type()
         if kind == "message/delivery-status":
             for block in part.get_payload():
@@ -260,7 +296,7 @@ def _delivery_report(message: EmailMessage) -> DeliveryReport | None:
         elif kind == "text/rfc822-headers":
             payload = part.get_payload(decode=True)
             text = payload if isinstance(payload, bytes) else str(part.get_payload()).encode()
-            original = message_from_bytes(text, policy=policy.default)
+            original = message_from_bytes(text, policy=policy.compat32)
         elif kind == "message/rfc822" and original is None:
             inner = part.get_payload()
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
