@@ -5,7 +5,8 @@ transaction. Target: under 60 s.
 The replies are a realistic mix — "already paid" with a remittance PDF (to the
 customer's plus address), disputes and promises (from a contact's address, quoting the
 reminder), out-of-office answers in English and German, DSN bounces, questions — sent
-through one SMTP connection to the receiver of ``recoup inbound --smtp-listen``. The
+over ``--connections`` SMTP connections at once (a mail server delivering its queue; 4
+by default) to the receiver of ``recoup inbound --smtp-listen``. The
 reference, measured in the same run, is the same messages sent to a bare aiosmtpd
 server that only keeps them in memory: the wire and the SMTP dialogue alone.
 
@@ -19,6 +20,7 @@ import smtplib
 import socket
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -227,10 +229,19 @@ Subject: Payment reminder
 """
 
 
-def _send(port: int, made: Sequence[tuple[str, bytes]]) -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=120) as client:
-        for to, raw in made:
-            client.sendmail("sender@customer.example", [to], raw)
+def _send(port: int, made: Sequence[tuple[str, bytes]], connections: int) -> None:
+    """Deliver the messages over ``connections`` SMTP connections at once, as a mail
+    server delivers a queue to one destination."""
+
+    def deliver(share: Sequence[tuple[str, bytes]]) -> None:
+        with smtplib.SMTP("127.0.0.1", port, timeout=300) as client:
+            for to, raw in share:
+                client.sendmail("sender@customer.example", [to], raw)
+
+    shares = [made[i::connections] for i in range(connections)]
+    with ThreadPoolExecutor(connections) as pool:
+        for done in [pool.submit(deliver, share) for share in shares]:
+            done.result()
 
 
 class _Keep:
@@ -244,14 +255,14 @@ class _Keep:
         return "250 OK"
 
 
-def reference(made: Sequence[tuple[str, bytes]]) -> float:
+def reference(made: Sequence[tuple[str, bytes]], connections: int) -> float:
     port = free_port()
     keep = _Keep()
     controller = Controller(keep, hostname="127.0.0.1", port=port, decode_data=False)
     controller.start()
     try:
         started = time.perf_counter()
-        _send(port, made)
+        _send(port, made, connections)
         seconds = time.perf_counter() - started
     finally:
         controller.stop()
@@ -259,11 +270,13 @@ def reference(made: Sequence[tuple[str, bytes]]) -> float:
     return seconds
 
 
-def measure(engine: Engine, org_id: int, made: Sequence[tuple[str, bytes]]) -> float:
+def measure(
+    engine: Engine, org_id: int, made: Sequence[tuple[str, bytes]], connections: int
+) -> float:
     port = free_port()
     with receivers.smtp_receiver(engine, org_id=org_id, host="127.0.0.1", port=port) as tally:
         started = time.perf_counter()
-        _send(port, made)  # each DATA is answered once the reply is committed
+        _send(port, made, connections)  # each DATA answered once its reply is committed
         seconds = time.perf_counter() - started
     if tally.failed or tally.stored != len(made):
         raise SystemExit(f"stored {tally.stored} of {len(made)}: {tally.errors[:3]}")
@@ -276,6 +289,7 @@ def main() -> None:
     parser.add_argument("--org", default="", help="its organisation's slug")
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--replies", type=int, default=1000)
+    parser.add_argument("--connections", type=int, default=4, help="SMTP connections at once")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
     args = parser.parse_args()
     started = time.perf_counter()
@@ -292,8 +306,8 @@ def main() -> None:
     made = messages(chosen, args.seed)
     print(f"set-up: {len(made)} replies to {engine.dialect.name} in "
           f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
-    ref = reference(made)
-    seconds = measure(engine, org_id, made)
+    ref = reference(made, args.connections)
+    seconds = measure(engine, org_id, made, args.connections)
     with transaction(engine, actor="bench", read_only=True) as session:
         stored = session.scalar(select(func.count()).select_from(Reply)) or 0
         tasks = session.scalar(select(func.count()).where(Task.key.like("reply:%"))) or 0

@@ -199,7 +199,9 @@ def test_chasing_pauses_until_the_task_is_done_or_the_reply_handled(
     assert "waiting for a person" in pause.reason
     # Done on the tasks page: the pause ends.
     (task,) = [
-        t for t in cases.open_tasks(session, org_id=book.org.id) if t.key == f"reply:{question.id}"
+        t
+        for t in cases.open_tasks(session, org_id=book.org.id)
+        if t.key == inbound.task_key(question)
     ]
     cases.complete_task(session, org_id=book.org.id, task_id=task.id, by="sam@acme.example")
     assert inbound.pauses(session, org_id=book.org.id, as_of=later) == []

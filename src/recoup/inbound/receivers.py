@@ -9,6 +9,7 @@ transaction committed; fetched again after a crash, it is recognised by its
 """
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -93,7 +94,11 @@ class _Handler:
         self, engine: Engine, org_id: int, tally: Tally, clock: Callable[[], datetime]
     ) -> None:
         self.engine, self.org_id, self.tally, self.clock = engine, org_id, tally, clock
-        self.lock = threading.Lock()  # one transaction at a time (SQLite's single writer)
+        # SQLite has one writer: one transaction at a time. PostgreSQL takes the messages
+        # of several connections (a mail server delivers over a few) side by side.
+        self.lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     async def handle_DATA(
         self, server: SMTPServer, session: SMTPSession, envelope: Envelope

@@ -14,6 +14,7 @@ Services never commit; the caller owns the transaction.
 """
 
 import base64
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,11 @@ from recoup.ledger import service as ledger
 from recoup.ledger.validators import validate_email
 from recoup.policy.pauses import Pause, PauseScope
 
-TASK_KEY = "reply:{id}"
+
+def task_key(reply: Reply) -> str:
+    """The key of a reply's task (from its Message-ID: known before the reply is stored)."""
+    digest = hashlib.sha256(reply.message_id.encode("utf-8")).hexdigest()[:32]
+    return f"reply:{digest}"
 
 
 # Where replies go
@@ -165,6 +170,18 @@ def receive(
         paused_until=plan.pause_until,
     )
     session.add(reply)
+    if plan.task_title:
+        # The reply and its task go to the database in one flush (one audit append).
+        with session.no_autoflush:
+            cases.create_task(
+                session,
+                org_id=org_id,
+                customer_id=customer_id,
+                title=plan.task_title,
+                body=_task_body(reply),
+                kind=plan.task_kind,
+                key=task_key(reply),
+            )
     session.flush()
     session.add_all(
         ReplyAttachment(
@@ -174,16 +191,6 @@ def receive(
     )
     if plan.undeliverable and customer_id is not None:
         _mark_undeliverable(session, org_id, customer_id, reply, reading)
-    if plan.task_title:
-        cases.create_task(
-            session,
-            org_id=org_id,
-            customer_id=customer_id,
-            title=plan.task_title,
-            body=_task_body(reply),
-            kind=plan.task_kind,
-            key=TASK_KEY.format(id=reply.id),
-        )
     session.flush()
     return Received(reply, new=True)
 
@@ -227,7 +234,7 @@ def _why(reading: core.Reading) -> str:
 
 def _task_body(reply: Reply) -> str:
     head = f"From {reply.from_address}: {reply.subject or '(no subject)'}"
-    return f"{head}\n\n{reply.text[:1500]}\n\nSee /replies/{reply.id}"
+    return f"{head} (on the Replies page)\n\n{reply.text[:1500]}"
 
 
 def _mark_undeliverable(
@@ -276,17 +283,19 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
     (until its task is done or it is handled) or "already paid" (through its date)."""
     found: list[Pause] = []
     rows = repository.pausing(session, org_id, as_of)
-    open_keys = {
-        t.key
-        for t in cases.open_tasks(session, org_id=org_id)
-        if (t.key or "").startswith("reply:")
-    }
+    open_keys: set[str] = set()
+    if any(r.status == ReplyStatus.WAITING for r in rows):  # else no task to look at
+        open_keys = {
+            t.key
+            for t in cases.open_tasks(session, org_id=org_id)
+            if t.key is not None and t.key.startswith("reply:")
+        }
     for reply in rows:
         assert reply.customer_id is not None
         starts_on = reply.received_at.date()
         if reply.kind == ReplyKind.PAID:
             ends_on = reply.paused_until
-        elif reply.status == ReplyStatus.WAITING and TASK_KEY.format(id=reply.id) in open_keys:
+        elif reply.status == ReplyStatus.WAITING and task_key(reply) in open_keys:
             ends_on = None
         else:
             continue
@@ -360,7 +369,7 @@ def _close(session: Session, org_id: int, reply: Reply, by: str, outcome: str) -
     reply.handled_by = by
     reply.handled_at = utcnow()
     reply.outcome = outcome[:500]
-    cases.complete_task_by_key(session, org_id=org_id, key=TASK_KEY.format(id=reply.id), by=by)
+    cases.complete_task_by_key(session, org_id=org_id, key=task_key(reply), by=by)
     session.flush()
     return reply
 
