@@ -321,7 +321,7 @@ def main() -> None:
           f"{'reference s':>11} {'ratio':>6}  target < 60 s")  # fmt: skip
     print(f"{engine.dialect.name:<11} {len(made):>8} {seconds:>8.2f} {len(made) / seconds:>10.1f} "
           f"{ref:>11.2f} {seconds / ref:>6.1f}  {verdict}")  # fmt: skip
-    print(f"stored in all: {stored} replies, {tasks} reply tasks; this run: {by_kind}")
+    print(f"in the database: {stored} replies, {tasks} reply tasks; by kind: {by_kind}")
     print("reference: the same messages sent to an SMTP server that only keeps them in memory")
 
 
