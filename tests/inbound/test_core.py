@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from recoup.inbound import core
-from recoup.inbound.models import ReplyKind, ReplyStatus
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from tests.inbound.messages import SENT_ID, TOKEN, eml
 
 TODAY = date(2026, 12, 3)  # a Thursday

@@ -14,7 +14,8 @@ from recoup.cases.models import Task
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.inbound import receivers
-from recoup.inbound.models import Reply, ReplyAttachment, ReplyKind, ReplyStatus
+from recoup.inbound.enums import ReplyKind, ReplyStatus
+from recoup.inbound.models import Reply, ReplyAttachment
 from tests.inbound.conftest import make_book
 from tests.inbound.dovecot import Imap
 from tests.inbound.messages import eml

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from recoup.cases import service as cases
 from recoup.errors import Conflict
 from recoup.inbound import service as inbound
-from recoup.inbound.models import ReplyKind, ReplyStatus
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from recoup.ledger import service as ledger
 from recoup.policy.pauses import PauseScope
 from tests.factories import make_customer

@@ -27,7 +27,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from enum import StrEnum
 from html.parser import HTMLParser
 
-from recoup.inbound.models import ReplyKind, ReplyStatus
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 
 #: "Already paid": chasing pauses this many days for the payment to arrive and be matched.
 PAID_PAUSE_DAYS = 5

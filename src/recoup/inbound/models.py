@@ -7,7 +7,6 @@ files in ``inbound_attachments``; a bounced address is an ``inbound_undeliverabl
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -25,24 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from recoup.audit.service import audited
 from recoup.comms.models import OutboxMessage
 from recoup.db.base import Base, OrgScoped
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from recoup.ledger.models import Contact
-
-
-class ReplyKind(StrEnum):
-    """What a reply says, as the classifier reads it."""
-
-    AUTO_REPLY = "auto_reply"  # out of office, an automatic answer: noted only
-    BOUNCE = "bounce"  # a delivery status notification: the address does not work
-    PAID = "paid"  # "already paid", usually with a remittance advice
-    DISPUTE = "dispute"
-    PROMISE = "promise"  # a promise to pay by a date
-    OTHER = "other"
-
-
-class ReplyStatus(StrEnum):
-    NOTED = "noted"  # nothing for a person to do (an automatic answer)
-    WAITING = "waiting"  # a person has to handle it; the customer's chasing is paused
-    HANDLED = "handled"  # a person confirmed the draft or dealt with it
 
 
 @audited

@@ -6,12 +6,11 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from recoup.inbound.models import (
     InboundSettings,
     Reply,
     ReplyAttachment,
-    ReplyKind,
-    ReplyStatus,
     ReplyToken,
     Undeliverable,
 )

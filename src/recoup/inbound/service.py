@@ -29,12 +29,11 @@ from recoup.comms import outbox
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.inbound import core, repository
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from recoup.inbound.models import (
     InboundSettings,
     Reply,
     ReplyAttachment,
-    ReplyKind,
-    ReplyStatus,
     ReplyToken,
     Undeliverable,
 )

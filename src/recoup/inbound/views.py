@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from recoup.auth import scope
 from recoup.errors import InvalidInput, NotFound
 from recoup.inbound import service as inbound
-from recoup.inbound.models import Reply, ReplyKind
+from recoup.inbound.enums import ReplyKind
+from recoup.inbound.models import Reply
 from recoup.inbound.words import KIND_WORDS
 from recoup.ledger import service as ledger
 from recoup.web.core import Page

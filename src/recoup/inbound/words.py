@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from recoup.inbound import service as inbound
-from recoup.inbound.models import ReplyKind, ReplyStatus
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 
 KIND_WORDS = {
     ReplyKind.AUTO_REPLY: "automatic answer",
