@@ -211,14 +211,14 @@ def create_invoice(
     if repository.by_key(session, Invoice, org_id, number=number):
         raise Conflict(f"invoice {number!r} already exists")
     currency = money.validate_currency(currency or customer.currency)
-    if total < 0:
-        raise InvalidInput("must not be negative", field="total")
     due = due_date or core.due_date(
         issue_date, customer.payment_terms_days, customer.payment_terms_basis
     )
-    if due < issue_date:
-        raise InvalidInput("due date is before the issue date", field="due_date")
     total_minor = money.to_minor(total, currency)
+    for field, reason in core.invoice_problems(
+        issue_date=issue_date, due_date=due, total=total_minor, tax=money.to_minor(tax, currency)
+    ):
+        raise InvalidInput(reason, field=field)
     invoice = Invoice(
         org_id=org_id,
         customer_id=customer_id,

@@ -25,6 +25,7 @@ from recoup.cashapp.reference import customer_reference
 from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.ledger.core import split_in_order
 from recoup.ledger.models import BankAccount, Organisation
@@ -146,7 +147,7 @@ def customer_statement(
             i.currency,
             i.total_amount,
             i.open_amount,
-            (as_of - i.due_date).days,
+            ledger_core.days_past_due(i.due_date, as_of),
         )
         for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
         if i.open_amount > 0

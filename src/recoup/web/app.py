@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from recoup.analytics import views as analytics_views
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
+from recoup.clock import today as clock_today
 from recoup.config import Settings
 from recoup.db import make_engine
 from recoup.db.engine import is_overload
@@ -57,7 +58,7 @@ def create_app(
     *,
     database_url: str | None = None,
     engine: Engine | None = None,
-    clock: Callable[[], date] = date.today,
+    clock: Callable[[], date] = clock_today,
     migrate: bool = True,
 ) -> FastAPI:
     """The web application on the configured database (migrated to the newest schema).
