@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from recoup.auth import scope
 from recoup.errors import InvalidInput, NotFound
 from recoup.inbound import service as inbound
-from recoup.inbound.enums import ReplyKind
+from recoup.inbound.enums import ReplyKind, ReplyStatus
 from recoup.inbound.models import Reply
 from recoup.inbound.words import KIND_WORDS
 from recoup.ledger import service as ledger
@@ -54,7 +54,7 @@ def _customer_names(session: Session, org_id: int, ids: set[int]) -> dict[int, s
 def _draft_words(reply: Reply, numbers: dict[int, str]) -> str:
     draft = reply.draft or {}
     if reply.customer_id is None:
-        return "Find the customer first"
+        return "Find the customer first" if reply.status == ReplyStatus.WAITING else ""
     invoices = ", ".join(numbers.get(int(i), f"#{i}") for i in draft.get("invoice_ids", []))
     if reply.kind == ReplyKind.DISPUTE:
         reason = str(draft.get("reason", "other")).replace("_", " ")
