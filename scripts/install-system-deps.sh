@@ -4,10 +4,12 @@
 # Idempotent and quick when everything is there (one dpkg-query, no apt).
 #
 #   WeasyPrint (PDF statements and letters): Pango, and a font with €, £ and umlauts.
+#   Dovecot's IMAP server: the customer-replies tests read a real mailbox.
 set -euo pipefail
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   # WeasyPrint
+  dovecot-imapd                                        # tests of recoup inbound (IMAP)
 )
 
 log() { echo "install-system-deps: $*" >&2; }

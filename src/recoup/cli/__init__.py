@@ -30,6 +30,7 @@ from recoup.cli import (
     run,
     web,
 )
+from recoup.cli import inbound as inbound_cli
 from recoup.cli.app import app
 
 app.add_typer(imports.app, name="import")
@@ -53,6 +54,7 @@ analytics.register(app)
 app.add_typer(payments.app, name="payments")
 accounting.register(app)
 app.add_typer(api.app, name="api")
+inbound_cli.register(app)
 
 
 def main() -> None:

@@ -100,3 +100,22 @@ def reminded_invoice_ids(
         if row_id != besides:
             found.update(int(i) for i in (payload or {}).get("invoice_ids", []))
     return found
+
+
+def customer_of_sent_message(
+    session: Session, *, org_id: int, message_ids: Sequence[str]
+) -> int | None:
+    """The customer a sent message with one of these ``Message-ID``s went to (the first id
+    found wins: pass the newest first), or None: how a reply's thread is followed back."""
+    if not message_ids:
+        return None
+    rows = session.execute(
+        select(OutboxMessage.result, OutboxMessage.customer_id).where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.result.in_(list(message_ids)),
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.customer_id.is_not(None),
+        )
+    )
+    found = {result: customer_id for result, customer_id in rows}
+    return next((found[m] for m in message_ids if m in found), None)

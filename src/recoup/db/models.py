@@ -16,6 +16,7 @@ import recoup.cashapp.models
 import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
+import recoup.inbound.models
 import recoup.ledger.models
 import recoup.payments.models
 import recoup.policy.models

@@ -40,6 +40,7 @@ from recoup.comms import scheduling
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
+from recoup.inbound import service as inbound
 from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
 from recoup.policy.core import PlannedAction, earliest_level, gentle_start_step
@@ -112,6 +113,7 @@ def _run_day(
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
     )
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
+    pauses += inbound.pauses(session, org_id=org_id, as_of=as_of)  # replies to handle
     # A gentle start (the organisation's onboarding choice): customers never chased start
     # at their ladder's first notice of overdue money, and what was already as late as
     # the policy claims from on their first run is not claimed (nothing back-dated).

@@ -34,6 +34,7 @@ from recoup.config import Settings
 from recoup.credit import service as credit
 from recoup.documents import letter_pdf, statement_pdf
 from recoup.errors import InvalidInput
+from recoup.inbound import service as inbound
 from recoup.ledger.models import Invoice
 from recoup.ledger.validators import validate_phone
 from recoup.portal import service as portal
@@ -68,6 +69,15 @@ class LiveChannels:
             else "",
             "reply_to": sender.reply_to,
         }
+        if row.to_customer and row.customer_id is not None:
+            # A reply address of the customer's own (recoup.inbound), when one is set up.
+            row.payload = {
+                **row.payload,
+                "reply_to": inbound.reply_address(
+                    session, org_id=row.org_id, customer_id=row.customer_id
+                )
+                or sender.reply_to,
+            }
         kind = OutboxKind(row.kind)
         if kind is OutboxKind.SMS:
             # Providers take E.164; a national number is read in the customer's country.

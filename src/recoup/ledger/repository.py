@@ -802,3 +802,11 @@ def assigned_count(session: Session, org_id: int, collector: str) -> int:
         func.lower(func.trim(Customer.collector)) == collector.strip().lower(),
     )
     return int(session.scalar(query) or 0)
+
+
+def contacts_with_email(session: Session, org_id: int, emails: Sequence[str]) -> list[Contact]:
+    """The organisation's contacts whose address is one of ``emails`` (as stored)."""
+    if not emails:
+        return []
+    query = select(Contact).where(Contact.org_id == org_id, Contact.email.in_(list(emails)))
+    return list(session.scalars(query.order_by(Contact.id)))

@@ -1454,3 +1454,15 @@ def allocation_records(session: Session, *, org_id: int) -> list[AllocationRecor
     )
     rows = repository.field_rows(session, Allocation, org_id, fields, None)
     return [AllocationRecord(*row) for row in rows]
+
+
+def contacts_with_email(session: Session, *, org_id: int, email: str) -> list[Contact]:
+    """The organisation's contacts with this email address (case aside), oldest first:
+    who a message from ``email`` may be from."""
+    address = email.strip()
+    wanted = list(dict.fromkeys([address, address.lower()]))
+    return [
+        c
+        for c in repository.contacts_with_email(session, org_id, wanted)
+        if c.email.lower() == address.lower()
+    ]

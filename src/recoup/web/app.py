@@ -34,6 +34,7 @@ from recoup.db import make_engine
 from recoup.db.engine import is_overload
 from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
+from recoup.inbound import views as inbound_views
 from recoup.payments import views as payment_views
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(payment_views.router)
     app.include_router(api_token_views)
     app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
+    app.include_router(inbound_views.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 

@@ -27,6 +27,7 @@ from recoup.cases.models import OPEN_DISPUTE_STATUSES, Dispute, Handoff, Promise
 from recoup.credit import service as credit
 from recoup.credit.models import CreditHold
 from recoup.errors import NotFound
+from recoup.inbound import words as inbound_words
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.portal import service as portal
@@ -434,6 +435,16 @@ def _timeline(
                 text=_describe_submission(submission, invoice_labels),
                 actor="customer (portal)",
                 detail=submission.comment,
+            )
+        )
+    for reply in inbound_words.timeline(session, org_id=org_id, customer_id=customer_id):
+        entries.append(
+            TimelineEntry(
+                at=reply.at,
+                kind="reply",
+                text=reply.text,
+                actor="customer (email)",
+                detail=reply.detail,
             )
         )
     entries.sort(key=lambda e: e.at, reverse=True)
