@@ -24,7 +24,7 @@ from itertools import combinations, pairwise
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from recoup import money
 from recoup.cashapp.reference import customer_of, printed, references_in
@@ -43,7 +43,12 @@ CORROBORATION_POINTS = 10  # per further agreeing signal, at most two
 EXACT_AMOUNT_POINTS = 30  # named invoices, one open invoice or the whole balance
 SUBSET_AMOUNT_POINTS = 25  # a combination of open items
 SHORT_AMOUNT_POINTS = 15  # open amount less a bank charge or discount
-PARTIAL_AMOUNT_POINTS = 10  # less than named invoices, or more than everything open
+# The text names the invoices and the amount is a little less (a bank charge or discount)
+# or a part of them: the story holds together, so it counts more than a short amount
+# found among the customer's open items (one further agreeing signal makes it certain).
+NAMED_SHORT_POINTS = 20
+NAMED_PARTIAL_POINTS = 20
+PARTIAL_AMOUNT_POINTS = 10  # more than named invoices, or more than everything open
 RIVAL_MARGIN = 25  # a rival customer this close in evidence makes a match uncertain
 DEFAULT_THRESHOLD = 90
 
@@ -63,13 +68,27 @@ class Settings:
 
     threshold: int = DEFAULT_THRESHOLD
     # A payment this much below the open amount still settles it: a bank charge
-    # (``short_fixed`` minor units) or an early-payment discount (``short_percent``).
+    # (``short_fixed`` minor units of ``base_currency``) or an early-payment discount
+    # (``short_percent`` of the open amount, in any currency).
     short_fixed: int = 1500
     short_percent: Decimal = Decimal("3")
+    # The organisation's base currency, the one ``short_fixed`` is in. Recoup keeps no
+    # exchange rates, so a fixed amount cannot be said in another currency: an invoice
+    # in another currency is settled short only within ``short_percent``. Empty: the
+    # fixed amount counts in every currency (a book of one currency).
+    base_currency: str = ""
 
-    def tolerance(self, open_amount: int) -> int:
-        """How far below ``open_amount`` a payment may fall and still settle it."""
+    def tolerance(self, open_amount: int, currency: str = "") -> int:
+        """How far below ``open_amount`` (minor units of ``currency``) a payment may fall
+        and still settle it.
+
+        >>> s = Settings(short_fixed=1500, short_percent=Decimal("2"), base_currency="EUR")
+        >>> s.tolerance(50000, "EUR"), s.tolerance(200000, "EUR"), s.tolerance(50000, "USD")
+        (1500, 4000, 1000)
+        """
         by_percent = int(Decimal(open_amount) * self.short_percent / 100)
+        if self.base_currency and currency != self.base_currency:
+            return by_percent
         return max(self.short_fixed, by_percent)
 
 
@@ -103,11 +122,13 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Promised:
-    """A pending promise (or a due instalment): its amount and what it pays."""
+    """A pending promise (or the next instalment of a payment plan): its amount and
+    what it pays, each invoice at most its amount, in order."""
 
     amount: int
     currency: str
     invoices: tuple[tuple[int, int], ...]  # (invoice id, amount), in the promise's order
+    what: str = "promised for"  # in the reason: "amount = EUR 100.00 promised for INV-1057"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +201,10 @@ class Book:
     names: dict[int, str] = field(default_factory=dict)
     # Invoices whose open amount changed since the book was built (applied meanwhile).
     current: dict[int, Item] = field(default_factory=dict)
-    # Customers by the first three letters of each word of their name.
-    first_words: dict[str, list[int]] = field(default_factory=dict)
+    # Customers by their name (as ``normal_name`` has it), and those names by the first
+    # three letters of each of their words.
+    by_name: dict[str, list[int]] = field(default_factory=dict)
+    first_words: dict[str, list[str]] = field(default_factory=dict)
     # Payer names already compared with every customer name: the customers that resemble.
     similar: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
@@ -210,6 +233,7 @@ def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None
         by_payer=book.by_payer,
         by_account=book.by_account,
         names=book.names,
+        by_name=book.by_name,
         first_words=book.first_words,
         similar=book.similar,
     )
@@ -239,19 +263,24 @@ def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None
 def _index_parties(book: Book) -> None:
     by_iban: dict[str, list[int]] = defaultdict(list)
     by_payer: dict[str, list[int]] = defaultdict(list)
-    first_words: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
     for party in book.parties.values():
         for iban in party.ibans:
             by_iban[_alnum(iban)].append(party.customer_id)
         for name in party.payer_names:
             by_payer[normal_name(name)].append(party.customer_id)
         book.by_account[_alnum(party.account)] = party.customer_id
-        book.names[party.customer_id] = normal_name(party.name)
-        for word in set(book.names[party.customer_id].split()):
-            if len(word) >= 3:
-                first_words[word[:3]].append(party.customer_id)
+        name = normal_name(party.name)
+        book.names[party.customer_id] = name
+        if name:
+            by_name[name].append(party.customer_id)
+    first_words: dict[str, list[str]] = defaultdict(list)
+    for name in by_name:
+        for prefix in {word[:3] for word in name.split() if len(word) >= 3}:
+            first_words[prefix].append(name)
     book.by_iban = dict(by_iban)
     book.by_payer = dict(by_payer)
+    book.by_name = dict(by_name)
     book.first_words = dict(first_words)
 
 
@@ -456,23 +485,30 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
 
 
 def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
-    """Customers whose name resembles the payer's (sharing a word, then rapidfuzz)."""
+    """Customers whose name resembles the payer's enough to count (sharing a word, then
+    rapidfuzz, each distinct name compared once), with the score."""
     known = book.similar.get(payer)
     if known is not None:
         return known
-    candidates: set[int] = set()
+    candidates: set[str] = set()
     for word in payer.split():
         if len(word) >= 3:
             candidates.update(book.first_words.get(word[:3], ()))
     if len(candidates) > 200:  # a common word: compare with those only when very close
-        candidates = {c for c in candidates if book.names[c][:3] == payer[:3]}
-    scored = []
-    for customer_id in candidates:
-        name = book.names[customer_id]
-        if not name:
-            continue
-        score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
-        scored.append((customer_id, float(score)))
+        candidates = {name for name in candidates if name[:3] == payer[:3]}
+    names = sorted(candidates)
+    cutoff = min(bound for bound, _ in NAME_POINTS)
+    best: dict[str, float] = {}
+    for scorer in (fuzz.token_sort_ratio, fuzz.ratio):
+        for name, score, _ in process.extract(
+            payer, names, scorer=scorer, score_cutoff=cutoff, limit=None
+        ):
+            best[name] = max(best.get(name, 0.0), float(score))
+    scored = [
+        (customer_id, score)
+        for name, score in sorted(best.items())
+        for customer_id in book.by_name[name]
+    ]
     book.similar[payer] = scored
     return scored
 
@@ -545,12 +581,12 @@ def _plan(
         if amount == total:
             shares, _ = _in_order(amount, ordered)
             return shares, 0, EXACT_AMOUNT_POINTS, [f"amount = open {_numbers(ordered)}"]
-        if total - settings.tolerance(total) <= amount < total:
+        if total - settings.tolerance(total, cur) <= amount < total:
             shares, _ = _in_order(amount, ordered)
             return (
                 shares,
                 0,
-                SHORT_AMOUNT_POINTS,
+                NAMED_SHORT_POINTS,
                 [
                     f"amount = open {_numbers(ordered)} less {_fmt(total - amount, cur)} "
                     "(bank charge or discount)"
@@ -567,26 +603,27 @@ def _plan(
         return (
             shares,
             0,
-            PARTIAL_AMOUNT_POINTS,
+            NAMED_PARTIAL_POINTS,
             [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"],
         )
     by_id = {i.invoice_id: i for i in items}
     for promise in book.parties[customer_id].promises:
         if promise.currency != cur or promise.amount != amount:
             continue
-        shares = [
-            Share(i, by_id[i].number, min(part, by_id[i].open_amount))
-            for i, part in promise.invoices
-            if i in by_id and min(part, by_id[i].open_amount) > 0
-        ]
-        applied = sum(s.amount for s in shares)
-        paid = " + ".join(s.number for s in shares)
-        if 0 < applied <= amount:
+        shares = []
+        left = amount
+        for invoice_id, part in promise.invoices:
+            take = min(part, by_id[invoice_id].open_amount, left) if invoice_id in by_id else 0
+            if take > 0:
+                shares.append(Share(invoice_id, by_id[invoice_id].number, take))
+                left -= take
+        if shares:
+            paid = " + ".join(s.number for s in shares)
             return (
                 shares,
-                amount - applied,
+                left,
                 EXACT_AMOUNT_POINTS,
-                [f"amount = {_fmt(amount, cur)} promised for {paid}"],
+                [f"amount = {_fmt(amount, cur)} {promise.what} {paid}"],
             )
     same = [i for i in items if i.open_amount == amount]
     if same:
@@ -614,7 +651,7 @@ def _plan(
     single_short = [
         i
         for i in items
-        if i.open_amount - settings.tolerance(i.open_amount) <= amount < i.open_amount
+        if i.open_amount - settings.tolerance(i.open_amount, cur) <= amount < i.open_amount
     ]
     if single_short:
         item = single_short[0]

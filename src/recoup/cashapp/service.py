@@ -87,11 +87,12 @@ def _minor(amount: Decimal | None, currency: str) -> int | None:
 # The matcher's view of the ledger
 
 
-def book(session: Session, *, org_id: int) -> core.Book:
-    """Customers, invoices, open disputes and learned payers, indexed for matching."""
+def book(session: Session, *, org_id: int, as_of: date | None = None) -> core.Book:
+    """Customers, invoices, open disputes, learned payers, promises and instalments (as
+    of ``as_of``; every payment counted when not given), indexed for matching."""
     disputed = _disputed(session, org_id)
     items = [_item(row, disputed) for row in ledger.invoice_rows(session, org_id=org_id)]
-    return core.build_book(_parties(session, org_id), items)
+    return core.build_book(_parties(session, org_id, as_of=as_of or date.max), items)
 
 
 def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> core.Book:
@@ -99,7 +100,8 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
     lines can point to, read by index (the invoices their texts name, the open items
     of the customers they may be from, the open invoices of the amount of a line
     nothing else points to). It decides each of these lines as ``book`` would."""
-    parties = _parties(session, org_id)
+    as_of = max((line.booking_date for line in lines), default=date.max)
+    parties = _parties(session, org_id, as_of=as_of)
     disputed = _disputed(session, org_id)
     keys = list(
         dict.fromkeys(k for line in lines for k in core.invoice_mentions(core.line_text(line)))
@@ -153,17 +155,23 @@ def _disputed(session: Session, org_id: int) -> set[int]:
     return disputed
 
 
-def _parties(session: Session, org_id: int) -> list[core.Party]:
+def _parties(
+    session: Session, org_id: int, *, as_of: date, customer_ids: Sequence[int] | None = None
+) -> list[core.Party]:
+    """The customers (only ``customer_ids`` when given) as the matcher sees them: what
+    people taught it, their pending promises and the next instalment of their active
+    payment plans as of ``as_of``."""
+    wanted = None if customer_ids is None else set(customer_ids)
     taught: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"iban": set(), "name": set()})
     for kind, value, customer_id in repository.learned(session, org_id):
         taught[customer_id][kind].add(value)
-    promised: dict[int, list[core.Promised]] = defaultdict(list)
-    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
-        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
-        promised[promise.customer_id].append(
-            core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
-        )
-    parties = [
+    promised = _promised(session, org_id, as_of=as_of, wanted=wanted)
+    rows = (
+        ledger.customer_rows(session, org_id=org_id)
+        if wanted is None
+        else ledger.customer_rows_by_id(session, org_id=org_id, customer_ids=sorted(wanted))
+    )
+    return [
         core.Party(
             customer_id,
             account,
@@ -174,9 +182,50 @@ def _parties(session: Session, org_id: int) -> list[core.Party]:
             if customer_id in taught
             else frozenset(),
         )
-        for customer_id, account, name in ledger.customer_rows(session, org_id=org_id)
+        for customer_id, account, name in rows
     ]
-    return parties
+
+
+def _promised(
+    session: Session, org_id: int, *, as_of: date, wanted: set[int] | None
+) -> dict[int, list[core.Promised]]:
+    """Amounts customers said they would pay: pending promises, and the next instalment
+    of each active payment plan (its principal still due; with its interest too, the
+    interest left on account), read through the cases service."""
+    promised: dict[int, list[core.Promised]] = defaultdict(list)
+    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
+        if wanted is not None and promise.customer_id not in wanted:
+            continue
+        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+        promised[promise.customer_id].append(
+            core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
+        )
+    states = cases.active_plan_states(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        customer_ids=None if wanted is None else sorted(wanted),
+    )
+    for state in states:
+        plan = state.plan
+        due = next((s for s in state.states if not s.settled), None)
+        if due is None or due.outstanding <= 0:
+            continue
+        what = f"instalment {due.seq} of plan #{plan.id} (due {due.due_on.isoformat()})"
+        invoices = tuple((i, due.outstanding) for i in state.invoice_ids)
+        promised[plan.customer_id].append(
+            core.Promised(due.outstanding, plan.currency, invoices, f": {what}, for")
+        )
+        if due.interest:
+            promised[plan.customer_id].append(
+                core.Promised(
+                    due.outstanding + due.interest,
+                    plan.currency,
+                    invoices,
+                    f": {what} with its interest, for",
+                )
+            )
+    return dict(promised)
 
 
 def _core_line(line: BankLine) -> core.Line:
@@ -944,14 +993,17 @@ def profile_settings(session: Session, *, org_id: int, name: str) -> dict[str, A
 
 
 def match_settings(session: Session, *, org_id: int) -> core.Settings:
-    """The organisation's threshold and short-payment tolerance (defaults when unset)."""
+    """The organisation's threshold and short-payment tolerance (defaults when unset);
+    the fixed amount is in its base currency (see ``core.Settings``)."""
     row = repository.match_settings(session, org_id)
+    base = ledger.get_organisation(session, org_id=org_id).base_currency
     if row is None:
-        return core.Settings()
+        return core.Settings(base_currency=base)
     return core.Settings(
         threshold=row.threshold,
         short_fixed=row.short_fixed_amount,
         short_percent=Decimal(row.short_percent_bp) / 100,
+        base_currency=base,
     )
 
 

@@ -1426,3 +1426,13 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+def customer_rows_by_id(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[tuple[int, str, str]]:
+    """``(id, account number, name)`` of these customers of the organisation."""
+    rows = repository.field_rows(
+        session, Customer, org_id, ("id", "external_id", "name"), where=("id", customer_ids)
+    )
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
