@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -55,6 +55,7 @@ DEFAULT_THRESHOLD = 90
 SUBSET_ITEMS = 16  # the oldest open items a combination is searched among
 SUBSET_SIZE = 5  # at most this many items in a combination
 MAX_PROPOSALS = 5
+NAME_CANDIDATES = 10  # a payer name resembling more customers than this names none alone
 
 _LEGAL_FORMS = re.compile(
     r"\b(gmbh|mbh|ag|kg|ohg|ug|e\.?k|ltd|limited|llc|inc|corp|co|plc|sa|sas|sarl|srl|spa|"
@@ -206,7 +207,7 @@ class Book:
     by_name: dict[str, list[int]] = field(default_factory=dict)
     first_words: dict[str, list[str]] = field(default_factory=dict)
     # Payer names already compared with every customer name: the customers that resemble.
-    similar: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    similar: dict[str, "_Similar"] = field(default_factory=dict)
 
 
 def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
@@ -301,6 +302,7 @@ def _digits_key(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit()).lstrip("0")
 
 
+@lru_cache(maxsize=1 << 18)
 def normal_name(name: str) -> str:
     """A company name for comparison: lower case, no accents, no legal form.
 
@@ -472,21 +474,42 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
         )
         evidence.learned = True
     if payer:
-        for customer_id, score in _similar_names(book, payer):
-            points = _name_points(score)
-            if points:
-                found[customer_id].add(
-                    points,
-                    f"payer name {line.payer_name!r} resembles {book.parties[customer_id].name!r} "
-                    f"({score:.0f}%)",
-                    name=True,
-                )
+        similar = _similar_names(book, payer)
+        # A name many customers share names none of them: it only corroborates.
+        for customer_id, score in similar.naming:
+            _add_name(found[customer_id], book, line, customer_id, score)
+        for customer_id in [c for c in found if c in similar.others]:
+            _add_name(found[customer_id], book, line, customer_id, similar.others[customer_id])
+        if similar.others:
+            notes.append(
+                f"payer name {line.payer_name!r} fits {len(similar.others) + len(similar.naming)} "
+                "customers"
+            )
     return dict(found), named, notes
 
 
-def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
+def _add_name(evidence: _Evidence, book: Book, line: Line, customer_id: int, score: float) -> None:
+    evidence.add(
+        _name_points(score),
+        f"payer name {line.payer_name!r} resembles {book.parties[customer_id].name!r} "
+        f"({score:.0f}%)",
+        name=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Similar:
+    """Customers whose names resemble a payer's: those the name may stand for alone (the
+    best, when few), and the others, by score, that it only corroborates."""
+
+    naming: tuple[tuple[int, float], ...]
+    others: dict[int, float]
+
+
+def _similar_names(book: Book, payer: str) -> _Similar:
     """Customers whose name resembles the payer's enough to count (sharing a word, then
-    rapidfuzz, each distinct name compared once), with the score."""
+    rapidfuzz, each distinct name compared once), with the score: the best ones (a tier
+    of points at a time) as long as they are at most ``NAME_CANDIDATES``."""
     known = book.similar.get(payer)
     if known is not None:
         return known
@@ -506,11 +529,19 @@ def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
             best[name] = max(best.get(name, 0.0), float(score))
     scored = [
         (customer_id, score)
-        for name, score in sorted(best.items())
+        for name, score in sorted(best.items(), key=lambda ns: (-ns[1], ns[0]))
         for customer_id in book.by_name[name]
     ]
-    book.similar[payer] = scored
-    return scored
+    naming: list[tuple[int, float]] = []
+    for points in sorted({_name_points(score) for _, score in scored}, reverse=True):
+        tier = [(c, score) for c, score in scored if _name_points(score) == points]
+        if len(naming) + len(tier) > NAME_CANDIDATES:
+            break
+        naming += tier
+    chosen = {c for c, _ in naming}
+    similar = _Similar(tuple(naming), {c: score for c, score in scored if c not in chosen})
+    book.similar[payer] = similar
+    return similar
 
 
 def _eligible(book: Book, customer_id: int, line: Line) -> list[Item]:
@@ -776,3 +807,68 @@ def _rivalry(proposals: list[Proposal], found: Mapping[int, _Evidence]) -> list[
             )
         result.append(proposal)
     return result
+
+
+# Returned payments
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """An applied credit line a returned payment may give back."""
+
+    line_id: int
+    customer_id: int | None
+    amount: int
+    currency: str
+    booking_date: date
+    payer_name: str = ""
+    payer_iban: str = ""
+    text: str = ""  # its reference and remittance
+
+
+def returned_payment(return_line: Line, received: Iterable[Received]) -> tuple[int | None, str]:
+    """Which applied credit a return without an end-to-end id gives back (the MT940
+    ``RTI`` line names none): one of the same amount and currency, received on or before
+    the return, from the same payer (IBAN or name, when the return names either) and,
+    when the return quotes a reference, the one whose reference it quotes. The latest of
+    those wins only when every such credit was applied to the same customer; payments of
+    two customers that fit equally are left for a person. The line's id (None) and why.
+
+    >>> day = date(2026, 3, 9)
+    >>> back = Line(50000, "EUR", day, remittance="RTI INV-1042", payer_name="Nordwind")
+    >>> returned_payment(back, [
+    ...     Received(7, 1, 50000, "EUR", date(2026, 3, 2), "Nordwind", "", "INV-1042"),
+    ...     Received(8, 2, 50000, "EUR", date(2026, 3, 3), "Blue Harbour", "", "INV-2001"),
+    ... ])
+    (7, 'the payment of EUR 500.00 received on 2026-03-02 from Nordwind')
+    """
+    iban = _alnum(return_line.payer_iban)
+    payer = normal_name(return_line.payer_name)
+    keys = set(invoice_mentions(line_text(return_line))) | set(references_in(line_text(return_line)))
+    fitting = []
+    for credit in received:
+        if (credit.amount, credit.currency) != (return_line.amount, return_line.currency):
+            continue
+        if credit.booking_date > return_line.booking_date:
+            continue
+        same_iban = bool(iban) and _alnum(credit.payer_iban) == iban
+        same_name = bool(payer) and normal_name(credit.payer_name) == payer
+        if (iban or payer) and not (same_iban or same_name):
+            continue
+        quoted = keys & (set(invoice_mentions(credit.text)) | set(references_in(credit.text)))
+        if not (iban or payer or quoted):
+            continue  # nothing but the amount: not enough to take money back
+        fitting.append((bool(quoted), credit))
+    if any(quoted for quoted, _ in fitting):
+        fitting = [(q, c) for q, c in fitting if q]
+    if not fitting:
+        return None, "no applied payment of this amount from this payer"
+    customers = {c.customer_id for _, c in fitting}
+    if len(customers) > 1:
+        return None, "payments of several customers fit: for a person to decide"
+    chosen = max((c for _, c in fitting), key=lambda c: (c.booking_date, c.line_id))
+    who = f" from {chosen.payer_name}" if chosen.payer_name else ""
+    return chosen.line_id, (
+        f"the payment of {_fmt(chosen.amount, chosen.currency)} received on "
+        f"{chosen.booking_date.isoformat()}{who}"
+    )
