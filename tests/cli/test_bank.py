@@ -153,14 +153,14 @@ def test_settings(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
     shown = recoup("bank", "settings")
     assert shown.stdout.splitlines() == [
         "threshold: 90",
-        "short payment settles: up to 15.00 GBP or 3 %, whichever is more",
+        "short payment settles: up to 15.00 GBP or 3 %, whichever is more; in other currencies 3 %",
     ]
     changed = recoup(
         "bank", "settings", "--threshold", "95", "--short-fixed", "10", "--short-percent", "2.5"
     )
     assert changed.stdout.splitlines() == [
         "threshold: 95",
-        "short payment settles: up to 10.00 GBP or 2.5 %, whichever is more",
+        "short payment settles: up to 10.00 GBP or 2.5 %, whichever is more; in other currencies 2.5 %",
     ]
     bad = recoup("bank", "settings", "--short-percent", "lots")
     assert bad.exit_code == 1

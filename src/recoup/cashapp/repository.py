@@ -128,6 +128,26 @@ def match_settings(session: Session, org_id: int) -> MatchSettings | None:
     return session.scalars(query).one_or_none()
 
 
+def reserve_line_ids(session: Session, count: int) -> list[int]:
+    """``count`` fresh ids for bank lines, in ascending order."""
+    return bulk.reserve_ids(session, BankLine.__table__, count)
+
+
+_LINE_COLUMNS = tuple(
+    c.name for c in BankLine.__table__.columns if c.name not in ("created_at", "updated_at")
+)
+
+
+def insert_lines(session: Session, lines: Sequence[BankLine]) -> None:
+    """Store new lines (not in the session, ids reserved) in one bulk insert."""
+    if not lines:
+        return
+    rows = [{name: getattr(line, name) for name in _LINE_COLUMNS if name != "id"} for line in lines]
+    for row in rows:
+        row["status"] = str(row["status"])  # the value, as the ORM stores a StrEnum
+    bulk.insert_rows(session, BankLine.__table__, rows, ids=[line.id for line in lines])
+
+
 def add(session: Session, *records: Any) -> None:
     """Store new records and give them ids."""
     session.add_all(records)

@@ -314,7 +314,12 @@ def import_statements(
         for position, key, line in fresh:
             taken.add(key)
             new_lines.append(_line(org_id, stored.id, position, key, line))
-    repository.add(session, *new_lines)
+    # The lines are written in one bulk insert once decided and applied (below): an ORM
+    # insert and then an update of ten thousand rows cost more than the matching.
+    for new_line, line_id in zip(
+        new_lines, repository.reserve_line_ids(session, len(new_lines)), strict=True
+    ):
+        new_line.id = line_id
     summary.lines = len(new_lines)
     summary.line_ids = [b.id for b in new_lines]
     credits = [b for b in new_lines if b.credit]
@@ -346,14 +351,26 @@ def import_statements(
             summary.proposed += 1
         else:
             summary.unmatched += 1
-    _auto_apply(session, org_id, certain, actor or "matcher")
-    for debit in (b for b in new_lines if not b.credit):
-        if debit.return_reason and _return(session, org_id, debit, actor):
+    decisions = _auto_apply(session, org_id, certain, actor or "matcher")
+    repository.insert_lines(session, new_lines)
+    if decisions:
+        insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
+    for line, proposal, _ in certain:
+        _dispute_tasks(session, org_id, line, proposal, line.payment_id or 0)
+    for debit in (b for b in new_lines if not b.credit and b.return_reason):
+        if _return(session, org_id, get_line(session, org_id=org_id, line_id=debit.id), actor):
             summary.returned += 1
     if applied_on:
-        cases.evaluate_promises(session, org_id=org_id, as_of=max(applied_on))
+        _fulfil(session, org_id, max(applied_on))
     session.flush()
     return summary
+
+
+def _fulfil(session: Session, org_id: int, as_of: date) -> None:
+    """Close the promises and plan instalments that payments up to ``as_of`` fulfilled
+    (the next ``recoup run`` stops chasing them)."""
+    cases.evaluate_promises(session, org_id=org_id, as_of=as_of)
+    cases.evaluate_plans(session, org_id=org_id, as_of=as_of)
 
 
 def _line(org_id: int, statement_id: int, position: int, key: str, line: StatementLine) -> BankLine:
@@ -378,6 +395,11 @@ def _line(org_id: int, statement_id: int, position: int, key: str, line: Stateme
         return_reason=line.return_reason[:16],
         returned_end_to_end_id=line.returned_end_to_end_id[:100],
         status=LineStatus.UNMATCHED if line.credit else LineStatus.DEBIT,
+        customer_id=None,
+        payment_id=None,
+        applied_amount=0,
+        confidence=0,
+        reason="",
         proposals=[],
     )
 
@@ -427,12 +449,13 @@ def _auto_apply(
     org_id: int,
     certain: Sequence[tuple[BankLine, core.Proposal, dict[int, int]]],
     actor: str,
-) -> None:
+) -> list[dict[str, Any]]:
     """Apply an import's certain matches in bulk through the ledger: the payments, then
     their allocations, each checked by the ledger's allocation rule against the open
-    amounts the matcher planned from (``opens``: before this line)."""
+    amounts the matcher planned from (``opens``: before this line). The lines (not yet
+    stored) say so; the decisions to record once they are."""
     if not certain:
-        return
+        return []
     creates = [
         {
             "external_id": f"bank-{line.id}",
@@ -492,10 +515,7 @@ def _auto_apply(
             }
         )
     ledger.write_allocations(session, org_id=org_id, planned=planned)
-    insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
-    for line, proposal, _ in certain:
-        _dispute_tasks(session, org_id, line, proposal, line.payment_id or 0)
-    session.flush()
+    return decisions
 
 
 def _detail(line: BankLine, proposal: core.Proposal) -> str:
@@ -734,7 +754,7 @@ def _apply_by_person(
     if learned:
         decisions = repository.decisions(session, org_id, line.id)
         decisions[-1].detail = (decisions[-1].detail + "; " + "; ".join(learned))[:2000]
-    cases.evaluate_promises(session, org_id=org_id, as_of=line.booking_date)
+    _fulfil(session, org_id, line.booking_date)
     session.flush()
     return Applied(
         line.id,
