@@ -1240,7 +1240,6 @@ def active_plan_states(
     active = [
         p
         for p in repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
-        if p.created_on <= as_of
-        and (customer_ids is None or p.customer_id in set(customer_ids))
+        if p.created_on <= as_of and (customer_ids is None or p.customer_id in set(customer_ids))
     ]
     return _plan_states(session, org_id, active, as_of)

@@ -129,7 +129,7 @@ class Promised:
     amount: int
     currency: str
     invoices: tuple[tuple[int, int], ...]  # (invoice id, amount), in the promise's order
-    what: str = "promised for"  # in the reason: "amount = EUR 100.00 promised for INV-1057"
+    what: str = " promised for"  # in the reason: "amount = EUR 100.00 promised for INV-1057"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,13 +323,20 @@ _TOKEN = re.compile(r"[A-Za-z]*[0-9][0-9A-Za-z]*")
 
 
 def invoice_mentions(text: str) -> list[str]:
-    """Keys in free text that may name invoices: whole tokens and runs of digits.
-
-    Payers drop the prefix, add or drop leading zeros, put spaces or dashes inside
-    the number and name several at once ("INV 1042/1057").
+    """Keys in free text that may name invoices (see ``_mentions``).
 
     >>> invoice_mentions("INV 1042/1057")
     ['INV1042', '1042', '1057', '10421057']
+    """
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _mentions(text: str) -> tuple[str, ...]:
+    """Keys in free text that may name invoices: whole tokens and runs of digits.
+
+    Payers drop the prefix, add or drop leading zeros, put spaces or dashes inside
+    the number and name several at once ("INV 1042/1057"). Kept for texts seen again.
     """
     # Nothing that is a reference or an IBAN.
     cleaned = re.sub(r"\bRF\s?\d\d(?:\s?[0-9A-Z]){1,21}\b", " ", text, flags=re.IGNORECASE)
@@ -353,7 +360,7 @@ def invoice_mentions(text: str) -> list[str]:
         between = cleaned[first.end() : second.start()]
         if between in (" ", "-", " - ", "/"):
             add((first.group(0) + second.group(0)).lstrip("0"))
-    return keys
+    return tuple(keys)
 
 
 def named_items(book: Book, text: str) -> list[Item]:
@@ -478,13 +485,11 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
         # A name many customers share names none of them: it only corroborates.
         for customer_id, score in similar.naming:
             _add_name(found[customer_id], book, line, customer_id, score)
-        for customer_id in [c for c in found if c in similar.others]:
-            _add_name(found[customer_id], book, line, customer_id, similar.others[customer_id])
+        for customer_id in [c for c in found if book.names.get(c) in similar.others]:
+            score = similar.others[book.names[customer_id]]
+            _add_name(found[customer_id], book, line, customer_id, score)
         if similar.others:
-            notes.append(
-                f"payer name {line.payer_name!r} fits {len(similar.others) + len(similar.naming)} "
-                "customers"
-            )
+            notes.append(f"payer name {line.payer_name!r} fits {similar.count} customers")
     return dict(found), named, notes
 
 
@@ -502,8 +507,9 @@ class _Similar:
     """Customers whose names resemble a payer's: those the name may stand for alone (the
     best, when few), and the others, by score, that it only corroborates."""
 
-    naming: tuple[tuple[int, float], ...]
-    others: dict[int, float]
+    naming: tuple[tuple[int, float], ...]  # (customer id, score)
+    others: dict[str, float]  # name (as ``normal_name`` has it) -> score
+    count: int  # customers in all
 
 
 def _similar_names(book: Book, payer: str) -> _Similar:
@@ -527,19 +533,19 @@ def _similar_names(book: Book, payer: str) -> _Similar:
             payer, names, scorer=scorer, score_cutoff=cutoff, limit=None
         ):
             best[name] = max(best.get(name, 0.0), float(score))
-    scored = [
-        (customer_id, score)
-        for name, score in sorted(best.items(), key=lambda ns: (-ns[1], ns[0]))
-        for customer_id in book.by_name[name]
-    ]
+    ranked = sorted(best.items(), key=lambda ns: (-ns[1], ns[0]))
     naming: list[tuple[int, float]] = []
-    for points in sorted({_name_points(score) for _, score in scored}, reverse=True):
-        tier = [(c, score) for c, score in scored if _name_points(score) == points]
-        if len(naming) + len(tier) > NAME_CANDIDATES:
+    others = dict(ranked)
+    for points in sorted({_name_points(score) for _, score in ranked}, reverse=True):
+        tier = [(name, score) for name, score in ranked if _name_points(score) == points]
+        customers = [(c, score) for name, score in tier for c in book.by_name[name]]
+        if len(naming) + len(customers) > NAME_CANDIDATES:
             break
-        naming += tier
-    chosen = {c for c, _ in naming}
-    similar = _Similar(tuple(naming), {c: score for c, score in scored if c not in chosen})
+        naming += customers
+        for name, _ in tier:
+            del others[name]
+    count = sum(len(book.by_name[name]) for name in best)
+    similar = _Similar(tuple(naming), others, count)
     book.similar[payer] = similar
     return similar
 
@@ -654,7 +660,7 @@ def _plan(
                 shares,
                 left,
                 EXACT_AMOUNT_POINTS,
-                [f"amount = {_fmt(amount, cur)} {promise.what} {paid}"],
+                [f"amount = {_fmt(amount, cur)}{promise.what} {paid}"],
             )
     same = [i for i in items if i.open_amount == amount]
     if same:
@@ -844,7 +850,9 @@ def returned_payment(return_line: Line, received: Iterable[Received]) -> tuple[i
     """
     iban = _alnum(return_line.payer_iban)
     payer = normal_name(return_line.payer_name)
-    keys = set(invoice_mentions(line_text(return_line))) | set(references_in(line_text(return_line)))
+    keys = set(invoice_mentions(line_text(return_line))) | set(
+        references_in(line_text(return_line))
+    )
     fitting = []
     for credit in received:
         if (credit.amount, credit.currency) != (return_line.amount, return_line.currency):

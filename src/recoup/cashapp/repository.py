@@ -1,6 +1,7 @@
 """All SQL of cash application (its own tables only)."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -68,6 +69,22 @@ def line_by_end_to_end(session: Session, org_id: int, end_to_end_id: str) -> Ban
         .order_by(BankLine.id.desc())
     )
     return session.scalars(query).first()
+
+
+def applied_credits_of_amount(
+    session: Session, org_id: int, *, amount: int, currency: str, until: date
+) -> list[BankLine]:
+    """Applied credit lines of this amount and currency booked on or before ``until``
+    (the payments a return without an end-to-end id may give back)."""
+    query = select(BankLine).where(
+        BankLine.org_id == org_id,
+        BankLine.credit.is_(True),
+        BankLine.status == "applied",
+        BankLine.amount == amount,
+        BankLine.currency == currency,
+        BankLine.booking_date <= until,
+    )
+    return list(session.scalars(query.order_by(BankLine.id)))
 
 
 def statements(

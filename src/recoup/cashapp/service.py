@@ -355,8 +355,8 @@ def import_statements(
     repository.insert_lines(session, new_lines)
     if decisions:
         insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
-    for line, proposal, _ in certain:
-        _dispute_tasks(session, org_id, line, proposal, line.payment_id or 0)
+    for applied, proposal, _ in certain:
+        _dispute_tasks(session, org_id, applied, proposal, applied.payment_id or 0)
     for debit in (b for b in new_lines if not b.credit and b.return_reason):
         if _return(session, org_id, get_line(session, org_id=org_id, line_id=debit.id), actor):
             summary.returned += 1
@@ -707,18 +707,20 @@ def apply_line(
             )
         shares.setdefault(invoice.customer_id, []).append(core.Share(invoice.id, number, part))
         left -= part
+    # The rest goes on account of the customer named, else of the first invoice's.
+    keeper = next(iter(shares), None)
     if customer is not None:
-        chosen = ledger.get_customer(session, org_id=org_id, external_id=customer)
-        shares = {chosen.id: [], **shares} if chosen.id not in shares else shares
+        keeper = ledger.get_customer(session, org_id=org_id, external_id=customer).id
+        shares = {keeper: [], **shares} if keeper not in shares else shares
     proposals = []
-    for n, (customer_id, parts) in enumerate(shares.items()):
+    for customer_id, parts in shares.items():
         account = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
         proposals.append(
             core.Proposal(
                 customer_id=customer_id,
                 account=account.external_id,
                 shares=tuple(parts),
-                on_account=left if n == 0 else 0,
+                on_account=left if customer_id == keeper else 0,
                 confidence=100,
                 reasons=(
                     "applied by hand: " + (" + ".join(s.number for s in parts) or "on account"),
@@ -815,6 +817,8 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
     re-opening its invoices, and say why on the customer's account."""
     original_id = debit.returned_end_to_end_id or debit.end_to_end_id
     original = repository.line_by_end_to_end(session, org_id, original_id) if original_id else None
+    if original is None:
+        original = _returned_without_id(session, org_id, debit)
     if original is None or original.status != LineStatus.APPLIED:
         return False
     customer_id = original.customer_id
@@ -842,6 +846,36 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
     if customer_id is not None:
         cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
     return True
+
+
+def _returned_without_id(session: Session, org_id: int, debit: BankLine) -> BankLine | None:
+    """The applied credit a return that names no end-to-end id gives back (MT940 ``RTI``
+    lines): by amount, payer and the reference it quotes (``core.returned_payment``);
+    None when none fits or payments of several customers do (the reason is kept)."""
+    applied = repository.applied_credits_of_amount(
+        session, org_id, amount=debit.amount, currency=debit.currency, until=debit.booking_date
+    )
+    by_id = {line.id: line for line in applied}
+    chosen, why = core.returned_payment(
+        _core_line(debit),
+        [
+            core.Received(
+                line.id,
+                line.customer_id,
+                line.amount,
+                line.currency,
+                line.booking_date,
+                line.payer_name,
+                line.payer_iban,
+                core.line_text(_core_line(line)),
+            )
+            for line in applied
+        ],
+    )
+    if chosen is None:
+        debit.reason = f"returned payment ({debit.return_reason}): {why}"[:2000]
+        return None
+    return by_id[chosen]
 
 
 def undo_line(
