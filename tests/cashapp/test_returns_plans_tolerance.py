@@ -103,7 +103,7 @@ def test_an_mt940_return_without_an_end_to_end_id_reverses_the_payment_it_return
 def test_a_return_that_fits_payments_of_two_customers_is_left_for_a_person(
     session: Session, setup: tuple
 ) -> None:
-    org, nordwind, harbour, _, b, _ = setup
+    org, _, harbour, _, b, _ = setup
     make_invoice(session, customer=harbour, number="INV-2002", total="250.00")
     # A shared-service centre pays 250.00 for each of two sister companies, by reference.
     (paid,) = formats.read(
