@@ -126,7 +126,9 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
     ):
         rows[row.id] = row
         customers.add(row.customer_id)
-    for row in ledger.open_invoice_rows_of(session, org_id=org_id, customer_ids=sorted(customers)):
+    for row in ledger.open_invoice_rows_of_customers(
+        session, org_id=org_id, customer_ids=sorted(customers)
+    ):
         rows[row.id] = row
     items = (_item(rows[i], disputed) for i in sorted(rows))
     return core.with_items(named, items, numbered)

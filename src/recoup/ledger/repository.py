@@ -802,3 +802,21 @@ def assigned_count(session: Session, org_id: int, collector: str) -> int:
         func.lower(func.trim(Customer.collector)) == collector.strip().lower(),
     )
     return int(session.scalar(query) or 0)
+
+
+def open_invoice_fields_of_customers(
+    session: Session, org_id: int, customer_ids: Sequence[int], fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the open invoices (something still open) of these customers, by id,
+    read through the customer index: the status and amount are compared as expressions
+    (``status || ''``, ``open_amount + 0``) so that no planner prefers their indexes and
+    scans a million invoices for the few thousand wanted (SQLite did: 37 s against 1 s)."""
+    query = select(*(getattr(Invoice, f) for f in fields)).where(
+        Invoice.org_id == org_id,
+        Invoice.status + "" == InvoiceStatus.OPEN.value,
+        Invoice.open_amount + 0 > 0,
+    )
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, Invoice.customer_id, customer_ids):
+        rows += [tuple(row) for row in session.execute(query.where(condition))]
+    return sorted(rows, key=lambda r: r[0])

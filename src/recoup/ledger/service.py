@@ -1436,3 +1436,14 @@ def customer_rows_by_id(
         session, Customer, org_id, ("id", "external_id", "name"), where=("id", customer_ids)
     )
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def open_invoice_rows_of_customers(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[InvoiceRow]:
+    """The open invoices (something still open) of these customers, by id, read through
+    the customer index however many there are (``open_invoice_rows_of`` for a few)."""
+    rows = repository.open_invoice_fields_of_customers(
+        session, org_id, customer_ids, _INVOICE_ROW_FIELDS
+    )
+    return [InvoiceRow(*row) for row in rows]
