@@ -284,3 +284,53 @@ def test_a_split_over_two_customers_leaves_the_rest_with_the_customer_named(
     assert ledger.unapplied_payments(session, org_id=org.id, customer_id=nordwind.id) == []
     (rest,) = ledger.unapplied_payments(session, org_id=org.id, customer_id=harbour.id)
     assert (rest.amount, rest.unallocated_amount) == (50000, 20000)
+
+
+# A named invoice paid short or in part
+
+
+def _nordwind_book() -> core.Book:
+    return core.build_book(
+        (Party(1, "C1042", "Nordwind Logistik GmbH"), Party(2, "C2001", "Blue Harbour Ltd")),
+        [
+            Item(10, "INV-1042", 1, "EUR", 50000, date(2026, 1, 1), date(2026, 1, 31)),
+            Item(11, "INV-1057", 1, "EUR", 20000, date(2026, 1, 1), date(2026, 2, 28)),
+        ],
+    )
+
+
+def test_a_named_invoice_paid_short_by_the_customer_named_is_certain() -> None:
+    line = Line(49250, "EUR", DAY, remittance="INV-1042", payer_name="NORDWIND LOGISTIK")
+    decision = core.decide(_nordwind_book(), line)
+    # invoice 60 + name +10 + named and 7.50 short 20 = 90.
+    assert decision.certain is not None
+    assert decision.certain.confidence == 90
+    assert [(s.number, s.amount) for s in decision.certain.shares] == [("INV-1042", 49250)]
+
+
+def test_a_named_invoice_paid_in_part_by_the_customer_named_is_certain() -> None:
+    line = Line(
+        30000, "EUR", DAY, remittance="Teilzahlung INV-1042", payer_name="Nordwind Logistik"
+    )
+    decision = core.decide(_nordwind_book(), line)
+    # invoice 60 + name +10 + named part 20 = 90; the rest of INV-1042 stays open.
+    assert decision.certain is not None
+    assert decision.certain.confidence == 90
+    assert [(s.number, s.amount) for s in decision.certain.shares] == [("INV-1042", 30000)]
+    assert decision.certain.reasons[-1] == "part payment of INV-1042 (open EUR 500.00)"
+    # "Nordwind AG" is "nordwind" against "nordwind logistik" (64 %): no second signal.
+    weak = core.decide(
+        _nordwind_book(), Line(30000, "EUR", DAY, remittance="INV-1042", payer_name="Nordwind AG")
+    )
+    assert (weak.certain, weak.proposals[0].confidence) == (None, 80)
+
+
+def test_a_part_payment_of_exactly_another_open_invoice_is_for_a_person() -> None:
+    # 200.00 names INV-1042 but INV-1057 is open for exactly 200.00: a mistyped number?
+    line = Line(20000, "EUR", DAY, remittance="INV-1042", payer_name="Nordwind Logistik")
+    decision = core.decide(_nordwind_book(), line)
+    # invoice 60 + name +10 + part 10 = 80: proposed.
+    assert decision.certain is None
+    (proposal,) = decision.proposals
+    assert proposal.confidence == 80
+    assert proposal.reasons[-1] == "but INV-1057 is open for exactly this amount"

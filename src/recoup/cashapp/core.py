@@ -612,6 +612,7 @@ def _plan(
         return [], amount, 0, [f"nothing of the customer is open in {cur}; all on account"]
     eligible = {i.invoice_id for i in items}
     mine = [i for i in named if i.invoice_id in eligible]
+    eligible_named = {i.invoice_id for i in mine}
     if mine:
         total = sum(i.open_amount for i in mine)
         ordered = sorted(mine, key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
@@ -637,12 +638,16 @@ def _plan(
                 PARTIAL_AMOUNT_POINTS,
                 [f"pays {_numbers(ordered)} and {_fmt(rest, cur)} more, left on account"],
             )
-        return (
-            shares,
-            0,
-            NAMED_PARTIAL_POINTS,
-            [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"],
-        )
+        reasons = [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"]
+        # A mistyped number may name another invoice of the same customer: when one
+        # the text does not name is open for exactly this amount, the story is unsure.
+        same_amount = [
+            i for i in items if i.open_amount == amount and i.invoice_id not in eligible_named
+        ]
+        if same_amount:
+            reasons.append(f"but {same_amount[0].number} is open for exactly this amount")
+            return shares, 0, PARTIAL_AMOUNT_POINTS, reasons
+        return shares, 0, NAMED_PARTIAL_POINTS, reasons
     by_id = {i.invoice_id: i for i in items}
     for promise in book.parties[customer_id].promises:
         if promise.currency != cur or promise.amount != amount:
