@@ -198,6 +198,10 @@ def test_the_next_instalment_of_a_plan_is_paid_by_its_amount(
         select(Instalment).where(Instalment.plan_id == plan.id).order_by(Instalment.seq)
     )
     assert (first.status, first.paid_amount, second.status) == ("paid", 12500, "pending")
+    # Undone, the instalment is owed again: due on 1 March, unpaid on the 2nd, missed.
+    service.undo_line(session, org_id=org.id, line_id=line.id, reason="paid for another plan")
+    session.refresh(first)
+    assert (first.status, first.paid_amount) == ("missed", 0)
 
 
 def test_an_instalment_is_a_promise_of_its_amount_in_the_core() -> None:

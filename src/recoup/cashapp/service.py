@@ -847,6 +847,7 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
         )
     if customer_id is not None:
         cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
+    cases.evaluate_plans(session, org_id=org_id, as_of=debit.booking_date)
     return True
 
 
@@ -901,6 +902,8 @@ def undo_line(
     line.customer_id = None
     line.applied_amount = 0
     detail = reason + (f"; {', '.join(numbers)} open again" if numbers else "")
+    if numbers:  # the instalments it paid are owed again
+        cases.evaluate_plans(session, org_id=org_id, as_of=line.booking_date)
     repository.add(
         session,
         LineDecision(
