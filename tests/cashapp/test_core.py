@@ -141,10 +141,10 @@ def test_invoice_number_and_the_exact_amount_apply() -> None:
 def test_named_invoice_paid_short_by_a_bank_charge() -> None:
     b = book(item(10, "INV-1042", 1, 50000))
     decision = decide(b, credit(49250, remittance="INV-1042"))
-    # invoice 60 + short 15 = 75: proposed, not applied without a person.
+    # invoice 60 + named and short 20 = 80: proposed, not applied without a person.
     assert decision.certain is None
     (p,) = decision.proposals
-    assert p.confidence == 75
+    assert p.confidence == 80
     assert [(s.number, s.amount) for s in p.shares] == [("INV-1042", 49250)]
     assert p.reasons[-1] == "amount = open INV-1042 less EUR 7.50 (bank charge or discount)"
 

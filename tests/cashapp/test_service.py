@@ -347,7 +347,7 @@ def test_an_invoice_paid_earlier_in_the_statement_counts_as_paid(
 
 def test_the_organisation_sets_its_threshold_and_tolerance(session: Session, setup: tuple) -> None:
     org, _, _, _, _, c = setup
-    assert service.match_settings(session, org_id=org.id) == core.Settings()
+    assert service.match_settings(session, org_id=org.id) == core.Settings(base_currency="EUR")
     with pytest.raises(InvalidInput, match="between 50 and 100"):
         service.set_match_settings(session, org_id=org.id, threshold=20)
     lenient = service.set_match_settings(

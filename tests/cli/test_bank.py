@@ -118,6 +118,25 @@ def test_review_apply_ignore_undo(recoup: Recoup, tmp_path: Path, database_url: 
     assert "'abc' is not an amount" in bad.stderr
 
 
+def test_a_line_split_over_two_customers_keeps_the_rest_with_the_one_named(
+    recoup: Recoup, tmp_path: Path, database_url: str
+) -> None:
+    seed(recoup, tmp_path, database_url)
+    # Line 3 is 200.00: 20.00 to C1's INV-2, 150.00 to C2's INV-3, 30.00 on C2's account.
+    split = recoup(
+        "bank", "apply", "3", "--invoice", "INV-2:20", "--invoice", "INV-3", "--customer", "C2"
+    )
+    assert split.exit_code == 0, split.output
+    assert split.stdout.splitlines()[0] == (
+        "line 3 applied: 170.00 EUR to invoices, 30.00 EUR on account"
+    )
+    aging = json.loads(
+        recoup("report", "aging", "--format", "json", "--as-of", "2026-07-02").stdout
+    )
+    by_customer = {r["customer"]: (r["total"], r["unapplied_payments"]) for r in aging[:-1]}
+    assert by_customer == {"C1": ("180.00", "0.00"), "C2": ("0.00", "30.00")}
+
+
 def test_reconcile(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
     seed(recoup, tmp_path, database_url)
     result = recoup("bank", "reconcile", "--format", "json")
@@ -153,14 +172,14 @@ def test_settings(recoup: Recoup, tmp_path: Path, database_url: str) -> None:
     shown = recoup("bank", "settings")
     assert shown.stdout.splitlines() == [
         "threshold: 90",
-        "short payment settles: up to 15.00 GBP or 3 %, whichever is more",
+        "short payment settles: up to 15.00 GBP or 3 %, whichever is more; in other currencies 3 %",
     ]
     changed = recoup(
         "bank", "settings", "--threshold", "95", "--short-fixed", "10", "--short-percent", "2.5"
     )
     assert changed.stdout.splitlines() == [
         "threshold: 95",
-        "short payment settles: up to 10.00 GBP or 2.5 %, whichever is more",
+        "short payment settles: up to 10.00 GBP or 2.5 %, whichever is more; in other currencies 2.5 %",
     ]
     bad = recoup("bank", "settings", "--short-percent", "lots")
     assert bad.exit_code == 1

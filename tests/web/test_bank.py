@@ -188,8 +188,16 @@ def test_a_line_is_split_over_invoices_of_two_customers(
     assert _open(world, f"B{n}K-1") == 50000
     line = _line(world, line_id)
     assert (line.status, line.applied_amount) == ("applied", 75000)
-    # One payment per customer.
+    # One payment per customer; the rest on account of the customer named.
     assert [d[0] for d in _decisions(world, line_id)] == ["apply", "apply"]
+    with transaction(world.engine, actor="test", read_only=True) as session:
+        first, second = (
+            ledger.get_customer(session, org_id=world.a.id, external_id=account).id
+            for account in (book.first, book.second)
+        )
+        assert ledger.unapplied_payments(session, org_id=world.a.id, customer_id=first) == []
+        (rest,) = ledger.unapplied_payments(session, org_id=world.a.id, customer_id=second)
+        assert (rest.amount, rest.unallocated_amount) == (55000, 5000)
 
 
 def test_a_refused_split_shows_why_beside_the_form_and_writes_nothing(

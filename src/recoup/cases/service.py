@@ -1226,3 +1226,16 @@ def run_day(
     evaluate_plans(session, org_id=org_id, as_of=as_of)
     evaluate_disputes(session, org_id=org_id, as_of=as_of, sla_days=sla_days)
     return plan_effects(session, org_id=org_id, as_of=as_of, now=now)
+
+
+def active_plan_states(
+    session: Session, *, org_id: int, as_of: date, customer_ids: Sequence[int] | None = None
+) -> list[PlanState]:
+    """The active plans (of ``customer_ids`` when given) with their instalments as paid
+    on ``as_of``: what another domain needs to know which instalment is due next."""
+    active = [
+        p
+        for p in repository.plans(session, org_id, statuses=[PlanStatus.ACTIVE])
+        if p.created_on <= as_of and (customer_ids is None or p.customer_id in set(customer_ids))
+    ]
+    return _plan_states(session, org_id, active, as_of)

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from itertools import combinations, pairwise
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from recoup import money
 from recoup.cashapp.reference import customer_of, printed, references_in
@@ -43,13 +43,19 @@ CORROBORATION_POINTS = 10  # per further agreeing signal, at most two
 EXACT_AMOUNT_POINTS = 30  # named invoices, one open invoice or the whole balance
 SUBSET_AMOUNT_POINTS = 25  # a combination of open items
 SHORT_AMOUNT_POINTS = 15  # open amount less a bank charge or discount
-PARTIAL_AMOUNT_POINTS = 10  # less than named invoices, or more than everything open
+# The text names the invoices and the amount is a little less (a bank charge or discount)
+# or a part of them: the story holds together, so it counts more than a short amount
+# found among the customer's open items (one further agreeing signal makes it certain).
+NAMED_SHORT_POINTS = 20
+NAMED_PARTIAL_POINTS = 20
+PARTIAL_AMOUNT_POINTS = 10  # more than named invoices, or more than everything open
 RIVAL_MARGIN = 25  # a rival customer this close in evidence makes a match uncertain
 DEFAULT_THRESHOLD = 90
 
 SUBSET_ITEMS = 16  # the oldest open items a combination is searched among
 SUBSET_SIZE = 5  # at most this many items in a combination
 MAX_PROPOSALS = 5
+NAME_CANDIDATES = 10  # a payer name resembling more customers than this names none alone
 
 _LEGAL_FORMS = re.compile(
     r"\b(gmbh|mbh|ag|kg|ohg|ug|e\.?k|ltd|limited|llc|inc|corp|co|plc|sa|sas|sarl|srl|spa|"
@@ -63,13 +69,27 @@ class Settings:
 
     threshold: int = DEFAULT_THRESHOLD
     # A payment this much below the open amount still settles it: a bank charge
-    # (``short_fixed`` minor units) or an early-payment discount (``short_percent``).
+    # (``short_fixed`` minor units of ``base_currency``) or an early-payment discount
+    # (``short_percent`` of the open amount, in any currency).
     short_fixed: int = 1500
     short_percent: Decimal = Decimal("3")
+    # The organisation's base currency, the one ``short_fixed`` is in. Recoup keeps no
+    # exchange rates, so a fixed amount cannot be said in another currency: an invoice
+    # in another currency is settled short only within ``short_percent``. Empty: the
+    # fixed amount counts in every currency (a book of one currency).
+    base_currency: str = ""
 
-    def tolerance(self, open_amount: int) -> int:
-        """How far below ``open_amount`` a payment may fall and still settle it."""
+    def tolerance(self, open_amount: int, currency: str = "") -> int:
+        """How far below ``open_amount`` (minor units of ``currency``) a payment may fall
+        and still settle it.
+
+        >>> s = Settings(short_fixed=1500, short_percent=Decimal("2"), base_currency="EUR")
+        >>> s.tolerance(50000, "EUR"), s.tolerance(200000, "EUR"), s.tolerance(50000, "USD")
+        (1500, 4000, 1000)
+        """
         by_percent = int(Decimal(open_amount) * self.short_percent / 100)
+        if self.base_currency and currency != self.base_currency:
+            return by_percent
         return max(self.short_fixed, by_percent)
 
 
@@ -103,11 +123,13 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class Promised:
-    """A pending promise (or a due instalment): its amount and what it pays."""
+    """A pending promise (or the next instalment of a payment plan): its amount and
+    what it pays, each invoice at most its amount, in order."""
 
     amount: int
     currency: str
     invoices: tuple[tuple[int, int], ...]  # (invoice id, amount), in the promise's order
+    what: str = " promised for"  # in the reason: "amount = EUR 100.00 promised for INV-1057"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +202,12 @@ class Book:
     names: dict[int, str] = field(default_factory=dict)
     # Invoices whose open amount changed since the book was built (applied meanwhile).
     current: dict[int, Item] = field(default_factory=dict)
-    # Customers by the first three letters of each word of their name.
-    first_words: dict[str, list[int]] = field(default_factory=dict)
+    # Customers by their name (as ``normal_name`` has it), and those names by the first
+    # three letters of each of their words.
+    by_name: dict[str, list[int]] = field(default_factory=dict)
+    first_words: dict[str, list[str]] = field(default_factory=dict)
     # Payer names already compared with every customer name: the customers that resemble.
-    similar: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    similar: dict[str, "_Similar"] = field(default_factory=dict)
 
 
 def build_book(parties: Iterable[Party], items: Iterable[Item]) -> Book:
@@ -210,6 +234,7 @@ def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None
         by_payer=book.by_payer,
         by_account=book.by_account,
         names=book.names,
+        by_name=book.by_name,
         first_words=book.first_words,
         similar=book.similar,
     )
@@ -239,19 +264,24 @@ def with_items(book: Book, items: Iterable[Item], numbered: Iterable[int] | None
 def _index_parties(book: Book) -> None:
     by_iban: dict[str, list[int]] = defaultdict(list)
     by_payer: dict[str, list[int]] = defaultdict(list)
-    first_words: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
     for party in book.parties.values():
         for iban in party.ibans:
             by_iban[_alnum(iban)].append(party.customer_id)
         for name in party.payer_names:
             by_payer[normal_name(name)].append(party.customer_id)
         book.by_account[_alnum(party.account)] = party.customer_id
-        book.names[party.customer_id] = normal_name(party.name)
-        for word in set(book.names[party.customer_id].split()):
-            if len(word) >= 3:
-                first_words[word[:3]].append(party.customer_id)
+        name = normal_name(party.name)
+        book.names[party.customer_id] = name
+        if name:
+            by_name[name].append(party.customer_id)
+    first_words: dict[str, list[str]] = defaultdict(list)
+    for name in by_name:
+        for prefix in {word[:3] for word in name.split() if len(word) >= 3}:
+            first_words[prefix].append(name)
     book.by_iban = dict(by_iban)
     book.by_payer = dict(by_payer)
+    book.by_name = dict(by_name)
     book.first_words = dict(first_words)
 
 
@@ -272,6 +302,7 @@ def _digits_key(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit()).lstrip("0")
 
 
+@lru_cache(maxsize=1 << 18)
 def normal_name(name: str) -> str:
     """A company name for comparison: lower case, no accents, no legal form.
 
@@ -292,13 +323,20 @@ _TOKEN = re.compile(r"[A-Za-z]*[0-9][0-9A-Za-z]*")
 
 
 def invoice_mentions(text: str) -> list[str]:
-    """Keys in free text that may name invoices: whole tokens and runs of digits.
-
-    Payers drop the prefix, add or drop leading zeros, put spaces or dashes inside
-    the number and name several at once ("INV 1042/1057").
+    """Keys in free text that may name invoices (see ``_mentions``).
 
     >>> invoice_mentions("INV 1042/1057")
     ['INV1042', '1042', '1057', '10421057']
+    """
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _mentions(text: str) -> tuple[str, ...]:
+    """Keys in free text that may name invoices: whole tokens and runs of digits.
+
+    Payers drop the prefix, add or drop leading zeros, put spaces or dashes inside
+    the number and name several at once ("INV 1042/1057"). Kept for texts seen again.
     """
     # Nothing that is a reference or an IBAN.
     cleaned = re.sub(r"\bRF\s?\d\d(?:\s?[0-9A-Z]){1,21}\b", " ", text, flags=re.IGNORECASE)
@@ -322,7 +360,7 @@ def invoice_mentions(text: str) -> list[str]:
         between = cleaned[first.end() : second.start()]
         if between in (" ", "-", " - ", "/"):
             add((first.group(0) + second.group(0)).lstrip("0"))
-    return keys
+    return tuple(keys)
 
 
 def named_items(book: Book, text: str) -> list[Item]:
@@ -443,38 +481,73 @@ def _evidence(book: Book, line: Line) -> tuple[dict[int, _Evidence], list[Item],
         )
         evidence.learned = True
     if payer:
-        for customer_id, score in _similar_names(book, payer):
-            points = _name_points(score)
-            if points:
-                found[customer_id].add(
-                    points,
-                    f"payer name {line.payer_name!r} resembles {book.parties[customer_id].name!r} "
-                    f"({score:.0f}%)",
-                    name=True,
-                )
+        similar = _similar_names(book, payer)
+        # A name many customers share names none of them: it only corroborates.
+        for customer_id, score in similar.naming:
+            _add_name(found[customer_id], book, line, customer_id, score)
+        for customer_id in [c for c in found if book.names.get(c) in similar.others]:
+            score = similar.others[book.names[customer_id]]
+            _add_name(found[customer_id], book, line, customer_id, score)
+        if similar.others:
+            notes.append(f"payer name {line.payer_name!r} fits {similar.count} customers")
     return dict(found), named, notes
 
 
-def _similar_names(book: Book, payer: str) -> list[tuple[int, float]]:
-    """Customers whose name resembles the payer's (sharing a word, then rapidfuzz)."""
+def _add_name(evidence: _Evidence, book: Book, line: Line, customer_id: int, score: float) -> None:
+    evidence.add(
+        _name_points(score),
+        f"payer name {line.payer_name!r} resembles {book.parties[customer_id].name!r} "
+        f"({score:.0f}%)",
+        name=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Similar:
+    """Customers whose names resemble a payer's: those the name may stand for alone (the
+    best, when few), and the others, by score, that it only corroborates."""
+
+    naming: tuple[tuple[int, float], ...]  # (customer id, score)
+    others: dict[str, float]  # name (as ``normal_name`` has it) -> score
+    count: int  # customers in all
+
+
+def _similar_names(book: Book, payer: str) -> _Similar:
+    """Customers whose name resembles the payer's enough to count (sharing a word, then
+    rapidfuzz, each distinct name compared once), with the score: the best ones (a tier
+    of points at a time) as long as they are at most ``NAME_CANDIDATES``."""
     known = book.similar.get(payer)
     if known is not None:
         return known
-    candidates: set[int] = set()
+    candidates: set[str] = set()
     for word in payer.split():
         if len(word) >= 3:
             candidates.update(book.first_words.get(word[:3], ()))
     if len(candidates) > 200:  # a common word: compare with those only when very close
-        candidates = {c for c in candidates if book.names[c][:3] == payer[:3]}
-    scored = []
-    for customer_id in candidates:
-        name = book.names[customer_id]
-        if not name:
-            continue
-        score = max(fuzz.token_sort_ratio(payer, name), fuzz.ratio(payer, name))
-        scored.append((customer_id, float(score)))
-    book.similar[payer] = scored
-    return scored
+        candidates = {name for name in candidates if name[:3] == payer[:3]}
+    names = sorted(candidates)
+    cutoff = min(bound for bound, _ in NAME_POINTS)
+    best: dict[str, float] = {}
+    for scorer in (fuzz.token_sort_ratio, fuzz.ratio):
+        for name, score, _ in process.extract(
+            payer, names, scorer=scorer, score_cutoff=cutoff, limit=None
+        ):
+            best[name] = max(best.get(name, 0.0), float(score))
+    ranked = sorted(best.items(), key=lambda ns: (-ns[1], ns[0]))
+    naming: list[tuple[int, float]] = []
+    others = dict(ranked)
+    for points in sorted({_name_points(score) for _, score in ranked}, reverse=True):
+        tier = [(name, score) for name, score in ranked if _name_points(score) == points]
+        customers = [(c, score) for name, score in tier for c in book.by_name[name]]
+        if len(naming) + len(customers) > NAME_CANDIDATES:
+            break
+        naming += customers
+        for name, _ in tier:
+            del others[name]
+    count = sum(len(book.by_name[name]) for name in best)
+    similar = _Similar(tuple(naming), others, count)
+    book.similar[payer] = similar
+    return similar
 
 
 def _eligible(book: Book, customer_id: int, line: Line) -> list[Item]:
@@ -539,18 +612,19 @@ def _plan(
         return [], amount, 0, [f"nothing of the customer is open in {cur}; all on account"]
     eligible = {i.invoice_id for i in items}
     mine = [i for i in named if i.invoice_id in eligible]
+    eligible_named = {i.invoice_id for i in mine}
     if mine:
         total = sum(i.open_amount for i in mine)
         ordered = sorted(mine, key=lambda i: (i.due_date, i.issue_date, i.invoice_id))
         if amount == total:
             shares, _ = _in_order(amount, ordered)
             return shares, 0, EXACT_AMOUNT_POINTS, [f"amount = open {_numbers(ordered)}"]
-        if total - settings.tolerance(total) <= amount < total:
+        if total - settings.tolerance(total, cur) <= amount < total:
             shares, _ = _in_order(amount, ordered)
             return (
                 shares,
                 0,
-                SHORT_AMOUNT_POINTS,
+                NAMED_SHORT_POINTS,
                 [
                     f"amount = open {_numbers(ordered)} less {_fmt(total - amount, cur)} "
                     "(bank charge or discount)"
@@ -564,29 +638,34 @@ def _plan(
                 PARTIAL_AMOUNT_POINTS,
                 [f"pays {_numbers(ordered)} and {_fmt(rest, cur)} more, left on account"],
             )
-        return (
-            shares,
-            0,
-            PARTIAL_AMOUNT_POINTS,
-            [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"],
-        )
+        reasons = [f"part payment of {_numbers(ordered)} (open {_fmt(total, cur)})"]
+        # A mistyped number may name another invoice of the same customer: when one
+        # the text does not name is open for exactly this amount, the story is unsure.
+        same_amount = [
+            i for i in items if i.open_amount == amount and i.invoice_id not in eligible_named
+        ]
+        if same_amount:
+            reasons.append(f"but {same_amount[0].number} is open for exactly this amount")
+            return shares, 0, PARTIAL_AMOUNT_POINTS, reasons
+        return shares, 0, NAMED_PARTIAL_POINTS, reasons
     by_id = {i.invoice_id: i for i in items}
     for promise in book.parties[customer_id].promises:
         if promise.currency != cur or promise.amount != amount:
             continue
-        shares = [
-            Share(i, by_id[i].number, min(part, by_id[i].open_amount))
-            for i, part in promise.invoices
-            if i in by_id and min(part, by_id[i].open_amount) > 0
-        ]
-        applied = sum(s.amount for s in shares)
-        paid = " + ".join(s.number for s in shares)
-        if 0 < applied <= amount:
+        shares = []
+        left = amount
+        for invoice_id, part in promise.invoices:
+            take = min(part, by_id[invoice_id].open_amount, left) if invoice_id in by_id else 0
+            if take > 0:
+                shares.append(Share(invoice_id, by_id[invoice_id].number, take))
+                left -= take
+        if shares:
+            paid = " + ".join(s.number for s in shares)
             return (
                 shares,
-                amount - applied,
+                left,
                 EXACT_AMOUNT_POINTS,
-                [f"amount = {_fmt(amount, cur)} promised for {paid}"],
+                [f"amount = {_fmt(amount, cur)}{promise.what} {paid}"],
             )
     same = [i for i in items if i.open_amount == amount]
     if same:
@@ -614,7 +693,7 @@ def _plan(
     single_short = [
         i
         for i in items
-        if i.open_amount - settings.tolerance(i.open_amount) <= amount < i.open_amount
+        if i.open_amount - settings.tolerance(i.open_amount, cur) <= amount < i.open_amount
     ]
     if single_short:
         item = single_short[0]
@@ -739,3 +818,70 @@ def _rivalry(proposals: list[Proposal], found: Mapping[int, _Evidence]) -> list[
             )
         result.append(proposal)
     return result
+
+
+# Returned payments
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """An applied credit line a returned payment may give back."""
+
+    line_id: int
+    customer_id: int | None
+    amount: int
+    currency: str
+    booking_date: date
+    payer_name: str = ""
+    payer_iban: str = ""
+    text: str = ""  # its reference and remittance
+
+
+def returned_payment(return_line: Line, received: Iterable[Received]) -> tuple[int | None, str]:
+    """Which applied credit a return without an end-to-end id gives back (the MT940
+    ``RTI`` line names none): one of the same amount and currency, received on or before
+    the return, from the same payer (IBAN or name, when the return names either) and,
+    when the return quotes a reference, the one whose reference it quotes. The latest of
+    those wins only when every such credit was applied to the same customer; payments of
+    two customers that fit equally are left for a person. The line's id (None) and why.
+
+    >>> day = date(2026, 3, 9)
+    >>> back = Line(50000, "EUR", day, remittance="RTI INV-1042", payer_name="Nordwind")
+    >>> returned_payment(back, [
+    ...     Received(7, 1, 50000, "EUR", date(2026, 3, 2), "Nordwind", "", "INV-1042"),
+    ...     Received(8, 2, 50000, "EUR", date(2026, 3, 3), "Blue Harbour", "", "INV-2001"),
+    ... ])
+    (7, 'the payment of EUR 500.00 received on 2026-03-02 from Nordwind')
+    """
+    iban = _alnum(return_line.payer_iban)
+    payer = normal_name(return_line.payer_name)
+    keys = set(invoice_mentions(line_text(return_line))) | set(
+        references_in(line_text(return_line))
+    )
+    fitting = []
+    for credit in received:
+        if (credit.amount, credit.currency) != (return_line.amount, return_line.currency):
+            continue
+        if credit.booking_date > return_line.booking_date:
+            continue
+        same_iban = bool(iban) and _alnum(credit.payer_iban) == iban
+        same_name = bool(payer) and normal_name(credit.payer_name) == payer
+        if (iban or payer) and not (same_iban or same_name):
+            continue
+        quoted = keys & (set(invoice_mentions(credit.text)) | set(references_in(credit.text)))
+        if not (iban or payer or quoted):
+            continue  # nothing but the amount: not enough to take money back
+        fitting.append((bool(quoted), credit))
+    if any(quoted for quoted, _ in fitting):
+        fitting = [(q, c) for q, c in fitting if q]
+    if not fitting:
+        return None, "no applied payment of this amount from this payer"
+    customers = {c.customer_id for _, c in fitting}
+    if len(customers) > 1:
+        return None, "payments of several customers fit: for a person to decide"
+    chosen = max((c for _, c in fitting), key=lambda c: (c.booking_date, c.line_id))
+    who = f" from {chosen.payer_name}" if chosen.payer_name else ""
+    return chosen.line_id, (
+        f"the payment of {_fmt(chosen.amount, chosen.currency)} received on "
+        f"{chosen.booking_date.isoformat()}{who}"
+    )

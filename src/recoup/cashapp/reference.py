@@ -5,6 +5,7 @@ two check digits (python-stdnum's ``iso11649``) catch a mistyped digit.
 """
 
 import re
+from functools import lru_cache
 
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
@@ -46,7 +47,13 @@ def customer_of(reference: str) -> int | None:
 
 def references_in(text: str) -> list[str]:
     """The valid RF references in ``text`` (compact), in order."""
-    found = []
+    return list(_references_in(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _references_in(text: str) -> tuple[str, ...]:
+    # Kept for texts seen again: a statement's line is read several times while matched.
+    found: list[str] = []
     for match in _IN_TEXT.finditer(text):
         compact = str(iso11649.compact(match.group(0))).upper()
         # Groups may run into the next word ("RF97 0000 1042 INV 7"): of the valid
@@ -56,4 +63,4 @@ def references_in(text: str) -> list[str]:
         chosen = (ours or valid or [""])[0]
         if chosen and chosen not in found:
             found.append(chosen)
-    return found
+    return tuple(found)

@@ -1,6 +1,7 @@
 """All SQL of cash application (its own tables only)."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -70,6 +71,22 @@ def line_by_end_to_end(session: Session, org_id: int, end_to_end_id: str) -> Ban
     return session.scalars(query).first()
 
 
+def applied_credits_of_amount(
+    session: Session, org_id: int, *, amount: int, currency: str, until: date
+) -> list[BankLine]:
+    """Applied credit lines of this amount and currency booked on or before ``until``
+    (the payments a return without an end-to-end id may give back)."""
+    query = select(BankLine).where(
+        BankLine.org_id == org_id,
+        BankLine.credit.is_(True),
+        BankLine.status == "applied",
+        BankLine.amount == amount,
+        BankLine.currency == currency,
+        BankLine.booking_date <= until,
+    )
+    return list(session.scalars(query.order_by(BankLine.id)))
+
+
 def statements(
     session: Session, org_id: int, statement_id: int | None = None
 ) -> list[BankStatement]:
@@ -126,6 +143,26 @@ def profile(session: Session, org_id: int, name: str) -> BankCsvProfile | None:
 def match_settings(session: Session, org_id: int) -> MatchSettings | None:
     query = select(MatchSettings).where(MatchSettings.org_id == org_id)
     return session.scalars(query).one_or_none()
+
+
+def reserve_line_ids(session: Session, count: int) -> list[int]:
+    """``count`` fresh ids for bank lines, in ascending order."""
+    return bulk.reserve_ids(session, BankLine.__table__, count)
+
+
+_LINE_COLUMNS = tuple(
+    c.name for c in BankLine.__table__.columns if c.name not in ("created_at", "updated_at")
+)
+
+
+def insert_lines(session: Session, lines: Sequence[BankLine]) -> None:
+    """Store new lines (not in the session, ids reserved) in one bulk insert."""
+    if not lines:
+        return
+    rows = [{name: getattr(line, name) for name in _LINE_COLUMNS if name != "id"} for line in lines]
+    for row in rows:
+        row["status"] = str(row["status"])  # the value, as the ORM stores a StrEnum
+    bulk.insert_rows(session, BankLine.__table__, rows, ids=[line.id for line in lines])
 
 
 def add(session: Session, *records: Any) -> None:

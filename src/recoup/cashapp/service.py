@@ -87,11 +87,12 @@ def _minor(amount: Decimal | None, currency: str) -> int | None:
 # The matcher's view of the ledger
 
 
-def book(session: Session, *, org_id: int) -> core.Book:
-    """Customers, invoices, open disputes and learned payers, indexed for matching."""
+def book(session: Session, *, org_id: int, as_of: date | None = None) -> core.Book:
+    """Customers, invoices, open disputes, learned payers, promises and instalments (as
+    of ``as_of``; every payment counted when not given), indexed for matching."""
     disputed = _disputed(session, org_id)
     items = [_item(row, disputed) for row in ledger.invoice_rows(session, org_id=org_id)]
-    return core.build_book(_parties(session, org_id), items)
+    return core.build_book(_parties(session, org_id, as_of=as_of or date.max), items)
 
 
 def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> core.Book:
@@ -99,7 +100,8 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
     lines can point to, read by index (the invoices their texts name, the open items
     of the customers they may be from, the open invoices of the amount of a line
     nothing else points to). It decides each of these lines as ``book`` would."""
-    parties = _parties(session, org_id)
+    as_of = max((line.booking_date for line in lines), default=date.max)
+    parties = _parties(session, org_id, as_of=as_of)
     disputed = _disputed(session, org_id)
     keys = list(
         dict.fromkeys(k for line in lines for k in core.invoice_mentions(core.line_text(line)))
@@ -124,7 +126,9 @@ def book_for(session: Session, *, org_id: int, lines: Sequence[core.Line]) -> co
     ):
         rows[row.id] = row
         customers.add(row.customer_id)
-    for row in ledger.open_invoice_rows_of(session, org_id=org_id, customer_ids=sorted(customers)):
+    for row in ledger.open_invoice_rows_of_customers(
+        session, org_id=org_id, customer_ids=sorted(customers)
+    ):
         rows[row.id] = row
     items = (_item(rows[i], disputed) for i in sorted(rows))
     return core.with_items(named, items, numbered)
@@ -153,17 +157,23 @@ def _disputed(session: Session, org_id: int) -> set[int]:
     return disputed
 
 
-def _parties(session: Session, org_id: int) -> list[core.Party]:
+def _parties(
+    session: Session, org_id: int, *, as_of: date, customer_ids: Sequence[int] | None = None
+) -> list[core.Party]:
+    """The customers (only ``customer_ids`` when given) as the matcher sees them: what
+    people taught it, their pending promises and the next instalment of their active
+    payment plans as of ``as_of``."""
+    wanted = None if customer_ids is None else set(customer_ids)
     taught: dict[int, dict[str, set[str]]] = defaultdict(lambda: {"iban": set(), "name": set()})
     for kind, value, customer_id in repository.learned(session, org_id):
         taught[customer_id][kind].add(value)
-    promised: dict[int, list[core.Promised]] = defaultdict(list)
-    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
-        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
-        promised[promise.customer_id].append(
-            core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
-        )
-    parties = [
+    promised = _promised(session, org_id, as_of=as_of, wanted=wanted)
+    rows = (
+        ledger.customer_rows(session, org_id=org_id)
+        if wanted is None
+        else ledger.customer_rows_by_id(session, org_id=org_id, customer_ids=sorted(wanted))
+    )
+    return [
         core.Party(
             customer_id,
             account,
@@ -174,9 +184,50 @@ def _parties(session: Session, org_id: int) -> list[core.Party]:
             if customer_id in taught
             else frozenset(),
         )
-        for customer_id, account, name in ledger.customer_rows(session, org_id=org_id)
+        for customer_id, account, name in rows
     ]
-    return parties
+
+
+def _promised(
+    session: Session, org_id: int, *, as_of: date, wanted: set[int] | None
+) -> dict[int, list[core.Promised]]:
+    """Amounts customers said they would pay: pending promises, and the next instalment
+    of each active payment plan (its principal still due; with its interest too, the
+    interest left on account), read through the cases service."""
+    promised: dict[int, list[core.Promised]] = defaultdict(list)
+    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
+        if wanted is not None and promise.customer_id not in wanted:
+            continue
+        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+        promised[promise.customer_id].append(
+            core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
+        )
+    states = cases.active_plan_states(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        customer_ids=None if wanted is None else sorted(wanted),
+    )
+    for state in states:
+        plan = state.plan
+        due = next((s for s in state.states if not s.settled), None)
+        if due is None or due.outstanding <= 0:
+            continue
+        what = f"instalment {due.seq} of plan #{plan.id} (due {due.due_on.isoformat()})"
+        invoices = tuple((i, due.outstanding) for i in state.invoice_ids)
+        promised[plan.customer_id].append(
+            core.Promised(due.outstanding, plan.currency, invoices, f": {what}, for")
+        )
+        if due.interest:
+            promised[plan.customer_id].append(
+                core.Promised(
+                    due.outstanding + due.interest,
+                    plan.currency,
+                    invoices,
+                    f": {what} with its interest, for",
+                )
+            )
+    return dict(promised)
 
 
 def _core_line(line: BankLine) -> core.Line:
@@ -265,7 +316,12 @@ def import_statements(
         for position, key, line in fresh:
             taken.add(key)
             new_lines.append(_line(org_id, stored.id, position, key, line))
-    repository.add(session, *new_lines)
+    # The lines are written in one bulk insert once decided and applied (below): an ORM
+    # insert and then an update of ten thousand rows cost more than the matching.
+    for new_line, line_id in zip(
+        new_lines, repository.reserve_line_ids(session, len(new_lines)), strict=True
+    ):
+        new_line.id = line_id
     summary.lines = len(new_lines)
     summary.line_ids = [b.id for b in new_lines]
     credits = [b for b in new_lines if b.credit]
@@ -297,14 +353,26 @@ def import_statements(
             summary.proposed += 1
         else:
             summary.unmatched += 1
-    _auto_apply(session, org_id, certain, actor or "matcher")
-    for debit in (b for b in new_lines if not b.credit):
-        if debit.return_reason and _return(session, org_id, debit, actor):
+    decisions = _auto_apply(session, org_id, certain, actor or "matcher")
+    repository.insert_lines(session, new_lines)
+    if decisions:
+        insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
+    for applied, proposal, _ in certain:
+        _dispute_tasks(session, org_id, applied, proposal, applied.payment_id or 0)
+    for debit in (b for b in new_lines if not b.credit and b.return_reason):
+        if _return(session, org_id, get_line(session, org_id=org_id, line_id=debit.id), actor):
             summary.returned += 1
     if applied_on:
-        cases.evaluate_promises(session, org_id=org_id, as_of=max(applied_on))
+        _fulfil(session, org_id, max(applied_on))
     session.flush()
     return summary
+
+
+def _fulfil(session: Session, org_id: int, as_of: date) -> None:
+    """Close the promises and plan instalments that payments up to ``as_of`` fulfilled
+    (the next ``recoup run`` stops chasing them)."""
+    cases.evaluate_promises(session, org_id=org_id, as_of=as_of)
+    cases.evaluate_plans(session, org_id=org_id, as_of=as_of)
 
 
 def _line(org_id: int, statement_id: int, position: int, key: str, line: StatementLine) -> BankLine:
@@ -329,6 +397,11 @@ def _line(org_id: int, statement_id: int, position: int, key: str, line: Stateme
         return_reason=line.return_reason[:16],
         returned_end_to_end_id=line.returned_end_to_end_id[:100],
         status=LineStatus.UNMATCHED if line.credit else LineStatus.DEBIT,
+        customer_id=None,
+        payment_id=None,
+        applied_amount=0,
+        confidence=0,
+        reason="",
         proposals=[],
     )
 
@@ -378,12 +451,13 @@ def _auto_apply(
     org_id: int,
     certain: Sequence[tuple[BankLine, core.Proposal, dict[int, int]]],
     actor: str,
-) -> None:
+) -> list[dict[str, Any]]:
     """Apply an import's certain matches in bulk through the ledger: the payments, then
     their allocations, each checked by the ledger's allocation rule against the open
-    amounts the matcher planned from (``opens``: before this line)."""
+    amounts the matcher planned from (``opens``: before this line). The lines (not yet
+    stored) say so; the decisions to record once they are."""
     if not certain:
-        return
+        return []
     creates = [
         {
             "external_id": f"bank-{line.id}",
@@ -443,10 +517,7 @@ def _auto_apply(
             }
         )
     ledger.write_allocations(session, org_id=org_id, planned=planned)
-    insert_audited(session, org_id=org_id, table=LineDecision.__table__, rows=decisions)
-    for line, proposal, _ in certain:
-        _dispute_tasks(session, org_id, line, proposal, line.payment_id or 0)
-    session.flush()
+    return decisions
 
 
 def _detail(line: BankLine, proposal: core.Proposal) -> str:
@@ -638,18 +709,20 @@ def apply_line(
             )
         shares.setdefault(invoice.customer_id, []).append(core.Share(invoice.id, number, part))
         left -= part
+    # The rest goes on account of the customer named, else of the first invoice's.
+    keeper = next(iter(shares), None)
     if customer is not None:
-        chosen = ledger.get_customer(session, org_id=org_id, external_id=customer)
-        shares = {chosen.id: [], **shares} if chosen.id not in shares else shares
+        keeper = ledger.get_customer(session, org_id=org_id, external_id=customer).id
+        shares = {keeper: [], **shares} if keeper not in shares else shares
     proposals = []
-    for n, (customer_id, parts) in enumerate(shares.items()):
+    for customer_id, parts in shares.items():
         account = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
         proposals.append(
             core.Proposal(
                 customer_id=customer_id,
                 account=account.external_id,
                 shares=tuple(parts),
-                on_account=left if n == 0 else 0,
+                on_account=left if customer_id == keeper else 0,
                 confidence=100,
                 reasons=(
                     "applied by hand: " + (" + ".join(s.number for s in parts) or "on account"),
@@ -685,7 +758,7 @@ def _apply_by_person(
     if learned:
         decisions = repository.decisions(session, org_id, line.id)
         decisions[-1].detail = (decisions[-1].detail + "; " + "; ".join(learned))[:2000]
-    cases.evaluate_promises(session, org_id=org_id, as_of=line.booking_date)
+    _fulfil(session, org_id, line.booking_date)
     session.flush()
     return Applied(
         line.id,
@@ -746,6 +819,8 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
     re-opening its invoices, and say why on the customer's account."""
     original_id = debit.returned_end_to_end_id or debit.end_to_end_id
     original = repository.line_by_end_to_end(session, org_id, original_id) if original_id else None
+    if original is None:
+        original = _returned_without_id(session, org_id, debit)
     if original is None or original.status != LineStatus.APPLIED:
         return False
     customer_id = original.customer_id
@@ -772,7 +847,38 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
         )
     if customer_id is not None:
         cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
+    cases.evaluate_plans(session, org_id=org_id, as_of=debit.booking_date)
     return True
+
+
+def _returned_without_id(session: Session, org_id: int, debit: BankLine) -> BankLine | None:
+    """The applied credit a return that names no end-to-end id gives back (MT940 ``RTI``
+    lines): by amount, payer and the reference it quotes (``core.returned_payment``);
+    None when none fits or payments of several customers do (the reason is kept)."""
+    applied = repository.applied_credits_of_amount(
+        session, org_id, amount=debit.amount, currency=debit.currency, until=debit.booking_date
+    )
+    by_id = {line.id: line for line in applied}
+    chosen, why = core.returned_payment(
+        _core_line(debit),
+        [
+            core.Received(
+                line.id,
+                line.customer_id,
+                line.amount,
+                line.currency,
+                line.booking_date,
+                line.payer_name,
+                line.payer_iban,
+                core.line_text(_core_line(line)),
+            )
+            for line in applied
+        ],
+    )
+    if chosen is None:
+        debit.reason = f"returned payment ({debit.return_reason}): {why}"[:2000]
+        return None
+    return by_id[chosen]
 
 
 def undo_line(
@@ -796,6 +902,8 @@ def undo_line(
     line.customer_id = None
     line.applied_amount = 0
     detail = reason + (f"; {', '.join(numbers)} open again" if numbers else "")
+    if numbers:  # the instalments it paid are owed again
+        cases.evaluate_plans(session, org_id=org_id, as_of=line.booking_date)
     repository.add(
         session,
         LineDecision(
@@ -944,14 +1052,17 @@ def profile_settings(session: Session, *, org_id: int, name: str) -> dict[str, A
 
 
 def match_settings(session: Session, *, org_id: int) -> core.Settings:
-    """The organisation's threshold and short-payment tolerance (defaults when unset)."""
+    """The organisation's threshold and short-payment tolerance (defaults when unset);
+    the fixed amount is in its base currency (see ``core.Settings``)."""
     row = repository.match_settings(session, org_id)
+    base = ledger.get_organisation(session, org_id=org_id).base_currency
     if row is None:
-        return core.Settings()
+        return core.Settings(base_currency=base)
     return core.Settings(
         threshold=row.threshold,
         short_fixed=row.short_fixed_amount,
         short_percent=Decimal(row.short_percent_bp) / 100,
+        base_currency=base,
     )
 
 

@@ -408,7 +408,8 @@ def settings(
     typer.echo(f"threshold: {current.threshold}")
     typer.echo(
         f"short payment settles: up to {money_text(current.short_fixed, currency)} "
-        f"or {current.short_percent.normalize():f} %, whichever is more"
+        f"or {current.short_percent.normalize():f} %, whichever is more; "
+        f"in other currencies {current.short_percent.normalize():f} %"
     )
 
 

@@ -810,3 +810,21 @@ def contacts_with_email(session: Session, org_id: int, emails: Sequence[str]) ->
         return []
     query = select(Contact).where(Contact.org_id == org_id, Contact.email.in_(list(emails)))
     return list(session.scalars(query.order_by(Contact.id)))
+
+
+def open_invoice_fields_of_customers(
+    session: Session, org_id: int, customer_ids: Sequence[int], fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``fields`` of the open invoices (something still open) of these customers, by id,
+    read through the customer index: the status and amount are compared as expressions
+    (``status || ''``, ``open_amount + 0``) so that no planner prefers their indexes and
+    scans a million invoices for the few thousand wanted (SQLite did: 37 s against 1 s)."""
+    query = select(*(getattr(Invoice, f) for f in fields)).where(
+        Invoice.org_id == org_id,
+        Invoice.status + "" == InvoiceStatus.OPEN.value,
+        Invoice.open_amount + 0 > 0,
+    )
+    rows: list[tuple[Any, ...]] = []
+    for condition in bulk.among(session, Invoice.customer_id, customer_ids):
+        rows += [tuple(row) for row in session.execute(query.where(condition))]
+    return sorted(rows, key=lambda r: r[0])

@@ -1466,3 +1466,24 @@ def contacts_with_email(session: Session, *, org_id: int, email: str) -> list[Co
         for c in repository.contacts_with_email(session, org_id, wanted)
         if c.email.lower() == address.lower()
     ]
+
+
+def customer_rows_by_id(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[tuple[int, str, str]]:
+    """``(id, account number, name)`` of these customers of the organisation."""
+    rows = repository.field_rows(
+        session, Customer, org_id, ("id", "external_id", "name"), where=("id", customer_ids)
+    )
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def open_invoice_rows_of_customers(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[InvoiceRow]:
+    """The open invoices (something still open) of these customers, by id, read through
+    the customer index however many there are (``open_invoice_rows_of`` for a few)."""
+    rows = repository.open_invoice_fields_of_customers(
+        session, org_id, customer_ids, _INVOICE_ROW_FIELDS
+    )
+    return [InvoiceRow(*row) for row in rows]
