@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.comms.models import (
-    MESSAGE_KINDS,
+    DELIVERED_KINDS,
     SENDING,
     WAITING,
     OutboxAttachment,
@@ -88,6 +88,10 @@ class Channels(Protocol):
     def apply(self, session: Session, row: OutboxMessage) -> str: ...
 
     def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None: ...
+
+    def recorded(self, session: Session, row: OutboxMessage) -> None:
+        """Called in the transaction that records a delivered row's outcome (sent,
+        retrying or failed), after its status is set: what follows from it."""
 
 
 @dataclass
@@ -180,7 +184,7 @@ def dispatch(
             if row is None:
                 break
             handled += 1
-            if row.kind not in MESSAGE_KINDS:
+            if row.kind not in DELIVERED_KINDS:
                 _apply(session, channels, row, clock(), report)
                 continue
             outgoing = _prepare(session, channels, row, clock(), report)
@@ -213,6 +217,7 @@ def _prepare(
                 rendered = channels.render(session, row)
         except RecoupError as error:
             _fail(session, channels, row, f"could not be prepared: {error.message}", report)
+            channels.recorded(session, row)
             return None
         row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
         session.add_all(
@@ -284,6 +289,7 @@ def _send(
                 else f"gave up after {row.attempts} attempts: {detail}"
             )
             _fail(session, channels, row, reason, report)
+        channels.recorded(session, row)
 
 
 def _fail(
