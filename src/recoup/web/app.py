@@ -37,6 +37,7 @@ from recoup.web import assignments as assigning
 from recoup.web import customers as customer_forms
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
+from recoup.webhooks import views as webhook_views
 
 log = logging.getLogger(__name__)
 WEB_BUSY_TIMEOUT = 5.0
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.include_router(webhook_views.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 
