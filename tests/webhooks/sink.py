@@ -40,6 +40,7 @@ def running_sink(*, quiet: bool = True) -> Iterator[Sink]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints
+        disable_nagle_algorithm = True  # headers and body apart: no 40 ms delayed ACK
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
