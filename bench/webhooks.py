@@ -88,8 +88,12 @@ def fresh_database(kind: str, directory: Path) -> str:
     return base.set(database="recoup_bench_webhooks").render_as_string(False)
 
 
-def measure(url: str, deliveries: int, directory: Path) -> tuple[float, float, int]:
-    """Seconds to dispatch ``deliveries``, seconds of the bare POSTs, deliveries received."""
+def measure(
+    url: str, deliveries: int, directory: Path, dispatchers: int = 1
+) -> tuple[float, float, int]:
+    """Seconds to dispatch ``deliveries`` with ``dispatchers`` dispatchers side by side
+    (threads here, ``recoup worker`` processes in production: each claims its own rows),
+    seconds of the bare POSTs, deliveries received."""
     engine = make_engine(url)
     upgrade(engine)
     with sink() as (endpoint, counter):
@@ -109,15 +113,23 @@ def measure(url: str, deliveries: int, directory: Path) -> tuple[float, float, i
                     for n in range(deliveries)
                 ],
             )
-        channels = LiveChannels(
-            Settings(smtp_url=f"file://{directory}/mail", letters_dir=str(directory))
-        )
+        settings = Settings(smtp_url=f"file://{directory}/mail", letters_dir=str(directory))
+        sent: list[int] = []
+
+        def run() -> None:
+            channels = LiveChannels(settings)
+            sent.append(dispatch(engine, channels, org_id=org_id).sent)
+            channels.webhooks.close()
+
+        threads = [threading.Thread(target=run) for _ in range(dispatchers)]
         started = time.perf_counter()
-        report = dispatch(engine, channels, org_id=org_id)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         seconds = time.perf_counter() - started
-        channels.webhooks.close()
         received = counter.count
-        assert report.sent == deliveries, report
+        assert sum(sent) == received == deliveries, (sent, received)
         body, headers = counter.last
         Webhook(secret).verify(body, headers)  # what arrived is signed right
         started = time.perf_counter()
@@ -139,10 +151,11 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=3000)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--url", default="", help="an existing database instead")
+    parser.add_argument("--dispatchers", default="1,4", help="side by side, e.g. 1,4")
     args = parser.parse_args()
     header = (
-        f"{'database':<11} {'deliveries':>10} {'seconds':>8} {'per s':>7} {'per min':>8} "
-        f"{'reference s':>11} {'ratio':>6}  target {TARGET_PER_MINUTE}/min"
+        f"{'database':<11} {'dispatchers':>11} {'deliveries':>10} {'seconds':>8} {'per s':>7} "
+        f"{'per min':>8} {'reference s':>11} {'ratio':>6}  target {TARGET_PER_MINUTE}/min"
     )
     print(header)
     print("-" * len(header))
@@ -153,13 +166,15 @@ def main() -> None:
             if args.url
             else [(k, fresh_database(k, directory)) for k in args.databases.split(",")]
         )
-        for kind, url in targets:
-            seconds, reference, received = measure(url, args.deliveries, directory)
+        for (kind, url), count in (
+            (target, int(n)) for target in targets for n in args.dispatchers.split(",")
+        ):
+            seconds, reference, received = measure(url, args.deliveries, directory, count)
             rate = received / seconds
             verdict = "met" if rate * 60 >= TARGET_PER_MINUTE else "NOT met"
             print(
-                f"{kind:<11} {received:>10,} {seconds:>8.2f} {rate:>7.1f} {rate * 60:>8,.0f} "
-                f"{reference:>11.2f} {seconds / reference:>5.1f}x  {verdict}",
+                f"{kind:<11} {count:>11} {received:>10,} {seconds:>8.2f} {rate:>7.1f} "
+                f"{rate * 60:>8,.0f} {reference:>11.2f} {seconds / reference:>5.1f}x  {verdict}",
                 flush=True,
             )
     print(

@@ -53,13 +53,15 @@ def test_subscribe_run_read_the_log_and_replay(
     overdue, sent = (b["data"] for b in bodies)
     assert (overdue["number"], overdue["days_past_due"]) == ("1001", 3)
     assert (overdue["open_amount"], overdue["currency"]) == ("1200.00", "GBP")
-    assert sent["channel"] == "email" and sent["to_customer"] is True
+    assert sent["channel"] == "email"
+    assert sent["to_customer"] is True
 
     listed = recoup("webhook", "list")
     assert f"{sink.url}  invoice.overdue, message.sent  enabled" in listed.stdout
     log = recoup("webhook", "deliveries")
     assert log.stdout.count("attempt 1 at ") == 2
-    assert "HTTP 200 in " in log.stdout and '{"ok":true}' in log.stdout
+    assert "HTTP 200 in " in log.stdout
+    assert '{"ok":true}' in log.stdout
     first = re.findall(r"^#(\d+)  sent\s+invoice.overdue", log.stdout, re.M)
     assert len(first) == 1
 
@@ -77,7 +79,8 @@ def test_subscribe_run_read_the_log_and_replay(
     assert recoup("webhook", "disable", number.group(1)).exit_code == 0
     assert "disabled (disabled by hand)" in recoup("webhook", "list").stdout
     refused_replay = recoup("webhook", "replay", first[0])
-    assert refused_replay.exit_code == 1 and "enable it before a replay" in refused_replay.stderr
+    assert refused_replay.exit_code == 1
+    assert "enable it before a replay" in refused_replay.stderr
     assert recoup("webhook", "enable", number.group(1)).exit_code == 0
     assert recoup("webhook", "remove", number.group(1)).exit_code == 0
     assert recoup("webhook", "list").stdout.strip() == "no webhook subscriptions"

@@ -4,9 +4,8 @@ the outbox's backoff and disable the subscription (its admins are emailed over r
 SMTP), a replay is a new audited delivery, and two dispatches never send twice."""
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -113,11 +112,13 @@ def test_a_delivery_is_signed_as_the_standard_says_and_logged(
     assert headers["webhook-id"] == row.payload["event_id"]
     assert headers["content-type"] == "application/json"
     assert sink.received[0].body.decode() == row.payload["body"]  # stored as sent
-    assert row.status == "sent" and row.result.startswith("HTTP 200 in ")
+    assert row.status == "sent"
+    assert row.result.startswith("HTTP 200 in ")
     (attempt,) = attempts(book)
     assert (attempt.status_code, attempt.succeeded, attempt.attempt) == (200, True, 1)
     assert attempt.response_excerpt == '{"ok":true}'
-    assert attempt.outbox_id == row.id and attempt.event_type == "promise.made"
+    assert attempt.outbox_id == row.id
+    assert attempt.event_type == "promise.made"
     # A tampered body does not verify.
     with pytest.raises(Exception, match="signature"):
         Webhook(book.secret).verify(sink.received[0].body + b" ", sink.received[0].headers)
@@ -144,7 +145,6 @@ def test_a_failure_is_retried_with_backoff_and_a_success_resets_the_count(
     emit(book)
     start = utcnow()
     live = channels(tmp_path)
-    clock: Callable[[], datetime]
 
     report = dispatch(book.engine, live, org_id=book.org_id, clock=lambda: start)
     (row,) = rows(book)

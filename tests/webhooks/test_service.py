@@ -36,7 +36,8 @@ def test_a_subscription_gets_a_secret_and_its_creation_is_audited_without_it(
         url=" https://hooks.example.com/r ",
         events="promise.made, message.sent",
     )
-    assert sub.secret.startswith("whsec_") and len(sub.secret) == 6 + 44
+    assert sub.secret.startswith("whsec_")
+    assert len(sub.secret) == 6 + 44
     assert sub.url == "https://hooks.example.com/r"
     assert sub.events == ["promise.made", "message.sent"]
     event = session.scalars(
@@ -87,12 +88,14 @@ def test_emit_plans_one_row_per_enabled_subscription_to_the_type(session: Sessio
 
     assert again == []  # the same event is planned once
     (row,) = webhook_rows(session, org.id)
-    assert keys == [row.key] and row.key.startswith(f"webhook:{both.id}:msg_")
+    assert keys == [row.key]
+    assert row.key.startswith(f"webhook:{both.id}:msg_")
     assert row.recipient == "https://a.example"
     assert row.payload["type"] == "promise.made"
     assert row.payload["data"] == {"on": "2026-03-01"}
     assert row.payload["event_id"] == service.event_id(org_id=org.id, key="p:1")
-    assert row.status == OutboxStatus.PENDING and row.customer_id is None
+    assert row.status == OutboxStatus.PENDING
+    assert row.customer_id is None
 
 
 def test_another_organisations_subscriptions_hear_nothing_and_cannot_be_reached(
@@ -179,10 +182,14 @@ def test_the_domains_emit_their_events(session: Session) -> None:
         "credit_hold.released",
     ]
     promise, opened, resolved, applied, placed, released = (r.payload["data"] for r in rows)
-    assert promise["promised_amount"] == "100.00" and promise["currency"] == "EUR"
-    assert promise["promised_on"] == "2026-03-10" and promise["status"] == "pending"
-    assert opened["invoice_ids"] == [second.id] and opened["disputed_amount"] == "50.00"
-    assert resolved["status"] == "resolved_invalid" and resolved["resolved_on"] == "2026-03-02"
+    assert promise["promised_amount"] == "100.00"
+    assert promise["currency"] == "EUR"
+    assert promise["promised_on"] == "2026-03-10"
+    assert promise["status"] == "pending"
+    assert opened["invoice_ids"] == [second.id]
+    assert opened["disputed_amount"] == "50.00"
+    assert resolved["status"] == "resolved_invalid"
+    assert resolved["resolved_on"] == "2026-03-02"
     assert applied == {
         "allocation_id": applied["allocation_id"],
         "payment_id": payment.id,
@@ -191,8 +198,10 @@ def test_the_domains_emit_their_events(session: Session) -> None:
         "amount": "40.00",
         "allocated_on": "2026-03-03",
     }
-    assert placed["reason"] == "over limit" and placed["status"] == "active"
-    assert released["status"] == "released" and released["release_reason"] == "paid"
+    assert placed["reason"] == "over limit"
+    assert placed["status"] == "active"
+    assert released["status"] == "released"
+    assert released["release_reason"] == "paid"
 
 
 def test_invoices_falling_overdue_are_told_once(session: Session) -> None:

@@ -36,9 +36,8 @@ def test_an_admin_adds_a_webhook_reads_its_log_replays_and_disables_it(
     )
     assert added.status_code == 201
     assert added.headers["cache-control"] == "no-store"
-    assert "whsec_" in added.text and not any(
-        "whsec_" in c for c in added.headers.get_list("set-cookie")
-    )
+    assert "whsec_" in added.text
+    assert not any("whsec_" in c for c in added.headers.get_list("set-cookie"))
     with transaction(world.engine, actor="test") as session:
         (sub,) = service.list_subscriptions(session, org_id=world.a.id)
         assert sub.secret in added.text
@@ -49,16 +48,19 @@ def test_an_admin_adds_a_webhook_reads_its_log_replays_and_disables_it(
 
     log = client.get(f"/webhooks/{sub.id}")
     assert log.status_code == 200
-    assert "HTTP 200" in log.text and "promise.made" in log.text
+    assert "HTTP 200" in log.text
+    assert "promise.made" in log.text
     (delivery,) = service_deliveries(world, sub.id)
     replayed = client.post(f"/webhooks/deliveries/{delivery}/replay", data={"csrf_token": csrf})
-    assert replayed.status_code == 303 and replayed.headers["location"] == f"/webhooks/{sub.id}"
+    assert replayed.status_code == 303
+    assert replayed.headers["location"] == f"/webhooks/{sub.id}"
     assert "replay of #" in client.get(f"/webhooks/{sub.id}").text
     with transaction(world.engine, actor="test", read_only=True) as session:
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.entity == "outbox").order_by(AuditEvent.seq.desc())
         ).first()
-        assert event is not None and event.actor == "user:admin@alpha.example"
+        assert event is not None
+        assert event.actor == "user:admin@alpha.example"
 
     off = client.post(f"/webhooks/{sub.id}/enabled", data={"csrf_token": csrf, "enabled": "0"})
     assert off.status_code == 303
@@ -84,7 +86,7 @@ def test_an_admin_adds_a_webhook_reads_its_log_replays_and_disables_it(
     assert "No webhooks yet" in client.get("/webhooks").text
 
 
-def service_deliveries(world: World, subscription_id: int) -> list[int]:
-    with transaction(world.engine, actor="test", read_only=True) as session:
-        rows = service.deliveries(session, org_id=world.a.id, subscription_id=subscription_id)
+def service_deliveries(built: World, subscription_id: int) -> list[int]:
+    with transaction(built.engine, actor="test", read_only=True) as session:
+        rows = service.deliveries(session, org_id=built.a.id, subscription_id=subscription_id)
         return [r.id for r in rows]

@@ -135,14 +135,22 @@ class WebhookChannel:
         if row.kind != OutboxKind.WEBHOOK or answer is None:
             return  # nothing was sent (it could not be prepared): no attempt to log
         payload = row.payload
-        subscription = repository.subscription(
-            session, row.org_id, int(payload["subscription_id"]), for_update=True
+        now = utcnow()
+        # One statement counts the attempt (and tells whether the subscription still
+        # exists): this runs once per delivery, in the dispatcher's hot loop.
+        counted = repository.count_attempt(
+            session,
+            row.org_id,
+            int(payload["subscription_id"]),
+            succeeded=answer.succeeded,
+            now=now,
         )
-        if subscription is None:
+        if counted is None:
             return  # removed meanwhile, with its log
+        failures, max_failures, enabled = counted
         attempt = WebhookAttempt(
             org_id=row.org_id,
-            subscription_id=subscription.id,
+            subscription_id=int(payload["subscription_id"]),
             outbox_id=row.id,
             event_id=str(payload["event_id"]),
             event_type=str(payload["type"]),
@@ -155,25 +163,20 @@ class WebhookChannel:
             headers=dict(payload.get("headers", {})),
         )
         session.add(attempt)
-        now = utcnow()
-        if answer.succeeded:
-            subscription.consecutive_failures = 0
-            subscription.last_success_at = now
-            session.flush()
+        if answer.succeeded or not enabled:
             return
-        subscription.consecutive_failures += 1
-        subscription.last_failure_at = now
-        session.flush()
-        if subscription.enabled and core.should_disable(
-            consecutive_failures=subscription.consecutive_failures,
-            max_failures=subscription.max_failures,
-            gone=answer.gone,
+        if core.should_disable(
+            consecutive_failures=failures, max_failures=max_failures, gone=answer.gone
         ):
             reason = (
                 f"the endpoint answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC"
                 if answer.gone
-                else f"{subscription.consecutive_failures} failed attempts in a row, the last "
+                else f"{failures} failed attempts in a row, the last "
                 f"{now:%Y-%m-%d %H:%M} UTC: {answer.describe()}"
+            )
+            session.flush()  # the attempt's id keys the admins' emails
+            subscription = service.get_subscription(
+                session, org_id=row.org_id, subscription_id=int(payload["subscription_id"])
             )
             disable(session, subscription=subscription, reason=reason, attempt_id=attempt.id)
             if row.status == OutboxStatus.RETRYING:

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
@@ -35,6 +36,27 @@ def subscription(
     if for_update:
         query = query.with_for_update()
     return session.scalars(query).first()
+
+
+def count_attempt(
+    session: Session, org_id: int, subscription_id: int, *, succeeded: bool, now: datetime
+) -> tuple[int, int, bool] | None:
+    """Count an attempt on the subscription (a success resets its failures in a row);
+    ``(failures in a row, max_failures, enabled)`` after it, None if it is gone."""
+    sub = WebhookSubscription
+    values: dict[str, Any] = (
+        {"consecutive_failures": 0, "last_success_at": now}
+        if succeeded
+        else {"consecutive_failures": sub.consecutive_failures + 1, "last_failure_at": now}
+    )
+    row = session.execute(
+        update(sub)
+        .where(sub.org_id == org_id, sub.id == subscription_id)
+        .values(**values, updated_at=now)
+        .returning(sub.consecutive_failures, sub.max_failures, sub.enabled)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]), bool(row[2]))
 
 
 def delete_subscription(session: Session, org_id: int, subscription_id: int) -> None:
