@@ -11,8 +11,13 @@ Each row goes through its own short transactions:
 3. **record**: ``sent`` with the provider's id; or ``retrying`` with exponential backoff
    after a temporary failure; or ``failed`` after a permanent one, a configuration error
    the channel found before handing the message over (no sender), or too many attempts,
-   which raises a task for a person. ``comms.review`` lets a person resend or cancel a
-   ``failed`` or ``unknown`` row.
+   which raises a task for a person. In that same transaction the channels' ``recorded``
+   does what follows from the outcome (a webhook's delivery log and failure count; the
+   ``message.sent`` / ``message.failed`` events). ``comms.review`` lets a person resend
+   or cancel a ``failed`` or ``unknown`` row.
+
+A webhook (``recoup.webhooks``) is delivered the same way; its row keeps ``body_text``
+empty, so that each attempt is rendered, that is signed, afresh.
 
 A dispatcher killed between 1 and 3 leaves the row ``sending``. The next dispatcher
 cannot know whether the message left, so it never resends it: once the claimer is known
