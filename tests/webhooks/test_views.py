@@ -86,7 +86,30 @@ def test_an_admin_adds_a_webhook_reads_its_log_replays_and_disables_it(
     assert "No webhooks yet" in client.get("/webhooks").text
 
 
-def service_deliveries(built: World, subscription_id: int) -> list[int]:
+def service_deliveries(built: World, subscription_id: int, org_id: int | None = None) -> list[int]:
     with transaction(built.engine, actor="test", read_only=True) as session:
-        rows = service.deliveries(session, org_id=built.a.id, subscription_id=subscription_id)
+        rows = service.deliveries(
+            session, org_id=org_id or built.a.id, subscription_id=subscription_id
+        )
         return [r.id for r in rows]
+
+
+def test_a_delivery_shows_on_the_outbox_page_as_sent(
+    world: World,  # noqa: F811
+    sink: Sink,
+    tmp_path: Path,
+) -> None:
+    with transaction(world.engine, actor="test") as session:
+        sub = service.add_subscription(
+            session, org_id=world.b.id, url=sink.url, events="dispute.opened"
+        )
+        service.emit(session, org_id=world.b.id, type="dispute.opened", data={"dispute_id": 3})
+    settings = Settings(smtp_url=f"file://{tmp_path}/mail", letters_dir=str(tmp_path / "l"))
+    dispatch(world.engine, LiveChannels(settings), org_id=world.b.id)
+    (delivery,) = service_deliveries(world, sub.id, org_id=world.b.id)
+    client = make_client(world)
+    log_in(client, "admin@beta.example")
+    page = client.get(f"/outbox/{delivery}")
+    assert page.status_code == 200
+    assert sink.received[0].body.decode().replace('"', "&#34;") in page.text
+    assert "webhook-signature" in page.text
