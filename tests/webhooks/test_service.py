@@ -220,3 +220,17 @@ def test_invoices_falling_overdue_are_told_once(session: Session) -> None:
     data = [r.payload["data"] for r in webhook_rows(session, org.id)]
     assert [(d["number"], d["days_past_due"]) for d in data] == [("DUE-5", 5), ("NOT-YET", 1)]
     assert data[0]["open_amount"] == "100.00"
+
+
+def test_the_credit_rule_s_holds_are_told_too(session: Session) -> None:
+    org = make_org(session)
+    service.add_subscription(
+        session, org_id=org.id, url="https://a.example", events="credit_hold.placed"
+    )
+    customer = make_customer(session, org=org)
+    make_invoice(session, customer=customer, number="OLD", due_date=date(2026, 1, 1))
+    changes = credit.evaluate_holds(session, org_id=org.id, as_of=date(2026, 6, 1))
+    (hold,) = changes.placed
+    (row,) = webhook_rows(session, org.id)
+    assert row.payload["data"]["hold_id"] == hold.id
+    assert row.payload["data"]["source"] == "rule"

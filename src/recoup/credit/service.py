@@ -511,6 +511,12 @@ def _place_rule_holds(
     ]
     ids = insert_audited(session, org_id=org_id, table=CreditHold.__table__, rows=new_holds)
     holds = repository.holds_by_ids(session, org_id, ids)
+    emit_many(
+        session,
+        org_id=org_id,
+        type="credit_hold.placed",
+        events=[(f"credit_hold:{h.id}:placed", hook.credit_hold(h)) for h in holds],
+    )
     fields = ("id", "status", "sales_owner")
     rows = ledger.snapshot(
         session, org_id=org_id, entity="customers", fields=fields, where=("id", list(reasons))
