@@ -234,3 +234,17 @@ def test_the_credit_rule_s_holds_are_told_too(session: Session) -> None:
     (row,) = webhook_rows(session, org.id)
     assert row.payload["data"]["hold_id"] == hold.id
     assert row.payload["data"]["source"] == "rule"
+
+
+def test_a_removed_subscription_s_id_is_never_given_again(session: Session) -> None:
+    org = make_org(session)
+    first = service.add_subscription(
+        session, org_id=org.id, url="https://a.example", events="promise.made"
+    )
+    service.emit(session, org_id=org.id, type="promise.made", data={})
+    service.remove_subscription(session, org_id=org.id, subscription_id=first.id)
+    second = service.add_subscription(
+        session, org_id=org.id, url="https://b.example", events="promise.made"
+    )
+    assert second.id != first.id
+    assert service.deliveries(session, org_id=org.id, subscription_id=second.id) == []

@@ -24,6 +24,9 @@ class WebhookSubscription(OrgScoped, Base):
     __table_args__ = (
         UniqueConstraint("org_id", "id"),
         Index("ix_webhook_subscriptions_org", "org_id"),
+        # Ids are never reused (SQLite would reuse a removed last one): deliveries, kept
+        # in the outbox after their subscription is removed, are keyed by it.
+        {"sqlite_autoincrement": True},
     )
 
     url: Mapped[str] = mapped_column(String(500))

@@ -41,6 +41,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
         sa.UniqueConstraint("org_id", "id", name=op.f("uq_webhook_subscriptions_org_id_id")),
+        sqlite_autoincrement=True,  # a removed subscription's id is never given again
     )
     op.create_index("ix_webhook_subscriptions_org", "webhook_subscriptions", ["org_id"])
     op.create_table(
