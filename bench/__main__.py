@@ -89,6 +89,7 @@ def main() -> None:
             ("next day: plan", ("plan-next", url)),  # steady state: the ladder resumes
             ("dispatch (sample)", ("dispatch", url, str(args.dispatch_sample))),
             ("web (slowest)", ("web", url)),
+            ("API (slowest)", ("api", url)),  # list endpoints: first and deep pages
             ("cash application", ("cashapp", url, str(statement))),  # read, match, apply
         ):
             if step_args[0] == "cashapp":  # a month of messy lines about the open invoices
@@ -118,6 +119,7 @@ def main() -> None:
         "KPIs = the bare aging aggregate; "
         "plan = reading every open invoice; dispatch: no reference (rendering, PDFs, SMTP); "
         "web = the bare aging aggregate (the dashboard and worklist sum every open invoice); "
+        "API = the bare SQL of a deep keyset page of open invoices; "
         "cash application: no reference (a camt.053 file read, matched and applied)"
     )
     print(lines[-1])

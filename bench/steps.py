@@ -273,6 +273,10 @@ def main() -> None:
         out = dispatch_step(engine, int(rest[0]))
     elif step == "web":
         out = web_step(engine)
+    elif step == "api":
+        from bench.api import api_step
+
+        out = api_step(engine)
     elif step == "cashapp":
         from bench.cashapp import apply_step
 

@@ -4,6 +4,7 @@
 from pathlib import Path
 
 from bench import steps
+from bench.api import api_step
 from bench.data import files
 
 from recoup.db import make_engine, transaction
@@ -32,4 +33,5 @@ def test_the_benchmark_steps_run_on_a_small_book(database_url: str, tmp_path: Pa
     dispatched = steps.dispatch_step(engine, sample=5)
     assert (dispatched["rows"], dispatched["failed"]) == (5, 0)
     assert set(steps.web_step(engine)["pages"]) == set(steps.WEB_PAGES)
+    assert len(api_step(engine)["pages"]) == 7
     engine.dispose()

@@ -40,6 +40,18 @@ def test_run_warns_and_raises_one_task(recoup: Recoup) -> None:
     assert tasks.count("Reference rates out of date: boe_base (rate of 2026-06-30 unknown)") == 1
 
 
+def test_check_warns_before_the_run(recoup: Recoup) -> None:
+    assert (
+        recoup("init", "--org", "acme", "--country", "GB", "--currency", "GBP", *SENDER).exit_code
+        == 0
+    )
+    fine = recoup("check", "--as-of", "2026-01-15")
+    assert "boe_base" not in fine.output
+    stale = recoup("check", "--as-of", "2026-08-03")
+    assert stale.exit_code == 0, stale.output  # a warning: the run still goes
+    assert STALE_GB + " (recoup charges rates update)" in stale.stdout.splitlines()
+
+
 def test_a_checked_table_and_the_terms_jurisdictions(session: Session) -> None:
     org = make_org(session, country="GB", currency="GBP")
     assert charges.stale_rates(session, org_id=org.id, as_of=date(2026, 1, 15)) == []

@@ -37,7 +37,7 @@ from recoup.jobs.effects import LiveChannels
 from recoup.ledger import service as ledger
 from tests.charges.factories import make_customer, make_invoice, make_org
 from tests.customer_text import problems
-from tests.documents.factories import make_context
+from tests.documents.factories import ORGANISATION, make_context
 from tests.mailbox import StartServer
 from tests.pdf import pdf_text
 
@@ -240,6 +240,34 @@ def test_a_person_signs_above_credit_control() -> None:
     assert "Kind regards,\n\nJane Doe\nCredit Control\nAcme Supplies Ltd\n" in text
     german = render("courtesy_reminder", make_context(language="de", signatory="Jane Doe")).text
     assert "Mit freundlichen Grüßen\n\nJane Doe\nForderungsmanagement\nAcme Supplies Ltd" in german
+
+
+def test_the_organisations_configured_signature_signs() -> None:
+    """`recoup org set --signature-name/--signature-title`: the person and their title
+    sign every message, in every language, instead of the team's name."""
+    organisation = replace(
+        ORGANISATION, signature_name="Alex Morgan", signature_title="Head of Credit"
+    )
+    text = render("courtesy_reminder", make_context(signatory="", organisation=organisation)).text
+    assert "Kind regards,\n\nAlex Morgan\nHead of Credit\nAcme Supplies Ltd\n" in text
+    html = render("courtesy_reminder", make_context(signatory="", organisation=organisation)).html
+    assert html is not None
+    assert "Alex Morgan<br>Head of Credit<br>Acme Supplies Ltd" in html
+    french = render(
+        "courtesy_reminder", make_context(language="fr", signatory="", organisation=organisation)
+    )
+    assert "Alex Morgan\nHead of Credit\nAcme Supplies Ltd" in french.text
+    # Another signatory signs under the team's name, not under the configured title.
+    other = render(
+        "courtesy_reminder", make_context(signatory="Jane Doe", organisation=organisation)
+    )
+    assert "Jane Doe\nCredit Control\nAcme" in other.text
+    # A title without a name signs nothing of its own: the team does.
+    untitled = replace(ORGANISATION, signature_title="Head of Credit")
+    assert (
+        "\nCredit Control\nAcme"
+        in render("courtesy_reminder", make_context(signatory="", organisation=untitled)).text
+    )
 
 
 # --- every template, every language ------------------------------------------------------

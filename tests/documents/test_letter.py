@@ -1,6 +1,7 @@
 """Dunning letters: letterhead, address block, date, the message and its invoice table."""
 
 import io
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 from recoup.comms.context import CustomerInfo
 from recoup.comms.render import RenderError
 from recoup.documents import letter_html, letter_pdf
-from tests.documents.factories import make_context
+from tests.documents.factories import ORGANISATION, make_context
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -69,6 +70,27 @@ def test_german_final_demand_letter() -> None:
     assert "an die Inkasso Nord GmbH zur Beitreibung" in text
     assert "1.439,79 €" in text
     assert "Mit freundlichen Grüßen" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "footer"),
+    [
+        ("en", "Acme Supplies Limited · Company number 01234567 · VAT GB123456789"),
+        ("de", "Acme Supplies Limited · Registernummer 01234567 · USt-IdNr. GB123456789"),
+        ("fr", "Acme Supplies Limited · N° d’immatriculation 01234567 · N° TVA GB123456789"),
+    ],
+)
+def test_the_letter_footer_labels_the_registered_numbers(language: str, footer: str) -> None:
+    """A bare "01234567 · GB123456789" tells the reader nothing: each number says what
+    it is, in the letter's language, after the registered name."""
+    organisation = replace(
+        ORGANISATION,
+        legal_name="Acme Supplies Limited",
+        registration_number="01234567",
+        vat_number="GB123456789",
+    )
+    context = make_context(language=language, organisation=organisation)
+    assert footer in squash(pdf_text(letter_pdf("courtesy_reminder", context)))
 
 
 def test_letter_without_an_address_prints_the_country() -> None:

@@ -197,11 +197,16 @@ def test_xero_contacts_export(session: Session, org: Organisation) -> None:
         "ledger@beta.example": "James O'Neill",
         "finance@gamma.example": "finance@gamma.example",
     }
+    phones = {c.email: c.phone for c in session.scalars(select(Contact)).all()}
+    assert phones == {  # Xero's MobileNumber wins over PhoneNumber: texts go to it
+        "ap@alpha.example": "+49 30 1234567",
+        "ledger@beta.example": "0113 496 0000",
+        "finance@gamma.example": "+31 6 12345678",
+    }
     assert result.ignored_columns == [
         "POAttentionTo",
         "SAAttentionTo",
         "FaxNumber",
-        "MobileNumber",
         "DDINumber",
         "SkypeName",
         "BankAccountName",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi.testclient import TestClient
 
+from recoup.api import service as api_tokens
 from recoup.auth import service as auth
 from recoup.db import transaction
 from recoup.ledger import service as ledger
@@ -185,6 +186,11 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/settings/bank/{currency}/remove"): Case("manage_users", {"currency": "currency"}),
     ("POST", "/settings/mail-test"): Case("manage_users", form={"to": ""}),
+    ("GET", "/settings/api-tokens"): Case("manage_users"),
+    ("POST", "/settings/api-tokens"): Case("manage_users", form={"scope": "read", "name": "x"}),
+    ("POST", "/settings/api-tokens/{token_id}/revoke"): Case(
+        "manage_users", {"token_id": "api_token"}
+    ),
     ("GET", "/password"): Case("logged_in"),
     ("POST", "/password"): Case(
         "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
@@ -209,9 +215,14 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/p/{token}/promise"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/dispute"): Case(None, {"token": "token"}),
     ("POST", "/p/{token}/feedback"): Case(None, {"token": "token"}),
+    ("POST", "/p/{token}/pay"): Case(None, {"token": "token"}),
     ("GET", "/p/{token}/statement.pdf"): Case(None, {"token": "token"}),
     ("GET", "/p/{token}/invoices/{number}.pdf"): Case(None, {"token": "token"}),
+    # A payment provider's events: signed by the provider, not by a browser (no CSRF);
+    # tests/payments covers them.
+    ("POST", "/payments/{provider}/webhook"): Case(None, {"provider": "provider"}),
 }
+SIGNED_BY_PROVIDER = {("POST", "/payments/{provider}/webhook")}
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -256,6 +267,12 @@ def _fresh_webhook(world: World, org_id: int) -> tuple[int, int]:
         return subscription.id, delivery.id
 
 
+def _fresh_api_token(world: World, org_id: int) -> int:
+    """A new API token of the organisation (a revoked one is revoked again harmlessly)."""
+    with transaction(world.engine, actor="test") as session:
+        return api_tokens.create_token(session, org_id=org_id, scopes="read").token.id
+
+
 def _ids(world: World, org: str) -> dict[str, str]:
     chosen = world.a if org == "a" else world.b
     webhook, delivery = _fresh_webhook(world, chosen.id)
@@ -278,6 +295,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "statement": str(chosen.statements[0]),
         "line": str(chosen.lines[0]),
         "second_line": str(chosen.lines[1]),
+        "api_token": str(_fresh_api_token(world, chosen.id)),
     }
 
 
@@ -348,7 +366,7 @@ def test_another_organisations_records_are_not_found(world: World, method: str, 
     assert "B C1" not in response.text
 
 
-POST_ROUTES = sorted(key for key in ROUTES if key[0] == "POST")
+POST_ROUTES = sorted(key for key in ROUTES if key[0] == "POST" and key not in SIGNED_BY_PROVIDER)
 
 
 @pytest.mark.parametrize(("method", "path"), POST_ROUTES)
@@ -360,6 +378,15 @@ def test_posts_without_a_csrf_token_are_refused(world: World, method: str, path:
     ids = _ids(world, "a")
     response = client.post(_url(path, case, ids), data=dict(case.form) | {"csrf_token": "forged"})
     assert response.status_code == 403, response.text[:500]
+
+
+def test_provider_events_without_a_signature_are_refused(world: World) -> None:
+    client = make_client(world)
+    response = client.post("/payments/stripe/webhook", content=b'{"id": "evt_1"}')
+    assert response.status_code == 400
+    assert client.post("/payments/nobody/webhook", content=b"{}").status_code == 404
+    huge = client.post("/payments/stripe/webhook", content=b" " * 1_000_001)
+    assert huge.status_code == 413
 
 
 def test_ids_that_are_not_numbers_are_not_found(world: World) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import clock, money
 from recoup.approvals import core
 from recoup.approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
 from recoup.cases import agency, queue
@@ -25,7 +25,6 @@ from recoup.cases.core import check_approver
 from recoup.cases.models import Handoff, HandoffStatus, TaskKind, WriteOff, WriteOffStatus
 from recoup.credit import service as credit
 from recoup.credit.models import CreditLimitChange
-from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound, RecoupError
 from recoup.ledger import service as ledger
 
@@ -55,10 +54,6 @@ class Pending:
     currency: str
     amount: int | None
     reason: str = ""
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _kind(value: str) -> ApprovalKind:
@@ -163,7 +158,7 @@ def change_credit_limit(
         previous_amount=previous,
         amount=new,
         requested_by=requested_by,
-        requested_on=on or _today(),
+        requested_on=on or clock.today(),
         reason=reason.strip(),
     )
     session.add(request)
@@ -352,7 +347,7 @@ def approve(
     credit limit set."""
     item = find(session, org_id=org_id, kind=kind, request_id=request_id)
     checked = _check_decider(item, by, role)
-    day = on or _today()
+    day = on or clock.today()
     if item.kind is ApprovalKind.HANDOFF:
         agency.approve_handoff(
             session, org_id=org_id, handoff_id=item.id, approver=by.strip(),
@@ -395,7 +390,7 @@ def reject(
     checked = _check_decider(item, by, role)
     if not reason.strip():
         raise InvalidInput("say why it is rejected", field="reason")
-    day = on or _today()
+    day = on or clock.today()
     if item.kind is ApprovalKind.HANDOFF:
         agency.reject_handoff(
             session, org_id=org_id, handoff_id=item.id, approver=by.strip(),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from recoup.auth.models import Role
+from recoup.auth.enums import Role
 
 
 class Permission(StrEnum):

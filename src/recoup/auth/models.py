@@ -6,22 +6,14 @@ this package (the audit log records users without them).
 """
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recoup.auth.enums import (  # the tables' enums, re-exported here
+    Role,
+)
 from recoup.db.base import Base, Id, OrgScoped, utcnow
-
-
-class Role(StrEnum):
-    """What a user is to the collections team; ``recoup.auth.core.PERMISSIONS`` says
-    what each may do."""
-
-    ADMIN = "admin"
-    MANAGER = "manager"
-    COLLECTOR = "collector"
-    VIEWER = "viewer"
 
 
 class User(OrgScoped, Base):

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from recoup import csvout, money
+from recoup import clock, csvout, money
 from recoup.cases import core, feasibility, repository
 from recoup.cases.ledger_views import (
     all_invoices,
@@ -35,8 +35,8 @@ from recoup.cases.models import (
 )
 from recoup.cases.service import admit_case, close_cases, complete_task_by_key, create_task
 from recoup.cases.timeline import history_summary, timeline
-from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.webhooks import events as hook
 from recoup.webhooks.service import emit
@@ -64,10 +64,6 @@ PLACEMENT_COLUMNS = (
     "days_past_due",
     "history",
 )
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _commission_bp(rate: Decimal) -> int:
@@ -133,7 +129,7 @@ def request_handoff(
         agency=agency.strip(),
         status=HandoffStatus.PENDING,
         requested_by=requested_by,
-        requested_on=on or _today(),
+        requested_on=on or clock.today(),
         key=key,
         commission_bp=None if commission_rate is None else _commission_bp(commission_rate),
         currency=invoices[0].currency,
@@ -205,7 +201,7 @@ def approve_handoff(
         handoff.commission_bp = _commission_bp(commission_rate)
     if handoff.commission_bp is None:
         raise InvalidInput("give the agency's commission rate (e.g. 0.25)", field="commission")
-    day = on or _today()
+    day = on or clock.today()
     if day < handoff.requested_on:
         raise InvalidInput("approved before it was requested", field="on")
     rows = repository.handoff_invoices(session, org_id, [handoff.id])[handoff.id]
@@ -266,7 +262,7 @@ def reject_handoff(
     handoff = _pending_handoff(session, org_id, handoff_id)
     handoff.status = HandoffStatus.REJECTED
     handoff.approver, handoff.approver_role = approver, role
-    handoff.decided_on = on or _today()
+    handoff.decided_on = on or clock.today()
     session.flush()
     complete_task_by_key(session, org_id=org_id, key=f"handoff:{handoff.id}:approval", by=approver)
     return handoff
@@ -280,7 +276,7 @@ def recall_handoff(
     if handoff.status != HandoffStatus.PLACED:
         raise Conflict(f"hand-off #{handoff_id} is {handoff.status}, not placed")
     handoff.status = HandoffStatus.RECALLED
-    handoff.ended_on = on or _today()
+    handoff.ended_on = on or clock.today()
     session.flush()
     return handoff
 
@@ -461,7 +457,7 @@ def request_write_off(
         reason=reason.strip(),
         status=WriteOffStatus.PENDING,
         requested_by=requested_by,
-        requested_on=on or _today(),
+        requested_on=on or clock.today(),
     )
     repository.add(session, write_off)
     create_task(
@@ -494,7 +490,7 @@ def approve_write_off(
     write_off: WriteOff = repository.require(session, WriteOff, org_id, write_off_id, "write-off")
     if write_off.status != WriteOffStatus.PENDING:
         raise Conflict(f"write-off #{write_off_id} is {write_off.status}, not pending")
-    day = on or _today()
+    day = on or clock.today()
     invoice = invoices_by_id(session, org_id=org_id, ids=[write_off.invoice_id])[
         write_off.invoice_id
     ]
@@ -552,7 +548,7 @@ def reject_write_off(
         raise Conflict(f"write-off #{write_off_id} is {write_off.status}, not pending")
     write_off.status = WriteOffStatus.REJECTED
     write_off.approver, write_off.approver_role = approver, role
-    write_off.decided_on = on or _today()
+    write_off.decided_on = on or clock.today()
     session.flush()
     complete_task_by_key(
         session, org_id=org_id, key=f"writeoff:{write_off.id}:approval", by=approver
@@ -628,7 +624,7 @@ def feasibility_report(
     ]
     overdue: dict[int, tuple[int, int]] = {}
     for invoice in invoices:
-        days = (as_of - invoice.due_date).days
+        days = ledger_core.days_past_due(invoice.due_date, as_of)
         if invoice.status != "open" or invoice.open_amount <= 0 or days <= 0:
             continue
         oldest, total = overdue.get(invoice.customer_id, (0, 0))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from recoup.cases.models import InstalmentStatus, PlanFrequency, PlanStatus, PromiseStatus
+from recoup.cases.enums import InstalmentStatus, PlanFrequency, PlanStatus, PromiseStatus
 from recoup.errors import Conflict, InvalidInput, RecoupError
 
 DISPUTE_SLA_DAYS = 14

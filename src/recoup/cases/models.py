@@ -7,7 +7,6 @@ rates are integer basis points (1 % = 100 bp) so that no float is ever stored.
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +20,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.service import audited
+from recoup.cases.enums import (  # the tables' enums, re-exported here
+    OPEN_DISPUTE_STATUSES,  # noqa: F401
+    CallOutcome,
+    DisputeReason,
+    DisputeStatus,
+    HandoffStatus,
+    InstalmentStatus,
+    PlanFrequency,
+    PlanStatus,
+    PromiseChannel,
+    PromiseStatus,
+    TaskKind,
+    TaskStatus,
+    WriteOffStatus,
+)
 from recoup.db.base import Base, OrgScoped
 
 
@@ -30,101 +44,6 @@ def _customer_fk() -> ForeignKeyConstraint:
 
 def _invoice_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["org_id", "invoice_id"], ["invoices.org_id", "invoices.id"])
-
-
-class TaskKind(StrEnum):
-    CALL = "call"
-    REVIEW = "review"
-    APPROVAL = "approval"
-    DISPUTE_SLA = "dispute_sla"
-    BROKEN_PROMISE = "broken_promise"
-    DELIVERY = "delivery"
-    OTHER = "other"
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-class CallOutcome(StrEnum):
-    REACHED = "reached"
-    NO_ANSWER = "no_answer"
-    WRONG_NUMBER = "wrong_number"
-    PROMISED = "promised"
-    DISPUTED = "disputed"
-    REFUSED = "refused"
-
-
-class DisputeReason(StrEnum):
-    PRICING = "pricing"
-    QUANTITY = "quantity"
-    QUALITY = "quality"
-    NOT_RECEIVED = "not_received"
-    DUPLICATE = "duplicate"
-    ALREADY_PAID = "already_paid"
-    OTHER = "other"
-
-
-class DisputeStatus(StrEnum):
-    OPEN = "open"
-    INVESTIGATING = "investigating"
-    RESOLVED_VALID = "resolved_valid"
-    RESOLVED_INVALID = "resolved_invalid"
-    CREDITED = "credited"
-
-
-OPEN_DISPUTE_STATUSES = frozenset({DisputeStatus.OPEN, DisputeStatus.INVESTIGATING})
-
-
-class PromiseStatus(StrEnum):
-    PENDING = "pending"
-    KEPT = "kept"
-    PARTIALLY_KEPT = "partially_kept"
-    BROKEN = "broken"
-    CANCELLED = "cancelled"
-
-
-class PromiseChannel(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    LETTER = "letter"
-    PORTAL = "portal"
-    IN_PERSON = "in_person"
-    OTHER = "other"
-
-
-class PlanFrequency(StrEnum):
-    WEEKLY = "weekly"
-    FORTNIGHTLY = "fortnightly"
-    MONTHLY = "monthly"
-
-
-class PlanStatus(StrEnum):
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    DEFAULTED = "defaulted"
-    CANCELLED = "cancelled"
-
-
-class InstalmentStatus(StrEnum):
-    PENDING = "pending"
-    PAID = "paid"
-    MISSED = "missed"
-    CREDITED = "credited"  # a credit note took it off the plan: nothing left to pay
-
-
-class HandoffStatus(StrEnum):
-    PENDING = "pending"  # awaiting a manager's approval
-    PLACED = "placed"  # with the agency: no more automatic messages
-    REJECTED = "rejected"
-    RECALLED = "recalled"
-
-
-class WriteOffStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 @audited

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import clock, money
 from recoup.cases import core, repository
 from recoup.cases.core import KeptRate, PromiseLine, ScheduledInstalment
 from recoup.cases.ledger_views import (
@@ -75,10 +75,6 @@ def _choice(enum: Any, value: str, field: str) -> Any:
     except ValueError:
         names = ", ".join(member.value for member in enum)
         raise InvalidInput(f"{value!r} is not one of {names}", field=field) from None
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _amount(value: Decimal, currency: str, field: str) -> int:
@@ -306,7 +302,7 @@ def open_dispute(
         description=description,
         owner=owner.strip(),
         status=DisputeStatus.OPEN,
-        opened_on=opened_on or _today(),
+        opened_on=opened_on or clock.today(),
     )
     repository.add(session, dispute)
     repository.add(
@@ -367,7 +363,7 @@ def resolve_dispute(
     customer(session, org_id=org_id, customer_id=dispute.customer_id)
     if dispute.status not in OPEN_DISPUTE_STATUSES:
         raise Conflict(f"dispute #{dispute_id} is already closed ({dispute.status})")
-    day = on or _today()
+    day = on or clock.today()
     if day < dispute.opened_on:
         raise InvalidInput("a dispute cannot be resolved before it was opened", field="on")
     if status is DisputeStatus.CREDITED:
@@ -503,7 +499,7 @@ def add_promise(
     ``collector`` (who took the promise, for the kept rate per collector) defaults to the
     customer's collector. With ``confirm`` a ``promise_confirmation`` email is planned.
     """
-    day = made_on or _today()
+    day = made_on or clock.today()
     checked_channel = _choice(PromiseChannel, channel, "channel")
     if promised_on < day:
         raise InvalidInput("the promised date is before the day it was made", field="date")
@@ -619,7 +615,7 @@ def cancel_promise(
     if promise.status != PromiseStatus.PENDING:
         raise Conflict(f"promise #{promise_id} is {promise.status}, not pending")
     promise.status = PromiseStatus.CANCELLED
-    promise.closed_on = on or _today()
+    promise.closed_on = on or clock.today()
     if reason:
         promise.note = f"{promise.note}\ncancelled: {reason}".strip()
     session.flush()
@@ -806,7 +802,7 @@ def create_plan(
     ladder for those invoices and plans instalment reminders ``reminder_days`` before
     each due date; an instalment unpaid ``grace_days`` after its due date defaults it.
     """
-    day = start_on or _today()
+    day = start_on or clock.today()
     checked_frequency = _choice(PlanFrequency, frequency, "frequency")
     if reminder_days < 0 or grace_days < 0:
         raise InvalidInput("reminder and grace days must not be negative", field="days")
@@ -1013,7 +1009,7 @@ def cancel_plan(
     if plan.status != PlanStatus.ACTIVE:
         raise Conflict(f"payment plan #{plan_id} is {plan.status}, not active")
     plan.status = PlanStatus.CANCELLED
-    plan.closed_on = on or _today()
+    plan.closed_on = on or clock.today()
     if reason:
         plan.note = f"{plan.note}\ncancelled: {reason}".strip()
     session.flush()

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.service import audited
 from recoup.db.base import Base, OrgScoped
-from recoup.ledger import repository as ledger_repository
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger.models import Invoice
 
 
@@ -178,11 +178,11 @@ class MatchSettings(OrgScoped, Base):
 Index(
     "ix_invoices_cashapp_number_key",
     Invoice.org_id,
-    text(ledger_repository.NUMBER_KEY_SQL),
+    text(ledger_queries.NUMBER_KEY_SQL),
 )
 Index(
     "ix_invoices_cashapp_digits_key",
     Invoice.org_id,
-    text(ledger_repository.DIGITS_KEY_SQL),
+    text(ledger_queries.DIGITS_KEY_SQL),
 )
 Index("ix_invoices_cashapp_open_amount", Invoice.org_id, Invoice.open_amount)

@@ -303,3 +303,8 @@ def customer_charges(session: Session, org_id: int, customer_id: int) -> list[Ch
             .order_by(Charge.id)
         )
     )
+
+
+def org_charges(session: Session, org_id: int) -> list[Charge]:
+    """Every charge of the organisation, whatever its status, in the order made."""
+    return list(session.scalars(select(Charge).where(Charge.org_id == org_id).order_by(Charge.id)))

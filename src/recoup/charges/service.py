@@ -1186,3 +1186,9 @@ def customer_charges(session: Session, *, org_id: int, customer_id: int) -> list
     """Every charge of a customer, open, paid or waived, in the order they were made
     (for the account's timeline)."""
     return repository.customer_charges(session, org_id, customer_id)
+
+
+def org_charges(session: Session, *, org_id: int) -> list[Charge]:
+    """Every charge of the organisation, open, paid or waived, in the order they were
+    made (for the exports to the accounting system)."""
+    return repository.org_charges(session, org_id)

@@ -10,8 +10,10 @@ import typer
 from pydantic import ValidationError
 
 from recoup.cli import (
+    accounting,
     allocations,
     analytics,
+    api,
     approvals,
     audit,
     bank,
@@ -23,6 +25,7 @@ from recoup.cli import (
     model,
     org,
     outbox,
+    payments,
     reports,
     run,
     web,
@@ -49,6 +52,9 @@ bank.register(app)
 allocations.register(app)
 analytics.register(app)
 webhooks.register(app)
+app.add_typer(payments.app, name="payments")
+accounting.register(app)
+app.add_typer(api.app, name="api")
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from recoup import csvout
+from recoup import clock, csvout
 from recoup.analytics import core, service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
@@ -166,7 +166,7 @@ def backfill(
     """Rebuild the daily KPI snapshots from the ledger's history (an imported book)."""
     with unit_of_work(org) as (session, organisation):
         first = option_day(start, "from")
-        last = option_day(end, "to") if end else date.today() - timedelta(days=1)
+        last = option_day(end, "to") if end else clock.today() - timedelta(days=1)
         days = service.backfill(session, org_id=organisation.id, start=first, end=last)
     typer.echo(f"{days} daily snapshots stored, {first} to {last}")
 

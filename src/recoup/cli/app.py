@@ -9,7 +9,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import clock, money
 from recoup.config import Settings
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
@@ -71,7 +71,7 @@ def option_day(value: str | None, field: str = "on") -> date:
     Parse inside the transaction, so that a bad value is a clean "error: ..." and exit 1.
     """
     if value is None:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(value.strip())
     except ValueError:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from babel.numbers import format_decimal
 
-from recoup import money
+from recoup import clock, money
 from recoup.charges import rates_update
 from recoup.charges import service as charges
 from recoup.charges.core import Decision, InterestExplanation
@@ -238,7 +238,7 @@ def update_rates(
     nothing is stored if one source fails."""
     with session_scope() as session:
         results = rates_update.update_rates(
-            session, today=date.today(), tables=table, base_url=base_url
+            session, today=clock.today(), tables=table, base_url=base_url
         )
     for result in results:
         if result.imported is None:

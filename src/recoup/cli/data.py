@@ -14,7 +14,7 @@ from recoup.config import Settings
 from recoup.demo import service as demo
 from recoup.imports.service import ImportResult
 from recoup.jobs.effects import LiveChannels
-from recoup.ledger import repository as ledger_repository
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.ledger.organisation import (
     BankDetails,
@@ -73,7 +73,7 @@ def init(
     """
     with session_scope() as session:
         first_run = check_first_run(first_run)  # refused before any question is asked
-        if ledger_repository.organisation_by_slug(session, org) is not None:
+        if ledger_queries.organisation_by_slug(session, org) is not None:
             typer.echo(f"database up to date; organisation {org!r} exists (`recoup org show`)")
             return
     name = _asked(name, "Company name (as customers know it)", "My Company")

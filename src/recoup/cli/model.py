@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from recoup import money
+from recoup import clock, money
 from recoup.analytics.prediction import service as prediction
 from recoup.analytics.prediction.model import Metrics
 from recoup.cli.app import Org, option_day, parse_day, unit_of_work
@@ -95,7 +95,7 @@ def evaluate(
             session,
             org_id=organisation.id,
             split_date=split,
-            known_on=date.today(),
+            known_on=clock.today(),
             late_after_days=late_after,
             disputes=not without_disputes,
         )

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from recoup.cli.app import Org, fail, unit_of_work
+from recoup.cli.app import Org, fail, parse_day, unit_of_work
 from recoup.comms.channels.email import OutgoingEmail, mail_channel_from_url
 from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.config import Settings
@@ -259,9 +259,19 @@ def bank_remove(
         typer.echo(f"{currency.upper()} bank account removed")
 
 
-def check(org: Org = None) -> None:
+def check(
+    org: Org = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="YYYY-MM-DD: the day whose charge rates to check; default today"
+        ),
+    ] = None,
+) -> None:
     """What is missing before Recoup can send: sender, addresses, bank accounts, mail
-    server, the portal's public address. Exits 1 when something would go out wrong."""
+    server, the portal's public address, reference rates out of date. Exits 1 when
+    something would go out wrong."""
+    day = parse_day(as_of)
     settings = Settings()
     with unit_of_work(org) as (session, organisation):
         findings = sending_findings(
@@ -270,6 +280,7 @@ def check(org: Org = None) -> None:
             smtp_url=settings.smtp_url,
             public_url=PortalSettings().public_url,
             audit_key_set=bool(settings.audit_key.get_secret_value()),
+            as_of=day,
         )
     for finding in findings:
         typer.echo(str(finding))

@@ -38,6 +38,7 @@ from babel import Locale, UnknownLocaleError
 from recoup.cashapp.reference import customer_reference
 from recoup.charges.words import ChargeFacts, describe_charge
 from recoup.languages import choose_language
+from recoup.ledger import core as ledger_core
 
 if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
     from recoup.ledger.models import (
@@ -202,7 +203,8 @@ class MessageContext:
     demand warns of; ``event`` and ``note`` say what an ``owner_notification`` is about;
     ``reminded_before`` says whether an earlier reminder was actually sent about every
     overdue invoice listed (only then may a message say "despite our previous reminders").
-    ``signatory`` is the person who signs above "Credit Control" (empty: the team signs).
+    ``signatory`` is the person who signs above "Credit Control" (empty: the organisation's
+    signature name, else the team signs).
     """
 
     organisation: OrganisationInfo
@@ -274,12 +276,22 @@ class MessageContext:
 
     @property
     def sender(self) -> str:
-        """The person who signs: the signatory when it names a person (not the
-        organisation, which the signature block names anyway, nor an email address)."""
-        name = " ".join(self.signatory.split())
+        """The person who signs: the signatory, else the organisation's configured
+        signature name, when it names a person (not the organisation, which the signature
+        block names anyway, nor an email address)."""
+        name = " ".join((self.signatory or self.organisation.signature_name or "").split())
         if not name or "@" in name or name.casefold() == self.organisation.name.strip().casefold():
             return ""
         return name
+
+    @property
+    def sender_title(self) -> str:
+        """The configured signer's title (``recoup org set --signature-title``) when that
+        person signs; empty (another signatory, or nobody): the team's name in the
+        message's language signs."""
+        if self.signatory.strip() or not self.sender:
+            return ""
+        return " ".join((self.organisation.signature_title or "").split())
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -328,7 +340,7 @@ def days_overdue(due_date: date, as_of: date) -> int:
     >>> days_overdue(date(2026, 3, 31), date(2026, 3, 24))
     -7
     """
-    return (as_of - due_date).days
+    return ledger_core.days_past_due(due_date, as_of)
 
 
 def organisation_info(

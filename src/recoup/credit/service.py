@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
-from recoup import money
+from recoup import clock, money
 from recoup.audit.service import insert_audited
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
@@ -30,11 +30,6 @@ from recoup.ledger.models import Customer, CustomerStatus
 from recoup.ledger.service import RecordUpdate
 from recoup.webhooks import events as hook
 from recoup.webhooks.service import emit, emit_many
-
-
-def _today() -> date:
-    return utcnow().date()
-
 
 # Limits and exposure
 
@@ -62,7 +57,7 @@ def set_credit_limit(
         limit_amount=customer.credit_limit_amount,
         reason=reason,
         changed_by=by,
-        effective_on=on or _today(),
+        effective_on=on or clock.today(),
     )
     session.add(change)
     session.flush()
@@ -94,7 +89,7 @@ def report_open_orders(
         row = OpenOrders(org_id=org_id, customer_id=customer_id, currency=customer.currency)
         session.add(row)
     row.open_amount = minor
-    row.reported_on = on or _today()
+    row.reported_on = on or clock.today()
     row.reference = reference
     session.flush()
     return row
@@ -251,7 +246,7 @@ def place_hold(
             joined = _join_hold(active, source=checked_source, reason=reason)
             session.flush()
             return joined
-    day = on or _today()
+    day = on or clock.today()
     hold = CreditHold(
         org_id=org_id,
         customer_id=customer_id,
@@ -303,7 +298,7 @@ def release_hold(
     none is left the customer is active again and its sales owner is told. The holds
     released (empty when there was none)."""
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
-    day = on or _today()
+    day = on or clock.today()
     active = repository.holds(session, org_id, customer_id=customer_id, active_only=True)
     released = [h for h in active if sources is None or h.source in sources]
     for hold in released:

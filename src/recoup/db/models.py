@@ -4,8 +4,10 @@ Migrations and tests use ``metadata`` from here; add a domain's models module wh
 gets tables.
 """
 
+import recoup.accounting.models
 import recoup.analytics.models
 import recoup.analytics.prediction.models
+import recoup.api.models
 import recoup.approvals.models
 import recoup.audit.models
 import recoup.auth.models
@@ -15,6 +17,7 @@ import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
 import recoup.ledger.models
+import recoup.payments.models
 import recoup.policy.models
 import recoup.portal.models
 import recoup.webhooks.models  # noqa: F401

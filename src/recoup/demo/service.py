@@ -16,7 +16,7 @@ from recoup.demo import generator
 from recoup.imports.columns import Kind
 from recoup.imports.service import ImportResult, import_rows
 from recoup.jobs.daily import RunResult, run_day
-from recoup.ledger import repository as ledger_repository
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Organisation
 from recoup.ledger.organisation import BankDetails, set_bank_account
@@ -60,7 +60,7 @@ class DemoLoad:
 
 def demo_organisation(session: Session) -> Organisation:
     """The demo organisation, created on first use, with a bank account per currency."""
-    org = ledger_repository.organisation_by_slug(session, DEMO_ORG)
+    org = ledger_queries.organisation_by_slug(session, DEMO_ORG)
     if org is not None:
         return org
     org = ledger.create_organisation(

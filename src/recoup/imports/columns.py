@@ -63,7 +63,12 @@ _CONTACT_COLUMNS = (
     Column("first_name", aliases=("firstname",), doc="the contact's (Xero FirstName)"),
     Column("last_name", aliases=("lastname", "surname"), doc="with first_name: the contact"),
     Column("email", aliases=("email address", "emailaddress", "e-mail"), doc="their email"),
-    Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile"), doc="phone"),
+    Column("phone", aliases=("phone number", "phonenumber", "telephone"), doc="phone"),
+    Column(
+        "mobile",
+        aliases=("mobilenumber", "mobile number", "mobile phone", "cell", "cell phone"),
+        doc="a mobile number (Xero MobileNumber): texts go to it, so it wins over phone",
+    ),
 )
 
 # The parts of an address, with Xero's names: postal (PO...) and street (SA...), the
@@ -172,7 +177,12 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("first_name", aliases=("firstname", "first name")),
         Column("last_name", aliases=("lastname", "last name", "surname")),
         Column("email", aliases=("email address", "emailaddress", "e-mail")),
-        Column("phone", aliases=("phone number", "phonenumber", "telephone", "mobile")),
+        Column("phone", aliases=("phone number", "phonenumber", "telephone")),
+        Column(
+            "mobile",
+            aliases=("mobilenumber", "mobile number", "mobile phone", "cell", "cell phone"),
+            doc="wins over phone: texts go to it",
+        ),
         Column("role", doc="billing, ap or other"),
         Column("language", aliases=("lang", "locale")),
         Column("preferred_channel", aliases=("channel",), doc="email, sms, letter or phone"),

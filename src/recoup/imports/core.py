@@ -26,7 +26,7 @@ from recoup.imports.fields import (
 )
 from recoup.ledger import core as ledger_core
 from recoup.ledger.core import TermsBasis
-from recoup.ledger.models import (
+from recoup.ledger.enums import (
     Channel,
     ContactRole,
     CustomerStatus,
@@ -440,6 +440,12 @@ def person_name(values: dict[str, Any], whole: str = "contact_name") -> str:
     return " ".join(str(values.get(k, "")).strip() for k in ("first_name", "last_name")).strip()
 
 
+def phone_of(values: dict[str, Any]) -> str:
+    """The number to keep for a contact: the mobile when the file gives one (texts can
+    only go to a mobile, and a call reaches it too), else the phone."""
+    return str(values.get("mobile", "")).strip() or str(values.get("phone", "")).strip()
+
+
 def plan_customers(
     records: Sequence[Record],
     existing: dict[str, dict[str, Any]],
@@ -581,7 +587,7 @@ def plan_contacts(
         wanted = {
             "name": name or email,
             "email": email,
-            "phone": v.get("phone", ""),
+            "phone": phone_of(v),
             "role": _enum(p, "role", v.get("role", "billing"), ContactRole),
             "language": p.check("language", validate_language, v["language"])
             if "language" in v
@@ -704,8 +710,6 @@ def plan_invoices(
             continue
         total = p.check("total", _minor, v.get("total", Decimal(0)), currency, "total")
         tax = p.check("tax", _minor, v.get("tax", Decimal(0)), currency, "tax")
-        if total is not None and tax is not None and tax > total:
-            p.add("tax", "tax is more than the total")
         issue_date = v.get("issue_date")
         if issue_date is None:
             p.add("issue_date", "an invoice needs an issue date")
@@ -713,8 +717,11 @@ def plan_invoices(
         due_date = v.get("due_date") or ledger_core.due_date(
             issue_date, customer.payment_terms_days, customer.payment_terms_basis
         )
-        if due_date < issue_date:
-            p.add("due_date", f"due date {due_date} is before the issue date {issue_date}")
+        problems = ledger_core.date_problems(issue_date=issue_date, due_date=due_date)
+        if total is not None and tax is not None:
+            problems = ledger_core.amount_problems(total=total, tax=tax) + problems
+        for column, reason in problems:
+            p.add(column, reason)
         void = invoice_status(v.get("status", "open"))
         if void is None or void == _NOT_OWED:  # not owed: left out by sort_invoice_rows
             p.add("status", f"unknown status {v['status']!r} ({_STATUS_OPTIONS})")

@@ -367,7 +367,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
         return Plan(Kind.CONTACTS)
     for record in records:
         v = record.values
-        if not ({"contact_name", "first_name", "last_name", "email", "phone"} & v.keys()):
+        if not ({"contact_name", "first_name", "last_name", "email", "phone", "mobile"} & v.keys()):
             continue
         customer = v.get("external_id") or v.get("name", "")
         contact_records.append(
@@ -377,7 +377,7 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
                     "customer": customer,
                     "name": core.person_name(v),
                     "email": v.get("email", ""),
-                    "phone": v.get("phone", ""),
+                    "phone": core.phone_of(v),
                 },
             )
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup import clock
 from recoup.cases import agency
 from recoup.cases import service as cases
 from recoup.charges import service as charges
@@ -243,7 +244,7 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
     """Everything a template needs for this row, from the ledger and the payload."""
     payload = row.payload
     assert row.customer_id is not None
-    as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else date.today()
+    as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else clock.today()
     token = portal.issue_token(session, org_id=row.org_id, customer_id=row.customer_id)
     step = str(payload.get("step", ""))
     fields: dict[str, Any] = {}

@@ -8,12 +8,14 @@ machine).
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from recoup.ledger import repository as ledger_repository
+from recoup.charges import service as charges
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger.models import Organisation
 from recoup.ledger.organisation import bank_accounts
 
@@ -39,8 +41,11 @@ def sending_findings(
     smtp_url: str,
     public_url: str,
     audit_key_set: bool = True,
+    as_of: date | None = None,
 ) -> list[Finding]:
-    """What is missing before ``org`` can send its customers messages, errors first."""
+    """What is missing before ``org`` can send its customers messages, errors first;
+    with ``as_of``, also the reference rates that day's charges would take from beyond
+    what their tables are known to hold."""
     findings: list[Finding] = []
     if not org.email:
         findings.append(
@@ -59,7 +64,7 @@ def sending_findings(
             )
         )
     have = {account.currency for account in bank_accounts(session, org_id=org.id)}
-    for currency in ledger_repository.currencies_in_use(session, org.id) or [org.base_currency]:
+    for currency in ledger_queries.currencies_in_use(session, org.id) or [org.base_currency]:
         if currency not in have:
             findings.append(
                 Finding(
@@ -99,6 +104,11 @@ def sending_findings(
                 "set RECOUP_AUDIT_KEY=id:SECRET (16 characters or more, from a secret store)",
             )
         )
+    if as_of is not None:
+        findings += [
+            Finding("warning", message, "recoup charges rates update")
+            for _, _, message in charges.stale_rates(session, org_id=org.id, as_of=as_of)
+        ]
     return sorted(findings, key=lambda finding: finding.level != "error")
 
 

@@ -40,6 +40,55 @@ class Bucket:
         return earliest, latest
 
 
+def days_past_due(due_date: date, as_of: date) -> int:
+    """Days past the due date on ``as_of``: 1 on the day after it, 0 on it, negative
+    before (the one definition: aging, the engine, messages and pages all use it).
+
+    >>> due = date(2026, 3, 31)
+    >>> days_past_due(due, date(2026, 4, 1)), days_past_due(due, date(2026, 3, 24))
+    (1, -7)
+    """
+    return (as_of - due_date).days
+
+
+def amount_problems(*, total: int, tax: int) -> list[tuple[str, str]]:
+    """What is wrong with an invoice's total and tax (minor units), as ``(field,
+    reason)`` pairs.
+
+    >>> amount_problems(total=100, tax=120)
+    [('tax', 'tax is more than the total')]
+    """
+    problems: list[tuple[str, str]] = []
+    if total < 0:
+        problems.append(("total", "must not be negative"))
+    if tax < 0:
+        problems.append(("tax", "must not be negative"))
+    if tax > total:
+        problems.append(("tax", "tax is more than the total"))
+    return problems
+
+
+def date_problems(*, issue_date: date, due_date: date) -> list[tuple[str, str]]:
+    """What is wrong with an invoice's dates, as ``(field, reason)`` pairs.
+
+    >>> date_problems(issue_date=date(2026, 3, 1), due_date=date(2026, 2, 1))
+    [('due_date', 'due date 2026-02-01 is before the issue date 2026-03-01')]
+    """
+    if due_date < issue_date:
+        return [("due_date", f"due date {due_date} is before the issue date {issue_date}")]
+    return []
+
+
+def invoice_problems(
+    *, issue_date: date, due_date: date, total: int, tax: int
+) -> list[tuple[str, str]]:
+    """The one set of invoice checks, for the ledger service (which raises the first)
+    and imports (which report every one with its row)."""
+    return amount_problems(total=total, tax=tax) + date_problems(
+        issue_date=issue_date, due_date=due_date
+    )
+
+
 def aging_buckets(edges: Sequence[int] = DEFAULT_EDGES) -> tuple[Bucket, ...]:
     """Buckets for ascending day ``edges``: current, 1-e1, (e1+1)-e2, ..., last+.
 

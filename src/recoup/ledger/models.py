@@ -6,7 +6,6 @@ the database itself refuses a row that points into another organisation.
 """
 
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -21,47 +20,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.service import audited
 from recoup.db.base import Base, Id, OrgScoped
-
-
-class CustomerStatus(StrEnum):
-    ACTIVE = "active"
-    ON_HOLD = "on_hold"
-    CLOSED = "closed"
-
-
-class ContactRole(StrEnum):
-    BILLING = "billing"
-    AP = "ap"
-    OTHER = "other"
-
-
-class Channel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    LETTER = "letter"
-    PHONE = "phone"
-
-
-class InvoiceStatus(StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    VOID = "void"
-    WRITTEN_OFF = "written_off"
-
-
-class CreditNoteStatus(StrEnum):
-    OPEN = "open"
-    APPLIED = "applied"
-    VOID = "void"
-
-
-class PaymentMethod(StrEnum):
-    BANK_TRANSFER = "bank_transfer"
-    DIRECT_DEBIT = "direct_debit"
-    CARD = "card"
-    CHEQUE = "cheque"
-    CASH = "cash"
-    OTHER = "other"
+from recoup.ledger.enums import (  # the tables' enums, re-exported here
+    Channel,
+    ContactRole,
+    CreditNoteStatus,
+    CustomerStatus,
+    InvoiceStatus,
+    PaymentMethod,
+)
 
 
 class Organisation(Base):

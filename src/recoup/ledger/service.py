@@ -213,14 +213,14 @@ def create_invoice(
     if repository.by_key(session, Invoice, org_id, number=number):
         raise Conflict(f"invoice {number!r} already exists")
     currency = money.validate_currency(currency or customer.currency)
-    if total < 0:
-        raise InvalidInput("must not be negative", field="total")
     due = due_date or core.due_date(
         issue_date, customer.payment_terms_days, customer.payment_terms_basis
     )
-    if due < issue_date:
-        raise InvalidInput("due date is before the issue date", field="due_date")
     total_minor = money.to_minor(total, currency)
+    for field, reason in core.invoice_problems(
+        issue_date=issue_date, due_date=due, total=total_minor, tax=money.to_minor(tax, currency)
+    ):
+        raise InvalidInput(reason, field=field)
     invoice = Invoice(
         org_id=org_id,
         customer_id=customer_id,
@@ -1439,3 +1439,31 @@ def open_invoice_rows_due_on(
     """The open invoices (something still open) falling due on one of ``days``, by id."""
     rows = repository.open_invoice_fields(session, org_id, "due_date", days, _INVOICE_ROW_FIELDS)
     return [InvoiceRow(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRecord:
+    """An allocation with its id (for the exports to the accounting system)."""
+
+    id: int
+    invoice_id: int
+    payment_id: int | None
+    credit_note_id: int | None
+    currency: str
+    amount: int
+    allocated_on: date
+
+
+def allocation_records(session: Session, *, org_id: int) -> list[AllocationRecord]:
+    """Every allocation of the organisation, with its id."""
+    fields = (
+        "id",
+        "invoice_id",
+        "payment_id",
+        "credit_note_id",
+        "currency",
+        "amount",
+        "allocated_on",
+    )
+    rows = repository.field_rows(session, Allocation, org_id, fields, None)
+    return [AllocationRecord(*row) for row in rows]

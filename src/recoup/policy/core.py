@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 
 from recoup import money
 from recoup.comms.scheduling import SendingWindow, earliest_send
+from recoup.ledger import core as ledger_core
 from recoup.policy import business_days
 from recoup.policy.definition import (
     B2B_ONLY_ACTIONS,
@@ -204,7 +205,7 @@ GENTLE_START = "first run: gentle start"
 
 def days_past_due(invoice: InvoiceView, as_of: date) -> int:
     """Days past the due date on ``as_of``: 1 on the day after it, negative before."""
-    return (as_of - invoice.due_date).days
+    return ledger_core.days_past_due(invoice.due_date, as_of)
 
 
 def plan(customers: Iterable[CustomerView], context: RunContext) -> EnginePlan:

@@ -233,6 +233,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "inzwischen bezahlt oder gutgeschrieben. Ihre Kontoseite zeigt alles, was offen ist.",
     },
     "back_to_account": {"en": "Back to your account", "de": "Zurück zu Ihrem Konto"},
+    "pay_selected": {
+        "en": "Pay the ticked invoices online",
+        "de": "Angekreuzte Rechnungen online bezahlen",
+    },
+    "thanks_paid": {
+        "en": "Thank you for your payment. It will show on your account as soon as our "
+        "payment provider confirms it.",
+        "de": "Vielen Dank für Ihre Zahlung. Sie erscheint auf Ihrem Konto, sobald unser "
+        "Zahlungsdienstleister sie bestätigt.",
+    },
+    "err_pay": {
+        "en": "The online payment could not be started. Please try again later or pay by "
+        "bank transfer.",
+        "de": "Die Online-Zahlung konnte nicht gestartet werden. Bitte versuchen Sie es "
+        "später noch einmal oder zahlen Sie per Überweisung.",
+    },
 }
 
 #: French: formal register (vous), as a French credit team writes to a customer.
@@ -324,6 +340,11 @@ FRENCH: dict[str, str] = {
     "elle a peut-être été payée ou annulée par un avoir entre-temps. La page de votre compte "
     "présente tout ce qui reste dû.",
     "back_to_account": "Retour à votre compte",
+    "pay_selected": "Payer en ligne les factures cochées",
+    "thanks_paid": "Merci pour votre paiement. Il apparaîtra sur votre compte dès que notre "
+    "prestataire de paiement l’aura confirmé.",
+    "err_pay": "Le paiement en ligne n’a pas pu être lancé. Veuillez réessayer plus tard ou "
+    "payer par virement.",
 }
 
 #: Dutch: the u-form, as a Dutch or Flemish credit team writes to a customer.
@@ -415,6 +436,11 @@ DUTCH: dict[str, str] = {
     "misschien is zij intussen betaald of gecrediteerd. Uw rekeningpagina toont alles wat "
     "nog openstaat.",
     "back_to_account": "Terug naar uw rekening",
+    "pay_selected": "Aangevinkte facturen online betalen",
+    "thanks_paid": "Hartelijk dank voor uw betaling. Zij verschijnt op uw rekening zodra onze "
+    "betaaldienstverlener haar bevestigt.",
+    "err_pay": "De online betaling kon niet worden gestart. Probeer het later opnieuw of "
+    "betaal per overschrijving.",
 }
 
 #: Spanish: "usted", as a Spanish credit team writes to a customer.
@@ -503,6 +529,11 @@ SPANISH: dict[str, str] = {
     "missing_body": "No figura entre las facturas pendientes de su cuenta; puede que se haya "
     "pagado o abonado entretanto. La página de su cuenta muestra todo lo pendiente.",
     "back_to_account": "Volver a su cuenta",
+    "pay_selected": "Pagar en línea las facturas marcadas",
+    "thanks_paid": "Gracias por su pago. Aparecerá en su cuenta en cuanto nuestro proveedor "
+    "de pagos lo confirme.",
+    "err_pay": "No se pudo iniciar el pago en línea. Inténtelo de nuevo más tarde o pague "
+    "por transferencia.",
 }
 
 #: Italian: the courtesy form "Lei", as an Italian credit team writes to a customer.
@@ -593,6 +624,11 @@ ITALIAN: dict[str, str] = {
     "pagata o stornata con nota di credito nel frattempo. La pagina del Suo conto mostra "
     "tutto ciò che resta da pagare.",
     "back_to_account": "Torna al Suo conto",
+    "pay_selected": "Paga online le fatture selezionate",
+    "thanks_paid": "La ringraziamo per il Suo pagamento. Comparirà sul Suo conto non appena "
+    "il nostro fornitore di pagamenti lo avrà confermato.",
+    "err_pay": "Non è stato possibile avviare il pagamento online. La preghiamo di riprovare "
+    "più tardi o di pagare con bonifico.",
 }
 
 #: Every language beyond English and German: its phrases, its name, its locale.

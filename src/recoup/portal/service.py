@@ -25,10 +25,12 @@ from recoup.cashapp.reference import customer_reference
 from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.ledger.core import split_in_order
 from recoup.ledger.models import BankAccount, Organisation
 from recoup.ledger.organisation import bank_accounts
+from recoup.payments import service as payments
 from recoup.portal import core, repository
 from recoup.portal.core import Statement, StatementLine
 from recoup.portal.i18n import language_of
@@ -146,7 +148,7 @@ def customer_statement(
             i.currency,
             i.total_amount,
             i.open_amount,
-            (as_of - i.due_date).days,
+            ledger_core.days_past_due(i.due_date, as_of),
         )
         for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
         if i.open_amount > 0
@@ -253,6 +255,9 @@ class PortalPage:
     # The date of the customer's promise still pending with the team (the earliest),
     # for the truthful answer to a promise made while one is pending.
     pending_promise_on: date | None = None
+    # The organisation takes payments through a provider (``recoup.payments``): the
+    # customer ticks invoices and pays them in a checkout (instead of the URL template).
+    checkout: bool = False
 
 
 def epc_qr_svg(payload: str) -> str:
@@ -341,6 +346,30 @@ def online_payments(
     )
 
 
+def start_online_payment(
+    session: Session,
+    *,
+    access: PortalAccess,
+    invoice_ids: Sequence[int],
+    return_url: str,
+    today: date,
+    language: str = "",
+) -> tuple[OnlinePayment, ...]:
+    """Checkouts with the organisation's payment provider for the invoices the customer
+    ticked, one per currency; the customer comes back to ``return_url``."""
+    made = payments.start_checkout(
+        session,
+        org_id=access.org_id,
+        customer_id=access.customer_id,
+        invoice_ids=invoice_ids,
+        success_url=f"{return_url}?done=paid#thanks",
+        cancel_url=return_url,
+        today=today,
+        language=language,
+    )
+    return tuple(OnlinePayment(c.currency, c.amount, c.url) for c in made)
+
+
 def page_language(session: Session, *, access: PortalAccess, chosen: str | None = None) -> str:
     """The language of the customer's pages: the one chosen on the page, else theirs."""
     customer = _customer(session, org_id=access.org_id, customer_id=access.customer_id)
@@ -356,6 +385,7 @@ def portal_page(
     statement = customer_statement(
         session, org_id=access.org_id, customer_id=access.customer_id, as_of=as_of
     )
+    checkout = payments.checkout_available(session, org_id=access.org_id)
     return PortalPage(
         organisation=organisation,
         customer=customer,
@@ -369,7 +399,10 @@ def portal_page(
         ),
         submissions=repository.submissions(session, access.org_id, access.customer_id)[:10],
         expires_at=access.expires_at,
-        online_payments=online_payments(PortalSettings().payment_url, customer, statement),
+        online_payments=()
+        if checkout
+        else online_payments(PortalSettings().payment_url, customer, statement),
+        checkout=checkout,
         pending_promise_on=min(
             (
                 p.promised_on

@@ -29,6 +29,7 @@ from recoup.auth.http import (
 )
 from recoup.comms.render import format_iban
 from recoup.errors import InvalidInput, NotFound
+from recoup.payments.provider import ProviderFailed
 from recoup.portal import downloads, service
 from recoup.portal.i18n import (
     LANGUAGE_NAMES,
@@ -58,6 +59,7 @@ FIELD_MESSAGES = {
     "invoice": "err_invoice",
     "reason": "err_reason",
     "rate": "err_too_many",
+    "pay": "err_pay",
 }
 
 
@@ -136,7 +138,7 @@ def portal_page(
     access = service.open_portal(db, token=token)
     if access is None:
         return invalid_link(request)
-    answers = ("promise", "promise_pending", "promise_review", "dispute", "feedback")
+    answers = ("promise", "promise_pending", "promise_review", "dispute", "feedback", "paid")
     thanks = done if done in answers else ""
     return _page(request, db, access, token, _language(request, lang), done=thanks)
 
@@ -258,6 +260,45 @@ def feedback(
     except InvalidInput as error:
         return _rejected(request, db, token, lang, "feedback", error, {"comment": comment})
     return _thanks(token, "feedback", lang)
+
+
+@router.post("/{token}/pay", response_class=HTMLResponse)
+def pay(
+    request: Request,
+    db: DB,
+    token: str,
+    invoice: Annotated[list[str] | None, Form()] = None,
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    """The customer pays the ticked invoices online: to the provider's checkout (one per
+    currency: with several, a page with a button for each)."""
+    access = service.open_portal(db, token=token, client=client_ip(request))
+    if access is None:
+        return invalid_link(request)
+    chosen = _language(request, lang)
+    try:
+        try:
+            ids = [int(value) for value in invoice or []]
+        except ValueError:
+            raise InvalidInput("choose from your open invoices", field="invoice") from None
+        language = service.page_language(db, access=access, chosen=chosen)
+        made = service.start_online_payment(
+            db,
+            access=access,
+            invoice_ids=ids,
+            return_url=service.portal_url(token),
+            today=_today(request),
+            language=language,
+        )
+    except InvalidInput as error:
+        return _rejected(request, db, token, lang, "pay", error, {})
+    except ProviderFailed as error:
+        failed = InvalidInput(error.message, field="pay")
+        failed.status_code = 502
+        return _rejected(request, db, token, lang, "pay", failed, {})
+    if len(made) == 1:
+        return RedirectResponse(made[0].url, status_code=303)
+    return _page(request, db, access, token, chosen, checkouts=made)
 
 
 def _pdf(download: downloads.Download) -> Response:

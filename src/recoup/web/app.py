@@ -23,13 +23,18 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from recoup.analytics import views as analytics_views
+from recoup.api.app import PREFIX as API_PREFIX
+from recoup.api.app import create_api
+from recoup.api.views import router as api_token_views
 from recoup.approvals import routes as approval_routes
 from recoup.auth.http import ShedLogins
+from recoup.clock import today as clock_today
 from recoup.config import Settings
 from recoup.db import make_engine
 from recoup.db.engine import is_overload
 from recoup.db.migrate import upgrade
 from recoup.errors import Overloaded, RecoupError
+from recoup.payments import views as payment_views
 from recoup.portal import views as portal_views
 from recoup.portal.service import PortalSettings
 from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
@@ -57,7 +62,7 @@ def create_app(
     *,
     database_url: str | None = None,
     engine: Engine | None = None,
-    clock: Callable[[], date] = date.today,
+    clock: Callable[[], date] = clock_today,
     migrate: bool = True,
 ) -> FastAPI:
     """The web application on the configured database (migrated to the newest schema).
@@ -88,6 +93,9 @@ def create_app(
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
     app.include_router(webhook_views.router)
+    app.include_router(payment_views.router)
+    app.include_router(api_token_views)
+    app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 

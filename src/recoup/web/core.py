@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from recoup.ledger import core as ledger_core
+
 # Worklist priority: each overdue amount counts this many times by how late it is, so
 # that old debt outranks a larger but fresh one.
 AGE_WEIGHTS: tuple[tuple[int, int], ...] = ((30, 1), (60, 2), (90, 3))
@@ -67,7 +69,7 @@ class WorklistRow:
 
 def days_past_due(due: date | None, as_of: date) -> int:
     """Days after the due date (0 when not yet due or unknown)."""
-    return max((as_of - due).days, 0) if due else 0
+    return max(ledger_core.days_past_due(due, as_of), 0) if due else 0
 
 
 def reasons(row: WorklistRow, as_of: date, fmt: AmountFormatter) -> list[str]:

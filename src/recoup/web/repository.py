@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxAttachment, OutboxMessage
-from recoup.ledger import repository as ledger_repository
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger.models import Customer, Invoice, InvoiceStatus
 from recoup.web.core import WorklistRow, weight_ranges
 
@@ -196,7 +196,7 @@ def tags(session: Session, org_id: int) -> list[str]:
 
 def currencies(session: Session, org_id: int) -> list[str]:
     """The currencies the organisation invoices in, in order (the ledger's query)."""
-    return ledger_repository.currencies_in_use(session, org_id)
+    return ledger_queries.currencies_in_use(session, org_id)
 
 
 INVOICE_SORTS = {

@@ -28,6 +28,7 @@ from recoup.ledger.organisation import (
     update_details,
 )
 from recoup.ledger.validators import validate_email
+from recoup.payments import service as payments
 from recoup.policy.service import available_policies
 from recoup.portal.service import PortalSettings
 from recoup.web.deps import DB, Actor, Admin
@@ -75,6 +76,7 @@ def _context(db: Session, actor: Actor, **extra: Any) -> dict[str, Any]:
         "accounts": bank_accounts(db, org_id=actor.org_id),
         "findings": findings,
         "hours": hours,
+        "payment_providers": payments.provider_status(db, org_id=actor.org_id),
         "errors": {},
         "values": {},
         **extra,

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Write `.importlinter` from the packages under src/recoup: every core held pure, every
+repository its domain's own, every domain below the command line and the web app, and
+service > repository > core > models inside each domain. Run it after adding a package:
+    python3 scripts/architecture-contracts.py > .importlinter
+"""
+
+from pathlib import Path
+
+SRC = Path(__file__).parents[1] / "src" / "recoup"
+ENTRY_POINTS = ("cli", "web", "demo", "portal")
+
+
+def lines(items: list[str]) -> str:
+    return "".join(f"    {item}\n" for item in items)
+
+
+def main() -> None:
+    packages = sorted(p.parent.name for p in SRC.glob("*/__init__.py"))
+    has = lambda name, module: (SRC / name / f"{module}.py").exists()  # noqa: E731
+    print(
+        "# Architecture contracts, checked by `make lint` (lint-imports); written by\n"
+        "# scripts/architecture-contracts.py. docs/architecture.md says what they keep true;\n"
+        "# tests/test_architecture.py fails when a package is not covered by them.\n"
+        "[importlinter]\nroot_package = recoup\ninclude_external_packages = True\n"
+    )
+    cores = [f"recoup.{name}.core" for name in packages if has(name, "core")]
+    forbidden = ["sqlalchemy"] + [
+        f"recoup.{name}.{module}"
+        for name in packages
+        for module in ("models", "repository", "service")
+        if has(name, module)
+    ]
+    print(
+        "[importlinter:contract:pure-cores]\n"
+        "name = A core imports no SQLAlchemy, models, repositories or services\n"
+        "type = forbidden\nallow_indirect_imports = True\n"
+        f"source_modules =\n{lines(cores)}forbidden_modules =\n{lines(forbidden)}"
+    )
+    for name in packages:
+        if has(name, "repository"):
+            others = [f"recoup.{other}" for other in packages if other != name]
+            print(
+                f"[importlinter:contract:own-repository-{name}]\n"
+                f"name = Only {name} reads through recoup.{name}.repository\n"
+                "type = forbidden\nallow_indirect_imports = True\n"
+                f"source_modules =\n{lines(others)}"
+                f"forbidden_modules =\n    recoup.{name}.repository\n"
+            )
+    domains = [f"recoup.{name}" for name in packages if name not in ENTRY_POINTS]
+    print(
+        "[importlinter:contract:entry-points]\n"
+        "name = Domains never import the command line or the web app (their own pages excepted)\n"
+        "type = forbidden\nallow_indirect_imports = True\n"
+        f"source_modules =\n{lines(domains)}"
+        "forbidden_modules =\n    recoup.cli\n    recoup.web\n"
+        "ignore_imports =\n    recoup.*.views -> recoup.web.**\n    recoup.*.routes -> recoup.web.**\n"
+    )
+    layered = [
+        f"recoup.{name}"
+        for name in packages
+        if sum(has(name, module) for module in ("service", "repository", "core")) >= 2
+    ]
+    print(
+        "[importlinter:contract:layers]\n"
+        "name = Within a domain: service above repository above core above models\n"
+        f"type = layers\ncontainers =\n{lines(layered)}"
+        "layers =\n    (service)\n    (repository)\n    (core)\n    (models)",
+        end="\n",
+    )
+
+
+if __name__ == "__main__":
+    main()
