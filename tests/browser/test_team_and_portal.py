@@ -22,7 +22,7 @@ def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
 EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Bank",
             "Outbox", "Policies"}  # fmt: skip
 NAV = {
-    "admin": EVERYONE | {"Approvals", "Imports", "Users", "Settings"},
+    "admin": EVERYONE | {"Approvals", "Imports", "Users", "Settings", "Webhooks"},
     "manager": EVERYONE | {"Approvals", "Imports"},
     "collector": EVERYONE,
     "viewer": EVERYONE,

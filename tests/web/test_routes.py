@@ -14,6 +14,7 @@ from recoup.auth import service as auth
 from recoup.db import transaction
 from recoup.ledger import service as ledger
 from recoup.web.app import create_app
+from recoup.webhooks import service as webhooks
 from tests.web.support import World, make_client
 
 
@@ -194,6 +195,20 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/password"): Case(
         "logged_in", form={"current_password": "not it", "password": "x", "confirm": "x"}
     ),
+    ("GET", "/webhooks"): Case("manage_users"),
+    ("POST", "/webhooks"): Case(
+        "manage_users", form={"url": "https://hooks.example/r", "events": "promise.made"}
+    ),
+    ("GET", "/webhooks/{subscription_id}"): Case("manage_users", {"subscription_id": "webhook"}),
+    ("POST", "/webhooks/{subscription_id}/enabled"): Case(
+        "manage_users", {"subscription_id": "webhook"}, {"enabled": "0"}
+    ),
+    ("POST", "/webhooks/{subscription_id}/remove"): Case(
+        "manage_users", {"subscription_id": "webhook"}
+    ),
+    ("POST", "/webhooks/deliveries/{delivery_id}/replay"): Case(
+        "manage_users", {"delivery_id": "delivery"}
+    ),
     ("GET", "/healthz"): Case(None),
     # The portal is reached by token, not by login; tests/portal covers it.
     ("GET", "/p/{token}"): Case(None, {"token": "token"}),
@@ -240,6 +255,18 @@ def _fresh_contact(world: World, customer_id: int, org_id: int) -> int:
         return contact.id
 
 
+def _fresh_webhook(world: World, org_id: int) -> tuple[int, int]:
+    """A new subscription of the organisation and a delivery of it (a removed or
+    disabled one cannot be removed or replayed again)."""
+    with transaction(world.engine, actor="test") as session:
+        subscription = webhooks.add_subscription(
+            session, org_id=org_id, url="https://hooks.example/r", events="promise.made"
+        )
+        webhooks.emit(session, org_id=org_id, type="promise.made", data={})
+        (delivery,) = webhooks.deliveries(session, org_id=org_id, subscription_id=subscription.id)
+        return subscription.id, delivery.id
+
+
 def _fresh_api_token(world: World, org_id: int) -> int:
     """A new API token of the organisation (a revoked one is revoked again harmlessly)."""
     with transaction(world.engine, actor="test") as session:
@@ -248,7 +275,10 @@ def _fresh_api_token(world: World, org_id: int) -> int:
 
 def _ids(world: World, org: str) -> dict[str, str]:
     chosen = world.a if org == "a" else world.b
+    webhook, delivery = _fresh_webhook(world, chosen.id)
     return {
+        "webhook": str(webhook),
+        "delivery": str(delivery),
         "contact": str(_fresh_contact(world, chosen.customers["C1"], chosen.id)),
         "customer": str(chosen.customers["C1"]),
         "user": str(chosen.users["spare" if org == "a" else "admin"]),

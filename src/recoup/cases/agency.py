@@ -38,6 +38,8 @@ from recoup.cases.timeline import history_summary, timeline
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
+from recoup.webhooks import events as hook
+from recoup.webhooks.service import emit
 
 PLACEMENT_COLUMNS = (
     "agency",
@@ -236,6 +238,13 @@ def approve_handoff(
         agency=handoff.agency,
     )
     complete_task_by_key(session, org_id=org_id, key=f"handoff:{handoff.id}:approval", by=approver)
+    emit(
+        session,
+        org_id=org_id,
+        type="handoff.approved",
+        data=hook.handoff(handoff),
+        key=f"handoff:{handoff.id}:approved",
+    )
     return handoff
 
 

@@ -64,6 +64,8 @@ from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput
 from recoup.ledger import service as ledger
 from recoup.policy.pauses import Pause, PauseScope
+from recoup.webhooks import events as hook
+from recoup.webhooks.service import emit
 
 
 def _choice(enum: Any, value: str, field: str) -> Any:
@@ -307,6 +309,13 @@ def open_dispute(
         session,
         *(DisputeInvoice(org_id=org_id, dispute_id=dispute.id, invoice_id=i.id) for i in invoices),
     )
+    emit(
+        session,
+        org_id=org_id,
+        type="dispute.opened",
+        data=hook.dispute(dispute, [i.id for i in invoices]),
+        key=f"dispute:{dispute.id}:opened",
+    )
     return dispute
 
 
@@ -366,6 +375,13 @@ def resolve_dispute(
     dispute.resolution = note or (f"resolved by {by}" if by else "")
     session.flush()
     complete_task_by_key(session, org_id=org_id, key=f"dispute:{dispute.id}:sla", by=by or "system")
+    emit(
+        session,
+        org_id=org_id,
+        type="dispute.resolved",
+        data=hook.dispute(dispute),
+        key=f"dispute:{dispute.id}:resolved",
+    )
     return dispute
 
 
@@ -534,6 +550,13 @@ def add_promise(
     )
     if confirm:
         _confirm_promise(session, org_id, promise, who, [i.id for i in invoices], now)
+    emit(
+        session,
+        org_id=org_id,
+        type="promise.made",
+        data=hook.promise(promise),
+        key=f"promise:{promise.id}:made",
+    )
     return promise
 
 
@@ -657,6 +680,13 @@ def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Pro
         changed.append(promise)
         if outcome.unpaid:
             _raise_broken_promise_task(session, org_id, promise, as_of)
+            emit(
+                session,
+                org_id=org_id,
+                type="promise.broken",
+                data=hook.promise(promise),
+                key=f"promise:{promise.id}:broken",
+            )
     session.flush()
     return changed
 

@@ -29,6 +29,7 @@ from recoup.cli import (
     reports,
     run,
     web,
+    webhooks,
 )
 from recoup.cli import inbound as inbound_cli
 from recoup.cli.app import app
@@ -51,6 +52,7 @@ model.register(app)
 bank.register(app)
 allocations.register(app)
 analytics.register(app)
+webhooks.register(app)
 app.add_typer(payments.app, name="payments")
 accounting.register(app)
 app.add_typer(api.app, name="api")

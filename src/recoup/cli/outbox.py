@@ -60,6 +60,9 @@ def show(message_id: MessageId, org: Org = None) -> None:
         if row.body_text:
             typer.echo("")
             typer.echo(row.body_text)
+        elif row.payload.get("body"):  # a webhook: signed afresh for each attempt
+            typer.echo("")
+            typer.echo(str(row.payload["body"]))
 
 
 @app.command("resend")

@@ -11,8 +11,13 @@ Each row goes through its own short transactions:
 3. **record**: ``sent`` with the provider's id; or ``retrying`` with exponential backoff
    after a temporary failure; or ``failed`` after a permanent one, a configuration error
    the channel found before handing the message over (no sender), or too many attempts,
-   which raises a task for a person. ``comms.review`` lets a person resend or cancel a
-   ``failed`` or ``unknown`` row.
+   which raises a task for a person. In that same transaction the channels' ``recorded``
+   does what follows from the outcome (a webhook's delivery log and failure count; the
+   ``message.sent`` / ``message.failed`` events). ``comms.review`` lets a person resend
+   or cancel a ``failed`` or ``unknown`` row.
+
+A webhook (``recoup.webhooks``) is delivered the same way; its row keeps ``body_text``
+empty, so that each attempt is rendered, that is signed, afresh.
 
 A dispatcher killed between 1 and 3 leaves the row ``sending``. The next dispatcher
 cannot know whether the message left, so it never resends it: once the claimer is known
@@ -33,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.comms.models import (
-    MESSAGE_KINDS,
+    DELIVERED_KINDS,
     SENDING,
     WAITING,
     OutboxAttachment,
@@ -88,6 +93,10 @@ class Channels(Protocol):
     def apply(self, session: Session, row: OutboxMessage) -> str: ...
 
     def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None: ...
+
+    def recorded(self, session: Session, row: OutboxMessage) -> None:
+        """Called in the transaction that records a delivered row's outcome (sent,
+        retrying or failed), after its status is set: what follows from it."""
 
 
 @dataclass
@@ -180,7 +189,7 @@ def dispatch(
             if row is None:
                 break
             handled += 1
-            if row.kind not in MESSAGE_KINDS:
+            if row.kind not in DELIVERED_KINDS:
                 _apply(session, channels, row, clock(), report)
                 continue
             outgoing = _prepare(session, channels, row, clock(), report)
@@ -213,6 +222,7 @@ def _prepare(
                 rendered = channels.render(session, row)
         except RecoupError as error:
             _fail(session, channels, row, f"could not be prepared: {error.message}", report)
+            channels.recorded(session, row)
             return None
         row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
         session.add_all(
@@ -284,6 +294,7 @@ def _send(
                 else f"gave up after {row.attempts} attempts: {detail}"
             )
             _fail(session, channels, row, reason, report)
+        channels.recorded(session, row)
 
 
 def _fail(

@@ -34,6 +34,7 @@ class OutboxKind(StrEnum):
     CHARGE = "charge"  # a late fee, interest or compensation charge
     CREDIT_HOLD = "credit_hold"
     HANDOFF = "handoff"  # an agency hand-off request, awaiting approval
+    WEBHOOK = "webhook"  # a signed HTTP notification to a subscriber (recoup.webhooks)
 
 
 class OutboxStatus(StrEnum):
@@ -47,6 +48,9 @@ class OutboxStatus(StrEnum):
 
 
 MESSAGE_KINDS = frozenset({OutboxKind.EMAIL, OutboxKind.LETTER, OutboxKind.SMS})
+#: Rows handed to something outside (rendered, sent with no transaction open, recorded);
+#: every other kind is applied inside the claiming transaction.
+DELIVERED_KINDS = MESSAGE_KINDS | {OutboxKind.WEBHOOK}
 
 #: Rows still to deliver. The dispatcher's claim query says exactly this, in SQL text, so
 #: that both databases use the partial index below whatever the table's statistics.

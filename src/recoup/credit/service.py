@@ -28,6 +28,8 @@ from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, CustomerStatus
 from recoup.ledger.service import RecordUpdate
+from recoup.webhooks import events as hook
+from recoup.webhooks.service import emit, emit_many
 
 # Limits and exposure
 
@@ -257,6 +259,13 @@ def place_hold(
     )
     session.add(hold)
     session.flush()
+    emit(
+        session,
+        org_id=org_id,
+        type="credit_hold.placed",
+        data=hook.credit_hold(hold),
+        key=f"credit_hold:{hold.id}:placed",
+    )
     if customer.status == CustomerStatus.ACTIVE:
         ledger.set_customer_status(
             session, org_id=org_id, customer_id=customer_id, status=CustomerStatus.ON_HOLD
@@ -298,6 +307,12 @@ def release_hold(
         hold.released_by = by
         hold.release_reason = reason
     session.flush()
+    emit_many(
+        session,
+        org_id=org_id,
+        type="credit_hold.released",
+        events=[(f"credit_hold:{h.id}:released", hook.credit_hold(h)) for h in released],
+    )
     if released and len(released) == len(active) and customer.status == CustomerStatus.ON_HOLD:
         ledger.set_customer_status(
             session, org_id=org_id, customer_id=customer_id, status=CustomerStatus.ACTIVE
@@ -491,6 +506,12 @@ def _place_rule_holds(
     ]
     ids = insert_audited(session, org_id=org_id, table=CreditHold.__table__, rows=new_holds)
     holds = repository.holds_by_ids(session, org_id, ids)
+    emit_many(
+        session,
+        org_id=org_id,
+        type="credit_hold.placed",
+        events=[(f"credit_hold:{h.id}:placed", hook.credit_hold(h)) for h in holds],
+    )
     fields = ("id", "status", "sales_owner")
     rows = ledger.snapshot(
         session, org_id=org_id, entity="customers", fields=fields, where=("id", list(reasons))

@@ -20,7 +20,8 @@ import recoup.inbound.models
 import recoup.ledger.models
 import recoup.payments.models
 import recoup.policy.models
-import recoup.portal.models  # noqa: F401
+import recoup.portal.models
+import recoup.webhooks.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata

@@ -46,6 +46,7 @@ from recoup.policy import service as policy_service
 from recoup.policy.core import PlannedAction, earliest_level, gentle_start_step
 from recoup.policy.definition import ActionKind, Policy
 from recoup.policy.pauses import Pause
+from recoup.webhooks.overdue import emit_overdue
 
 
 @dataclass
@@ -143,6 +144,7 @@ def _run_day(
         first_runs=chased,
     )
     holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
+    emit_overdue(session, org_id=org_id, as_of=as_of, customer_range=customer_range)
     owing = still_owing(
         charges.customers_with_open_charges(session, org_id=org_id, customer_range=customer_range),
         pauses,

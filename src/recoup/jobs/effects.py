@@ -38,6 +38,8 @@ from recoup.inbound import service as inbound
 from recoup.ledger.models import Invoice
 from recoup.ledger.validators import validate_phone
 from recoup.portal import service as portal
+from recoup.webhooks import delivery as webhook_delivery
+from recoup.webhooks import service as webhooks
 
 # What an owner notification is about, by the step that sent it.
 OWNER_EVENTS = {
@@ -55,10 +57,13 @@ class LiveChannels:
         self.mail = mail_channel_from_url(settings.smtp_url)
         self.sms: SmsChannel = sms_channel_from_url(settings.sms_url)
         self.letters = LetterSink(Path(settings.letters_dir))
+        self.webhooks = webhook_delivery.WebhookChannel()
 
     # -- messages --
 
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
+        if row.source == webhook_delivery.SOURCE:  # deliveries and their admins' notices
+            return self.webhooks.render(session, row)
         context = message_context(session, row)
         # Sent from the organisation's address unless the mail settings name a sender.
         sender = context.organisation
@@ -97,6 +102,8 @@ class LiveChannels:
         return Rendered(message.subject, message.text, message.html or "", tuple(attachments))
 
     def send(self, message: Outgoing) -> str:
+        if message.kind is OutboxKind.WEBHOOK:
+            return self.webhooks.send(message)
         key = f"{message.org_id}:{message.key}"
         if message.kind is OutboxKind.SMS:
             return self.sms.send(message.recipient, message.rendered.text, key)
@@ -170,6 +177,14 @@ class LiveChannels:
             )
             return f"hand-off {handoff.id} awaiting approval"
         raise InvalidInput(f"no handler for outbox rows of kind {row.kind!r}")
+
+    def recorded(self, session: Session, row: OutboxMessage) -> None:
+        """A webhook's attempt goes to its delivery log; a message's outcome is the
+        ``message.sent`` / ``message.failed`` event."""
+        if row.kind == OutboxKind.WEBHOOK:
+            self.webhooks.recorded(session, row)
+        else:
+            webhooks.message_outcome(session, row=row)
 
     def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None:
         cases.create_task(

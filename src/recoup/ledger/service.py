@@ -42,6 +42,8 @@ from recoup.ledger.validators import (
     validate_timezone,
     validate_vat,
 )
+from recoup.webhooks import events as hook
+from recoup.webhooks.service import emit_many
 
 
 def create_organisation(
@@ -389,6 +391,9 @@ def write_allocations(
             source_before["status"], source_after["status"] = p.source_status, "applied"
         changes.append(Change(org_id, "update", entity, source_id, source_before, source_after))
     append(session, changes)
+    emit_many(
+        session, org_id=org_id, type="payment.applied", events=hook.payments_applied(ids, rows)
+    )
     _expire(session, Invoice, Payment, CreditNote)
 
 
@@ -1426,6 +1431,14 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+def open_invoice_rows_due_on(
+    session: Session, *, org_id: int, days: Sequence[date]
+) -> list[InvoiceRow]:
+    """The open invoices (something still open) falling due on one of ``days``, by id."""
+    rows = repository.open_invoice_fields(session, org_id, "due_date", days, _INVOICE_ROW_FIELDS)
+    return [InvoiceRow(*row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from recoup.web import assignments as assigning
 from recoup.web import customers as customer_forms
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
+from recoup.webhooks import views as webhook_views
 
 log = logging.getLogger(__name__)
 WEB_BUSY_TIMEOUT = 5.0
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.include_router(webhook_views.router)
     app.include_router(payment_views.router)
     app.include_router(api_token_views)
     app.mount(API_PREFIX, create_api(engine=engine, clock=clock))

@@ -1,0 +1,1 @@
+"""Webhooks: signed notifications of what happens in Recoup, delivered through the outbox."""
