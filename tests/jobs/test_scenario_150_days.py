@@ -695,6 +695,8 @@ def check_messages(days: dict[date, Day]) -> None:
     # 11 May, Kestrel: invoice paid (20 Apr) and its charges settled: really clear.
     (thanks,) = days[date(2026, 5, 11)].to(KESTREL)
     assert "nothing was outstanding on 11 May 2026" in thanks.text
+    assert "The following invoice is now settled:" in thanks.text  # the one it chased
+    assert "K-1" in thanks.text
     # No thank-you before: on 20 Apr the invoice was paid but £70 + £25.21 were open.
     assert days[date(2026, 4, 20)].to(KESTREL) == []
 

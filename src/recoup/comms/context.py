@@ -390,13 +390,15 @@ def context_from_ledger(
     portal_url: str | None = None,
     step: str = "",
     bank_account: BankAccount | None = None,
+    settled: bool = False,
     **options: Any,
 ) -> MessageContext:
     """A ``MessageContext`` from ledger rows the caller has loaded.
 
     ``bank_account`` is where the customer is asked to pay (that of the invoices' currency).
 
-    Only invoices with an open amount are listed, oldest due first; open credit notes
+    Only invoices with an open amount are listed (with ``settled``, those paid in full
+    too: a thank-you names what was settled), oldest due first; open credit notes
     and unapplied payments become credits. The payment reference defaults to the
     customer's RF creditor reference followed by the invoice number when there is one
     invoice and by the customer's account number otherwise. ``options`` sets the
@@ -417,7 +419,7 @@ def context_from_ledger(
                     po_number=invoice.po_number,
                 )
                 for invoice in invoices
-                if invoice.open_amount > 0
+                if invoice.open_amount > 0 or (settled and invoice.status == "paid")
             ),
             key=lambda line: (line.due_date, line.number),
         )

@@ -294,6 +294,7 @@ def message_context(session: Session, row: OutboxMessage) -> MessageContext:
         portal_url=portal.portal_url(token),
         pays_online=bool(portal.PortalSettings().payment_url),
         step=step,
+        settled=row.template == "thank_you",
         reminded=outbox.reminded_invoice_ids(
             session, org_id=row.org_id, customer_id=row.customer_id, besides=row.id
         ),

@@ -963,7 +963,8 @@ def _thank(
             recipient=recipient,
             scheduled_at=sending_time(customer, policy.sending_hours, context.as_of, context.now),
             reason=f"account cleared; cycle opened {cycle.opened_on} closed",
-            invoice_ids=(),
+            # the invoices the cycle chased: the thank-you names those now settled
+            invoice_ids=tuple(sorted({i for done in cycle.steps for i in done.invoice_ids})),
             contact_id=contact_id,
         )
     )
