@@ -47,3 +47,17 @@ class KpiGoal(OrgScoped, Base):
     kpi: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3), default="")
     target: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class ReportSettings(OrgScoped, Base):
+    """Who receives the monthly management report by email and in which language.
+
+    ``recipients`` are email addresses, one per line; empty: the organisation's active
+    users with the manager role at the time of sending.
+    """
+
+    __tablename__ = "report_settings"
+    __table_args__ = (UniqueConstraint("org_id"),)
+
+    recipients: Mapped[str] = mapped_column(String(2000), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")

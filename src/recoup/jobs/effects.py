@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from recoup.analytics import delivery
 from recoup.cases import agency
 from recoup.cases import service as cases
 from recoup.charges import service as charges
@@ -57,6 +58,8 @@ class LiveChannels:
     # -- messages --
 
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
+        if delivery.is_report_row(row):  # the management report, to our own managers
+            return delivery.render_email(session, row)
         context = message_context(session, row)
         # Sent from the organisation's address unless the mail settings name a sender.
         sender = context.organisation
