@@ -143,7 +143,7 @@ def period_figures(
         add(currency, labels, "collected", amount)
         add(currency, labels, "paid_late", core.weigh([part], core.days_late))
         add(currency, labels, "paid_after_issue", core.weigh([part], core.days_to_pay))
-    for currency, key, due, collected in ledger.due_and_collected(
+    for currency, key, due, collected in ledger.owed_and_collected(
         session, org_id=org_id, start=start, end=end, by=column
     ):
         add(currency, groups.of_ledger(key), "due", due)

@@ -802,3 +802,67 @@ def assigned_count(session: Session, org_id: int, collector: str) -> int:
         func.lower(func.trim(Customer.collector)) == collector.strip().lower(),
     )
     return int(session.scalar(query) or 0)
+
+
+def owed_and_collected(
+    session: Session, org_id: int, start: date, end: date, by: str | None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, owed, collected)`` over the invoices due by ``end``: owed is
+    what was still owed on them when ``start`` began (overdue before the period or
+    falling due in it) less credit notes applied in the period; collected is what
+    payments dated in the period settled of them.
+
+    What was owed at the start is the open amount now plus every allocation dated from
+    ``start`` on (allocations only reduce an invoice), so only invoices open now or
+    settled since ``start`` are read.
+    """
+    from sqlalchemy import or_  # here, not among the module's imports: appended alone
+
+    since = (
+        select(
+            Allocation.invoice_id,
+            func.sum(Allocation.amount).label("since"),
+            func.sum(
+                case(
+                    (
+                        and_(Allocation.payment_id.is_not(None), Allocation.allocated_on <= end),
+                        Allocation.amount,
+                    ),
+                    else_=0,
+                )
+            ).label("paid"),
+            func.sum(
+                case(
+                    (
+                        and_(Allocation.payment_id.is_(None), Allocation.allocated_on <= end),
+                        Allocation.amount,
+                    ),
+                    else_=0,
+                )
+            ).label("credited"),
+        )
+        .where(Allocation.org_id == org_id, Allocation.allocated_on >= start)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    base = select(Invoice.currency).outerjoin(since, since.c.invoice_id == Invoice.id)
+    key, query = _group(base, by)
+    owed = Invoice.open_amount + func.coalesce(since.c.since, 0)
+    query = (
+        query.add_columns(
+            key,
+            cast(func.sum(owed - func.coalesce(since.c.credited, 0)), BigInteger),
+            cast(func.sum(func.coalesce(since.c.paid, 0)), BigInteger),
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.due_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+            or_(
+                and_(Invoice.status == InvoiceStatus.OPEN, Invoice.open_amount > 0),
+                since.c.invoice_id.is_not(None),
+            ),
+        )
+        .group_by(Invoice.currency, key)
+    )
+    return [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in session.execute(query)]

@@ -1426,3 +1426,12 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+def owed_and_collected(
+    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, owed, collected)``: of the invoices due by ``end``, what was
+    owed on them at ``start`` less the period's credit notes, and what payments of the
+    period settled of them (recoup.analytics' "collected of due")."""
+    return repository.owed_and_collected(session, org_id, start, end, by)
