@@ -866,3 +866,15 @@ def owed_and_collected(
         .group_by(Invoice.currency, key)
     )
     return [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in session.execute(query)]
+
+
+def invoice_numbers(session: Session, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
+    """``invoice id -> number`` of these invoices (all of the organisation's when there
+    are many: cheaper than a long list of ids)."""
+    wanted = set(invoice_ids)
+    if not wanted:
+        return {}
+    query = select(Invoice.id, Invoice.number).where(Invoice.org_id == org_id)
+    if len(wanted) <= 1000:
+        query = query.where(Invoice.id.in_(wanted))
+    return {r[0]: r[1] for r in session.execute(query) if r[0] in wanted}

@@ -1435,3 +1435,8 @@ def owed_and_collected(
     owed on them at ``start`` less the period's credit notes, and what payments of the
     period settled of them (recoup.analytics' "collected of due")."""
     return repository.owed_and_collected(session, org_id, start, end, by)
+
+
+def invoice_numbers(session: Session, *, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
+    """``invoice id -> number`` of these invoices (one light query per thousands)."""
+    return repository.invoice_numbers(session, org_id, invoice_ids)

@@ -28,7 +28,7 @@ from recoup.analytics.prediction.features import (
     Target,
 )
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
-from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit, naive_model
+from recoup.analytics.prediction.model import MIN_PAID, LateModel, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
@@ -36,6 +36,7 @@ from recoup.config import get_settings
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import InvoiceStatus
+from recoup.ledger.service import InvoiceSettlement
 
 DEFAULT_LATE_AFTER_DAYS = 0
 
@@ -49,11 +50,25 @@ def load_history(
 ) -> History:
     """The organisation's invoices, customers, disputes, promises and plans as facts
     (without the disputes when ``disputes`` is false)."""
+    settlements = ledger.invoice_settlements(session, org_id=org_id)
+    return _history(
+        session, org_id, settlements, late_after_days=late_after_days, disputes=disputes
+    )
+
+
+def _history(
+    session: Session,
+    org_id: int,
+    settlements: Sequence[InvoiceSettlement],
+    *,
+    late_after_days: int,
+    disputes: bool = True,
+) -> History:
     invoices = [
         InvoiceFacts(
             s.id, s.customer_id, s.issue_date, s.due_date, s.currency, s.total_amount, s.settled_on
         )
-        for s in ledger.invoice_settlements(session, org_id=org_id)
+        for s in settlements
         if s.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID)
     ]
     customers = [
@@ -204,36 +219,35 @@ def score_open(
     to be late; expected before ``as_of`` but still open: expected within a week."""
     if model is None:
         model = LateModel.loads(latest_model(session, org_id=org_id).model)
-    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
-    open_ids = [
-        s.id
-        for s in ledger.invoice_settlements(session, org_id=org_id)
+    settlements = ledger.invoice_settlements(session, org_id=org_id)
+    history = _history(session, org_id, settlements, late_after_days=model.late_after_days)
+    chosen = [
+        s
+        for s in settlements
         if s.status == InvoiceStatus.OPEN and s.open_amount > 0 and s.issue_date <= as_of
     ]
-    invoices = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=open_ids)
-    predictions = model.predict(history.rows([Target(i.id, as_of) for i in invoices]))
+    predictions = model.predict(history.table([Target(s.id, as_of) for s in chosen]))
+    numbers = ledger.invoice_numbers(session, org_id=org_id, invoice_ids=[s.id for s in chosen])
+    late = predictions.probability_late.tolist()
+    lateness = predictions.lateness_days.tolist()
     scores = [
         InvoiceScore(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            number=invoice.number,
-            currency=invoice.currency,
-            open_amount=invoice.open_amount,
-            due_date=invoice.due_date,
-            probability_late=_probability(model, invoice.due_date, p, as_of),
-            expected_on=_expected_on(invoice.due_date, p, as_of),
+            invoice_id=s.id,
+            customer_id=s.customer_id,
+            number=numbers.get(s.id, ""),
+            currency=s.currency,
+            open_amount=s.open_amount,
+            due_date=s.due_date,
+            probability_late=1.0 if (as_of - s.due_date).days > model.late_after_days else p,
+            expected_on=_expected_day(s.due_date, days, as_of),
         )
-        for invoice, p in zip(invoices, predictions, strict=True)
+        for s, p, days in zip(chosen, late, lateness, strict=True)
     ]
     return sorted(scores, key=lambda s: (s.expected_on, s.number))
 
 
-def _probability(model: LateModel, due: date, p: Prediction, as_of: date) -> float:
-    return 1.0 if (as_of - due).days > model.late_after_days else p.probability_late
-
-
-def _expected_on(due: date, p: Prediction, as_of: date) -> date:
-    expected = due + timedelta(days=round(p.lateness_days))
+def _expected_day(due: date, lateness_days: float, as_of: date) -> date:
+    expected = due + timedelta(days=round(lateness_days))
     return expected if expected >= as_of else as_of + timedelta(days=OVERDUE_HORIZON_DAYS)
 
 
@@ -309,14 +323,14 @@ def backtest(
             paid_before[line.invoice_id] = paid_before.get(line.invoice_id, 0) + line.amount
         else:
             actual.append(Receipt(line.currency, line.amount, line.allocated_on))
-    predictions = model.predict(history.rows([Target(i.id, made_on) for i in candidates]))
+    predictions = model.predict(history.table([Target(i.id, made_on) for i in candidates]))
     expected = [
         Receipt(
             i.currency,
             i.total_amount - paid_before.get(i.id, 0),
-            _expected_on(i.due_date, p, made_on),
+            _expected_day(i.due_date, days, made_on),
         )
-        for i, p in zip(candidates, predictions, strict=True)
+        for i, days in zip(candidates, predictions.lateness_days.tolist(), strict=True)
         if i.total_amount > paid_before.get(i.id, 0)
     ]
     return forecast_core.backtest(expected, actual, made_on=made_on, weeks=weeks)
