@@ -878,3 +878,35 @@ def invoice_numbers(session: Session, org_id: int, invoice_ids: Sequence[int]) -
     if len(wanted) <= 1000:
         query = query.where(Invoice.id.in_(wanted))
     return {r[0]: r[1] for r in session.execute(query) if r[0] in wanted}
+
+
+def customer_invoice_settlements(
+    session: Session, org_id: int, customer_id: int
+) -> list[tuple[int, int, date, date, str, int, int, str, date | None]]:
+    """``invoice_settlements`` of one customer's invoices."""
+    last = (
+        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
+        .join(
+            Invoice, and_(Invoice.org_id == Allocation.org_id, Invoice.id == Allocation.invoice_id)
+        )
+        .where(Allocation.org_id == org_id, Invoice.customer_id == customer_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.total_amount,
+            Invoice.open_amount,
+            Invoice.status,
+            last.c.last_on,
+        )
+        .outerjoin(last, last.c.invoice_id == Invoice.id)
+        .where(Invoice.org_id == org_id, Invoice.customer_id == customer_id)
+        .order_by(Invoice.id)
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]

@@ -1440,3 +1440,17 @@ def owed_and_collected(
 def invoice_numbers(session: Session, *, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
     """``invoice id -> number`` of these invoices (one light query per thousands)."""
     return repository.invoice_numbers(session, org_id, invoice_ids)
+
+
+def customer_invoice_settlements(
+    session: Session, *, org_id: int, customer_id: int
+) -> list[InvoiceSettlement]:
+    """``invoice_settlements`` of one customer's invoices (its features need no other)."""
+    return [
+        InvoiceSettlement(
+            *row[:7],
+            InvoiceStatus(row[7]),
+            row[8] if row[7] == InvoiceStatus.PAID and row[6] == 0 else None,
+        )
+        for row in repository.customer_invoice_settlements(session, org_id, customer_id)
+    ]

@@ -63,6 +63,7 @@ def _history(
     *,
     late_after_days: int,
     disputes: bool = True,
+    customer_id: int | None = None,
 ) -> History:
     invoices = [
         InvoiceFacts(
@@ -73,30 +74,36 @@ def _history(
     ]
     customers = [
         CustomerFacts(c.id, c.country, c.tags[0] if c.tags else "")
-        for c in ledger.customers(session, org_id=org_id)
+        for c in (
+            ledger.customers(session, org_id=org_id)
+            if customer_id is None
+            else [ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)]
+        )
     ]
     return History(
         invoices,
         customers,
-        _case_facts(session, org_id, disputes=disputes),
+        _case_facts(session, org_id, disputes=disputes, customer_id=customer_id),
         late_after_days=late_after_days,
     )
 
 
-def _case_facts(session: Session, org_id: int, *, disputes: bool) -> CaseFacts:
+def _case_facts(
+    session: Session, org_id: int, *, disputes: bool, customer_id: int | None = None
+) -> CaseFacts:
     dispute_spans = []
     if disputes:
-        for d in cases.list_disputes(session, org_id=org_id):
+        for d in cases.list_disputes(session, org_id=org_id, customer_id=customer_id):
             ids = cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=d.id)
             end = None if d.status in OPEN_DISPUTE_STATUSES else d.resolved_on
             dispute_spans.append(Span(d.customer_id, frozenset(ids), d.opened_on, end))
     promise_spans = []
-    for p in cases.list_promises(session, org_id=org_id):
+    for p in cases.list_promises(session, org_id=org_id, customer_id=customer_id):
         items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=p.id)
         end = None if p.status == PromiseStatus.PENDING else p.closed_on
         promise_spans.append(Span(p.customer_id, frozenset(items), p.made_on, end))
     plan_spans = []
-    for plan in cases.list_plans(session, org_id=org_id):
+    for plan in cases.list_plans(session, org_id=org_id, customer_id=customer_id):
         state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=plan.created_on)
         end = None if plan.status == PlanStatus.ACTIVE else plan.closed_on
         plan_spans.append(
@@ -131,10 +138,13 @@ def train(
     until: date | None = None,
     late_after_days: int = DEFAULT_LATE_AFTER_DAYS,
     min_paid: int = MIN_PAID,
+    score: bool = True,
 ) -> PredictionModel:
     """Fit a model on the invoices issued before ``until`` (default: today) and store
     it with its metrics: those of the same training on the oldest four fifths of them,
-    tested on the newest fifth, beside the naive rule's."""
+    tested on the newest fifth, beside the naive rule's. With ``score``, the open
+    invoices are then scored with it as of today and the scores stored
+    (``store_scores``)."""
     today = now.date()
     until = until or today
     history = load_history(session, org_id=org_id, late_after_days=late_after_days)
@@ -165,7 +175,43 @@ def train(
         model=model.dumps(),
     )
     repository.add(session, row)
+    if score:
+        store_scores(session, org_id=org_id, as_of=today, model_row=row)
     return row
+
+
+def store_scores(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    model_row: PredictionModel | None = None,
+) -> list["InvoiceScore"]:
+    """Score every open invoice as of ``as_of`` with ``model_row`` (default: the newest
+    stored model) and store the scores in place of the previous ones (what the worklist
+    and the customer page read); the scores."""
+    row = model_row or latest_model(session, org_id=org_id)
+    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
+    repository.replace_scores(
+        session,
+        org_id,
+        [
+            {
+                "invoice_id": s.invoice_id,
+                "customer_id": s.customer_id,
+                "number": s.number,
+                "currency": s.currency,
+                "open_amount": s.open_amount,
+                "due_date": s.due_date,
+                "probability_late": s.probability_late,
+                "expected_on": s.expected_on,
+                "scored_on": as_of,
+                "model_id": row.id,
+            }
+            for s in scores
+        ],
+    )
+    return scores
 
 
 def _issued_before(history: History, until: date) -> list[int]:
@@ -342,13 +388,20 @@ def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
 
 
 def assign_risk_bands(
-    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    model: LateModel | None = None,
+    scores: Sequence[InvoiceScore] | None = None,
 ) -> dict[int, str]:
     """Set the ``risk_band`` of every customer with open invoices from their predictions
-    (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
-    band``."""
+    (``scores``, or else scored now; ``core.risk_band``); customers with nothing open
+    keep theirs. ``customer id -> band``."""
     open_items: dict[int, list[tuple[float, int]]] = {}
-    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
+    if scores is None:
+        scores = score_open(session, org_id=org_id, as_of=as_of, model=model)
+    for score in scores:
         open_items.setdefault(score.customer_id, []).append(
             (score.probability_late, score.open_amount)
         )
@@ -431,7 +484,9 @@ def daily_upkeep(
       ``RECOUP_RETRAIN_MODEL_DAYS`` setting, 30) or there is none, and at least
       ``min_paid`` invoices are paid (a cheap count first: no history is read
       otherwise);
-    * re-score the customers' risk bands from the stored model (none: left as they are).
+    * score the open invoices with the stored model, store the scores
+      (``store_scores``) and set the customers' risk bands from them (no model: left
+      as they are).
 
     Returns notes in words for the run's report."""
     if max_age_days is None:
@@ -444,7 +499,7 @@ def daily_upkeep(
         if paid >= min_paid:
             try:
                 with session.begin_nested():
-                    row = train(session, org_id=org_id, now=now, min_paid=min_paid)
+                    row = train(session, org_id=org_id, now=now, min_paid=min_paid, score=False)
                 how = "naive rule" if row.kind == "naive" else "gradient boosting"
                 paid_examples = row.metrics["paid_examples"]
                 notes.append(
@@ -456,9 +511,11 @@ def daily_upkeep(
     if latest is not None:
         try:
             with session.begin_nested():
-                model = LateModel.loads(latest.model)
-                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, model=model)
-            notes.append(f"risk bands of {len(bands)} customers scored")
+                scores = store_scores(session, org_id=org_id, as_of=as_of, model_row=latest)
+                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, scores=scores)
+            notes.append(
+                f"{len(scores)} open invoices scored; risk bands of {len(bands)} customers set"
+            )
         except Exception as error:
             notes.append(f"risk bands not scored: {error}")
     return notes
@@ -488,15 +545,33 @@ def customer_outlook(
 ) -> list[Outlook]:
     """Per currency, the outlook of the customer's open invoices; empty when no model
     is stored (nothing is claimed without one) or nothing is open."""
-    row = repository.latest(session, org_id)
-    if row is None:
+    stored = repository.customer_scores(session, org_id, customer_id)
+    if not stored:
         return []
-    model = LateModel.loads(row.model)
-    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
+    row = latest_model(session, org_id=org_id)
+    settlements = ledger.customer_invoice_settlements(
+        session, org_id=org_id, customer_id=customer_id
+    )
+    history = _history(
+        session,
+        org_id,
+        settlements,
+        late_after_days=row.late_after_days,
+        customer_id=customer_id,
+    )
     scores = [
-        s
-        for s in score_open(session, org_id=org_id, as_of=as_of, model=model)
-        if s.customer_id == customer_id
+        InvoiceScore(
+            s.invoice_id,
+            s.customer_id,
+            s.number,
+            s.currency,
+            s.open_amount,
+            s.due_date,
+            s.probability_late,
+            s.expected_on,
+        )
+        for s in stored
+        if s.invoice_id in history.invoices
     ]
     found: list[Outlook] = []
     for currency in sorted({s.currency for s in scores}):
@@ -514,7 +589,7 @@ def customer_outlook(
                 total,
                 date.fromordinal(round(day)),
                 probability,
-                model.late_after_days,
+                row.late_after_days,
                 reasons_in_words(facts, as_of=as_of, due=largest.due_date),
             )
         )
@@ -569,11 +644,11 @@ def reasons_in_words(
 
 
 def amounts_at_risk(session: Session, *, org_id: int, as_of: date) -> dict[tuple[int, str], int]:
-    """``(customer id, currency) -> expected amount at risk`` of every account with
-    open invoices, from the stored model; empty when none is stored. Scores every open
-    invoice: as costly as ``score_open``."""
-    row = repository.latest(session, org_id)
-    if row is None:
-        return {}
-    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
-    return {(a.customer_id, a.currency): a.at_risk for a in accounts_at_risk(scores, {})}
+    """``(customer id, currency) -> expected amount at risk`` (open amount × probability
+    of paying late, rounded half up) of every account, from the stored scores (the last
+    scoring, ``store_scores``); empty when nothing was scored."""
+    del as_of  # the stored scores are as of the day they were made
+    return {
+        (customer_id, currency): math.floor(at_risk + 0.5)
+        for customer_id, currency, at_risk in repository.at_risk_sums(session, org_id)
+    }
