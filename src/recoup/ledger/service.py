@@ -1454,3 +1454,18 @@ def customer_invoice_settlements(
         )
         for row in repository.customer_invoice_settlements(session, org_id, customer_id)
     ]
+
+
+def period_balances(
+    session: Session,
+    *,
+    org_id: int,
+    start: date,
+    end: date,
+    by: str | None = None,
+    edges: Sequence[int] = core.DEFAULT_EDGES,
+) -> list[tuple[str, Any, int, int, int, int, int, int]]:
+    """``(currency, group, bucket index on end, ending AR, ending open invoices,
+    beginning AR, owed, collected of owed)``: ``receivables_on`` of ``end`` and of the
+    day before ``start`` and ``owed_and_collected`` of the period, in two reads."""
+    return repository.period_balances(session, org_id, start, end, core.aging_buckets(edges), by)
