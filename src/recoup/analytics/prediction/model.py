@@ -119,24 +119,31 @@ class LateModel:
             )
         return f"gradient boosting on {self.paid_examples} paid invoices"
 
-    def predict(self, table: FeatureTable) -> Predictions:
-        """Predictions for the invoices described by ``table``."""
+    def predict(
+        self, table: FeatureTable, *, known_late: NDArray[np.bool_] | None = None
+    ) -> Predictions:
+        """Predictions for the invoices described by ``table``; those ``known_late``
+        (already more than ``late_after_days`` overdue) get probability 1 without asking
+        the classifier."""
         if not len(table):
             return Predictions(np.zeros(0), np.zeros(0))
         if self.kind == "naive":
             share = table.column("prior_share_late")
             lateness = table.column("prior_mean_lateness")
+            if known_late is not None:
+                share = np.where(known_late, 1.0, share)
             return Predictions(
                 np.where(np.isnan(share), self.share_late, share),
                 np.where(np.isnan(lateness), self.mean_lateness, lateness),
             )
         x = matrix(table, self.vocabulary)
+        probabilities = np.ones(len(table), dtype=np.float64)
+        asked = np.ones(len(table), dtype=bool) if known_late is None else ~known_late
         with threadpool_limits(limits=THREADS, user_api="openmp"):
-            probabilities = self.classifier.predict_proba(x)[:, 1]
+            if asked.any():
+                probabilities[asked] = self.classifier.predict_proba(x[asked])[:, 1]
             lateness_days = self.regressor.predict(x)
-        return Predictions(
-            np.asarray(probabilities, dtype=np.float64), np.asarray(lateness_days, dtype=np.float64)
-        )
+        return Predictions(probabilities, np.asarray(lateness_days, dtype=np.float64))
 
     def dumps(self) -> bytes:
         """The model as bytes (joblib), to store."""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from recoup.analytics.prediction import forecast as forecast_core
@@ -222,6 +223,8 @@ def _before(history: History, until: date) -> History:
     """The history without the invoices issued from ``until`` on (a holdout check of a
     model trained until then must not test on them)."""
     keep = set(_issued_before(history, until))
+    if len(keep) == len(history.invoices):
+        return history  # nothing issued from then on: the same history
     return History(
         [i for i in history.invoices.values() if i.id in keep],
         history.customers.values(),
@@ -272,7 +275,12 @@ def score_open(
         for s in settlements
         if s.status == InvoiceStatus.OPEN and s.open_amount > 0 and s.issue_date <= as_of
     ]
-    predictions = model.predict(history.table([Target(s.id, as_of) for s in chosen]))
+    known_late = np.array(
+        [(as_of - s.due_date).days > model.late_after_days for s in chosen], dtype=bool
+    )
+    predictions = model.predict(
+        history.table([Target(s.id, as_of) for s in chosen]), known_late=known_late
+    )
     numbers = ledger.invoice_numbers(session, org_id=org_id, invoice_ids=[s.id for s in chosen])
     late = predictions.probability_late.tolist()
     lateness = predictions.lateness_days.tolist()
@@ -284,7 +292,7 @@ def score_open(
             currency=s.currency,
             open_amount=s.open_amount,
             due_date=s.due_date,
-            probability_late=1.0 if (as_of - s.due_date).days > model.late_after_days else p,
+            probability_late=p,
             expected_on=_expected_day(s.due_date, days, as_of),
         )
         for s, p, days in zip(chosen, late, lateness, strict=True)
