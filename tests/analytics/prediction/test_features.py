@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recoup.analytics.prediction.core import training_examples
 from recoup.analytics.prediction.features import (
     FEATURES,
     CaseFacts,
@@ -177,3 +178,20 @@ def test_the_table_matches_the_reference_features(
                 assert math.isnan(float(a)), f"{name}: {a} for NaN"
             else:
                 assert float(a) == pytest.approx(b, rel=1e-12, abs=1e-12), name
+
+
+def test_training_takes_the_newest_examples_up_to_the_limit() -> None:
+    # Four invoices paid, issued on days 0, 10, 20, 30: with room for two, the two
+    # newest are the examples, each described as of its own issue date.
+    invoices = [_invoice(n, 10 * (n - 1), 35) for n in (1, 2, 3, 4)]
+    history = History(invoices, [CustomerFacts(1)])
+    examples = training_examples(
+        history, until=D + timedelta(days=100), known_on=D + timedelta(days=100), limit=2
+    )
+    assert len(examples) == 2
+    assert examples.features.column("prior_invoices").tolist() == [2.0, 3.0]
+    assert examples.lateness.tolist() == [5.0, 5.0]
+    everything = training_examples(
+        history, until=D + timedelta(days=100), known_on=D + timedelta(days=100)
+    )
+    assert len(everything) == 4
