@@ -23,8 +23,9 @@ measured in the same run on the same database:
   paid invoices' facts (``ledger.invoice_settlements``);
 * scoring every open invoice and storing the scores (``prediction.service.store_scores``)
   — same reference;
-* the dashboard page with its trend charts (``GET /``) — reference: the bare aging
-  aggregate.
+* the dashboard's 12-month trends from the snapshots (``dashboard_trends``) alone, and
+  the whole dashboard page with its trend charts (``GET /``) — reference: the bare
+  aging aggregate.
 """
 
 import argparse
@@ -231,6 +232,12 @@ def main() -> None:
     seconds, metrics = _best(train, repeat=1)
     rows.append(("train on paid history", seconds, metrics.get("paid_examples"), reading))
     rows.append(("score open invoices", *_best(score, repeat=1), reading))
+
+    def trends() -> int:
+        with transaction(engine, actor="bench") as session:
+            return len(analytics.dashboard_trends(session, org_id=org_id, end=RUN_DAY))
+
+    rows.append(("dashboard trends alone", *_best(trends), aging))
     rows.append(("dashboard with trends", *_best(_dashboard(engine, org_id)), aging))
     print(f"{'step':<24} {'seconds':>8} {'reference s':>12} {'ratio':>6}  result")
     for label, took, result, reference in rows:
