@@ -206,7 +206,7 @@ def main() -> None:
             )
             for status in ("paid", "open")
         )
-    print(f"{engine.dialect.name}: {paid:,} paid and {open_:,} open invoices")
+    print(f"{engine.dialect.name}: {paid:,} paid and {open_:,} open invoices", flush=True)
     aging, _ = _best(lambda: bare_aging(engine, org_id))
 
     def facts() -> int:
@@ -228,21 +228,26 @@ def main() -> None:
         with transaction(engine, actor="bench") as session:
             return len(prediction.store_scores(session, org_id=org_id, as_of=RUN_DAY))
 
-    rows = [("KPIs of a month", *_best(kpis), aging)]
+    print(f"{'step':<24} {'seconds':>8} {'reference s':>12} {'ratio':>6}  result", flush=True)
+
+    def show(label: str, took: float, result: Any, reference: float) -> None:
+        shown = getattr(result, "status_code", result)
+        print(
+            f"{label:<24} {took:>8.2f} {reference:>12.2f} {took / reference:>5.1f}x  {shown}",
+            flush=True,
+        )
+
+    show("KPIs of a month", *_best(kpis), aging)
     seconds, metrics = _best(train, repeat=1)
-    rows.append(("train on paid history", seconds, metrics.get("paid_examples"), reading))
-    rows.append(("score open invoices", *_best(score, repeat=1), reading))
+    show("train on paid history", seconds, metrics.get("paid_examples"), reading)
+    show("score open invoices", *_best(score, repeat=1), reading)
 
     def trends() -> int:
         with transaction(engine, actor="bench") as session:
             return len(analytics.dashboard_trends(session, org_id=org_id, end=RUN_DAY))
 
-    rows.append(("dashboard trends alone", *_best(trends), aging))
-    rows.append(("dashboard with trends", *_best(_dashboard(engine, org_id)), aging))
-    print(f"{'step':<24} {'seconds':>8} {'reference s':>12} {'ratio':>6}  result")
-    for label, took, result, reference in rows:
-        shown = getattr(result, "status_code", result)
-        print(f"{label:<24} {took:>8.2f} {reference:>12.2f} {took / reference:>5.1f}x  {shown}")
+    show("dashboard trends alone", *_best(trends), aging)
+    show("dashboard with trends", *_best(_dashboard(engine, org_id)), aging)
     print(
         "reference: KPIs and dashboard = the bare aging aggregate over the open invoices; "
         "train and score = reading every invoice's facts (ledger.invoice_settlements)"
