@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.db.base import Base, OrgScoped
+from recoup.ledger.models import Allocation, Invoice
 
 # The bucket of a snapshot's day-totals row: the day's flows (sales, collections).
 FLOWS = ""
@@ -61,3 +62,23 @@ class ReportSettings(OrgScoped, Base):
 
     recipients: Mapped[str] = mapped_column(String(2000), default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
+
+
+# Indexes on the ledger's tables for the KPIs' sums (migration analytics_0003): the
+# credit sales by issue date and the period's allocations, read from the index alone.
+Index(
+    "ix_invoices_org_issue_sales",
+    Invoice.org_id,
+    Invoice.issue_date,
+    Invoice.status,
+    Invoice.currency,
+    Invoice.total_amount,
+)
+Index(
+    "ix_allocations_org_allocated_on",
+    Allocation.org_id,
+    Allocation.allocated_on,
+    Allocation.invoice_id,
+    Allocation.payment_id,
+    Allocation.amount,
+)
