@@ -31,7 +31,7 @@ def test_report_figures(session: Session) -> None:
     assert eur.aging[-1] == [200_000, 60_000, 0, 0, 0]
     assert eur.dso[-1] == Decimal("31.2")
     assert eur.cei[-1] == Decimal("66.67")
-    assert (eur.due[-1], eur.collected_of_due[-1]) == (70_000, 50_000)
+    assert (eur.due[-1], eur.collected_of_due[-1]) == (170_000, 110_000)
     assert eur.values[Kpi.DSO] == Decimal("31.2")
     assert [(r.group, r.figures.ending_ar) for r in eur.collectors] == [
         ("ann", 240_000),

@@ -151,7 +151,9 @@ def test_kpis_of_november_per_currency(session: Session) -> None:
     assert (f.beginning_ar, f.ending_ar, f.ending_current_ar) == (130_000, 260_000, 200_000)
     assert (f.ending_open_count, f.ending_overdue_count) == (3, 2)
     assert (f.credit_sales, f.invoices_issued, f.collected) == (250_000, 2, 110_000)
-    assert (f.due, f.collected_of_due) == (70_000, 50_000)  # I4's credit note lowers due
+    # Owed on 11-01 on invoices due by 11-30: I1 1,000 + I3 500 + I4 300 less its credit
+    # note 100; paid in November: I1 600 + I3 500.
+    assert (f.due, f.collected_of_due) == (170_000, 110_000)
     v = eur.values
     assert v[Kpi.DSO] == Decimal("31.2")  # 2,600 / 2,500 × 30
     assert v[Kpi.BEST_DSO] == Decimal(24)  # 2,000 / 2,500 × 30
@@ -160,7 +162,7 @@ def test_kpis_of_november_per_currency(session: Session) -> None:
     assert v[Kpi.CEI] == Decimal("66.67")  # 1,200 / 1,800
     assert v[Kpi.OVERDUE_PERCENT] == Decimal("23.08")  # 600 / 2,600
     assert v[Kpi.OVERDUE_COUNT_PERCENT] == Decimal("66.67")  # 2 of 3
-    assert v[Kpi.COLLECTED_PERCENT] == Decimal("71.43")  # 500 of 700
+    assert v[Kpi.COLLECTED_PERCENT] == Decimal("64.71")  # 1,100 of 1,700
     assert v[Kpi.DAYS_LATE] == Decimal("7.73")  # (600 × 10 + 500 × 5) / 1,100
     assert v[Kpi.DAYS_TO_PAY] == Decimal("28.64")  # (600 × 40 + 500 × 15) / 1,100
     assert v[Kpi.DISPUTE_RATE] == Decimal(50)  # 1 dispute, 2 invoices issued
@@ -168,6 +170,59 @@ def test_kpis_of_november_per_currency(session: Session) -> None:
     assert gbp.figures.ending_ar == 80_000
     assert gbp.values[Kpi.DSO] == Decimal(30)
     assert gbp.values[Kpi.CEI] is None  # nothing was collectible: 0 / 0
+
+
+def test_collected_of_due_counts_overdue_invoices_paid_in_the_period(
+    session: Session,
+) -> None:
+    """The trial's finding: EUR 7,610.00 collected in November on an invoice due in
+    October read as "collected of due 0.00 %" (only invoices falling due in November
+    counted). Worked by hand: owed on 11-01 on invoices due by 11-30 is 7,610 (A, due
+    10-15) + 2,390 (B, due 11-20) = 10,000; paid in November 7,610: 76.10 %. C falls due
+    in December and D was paid before November: neither counts."""
+    org = make_org(session)
+    customer = ledger.create_customer(
+        session, org_id=org.id, external_id="K1", name="Kappa GmbH", currency="EUR"
+    )
+    invoices = {
+        number: make_invoice(
+            session,
+            customer=customer,
+            number=number,
+            total=total,
+            issue_date=issued,
+            due_date=due,
+        )
+        for number, total, issued, due in (
+            ("A", "7610.00", date(2026, 9, 15), date(2026, 10, 15)),
+            ("B", "2390.00", date(2026, 10, 21), date(2026, 11, 20)),
+            ("C", "5000.00", date(2026, 11, 10), date(2026, 12, 10)),
+            ("D", "1000.00", date(2026, 9, 1), date(2026, 10, 1)),
+        )
+    }
+    for number, amount, day in (
+        ("A", "7610.00", date(2026, 11, 12)),
+        ("D", "1000.00", date(2026, 10, 2)),
+    ):
+        payment = make_payment(
+            session, customer=customer, amount=amount, external_id=f"P{number}", received_on=day
+        )
+        ledger.allocate(
+            session,
+            org_id=org.id,
+            invoice_id=invoices[number].id,
+            amount=Decimal(amount),
+            on=day,
+            payment_id=payment.id,
+        )
+    (row,) = service.kpi_rows(session, org_id=org.id, start=NOV[0], end=NOV[1])
+    assert (row.figures.due, row.figures.collected_of_due) == (1_000_000, 761_000)
+    assert row.values[Kpi.COLLECTED_PERCENT] == Decimal("76.10")
+    # October: A and D were due (8,610 owed on 10-01), D's 1,000 paid: 11.61 %.
+    (october,) = service.kpi_rows(
+        session, org_id=org.id, start=date(2026, 10, 1), end=date(2026, 10, 31)
+    )
+    assert october.values[Kpi.COLLECTED_PERCENT] == Decimal("11.61")
 
 
 def test_kpis_by_collector_segment_and_country(session: Session) -> None:

@@ -76,5 +76,6 @@ def test_the_expected_amount_at_risk_overrides_todays_order(
     # Today's order: B's 500.00 overdue before A's 400.00; no amounts at risk.
     assert order() == [("B", -1), ("A", -1)]
     prediction.train(session, org_id=org_id, now=NOW)
+    prediction.store_scores(session, org_id=org_id, as_of=day)  # that day's run scores
     # A: A4 overdue (certain) + A5 at A's 100 % = 1,400.00; B: its overdue 500.00.
     assert order() == [("A", 1_400_00), ("B", 500_00)]

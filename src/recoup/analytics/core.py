@@ -13,8 +13,11 @@ Conventions where DOMAIN.md leaves a choice, stated once here and in each docstr
   the issue date. Each payment allocation counts with its own amount and date, so a
   partly paid invoice weighs in once per part.
 * A partly kept promise counts as broken: the promised amount was not paid in time.
-* Percent collected: of the invoices falling due in the period, the share of what was due
-  (total less credit notes applied by the period's end) that payments settled by then.
+* Percent collected: of what was due to be collected in the period — still owed on its
+  first day on invoices due by its last (overdue before it or falling due in it), less
+  credit notes applied in it — the share that payments dated in the period settled.
+  (Counting only invoices falling due in the period would leave out the money
+  collections is mostly about: overdue invoices paid late.)
 * Dispute rate: disputes opened in the period per 100 invoices issued in it.
 * Agency recovery rate: gross amount recovered over the amount placed with agencies.
 """
@@ -145,7 +148,12 @@ def percent_overdue(past_due: int, total: int) -> Decimal | None:
 
 
 def percent_collected(collected: int, due: int) -> Decimal | None:
-    """Of what fell due in the period (less credit notes), the share paid by its end."""
+    """Of what was due to be collected in the period (owed at its start on invoices due
+    by its end, less credit notes), the share paid in it.
+
+    >>> percent_collected(761_000, 1_000_000)
+    Decimal('76.10')
+    """
     return ratio(collected, due)
 
 

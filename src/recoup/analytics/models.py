@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.db.base import Base, OrgScoped
+from recoup.ledger.models import Allocation, Invoice
 
 # The bucket of a snapshot's day-totals row: the day's flows (sales, collections).
 FLOWS = ""
@@ -47,3 +48,37 @@ class KpiGoal(OrgScoped, Base):
     kpi: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3), default="")
     target: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class ReportSettings(OrgScoped, Base):
+    """Who receives the monthly management report by email and in which language.
+
+    ``recipients`` are email addresses, one per line; empty: the organisation's active
+    users with the manager role at the time of sending.
+    """
+
+    __tablename__ = "report_settings"
+    __table_args__ = (UniqueConstraint("org_id"),)
+
+    recipients: Mapped[str] = mapped_column(String(2000), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+
+
+# Indexes on the ledger's tables for the KPIs' sums (migration analytics_0003): the
+# credit sales by issue date and the period's allocations, read from the index alone.
+Index(
+    "ix_invoices_org_issue_sales",
+    Invoice.org_id,
+    Invoice.issue_date,
+    Invoice.status,
+    Invoice.currency,
+    Invoice.total_amount,
+)
+Index(
+    "ix_allocations_org_allocated_on",
+    Allocation.org_id,
+    Allocation.allocated_on,
+    Allocation.invoice_id,
+    Allocation.payment_id,
+    Allocation.amount,
+)

@@ -110,20 +110,20 @@ def period_figures(
             slot = acc[(currency, label)]
             slot[name] = slot[name] + value if name in slot else value
 
-    for currency, key, bucket, amount, count in ledger.receivables_on(
-        session, org_id=org_id, as_of=end, by=column, edges=edges
+    # The open invoices read once for the period's end, its start and what was owed.
+    for currency, key, bucket, amount, count, beginning, owed, collected in ledger.period_balances(
+        session, org_id=org_id, start=start, end=end, by=column, edges=edges
     ):
         labels = groups.of_ledger(key)
         add(currency, labels, "ending_ar", amount)
         add(currency, labels, "ending_open_count", count)
+        add(currency, labels, "beginning_ar", beginning)
+        add(currency, labels, "due", owed)
+        add(currency, labels, "collected_of_due", collected)
         if bucket == 0:
             add(currency, labels, "ending_current_ar", amount)
         else:
             add(currency, labels, "ending_overdue_count", count)
-    for currency, key, _, amount, _ in ledger.receivables_on(
-        session, org_id=org_id, as_of=start - timedelta(days=1), by=column, edges=edges
-    ):
-        add(currency, groups.of_ledger(key), "beginning_ar", amount)
     history_start = core.months_back(end, COUNTBACK_MONTHS)[-1][0]
     daily: dict[tuple[str, str], dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for currency, key, day, amount, count in ledger.sales_by_day(
@@ -143,11 +143,6 @@ def period_figures(
         add(currency, labels, "collected", amount)
         add(currency, labels, "paid_late", core.weigh([part], core.days_late))
         add(currency, labels, "paid_after_issue", core.weigh([part], core.days_to_pay))
-    for currency, key, due, collected in ledger.due_and_collected(
-        session, org_id=org_id, start=start, end=end, by=column
-    ):
-        add(currency, groups.of_ledger(key), "due", due)
-        add(currency, groups.of_ledger(key), "collected_of_due", collected)
     _add_cases(session, org_id, start, end, groups, add)
     out = {}
     for (currency, label), values in acc.items():

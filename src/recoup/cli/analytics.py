@@ -3,7 +3,7 @@ set|list`` and ``recoup analytics backfill``."""
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -12,12 +12,12 @@ from typing import Annotated, Any
 import typer
 
 from recoup import clock, csvout
-from recoup.analytics import core, service
+from recoup.analytics import core, delivery, service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
 from recoup.analytics.words import figure, kpi_name
 from recoup.cli import reports
-from recoup.cli.app import option_day, unit_of_work
+from recoup.cli.app import engine, option_day, unit_of_work
 from recoup.errors import InvalidInput
 
 analytics_app = typer.Typer(help="KPI snapshots.", no_args_is_help=True)
@@ -237,10 +237,20 @@ def management(
     pdf: Annotated[Path | None, typer.Option("--pdf", help="write a PDF here")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="write the HTML page here")] = None,
     language: Annotated[str, typer.Option("--language", help="en or de")] = "en",
+    send: Annotated[
+        bool,
+        typer.Option("--send", help="email it to the recipients now (through the outbox)"),
+    ] = False,
     org: Org = None,
 ) -> None:
     """The monthly management report: aging over 12 months, DSO and CEI against the
-    goals, collected against due, collectors, dispute reasons and write-offs."""
+    goals, collected against due, collectors, dispute reasons and write-offs. The daily
+    run emails it to the managers on the first business day of each month; --send
+    sends it now."""
+    if send:
+        _send_report(month, org)
+        if not html and not pdf:
+            return
     from recoup.analytics import report  # matplotlib: only for this command
 
     with unit_of_work(org) as (session, organisation):
@@ -260,11 +270,65 @@ def management(
         typer.echo(page)
 
 
+def _send_report(month: str, org: str | None) -> None:
+    """Queue the report for its recipients and deliver the organisation's due outbox."""
+    from recoup.comms.dispatcher import dispatch
+    from recoup.config import Settings
+    from recoup.jobs.effects import LiveChannels
+
+    with unit_of_work(org) as (session, organisation):
+        first, _ = parse_month(month)
+        org_id = organisation.id
+        sent_to = delivery.send_now(
+            session, org_id=org_id, month=f"{first:%Y-%m}", now=datetime.now(UTC)
+        )
+    outcome = dispatch(engine(), LiveChannels(Settings()), org_id=org_id)
+    typer.echo(
+        f"report {first:%Y-%m} queued for {', '.join(sent_to)}; dispatched: "
+        f"{outcome.sent} sent, {outcome.retrying} to retry, {outcome.failed} failed"
+    )
+    for problem in outcome.errors:
+        typer.echo(f"  {problem}", err=True)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def recipients(
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="an address to send the report to (repeat for more)"),
+    ] = None,
+    managers: Annotated[
+        bool, typer.Option("--managers", help="send to the users with the manager role")
+    ] = False,
+    language: Annotated[str | None, typer.Option("--language", help="en or de")] = None,
+    org: Org = None,
+) -> None:
+    """Who receives the monthly management report by email: the addresses given with
+    --to, or (--managers, the default) every active manager. Without options: shows it."""
+    with unit_of_work(org) as (session, organisation):
+        current, current_language = delivery.recipients(session, org_id=organisation.id)
+        if to or managers or language:
+            delivery.set_recipients(
+                session,
+                org_id=organisation.id,
+                emails=[]
+                if managers
+                else list(to or [])
+                or delivery.configured_recipients(session, org_id=organisation.id),
+                language=language or current_language,
+            )
+            current, current_language = delivery.recipients(session, org_id=organisation.id)
+    names = ", ".join(current) if current else "nobody (no active manager)"
+    typer.echo(f"management report ({current_language}) goes to: {names}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to ``recoup`` (and its ``report`` group)."""
     reports.app.command("kpis")(kpis)
     reports.app.command("trend")(trend)
     reports.app.command("management")(management)
+    reports.app.command("recipients")(recipients)
     analytics_app.command("backfill")(backfill)
     goal_app.command("set")(goal_set)
     goal_app.command("list")(goal_list)

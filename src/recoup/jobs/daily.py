@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from recoup.analytics import delivery
 from recoup.analytics import service as analytics
 from recoup.analytics.prediction import service as prediction
 from recoup.cases import service as cases
@@ -189,6 +190,8 @@ def _run_day(
         # Retrain the late-payment model when stale, re-score risk bands; never fails.
         notes = prediction.daily_upkeep(session, org_id=org_id, as_of=as_of, now=now)
         result.notes += [(0, note) for note in notes]
+        # The month's management report to the managers, planned once per month.
+        result.planned += delivery.plan_monthly_report(session, org_id=org_id, as_of=as_of, now=now)
     return result
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup import clock
+from recoup.analytics import delivery
 from recoup.cases import agency
 from recoup.cases import service as cases
 from recoup.charges import service as charges
@@ -64,6 +65,8 @@ class LiveChannels:
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
         if row.source == webhook_delivery.SOURCE:  # deliveries and their admins' notices
             return self.webhooks.render(session, row)
+        if delivery.is_report_row(row):  # the management report, to our own managers
+            return delivery.render_email(session, row)
         context = message_context(session, row)
         # Sent from the organisation's address unless the mail settings name a sender.
         sender = context.organisation

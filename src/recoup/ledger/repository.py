@@ -828,3 +828,203 @@ def open_invoice_fields_of_customers(
     for condition in bulk.among(session, Invoice.customer_id, customer_ids):
         rows += [tuple(row) for row in session.execute(query.where(condition))]
     return sorted(rows, key=lambda r: r[0])
+
+
+def owed_and_collected(
+    session: Session, org_id: int, start: date, end: date, by: str | None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, owed, collected)`` over the invoices due by ``end``: owed is
+    what was still owed on them when ``start`` began (overdue before the period or
+    falling due in it) less credit notes applied in the period; collected is what
+    payments dated in the period settled of them.
+
+    What was owed at the start is the open amount now plus every allocation dated from
+    ``start`` on (allocations only reduce an invoice), so only invoices open now or
+    settled since ``start`` are read.
+    """
+    from sqlalchemy import or_  # here, not among the module's imports: appended alone
+
+    since = (
+        select(
+            Allocation.invoice_id,
+            func.sum(Allocation.amount).label("since"),
+            func.sum(
+                case(
+                    (
+                        and_(Allocation.payment_id.is_not(None), Allocation.allocated_on <= end),
+                        Allocation.amount,
+                    ),
+                    else_=0,
+                )
+            ).label("paid"),
+            func.sum(
+                case(
+                    (
+                        and_(Allocation.payment_id.is_(None), Allocation.allocated_on <= end),
+                        Allocation.amount,
+                    ),
+                    else_=0,
+                )
+            ).label("credited"),
+        )
+        .where(Allocation.org_id == org_id, Allocation.allocated_on >= start)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    base = select(Invoice.currency).outerjoin(since, since.c.invoice_id == Invoice.id)
+    key, query = _group(base, by)
+    owed = Invoice.open_amount + func.coalesce(since.c.since, 0)
+    query = (
+        query.add_columns(
+            key,
+            cast(func.sum(owed - func.coalesce(since.c.credited, 0)), BigInteger),
+            cast(func.sum(func.coalesce(since.c.paid, 0)), BigInteger),
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.due_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+            or_(
+                and_(Invoice.status == InvoiceStatus.OPEN, Invoice.open_amount > 0),
+                since.c.invoice_id.is_not(None),
+            ),
+        )
+        .group_by(Invoice.currency, key)
+    )
+    return [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in session.execute(query)]
+
+
+def invoice_numbers(session: Session, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
+    """``invoice id -> number`` of these invoices (all of the organisation's when there
+    are many: cheaper than a long list of ids)."""
+    wanted = set(invoice_ids)
+    if not wanted:
+        return {}
+    query = select(Invoice.id, Invoice.number).where(Invoice.org_id == org_id)
+    if len(wanted) <= 1000:
+        query = query.where(Invoice.id.in_(wanted))
+    return {r[0]: r[1] for r in session.execute(query) if r[0] in wanted}
+
+
+def customer_invoice_settlements(
+    session: Session, org_id: int, customer_id: int
+) -> list[tuple[int, int, date, date, str, int, int, str, date | None]]:
+    """``invoice_settlements`` of one customer's invoices."""
+    last = (
+        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
+        .join(
+            Invoice, and_(Invoice.org_id == Allocation.org_id, Invoice.id == Allocation.invoice_id)
+        )
+        .where(Allocation.org_id == org_id, Invoice.customer_id == customer_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.total_amount,
+            Invoice.open_amount,
+            Invoice.status,
+            last.c.last_on,
+        )
+        .outerjoin(last, last.c.invoice_id == Invoice.id)
+        .where(Invoice.org_id == org_id, Invoice.customer_id == customer_id)
+        .order_by(Invoice.id)
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]
+
+
+def period_balances(
+    session: Session,
+    org_id: int,
+    start: date,
+    end: date,
+    buckets: Sequence[Bucket],
+    by: str | None,
+) -> list[tuple[str, Any, int, int, int, int, int, int]]:
+    """``(currency, group, bucket on end, ending AR, ending open invoices, beginning AR,
+    owed, collected of owed)`` in two reads, one of the open invoices and one of the
+    allocations dated from ``start`` on:
+
+    * ending AR: what ``receivables_on(end)`` gives (its bucket and invoice count);
+    * beginning AR: the total of ``receivables_on(start - 1 day)``;
+    * owed and collected: what ``owed_and_collected(start, end)`` gives.
+
+    Each invoice's balance on a day is its open amount now plus what was allocated to
+    it after that day (allocations only reduce an invoice). Void and written-off
+    invoices are left out.
+    """
+    from datetime import timedelta  # here, not among the module's imports: appended alone
+
+    before = start - timedelta(days=1)
+    out: dict[tuple[str, Any, int], list[int]] = {}
+
+    def fold(rows: Any) -> None:
+        for r in rows:
+            acc = out.setdefault((r[0], r[1], int(r[2])), [0] * 5)
+            for i in range(5):
+                acc[i] += int(r[3 + i] or 0)
+
+    def total(expression: Any) -> Any:
+        return cast(func.sum(expression), BigInteger)
+
+    base = select(Invoice.currency).where(Invoice.org_id == org_id, Invoice.issue_date <= end)
+    key, now = _group(base, by)
+    bucket = _bucket_of(Invoice.due_date, end, buckets)
+    now = (
+        now.add_columns(
+            key,
+            bucket,
+            total(Invoice.open_amount),
+            func.count(),
+            total(case((Invoice.issue_date <= before, Invoice.open_amount), else_=0)),
+            total(case((Invoice.due_date <= end, Invoice.open_amount), else_=0)),
+            literal(0),
+        )
+        .where(Invoice.status == InvoiceStatus.OPEN, Invoice.open_amount > 0)
+        .group_by(Invoice.currency, key, bucket)
+    )
+    fold(session.execute(now))
+    is_payment = Allocation.payment_id.is_not(None)
+    within = Allocation.allocated_on <= end
+    since = (
+        select(
+            Allocation.invoice_id,
+            func.sum(Allocation.amount).label("since"),
+            func.sum(case((Allocation.allocated_on > end, Allocation.amount), else_=0)).label(
+                "after"
+            ),
+            func.sum(case((and_(is_payment, within), Allocation.amount), else_=0)).label("paid"),
+            func.sum(case((and_(~is_payment, within), Allocation.amount), else_=0)).label(
+                "credited"
+            ),
+        )
+        .where(Allocation.org_id == org_id, Allocation.allocated_on >= start)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    due_by_end = Invoice.due_date <= end
+    key, then = _group(base.join(since, since.c.invoice_id == Invoice.id), by)
+    then = (
+        then.add_columns(
+            key,
+            bucket,
+            total(since.c.after),
+            total(
+                case((and_(Invoice.status == InvoiceStatus.PAID, since.c.after > 0), 1), else_=0)
+            ),
+            total(case((Invoice.issue_date <= before, since.c.since), else_=0)),
+            total(case((due_by_end, since.c.since - since.c.credited), else_=0)),
+            total(case((due_by_end, since.c.paid), else_=0)),
+        )
+        .where(Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]))
+        .group_by(Invoice.currency, key, bucket)
+    )
+    fold(session.execute(then))
+    return [
+        (k[0], k[1], k[2], v[0], v[1], v[2], v[3], v[4]) for k, v in sorted(out.items(), key=str)
+    ]

@@ -1500,3 +1500,46 @@ def open_invoice_rows_of_customers(
         session, org_id, customer_ids, _INVOICE_ROW_FIELDS
     )
     return [InvoiceRow(*row) for row in rows]
+
+
+def owed_and_collected(
+    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
+) -> list[tuple[str, Any, int, int]]:
+    """``(currency, group, owed, collected)``: of the invoices due by ``end``, what was
+    owed on them at ``start`` less the period's credit notes, and what payments of the
+    period settled of them (recoup.analytics' "collected of due")."""
+    return repository.owed_and_collected(session, org_id, start, end, by)
+
+
+def invoice_numbers(session: Session, *, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
+    """``invoice id -> number`` of these invoices (one light query per thousands)."""
+    return repository.invoice_numbers(session, org_id, invoice_ids)
+
+
+def customer_invoice_settlements(
+    session: Session, *, org_id: int, customer_id: int
+) -> list[InvoiceSettlement]:
+    """``invoice_settlements`` of one customer's invoices (its features need no other)."""
+    return [
+        InvoiceSettlement(
+            *row[:7],
+            InvoiceStatus(row[7]),
+            row[8] if row[7] == InvoiceStatus.PAID and row[6] == 0 else None,
+        )
+        for row in repository.customer_invoice_settlements(session, org_id, customer_id)
+    ]
+
+
+def period_balances(
+    session: Session,
+    *,
+    org_id: int,
+    start: date,
+    end: date,
+    by: str | None = None,
+    edges: Sequence[int] = core.DEFAULT_EDGES,
+) -> list[tuple[str, Any, int, int, int, int, int, int]]:
+    """``(currency, group, bucket index on end, ending AR, ending open invoices,
+    beginning AR, owed, collected of owed)``: ``receivables_on`` of ``end`` and of the
+    day before ``start`` and ``owed_and_collected`` of the period, in two reads."""
+    return repository.period_balances(session, org_id, start, end, core.aging_buckets(edges), by)

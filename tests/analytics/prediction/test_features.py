@@ -4,9 +4,11 @@ import math
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recoup.analytics.prediction.core import training_examples
 from recoup.analytics.prediction.features import (
     FEATURES,
     CaseFacts,
@@ -16,6 +18,7 @@ from recoup.analytics.prediction.features import (
     Span,
     Target,
 )
+from tests.analytics.prediction.reference_features import ReferenceHistory
 
 D = date(2026, 1, 1)
 
@@ -147,3 +150,48 @@ def test_nothing_after_the_issue_date_changes_an_invoices_features(
         a, b = before[name], after[name]
         same = (isinstance(a, float) and math.isnan(a) and math.isnan(float(b))) or a == b
         assert same, f"{name}: {a} -> {b}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(ledgers(), st.data())
+def test_the_table_matches_the_reference_features(
+    ledger: tuple[list[InvoiceFacts], list[Span]], data: st.DataObject
+) -> None:
+    """Computed for many invoices at once, every feature equals the one-invoice-at-a-time
+    reference (``reference_features.py``), on random histories and days."""
+    invoices, spans = ledger
+    customers = [CustomerFacts(1, "GB", "retail"), CustomerFacts(2, "FR")]
+    cases = CaseFacts(spans, spans[:1], spans[1:2])
+    targets = [
+        Target(i.id, D + timedelta(days=data.draw(st.integers(min_value=0, max_value=300))))
+        for i in data.draw(st.lists(st.sampled_from(invoices), min_size=1, max_size=20))
+    ]
+    fast = History(invoices, customers, cases, late_after_days=3).rows(targets)
+    slow = ReferenceHistory(invoices, customers, cases, late_after_days=3).rows(targets)
+    for got, want in zip(fast, slow, strict=True):
+        assert set(got) == set(want) == set(FEATURES)
+        for name in FEATURES:
+            a, b = got[name], want[name]
+            if isinstance(b, str):
+                assert a == b, name
+            elif math.isnan(b):
+                assert math.isnan(float(a)), f"{name}: {a} for NaN"
+            else:
+                assert float(a) == pytest.approx(b, rel=1e-12, abs=1e-12), name
+
+
+def test_training_takes_the_newest_examples_up_to_the_limit() -> None:
+    # Four invoices paid, issued on days 0, 10, 20, 30: with room for two, the two
+    # newest are the examples, each described as of its own issue date.
+    invoices = [_invoice(n, 10 * (n - 1), 35) for n in (1, 2, 3, 4)]
+    history = History(invoices, [CustomerFacts(1)])
+    examples = training_examples(
+        history, until=D + timedelta(days=100), known_on=D + timedelta(days=100), limit=2
+    )
+    assert len(examples) == 2
+    assert examples.features.column("prior_invoices").tolist() == [2.0, 3.0]
+    assert examples.lateness.tolist() == [5.0, 5.0]
+    everything = training_examples(
+        history, until=D + timedelta(days=100), known_on=D + timedelta(days=100)
+    )
+    assert len(everything) == 4

@@ -60,16 +60,20 @@ def test_trained_when_missing_kept_until_older_than_the_age_then_retrained(
     notes = prediction.daily_upkeep(session, org_id=org_id, as_of=TODAY, now=NOW, min_paid=3)
     assert notes == [
         "late-payment model retrained on 3 paid invoices (naive rule)",
-        "risk bands of 1 customers scored",
+        "1 open invoices scored; risk bands of 1 customers set",
     ]
     assert [m.trained_at for m in _models(session, org_id)] == [NOW]
     assert _bands(session, org_id) == {"A": "high"}  # A4 predicted late: 100 %
+    # The scores are stored for the worklist and the customer page to read.
+    assert prediction.amounts_at_risk(session, org_id=org_id, as_of=TODAY) == {
+        (_customer_id(session, org_id), "EUR"): 400_00
+    }
     # 30 days later: still young enough, only the bands are scored.
     later = NOW + timedelta(days=30)
     notes = prediction.daily_upkeep(
         session, org_id=org_id, as_of=later.date(), now=later, max_age_days=30, min_paid=3
     )
-    assert notes == ["risk bands of 1 customers scored"]
+    assert notes == ["1 open invoices scored; risk bands of 1 customers set"]
     assert len(_models(session, org_id)) == 1
     # A day more and it is older than 30 days: retrained.
     older = later + timedelta(days=1)
@@ -116,7 +120,7 @@ def test_the_daily_run_scores_bands_and_goes_on_after_a_failure(session: Session
     org_id = _always_late(session)
     prediction.train(session, org_id=org_id, now=NOW)
     result = run_day(session, org_id=org_id, as_of=TODAY, now=NOW, policies=available_policies())
-    assert (0, "risk bands of 1 customers scored") in result.notes
+    assert (0, "1 open invoices scored; risk bands of 1 customers set") in result.notes
     assert _bands(session, org_id) == {"A": "high"}
     session.add(
         PredictionModel(
@@ -134,3 +138,8 @@ def test_the_daily_run_scores_bands_and_goes_on_after_a_failure(session: Session
     assert len(failed) == 1
     assert failed[0].startswith("risk bands not scored: ")
     assert _bands(session, org_id) == {"A": "high"}  # yesterday's, untouched
+
+
+def _customer_id(session: Session, org_id: int) -> int:
+    (customer,) = ledger.customers(session, org_id=org_id)
+    return customer.id

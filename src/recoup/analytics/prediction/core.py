@@ -8,12 +8,15 @@ Each is described as of its issue date, the day a prediction for it would have b
 made, so its features hold nothing from later (``features``).
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from recoup.analytics.prediction.features import History, InvoiceFacts, Target
-from recoup.analytics.prediction.model import Example, LateModel, Metrics, fit, score
+from recoup.analytics.prediction.model import Examples, LateModel, Metrics, fit, score
 
 
 def lateness(invoice: InvoiceFacts) -> int | None:
@@ -21,34 +24,47 @@ def lateness(invoice: InvoiceFacts) -> int | None:
     return None if invoice.paid_on is None else (invoice.paid_on - invoice.due_date).days
 
 
-def training_examples(history: History, *, until: date, known_on: date) -> list[Example]:
+# At most this many examples are fitted: the newest by issue date (how customers pay
+# drifts; the older ones still shape the newer ones' features, which read every earlier
+# invoice). Fitting time grows with the examples; a model gains little beyond this.
+MAX_EXAMPLES = 200_000
+
+
+def training_examples(
+    history: History, *, until: date, known_on: date, limit: int = MAX_EXAMPLES
+) -> Examples:
     """Invoices issued before ``until`` with their outcome as known on ``known_on``
-    (see the module's docstring)."""
+    (see the module's docstring); the newest ``limit`` of them."""
     late_after = history.late_after_days
-    chosen: list[tuple[InvoiceFacts, bool, float | None]] = []
+    chosen: list[tuple[date, int, bool, float]] = []
     for invoice in history.invoices.values():
         if invoice.issue_date >= until:
             continue
         if invoice.paid_on is not None and invoice.paid_on <= known_on:
-            days = (invoice.paid_on - invoice.due_date).days
-            chosen.append((invoice, days > late_after, float(days)))
+            settled = (invoice.paid_on - invoice.due_date).days
+            chosen.append((invoice.issue_date, invoice.id, settled > late_after, float(settled)))
         elif (known_on - invoice.due_date).days > late_after:
-            chosen.append((invoice, True, None))
-    rows = history.rows([Target(i.id, i.issue_date) for i, _, _ in chosen])
-    return [Example(row, late, days) for row, (_, late, days) in zip(rows, chosen, strict=True)]
+            chosen.append((invoice.issue_date, invoice.id, True, math.nan))
+    if len(chosen) > limit:
+        chosen = sorted(chosen, key=lambda c: (c[0], c[1]))[-limit:]
+    return Examples(
+        history.table([Target(invoice_id, issued) for issued, invoice_id, _, _ in chosen]),
+        np.array([c[2] for c in chosen], dtype=bool),
+        np.array([c[3] for c in chosen], dtype=np.float64),
+    )
 
 
-def evaluation_examples(history: History, *, since: date) -> list[Example]:
+def evaluation_examples(history: History, *, since: date) -> Examples:
     """Settled invoices issued on or after ``since``, each as of its issue date."""
     chosen = [
         i for i in history.invoices.values() if i.issue_date >= since and i.paid_on is not None
     ]
-    rows = history.rows([Target(i.id, i.issue_date) for i in chosen])
-    return [
-        Example(row, days > history.late_after_days, float(days))
-        for row, i in zip(rows, chosen, strict=True)
-        if (days := lateness(i)) is not None
-    ]
+    days = np.array([float(lateness(i) or 0) for i in chosen])
+    return Examples(
+        history.table([Target(i.id, i.issue_date) for i in chosen]),
+        days > history.late_after_days,
+        days,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +100,8 @@ def evaluate_split(
         split=split,
         trained_on=len(train),
         model=model,
-        metrics=score(model.predict([e.features for e in test]), test),
-        naive=score(naive.predict([e.features for e in test]), test),
+        metrics=score(model.predict(test.features), test),
+        naive=score(naive.predict(test.features), test),
     )
 
 

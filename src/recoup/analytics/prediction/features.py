@@ -9,10 +9,12 @@ change an invoice's features (``tests/analytics/prediction/test_features.py``).
 """
 
 import math
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -106,12 +108,9 @@ class Vocabulary:
     codes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
-    def learn(cls, rows: Iterable[dict[str, str]]) -> "Vocabulary":
-        codes: dict[str, dict[str, int]] = {name: {} for name in CATEGORICAL}
-        for row in rows:
-            for name in CATEGORICAL:
-                codes[name].setdefault(row[name], len(codes[name]))
-        return cls(codes)
+    def learn(cls, categories: dict[str, list[str]]) -> "Vocabulary":
+        """Codes in order of first appearance of each category's values."""
+        return cls({name: _first_seen(categories[name]) for name in CATEGORICAL})
 
     def code(self, name: str, value: str) -> float:
         found = self.codes.get(name, {}).get(value)
@@ -126,8 +125,55 @@ class Target:
     as_of: date
 
 
+@dataclass(frozen=True)
+class FeatureTable:
+    """The features of many invoices: ``numeric`` in ``NUMERIC`` order (one row per
+    invoice) and each category's values."""
+
+    numeric: NDArray[np.float64]
+    categories: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return int(self.numeric.shape[0])
+
+    def column(self, name: str) -> NDArray[np.float64]:
+        """One numeric feature of every row."""
+        return self.numeric[:, NUMERIC.index(name)]
+
+    def row(self, index: int) -> dict[str, float | str]:
+        """One invoice's features by name."""
+        found: dict[str, float | str] = {
+            name: float(self.numeric[index, c]) for c, name in enumerate(NUMERIC)
+        }
+        for name in CATEGORICAL:
+            found[name] = self.categories[name][index]
+        return found
+
+    def take(self, indices: Sequence[int] | NDArray[np.int64]) -> "FeatureTable":
+        """The rows ``indices``, in that order."""
+        chosen = np.asarray(indices, dtype=np.int64)
+        return FeatureTable(
+            self.numeric[chosen],
+            {
+                name: [values[i] for i in chosen.tolist()]
+                for name, values in self.categories.items()
+            },
+        )
+
+
+# Rows of targets × invoices held at once while computing (memory, not results).
+CHUNK_CELLS = 1_000_000
+
+
 class History:
-    """The facts indexed per customer, ready to describe invoices as of any day."""
+    """The facts indexed per customer, ready to describe invoices as of any day.
+
+    Features are computed for many invoices at once: customers are put in classes by
+    their number of invoices (up to a power of two), each class's invoices in a padded
+    customers × invoices matrix, and each target reads its customer's row; every
+    feature is then a masked sum, mean or maximum along the rows. No loop runs per
+    invoice, except over the few disputes, promises and plans.
+    """
 
     def __init__(
         self,
@@ -144,113 +190,260 @@ class History:
         by_customer: dict[int, list[InvoiceFacts]] = defaultdict(list)
         for invoice in self.invoices.values():
             by_customer[invoice.customer_id].append(invoice)
-        self._arrays: dict[int, dict[str, NDArray[np.float64]]] = {}
-        self._ids: dict[int, NDArray[np.int64]] = {}
+        # Each customer's place: (class width, row in the class's matrices).
+        self._place: dict[int, tuple[int, int]] = {}
+        members: dict[int, list[int]] = defaultdict(list)
         for customer_id, rows in by_customer.items():
-            self._ids[customer_id] = np.array([r.id for r in rows], dtype=np.int64)
-            self._arrays[customer_id] = {
-                "issue": np.array([r.issue_date.toordinal() for r in rows], dtype=np.float64),
-                "due": np.array([r.due_date.toordinal() for r in rows], dtype=np.float64),
-                "paid": np.array(
-                    [r.paid_on.toordinal() if r.paid_on else math.inf for r in rows],
-                    dtype=np.float64,
-                ),
-                "amount": np.array([r.total_amount for r in rows], dtype=np.float64),
-            }
-        self._disputes = _index(cases.disputes)
-        self._promises = _index(cases.promises)
-        self._plans = _index(cases.plans)
+            width = 1 << max(len(rows) - 1, 0).bit_length()
+            self._place[customer_id] = (width, len(members[width]))
+            members[width].append(customer_id)
+        self._classes = {
+            width: _Padded.of([by_customer[c] for c in ids], width)
+            for width, ids in members.items()
+        }
+        self._own = {
+            "disputed": _index(cases.disputes),
+            "promised": _index(cases.promises),
+            "in_plan": _index(cases.plans),
+        }
         self._customer_disputes: dict[int, list[Span]] = defaultdict(list)
         for span in cases.disputes:
             self._customer_disputes[span.customer_id].append(span)
 
     def row(self, target: Target) -> dict[str, float | str]:
         """The features of one invoice as of ``target.as_of``."""
-        invoice = self.invoices[target.invoice_id]
-        customer = self.customers.get(invoice.customer_id, CustomerFacts(invoice.customer_id))
-        day = target.as_of.toordinal()
-        arrays = self._arrays[invoice.customer_id]
-        others = self._ids[invoice.customer_id] != invoice.id
-        issued = others & (arrays["issue"] <= day)
-        paid = issued & (arrays["paid"] <= day)
-        lateness = (arrays["paid"] - arrays["due"])[paid]  # signed: early is negative
-        days_late = np.maximum(lateness, 0.0)
-        to_pay = (arrays["paid"] - arrays["issue"])[paid]
-        open_others = issued & ~paid
-        amounts = arrays["amount"][issued]
-        last = int(np.argmax(arrays["paid"][paid])) if paid.any() else -1
-        disputes = [
-            s
-            for s in self._customer_disputes.get(invoice.customer_id, ())
-            if s.start <= target.as_of and invoice.id not in s.invoice_ids
-        ]
-        disputed_invoices = {i for s in disputes for i in s.invoice_ids}
-        prior_count = int(issued.sum())
-        own_disputed = _flag(self._disputes, invoice.id, target.as_of)
-        paid_ids = self._ids[invoice.customer_id][paid]
-        was_disputed = np.array([i in disputed_invoices for i in paid_ids.tolist()], dtype=bool)
-        order = np.argsort(arrays["paid"][paid], kind="stable")
-        recent = lateness[order[-RECENT:]]
-        undisputed = lateness[order][~was_disputed[order]]
-        issue_days = arrays["issue"][issued]
-        earlier = issue_days[issue_days <= invoice.issue_date.toordinal()]
-        return {
-            "log_amount": math.log1p(max(invoice.total_amount, 0) / 100),
-            "terms_days": float((invoice.due_date - invoice.issue_date).days),
-            "prior_invoices": float(prior_count),
-            "prior_paid": float(paid.sum()),
-            "prior_mean_days_late": _mean(days_late),
-            "prior_mean_lateness": _mean(lateness),
-            "prior_share_late": _mean((lateness > self.late_after_days).astype(np.float64)),
-            "prior_max_lateness": float(lateness.max()) if lateness.size else math.nan,
-            "last_days_late": float(lateness[last]) if last >= 0 else math.nan,
-            "prior_mean_days_to_pay": _mean(to_pay),
-            "recent_mean_lateness": _mean(recent),
-            "recent_undisputed_lateness": _mean(undisputed[-3:]),
-            "last_undisputed_lateness": float(undisputed[-1]) if undisputed.size else math.nan,
-            "weighted_undisputed_lateness": _recency_weighted(undisputed),
-            "prior_median_lateness": float(np.median(lateness)) if lateness.size else math.nan,
-            "prior_lateness_disputed": _mean(lateness[was_disputed]),
-            "prior_lateness_undisputed": _mean(lateness[~was_disputed]),
-            "days_since_last_invoice": (
-                float(invoice.issue_date.toordinal() - earlier.max()) if earlier.size else math.nan
-            ),
-            "invoices_last_90_days": float((issue_days > day - 90).sum()),
-            "open_others": float(open_others.sum()),
-            "overdue_others": float((open_others & (arrays["due"] < day)).sum()),
-            "amount_to_usual": (
-                invoice.total_amount / float(amounts.mean())
-                if amounts.size and amounts.mean() > 0
-                else math.nan
-            ),
-            "prior_disputes": float(len(disputes)),
-            "prior_share_disputed": (
-                len(disputed_invoices & set(self._ids[invoice.customer_id][issued].tolist()))
-                / prior_count
-                if prior_count
-                else math.nan
-            ),
-            "disputed": own_disputed,
-            "promised": _flag(self._promises, invoice.id, target.as_of),
-            "in_plan": _flag(self._plans, invoice.id, target.as_of),
-            "country": customer.country,
-            "segment": customer.segment,
-            "currency": invoice.currency,
-        }
+        return self.table([target]).row(0)
 
     def rows(self, targets: Sequence[Target]) -> list[dict[str, float | str]]:
         """The features of each target, in order."""
-        return [self.row(t) for t in targets]
+        found = self.table(targets)
+        return [found.row(i) for i in range(len(found))]
+
+    def table(self, targets: Sequence[Target]) -> FeatureTable:
+        """The features of each target, in order, as a table."""
+        count = len(targets)
+        numeric = np.full((count, len(NUMERIC)), math.nan, dtype=np.float64)
+        facts = [self.invoices[t.invoice_id] for t in targets]
+        invoice_ids = np.fromiter((f.id for f in facts), dtype=np.int64, count=count)
+        days = np.fromiter((t.as_of.toordinal() for t in targets), dtype=np.float64, count=count)
+        places = [self._place[f.customer_id] for f in facts]
+        widths = np.fromiter((p[0] for p in places), dtype=np.int64, count=count)
+        slots = np.fromiter((p[1] for p in places), dtype=np.int64, count=count)
+        for width, padded in self._classes.items():
+            chosen = np.flatnonzero(widths == width)
+            step = max(CHUNK_CELLS // width, 1)
+            for begin in range(0, chosen.size, step):
+                part = chosen[begin : begin + step]
+                numeric[part] = self._describe(padded, slots[part], invoice_ids[part], days[part])
+        for name, index in self._own.items():
+            numeric[:, NUMERIC.index(name)] = _flags(index, invoice_ids, targets)
+        customers = [self.customers.get(f.customer_id, CustomerFacts(f.customer_id)) for f in facts]
+        return FeatureTable(
+            numeric,
+            {
+                "country": [c.country for c in customers],
+                "segment": [c.segment for c in customers],
+                "currency": [f.currency for f in facts],
+            },
+        )
+
+    def _describe(
+        self,
+        padded: "_Padded",
+        slots: NDArray[np.int64],
+        invoice_ids: NDArray[np.int64],
+        days: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """The history features (all but the invoice's own flags) of targets whose
+        customers sit in ``padded`` at ``slots``."""
+        ids, issue, due, paid_day = (
+            padded.ids[slots],
+            padded.issue[slots],
+            padded.due[slots],
+            padded.paid[slots],
+        )
+        amount = padded.amount[slots]
+        day = days[:, None]
+        own = ids == invoice_ids[:, None]
+        own_index = np.argmax(own, axis=1)
+        rows = np.arange(slots.size)
+        own_issue = issue[rows, own_index]
+        own_due = due[rows, own_index]
+        own_amount = amount[rows, own_index]
+        issued = ~own & (issue <= day)
+        paid = issued & (paid_day <= day)
+        with np.errstate(invalid="ignore"):  # padding: never paid minus never issued
+            lateness = np.where(paid, paid_day - due, 0.0)
+            to_pay = np.where(paid, paid_day - issue, 0.0)
+        prior_count = issued.sum(axis=1).astype(np.float64)
+        paid_count = paid.sum(axis=1).astype(np.float64)
+        disputed = self._disputed_others(padded, slots, invoice_ids, days, ids)
+        disputes_so_far = disputed.pop()
+        was_disputed = disputed.pop()
+        # The paid invoices in the order they were paid (ties: as listed), newest last.
+        order = padded.paid_order[slots]
+        in_order = np.take_along_axis(paid, order, axis=1)
+        lateness_in_order = np.take_along_axis(lateness, order, axis=1)
+        from_newest = _count_from_end(in_order)
+        undisputed = in_order & ~np.take_along_axis(was_disputed, order, axis=1)
+        undisputed_from_newest = _count_from_end(undisputed)
+        last_paid = np.argmax(np.where(paid, paid_day, -math.inf), axis=1)
+        earlier = issued & (issue <= own_issue[:, None])
+        last_issue = np.where(earlier, issue, -math.inf).max(axis=1)
+        open_others = issued & ~paid
+        amount_sum = np.where(issued, amount, 0.0).sum(axis=1)
+        usual = _divide(amount_sum, prior_count)
+        weights = np.where(undisputed, 0.5 ** (undisputed_from_newest - 1.0), 0.0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            median = np.nanmedian(np.where(paid, lateness, math.nan), axis=1)
+        columns = {
+            "log_amount": np.log1p(np.maximum(own_amount, 0.0) / 100),
+            "terms_days": own_due - own_issue,
+            "prior_invoices": prior_count,
+            "prior_paid": paid_count,
+            "prior_mean_days_late": _masked_mean(np.maximum(lateness, 0.0), paid),
+            "prior_mean_lateness": _masked_mean(lateness, paid),
+            "prior_share_late": _masked_mean(
+                (lateness > self.late_after_days).astype(np.float64), paid
+            ),
+            "prior_max_lateness": np.where(
+                paid_count > 0, np.where(paid, lateness, -math.inf).max(axis=1), math.nan
+            ),
+            "last_days_late": np.where(paid_count > 0, lateness[rows, last_paid], math.nan),
+            "prior_mean_days_to_pay": _masked_mean(to_pay, paid),
+            "recent_mean_lateness": _masked_mean(
+                lateness_in_order, in_order & (from_newest <= RECENT)
+            ),
+            "recent_undisputed_lateness": _masked_mean(
+                lateness_in_order, undisputed & (undisputed_from_newest <= 3)
+            ),
+            "last_undisputed_lateness": _masked_mean(
+                lateness_in_order, undisputed & (undisputed_from_newest == 1)
+            ),
+            "weighted_undisputed_lateness": _divide(
+                (weights * lateness_in_order).sum(axis=1), weights.sum(axis=1)
+            ),
+            "prior_median_lateness": median,
+            "prior_lateness_disputed": _masked_mean(lateness, paid & was_disputed),
+            "prior_lateness_undisputed": _masked_mean(lateness, paid & ~was_disputed),
+            "days_since_last_invoice": np.where(
+                np.isfinite(last_issue), own_issue - last_issue, math.nan
+            ),
+            "invoices_last_90_days": (issued & (issue > day - 90)).sum(axis=1).astype(np.float64),
+            "open_others": open_others.sum(axis=1).astype(np.float64),
+            "overdue_others": (open_others & (due < day)).sum(axis=1).astype(np.float64),
+            "amount_to_usual": np.where(usual > 0, _divide(own_amount, usual), math.nan),
+            "prior_disputes": disputes_so_far[:, 0],
+            "prior_share_disputed": _divide(
+                (was_disputed & issued).sum(axis=1).astype(np.float64), prior_count
+            ),
+        }
+        out = np.full((slots.size, len(NUMERIC)), math.nan, dtype=np.float64)
+        for name, values in columns.items():
+            out[:, NUMERIC.index(name)] = values
+        return out
+
+    def _disputed_others(
+        self,
+        padded: "_Padded",
+        slots: NDArray[np.int64],
+        invoice_ids: NDArray[np.int64],
+        days: NDArray[np.float64],
+        ids: NDArray[np.int64],
+    ) -> list[NDArray[Any]]:
+        """``[was disputed (targets × invoices), disputes so far (targets × 1)]``: the
+        customer's other disputes opened by the target's day, not about the target."""
+        was = np.zeros(ids.shape, dtype=bool)
+        so_far = np.zeros((slots.size, 1), dtype=np.float64)
+        if not self._customer_disputes:
+            return [was, so_far]
+        customers = padded.customers[slots]
+        with_disputes = np.flatnonzero(
+            np.isin(customers, np.fromiter(self._customer_disputes, dtype=np.int64))
+        )
+        for r in with_disputes.tolist():
+            for span in self._customer_disputes[int(customers[r])]:
+                if (
+                    span.start.toordinal() <= days[r]
+                    and int(invoice_ids[r]) not in span.invoice_ids
+                ):
+                    so_far[r, 0] += 1
+                    was[r] |= np.isin(ids[r], list(span.invoice_ids))
+        return [was, so_far]
 
 
-def matrix(rows: Sequence[dict[str, float | str]], vocabulary: Vocabulary) -> NDArray[np.float64]:
-    """Rows of features as a float matrix in ``FEATURES`` order (categories as codes)."""
-    out = np.empty((len(rows), len(FEATURES)), dtype=np.float64)
-    for r, row in enumerate(rows):
-        for c, name in enumerate(NUMERIC):
-            out[r, c] = float(row[name])
-        for c, name in enumerate(CATEGORICAL, start=len(NUMERIC)):
-            out[r, c] = vocabulary.code(name, str(row[name]))
+@dataclass(frozen=True)
+class _Padded:
+    """A class of customers' invoices as customers × ``width`` matrices; a customer
+    with fewer invoices is padded with ones never issued (id -1, issued at +inf)."""
+
+    customers: NDArray[np.int64]
+    ids: NDArray[np.int64]
+    issue: NDArray[np.float64]
+    due: NDArray[np.float64]
+    paid: NDArray[np.float64]
+    amount: NDArray[np.float64]
+    paid_order: NDArray[np.int64]  # per row, the columns by paid day (stable)
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[InvoiceFacts]], width: int) -> "_Padded":
+        shape = (len(groups), width)
+        ids = np.full(shape, -1, dtype=np.int64)
+        issue = np.full(shape, math.inf)
+        due = np.zeros(shape)
+        paid = np.full(shape, math.inf)
+        amount = np.zeros(shape)
+        for r, rows in enumerate(groups):
+            n = len(rows)
+            ids[r, :n] = [i.id for i in rows]
+            issue[r, :n] = [i.issue_date.toordinal() for i in rows]
+            due[r, :n] = [i.due_date.toordinal() for i in rows]
+            paid[r, :n] = [i.paid_on.toordinal() if i.paid_on else math.inf for i in rows]
+            amount[r, :n] = [i.total_amount for i in rows]
+        customers = np.array([rows[0].customer_id for rows in groups], dtype=np.int64)
+        order = np.argsort(paid, axis=1, kind="stable")
+        return cls(customers, ids, issue, due, paid, amount, order)
+
+
+def _count_from_end(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """For each true cell, how many true cells there are from it to the row's end
+    (1: the last); 0 elsewhere."""
+    counts = np.cumsum(mask[:, ::-1], axis=1)[:, ::-1]
+    return np.where(mask, counts, 0).astype(np.float64)
+
+
+def _masked_mean(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Each row's mean of ``values`` where ``mask``; NaN where nothing is."""
+    return _divide(np.where(mask, values, 0.0).sum(axis=1), mask.sum(axis=1).astype(np.float64))
+
+
+def _divide(part: NDArray[np.float64], whole: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``part / whole`` row by row; NaN where ``whole`` is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole != 0, part / np.where(whole != 0, whole, 1.0), math.nan)
+
+
+def _flags(
+    index: dict[int, list[Span]], invoice_ids: NDArray[np.int64], targets: Sequence[Target]
+) -> NDArray[np.float64]:
+    """1.0 for each target whose invoice had a span of ``index`` active on its day."""
+    out = np.zeros(invoice_ids.size, dtype=np.float64)
+    if not index:
+        return out
+    for r in np.flatnonzero(np.isin(invoice_ids, np.fromiter(index, dtype=np.int64))).tolist():
+        on = targets[r].as_of
+        out[r] = 1.0 if any(s.active(on) for s in index[int(invoice_ids[r])]) else 0.0
+    return out
+
+
+def matrix(table: FeatureTable, vocabulary: Vocabulary) -> NDArray[np.float64]:
+    """A feature table as a float matrix in ``FEATURES`` order (categories as codes)."""
+    out = np.empty((len(table), len(FEATURES)), dtype=np.float64)
+    out[:, : len(NUMERIC)] = table.numeric
+    for c, name in enumerate(CATEGORICAL, start=len(NUMERIC)):
+        codes = vocabulary.codes.get(name, {})
+        out[:, c] = [float(codes.get(value, math.nan)) for value in table.categories[name]]
     return out
 
 
@@ -267,17 +460,8 @@ def _index(spans: Iterable[Span]) -> dict[int, list[Span]]:
     return found
 
 
-def _flag(index: dict[int, list[Span]], invoice_id: int, on: date) -> float:
-    return 1.0 if any(s.active(on) for s in index.get(invoice_id, ())) else 0.0
-
-
-def _mean(values: NDArray[np.float64]) -> float:
-    return float(values.mean()) if values.size else math.nan
-
-
-def _recency_weighted(values: NDArray[np.float64]) -> float:
-    """A mean in which each value weighs half of the one after it (latest last)."""
-    if not values.size:
-        return math.nan
-    weights = 0.5 ** np.arange(values.size)[::-1]
-    return float((values * weights).sum() / weights.sum())
+def _first_seen(values: Sequence[str]) -> dict[str, int]:
+    codes: dict[str, int] = {}
+    for value in dict.fromkeys(values):
+        codes[value] = len(codes)
+    return codes

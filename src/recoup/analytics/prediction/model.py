@@ -16,7 +16,6 @@ the organisation's average for a customer without paid history), and says so.
 
 import io
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,7 +27,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from recoup.analytics.prediction.features import Vocabulary, categorical_mask, matrix
+from recoup.analytics.prediction.features import (
+    FeatureTable,
+    Vocabulary,
+    categorical_mask,
+    matrix,
+)
 
 MIN_PAID = 100
 # One OpenMP thread: on a shared machine more threads than free cores make the fit many
@@ -47,17 +51,25 @@ BOOSTING: dict[str, Any] = {
     "early_stopping": False,
     "random_state": 0,
 }
-Row = dict[str, float | str]
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A training example: features, and what happened. ``lateness`` is None when only
-    the late/not-late outcome is known (an invoice still open well past its due date)."""
+@dataclass(frozen=True)
+class Examples:
+    """Training or test examples: their features, and what happened to each: paid late
+    or not, and the lateness in days (NaN when only the late/not-late outcome is known:
+    an invoice still open well past its due date)."""
 
-    features: Row
-    late: bool
-    lateness: float | None
+    features: FeatureTable
+    late: NDArray[np.bool_]
+    lateness: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    @property
+    def paid(self) -> NDArray[np.bool_]:
+        """Which examples have a known lateness."""
+        return ~np.isnan(self.lateness)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,20 @@ class Prediction:
 
     probability_late: float
     lateness_days: float
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """Predictions for many invoices, in their order."""
+
+    probability_late: NDArray[np.float64]
+    lateness_days: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.probability_late.size)
+
+    def __getitem__(self, index: int) -> Prediction:
+        return Prediction(float(self.probability_late[index]), float(self.lateness_days[index]))
 
 
 @dataclass
@@ -93,27 +119,31 @@ class LateModel:
             )
         return f"gradient boosting on {self.paid_examples} paid invoices"
 
-    def predict(self, rows: Sequence[Row]) -> list[Prediction]:
-        """Predictions for invoices described by ``rows``."""
-        if not rows:
-            return []
+    def predict(
+        self, table: FeatureTable, *, known_late: NDArray[np.bool_] | None = None
+    ) -> Predictions:
+        """Predictions for the invoices described by ``table``; those ``known_late``
+        (already more than ``late_after_days`` overdue) get probability 1 without asking
+        the classifier."""
+        if not len(table):
+            return Predictions(np.zeros(0), np.zeros(0))
         if self.kind == "naive":
-            return [self._naive(row) for row in rows]
-        x = matrix(rows, self.vocabulary)
+            share = table.column("prior_share_late")
+            lateness = table.column("prior_mean_lateness")
+            if known_late is not None:
+                share = np.where(known_late, 1.0, share)
+            return Predictions(
+                np.where(np.isnan(share), self.share_late, share),
+                np.where(np.isnan(lateness), self.mean_lateness, lateness),
+            )
+        x = matrix(table, self.vocabulary)
+        probabilities = np.ones(len(table), dtype=np.float64)
+        asked = np.ones(len(table), dtype=bool) if known_late is None else ~known_late
         with threadpool_limits(limits=THREADS, user_api="openmp"):
-            probabilities = self.classifier.predict_proba(x)[:, 1]
-            lateness = self.regressor.predict(x)
-        return [
-            Prediction(float(p), float(d)) for p, d in zip(probabilities, lateness, strict=True)
-        ]
-
-    def _naive(self, row: Row) -> Prediction:
-        share = float(row["prior_share_late"])
-        lateness = float(row["prior_mean_lateness"])
-        return Prediction(
-            self.share_late if math.isnan(share) else share,
-            self.mean_lateness if math.isnan(lateness) else lateness,
-        )
+            if asked.any():
+                probabilities[asked] = self.classifier.predict_proba(x[asked])[:, 1]
+            lateness_days = self.regressor.predict(x)
+        return Predictions(probabilities, np.asarray(lateness_days, dtype=np.float64))
 
     def dumps(self) -> bytes:
         """The model as bytes (joblib), to store."""
@@ -130,30 +160,28 @@ class LateModel:
         return model
 
 
-def naive_model(examples: Sequence[Example], *, late_after_days: int) -> LateModel:
+def naive_model(examples: Examples, *, late_after_days: int) -> LateModel:
     """The naive rule: each invoice as late as its customer's average so far."""
-    paid = [e.lateness for e in examples if e.lateness is not None]
+    paid = examples.lateness[examples.paid]
     return LateModel(
         kind="naive",
         late_after_days=late_after_days,
         examples=len(examples),
-        paid_examples=len(paid),
-        share_late=_mean([1.0 if e.late else 0.0 for e in examples], default=0.0),
-        mean_lateness=_mean(paid, default=0.0),
+        paid_examples=int(paid.size),
+        share_late=float(examples.late.mean()) if len(examples) else 0.0,
+        mean_lateness=float(paid.mean()) if paid.size else 0.0,
     )
 
 
-def fit(
-    examples: Sequence[Example], *, late_after_days: int, min_paid: int = MIN_PAID
-) -> LateModel:
+def fit(examples: Examples, *, late_after_days: int, min_paid: int = MIN_PAID) -> LateModel:
     """The model fitted on ``examples``; the naive rule with fewer than ``min_paid`` paid
     ones (or when all were on the same side of late)."""
     naive = naive_model(examples, late_after_days=late_after_days)
-    labels = np.array([e.late for e in examples], dtype=np.int64)
+    labels = examples.late.astype(np.int64)
     if naive.paid_examples < min_paid or np.unique(labels).size < 2:
         return naive
-    vocabulary = Vocabulary.learn({k: str(v) for k, v in e.features.items()} for e in examples)
-    x = matrix([e.features for e in examples], vocabulary)
+    vocabulary = Vocabulary.learn(examples.features.categories)
+    x = matrix(examples.features, vocabulary)
     # A feature never known in training (no disputes yet) cannot split; the booster
     # refuses a column with no value at all.
     x[:, np.isnan(x).all(axis=0)] = 0.0
@@ -165,12 +193,12 @@ def fit(
     )
     with threadpool_limits(limits=THREADS, user_api="openmp"):
         classifier.fit(x, labels)
-    paid = [i for i, e in enumerate(examples) if e.lateness is not None]
+    paid = examples.paid
     regressor = HistGradientBoostingRegressor(
         loss="absolute_error", categorical_features=mask, **BOOSTING
     )
     with threadpool_limits(limits=THREADS, user_api="openmp"):
-        regressor.fit(x[paid], np.array([examples[i].lateness for i in paid], dtype=np.float64))
+        regressor.fit(x[paid], examples.lateness[paid])
     naive.kind = "gradient_boosting"
     naive.vocabulary = vocabulary
     naive.classifier = classifier
@@ -200,16 +228,13 @@ class Metrics:
         }
 
 
-def score(predictions: Sequence[Prediction], examples: Sequence[Example]) -> Metrics:
+def score(predictions: Predictions, examples: Examples) -> Metrics:
     """AUC, accuracy (at 50 %), Brier score of the probabilities and the mean absolute
     error of the predicted payment date in days (over the paid examples)."""
-    labels = np.array([e.late for e in examples], dtype=np.int64)
-    probabilities = np.array([p.probability_late for p in predictions], dtype=np.float64)
-    errors = [
-        abs(p.lateness_days - e.lateness)
-        for p, e in zip(predictions, examples, strict=True)
-        if e.lateness is not None
-    ]
+    labels = examples.late.astype(np.int64)
+    probabilities = predictions.probability_late
+    paid = examples.paid
+    errors = np.abs(predictions.lateness_days[paid] - examples.lateness[paid])
     both_sides = 0 < labels.sum() < labels.size
     return Metrics(
         invoices=len(examples),
@@ -217,9 +242,5 @@ def score(predictions: Sequence[Prediction], examples: Sequence[Example]) -> Met
         auc=float(roc_auc_score(labels, probabilities)) if both_sides else math.nan,
         accuracy=float(accuracy_score(labels, probabilities >= 0.5)) if labels.size else math.nan,
         brier=float(brier_score_loss(labels, probabilities)) if labels.size else math.nan,
-        mae_days=_mean(errors, default=math.nan),
+        mae_days=float(errors.mean()) if errors.size else math.nan,
     )
-
-
-def _mean(values: Sequence[float] | NDArray[np.float64], default: float) -> float:
-    return float(np.mean(values)) if len(values) else default

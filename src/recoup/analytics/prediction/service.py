@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from recoup.analytics.prediction import forecast as forecast_core
@@ -28,7 +29,7 @@ from recoup.analytics.prediction.features import (
     Target,
 )
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
-from recoup.analytics.prediction.model import MIN_PAID, LateModel, Prediction, fit, naive_model
+from recoup.analytics.prediction.model import MIN_PAID, LateModel, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import service as cases
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
@@ -36,6 +37,7 @@ from recoup.config import get_settings
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import InvoiceStatus
+from recoup.ledger.service import InvoiceSettlement
 
 DEFAULT_LATE_AFTER_DAYS = 0
 
@@ -49,39 +51,60 @@ def load_history(
 ) -> History:
     """The organisation's invoices, customers, disputes, promises and plans as facts
     (without the disputes when ``disputes`` is false)."""
+    settlements = ledger.invoice_settlements(session, org_id=org_id)
+    return _history(
+        session, org_id, settlements, late_after_days=late_after_days, disputes=disputes
+    )
+
+
+def _history(
+    session: Session,
+    org_id: int,
+    settlements: Sequence[InvoiceSettlement],
+    *,
+    late_after_days: int,
+    disputes: bool = True,
+    customer_id: int | None = None,
+) -> History:
     invoices = [
         InvoiceFacts(
             s.id, s.customer_id, s.issue_date, s.due_date, s.currency, s.total_amount, s.settled_on
         )
-        for s in ledger.invoice_settlements(session, org_id=org_id)
+        for s in settlements
         if s.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID)
     ]
     customers = [
         CustomerFacts(c.id, c.country, c.tags[0] if c.tags else "")
-        for c in ledger.customers(session, org_id=org_id)
+        for c in (
+            ledger.customers(session, org_id=org_id)
+            if customer_id is None
+            else [ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)]
+        )
     ]
     return History(
         invoices,
         customers,
-        _case_facts(session, org_id, disputes=disputes),
+        _case_facts(session, org_id, disputes=disputes, customer_id=customer_id),
         late_after_days=late_after_days,
     )
 
 
-def _case_facts(session: Session, org_id: int, *, disputes: bool) -> CaseFacts:
+def _case_facts(
+    session: Session, org_id: int, *, disputes: bool, customer_id: int | None = None
+) -> CaseFacts:
     dispute_spans = []
     if disputes:
-        for d in cases.list_disputes(session, org_id=org_id):
+        for d in cases.list_disputes(session, org_id=org_id, customer_id=customer_id):
             ids = cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=d.id)
             end = None if d.status in OPEN_DISPUTE_STATUSES else d.resolved_on
             dispute_spans.append(Span(d.customer_id, frozenset(ids), d.opened_on, end))
     promise_spans = []
-    for p in cases.list_promises(session, org_id=org_id):
+    for p in cases.list_promises(session, org_id=org_id, customer_id=customer_id):
         items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=p.id)
         end = None if p.status == PromiseStatus.PENDING else p.closed_on
         promise_spans.append(Span(p.customer_id, frozenset(items), p.made_on, end))
     plan_spans = []
-    for plan in cases.list_plans(session, org_id=org_id):
+    for plan in cases.list_plans(session, org_id=org_id, customer_id=customer_id):
         state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=plan.created_on)
         end = None if plan.status == PlanStatus.ACTIVE else plan.closed_on
         plan_spans.append(
@@ -116,10 +139,13 @@ def train(
     until: date | None = None,
     late_after_days: int = DEFAULT_LATE_AFTER_DAYS,
     min_paid: int = MIN_PAID,
+    score: bool = True,
 ) -> PredictionModel:
     """Fit a model on the invoices issued before ``until`` (default: today) and store
     it with its metrics: those of the same training on the oldest four fifths of them,
-    tested on the newest fifth, beside the naive rule's."""
+    tested on the newest fifth, beside the naive rule's. With ``score``, the open
+    invoices are then scored with it as of today and the scores stored
+    (``store_scores``)."""
     today = now.date()
     until = until or today
     history = load_history(session, org_id=org_id, late_after_days=late_after_days)
@@ -150,7 +176,43 @@ def train(
         model=model.dumps(),
     )
     repository.add(session, row)
+    if score:
+        store_scores(session, org_id=org_id, as_of=today, model_row=row)
     return row
+
+
+def store_scores(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    model_row: PredictionModel | None = None,
+) -> list["InvoiceScore"]:
+    """Score every open invoice as of ``as_of`` with ``model_row`` (default: the newest
+    stored model) and store the scores in place of the previous ones (what the worklist
+    and the customer page read); the scores."""
+    row = model_row or latest_model(session, org_id=org_id)
+    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
+    repository.replace_scores(
+        session,
+        org_id,
+        [
+            {
+                "invoice_id": s.invoice_id,
+                "customer_id": s.customer_id,
+                "number": s.number,
+                "currency": s.currency,
+                "open_amount": s.open_amount,
+                "due_date": s.due_date,
+                "probability_late": s.probability_late,
+                "expected_on": s.expected_on,
+                "scored_on": as_of,
+                "model_id": row.id,
+            }
+            for s in scores
+        ],
+    )
+    return scores
 
 
 def _issued_before(history: History, until: date) -> list[int]:
@@ -161,6 +223,8 @@ def _before(history: History, until: date) -> History:
     """The history without the invoices issued from ``until`` on (a holdout check of a
     model trained until then must not test on them)."""
     keep = set(_issued_before(history, until))
+    if len(keep) == len(history.invoices):
+        return history  # nothing issued from then on: the same history
     return History(
         [i for i in history.invoices.values() if i.id in keep],
         history.customers.values(),
@@ -204,36 +268,40 @@ def score_open(
     to be late; expected before ``as_of`` but still open: expected within a week."""
     if model is None:
         model = LateModel.loads(latest_model(session, org_id=org_id).model)
-    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
-    open_ids = [
-        s.id
-        for s in ledger.invoice_settlements(session, org_id=org_id)
+    settlements = ledger.invoice_settlements(session, org_id=org_id)
+    history = _history(session, org_id, settlements, late_after_days=model.late_after_days)
+    chosen = [
+        s
+        for s in settlements
         if s.status == InvoiceStatus.OPEN and s.open_amount > 0 and s.issue_date <= as_of
     ]
-    invoices = ledger.invoices_by_id(session, org_id=org_id, invoice_ids=open_ids)
-    predictions = model.predict(history.rows([Target(i.id, as_of) for i in invoices]))
+    known_late = np.array(
+        [(as_of - s.due_date).days > model.late_after_days for s in chosen], dtype=bool
+    )
+    predictions = model.predict(
+        history.table([Target(s.id, as_of) for s in chosen]), known_late=known_late
+    )
+    numbers = ledger.invoice_numbers(session, org_id=org_id, invoice_ids=[s.id for s in chosen])
+    late = predictions.probability_late.tolist()
+    lateness = predictions.lateness_days.tolist()
     scores = [
         InvoiceScore(
-            invoice_id=invoice.id,
-            customer_id=invoice.customer_id,
-            number=invoice.number,
-            currency=invoice.currency,
-            open_amount=invoice.open_amount,
-            due_date=invoice.due_date,
-            probability_late=_probability(model, invoice.due_date, p, as_of),
-            expected_on=_expected_on(invoice.due_date, p, as_of),
+            invoice_id=s.id,
+            customer_id=s.customer_id,
+            number=numbers.get(s.id, ""),
+            currency=s.currency,
+            open_amount=s.open_amount,
+            due_date=s.due_date,
+            probability_late=p,
+            expected_on=_expected_day(s.due_date, days, as_of),
         )
-        for invoice, p in zip(invoices, predictions, strict=True)
+        for s, p, days in zip(chosen, late, lateness, strict=True)
     ]
     return sorted(scores, key=lambda s: (s.expected_on, s.number))
 
 
-def _probability(model: LateModel, due: date, p: Prediction, as_of: date) -> float:
-    return 1.0 if (as_of - due).days > model.late_after_days else p.probability_late
-
-
-def _expected_on(due: date, p: Prediction, as_of: date) -> date:
-    expected = due + timedelta(days=round(p.lateness_days))
+def _expected_day(due: date, lateness_days: float, as_of: date) -> date:
+    expected = due + timedelta(days=round(lateness_days))
     return expected if expected >= as_of else as_of + timedelta(days=OVERDUE_HORIZON_DAYS)
 
 
@@ -309,14 +377,14 @@ def backtest(
             paid_before[line.invoice_id] = paid_before.get(line.invoice_id, 0) + line.amount
         else:
             actual.append(Receipt(line.currency, line.amount, line.allocated_on))
-    predictions = model.predict(history.rows([Target(i.id, made_on) for i in candidates]))
+    predictions = model.predict(history.table([Target(i.id, made_on) for i in candidates]))
     expected = [
         Receipt(
             i.currency,
             i.total_amount - paid_before.get(i.id, 0),
-            _expected_on(i.due_date, p, made_on),
+            _expected_day(i.due_date, days, made_on),
         )
-        for i, p in zip(candidates, predictions, strict=True)
+        for i, days in zip(candidates, predictions.lateness_days.tolist(), strict=True)
         if i.total_amount > paid_before.get(i.id, 0)
     ]
     return forecast_core.backtest(expected, actual, made_on=made_on, weeks=weeks)
@@ -328,13 +396,20 @@ def customer_names(session: Session, *, org_id: int) -> dict[int, str]:
 
 
 def assign_risk_bands(
-    session: Session, *, org_id: int, as_of: date, model: LateModel | None = None
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    model: LateModel | None = None,
+    scores: Sequence[InvoiceScore] | None = None,
 ) -> dict[int, str]:
     """Set the ``risk_band`` of every customer with open invoices from their predictions
-    (``core.risk_band``); customers with nothing open keep theirs. ``customer id ->
-    band``."""
+    (``scores``, or else scored now; ``core.risk_band``); customers with nothing open
+    keep theirs. ``customer id -> band``."""
     open_items: dict[int, list[tuple[float, int]]] = {}
-    for score in score_open(session, org_id=org_id, as_of=as_of, model=model):
+    if scores is None:
+        scores = score_open(session, org_id=org_id, as_of=as_of, model=model)
+    for score in scores:
         open_items.setdefault(score.customer_id, []).append(
             (score.probability_late, score.open_amount)
         )
@@ -417,7 +492,9 @@ def daily_upkeep(
       ``RECOUP_RETRAIN_MODEL_DAYS`` setting, 30) or there is none, and at least
       ``min_paid`` invoices are paid (a cheap count first: no history is read
       otherwise);
-    * re-score the customers' risk bands from the stored model (none: left as they are).
+    * score the open invoices with the stored model, store the scores
+      (``store_scores``) and set the customers' risk bands from them (no model: left
+      as they are).
 
     Returns notes in words for the run's report."""
     if max_age_days is None:
@@ -430,7 +507,7 @@ def daily_upkeep(
         if paid >= min_paid:
             try:
                 with session.begin_nested():
-                    row = train(session, org_id=org_id, now=now, min_paid=min_paid)
+                    row = train(session, org_id=org_id, now=now, min_paid=min_paid, score=False)
                 how = "naive rule" if row.kind == "naive" else "gradient boosting"
                 paid_examples = row.metrics["paid_examples"]
                 notes.append(
@@ -442,9 +519,11 @@ def daily_upkeep(
     if latest is not None:
         try:
             with session.begin_nested():
-                model = LateModel.loads(latest.model)
-                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, model=model)
-            notes.append(f"risk bands of {len(bands)} customers scored")
+                scores = store_scores(session, org_id=org_id, as_of=as_of, model_row=latest)
+                bands = assign_risk_bands(session, org_id=org_id, as_of=as_of, scores=scores)
+            notes.append(
+                f"{len(scores)} open invoices scored; risk bands of {len(bands)} customers set"
+            )
         except Exception as error:
             notes.append(f"risk bands not scored: {error}")
     return notes
@@ -474,15 +553,33 @@ def customer_outlook(
 ) -> list[Outlook]:
     """Per currency, the outlook of the customer's open invoices; empty when no model
     is stored (nothing is claimed without one) or nothing is open."""
-    row = repository.latest(session, org_id)
-    if row is None:
+    stored = repository.customer_scores(session, org_id, customer_id)
+    if not stored:
         return []
-    model = LateModel.loads(row.model)
-    history = load_history(session, org_id=org_id, late_after_days=model.late_after_days)
+    row = latest_model(session, org_id=org_id)
+    settlements = ledger.customer_invoice_settlements(
+        session, org_id=org_id, customer_id=customer_id
+    )
+    history = _history(
+        session,
+        org_id,
+        settlements,
+        late_after_days=row.late_after_days,
+        customer_id=customer_id,
+    )
     scores = [
-        s
-        for s in score_open(session, org_id=org_id, as_of=as_of, model=model)
-        if s.customer_id == customer_id
+        InvoiceScore(
+            s.invoice_id,
+            s.customer_id,
+            s.number,
+            s.currency,
+            s.open_amount,
+            s.due_date,
+            s.probability_late,
+            s.expected_on,
+        )
+        for s in stored
+        if s.invoice_id in history.invoices
     ]
     found: list[Outlook] = []
     for currency in sorted({s.currency for s in scores}):
@@ -500,7 +597,7 @@ def customer_outlook(
                 total,
                 date.fromordinal(round(day)),
                 probability,
-                model.late_after_days,
+                row.late_after_days,
                 reasons_in_words(facts, as_of=as_of, due=largest.due_date),
             )
         )
@@ -555,11 +652,11 @@ def reasons_in_words(
 
 
 def amounts_at_risk(session: Session, *, org_id: int, as_of: date) -> dict[tuple[int, str], int]:
-    """``(customer id, currency) -> expected amount at risk`` of every account with
-    open invoices, from the stored model; empty when none is stored. Scores every open
-    invoice: as costly as ``score_open``."""
-    row = repository.latest(session, org_id)
-    if row is None:
-        return {}
-    scores = score_open(session, org_id=org_id, as_of=as_of, model=LateModel.loads(row.model))
-    return {(a.customer_id, a.currency): a.at_risk for a in accounts_at_risk(scores, {})}
+    """``(customer id, currency) -> expected amount at risk`` (open amount × probability
+    of paying late, rounded half up) of every account, from the stored scores (the last
+    scoring, ``store_scores``); empty when nothing was scored."""
+    del as_of  # the stored scores are as of the day they were made
+    return {
+        (customer_id, currency): math.floor(at_risk + 0.5)
+        for customer_id, currency, at_risk in repository.at_risk_sums(session, org_id)
+    }
