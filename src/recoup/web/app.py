@@ -35,6 +35,7 @@ from recoup.portal.service import PortalSettings
 from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
 from recoup.web import assignments as assigning
 from recoup.web import customers as customer_forms
+from recoup.web import policies as policy_pages
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(approval_routes.router)
     app.include_router(portal_views.router)
     app.include_router(analytics_views.router)
+    app.include_router(policy_pages.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 
