@@ -45,9 +45,12 @@ def test_a_policy_change_waits_for_a_second_person(world: World) -> None:
     assert 'action="/policies/assign"' not in page.text  # assigning is a manager's
     proposed = collector.post(
         "/policies/default/change",
-        data={"text": _slower_default(), "reason": "Customers pay late in August",
-              "csrf_token": csrf},
-    )  # fmt: skip
+        data={
+            "text": _slower_default(),
+            "reason": "Customers pay late in August",
+            "csrf_token": csrf,
+        },
+    )
     assert proposed.status_code == 303, proposed.text[:400]
     (request,) = _requests(world)
     assert request.status == ApprovalStatus.PENDING
@@ -77,8 +80,11 @@ def test_a_policy_change_waits_for_a_second_person(world: World) -> None:
     with transaction(world.engine, actor="test") as session:
         stored = session.scalars(select(OrgPolicy)).one()
         assert (stored.org_id, stored.name, stored.requested_by, stored.approved_by) == (
-            world.a.id, "default", "collector@alpha.example", "manager@alpha.example",
-        )  # fmt: skip
+            world.a.id,
+            "default",
+            "collector@alpha.example",
+            "manager@alpha.example",
+        )
         audited = session.scalars(
             select(AuditEvent).where(AuditEvent.entity == "org_policies")
         ).all()
@@ -137,7 +143,9 @@ def test_a_proposed_policy_is_checked_before_it_waits(world: World) -> None:
             f"/policies/{name}/change", data={"text": text, "reason": reason, "csrf_token": csrf}
         )
         assert refused.status_code == 422, message
-        assert message in refused.text.replace("&#39;", "'"), refused.text[refused.text.find("field-error") : refused.text.find("field-error") + 300]
+        assert message in refused.text.replace("&#39;", "'"), refused.text[
+            refused.text.find("field-error") : refused.text.find("field-error") + 300
+        ]
     assert len(_requests(world)) == before  # nothing written
     missing = collector.post(
         "/policies/nosuch/change", data={"text": "x", "reason": "y", "csrf_token": csrf}
@@ -157,21 +165,33 @@ def test_viewers_see_policies_but_neither_propose_nor_assign(world: World) -> No
     assert page.status_code == 200
     assert "/change" not in page.text and "/policies/assign" not in page.text
     text = policy_text_of(world, "gentle")
-    assert viewer.post(
-        "/policies/gentle/change", data={"text": text, "reason": "x", "csrf_token": csrf}
-    ).status_code == 403  # fmt: skip
-    assert viewer.post(
-        "/policies/assign", data={"policy": "strict", "customer": "C1", "csrf_token": csrf}
-    ).status_code == 403  # fmt: skip
+    assert (
+        viewer.post(
+            "/policies/gentle/change", data={"text": text, "reason": "x", "csrf_token": csrf}
+        ).status_code
+        == 403
+    )
+    assert (
+        viewer.post(
+            "/policies/assign", data={"policy": "strict", "customer": "C1", "csrf_token": csrf}
+        ).status_code
+        == 403
+    )
     customer_id = world.a.customers["C1"]
-    assert viewer.post(
-        f"/customers/{customer_id}/policy", data={"policy": "strict", "csrf_token": csrf}
-    ).status_code == 403  # fmt: skip
+    assert (
+        viewer.post(
+            f"/customers/{customer_id}/policy", data={"policy": "strict", "csrf_token": csrf}
+        ).status_code
+        == 403
+    )
     collector = make_client(world)
     csrf = log_in(collector, "collector@alpha.example")
-    assert collector.post(
-        "/policies/assign", data={"policy": "strict", "customer": "C1", "csrf_token": csrf}
-    ).status_code == 403  # fmt: skip
+    assert (
+        collector.post(
+            "/policies/assign", data={"policy": "strict", "customer": "C1", "csrf_token": csrf}
+        ).status_code
+        == 403
+    )
 
 
 def _assignments(world: World) -> list[tuple[int, int | None, int | None, str]]:
@@ -258,4 +278,4 @@ def test_another_organisations_ids_are_not_found(world: World) -> None:
     assert "policy change" not in admin_b.get("/approvals").text.lower()
     assert admin_b.post(
         f"/approvals/policy/{alpha_request}/approve", data={"reason": "", "csrf_token": csrf}
-    ).status_code in (404, 409)  # fmt: skip
+    ).status_code in (404, 409)

@@ -32,7 +32,7 @@ from recoup.ledger import service as ledger
 from recoup.portal import service as portal
 from recoup.portal.core import Statement
 from recoup.portal.models import PortalSubmission
-from recoup.web import caselists, core, repository
+from recoup.web import caselists, core, figures, repository
 from recoup.web.core import Page, WorklistRow
 from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
@@ -86,10 +86,16 @@ def _shown(value: Decimal | None) -> Decimal | None:
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
     """Total AR, overdue share, aging and DSO per currency; the top of the worklist;
     what customers said on the portal that nobody has seen yet."""
-    report = ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False)
-    sales = analytics.credit_sales(
-        session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
-    )
+    report = figures.cached(
+        session, org_id, ("aging", as_of), figures.LEDGER,
+        lambda: ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False),
+    )  # fmt: skip
+    sales = figures.cached(
+        session, org_id, ("sales", as_of), figures.LEDGER,
+        lambda: analytics.credit_sales(
+            session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
+        ),
+    )  # fmt: skip
     summaries = []
     for line in report.totals:
         overdue = line.total - line.buckets[0]
@@ -109,8 +115,9 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
     summaries.sort(key=lambda s: -s.total)
     trends = _trends(session, org_id, as_of) if collector is None else []
     top, _ = repository.worklist(
-        session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0
-    )
+        session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0,
+        accounts=_accounts(session, org_id, as_of),
+    )  # fmt: skip
     unseen = portal.unseen_submissions(session, org_id=org_id, collector=collector, limit=10)
     tasks = [
         t
@@ -145,14 +152,30 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         tasks=[(t, names.get(t.customer_id or 0, "")) for t in tasks],
         broken_promises=[(p, names.get(p.customer_id, "")) for p in reversed(broken)],
         late_disputes=[(d, names.get(d.customer_id, ""), age) for d, age in late],
-        done_yesterday=repository.engine_activity(
-            session, org_id, _midnight(as_of - timedelta(days=1)), _midnight(as_of), planned=False
-        ),
-        planned_today=repository.engine_activity(
-            session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
-        ),
+        done_yesterday=_activity(session, org_id, as_of - timedelta(days=1), planned=False),
+        planned_today=_activity(session, org_id, as_of, planned=True),
         trends=trends,
     )
+
+
+def _accounts(session: Session, org_id: int, as_of: date) -> list[repository.AccountTotal]:
+    """The day's accounts with overdue money, computed once per change of the ledger."""
+    return figures.cached(
+        session, org_id, ("accounts", as_of), figures.LEDGER,
+        lambda: repository.account_totals(session, org_id, as_of),
+    )  # fmt: skip
+
+
+def _activity(
+    session: Session, org_id: int, day: date, *, planned: bool
+) -> list[tuple[str, str, int]]:
+    """What the engine did on ``day`` or (``planned``) plans by its end, counted once per
+    change of the outbox."""
+    start, end = _midnight(day), _midnight(day + timedelta(days=1))
+    return figures.cached(
+        session, org_id, ("activity", day, planned), figures.OUTBOX,
+        lambda: repository.engine_activity(session, org_id, start, end, planned=planned),
+    )  # fmt: skip
 
 
 def _trends(
@@ -244,13 +267,17 @@ def worklist(
     size = PAGE_SIZE
     at_risk = prediction.amounts_at_risk(session, org_id=org_id, as_of=as_of)
     if at_risk:
-        rows, total = repository.worklist(session, org_id, as_of, where, limit=ALL, offset=0)
+        rows, total = repository.worklist(
+            session, org_id, as_of, where, limit=ALL, offset=0,
+            accounts=_accounts(session, org_id, as_of),
+        )  # fmt: skip
         rows.sort(key=lambda r: -at_risk.get((r.customer_id, r.currency), 0))
         rows = rows[(page - 1) * size : page * size]
     else:
         rows, total = repository.worklist(
-            session, org_id, as_of, where, limit=size, offset=(page - 1) * size
-        )
+            session, org_id, as_of, where, limit=size, offset=(page - 1) * size,
+            accounts=_accounts(session, org_id, as_of),
+        )  # fmt: skip
     options = WorklistOptions(
         collectors=repository.collectors(session, org_id),
         tags=repository.tags(session, org_id),
