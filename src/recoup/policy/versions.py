@@ -52,15 +52,23 @@ def org_policies(session: Session, *, org_id: int, base: dict[str, Policy]) -> d
     return policies
 
 
-def _file_text(name: str, policy_dir: Path | None) -> str:
-    for directory in (policy_dir, POLICY_DIR):
-        if directory is None or not directory.is_dir():
+@lru_cache(maxsize=8)
+def _file_texts(directory: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for folder in (POLICY_DIR, Path(directory) if directory else None):  # the dir overrides
+        if folder is None or not folder.is_dir():
             continue
-        for path in sorted(directory.glob("*.yaml")):
+        for path in sorted(folder.glob("*.yaml")):
             text = path.read_text(encoding="utf-8")
-            if parse_policy(text, source=path.name).name == name:
-                return text
-    return ""
+            texts[parse_policy(text, source=path.name).name] = text
+    return texts
+
+
+def _file_text(name: str, policy_dir: Path | None) -> str:
+    stamp: tuple[tuple[str, float], ...] = ()
+    if policy_dir is not None and policy_dir.is_dir():
+        stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(policy_dir.glob("*.yaml")))
+    return _file_texts(str(policy_dir or ""), stamp).get(name, "")
 
 
 def policy_text(session: Session, *, org_id: int, name: str, policy_dir: Path | None = None) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxMessage
-from recoup.ledger.models import CreditNote, Invoice, Payment
+from recoup.ledger.models import CreditNote, Customer, Invoice, Payment
 
 T = TypeVar("T")
 MAX_AGE = 60.0  # seconds a figure may be served without its stamp being the newest
@@ -30,6 +30,7 @@ KEPT = 64  # figures kept (per process): a few per organisation and day
 
 LEDGER = (Invoice, Payment, CreditNote)
 OUTBOX = (OutboxMessage,)
+CUSTOMERS = (Customer,)
 
 _lock = threading.Lock()
 _kept: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, Any]] = OrderedDict()

@@ -203,13 +203,6 @@ def _within(day: date | None, earliest: date | None, latest: date) -> bool:
     return day is not None and day <= latest and (earliest is None or day >= earliest)
 
 
-def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
-    """Rows of ``query`` without paging (only needed for a page past the end)."""
-    return int(
-        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    )
-
-
 def collectors(session: Session, org_id: int) -> list[str]:
     """The distinct collectors named on the organisation's customers."""
     return [
@@ -397,11 +390,29 @@ class OutboxRow:
     subject: str
 
 
+def outbox_counts(session: Session, org_id: int) -> dict[str, int]:
+    """How many of the organisation's outbox rows are in each status."""
+    return {
+        str(r[0]): int(r[1])
+        for r in session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.org_id == org_id)
+            .group_by(OutboxMessage.status)
+        )
+    }
+
+
 def outbox(
-    session: Session, org_id: int, status: str, *, limit: int, offset: int
+    session: Session,
+    org_id: int,
+    status: str,
+    *,
+    limit: int,
+    offset: int,
+    counts: dict[str, int] | None = None,
 ) -> tuple[list[OutboxRow], int, dict[str, int]]:
     """One page of the organisation's outbox, newest first; the count matching and the
-    count per status."""
+    count per status (``outbox_counts``, when the caller has them)."""
     query: Select[*tuple[Any, ...]] = (
         select(
             OutboxMessage.id,
@@ -429,15 +440,10 @@ def outbox(
     rows = session.execute(
         query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
     ).all()
-    counts = {
-        str(r[0]): int(r[1])
-        for r in session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.org_id == org_id)
-            .group_by(OutboxMessage.status)
-        )
-    }
-    return [OutboxRow(*r) for r in rows], _count(session, query), counts
+    if counts is None:
+        counts = outbox_counts(session, org_id)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    return [OutboxRow(*r) for r in rows], total, counts
 
 
 def outbox_attachment(

@@ -278,11 +278,14 @@ def worklist(
             session, org_id, as_of, where, limit=size, offset=(page - 1) * size,
             accounts=_accounts(session, org_id, as_of),
         )  # fmt: skip
-    options = WorklistOptions(
-        collectors=repository.collectors(session, org_id),
-        tags=repository.tags(session, org_id),
-        currencies=repository.currencies(session, org_id),
-    )
+    options = figures.cached(
+        session, org_id, ("worklist options",), (*figures.CUSTOMERS, *figures.LEDGER),
+        lambda: WorklistOptions(
+            collectors=repository.collectors(session, org_id),
+            tags=repository.tags(session, org_id),
+            currencies=repository.currencies(session, org_id),
+        ),
+    )  # fmt: skip
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
     steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
     shown = {(r.customer_id, r.currency): at_risk.get((r.customer_id, r.currency), 0) for r in rows}

@@ -31,7 +31,7 @@ from recoup.imports.fields import DATE_ORDERS
 from recoup.ledger import service as ledger
 from recoup.policy import versions
 from recoup.portal import service as portal
-from recoup.web import core, repository, service, uploads
+from recoup.web import core, figures, repository, service, uploads
 from recoup.web.deps import (
     DB,
     SESSION_COOKIE,
@@ -509,9 +509,14 @@ def outbox_page(
     """What Recoup has planned to send or do, and what became of it."""
     number = core.page_number(page)
     chosen = status if status in {s.value for s in OutboxStatus} else ""
+    counts = figures.cached(
+        db, actor.org_id, ("outbox counts",), figures.OUTBOX,
+        lambda: repository.outbox_counts(db, actor.org_id),
+    )  # fmt: skip
     rows, total, counts = repository.outbox(
-        db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE
-    )
+        db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE,
+        counts=counts,
+    )  # fmt: skip
     context = {
         "rows": rows,
         "page": core.Page(number, service.PAGE_SIZE, total),

@@ -15,6 +15,7 @@ branch_labels: str | Sequence[str] | None = ("web",)
 depends_on: str | Sequence[str] | None = ("comms_0001",)
 
 INDEXES = (
+    ("ix_customers_org_updated", "customers", ["org_id", "updated_at"]),
     ("ix_invoices_org_updated", "invoices", ["org_id", "updated_at"]),
     ("ix_payments_org_updated", "payments", ["org_id", "updated_at"]),
     ("ix_credit_notes_org_updated", "credit_notes", ["org_id", "updated_at"]),
