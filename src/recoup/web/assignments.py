@@ -37,8 +37,17 @@ def _matching(db: Session, actor: Actor, as_of: date, filters: dict[str, str], l
     chosen = filters.get("collector", "")
     collector = "" if chosen == NOBODY else (chosen or None)
     return repository.customers_to_assign(
-        db, actor.org_id, open_since=_open_since(db, actor.org_id), tag=filters.get("tag", ""),
+        db, actor.org_id, directory=_directory(db, actor.org_id),
+        open_since=_open_since(db, actor.org_id), tag=filters.get("tag", ""),
         country=filters.get("country", ""), collector=collector, oldest_due=oldest, limit=limit,
+    )  # fmt: skip
+
+
+def _directory(db: Session, org_id: int) -> list[repository.DirectoryEntry]:
+    """The customers by name with what the page filters by, once per change of them."""
+    return figures.cached(
+        db, org_id, ("directory",), figures.CUSTOMERS,
+        lambda: repository.customer_directory(db, org_id),
     )  # fmt: skip
 
 
@@ -55,7 +64,8 @@ def _context(db: Session, actor: Actor, as_of: date, filters: dict[str, str],
              **extra: Any) -> dict[str, Any]:  # fmt: skip
     rows, total = _matching(db, actor, as_of, filters, SHOWN)
     _, unassigned = repository.customers_to_assign(
-        db, actor.org_id, open_since=_open_since(db, actor.org_id), tag="", country="",
+        db, actor.org_id, directory=_directory(db, actor.org_id),
+        open_since=_open_since(db, actor.org_id), tag="", country="",
         collector="", oldest_due=None, limit=0,
     )  # fmt: skip
     return {
@@ -64,8 +74,8 @@ def _context(db: Session, actor: Actor, as_of: date, filters: dict[str, str],
         "unassigned": unassigned,
         "filters": filters,
         "collectors": auth.collector_emails(db, org_id=actor.org_id),
-        "tags": repository.tags(db, actor.org_id),
-        "countries": repository.countries(db, actor.org_id),
+        "tags": sorted({t for c in _directory(db, actor.org_id) for t in c.tags}),
+        "countries": sorted({c.country for c in _directory(db, actor.org_id) if c.country}),
         "buckets": ("current", *core.WORKLIST_BUCKETS),
         "nobody": NOBODY,
         "errors": {},

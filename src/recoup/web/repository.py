@@ -354,12 +354,43 @@ def _invoice_row(r: Sequence[Any]) -> InvoiceRow:
 
 
 def invoices(
-    session: Session, org_id: int, where: InvoiceFilter, as_of: date, *, limit: int, offset: int
+    session: Session,
+    org_id: int,
+    where: InvoiceFilter,
+    as_of: date,
+    *,
+    limit: int,
+    offset: int,
+    count: int | None = None,
 ) -> tuple[list[InvoiceRow], int]:
-    """One page of matching invoices and how many match in all."""
+    """One page of matching invoices and how many match in all (``count``: the caller's
+    kept ``invoice_count``)."""
     query = _invoice_query(org_id, where, as_of)
-    rows = session.execute(query.limit(limit).offset(offset)).all()
-    return [_invoice_row(r) for r in rows], _invoice_count(session, org_id, where, as_of)
+    if where.search or where.assignees is not None:
+        rows = session.execute(query.limit(limit).offset(offset)).all()
+    else:
+        # The page's invoices first (one index), then their customers: a join before the
+        # offset looked up the customer of every invoice skipped.
+        column = INVOICE_SORTS.get(where.sort, Invoice.due_date)
+        page = (
+            select(Invoice.id)
+            .where(*_invoice_conditions(org_id, where, as_of))
+            .order_by(
+                column.desc() if where.descending else column.asc(),
+                Invoice.id.desc() if where.descending else Invoice.id,
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = session.execute(query.where(Invoice.id.in_(page.scalar_subquery()))).all()
+    return [_invoice_row(r) for r in rows], (
+        _invoice_count(session, org_id, where, as_of) if count is None else count
+    )
+
+
+def invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: date) -> int:
+    """How many invoices match ``where``."""
+    return _invoice_count(session, org_id, where, as_of)
 
 
 def iter_invoices(
@@ -583,10 +614,38 @@ class AssignableCustomer:
     collector: str
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """What the assignments page filters a customer by."""
+
+    name: str
+    id: int
+    collector: str  # trimmed, lower case: "" nobody
+    country: str
+    tags: frozenset[str]
+
+
+def customer_directory(session: Session, org_id: int) -> list[DirectoryEntry]:
+    """Every customer of the organisation by name (then id), with what the assignments
+    page filters by (one pass over the customers: callers keep it, ``figures``)."""
+    rows = session.execute(
+        select(Customer.name, Customer.id, Customer.collector, Customer.country, Customer.tags)
+        .where(Customer.org_id == org_id)
+        .order_by(Customer.name, Customer.id)
+    )
+    return [
+        DirectoryEntry(
+            r[0], r[1], (r[2] or "").strip().lower(), (r[3] or "").upper(), frozenset(r[4] or ())
+        )
+        for r in rows
+    ]
+
+
 def customers_to_assign(
     session: Session,
     org_id: int,
     *,
+    directory: Sequence[DirectoryEntry],
     open_since: dict[int, date],
     tag: str,
     country: str,
@@ -597,21 +656,17 @@ def customers_to_assign(
     """Customers with something open (``open_since``: ``oldest_open_due``), narrowed by
     segment (tag), country, collector ("" unassigned) and the due-date range of their
     oldest open invoice; the first ``limit`` by name and how many match in all."""
-    query = select(Customer.id, Customer.name).where(Customer.org_id == org_id)
-    if country:
-        query = query.where(Customer.country == country.upper())
-    if collector is not None:
-        query = query.where(func.lower(func.trim(Customer.collector)) == collector.strip().lower())
-    if tag:
-        query = query.where(cast(Customer.tags, String).contains(f'"{tag}"', autoescape=True))
+    wanted = None if collector is None else collector.strip().lower()
     matching = [
-        (name, customer_id)
-        for customer_id, name in session.execute(query)
-        if customer_id in open_since
-        and (oldest_due is None or _within(open_since[customer_id], *oldest_due))
+        c.id
+        for c in directory
+        if c.id in open_since
+        and (not country or c.country == country.upper())
+        and (wanted is None or c.collector == wanted)
+        and (not tag or tag in c.tags)
+        and (oldest_due is None or _within(open_since[c.id], *oldest_due))
     ]
-    matching.sort()
-    shown = [customer_id for _, customer_id in matching[:limit]]
+    shown = matching[:limit]
     rows = (
         {
             r[0]: r
@@ -631,17 +686,6 @@ def customers_to_assign(
     )
     found = [
         AssignableCustomer(r[0], r[1], r[2], r[3] or "", list(r[4] or []), r[5] or "")
-        for r in (rows[i] for i in shown)
+        for r in (rows[i] for i in shown if i in rows)
     ]
     return found, len(matching)
-
-
-def countries(session: Session, org_id: int) -> list[str]:
-    """The countries of the organisation's customers, sorted."""
-    return sorted(
-        c
-        for c in session.scalars(
-            select(Customer.country).where(Customer.org_id == org_id).distinct()
-        )
-        if c
-    )

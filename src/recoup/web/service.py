@@ -493,7 +493,14 @@ def invoice_list(
     session: Session, *, org_id: int, where: InvoiceFilter, as_of: date, page: int
 ) -> InvoiceList:
     """Matching invoices, sorted and paged."""
+    by_customer = bool(where.search) or where.assignees is not None
+    count = figures.cached(
+        session, org_id, ("invoice count", where, as_of),
+        (*figures.LEDGER, *figures.CUSTOMERS) if by_customer else figures.LEDGER,
+        lambda: repository.invoice_count(session, org_id, where, as_of),
+    )  # fmt: skip
     rows, total = repository.invoices(
-        session, org_id, where, as_of, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+        session, org_id, where, as_of, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        count=count,
+    )  # fmt: skip
     return InvoiceList(rows, Page(page, PAGE_SIZE, total), repository.currencies(session, org_id))

@@ -21,6 +21,8 @@ INDEXES = (
     ("ix_credit_notes_org_updated", "credit_notes", ["org_id", "updated_at"]),
     ("ix_outbox_org_updated", "outbox", ["org_id", "updated_at"]),
     ("ix_outbox_org_sent", "outbox", ["org_id", "sent_at"]),
+    # The invoice list's pages in due-date order (the id breaks ties), without a sort.
+    ("ix_invoices_org_status_due_id", "invoices", ["org_id", "status", "due_date", "id"]),
 )
 
 
