@@ -111,6 +111,10 @@ def main() -> None:
                 + ("  over target" if path in r.get("over_target", ()) else "")
                 for path, seconds in r.get("pages", {}).items()
             )
+            line += "".join(
+                f"\n{'':<11}   {path + ' (after a change)':<40} {seconds:>6.3f} s"
+                for path, seconds in r.get("cold", {}).items()
+            )
             lines.append(line)
             print(line, flush=True)
     lines.append(
