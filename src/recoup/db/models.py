@@ -16,7 +16,8 @@ import recoup.comms.models
 import recoup.credit.models
 import recoup.ledger.models
 import recoup.policy.models
-import recoup.portal.models  # noqa: F401
+import recoup.portal.models
+import recoup.web.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata
