@@ -194,6 +194,8 @@ def test_another_organisations_requests_are_not_found(session: Session) -> None:
             )  # fmt: skip
     assert approvals.pending(session, org_id=other.id) == []
     with pytest.raises(InvalidInput, match="kind"):
+        approvals.find(session, org_id=org.id, kind="bogus", request_id=1)
+    with pytest.raises(NotFound):
         approvals.find(session, org_id=org.id, kind="policy", request_id=1)
 
 

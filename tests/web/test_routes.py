@@ -174,6 +174,15 @@ ROUTES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/policies"): Case("view"),
     ("POST", "/policies/dry-run"): Case("manage_credit", form={"as_of": "2026-07-15"}),
+    ("POST", "/policies/{name}/change"): Case(
+        "work_accounts", {"name": "policy"}, {"text": "name: default", "reason": "Test"}
+    ),
+    ("POST", "/policies/assign"): Case(
+        "manage_credit", form={"policy": "strict", "customer": "C1"}
+    ),
+    ("POST", "/customers/{customer_id}/policy"): Case(
+        "manage_credit", {"customer_id": "customer"}, {"policy": "strict"}
+    ),
     ("GET", "/users"): Case("manage_users"),
     ("POST", "/users"): Case("manage_users", form={"email": "x@alpha.example"}),
     ("POST", "/users/{user_id}/active"): Case("manage_users", {"user_id": "user"}, {"active": "1"}),
@@ -296,6 +305,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "line": str(chosen.lines[0]),
         "second_line": str(chosen.lines[1]),
         "api_token": str(_fresh_api_token(world, chosen.id)),
+        "policy": "default" if org == "a" else "beta-has-no-such-policy",
     }
 
 

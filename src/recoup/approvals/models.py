@@ -1,8 +1,9 @@
 """Approval requests: one row per decision a second person makes.
 
-A credit-limit increase above the threshold is a pending request here until decided; a
-hand-off or a write-off keeps its own pending row in ``recoup.cases`` and gets a row
-here when it is decided (who, in which role, why). Audited like every business table.
+A credit-limit increase above the threshold and a change to an escalation policy are
+pending requests here until decided; a hand-off or a write-off keeps its own pending
+row in ``recoup.cases`` and gets a row here when it is decided (who, in which role,
+why). Audited like every business table.
 """
 
 from datetime import date
@@ -19,6 +20,7 @@ class ApprovalKind(StrEnum):
     HANDOFF = "handoff"
     WRITE_OFF = "write_off"
     CREDIT_LIMIT = "credit_limit"
+    POLICY = "policy"
 
 
 class ApprovalStatus(StrEnum):
@@ -43,7 +45,7 @@ class ApprovalRequest(OrgScoped, Base):
     kind: Mapped[ApprovalKind] = mapped_column(String(16))
     subject_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # hand-off, write-off
     key: Mapped[str | None] = mapped_column(String(64), default=None)  # "handoff:7"
-    customer_id: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)  # None: a policy change
     status: Mapped[ApprovalStatus] = mapped_column(String(16), default=ApprovalStatus.PENDING)
     summary: Mapped[str] = mapped_column(String(500), default="")
     currency: Mapped[str] = mapped_column(String(3))
@@ -56,3 +58,6 @@ class ApprovalRequest(OrgScoped, Base):
     decided_role: Mapped[str] = mapped_column(String(16), default="")
     decided_on: Mapped[date | None] = mapped_column(default=None)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # A policy change: the policy's name and the proposed YAML text (approvals_0002).
+    subject: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")

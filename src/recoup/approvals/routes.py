@@ -42,7 +42,10 @@ def _context(db: Session, actor: Actor, **extra: Any) -> dict[str, Any]:
     waiting = approvals.pending(db, org_id=actor.org_id)
     history = approvals.decided(db, org_id=actor.org_id, limit=30)
     names = _names(
-        db, actor.org_id, [p.customer_id for p in waiting] + [d.customer_id for d in history]
+        db,
+        actor.org_id,
+        [p.customer_id for p in waiting if p.customer_id is not None]
+        + [d.customer_id for d in history if d.customer_id is not None],
     )
     return {
         "pending": waiting,
@@ -71,7 +74,8 @@ def _decide(
     decide: Any,
 ) -> Response:
     item = approvals.find(db, org_id=actor.org_id, kind=kind, request_id=request_id)
-    service.customer(db, org_id=actor.org_id, customer_id=item.customer_id)  # in scope
+    if item.customer_id is not None:
+        service.customer(db, org_id=actor.org_id, customer_id=item.customer_id)  # in scope
     try:
         decision: ApprovalRequest = decide()
     except NotFound:

@@ -1,8 +1,10 @@
 """Approvals by a second person (maker-checker), enforced here for every caller.
 
-Three kinds of request wait for a manager or an admin: a hand-off to an agency and a
-write-off (their pending rows live in ``recoup.cases``), and a credit-limit increase of
-more than ``core.CREDIT_INCREASE_THRESHOLD`` (a pending ``ApprovalRequest``). Whoever
+Four kinds of request wait for a manager or an admin: a hand-off to an agency and a
+write-off (their pending rows live in ``recoup.cases``), a credit-limit increase of more
+than ``core.CREDIT_INCREASE_THRESHOLD`` and any change to an escalation policy (pending
+``ApprovalRequest`` rows; an approved policy becomes the organisation's version,
+``recoup.policy.versions``). Whoever
 decides must be a manager or an admin and must not be the person who asked; a rejection
 needs a reason. Each decision is an ``ApprovalRequest`` row (audited) saying who decided,
 in which role, when and why. Services never commit.
@@ -27,11 +29,15 @@ from recoup.credit import service as credit
 from recoup.credit.models import CreditLimitChange
 from recoup.errors import Conflict, InvalidInput, NotFound, RecoupError
 from recoup.ledger import service as ledger
+from recoup.policy import versions as policy_versions
+from recoup.policy.changes import describe_change
+from recoup.policy.definition import Policy, parse_policy
 
 WHAT = {
     ApprovalKind.HANDOFF: "hand-off",
     ApprovalKind.WRITE_OFF: "write-off",
     ApprovalKind.CREDIT_LIMIT: "credit-limit increase",
+    ApprovalKind.POLICY: "policy change",
 }
 
 
@@ -46,14 +52,15 @@ class Pending:
     """A request awaiting a decision, whatever its kind."""
 
     kind: ApprovalKind
-    id: int  # the hand-off's, the write-off's or the credit request's id
-    customer_id: int
+    id: int  # the hand-off's, the write-off's or the request's id
+    customer_id: int | None  # None: a policy change
     summary: str
     requested_by: str
     requested_on: date
     currency: str
     amount: int | None
     reason: str = ""
+    detail: str = ""  # a policy change: the proposed YAML
 
 
 def _kind(value: str) -> ApprovalKind:
@@ -178,6 +185,67 @@ def change_credit_limit(
     return request
 
 
+def request_policy_change(
+    session: Session,
+    *,
+    org_id: int,
+    text: str,
+    reason: str,
+    requested_by: str,
+    policies: dict[str, Policy],
+    name: str | None = None,
+    on: date | None = None,
+) -> ApprovalRequest:
+    """Ask to change a policy (or add one) to ``text`` (its YAML): validated now, stored
+    as the organisation's version only when a second person approves. ``policies`` are
+    the ones in use (``recoup.policy.versions.org_policies``); ``name``, when given, is
+    the policy the text must keep. Every change waits, the requester's role aside: a
+    policy decides how every customer is chased."""
+    if not requested_by.strip():
+        raise InvalidInput("name who asks", field="by")
+    if not reason.strip():
+        raise InvalidInput("say why the policy changes", field="reason")
+    new = parse_policy(text, source="the proposed policy")
+    if name is not None and new.name != name:
+        raise InvalidInput(
+            f"the text names policy {new.name!r}; keep the name {name!r}", field="text"
+        )
+    current = policies.get(new.name)
+    changes = describe_change(current, new)
+    if not changes:
+        raise InvalidInput(f"the text changes nothing in policy {new.name!r}", field="text")
+    waiting = session.scalar(
+        select(ApprovalRequest.id).where(
+            ApprovalRequest.org_id == org_id,
+            ApprovalRequest.kind == ApprovalKind.POLICY,
+            ApprovalRequest.status == ApprovalStatus.PENDING,
+            ApprovalRequest.subject == new.name,
+        )
+    )
+    if waiting is not None:
+        raise Conflict(
+            f"policy change #{waiting} to {new.name!r} awaits a decision; decide it first"
+        )
+    request = ApprovalRequest(
+        org_id=org_id,
+        kind=ApprovalKind.POLICY,
+        customer_id=None,
+        status=ApprovalStatus.PENDING,
+        summary=f"Change policy {new.name}: {'; '.join(changes)}"[:500],
+        currency="",
+        requested_by=requested_by.strip(),
+        requested_on=on or clock.today(),
+        reason=reason.strip(),
+        subject=new.name,
+        detail=text,
+    )
+    session.add(request)
+    session.flush()
+    request.key = f"policy:{request.id}"
+    session.flush()
+    return request
+
+
 # The queue
 
 
@@ -197,8 +265,8 @@ def _from_write_off(w: WriteOff) -> Pending:
 
 def _from_request(r: ApprovalRequest) -> Pending:
     return Pending(
-        ApprovalKind.CREDIT_LIMIT, r.id, r.customer_id, r.summary, r.requested_by,
-        r.requested_on, r.currency, r.amount, r.reason,
+        ApprovalKind(r.kind), r.id, r.customer_id, r.summary, r.requested_by,
+        r.requested_on, r.currency, r.amount, r.reason, r.detail,
     )  # fmt: skip
 
 
@@ -218,7 +286,7 @@ def pending(session: Session, *, org_id: int, customer_id: int | None = None) ->
     query = select(ApprovalRequest).where(
         ApprovalRequest.org_id == org_id,
         ApprovalRequest.status == ApprovalStatus.PENDING,
-        ApprovalRequest.kind == ApprovalKind.CREDIT_LIMIT,
+        ApprovalRequest.kind.in_([ApprovalKind.CREDIT_LIMIT, ApprovalKind.POLICY]),
     )
     if customer_id is not None:
         query = query.where(ApprovalRequest.customer_id == customer_id)
@@ -255,22 +323,29 @@ def find(session: Session, *, org_id: int, kind: str, request_id: int) -> Pendin
         if write_off.status != WriteOffStatus.PENDING:
             raise Conflict(f"write-off #{request_id} is {write_off.status}, not pending")
         return _from_write_off(write_off)
-    return _from_request(_credit_request(session, org_id, request_id))
+    return _from_request(_own_request(session, org_id, request_id, chosen))
 
 
-def _credit_request(session: Session, org_id: int, request_id: int) -> ApprovalRequest:
+def _own_request(
+    session: Session, org_id: int, request_id: int, kind: ApprovalKind
+) -> ApprovalRequest:
+    """A pending request kept in ``approval_requests`` (credit limit, policy change)."""
     request = session.scalar(
         select(ApprovalRequest).where(
             ApprovalRequest.org_id == org_id,
             ApprovalRequest.id == request_id,
-            ApprovalRequest.kind == ApprovalKind.CREDIT_LIMIT,
+            ApprovalRequest.kind == kind,
         )
     )
     if request is None:
-        raise NotFound(f"no credit-limit request #{request_id}")
+        raise NotFound(f"no {WHAT[kind]} request #{request_id}")
     if request.status != ApprovalStatus.PENDING:
-        raise Conflict(f"credit-limit request #{request_id} is {request.status}, not pending")
+        raise Conflict(f"{WHAT[kind]} request #{request_id} is {request.status}, not pending")
     return request
+
+
+def _credit_request(session: Session, org_id: int, request_id: int) -> ApprovalRequest:
+    return _own_request(session, org_id, request_id, ApprovalKind.CREDIT_LIMIT)
 
 
 # Decisions
@@ -303,8 +378,8 @@ def _record(
     day: date,
     reason: str,
 ) -> ApprovalRequest:
-    if item.kind is ApprovalKind.CREDIT_LIMIT:
-        request = _credit_request(session, org_id, item.id)
+    if item.kind in (ApprovalKind.CREDIT_LIMIT, ApprovalKind.POLICY):
+        request = _own_request(session, org_id, item.id, item.kind)
     else:
         request = ApprovalRequest(
             org_id=org_id,
@@ -359,8 +434,14 @@ def approve(
             session, org_id=org_id, write_off_id=item.id, approver=by.strip(),
             approver_role=checked, on=day,
         )  # fmt: skip
+    elif item.kind is ApprovalKind.POLICY:
+        policy_versions.store_version(
+            session, org_id=org_id, text=item.detail, requested_by=item.requested_by,
+            approved_by=by.strip(), on=day,
+        )  # fmt: skip
     else:
         request = _credit_request(session, org_id, item.id)
+        assert item.customer_id is not None  # a credit limit is a customer's
         limit = None if request.amount is None else money.from_minor(request.amount, item.currency)
         credit.set_credit_limit(
             session, org_id=org_id, customer_id=item.customer_id, limit=limit,
@@ -401,7 +482,7 @@ def reject(
             session, org_id=org_id, write_off_id=item.id, approver=by.strip(),
             approver_role=checked, on=day,
         )  # fmt: skip
-    else:
+    elif item.kind is ApprovalKind.CREDIT_LIMIT:
         cases.complete_task_by_key(
             session, org_id=org_id, key=f"credit_limit:{item.id}:approval", by=by.strip()
         )

@@ -35,10 +35,11 @@ def invoice(
 ) -> Invoice | None:
     """The organisation's invoice ``invoice_id``; ``lock`` holds its row until commit so
     that two charge runs on one invoice take turns."""
+    if not lock:  # the session's copy when it has one (no query per charge line)
+        found = session.get(Invoice, invoice_id)
+        return found if found is not None and found.org_id == org_id else None
     query = select(Invoice).where(Invoice.org_id == org_id, Invoice.id == invoice_id)
-    if lock:
-        query = query.with_for_update()
-    return session.scalars(query).one_or_none()
+    return session.scalars(query.with_for_update()).one_or_none()
 
 
 def invoice_by_number(session: Session, org_id: int, number: str) -> Invoice | None:
@@ -49,10 +50,9 @@ def invoice_by_number(session: Session, org_id: int, number: str) -> Invoice | N
 
 
 def customer(session: Session, org_id: int, customer_id: int) -> Customer | None:
-    """The organisation's customer ``customer_id``."""
-    return session.scalars(
-        select(Customer).where(Customer.org_id == org_id, Customer.id == customer_id)
-    ).one_or_none()
+    """The organisation's customer ``customer_id`` (the session's copy when it has one)."""
+    found = session.get(Customer, customer_id)
+    return found if found is not None and found.org_id == org_id else None
 
 
 def reductions(session: Session, org_id: int, invoice_id: int) -> list[tuple[date, int]]:

@@ -1041,7 +1041,22 @@ def accrued_interest(
     """The interest accrued to ``as_of`` on the customer's open claims (beyond what is
     already charged), one line per invoice with something accrued."""
     lines: list[AccruedInterest] = []
-    for claim in repository.open_claims(session, org_id, customer_id):
+    claims = repository.open_claims(session, org_id, customer_id)
+    # The rows every claim reads, loaded once and held here: the session's identity map
+    # keeps rows only while something refers to them, and then answers the look-ups
+    # below without a query each (a customer page lists every claim).
+    held = (
+        (
+            ledger.get_organisation(session, org_id=org_id),
+            repository.customer(session, org_id, customer_id),
+            ledger.invoices_by_id(
+                session, org_id=org_id, invoice_ids=[c.invoice_id for c in claims]
+            ),
+        )
+        if claims
+        else ()
+    )
+    for claim in claims:
         invoice = _invoice(session, org_id, claim.invoice_id)
         if invoice.status != InvoiceStatus.OPEN:
             continue
@@ -1062,6 +1077,7 @@ def accrued_interest(
                 explanation,
             )
         )
+    del held
     return lines
 
 

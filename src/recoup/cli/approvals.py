@@ -17,7 +17,7 @@ from recoup.cli.cases import amount, approver_role
 from recoup.errors import InvalidInput
 
 app = typer.Typer(help="Approvals by a second person.", no_args_is_help=True)
-Kind = Annotated[str, typer.Argument(help="handoff, write_off or credit_limit")]
+Kind = Annotated[str, typer.Argument(help="handoff, write_off, credit_limit or policy")]
 RequestId = Annotated[int, typer.Argument(help="the request's number (#)")]
 Approver = Annotated[str, typer.Option(help="the deciding user's email")]
 Role = Annotated[str | None, typer.Option(help="manager or admin; only while there are no users")]

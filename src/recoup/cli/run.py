@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from recoup.approvals import service as approvals
 from recoup.audit import verification as audit_verification
 from recoup.cases import service as cases
 from recoup.cases.ledger_views import customer_by_external_id
@@ -19,13 +20,14 @@ from recoup.cli.cases import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
 from recoup.db.engine import is_overload
-from recoup.errors import Overloaded, RecoupError
+from recoup.errors import InvalidInput, Overloaded, RecoupError
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.jobs.readiness import blocking, sending_findings
 from recoup.ledger.models import Organisation
 from recoup.policy.definition import load_policy
 from recoup.policy.service import assign_policy, available_policies
+from recoup.policy.versions import org_policies
 from recoup.portal.service import PortalSettings
 
 policy_app = typer.Typer(help="Escalation policies.", no_args_is_help=True)
@@ -248,8 +250,37 @@ def assign(
             session,
             org_id=organisation.id,
             policy=policy,
-            policies=policies,
+            policies=org_policies(session, org_id=organisation.id, base=policies),
             customer_id=customer_id,
             invoice_id=invoice_id,
         )
     typer.echo(f"{scope} now follows policy {policy!r}")
+
+
+@policy_app.command("propose")
+def propose(
+    file: Annotated[Path, typer.Argument(help="the policy's new YAML (its name says which)")],
+    by: Annotated[str, typer.Option("--by", help="the proposing user's email")],
+    reason: Annotated[str, typer.Option("--reason", help="why it changes")],
+    org: Annotated[str | None, typer.Option("--org")] = None,
+) -> None:
+    """Propose a change to a policy (or a new one) for the organisation; it takes effect
+    when another manager or admin approves it (`recoup approval approve policy N`)."""
+    try:
+        policies = available_policies(_policy_dir())
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        fail(InvalidInput(f"cannot read {file}: {error.strerror}", field="file"))
+    except RecoupError as error:
+        fail(error)
+    with unit_of_work(org) as (session, organisation):
+        request = approvals.request_policy_change(
+            session,
+            org_id=organisation.id,
+            text=text,
+            reason=reason,
+            requested_by=by,
+            policies=org_policies(session, org_id=organisation.id, base=policies),
+        )
+        typer.echo(f"policy change #{request.id} proposed: {request.summary}")
+        typer.echo(f"another manager or admin decides: recoup approval approve policy {request.id}")

@@ -21,6 +21,7 @@ import recoup.ledger.models
 import recoup.payments.models
 import recoup.policy.models
 import recoup.portal.models
+import recoup.web.models
 import recoup.webhooks.models  # noqa: F401
 from recoup.db.base import Base
 

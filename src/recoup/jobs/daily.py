@@ -44,6 +44,7 @@ from recoup.db import bulk
 from recoup.inbound import service as inbound
 from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
+from recoup.policy import versions as policy_versions
 from recoup.policy.core import PlannedAction, earliest_level, gentle_start_step
 from recoup.policy.definition import ActionKind, Policy
 from recoup.policy.pauses import Pause
@@ -94,6 +95,9 @@ def run_day(
     or rolls back for a dry run). Waits for a run of the same organisation that is under
     way (``lock_run``)."""
     lock_run(session, org_id=org_id)
+    # The organisation's approved versions of its policies replace the files' (one place
+    # for every caller: the command line, the web dry run, the demo, the bench).
+    policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
     with bulk.gc_paused():  # millions of short-lived objects on a large ledger
         return _run_day(session, org_id, as_of, now, policies, customer_range)
 

@@ -67,3 +67,18 @@ class PolicyAssignment(OrgScoped, Base):
     customer_id: Mapped[int | None] = mapped_column(BigInteger)
     invoice_id: Mapped[int | None] = mapped_column(BigInteger)
     policy: Mapped[str] = mapped_column(String(64))
+
+
+@audited
+class OrgPolicy(OrgScoped, Base):
+    """An organisation's own version of a policy (overriding the file of that name),
+    stored once a second person approved the change (``recoup.approvals``)."""
+
+    __tablename__ = "org_policies"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # the policy's YAML, as validated
+    requested_by: Mapped[str] = mapped_column(String(254), default="")
+    approved_by: Mapped[str] = mapped_column(String(254), default="")
+    changed_on: Mapped[date]

@@ -41,6 +41,7 @@ from recoup.portal.service import PortalSettings
 from recoup.web import actions, bank, dryrun, lists, outbox, settings, views
 from recoup.web import assignments as assigning
 from recoup.web import customers as customer_forms
+from recoup.web import policies as policy_pages
 from recoup.web.deps import Forbidden, LoginRequired
 from recoup.web.templating import render
 from recoup.webhooks import views as webhook_views
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(api_token_views)
     app.mount(API_PREFIX, create_api(engine=engine, clock=clock))
     app.include_router(inbound_views.router)
+    app.include_router(policy_pages.router)
     _handle_errors(app)
     app.add_middleware(ShedLogins)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from recoup.auth import service as auth
 from recoup.errors import InvalidInput, RecoupError
 from recoup.ledger import service as ledger
-from recoup.web import core
+from recoup.web import core, figures, repository
 from recoup.web.deps import DB, Actor, CreditManager
 from recoup.web.templating import render
 from recoup.web.views import redirect, today
@@ -36,25 +36,46 @@ def _matching(db: Session, actor: Actor, as_of: date, filters: dict[str, str], l
         oldest = (as_of, date.max)
     chosen = filters.get("collector", "")
     collector = "" if chosen == NOBODY else (chosen or None)
-    return ledger.customers_to_assign(
-        db, org_id=actor.org_id, tag=filters.get("tag", ""), country=filters.get("country", ""),
-        collector=collector, oldest_due=oldest, limit=limit,
+    return repository.customers_to_assign(
+        db, actor.org_id, directory=_directory(db, actor.org_id),
+        open_since=_open_since(db, actor.org_id), tag=filters.get("tag", ""),
+        country=filters.get("country", ""), collector=collector, oldest_due=oldest, limit=limit,
+    )  # fmt: skip
+
+
+def _directory(db: Session, org_id: int) -> list[repository.DirectoryEntry]:
+    """The customers by name with what the page filters by, once per change of them."""
+    return figures.cached(
+        db, org_id, ("directory",), figures.CUSTOMERS,
+        lambda: repository.customer_directory(db, org_id),
+    )  # fmt: skip
+
+
+def _open_since(db: Session, org_id: int) -> dict[int, date]:
+    """Customers with something open and their oldest open due date, computed once per
+    change of the ledger (``figures``)."""
+    return figures.cached(
+        db, org_id, ("open_since",), figures.LEDGER,
+        lambda: repository.oldest_open_due(db, org_id),
     )  # fmt: skip
 
 
 def _context(db: Session, actor: Actor, as_of: date, filters: dict[str, str],
              **extra: Any) -> dict[str, Any]:  # fmt: skip
     rows, total = _matching(db, actor, as_of, filters, SHOWN)
-    _, unassigned = ledger.customers_to_assign(db, org_id=actor.org_id, collector="", limit=0)
-    customers = ledger.customers(db, org_id=actor.org_id)
+    _, unassigned = repository.customers_to_assign(
+        db, actor.org_id, directory=_directory(db, actor.org_id),
+        open_since=_open_since(db, actor.org_id), tag="", country="",
+        collector="", oldest_due=None, limit=0,
+    )  # fmt: skip
     return {
         "rows": rows,
         "total": total,
         "unassigned": unassigned,
         "filters": filters,
         "collectors": auth.collector_emails(db, org_id=actor.org_id),
-        "tags": sorted({t for c in customers for t in (c.tags or [])}),
-        "countries": sorted({c.country for c in customers if c.country}),
+        "tags": sorted({t for c in _directory(db, actor.org_id) for t in c.tags}),
+        "countries": sorted({c.country for c in _directory(db, actor.org_id) if c.country}),
         "buckets": ("current", *core.WORKLIST_BUCKETS),
         "nobody": NOBODY,
         "errors": {},

@@ -3,17 +3,16 @@ reason — the daily run (``recoup.jobs.daily.run_day``, as ``recoup run --dry-r
 the request's transaction, rolled back: nothing is stored and nothing is sent."""
 
 from datetime import UTC, date, datetime, time
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from recoup.config import Settings
 from recoup.errors import InvalidInput, RecoupError
 from recoup.jobs.daily import run_day
-from recoup.policy.service import available_policies
+from recoup.policy import versions
 from recoup.web.deps import DB, CreditManager
+from recoup.web.policies import policies_context, policy_dir
 from recoup.web.templating import render
 from recoup.web.views import today
 
@@ -21,29 +20,26 @@ router = APIRouter()
 SHOWN = 500  # actions listed on the page (the count says how many there are)
 
 
-def _policies() -> dict[str, Any]:
-    directory = Settings().policy_dir
-    return available_policies(Path(directory) if directory else None)
-
-
 @router.post("/policies/dry-run", response_class=HTMLResponse)
 def dry_run(
     request: Request, db: DB, actor: CreditManager, as_of: Annotated[str, Form()] = ""
 ) -> HTMLResponse:
     """Plan a chosen day (default: today) and show the actions; nothing is kept."""
-    context: dict[str, Any] = {"policies": _policies(), "as_of": as_of}
     try:
         try:
             day = date.fromisoformat(as_of.strip()) if as_of.strip() else today(request)
         except ValueError:
             raise InvalidInput("enter a date", field="as_of") from None
         now = datetime.combine(day, time(7), UTC)
-        result = run_day(db, org_id=actor.org_id, as_of=day, now=now, policies=context["policies"])
+        files = versions.file_policies(policy_dir())  # run_day adds the org's versions
+        result = run_day(db, org_id=actor.org_id, as_of=day, now=now, policies=dict(files))
     except RecoupError as error:
         db.rollback()
+        context = policies_context(db, actor, as_of=as_of)
         context["dry_error"] = getattr(error, "reason", None) or error.message
         return render(request, "policies.html", context, status_code=error.status_code)
     db.rollback()  # a dry run: nothing the run wrote is kept
+    context = policies_context(db, actor, as_of=as_of)
     rows = [
         {
             "customer_id": a.customer_id,

@@ -53,17 +53,24 @@ def _in_range(column: Any, earliest: date | None, latest: date) -> ColumnElement
     return and_(column >= earliest, column <= latest) if earliest else column <= latest
 
 
-def worklist(
-    session: Session,
-    org_id: int,
-    as_of: date,
-    where: WorklistFilter,
-    *,
-    limit: int,
-    offset: int,
-) -> tuple[list[WorklistRow], int]:
-    """Accounts (customer × currency) with overdue money, highest priority first, and how
-    many there are in all. Priority: overdue amounts weighted by age (``core``)."""
+@dataclass(frozen=True, slots=True)
+class AccountTotal:
+    """An account (customer × currency) with overdue money: its sums on a day."""
+
+    customer_id: int
+    currency: str
+    total_open: int
+    overdue: int
+    over_90: int
+    overdue_count: int
+    oldest_due: date | None
+    score: int
+
+
+def account_totals(session: Session, org_id: int, as_of: date) -> list[AccountTotal]:
+    """Every account with overdue money on ``as_of``, highest priority first (overdue
+    amounts weighted by age, ``core``; then the overdue sum, the customer, the currency).
+    One pass over the open invoices: callers keep the result (``figures``)."""
     overdue = Invoice.due_date < as_of
     weighted = sum(
         (
@@ -77,22 +84,19 @@ def worklist(
     )
     over_90_latest = as_of - timedelta(days=91)
     overdue_sum = func.sum(case((overdue, Invoice.open_amount), else_=0))
-    oldest_due = func.min(case((overdue, Invoice.due_date)))
-    # Invoices are summed per account first and only the sums meet their customers: a
-    # join per invoice would cost a lookup for each of a million open invoices.
-    accounts = (
+    query = (
         select(
             Invoice.customer_id,
             Invoice.currency,
-            cast(func.sum(Invoice.open_amount), BigInteger).label("open"),
-            cast(overdue_sum, BigInteger).label("overdue"),
+            cast(func.sum(Invoice.open_amount), BigInteger),
+            cast(overdue_sum, BigInteger),
             cast(
                 func.sum(case((Invoice.due_date <= over_90_latest, Invoice.open_amount), else_=0)),
                 BigInteger,
-            ).label("over_90"),
-            func.count(case((overdue, 1))).label("overdue_count"),
-            oldest_due.label("oldest_due"),
-            cast(func.sum(weighted), BigInteger).label("score"),
+            ),
+            func.count(case((overdue, 1))),
+            func.min(case((overdue, Invoice.due_date))),
+            cast(func.sum(weighted), BigInteger),
         )
         .where(
             Invoice.org_id == org_id,
@@ -102,72 +106,101 @@ def worklist(
         .group_by(Invoice.customer_id, Invoice.currency)
         .having(overdue_sum > 0)
     )
-    if where.currency:
-        accounts = accounts.where(Invoice.currency == where.currency)
-    if where.oldest is not None:
-        earliest, latest = where.oldest
-        accounts = accounts.having(_in_range(oldest_due, earliest, latest))
-    account = accounts.subquery()
-    query: Select[*tuple[Any, ...]] = select(
-        Customer.id,
-        Customer.external_id,
-        Customer.name,
-        Customer.collector,
-        account.c.currency,
-        account.c.open,
-        account.c.overdue,
-        account.c.over_90,
-        account.c.overdue_count,
-        account.c.oldest_due,
-        account.c.score,
-        Customer.credit_limit_amount,
-        Customer.status,
-        func.count().over().label("rows"),
-    ).join(account, and_(Customer.org_id == org_id, Customer.id == account.c.customer_id))
+    found = [
+        AccountTotal(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6], int(r[7] or 0))
+        for r in session.execute(query)
+    ]
+    found.sort(key=lambda a: (-a.score, -a.overdue, a.customer_id, a.currency))
+    return found
+
+
+def customers_matching(session: Session, org_id: int, where: WorklistFilter) -> set[int] | None:
+    """The ids of the customers ``where``'s customer conditions (collector, scope, tag,
+    search) allow; None when it sets none."""
+    conditions: list[ColumnElement[bool]] = []
     if where.collector is not None:
-        query = query.where(Customer.collector == where.collector)
+        conditions.append(Customer.collector == where.collector)
     if where.assignees is not None:
-        query = query.where(_assigned_to(where.assignees))
+        conditions.append(_assigned_to(where.assignees))
     if where.tag:
-        query = query.where(cast(Customer.tags, String).contains(f'"{where.tag}"', autoescape=True))
+        conditions.append(cast(Customer.tags, String).contains(f'"{where.tag}"', autoescape=True))
     if where.search:
         pattern = f"%{where.search.lower()}%"
-        query = query.where(
+        conditions.append(
             or_(
                 func.lower(Customer.name).like(pattern),
                 func.lower(Customer.external_id).like(pattern),
             )
         )
-    query = query.order_by(
-        account.c.score.desc(), account.c.overdue.desc(), Customer.id, account.c.currency
+    if not conditions:
+        return None
+    return set(session.scalars(select(Customer.id).where(Customer.org_id == org_id, *conditions)))
+
+
+def worklist(
+    session: Session,
+    org_id: int,
+    as_of: date,
+    where: WorklistFilter,
+    *,
+    limit: int,
+    offset: int,
+    accounts: Sequence[AccountTotal] | None = None,
+) -> tuple[list[WorklistRow], int]:
+    """Accounts (customer × currency) with overdue money, highest priority first, and how
+    many there are in all. Priority: overdue amounts weighted by age (``core``).
+    ``accounts``: ``account_totals`` of the day, when the caller keeps them."""
+    if accounts is None:
+        accounts = account_totals(session, org_id, as_of)
+    allowed = customers_matching(session, org_id, where)
+    chosen = [
+        a
+        for a in accounts
+        if (not where.currency or a.currency == where.currency)
+        and (where.oldest is None or _within(a.oldest_due, *where.oldest))
+        and (allowed is None or a.customer_id in allowed)
+    ]
+    shown = chosen[offset : offset + limit]
+    ids = sorted({a.customer_id for a in shown})
+    details = (
+        {
+            r[0]: r[1:]
+            for r in session.execute(
+                select(
+                    Customer.id,
+                    Customer.external_id,
+                    Customer.name,
+                    Customer.collector,
+                    Customer.credit_limit_amount,
+                    Customer.status,
+                ).where(Customer.org_id == org_id, Customer.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
     )
-    rows = session.execute(query.limit(limit).offset(offset)).all()
-    total = int(rows[0].rows) if rows else _count(session, query) if offset else 0
     return [
         WorklistRow(
-            customer_id=r[0],
-            external_id=r[1],
-            name=r[2],
-            collector=r[3],
-            currency=r[4],
-            total_open=int(r[5]),
-            overdue=int(r[6]),
-            over_90=int(r[7]),
-            overdue_count=int(r[8]),
-            oldest_due=r[9],
-            score=int(r[10] or 0),
-            credit_limit=r[11],
-            status=str(r[12]),
+            customer_id=a.customer_id,
+            external_id=details[a.customer_id][0],
+            name=details[a.customer_id][1],
+            collector=details[a.customer_id][2],
+            currency=a.currency,
+            total_open=a.total_open,
+            overdue=a.overdue,
+            over_90=a.over_90,
+            overdue_count=a.overdue_count,
+            oldest_due=a.oldest_due,
+            score=a.score,
+            credit_limit=details[a.customer_id][3],
+            status=str(details[a.customer_id][4]),
         )
-        for r in rows
-    ], total
+        for a in shown
+    ], len(chosen)
 
 
-def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
-    """Rows of ``query`` without paging (only needed for a page past the end)."""
-    return int(
-        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    )
+def _within(day: date | None, earliest: date | None, latest: date) -> bool:
+    return day is not None and day <= latest and (earliest is None or day >= earliest)
 
 
 def collectors(session: Session, org_id: int) -> list[str]:
@@ -321,12 +354,43 @@ def _invoice_row(r: Sequence[Any]) -> InvoiceRow:
 
 
 def invoices(
-    session: Session, org_id: int, where: InvoiceFilter, as_of: date, *, limit: int, offset: int
+    session: Session,
+    org_id: int,
+    where: InvoiceFilter,
+    as_of: date,
+    *,
+    limit: int,
+    offset: int,
+    count: int | None = None,
 ) -> tuple[list[InvoiceRow], int]:
-    """One page of matching invoices and how many match in all."""
+    """One page of matching invoices and how many match in all (``count``: the caller's
+    kept ``invoice_count``)."""
     query = _invoice_query(org_id, where, as_of)
-    rows = session.execute(query.limit(limit).offset(offset)).all()
-    return [_invoice_row(r) for r in rows], _invoice_count(session, org_id, where, as_of)
+    if where.search or where.assignees is not None:
+        rows = session.execute(query.limit(limit).offset(offset)).all()
+    else:
+        # The page's invoices first (one index), then their customers: a join before the
+        # offset looked up the customer of every invoice skipped.
+        column = INVOICE_SORTS.get(where.sort, Invoice.due_date)
+        page = (
+            select(Invoice.id)
+            .where(*_invoice_conditions(org_id, where, as_of))
+            .order_by(
+                column.desc() if where.descending else column.asc(),
+                Invoice.id.desc() if where.descending else Invoice.id,
+            )
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = session.execute(query.where(Invoice.id.in_(page.scalar_subquery()))).all()
+    return [_invoice_row(r) for r in rows], (
+        _invoice_count(session, org_id, where, as_of) if count is None else count
+    )
+
+
+def invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: date) -> int:
+    """How many invoices match ``where``."""
+    return _invoice_count(session, org_id, where, as_of)
 
 
 def iter_invoices(
@@ -357,11 +421,29 @@ class OutboxRow:
     subject: str
 
 
+def outbox_counts(session: Session, org_id: int) -> dict[str, int]:
+    """How many of the organisation's outbox rows are in each status."""
+    return {
+        str(r[0]): int(r[1])
+        for r in session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.org_id == org_id)
+            .group_by(OutboxMessage.status)
+        )
+    }
+
+
 def outbox(
-    session: Session, org_id: int, status: str, *, limit: int, offset: int
+    session: Session,
+    org_id: int,
+    status: str,
+    *,
+    limit: int,
+    offset: int,
+    counts: dict[str, int] | None = None,
 ) -> tuple[list[OutboxRow], int, dict[str, int]]:
     """One page of the organisation's outbox, newest first; the count matching and the
-    count per status."""
+    count per status (``outbox_counts``, when the caller has them)."""
     query: Select[*tuple[Any, ...]] = (
         select(
             OutboxMessage.id,
@@ -389,15 +471,10 @@ def outbox(
     rows = session.execute(
         query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
     ).all()
-    counts = {
-        str(r[0]): int(r[1])
-        for r in session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.org_id == org_id)
-            .group_by(OutboxMessage.status)
-        )
-    }
-    return [OutboxRow(*r) for r in rows], _count(session, query), counts
+    if counts is None:
+        counts = outbox_counts(session, org_id)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    return [OutboxRow(*r) for r in rows], total, counts
 
 
 def outbox_attachment(
@@ -508,3 +585,107 @@ def next_steps(session: Session, org_id: int, customer_ids: Sequence[int]) -> di
         elif title:
             found[cid] = NextStep(task=title, task_due=due)
     return found
+
+
+def oldest_open_due(session: Session, org_id: int) -> dict[int, date]:
+    """Customer id → the due date of its oldest open invoice (customers with something
+    open; one pass over the open invoices: callers keep the result, ``figures``)."""
+    rows = session.execute(
+        select(Invoice.customer_id, func.min(Invoice.due_date))
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+        )
+        .group_by(Invoice.customer_id)
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignableCustomer:
+    """A customer as the assignments page lists it."""
+
+    id: int
+    external_id: str
+    name: str
+    country: str
+    tags: list[str]
+    collector: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """What the assignments page filters a customer by."""
+
+    name: str
+    id: int
+    collector: str  # trimmed, lower case: "" nobody
+    country: str
+    tags: frozenset[str]
+
+
+def customer_directory(session: Session, org_id: int) -> list[DirectoryEntry]:
+    """Every customer of the organisation by name (then id), with what the assignments
+    page filters by (one pass over the customers: callers keep it, ``figures``)."""
+    rows = session.execute(
+        select(Customer.name, Customer.id, Customer.collector, Customer.country, Customer.tags)
+        .where(Customer.org_id == org_id)
+        .order_by(Customer.name, Customer.id)
+    )
+    return [
+        DirectoryEntry(
+            r[0], r[1], (r[2] or "").strip().lower(), (r[3] or "").upper(), frozenset(r[4] or ())
+        )
+        for r in rows
+    ]
+
+
+def customers_to_assign(
+    session: Session,
+    org_id: int,
+    *,
+    directory: Sequence[DirectoryEntry],
+    open_since: dict[int, date],
+    tag: str,
+    country: str,
+    collector: str | None,
+    oldest_due: tuple[date | None, date] | None,
+    limit: int,
+) -> tuple[list[AssignableCustomer], int]:
+    """Customers with something open (``open_since``: ``oldest_open_due``), narrowed by
+    segment (tag), country, collector ("" unassigned) and the due-date range of their
+    oldest open invoice; the first ``limit`` by name and how many match in all."""
+    wanted = None if collector is None else collector.strip().lower()
+    matching = [
+        c.id
+        for c in directory
+        if c.id in open_since
+        and (not country or c.country == country.upper())
+        and (wanted is None or c.collector == wanted)
+        and (not tag or tag in c.tags)
+        and (oldest_due is None or _within(open_since[c.id], *oldest_due))
+    ]
+    shown = matching[:limit]
+    rows = (
+        {
+            r[0]: r
+            for r in session.execute(
+                select(
+                    Customer.id,
+                    Customer.external_id,
+                    Customer.name,
+                    Customer.country,
+                    Customer.tags,
+                    Customer.collector,
+                ).where(Customer.org_id == org_id, Customer.id.in_(shown))
+            )
+        }
+        if shown
+        else {}
+    )
+    found = [
+        AssignableCustomer(r[0], r[1], r[2], r[3] or "", list(r[4] or []), r[5] or "")
+        for r in (rows[i] for i in shown if i in rows)
+    ]
+    return found, len(matching)

@@ -33,7 +33,7 @@ from recoup.ledger import service as ledger
 from recoup.portal import service as portal
 from recoup.portal.core import Statement
 from recoup.portal.models import PortalSubmission
-from recoup.web import caselists, core, repository
+from recoup.web import caselists, core, figures, repository
 from recoup.web.core import Page, WorklistRow
 from recoup.web.formatting import format_day, format_money
 from recoup.web.repository import InvoiceFilter, InvoiceRow, WorklistFilter
@@ -87,10 +87,16 @@ def _shown(value: Decimal | None) -> Decimal | None:
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
     """Total AR, overdue share, aging and DSO per currency; the top of the worklist;
     what customers said on the portal that nobody has seen yet."""
-    report = ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False)
-    sales = analytics.credit_sales(
-        session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
-    )
+    report = figures.cached(
+        session, org_id, ("aging", as_of), figures.LEDGER,
+        lambda: ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False),
+    )  # fmt: skip
+    sales = figures.cached(
+        session, org_id, ("sales", as_of), figures.LEDGER,
+        lambda: analytics.credit_sales(
+            session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
+        ),
+    )  # fmt: skip
     summaries = []
     for line in report.totals:
         overdue = line.total - line.buckets[0]
@@ -110,8 +116,9 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
     summaries.sort(key=lambda s: -s.total)
     trends = _trends(session, org_id, as_of) if collector is None else []
     top, _ = repository.worklist(
-        session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0
-    )
+        session, org_id, as_of, WorklistFilter(collector=collector), limit=8, offset=0,
+        accounts=_accounts(session, org_id, as_of),
+    )  # fmt: skip
     unseen = portal.unseen_submissions(session, org_id=org_id, collector=collector, limit=10)
     tasks = [
         t
@@ -146,14 +153,30 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
         tasks=[(t, names.get(t.customer_id or 0, "")) for t in tasks],
         broken_promises=[(p, names.get(p.customer_id, "")) for p in reversed(broken)],
         late_disputes=[(d, names.get(d.customer_id, ""), age) for d, age in late],
-        done_yesterday=repository.engine_activity(
-            session, org_id, _midnight(as_of - timedelta(days=1)), _midnight(as_of), planned=False
-        ),
-        planned_today=repository.engine_activity(
-            session, org_id, _midnight(as_of), _midnight(as_of + timedelta(days=1)), planned=True
-        ),
+        done_yesterday=_activity(session, org_id, as_of - timedelta(days=1), planned=False),
+        planned_today=_activity(session, org_id, as_of, planned=True),
         trends=trends,
     )
+
+
+def _accounts(session: Session, org_id: int, as_of: date) -> list[repository.AccountTotal]:
+    """The day's accounts with overdue money, computed once per change of the ledger."""
+    return figures.cached(
+        session, org_id, ("accounts", as_of), figures.LEDGER,
+        lambda: repository.account_totals(session, org_id, as_of),
+    )  # fmt: skip
+
+
+def _activity(
+    session: Session, org_id: int, day: date, *, planned: bool
+) -> list[tuple[str, str, int]]:
+    """What the engine did on ``day`` or (``planned``) plans by its end, counted once per
+    change of the outbox."""
+    start, end = _midnight(day), _midnight(day + timedelta(days=1))
+    return figures.cached(
+        session, org_id, ("activity", day, planned), figures.OUTBOX,
+        lambda: repository.engine_activity(session, org_id, start, end, planned=planned),
+    )  # fmt: skip
 
 
 def _trends(
@@ -245,18 +268,25 @@ def worklist(
     size = PAGE_SIZE
     at_risk = prediction.amounts_at_risk(session, org_id=org_id, as_of=as_of)
     if at_risk:
-        rows, total = repository.worklist(session, org_id, as_of, where, limit=ALL, offset=0)
+        rows, total = repository.worklist(
+            session, org_id, as_of, where, limit=ALL, offset=0,
+            accounts=_accounts(session, org_id, as_of),
+        )  # fmt: skip
         rows.sort(key=lambda r: -at_risk.get((r.customer_id, r.currency), 0))
         rows = rows[(page - 1) * size : page * size]
     else:
         rows, total = repository.worklist(
-            session, org_id, as_of, where, limit=size, offset=(page - 1) * size
-        )
-    options = WorklistOptions(
-        collectors=repository.collectors(session, org_id),
-        tags=repository.tags(session, org_id),
-        currencies=repository.currencies(session, org_id),
-    )
+            session, org_id, as_of, where, limit=size, offset=(page - 1) * size,
+            accounts=_accounts(session, org_id, as_of),
+        )  # fmt: skip
+    options = figures.cached(
+        session, org_id, ("worklist options",), (*figures.CUSTOMERS, *figures.LEDGER),
+        lambda: WorklistOptions(
+            collectors=repository.collectors(session, org_id),
+            tags=repository.tags(session, org_id),
+            currencies=repository.currencies(session, org_id),
+        ),
+    )  # fmt: skip
     why = {(r.customer_id, r.currency): core.reasons(r, as_of, fmt) for r in rows}
     steps = repository.next_steps(session, org_id, [r.customer_id for r in rows])
     shown = {(r.customer_id, r.currency): at_risk.get((r.customer_id, r.currency), 0) for r in rows}
@@ -474,7 +504,14 @@ def invoice_list(
     session: Session, *, org_id: int, where: InvoiceFilter, as_of: date, page: int
 ) -> InvoiceList:
     """Matching invoices, sorted and paged."""
+    by_customer = bool(where.search) or where.assignees is not None
+    count = figures.cached(
+        session, org_id, ("invoice count", where, as_of),
+        (*figures.LEDGER, *figures.CUSTOMERS) if by_customer else figures.LEDGER,
+        lambda: repository.invoice_count(session, org_id, where, as_of),
+    )  # fmt: skip
     rows, total = repository.invoices(
-        session, org_id, where, as_of, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+        session, org_id, where, as_of, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        count=count,
+    )  # fmt: skip
     return InvoiceList(rows, Page(page, PAGE_SIZE, total), repository.currencies(session, org_id))

@@ -23,14 +23,15 @@ from recoup.auth import scope
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.models import OutboxStatus
+from recoup.config import Settings
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, RecoupError, RowsRejected
 from recoup.imports.columns import Kind
 from recoup.imports.fields import DATE_ORDERS
 from recoup.ledger import service as ledger
-from recoup.policy.service import available_policies
+from recoup.policy import versions
 from recoup.portal import service as portal
-from recoup.web import core, repository, service, uploads
+from recoup.web import core, figures, repository, service, uploads
 from recoup.web.deps import (
     DB,
     SESSION_COOKIE,
@@ -216,7 +217,16 @@ def _customer_context(
 ) -> dict[str, Any]:
     as_of = today(request)
     page = service.customer_page(db, org_id=actor.org_id, customer_id=customer_id, as_of=as_of)
-    return {"page": page, "as_of": as_of, "errors": {}, "values": {}, **extra}
+    policy = {"own": "", "names": []}
+    if actor.can("manage_credit"):
+        directory = Settings().policy_dir
+        policy = {
+            "own": versions.own_policy(db, org_id=actor.org_id, customer_id=customer_id),
+            "names": versions.policy_names(
+                db, org_id=actor.org_id, policy_dir=Path(directory) if directory else None
+            ),
+        }
+    return {"page": page, "as_of": as_of, "errors": {}, "values": {}, "policy": policy, **extra}
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
@@ -499,9 +509,14 @@ def outbox_page(
     """What Recoup has planned to send or do, and what became of it."""
     number = core.page_number(page)
     chosen = status if status in {s.value for s in OutboxStatus} else ""
+    counts = figures.cached(
+        db, actor.org_id, ("outbox counts",), figures.OUTBOX,
+        lambda: repository.outbox_counts(db, actor.org_id),
+    )  # fmt: skip
     rows, total, counts = repository.outbox(
-        db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE
-    )
+        db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE,
+        counts=counts,
+    )  # fmt: skip
     context = {
         "rows": rows,
         "page": core.Page(number, service.PAGE_SIZE, total),
@@ -510,12 +525,6 @@ def outbox_page(
         "statuses": [s.value for s in OutboxStatus],
     }
     return render(request, "outbox.html", context)
-
-
-@router.get("/policies", response_class=HTMLResponse)
-def policies_page(request: Request, actor: Viewer) -> HTMLResponse:
-    """The escalation policies (data files), step by step."""
-    return render(request, "policies.html", {"policies": available_policies()})
 
 
 # --- users -----------------------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""The indexes the web pages read other domains' tables by (migration ``web_0001``):
+when each table last changed (``recoup.web.figures``' stamps), what the outbox sent
+when, and the invoice list's pages in due-date order."""
+
+from sqlalchemy import Index
+
+from recoup.comms.models import OutboxMessage
+from recoup.ledger.models import CreditNote, Customer, Invoice, Payment
+
+Index("ix_customers_org_updated", Customer.org_id, Customer.updated_at)
+Index("ix_invoices_org_updated", Invoice.org_id, Invoice.updated_at)
+Index("ix_payments_org_updated", Payment.org_id, Payment.updated_at)
+Index("ix_credit_notes_org_updated", CreditNote.org_id, CreditNote.updated_at)
+Index("ix_outbox_org_updated", OutboxMessage.org_id, OutboxMessage.updated_at)
+Index("ix_outbox_org_sent", OutboxMessage.org_id, OutboxMessage.sent_at)
+Index(
+    "ix_invoices_org_status_due_id",
+    Invoice.org_id,
+    Invoice.status,
+    Invoice.due_date,
+    Invoice.id,
+)
