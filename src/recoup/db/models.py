@@ -17,6 +17,7 @@ import recoup.credit.models
 import recoup.ledger.models
 import recoup.policy.models
 import recoup.portal.models  # noqa: F401
+import recoup.jobs.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata
