@@ -26,6 +26,7 @@ from recoup.cli import (
     reports,
     run,
     web,
+    worker,
 )
 from recoup.cli.app import app
 
@@ -47,6 +48,7 @@ model.register(app)
 bank.register(app)
 allocations.register(app)
 analytics.register(app)
+app.add_typer(worker.app, name="worker")
 
 
 def main() -> None:

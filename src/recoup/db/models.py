@@ -14,10 +14,10 @@ import recoup.cashapp.models
 import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
+import recoup.jobs.models
 import recoup.ledger.models
 import recoup.policy.models
 import recoup.portal.models  # noqa: F401
-import recoup.jobs.models  # noqa: F401
 from recoup.db.base import Base
 
 metadata = Base.metadata

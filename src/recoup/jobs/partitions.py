@@ -359,3 +359,12 @@ def run_day(
     notes = close(engine, org_id=org_id, as_of=as_of, now=now, actor=actor)
     result.notes += [(0, note) for note in notes or []]
     return result, start.stale
+
+
+def day_of(engine: Engine, *, partition_id: int) -> tuple[int, date] | None:
+    """``(org_id, as_of)`` of a partition."""
+    with transaction(engine, actor="daily run", read_only=True) as session:
+        row = session.execute(
+            select(RunPartition.org_id, RunPartition.as_of).where(RunPartition.id == partition_id)
+        ).first()
+        return None if row is None else (row.org_id, row.as_of)

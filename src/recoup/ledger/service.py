@@ -1426,3 +1426,8 @@ def assign_collector(
 def assigned_count(session: Session, *, org_id: int, collector: str) -> int:
     """How many customers ``collector`` is assigned."""
     return repository.assigned_count(session, org_id, collector)
+
+
+def organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by slug (``recoup worker`` runs each one's day)."""
+    return repository.organisations(session)

@@ -61,9 +61,7 @@ def upgrade() -> None:
             name=op.f("uq_run_partitions_org_id_as_of_first_customer_id"),
         ),
     )
-    op.create_index(
-        "ix_run_partitions_pending", "run_partitions", ["org_id", "as_of", "done_at"]
-    )
+    op.create_index("ix_run_partitions_pending", "run_partitions", ["org_id", "as_of", "done_at"])
     op.create_table(
         "run_schedules",
         sa.Column("run_at", sa.Time(), nullable=False),
