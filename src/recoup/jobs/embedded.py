@@ -59,8 +59,9 @@ def step(
             )
     while not stop.is_set() and tasks.due_messages(engine):
         report = _attempt(metrics, "dispatch", lambda: tasks.dispatch_batch(engine))
-        if report is None or not (report.sent + report.applied + report.retrying + report.failed):
-            break
+        handled = report and report.sent + report.applied + report.retrying + report.failed
+        if not handled:
+            break  # nothing to deliver now (what is left is settled or not due)
     today = now.date()
     if now.time() >= UPKEEP_AT and done.get("upkeep") != today:
         done["upkeep"] = today

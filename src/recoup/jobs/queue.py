@@ -27,6 +27,7 @@ connection.
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -66,6 +67,14 @@ def conninfo(engine: Engine) -> str:
     """The libpq connection string of ``engine``'s database."""
     url = make_url(engine.url).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
+
+
+def queue_schema(engine: Engine) -> str:
+    """Where the queue's tables are: schema ``procrastinate``, or the schema the
+    database URL names (``?options=-csearch_path=NAME``: one schema per installation)."""
+    options = str(make_url(engine.url).query.get("options", ""))
+    match = re.search(r"search_path\s*=\s*([A-Za-z_][A-Za-z0-9_]*)", options)
+    return match.group(1) if match else SCHEMA
 
 
 def _job(task: str, body: Callable[[], T]) -> T:
@@ -159,15 +168,16 @@ def update_rates(timestamp: int) -> None:
 def install_schema(engine: Engine, app: procrastinate.App) -> None:
     """Create the queue's tables in schema ``procrastinate`` unless they exist (one
     worker at a time: the first to start creates them)."""
+    schema = queue_schema(engine)
     with psycopg.connect(conninfo(engine), autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(hashtext('recoup.queue.schema'))")
         try:
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             found = connection.execute(
-                f"SELECT to_regclass('{SCHEMA}.procrastinate_jobs')"
+                f"SELECT to_regclass('{schema}.procrastinate_jobs')"
             ).fetchone()
             if found is None or found[0] is None:
-                connection.execute(f"SET search_path = {SCHEMA}")
+                connection.execute(f"SET search_path = {schema}")
                 connection.execute(app.schema_manager.get_schema())
         finally:
             connection.execute("SELECT pg_advisory_unlock(hashtext('recoup.queue.schema'))")
@@ -176,7 +186,7 @@ def install_schema(engine: Engine, app: procrastinate.App) -> None:
 def make_app(engine: Engine) -> procrastinate.App:
     """The queue of ``engine``'s database, with Recoup's jobs."""
     connector = procrastinate.PsycopgConnector(
-        conninfo=conninfo(engine), kwargs={"options": f"-c search_path={SCHEMA}"}
+        conninfo=conninfo(engine), kwargs={"options": f"-c search_path={queue_schema(engine)}"}
     )
     app = procrastinate.App(connector=connector)
     app.add_tasks_from(jobs, namespace="recoup")

@@ -8,6 +8,7 @@ is claimed row by row (``recoup.comms.dispatcher``).
 """
 
 import logging
+import os
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from recoup.analytics import service as analytics
 from recoup.analytics.prediction import service as prediction
 from recoup.charges import rates_update
 from recoup.comms.dispatcher import DispatchReport, dispatch
-from recoup.comms.models import WAITING, OutboxMessage
+from recoup.comms.models import SENDING, WAITING, OutboxMessage
 from recoup.config import Settings
 from recoup.db import transaction
 from recoup.db.base import utcnow
@@ -122,17 +123,17 @@ def plan_partition(engine: Engine, *, partition_id: int) -> int | None:
 
 
 def due_messages(engine: Engine) -> int:
-    """Outbox rows due now (waiting and their time come)."""
+    """Outbox rows due now (waiting and their time come), plus one when rows are left
+    ``sending`` (a dispatcher that died: the next dispatch settles them)."""
     at = now()
     with transaction(engine, actor=ACTOR, read_only=True) as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(text(WAITING), OutboxMessage.next_attempt_at <= at)
-            )
-            or 0
+        due = session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(text(WAITING), OutboxMessage.next_attempt_at <= at)
         )
+        stranded = session.scalar(select(OutboxMessage.id).where(text(SENDING)).limit(1))
+    return int(due or 0) + (stranded is not None)
 
 
 def dispatch_batch(engine: Engine, *, limit: int = DISPATCH_BATCH) -> DispatchReport:
@@ -154,9 +155,12 @@ def upkeep(engine: Engine, *, today: date) -> list[str]:
 
 
 def update_rates(engine: Engine, *, today: date) -> list[str]:
-    """Download and import the reference rates (all or nothing); what changed."""
+    """Download and import the reference rates (all or nothing); what changed. The
+    sources are the central banks', or ``RECOUP_RATES_BASE_URL``'s (a mirror), as for
+    ``recoup charges rates update``."""
+    base_url = os.environ.get("RECOUP_RATES_BASE_URL") or None
     with transaction(engine, actor=ACTOR) as session:
-        results = rates_update.update_rates(session, today=today)
+        results = rates_update.update_rates(session, today=today, base_url=base_url)
     return [
         f"{r.table}: up to date" if r.imported is None else f"{r.table}: {r.imported.new} new"
         for r in results
