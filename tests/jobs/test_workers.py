@@ -32,7 +32,9 @@ CUSTOMERS = int(os.environ.get("RECOUP_WORKERS_CUSTOMERS", "2000"))
 CLOCK = datetime(2026, 3, 3, 9, tzinfo=UTC)  # the workers' simulated start
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 180) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float = 900) -> None:
+    # Generous: rendering is CPU work, and a shared machine may give these processes
+    # a fraction of a core; a hang still fails.
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
