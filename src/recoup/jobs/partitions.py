@@ -2,7 +2,7 @@
 
 A day's run of an organisation is three kinds of step, each committed on its own:
 
-1. **cases** (once): cases evaluated, the credit rule's holds, the reference-rate check,
+1. **cases** (once; ``recoup run`` on a day already closed opens it again): cases evaluated, the credit rule's holds, the reference-rate check,
    and the day laid out in partitions: ranges of customer ids of ``size`` customers
    each (the first starts at 0, the last ends at the largest id there can be, so a
    customer created later still falls in one). Holds the organisation's run lock
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -151,9 +151,21 @@ def start_day(
     policies: dict[str, Policy],
     size: int = DEFAULT_SIZE,
     actor: str = "daily run",
+    again: bool = False,
 ) -> DayStart:
     """The cases phase of ``as_of`` (done once, whoever asks first) and the day's
-    partitions."""
+    partitions. ``again``: a day already closed is opened again and run anew (``recoup
+    run`` a second time on one day: what changed since is judged, nothing planned twice,
+    as its keys are taken); otherwise a closed day stays as it is."""
+    if not again:
+        with transaction(engine, actor=actor, read_only=True) as session:
+            done = session.scalar(
+                select(DailyRun.cases_done_at).where(
+                    DailyRun.org_id == org_id, DailyRun.as_of == as_of
+                )
+            )
+            if done is not None:  # the usual case of a worker's repeated tick: no lock
+                return DayStart(0, _partitions(session, org_id, as_of), None, [])
     with transaction(engine, actor=actor) as session:
         daily.lock_run(session, org_id=org_id)
         _insert_day(session, org_id, as_of, size)
@@ -162,6 +174,14 @@ def start_day(
             .where(DailyRun.org_id == org_id, DailyRun.as_of == as_of)
             .with_for_update()
         ).one()
+        if again and day.closed_at is not None:
+            session.execute(
+                delete(RunPartition).where(
+                    RunPartition.org_id == org_id, RunPartition.as_of == as_of
+                )
+            )
+            day.cases_done_at = day.closed_at = None
+            day.partition_size = size
         result: RunResult | None = None
         stale: list[str] = []
         if day.cases_done_at is None:
@@ -194,12 +214,17 @@ def start_day(
             day.partitions = len(ranges)
             day.planned = result.planned
             day.cases_done_at = utcnow()
-        partitions = session.scalars(
+        return DayStart(day.id, _partitions(session, org_id, as_of), result, stale)
+
+
+def _partitions(session: Session, org_id: int, as_of: date) -> list[int]:
+    return list(
+        session.scalars(
             select(RunPartition.id)
             .where(RunPartition.org_id == org_id, RunPartition.as_of == as_of)
             .order_by(RunPartition.first_customer_id)
-        ).all()
-        return DayStart(day.id, list(partitions), result, stale)
+        )
+    )
 
 
 def _lock_run_shared(session: Session, org_id: int) -> None:
@@ -336,7 +361,14 @@ def run_day(
     planned, and the reference-rate warnings. Partitions another process is on are
     skipped first, then waited for, so the day is complete on return."""
     start = start_day(
-        engine, org_id=org_id, as_of=as_of, now=now, policies=policies, size=size, actor=actor
+        engine,
+        org_id=org_id,
+        as_of=as_of,
+        now=now,
+        policies=policies,
+        size=size,
+        actor=actor,
+        again=True,
     )
 
     def steps() -> Iterator[RunResult | None]:
