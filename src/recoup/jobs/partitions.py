@@ -2,11 +2,12 @@
 
 A day's run of an organisation is three kinds of step, each committed on its own:
 
-1. **cases** (once; ``recoup run`` on a day already closed opens it again): cases evaluated, the credit rule's holds, the reference-rate check,
-   and the day laid out in partitions: ranges of customer ids of ``size`` customers
-   each (the first starts at 0, the last ends at the largest id there can be, so a
-   customer created later still falls in one). Holds the organisation's run lock
-   (``daily.lock_run``) for its transaction.
+1. **cases** (once; ``recoup run`` on a day already closed opens it again): cases
+   evaluated, the credit rule's holds, the reference-rate check, and the day laid out
+   in partitions: ranges of customer ids of ``size`` customers each (the first starts
+   at 0, the last ends at the largest id there can be, so a customer created later
+   still falls in one). Holds the organisation's run lock (``daily.lock_run``) for its
+   transaction.
 2. **partition** (once per range): statutory charges, the plan, its outbox rows, the
    cases' messages of those customers, the release of cleared accounts
    (``daily.plan_range``). A partition holds the run lock *shared*: partitions of one
