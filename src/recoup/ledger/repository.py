@@ -802,3 +802,21 @@ def assigned_count(session: Session, org_id: int, collector: str) -> int:
         func.lower(func.trim(Customer.collector)) == collector.strip().lower(),
     )
     return int(session.scalar(query) or 0)
+
+
+def customers_with_open_invoices(
+    session: Session, org_id: int, first_id: int, last_id: int
+) -> set[int]:
+    """Customers with ids from ``first_id`` to ``last_id`` that have an open invoice."""
+    return set(
+        session.scalars(
+            select(Invoice.customer_id)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.customer_id.between(first_id, last_id),
+                Invoice.status == InvoiceStatus.OPEN,
+                Invoice.open_amount > 0,
+            )
+            .distinct()
+        )
+    )
