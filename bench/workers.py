@@ -190,6 +190,7 @@ def main() -> None:
     parser.add_argument("--dispatch", type=int, default=400, help="messages per worker")
     parser.add_argument("--partition-size", type=int, default=partitions.DEFAULT_SIZE)
     parser.add_argument("--stress", type=int, help="run the concurrency test at this size")
+    parser.add_argument("--skip-dispatch", action="store_true", help="the next-day run only")
     parser.add_argument("--loop", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loop:
@@ -211,15 +212,16 @@ def main() -> None:
     name = "recoup_workers_bench"
     lines = [f"Workers on PostgreSQL, copies of {args.template}, {os.cpu_count()} cores"]
     try:
-        url = copy_database(args.template, name)
-        one = dispatch(url, 1, args.dispatch)
-        two = dispatch(url, 2, args.dispatch)
-        results["dispatch"] = {"1": one, "2": two}
-        lines.append(
-            f"dispatch: 1 worker {one:.1f} msg/s, 2 workers {two:.1f} msg/s, ratio {two / one:.2f}x"
-            " (target 1.7x)"
-        )
-        print(lines[-1], flush=True)
+        if not args.skip_dispatch:
+            url = copy_database(args.template, name)
+            one = dispatch(url, 1, args.dispatch)
+            two = dispatch(url, 2, args.dispatch)
+            results["dispatch"] = {"1": one, "2": two}
+            lines.append(
+                f"dispatch: 1 worker {one:.1f} msg/s, 2 workers {two:.1f} msg/s, "
+                f"ratio {two / one:.2f}x (target 1.7x)"
+            )
+            print(lines[-1], flush=True)
         for workers in (1, 2):
             url = copy_database(args.template, name)
             watch = PageWatch(url) if workers == 2 else None
