@@ -55,16 +55,51 @@ def keyring() -> Keyring:
     return _parsed(get_settings().audit_key.get_secret_value())
 
 
+_DEFERRED = "audit_deferred"  # session.info: changes held back until the commit
+
+
+def defer_until_commit(session: Session) -> None:
+    """Hold the session's audit events back and append them all just before it commits.
+
+    The chain head of an organisation is locked from the first append until the
+    transaction ends; a long transaction that defers (a partition of the daily run)
+    holds it for the moment of its commit only, so that other writers of the
+    organisation (other partitions, the web app) do not wait for all of its work. Not
+    for a transaction that rolls savepoints back (their events would stay).
+    """
+    session.info[_DEFERRED] = []
+
+
+@event.listens_for(Session, "before_commit")
+def _append_deferred(session: Session) -> None:
+    pending: list[tuple[list[Change], str]] | None = session.info.get(_DEFERRED)
+    if pending is None:
+        return
+    session.flush()  # the last ORM writes add their changes to ``pending``
+    while pending:
+        changes, who = pending.pop(0)
+        _append(session, changes, who)
+
+
 def append(session: Session, changes: Sequence[Change], *, actor: str | None = None) -> None:
-    """Append ``changes`` to their organisations' chains, in order, all at one time.
+    """Append ``changes`` to their organisations' chains, in order, all at one time
+    (or, in a session that defers, at its commit).
 
     Each event is signed with the current audit key (an HMAC); without a key configured
     it gets the plain SHA-256 of an unkeyed event, and ``recoup audit verify`` warns.
     """
+    who = actor or str(session.info.get("actor", "system"))
+    pending: list[tuple[list[Change], str]] | None = session.info.get(_DEFERRED)
+    if pending is not None:
+        pending.append((list(changes), who))
+        return
+    _append(session, changes, who)
+
+
+def _append(session: Session, changes: Sequence[Change], who: str) -> None:
     by_org: dict[int, list[Change]] = defaultdict(list)
     for change in changes:
         by_org[change.org_id].append(change)
-    who = actor or str(session.info.get("actor", "system"))
     now = utcnow()
     keys = keyring()
     key_id, key = keys.current, keys.signing_key

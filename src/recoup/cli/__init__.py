@@ -30,6 +30,7 @@ from recoup.cli import (
     run,
     web,
     webhooks,
+    worker,
 )
 from recoup.cli import inbound as inbound_cli
 from recoup.cli.app import app
@@ -57,6 +58,7 @@ app.add_typer(payments.app, name="payments")
 accounting.register(app)
 app.add_typer(api.app, name="api")
 inbound_cli.register(app)
+app.add_typer(worker.app, name="worker")
 
 
 def main() -> None:

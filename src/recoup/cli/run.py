@@ -1,7 +1,7 @@
 """``recoup run``: the daily run (plan, then dispatch) and ``recoup policy``."""
 
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 
 from recoup.approvals import service as approvals
 from recoup.audit import verification as audit_verification
-from recoup.cases import service as cases
 from recoup.cases.ledger_views import customer_by_external_id
-from recoup.charges import service as charges
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.cli.cases import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
 from recoup.db.engine import is_overload
 from recoup.errors import InvalidInput, Overloaded, RecoupError
+from recoup.jobs import partitions
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.jobs.readiness import blocking, sending_findings
@@ -91,22 +90,6 @@ def _report(result: RunResult, output: Format) -> None:
         typer.echo(f"{len(held)} customers held back (weekend, holiday or frequency cap)")
 
 
-def _flag_stale_rates(session: Session, org_id: int, day: date) -> list[str]:
-    """Charges computed today past a rate table's known end: said on the output and
-    raised once as a task (per table and reference day) for a person to check."""
-    stale = charges.stale_rates(session, org_id=org_id, as_of=day)
-    for table, fixing, message in stale:
-        cases.create_task(
-            session,
-            org_id=org_id,
-            customer_id=None,
-            title=f"Reference rates out of date: {table} (rate of {fixing} unknown)",
-            body=message,
-            key=f"stale-rates:{table}:{fixing}",
-        )
-    return [message for _, _, message in stale]
-
-
 def _dispatched(report: DispatchReport) -> str:
     return (
         f"dispatched: {report.sent} sent, {report.applied} applied, {report.retrying} to retry, "
@@ -143,8 +126,17 @@ def run(
     output: Annotated[Format, typer.Option("--format")] = Format.TABLE,
     no_dispatch: Annotated[bool, typer.Option("--no-dispatch", help="plan only")] = False,
     org: Annotated[str | None, typer.Option("--org")] = None,
+    partition_size: Annotated[
+        int,
+        typer.Option("--partition-size", min=1, help="customers planned per transaction"),
+    ] = partitions.DEFAULT_SIZE,
 ) -> None:
-    """The daily run: evaluate cases and credit, plan the day's actions, dispatch them."""
+    """The daily run: evaluate cases and credit, plan the day's actions, dispatch them.
+
+    The plan is made in partitions of customers, each in its own transaction (see
+    `recoup worker` to run it on a schedule with several processes); a dry run plans in
+    one transaction and rolls it back.
+    """
     day = parse_day(as_of)
     now = datetime.now(UTC) if as_of is None else datetime.combine(day, time(7), UTC)
     try:
@@ -155,11 +147,23 @@ def run(
         with unit_of_work(org) as (session, organisation):
             org_id = organisation.id
             _stop_unless_ready(session, organisation, dry_run=dry_run)
-            result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
-            stale = _flag_stale_rates(session, org_id, day)
             if dry_run:
+                result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
+                stale = partitions.flag_stale_rates(session, org_id=org_id, day=day)
                 result.dry_run = True
                 session.rollback()
+        if not dry_run:
+            result, stale = partitions.run_day(
+                engine(),
+                org_id=org_id,
+                as_of=day,
+                now=now,
+                policies=policies,
+                size=partition_size,
+                actor=Settings().actor,
+            )
+    except RecoupError as error:
+        fail(error)
     except OperationalError as error:
         if not is_overload(error):
             raise

@@ -2,13 +2,17 @@
 
 ``enqueue`` is idempotent by key: planning the same effect twice (a re-run of the same
 day, a retried request) writes one row. It never sends anything; the dispatcher does.
+Keys already planned are left out first (one indexed read); the rest go in with
+``INSERT … ON CONFLICT (org_id, key) DO NOTHING`` from a staging table loaded in bulk,
+so that two writers planning the same key at the same moment still write one row, and
+each learns which rows it wrote.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import MetaData, Table, select, text
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
@@ -49,9 +53,8 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
         if effect.key not in existing and effect.key not in seen:
             seen.add(effect.key)
             new.append(effect)
-    bulk.insert_with_ids(
+    inserted = _insert_new(
         session,
-        OutboxMessage.__table__,
         [
             {
                 "org_id": org_id,
@@ -71,7 +74,47 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
             for e in new
         ],
     )
-    return new
+    return [e for e in new if e.key in inserted]
+
+
+_STAGING = Table("outbox_incoming", MetaData())
+
+
+def _staging() -> Table:
+    """The staging table's description (the outbox's columns, for ``bulk.insert_rows``)."""
+    if not _STAGING.columns:
+        outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
+        for column in outbox.columns:
+            _STAGING.append_column(column._copy())
+    return _STAGING
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert ``rows`` into the outbox, skipping keys planned meanwhile; the keys written."""
+    if not rows:
+        return set()
+    staging = _staging()
+    names = ", ".join(c.name for c in staging.columns)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_incoming "
+            "(LIKE outbox INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+    else:
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_incoming AS SELECT * FROM outbox WHERE 0"
+        )
+    ids = bulk.reserve_ids(session, OutboxMessage.__table__, len(rows))
+    bulk.insert_rows(session, staging, rows, ids=ids)
+    written = session.scalars(
+        text(
+            f"INSERT INTO outbox ({names}) SELECT {names} FROM outbox_incoming WHERE true "
+            "ON CONFLICT (org_id, key) DO NOTHING RETURNING key"
+        )
+    ).all()
+    connection.exec_driver_sql("DELETE FROM outbox_incoming")
+    return set(written)
 
 
 REMINDER_KINDS = (OutboxKind.EMAIL, OutboxKind.LETTER, OutboxKind.SMS)

@@ -15,11 +15,15 @@ def holds(
     *,
     customer_id: int | None = None,
     active_only: bool = False,
+    customer_range: tuple[int, int] | None = None,
 ) -> list[CreditHold]:
-    """Credit holds, oldest first (of one customer, only active ones, when asked)."""
+    """Credit holds, oldest first (of one customer, or of a range of customer ids, only
+    active ones, when asked)."""
     query = select(CreditHold).where(CreditHold.org_id == org_id)
     if customer_id is not None:
         query = query.where(CreditHold.customer_id == customer_id)
+    if customer_range is not None:
+        query = query.where(CreditHold.customer_id.between(*customer_range))
     if active_only:
         query = query.where(CreditHold.status == HoldStatus.ACTIVE)
     return list(session.scalars(query.order_by(CreditHold.id)))

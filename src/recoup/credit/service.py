@@ -351,18 +351,19 @@ def release_holds_of_cleared_accounts(
     plan). A hold a person placed is not released automatically: a task asks the
     account's collector to review it (once per hold). The holds released."""
     active: dict[int, list[CreditHold]] = defaultdict(list)
-    for hold in repository.holds(session, org_id, active_only=True):
-        in_range = (
-            customer_range is None or customer_range[0] <= hold.customer_id <= customer_range[1]
-        )
+    for hold in repository.holds(session, org_id, active_only=True, customer_range=customer_range):
         # The credit rule's own holds are released by ``evaluate_holds``.
-        if in_range and hold.source != HoldSource.RULE and hold.customer_id not in still_owing:
+        if hold.source != HoldSource.RULE and hold.customer_id not in still_owing:
             active[hold.customer_id].append(hold)
     if not active:
         return []
-    owing_invoices = {
-        b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount
-    }
+    owing_invoices = (
+        {b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount}
+        if customer_range is None
+        else ledger.customers_with_open_invoices(
+            session, org_id=org_id, customer_range=customer_range
+        )
+    )
     released: list[CreditHold] = []
     tasks: list[Effect] = []
     for customer_id, holds_of_customer in sorted(active.items()):

@@ -17,6 +17,7 @@ import recoup.charges.models
 import recoup.comms.models
 import recoup.credit.models
 import recoup.inbound.models
+import recoup.jobs.models
 import recoup.ledger.models
 import recoup.payments.models
 import recoup.policy.models

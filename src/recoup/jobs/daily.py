@@ -110,6 +110,42 @@ def _run_day(
     policies: dict[str, Policy],
     customer_range: tuple[int, int] | None,
 ) -> RunResult:
+    cases_phase = evaluate_cases(session, org_id=org_id, as_of=as_of, now=now, policies=policies)
+    result = plan_range(
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        now=now,
+        policies=policies,
+        customer_range=customer_range,
+        case_effects=cases_phase.effects,
+    )
+    result.other_effects = cases_phase.effects
+    result.holds_placed = len(cases_phase.holds.placed)
+    result.holds_released += len(cases_phase.holds.released)
+    if customer_range is None:
+        notes = close_day(session, org_id=org_id, as_of=as_of, now=now)
+        result.notes += [(0, note) for note in notes]
+    return result
+
+
+@dataclass(frozen=True)
+class CasesPhase:
+    """What the organisation-wide first step of a run decided: the cases' messages
+    (timed, not yet enqueued) and the credit rule's holds."""
+
+    effects: list[Effect]
+    holds: credit.HoldChanges
+
+
+def evaluate_cases(
+    session: Session, *, org_id: int, as_of: date, now: datetime, policies: dict[str, Policy]
+) -> CasesPhase:
+    """The run's organisation-wide step: cases evaluated (promises kept or broken, plans
+    defaulted, disputes past their SLA), their messages timed, and the credit rule's
+    holds placed or released. The messages are returned, not enqueued: they go in with
+    their customer's plan (``plan_range``), after it, as in a single run."""
+    policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
     case_effects = scheduling.schedule_messages(
         session,
         org_id=org_id,
@@ -118,6 +154,25 @@ def _run_day(
         now=now,
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
     )
+    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
+    return CasesPhase(case_effects, holds)
+
+
+def plan_range(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    now: datetime,
+    policies: dict[str, Policy],
+    customer_range: tuple[int, int] | None,
+    case_effects: Sequence[Effect] = (),
+) -> RunResult:
+    """The run's step for the customers of ``customer_range`` (None: every customer):
+    statutory charges claimed, the escalation plan made and stored with its outbox rows,
+    ``case_effects`` enqueued, and the policy holds of cleared accounts released."""
+    # The organisation's approved versions of its policies (every partition reads them).
+    policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
     pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
     pauses += inbound.pauses(session, org_id=org_id, as_of=as_of)  # replies to handle
     # A gentle start (the organisation's onboarding choice): customers never chased start
@@ -148,7 +203,6 @@ def _run_day(
         now=now,
         first_runs=chased,
     )
-    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
     emit_overdue(session, org_id=org_id, as_of=as_of, customer_range=customer_range)
     owing = still_owing(
         charges.customers_with_open_charges(session, org_id=org_id, customer_range=customer_range),
@@ -172,9 +226,6 @@ def _run_day(
         actions=day.plan.actions,
         notes=day.plan.notes,
         customers=day.customers,
-        other_effects=case_effects,
-        holds_placed=len(holds.placed),
-        holds_released=len(holds.released),
         charges_queued=len(statutory.effects),
     )
     result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
@@ -189,14 +240,17 @@ def _run_day(
         now=now,
     )
     result.holds_released += len(cleared)
-    if customer_range is None:  # yesterday is complete by now: its closing KPI snapshot
-        analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
-        # Retrain the late-payment model when stale, re-score risk bands; never fails.
-        notes = prediction.daily_upkeep(session, org_id=org_id, as_of=as_of, now=now)
-        result.notes += [(0, note) for note in notes]
-        # The month's management report to the managers, planned once per month.
-        result.planned += delivery.plan_monthly_report(session, org_id=org_id, as_of=as_of, now=now)
     return result
+
+
+def close_day(session: Session, *, org_id: int, as_of: date, now: datetime) -> list[str]:
+    """The run's last step, once the plan is stored: yesterday's closing KPI snapshot
+    (yesterday is complete by now), and the late-payment model retrained when stale and
+    the risk bands re-scored (never fails: a failure is a note, returned)."""
+    analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
+    # The month's management report to the managers, planned once per month.
+    delivery.plan_monthly_report(session, org_id=org_id, as_of=as_of, now=now)
+    return prediction.daily_upkeep(session, org_id=org_id, as_of=as_of, now=now)
 
 
 def statutory_claim_rule(policy: Policy) -> ClaimRule:

@@ -1028,3 +1028,21 @@ def period_balances(
     return [
         (k[0], k[1], k[2], v[0], v[1], v[2], v[3], v[4]) for k, v in sorted(out.items(), key=str)
     ]
+
+
+def customers_with_open_invoices(
+    session: Session, org_id: int, first_id: int, last_id: int
+) -> set[int]:
+    """Customers with ids from ``first_id`` to ``last_id`` that have an open invoice."""
+    return set(
+        session.scalars(
+            select(Invoice.customer_id)
+            .where(
+                Invoice.org_id == org_id,
+                Invoice.customer_id.between(first_id, last_id),
+                Invoice.status == InvoiceStatus.OPEN,
+                Invoice.open_amount > 0,
+            )
+            .distinct()
+        )
+    )

@@ -1543,3 +1543,16 @@ def period_balances(
     beginning AR, owed, collected of owed)``: ``receivables_on`` of ``end`` and of the
     day before ``start`` and ``owed_and_collected`` of the period, in two reads."""
     return repository.period_balances(session, org_id, start, end, core.aging_buckets(edges), by)
+
+
+def organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by slug (``recoup worker`` runs each one's day)."""
+    return repository.organisations(session)
+
+
+def customers_with_open_invoices(
+    session: Session, *, org_id: int, customer_range: tuple[int, int]
+) -> set[int]:
+    """The customers of an id range (both ends included) with money open on an invoice
+    (a partition of the daily run asks about its own customers only)."""
+    return repository.customers_with_open_invoices(session, org_id, *customer_range)
