@@ -19,7 +19,7 @@ def count(server: Server, model: type) -> int:  # type: ignore[type-arg]
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Bank",
+EVERYONE = {"Dashboard", "Worklist", "Invoices", "Disputes", "Promises", "Tasks", "Replies", "Bank",
             "Outbox", "Policies"}  # fmt: skip
 NAV = {
     "admin": EVERYONE | {"Approvals", "Imports", "Users", "Settings", "Webhooks"},
