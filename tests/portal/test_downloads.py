@@ -124,7 +124,7 @@ def test_the_statement_pdf_in_the_customers_language(world: World) -> None:
 def test_an_invoice_copy_shows_what_is_paid_and_how_to_pay_the_rest(world: World) -> None:
     client = make_client(world)
     token = issue(world)
-    (link,) = [link for link in pdf_links(client.get(f"/p/{token}").text) if "RE" in link]
+    (link,) = [link for link in pdf_links(client.get(f"/p/{token}").text) if "/invoices/RE" in link]
 
     text = assert_pdf(client.get(link), "invoice-RE-2026-7.pdf")
     for expected in (

@@ -4,6 +4,7 @@ The table below must name every route of the app: a new route without an entry f
 ``test_every_route_is_covered``, so its permissions and tenancy get tested too.
 """
 
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,10 +12,12 @@ from fastapi.testclient import TestClient
 
 from recoup.api import service as api_tokens
 from recoup.auth import service as auth
-from recoup.db import transaction
+from recoup.db import transaction, utcnow
+from recoup.inbound import service as inbound
 from recoup.ledger import service as ledger
 from recoup.web.app import create_app
 from recoup.webhooks import service as webhooks
+from tests.inbound.messages import eml
 from tests.web.support import World, make_client
 
 
@@ -218,6 +221,13 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/webhooks/deliveries/{delivery_id}/replay"): Case(
         "manage_users", {"delivery_id": "delivery"}
     ),
+    ("GET", "/replies"): Case("view"),
+    ("GET", "/replies/{reply_id}"): Case("view", {"reply_id": "reply"}),
+    ("GET", "/replies/{reply_id}/attachments/{number}"): Case(
+        "view", {"reply_id": "reply", "number": "first"}
+    ),
+    ("POST", "/replies/{reply_id}/confirm"): Case("work_accounts", {"reply_id": "reply"}),
+    ("POST", "/replies/{reply_id}/handled"): Case("work_accounts", {"reply_id": "reply"}),
     ("GET", "/healthz"): Case(None),
     # The portal is reached by token, not by login; tests/portal covers it.
     ("GET", "/p/{token}"): Case(None, {"token": "token"}),
@@ -276,6 +286,18 @@ def _fresh_webhook(world: World, org_id: int) -> tuple[int, int]:
         return subscription.id, delivery.id
 
 
+def _fresh_reply(world: World, org_id: int, customer_id: int) -> int:
+    """A new reply (a remittance PDF attached) from C1 to its own reply address."""
+    with transaction(world.engine, actor="test") as session:
+        inbound.set_address(session, org_id=org_id, address="ar@acme.example")
+        address = inbound.reply_address(session, org_id=org_id, customer_id=customer_id)
+        token = address.split("+")[1].split("@")[0]
+        unique = f"<{uuid.uuid4().hex}@customer.example>".encode()
+        raw = eml("paid_remittance", token=token)
+        raw = raw.replace(b"<DB9PR01MB7262A1@customer.example>", unique)
+        return inbound.receive(session, org_id=org_id, raw=raw, received_at=utcnow()).reply.id
+
+
 def _fresh_api_token(world: World, org_id: int) -> int:
     """A new API token of the organisation (a revoked one is revoked again harmlessly)."""
     with transaction(world.engine, actor="test") as session:
@@ -305,6 +327,7 @@ def _ids(world: World, org: str) -> dict[str, str]:
         "line": str(chosen.lines[0]),
         "second_line": str(chosen.lines[1]),
         "api_token": str(_fresh_api_token(world, chosen.id)),
+        "reply": str(_fresh_reply(world, chosen.id, chosen.customers["C1"])),
         "policy": "default" if org == "a" else "beta-has-no-such-policy",
     }
 
