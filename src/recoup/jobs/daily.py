@@ -95,9 +95,9 @@ def run_day(
     or rolls back for a dry run). Waits for a run of the same organisation that is under
     way (``lock_run``)."""
     lock_run(session, org_id=org_id)
-    # The organisation's approved versions of its policies replace the files' (one place
-    # for every caller: the command line, the web dry run, the demo, the bench).
-    policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
+    # The organisation's approved versions of its policies replace the files' inside
+    # each step (``evaluate_cases``, ``plan_range``): one place for every caller, the
+    # partitions of ``recoup run`` and ``recoup worker`` included.
     with bulk.gc_paused():  # millions of short-lived objects on a large ledger
         return _run_day(session, org_id, as_of, now, policies, customer_range)
 
