@@ -172,6 +172,10 @@ def message_title(
     'Final demand to be sent by post to Alpha Ltd'
     >>> message_title("email", "statement", "failed", "ap@x.example", "mailbox full")
     'Statement to ap@x.example could not be emailed: mailbox full'
+    >>> message_title("email", "due_notice", "cancelled", "ap@x.example", "its invoices were paid")
+    'Due-date notice to ap@x.example not sent: its invoices were paid'
+    >>> message_title("email", "statement", "cancelled", "ap@x.example", "cancelled: wrong address")
+    'Statement to ap@x.example cancelled: wrong address'
     >>> message_title("credit_hold", None, "pending", "")
     'Credit hold planned'
     >>> message_title("task", "call_script", "failed", "kim", "no such user")
@@ -189,8 +193,10 @@ def message_title(
             return f"{what}{to} could not be {_SENT_BY[kind]}{why}"
         if status == "unknown":
             return f"{what}{to}: not known whether it was {_SENT_BY[kind]}"
-        if status == "cancelled":
-            return f"{what}{to} cancelled"
+        if status == "cancelled":  # by a person ("cancelled: why"), or no longer due
+            if not last_error or last_error.startswith("cancelled"):
+                return f"{what}{to} {last_error or 'cancelled'}"
+            return f"{what}{to} not sent: {last_error}"
         if status == "retrying":
             return f"{what} {_TO_BE[kind]}{to} (trying again{why})"
         return f"{what} {_TO_BE[kind]}{to}"

@@ -332,6 +332,32 @@ class MessageContext:
         )
 
 
+# The messages that ask the customer to pay the invoices they list.
+CHASING_TEMPLATES = frozenset(
+    {"pre_due_reminder", "courtesy_reminder", "due_notice", "formal_notice", "final_demand"}
+)
+
+
+def stale_reason(template: str, context: MessageContext) -> str | None:
+    """Why a chasing message planned earlier must not go out now, or None.
+
+    Between the plan and the dispatch the customer may have paid (or been credited):
+    a reminder listing no invoice ("Payment due: 0 invoices") is never sent; nor is a
+    pre-due reminder none of whose invoices is still to fall due (what is left is
+    overdue, and the overdue steps chase it).
+    """
+    if template not in CHASING_TEMPLATES:
+        return None
+    if not context.invoices:
+        return "its invoices were paid or credited after it was planned"
+    if template == "pre_due_reminder" and all(i.days_overdue > 0 for i in context.invoices):
+        return (
+            "the invoices it announced were paid or credited after it was planned; "
+            "what is left is overdue and chased by the overdue steps"
+        )
+    return None
+
+
 def days_overdue(due_date: date, as_of: date) -> int:
     """Days past due on ``as_of``: 1 on the day after the due date, negative before it.
 

@@ -54,6 +54,11 @@ LEASE = timedelta(minutes=15)
 MAX_ATTEMPTS = 6
 
 
+class NoLongerDue(RecoupError):
+    """Raised by a channel's ``render``: what the message asks for was done after it was
+    planned (the invoices paid); the row is cancelled with this reason, never sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     filename: str
@@ -108,6 +113,7 @@ class DispatchReport:
     retrying: int = 0
     failed: int = 0
     unknown: int = 0
+    cancelled: int = 0  # no longer due when their turn came (``NoLongerDue``)
     errors: list[str] = field(default_factory=list)
 
 
@@ -220,6 +226,10 @@ def _prepare(
         try:
             with session.begin_nested():
                 rendered = channels.render(session, row)
+        except NoLongerDue as error:
+            row.status, row.last_error = OutboxStatus.CANCELLED, error.message
+            report.cancelled += 1
+            return None
         except RecoupError as error:
             _fail(session, channels, row, f"could not be prepared: {error.message}", report)
             channels.recorded(session, row)

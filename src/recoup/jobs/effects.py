@@ -26,8 +26,14 @@ from recoup.comms.channels.email import Attachment as EmailAttachment
 from recoup.comms.channels.email import OutgoingEmail, mail_channel_from_url
 from recoup.comms.channels.letter import LetterSink
 from recoup.comms.channels.sms import SmsChannel, sms_channel_from_url
-from recoup.comms.context import ContactInfo, InstalmentInfo, MessageContext, PromiseInfo
-from recoup.comms.dispatcher import Attachment, Outgoing, Rendered
+from recoup.comms.context import (
+    ContactInfo,
+    InstalmentInfo,
+    MessageContext,
+    PromiseInfo,
+    stale_reason,
+)
+from recoup.comms.dispatcher import Attachment, NoLongerDue, Outgoing, Rendered
 from recoup.comms.models import OutboxKind, OutboxMessage
 from recoup.comms.render import Medium, render, render_sms
 from recoup.comms.service import customer_context
@@ -68,6 +74,9 @@ class LiveChannels:
         if delivery.is_report_row(row):  # the management report, to our own managers
             return delivery.render_email(session, row)
         context = message_context(session, row)
+        stale = stale_reason(row.template, context)
+        if stale:
+            raise NoLongerDue(stale)
         # Sent from the organisation's address unless the mail settings name a sender.
         sender = context.organisation
         row.payload = {
