@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	scripts/install-system-deps.sh
+	scripts/install-system-deps.sh --test
 	scripts/install-browser.sh
 	eval "$$(scripts/test-postgres.sh)" && $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -17,6 +17,7 @@ Without ``--url`` it builds a SQLite ledger of the given size first; with the UR
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -29,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from bench.data import files
 from recoup import money
@@ -298,6 +300,20 @@ def write_statement(url: str, path: Path, *, lines: int, seed: int) -> Path:
     return path
 
 
+def _server_cpu(session: Session) -> float | None:
+    """The CPU seconds the PostgreSQL backend serving ``session`` has used so far, read
+    from /proc when the server runs on this machine; None on SQLite (its work is the
+    process's own) or a remote server."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def apply_step(engine: Engine, path: Path) -> dict[str, Any]:
     """``recoup bank import``'s work on ``path``: read, store, match, apply; timed."""
     start = time.perf_counter()
@@ -306,14 +322,19 @@ def apply_step(engine: Engine, path: Path) -> dict[str, Any]:
     cpu = time.process_time()
     statements = formats.read(path.read_bytes(), filename=path.name)
     with transaction(engine, actor="bench") as session:
+        server = _server_cpu(session)
         org_id = ledger.resolve_organisation(session, slug="bench").id
         summary = cashapp.import_statements(
             session, org_id=org_id, statements=statements, filename=path.name
         )
+        session.flush()
+        server = _server_cpu(session) - server if server is not None else None
     return {
         "rows": summary.lines,
         "seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu,
+        # PostgreSQL's share: its backend's CPU time, when the server is on this machine.
+        "server_cpu_seconds": server,
         "credits": summary.credits,
         "auto_applied": summary.auto_applied,
         "proposed": summary.proposed,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system libraries Recoup needs (for PDFs) from Debian's packages, if any is
-# missing: `make demo` and `make test` run it.
+# missing: `make demo` runs it; `make test` runs it with --test, which adds what only the
+# tests need (a real IMAP server).
 # Idempotent and quick when everything is there (one dpkg-query, no apt).
 #
 #   WeasyPrint (PDF statements and letters): Pango, and a font with €, £ and umlauts.
@@ -9,8 +10,10 @@ set -euo pipefail
 
 packages=(
   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core   # WeasyPrint
-  dovecot-imapd                                        # tests of recoup inbound (IMAP)
 )
+if [ "${1:-}" = --test ]; then
+  packages+=(dovecot-imapd)                            # tests of recoup inbound (IMAP)
+fi
 
 log() { echo "install-system-deps: $*" >&2; }
 
