@@ -1,5 +1,5 @@
 """Disputes, promises, payment plans, tasks and notes — every write through
-``recoup.cases.service``, as the customer page's forms do."""
+the ``recoup.cases`` sub-domain modules, as the customer page's forms do."""
 
 from datetime import date
 from decimal import Decimal
@@ -13,7 +13,7 @@ from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, equal, one, page
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
-from recoup.cases import service as cases
+from recoup.cases import disputes, notes, plans, promises, tasks
 from recoup.cases.models import Dispute, Note, PaymentPlan, Promise, Task
 
 router = APIRouter()
@@ -60,7 +60,7 @@ def open_dispute(
     """A dispute on some of a customer's open invoices (they pause until it is resolved)."""
 
     def act() -> tuple[int, schemas.Dispute]:
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id,
             invoice_ids=body.invoice_ids, reason=body.reason,
             amount=None if body.amount is None else Decimal(body.amount), owner=body.owner,
@@ -82,7 +82,7 @@ def resolve_dispute(
     """Close a dispute (``credited`` issues a credit note through the ledger)."""
 
     def act() -> tuple[int, schemas.Dispute]:
-        dispute = cases.resolve_dispute(
+        dispute = disputes.resolve_dispute(
             ctx.session, org_id=ctx.org_id, dispute_id=dispute_id, outcome=body.outcome,
             on=ctx.today, note=body.note, by=ctx.actor,
             credit_amount=None if body.credit_amount is None else Decimal(body.credit_amount),
@@ -130,7 +130,7 @@ def add_promise(
         items = [
             (i.invoice_id, None if i.amount is None else Decimal(i.amount)) for i in body.items
         ]
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id, items=items,
             promised_on=body.promised_on, made_on=ctx.today, contact=body.contact,
             channel=body.channel, grace_days=body.grace_days, note=body.note,
@@ -151,7 +151,7 @@ def cancel_promise(
     """Withdraw a pending promise (it ends the pause and counts in no kept rate)."""
 
     def act() -> tuple[int, schemas.Promise]:
-        promise = cases.cancel_promise(
+        promise = promises.cancel_promise(
             ctx.session, org_id=ctx.org_id, promise_id=promise_id, on=ctx.today,
             reason=body.reason,
         )  # fmt: skip
@@ -198,7 +198,7 @@ def create_plan(
     amounts and dates given)."""
 
     def act() -> tuple[int, schemas.PaymentPlan]:
-        plan = cases.create_plan(
+        plan = plans.create_plan(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id,
             invoice_ids=body.invoice_ids, start_on=ctx.today, first_due=body.first_due,
             instalments=body.instalments, frequency=body.frequency,
@@ -224,7 +224,7 @@ def cancel_plan(
     """End an active plan by agreement; the ladder resumes for its invoices."""
 
     def act() -> tuple[int, schemas.PaymentPlan]:
-        plan = cases.cancel_plan(
+        plan = plans.cancel_plan(
             ctx.session, org_id=ctx.org_id, plan_id=plan_id, on=ctx.today, reason=body.reason
         )
         return 200, schemas.PaymentPlan.of(plan)
@@ -272,7 +272,7 @@ def create_task(
     """A new open task."""
 
     def act() -> tuple[int, schemas.Task]:
-        task = cases.create_task(ctx.session, org_id=ctx.org_id, **body.model_dump())
+        task = tasks.create_task(ctx.session, org_id=ctx.org_id, **body.model_dump())
         return 201, schemas.Task.of(task)
 
     return write(ctx, request, body=body, key=idempotency_key, act=act)
@@ -285,7 +285,7 @@ def complete_task(
     """Mark a task done (by the token)."""
 
     def act() -> tuple[int, schemas.Task]:
-        task = cases.complete_task(ctx.session, org_id=ctx.org_id, task_id=task_id, by=ctx.actor)
+        task = tasks.complete_task(ctx.session, org_id=ctx.org_id, task_id=task_id, by=ctx.actor)
         return 200, schemas.Task.of(task)
 
     return write(ctx, request, body=None, key=idempotency_key, act=act)
@@ -326,7 +326,7 @@ def add_note(
     """A note on a customer's account (the token is its author)."""
 
     def act() -> tuple[int, schemas.Note]:
-        note = cases.add_note(
+        note = notes.add_note(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id, text=body.text,
             author=ctx.actor,
         )  # fmt: skip

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.approvals import service as approvals
-from recoup.cases import agency, feasibility, queue
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, feasibility, notes, plans, promises, queue, tasks
 from recoup.cases.core import check_approver
 from recoup.cases.ledger_views import (
     CustomerView,
@@ -139,7 +138,7 @@ def dispute_open(
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
         invoices = named_invoices(session, organisation.id, invoice)
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             session,
             org_id=organisation.id,
             customer_id=who.id,
@@ -162,7 +161,7 @@ def dispute_open(
 def dispute_investigate(dispute_id: int, org: Org = None) -> None:
     """Mark a dispute as under investigation."""
     with unit_of_work(org) as (session, organisation):
-        cases.investigate_dispute(session, org_id=organisation.id, dispute_id=dispute_id)
+        disputes.investigate_dispute(session, org_id=organisation.id, dispute_id=dispute_id)
         typer.echo(f"dispute #{dispute_id} is under investigation")
 
 
@@ -181,7 +180,7 @@ def dispute_resolve(
 ) -> None:
     """Resolve a dispute; ``credited`` issues and applies a credit note."""
     with unit_of_work(org) as (session, organisation):
-        dispute = cases.resolve_dispute(
+        dispute = disputes.resolve_dispute(
             session,
             org_id=organisation.id,
             dispute_id=dispute_id,
@@ -204,12 +203,12 @@ def dispute_list(
     """Disputes, oldest first."""
     with unit_of_work(org) as (session, organisation):
         customer_id = _customer(session, organisation.id, customer).id if customer else None
-        found = cases.list_disputes(
+        found = disputes.list_disputes(
             session, org_id=organisation.id, statuses=status or None, customer_id=customer_id
         )
         names = customers_by_id(session, org_id=organisation.id, ids=[d.customer_id for d in found])
         for d in found:
-            ids = cases.dispute_invoice_ids(session, org_id=organisation.id, dispute_id=d.id)
+            ids = disputes.dispute_invoice_ids(session, org_id=organisation.id, dispute_id=d.id)
             numbers = invoices_by_id(session, org_id=organisation.id, ids=ids)
             typer.echo(
                 f"#{d.id}  {d.opened_on}  {names[d.customer_id].external_id}  {d.reason}  "
@@ -255,7 +254,7 @@ def promise_add(
                 (i.id, amount(rest) if sep else None)
                 for i, (_, sep, rest) in zip(invoices, specs, strict=True)
             ]
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             session,
             org_id=organisation.id,
             customer_id=who.id,
@@ -285,7 +284,7 @@ def promise_list(
     """Promises to pay, oldest first."""
     with unit_of_work(org) as (session, organisation):
         customer_id = _customer(session, organisation.id, customer).id if customer else None
-        found = cases.list_promises(
+        found = promises.list_promises(
             session, org_id=organisation.id, statuses=status or None, customer_id=customer_id
         )
         names = customers_by_id(session, org_id=organisation.id, ids=[p.customer_id for p in found])
@@ -307,7 +306,7 @@ def promise_rate(
     """Promise-kept rates: kept / (kept + partially kept + broken), per collector and
     per customer."""
     with unit_of_work(org) as (session, organisation):
-        rates = cases.promise_kept_rates(
+        rates = promises.promise_kept_rates(
             session,
             org_id=organisation.id,
             since=None if since is None else option_day(since, "since"),
@@ -339,7 +338,7 @@ def promise_cancel(
 ) -> None:
     """Withdraw a pending promise (it ends the pause and counts in no rate)."""
     with unit_of_work(org) as (session, organisation):
-        cases.cancel_promise(
+        promises.cancel_promise(
             session, org_id=organisation.id, promise_id=promise_id, on=option_day(on), reason=reason
         )
         typer.echo(f"promise #{promise_id} cancelled")
@@ -374,7 +373,7 @@ def plan_create(
         who = _customer(session, organisation.id, customer)
         invoices = named_invoices(session, organisation.id, invoice)
         custom_dates = _split(dates)
-        plan = cases.create_plan(
+        plan = plans.create_plan(
             session,
             org_id=organisation.id,
             customer_id=who.id,
@@ -397,7 +396,7 @@ def plan_create(
 
 
 def _show_plan(session: Session, org_id: int, plan_id: int, as_of: date) -> None:
-    state = cases.plan_detail(session, org_id=org_id, plan_id=plan_id, as_of=as_of)
+    state = plans.plan_detail(session, org_id=org_id, plan_id=plan_id, as_of=as_of)
     plan = state.plan
     numbers = invoices_by_id(session, org_id=org_id, ids=state.invoice_ids)
     principal = money_text(plan.principal_amount, plan.currency)
@@ -624,7 +623,7 @@ def task_list(
 ) -> None:
     """Open tasks, soonest due first."""
     with unit_of_work(org) as (session, organisation):
-        found = cases.open_tasks(session, org_id=organisation.id, assignee=assignee)
+        found = tasks.open_tasks(session, org_id=organisation.id, assignee=assignee)
         ids = [t.customer_id for t in found if t.customer_id is not None]
         names = customers_by_id(session, org_id=organisation.id, ids=ids)
         for t in found:
@@ -650,7 +649,7 @@ def task_add(
     """Add a task on an account."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        task = cases.create_task(
+        task = tasks.create_task(
             session,
             org_id=organisation.id,
             customer_id=who.id,
@@ -671,7 +670,7 @@ def task_done(
 ) -> None:
     """Mark a task done."""
     with unit_of_work(org) as (session, organisation):
-        cases.complete_task(session, org_id=organisation.id, task_id=task_id, by=by)
+        tasks.complete_task(session, org_id=organisation.id, task_id=task_id, by=by)
         typer.echo(f"task #{task_id} done")
 
 
@@ -685,7 +684,7 @@ def note_add(
     """Add a note to an account."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        note = cases.add_note(
+        note = notes.add_note(
             session, org_id=organisation.id, customer_id=who.id, text=text, author=author
         )
         typer.echo(f"note #{note.id} added to {who.external_id}")
@@ -706,7 +705,7 @@ def call_log(
     """Record a call and its outcome."""
     with unit_of_work(org) as (session, organisation):
         who = _customer(session, organisation.id, customer)
-        call = cases.log_call(
+        call = notes.log_call(
             session,
             org_id=organisation.id,
             customer_id=who.id,

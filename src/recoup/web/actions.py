@@ -17,8 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, notes, plans, promises
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
@@ -120,7 +119,7 @@ def add_note(
     """A note on the account."""
 
     def action() -> str:
-        cases.add_note(
+        notes.add_note(
             db, org_id=actor.org_id, customer_id=customer_id, text=text, author=actor.email
         )
         return "Note added."
@@ -140,7 +139,7 @@ def _record_promise(
     channel: str,
     note: str,
 ) -> None:
-    cases.add_promise(
+    promises.add_promise(
         db,
         org_id=actor.org_id,
         customer_id=customer_id,
@@ -176,7 +175,7 @@ def log_call(
         promised = _amount(amount, "amount")
         if outcome == "promised" and promise_day is None:
             raise InvalidInput("enter the date they promised to pay", field="promised_on")
-        cases.log_call(
+        notes.log_call(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
@@ -235,7 +234,7 @@ def open_dispute(
     values = {"invoice": invoice, "reason": reason, "amount": amount, "description": description}
 
     def action() -> str:
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
@@ -263,13 +262,13 @@ def resolve_dispute(
     credit_amount: Annotated[str, Form()] = "",
 ) -> Response:
     """Close a dispute: valid, invalid, or credited (a credit note is issued)."""
-    ours = cases.list_disputes(db, org_id=actor.org_id, customer_id=customer_id)
+    ours = disputes.list_disputes(db, org_id=actor.org_id, customer_id=customer_id)
     if dispute_id not in {d.id for d in ours}:
         raise NotFound(f"no dispute #{dispute_id} on this account")
     values = {"outcome": outcome, "note": note, "credit_amount": credit_amount}
 
     def action() -> str:
-        dispute = cases.resolve_dispute(
+        dispute = disputes.resolve_dispute(
             db,
             org_id=actor.org_id,
             dispute_id=dispute_id,
@@ -307,7 +306,7 @@ def create_plan(
             raise InvalidInput("enter the number of instalments", field="instalments") from None
         if not 2 <= count <= 60:
             raise InvalidInput("between 2 and 60 instalments", field="instalments")
-        plan = cases.create_plan(
+        plan = plans.create_plan(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
