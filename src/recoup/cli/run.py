@@ -14,7 +14,7 @@ from recoup.approvals import service as approvals
 from recoup.audit import verification as audit_verification
 from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
-from recoup.cli.cases import named_invoices
+from recoup.cli.cases.common import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
 from recoup.db.engine import is_overload
