@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.cases import agency, disputes, notes, plans, promises
+from recoup.clock import parse_day
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
@@ -59,13 +60,6 @@ def _act(
         )
         return render(request, "customer.html", context, status_code=422)
     return redirect(f"/customers/{customer_id}#timeline", flash=message)
-
-
-def _day(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("enter a date", field=field) from None
 
 
 def _amount(value: str, field: str) -> Decimal | None:
@@ -171,7 +165,7 @@ def log_call(
 
     def action() -> str:
         as_of = today(request)
-        promise_day = _day(promised_on, "promised_on") if promised_on.strip() else None
+        promise_day = parse_day(promised_on, field="promised_on") if promised_on.strip() else None
         promised = _amount(amount, "amount")
         if outcome == "promised" and promise_day is None:
             raise InvalidInput("enter the date they promised to pay", field="promised_on")
@@ -211,7 +205,7 @@ def add_promise(
 
     def action() -> str:
         as_of = today(request)
-        day = _day(promised_on, "promised_on")
+        day = parse_day(promised_on, field="promised_on")
         _record_promise(db, actor, customer_id, day, _amount(amount, "amount"), as_of,
                         contact=contact, channel=channel, note=note)  # fmt: skip
         return f"Promise to pay on {day.isoformat()} recorded."
@@ -312,7 +306,7 @@ def create_plan(
             customer_id=customer_id,
             invoice_ids=_ids(invoice, "invoice"),
             start_on=today(request),
-            first_due=_day(first_due, "first_due"),
+            first_due=parse_day(first_due, field="first_due"),
             instalments=count,
             frequency=frequency,
             agreed_by=actor.email,

@@ -19,6 +19,7 @@ from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.cases import queue, tasks
+from recoup.clock import parse_day
 from recoup.errors import InvalidInput, NotFound
 from recoup.web import caselists, core, service
 from recoup.web.caselists import CaseRow, ListFilter
@@ -254,10 +255,7 @@ def add_task(
     service.customer(db, org_id=actor.org_id, customer_id=customer_id)
     due: date | None = None
     if due_on.strip():
-        try:
-            due = date.fromisoformat(due_on.strip())
-        except ValueError:
-            raise InvalidInput("enter a date", field="due_on") from None
+        due = parse_day(due_on, field="due_on")
     who = assignee.strip().lower() or actor.email
     if who not in {e.lower() for e in auth.collector_emails(db, org_id=actor.org_id)}:
         raise InvalidInput(f"{assignee} is not an active user here", field="assignee")
