@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
-from recoup.api.listing import Listing, equal, one, page
+from recoup.api.listing import Listing, equal, listed, one
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
 from recoup.cases import disputes, notes, plans, promises, tasks
 from recoup.cases.models import Dispute, Note, PaymentPlan, Promise, Task
@@ -36,11 +36,9 @@ def list_disputes(
 ) -> schemas.Page[schemas.Dispute]:
     """The organisation's disputes."""
     where = equal((Dispute.customer_id, customer_id), (Dispute.status, status))
-    rows, after = page(
-        ctx.session, listing=DISPUTES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Dispute.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, DISPUTES, schemas.Dispute.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/disputes/{dispute_id}", tags=["disputes"])
@@ -103,11 +101,9 @@ def list_promises(
 ) -> schemas.Page[schemas.Promise]:
     """The organisation's promises to pay."""
     where = equal((Promise.customer_id, customer_id), (Promise.status, status))
-    rows, after = page(
-        ctx.session, listing=PROMISES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Promise.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, PROMISES, schemas.Promise.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/promises/{promise_id}", tags=["promises"])
@@ -171,11 +167,9 @@ def list_plans(
 ) -> schemas.Page[schemas.PaymentPlan]:
     """The organisation's payment plans."""
     where = equal((PaymentPlan.customer_id, customer_id), (PaymentPlan.status, status))
-    rows, after = page(
-        ctx.session, listing=PLANS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.PaymentPlan.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, PLANS, schemas.PaymentPlan.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/payment-plans/{plan_id}", tags=["payment plans"])
@@ -247,11 +241,7 @@ def list_tasks(
     where = equal((Task.customer_id, customer_id), (Task.status, status), (Task.assignee, assignee))
     if due_before is not None:
         where.append(Task.due_on <= due_before)
-    rows, after = page(
-        ctx.session, listing=TASKS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Task.of(r) for r in rows], next_cursor=after)
+    return listed(ctx, TASKS, schemas.Task.of, where=where, sort=sort, cursor=cursor, limit=limit)
 
 
 @router.get("/tasks/{task_id}", tags=["tasks"])
@@ -301,11 +291,7 @@ def list_notes(
 ) -> schemas.Page[schemas.Note]:
     """Notes on the organisation's accounts."""
     where = equal((Note.customer_id, customer_id))
-    rows, after = page(
-        ctx.session, listing=NOTES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Note.of(r) for r in rows], next_cursor=after)
+    return listed(ctx, NOTES, schemas.Note.of, where=where, sort=sort, cursor=cursor, limit=limit)
 
 
 @router.get("/notes/{note_id}", tags=["notes"])
