@@ -9,6 +9,15 @@ from pathlib import Path
 
 SRC = Path(__file__).parents[1] / "src" / "recoup"
 ENTRY_POINTS = ("cli", "web", "demo", "portal")
+BELOW_SERVICES = ("__init__", "repository", "core", "models", "enums")
+
+
+def service_modules(name: str) -> list[str]:
+    """A domain's use-case modules when it has no single ``service.py`` (``cases``: one
+    module per sub-domain): every module but its repository, core, models and enums."""
+    if (SRC / name / "service.py").exists() or not (SRC / name / "repository.py").exists():
+        return []
+    return sorted(p.stem for p in (SRC / name).glob("*.py") if p.stem not in BELOW_SERVICES)
 
 
 def lines(items: list[str]) -> str:
@@ -30,6 +39,9 @@ def main() -> None:
         for name in packages
         for module in ("models", "repository", "service")
         if has(name, module)
+    ]
+    forbidden += [
+        f"recoup.{name}.{module}" for name in packages for module in service_modules(name)
     ]
     print(
         "[importlinter:contract:pure-cores]\n"
@@ -69,6 +81,14 @@ def main() -> None:
         "layers =\n    (service)\n    (repository)\n    (core)\n    (models)",
         end="\n",
     )
+    for name in packages:
+        if modules := service_modules(name):
+            print(
+                f"\n[importlinter:contract:layers-{name}]\n"
+                f"name = Within {name}: use-case modules above repository, core and models\n"
+                f"type = layers\ncontainers =\n    recoup.{name}\n"
+                f"layers =\n    {' : '.join(modules)}\n    repository\n    (core)\n    (models)",
+            )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from recoup.analytics import service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
-from recoup.cases import service as cases
+from recoup.cases import disputes
 from recoup.errors import InvalidInput
 from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
@@ -131,7 +131,7 @@ def _book(session: Session) -> Organisation:
         on=date(2026, 11, 16),
         credit_note_id=note.id,
     )
-    cases.open_dispute(
+    disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=c2.id,

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from recoup.cases import service as cases
+from recoup.cases import notes, plans, promises
 from recoup.db import transaction
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Allocation, Customer
@@ -49,15 +49,15 @@ def records(api_world: ApiWorld) -> dict[tuple[str, str], int]:
                 session, org_id=org.id, customer_id=customer, number=f"REC-CN-{org.slug}",
                 issue_date=date(2026, 6, 2), total=Decimal("5.00"),
             )  # fmt: skip
-            promise = cases.add_promise(
+            promise = promises.add_promise(
                 session, org_id=org.id, customer_id=customer, items=[(invoices[1], None)],
                 promised_on=date(2026, 7, 10), made_on=date(2026, 6, 30),
             )  # fmt: skip
-            plan = cases.create_plan(
+            plan = plans.create_plan(
                 session, org_id=org.id, customer_id=customer, invoice_ids=[invoices[2]],
                 start_on=date(2026, 6, 30), instalments=2, first_due=date(2026, 7, 31),
             )  # fmt: skip
-            note = cases.add_note(session, org_id=org.id, customer_id=customer, text="hi")
+            note = notes.add_note(session, org_id=org.id, customer_id=customer, text="hi")
             contact = ledger.save_contact(
                 session, org_id=org.id, customer_id=customer, contact_id=None, name="Pat"
             )

@@ -13,7 +13,7 @@ from recoup.approvals import core
 from recoup.approvals import service as approvals
 from recoup.approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
 from recoup.approvals.service import OwnRequest
-from recoup.cases import service as cases
+from recoup.cases import tasks as case_tasks
 from recoup.cases.core import NotAllowed
 from recoup.cases.models import Handoff, HandoffStatus, Task, WriteOff, WriteOffStatus
 from recoup.credit.models import CreditLimitChange
@@ -210,14 +210,14 @@ def test_a_task_for_the_approval_is_raised_for_a_credit_request(session: Session
         reason="big order", requested_by="meg@acme.example",
     )  # fmt: skip
     assert isinstance(request, ApprovalRequest)
-    [task] = cases.open_tasks(session, org_id=org.id)
+    [task] = case_tasks.open_tasks(session, org_id=org.id)
     assert task.kind == "approval"
     assert task.title.startswith(f"Approve credit-limit request #{request.id}")
     approvals.reject(
         session, org_id=org.id, kind="credit_limit", request_id=request.id,
         by="ada@acme.example", role="admin", reason="too risky",
     )  # fmt: skip
-    assert cases.open_tasks(session, org_id=org.id) == []
+    assert case_tasks.open_tasks(session, org_id=org.id) == []
     session.refresh(customer)
     assert customer.credit_limit_amount == 100
 

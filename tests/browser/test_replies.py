@@ -9,7 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from recoup.cases import service as cases
+from recoup.cases import promises
 from recoup.db import transaction
 from recoup.inbound import service as inbound
 from recoup.ledger import service as ledger
@@ -94,7 +94,7 @@ def test_a_collector_confirms_a_promise_from_a_reply(
         assert reply.status == "handled"
         (promise,) = [
             p
-            for p in cases.list_promises(
+            for p in promises.list_promises(
                 session, org_id=server.org_id, customer_id=replies.customer_id
             )
             if p.channel == "email"

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import case, func, select, update
 
 from recoup.auth.models import User
-from recoup.cases import service as cases
+from recoup.cases import pauses, tasks
 from recoup.db import transaction
 from recoup.portal.models import PortalSubmission, PortalToken
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, Server, log_in
@@ -93,7 +93,7 @@ def test_collector_works_an_account_and_the_customer_answers_on_the_portal(
     expect(page.locator("#open-cases")).to_contain_text("promise")
     # The promise takes the customer's invoices off the escalation ladder until then.
     with transaction(server.engine, actor="test") as session:
-        paused = cases.pauses(session, org_id=server.org_id, as_of=date.today())
+        paused = pauses.pauses(session, org_id=server.org_id, as_of=date.today())
     assert customer_id in {p.customer_id for p in paused}
 
     page.click("#portal-link button.primary")
@@ -279,7 +279,7 @@ def _requests_to_approve(server: Server, customer_id: int) -> None:
                 session, org_id=server.org_id, invoice_id=invoices[-1], reason="Goods damaged",
                 requested_by=server.users["collector"],
             )  # fmt: skip
-        cases.create_task(
+        tasks.create_task(
             session, org_id=server.org_id, customer_id=customer_id,
             title="Call about the oldest invoice", assignee=server.users["collector"],
             due_on=date.today(),

@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, notes, pauses, tasks
 from recoup.cases.core import NotAllowed
 from recoup.cases.models import Handoff, HandoffStatus, TaskKind, WriteOff, WriteOffStatus
 from recoup.errors import Conflict, InvalidInput
@@ -75,10 +74,10 @@ def test_a_handoff_waits_for_a_manager(session: Session) -> None:
     )
     assert handoff.status == HandoffStatus.PENDING
     assert handoff.placed_amount == 45000
-    (task,) = cases.open_tasks(session, org_id=org.id)
+    (task,) = tasks.open_tasks(session, org_id=org.id)
     assert (task.kind, task.key) == (TaskKind.APPROVAL, f"handoff:{handoff.id}:approval")
     # Not yet placed: no pause.
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 2)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 2)) == []
     # Asking again with the same key, or for the same invoices, adds nothing.
     again = agency.request_handoff(
         session,
@@ -137,7 +136,7 @@ def test_a_collector_may_not_approve(session: Session) -> None:
 
 def test_approval_places_the_invoices_and_writes_the_placement_file(session: Session) -> None:
     org, alpha, inv1, inv2 = _account(session)
-    cases.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="refused")
+    notes.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="refused")
     handoff = agency.request_handoff(
         session,
         org_id=org.id,
@@ -162,8 +161,8 @@ def test_approval_places_the_invoices_and_writes_the_placement_file(session: Ses
         "manager",
         2500,
     )
-    assert cases.open_tasks(session, org_id=org.id) == []  # the approval task is done
-    paused = cases.pauses(session, org_id=org.id, as_of=date(2027, 1, 1))
+    assert tasks.open_tasks(session, org_id=org.id) == []  # the approval task is done
+    paused = pauses.pauses(session, org_id=org.id, as_of=date(2027, 1, 1))
     assert [(p.invoice_id, p.ends_on, p.reason) for p in paused] == [
         (inv1.id, None, f"placed with agency Debt Hunters Ltd (hand-off #{handoff.id})"),
         (inv2.id, None, f"placed with agency Debt Hunters Ltd (hand-off #{handoff.id})"),
@@ -277,7 +276,7 @@ def test_write_off_needs_a_manager_and_keeps_the_balances(session: Session) -> N
         fields=("number", "total_amount", "open_amount", "reason"),
     )
     assert note == (f"WO-{request.id}", 15000, 0, "write-off of INV-2: insolvent")
-    assert cases.open_tasks(session, org_id=org.id) == []
+    assert tasks.open_tasks(session, org_id=org.id) == []
 
 
 def test_partial_write_off_of_a_small_balance(session: Session) -> None:

@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import agency, core
-from recoup.cases import service as cases
+from recoup.cases import agency, core, disputes, overview, pauses, plans, promises
 from recoup.cases.models import (
     Dispute,
     HandoffStatus,
@@ -40,7 +39,7 @@ def _account(session: Session):  # type: ignore[no-untyped-def]
 
 
 def _promise(session: Session, org, alpha, *invoices, by=date(2026, 1, 20)):  # type: ignore[no-untyped-def]
-    return cases.add_promise(
+    return promises.add_promise(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -51,7 +50,7 @@ def _promise(session: Session, org, alpha, *invoices, by=date(2026, 1, 20)):  # 
 
 
 def _dispute(session: Session, org, alpha, *invoices, on=DAY):  # type: ignore[no-untyped-def]
-    return cases.open_dispute(
+    return disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -62,7 +61,7 @@ def _dispute(session: Session, org, alpha, *invoices, on=DAY):  # type: ignore[n
 
 
 def _plan(session: Session, org, alpha, *invoices):  # type: ignore[no-untyped-def]
-    return cases.create_plan(
+    return plans.create_plan(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -107,7 +106,7 @@ def test_a_second_promise_is_refused_until_the_first_is_cancelled(session: Sessi
         "cancel it first if the customer has moved the date (a moved promise is not a kept one)"
     )
     assert count(session, Promise) == 1  # nothing written, not even for INV-2
-    cases.cancel_promise(session, org_id=org.id, promise_id=first.id, on=DAY, reason="moved")
+    promises.cancel_promise(session, org_id=org.id, promise_id=first.id, on=DAY, reason="moved")
     second = _promise(session, org, alpha, inv2, inv1, by=date(2026, 1, 25))
     assert second.promised_amount == 30000
 
@@ -126,7 +125,7 @@ def test_a_second_open_dispute_on_an_invoice_is_refused(session: Session) -> Non
     first = _dispute(session, org, alpha, inv1)
     with pytest.raises(Conflict, match=rf"^invoice INV-1 is already in open dispute #{first.id} "):
         _dispute(session, org, alpha, inv2, inv1)
-    cases.resolve_dispute(session, org_id=org.id, dispute_id=first.id, outcome="invalid", on=DAY)
+    disputes.resolve_dispute(session, org_id=org.id, dispute_id=first.id, outcome="invalid", on=DAY)
     _dispute(session, org, alpha, inv1)  # a new query once the first is settled
     assert count(session, Dispute) == 2
 
@@ -137,10 +136,10 @@ def test_a_plan_absorbs_the_pending_promises_on_its_invoices(session: Session) -
     plan = _plan(session, org, alpha, inv1, inv2)
     assert (promise.status, promise.closed_on) == (PromiseStatus.CANCELLED, DAY)
     assert promise.note == f"cancelled: absorbed by payment plan #{plan.id}"
-    rates = cases.promise_kept_rates(session, org_id=org.id)
+    rates = promises.promise_kept_rates(session, org_id=org.id)
     assert (rates.overall.cancelled, rates.overall.judged) == (1, 0)  # in no kept rate
     # Only the plan pauses the invoices now.
-    kinds = {(p.invoice_id, p.kind) for p in cases.pauses(session, org_id=org.id, as_of=DAY)}
+    kinds = {(p.invoice_id, p.kind) for p in pauses.pauses(session, org_id=org.id, as_of=DAY)}
     assert kinds == {(inv1.id, "plan"), (inv2.id, "plan")}
 
 
@@ -166,24 +165,24 @@ def test_a_dispute_on_a_plan_invoice_holds_its_messages_and_its_default(session:
     plan = _plan(session, org, alpha, inv1, inv2)  # 100.00 due 1 Feb, 1 Mar, 1 Apr
     dispute = _dispute(session, org, alpha, inv2, on=date(2026, 1, 20))
     # No reminder for the 1 February instalment while INV-2 is in question...
-    assert cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW) == []
+    assert plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW) == []
     # ...and no default either, long after the grace days.
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 20)) == []
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 20)) == []
     assert plan.status == PlanStatus.ACTIVE
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 2, 20))
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 2, 20))
     assert detail.held_by == (dispute.id,)
     assert detail.states[0].status is InstalmentStatus.MISSED
-    assert cases.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 20), now=NOW) == []
+    assert plans.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 20), now=NOW) == []
     # The dispute is not upheld: the plan's messages resume (the missed notice), and the
     # customer has the 7 grace days again from the resolution: pay by 28 February.
-    cases.resolve_dispute(
+    disputes.resolve_dispute(
         session, org_id=org.id, dispute_id=dispute.id, outcome="invalid", on=date(2026, 2, 21)
     )
-    (missed,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 21), now=NOW)
+    (missed,) = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 21), now=NOW)
     assert missed.key == f"plan:{plan.id}:instalment:1:missed"
     assert missed.payload["pay_by"] == "2026-02-28"
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 28)) == []
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 1)) == [plan]
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 28)) == []
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 1)) == [plan]
     assert plan.status == PlanStatus.DEFAULTED
 
 
@@ -191,7 +190,7 @@ def test_a_plan_may_be_agreed_on_a_disputed_invoice_and_is_held(session: Session
     org, alpha, inv1, _inv2 = _account(session)
     dispute = _dispute(session, org, alpha, inv1)
     plan = _plan(session, org, alpha, inv1)
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=DAY)
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=DAY)
     assert detail.held_by == (dispute.id,)
 
 
@@ -200,7 +199,7 @@ def test_a_dispute_credit_is_not_money_received_on_an_instalment(session: Sessio
     org, alpha, inv1, inv2 = _account(session)
     plan = _plan(session, org, alpha, inv1, inv2)  # 300.00: 100.00 x 3
     dispute = _dispute(session, org, alpha, inv1, on=date(2026, 1, 15))
-    cases.resolve_dispute(
+    disputes.resolve_dispute(
         session,
         org_id=org.id,
         dispute_id=dispute.id,
@@ -208,7 +207,7 @@ def test_a_dispute_credit_is_not_money_received_on_an_instalment(session: Sessio
         credit_amount=Decimal("200.00"),
         on=date(2026, 1, 16),
     )
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 16))
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 16))
     # The credit comes off the end of the plan: instalments 3 and 2 are no longer owed;
     # instalment 1 is still to be paid, and nothing counts as received.
     assert [(s.seq, s.paid, s.credited, s.status) for s in detail.states] == [
@@ -217,12 +216,12 @@ def test_a_dispute_credit_is_not_money_received_on_an_instalment(session: Sessio
         (3, 0, 10000, InstalmentStatus.CREDITED),
     ]
     assert (detail.received, detail.credited, detail.remaining) == (0, 20000, 10000)
-    (reminder,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW)
+    (reminder,) = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW)
     assert reminder.payload["instalment"]["amount"] == 10000
     assert reminder.payload["instalment"]["paid_amount"] == 0
     # The customer pays the 100.00 left: the plan is complete.
     pay(session, invoice=inv2, amount="100.00", on=date(2026, 1, 30), external_id="P1")
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 1, 30)) == [plan]
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 1, 30)) == [plan]
     assert plan.status == PlanStatus.COMPLETED
 
 
@@ -252,7 +251,7 @@ def test_approving_a_hand_off_closes_its_promises_and_plans(session: Session) ->
     assert plan.note == f"cancelled: {why}"
     kinds = {
         (p.invoice_id, p.kind)
-        for p in cases.pauses(session, org_id=org.id, as_of=date(2026, 1, 12))
+        for p in pauses.pauses(session, org_id=org.id, as_of=date(2026, 1, 12))
     }
     assert kinds == {(inv1.id, "placement"), (inv2.id, "placement")}
 
@@ -295,11 +294,11 @@ def test_nothing_new_goes_onto_a_handed_off_invoice_but_a_dispute(session: Sessi
     assert agency.handoff_invoice_ids(session, org_id=org.id, handoff_id=again.id) == [inv2.id]
     assert _handoff(session, org, alpha, inv2).id == again.id  # nothing left to ask for
     dispute = _dispute(session, org, alpha, inv1)  # the customer's query is still recorded
-    cases.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="invalid",
+    disputes.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="invalid",
                           on=date(2026, 1, 20))  # fmt: skip
     # Once recalled, the invoice can be worked again.
     agency.recall_handoff(session, org_id=org.id, handoff_id=handoff.id, on=date(2026, 1, 20))
-    cases.create_plan(session, org_id=org.id, customer_id=alpha.id, invoice_ids=[inv1.id],
+    plans.create_plan(session, org_id=org.id, customer_id=alpha.id, invoice_ids=[inv1.id],
                       start_on=date(2026, 1, 20), first_due=date(2026, 2, 1), instalments=2)  # fmt: skip
 
 
@@ -309,7 +308,7 @@ def test_the_open_cases_of_a_customer_include_plans_and_hand_offs(session: Sessi
     dispute = _dispute(session, org, alpha, inv1)
     promise = _promise(session, org, alpha, inv2)
     handoff = _handoff(session, org, alpha, inv2)
-    found = cases.open_cases(session, org_id=org.id, customer_id=alpha.id, as_of=DAY)
+    found = overview.open_cases(session, org_id=org.id, customer_id=alpha.id, as_of=DAY)
     assert [p.plan.id for p in found.plans] == [plan.id]
     assert found.plans[0].held_by == (dispute.id,)
     assert [d.id for d in found.disputes] == [dispute.id]
@@ -321,4 +320,4 @@ def test_the_open_cases_of_a_customer_include_plans_and_hand_offs(session: Sessi
     ]
     assert [c.kind for c in found.on_invoice[inv2.id]] == [core.Case.PROMISE, core.Case.HANDOFF]
     other = make_customer(session, org=org, external_id="C2")
-    assert not cases.open_cases(session, org_id=org.id, customer_id=other.id, as_of=DAY)
+    assert not overview.open_cases(session, org_id=org.id, customer_id=other.id, as_of=DAY)

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, coexistence, disputes, plans, promises
 from recoup.cases.models import (
     Dispute,
     Handoff,
@@ -102,32 +101,32 @@ def _action(
         return live[pick % len(live)]
 
     if action == "promise":
-        return lambda: cases.add_promise(
+        return lambda: promises.add_promise(
             session, org_id=org_id, customer_id=customer_id, items=[(i, None) for i in ids],
             promised_on=day + timedelta(days=10), made_on=day,
         )  # fmt: skip
     if action == "cancel_promise":
-        return lambda: cases.cancel_promise(
+        return lambda: promises.cancel_promise(
             session, org_id=org_id, promise_id=nth(Promise, "pending"), on=day
         )
     if action == "dispute":
-        return lambda: cases.open_dispute(
+        return lambda: disputes.open_dispute(
             session, org_id=org_id, customer_id=customer_id, invoice_ids=ids, reason="quality",
             opened_on=day,
         )  # fmt: skip
     if action.startswith("resolve"):
         outcome = action.removeprefix("resolve_")
-        return lambda: cases.resolve_dispute(
+        return lambda: disputes.resolve_dispute(
             session, org_id=org_id, dispute_id=nth(Dispute, "open"), outcome=outcome, on=day,
             credit_amount=Decimal("50.00") if outcome == "credited" else None,
         )  # fmt: skip
     if action == "plan":
-        return lambda: cases.create_plan(
+        return lambda: plans.create_plan(
             session, org_id=org_id, customer_id=customer_id, invoice_ids=ids, start_on=day,
             first_due=day + timedelta(days=5), instalments=2, frequency="weekly",
         )  # fmt: skip
     if action == "cancel_plan":
-        return lambda: cases.cancel_plan(
+        return lambda: plans.cancel_plan(
             session, org_id=org_id, plan_id=nth(PaymentPlan, "active"), on=day
         )
     if action == "handoff":
@@ -160,7 +159,7 @@ def _action(
 
 def _check(session: Session, org_id: int, invoice_ids: list[int], day: date) -> None:
     on = {i: Counter[str]() for i in invoice_ids}
-    for case in cases.cases_on_invoices(session, org_id=org_id, invoice_ids=invoice_ids):
+    for case in coexistence.cases_on_invoices(session, org_id=org_id, invoice_ids=invoice_ids):
         on[case.invoice_id][case.kind.value] += 1
     for kinds in on.values():
         # At most one open case of each kind on an invoice (hand-offs asked or placed).
@@ -180,7 +179,7 @@ def _check(session: Session, org_id: int, invoice_ids: list[int], day: date) -> 
     for plan in session.scalars(select(PaymentPlan).where(PaymentPlan.org_id == org_id)):
         if plan.status != PlanStatus.ACTIVE:
             continue
-        state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=day)
+        state = plans.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=day)
         window = [
             line
             for line in lines

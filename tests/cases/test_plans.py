@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import pauses, plans, promises, tasks
 from recoup.cases.models import InstalmentStatus, PlanStatus, TaskKind
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import enqueue
@@ -43,7 +43,7 @@ def _plan(session: Session, *, contact: bool = True):  # type: ignore[no-untyped
         issue_date=date(2025, 11, 15),
         due_date=date(2025, 12, 15),
     )
-    plan = cases.create_plan(
+    plan = plans.create_plan(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -58,14 +58,14 @@ def _plan(session: Session, *, contact: bool = True):  # type: ignore[no-untyped
 
 def test_schedule_and_pauses(session: Session) -> None:
     org, _alpha, inv1, inv2, plan = _plan(session)
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 10))
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 10))
     assert [(s.seq, s.due_on, s.principal, s.interest) for s in detail.states] == [
         (1, date(2026, 2, 1), 10000, 0),
         (2, date(2026, 3, 1), 10000, 0),
         (3, date(2026, 4, 1), 10000, 0),
     ]
     assert plan.principal_amount == 30000
-    paused = cases.pauses(session, org_id=org.id, as_of=date(2026, 1, 10))
+    paused = pauses.pauses(session, org_id=org.id, as_of=date(2026, 1, 10))
     assert [(p.invoice_id, p.reason, p.ends_on) for p in paused] == [
         (inv1.id, f"payment plan #{plan.id}", None),
         (inv2.id, f"payment plan #{plan.id}", None),
@@ -75,8 +75,8 @@ def test_schedule_and_pauses(session: Session) -> None:
 def test_reminder_before_each_instalment(session: Session) -> None:
     org, alpha, inv1, inv2, plan = _plan(session)
     # Reminders go 3 days before: from 29 January for the 1 February instalment.
-    assert cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 28), now=NOW) == []
-    (effect,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW)
+    assert plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 28), now=NOW) == []
+    (effect,) = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 29), now=NOW)
     assert effect.key == f"plan:{plan.id}:instalment:1:reminder"
     assert effect.kind is OutboxKind.EMAIL
     assert effect.template == "instalment_reminder"
@@ -96,7 +96,7 @@ def test_reminder_before_each_instalment(session: Session) -> None:
     }
     # Planning it again (re-run, next day) is recognised by its key.
     assert len(enqueue(session, org_id=org.id, effects=[effect])) == 1
-    again = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 30), now=NOW)
+    again = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 30), now=NOW)
     assert [e.key for e in again] == [effect.key]
     assert enqueue(session, org_id=org.id, effects=again) == []
 
@@ -105,54 +105,54 @@ def test_missed_instalment_then_default(session: Session) -> None:
     org, _alpha, inv1, _inv2, plan = _plan(session)
     # The first instalment is paid on time (to INV-1: payments apply in order).
     pay(session, invoice=inv1, amount="100.00", on=date(2026, 1, 31), external_id="P1")
-    cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 1))
-    assert cases.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 1), now=NOW) == []
+    plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 2, 1))
+    assert plans.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 1), now=NOW) == []
     # The second (1 March) is not: reminded from 26 February, missed from 2 March.
     keys = [
-        e.key for e in cases.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 26), now=NOW)
+        e.key for e in plans.plan_effects(session, org_id=org.id, as_of=date(2026, 2, 26), now=NOW)
     ]
     assert keys == [f"plan:{plan.id}:instalment:2:reminder"]
     pay(session, invoice=inv1, amount="30.00", on=date(2026, 3, 1), external_id="P2")
-    (missed,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 3, 2), now=NOW)
+    (missed,) = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 3, 2), now=NOW)
     assert missed.key == f"plan:{plan.id}:instalment:2:missed"
     assert missed.template == "missed_instalment"
     assert missed.payload["instalment"]["paid_amount"] == 3000
     assert missed.payload["instalment"]["plan_remaining_amount"] == 17000
     assert missed.payload["pay_by"] == "2026-03-08"  # 7 days' grace
     # Still within the grace period on 8 March; defaulted on the 9th.
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 8)) == []
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 3, 8))
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 8)) == []
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 3, 8))
     assert [s.status for s in detail.states] == [
         InstalmentStatus.PAID,
         InstalmentStatus.MISSED,
         InstalmentStatus.PENDING,
     ]
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 9)) == [plan]
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 9)) == [plan]
     assert (plan.status, plan.closed_on) == (PlanStatus.DEFAULTED, date(2026, 3, 9))
-    (task,) = cases.open_tasks(session, org_id=org.id)
+    (task,) = tasks.open_tasks(session, org_id=org.id)
     assert task.key == f"plan:{plan.id}:defaulted"
     assert task.kind == TaskKind.REVIEW
     assert task.assignee == "kim@acme.example"
     assert "remaining 170.00 EUR" in task.body
     # The pause ends (escalation resumes) and no more instalment messages are planned.
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 9)) == []
-    assert len(cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 8))) == 2
-    assert cases.plan_effects(session, org_id=org.id, as_of=date(2026, 3, 9), now=NOW) == []
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 10)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 9)) == []
+    assert len(pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 8))) == 2
+    assert plans.plan_effects(session, org_id=org.id, as_of=date(2026, 3, 9), now=NOW) == []
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 10)) == []
 
 
 def test_a_plan_paid_in_full_completes(session: Session) -> None:
     org, _, inv1, inv2, plan = _plan(session)
     pay(session, invoice=inv1, amount="200.00", on=date(2026, 2, 1), external_id="P1")
     pay(session, invoice=inv2, amount="100.00", on=date(2026, 3, 1), external_id="P2")
-    assert cases.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 1)) == [plan]
+    assert plans.evaluate_plans(session, org_id=org.id, as_of=date(2026, 3, 1)) == [plan]
     assert plan.status == PlanStatus.COMPLETED
-    assert cases.open_tasks(session, org_id=org.id) == []
+    assert tasks.open_tasks(session, org_id=org.id) == []
 
 
 def test_no_email_address_gives_a_task_for_the_collector(session: Session) -> None:
     org, _, _, _, plan = _plan(session, contact=False)
-    (effect,) = cases.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 30), now=NOW)
+    (effect,) = plans.plan_effects(session, org_id=org.id, as_of=date(2026, 1, 30), now=NOW)
     assert effect.kind is OutboxKind.TASK
     assert effect.recipient == "kim@acme.example"
     assert effect.payload["reason"] == "no billing contact with an email address"
@@ -166,7 +166,7 @@ def test_custom_amounts_dates_and_interest(session: Session) -> None:
     org = make_org(session)
     alpha = make_customer(session, org=org, external_id="C1")
     inv = make_invoice(session, customer=alpha, number="INV-1", total="300.00")
-    plan = cases.create_plan(
+    plan = plans.create_plan(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -176,7 +176,7 @@ def test_custom_amounts_dates_and_interest(session: Session) -> None:
         dates=[date(2026, 1, 15), date(2026, 2, 14)],
         interest_rate=Decimal("10"),
     )
-    detail = cases.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 1))
+    detail = plans.plan_detail(session, org_id=org.id, plan_id=plan.id, as_of=date(2026, 1, 1))
     # 300.00 × 10 % × 14/365 = 1.15; 250.00 × 10 % × 30/365 = 2.05.
     assert [(s.principal, s.interest) for s in detail.states] == [(5000, 115), (25000, 205)]
     assert (plan.interest_rate_bp, plan.interest_amount) == (1000, 320)
@@ -185,7 +185,7 @@ def test_custom_amounts_dates_and_interest(session: Session) -> None:
 def test_plan_input_is_checked(session: Session) -> None:
     org, alpha, inv1, _, _ = _plan(session)
     with pytest.raises(Conflict, match="INV-1 is already in payment plan"):
-        cases.create_plan(
+        plans.create_plan(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -195,7 +195,7 @@ def test_plan_input_is_checked(session: Session) -> None:
         )
     inv3 = make_invoice(session, customer=alpha, number="INV-3", total="90.00")
     with pytest.raises(InvalidInput, match="add up to 8000 but the plan covers 9000"):
-        cases.create_plan(
+        plans.create_plan(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -204,7 +204,7 @@ def test_plan_input_is_checked(session: Session) -> None:
             first_due=date(2026, 2, 1),
         )
     with pytest.raises(InvalidInput, match="frequency"):
-        cases.create_plan(
+        plans.create_plan(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -214,7 +214,7 @@ def test_plan_input_is_checked(session: Session) -> None:
             frequency="daily",
         )
     with pytest.raises(InvalidInput, match="instalments: must be between 1 and 120"):
-        cases.create_plan(
+        plans.create_plan(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -254,7 +254,7 @@ def test_plan_and_promise_messages_keep_the_calendar(
     ).one()
     assert reminder.next_attempt_at == opens
     extra = make_invoice(session, customer=alpha, number="INV-9", due_date=date(2026, 2, 20))
-    promise = cases.add_promise(
+    promise = promises.add_promise(
         session,
         org_id=org.id,
         customer_id=alpha.id,

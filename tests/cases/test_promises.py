@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import pauses, tasks
+from recoup.cases import promises as case_promises
 from recoup.cases.models import PromiseStatus, TaskKind
 from recoup.errors import Conflict, InvalidInput
 from recoup.policy.pauses import Pause, PauseScope
@@ -27,7 +28,7 @@ def _promise(session: Session, amount: str | None = "100.00"):  # type: ignore[n
     inv2 = make_invoice(
         session, customer=alpha, number="INV-2", total="50.00", due_date=date(2026, 2, 1)
     )
-    promise = cases.add_promise(
+    promise = case_promises.add_promise(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -53,21 +54,23 @@ def test_a_promise_pauses_its_invoices_until_the_date_plus_grace(session: Sessio
         invoice_id=inv1.id,
         kind="promise",
     )
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 13)) == [expected]
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 14)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 13)) == [expected]
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 14)) == []
 
 
 def test_kept_when_the_promised_amount_is_paid_in_time(session: Session) -> None:
     org, _, inv1, _, promise = _promise(session)
     pay(session, invoice=inv1, amount="100.00", on=date(2026, 3, 9), external_id="P1")
-    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 9)) == [promise]
+    assert case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 9)) == [
+        promise
+    ]
     assert (promise.status, promise.kept_amount, promise.closed_on) == (
         PromiseStatus.KEPT,
         10000,
         date(2026, 3, 9),
     )
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 9)) == []
-    assert cases.open_tasks(session, org_id=org.id) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 9)) == []
+    assert tasks.open_tasks(session, org_id=org.id) == []
 
 
 def test_a_payment_in_the_grace_days_does_not_keep_it(session: Session) -> None:
@@ -77,21 +80,23 @@ def test_a_payment_in_the_grace_days_does_not_keep_it(session: Session) -> None:
     task is raised."""
     org, _, inv1, _, promise = _promise(session)
     pay(session, invoice=inv1, amount="100.00", on=date(2026, 3, 12), external_id="P1")
-    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 11)) == []
-    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 12)) == [promise]
+    assert case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 11)) == []
+    assert case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 12)) == [
+        promise
+    ]
     assert (promise.status, promise.kept_amount, promise.closed_on) == (
         PromiseStatus.BROKEN,
         0,
         date(2026, 3, 12),
     )
-    assert cases.open_tasks(session, org_id=org.id) == []
+    assert tasks.open_tasks(session, org_id=org.id) == []
 
 
 def test_paid_on_the_promised_date_is_kept(session: Session) -> None:
     org, _, inv1, _, promise = _promise(session)
     pay(session, invoice=inv1, amount="60.00", on=date(2026, 3, 9), external_id="P1")
     pay(session, invoice=inv1, amount="40.00", on=PROMISED, external_id="P2")
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 20))
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 20))
     assert (promise.status, promise.kept_amount) == (PromiseStatus.KEPT, 10000)
 
 
@@ -102,53 +107,53 @@ def test_part_by_the_date_and_the_rest_in_the_grace_days_is_partially_kept(
     org, _, inv1, _, promise = _promise(session)
     pay(session, invoice=inv1, amount="40.00", on=date(2026, 3, 10), external_id="P1")
     pay(session, invoice=inv1, amount="60.00", on=date(2026, 3, 13), external_id="P2")
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 13))
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 13))
     assert (promise.status, promise.kept_amount) == (PromiseStatus.PARTIALLY_KEPT, 4000)
-    assert cases.open_tasks(session, org_id=org.id) == []  # nothing left to chase
+    assert tasks.open_tasks(session, org_id=org.id) == []  # nothing left to chase
 
 
 def test_partially_kept_ends_the_pause_and_raises_a_task(session: Session) -> None:
     org, alpha, inv1, _, promise = _promise(session)
     pay(session, invoice=inv1, amount="40.00", on=date(2026, 3, 10), external_id="P1")
     # Through the deadline it stays pending (more may come).
-    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 13)) == []
+    assert case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 13)) == []
     assert promise.status == PromiseStatus.PENDING
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
     assert (promise.status, promise.kept_amount) == (PromiseStatus.PARTIALLY_KEPT, 4000)
-    (task,) = cases.open_tasks(session, org_id=org.id)
+    (task,) = tasks.open_tasks(session, org_id=org.id)
     assert task.key == f"promise:{promise.id}:broken"
     assert task.kind == TaskKind.BROKEN_PROMISE
     assert task.assignee == "kim@acme.example"
     assert task.customer_id == alpha.id
     assert task.title == f"Promise #{promise.id} to pay by 2026-03-10 partially kept"
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 14)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 14)) == []
 
 
 def test_broken_when_nothing_is_paid(session: Session) -> None:
     org, _, inv1, _, promise = _promise(session)
     # A payment after the deadline does not keep the promise.
     pay(session, invoice=inv1, amount="100.00", on=date(2026, 3, 15), external_id="P1")
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 16))
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 16))
     assert (promise.status, promise.kept_amount) == (PromiseStatus.BROKEN, 0)
-    (task,) = cases.open_tasks(session, org_id=org.id)
+    (task,) = tasks.open_tasks(session, org_id=org.id)
     assert task.title.endswith(" broken")
     # Evaluating again changes nothing and raises no second task.
-    assert cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 17)) == []
-    assert len(cases.open_tasks(session, org_id=org.id)) == 1
+    assert case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 17)) == []
+    assert len(tasks.open_tasks(session, org_id=org.id)) == 1
 
 
 def test_a_payment_before_the_promise_was_made_does_not_count(session: Session) -> None:
     org, _alpha, inv1, _, promise = _promise(session, amount="60.00")
     # 40.00 paid on 1 March, before the promise of 60.00 on 2 March (for what was left).
     pay(session, invoice=inv1, amount="40.00", on=date(2026, 3, 1), external_id="P0")
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
     assert promise.status == PromiseStatus.BROKEN
 
 
 def test_promise_input_is_checked(session: Session) -> None:
     org, alpha, inv1, inv2, _ = _promise(session)
     with pytest.raises(Conflict, match="INV-1 already has a pending promise"):
-        cases.add_promise(
+        case_promises.add_promise(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -157,7 +162,7 @@ def test_promise_input_is_checked(session: Session) -> None:
             made_on=MADE,
         )
     with pytest.raises(InvalidInput, match=r"more than the 50\.00 open on INV-2"):
-        cases.add_promise(
+        case_promises.add_promise(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -166,7 +171,7 @@ def test_promise_input_is_checked(session: Session) -> None:
             made_on=MADE,
         )
     with pytest.raises(InvalidInput, match="before the day it was made"):
-        cases.add_promise(
+        case_promises.add_promise(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -175,7 +180,7 @@ def test_promise_input_is_checked(session: Session) -> None:
             made_on=MADE,
         )
     with pytest.raises(InvalidInput, match="channel"):
-        cases.add_promise(
+        case_promises.add_promise(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -188,10 +193,10 @@ def test_promise_input_is_checked(session: Session) -> None:
 
 def test_cancelled_promise_ends_the_pause(session: Session) -> None:
     org, _, _, _, promise = _promise(session)
-    cases.cancel_promise(session, org_id=org.id, promise_id=promise.id, on=date(2026, 3, 5))
+    case_promises.cancel_promise(session, org_id=org.id, promise_id=promise.id, on=date(2026, 3, 5))
     assert promise.status == PromiseStatus.CANCELLED
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 5)) == []
-    assert len(cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 4))) == 1
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 5)) == []
+    assert len(pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 4))) == 1
 
 
 def test_confirmation_is_planned_in_the_outbox(session: Session) -> None:
@@ -199,7 +204,7 @@ def test_confirmation_is_planned_in_the_outbox(session: Session) -> None:
     alpha = make_customer(session, org=org, external_id="C1")
     add_billing_contact(session, customer=alpha)
     inv = make_invoice(session, customer=alpha, number="INV-1", total="100.00")
-    promise = cases.add_promise(
+    promise = case_promises.add_promise(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -230,7 +235,7 @@ def test_promise_kept_rate_per_customer_and_collector(session: Session) -> None:
         ]
     }
     promises = {
-        n: cases.add_promise(
+        n: case_promises.add_promise(
             session,
             org_id=org.id,
             customer_id=invoices[n].customer_id,
@@ -244,8 +249,10 @@ def test_promise_kept_rate_per_customer_and_collector(session: Session) -> None:
     pay(session, invoice=invoices["A1"], amount="100.00", on=date(2026, 3, 5), external_id="P1")
     pay(session, invoice=invoices["A2"], amount="30.00", on=date(2026, 3, 5), external_id="P2")
     pay(session, invoice=invoices["B1"], amount="100.00", on=date(2026, 3, 5), external_id="P3")
-    cases.cancel_promise(session, org_id=org.id, promise_id=promises["B2"].id, on=date(2026, 3, 3))
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 20))
+    case_promises.cancel_promise(
+        session, org_id=org.id, promise_id=promises["B2"].id, on=date(2026, 3, 3)
+    )
+    case_promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 20))
     assert [promises[n].status for n in ("A1", "A2", "A3", "A4", "B1", "B2")] == [
         "kept",
         "partially_kept",
@@ -254,7 +261,7 @@ def test_promise_kept_rate_per_customer_and_collector(session: Session) -> None:
         "kept",
         "cancelled",
     ]
-    rates = cases.promise_kept_rates(session, org_id=org.id)
+    rates = case_promises.promise_kept_rates(session, org_id=org.id)
     assert rates.by_customer[alpha.id].rate == Decimal("0.3333")
     assert (rates.by_customer[alpha.id].judged, rates.by_customer[alpha.id].pending) == (3, 1)
     assert rates.by_customer[beta.id].rate == Decimal("1.0000")

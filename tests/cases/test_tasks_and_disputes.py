@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, notes, pauses, tasks
 from recoup.cases.models import DisputeStatus, TaskKind, TaskStatus
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import service as ledger
@@ -29,7 +29,7 @@ def _portfolio(session: Session):  # type: ignore[no-untyped-def]
 
 def test_create_task_with_a_key_twice_creates_one(session: Session) -> None:
     org, alpha, _, _ = _portfolio(session)
-    first = cases.create_task(
+    first = tasks.create_task(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -39,53 +39,53 @@ def test_create_task_with_a_key_twice_creates_one(session: Session) -> None:
         due_on=date(2026, 3, 2),
         key="k1",
     )
-    again = cases.create_task(
+    again = tasks.create_task(
         session, org_id=org.id, customer_id=alpha.id, title="Something else", key="k1"
     )
     assert again.id == first.id
     assert again.title == "Call Alpha"
-    assert [t.id for t in cases.open_tasks(session, org_id=org.id)] == [first.id]
+    assert [t.id for t in tasks.open_tasks(session, org_id=org.id)] == [first.id]
 
 
 def test_open_tasks_by_assignee_and_completion(session: Session) -> None:
     org, alpha, _, _ = _portfolio(session)
-    kim = cases.create_task(session, org_id=org.id, customer_id=alpha.id, title="A", assignee="kim")
-    cases.create_task(session, org_id=org.id, customer_id=alpha.id, title="B", assignee="lee")
-    assert [t.title for t in cases.open_tasks(session, org_id=org.id, assignee="kim")] == ["A"]
-    done = cases.complete_task(session, org_id=org.id, task_id=kim.id, by="kim")
+    kim = tasks.create_task(session, org_id=org.id, customer_id=alpha.id, title="A", assignee="kim")
+    tasks.create_task(session, org_id=org.id, customer_id=alpha.id, title="B", assignee="lee")
+    assert [t.title for t in tasks.open_tasks(session, org_id=org.id, assignee="kim")] == ["A"]
+    done = tasks.complete_task(session, org_id=org.id, task_id=kim.id, by="kim")
     assert done.status == TaskStatus.DONE
     assert done.completed_by == "kim"
     assert done.completed_at is not None
-    assert cases.open_tasks(session, org_id=org.id, assignee="kim") == []
+    assert tasks.open_tasks(session, org_id=org.id, assignee="kim") == []
     with pytest.raises(Conflict, match="already done"):
-        cases.complete_task(session, org_id=org.id, task_id=kim.id, by="kim")
+        tasks.complete_task(session, org_id=org.id, task_id=kim.id, by="kim")
 
 
 def test_task_kind_is_checked(session: Session) -> None:
     org, alpha, _, _ = _portfolio(session)
     with pytest.raises(InvalidInput, match="kind: 'chat' is not one of call, review"):
-        cases.create_task(session, org_id=org.id, customer_id=alpha.id, title="x", kind="chat")
+        tasks.create_task(session, org_id=org.id, customer_id=alpha.id, title="x", kind="chat")
 
 
 def test_notes_and_calls(session: Session) -> None:
     org, alpha, _, _ = _portfolio(session)
-    note = cases.add_note(
+    note = notes.add_note(
         session, org_id=org.id, customer_id=alpha.id, text=" Asked for POD ", author="kim"
     )
     assert note.text == "Asked for POD"
-    call = cases.log_call(
+    call = notes.log_call(
         session, org_id=org.id, customer_id=alpha.id, outcome="no_answer", contact="Ann"
     )
     assert call.outcome == "no_answer"
     with pytest.raises(InvalidInput, match="outcome"):
-        cases.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="maybe")
+        notes.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="maybe")
     with pytest.raises(InvalidInput, match="text"):
-        cases.add_note(session, org_id=org.id, customer_id=alpha.id, text="  ")
+        notes.add_note(session, org_id=org.id, customer_id=alpha.id, text="  ")
 
 
 def test_a_dispute_pauses_only_the_disputed_invoice(session: Session) -> None:
     org, alpha, inv1, inv2 = _portfolio(session)
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -98,7 +98,7 @@ def test_a_dispute_pauses_only_the_disputed_invoice(session: Session) -> None:
     )
     assert dispute.disputed_amount == 12000
     assert dispute.currency == "EUR"
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 10)) == [
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 10)) == [
         Pause(
             scope=PauseScope.INVOICE,
             customer_id=alpha.id,
@@ -109,16 +109,16 @@ def test_a_dispute_pauses_only_the_disputed_invoice(session: Session) -> None:
             kind="dispute",
         )
     ]
-    paused = cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 10))[0]
+    paused = pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 10))[0]
     assert paused.covers(alpha.id, inv1.id, date(2026, 3, 10))
     assert not paused.covers(alpha.id, inv2.id, date(2026, 3, 10))
     # Before the dispute was opened nothing was paused (a replay of an earlier day).
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 2, 28)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 2, 28)) == []
 
 
 def test_an_invalid_resolution_ends_the_pause(session: Session) -> None:
     org, alpha, inv1, _ = _portfolio(session)
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -126,10 +126,10 @@ def test_an_invalid_resolution_ends_the_pause(session: Session) -> None:
         reason="not_received",
         opened_on=date(2026, 3, 1),
     )
-    cases.investigate_dispute(session, org_id=org.id, dispute_id=dispute.id)
+    disputes.investigate_dispute(session, org_id=org.id, dispute_id=dispute.id)
     assert dispute.status == DisputeStatus.INVESTIGATING
-    assert len(cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 5))) == 1
-    resolved = cases.resolve_dispute(
+    assert len(pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 5))) == 1
+    resolved = disputes.resolve_dispute(
         session,
         org_id=org.id,
         dispute_id=dispute.id,
@@ -138,18 +138,18 @@ def test_an_invalid_resolution_ends_the_pause(session: Session) -> None:
         note="signed delivery note on file",
     )
     assert resolved.status == DisputeStatus.RESOLVED_INVALID
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 6)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 6)) == []
     # Replaying the day before still sees the pause, which ended then.
-    (before,) = cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 5))
+    (before,) = pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 5))
     assert before.ends_on == date(2026, 3, 5)
     assert inv1.open_amount == 30000  # nothing credited
     with pytest.raises(Conflict, match="already closed"):
-        cases.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="valid")
+        disputes.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="valid")
 
 
 def test_a_credited_resolution_issues_and_applies_a_credit_note(session: Session) -> None:
     org, alpha, inv1, inv2 = _portfolio(session)
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -158,7 +158,7 @@ def test_a_credited_resolution_issues_and_applies_a_credit_note(session: Session
         amount=Decimal("350.00"),
         opened_on=date(2026, 3, 1),
     )
-    cases.resolve_dispute(
+    disputes.resolve_dispute(
         session, org_id=org.id, dispute_id=dispute.id, outcome="credited", on=date(2026, 3, 4)
     )
     assert dispute.status == DisputeStatus.CREDITED
@@ -176,7 +176,7 @@ def test_a_credited_resolution_issues_and_applies_a_credit_note(session: Session
     )
     assert row == ("CN-DSP-" + str(dispute.id), 35000, 0)
     assert ledger.balance_mismatches(session, org_id=org.id) == []
-    assert cases.pauses(session, org_id=org.id, as_of=date(2026, 3, 4)) == []
+    assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 4)) == []
 
 
 def test_dispute_input_is_checked(session: Session) -> None:
@@ -184,15 +184,15 @@ def test_dispute_input_is_checked(session: Session) -> None:
     beta = make_customer(session, org=org, external_id="C2")
     other = make_invoice(session, customer=beta, number="INV-9")
     with pytest.raises(InvalidInput, match="INV-9 belongs to another customer"):
-        cases.open_dispute(
+        disputes.open_dispute(
             session, org_id=org.id, customer_id=alpha.id, invoice_ids=[other.id], reason="quality"
         )
     with pytest.raises(InvalidInput, match="reason: 'late' is not one of pricing"):
-        cases.open_dispute(
+        disputes.open_dispute(
             session, org_id=org.id, customer_id=alpha.id, invoice_ids=[inv1.id], reason="late"
         )
     with pytest.raises(InvalidInput, match=r"more than the 300\.00 open"):
-        cases.open_dispute(
+        disputes.open_dispute(
             session,
             org_id=org.id,
             customer_id=alpha.id,
@@ -201,19 +201,19 @@ def test_dispute_input_is_checked(session: Session) -> None:
             amount=Decimal("300.01"),
         )
     with pytest.raises(NotFound):
-        cases.open_dispute(
+        disputes.open_dispute(
             session, org_id=org.id, customer_id=alpha.id, invoice_ids=[999999], reason="quality"
         )
     with pytest.raises(InvalidInput, match="needs at least one invoice"):
-        cases.open_dispute(
+        disputes.open_dispute(
             session, org_id=org.id, customer_id=alpha.id, invoice_ids=[], reason="quality"
         )
-    assert cases.list_disputes(session, org_id=org.id) == []
+    assert disputes.list_disputes(session, org_id=org.id) == []
 
 
 def test_dispute_sla_task_is_raised_once(session: Session) -> None:
     org, alpha, inv1, _ = _portfolio(session)
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -223,18 +223,21 @@ def test_dispute_sla_task_is_raised_once(session: Session) -> None:
         opened_on=date(2026, 3, 1),
     )
     # 14 days old on 15 March: within the SLA. 15 days on the 16th: over it.
-    assert cases.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 15)) == []
-    (task,) = cases.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 16))
+    assert disputes.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 15)) == []
+    (task,) = disputes.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 16))
     assert task.key == f"dispute:{dispute.id}:sla"
     assert task.kind == TaskKind.DISPUTE_SLA
     assert task.assignee == "kim@acme.example"
     assert task.title == f"Dispute #{dispute.id} (quantity) open for 15 days"
-    assert cases.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 17)) == []
-    assert len(cases.open_tasks(session, org_id=org.id)) == 1
+    assert disputes.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 17)) == []
+    assert len(tasks.open_tasks(session, org_id=org.id)) == 1
     # A shorter SLA, configured by the caller, does not raise a second one either.
     assert (
-        cases.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 17), sla_days=3) == []
+        disputes.evaluate_disputes(session, org_id=org.id, as_of=date(2026, 3, 17), sla_days=3)
+        == []
     )
     # Resolving the dispute completes its SLA task.
-    cases.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="valid", by="kim")
-    assert cases.open_tasks(session, org_id=org.id) == []
+    disputes.resolve_dispute(
+        session, org_id=org.id, dispute_id=dispute.id, outcome="valid", by="kim"
+    )
+    assert tasks.open_tasks(session, org_id=org.id) == []

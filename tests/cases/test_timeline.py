@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, notes, promises
 from recoup.cases.timeline import timeline
 from recoup.credit import service as credit
 from recoup.errors import NotFound
@@ -36,7 +35,7 @@ def test_everything_in_order(session: Session) -> None:
         due_date=date(2026, 2, 9),
     )
     pay(session, invoice=inv1, amount="100.00", on=date(2026, 2, 5), external_id="P1")
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -44,10 +43,10 @@ def test_everything_in_order(session: Session) -> None:
         reason="quality",
         opened_on=date(2026, 2, 20),
     )
-    cases.resolve_dispute(
+    disputes.resolve_dispute(
         session, org_id=org.id, dispute_id=dispute.id, outcome="invalid", on=date(2026, 2, 25)
     )
-    promise = cases.add_promise(
+    promise = promises.add_promise(
         session,
         org_id=org.id,
         customer_id=alpha.id,
@@ -56,7 +55,7 @@ def test_everything_in_order(session: Session) -> None:
         made_on=date(2026, 3, 1),
         contact="Ann",
     )
-    cases.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
+    promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 3, 14))
     credit.set_credit_limit(
         session,
         org_id=org.id,
@@ -78,7 +77,7 @@ def test_everything_in_order(session: Session) -> None:
         approver_role="manager",
         on=date(2026, 3, 20),
     )
-    cases.add_note(
+    notes.add_note(
         session, org_id=org.id, customer_id=alpha.id, text="Customer closing down", author="kim"
     )
     entries = timeline(session, org_id=org.id, customer_id=alpha.id)

@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, notes, plans, promises, tasks
 from recoup.cases.timeline import timeline
 from recoup.charges.models import Charge
 from recoup.comms.models import OutboxKind, OutboxMessage
@@ -93,11 +92,11 @@ def test_ledger_charges_calls_tasks_and_credit(session: Session) -> None:
         ]
     )  # fmt: skip
     session.flush()
-    cases.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="no_answer",
+    notes.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="no_answer",
                    contact="Ann Payable", author="kim@acme.example", at=AT)  # fmt: skip
-    task = cases.create_task(session, org_id=org.id, customer_id=alpha.id, kind="call",
+    task = tasks.create_task(session, org_id=org.id, customer_id=alpha.id, kind="call",
                              title="Call about 1007", assignee="Anna", due_on=date(2026, 3, 3))  # fmt: skip
-    cases.complete_task(session, org_id=org.id, task_id=task.id, by="Anna", at=AT)
+    tasks.complete_task(session, org_id=org.id, task_id=task.id, by="Anna", at=AT)
     credit.set_credit_limit(session, org_id=org.id, customer_id=alpha.id, limit=Decimal("5000"),
                             reason="annual review", on=date(2026, 3, 1))  # fmt: skip
     credit.place_hold(session, org_id=org.id, customer_id=alpha.id, reason="over limit",
@@ -134,15 +133,15 @@ def test_ledger_charges_calls_tasks_and_credit(session: Session) -> None:
 
 def test_cases_and_agency(session: Session) -> None:
     org, alpha, inv1, inv2 = _account(session)
-    dispute = cases.open_dispute(session, org_id=org.id, customer_id=alpha.id,
+    dispute = disputes.open_dispute(session, org_id=org.id, customer_id=alpha.id,
                                  invoice_ids=[inv2.id], reason="not_received",
                                  opened_on=date(2026, 2, 10))  # fmt: skip
-    cases.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="credited",
+    disputes.resolve_dispute(session, org_id=org.id, dispute_id=dispute.id, outcome="credited",
                           credit_amount=Decimal("50"), on=date(2026, 2, 12))  # fmt: skip
-    promise = cases.add_promise(session, org_id=org.id, customer_id=alpha.id,
+    promise = promises.add_promise(session, org_id=org.id, customer_id=alpha.id,
                                 items=[(inv1.id, None)], promised_on=date(2026, 2, 20),
                                 made_on=date(2026, 2, 12), contact="Ann", collector="kim")  # fmt: skip
-    plan = cases.create_plan(session, org_id=org.id, customer_id=alpha.id, invoice_ids=[inv1.id],
+    plan = plans.create_plan(session, org_id=org.id, customer_id=alpha.id, invoice_ids=[inv1.id],
                              start_on=date(2026, 2, 14), first_due=date(2026, 3, 1),
                              instalments=3, agreed_by="kim")  # fmt: skip
     handoff = agency.request_handoff(session, org_id=org.id, customer_id=alpha.id,
@@ -189,11 +188,11 @@ def test_no_entry_reads_as_code(session: Session) -> None:
     org, alpha, _inv1, _inv2 = _account(session)
     _outbox(session, org.id, alpha.id, "t", OutboxKind.TASK, "", "kim", "sent")
     _outbox(session, org.id, alpha.id, "h", OutboxKind.CREDIT_HOLD, "", "", "sent")
-    cases.create_task(session, org_id=org.id, customer_id=alpha.id, kind="broken_promise",
+    tasks.create_task(session, org_id=org.id, customer_id=alpha.id, kind="broken_promise",
                       title="Chase", assignee="kim")  # fmt: skip
     credit.place_hold(session, org_id=org.id, customer_id=alpha.id, reason="x",
                       source="policy", on=date(2026, 3, 2))  # fmt: skip
-    cases.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="wrong_number", at=AT)
+    notes.log_call(session, org_id=org.id, customer_id=alpha.id, outcome="wrong_number", at=AT)
     for _kind, title, _detail in _titles(session, org.id, alpha.id):
         assert "_" not in title, title
         assert not re.search(r"\((sent|pending|failed|manual|policy)\)", title), title

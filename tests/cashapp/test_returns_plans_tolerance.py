@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import plans
 from recoup.cases.models import Instalment
 from recoup.cases.timeline import timeline
 from recoup.cashapp import core, formats, service
@@ -167,7 +167,7 @@ def test_the_next_instalment_of_a_plan_is_paid_by_its_amount(
     session: Session, setup: tuple
 ) -> None:
     org, nordwind, _, a, b, _ = setup
-    plan = cases.create_plan(
+    plan = plans.create_plan(
         session,
         org_id=org.id,
         customer_id=nordwind.id,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, promises, tasks
 from recoup.cases.timeline import timeline
 from recoup.cashapp import core, service
 from recoup.cashapp.reference import customer_reference
@@ -208,7 +208,7 @@ def test_payment_on_disputed_invoice_is_applied_and_raises_a_task(
     session: Session, setup: tuple
 ) -> None:
     org, nordwind, _, a, _, _ = setup
-    cases.open_dispute(
+    disputes.open_dispute(
         session, org_id=org.id, customer_id=nordwind.id, invoice_ids=[a.id], reason="pricing"
     )
     s = statement(
@@ -217,13 +217,13 @@ def test_payment_on_disputed_invoice_is_applied_and_raises_a_task(
     assert service.import_statements(session, org_id=org.id, statements=[s]).auto_applied == 1
     session.refresh(a)
     assert a.status == "paid"
-    (task,) = [t for t in cases.open_tasks(session, org_id=org.id) if "disputed" in t.title]
+    (task,) = [t for t in tasks.open_tasks(session, org_id=org.id) if "disputed" in t.title]
     assert task.title == "Payment received on disputed invoice INV-1042"
 
 
 def test_a_payment_fulfilling_a_promise_closes_it(session: Session, setup: tuple) -> None:
     org, nordwind, _, a, _, _ = setup
-    promise = cases.add_promise(
+    promise = promises.add_promise(
         session,
         org_id=org.id,
         customer_id=nordwind.id,
@@ -373,7 +373,7 @@ def test_a_line_for_the_amount_promised_pays_what_was_promised(
     session: Session, setup: tuple
 ) -> None:
     org, nordwind, _, a, b, _ = setup
-    promise = cases.add_promise(
+    promise = promises.add_promise(
         session,
         org_id=org.id,
         customer_id=nordwind.id,

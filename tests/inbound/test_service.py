@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, promises, tasks
 from recoup.errors import Conflict
 from recoup.inbound import service as inbound
 from recoup.inbound.enums import ReplyKind, ReplyStatus
@@ -27,7 +27,7 @@ def receive(session: Session, book: Book, name: str) -> inbound.Received:
 def reply_tasks(session: Session, book: Book) -> list[tuple[int | None, str, str]]:
     return [
         (t.customer_id, t.kind, t.title)
-        for t in cases.open_tasks(session, org_id=book.org.id)
+        for t in tasks.open_tasks(session, org_id=book.org.id)
         if (t.key or "").startswith("reply:")
     ]
 
@@ -110,12 +110,12 @@ def test_a_dispute_by_thread_is_drafted_and_a_collector_confirms_it(
         ReplyKind.DISPUTE,
     )
     assert inbound.pauses(session, org_id=book.org.id, as_of=DAY + timedelta(days=30))
-    assert cases.list_disputes(session, org_id=book.org.id) == []  # a draft only
+    assert disputes.list_disputes(session, org_id=book.org.id) == []  # a draft only
     handled = inbound.confirm(session, org_id=book.org.id, reply_id=reply.id, by="sam@acme.example")
-    (dispute,) = cases.list_disputes(session, org_id=book.org.id)
+    (dispute,) = disputes.list_disputes(session, org_id=book.org.id)
     assert handled.outcome == f"dispute #{dispute.id} opened"
     assert (dispute.reason, dispute.disputed_amount, dispute.opened_on) == ("quality", 20000, DAY)
-    assert cases.dispute_invoice_ids(session, org_id=book.org.id, dispute_id=dispute.id) == [
+    assert disputes.dispute_invoice_ids(session, org_id=book.org.id, dispute_id=dispute.id) == [
         book.invoices["INV-1-2"].id
     ]
     assert reply_tasks(session, book) == []  # its task is done
@@ -140,7 +140,7 @@ def test_a_promise_by_sender_is_drafted_and_confirmed_with_another_date(
         by="sam@acme.example",
         promised_on=date(2026, 12, 21),
     )
-    (promise,) = cases.list_promises(session, org_id=book.org.id)
+    (promise,) = promises.list_promises(session, org_id=book.org.id)
     assert (promise.promised_on, promise.promised_amount, promise.channel, promise.contact) == (
         date(2026, 12, 21),
         100000,
@@ -200,10 +200,10 @@ def test_chasing_pauses_until_the_task_is_done_or_the_reply_handled(
     # Done on the tasks page: the pause ends.
     (task,) = [
         t
-        for t in cases.open_tasks(session, org_id=book.org.id)
+        for t in tasks.open_tasks(session, org_id=book.org.id)
         if t.key == inbound.task_key(question)
     ]
-    cases.complete_task(session, org_id=book.org.id, task_id=task.id, by="sam@acme.example")
+    tasks.complete_task(session, org_id=book.org.id, task_id=task.id, by="sam@acme.example")
     assert inbound.pauses(session, org_id=book.org.id, as_of=later) == []
     # Or handled here: the task is done with it.
     raw = eml("question_en").replace(b"<q.77@customer.example>", b"<q.78@customer.example>")

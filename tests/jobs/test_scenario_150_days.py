@@ -49,7 +49,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, plans, promises
 from recoup.cases.models import Handoff, HandoffInvoice
 from recoup.charges import service as charges
 from recoup.db import make_engine, transaction
@@ -182,7 +182,7 @@ def events() -> dict[date, Callable[[Session], None]]:
     def dispute_and_plan(session: Session) -> None:
         new_invoice(session)
         org_id, customer_id, ids = _ids(session, "C002", "H-1")
-        cases.open_dispute(
+        disputes.open_dispute(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -191,7 +191,7 @@ def events() -> dict[date, Callable[[Session], None]]:
             opened_on=date(2026, 2, 2),
         )
         org_id, customer_id, ids = _ids(session, "C004", "W-1")
-        cases.create_plan(
+        plans.create_plan(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -203,7 +203,7 @@ def events() -> dict[date, Callable[[Session], None]]:
 
     def promise(session: Session) -> None:
         org_id, customer_id, ids = _ids(session, "C003", "O-1")
-        cases.add_promise(
+        promises.add_promise(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -214,8 +214,8 @@ def events() -> dict[date, Callable[[Session], None]]:
 
     def reject(session: Session) -> None:
         org_id, _, _ = _ids(session, "C002")
-        (dispute,) = cases.list_disputes(session, org_id=org_id)
-        cases.resolve_dispute(
+        (dispute,) = disputes.list_disputes(session, org_id=org_id)
+        disputes.resolve_dispute(
             session, org_id=org_id, dispute_id=dispute.id, outcome="invalid", on=date(2026, 3, 16)
         )
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes
 from recoup.comms.models import OutboxMessage
 from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
@@ -90,7 +90,7 @@ def test_a_dispute_takes_its_invoice_off_the_ladder(session: Session) -> None:
     org_id = portfolio(session)
     alpha = ledger.get_customer(session, org_id=org_id, external_id="A")
     (invoice,) = ledger.open_invoices(session, org_id=org_id, customer_id=alpha.id)
-    cases.open_dispute(
+    disputes.open_dispute(
         session,
         org_id=org_id,
         customer_id=alpha.id,

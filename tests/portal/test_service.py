@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, pauses, plans, promises, tasks
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.organisation import BankDetails, bank_accounts, set_bank_account
@@ -247,18 +247,18 @@ def test_submissions_become_cases_and_a_task_for_the_collector(session: Session,
     portal.submit_promise(
         session, access=access, promised_on=date(2026, 3, 10), amount="1000.00", today=TODAY
     )
-    (promise,) = cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
+    (promise,) = promises.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
     assert (promise.channel, promise.promised_amount) == ("portal", 100000)
-    paused = cases.pauses(session, org_id=customer.org_id, as_of=TODAY)
+    paused = pauses.pauses(session, org_id=customer.org_id, as_of=TODAY)
     assert {p.invoice_id for p in paused} == {first.id}  # 1,000.00 pays the oldest invoice
 
     portal.submit_dispute(
         session, access=access, invoice_id=second.id, reason="wrong_amount", comment="-10%",
         today=TODAY,
     )  # fmt: skip
-    (dispute,) = cases.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)
+    (dispute,) = disputes.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)
     assert dispute.reason == "pricing"
-    assert cases.dispute_invoice_ids(session, org_id=customer.org_id, dispute_id=dispute.id) == [
+    assert disputes.dispute_invoice_ids(session, org_id=customer.org_id, dispute_id=dispute.id) == [
         second.id
     ]
     # Disputing it again keeps the one dispute but still tells the collector.
@@ -266,8 +266,10 @@ def test_submissions_become_cases_and_a_task_for_the_collector(session: Session,
         session, access=access, invoice_id=second.id, reason="other", comment="again",
         today=TODAY,
     )  # fmt: skip
-    assert len(cases.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)) == 1
-    titles = [t.title for t in cases.open_tasks(session, org_id=customer.org_id)]
+    assert (
+        len(disputes.list_disputes(session, org_id=customer.org_id, customer_id=customer.id)) == 1
+    )
+    titles = [t.title for t in tasks.open_tasks(session, org_id=customer.org_id)]
     assert titles.count("Invoice disputed on the portal") == 2
     assert "Promise to pay made on the portal" in titles
 
@@ -338,18 +340,18 @@ def test_a_promise_while_one_is_pending_is_passed_on_not_recorded(
         session, access=access, promised_on=date(2026, 3, 10), today=TODAY
     )
     assert (first.outcome, first.done) == ("recorded", "promise")
-    (pending,) = cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
+    (pending,) = promises.list_promises(session, org_id=customer.org_id, customer_id=customer.id)
     again = portal.submit_promise(
         session, access=access, promised_on=date(2026, 3, 20), comment="later", today=TODAY
     )
     assert (again.outcome, again.done) == ("already_promised", "promise_pending")
     # The pending promise stands, unchanged; the new date is a message for the collector.
-    assert cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == [
+    assert promises.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == [
         pending
     ]
     assert pending.promised_on == date(2026, 3, 10)
     assert len(portal.submissions(session, org_id=customer.org_id, customer_id=customer.id)) == 2
-    task = next(t for t in cases.open_tasks(session, org_id=customer.org_id) if "not" in t.title)
+    task = next(t for t in tasks.open_tasks(session, org_id=customer.org_id) if "not" in t.title)
     assert (
         task.title == "Promise to pay made on the portal: not recorded, agree it with the customer"
     )
@@ -365,12 +367,12 @@ def test_a_promise_while_one_is_pending_is_passed_on_not_recorded(
 def test_a_promise_on_invoices_in_a_plan_goes_to_the_team(session: Session, customer) -> None:  # type: ignore[no-untyped-def]
     access = _access(session, customer)
     first, _ = ledger.open_invoices(session, org_id=customer.org_id, customer_id=customer.id)
-    cases.create_plan(session, org_id=customer.org_id, customer_id=customer.id,
+    plans.create_plan(session, org_id=customer.org_id, customer_id=customer.id,
                       invoice_ids=[first.id], start_on=TODAY, first_due=date(2026, 4, 1),
                       instalments=2)  # fmt: skip
     receipt = portal.submit_promise(
         session, access=access, promised_on=date(2026, 3, 10), today=TODAY
     )
     assert (receipt.outcome, receipt.done) == ("review", "promise_review")
-    assert cases.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == []
+    assert promises.list_promises(session, org_id=customer.org_id, customer_id=customer.id) == []
     assert portal.portal_page(session, access=access, as_of=TODAY).pending_promise_on is None

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import disputes as case_disputes
+from recoup.cases import tasks as case_tasks
 from recoup.cashapp import service as cashapp
 from recoup.cashapp.statement import Statement, StatementLine
 from recoup.comms.models import OutboxAttachment, OutboxKind, OutboxMessage, OutboxStatus
@@ -143,7 +144,7 @@ def build_world(url: str) -> World:
                         total=Decimal(total),
                     )
                     found.invoices[number] = invoice.id
-            dispute = cases.open_dispute(
+            dispute = case_disputes.open_dispute(
                 session,
                 org_id=org.id,
                 customer_id=found.customers["C1"],
@@ -152,7 +153,7 @@ def build_world(url: str) -> World:
                 opened_on=AS_OF,
             )
             found.disputes.append(dispute.id)
-            task = cases.create_task(
+            task = case_tasks.create_task(
                 session,
                 org_id=org.id,
                 customer_id=found.customers["C1"],

@@ -4,7 +4,7 @@ message on bad input and then writes nothing."""
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, pauses
 from recoup.cases.models import CallLog, Note
 from recoup.comms.models import OutboxMessage
 from recoup.credit import service as credit
@@ -57,7 +57,7 @@ def test_a_call_with_a_promise_pauses_the_invoices(world: World) -> None:
     assert response.status_code == 303
     assert "Promise to pay £1,000.00 by 10 Jul 2026" in client.get(url).text
     with transaction(world.engine, actor="test") as session:
-        paused = cases.pauses(session, org_id=world.a.id, as_of=AS_OF)
+        paused = pauses.pauses(session, org_id=world.a.id, as_of=AS_OF)
     assert {p.invoice_id for p in paused if p.customer_id == customer_id} == {
         world.a.invoices["A-C2-1"]
     }
@@ -121,7 +121,7 @@ def test_a_dispute_needs_an_invoice_and_a_manager_resolves_it(world: World) -> N
     with transaction(world.engine, actor="test") as session:
         (dispute,) = [
             d
-            for d in cases.list_disputes(session, org_id=world.a.id, customer_id=customer_id)
+            for d in disputes.list_disputes(session, org_id=world.a.id, customer_id=customer_id)
             if d.reason == "quality"
         ]
     resolve = f"{url}/disputes/{dispute.id}/resolve"

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from recoup.analytics.prediction import service as prediction
 from recoup.analytics.prediction.models import PredictionModel
-from recoup.cases import service as cases
+from recoup.cases import promises
 from recoup.charges import service as charges
 from recoup.charges.core import LateFee
 from recoup.db import transaction
@@ -25,7 +25,7 @@ def _row(html: str, number: str) -> str:
 
 def test_open_invoices_carry_markers_of_their_cases(world: World) -> None:
     with transaction(world.engine, actor="test") as session:
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             session,
             org_id=world.a.id,
             customer_id=world.a.customers["C2"],
@@ -46,7 +46,7 @@ def test_open_invoices_carry_markers_of_their_cases(world: World) -> None:
         assert re.findall(r"marker-([a-z-]+)", _row(c2, "A-C2-2")) == []
     finally:
         with transaction(world.engine, actor="test") as session:
-            cases.cancel_promise(session, org_id=world.a.id, promise_id=promise_id)
+            promises.cancel_promise(session, org_id=world.a.id, promise_id=promise_id)
 
 
 def test_the_balance_reconciles_with_charges_on_their_own_lines(world: World) -> None:

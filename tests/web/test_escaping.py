@@ -11,7 +11,7 @@ import pytest
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
-from recoup.cases import service as cases
+from recoup.cases import notes
 from recoup.db import transaction
 from recoup.ledger import service as ledger
 from recoup.web.templating import FLASH_COOKIE
@@ -37,7 +37,7 @@ def hostile_customer(world: World) -> int:
             total=Decimal("99.00"),
             po_number=SHORT_HOSTILE,
         )
-        cases.add_note(session, org_id=world.a.id, customer_id=customer.id, text=HOSTILE)
+        notes.add_note(session, org_id=world.a.id, customer_id=customer.id, text=HOSTILE)
         auth.create_user(
             session,
             org_id=world.a.id,

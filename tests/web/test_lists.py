@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from fastapi.testclient import TestClient
 
-from recoup.cases import service as cases
+from recoup.cases import promises, tasks
 from recoup.cases.models import Task
 from recoup.db import transaction
 from recoup.web import caselists
@@ -69,7 +69,7 @@ def test_a_dispute_past_its_sla_is_flagged(world: World) -> None:
 
 def test_promises_list_and_csv(world: World) -> None:
     with transaction(world.engine, actor="test") as session:
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             session,
             org_id=world.a.id,
             customer_id=world.a.customers["C2"],
@@ -93,13 +93,13 @@ def test_promises_list_and_csv(world: World) -> None:
         ]
     finally:
         with transaction(world.engine, actor="test") as session:
-            cases.cancel_promise(session, org_id=world.a.id, promise_id=promise_id)
+            promises.cancel_promise(session, org_id=world.a.id, promise_id=promise_id)
 
 
 def _add_tasks(world: World, count: int) -> list[int]:
     with transaction(world.engine, actor="test") as session:
         ids = [
-            cases.create_task(
+            tasks.create_task(
                 session,
                 org_id=world.a.id,
                 customer_id=world.a.customers["C2"],
@@ -116,7 +116,7 @@ def _close(world: World, ids: list[int]) -> None:
         for task_id in ids:
             task = session.get(Task, task_id)
             if task is not None and task.status == "open":
-                cases.complete_task(session, org_id=world.a.id, task_id=task_id, by="test")
+                tasks.complete_task(session, org_id=world.a.id, task_id=task_id, by="test")
 
 
 def test_tasks_are_paged_and_sorted_on_the_server(world: World) -> None:
@@ -195,7 +195,7 @@ def test_a_task_is_added_and_completed_on_the_customer_page(world: World) -> Non
     assert "Send the signed contract" in page.text
     with transaction(world.engine, actor="test") as session:
         [task] = [
-            t for t in cases.open_tasks(session, org_id=world.a.id)
+            t for t in tasks.open_tasks(session, org_id=world.a.id)
             if t.title == "Send the signed contract"
         ]  # fmt: skip
         assert task.assignee == "manager@alpha.example"

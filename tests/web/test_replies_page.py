@@ -3,7 +3,7 @@ dispute, marks a reply handled; the reply shows on the customer's timeline."""
 
 from datetime import UTC, datetime
 
-from recoup.cases import service as cases
+from recoup.cases import disputes as case_disputes
 from recoup.db import transaction
 from recoup.inbound import service as inbound
 from tests.inbound.messages import eml
@@ -59,7 +59,7 @@ def test_a_collector_confirms_a_dispute_drafted_from_a_reply(world: World) -> No
     )
     assert done.status_code == 303
     with transaction(world.engine, actor="test", read_only=True) as session:
-        disputes = cases.list_disputes(
+        disputes = case_disputes.list_disputes(
             session, org_id=world.a.id, customer_id=world.a.customers["C1"]
         )
         ours = [d for d in disputes if "widersprechen" in d.description]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from recoup.audit.models import AuditEvent
 from recoup.auth.scope import Scope, bind
-from recoup.cases import service as cases
+from recoup.cases import disputes, notes
 from recoup.db import transaction
 from recoup.errors import NotFound
 from tests.web.support import World, make_client
@@ -92,9 +92,9 @@ def test_the_case_services_refuse_a_customer_outside_the_bound_scope(world: Worl
     with transaction(world.engine, actor="test") as session:
         bind(session, Scope("spare@alpha.example"))
         with pytest.raises(NotFound):
-            cases.add_note(session, org_id=world.a.id, customer_id=c1, text="x")
+            notes.add_note(session, org_id=world.a.id, customer_id=c1, text="x")
         with pytest.raises(NotFound):
-            cases.open_dispute(
+            disputes.open_dispute(
                 session,
                 org_id=world.a.id,
                 customer_id=c1,
@@ -102,8 +102,8 @@ def test_the_case_services_refuse_a_customer_outside_the_bound_scope(world: Worl
                 reason="quality",
             )
         with pytest.raises(NotFound):
-            cases.resolve_dispute(
+            disputes.resolve_dispute(
                 session, org_id=world.a.id, dispute_id=world.a.disputes[0], outcome="invalid"
             )
-        assert cases.add_note(session, org_id=world.a.id, customer_id=c2, text="ok").id
+        assert notes.add_note(session, org_id=world.a.id, customer_id=c2, text="ok").id
         session.rollback()

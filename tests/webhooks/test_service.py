@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recoup.audit.models import AuditEvent
-from recoup.cases import service as cases
+from recoup.cases import disputes, promises
 from recoup.comms.models import OutboxMessage, OutboxStatus
 from recoup.credit import service as credit
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -141,7 +141,7 @@ def test_the_domains_emit_their_events(session: Session) -> None:
     customer = make_customer(session, org=org)
     first = make_invoice(session, customer=customer, number="INV-1", total="100.00")
     second = make_invoice(session, customer=customer, number="INV-2", total="50.00")
-    cases.add_promise(
+    promises.add_promise(
         session,
         org_id=org.id,
         customer_id=customer.id,
@@ -149,7 +149,7 @@ def test_the_domains_emit_their_events(session: Session) -> None:
         promised_on=date(2026, 3, 10),
         made_on=date(2026, 3, 1),
     )
-    dispute = cases.open_dispute(
+    dispute = disputes.open_dispute(
         session,
         org_id=org.id,
         customer_id=customer.id,
@@ -157,7 +157,7 @@ def test_the_domains_emit_their_events(session: Session) -> None:
         reason="pricing",
         opened_on=date(2026, 3, 1),
     )
-    cases.resolve_dispute(
+    disputes.resolve_dispute(
         session, org_id=org.id, dispute_id=dispute.id, outcome="invalid", on=date(2026, 3, 2)
     )
     payment = make_payment(session, customer=customer, amount="40.00")

@@ -28,7 +28,7 @@ from recoup.analytics.prediction.forecast import Backtest
 from recoup.analytics.prediction.service import AccountRisk
 from recoup.analytics.service import By, KpiRow
 from recoup.analytics.words import DISPUTE_REASONS, LANGUAGES, REPORT_WORDS, figure, kpi_name
-from recoup.cases import service as cases
+from recoup.cases import disputes as case_disputes
 from recoup.documents.pdf import html_to_pdf
 from recoup.errors import InvalidInput
 from recoup.ledger import core as ledger_core
@@ -152,7 +152,7 @@ def management_report(
     for row in service.kpi_rows(session, org_id=org_id, start=start, end=end, by=By.COLLECTOR):
         of(row.currency).collectors.append(row)
     disputes: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for dispute in cases.list_disputes(session, org_id=org_id):
+    for dispute in case_disputes.list_disputes(session, org_id=org_id):
         if start <= dispute.opened_on <= end:
             slot = disputes[(dispute.currency, str(dispute.reason))]
             slot[0] += 1

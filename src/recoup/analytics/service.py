@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from recoup.analytics import core, repository
 from recoup.analytics.core import Kpi, PaidPart, PeriodFigures
 from recoup.analytics.models import FLOWS, KpiGoal
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, promises
 from recoup.cases.models import HandoffStatus
 from recoup.errors import InvalidInput
 from recoup.ledger import core as ledger_core
@@ -178,11 +177,11 @@ def _add_cases(
                 "placed",
                 handoff.placed_amount,
             )
-    for promise in cases.list_promises(session, org_id=org_id):
+    for promise in promises.list_promises(session, org_id=org_id):
         if start <= promise.made_on <= end:
             labels = groups.of_customer(promise.customer_id)
             add(promise.currency, labels, "promise_statuses", (str(promise.status),))
-    for dispute in cases.list_disputes(session, org_id=org_id):
+    for dispute in disputes.list_disputes(session, org_id=org_id):
         labels = groups.of_customer(dispute.customer_id)
         if start <= dispute.opened_on <= end:
             add(dispute.currency, labels, "disputes_opened", 1)

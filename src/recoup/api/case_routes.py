@@ -1,5 +1,5 @@
 """Disputes, promises, payment plans, tasks and notes — every write through
-``recoup.cases.service``, as the customer page's forms do."""
+the ``recoup.cases`` sub-domain modules, as the customer page's forms do."""
 
 from datetime import date
 from decimal import Decimal
@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
-from recoup.api.listing import Listing, equal, one, page
+from recoup.api.listing import Listing, equal, listed, one
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
-from recoup.cases import service as cases
+from recoup.cases import disputes, notes, plans, promises, tasks
 from recoup.cases.models import Dispute, Note, PaymentPlan, Promise, Task
 
 router = APIRouter()
@@ -36,11 +36,9 @@ def list_disputes(
 ) -> schemas.Page[schemas.Dispute]:
     """The organisation's disputes."""
     where = equal((Dispute.customer_id, customer_id), (Dispute.status, status))
-    rows, after = page(
-        ctx.session, listing=DISPUTES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Dispute.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, DISPUTES, schemas.Dispute.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/disputes/{dispute_id}", tags=["disputes"])
@@ -60,7 +58,7 @@ def open_dispute(
     """A dispute on some of a customer's open invoices (they pause until it is resolved)."""
 
     def act() -> tuple[int, schemas.Dispute]:
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id,
             invoice_ids=body.invoice_ids, reason=body.reason,
             amount=None if body.amount is None else Decimal(body.amount), owner=body.owner,
@@ -82,7 +80,7 @@ def resolve_dispute(
     """Close a dispute (``credited`` issues a credit note through the ledger)."""
 
     def act() -> tuple[int, schemas.Dispute]:
-        dispute = cases.resolve_dispute(
+        dispute = disputes.resolve_dispute(
             ctx.session, org_id=ctx.org_id, dispute_id=dispute_id, outcome=body.outcome,
             on=ctx.today, note=body.note, by=ctx.actor,
             credit_amount=None if body.credit_amount is None else Decimal(body.credit_amount),
@@ -103,11 +101,9 @@ def list_promises(
 ) -> schemas.Page[schemas.Promise]:
     """The organisation's promises to pay."""
     where = equal((Promise.customer_id, customer_id), (Promise.status, status))
-    rows, after = page(
-        ctx.session, listing=PROMISES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Promise.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, PROMISES, schemas.Promise.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/promises/{promise_id}", tags=["promises"])
@@ -130,7 +126,7 @@ def add_promise(
         items = [
             (i.invoice_id, None if i.amount is None else Decimal(i.amount)) for i in body.items
         ]
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id, items=items,
             promised_on=body.promised_on, made_on=ctx.today, contact=body.contact,
             channel=body.channel, grace_days=body.grace_days, note=body.note,
@@ -151,7 +147,7 @@ def cancel_promise(
     """Withdraw a pending promise (it ends the pause and counts in no kept rate)."""
 
     def act() -> tuple[int, schemas.Promise]:
-        promise = cases.cancel_promise(
+        promise = promises.cancel_promise(
             ctx.session, org_id=ctx.org_id, promise_id=promise_id, on=ctx.today,
             reason=body.reason,
         )  # fmt: skip
@@ -171,11 +167,9 @@ def list_plans(
 ) -> schemas.Page[schemas.PaymentPlan]:
     """The organisation's payment plans."""
     where = equal((PaymentPlan.customer_id, customer_id), (PaymentPlan.status, status))
-    rows, after = page(
-        ctx.session, listing=PLANS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.PaymentPlan.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, PLANS, schemas.PaymentPlan.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/payment-plans/{plan_id}", tags=["payment plans"])
@@ -198,7 +192,7 @@ def create_plan(
     amounts and dates given)."""
 
     def act() -> tuple[int, schemas.PaymentPlan]:
-        plan = cases.create_plan(
+        plan = plans.create_plan(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id,
             invoice_ids=body.invoice_ids, start_on=ctx.today, first_due=body.first_due,
             instalments=body.instalments, frequency=body.frequency,
@@ -224,7 +218,7 @@ def cancel_plan(
     """End an active plan by agreement; the ladder resumes for its invoices."""
 
     def act() -> tuple[int, schemas.PaymentPlan]:
-        plan = cases.cancel_plan(
+        plan = plans.cancel_plan(
             ctx.session, org_id=ctx.org_id, plan_id=plan_id, on=ctx.today, reason=body.reason
         )
         return 200, schemas.PaymentPlan.of(plan)
@@ -247,11 +241,7 @@ def list_tasks(
     where = equal((Task.customer_id, customer_id), (Task.status, status), (Task.assignee, assignee))
     if due_before is not None:
         where.append(Task.due_on <= due_before)
-    rows, after = page(
-        ctx.session, listing=TASKS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Task.of(r) for r in rows], next_cursor=after)
+    return listed(ctx, TASKS, schemas.Task.of, where=where, sort=sort, cursor=cursor, limit=limit)
 
 
 @router.get("/tasks/{task_id}", tags=["tasks"])
@@ -272,7 +262,7 @@ def create_task(
     """A new open task."""
 
     def act() -> tuple[int, schemas.Task]:
-        task = cases.create_task(ctx.session, org_id=ctx.org_id, **body.model_dump())
+        task = tasks.create_task(ctx.session, org_id=ctx.org_id, **body.model_dump())
         return 201, schemas.Task.of(task)
 
     return write(ctx, request, body=body, key=idempotency_key, act=act)
@@ -285,7 +275,7 @@ def complete_task(
     """Mark a task done (by the token)."""
 
     def act() -> tuple[int, schemas.Task]:
-        task = cases.complete_task(ctx.session, org_id=ctx.org_id, task_id=task_id, by=ctx.actor)
+        task = tasks.complete_task(ctx.session, org_id=ctx.org_id, task_id=task_id, by=ctx.actor)
         return 200, schemas.Task.of(task)
 
     return write(ctx, request, body=None, key=idempotency_key, act=act)
@@ -301,11 +291,7 @@ def list_notes(
 ) -> schemas.Page[schemas.Note]:
     """Notes on the organisation's accounts."""
     where = equal((Note.customer_id, customer_id))
-    rows, after = page(
-        ctx.session, listing=NOTES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Note.of(r) for r in rows], next_cursor=after)
+    return listed(ctx, NOTES, schemas.Note.of, where=where, sort=sort, cursor=cursor, limit=limit)
 
 
 @router.get("/notes/{note_id}", tags=["notes"])
@@ -326,7 +312,7 @@ def add_note(
     """A note on a customer's account (the token is its author)."""
 
     def act() -> tuple[int, schemas.Note]:
-        note = cases.add_note(
+        note = notes.add_note(
             ctx.session, org_id=ctx.org_id, customer_id=body.customer_id, text=body.text,
             author=ctx.actor,
         )  # fmt: skip

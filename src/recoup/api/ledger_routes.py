@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
-from recoup.api.listing import Listing, one, page
+from recoup.api.listing import Listing, equal, listed, one, page
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short, Text
 from recoup.api.problems import ApiProblem
 from recoup.errors import RowsRejected
@@ -62,19 +62,15 @@ def list_customers(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.Customer]:
     """The organisation's customers."""
-    where = [
-        column == value
-        for column, value in (
-            (Customer.status, status), (Customer.currency, currency),
-            (Customer.collector, collector), (Customer.country, country),
-        )
-        if value is not None
-    ]  # fmt: skip
-    rows, after = page(
-        ctx.session, listing=CUSTOMERS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Customer.of(r) for r in rows], next_cursor=after)
+    where = equal(
+        (Customer.status, status),
+        (Customer.currency, currency),
+        (Customer.collector, collector),
+        (Customer.country, country),
+    )
+    return listed(
+        ctx, CUSTOMERS, schemas.Customer.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
@@ -130,12 +126,10 @@ def list_contacts(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.Contact]:
     """The organisation's contacts (of one customer with ``customer_id``)."""
-    where = [Contact.customer_id == customer_id] if customer_id is not None else []
-    rows, after = page(
-        ctx.session, listing=CONTACTS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Contact.of(r) for r in rows], next_cursor=after)
+    where = equal((Contact.customer_id, customer_id))
+    return listed(
+        ctx, CONTACTS, schemas.Contact.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
@@ -240,23 +234,16 @@ def list_invoices(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.Invoice]:
     """The organisation's invoices; ``due_before`` / ``due_after`` are inclusive."""
-    where = [
-        column == value
-        for column, value in (
-            (Invoice.status, status), (Invoice.customer_id, customer_id),
-            (Invoice.currency, currency),
-        )
-        if value is not None
-    ]  # fmt: skip
+    where = equal(
+        (Invoice.status, status), (Invoice.customer_id, customer_id), (Invoice.currency, currency)
+    )
     if due_before is not None:
         where.append(Invoice.due_date <= due_before)
     if due_after is not None:
         where.append(Invoice.due_date >= due_after)
-    rows, after = page(
-        ctx.session, listing=INVOICES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Invoice.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, INVOICES, schemas.Invoice.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/invoices/{invoice_id}", tags=["invoices"])
@@ -332,16 +319,10 @@ def list_credit_notes(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.CreditNote]:
     """The organisation's credit notes."""
-    where = [
-        column == value
-        for column, value in ((CreditNote.customer_id, customer_id), (CreditNote.status, status))
-        if value is not None
-    ]
-    rows, after = page(
-        ctx.session, listing=CREDIT_NOTES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.CreditNote.of(r) for r in rows], next_cursor=after)
+    where = equal((CreditNote.customer_id, customer_id), (CreditNote.status, status))
+    return listed(
+        ctx, CREDIT_NOTES, schemas.CreditNote.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/credit-notes/{credit_note_id}", tags=["credit notes"])
@@ -363,16 +344,10 @@ def list_payments(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.Payment]:
     """The organisation's payments."""
-    where = [
-        column == value
-        for column, value in ((Payment.customer_id, customer_id), (Payment.currency, currency))
-        if value is not None
-    ]
-    rows, after = page(
-        ctx.session, listing=PAYMENTS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Payment.of(r) for r in rows], next_cursor=after)
+    where = equal((Payment.customer_id, customer_id), (Payment.currency, currency))
+    return listed(
+        ctx, PAYMENTS, schemas.Payment.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/payments/{payment_id}", tags=["payments"])
@@ -419,19 +394,14 @@ def list_allocations(
     limit: Limit = 50,
 ) -> schemas.Page[schemas.Allocation]:
     """What was applied to which invoice."""
-    where = [
-        column == value
-        for column, value in (
-            (Allocation.invoice_id, invoice_id), (Allocation.payment_id, payment_id),
-            (Allocation.credit_note_id, credit_note_id),
-        )
-        if value is not None
-    ]  # fmt: skip
-    rows, after = page(
-        ctx.session, listing=ALLOCATIONS, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Allocation.of(r) for r in rows], next_cursor=after)
+    where = equal(
+        (Allocation.invoice_id, invoice_id),
+        (Allocation.payment_id, payment_id),
+        (Allocation.credit_note_id, credit_note_id),
+    )
+    return listed(
+        ctx, ALLOCATIONS, schemas.Allocation.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/allocations/{allocation_id}", tags=["payments"])

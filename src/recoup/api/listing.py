@@ -6,17 +6,20 @@ first does and rows written meanwhile never shift a page. The cursor carries the
 it was made for; a cursor of another sort is refused (field ``cursor``).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from recoup.api import schemas
 from recoup.api.core import Cursor, decode_cursor, encode_cursor
+from recoup.api.deps import ApiContext
 from recoup.errors import InvalidInput, NotFound
 
 MAX_LIMIT = 500
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,26 @@ def page(
     last_row = rows[-1]
     value = getattr(last_row, column.key)
     return rows, encode_cursor(Cursor(sort, value, last_row.id))
+
+
+def listed(
+    ctx: ApiContext,
+    listing: Listing,
+    of: Callable[[Any], T],
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    sort: str = "id",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> schemas.Page[T]:
+    """A list resource as every ``GET /<resource>`` answers it: one ``page`` of the
+    organisation's rows matching ``where`` (the handler's filters), each serialised by
+    ``of``, with the cursor of the next page."""
+    rows, after = page(
+        ctx.session, listing=listing, org_id=ctx.org_id, where=where, sort=sort,
+        cursor=cursor, limit=limit,
+    )  # fmt: skip
+    return schemas.Page(data=[of(r) for r in rows], next_cursor=after)
 
 
 def one(session: Session, model: Any, *, org_id: int, record_id: int, what: str) -> Any:

@@ -11,7 +11,7 @@ from recoup.analytics import service as analytics
 from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
-from recoup.api.listing import Listing, equal, one, page
+from recoup.api.listing import Listing, equal, listed, one
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
 from recoup.charges import service as charges
 from recoup.charges.models import Charge
@@ -39,11 +39,9 @@ def list_messages(
         (OutboxMessage.customer_id, customer_id), (OutboxMessage.status, status),
         (OutboxMessage.kind, kind),
     )  # fmt: skip
-    rows, after = page(
-        ctx.session, listing=OUTBOX, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.OutboxMessage.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, OUTBOX, schemas.OutboxMessage.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/outbox-messages/{message_id}", tags=["outbox"])
@@ -69,11 +67,9 @@ def list_charges(
         (Charge.customer_id, customer_id), (Charge.invoice_id, invoice_id),
         (Charge.status, status), (Charge.kind, kind),
     )  # fmt: skip
-    rows, after = page(
-        ctx.session, listing=CHARGES, org_id=ctx.org_id, where=where, sort=sort,
-        cursor=cursor, limit=limit,
-    )  # fmt: skip
-    return schemas.Page(data=[schemas.Charge.of(r) for r in rows], next_cursor=after)
+    return listed(
+        ctx, CHARGES, schemas.Charge.of, where=where, sort=sort, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/charges/{charge_id}", tags=["charges"])

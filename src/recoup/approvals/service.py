@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from recoup import clock, money
 from recoup.approvals import core
 from recoup.approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
-from recoup.cases import agency, queue
-from recoup.cases import service as cases
+from recoup.cases import agency, queue, tasks
 from recoup.cases.core import check_approver
 from recoup.cases.models import Handoff, HandoffStatus, TaskKind, WriteOff, WriteOffStatus
 from recoup.credit import service as credit
@@ -171,7 +170,7 @@ def change_credit_limit(
     session.add(request)
     session.flush()
     request.key = f"credit_limit:{request.id}"
-    cases.create_task(
+    tasks.create_task(
         session,
         org_id=org_id,
         customer_id=customer_id,
@@ -448,7 +447,7 @@ def approve(
             reason=f"{request.reason} (approved by {by.strip()})", by=request.requested_by,
             on=day,
         )  # fmt: skip
-        cases.complete_task_by_key(
+        tasks.complete_task_by_key(
             session, org_id=org_id, key=f"credit_limit:{item.id}:approval", by=by.strip()
         )
     return _record(session, org_id, item, ApprovalStatus.APPROVED, by, checked, day, reason)
@@ -483,7 +482,7 @@ def reject(
             approver_role=checked, on=day,
         )  # fmt: skip
     elif item.kind is ApprovalKind.CREDIT_LIMIT:
-        cases.complete_task_by_key(
+        tasks.complete_task_by_key(
             session, org_id=org_id, key=f"credit_limit:{item.id}:approval", by=by.strip()
         )
     return _record(session, org_id, item, ApprovalStatus.REJECTED, by, checked, day, reason)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from recoup import clock, csvout, money
 from recoup.cases import core, feasibility, repository
+from recoup.cases.coexistence import admit_case
 from recoup.cases.ledger_views import (
     all_invoices,
     checked_invoices,
@@ -33,7 +34,8 @@ from recoup.cases.models import (
     WriteOff,
     WriteOffStatus,
 )
-from recoup.cases.service import admit_case, close_cases, complete_task_by_key, create_task
+from recoup.cases.plans import close_cases
+from recoup.cases.tasks import complete_task_by_key, create_task
 from recoup.cases.timeline import history_summary, timeline
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core as ledger_core

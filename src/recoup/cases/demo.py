@@ -10,8 +10,12 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from recoup.cases import disputes as case_disputes
+from recoup.cases import notes as case_notes
+from recoup.cases import plans as case_plans
+from recoup.cases import promises as case_promises
 from recoup.cases import repository
-from recoup.cases import service as cases
+from recoup.cases import tasks as case_tasks
 from recoup.cases.ledger_views import InvoiceView, all_invoices, customers_by_id
 
 
@@ -52,7 +56,7 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
         customer_id = next(picks, None)
         if customer_id is None:
             break
-        dispute = cases.open_dispute(
+        dispute = case_disputes.open_dispute(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -64,7 +68,7 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
         )
         counts["disputes"] += 1
         if resolve:
-            cases.resolve_dispute(
+            case_disputes.resolve_dispute(
                 session,
                 org_id=org_id,
                 dispute_id=dispute.id,
@@ -76,7 +80,7 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
         customer_id = next(picks, None)
         if customer_id is None:
             break
-        cases.add_promise(
+        case_promises.add_promise(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -86,10 +90,10 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
             contact="Accounts Payable",
         )
         counts["promises"] += 1
-    cases.evaluate_promises(session, org_id=org_id, as_of=as_of)
+    case_promises.evaluate_promises(session, org_id=org_id, as_of=as_of)
     customer_id = next(picks, None)
     if customer_id is not None:
-        cases.create_plan(
+        case_plans.create_plan(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -108,8 +112,10 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
         if customer_id is None:
             break
         collector = names[customer_id].collector
-        cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author=collector)
-        cases.log_call(
+        case_notes.add_note(
+            session, org_id=org_id, customer_id=customer_id, text=text, author=collector
+        )
+        case_notes.log_call(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -117,7 +123,7 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
             contact="Accounts Payable",
             author=collector,
         )
-        cases.create_task(
+        case_tasks.create_task(
             session,
             org_id=org_id,
             customer_id=customer_id,
@@ -130,5 +136,5 @@ def seed_cases(session: Session, *, org_id: int, as_of: date, seed: int) -> Case
         counts["notes"] += 1
         counts["calls"] += 1
         counts["tasks"] += 1
-    cases.evaluate_disputes(session, org_id=org_id, as_of=as_of)
+    case_disputes.evaluate_disputes(session, org_id=org_id, as_of=as_of)
     return CasesSeeded(**counts)

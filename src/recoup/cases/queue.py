@@ -1,6 +1,6 @@
 """Tasks handed around, and the hand-offs and write-offs awaiting approval, as other
 domains (the web app, ``recoup.approvals``) read them; a file of its own beside
-``service`` and ``agency``."""
+the sub-domain modules (``tasks``, ``agency``, ...)."""
 
 from collections.abc import Sequence
 from typing import Any

@@ -1,8 +1,8 @@
 """Cash application use cases: import a statement, match and apply, people's decisions.
 
 Payments and allocations are written through ``recoup.ledger.service`` (its one set of
-allocation rules); disputes and promises through ``recoup.cases.service``. Services
-never commit.
+allocation rules); disputes and promises through ``recoup.cases.disputes`` and
+``recoup.cases.promises``. Services never commit.
 """
 
 import hashlib
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.audit.service import insert_audited
-from recoup.cases import service as cases
+from recoup.cases import disputes, notes, plans, promises, tasks
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, TaskKind
 from recoup.cashapp import core, repository
 from recoup.cashapp.models import (
@@ -150,10 +150,10 @@ def _item(row: ledger.InvoiceRow, disputed: set[int]) -> core.Item:
 
 def _disputed(session: Session, org_id: int) -> set[int]:
     disputed: set[int] = set()
-    for dispute in cases.list_disputes(
+    for dispute in disputes.list_disputes(
         session, org_id=org_id, statuses=[str(s) for s in OPEN_DISPUTE_STATUSES]
     ):
-        disputed.update(cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=dispute.id))
+        disputed.update(disputes.dispute_invoice_ids(session, org_id=org_id, dispute_id=dispute.id))
     return disputed
 
 
@@ -195,14 +195,14 @@ def _promised(
     of each active payment plan (its principal still due; with its interest too, the
     interest left on account), read through the cases service."""
     promised: dict[int, list[core.Promised]] = defaultdict(list)
-    for promise in cases.list_promises(session, org_id=org_id, statuses=["pending"]):
+    for promise in promises.list_promises(session, org_id=org_id, statuses=["pending"]):
         if wanted is not None and promise.customer_id not in wanted:
             continue
-        amounts = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+        amounts = promises.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
         promised[promise.customer_id].append(
             core.Promised(promise.promised_amount, promise.currency, tuple(amounts.items()))
         )
-    states = cases.active_plan_states(
+    states = plans.active_plan_states(
         session,
         org_id=org_id,
         as_of=as_of,
@@ -371,8 +371,8 @@ def import_statements(
 def _fulfil(session: Session, org_id: int, as_of: date) -> None:
     """Close the promises and plan instalments that payments up to ``as_of`` fulfilled
     (the next ``recoup run`` stops chasing them)."""
-    cases.evaluate_promises(session, org_id=org_id, as_of=as_of)
-    cases.evaluate_plans(session, org_id=org_id, as_of=as_of)
+    promises.evaluate_promises(session, org_id=org_id, as_of=as_of)
+    plans.evaluate_plans(session, org_id=org_id, as_of=as_of)
 
 
 def _line(org_id: int, statement_id: int, position: int, key: str, line: StatementLine) -> BankLine:
@@ -531,7 +531,7 @@ def _dispute_tasks(
     session: Session, org_id: int, line: BankLine, proposal: core.Proposal, payment_id: int
 ) -> None:
     for number in proposal.disputed:
-        cases.create_task(
+        tasks.create_task(
             session,
             org_id=org_id,
             customer_id=proposal.customer_id,
@@ -846,8 +846,8 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
             ),
         )
     if customer_id is not None:
-        cases.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
-    cases.evaluate_plans(session, org_id=org_id, as_of=debit.booking_date)
+        notes.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
+    plans.evaluate_plans(session, org_id=org_id, as_of=debit.booking_date)
     return True
 
 
@@ -903,7 +903,7 @@ def undo_line(
     line.applied_amount = 0
     detail = reason + (f"; {', '.join(numbers)} open again" if numbers else "")
     if numbers:  # the instalments it paid are owed again
-        cases.evaluate_plans(session, org_id=org_id, as_of=line.booking_date)
+        plans.evaluate_plans(session, org_id=org_id, as_of=line.booking_date)
     repository.add(
         session,
         LineDecision(

@@ -72,10 +72,7 @@ def option_day(value: str | None, field: str = "on") -> date:
     """
     if value is None:
         return clock.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+    return clock.parse_day(value, field=field, error=f"{value!r} is not a date (YYYY-MM-DD)")
 
 
 def parse_day(value: str | None) -> date:

@@ -13,7 +13,7 @@ from recoup.approvals import service as approvals
 from recoup.approvals.models import ApprovalKind
 from recoup.cases import queue
 from recoup.cli.app import On, Org, money_text, option_day, unit_of_work
-from recoup.cli.cases import amount, approver_role
+from recoup.cli.cases.common import amount, approver_role
 from recoup.errors import InvalidInput
 
 app = typer.Typer(help="Approvals by a second person.", no_args_is_help=True)

@@ -14,7 +14,7 @@ from recoup.approvals import service as approvals
 from recoup.audit import verification as audit_verification
 from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
-from recoup.cli.cases import named_invoices
+from recoup.cli.cases.common import named_invoices
 from recoup.comms.dispatcher import DispatchReport, dispatch
 from recoup.config import Settings
 from recoup.db.engine import is_overload
@@ -26,7 +26,7 @@ from recoup.jobs.readiness import blocking, sending_findings
 from recoup.ledger.models import Organisation
 from recoup.policy.definition import load_policy
 from recoup.policy.service import assign_policy, available_policies
-from recoup.policy.versions import org_policies
+from recoup.policy.versions import policies_in_use
 from recoup.portal.service import PortalSettings
 
 policy_app = typer.Typer(help="Escalation policies.", no_args_is_help=True)
@@ -234,10 +234,6 @@ def assign(
 
     The narrowest assignment wins: invoice, then customer, then organisation.
     """
-    try:
-        policies = available_policies(_policy_dir())
-    except RecoupError as error:
-        fail(error)
     with unit_of_work(org) as (session, organisation):
         customer_id = invoice_id = None
         scope = f"organisation {organisation.slug!r}"
@@ -254,7 +250,7 @@ def assign(
             session,
             org_id=organisation.id,
             policy=policy,
-            policies=org_policies(session, org_id=organisation.id, base=policies),
+            policies=policies_in_use(session, org_id=organisation.id, policy_dir=_policy_dir()),
             customer_id=customer_id,
             invoice_id=invoice_id,
         )
@@ -271,12 +267,9 @@ def propose(
     """Propose a change to a policy (or a new one) for the organisation; it takes effect
     when another manager or admin approves it (`recoup approval approve policy N`)."""
     try:
-        policies = available_policies(_policy_dir())
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         fail(InvalidInput(f"cannot read {file}: {error.strerror}", field="file"))
-    except RecoupError as error:
-        fail(error)
     with unit_of_work(org) as (session, organisation):
         request = approvals.request_policy_change(
             session,
@@ -284,7 +277,7 @@ def propose(
             text=text,
             reason=reason,
             requested_by=by,
-            policies=org_policies(session, org_id=organisation.id, base=policies),
+            policies=policies_in_use(session, org_id=organisation.id, policy_dir=_policy_dir()),
         )
         typer.echo(f"policy change #{request.id} proposed: {request.summary}")
         typer.echo(f"another manager or admin decides: recoup approval approve policy {request.id}")

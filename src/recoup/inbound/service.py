@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes, promises, tasks
 from recoup.comms import outbox
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -172,7 +172,7 @@ def receive(
     if plan.task_title:
         # The reply and its task go to the database in one flush (one audit append).
         with session.no_autoflush:
-            cases.create_task(
+            tasks.create_task(
                 session,
                 org_id=org_id,
                 customer_id=customer_id,
@@ -286,7 +286,7 @@ def pauses(session: Session, *, org_id: int, as_of: date) -> list[Pause]:
     if any(r.status == ReplyStatus.WAITING for r in rows):  # else no task to look at
         open_keys = {
             t.key
-            for t in cases.open_tasks(session, org_id=org_id)
+            for t in tasks.open_tasks(session, org_id=org_id)
             if t.key is not None and t.key.startswith("reply:")
         }
     for reply in rows:
@@ -368,7 +368,7 @@ def _close(session: Session, org_id: int, reply: Reply, by: str, outcome: str) -
     reply.handled_by = by
     reply.handled_at = utcnow()
     reply.outcome = outcome[:500]
-    cases.complete_task_by_key(session, org_id=org_id, key=task_key(reply), by=by)
+    tasks.complete_task_by_key(session, org_id=org_id, key=task_key(reply), by=by)
     session.flush()
     return reply
 
@@ -395,7 +395,7 @@ def confirm(
         raise InvalidInput("choose the invoices it is about", field="invoice_ids")
     day = reply.received_at.date()
     if reply.kind == ReplyKind.DISPUTE:
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             session,
             org_id=org_id,
             customer_id=reply.customer_id,
@@ -409,7 +409,7 @@ def confirm(
         return _close(session, org_id, reply, by, f"dispute #{dispute.id} opened")
     if reply.kind == ReplyKind.PROMISE:
         on = promised_on or date.fromisoformat(str(reply.draft["promised_on"]))
-        promise = cases.add_promise(
+        promise = promises.add_promise(
             session,
             org_id=org_id,
             customer_id=reply.customer_id,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from recoup.auth import scope
+from recoup.clock import parse_day
 from recoup.errors import InvalidInput, NotFound
 from recoup.inbound import service as inbound
 from recoup.inbound.enums import ReplyKind, ReplyStatus
@@ -168,10 +169,11 @@ def confirm_reply(
 ) -> Response:
     """Confirm the reply's draft dispute or promise (as drafted or as changed)."""
     _reply(db, actor.org_id, reply_id)
-    try:
-        day = date.fromisoformat(promised_on) if promised_on else None
-    except ValueError:
-        raise InvalidInput(f"{promised_on!r} is not a date", field="promised_on") from None
+    day = (
+        parse_day(promised_on, field="promised_on", error=f"{promised_on!r} is not a date")
+        if promised_on
+        else None
+    )
     try:
         money = Decimal(amount) if amount.strip() else None
     except InvalidOperation:

@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from recoup.analytics import delivery
 from recoup.analytics import service as analytics
 from recoup.analytics.prediction import service as prediction
-from recoup.cases import service as cases
+from recoup.cases import daily as case_daily
+from recoup.cases import pauses as case_pauses
 from recoup.charges import service as charges
 from recoup.charges.core import ClaimRule
 from recoup.comms import scheduling
@@ -149,7 +150,7 @@ def evaluate_cases(
     case_effects = scheduling.schedule_messages(
         session,
         org_id=org_id,
-        effects=cases.run_day(session, org_id=org_id, as_of=as_of, now=now),
+        effects=case_daily.run_day(session, org_id=org_id, as_of=as_of, now=now),
         as_of=as_of,
         now=now,
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
@@ -173,7 +174,7 @@ def plan_range(
     ``case_effects`` enqueued, and the policy holds of cleared accounts released."""
     # The organisation's approved versions of its policies (every partition reads them).
     policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
-    pauses = cases.pauses(session, org_id=org_id, as_of=as_of)
+    pauses = case_pauses.pauses(session, org_id=org_id, as_of=as_of)
     pauses += inbound.pauses(session, org_id=org_id, as_of=as_of)  # replies to handle
     # A gentle start (the organisation's onboarding choice): customers never chased start
     # at their ladder's first notice of overdue money, and what was already as late as

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from recoup import clock
 from recoup.analytics import delivery
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, tasks
 from recoup.charges import service as charges
 from recoup.charges.core import LateFee
 from recoup.comms import outbox
@@ -148,7 +147,7 @@ class LiveChannels:
         as_of = date.fromisoformat(payload["as_of"]) if payload.get("as_of") else None
         kind = OutboxKind(row.kind)
         if kind is OutboxKind.TASK:
-            task = cases.create_task(
+            task = tasks.create_task(
                 session,
                 org_id=row.org_id,
                 customer_id=row.customer_id,
@@ -199,7 +198,7 @@ class LiveChannels:
             webhooks.message_outcome(session, row=row)
 
     def raise_task(self, session: Session, row: OutboxMessage, title: str, body: str) -> None:
-        cases.create_task(
+        tasks.create_task(
             session,
             org_id=row.org_id,
             customer_id=row.customer_id,

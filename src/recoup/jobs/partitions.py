@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from recoup.audit.service import defer_until_commit
-from recoup.cases import service as cases
+from recoup.cases import tasks
 from recoup.charges import service as charges
 from recoup.comms.dispatcher import dispatcher_id
 from recoup.comms.models import OutboxKind
@@ -74,7 +74,7 @@ def flag_stale_rates(session: Session, *, org_id: int, day: date) -> list[str]:
     table and reference day) for a person to check; the messages."""
     stale = charges.stale_rates(session, org_id=org_id, as_of=day)
     for table, fixing, message in stale:
-        cases.create_task(
+        tasks.create_task(
             session,
             org_id=org_id,
             customer_id=None,

@@ -636,45 +636,6 @@ def payment_parts(
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in session.execute(query)]
 
 
-def due_and_collected(
-    session: Session, org_id: int, start: date, end: date, by: str | None
-) -> list[tuple[str, Any, int, int]]:
-    """``(currency, group, due, collected)`` of invoices due in ``start``..``end``: due is
-    their total less credit notes applied by ``end``, collected what payments settled of
-    them by ``end``."""
-    settled = (
-        select(
-            Allocation.invoice_id,
-            func.sum(case((Allocation.payment_id.is_not(None), Allocation.amount), else_=0)).label(
-                "paid"
-            ),
-            func.sum(case((Allocation.payment_id.is_(None), Allocation.amount), else_=0)).label(
-                "credited"
-            ),
-        )
-        .where(Allocation.org_id == org_id, Allocation.allocated_on <= end)
-        .group_by(Allocation.invoice_id)
-        .subquery()
-    )
-    base = select(Invoice.currency).outerjoin(settled, settled.c.invoice_id == Invoice.id)
-    key, query = _group(base, by)
-    query = (
-        query.add_columns(
-            key,
-            cast(func.sum(Invoice.total_amount - func.coalesce(settled.c.credited, 0)), BigInteger),
-            cast(func.sum(func.coalesce(settled.c.paid, 0)), BigInteger),
-        )
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.due_date >= start,
-            Invoice.due_date <= end,
-            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
-        )
-        .group_by(Invoice.currency, key)
-    )
-    return [(r[0], r[1], int(r[2] or 0), int(r[3] or 0)) for r in session.execute(query)]
-
-
 def customer_attributes(session: Session, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
     """``id -> (collector, country, tags)`` of every customer of the organisation."""
     rows = session.execute(

@@ -1107,13 +1107,6 @@ def payment_parts(
     return repository.payment_parts(session, org_id, start, end, by)
 
 
-def due_and_collected(
-    session: Session, *, org_id: int, start: date, end: date, by: str | None = None
-) -> list[tuple[str, Any, int, int]]:
-    """``(currency, group, due, collected by end)`` of invoices due in the period."""
-    return repository.due_and_collected(session, org_id, start, end, by)
-
-
 def customer_attributes(session: Session, *, org_id: int) -> dict[int, tuple[str, str, list[str]]]:
     """``id -> (collector, country, tags)`` of every customer."""
     return repository.customer_attributes(session, org_id)

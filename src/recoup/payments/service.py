@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.cases import service as cases
+from recoup.cases import notes, promises, tasks
 from recoup.cases.ledger_views import contacts, email_contact
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
@@ -319,7 +319,7 @@ def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Chec
     if checkout.status != CheckoutStatus.OPEN:
         return f"checkout {checkout.session_id} is {checkout.status} already", checkout
     if event.currency != checkout.currency or event.amount <= 0:
-        cases.create_task(
+        tasks.create_task(
             session,
             org_id=org_id,
             customer_id=checkout.customer_id,
@@ -347,14 +347,14 @@ def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Chec
     checkout.paid_on = event.occurred_on
     numbers = ", ".join(i.number for i in paid) or "nothing (all settled meanwhile)"
     what = f"{_amount(event.amount, checkout.currency)} paid online ({event.provider})"
-    cases.add_note(
+    notes.add_note(
         session,
         org_id=org_id,
         customer_id=checkout.customer_id,
         text=f"{what}, recorded as payment {payment.external_id} and applied to {numbers}.",
         author=AUTHOR,
     )
-    cases.evaluate_promises(session, org_id=org_id, as_of=event.occurred_on)
+    promises.evaluate_promises(session, org_id=org_id, as_of=event.occurred_on)
     receipt = _plan_receipt(session, org_id, checkout, [i.id for i in paid], event)
     return f"payment {payment.external_id}: {what}, applied to {numbers}; {receipt}", checkout
 
@@ -446,7 +446,7 @@ def _refunded(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, 
     else:
         checkout.status = CheckoutStatus.REFUNDED
         checkout.payment_id = None
-    cases.add_note(
+    notes.add_note(
         session, org_id=org_id, customer_id=checkout.customer_id, text=text, author=AUTHOR
     )
     return text, checkout
@@ -468,11 +468,11 @@ def _disputed(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, 
         f"Online payment of {_amount(checkout.paid_amount, checkout.currency)} {why}: "
         f"the payment was withdrawn and {reopened} reopened."
     )
-    cases.add_note(
+    notes.add_note(
         session, org_id=org_id, customer_id=checkout.customer_id, text=text, author=AUTHOR
     )
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=checkout.customer_id)
-    cases.create_task(
+    tasks.create_task(
         session,
         org_id=org_id,
         customer_id=checkout.customer_id,
@@ -509,7 +509,7 @@ def _dispute_won(session: Session, org_id: int, event: PaymentEvent) -> tuple[st
         f" was decided for us ({event.event_id}): the payment is recorded again as "
         f"{payment.external_id} and applied to {again}."
     )
-    cases.add_note(
+    notes.add_note(
         session, org_id=org_id, customer_id=checkout.customer_id, text=text, author=AUTHOR
     )
     return text, checkout

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.auth.service import hash_token
-from recoup.cases import service as cases
+from recoup.cases import coexistence, disputes, notes, promises, tasks
 from recoup.cashapp.reference import customer_reference
 from recoup.charges import service as charges
 from recoup.db.base import utcnow
@@ -406,7 +406,7 @@ def portal_page(
         pending_promise_on=min(
             (
                 p.promised_on
-                for p in cases.list_promises(
+                for p in promises.list_promises(
                     session,
                     org_id=access.org_id,
                     customer_id=access.customer_id,
@@ -520,7 +520,7 @@ def submit_promise(
     refused = Conflict("nothing open to promise on an invoice") if not items else None
     refused = refused or _record_case(
         session,
-        lambda: cases.add_promise(
+        lambda: promises.add_promise(
             session,
             org_id=access.org_id,
             customer_id=access.customer_id,
@@ -533,7 +533,7 @@ def submit_promise(
     )
     outcome = "recorded"
     if refused is not None:
-        held = cases.cases_on_invoices(
+        held = coexistence.cases_on_invoices(
             session, org_id=access.org_id, invoice_ids=[invoice_id for invoice_id, _ in items]
         )
         promised = any(c.kind == "promise" for c in held)
@@ -574,7 +574,7 @@ def submit_dispute(
         comment=text,
     )
     if _disputed(session, access, invoice_id):
-        cases.add_note(
+        notes.add_note(
             session,
             org_id=access.org_id,
             customer_id=access.customer_id,
@@ -584,7 +584,7 @@ def submit_dispute(
     else:
         _record_case(
             session,
-            lambda: cases.open_dispute(
+            lambda: disputes.open_dispute(
                 session,
                 org_id=access.org_id,
                 customer_id=access.customer_id,
@@ -605,7 +605,7 @@ def submit_feedback(
     """The customer leaves a message for the credit team (a note on the account)."""
     text = core.check_comment(comment, required=True)
     submission = _submission(session, access, SubmissionKind.FEEDBACK, comment=text)
-    cases.add_note(
+    notes.add_note(
         session,
         org_id=access.org_id,
         customer_id=access.customer_id,
@@ -629,14 +629,14 @@ CASE_REASONS = {
 
 def _disputed(session: Session, access: PortalAccess, invoice_id: int) -> bool:
     """Whether an open dispute of the customer already covers the invoice."""
-    open_disputes = cases.list_disputes(
+    open_disputes = disputes.list_disputes(
         session,
         org_id=access.org_id,
         customer_id=access.customer_id,
         statuses=["open", "investigating"],
     )
     return any(
-        invoice_id in cases.dispute_invoice_ids(session, org_id=access.org_id, dispute_id=d.id)
+        invoice_id in disputes.dispute_invoice_ids(session, org_id=access.org_id, dispute_id=d.id)
         for d in open_disputes
     )
 
@@ -669,7 +669,7 @@ def _notify(
     if refused is not None and submission.kind == SubmissionKind.PROMISE:
         title = f"{title}: not recorded, agree it with the customer"
         body = f"Not recorded as a promise: {refused.message}.\n\n{body}".strip()
-    cases.create_task(
+    tasks.create_task(
         session,
         org_id=submission.org_id,
         customer_id=submission.customer_id,

@@ -27,6 +27,7 @@ from recoup.auth.http import (
     client_ip,
     is_https,
 )
+from recoup.clock import parse_day
 from recoup.comms.render import format_iban
 from recoup.errors import InvalidInput, NotFound
 from recoup.payments.provider import ProviderFailed
@@ -192,10 +193,7 @@ def promise(
         return invalid_link(request)
     values = {"promised_on": promised_on, "amount": amount, "comment": comment}
     try:
-        try:
-            day = date.fromisoformat(promised_on.strip())
-        except ValueError:
-            raise InvalidInput("not a date", field="promised_on") from None
+        day = parse_day(promised_on, field="promised_on", error="not a date")
         receipt = service.submit_promise(
             db,
             access=access,

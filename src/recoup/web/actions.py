@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.cases import agency
-from recoup.cases import service as cases
+from recoup.cases import agency, disputes, notes, plans, promises
+from recoup.clock import parse_day
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
@@ -60,13 +60,6 @@ def _act(
         )
         return render(request, "customer.html", context, status_code=422)
     return redirect(f"/customers/{customer_id}#timeline", flash=message)
-
-
-def _day(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("enter a date", field=field) from None
 
 
 def _amount(value: str, field: str) -> Decimal | None:
@@ -120,7 +113,7 @@ def add_note(
     """A note on the account."""
 
     def action() -> str:
-        cases.add_note(
+        notes.add_note(
             db, org_id=actor.org_id, customer_id=customer_id, text=text, author=actor.email
         )
         return "Note added."
@@ -140,7 +133,7 @@ def _record_promise(
     channel: str,
     note: str,
 ) -> None:
-    cases.add_promise(
+    promises.add_promise(
         db,
         org_id=actor.org_id,
         customer_id=customer_id,
@@ -172,11 +165,11 @@ def log_call(
 
     def action() -> str:
         as_of = today(request)
-        promise_day = _day(promised_on, "promised_on") if promised_on.strip() else None
+        promise_day = parse_day(promised_on, field="promised_on") if promised_on.strip() else None
         promised = _amount(amount, "amount")
         if outcome == "promised" and promise_day is None:
             raise InvalidInput("enter the date they promised to pay", field="promised_on")
-        cases.log_call(
+        notes.log_call(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
@@ -212,7 +205,7 @@ def add_promise(
 
     def action() -> str:
         as_of = today(request)
-        day = _day(promised_on, "promised_on")
+        day = parse_day(promised_on, field="promised_on")
         _record_promise(db, actor, customer_id, day, _amount(amount, "amount"), as_of,
                         contact=contact, channel=channel, note=note)  # fmt: skip
         return f"Promise to pay on {day.isoformat()} recorded."
@@ -235,7 +228,7 @@ def open_dispute(
     values = {"invoice": invoice, "reason": reason, "amount": amount, "description": description}
 
     def action() -> str:
-        dispute = cases.open_dispute(
+        dispute = disputes.open_dispute(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
@@ -263,13 +256,13 @@ def resolve_dispute(
     credit_amount: Annotated[str, Form()] = "",
 ) -> Response:
     """Close a dispute: valid, invalid, or credited (a credit note is issued)."""
-    ours = cases.list_disputes(db, org_id=actor.org_id, customer_id=customer_id)
+    ours = disputes.list_disputes(db, org_id=actor.org_id, customer_id=customer_id)
     if dispute_id not in {d.id for d in ours}:
         raise NotFound(f"no dispute #{dispute_id} on this account")
     values = {"outcome": outcome, "note": note, "credit_amount": credit_amount}
 
     def action() -> str:
-        dispute = cases.resolve_dispute(
+        dispute = disputes.resolve_dispute(
             db,
             org_id=actor.org_id,
             dispute_id=dispute_id,
@@ -307,13 +300,13 @@ def create_plan(
             raise InvalidInput("enter the number of instalments", field="instalments") from None
         if not 2 <= count <= 60:
             raise InvalidInput("between 2 and 60 instalments", field="instalments")
-        plan = cases.create_plan(
+        plan = plans.create_plan(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
             invoice_ids=_ids(invoice, "invoice"),
             start_on=today(request),
-            first_due=_day(first_due, "first_due"),
+            first_due=parse_day(first_due, field="first_due"),
             instalments=count,
             frequency=frequency,
             agreed_by=actor.email,

@@ -2,13 +2,14 @@
 reason — the daily run (``recoup.jobs.daily.run_day``, as ``recoup run --dry-run``) in
 the request's transaction, rolled back: nothing is stored and nothing is sent."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from recoup.errors import InvalidInput, RecoupError
+from recoup.clock import parse_day
+from recoup.errors import RecoupError
 from recoup.jobs.daily import run_day
 from recoup.policy import versions
 from recoup.web.deps import DB, CreditManager
@@ -26,10 +27,7 @@ def dry_run(
 ) -> HTMLResponse:
     """Plan a chosen day (default: today) and show the actions; nothing is kept."""
     try:
-        try:
-            day = date.fromisoformat(as_of.strip()) if as_of.strip() else today(request)
-        except ValueError:
-            raise InvalidInput("enter a date", field="as_of") from None
+        day = parse_day(as_of, field="as_of") if as_of.strip() else today(request)
         now = datetime.combine(day, time(7), UTC)
         files = versions.file_policies(policy_dir())  # run_day adds the org's versions
         result = run_day(db, org_id=actor.org_id, as_of=day, now=now, policies=dict(files))

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
-from recoup.cases import queue
-from recoup.cases import service as cases
+from recoup.cases import queue, tasks
+from recoup.clock import parse_day
 from recoup.errors import InvalidInput, NotFound
 from recoup.web import caselists, core, service
 from recoup.web.caselists import CaseRow, ListFilter
@@ -217,7 +217,7 @@ def complete_task(
 ) -> Response:
     """Mark a task done (by the logged-in user)."""
     task = _task_in_scope(db, actor, task_id)
-    cases.complete_task(db, org_id=actor.org_id, task_id=task_id, by=actor.email)
+    tasks.complete_task(db, org_id=actor.org_id, task_id=task_id, by=actor.email)
     return redirect(_back(next, task), flash=f"Task done: {task.title}")
 
 
@@ -255,14 +255,11 @@ def add_task(
     service.customer(db, org_id=actor.org_id, customer_id=customer_id)
     due: date | None = None
     if due_on.strip():
-        try:
-            due = date.fromisoformat(due_on.strip())
-        except ValueError:
-            raise InvalidInput("enter a date", field="due_on") from None
+        due = parse_day(due_on, field="due_on")
     who = assignee.strip().lower() or actor.email
     if who not in {e.lower() for e in auth.collector_emails(db, org_id=actor.org_id)}:
         raise InvalidInput(f"{assignee} is not an active user here", field="assignee")
-    task = cases.create_task(
+    task = tasks.create_task(
         db,
         org_id=actor.org_id,
         customer_id=customer_id,

@@ -40,7 +40,7 @@ def policy_dir() -> Path | None:
 
 def policies_in_use(db: Session, org_id: int) -> dict[str, Policy]:
     """The files' policies with the organisation's approved versions in their place."""
-    return versions.org_policies(db, org_id=org_id, base=versions.file_policies(policy_dir()))
+    return versions.policies_in_use(db, org_id=org_id, policy_dir=policy_dir())
 
 
 def _labels(db: Session, org_id: int, rows: list[versions.Assignment]) -> dict[str, dict[int, Any]]:

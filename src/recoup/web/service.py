@@ -19,8 +19,12 @@ from recoup.analytics.prediction import service as prediction
 from recoup.approvals import service as approvals_service
 from recoup.auth import scope
 from recoup.auth import service as auth
+from recoup.cases import disputes as case_disputes
+from recoup.cases import overview
+from recoup.cases import plans as case_plans
+from recoup.cases import promises as case_promises
 from recoup.cases import queue as case_queue
-from recoup.cases import service as cases
+from recoup.cases import tasks as case_tasks
 from recoup.cases import timeline as case_timeline
 from recoup.cases.core import DISPUTE_SLA_DAYS
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, Dispute, Handoff, Promise, Task
@@ -122,18 +126,20 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
     unseen = portal.unseen_submissions(session, org_id=org_id, collector=collector, limit=10)
     tasks = [
         t
-        for t in cases.open_tasks(session, org_id=org_id, assignee=collector)
+        for t in case_tasks.open_tasks(session, org_id=org_id, assignee=collector)
         if t.due_on is None or t.due_on <= as_of
     ][:10]
     broken = [
         p
-        for p in cases.list_promises(session, org_id=org_id, statuses=["broken"])
+        for p in case_promises.list_promises(session, org_id=org_id, statuses=["broken"])
         if (collector is None or p.collector == collector)
         and p.promised_on >= as_of - timedelta(days=30)
     ][-10:]
     late = [
         (d, (as_of - d.opened_on).days)
-        for d in cases.list_disputes(session, org_id=org_id, statuses=list(OPEN_DISPUTE_STATUSES))
+        for d in case_disputes.list_disputes(
+            session, org_id=org_id, statuses=list(OPEN_DISPUTE_STATUSES)
+        )
         if (as_of - d.opened_on).days > DISPUTE_SLA_DAYS
         and (collector is None or d.owner == collector)
     ][:10]
@@ -316,7 +322,7 @@ class CustomerPage:
     submissions: list[PortalSubmission]
     disputes: list[Dispute] = field(default_factory=list)  # open ones
     promises: list[Promise] = field(default_factory=list)  # pending ones
-    plans: list[cases.PlanState] = field(default_factory=list)  # active ones, as of today
+    plans: list[case_plans.PlanState] = field(default_factory=list)  # active ones, as of today
     handoffs: list[Handoff] = field(default_factory=list)  # asked for or placed
     holds: list[CreditHold] = field(default_factory=list)  # active ones
     invoice_labels: dict[int, str] = field(default_factory=dict)
@@ -397,7 +403,7 @@ def customer_page(
     ]
     submissions = portal.submissions(session, org_id=org_id, customer_id=customer_id)
     invoice_labels = _invoice_labels(session, org_id, customer_id)
-    open_now = cases.open_cases(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
+    open_now = overview.open_cases(session, org_id=org_id, customer_id=customer_id, as_of=as_of)
     return CustomerPage(
         customer=record,
         statement=statement,

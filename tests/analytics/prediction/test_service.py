@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from recoup.analytics.prediction import service as prediction
 from recoup.analytics.prediction.model import LateModel
-from recoup.cases import service as cases
+from recoup.cases import promises
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Customer, Invoice
@@ -105,7 +105,7 @@ def test_the_forecast_puts_each_invoice_in_its_week_and_a_promise_overrides(
     # Week i starts 2026-04-10 + 7i: B2 (29 April) in week 2, A4 (11 May) in week 4.
     assert [w.amount for w in weeks] == [0, 0, 200_00, 0, 400_00, 0]
     assert {w.currency for w in weeks} == {"EUR"}
-    cases.add_promise(
+    promises.add_promise(
         session,
         org_id=org_id,
         customer_id=book["B2"].customer_id,

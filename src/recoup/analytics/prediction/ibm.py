@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from recoup.cases import service as cases
+from recoup.cases import disputes as case_disputes
 from recoup.imports.columns import Kind
 from recoup.imports.service import import_rows
 from recoup.ledger import service as ledger
@@ -88,7 +88,7 @@ def load(session: Session, *, org_id: int, path: Path, disputes: bool = True) ->
             if r["Disputed"].strip().lower() != "yes":
                 continue
             invoice = by_number[r["invoiceNumber"]]
-            cases.open_dispute(
+            case_disputes.open_dispute(
                 session,
                 org_id=org_id,
                 customer_id=invoice.customer_id,

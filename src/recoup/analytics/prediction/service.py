@@ -31,7 +31,8 @@ from recoup.analytics.prediction.features import (
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
 from recoup.analytics.prediction.model import MIN_PAID, LateModel, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
-from recoup.cases import service as cases
+from recoup.cases import disputes as case_disputes
+from recoup.cases import plans, promises
 from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
 from recoup.config import get_settings
 from recoup.errors import NotFound
@@ -94,18 +95,18 @@ def _case_facts(
 ) -> CaseFacts:
     dispute_spans = []
     if disputes:
-        for d in cases.list_disputes(session, org_id=org_id, customer_id=customer_id):
-            ids = cases.dispute_invoice_ids(session, org_id=org_id, dispute_id=d.id)
+        for d in case_disputes.list_disputes(session, org_id=org_id, customer_id=customer_id):
+            ids = case_disputes.dispute_invoice_ids(session, org_id=org_id, dispute_id=d.id)
             end = None if d.status in OPEN_DISPUTE_STATUSES else d.resolved_on
             dispute_spans.append(Span(d.customer_id, frozenset(ids), d.opened_on, end))
     promise_spans = []
-    for p in cases.list_promises(session, org_id=org_id, customer_id=customer_id):
-        items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=p.id)
+    for p in promises.list_promises(session, org_id=org_id, customer_id=customer_id):
+        items = promises.promise_invoice_amounts(session, org_id=org_id, promise_id=p.id)
         end = None if p.status == PromiseStatus.PENDING else p.closed_on
         promise_spans.append(Span(p.customer_id, frozenset(items), p.made_on, end))
     plan_spans = []
-    for plan in cases.list_plans(session, org_id=org_id, customer_id=customer_id):
-        state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=plan.created_on)
+    for plan in plans.list_plans(session, org_id=org_id, customer_id=customer_id):
+        state = plans.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=plan.created_on)
         end = None if plan.status == PlanStatus.ACTIVE else plan.closed_on
         plan_spans.append(
             Span(plan.customer_id, frozenset(state.invoice_ids), plan.created_on, end)
@@ -328,8 +329,8 @@ def receipts(
     """The receipts ``forecast`` sums (see there)."""
     found: list[Receipt] = []
     planned: set[int] = set()
-    for plan in cases.list_plans(session, org_id=org_id, statuses=[PlanStatus.ACTIVE]):
-        state = cases.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=as_of)
+    for plan in plans.list_plans(session, org_id=org_id, statuses=[PlanStatus.ACTIVE]):
+        state = plans.plan_detail(session, org_id=org_id, plan_id=plan.id, as_of=as_of)
         planned.update(state.invoice_ids)
         found += [
             Receipt(plan.currency, s.outstanding + s.interest, max(s.due_on, as_of), "plan")
@@ -337,8 +338,8 @@ def receipts(
             if s.outstanding > 0
         ]
     promised: dict[int, int] = {}
-    for promise in cases.list_promises(session, org_id=org_id, statuses=[PromiseStatus.PENDING]):
-        items = cases.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
+    for promise in promises.list_promises(session, org_id=org_id, statuses=[PromiseStatus.PENDING]):
+        items = promises.promise_invoice_amounts(session, org_id=org_id, promise_id=promise.id)
         items = {i: a for i, a in items.items() if i not in planned}
         for invoice_id, amount in items.items():
             promised[invoice_id] = promised.get(invoice_id, 0) + amount
