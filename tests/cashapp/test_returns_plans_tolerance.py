@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recoup.cases import plans
-from recoup.cases.models import Instalment
+from recoup.cases import plans, promises
+from recoup.cases.models import Instalment, Promise, Task
 from recoup.cases.timeline import timeline
 from recoup.cashapp import core, formats, service
 from recoup.cashapp.core import Item, Line, Party, Promised, Received, Settings
@@ -338,3 +338,74 @@ def test_a_part_payment_of_exactly_another_open_invoice_is_for_a_person() -> Non
     (proposal,) = decision.proposals
     assert proposal.confidence == 80
     assert proposal.reasons[-1] == "but INV-1057 is open for exactly this amount"
+
+
+# A promise kept by money that is taken back
+
+
+def _promise_inv_1042(session: Session, org: Organisation, nordwind: Customer, a: Invoice) -> int:
+    promise = promises.add_promise(
+        session,
+        org_id=org.id,
+        customer_id=nordwind.id,
+        items=[(a.id, None)],
+        promised_on=date(2026, 3, 5),
+        made_on=date(2026, 2, 27),
+    )
+    return promise.id
+
+
+def test_a_returned_payment_breaks_the_promise_it_had_kept(session: Session, setup: tuple) -> None:
+    org, nordwind, _, a, _, _ = setup
+    promise_id = _promise_inv_1042(session, org, nordwind, a)
+    (paid,) = formats.read(mt940(PAID), format="mt940")
+    service.import_statements(session, org_id=org.id, statements=[paid])
+    promise = session.get_one(Promise, promise_id)
+    assert (promise.status, promise.kept_amount, promise.closed_on) == ("kept", 50000, DAY)
+
+    # Returned on 11 March: the 500.00 never arrived, the promised day (5 March) and its
+    # grace have passed, so the promise is broken after all and a person is told.
+    (returned,) = formats.read(mt940(RETURNED, number="2"), format="mt940")
+    service.import_statements(session, org_id=org.id, statements=[returned])
+    session.refresh(promise)
+    assert (promise.status, promise.kept_amount) == ("broken", 0)
+    assert promise.closed_on == date(2026, 3, 11)
+    assert "judged kept on 2026-03-02, but money that kept it was taken back" in promise.note
+    task = session.scalars(select(Task).where(Task.key == f"promise:{promise_id}:broken")).one()
+    assert task.title == f"Promise #{promise_id} to pay by 2026-03-05 broken"
+
+
+def test_an_undone_match_reopens_the_promise_while_its_day_is_ahead(
+    session: Session, setup: tuple
+) -> None:
+    org, nordwind, _, a, _, _ = setup
+    promise_id = _promise_inv_1042(session, org, nordwind, a)
+    (paid,) = formats.read(mt940(PAID), format="mt940")
+    service.import_statements(session, org_id=org.id, statements=[paid])
+    (line,) = service.list_lines(session, org_id=org.id)
+    promise = session.get_one(Promise, promise_id)
+    assert promise.status == "kept"
+
+    # Undone the same day: the money was someone else's. The promised day is still
+    # ahead, so the promise is pending again and keeps pausing the invoice.
+    service.undo_line(session, org_id=org.id, line_id=line.id, reason="another customer's money")
+    session.refresh(promise)
+    assert (promise.status, promise.kept_amount, promise.closed_on) == ("pending", 0, None)
+    assert "money that kept it was taken back" in promise.note
+    assert (
+        session.scalars(select(Task).where(Task.key == f"promise:{promise_id}:broken")).all() == []
+    )
+
+
+def test_a_promise_kept_by_money_that_stays_is_not_judged_again(
+    session: Session, setup: tuple
+) -> None:
+    org, nordwind, _, a, _, _ = setup
+    promise_id = _promise_inv_1042(session, org, nordwind, a)
+    (paid,) = formats.read(mt940(PAID), format="mt940")
+    service.import_statements(session, org_id=org.id, statements=[paid])
+    # A later run, the money still there: the promise stays kept, judged once.
+    promises.evaluate_promises(session, org_id=org.id, as_of=date(2026, 4, 1))
+    promise = session.get_one(Promise, promise_id)
+    assert (promise.status, promise.kept_amount, promise.closed_on) == ("kept", 50000, DAY)
+    assert "reopened" not in promise.note

@@ -203,6 +203,83 @@ def _paid_in_window(
     return paid, credited
 
 
+# Returned payments and chargebacks arrive weeks after the money did: a promise judged
+# kept within this many days is judged again when money that kept it is taken back.
+REJUDGE_DAYS = 180
+
+
+def _by_invoice(
+    session: Session, org_id: int, items: dict[int, list[PromiseItem]]
+) -> dict[int, list[ledger.AllocationLine]]:
+    invoice_ids = [item.invoice_id for rows in items.values() for item in rows]
+    by_invoice: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
+    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=invoice_ids):
+        by_invoice[line.invoice_id].append(line)
+    return by_invoice
+
+
+def _judge(
+    promise: Promise,
+    items: Sequence[PromiseItem],
+    by_invoice: dict[int, list[ledger.AllocationLine]],
+    as_of: date,
+) -> core.PromiseOutcome | None:
+    """``core.judge_promise`` on the money allocated to the promise's invoices now."""
+    deadline = core.promise_deadline(promise.promised_on, promise.grace_days)
+    lines_of = [a for item in items for a in by_invoice[item.invoice_id]]
+    on_time = min(as_of, promise.promised_on)
+    paid, credited = _paid_in_window(lines_of, promise.made_on, min(as_of, deadline))
+    by_date, _ = _paid_in_window(lines_of, promise.made_on, on_time)
+    return core.judge_promise(
+        [
+            PromiseLine(
+                item.amount,
+                by_date[item.invoice_id],
+                credited[item.invoice_id],
+                paid_late=paid[item.invoice_id] - by_date[item.invoice_id],
+            )
+            for item in items
+        ],
+        promised_on=promise.promised_on,
+        deadline=deadline,
+        as_of=as_of,
+    )
+
+
+def _reopen_taken_back(session: Session, org_id: int, as_of: date) -> list[Promise]:
+    """Promises judged kept (or partly) whose money was taken back since — a returned
+    payment, a chargeback, an undone bank match, a settlement an import withdrew: judged
+    again on the day they were closed, they keep less. They are pending again (the
+    caller judges them as of today); the promise's note says why."""
+    since = date.fromordinal(as_of.toordinal() - REJUDGE_DAYS)
+    judged = [
+        p
+        for p in repository.promises(
+            session, org_id, statuses=[PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT]
+        )
+        if p.closed_on is not None and since <= p.closed_on <= as_of
+    ]
+    if not judged:
+        return []
+    items = repository.promise_items(session, org_id, [p.id for p in judged])
+    by_invoice = _by_invoice(session, org_id, items)
+    reopened = []
+    for promise in judged:
+        assert promise.closed_on is not None
+        again = _judge(promise, items[promise.id], by_invoice, promise.closed_on)
+        if (again.kept_amount if again else 0) >= promise.kept_amount:
+            continue
+        was = "kept" if promise.status == PromiseStatus.KEPT else "partially kept"
+        promise.note = (
+            f"{promise.note}\nreopened on {as_of.isoformat()}: judged {was} on "
+            f"{promise.closed_on.isoformat()}, but money that kept it was taken back"
+        ).strip()
+        promise.status, promise.closed_on, promise.kept_amount = PromiseStatus.PENDING, None, 0
+        reopened.append(promise)
+    session.flush()
+    return reopened
+
+
 def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Promise]:
     """Judge pending promises on ``as_of``; the promises whose status changed.
 
@@ -211,41 +288,25 @@ def evaluate_promises(session: Session, *, org_id: int, as_of: date) -> list[Pro
     judge_promise``); the grace days only delay chasing. After the deadline, or once
     everything was paid late, it is partially kept or broken; when money promised is
     still owed that ends its pause and raises a task for the collector.
+
+    A promise judged kept whose money was taken back since (``_reopen_taken_back``) is
+    judged again: pending while its date is still ahead, else broken with its task.
     """
+    reopened = _reopen_taken_back(session, org_id, as_of)
     pending = repository.promises(session, org_id, statuses=[PromiseStatus.PENDING])
     pending = [p for p in pending if p.made_on <= as_of]
     items = repository.promise_items(session, org_id, [p.id for p in pending])
-    invoice_ids = [item.invoice_id for rows in items.values() for item in rows]
-    by_invoice: dict[int, list[ledger.AllocationLine]] = defaultdict(list)
-    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=invoice_ids):
-        by_invoice[line.invoice_id].append(line)
-    changed = []
+    by_invoice = _by_invoice(session, org_id, items)
+    changed = list(reopened)
     for promise in pending:
-        deadline = core.promise_deadline(promise.promised_on, promise.grace_days)
-        lines_of = [a for item in items[promise.id] for a in by_invoice[item.invoice_id]]
-        on_time = min(as_of, promise.promised_on)
-        paid, credited = _paid_in_window(lines_of, promise.made_on, min(as_of, deadline))
-        by_date, _ = _paid_in_window(lines_of, promise.made_on, on_time)
-        outcome = core.judge_promise(
-            [
-                PromiseLine(
-                    item.amount,
-                    by_date[item.invoice_id],
-                    credited[item.invoice_id],
-                    paid_late=paid[item.invoice_id] - by_date[item.invoice_id],
-                )
-                for item in items[promise.id]
-            ],
-            promised_on=promise.promised_on,
-            deadline=deadline,
-            as_of=as_of,
-        )
+        outcome = _judge(promise, items[promise.id], by_invoice, as_of)
         if outcome is None:
             continue
         promise.status = outcome.status
         promise.kept_amount = outcome.kept_amount
         promise.closed_on = as_of
-        changed.append(promise)
+        if promise not in changed:
+            changed.append(promise)
         if outcome.unpaid:
             _raise_broken_promise_task(session, org_id, promise, as_of)
             emit(

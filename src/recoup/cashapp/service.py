@@ -847,6 +847,8 @@ def _return(session: Session, org_id: int, debit: BankLine, actor: str) -> bool:
         )
     if customer_id is not None:
         notes.add_note(session, org_id=org_id, customer_id=customer_id, text=text, author="bank")
+    # The promises and instalments its money kept are judged again.
+    promises.evaluate_promises(session, org_id=org_id, as_of=debit.booking_date)
     plans.evaluate_plans(session, org_id=org_id, as_of=debit.booking_date)
     return True
 
@@ -902,7 +904,8 @@ def undo_line(
     line.customer_id = None
     line.applied_amount = 0
     detail = reason + (f"; {', '.join(numbers)} open again" if numbers else "")
-    if numbers:  # the instalments it paid are owed again
+    if numbers:  # the promises and instalments it kept are owed again
+        promises.evaluate_promises(session, org_id=org_id, as_of=line.booking_date)
         plans.evaluate_plans(session, org_id=org_id, as_of=line.booking_date)
     repository.add(
         session,
