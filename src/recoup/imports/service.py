@@ -6,6 +6,8 @@ caller's transaction rolls back if anything fails while writing.
 
 import dataclasses
 import itertools
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,13 +233,14 @@ def _import_invoices(
     """Import an invoice file in bounded memory: ``read`` opens the rows afresh for
     each pass over the file.
 
-    The first pass finds the day/month order of the dates; the second checks every row
-    (a batch at a time, against the ledger's records for that batch's numbers) keeping
-    only what later rows are checked against (numbers, ids, a hash of each invoice's
-    values) and the problems; nothing is written while problems remain. The third plans
-    each batch again and writes it, in the caller's transaction: all or nothing still.
-    Credit notes in the file are held, planned before anything is written and written
-    last, as a whole-file import does.
+    A first pass finds the day/month order of the dates. The second checks and plans
+    every row, a batch at a time, against the ledger as it is (the ledger's invoices
+    with that batch's external ids and numbers) keeping in memory only what later rows
+    are checked against (numbers, ids, a hash of each invoice's values) and the
+    problems; each batch's plan goes to a temporary file. Nothing is written while
+    problems remain; then the plans are read back and written a batch at a time in the
+    caller's transaction: all or nothing still. Credit notes in the file are held,
+    planned before anything is written and written last, as a whole-file import does.
     """
     header, rows, first_row = _find_header(Kind.INVOICES, *read())
     indices, problems = map_header(Kind.INVOICES, header)
@@ -259,50 +262,42 @@ def _import_invoices(
     parse = core.record_parser(Kind.INVOICES, indices, order)
     typed = "type" in indices
     customers = _customer_index(session, org_id)
-
-    def batches() -> Iterator[tuple[int, list[Record], list[Problem], core.InvoiceRows]]:
-        _, rows, _ = _find_header(Kind.INVOICES, *read())
-        numbered = core.numbered_rows(rows, indices, first_row)
-        seen = core.InvoiceRowsSeen()
-        while batch := list(itertools.islice(numbered, BATCH)):
-            records, problems = parse(batch)
-            sorted_rows = core.sort_invoice_rows(records, typed=typed, seen=seen)
-            # A row left out is not read: a draft's unfinished cells are no error.
-            problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
-            yield len(records), sorted_rows.invoices, problems, sorted_rows
-
-    # Check every row; keep the problems and the credit notes only.
+    _, rows, _ = _find_header(Kind.INVOICES, *read())
+    numbered = core.numbered_rows(rows, indices, first_row)
+    sort_seen, seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
     problems, credit_rows = [], []
-    seen = core.InvoicesSeen()
-    for _, records, batch_problems, sorted_rows in batches():
-        plan = _invoice_batch(session, org_id, records, customers, seen)
-        problems += batch_problems + sorted_rows.problems + plan.problems
-        credit_rows += sorted_rows.credits
-    del seen
-    credits = Plan(Kind.CREDIT_NOTES)
-    if credit_rows:
-        credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_rows)
-        problems += credits.problems
-    if problems:
-        raise RowsRejected([_label(p, labels) for p in problems])
-
-    # Plan each batch again (the same rows give the same plan) and write it.
     result = ImportResult(Kind.INVOICES, 0, 0, 0, 0, dry_run=dry_run)
-    seen = core.InvoicesSeen()
-    for count, records, batch_problems, sorted_rows in batches():
-        plan = _invoice_batch(session, org_id, records, customers, seen)
-        plan.skipped[:0] = sorted_rows.skipped
-        if batch_problems or plan.problems:  # the file changed between the passes
-            raise RowsRejected([_label(p, labels) for p in batch_problems + plan.problems])
-        if not dry_run:
-            _write(session, org_id, plan)
-        names = _customer_names(session, org_id, [plan]) if dry_run else {}
-        done = _result(plan, count, dry_run, names)
-        done.rows = count
-        result.rows += count
-        result.allocations += done.allocations
-        result.settlements += done.settlements
-        result.add(done)
+    with tempfile.TemporaryFile() as spill:
+        batches = 0
+        while batch := list(itertools.islice(numbered, BATCH)):
+            records, batch_problems = parse(batch)
+            sorted_rows = core.sort_invoice_rows(records, typed=typed, seen=sort_seen)
+            # A row left out is not read: a draft's unfinished cells are no error.
+            problems += [p for p in batch_problems if p.row not in sorted_rows.skipped_rows]
+            problems += sorted_rows.problems
+            credit_rows += sorted_rows.credits
+            plan = _invoice_batch(session, org_id, sorted_rows.invoices, customers, seen)
+            plan.skipped[:0] = sorted_rows.skipped
+            problems += plan.problems
+            names = _customer_names(session, org_id, [plan]) if dry_run else {}
+            done = _result(plan, len(records), dry_run, names)
+            result.rows += done.rows
+            result.allocations += done.allocations
+            result.settlements += done.settlements
+            result.add(done)
+            if not (problems or dry_run):
+                pickle.dump(plan, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                batches += 1
+        del seen, sort_seen
+        credits = Plan(Kind.CREDIT_NOTES)
+        if credit_rows:
+            credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_rows)
+            problems += credits.problems
+        if problems:
+            raise RowsRejected([_label(p, labels) for p in problems])
+        spill.seek(0)
+        for _ in range(batches):
+            _write(session, org_id, pickle.load(spill))  # the file this import wrote
     if not dry_run and (credits.creates or credits.updates):
         _write(session, org_id, credits)
     names = _customer_names(session, org_id, [credits]) if dry_run else {}
