@@ -5,6 +5,7 @@ changes to existing ones (with before/after values), the allocations to make and
 problem found; the service writes a plan only when it has no problems.
 """
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -707,6 +708,7 @@ _STATUS_OPTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a file repeats a few statuses a million times
 def invoice_status(text: str) -> str | None:
     """What an export's invoice status means: ``open``, ``paid``, ``void``, ``skip`` (not
     owed yet) or ``None`` (unknown). QuickBooks writes "Overdue 12 days".
