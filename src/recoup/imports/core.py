@@ -5,9 +5,10 @@ changes to existing ones (with before/after values), the allocations to make and
 problem found; the service writes a plan only when it has no problems.
 """
 
+import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -233,31 +234,80 @@ def parse_records(
     The day/month order is taken from ``date_order``, else from the file's own dates,
     else (no date says) ``default_order``, the organisation's (then added to ``assumed``).
     """
-    columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
+    numbered = list(numbered_rows(rows, indices, first_row))
+    order, problem = file_date_order(
+        kind,
+        indices,
+        numbered,
+        date_order=date_order,
+        default_order=default_order,
+        assumed=assumed,
+    )
+    if problem is not None:
+        return [], [problem]
+    return record_parser(kind, indices, order)(numbered)
+
+
+def numbered_rows(
+    rows: Iterable[Sequence[str]], indices: dict[str, int], first_row: int = 2
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """The rows that are records (not a report's own lines), with their row numbers."""
     used = set(indices.values())
-    numbered = [
-        (number, row)
-        for number, row in enumerate(rows, start=first_row)
-        if not is_report_line(row, used)
+    for number, row in enumerate(rows, start=first_row):
+        if not is_report_line(row, used):
+            yield number, row
+
+
+def file_date_order(
+    kind: Kind,
+    indices: dict[str, int],
+    numbered: Iterable[tuple[int, Sequence[str]]],
+    *,
+    date_order: str | None = None,
+    default_order: str | None = None,
+    assumed: list[str] | None = None,
+) -> tuple[str | None, Problem | None]:
+    """The day/month order to read the rows' dates in (``numbered``, read once as a
+    stream): ``date_order`` if given, else the file's own, else ``default_order``; or
+    the problem that no order can be decided."""
+    if date_order is not None:
+        return date_order, None
+    date_columns = [
+        indices[c.name] for c in COLUMNS[kind] if c.name in indices and c.type is Type.DATE
     ]
-    if date_order is None:
-        date_columns = [i for _, type_, i in columns if type_ is Type.DATE]
-        dates = [row[i] for _, row in numbered for i in date_columns if i < len(row) and row[i]]
-        try:
-            date_order = detect_date_order(dates)
-        except InvalidInput as exc:
-            return [], [Problem(0, "dates", exc.reason)]
-        example = next((d for d in dates if is_numeric_date(d)), None)
-        if date_order in (None, "ymd") and example is not None:
-            date_order = default_order
-            if default_order is not None and assumed is not None:
-                assumed.append(default_order)
-        if date_order is None and example is not None:
-            reason = (
-                f"no date shows whether day or month comes first (e.g. {example!r}); "
-                "pass --date-order dmy or mdy"
-            )
-            return [], [Problem(0, "dates", reason)]
+    example: list[str] = []
+
+    def dates() -> Iterator[str]:
+        for _, row in numbered:
+            width = len(row)
+            for i in date_columns:
+                if i < width and row[i]:
+                    if not example and is_numeric_date(row[i]):
+                        example.append(row[i])
+                    yield row[i]
+
+    try:
+        order = detect_date_order(dates())
+    except InvalidInput as exc:
+        return None, Problem(0, "dates", exc.reason)
+    if order in (None, "ymd") and example:
+        order = default_order
+        if default_order is not None and assumed is not None:
+            assumed.append(default_order)
+    if order is None and example:
+        reason = (
+            f"no date shows whether day or month comes first (e.g. {example[0]!r}); "
+            "pass --date-order dmy or mdy"
+        )
+        return None, Problem(0, "dates", reason)
+    return order, None
+
+
+def record_parser(
+    kind: Kind, indices: dict[str, int], date_order: str | None
+) -> Callable[[Iterable[tuple[int, Sequence[str]]]], tuple[list[Record], list[Problem]]]:
+    """A function parsing numbered rows into records (and the cells' problems)."""
+    columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
     parsers: dict[Type, Callable[[str], Any]] = {
         Type.TEXT: str,
         Type.DATE: lambda text: parse_date(text, date_order),
@@ -267,23 +317,29 @@ def parse_records(
         Type.LIST: parse_list,
     }
     cells = [(name, parsers[type_], i) for name, type_, i in columns]
-    problems: list[Problem] = []
-    records = []
-    for number, row in numbered:
-        values: dict[str, Any] = {}
-        invalid = set()
-        width = len(row)
-        for name, parse, i in cells:
-            text = row[i].strip() if i < width else ""
-            if not text:
-                continue
-            try:
-                values[name] = parse(text)
-            except InvalidInput as exc:
-                problems.append(Problem(number, name, exc.reason))
-                invalid.add(name)
-        records.append(Record(number, values, frozenset(invalid)))
-    return records, problems
+
+    def parse(
+        numbered: Iterable[tuple[int, Sequence[str]]],
+    ) -> tuple[list[Record], list[Problem]]:
+        problems: list[Problem] = []
+        records = []
+        for number, row in numbered:
+            values: dict[str, Any] = {}
+            invalid = set()
+            width = len(row)
+            for name, parse_cell, i in cells:
+                text = row[i].strip() if i < width else ""
+                if not text:
+                    continue
+                try:
+                    values[name] = parse_cell(text)
+                except InvalidInput as exc:
+                    problems.append(Problem(number, name, exc.reason))
+                    invalid.add(name)
+            records.append(Record(number, values, frozenset(invalid)))
+        return records, problems
+
+    return parse
 
 
 _TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
@@ -311,6 +367,10 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     >>> is_report_line(["TOTAL", "", "EUR 1,349.99", "(56.40)"], {0, 1, 2, 3})
     True
     """
+    first = row[0][:1] if row else ""
+    usual = first.isalnum() and first not in "tT" and len(row) > 1 and row[1].strip()
+    if usual and (0 in used or 1 in used):
+        return False  # the usual record: two cells written, the first no total or run date
     cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
     if not cells:
         return True
@@ -648,6 +708,7 @@ _STATUS_OPTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a file repeats a few statuses a million times
 def invoice_status(text: str) -> str | None:
     """What an export's invoice status means: ``open``, ``paid``, ``void``, ``skip`` (not
     owed yet) or ``None`` (unknown). QuickBooks writes "Overdue 12 days".
@@ -661,12 +722,25 @@ def invoice_status(text: str) -> str | None:
     return _INVOICE_STATUSES.get(folded)
 
 
+@dataclass
+class InvoicesSeen:
+    """What planning an invoice file remembers from row to row, when a file is planned
+    a batch of rows at a time: each number's first row and (as a hash, to stay small
+    over a million rows) its invoice-level values, and the external ids given apart
+    from the number."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+
 def plan_invoices(
     records: Sequence[Record],
     customers: CustomerIndex,
     existing: dict[str, InvoiceSnap],
     number_owner: dict[str, str],
     settled: dict[int, int] | None = None,
+    seen: InvoicesSeen | None = None,
 ) -> Plan:
     """Creates and updates of invoices, keyed by external id (default: the number).
 
@@ -677,12 +751,14 @@ def plan_invoices(
     settlement; one above it takes back settlement money (``settled``: per existing
     invoice id, what settlements allocated to it) or, when that is not enough, is
     refused (Recoup would have to forget a real payment).
+
+    ``seen`` carries what earlier batches of the same file held; ``existing`` and
+    ``number_owner`` need only cover this batch's external ids and numbers.
     """
     settled = settled or {}
     plan = Plan(Kind.INVOICES)
-    line_items: dict[str, tuple[Any, ...]] = {}
-    seen_numbers: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
+    seen = seen or InvoicesSeen()
+    line_items, seen_numbers, seen_ids = seen.fields, seen.numbers, seen.ids
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
@@ -691,11 +767,11 @@ def plan_invoices(
             p.add("number", "an invoice needs a number")
             continue
         repeated = number in seen_numbers
-        if repeated and line_items.get(number) == _invoice_fields(v):
+        if repeated and line_items.get(number) == hash(_invoice_fields(v)):
             continue  # another line item of the same invoice (Xero exports a row per line)
         if _duplicate(seen_numbers, number, record.row, "invoice number", p, "number"):
             continue
-        line_items[number] = _invoice_fields(v)
+        line_items[number] = hash(_invoice_fields(v))
         if external_id != number and _duplicate(
             seen_ids, external_id, record.row, "external id", p, "external_id"
         ):
@@ -843,7 +919,17 @@ class InvoiceRows(NamedTuple):
     problems: list[Problem]
 
 
-def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
+@dataclass
+class InvoiceRowsSeen:
+    """What sorting an invoice file's rows remembers between batches of rows."""
+
+    not_owed: set[str] = field(default_factory=set)
+    credit_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def sort_invoice_rows(
+    records: Sequence[Record], *, typed: bool, seen: InvoiceRowsSeen | None = None
+) -> InvoiceRows:
     """Invoices, credit notes, and rows left out with why (not errors, not imported).
 
     Left out: an invoice not owed yet (Draft, Submitted, Awaiting Approval; once per
@@ -858,8 +944,8 @@ def sort_invoice_rows(records: Sequence[Record], *, typed: bool) -> InvoiceRows:
     and is left out; one partly applied comes in with what remains open.
     """
     rows = InvoiceRows([], [], [], set(), [])
-    not_owed: set[str] = set()
-    credit_values: dict[str, dict[str, Any]] = {}
+    seen = seen or InvoiceRowsSeen()
+    not_owed, credit_values = seen.not_owed, seen.credit_values
     for record in records:
         v = record.values
         kind = str(v.get("type", "")).lower()

@@ -6,7 +6,9 @@ caller's transaction rolls back if anything fails while writing.
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,15 @@ def import_file(
     The file is read as a stream within ``limits`` (rows, columns, cell size, unpacked
     size); past one, or at a row that cannot be read, nothing is written.
     """
+    if kind is Kind.INVOICES:
+        with bulk.gc_paused():
+            return _import_invoices(
+                session,
+                org_id=org_id,
+                read=lambda: read_table(path, limits=limits),
+                dry_run=dry_run,
+                date_order=date_order,
+            )
     header, rows = read_table(path, limits=limits)
     with bulk.gc_paused():
         return import_rows(
@@ -158,6 +169,15 @@ def import_rows(
     Raises ``RowsRejected`` listing every problem, with the file's own column names,
     before anything is written.
     """
+    if kind is Kind.INVOICES:
+        held = rows if isinstance(rows, Sequence) else list(rows)
+        return _import_invoices(
+            session,
+            org_id=org_id,
+            read=lambda: (header, iter(held)),
+            dry_run=dry_run,
+            date_order=date_order,
+        )
     header, rows, first_row = _find_header(kind, header, iter(rows))
     indices, problems = map_header(kind, header)
     labels = {name: header[i] for name, i in indices.items()}
@@ -175,19 +195,7 @@ def import_rows(
         assumed=assumed,
     )
     rows_read = len(records)
-    credits = Plan(Kind.CREDIT_NOTES)
-    sorted_rows = core.InvoiceRows(records, [], [], set(), [])
-    if kind is Kind.INVOICES:
-        sorted_rows = core.sort_invoice_rows(records, typed="type" in indices)
-        records = sorted_rows.invoices
-        # A row left out is not read: a draft's unfinished cells are no error.
-        problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
-        problems += sorted_rows.problems
-        if sorted_rows.credits:
-            credits = _plan(session, org_id, Kind.CREDIT_NOTES, sorted_rows.credits)
-            problems += credits.problems
     plan = _plan(session, org_id, kind, records)
-    plan.skipped[:0] = sorted_rows.skipped
     problems += plan.problems
     # A customers file may name a contact per customer: planned against stand-in ids of
     # the customers it creates, and planned again with their real ids once written.
@@ -202,16 +210,145 @@ def import_rows(
         if contacts.creates or contacts.updates:
             _write(session, org_id, _contact_plan(records, plan, session, org_id))
         _write_terms(session, org_id, terms)
-        if credits.creates or credits.updates:
-            _write(session, org_id, credits)
-    names = _customer_names(session, org_id, [plan, contacts, credits]) if dry_run else {}
+    names = _customer_names(session, org_id, [plan, contacts]) if dry_run else {}
     result = _result(plan, rows_read, dry_run, names)
     result.ignored_columns = _ignored(header, indices)
     result.date_order = assumed[0] if assumed else ""
     result.add(_result(contacts, 0, dry_run, names))
+    return result
+
+
+#: Rows planned and written at a time by a streamed import.
+BATCH = 20_000
+
+
+def _import_invoices(
+    session: Session,
+    *,
+    org_id: int,
+    read: Callable[[], tuple[list[str], Iterator[Sequence[str]]]],
+    dry_run: bool,
+    date_order: str | None,
+) -> ImportResult:
+    """Import an invoice file in bounded memory: ``read`` opens the rows afresh for
+    each pass over the file.
+
+    A first pass finds the day/month order of the dates. The second checks and plans
+    every row, a batch at a time, against the ledger as it is (the ledger's invoices
+    with that batch's external ids and numbers) keeping in memory only what later rows
+    are checked against (numbers, ids, a hash of each invoice's values) and the
+    problems; each batch's plan goes to a temporary file. Nothing is written while
+    problems remain; then the plans are read back and written a batch at a time in the
+    caller's transaction: all or nothing still. Credit notes in the file are held,
+    planned before anything is written and written last, as a whole-file import does.
+    """
+    header, rows, first_row = _find_header(Kind.INVOICES, *read())
+    indices, problems = map_header(Kind.INVOICES, header)
+    labels = {name: header[i] for name, i in indices.items()}
+    if problems:
+        raise RowsRejected(problems)
+    country = ledger.get_organisation(session, org_id=org_id).country
+    assumed: list[str] = []
+    order, problem = core.file_date_order(
+        Kind.INVOICES,
+        indices,
+        core.numbered_rows(rows, indices, first_row),
+        date_order=date_order,
+        default_order=locale_date_order(country),
+        assumed=assumed,
+    )
+    if problem is not None:
+        raise RowsRejected([_label(problem, labels)])
+    parse = core.record_parser(Kind.INVOICES, indices, order)
+    typed = "type" in indices
+    customers = _customer_index(session, org_id)
+    _, rows, _ = _find_header(Kind.INVOICES, *read())
+    numbered = core.numbered_rows(rows, indices, first_row)
+    sort_seen, seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
+    problems, credit_rows = [], []
+    result = ImportResult(Kind.INVOICES, 0, 0, 0, 0, dry_run=dry_run)
+    with tempfile.TemporaryFile() as spill:
+        batches = 0
+        while batch := list(itertools.islice(numbered, BATCH)):
+            records, batch_problems = parse(batch)
+            sorted_rows = core.sort_invoice_rows(records, typed=typed, seen=sort_seen)
+            # A row left out is not read: a draft's unfinished cells are no error.
+            problems += [p for p in batch_problems if p.row not in sorted_rows.skipped_rows]
+            problems += sorted_rows.problems
+            credit_rows += sorted_rows.credits
+            plan = _invoice_batch(session, org_id, sorted_rows.invoices, customers, seen)
+            plan.skipped[:0] = sorted_rows.skipped
+            problems += plan.problems
+            names = _customer_names(session, org_id, [plan]) if dry_run else {}
+            done = _result(plan, len(records), dry_run, names)
+            result.rows += done.rows
+            result.allocations += done.allocations
+            result.settlements += done.settlements
+            result.add(done)
+            if not (problems or dry_run):
+                pickle.dump(plan, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                batches += 1
+        del seen, sort_seen
+        credits = Plan(Kind.CREDIT_NOTES)
+        if credit_rows:
+            credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_rows)
+            problems += credits.problems
+        if problems:
+            raise RowsRejected([_label(p, labels) for p in problems])
+        spill.seek(0)
+        for _ in range(batches):
+            _write(session, org_id, pickle.load(spill))  # the file this import wrote
+    if not dry_run and (credits.creates or credits.updates):
+        _write(session, org_id, credits)
+    names = _customer_names(session, org_id, [credits]) if dry_run else {}
+    result.ignored_columns = _ignored(header, indices)
+    result.date_order = assumed[0] if assumed else ""
     result.add(_result(credits, 0, dry_run, names))
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _invoice_batch(
+    session: Session,
+    org_id: int,
+    records: list[Record],
+    customers: CustomerIndex,
+    seen: core.InvoicesSeen,
+) -> Plan:
+    """A batch of an invoice file's rows planned against the ledger's invoices with the
+    batch's external ids and numbers."""
+    ids = [r.values.get("external_id") or r.values.get("number", "") for r in records]
+    invoices = [
+        InvoiceSnap._make(row)
+        for row in ledger.snapshot(
+            session,
+            org_id=org_id,
+            entity="invoices",
+            fields=InvoiceSnap._fields,
+            where=("external_id", ids),
+        )
+    ]
+    numbers = [r.values.get("number", "") for r in records]
+    owners = ledger.snapshot(
+        session,
+        org_id=org_id,
+        entity="invoices",
+        fields=("number", "external_id"),
+        where=("number", numbers),
+    )
+    settled = (
+        _settled(session, org_id, [snap.id for snap in invoices])
+        if any("open_balance" in r.values for r in records)
+        else {}
+    )
+    return core.plan_invoices(
+        records,
+        customers,
+        {snap.external_id: snap for snap in invoices},
+        {number: external_id for number, external_id in owners},
+        settled,
+        seen,
+    )
 
 
 def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dict[int, str]:

@@ -1,0 +1,111 @@
+"""An invoice file is checked and written a batch of rows at a time: what one batch
+learns (numbers, ids, line items) holds for the next, and a bad row in a late batch
+still leaves nothing written. The batch is made 2 rows here so that a short file spans
+several batches."""
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recoup.audit import service as audit
+from recoup.errors import RowsRejected
+from recoup.imports import service as imports
+from recoup.ledger.models import Invoice, Organisation
+from tests.imports.conftest import CUSTOMERS, Importer, ledger_counts
+
+HEADER = "number,customer,issue_date,due_date,total,currency"
+GOOD = "\n".join(
+    f"INV-{n},C1,2026-01-0{n},2026-01-31,{n}00.00,EUR" for n in range(1, 8)
+)  # 7 rows: 4 batches of 2
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch, run_import: Importer) -> None:
+    monkeypatch.setattr(imports, "BATCH", 2)
+    run_import("customers", CUSTOMERS)
+
+
+def _invoices(session: Session) -> dict[str, tuple[int, str]]:
+    rows = session.execute(select(Invoice.number, Invoice.total_amount, Invoice.status))
+    return {number: (total, status) for number, total, status in rows}
+
+
+def test_every_batch_is_written(session: Session, run_import: Importer) -> None:
+    result = run_import("invoices", f"{HEADER}\n{GOOD}")
+    assert (result.rows, result.created, result.updated) == (7, 7, 0)
+    assert _invoices(session) == {f"INV-{n}": (n * 10000, "open") for n in range(1, 8)}
+
+
+def test_bad_rows_in_the_last_batch_leave_nothing_written(
+    session: Session, run_import: Importer
+) -> None:
+    before = ledger_counts(session)
+    text = f"""{HEADER}
+{GOOD}
+INV-8,C9,2026-01-01,2026-01-31,100.00,EUR
+INV-9,C1,2026-01-01,2026-01-31,-1,EUR"""
+    with pytest.raises(RowsRejected) as caught:
+        run_import("invoices", text)
+    assert [str(p) for p in caught.value.problems] == [
+        "row 9, customer: unknown customer 'C9'",
+        "row 10, total: must be zero or more, got -1",
+    ]
+    assert ledger_counts(session) == before
+
+
+def test_a_number_repeated_batches_later_is_a_duplicate(
+    session: Session, run_import: Importer
+) -> None:
+    before = ledger_counts(session)
+    text = f"{HEADER}\n{GOOD}\nINV-2,C1,2026-02-01,2026-02-28,5.00,EUR"
+    with pytest.raises(RowsRejected) as caught:
+        run_import("invoices", text)
+    assert [str(p) for p in caught.value.problems] == [
+        "row 9, number: duplicate invoice number 'INV-2' in the file (also on row 3)"
+    ]
+    assert ledger_counts(session) == before
+
+
+def test_a_line_item_batches_later_folds_into_its_invoice(
+    session: Session, run_import: Importer
+) -> None:
+    result = run_import("invoices", f"{HEADER}\n{GOOD}\nINV-1,C1,2026-01-01,2026-01-31,100.00,EUR")
+    assert (result.rows, result.created) == (8, 7)
+    assert _invoices(session)["INV-1"] == (10000, "open")
+
+
+def test_reimporting_updates_and_adds_nothing_twice(
+    session: Session, org: Organisation, run_import: Importer
+) -> None:
+    run_import("invoices", f"{HEADER}\n{GOOD}")
+    again = run_import("invoices", f"{HEADER}\n{GOOD}")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
+    changed = GOOD.replace(
+        "INV-6,C1,2026-01-06,2026-01-31,600.00", "INV-6,C1,2026-01-06,2026-01-31,650.00"
+    )
+    third = run_import("invoices", f"{HEADER}\n{changed}")
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 6)
+    assert session.scalar(select(func.count()).select_from(Invoice)) == 7
+    assert _invoices(session)["INV-6"] == (65000, "open")
+    checked, broken = audit.verify(session, org_id=org.id)
+    assert broken is None
+    assert checked > 0
+
+
+def test_dates_late_in_the_file_decide_the_order(session: Session, run_import: Importer) -> None:
+    """03/04/2026 in the first batch is read day-first because a later batch has 25/04."""
+    text = f"""{HEADER}
+INV-1,C1,03/04/2026,30/04/2026,100.00,EUR
+INV-2,C1,03/04/2026,30/04/2026,100.00,EUR
+INV-3,C1,25/04/2026,30/05/2026,100.00,EUR"""
+    run_import("invoices", text)
+    issued = {n: d for n, d in session.execute(select(Invoice.number, Invoice.issue_date))}
+    assert issued["INV-1"].isoformat() == "2026-04-03"
+    assert issued["INV-3"].isoformat() == "2026-04-25"
+
+
+def test_a_dry_run_describes_every_batch(session: Session, run_import: Importer) -> None:
+    before = ledger_counts(session)
+    result = run_import("invoices", f"{HEADER}\n{GOOD}", dry_run=True)
+    assert result.changes == [f"row {n + 1}: create INV-{n}" for n in range(1, 8)]
+    assert ledger_counts(session) == before
