@@ -52,13 +52,13 @@ def org_policies(session: Session, *, org_id: int, base: dict[str, Policy]) -> d
     return policies
 
 
-
 def policies_in_use(
     session: Session, *, org_id: int, policy_dir: Path | None = None
 ) -> dict[str, Policy]:
     """The policies the organisation's runs use: the shipped ones and ``policy_dir``'s
     (``file_policies``), with its approved versions in place of theirs."""
     return org_policies(session, org_id=org_id, base=file_policies(policy_dir))
+
 
 @lru_cache(maxsize=8)
 def _file_texts(directory: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, str]:
