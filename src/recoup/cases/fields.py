@@ -18,6 +18,7 @@ def choice(enum: Any, value: str, field: str) -> Any:
 
 
 def positive_amount(value: Decimal, currency: str, field: str) -> int:
+    """``value`` in minor units of ``currency``; zero or less is an error on ``field``."""
     if value <= 0:
         raise InvalidInput("must be positive", field=field)
     return money.to_minor(value, currency)

@@ -55,7 +55,9 @@ def close_cases(
     on: date,
     agency: str = "",
 ) -> None:
-    """Cancel the open cases a new case closes, recording why on each."""
+    """Cancel the open cases a new case closes (``core.admit`` says which: a plan closes
+    the promises on its invoices, a placement (``agency``) promises and plans), recording
+    why on each."""
     for case in admission.closes:
         reason = core.closing_reason(new, case.kind, new_id=new_id, agency=agency)
         if case.kind is core.Case.PROMISE:
