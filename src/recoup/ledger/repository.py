@@ -398,7 +398,8 @@ def invoice_settlements(
 
 def invoice_settlement_columns(session: Session, org_id: int) -> list[tuple[Any, ...]]:
     """``invoice_settlements`` as nine columns (tuples, in invoice id order), read by one
-    plain select with no object per row; the status as stored."""
+    plain select with no object per row: the values as the driver gives them (days as
+    dates or ISO text, the status as stored)."""
     last = (
         select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
         .where(Allocation.org_id == org_id)
@@ -421,7 +422,21 @@ def invoice_settlement_columns(session: Session, org_id: int) -> list[tuple[Any,
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id)
     )
-    rows = session.execute(query).all()
+    # Straight through the driver's cursor: no result row or type processing per row
+    # (SQLite hands its days back as ISO text, which the reader parses by column).
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    params: Any = (
+        tuple(compiled.params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else compiled.params
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     return list(zip(*rows, strict=True)) if rows else [() for _ in range(9)]
 
 

@@ -9,7 +9,6 @@ change an invoice's features (``tests/analytics/prediction/test_features.py``).
 """
 
 import math
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -234,7 +233,7 @@ class FeatureTable:
 
 
 # Rows of targets × invoices held at once while computing (memory, not results).
-CHUNK_CELLS = 1_000_000
+CHUNK_CELLS = 131_072
 
 
 class History:
@@ -427,9 +426,7 @@ class History:
         amount_sum = np.where(issued, amount, 0.0).sum(axis=1)
         usual = _divide(amount_sum, prior_count)
         weights = np.where(undisputed, 0.5 ** (undisputed_from_newest - 1.0), 0.0)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            median = np.nanmedian(np.where(paid, lateness, math.nan), axis=1)
+        median = _masked_median(lateness, paid, paid_count)
         columns = {
             "log_amount": np.log1p(np.maximum(own_amount, 0.0) / 100),
             "terms_days": own_due - own_issue,
@@ -549,6 +546,19 @@ def _count_from_end(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
     (1: the last); 0 elsewhere."""
     counts = np.cumsum(mask[:, ::-1], axis=1)[:, ::-1]
     return np.where(mask, counts, 0).astype(np.float64)
+
+
+def _masked_median(
+    values: NDArray[np.float64], mask: NDArray[np.bool_], count: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Each row's median of ``values`` where ``mask`` (``count`` cells); NaN where none
+    is: the masked cells sorted to the front, the middle one or the mean of the two."""
+    ordered = np.sort(np.where(mask, values, math.inf), axis=1)
+    n = count.astype(np.int64)
+    rows = np.arange(values.shape[0])
+    low = ordered[rows, np.maximum((n - 1) // 2, 0)]
+    high = ordered[rows, np.maximum(n // 2, 0)]
+    return np.where(n > 0, (low + high) / 2, math.nan)
 
 
 def _masked_mean(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:

@@ -70,8 +70,8 @@ class _Book:
     open_amount: NDArray[np.int64]
 
 
-def _days(values: Sequence[date | None]) -> NDArray[np.float64]:
-    """Dates as ordinals (NaN for None), through numpy's day type."""
+def _days(values: Sequence[date | str | None]) -> NDArray[np.float64]:
+    """Dates (or ISO text) as ordinals (NaN for None), through numpy's day type."""
     days = np.array(values, dtype="datetime64[D]")
     missing = np.isnat(days)
     out = days.astype(np.int64).astype(np.float64) + EPOCH
