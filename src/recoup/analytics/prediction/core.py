@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from numpy.typing import NDArray
 
 from recoup.analytics.prediction.features import History, InvoiceFacts
 from recoup.analytics.prediction.model import Examples, LateModel, Metrics, fit, score
@@ -32,10 +33,7 @@ def training_examples(
     newest ``limit`` of them (by issue date), oldest first."""
     c = history.columns
     late_after = history.late_after_days
-    before = c.issue < until.toordinal()
-    settled = before & (c.paid <= known_on.toordinal())
-    still_late = before & ~settled & (known_on.toordinal() - c.due > late_after)
-    chosen = np.flatnonzero(settled | still_late)
+    settled, chosen = _outcomes(history, until=until, known_on=known_on)
     if limit is not None and chosen.size > limit:
         chosen = chosen[np.lexsort((c.id[chosen], c.issue[chosen]))[-limit:]]
     with np.errstate(invalid="ignore"):
@@ -46,6 +44,22 @@ def training_examples(
         days,
         c.issue[chosen],
     )
+
+
+def _outcomes(
+    history: History, *, until: date, known_on: date
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which invoices were settled by ``known_on`` (a mask), and the examples' rows."""
+    c = history.columns
+    before = c.issue < until.toordinal()
+    settled = before & (c.paid <= known_on.toordinal())
+    still_late = before & ~settled & (known_on.toordinal() - c.due > history.late_after_days)
+    return settled, np.flatnonzero(settled | still_late)
+
+
+def example_count(history: History, *, until: date, known_on: date) -> int:
+    """How many examples ``training_examples`` gives (without describing them)."""
+    return int(_outcomes(history, until=until, known_on=known_on)[1].size)
 
 
 def evaluation_examples(history: History, *, since: date) -> Examples:

@@ -18,6 +18,7 @@ from recoup.analytics.prediction import repository
 from recoup.analytics.prediction.core import (
     Evaluation,
     evaluate_split,
+    example_count,
     risk_band,
     training_examples,
 )
@@ -211,7 +212,9 @@ def train(
 ) -> PredictionModel:
     """Fit a model on the invoices issued before ``until`` (default: today) and store
     it with its metrics: those of the same training on the oldest four fifths of them,
-    tested on the newest fifth, beside the naive rule's. With ``score``, the open
+    tested on the newest fifth, beside the naive rule's. From ``model.LARGE`` examples
+    up, that model fitted on the oldest four fifths is the one stored (one training,
+    not two). With ``score``, the open
     invoices are then scored with it as of today and the scores stored
     (``store_scores``)."""
     today = now.date()
@@ -220,16 +223,15 @@ def train(
     issued = np.sort(history.columns.issue[history.columns.issue < until.toordinal()])
     holdout = date.fromordinal(int(issued[issued.size * 4 // 5])) if issued.size else None
     check: Evaluation | None = None
-    examples = training_examples(history, until=until, known_on=today)
-    if len(examples) >= LARGE and holdout is not None:
+    if example_count(history, until=until, known_on=today) >= LARGE and holdout is not None:
         # A large book: the model checked on the newest fifth is the one stored (fitted
         # on the older four fifths), rather than fitting everything a second time.
-        del examples
         check = evaluate_split(
             _before(history, until), split=holdout, known_on=today, min_paid=min_paid
         )
         model = check.model
     else:
+        examples = training_examples(history, until=until, known_on=today)
         model = fit(examples, late_after_days=late_after_days, min_paid=min_paid)
     metrics: dict[str, object] = {
         "examples": model.examples,
