@@ -72,7 +72,14 @@ class _Book:
 
 
 def _days(values: Sequence[date | str | None]) -> NDArray[np.float64]:
-    """Dates (or ISO text) as ordinals (NaN for None), through numpy's day type."""
+    """Dates (or ISO text) as ordinals (NaN for None): ``date`` objects by their own
+    ordinal (numpy converts them one by one, slowly), text through numpy's day type."""
+    if not isinstance(next((v for v in values if v is not None), None), str):
+        return np.fromiter(
+            (math.nan if v is None else v.toordinal() for v in values),  # type: ignore[union-attr]
+            dtype=np.float64,
+            count=len(values),
+        )
     days = np.array(values, dtype="datetime64[D]")
     missing = np.isnat(days)
     out = days.astype(np.int64).astype(np.float64) + EPOCH
