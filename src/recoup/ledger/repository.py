@@ -416,6 +416,50 @@ def invoice_settlements(
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]
 
 
+def invoice_settlement_columns(session: Session, org_id: int) -> list[tuple[Any, ...]]:
+    """``invoice_settlements`` as nine columns (tuples, in invoice id order), read by one
+    plain select with no object per row: the values as the driver gives them (days as
+    dates or ISO text, the status as stored)."""
+    last = (
+        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
+        .where(Allocation.org_id == org_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.total_amount,
+            Invoice.open_amount,
+            Invoice.status,
+            last.c.last_on,
+        )
+        .outerjoin(last, last.c.invoice_id == Invoice.id)
+        .where(Invoice.org_id == org_id)
+        .order_by(Invoice.id)
+    )
+    # Straight through the driver's cursor: no result row or type processing per row
+    # (SQLite hands its days back as ISO text, which the reader parses by column).
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    params: Any = (
+        tuple(compiled.params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else compiled.params
+    )
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(9)]
+
+
 def set_risk_bands(session: Session, org_id: int, bands: dict[int, str]) -> None:
     """Set the ``risk_band`` of the organisation's customers (``customer id -> band``)."""
     known = {c.id for c in customers(session, org_id)}
@@ -1027,3 +1071,13 @@ def customers_with_open_invoices(
             .distinct()
         )
     )
+
+
+def customer_places(session: Session, org_id: int) -> list[tuple[int, str, list[str]]]:
+    """``(id, country, tags)`` of every customer of the organisation, by id."""
+    rows = session.execute(
+        select(Customer.id, Customer.country, Customer.tags)
+        .where(Customer.org_id == org_id)
+        .order_by(Customer.id)
+    )
+    return [(r[0], r[1] or "", list(r[2] or [])) for r in rows]

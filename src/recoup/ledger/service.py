@@ -739,6 +739,38 @@ def invoice_settlements(session: Session, *, org_id: int) -> list[InvoiceSettlem
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class SettlementColumns:
+    """``invoice_settlements`` as columns, one tuple per field in invoice id order (a
+    reader of every invoice wants no object per invoice), as the database driver gives
+    them: days as ``date`` or ISO text (``YYYY-MM-DD``, SQLite), amounts as integers;
+    ``last_allocated_on`` is the day of the invoice's last allocation (the settlement
+    day once it is paid in full)."""
+
+    id: tuple[int, ...]
+    customer_id: tuple[int, ...]
+    issue_date: tuple[date | str, ...]
+    due_date: tuple[date | str, ...]
+    currency: tuple[str, ...]
+    total_amount: tuple[int, ...]
+    open_amount: tuple[int, ...]
+    status: tuple[str, ...]
+    last_allocated_on: tuple[date | str | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+
+def invoice_settlement_columns(session: Session, *, org_id: int) -> SettlementColumns:
+    """What ``invoice_settlements`` reads, by one plain select, as columns."""
+    return SettlementColumns(*repository.invoice_settlement_columns(session, org_id))
+
+
+def customer_places(session: Session, *, org_id: int) -> list[tuple[int, str, list[str]]]:
+    """``(id, country, tags)`` of every customer, by id, without loading customers."""
+    return repository.customer_places(session, org_id)
+
+
 def customers(session: Session, *, org_id: int) -> list[Customer]:
     """The organisation's customers."""
     return repository.customers(session, org_id)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from numpy.typing import NDArray
 
-from recoup.analytics.prediction.features import History, InvoiceFacts, Target
+from recoup.analytics.prediction.features import History, InvoiceFacts
 from recoup.analytics.prediction.model import Examples, LateModel, Metrics, fit, score
 
 
@@ -24,46 +25,53 @@ def lateness(invoice: InvoiceFacts) -> int | None:
     return None if invoice.paid_on is None else (invoice.paid_on - invoice.due_date).days
 
 
-# At most this many examples are fitted: the newest by issue date (how customers pay
-# drifts; the older ones still shape the newer ones' features, which read every earlier
-# invoice). Fitting time grows with the examples; a model gains little beyond this.
-MAX_EXAMPLES = 200_000
-
-
 def training_examples(
-    history: History, *, until: date, known_on: date, limit: int = MAX_EXAMPLES
+    history: History, *, until: date, known_on: date, limit: int | None = None
 ) -> Examples:
     """Invoices issued before ``until`` with their outcome as known on ``known_on``
-    (see the module's docstring); the newest ``limit`` of them."""
+    (see the module's docstring), in the history's order; with ``limit``, only the
+    newest ``limit`` of them (by issue date), oldest first."""
+    c = history.columns
     late_after = history.late_after_days
-    chosen: list[tuple[date, int, bool, float]] = []
-    for invoice in history.invoices.values():
-        if invoice.issue_date >= until:
-            continue
-        if invoice.paid_on is not None and invoice.paid_on <= known_on:
-            settled = (invoice.paid_on - invoice.due_date).days
-            chosen.append((invoice.issue_date, invoice.id, settled > late_after, float(settled)))
-        elif (known_on - invoice.due_date).days > late_after:
-            chosen.append((invoice.issue_date, invoice.id, True, math.nan))
-    if len(chosen) > limit:
-        chosen = sorted(chosen, key=lambda c: (c[0], c[1]))[-limit:]
+    settled, chosen = _outcomes(history, until=until, known_on=known_on)
+    if limit is not None and chosen.size > limit:
+        chosen = chosen[np.lexsort((c.id[chosen], c.issue[chosen]))[-limit:]]
+    with np.errstate(invalid="ignore"):
+        days = np.where(settled[chosen], c.paid[chosen] - c.due[chosen], math.nan)
     return Examples(
-        history.table([Target(invoice_id, issued) for issued, invoice_id, _, _ in chosen]),
-        np.array([c[2] for c in chosen], dtype=bool),
-        np.array([c[3] for c in chosen], dtype=np.float64),
+        history.table_of(c.id[chosen], c.issue[chosen]),
+        np.where(settled[chosen], days > late_after, True),
+        days,
+        c.issue[chosen],
     )
+
+
+def _outcomes(
+    history: History, *, until: date, known_on: date
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which invoices were settled by ``known_on`` (a mask), and the examples' rows."""
+    c = history.columns
+    before = c.issue < until.toordinal()
+    settled = before & (c.paid <= known_on.toordinal())
+    still_late = before & ~settled & (known_on.toordinal() - c.due > history.late_after_days)
+    return settled, np.flatnonzero(settled | still_late)
+
+
+def example_count(history: History, *, until: date, known_on: date) -> int:
+    """How many examples ``training_examples`` gives (without describing them)."""
+    return int(_outcomes(history, until=until, known_on=known_on)[1].size)
 
 
 def evaluation_examples(history: History, *, since: date) -> Examples:
     """Settled invoices issued on or after ``since``, each as of its issue date."""
-    chosen = [
-        i for i in history.invoices.values() if i.issue_date >= since and i.paid_on is not None
-    ]
-    days = np.array([float(lateness(i) or 0) for i in chosen])
+    c = history.columns
+    chosen = np.flatnonzero((c.issue >= since.toordinal()) & np.isfinite(c.paid))
+    days = c.paid[chosen] - c.due[chosen]
     return Examples(
-        history.table([Target(i.id, i.issue_date) for i in chosen]),
+        history.table_of(c.id[chosen], c.issue[chosen]),
         days > history.late_after_days,
         days,
+        c.issue[chosen],
     )
 
 

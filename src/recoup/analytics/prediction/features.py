@@ -9,11 +9,11 @@ change an invoice's features (``tests/analytics/prediction/test_features.py``).
 """
 
 import math
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,77 @@ class InvoiceFacts:
     currency: str
     total_amount: int
     paid_on: date | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceColumns:
+    """Many invoices' facts as columns (days as ordinals; ``paid`` is +inf while any of
+    the invoice is open): how a whole book is read, with no object per invoice."""
+
+    id: NDArray[np.int64]
+    customer_id: NDArray[np.int64]
+    issue: NDArray[np.int64]
+    due: NDArray[np.int64]
+    paid: NDArray[np.float64]
+    amount: NDArray[np.float64]
+    currency: NDArray[np.object_]
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    @classmethod
+    def of(cls, invoices: Iterable[InvoiceFacts]) -> "InvoiceColumns":
+        """The columns of ``invoices``, in their order (the first of a repeated id)."""
+        unique = list({i.id: i for i in invoices}.values())
+        return cls(
+            np.array([i.id for i in unique], dtype=np.int64),
+            np.array([i.customer_id for i in unique], dtype=np.int64),
+            np.array([i.issue_date.toordinal() for i in unique], dtype=np.int64),
+            np.array([i.due_date.toordinal() for i in unique], dtype=np.int64),
+            np.array(
+                [i.paid_on.toordinal() if i.paid_on else math.inf for i in unique],
+                dtype=np.float64,
+            ),
+            np.array([i.total_amount for i in unique], dtype=np.float64),
+            np.array([i.currency for i in unique], dtype=object),
+        )
+
+    def take(self, chosen: NDArray[Any]) -> "InvoiceColumns":
+        """The rows ``chosen`` (indices or a mask)."""
+        return InvoiceColumns(
+            self.id[chosen],
+            self.customer_id[chosen],
+            self.issue[chosen],
+            self.due[chosen],
+            self.paid[chosen],
+            self.amount[chosen],
+            self.currency[chosen],
+        )
+
+    def facts(self) -> list[InvoiceFacts]:
+        """The rows as ``InvoiceFacts``."""
+        paid = self.paid.tolist()
+        return [
+            InvoiceFacts(
+                invoice_id,
+                customer_id,
+                date.fromordinal(issue),
+                date.fromordinal(due),
+                currency,
+                round(amount),
+                date.fromordinal(int(paid_day)) if math.isfinite(paid_day) else None,
+            )
+            for invoice_id, customer_id, issue, due, currency, amount, paid_day in zip(
+                self.id.tolist(),
+                self.customer_id.tolist(),
+                self.issue.tolist(),
+                self.due.tolist(),
+                self.currency.tolist(),
+                self.amount.tolist(),
+                paid,
+                strict=True,
+            )
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +233,7 @@ class FeatureTable:
 
 
 # Rows of targets × invoices held at once while computing (memory, not results).
-CHUNK_CELLS = 1_000_000
+CHUNK_CELLS = 131_072
 
 
 class History:
@@ -177,7 +248,7 @@ class History:
 
     def __init__(
         self,
-        invoices: Iterable[InvoiceFacts],
+        invoices: Iterable[InvoiceFacts] | InvoiceColumns,
         customers: Iterable[CustomerFacts],
         cases: CaseFacts = CaseFacts(),
         *,
@@ -185,22 +256,51 @@ class History:
     ) -> None:
         self.late_after_days = late_after_days
         self.cases = cases
-        self.invoices = {i.id: i for i in invoices}
+        columns = invoices if isinstance(invoices, InvoiceColumns) else InvoiceColumns.of(invoices)
+        self.columns = columns
+        self._facts: dict[int, InvoiceFacts] | None = None
         self.customers = {c.id: c for c in customers}
-        by_customer: dict[int, list[InvoiceFacts]] = defaultdict(list)
-        for invoice in self.invoices.values():
-            by_customer[invoice.customer_id].append(invoice)
-        # Each customer's place: (class width, row in the class's matrices).
-        self._place: dict[int, tuple[int, int]] = {}
-        members: dict[int, list[int]] = defaultdict(list)
-        for customer_id, rows in by_customer.items():
-            width = 1 << max(len(rows) - 1, 0).bit_length()
-            self._place[customer_id] = (width, len(members[width]))
-            members[width].append(customer_id)
-        self._classes = {
-            width: _Padded.of([by_customer[c] for c in ids], width)
-            for width, ids in members.items()
-        }
+        # Each invoice's row by id, and its customer's index in ``_customer_ids``.
+        self._by_id = np.argsort(columns.id, kind="stable")
+        self._sorted_ids = columns.id[self._by_id]
+        customer_ids, first, inverse, counts = np.unique(
+            columns.customer_id, return_index=True, return_inverse=True, return_counts=True
+        )
+        self._customer_ids = customer_ids
+        self._customer_of = inverse.reshape(-1)
+        # Each customer's class (its number of invoices up to a power of two) and its row
+        # in the class's matrices (customers in order of their first invoice), and each
+        # invoice's column there (a customer's invoices in their order).
+        widths = np.ones(customer_ids.size, dtype=np.int64)
+        several = counts > 1
+        widths[several] = np.left_shift(1, np.ceil(np.log2(counts[several])).astype(np.int64))
+        self._width = widths
+        self._slot = np.zeros(customer_ids.size, dtype=np.int64)
+        appearance = np.argsort(first, kind="stable")
+        grouped = np.argsort(self._customer_of, kind="stable")
+        starts = np.cumsum(counts) - counts
+        column = np.empty(len(columns), dtype=np.int64)
+        column[grouped] = np.arange(len(columns)) - starts[self._customer_of[grouped]]
+        self._classes: dict[int, _Padded] = {}
+        for width in np.unique(widths).tolist():
+            members = appearance[widths[appearance] == width]
+            self._slot[members] = np.arange(members.size)
+            rows = np.flatnonzero(widths[self._customer_of] == width)
+            self._classes[width] = _Padded.of(
+                columns.take(rows),
+                self._slot[self._customer_of[rows]],
+                column[rows],
+                customer_ids[members],
+                width,
+            )
+        self._country = np.array(
+            [self.customers.get(c, CustomerFacts(c)).country for c in customer_ids.tolist()],
+            dtype=object,
+        )
+        self._segment = np.array(
+            [self.customers.get(c, CustomerFacts(c)).segment for c in customer_ids.tolist()],
+            dtype=object,
+        )
         self._own = {
             "disputed": _index(cases.disputes),
             "promised": _index(cases.promises),
@@ -209,6 +309,32 @@ class History:
         self._customer_disputes: dict[int, list[Span]] = defaultdict(list)
         for span in cases.disputes:
             self._customer_disputes[span.customer_id].append(span)
+
+    @property
+    def invoices(self) -> dict[int, InvoiceFacts]:
+        """``invoice id -> facts`` (made on first use: a large book is read as columns)."""
+        if self._facts is None:
+            self._facts = {i.id: i for i in self.columns.facts()}
+        return self._facts
+
+    def positions(self, invoice_ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The rows of ``columns`` holding these invoices (each must be known)."""
+        found = np.searchsorted(self._sorted_ids, invoice_ids)
+        found = np.minimum(found, max(self._sorted_ids.size - 1, 0))
+        if invoice_ids.size and (
+            not self._sorted_ids.size or (self._sorted_ids[found] != invoice_ids).any()
+        ):
+            raise KeyError("an invoice not in the history")
+        return self._by_id[found]
+
+    def subset(self, keep: NDArray[np.bool_]) -> "History":
+        """The same history with only the invoices ``keep`` (a mask over ``columns``)."""
+        return History(
+            self.columns.take(keep),
+            self.customers.values(),
+            self.cases,
+            late_after_days=self.late_after_days,
+        )
 
     def row(self, target: Target) -> dict[str, float | str]:
         """The features of one invoice as of ``target.as_of``."""
@@ -221,29 +347,35 @@ class History:
 
     def table(self, targets: Sequence[Target]) -> FeatureTable:
         """The features of each target, in order, as a table."""
-        count = len(targets)
+        return self.table_of(
+            np.fromiter((t.invoice_id for t in targets), dtype=np.int64, count=len(targets)),
+            np.fromiter((t.as_of.toordinal() for t in targets), dtype=np.int64, count=len(targets)),
+        )
+
+    def table_of(self, invoice_ids: NDArray[np.int64], days: NDArray[np.int64]) -> FeatureTable:
+        """The features of the invoices ``invoice_ids``, each as of the day whose ordinal
+        is at the same place in ``days``, in order, as a table."""
+        count = int(invoice_ids.size)
         numeric = np.full((count, len(NUMERIC)), math.nan, dtype=np.float64)
-        facts = [self.invoices[t.invoice_id] for t in targets]
-        invoice_ids = np.fromiter((f.id for f in facts), dtype=np.int64, count=count)
-        days = np.fromiter((t.as_of.toordinal() for t in targets), dtype=np.float64, count=count)
-        places = [self._place[f.customer_id] for f in facts]
-        widths = np.fromiter((p[0] for p in places), dtype=np.int64, count=count)
-        slots = np.fromiter((p[1] for p in places), dtype=np.int64, count=count)
+        at = self.positions(invoice_ids)
+        owner = self._customer_of[at]
+        on = days.astype(np.float64)
+        widths = self._width[owner]
+        slots = self._slot[owner]
         for width, padded in self._classes.items():
             chosen = np.flatnonzero(widths == width)
             step = max(CHUNK_CELLS // width, 1)
             for begin in range(0, chosen.size, step):
                 part = chosen[begin : begin + step]
-                numeric[part] = self._describe(padded, slots[part], invoice_ids[part], days[part])
+                numeric[part] = self._describe(padded, slots[part], invoice_ids[part], on[part])
         for name, index in self._own.items():
-            numeric[:, NUMERIC.index(name)] = _flags(index, invoice_ids, targets)
-        customers = [self.customers.get(f.customer_id, CustomerFacts(f.customer_id)) for f in facts]
+            numeric[:, NUMERIC.index(name)] = _flags(index, invoice_ids, days)
         return FeatureTable(
             numeric,
             {
-                "country": [c.country for c in customers],
-                "segment": [c.segment for c in customers],
-                "currency": [f.currency for f in facts],
+                "country": self._country[owner].tolist(),
+                "segment": self._segment[owner].tolist(),
+                "currency": self.columns.currency[at].tolist(),
             },
         )
 
@@ -294,9 +426,7 @@ class History:
         amount_sum = np.where(issued, amount, 0.0).sum(axis=1)
         usual = _divide(amount_sum, prior_count)
         weights = np.where(undisputed, 0.5 ** (undisputed_from_newest - 1.0), 0.0)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            median = np.nanmedian(np.where(paid, lateness, math.nan), axis=1)
+        median = _masked_median(lateness, paid, paid_count)
         columns = {
             "log_amount": np.log1p(np.maximum(own_amount, 0.0) / 100),
             "terms_days": own_due - own_issue,
@@ -387,21 +517,26 @@ class _Padded:
     paid_order: NDArray[np.int64]  # per row, the columns by paid day (stable)
 
     @classmethod
-    def of(cls, groups: Sequence[Sequence[InvoiceFacts]], width: int) -> "_Padded":
-        shape = (len(groups), width)
+    def of(
+        cls,
+        invoices: InvoiceColumns,
+        rows: NDArray[np.int64],
+        columns: NDArray[np.int64],
+        customers: NDArray[np.int64],
+        width: int,
+    ) -> "_Padded":
+        """``invoices`` placed at (``rows``, ``columns``) of ``customers`` × ``width``."""
+        shape = (customers.size, width)
         ids = np.full(shape, -1, dtype=np.int64)
         issue = np.full(shape, math.inf)
         due = np.zeros(shape)
         paid = np.full(shape, math.inf)
         amount = np.zeros(shape)
-        for r, rows in enumerate(groups):
-            n = len(rows)
-            ids[r, :n] = [i.id for i in rows]
-            issue[r, :n] = [i.issue_date.toordinal() for i in rows]
-            due[r, :n] = [i.due_date.toordinal() for i in rows]
-            paid[r, :n] = [i.paid_on.toordinal() if i.paid_on else math.inf for i in rows]
-            amount[r, :n] = [i.total_amount for i in rows]
-        customers = np.array([rows[0].customer_id for rows in groups], dtype=np.int64)
+        ids[rows, columns] = invoices.id
+        issue[rows, columns] = invoices.issue
+        due[rows, columns] = invoices.due
+        paid[rows, columns] = invoices.paid
+        amount[rows, columns] = invoices.amount
         order = np.argsort(paid, axis=1, kind="stable")
         return cls(customers, ids, issue, due, paid, amount, order)
 
@@ -411,6 +546,19 @@ def _count_from_end(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
     (1: the last); 0 elsewhere."""
     counts = np.cumsum(mask[:, ::-1], axis=1)[:, ::-1]
     return np.where(mask, counts, 0).astype(np.float64)
+
+
+def _masked_median(
+    values: NDArray[np.float64], mask: NDArray[np.bool_], count: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Each row's median of ``values`` where ``mask`` (``count`` cells); NaN where none
+    is: the masked cells sorted to the front, the middle one or the mean of the two."""
+    ordered = np.sort(np.where(mask, values, math.inf), axis=1)
+    n = count.astype(np.int64)
+    rows = np.arange(values.shape[0])
+    low = ordered[rows, np.maximum((n - 1) // 2, 0)]
+    high = ordered[rows, np.maximum(n // 2, 0)]
+    return np.where(n > 0, (low + high) / 2, math.nan)
 
 
 def _masked_mean(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.float64]:
@@ -425,14 +573,15 @@ def _divide(part: NDArray[np.float64], whole: NDArray[np.float64]) -> NDArray[np
 
 
 def _flags(
-    index: dict[int, list[Span]], invoice_ids: NDArray[np.int64], targets: Sequence[Target]
+    index: dict[int, list[Span]], invoice_ids: NDArray[np.int64], days: NDArray[np.int64]
 ) -> NDArray[np.float64]:
-    """1.0 for each target whose invoice had a span of ``index`` active on its day."""
+    """1.0 for each target whose invoice had a span of ``index`` active on its day
+    (``days``: ordinals)."""
     out = np.zeros(invoice_ids.size, dtype=np.float64)
     if not index:
         return out
     for r in np.flatnonzero(np.isin(invoice_ids, np.fromiter(index, dtype=np.int64))).tolist():
-        on = targets[r].as_of
+        on = date.fromordinal(int(days[r]))
         out[r] = 1.0 if any(s.active(on) for s in index[int(invoice_ids[r])]) else 0.0
     return out
 
@@ -443,7 +592,12 @@ def matrix(table: FeatureTable, vocabulary: Vocabulary) -> NDArray[np.float64]:
     out[:, : len(NUMERIC)] = table.numeric
     for c, name in enumerate(CATEGORICAL, start=len(NUMERIC)):
         codes = vocabulary.codes.get(name, {})
-        out[:, c] = [float(codes.get(value, math.nan)) for value in table.categories[name]]
+        values = table.categories[name]
+        out[:, c] = np.fromiter(
+            map(codes.get, values, repeat(math.nan, len(values))),
+            dtype=np.float64,
+            count=len(values),
+        )
     return out
 
 

@@ -4,7 +4,8 @@ Two models over the same features (``features.FEATURES``):
 
 * a classifier of ``P(paid more than late_after_days days after the due date)``:
   scikit-learn's ``HistGradientBoostingClassifier``, its probabilities calibrated by
-  ``CalibratedClassifierCV`` (sigmoid, 5 folds) so that "70 %" means seven in ten;
+  ``CalibratedClassifierCV`` (sigmoid, 5 folds; from ``LARGE`` examples up, one fit
+  calibrated on the newest tenth) so that "70 %" means seven in ten;
 * a regressor of the lateness in days (payment date minus due date, negative when
   early): ``HistGradientBoostingRegressor`` with the absolute error loss, so it predicts
   the median lateness; the expected payment date is the due date plus it.
@@ -24,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
@@ -51,6 +53,26 @@ BOOSTING: dict[str, Any] = {
     "early_stopping": False,
     "random_state": 0,
 }
+# From this many examples up (a book of hundreds of thousands of invoices) the fit is
+# made to finish within a minute: one classifier fitted on the oldest nine tenths of the
+# examples (by issue date) with a larger learning rate, bigger trees and early stopping
+# (it stops when a tenth of them set aside no longer improves), its probabilities
+# calibrated (sigmoid) on the newest tenth instead of five refits; the regressor the
+# same way on every paid example.
+LARGE = 100_000
+LARGE_BOOSTING: dict[str, Any] = {
+    "learning_rate": 0.1,
+    "max_iter": 200,
+    "max_leaf_nodes": 15,
+    "min_samples_leaf": 200,
+    "l2_regularization": 1.0,
+    "max_bins": 127,
+    "early_stopping": True,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 10,
+    "random_state": 0,
+}
+CALIBRATION_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,7 @@ class Examples:
     features: FeatureTable
     late: NDArray[np.bool_]
     lateness: NDArray[np.float64]
+    issued: NDArray[np.int64] | None = None  # the issue days (ordinals), when known
 
     def __len__(self) -> int:
         return len(self.features)
@@ -186,16 +209,12 @@ def fit(examples: Examples, *, late_after_days: int, min_paid: int = MIN_PAID) -
     # refuses a column with no value at all.
     x[:, np.isnan(x).all(axis=0)] = 0.0
     mask = categorical_mask()
-    classifier = CalibratedClassifierCV(
-        HistGradientBoostingClassifier(categorical_features=mask, **BOOSTING),
-        method="sigmoid",
-        cv=5,
-    )
+    large = len(examples) >= LARGE
     with threadpool_limits(limits=THREADS, user_api="openmp"):
-        classifier.fit(x, labels)
+        classifier = _large_classifier(x, labels, examples) if large else _classifier(x, labels)
     paid = examples.paid
     regressor = HistGradientBoostingRegressor(
-        loss="absolute_error", categorical_features=mask, **BOOSTING
+        loss="absolute_error", categorical_features=mask, **(LARGE_BOOSTING if large else BOOSTING)
     )
     with threadpool_limits(limits=THREADS, user_api="openmp"):
         regressor.fit(x[paid], examples.lateness[paid])
@@ -204,6 +223,36 @@ def fit(examples: Examples, *, late_after_days: int, min_paid: int = MIN_PAID) -
     naive.classifier = classifier
     naive.regressor = regressor
     return naive
+
+
+def _classifier(x: NDArray[np.float64], labels: NDArray[np.int64]) -> Any:
+    """The boosted classifier calibrated by five folds (each fold's model calibrated on
+    the fold left out)."""
+    classifier = CalibratedClassifierCV(
+        HistGradientBoostingClassifier(categorical_features=categorical_mask(), **BOOSTING),
+        method="sigmoid",
+        cv=5,
+    )
+    return classifier.fit(x, labels)
+
+
+def _large_classifier(x: NDArray[np.float64], labels: NDArray[np.int64], examples: Examples) -> Any:
+    """The boosted classifier fitted once on the oldest examples and calibrated on the
+    newest ``CALIBRATION_SHARE`` (see ``LARGE``)."""
+    n = labels.size
+    order = np.argsort(
+        examples.issued if examples.issued is not None else np.arange(n), kind="stable"
+    )
+    cut = n - max(int(n * CALIBRATION_SHARE), 1)
+    booster = HistGradientBoostingClassifier(
+        categorical_features=categorical_mask(), **LARGE_BOOSTING
+    )
+    booster.fit(x[order[:cut]], labels[order[:cut]])
+    newest = order[cut:]
+    if np.unique(labels[newest]).size < 2:
+        return booster  # nothing to calibrate against: the booster's own probabilities
+    calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid", ensemble=False)
+    return calibrated.fit(x[newest], labels[newest])
 
 
 @dataclass(frozen=True, slots=True)

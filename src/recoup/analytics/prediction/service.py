@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from recoup.analytics.prediction import forecast as forecast_core
@@ -17,6 +18,7 @@ from recoup.analytics.prediction import repository
 from recoup.analytics.prediction.core import (
     Evaluation,
     evaluate_split,
+    example_count,
     risk_band,
     training_examples,
 )
@@ -24,12 +26,13 @@ from recoup.analytics.prediction.features import (
     CaseFacts,
     CustomerFacts,
     History,
+    InvoiceColumns,
     InvoiceFacts,
     Span,
     Target,
 )
 from recoup.analytics.prediction.forecast import Backtest, Receipt, Week, weekly
-from recoup.analytics.prediction.model import MIN_PAID, LateModel, fit, naive_model
+from recoup.analytics.prediction.model import LARGE, MIN_PAID, LateModel, fit, naive_model
 from recoup.analytics.prediction.models import PredictionModel
 from recoup.cases import disputes as case_disputes
 from recoup.cases import plans, promises
@@ -52,9 +55,82 @@ def load_history(
 ) -> History:
     """The organisation's invoices, customers, disputes, promises and plans as facts
     (without the disputes when ``disputes`` is false)."""
-    settlements = ledger.invoice_settlements(session, org_id=org_id)
-    return _history(
-        session, org_id, settlements, late_after_days=late_after_days, disputes=disputes
+    book = _read_book(session, org_id)
+    return _book_history(session, org_id, book, late_after_days=late_after_days, disputes=disputes)
+
+
+EPOCH = date(1970, 1, 1).toordinal()  # numpy's day 0
+
+
+@dataclass(frozen=True)
+class _Book:
+    """Every invoice of the organisation as columns: those open or paid as the model's
+    facts, and beside them (same rows) whether each is open and its open amount."""
+
+    invoices: InvoiceColumns
+    open: NDArray[np.bool_]
+    open_amount: NDArray[np.int64]
+
+
+def _days(values: Sequence[date | str | None]) -> NDArray[np.float64]:
+    """Dates (or ISO text) as ordinals (NaN for None): ``date`` objects by their own
+    ordinal (numpy converts them one by one, slowly), text through numpy's day type."""
+    if not isinstance(next((v for v in values if v is not None), None), str):
+        return np.fromiter(
+            (math.nan if v is None else v.toordinal() for v in values),  # type: ignore[union-attr]
+            dtype=np.float64,
+            count=len(values),
+        )
+    days = np.array(values, dtype="datetime64[D]")
+    missing = np.isnat(days)
+    out = days.astype(np.int64).astype(np.float64) + EPOCH
+    out[missing] = math.nan
+    return out
+
+
+def _read_book(session: Session, org_id: int) -> _Book:
+    """The invoices read as columns by one plain select (``ledger``'s
+    ``invoice_settlement_columns``): no object per invoice."""
+    c = ledger.invoice_settlement_columns(session, org_id=org_id)
+    n = len(c)
+    status = np.array([str(s) for s in dict.fromkeys(c.status)], dtype=object)
+    codes = {value: k for k, value in enumerate(status.tolist())}
+    status_of = np.fromiter((codes[str(v)] for v in c.status), dtype=np.int64, count=n)
+    is_open = status_of == codes.get(InvoiceStatus.OPEN.value, -1)
+    is_paid = status_of == codes.get(InvoiceStatus.PAID.value, -1)
+    open_amount = np.array(c.open_amount, dtype=np.int64).reshape(n)
+    last = _days(c.last_allocated_on).reshape(n)
+    settled = is_paid & (open_amount == 0) & ~np.isnan(last)
+    keep = is_open | is_paid
+    columns = InvoiceColumns(
+        np.array(c.id, dtype=np.int64).reshape(n),
+        np.array(c.customer_id, dtype=np.int64).reshape(n),
+        _days(c.issue_date).astype(np.int64).reshape(n),
+        _days(c.due_date).astype(np.int64).reshape(n),
+        np.where(settled, last, math.inf),
+        np.array(c.total_amount, dtype=np.float64).reshape(n),
+        np.array(c.currency, dtype=object).reshape(n),
+    )
+    return _Book(columns.take(keep), is_open[keep], open_amount[keep])
+
+
+def _book_history(
+    session: Session,
+    org_id: int,
+    book: _Book,
+    *,
+    late_after_days: int,
+    disputes: bool = True,
+) -> History:
+    customers = [
+        CustomerFacts(customer_id, country, tags[0] if tags else "")
+        for customer_id, country, tags in ledger.customer_places(session, org_id=org_id)
+    ]
+    return History(
+        book.invoices,
+        customers,
+        _case_facts(session, org_id, disputes=disputes),
+        late_after_days=late_after_days,
     )
 
 
@@ -144,26 +220,38 @@ def train(
 ) -> PredictionModel:
     """Fit a model on the invoices issued before ``until`` (default: today) and store
     it with its metrics: those of the same training on the oldest four fifths of them,
-    tested on the newest fifth, beside the naive rule's. With ``score``, the open
+    tested on the newest fifth, beside the naive rule's. From ``model.LARGE`` examples
+    up, that model fitted on the oldest four fifths is the one stored (one training,
+    not two). With ``score``, the open
     invoices are then scored with it as of today and the scores stored
     (``store_scores``)."""
     today = now.date()
     until = until or today
     history = load_history(session, org_id=org_id, late_after_days=late_after_days)
-    examples = training_examples(history, until=until, known_on=today)
-    model = fit(examples, late_after_days=late_after_days, min_paid=min_paid)
+    issued = np.sort(history.columns.issue[history.columns.issue < until.toordinal()])
+    holdout = date.fromordinal(int(issued[issued.size * 4 // 5])) if issued.size else None
+    check: Evaluation | None = None
+    if example_count(history, until=until, known_on=today) >= LARGE and holdout is not None:
+        # A large book: the model checked on the newest fifth is the one stored (fitted
+        # on the older four fifths), rather than fitting everything a second time.
+        check = evaluate_split(
+            _before(history, until), split=holdout, known_on=today, min_paid=min_paid
+        )
+        model = check.model
+    else:
+        examples = training_examples(history, until=until, known_on=today)
+        model = fit(examples, late_after_days=late_after_days, min_paid=min_paid)
     metrics: dict[str, object] = {
         "examples": model.examples,
         "paid_examples": model.paid_examples,
         "share_late": round(model.share_late, 4),
         "note": model.note,
     }
-    issued = sorted(history.invoices[i].issue_date for i in _issued_before(history, until))
-    if model.kind != "naive" and issued:
-        holdout = issued[len(issued) * 4 // 5]
-        check = evaluate_split(
-            _before(history, until), split=holdout, known_on=today, min_paid=min_paid
-        )
+    if model.kind != "naive" and holdout is not None:
+        if check is None:
+            check = evaluate_split(
+                _before(history, until), split=holdout, known_on=today, min_paid=min_paid
+            )
         metrics["holdout_from"] = holdout.isoformat()
         metrics["holdout"] = check.metrics.as_dict()
         metrics["naive"] = check.naive.as_dict()
@@ -216,22 +304,13 @@ def store_scores(
     return scores
 
 
-def _issued_before(history: History, until: date) -> list[int]:
-    return [i.id for i in history.invoices.values() if i.issue_date < until]
-
-
 def _before(history: History, until: date) -> History:
     """The history without the invoices issued from ``until`` on (a holdout check of a
     model trained until then must not test on them)."""
-    keep = set(_issued_before(history, until))
-    if len(keep) == len(history.invoices):
+    keep = history.columns.issue < until.toordinal()
+    if keep.all():
         return history  # nothing issued from then on: the same history
-    return History(
-        [i for i in history.invoices.values() if i.id in keep],
-        history.customers.values(),
-        history.cases,
-        late_after_days=history.late_after_days,
-    )
+    return history.subset(keep)
 
 
 def latest_model(session: Session, *, org_id: int) -> PredictionModel:
@@ -269,34 +348,45 @@ def score_open(
     to be late; expected before ``as_of`` but still open: expected within a week."""
     if model is None:
         model = LateModel.loads(latest_model(session, org_id=org_id).model)
-    settlements = ledger.invoice_settlements(session, org_id=org_id)
-    history = _history(session, org_id, settlements, late_after_days=model.late_after_days)
-    chosen = [
-        s
-        for s in settlements
-        if s.status == InvoiceStatus.OPEN and s.open_amount > 0 and s.issue_date <= as_of
-    ]
-    known_late = np.array(
-        [(as_of - s.due_date).days > model.late_after_days for s in chosen], dtype=bool
-    )
+    book = _read_book(session, org_id)
+    history = _book_history(session, org_id, book, late_after_days=model.late_after_days)
+    c = book.invoices
+    day = as_of.toordinal()
+    chosen = np.flatnonzero(book.open & (book.open_amount > 0) & (c.issue <= day))
+    ids, due = c.id[chosen], c.due[chosen]
     predictions = model.predict(
-        history.table([Target(s.id, as_of) for s in chosen]), known_late=known_late
+        history.table_of(ids, np.full(chosen.size, day, dtype=np.int64)),
+        known_late=(day - due) > model.late_after_days,
     )
-    numbers = ledger.invoice_numbers(session, org_id=org_id, invoice_ids=[s.id for s in chosen])
-    late = predictions.probability_late.tolist()
-    lateness = predictions.lateness_days.tolist()
+    # The expected day: the due day plus the predicted lateness (rounded half to even,
+    # as ``round``), or a week from today when that is already past.
+    expected = due + np.round(predictions.lateness_days).astype(np.int64)
+    expected = np.where(expected >= day, expected, day + OVERDUE_HORIZON_DAYS)
+    numbers = ledger.invoice_numbers(session, org_id=org_id, invoice_ids=ids.tolist())
+    days_of: dict[int, date] = {}
+    for d in np.unique(np.concatenate([due, expected])).tolist():
+        days_of[d] = date.fromordinal(d)
     scores = [
         InvoiceScore(
-            invoice_id=s.id,
-            customer_id=s.customer_id,
-            number=numbers.get(s.id, ""),
-            currency=s.currency,
-            open_amount=s.open_amount,
-            due_date=s.due_date,
+            invoice_id=invoice_id,
+            customer_id=customer_id,
+            number=numbers.get(invoice_id, ""),
+            currency=currency,
+            open_amount=open_amount,
+            due_date=days_of[due_day],
             probability_late=p,
-            expected_on=_expected_day(s.due_date, days, as_of),
+            expected_on=days_of[expected_day],
         )
-        for s, p, days in zip(chosen, late, lateness, strict=True)
+        for invoice_id, customer_id, currency, open_amount, due_day, p, expected_day in zip(
+            ids.tolist(),
+            c.customer_id[chosen].tolist(),
+            c.currency[chosen].tolist(),
+            book.open_amount[chosen].tolist(),
+            due.tolist(),
+            predictions.probability_late.tolist(),
+            expected.tolist(),
+            strict=True,
+        )
     ]
     return sorted(scores, key=lambda s: (s.expected_on, s.number))
 
