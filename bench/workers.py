@@ -191,6 +191,9 @@ def main() -> None:
     parser.add_argument("--partition-size", type=int, default=partitions.DEFAULT_SIZE)
     parser.add_argument("--stress", type=int, help="run the concurrency test at this size")
     parser.add_argument("--skip-dispatch", action="store_true", help="the next-day run only")
+    parser.add_argument(
+        "--database", default="recoup_workers_bench", help="name of the copies (dropped after)"
+    )
     parser.add_argument("--loop", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loop:
@@ -209,7 +212,7 @@ def main() -> None:
             )
         )
     results: dict[str, Any] = {}
-    name = "recoup_workers_bench"
+    name = args.database
     lines = [f"Workers on PostgreSQL, copies of {args.template}, {os.cpu_count()} cores"]
     try:
         if not args.skip_dispatch:
