@@ -104,6 +104,7 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
     policies = available_policies()
     start = time.perf_counter()
     partitions.start_day(engine, org_id=org_id, as_of=day, now=now, policies=policies, size=size)
+    cases = time.perf_counter() - start
     command = [sys.executable, "-m", "bench.workers", "--loop", url, str(org_id), day.isoformat()]
     if during is not None:
         during.start()
@@ -118,6 +119,9 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
         count = session.scalar(
             text("SELECT count(*) FROM run_partitions WHERE as_of = :d"), {"d": day}
         )
+        each = session.scalar(  # a partition's own seconds, in its transaction
+            text("SELECT avg(seconds) FROM run_partitions WHERE as_of = :d"), {"d": day}
+        )
     with engine.connect() as connection:
         reference = min(
             _timed(lambda: connection.execute(text(steps.BARE_READ), {"org": org_id}).all())
@@ -128,6 +132,8 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
         "seconds": seconds,
         "planned": int(planned or 0),
         "partitions": int(count or 0),
+        "cases_phase": cases,
+        "partition_mean": float(each or 0),
         "reference": reference,
     }
 
@@ -191,6 +197,9 @@ def main() -> None:
     parser.add_argument("--partition-size", type=int, default=partitions.DEFAULT_SIZE)
     parser.add_argument("--stress", type=int, help="run the concurrency test at this size")
     parser.add_argument("--skip-dispatch", action="store_true", help="the next-day run only")
+    parser.add_argument(
+        "--database", default="recoup_workers_bench", help="name of the copies (dropped after)"
+    )
     parser.add_argument("--loop", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loop:
@@ -209,7 +218,7 @@ def main() -> None:
             )
         )
     results: dict[str, Any] = {}
-    name = "recoup_workers_bench"
+    name = args.database
     lines = [f"Workers on PostgreSQL, copies of {args.template}, {os.cpu_count()} cores"]
     try:
         if not args.skip_dispatch:
@@ -234,7 +243,8 @@ def main() -> None:
             lines.append(
                 f"next day, {workers} worker{'s' if workers > 1 else ''}: {run['seconds']:.1f} s, "
                 f"{run['planned']:,} planned in {run['partitions']} partitions; bare read "
-                f"{run['reference']:.2f} s, ratio {run['seconds'] / run['reference']:.1f}x"
+                f"{run['reference']:.2f} s, ratio {run['seconds'] / run['reference']:.1f}x; "
+                f"cases phase {run['cases_phase']:.1f} s, a partition {run['partition_mean']:.2f} s"
             )
             print(lines[-1], flush=True)
             if watch:

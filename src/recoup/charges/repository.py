@@ -180,7 +180,11 @@ def unclaimed_late_invoices(
     ``due_by`` with no statutory claim yet, of business customers (not consumers) whose
     statutory charges are not waived."""
     claimed = exists().where(
-        StatutoryClaim.org_id == org_id, StatutoryClaim.invoice_id == Invoice.id
+        StatutoryClaim.org_id == org_id,
+        StatutoryClaim.invoice_id == Invoice.id,
+        # A claim is its invoice's customer's: a partition looks among its own claims
+        # (not a scan of every claim of the organisation for each range).
+        _in_range(StatutoryClaim.customer_id, id_range),
     )
     waived = exists().where(
         ChargeTerms.org_id == org_id,
@@ -247,6 +251,7 @@ def claims_to_close(
             StatutoryClaim.org_id == org_id,
             StatutoryClaim.closed_on.is_(None),
             _in_range(StatutoryClaim.customer_id, id_range),
+            _in_range(Invoice.customer_id, id_range),  # the range's invoices, by index
             condition,
         )
         .order_by(StatutoryClaim.id)

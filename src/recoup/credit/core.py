@@ -56,6 +56,23 @@ class Exposure:
         return None if self.limit is None else self.limit - self.total
 
 
+def holds(exposure: Exposure, *, as_of: date, max_days_past_due: int) -> bool:
+    """Whether the credit rule puts the account on hold on ``as_of`` (``hold_reasons``
+    is not empty), without putting the reasons in words.
+
+    >>> e = Exposure(1, "EUR", 900000, 0, 1000000, date(2026, 1, 1))
+    >>> holds(e, as_of=date(2026, 3, 2), max_days_past_due=60)
+    False
+    >>> holds(e, as_of=date(2026, 3, 3), max_days_past_due=60)
+    True
+    """
+    if exposure.limit is not None and exposure.total > exposure.limit:
+        return True
+    return exposure.oldest_due is not None and (
+        (as_of - exposure.oldest_due).days > max_days_past_due
+    )
+
+
 def hold_reasons(exposure: Exposure, *, as_of: date, max_days_past_due: int) -> list[str]:
     """Why the credit rule puts the account on hold on ``as_of`` (empty: it does not).
 

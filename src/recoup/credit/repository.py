@@ -29,6 +29,35 @@ def holds(
     return list(session.scalars(query.order_by(CreditHold.id)))
 
 
+def active_hold_rows(
+    session: Session, org_id: int, *, customer_range: tuple[int, int] | None = None
+) -> list[tuple[int, int, str, str]]:
+    """``(id, customer id, source, reason)`` of the active holds (of a range of customer
+    ids, when given), oldest first: plain rows, for a daily run that looks at every
+    customer's hold and changes few of them."""
+    query = select(
+        CreditHold.id, CreditHold.customer_id, CreditHold.source, CreditHold.reason
+    ).where(CreditHold.org_id == org_id, CreditHold.status == HoldStatus.ACTIVE)
+    if customer_range is not None:
+        query = query.where(CreditHold.customer_id.between(*customer_range))
+    return [
+        (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
+        for row in session.execute(query.order_by(CreditHold.id))
+    ]
+
+
+def holds_with_ids(session: Session, org_id: int, ids: Sequence[int]) -> list[CreditHold]:
+    """The holds with ``ids`` (any ids), oldest first."""
+    found: list[CreditHold] = []
+    for start in range(0, len(ids), 1000):
+        found += session.scalars(
+            select(CreditHold).where(
+                CreditHold.org_id == org_id, CreditHold.id.in_(ids[start : start + 1000])
+            )
+        )
+    return sorted(found, key=lambda hold: hold.id)
+
+
 def customers_on_rule_hold(session: Session, org_id: int) -> dict[int, date]:
     """Customers with an active hold of the credit rule, each with the day its latest
     such hold was placed."""

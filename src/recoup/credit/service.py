@@ -192,6 +192,11 @@ def _owner_note(
 _AUTOMATIC = {HoldSource.RULE: "credit rule", HoldSource.POLICY: "escalation policy"}
 
 
+def _joins(reason: str, source: HoldSource) -> bool:
+    """Whether ``source``'s reason is still to join a policy hold saying ``reason``."""
+    return f"{_AUTOMATIC[source]}: " not in reason
+
+
 def _join_hold(hold: CreditHold, *, source: HoldSource, reason: str) -> CreditHold:
     """Add ``source``'s ``reason`` to the customer's active automatic ``hold`` (once):
     one hold, saying both reasons."""
@@ -350,12 +355,14 @@ def release_holds_of_cleared_accounts(
     no open invoice, and nothing in ``still_owing`` (open charges, an active payment
     plan). A hold a person placed is not released automatically: a task asks the
     account's collector to review it (once per hold). The holds released."""
-    active: dict[int, list[CreditHold]] = defaultdict(list)
-    for hold in repository.holds(session, org_id, active_only=True, customer_range=customer_range):
+    candidates: dict[int, list[int]] = defaultdict(list)
+    for hold_id, customer_id, source, _ in repository.active_hold_rows(
+        session, org_id, customer_range=customer_range
+    ):
         # The credit rule's own holds are released by ``evaluate_holds``.
-        if hold.source != HoldSource.RULE and hold.customer_id not in still_owing:
-            active[hold.customer_id].append(hold)
-    if not active:
+        if source != HoldSource.RULE and customer_id not in still_owing:
+            candidates[customer_id].append(hold_id)
+    if not candidates:
         return []
     owing_invoices = (
         {b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount}
@@ -364,11 +371,17 @@ def release_holds_of_cleared_accounts(
             session, org_id=org_id, customer_range=customer_range
         )
     )
+    # The holds themselves only of the accounts cleared (a few of those on hold).
+    active: dict[int, list[CreditHold]] = defaultdict(list)
+    for hold in repository.holds_with_ids(
+        session,
+        org_id,
+        [i for c, ids in candidates.items() if c not in owing_invoices for i in ids],
+    ):
+        active[hold.customer_id].append(hold)
     released: list[CreditHold] = []
     tasks: list[Effect] = []
     for customer_id, holds_of_customer in sorted(active.items()):
-        if customer_id in owing_invoices:
-            continue
         if any(h.source == HoldSource.POLICY for h in holds_of_customer):
             released += release_hold(
                 session,
@@ -433,11 +446,14 @@ def evaluate_holds(
         balances[balance.customer_id].append(balance)
     orders = repository.open_orders(session, org_id)
     rule_holds = repository.customers_on_rule_hold(session, org_id)
+    # The policy's holds as plain rows (on a large ledger most customers have one); the
+    # hold itself is loaded only when the rule's reason has to join it.
     policy_holds = {
-        hold.customer_id: hold
-        for hold in repository.holds(session, org_id, active_only=True)
-        if hold.source == HoldSource.POLICY
+        customer_id: (hold_id, reason)
+        for hold_id, customer_id, source, reason in repository.active_hold_rows(session, org_id)
+        if source == HoldSource.POLICY
     }
+    to_join: dict[int, str] = {}
     customers = {
         row[0]: row
         for row in ledger.snapshot(
@@ -453,16 +469,21 @@ def evaluate_holds(
         _, currency, limit, status = customers[customer_id]
         if status == CustomerStatus.CLOSED:
             continue
-        reasons = core.hold_reasons(
-            _exposure(customer_id, currency, limit, balances[customer_id], orders.get(customer_id)),
-            as_of=as_of,
-            max_days_past_due=max_days_past_due,
+        exposure = _exposure(
+            customer_id, currency, limit, balances[customer_id], orders.get(customer_id)
         )
-        if reasons and customer_id in policy_holds and customer_id not in rule_holds:
-            _join_hold(policy_holds[customer_id], source=HoldSource.RULE, reason="; ".join(reasons))
-        elif reasons and customer_id not in rule_holds:
-            to_place[customer_id] = "; ".join(reasons)
-        elif not reasons and customer_id in rule_holds and rule_holds[customer_id] <= as_of:
+        held = core.holds(exposure, as_of=as_of, max_days_past_due=max_days_past_due)
+        if held and customer_id in policy_holds and customer_id not in rule_holds:
+            hold_id, reason = policy_holds[customer_id]
+            if _joins(reason, HoldSource.RULE):  # the reasons in words only when written
+                to_join[hold_id] = "; ".join(
+                    core.hold_reasons(exposure, as_of=as_of, max_days_past_due=max_days_past_due)
+                )
+        elif held and customer_id not in rule_holds:
+            to_place[customer_id] = "; ".join(
+                core.hold_reasons(exposure, as_of=as_of, max_days_past_due=max_days_past_due)
+            )
+        elif not held and customer_id in rule_holds and rule_holds[customer_id] <= as_of:
             # A day judged again later (``recoup run --as-of`` a past date) does not
             # undo what the rule decided on a later day.
             released += release_hold(
@@ -475,6 +496,8 @@ def evaluate_holds(
                 sources=[HoldSource.RULE],
                 now=now,
             )
+    for hold in repository.holds_with_ids(session, org_id, sorted(to_join)):
+        _join_hold(hold, source=HoldSource.RULE, reason=to_join[hold.id])
     placed = _place_rule_holds(session, org_id, to_place, as_of, now)
     return HoldChanges(placed, released)
 

@@ -41,7 +41,7 @@ from recoup.charges import service as charges
 from recoup.comms.dispatcher import dispatcher_id
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
-from recoup.db import transaction
+from recoup.db import bulk, transaction
 from recoup.db.base import utcnow
 from recoup.jobs import daily
 from recoup.jobs.daily import RunResult
@@ -187,9 +187,10 @@ def start_day(
         stale: list[str] = []
         if day.cases_done_at is None:
             defer_until_commit(session)
-            phase = daily.evaluate_cases(
-                session, org_id=org_id, as_of=as_of, now=now, policies=policies
-            )
+            with bulk.gc_paused():  # the credit rule looks at every customer
+                phase = daily.evaluate_cases(
+                    session, org_id=org_id, as_of=as_of, now=now, policies=policies
+                )
             internal = [e for e in phase.effects if e.customer_id is None]
             result = RunResult(
                 as_of=as_of,
@@ -270,15 +271,16 @@ def run_partition(
             for e in day.case_effects
             if e["customer_id"] is not None and first <= e["customer_id"] <= last
         ]
-        result = daily.plan_range(
-            session,
-            org_id=partition.org_id,
-            as_of=partition.as_of,
-            now=now,
-            policies=policies,
-            customer_range=(first, last),
-            case_effects=effects,
-        )
+        with bulk.gc_paused():  # as in a single run: many short-lived objects
+            result = daily.plan_range(
+                session,
+                org_id=partition.org_id,
+                as_of=partition.as_of,
+                now=now,
+                policies=policies,
+                customer_range=(first, last),
+                case_effects=effects,
+            )
         partition.planned = result.planned
         partition.done_at = utcnow()
         partition.done_by = dispatcher_id()

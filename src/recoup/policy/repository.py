@@ -159,8 +159,10 @@ def cycles_closed_on_their_first_day(
 def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
     """Steps of the open cycles, oldest first: rows with the fields of the engine's
     ``StepDone`` and the ``cycle_key``."""
-    open_keys = select(DunningCycle.key).where(
-        DunningCycle.org_id == org_id, DunningCycle.closed_on.is_(None)
+    open_keys = select(DunningCycle.key).where(  # of the range: a partition reads its own
+        DunningCycle.org_id == org_id,
+        DunningCycle.closed_on.is_(None),
+        _in_range(DunningCycle.customer_id, id_range),
     )
     return session.execute(
         select(
