@@ -57,6 +57,7 @@ from recoup.cases.models import (
     TaskKind,
     TaskStatus,
 )
+from recoup.cases.payloads import instalment_notice, promise_confirmation
 from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
@@ -580,25 +581,17 @@ def _confirm_promise(
         template="promise_confirmation",
         recipient=recipient.email if recipient and kind is OutboxKind.EMAIL else who.collector,
         source="cases",
-        payload={
-            "promise_id": promise.id,
-            "invoice_ids": invoice_ids,
-            "contact_id": recipient.id if recipient else None,
-            "as_of": promise.made_on.isoformat(),
-            "promise": {
-                "amount": promise.promised_amount,
-                "currency": promise.currency,
-                "promised_date": promise.promised_on.isoformat(),
-                "made_on": promise.made_on.isoformat(),
-            },
-        },
+        payload=promise_confirmation(
+            promise_id=promise.id,
+            invoice_ids=invoice_ids,
+            contact_id=recipient.id if recipient else None,
+            amount=promise.promised_amount,
+            currency=promise.currency,
+            promised_on=promise.promised_on,
+            made_on=promise.made_on,
+            by_email=kind is OutboxKind.EMAIL,
+        ).dump(),
     )
-    if kind is OutboxKind.TASK:
-        effect.payload["reason"] = "no usable email address, or the customer may not be contacted"
-        effect.payload["params"] = {
-            "title": f"Confirm promise #{promise.id} to the customer another way",
-            "kind": "call",
-        }
     at = now or utcnow()
     timed = scheduling.schedule_messages(
         session, org_id=org_id, effects=[effect], as_of=promise.made_on, now=at
@@ -1062,38 +1055,25 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
             state.states, as_of=as_of, reminder_days=plan.reminder_days
         ):
             template = "instalment_reminder" if notice.kind == "reminder" else "missed_instalment"
-            payload: dict[str, Any] = {
-                "plan_id": plan.id,
-                "invoice_ids": state.invoice_ids,
-                "contact_id": recipient.id if recipient else None,
-                "as_of": as_of.isoformat(),
-                "instalment": {
-                    "sequence": notice.seq,
-                    "count": len(state.states),
-                    "due_date": notice.due_on.isoformat(),
-                    "currency": plan.currency,
-                    "amount": notice.amount,
-                    "paid_amount": notice.paid,
-                    "plan_remaining_amount": state.remaining,
-                    "plan_agreed_on": plan.created_on.isoformat(),
-                },
-            }
-            if notice.kind == "missed":
-                payload["pay_by"] = core.pay_by(
-                    notice.due_on, plan.grace_days, state.resumed_on
-                ).isoformat()
-            if restricted:
-                payload["reason"] = (
-                    "no billing contact with an email address"
+            payload = instalment_notice(
+                notice,
+                plan_id=plan.id,
+                invoice_ids=state.invoice_ids,
+                contact_id=recipient.id if recipient else None,
+                as_of=as_of,
+                count=len(state.states),
+                currency=plan.currency,
+                remaining=state.remaining,
+                agreed_on=plan.created_on,
+                pay_by=core.pay_by(notice.due_on, plan.grace_days, state.resumed_on),
+                why_not_emailed=(
+                    ""
+                    if not restricted
+                    else "no billing contact with an email address"
                     if recipient is None
                     else "the customer is marked do not contact or on legal hold"
-                )
-                what = "is due" if notice.kind == "reminder" else "was missed"
-                payload["params"] = {
-                    "title": f"Instalment {notice.seq} of payment plan #{plan.id} {what} "
-                    f"({notice.due_on.isoformat()}): contact the customer",
-                    "kind": "call",
-                }
+                ),
+            )
             effects.append(
                 Effect(
                     key=f"plan:{plan.id}:instalment:{notice.seq}:{notice.kind}",
@@ -1103,7 +1083,7 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
                     template=template,
                     recipient=account.collector if restricted else recipient.email,  # type: ignore[union-attr]
                     source="plan",
-                    payload=payload,
+                    payload=payload.dump(),
                 )
             )
     return effects
