@@ -13,7 +13,8 @@ import recoup.jobs.effects  # noqa: F401  (registers every domain's handlers)
 from recoup.analytics.payloads import MonthlyReport
 from recoup.cases.payloads import HandoffOrder, TaskOrder
 from recoup.charges.payloads import ChargeOrder
-from recoup.comms.models import OutboxKind, OutboxMessage
+from recoup.comms import review
+from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
 from recoup.comms.outbox import Effect, enqueue
 from recoup.comms.payloads import HANDLERS, Envelope, Message, handler_for
 from recoup.config import Settings
@@ -279,3 +280,30 @@ def test_a_task_gets_a_link_only_for_a_call_script_and_a_hold_none(session: Sess
     planned = enqueue(session, org_id=org.id, effects=effects)
     assert ["portal_token" in e.payload for e in planned] == [True, False, False]
     assert _links(session, org.id) == 1
+
+
+def test_a_failed_message_resent_gets_a_fresh_link_from_when_it_goes_again(
+    session: Session,
+) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org)
+    effect = Effect(
+        key="k:resend",
+        kind=OutboxKind.EMAIL,
+        customer_id=customer.id,
+        scheduled_at=NOW,
+        template="statement",
+        recipient="ann@c1.example",
+        payload=Message(as_of=date(2026, 3, 2)).dump(),
+    )
+    (planned,) = enqueue(session, org_id=org.id, effects=[effect])
+    row = session.scalars(select(OutboxMessage).where(OutboxMessage.key == effect.key)).one()
+    row.status = OutboxStatus.FAILED
+    later = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    review.resend(session, org_id=org.id, message_id=row.id, now=later)
+    fresh = row.payload["portal_token"]
+    assert fresh != planned.payload["portal_token"]
+    access = portal.open_portal(session, token=fresh, now=later)
+    assert access is not None
+    assert access.expires_at == datetime(2026, 5, 31, 9, 0, tzinfo=UTC)
+    assert _links(session, org.id) == 2  # the first link lives out its 30 days

@@ -40,12 +40,23 @@ class Effect(NamedTuple):
     to_customer: bool = True  # False: to our own people, outside the customer's caps
 
 
-def links_portal(effect: Effect) -> bool:
+def links_portal(effect: Effect | OutboxMessage) -> bool:
     """Whether the row renders a customer's message, which carries a link to the
     customer's portal: an email, letter or SMS, or a call's script."""
     return effect.customer_id is not None and (
         effect.kind in MESSAGE_KINDS or effect.template == "call_script"
     )
+
+
+def renew_link(session: Session, row: OutboxMessage) -> None:
+    """Give a row planned again (a person resends it) a fresh portal link, live from
+    when it is now due."""
+    if links_portal(row) and row.customer_id is not None:
+        token = links.new_token()
+        row.payload = {**row.payload, "portal_token": token}
+        links.record(
+            session, org_id=row.org_id, links=[(row.customer_id, token, row.next_attempt_at)]
+        )
 
 
 def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list[Effect]:
