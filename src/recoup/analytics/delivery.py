@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 from recoup.analytics import core
 from recoup.analytics.core import Kpi
 from recoup.analytics.models import ReportSettings
+from recoup.analytics.payloads import MonthlyReport
 from recoup.analytics.words import LANGUAGES, REPORT_WORDS, figure, kpi_name
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.comms.dispatcher import Attachment, Rendered
 from recoup.comms.models import OutboxKind, OutboxMessage
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Envelope
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
 from recoup.ledger.validators import validate_email
@@ -33,6 +35,7 @@ from recoup.policy.business_days import is_business_day
 
 TEMPLATE = "management_report"
 KEY_PREFIX = "management-report"
+SOURCE = "analytics"  # the source of the report's outbox rows (analytics.effects renders them)
 # The figures the email's text gives per currency (the PDF has the rest).
 EMAIL_FIGURES = (Kpi.DSO, Kpi.CEI, Kpi.OVERDUE_PERCENT, Kpi.COLLECTED_PERCENT)
 # A run this many days after the first business day still plans a report not planned
@@ -131,10 +134,10 @@ def _effects(
             kind=OutboxKind.EMAIL,
             customer_id=None,
             scheduled_at=now,
-            payload={"month": month, "language": language},
+            payload=MonthlyReport(month=month, language=language).dump(),
             template=TEMPLATE,
             recipient=email,
-            source="analytics",
+            source=SOURCE,
             to_customer=False,
         )
         for email in emails
@@ -177,27 +180,21 @@ def _year_month(month: str) -> tuple[int, int]:
     return year, number
 
 
-def is_report_row(row: OutboxMessage) -> bool:
-    """Whether an outbox row is a management report to send."""
-    return row.template == TEMPLATE and row.customer_id is None
-
-
-def render_email(session: Session, row: OutboxMessage) -> Rendered:
+def render_email(session: Session, row: OutboxMessage, payload: MonthlyReport) -> Rendered:
     """The report of the row's month as it stands now: a short text with the key
     figures per currency and the whole report as a PDF attachment."""
     from recoup.analytics import report  # matplotlib and WeasyPrint: only when sending
 
-    month = str(row.payload.get("month", ""))
-    language = str(row.payload.get("language") or "en")
+    month, language = payload.month, payload.language or "en"
     year, number = _year_month(month)
     data = report.management_report(session, org_id=row.org_id, year=year, month=number)
     organisation = ledger.get_organisation(session, org_id=row.org_id)
     sender = organisation.sender_name or organisation.name
-    row.payload = {  # the sender, as for every message (unless the mail settings name one)
-        **row.payload,
-        "from": formataddr((sender, organisation.email)) if organisation.email else "",
-        "reply_to": organisation.reply_to,
-    }
+    # The sender, as for every message (unless the mail settings name one).
+    envelope = Envelope(
+        sender=formataddr((sender, organisation.email)) if organisation.email else "",
+        reply_to=organisation.reply_to,
+    )
     words = REPORT_WORDS.get(language, REPORT_WORDS["en"])
     lines = [f"{words['title']} {month} — {data.organisation}", ""]
     for part in data.currencies:
@@ -220,4 +217,5 @@ def render_email(session: Session, row: OutboxMessage) -> Rendered:
         subject=f"{words['title']} {month} — {data.organisation}",
         text="\n".join(lines) + "\n",
         attachments=(Attachment(filename, "application/pdf", pdf),),
+        envelope=envelope,
     )

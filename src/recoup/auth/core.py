@@ -4,6 +4,7 @@ The permission table below is the one place that says what each role may do; pag
 actions ask ``allowed(role, permission)`` and nothing else.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -153,3 +154,8 @@ def locked_until(
         if (until := rule_locked_until(rule, attempts, email=email, ip=ip, now=now)) is not None
     ]
     return max(ends, default=None)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) under which a session or portal token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()

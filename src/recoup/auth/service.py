@@ -8,7 +8,6 @@ mind holding it. The outcome is *returned* rather than raised, so that the calle
 transaction keeps the record of a failure.
 """
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from recoup.audit.service import Change, append
 from recoup.auth import core, passwords, repository
+from recoup.auth.core import hash_token
 from recoup.auth.models import Role, User, UserSession
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -32,11 +32,6 @@ SESSION_MAX = timedelta(days=14)
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so that a miss costs as long as a hit.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_token(token: str) -> str:
-    """The SHA-256 (hex) under which a session or portal token is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +36,7 @@ from recoup.cases.models import (
     PlanStatus,
     TaskKind,
 )
+from recoup.cases.payloads import instalment_notice
 from recoup.cases.promises import cancel_promise
 from recoup.cases.tasks import create_task
 from recoup.comms.models import OutboxKind
@@ -366,38 +366,25 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
             state.states, as_of=as_of, reminder_days=plan.reminder_days
         ):
             template = "instalment_reminder" if notice.kind == "reminder" else "missed_instalment"
-            payload: dict[str, Any] = {
-                "plan_id": plan.id,
-                "invoice_ids": state.invoice_ids,
-                "contact_id": recipient.id if recipient else None,
-                "as_of": as_of.isoformat(),
-                "instalment": {
-                    "sequence": notice.seq,
-                    "count": len(state.states),
-                    "due_date": notice.due_on.isoformat(),
-                    "currency": plan.currency,
-                    "amount": notice.amount,
-                    "paid_amount": notice.paid,
-                    "plan_remaining_amount": state.remaining,
-                    "plan_agreed_on": plan.created_on.isoformat(),
-                },
-            }
-            if notice.kind == "missed":
-                payload["pay_by"] = core.pay_by(
-                    notice.due_on, plan.grace_days, state.resumed_on
-                ).isoformat()
-            if restricted:
-                payload["reason"] = (
-                    "no billing contact with an email address"
+            payload = instalment_notice(
+                notice,
+                plan_id=plan.id,
+                invoice_ids=state.invoice_ids,
+                contact_id=recipient.id if recipient else None,
+                as_of=as_of,
+                count=len(state.states),
+                currency=plan.currency,
+                remaining=state.remaining,
+                agreed_on=plan.created_on,
+                pay_by=core.pay_by(notice.due_on, plan.grace_days, state.resumed_on),
+                why_not_emailed=(
+                    ""
+                    if not restricted
+                    else "no billing contact with an email address"
                     if recipient is None
                     else "the customer is marked do not contact or on legal hold"
-                )
-                what = "is due" if notice.kind == "reminder" else "was missed"
-                payload["params"] = {
-                    "title": f"Instalment {notice.seq} of payment plan #{plan.id} {what} "
-                    f"({notice.due_on.isoformat()}): contact the customer",
-                    "kind": "call",
-                }
+                ),
+            )
             effects.append(
                 Effect(
                     key=f"plan:{plan.id}:instalment:{notice.seq}:{notice.kind}",
@@ -407,7 +394,7 @@ def plan_effects(session: Session, *, org_id: int, as_of: date, now: datetime) -
                     template=template,
                     recipient=account.collector if restricted else recipient.email,  # type: ignore[union-attr]
                     source="plan",
-                    payload=payload,
+                    payload=payload.dump(),
                 )
             )
     return effects

@@ -32,6 +32,7 @@ from recoup.cases.models import (
     PromiseStatus,
     TaskKind,
 )
+from recoup.cases.payloads import promise_confirmation
 from recoup.cases.tasks import create_task
 from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
@@ -148,25 +149,17 @@ def _confirm_promise(
         template="promise_confirmation",
         recipient=recipient.email if recipient and kind is OutboxKind.EMAIL else who.collector,
         source="cases",
-        payload={
-            "promise_id": promise.id,
-            "invoice_ids": invoice_ids,
-            "contact_id": recipient.id if recipient else None,
-            "as_of": promise.made_on.isoformat(),
-            "promise": {
-                "amount": promise.promised_amount,
-                "currency": promise.currency,
-                "promised_date": promise.promised_on.isoformat(),
-                "made_on": promise.made_on.isoformat(),
-            },
-        },
+        payload=promise_confirmation(
+            promise_id=promise.id,
+            invoice_ids=invoice_ids,
+            contact_id=recipient.id if recipient else None,
+            amount=promise.promised_amount,
+            currency=promise.currency,
+            promised_on=promise.promised_on,
+            made_on=promise.made_on,
+            by_email=kind is OutboxKind.EMAIL,
+        ).dump(),
     )
-    if kind is OutboxKind.TASK:
-        effect.payload["reason"] = "no usable email address, or the customer may not be contacted"
-        effect.payload["params"] = {
-            "title": f"Confirm promise #{promise.id} to the customer another way",
-            "kind": "call",
-        }
     at = now or utcnow()
     timed = scheduling.schedule_messages(
         session, org_id=org_id, effects=[effect], as_of=promise.made_on, now=at

@@ -53,6 +53,7 @@ from recoup.charges.models import (
     RateCheck,
     ReferenceRate,
 )
+from recoup.charges.payloads import ChargeOrder, ChargeParams
 from recoup.charges.tables import IMPORT_ONLY, shipped_table, shipped_table_names
 from recoup.charges.terms import TermsInput
 from recoup.charges.words import ChargeFacts, facts_from_charge, facts_from_interest
@@ -993,12 +994,12 @@ def _charge_effect(
         scheduled_at=at,
         source="charges",
         to_customer=False,
-        payload={
-            "reason": f"statutory charges follow the debt: {what}",
-            "invoice_ids": invoice_ids,
-            "as_of": as_of.isoformat(),
-            "params": {"charge": kind},
-        },
+        payload=ChargeOrder(
+            reason=f"statutory charges follow the debt: {what}",
+            invoice_ids=invoice_ids,
+            as_of=as_of,
+            params=ChargeParams(charge=kind),
+        ).dump(),
     )
 
 

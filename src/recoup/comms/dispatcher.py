@@ -28,7 +28,7 @@ lost.
 
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -46,6 +46,7 @@ from recoup.comms.models import (
     OutboxMessage,
     OutboxStatus,
 )
+from recoup.comms.payloads import Envelope
 from recoup.db import transaction
 from recoup.db.base import utcnow
 from recoup.errors import RecoupError
@@ -66,14 +67,21 @@ class Attachment:
     content: bytes
 
 
+NO_ENVELOPE = Envelope()
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A message as it will be sent, stored on the row before sending."""
+    """A message as it will be sent, stored on the row before sending: its text, the
+    recipient when rendering settled it (an SMS number in E.164, a webhook's URL), and
+    the envelope its channel needs (sender and reply-to, a webhook's signed body)."""
 
     subject: str
     text: str
     html: str = ""
     attachments: tuple[Attachment, ...] = ()
+    recipient: str = ""
+    envelope: Envelope = NO_ENVELOPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +93,7 @@ class Outgoing:
     kind: OutboxKind
     recipient: str
     rendered: Rendered
-    payload: Mapping[str, object]
+    envelope: Envelope
 
 
 class Channels(Protocol):
@@ -235,6 +243,8 @@ def _prepare(
             channels.recorded(session, row)
             return None
         row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+        row.recipient = rendered.recipient or row.recipient
+        row.payload = {**row.payload, **rendered.envelope.dump()}
         session.add_all(
             OutboxAttachment(
                 org_id=row.org_id,
@@ -263,7 +273,7 @@ def _prepare(
             row.body_html,
             tuple(Attachment(a.filename, a.mime, a.content) for a in attachments),
         ),
-        payload=dict(row.payload),
+        envelope=Envelope.model_validate(row.payload or {}),
     )
 
 

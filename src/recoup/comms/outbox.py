@@ -15,8 +15,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import MetaData, Table, select, text
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
+from recoup.comms.models import MESSAGE_KINDS, OutboxKind, OutboxMessage, OutboxStatus
 from recoup.db import bulk
+from recoup.portal import links
 
 
 class Effect(NamedTuple):
@@ -24,7 +25,8 @@ class Effect(NamedTuple):
 
     ``key`` is deterministic (e.g. ``policy:C42:cycle1:formal notice:email``) so that
     planning it again is recognised. ``payload`` carries what delivery needs (contact id,
-    invoice ids, step, reason, amounts) as JSON-safe values.
+    invoice ids, step, reason, amounts): the ``dump()`` of the row kind's model
+    (``comms.payloads``).
     """
 
     key: str
@@ -38,8 +40,31 @@ class Effect(NamedTuple):
     to_customer: bool = True  # False: to our own people, outside the customer's caps
 
 
+def links_portal(effect: Effect | OutboxMessage) -> bool:
+    """Whether the row renders a customer's message, which carries a link to the
+    customer's portal: an email, letter or SMS, or a call's script."""
+    return effect.customer_id is not None and (
+        effect.kind in MESSAGE_KINDS or effect.template == "call_script"
+    )
+
+
+def renew_link(session: Session, row: OutboxMessage) -> None:
+    """Give a row planned again (a person resends it) a fresh portal link, live from
+    when it is now due."""
+    if links_portal(row) and row.customer_id is not None:
+        token = links.new_token()
+        row.payload = {**row.payload, "portal_token": token}
+        links.record(
+            session, org_id=row.org_id, links=[(row.customer_id, token, row.next_attempt_at)]
+        )
+
+
 def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list[Effect]:
-    """Plan ``effects``; the ones that were new (keys already planned are skipped)."""
+    """Plan ``effects``; the ones that were new (keys already planned are skipped).
+
+    A message to a customer gets its portal link here, when it is planned
+    (``payload["portal_token"]``; the link is live from then until 30 days after the
+    message is due): rendering it later writes nothing."""
     existing: set[str] = set()
     for condition in bulk.among(session, OutboxMessage.key, [e.key for e in effects]):
         existing.update(
@@ -52,6 +77,9 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
     for effect in effects:
         if effect.key not in existing and effect.key not in seen:
             seen.add(effect.key)
+            if links_portal(effect) and not effect.payload.get("portal_token"):
+                token = links.new_token()
+                effect = effect._replace(payload={**effect.payload, "portal_token": token})
             new.append(effect)
     inserted = _insert_new(
         session,
@@ -74,7 +102,17 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
             for e in new
         ],
     )
-    return [e for e in new if e.key in inserted]
+    written = [e for e in new if e.key in inserted]
+    links.record(
+        session,
+        org_id=org_id,
+        links=[
+            (e.customer_id, e.payload["portal_token"], e.scheduled_at)
+            for e in written
+            if e.customer_id is not None and "portal_token" in e.payload
+        ],
+    )
+    return written
 
 
 _STAGING = Table("outbox_incoming", MetaData())

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from recoup.audit.service import Change, append
+from recoup.comms import outbox
 from recoup.comms.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, NotFound
@@ -106,6 +107,8 @@ def resend(
         )
     row.status = OutboxStatus.PENDING
     row.next_attempt_at = now or utcnow()
+    if before == OutboxStatus.FAILED:
+        outbox.renew_link(session, row)  # its text is made afresh, with a live link
     row.last_error = ""
     row.claimed_at, row.claimed_by = None, ""
     session.flush()

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from recoup import clock, money
 from recoup.audit.service import insert_audited
+from recoup.cases.payloads import TaskOrder, TaskParams
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Message
 from recoup.credit import core, repository
 from recoup.credit.core import Exposure, LimitSuggestion, Sale
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
@@ -181,7 +183,7 @@ def _owner_note(
         recipient=owner,
         source="credit",
         to_customer=False,
-        payload={"event": event, "note": note, "invoice_ids": invoice_ids, "as_of": on.isoformat()},
+        payload=Message(event=event, note=note, invoice_ids=invoice_ids, as_of=on).dump(),
     )
 
 
@@ -406,13 +408,13 @@ def release_holds_of_cleared_accounts(
                         recipient=customer.collector,
                         source="credit",
                         to_customer=False,
-                        payload={
-                            "reason": f"{customer.external_id} {customer.name} is cleared "
+                        payload=TaskOrder(
+                            reason=f"{customer.external_id} {customer.name} is cleared "
                             f"on {as_of}; the credit hold placed by {hold.placed_by or 'a person'}"
                             f" on {hold.placed_on} ({hold.reason}) is still active",
-                            "as_of": as_of.isoformat(),
-                            "params": {"title": f"Review the credit hold on {customer.name}"},
-                        },
+                            as_of=as_of,
+                            params=TaskParams(title=f"Review the credit hold on {customer.name}"),
+                        ).dump(),
                     )
                 )
     if tasks:

@@ -22,6 +22,7 @@ from recoup.cases import notes, promises, tasks
 from recoup.cases.ledger_views import contacts, email_contact
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Message
 from recoup.errors import InvalidInput, NotFound
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
@@ -391,12 +392,12 @@ def _plan_receipt(
                 template=template,
                 recipient=recipient,
                 source="payments",
-                payload={
-                    "invoice_ids": still_open or paid_ids,
-                    "contact_id": chosen.id if chosen else None,
-                    "as_of": event.occurred_on.isoformat(),
-                    "checkout_id": checkout.id,
-                },
+                payload=Message(
+                    invoice_ids=still_open or paid_ids,
+                    contact_id=chosen.id if chosen else None,
+                    as_of=event.occurred_on,
+                    checkout_id=checkout.id,
+                ).dump(),
             )
         ],
     )

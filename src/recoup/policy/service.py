@@ -15,9 +15,13 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from recoup.cases.payloads import HandoffOrder, TaskOrder
+from recoup.charges.payloads import ChargeOrder
 from recoup.comms import scheduling
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Message, Planned
+from recoup.credit.payloads import HoldOrder
 from recoup.errors import InvalidInput
 from recoup.policy import core, repository
 from recoup.policy.core import ContactView, CustomerView, Cycle, EnginePlan, InvoiceView, StepDone
@@ -283,6 +287,18 @@ _KINDS = {
 }
 
 
+# Each action kind's payload: the model of the domain that carries it out.
+_PAYLOADS: dict[str, type[Planned]] = {
+    "email": Message,
+    "letter": Message,
+    "sms": Message,
+    "task": TaskOrder,
+    "charge": ChargeOrder,
+    "credit_hold": HoldOrder,
+    "handoff": HandoffOrder,
+}
+
+
 def effects(day: DayPlan) -> list[Effect]:
     """The outbox rows for a plan's actions."""
     return [
@@ -295,15 +311,15 @@ def effects(day: DayPlan) -> list[Effect]:
             recipient=action.recipient,
             source="policy",
             to_customer=not action.params.get("to_owner"),
-            payload={
-                "step": action.step,
-                "reason": action.reason,
-                "cycle": action.cycle_key,
-                "invoice_ids": list(action.invoice_ids),
-                "contact_id": action.contact_id,
-                "as_of": day.as_of.isoformat(),
-                "params": dict(action.params),
-            },
+            payload=_PAYLOADS[action.kind](
+                step=action.step,
+                reason=action.reason,
+                cycle=action.cycle_key,
+                invoice_ids=list(action.invoice_ids),
+                contact_id=action.contact_id,
+                as_of=day.as_of,
+                params=dict(action.params),
+            ).dump(),
         )
         for action in day.plan.actions
     ]

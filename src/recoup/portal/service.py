@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.orm import Session
 
 from recoup import money
-from recoup.auth.service import hash_token
+from recoup.auth.core import hash_token
 from recoup.cases import coexistence, disputes, notes, promises, tasks
 from recoup.cashapp.reference import customer_reference
 from recoup.charges import service as charges

@@ -21,6 +21,7 @@ from recoup.cases import agency, disputes, notes, plans, promises
 from recoup.clock import parse_day
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Message
 from recoup.credit import service as credit
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput, NotFound, RecoupError
@@ -345,12 +346,12 @@ def send_statement(
             template="statement",
             recipient=chosen["email"],
             source="web",
-            payload={
-                "invoice_ids": invoice_ids,
-                "contact_id": chosen["id"],
-                "as_of": as_of.isoformat(),
-                "requested_by": actor.email,
-            },
+            payload=Message(
+                invoice_ids=invoice_ids,
+                contact_id=chosen["id"],
+                as_of=as_of,
+                requested_by=actor.email,
+            ).dump(),
         )
         new = enqueue(db, org_id=actor.org_id, effects=[effect])
         if not new:

@@ -1,12 +1,13 @@
 """Delivering webhooks: the dispatcher's channel for outbox rows of kind ``webhook``.
 
 For each attempt the dispatcher claims the row and calls ``render`` in that
-transaction: the event's body is built from the row's payload, signed with the
-subscription's secret and a fresh ``webhook-timestamp`` (Standard Webhooks; the
-``standardwebhooks`` package signs), and body and headers are stored on the row as they
-will be sent. The row's ``body_text`` stays empty on purpose: the dispatcher renders a
-row again on its next attempt only then, and a retry hours later needs a fresh
-timestamp, which receivers check. ``send`` POSTs it with httpx (timeouts, redirects not
+transaction: the event's body is built from the row's ``Delivery`` payload, signed with
+the subscription's secret and a fresh ``webhook-timestamp`` (Standard Webhooks; the
+``standardwebhooks`` package signs), and body and headers go back in the ``Rendered``
+envelope, which the dispatcher stores on the row as they will be sent. The row's
+``body_text`` stays empty on purpose: the dispatcher renders a row again on its next
+attempt only then, and a retry hours later needs a fresh timestamp, which receivers
+check. ``send`` POSTs it with httpx (timeouts, redirects not
 followed) with no transaction open: 2xx is delivered, 410 Gone is permanent, anything
 else (an error status, a timeout, a refused connection) is retried with the
 dispatcher's backoff. ``recorded`` runs in the transaction that records the outcome:
@@ -19,7 +20,6 @@ emails the organisation's admins through the outbox.
 import time
 from datetime import UTC, datetime
 from email.utils import formataddr
-from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
@@ -31,11 +31,13 @@ from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.comms.dispatcher import Outgoing, Rendered
 from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
 from recoup.comms.outbox import Effect, enqueue
+from recoup.comms.payloads import Envelope
 from recoup.db.base import utcnow
 from recoup.errors import Conflict
 from recoup.ledger import service as ledger
 from recoup.webhooks import core, repository, service
 from recoup.webhooks.models import WebhookAttempt, WebhookSubscription
+from recoup.webhooks.payloads import Delivery, Notice
 
 SOURCE = service.SOURCE
 NOTICE = "webhook_disabled"  # the template name of the admins' email
@@ -81,34 +83,15 @@ class WebhookChannel:
     def render(self, session: Session, row: OutboxMessage) -> Rendered:
         """A delivery signed for this attempt (or the admins' notice, an email)."""
         if row.kind == OutboxKind.EMAIL:
-            return _render_notice(session, row)
-        payload = row.payload
-        subscription = service.get_subscription(
-            session, org_id=row.org_id, subscription_id=int(payload["subscription_id"])
-        )
-        if not subscription.enabled:
-            raise Conflict(f"webhook subscription #{subscription.id} is disabled")
-        body = core.event_body(
-            type=str(payload["type"]), timestamp=str(payload["timestamp"]), data=payload["data"]
-        )
-        headers = signed_headers(
-            secret=subscription.secret, event_id=str(payload["event_id"]), body=body
-        )
-        row.recipient = subscription.url
-        row.payload = {**payload, "body": body, "headers": headers}
-        return Rendered(subject=str(payload["type"]), text="")
+            return render_notice(session, row, Notice.model_validate(row.payload))
+        return render_delivery(session, row, Delivery.model_validate(row.payload))
 
     # -- send --
 
     def send(self, message: Outgoing) -> str:
         """POST the signed body; the answer in words, or a failure to retry (or not)."""
-        body = str(message.payload["body"]).encode()
-        signed = message.payload["headers"]
-        assert isinstance(signed, dict)
-        headers = {
-            **{str(k): str(v) for k, v in signed.items()},
-            "content-type": "application/json",
-        }
+        body = message.envelope.body.encode()
+        headers = {**message.envelope.headers, "content-type": "application/json"}
         started = time.perf_counter()
         try:
             with self.client.stream(
@@ -134,14 +117,14 @@ class WebhookChannel:
         answer = self._answers.pop(f"{row.org_id}:{row.key}", None)
         if row.kind != OutboxKind.WEBHOOK or answer is None:
             return  # nothing was sent (it could not be prepared): no attempt to log
-        payload = row.payload
+        payload = Delivery.model_validate(row.payload)
         now = utcnow()
         # One statement counts the attempt (and tells whether the subscription still
         # exists): this runs once per delivery, in the dispatcher's hot loop.
         counted = repository.count_attempt(
             session,
             row.org_id,
-            int(payload["subscription_id"]),
+            payload.subscription_id,
             succeeded=answer.succeeded,
             now=now,
         )
@@ -150,17 +133,17 @@ class WebhookChannel:
         failures, max_failures, enabled = counted
         attempt = WebhookAttempt(
             org_id=row.org_id,
-            subscription_id=int(payload["subscription_id"]),
+            subscription_id=payload.subscription_id,
             outbox_id=row.id,
-            event_id=str(payload["event_id"]),
-            event_type=str(payload["type"]),
+            event_id=payload.event_id,
+            event_type=payload.type,
             attempt=row.attempts,
             succeeded=answer.succeeded,
             status_code=answer.status_code,
             duration_ms=answer.duration_ms,
             response_excerpt=answer.excerpt,
             error=answer.error,
-            headers=dict(payload.get("headers", {})),
+            headers=Envelope.model_validate(row.payload).headers,
         )
         session.add(attempt)
         if answer.succeeded or not enabled:
@@ -176,7 +159,7 @@ class WebhookChannel:
             )
             session.flush()  # the attempt's id keys the admins' emails
             subscription = service.get_subscription(
-                session, org_id=row.org_id, subscription_id=int(payload["subscription_id"])
+                session, org_id=row.org_id, subscription_id=payload.subscription_id
             )
             disable(session, subscription=subscription, reason=reason, attempt_id=attempt.id)
             if row.status == OutboxStatus.RETRYING:
@@ -210,11 +193,9 @@ def disable(
                 kind=OutboxKind.EMAIL,
                 customer_id=None,
                 scheduled_at=utcnow(),
-                payload={
-                    "subscription_id": subscription.id,
-                    "url": subscription.url,
-                    "reason": reason,
-                },
+                payload=Notice(
+                    subscription_id=subscription.id, url=subscription.url, reason=reason
+                ).dump(),
                 template=NOTICE,
                 recipient=email,
                 source=SOURCE,
@@ -225,27 +206,45 @@ def disable(
     )
 
 
-def _render_notice(session: Session, row: OutboxMessage) -> Rendered:
+def render_delivery(session: Session, row: OutboxMessage, payload: Delivery) -> Rendered:
+    """The event's body signed with the subscription's secret now, for this attempt."""
+    subscription = service.get_subscription(
+        session, org_id=row.org_id, subscription_id=payload.subscription_id
+    )
+    if not subscription.enabled:
+        raise Conflict(f"webhook subscription #{subscription.id} is disabled")
+    body = core.event_body(type=payload.type, timestamp=payload.timestamp, data=payload.data)
+    headers = signed_headers(secret=subscription.secret, event_id=payload.event_id, body=body)
+    return Rendered(
+        subject=payload.type,
+        text="",
+        recipient=subscription.url,
+        envelope=Envelope(body=body, headers=headers),
+    )
+
+
+def render_notice(session: Session, row: OutboxMessage, payload: Notice) -> Rendered:
     """The admins' email: which endpoint, why, and what to do."""
     organisation = ledger.get_organisation(session, org_id=row.org_id)
-    row.payload = {
-        **row.payload,
-        "from": formataddr((organisation.sender_name or organisation.name, organisation.email))
+    sender = (
+        formataddr((organisation.sender_name or organisation.name, organisation.email))
         if organisation.email
-        else "",
-        "reply_to": "",
-    }
-    payload: dict[str, Any] = row.payload
-    url, number = payload["url"], payload["subscription_id"]
+        else ""
+    )
+    url, number = payload.url, payload.subscription_id
     text = (
         f"Recoup has stopped sending webhooks to {url} (subscription #{number} of "
-        f"{organisation.name}).\n\nWhy: {payload['reason']}.\n\n"
+        f"{organisation.name}).\n\nWhy: {payload.reason}.\n\n"
         "Deliveries that were waiting were cancelled. Once the endpoint works again, "
         f"enable the subscription on the Webhooks page (/webhooks/{number}) or with "
         f"`recoup webhook enable {number}`, and replay what it missed from its delivery "
         "log.\n"
     )
-    return Rendered(subject=f"Webhooks to {url} were disabled", text=text)
+    return Rendered(
+        subject=f"Webhooks to {url} were disabled",
+        text=text,
+        envelope=Envelope(sender=sender, reply_to=""),
+    )
 
 
 def _read_excerpt(response: httpx.Response) -> str:

@@ -24,6 +24,7 @@ from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.webhooks import core, repository
 from recoup.webhooks.models import WebhookAttempt, WebhookSubscription
+from recoup.webhooks.payloads import Delivery
 
 SOURCE = "webhooks"  # the outbox rows' source
 ENTITY = "webhook_subscriptions"
@@ -189,13 +190,13 @@ def emit_many(
                     kind=OutboxKind.WEBHOOK,
                     customer_id=None,
                     scheduled_at=at,
-                    payload={
-                        "subscription_id": subscription_id,
-                        "event_id": identity,
-                        "type": type,
-                        "timestamp": timestamp,
-                        "data": safe,
-                    },
+                    payload=Delivery(
+                        subscription_id=subscription_id,
+                        event_id=identity,
+                        type=type,
+                        timestamp=timestamp,
+                        data=safe,
+                    ).dump(),
                     template=type,
                     recipient=url,
                     source=SOURCE,
@@ -243,20 +244,17 @@ def replay(session: Session, *, org_id: int, delivery_id: int, by: str = "") -> 
     """Send a delivery's event to its subscription again: a new delivery (a new outbox
     row with the same event id and body, sent at the next dispatch), audited."""
     original = get_delivery(session, org_id=org_id, delivery_id=delivery_id)
-    payload = dict(original.payload)
-    subscription_id = int(payload["subscription_id"])
+    event = Delivery.model_validate(original.payload)
+    subscription_id = event.subscription_id
     subscription = get_subscription(session, org_id=org_id, subscription_id=subscription_id)
     if not subscription.enabled:
         raise Conflict(
             f"webhook subscription #{subscription_id} is disabled: enable it before a replay"
         )
-    base = core.delivery_key(subscription_id, str(payload["event_id"]))
+    base = core.delivery_key(subscription_id, event.event_id)
     number = repository.count_keys_like(session, org_id, f"{base}:replay:") + 1
     at = utcnow()
-    payload = {
-        key: payload[key] for key in ("subscription_id", "event_id", "type", "timestamp", "data")
-    }
-    payload["replay_of"] = original.id
+    payload = Delivery(**event.model_dump(exclude={"replay_of"}), replay_of=original.id).dump()
     (planned,) = enqueue(
         session,
         org_id=org_id,
