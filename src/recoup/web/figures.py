@@ -104,11 +104,12 @@ def forget() -> None:
 #
 # A row's ``updated_at`` is the writer's clock at its flush, but the row is seen only once
 # its transaction commits, maybe later. So the next visit looks back from *before* every
-# transaction open now: on PostgreSQL from the start of the oldest open transaction
-# (``pg_stat_activity``, the same role's sessions), on SQLite (one writer, which holds
-# the lock from its first statement) ``SQLITE_LOOKBACK`` before now, and on SQLite the
-# sums are also made again in full once they are ``SQLITE_FULL_AGE`` old. The parts of the
-# customers changed in that window are summed again on every visit: few rows, read by
+# transaction open now: on PostgreSQL from the start of the oldest open transaction of a
+# client (``pg_stat_activity``: the same role's sessions, not autovacuum's), on SQLite
+# (one writer, which holds the lock from its first statement) ``SQLITE_LOOKBACK`` before
+# now, and on SQLite the sums are also made again in full once they are
+# ``SQLITE_FULL_AGE`` old. The parts of the customers changed in that window are summed
+# again on every visit: few rows, read by
 # the index. The rows summed per customer are never deleted (invoices, outbox rows) and
 # never move to another customer; what may be (payments, credit notes) is summed whole
 # on each visit (``repository.unapplied_money``: only the unapplied money).
@@ -299,8 +300,8 @@ def _since(session: Session, sqlite: bool) -> datetime:
         return now - SQLITE_LOOKBACK
     oldest = session.scalar(
         text(
-            "SELECT min(xact_start) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND xact_start IS NOT NULL"
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND xact_start IS NOT NULL"
         )
     )
     return min(now, oldest or now) - LOOKBACK
