@@ -1,7 +1,7 @@
 """The whole ledger's sums the pages keep per customer (``recoup.web.figures.summed``)
 equal a full recompute after any run of ledger changes: invoices, payments applied and
 unapplied, allocations undone, payments withdrawn (deleted), credit notes, write-offs,
-outbox rows; on SQLite and PostgreSQL. Each change commits on its own, as the web's
+outbox rows (the outbox's counts, what the engine did and plans); on SQLite and PostgreSQL. Each change commits on its own, as the web's
 and the workers' transactions do, and the next visit sums again only the customers
 changed (the look-back margin set to none, so that the window is exactly "since the
 last visit")."""
@@ -144,15 +144,20 @@ def write_off(session: Session, org: int, rnd: random.Random, step: int) -> None
 
 def outbox(session: Session, org: int, rnd: random.Random, step: int) -> None:
     rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.org_id == org)))
+    sent = datetime(2026, 6, 29, 10, tzinfo=UTC)  # the day before AS_OF
     if rows and rnd.random() < 0.5:
-        rnd.choice(rows).status = rnd.choice(list(OutboxStatus))
+        row = rnd.choice(rows)
+        row.status = rnd.choice(list(OutboxStatus))
+        row.sent_at = sent if row.status == OutboxStatus.SENT else None
+        row.template = rnd.choice(["friendly_reminder", "final_notice"])
         session.flush()
         return
     session.add(
         OutboxMessage(
             org_id=org, key=f"kept:{step}",
             customer_id=rnd.choice([None, *_customers(session, org)]),
-            kind=OutboxKind.EMAIL, template="friendly_reminder", recipient="ap@example.com",
+            kind=rnd.choice([OutboxKind.EMAIL, OutboxKind.LETTER]),
+            template="friendly_reminder", recipient="ap@example.com", sent_at=sent,
             status=rnd.choice(list(OutboxStatus)), attempts=0,
             next_attempt_at=datetime(2026, 6, 29, 9, tzinfo=UTC), subject="s",
             body_text="t", body_html="", payload={},
@@ -175,6 +180,8 @@ def _kept(session: Session, org: int) -> dict[str, Any]:
         "accounts": list(service._accounts(session, org, AS_OF)),
         "open since": dict(_open_since(session, org)),
         "outbox": _outbox_counts(session, org),
+        "planned": service._activity(session, org, AS_OF, planned=True),
+        "done": service._activity(session, org, AS_OF - timedelta(days=1), planned=False),
     }
 
 
@@ -201,7 +208,18 @@ def _full(session: Session, org: int) -> dict[str, Any]:
         "accounts": repository.account_totals(session, org, AS_OF),
         "open since": repository.oldest_open_due(session, org),
         "outbox": repository.outbox_counts(session, org),
+        "planned": repository.engine_activity(
+            session, org, _midnight(0), _midnight(1), planned=True
+        ),
+        "done": repository.engine_activity(
+            session, org, _midnight(-1), _midnight(0), planned=False
+        ),
     }
+
+
+def _midnight(days: int) -> datetime:
+    day = AS_OF + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

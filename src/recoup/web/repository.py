@@ -645,6 +645,33 @@ def engine_activity(
     """What the engine did or plans, per step (template) and channel (kind), most first:
     rows sent in ``start``..``end`` (exclusive), or (``planned``) rows waiting to go out
     before ``end``."""
+    totals: dict[tuple[str, str], int] = {}
+    for _, template, kind, count in engine_activity_rows(
+        session, org_id, start, end, planned=planned
+    ):
+        totals[(template, kind)] = totals.get((template, kind), 0) + count
+    return activity_order(totals)
+
+
+def activity_order(totals: dict[tuple[str, str], int]) -> list[tuple[str, str, int]]:
+    """``(step, channel) -> count`` as the dashboard lists them: most first."""
+    return sorted(
+        ((t, k, n) for (t, k), n in totals.items() if n),
+        key=lambda r: (-r[2], r[0], r[1]),
+    )
+
+
+def engine_activity_rows(
+    session: Session,
+    org_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    planned: bool,
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, str, str, int]]:
+    """``(customer, step, channel, rows)`` of ``engine_activity`` (of ``customers``,
+    None all)."""
     if planned:
         condition = and_(
             OutboxMessage.status.in_(["pending", "retrying"]),
@@ -653,13 +680,15 @@ def engine_activity(
     else:
         condition = and_(OutboxMessage.sent_at >= start, OutboxMessage.sent_at < end)
     rows = session.execute(
-        select(OutboxMessage.template, OutboxMessage.kind, func.count())
-        .where(OutboxMessage.org_id == org_id, condition)
-        .group_by(OutboxMessage.template, OutboxMessage.kind)
+        select(OutboxMessage.customer_id, OutboxMessage.template, OutboxMessage.kind, func.count())
+        .where(
+            OutboxMessage.org_id == org_id,
+            condition,
+            *_for(OutboxMessage.customer_id, customers),
+        )
+        .group_by(OutboxMessage.customer_id, OutboxMessage.template, OutboxMessage.kind)
     )
-    return sorted(
-        ((r[0] or "", str(r[1]), int(r[2])) for r in rows), key=lambda r: (-r[2], r[0], r[1])
-    )
+    return [(r[0], r[1] or "", str(r[2]), int(r[3])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

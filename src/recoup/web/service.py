@@ -207,13 +207,17 @@ def credit_sales(session: Session, org_id: int, as_of: date) -> dict[str, int]:
 def _activity(
     session: Session, org_id: int, day: date, *, planned: bool
 ) -> list[tuple[str, str, int]]:
-    """What the engine did on ``day`` or (``planned``) plans by its end, counted once per
-    change of the outbox."""
+    """What the engine did on ``day`` or (``planned``) plans by its end, kept per
+    customer (``figures.summed``)."""
     start, end = _midnight(day), _midnight(day + timedelta(days=1))
-    return figures.cached(
-        session, org_id, ("activity", day, planned), figures.OUTBOX,
-        lambda: repository.engine_activity(session, org_id, start, end, planned=planned),
+    found = figures.summed(
+        session, org_id, ("activity", day, planned), figures.OUTBOX_ROWS,
+        lambda customers: repository.engine_activity_rows(
+            session, org_id, start, end, planned=planned, customers=customers
+        ),
+        lambda: figures.Totals(2),
     )  # fmt: skip
+    return repository.activity_order({key: sums[0] for key, sums in found.items()})
 
 
 def _trends(
