@@ -89,6 +89,53 @@ def invoice_charges(
     return list(session.scalars(query.order_by(Charge.period_start, Charge.id)))
 
 
+def reductions_of(
+    session: Session, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, list[tuple[date, int]]]:
+    """``reductions`` of several invoices at once: ``invoice id -> [(date, minor)]``."""
+    found: dict[int, list[tuple[date, int]]] = {i: [] for i in invoice_ids}
+    if not invoice_ids:
+        return found
+    rows = session.execute(
+        select(Allocation.invoice_id, Allocation.allocated_on, Allocation.amount).where(
+            Allocation.org_id == org_id, Allocation.invoice_id.in_(list(invoice_ids))
+        )
+    )
+    for row in rows:
+        found[row[0]].append((row[1], int(row[2])))
+    return found
+
+
+def last_interest_days(
+    session: Session, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, date]:
+    """``last_interest_day`` of several invoices at once (those with one)."""
+    if not invoice_ids:
+        return {}
+    rows = session.execute(
+        select(Charge.invoice_id, func.max(Charge.period_end))
+        .where(
+            Charge.org_id == org_id,
+            Charge.invoice_id.in_(list(invoice_ids)),
+            Charge.kind == ChargeKind.INTEREST,
+        )
+        .group_by(Charge.invoice_id)
+    )
+    return {row[0]: row[1] for row in rows if row[0] is not None and row[1] is not None}
+
+
+def terms_of_customer(
+    session: Session, org_id: int, customer_id: int
+) -> dict[int | None, ChargeTerms]:
+    """Every terms row of a customer: ``invoice id -> terms`` (None: the customer's)."""
+    rows = session.scalars(
+        select(ChargeTerms).where(
+            ChargeTerms.org_id == org_id, ChargeTerms.customer_id == customer_id
+        )
+    )
+    return {row.invoice_id: row for row in rows}
+
+
 def last_interest_day(session: Session, org_id: int, invoice_id: int) -> date | None:
     """The last day already covered by an interest charge on the invoice (any status)."""
     return session.scalar(

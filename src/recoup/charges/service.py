@@ -341,8 +341,22 @@ class _Resolved:
     waived: str | None = None  # why statutory charges are waived for the customer
 
 
-def _resolve_terms(session: Session, org_id: int, invoice: Invoice) -> _Resolved:
-    on_invoice, on_customer = repository.terms(session, org_id, invoice.customer_id, invoice.id)
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """What the interest of several invoices of one customer reads, loaded at once (one
+    query per kind): every terms row of the customer, each invoice's allocations."""
+
+    terms: dict[int | None, ChargeTerms]  # invoice id (None: the customer's) -> terms
+    reductions: dict[int, list[tuple[date, int]]]
+
+
+def _resolve_terms(
+    session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | None = None
+) -> _Resolved:
+    if loaded is None:
+        on_invoice, on_customer = repository.terms(session, org_id, invoice.customer_id, invoice.id)
+    else:
+        on_invoice, on_customer = loaded.terms.get(invoice.id), loaded.terms.get(None)
     levels = [t for t in (on_invoice, on_customer) if t is not None]
 
     def first(attribute: str) -> Any:
@@ -428,7 +442,7 @@ def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
     return invoice
 
 
-def _debt(session: Session, org_id: int, invoice: Invoice) -> Debt:
+def _debt(session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | None = None) -> Debt:
     customer = repository.customer(session, org_id, invoice.customer_id)
     assert customer is not None  # the foreign key guarantees it
     currency = invoice.currency
@@ -437,7 +451,11 @@ def _debt(session: Session, org_id: int, invoice: Invoice) -> Debt:
         start=min(invoice.issue_date, invoice.due_date),
         reductions=tuple(
             (day, money.from_minor(minor, currency))
-            for day, minor in repository.reductions(session, org_id, invoice.id)
+            for day, minor in (
+                repository.reductions(session, org_id, invoice.id)
+                if loaded is None
+                else loaded.reductions.get(invoice.id, [])
+            )
         ),
     )
     return Debt(
@@ -467,14 +485,19 @@ def _statute(session: Session, jurisdiction: Jurisdiction | None) -> Statute | N
 
 
 def _interest(
-    session: Session, org_id: int, invoice: Invoice, as_of: date, since: date | None
+    session: Session,
+    org_id: int,
+    invoice: Invoice,
+    as_of: date,
+    since: date | None,
+    loaded: _Loaded | None = None,
 ) -> InterestExplanation:
     closed = _closed(invoice)
     if closed:
         return InterestExplanation(
             currency=invoice.currency, rule="no interest", start=None, end=as_of, reason=closed
         )
-    resolved = _resolve_terms(session, org_id, invoice)
+    resolved = _resolve_terms(session, org_id, invoice, loaded)
     uses_statute = resolved.terms.interest_rate_percent is None
     no_statute = resolved.waived or resolved.refused
     if uses_statute and no_statute:
@@ -486,7 +509,7 @@ def _interest(
             reason=no_statute,
         )
     return core.interest_due(
-        debt=_debt(session, org_id, invoice),
+        debt=_debt(session, org_id, invoice, loaded),
         as_of=as_of,
         terms=resolved.terms,
         statute=_statute(session, resolved.jurisdiction) if uses_statute else None,
@@ -1040,7 +1063,9 @@ def accrued_interest(
     session: Session, *, org_id: int, customer_id: int, as_of: date
 ) -> list[AccruedInterest]:
     """The interest accrued to ``as_of`` on the customer's open claims (beyond what is
-    already charged), one line per invoice with something accrued."""
+    already charged), one line per invoice with something accrued. The terms, the last
+    day charged and the allocations of every claim's invoice are read at once (one
+    query per kind, not per invoice: a customer page lists every claim)."""
     lines: list[AccruedInterest] = []
     claims = repository.open_claims(session, org_id, customer_id)
     # The rows every claim reads, loaded once and held here: the session's identity map
@@ -1057,13 +1082,19 @@ def accrued_interest(
         if claims
         else ()
     )
+    ids = [c.invoice_id for c in claims]
+    loaded = _Loaded(
+        repository.terms_of_customer(session, org_id, customer_id) if claims else {},
+        repository.reductions_of(session, org_id, ids),
+    )
+    last_days = repository.last_interest_days(session, org_id, ids)
     for claim in claims:
         invoice = _invoice(session, org_id, claim.invoice_id)
         if invoice.status != InvoiceStatus.OPEN:
             continue
-        last = repository.last_interest_day(session, org_id, invoice.id)
+        last = last_days.get(invoice.id)
         explanation = _interest(
-            session, org_id, invoice, as_of, last + core.ONE_DAY if last else None
+            session, org_id, invoice, as_of, last + core.ONE_DAY if last else None, loaded
         )
         if explanation.reason or explanation.start is None or explanation.total_minor <= 0:
             continue

@@ -52,12 +52,14 @@ def _directory(db: Session, org_id: int) -> list[repository.DirectoryEntry]:
 
 
 def _open_since(db: Session, org_id: int) -> dict[int, date]:
-    """Customers with something open and their oldest open due date, computed once per
-    change of the ledger (``figures``)."""
-    return figures.cached(
-        db, org_id, ("open_since",), figures.LEDGER,
-        lambda: repository.oldest_open_due(db, org_id),
+    """Customers with something open and their oldest open due date, kept per customer
+    (``figures.summed``)."""
+    found: dict[int, date] = figures.summed(
+        db, org_id, ("open_since",), figures.INVOICES,
+        lambda customers: repository.oldest_open_rows(db, org_id, customers),
+        lambda: figures.Mapping(),
     )  # fmt: skip
+    return found
 
 
 def _context(db: Session, actor: Actor, as_of: date, filters: dict[str, str],

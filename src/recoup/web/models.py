@@ -13,6 +13,8 @@ Index("ix_payments_org_updated", Payment.org_id, Payment.updated_at)
 Index("ix_credit_notes_org_updated", CreditNote.org_id, CreditNote.updated_at)
 Index("ix_outbox_org_updated", OutboxMessage.org_id, OutboxMessage.updated_at)
 Index("ix_outbox_org_sent", OutboxMessage.org_id, OutboxMessage.sent_at)
+# The outbox page's rows of one status, newest first (migration ``web12_0001``).
+Index("ix_outbox_org_status_id", OutboxMessage.org_id, OutboxMessage.status, OutboxMessage.id)
 Index(
     "ix_invoices_org_status_due_id",
     Invoice.org_id,

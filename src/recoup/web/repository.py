@@ -28,7 +28,14 @@ from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxAttachment, OutboxMessage
 from recoup.ledger import queries as ledger_queries
-from recoup.ledger.models import Customer, Invoice, InvoiceStatus
+from recoup.ledger.models import (
+    CreditNote,
+    CreditNoteStatus,
+    Customer,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+)
 from recoup.web.core import WorklistRow, weight_ranges
 
 
@@ -67,10 +74,22 @@ class AccountTotal:
     score: int
 
 
-def account_totals(session: Session, org_id: int, as_of: date) -> list[AccountTotal]:
-    """Every account with overdue money on ``as_of``, highest priority first (overdue
-    amounts weighted by age, ``core``; then the overdue sum, the customer, the currency).
-    One pass over the open invoices: callers keep the result (``figures``)."""
+def _for(column: Any, customers: Sequence[int | None] | None) -> list[ColumnElement[bool]]:
+    """Rows of ``customers`` (None: every customer; a None among them: rows of none)."""
+    if customers is None:
+        return []
+    ids = [c for c in customers if c is not None]
+    if len(ids) < len(customers):
+        return [or_(column.in_(ids), column.is_(None))]
+    return [column.in_(ids)]
+
+
+def account_rows(
+    session: Session, org_id: int, as_of: date, customers: Sequence[int | None] | None = None
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, total open, overdue, over 90, overdue count, oldest due,
+    score)`` of every account with overdue money on ``as_of`` (of ``customers``, None
+    all): one pass over their open invoices."""
     overdue = Invoice.due_date < as_of
     weighted = sum(
         (
@@ -102,16 +121,112 @@ def account_totals(session: Session, org_id: int, as_of: date) -> list[AccountTo
             Invoice.org_id == org_id,
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.open_amount > 0,
+            *_for(Invoice.customer_id, customers),
         )
         .group_by(Invoice.customer_id, Invoice.currency)
         .having(overdue_sum > 0)
     )
-    found = [
-        AccountTotal(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6], int(r[7] or 0))
-        for r in session.execute(query)
-    ]
-    found.sort(key=lambda a: (-a.score, -a.overdue, a.customer_id, a.currency))
+    return [tuple(r) for r in session.execute(query)]
+
+
+def account_total(row: Sequence[Any]) -> AccountTotal:
+    """An ``account_rows`` row as an ``AccountTotal``."""
+    r = row
+    return AccountTotal(
+        r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6], int(r[7] or 0)
+    )
+
+
+def account_order(account: AccountTotal) -> tuple[int, int, int, str]:
+    """Accounts' priority: the highest score first, then the overdue sum, the customer,
+    the currency."""
+    return (-account.score, -account.overdue, account.customer_id, account.currency)
+
+
+def account_totals(session: Session, org_id: int, as_of: date) -> list[AccountTotal]:
+    """Every account with overdue money on ``as_of``, highest priority first (overdue
+    amounts weighted by age, ``core``; then the overdue sum, the customer, the currency).
+    One pass over the open invoices: callers keep the result (``figures``)."""
+    found = [account_total(r) for r in account_rows(session, org_id, as_of)]
+    found.sort(key=account_order)
     return found
+
+
+def aging_rows(
+    session: Session,
+    org_id: int,
+    as_of: date,
+    ranges: Sequence[tuple[date | None, date | None]],
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, amount in each due-date range ...)`` of the open invoices
+    (of ``customers``, None all): the ledger's aging by due date, per customer."""
+    sums = []
+    for earliest, latest in ranges:
+        conditions = []
+        if earliest is not None:
+            conditions.append(Invoice.due_date >= earliest)
+        if latest is not None:
+            conditions.append(Invoice.due_date <= latest)
+        sums.append(
+            cast(func.sum(case((and_(*conditions), Invoice.open_amount), else_=0)), BigInteger)
+        )
+    query = (
+        select(Invoice.customer_id, Invoice.currency, *sums)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+            *_for(Invoice.customer_id, customers),
+        )
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def sales_rows(
+    session: Session,
+    org_id: int,
+    start: date,
+    end: date,
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, invoiced amount)`` of invoices issued ``start``..``end``,
+    void and written-off ones left out (the ledger's credit sales), per customer."""
+    query = (
+        select(
+            Invoice.customer_id, Invoice.currency, cast(func.sum(Invoice.total_amount), BigInteger)
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.issue_date >= start,
+            Invoice.issue_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+            *_for(Invoice.customer_id, customers),
+        )
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def unapplied_money(session: Session, org_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Per currency: unallocated payment money and open credit-note money (summed whole on
+    each call: payments are deleted and change customer, so they are not kept)."""
+    payments = session.execute(
+        select(Payment.currency, func.sum(Payment.unallocated_amount))
+        .where(Payment.org_id == org_id, Payment.unallocated_amount > 0)
+        .group_by(Payment.currency)
+    )
+    credits = session.execute(
+        select(CreditNote.currency, func.sum(CreditNote.open_amount))
+        .where(
+            CreditNote.org_id == org_id,
+            CreditNote.status == CreditNoteStatus.OPEN,
+            CreditNote.open_amount > 0,
+        )
+        .group_by(CreditNote.currency)
+    )
+    return {r[0]: int(r[1]) for r in payments}, {r[0]: int(r[1]) for r in credits}
 
 
 def customers_matching(session: Session, org_id: int, where: WorklistFilter) -> set[int] | None:
@@ -433,6 +548,20 @@ def outbox_counts(session: Session, org_id: int) -> dict[str, int]:
     }
 
 
+def outbox_count_rows(
+    session: Session, org_id: int, customers: Sequence[int | None] | None = None
+) -> list[tuple[Any, ...]]:
+    """``(customer, status, rows)`` of the outbox (of ``customers``, None all)."""
+    return [
+        (r[0], str(r[1]), int(r[2]))
+        for r in session.execute(
+            select(OutboxMessage.customer_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.org_id == org_id, *_for(OutboxMessage.customer_id, customers))
+            .group_by(OutboxMessage.customer_id, OutboxMessage.status)
+        )
+    ]
+
+
 def outbox(
     session: Session,
     org_id: int,
@@ -516,6 +645,33 @@ def engine_activity(
     """What the engine did or plans, per step (template) and channel (kind), most first:
     rows sent in ``start``..``end`` (exclusive), or (``planned``) rows waiting to go out
     before ``end``."""
+    totals: dict[tuple[str, str], int] = {}
+    for _, template, kind, count in engine_activity_rows(
+        session, org_id, start, end, planned=planned
+    ):
+        totals[(template, kind)] = totals.get((template, kind), 0) + count
+    return activity_order(totals)
+
+
+def activity_order(totals: dict[tuple[str, str], int]) -> list[tuple[str, str, int]]:
+    """``(step, channel) -> count`` as the dashboard lists them: most first."""
+    return sorted(
+        ((t, k, n) for (t, k), n in totals.items() if n),
+        key=lambda r: (-r[2], r[0], r[1]),
+    )
+
+
+def engine_activity_rows(
+    session: Session,
+    org_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    planned: bool,
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, str, str, int]]:
+    """``(customer, step, channel, rows)`` of ``engine_activity`` (of ``customers``,
+    None all)."""
     if planned:
         condition = and_(
             OutboxMessage.status.in_(["pending", "retrying"]),
@@ -524,13 +680,15 @@ def engine_activity(
     else:
         condition = and_(OutboxMessage.sent_at >= start, OutboxMessage.sent_at < end)
     rows = session.execute(
-        select(OutboxMessage.template, OutboxMessage.kind, func.count())
-        .where(OutboxMessage.org_id == org_id, condition)
-        .group_by(OutboxMessage.template, OutboxMessage.kind)
+        select(OutboxMessage.customer_id, OutboxMessage.template, OutboxMessage.kind, func.count())
+        .where(
+            OutboxMessage.org_id == org_id,
+            condition,
+            *_for(OutboxMessage.customer_id, customers),
+        )
+        .group_by(OutboxMessage.customer_id, OutboxMessage.template, OutboxMessage.kind)
     )
-    return sorted(
-        ((r[0] or "", str(r[1]), int(r[2])) for r in rows), key=lambda r: (-r[2], r[0], r[1])
-    )
+    return [(r[0], r[1] or "", str(r[2]), int(r[3])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,16 +748,25 @@ def next_steps(session: Session, org_id: int, customer_ids: Sequence[int]) -> di
 def oldest_open_due(session: Session, org_id: int) -> dict[int, date]:
     """Customer id → the due date of its oldest open invoice (customers with something
     open; one pass over the open invoices: callers keep the result, ``figures``)."""
+    return {r[0]: r[1] for r in oldest_open_rows(session, org_id)}
+
+
+def oldest_open_rows(
+    session: Session, org_id: int, customers: Sequence[int | None] | None = None
+) -> list[tuple[Any, ...]]:
+    """``(customer, due date of its oldest open invoice)`` of the customers (of
+    ``customers``, None all) with something open."""
     rows = session.execute(
         select(Invoice.customer_id, func.min(Invoice.due_date))
         .where(
             Invoice.org_id == org_id,
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.open_amount > 0,
+            *_for(Invoice.customer_id, customers),
         )
         .group_by(Invoice.customer_id)
     )
-    return {r[0]: r[1] for r in rows}
+    return [(r[0], r[1]) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,25 +91,17 @@ def _shown(value: Decimal | None) -> Decimal | None:
 def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | None) -> Dashboard:
     """Total AR, overdue share, aging and DSO per currency; the top of the worklist;
     what customers said on the portal that nobody has seen yet."""
-    report = figures.cached(
-        session, org_id, ("aging", as_of), figures.LEDGER,
-        lambda: ledger.aging_report(session, org_id=org_id, as_of=as_of, by_customer=False),
-    )  # fmt: skip
-    sales = figures.cached(
-        session, org_id, ("sales", as_of), figures.LEDGER,
-        lambda: analytics.credit_sales(
-            session, org_id=org_id, start=as_of - timedelta(days=364), end=as_of
-        ),
-    )  # fmt: skip
+    labels, totals = aging_totals(session, org_id, as_of)
+    sales = credit_sales(session, org_id, as_of)
     summaries = []
-    for line in report.totals:
+    for line in totals:
         overdue = line.total - line.buckets[0]
         summaries.append(
             CurrencySummary(
                 currency=line.currency,
                 total=line.total,
                 overdue=overdue,
-                buckets=list(zip(report.labels, line.buckets, strict=True)),
+                buckets=list(zip(labels, line.buckets, strict=True)),
                 overdue_percent=_shown(kpi.percent_overdue(overdue, line.total)),
                 dso=_shown(kpi.standard_dso(line.total, sales.get(line.currency, 0), 365)),
                 credit_sales=sales.get(line.currency, 0),
@@ -166,23 +158,72 @@ def dashboard(session: Session, *, org_id: int, as_of: date, collector: str | No
 
 
 def _accounts(session: Session, org_id: int, as_of: date) -> list[repository.AccountTotal]:
-    """The day's accounts with overdue money, computed once per change of the ledger."""
-    return figures.cached(
-        session, org_id, ("accounts", as_of), figures.LEDGER,
-        lambda: repository.account_totals(session, org_id, as_of),
+    """The day's accounts with overdue money, highest priority first, kept per customer
+    (``figures.summed``)."""
+    found: list[repository.AccountTotal] = figures.summed(
+        session, org_id, ("accounts", as_of), figures.INVOICES,
+        lambda customers: repository.account_rows(session, org_id, as_of, customers),
+        lambda: figures.Keyed(
+            repository.account_total, lambda row: (row[0], row[1]), repository.account_order
+        ),
     )  # fmt: skip
+    return found
+
+
+def aging_totals(
+    session: Session, org_id: int, as_of: date
+) -> tuple[tuple[str, ...], list[ledger_core.AgingLine]]:
+    """The ledger's aging by due date on ``as_of``, one line per currency (the ledger's
+    ``aging_report`` totals), the open invoices' part kept per customer (``figures``)."""
+    buckets = ledger_core.aging_buckets()
+    ranges = [b.date_range(as_of) for b in buckets]
+    per_currency: dict[str, tuple[int, ...]] = figures.summed(
+        session, org_id, ("aging", as_of), figures.INVOICES,
+        lambda customers: repository.aging_rows(session, org_id, as_of, ranges, customers),
+        figures.Totals,
+    )  # fmt: skip
+    unapplied, credits = repository.unapplied_money(session, org_id)
+    empty = (0,) * len(buckets)
+    lines = [
+        ledger_core.AgingLine(
+            "",
+            "",
+            currency,
+            per_currency.get(currency, empty),
+            unapplied.get(currency, 0),
+            credits.get(currency, 0),
+        )
+        for currency in per_currency.keys() | unapplied.keys() | credits.keys()
+    ]
+    return tuple(b.label for b in buckets), ledger_core.total_lines(lines, len(buckets))
+
+
+def credit_sales(session: Session, org_id: int, as_of: date) -> dict[str, int]:
+    """Invoiced amounts per currency over the 365 days to ``as_of`` (analytics'
+    ``credit_sales``, DSO's sales), kept per customer (``figures``)."""
+    start = as_of - timedelta(days=364)
+    found = figures.summed(
+        session, org_id, ("sales", as_of), figures.INVOICES,
+        lambda customers: repository.sales_rows(session, org_id, start, as_of, customers),
+        figures.Totals,
+    )  # fmt: skip
+    return {currency: sums[0] for currency, sums in found.items()}
 
 
 def _activity(
     session: Session, org_id: int, day: date, *, planned: bool
 ) -> list[tuple[str, str, int]]:
-    """What the engine did on ``day`` or (``planned``) plans by its end, counted once per
-    change of the outbox."""
+    """What the engine did on ``day`` or (``planned``) plans by its end, kept per
+    customer (``figures.summed``)."""
     start, end = _midnight(day), _midnight(day + timedelta(days=1))
-    return figures.cached(
-        session, org_id, ("activity", day, planned), figures.OUTBOX,
-        lambda: repository.engine_activity(session, org_id, start, end, planned=planned),
+    found = figures.summed(
+        session, org_id, ("activity", day, planned), figures.OUTBOX_ROWS,
+        lambda customers: repository.engine_activity_rows(
+            session, org_id, start, end, planned=planned, customers=customers
+        ),
+        lambda: figures.Totals(2),
     )  # fmt: skip
+    return repository.activity_order({key: sums[0] for key, sums in found.items()})
 
 
 def _trends(

@@ -509,10 +509,14 @@ def outbox_page(
     """What Recoup has planned to send or do, and what became of it."""
     number = core.page_number(page)
     chosen = status if status in {s.value for s in OutboxStatus} else ""
-    counts = figures.cached(
-        db, actor.org_id, ("outbox counts",), figures.OUTBOX,
-        lambda: repository.outbox_counts(db, actor.org_id),
-    )  # fmt: skip
+    counts = {
+        status: sums[0]
+        for status, sums in figures.summed(
+            db, actor.org_id, ("outbox counts",), figures.OUTBOX_ROWS,
+            lambda customers: repository.outbox_count_rows(db, actor.org_id, customers),
+            lambda: figures.Totals(),
+        ).items()
+    }  # fmt: skip
     rows, total, counts = repository.outbox(
         db, actor.org_id, chosen, limit=service.PAGE_SIZE, offset=(number - 1) * service.PAGE_SIZE,
         counts=counts,
