@@ -185,8 +185,22 @@ def insert_rows(
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})",
             list(records),
         )
-    if len(rows) >= ANALYZE_AFTER:
+    if len(rows) >= ANALYZE_AFTER and _changes_much(session, table.name, len(rows)):
         analyze(session, table.name)
+
+
+def _changes_much(session: Session, table: str, added: int) -> bool:
+    """Whether ``added`` rows are a tenth or more of what PostgreSQL's statistics last
+    counted in ``table`` (its autovacuum's own threshold, applied at once): a first load
+    always is; a bank file's audit events added to millions are not, and sampling the
+    big table again would cost a second for nothing. SQLite's sampling is cheap: always."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return True
+    counted = connection.exec_driver_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)", {"table": table}
+    ).scalar()
+    return counted is None or counted <= 0 or added >= counted / 10
 
 
 def analyze(session: Session, table: str) -> None:
