@@ -57,3 +57,40 @@ def test_a_large_load_refreshes_the_planners_statistics(session: Session) -> Non
     else:
         stats = session.scalar(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'outbox'"))
         assert stats  # one line per index of the table
+
+
+def test_tables_changed_by_a_tenth_get_their_statistics_at_once(database_url: str) -> None:
+    """``refresh_statistics`` does autovacuum's analysing at once (autovacuum may be off):
+    a table that grew past a tenth of what its statistics counted is analysed, one that
+    did not is left alone."""
+    from sqlalchemy.orm import Session as OrmSession
+
+    from recoup.db import make_engine
+
+    engine = make_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        with OrmSession(engine) as session:
+            assert bulk.refresh_statistics(session) == []  # SQLite: analysed at each load
+        return
+    with engine.begin() as connection:  # changes are counted when they commit
+        connection.exec_driver_sql("CREATE TABLE grown (id int, status text)")
+        connection.exec_driver_sql("CREATE TABLE steady (id int, status text)")
+        connection.exec_driver_sql(
+            "INSERT INTO steady SELECT g, 'sent' FROM generate_series(1, 50000) g"
+        )
+        connection.exec_driver_sql("SELECT pg_stat_force_next_flush()")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE steady")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO grown SELECT g, 'pending' FROM generate_series(1, 12000) g"
+        )
+        connection.exec_driver_sql("INSERT INTO steady VALUES (0, 'pending')")
+        connection.exec_driver_sql("SELECT pg_stat_force_next_flush()")
+    with OrmSession(engine) as session, session.begin():
+        assert bulk.refresh_statistics(session) == ["grown"]
+        counted = session.execute(
+            text("SELECT count(*) FROM pg_stats WHERE tablename = 'grown'")
+        ).scalar_one()
+    assert counted == 2  # both columns have statistics now
+    engine.dispose()

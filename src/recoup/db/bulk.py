@@ -203,6 +203,29 @@ def _changes_much(session: Session, table: str, added: int) -> bool:
     return counted is None or counted <= 0 or added >= counted / 10
 
 
+def refresh_statistics(session: Session) -> list[str]:
+    """ANALYZE the tables (of the current schema) whose rows changed by a tenth or more
+    since their statistics were taken — autovacuum's own rule, applied at once, since
+    autovacuum may be off or late: the first daily run over a new book writes 700,000
+    outbox rows, and with the statistics of an empty outbox the worklist's query for
+    each account's next step reads all of them (0.4 s instead of 5 ms). The tables
+    analysed; nothing on SQLite (whose plans ``analyze`` after a bulk load keeps)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return []
+    tables = list(
+        connection.exec_driver_sql(
+            "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+            " WHERE s.schemaname = current_schema()"
+            " AND s.n_mod_since_analyze >= greatest(%(least)s, c.reltuples / 10)",
+            {"least": ANALYZE_AFTER},
+        ).scalars()
+    )
+    for table in tables:
+        analyze(session, table)
+    return tables
+
+
 def analyze(session: Session, table: str) -> None:
     """Refresh the planner's statistics of ``table`` after a large load.
 

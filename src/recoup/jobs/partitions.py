@@ -330,7 +330,9 @@ def close(
             return None
         notes = daily.close_day(session, org_id=org_id, as_of=as_of, now=now)
         day.closed_at = utcnow()
-        return notes
+    with transaction(engine, actor=actor) as session:  # after a day that wrote much
+        bulk.refresh_statistics(session)
+    return notes
 
 
 def merge(results: Iterator[RunResult | None], as_of: date) -> RunResult:
