@@ -26,10 +26,12 @@ def serve(
     """Run the team's web app and the customer portal (migrates the database first)."""
     import uvicorn
 
+    from recoup.web import warmup
     from recoup.web.app import create_app
     from recoup.web.logs import server_log_config
 
     web_app = create_app()
+    warmup.start(web_app.state.engine, web_app.state.clock)  # the first visit of a day is fast
     typer.echo(f"Recoup on http://{host}:{port}/ (customer portal under /p/)")
     # Forwarded headers are read by the app, from RECOUP_TRUSTED_PROXIES only.
     uvicorn.run(

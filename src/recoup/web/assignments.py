@@ -62,6 +62,12 @@ def _open_since(db: Session, org_id: int) -> dict[int, date]:
     return found
 
 
+def kept_sums(db: Session, org_id: int) -> None:
+    """Make what the page keeps between visits (``recoup.web.warmup``)."""
+    _directory(db, org_id)
+    _open_since(db, org_id)
+
+
 def _context(db: Session, actor: Actor, as_of: date, filters: dict[str, str],
              **extra: Any) -> dict[str, Any]:  # fmt: skip
     rows, total = _matching(db, actor, as_of, filters, SHOWN)
