@@ -386,18 +386,15 @@ def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
     )
 
 
-def invoice_settlements(
-    session: Session, org_id: int
-) -> list[tuple[int, int, date, date, str, int, int, str, date | None]]:
-    """``(id, customer_id, issue_date, due_date, currency, total, open, status, last
-    allocation date)`` of every invoice (the prediction's history)."""
+def _settlements_query(org_id: int) -> Select[Any]:
+    """Every invoice with the day of its last allocation, in invoice id order."""
     last = (
         select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
         .where(Allocation.org_id == org_id)
         .group_by(Allocation.invoice_id)
         .subquery()
     )
-    rows = session.execute(
+    return (
         select(
             Invoice.id,
             Invoice.customer_id,
@@ -413,6 +410,14 @@ def invoice_settlements(
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id)
     )
+
+
+def invoice_settlements(
+    session: Session, org_id: int
+) -> list[tuple[int, int, date, date, str, int, int, str, date | None]]:
+    """``(id, customer_id, issue_date, due_date, currency, total, open, status, last
+    allocation date)`` of every invoice (the prediction's history)."""
+    rows = session.execute(_settlements_query(org_id))
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]
 
 
@@ -420,28 +425,7 @@ def invoice_settlement_columns(session: Session, org_id: int) -> list[tuple[Any,
     """``invoice_settlements`` as nine columns (tuples, in invoice id order), read by one
     plain select with no object per row: the values as the driver gives them (days as
     dates or ISO text, the status as stored)."""
-    last = (
-        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
-        .where(Allocation.org_id == org_id)
-        .group_by(Allocation.invoice_id)
-        .subquery()
-    )
-    query = (
-        select(
-            Invoice.id,
-            Invoice.customer_id,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Invoice.currency,
-            Invoice.total_amount,
-            Invoice.open_amount,
-            Invoice.status,
-            last.c.last_on,
-        )
-        .outerjoin(last, last.c.invoice_id == Invoice.id)
-        .where(Invoice.org_id == org_id)
-        .order_by(Invoice.id)
-    )
+    query = _settlements_query(org_id)
     # Straight through the driver's cursor: no result row or type processing per row
     # (SQLite hands its days back as ISO text, which the reader parses by column).
     connection = session.connection()
