@@ -8,7 +8,7 @@ Services never commit; the caller owns the transaction."""
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -244,14 +244,12 @@ def _reopen_taken_back(session: Session, org_id: int, as_of: date) -> list[Promi
     payment, a chargeback, an undone bank match, a settlement an import withdrew: judged
     again on the day they were closed, they keep less. They are pending again (the
     caller judges them as of today); the promise's note says why."""
-    since = date.fromordinal(as_of.toordinal() - REJUDGE_DAYS)
-    judged = [
-        p
-        for p in repository.promises(
-            session, org_id, statuses=[PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT]
-        )
-        if p.closed_on is not None and since <= p.closed_on <= as_of
-    ]
+    judged = repository.promises(
+        session,
+        org_id,
+        statuses=[PromiseStatus.KEPT, PromiseStatus.PARTIALLY_KEPT],
+        closed_between=(as_of - timedelta(days=REJUDGE_DAYS), as_of),
+    )
     if not judged:
         return []
     items = repository.promise_items(session, org_id, [p.id for p in judged])

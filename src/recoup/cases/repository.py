@@ -149,12 +149,19 @@ def dispute_invoice_ids(
 
 
 def promises(
-    session: Session, org_id: int, *, statuses: Sequence[str] | None = None
+    session: Session,
+    org_id: int,
+    *,
+    statuses: Sequence[str] | None = None,
+    closed_between: tuple[date, date] | None = None,
 ) -> list[Promise]:
-    """Promises, oldest first, optionally only in ``statuses``."""
+    """Promises, oldest first, optionally only in ``statuses`` and only those closed
+    between two days (both included)."""
     query = select(Promise).where(Promise.org_id == org_id)
     if statuses is not None:
         query = query.where(Promise.status.in_(list(statuses)))
+    if closed_between is not None:
+        query = query.where(Promise.closed_on.between(*closed_between))
     return list(session.scalars(query.order_by(Promise.id)))
 
 

@@ -117,6 +117,9 @@ def _default(default: Any) -> Any:
 
 #: Rows of one PostgreSQL load after which the table's statistics are refreshed.
 ANALYZE_AFTER = 10_000
+#: ... and only when they are this share or more of what the statistics last counted
+#: (PostgreSQL autovacuum's ``autovacuum_analyze_scale_factor``, applied at once).
+ANALYZE_SHARE = 0.1
 
 
 def insert_rows(
@@ -200,7 +203,7 @@ def _changes_much(session: Session, table: str, added: int) -> bool:
     counted = connection.exec_driver_sql(
         "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(table)s)", {"table": table}
     ).scalar()
-    return counted is None or counted <= 0 or added >= counted / 10
+    return counted is None or counted <= 0 or added >= counted * ANALYZE_SHARE
 
 
 def refresh_statistics(session: Session) -> list[str]:
@@ -217,8 +220,8 @@ def refresh_statistics(session: Session) -> list[str]:
         connection.exec_driver_sql(
             "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
             " WHERE s.schemaname = current_schema()"
-            " AND s.n_mod_since_analyze >= greatest(%(least)s, c.reltuples / 10)",
-            {"least": ANALYZE_AFTER},
+            " AND s.n_mod_since_analyze >= greatest(%(least)s, c.reltuples * %(share)s)",
+            {"least": ANALYZE_AFTER, "share": ANALYZE_SHARE},
         ).scalars()
     )
     for table in tables:
