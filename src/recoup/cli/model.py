@@ -123,7 +123,7 @@ def evaluate(
 
 
 def _m(metrics: Metrics) -> dict[str, float]:
-    return {k: float(v) for k, v in metrics.as_dict().items()}
+    return {k: math.nan if v is None else float(v) for k, v in metrics.as_dict().items()}
 
 
 @app.command("show")

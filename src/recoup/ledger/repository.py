@@ -14,6 +14,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     null,
     select,
     update,
@@ -386,15 +387,25 @@ def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
     )
 
 
-def _settlements_query(org_id: int) -> Select[Any]:
-    """Every invoice with the day of its last allocation, in invoice id order."""
-    last = (
+def _settlements_query(org_id: int, *, open_customers_only: bool = False) -> Select[Any]:
+    """Every invoice with the day of its last allocation, in invoice id order; with
+    ``open_customers_only``, only the invoices of customers with an open invoice."""
+    last_query = (
         select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
         .where(Allocation.org_id == org_id)
         .group_by(Allocation.invoice_id)
-        .subquery()
     )
-    return (
+    owing = (
+        select(Invoice.customer_id)
+        .where(Invoice.org_id == org_id, Invoice.status == InvoiceStatus.OPEN)
+        .distinct()
+    )
+    if open_customers_only:
+        last_query = last_query.join(Invoice, Invoice.id == Allocation.invoice_id).where(
+            Invoice.customer_id.in_(owing)
+        )
+    last = last_query.subquery()
+    query = (
         select(
             Invoice.id,
             Invoice.customer_id,
@@ -410,6 +421,7 @@ def _settlements_query(org_id: int) -> Select[Any]:
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id)
     )
+    return query.where(Invoice.customer_id.in_(owing)) if open_customers_only else query
 
 
 def invoice_settlements(
@@ -421,15 +433,36 @@ def invoice_settlements(
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6]), str(r[7]), r[8]) for r in rows]
 
 
-def invoice_settlement_columns(session: Session, org_id: int) -> list[tuple[Any, ...]]:
+def _ordinal(column: Any, dialect: str) -> Any:
+    """A date column as its day number (``date.toordinal()``: 1 for 0001-01-01)."""
+    if dialect == "sqlite":  # julianday('0001-01-01') is 1721425.5
+        return literal_column(f"CAST(julianday({column}) - 1721424.5 AS INTEGER)")
+    return literal_column(f"({column} - DATE '0001-01-01' + 1)")
+
+
+def invoice_settlement_columns(
+    session: Session, org_id: int, *, open_customers_only: bool = False
+) -> list[tuple[Any, ...]]:
     """``invoice_settlements`` as nine columns (tuples, in invoice id order), read by one
-    plain select with no object per row: the values as the driver gives them (days as
-    dates or ISO text, the status as stored)."""
-    query = _settlements_query(org_id)
-    # Straight through the driver's cursor: no result row or type processing per row
-    # (SQLite hands its days back as ISO text, which the reader parses by column).
+    plain select with no object per row: days as their numbers (``date.toordinal()``,
+    None for no allocation), counted by the database, the status as stored. With
+    ``open_customers_only``, only the invoices of customers who have an open invoice."""
+    query = _settlements_query(org_id, open_customers_only=open_customers_only).subquery("settled")
     connection = session.connection()
-    compiled = query.compile(dialect=connection.dialect)
+    dialect = connection.dialect.name
+    days = select(
+        query.c.id,
+        query.c.customer_id,
+        _ordinal("settled.issue_date", dialect),
+        _ordinal("settled.due_date", dialect),
+        query.c.currency,
+        query.c.total_amount,
+        query.c.open_amount,
+        query.c.status,
+        _ordinal("settled.last_on", dialect),
+    ).order_by(query.c.id)
+    # Straight through the driver's cursor: no result row or type processing per row.
+    compiled = days.compile(dialect=connection.dialect)
     params: Any = (
         tuple(compiled.params[name] for name in compiled.positiontup or ())
         if compiled.positional

@@ -743,27 +743,34 @@ def invoice_settlements(session: Session, *, org_id: int) -> list[InvoiceSettlem
 class SettlementColumns:
     """``invoice_settlements`` as columns, one tuple per field in invoice id order (a
     reader of every invoice wants no object per invoice), as the database driver gives
-    them: days as ``date`` or ISO text (``YYYY-MM-DD``, SQLite), amounts as integers;
+    them: days as their numbers (``date.toordinal()``), amounts as integers;
     ``last_allocated_on`` is the day of the invoice's last allocation (the settlement
-    day once it is paid in full)."""
+    day once it is paid in full; None before any)."""
 
     id: tuple[int, ...]
     customer_id: tuple[int, ...]
-    issue_date: tuple[date | str, ...]
-    due_date: tuple[date | str, ...]
+    issue_date: tuple[int, ...]
+    due_date: tuple[int, ...]
     currency: tuple[str, ...]
     total_amount: tuple[int, ...]
     open_amount: tuple[int, ...]
     status: tuple[str, ...]
-    last_allocated_on: tuple[date | str | None, ...]
+    last_allocated_on: tuple[int | None, ...]
 
     def __len__(self) -> int:
         return len(self.id)
 
 
-def invoice_settlement_columns(session: Session, *, org_id: int) -> SettlementColumns:
-    """What ``invoice_settlements`` reads, by one plain select, as columns."""
-    return SettlementColumns(*repository.invoice_settlement_columns(session, org_id))
+def invoice_settlement_columns(
+    session: Session, *, org_id: int, open_customers_only: bool = False
+) -> SettlementColumns:
+    """What ``invoice_settlements`` reads, by one plain select, as columns (with
+    ``open_customers_only``, only the invoices of customers with an open invoice)."""
+    return SettlementColumns(
+        *repository.invoice_settlement_columns(
+            session, org_id, open_customers_only=open_customers_only
+        )
+    )
 
 
 def customer_places(session: Session, *, org_id: int) -> list[tuple[int, str, list[str]]]:

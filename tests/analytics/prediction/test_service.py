@@ -8,6 +8,7 @@ by hand.
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from recoup.analytics.prediction.model import LateModel
 from recoup.cases import promises
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
-from recoup.ledger.models import Customer, Invoice
+from recoup.ledger.models import Customer, Invoice, Organisation
 from tests.factories import make_customer, make_invoice, make_org, make_payment
 
 NOW = datetime(2026, 4, 10, 9, tzinfo=UTC)
@@ -139,3 +140,35 @@ def test_risk_bands_follow_the_predictions(session: Session, book: dict[str, Inv
     assert bands == {a: "high", b: "low"}
     assert ledger.customer_by_id(session, org_id=org_id, customer_id=a).risk_band == "high"
     assert ledger.customer_by_id(session, org_id=org_id, customer_id=b).risk_band == "low"
+
+
+def test_scoring_reads_only_customers_who_owe_and_scores_as_from_the_whole_book(
+    session: Session, book: dict[str, Invoice]
+) -> None:
+    """Scoring reads only the invoices of customers with something open; the features
+    of an invoice come from its own customer's invoices alone, so the scores are those
+    the whole book gives (customers with nothing open, C and D, change nothing)."""
+    org_id = book["A4"].org_id
+    org = session.get_one(Organisation, org_id)
+    for external_id, lateness in (("C", 30), ("D", -3)):
+        customer = make_customer(session, org=org, external_id=external_id)
+        for month in range(1, 7):
+            invoice = make_invoice(
+                session,
+                customer=customer,
+                number=f"{external_id}{month}",
+                issue_date=date(2025, month, 5),
+            )
+            _paid(session, customer, invoice, invoice.due_date + timedelta(days=lateness))
+    model = LateModel.loads(prediction.train(session, org_id=org_id, now=NOW, min_paid=2).model)
+    assert model.kind == "gradient_boosting"
+    scores = prediction.score_open(session, org_id=org_id, as_of=NOW.date(), model=model)
+    owing = prediction._read_book(session, org_id, owing_only=True)
+    assert set(owing.invoices.customer_id.tolist()) == {
+        book["A4"].customer_id,
+        book["B2"].customer_id,
+    }
+    whole = prediction.load_history(session, org_id=org_id)
+    ids = np.array([s.invoice_id for s in scores], dtype=np.int64)
+    expected = model.predict(whole.table_of(ids, np.full(ids.size, NOW.date().toordinal())))
+    assert [s.probability_late for s in scores] == expected.probability_late.tolist()

@@ -266,14 +266,20 @@ class Metrics:
     brier: float
     mae_days: float
 
-    def as_dict(self) -> dict[str, float]:
+    def as_dict(self) -> dict[str, float | None]:
+        """The metrics rounded, a metric without a value (an AUC on one class) as None
+        (JSON has no NaN)."""
+
+        def rounded(value: float, places: int) -> float | None:
+            return None if math.isnan(value) else round(value, places)
+
         return {
             "invoices": self.invoices,
-            "share_late": round(self.share_late, 4),
-            "auc": round(self.auc, 4),
-            "accuracy": round(self.accuracy, 4),
-            "brier": round(self.brier, 4),
-            "mae_days": round(self.mae_days, 3),
+            "share_late": rounded(self.share_late, 4),
+            "auc": rounded(self.auc, 4),
+            "accuracy": rounded(self.accuracy, 4),
+            "brier": rounded(self.brier, 4),
+            "mae_days": rounded(self.mae_days, 3),
         }
 
 

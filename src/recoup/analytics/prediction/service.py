@@ -59,9 +59,6 @@ def load_history(
     return _book_history(session, org_id, book, late_after_days=late_after_days, disputes=disputes)
 
 
-EPOCH = date(1970, 1, 1).toordinal()  # numpy's day 0
-
-
 @dataclass(frozen=True)
 class _Book:
     """Every invoice of the organisation as columns: those open or paid as the model's
@@ -72,26 +69,12 @@ class _Book:
     open_amount: NDArray[np.int64]
 
 
-def _days(values: Sequence[date | str | None]) -> NDArray[np.float64]:
-    """Dates (or ISO text) as ordinals (NaN for None): ``date`` objects by their own
-    ordinal (numpy converts them one by one, slowly), text through numpy's day type."""
-    if not isinstance(next((v for v in values if v is not None), None), str):
-        return np.fromiter(
-            (math.nan if v is None else v.toordinal() for v in values),  # type: ignore[union-attr]
-            dtype=np.float64,
-            count=len(values),
-        )
-    days = np.array(values, dtype="datetime64[D]")
-    missing = np.isnat(days)
-    out = days.astype(np.int64).astype(np.float64) + EPOCH
-    out[missing] = math.nan
-    return out
-
-
-def _read_book(session: Session, org_id: int) -> _Book:
+def _read_book(session: Session, org_id: int, *, owing_only: bool = False) -> _Book:
     """The invoices read as columns by one plain select (``ledger``'s
-    ``invoice_settlement_columns``): no object per invoice."""
-    c = ledger.invoice_settlement_columns(session, org_id=org_id)
+    ``invoice_settlement_columns``): no object per invoice. With ``owing_only``, only
+    those of customers with an open invoice (an invoice's features come from its own
+    customer's invoices alone, so scoring needs no other)."""
+    c = ledger.invoice_settlement_columns(session, org_id=org_id, open_customers_only=owing_only)
     n = len(c)
     status = np.array([str(s) for s in dict.fromkeys(c.status)], dtype=object)
     codes = {value: k for k, value in enumerate(status.tolist())}
@@ -99,14 +82,14 @@ def _read_book(session: Session, org_id: int) -> _Book:
     is_open = status_of == codes.get(InvoiceStatus.OPEN.value, -1)
     is_paid = status_of == codes.get(InvoiceStatus.PAID.value, -1)
     open_amount = np.array(c.open_amount, dtype=np.int64).reshape(n)
-    last = _days(c.last_allocated_on).reshape(n)
+    last = np.array(c.last_allocated_on, dtype=np.float64).reshape(n)  # None: NaN
     settled = is_paid & (open_amount == 0) & ~np.isnan(last)
     keep = is_open | is_paid
     columns = InvoiceColumns(
         np.array(c.id, dtype=np.int64).reshape(n),
         np.array(c.customer_id, dtype=np.int64).reshape(n),
-        _days(c.issue_date).astype(np.int64).reshape(n),
-        _days(c.due_date).astype(np.int64).reshape(n),
+        np.array(c.issue_date, dtype=np.int64).reshape(n),
+        np.array(c.due_date, dtype=np.int64).reshape(n),
         np.where(settled, last, math.inf),
         np.array(c.total_amount, dtype=np.float64).reshape(n),
         np.array(c.currency, dtype=object).reshape(n),
@@ -348,7 +331,7 @@ def score_open(
     to be late; expected before ``as_of`` but still open: expected within a week."""
     if model is None:
         model = LateModel.loads(latest_model(session, org_id=org_id).model)
-    book = _read_book(session, org_id)
+    book = _read_book(session, org_id, owing_only=True)
     history = _book_history(session, org_id, book, late_after_days=model.late_after_days)
     c = book.invoices
     day = as_of.toordinal()
