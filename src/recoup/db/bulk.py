@@ -243,8 +243,15 @@ def analyze(session: Session, table: str) -> None:
     connection.exec_driver_sql(f"ANALYZE {table}")
 
 
-def insert_with_ids(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Insert ``rows`` under freshly reserved ids; the ids, in the order of ``rows``."""
+def insert_with_ids(
+    session: Session,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    constants: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """Insert ``rows`` under freshly reserved ids (``constants``: values shared by every
+    row); the ids, in the order of ``rows``."""
     ids = reserve_ids(session, table, len(rows))
-    insert_rows(session, table, rows, ids=ids)
+    insert_rows(session, table, rows, ids=ids, constants=constants)
     return ids
