@@ -10,6 +10,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -178,8 +179,12 @@ def insert_rows(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
-        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        types = _binary_types(session, table.name, names, rows, shared)
+        binary = " (FORMAT BINARY)" if types else ""
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN{binary}"
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            if types:
+                copy.set_types(types)
             for record in records:
                 copy.write_row(record)
     else:
@@ -190,6 +195,64 @@ def insert_rows(
         )
     if len(rows) >= ANALYZE_AFTER and _changes_much(session, table.name, len(rows)):
         analyze(session, table.name)
+
+
+# The column types whose binary COPY format psycopg writes from these Python types,
+# several times faster than the text format (a timestamp with a time zone costs 4 µs as
+# text): PostgreSQL's type name -> (the Python type, the name psycopg dumps it as).
+_BINARY: dict[str, tuple[type, str]] = {
+    "int2": (int, "int2"),
+    "int4": (int, "int4"),
+    "int8": (int, "int8"),
+    "text": (str, "text"),
+    "varchar": (str, "text"),
+    "bpchar": (str, "text"),
+    "date": (date, "date"),
+    "bool": (bool, "bool"),
+    "timestamptz": (datetime, "timestamptz"),
+}
+
+
+def _binary_types(
+    session: Session,
+    table: str,
+    names: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    shared: Mapping[str, Any],
+) -> list[str] | None:
+    """The types to COPY ``names`` of ``table`` in binary, or None (text) unless every
+    column's database type is one of ``_BINARY`` and its values (in ``rows`` or
+    ``shared``; ``id`` holds reserved integers) are of its Python type (a ``str``
+    subclass for text, an aware datetime for a timestamp) or None. The types are the
+    database's own (from its catalog), so a column whose model and migration disagree
+    still loads."""
+    catalog: dict[str, str] = {
+        name: type_name
+        for name, type_name in session.connection().exec_driver_sql(
+            "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            " WHERE a.attrelid = to_regclass(%(table)s) AND a.attnum > 0"
+            " AND NOT a.attisdropped",
+            {"table": table},
+        )
+    }
+    types = []
+    for name in names:
+        wanted = _BINARY.get(catalog.get(name, ""))
+        if wanted is None:
+            return None
+        python_type, dumped_as = wanted
+        if name == "id" and name not in shared and (not rows or name not in rows[0]):
+            types.append(dumped_as)  # the reserved ids
+            continue
+        values = [shared[name]] if name in shared else list(map(itemgetter(name), rows))
+        for kind in set(map(type, values)) - {type(None)}:
+            fits = issubclass(kind, str) if python_type is str else kind is python_type
+            if not fits:
+                return None
+        if python_type is datetime and any(v is not None and v.tzinfo is None for v in values):
+            return None
+        types.append(dumped_as)
+    return types
 
 
 def _changes_much(session: Session, table: str, added: int) -> bool:
