@@ -6,9 +6,8 @@ after every flush); bulk paths that write with SQL Core call ``append`` themselv
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
@@ -32,9 +31,9 @@ _UNAUDITED_COLUMNS = frozenset({"created_at", "updated_at"})
 _AUDITED_CLASSES: set[type[Any]] = set()
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A create, update or delete of one record, with the values that changed."""
+class Change(NamedTuple):
+    """A create, update or delete of one record, with the values that changed (a
+    NamedTuple: a bulk write makes one per row)."""
 
     org_id: int
     action: str

@@ -18,11 +18,16 @@ import orjson
 from sqlalchemy import (
     ARRAY,
     JSON,
+    BigInteger,
     ColumnElement,
     Date,
     DateTime,
+    Integer,
+    String,
+    Text,
     any_,
     bindparam,
+    cast,
     func,
     select,
     text,
@@ -62,10 +67,31 @@ def among(
     if not distinct:
         return
     if session.get_bind().dialect.name == "postgresql":
-        yield column == any_(bindparam("among", distinct, type_=ARRAY(column.type)))
+        yield column == any_(_array(column, distinct))
         return
     for start in range(0, len(distinct), chunk):
         yield column.in_(distinct[start : start + chunk])
+
+
+_SEPARATOR = "\x1f"  # the ASCII unit separator
+
+
+def _array(column: Any, values: list[Any]) -> ColumnElement[Any]:
+    """``values`` as one PostgreSQL array parameter of ``column``'s type.
+
+    Strings for a text column and integers for an integer column go as one text, split
+    by the server: the driver adapts a list element by element in Python, 1-2 µs each
+    (an import's batch looks up 20,000 numbers at a time)."""
+    kinds = set(map(type, values))
+    column_type = column.type
+    if kinds == {int} and isinstance(column_type, Integer):
+        split = func.string_to_array(bindparam("among", ",".join(map(str, values))), ",")
+        return cast(split, ARRAY(BigInteger))
+    if kinds == {str} and isinstance(column_type, String) and "" not in values:
+        joined = _SEPARATOR.join(values)
+        if joined.count(_SEPARATOR) == len(values) - 1:  # no value holds the separator
+            return func.string_to_array(bindparam("among", joined, type_=Text), _SEPARATOR)
+    return bindparam("among", values, type_=ARRAY(column_type))
 
 
 def reserve_ids(session: Session, table: Any, count: int) -> list[int]:

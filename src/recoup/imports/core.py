@@ -345,6 +345,7 @@ def record_parser(
     return parse
 
 
+_ZERO = Decimal(0)
 _VALID: frozenset[str] = frozenset()  # a row whose every cell parsed (shared, not per row)
 
 _TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
@@ -793,8 +794,8 @@ def plan_invoices(
         )
         if currency is None:
             continue
-        total = p.check("total", _minor, v.get("total", Decimal(0)), currency, "total")
-        tax = p.check("tax", _minor, v.get("tax", Decimal(0)), currency, "tax")
+        total = p.check("total", _minor, v.get("total", _ZERO), currency, "total")
+        tax = p.check("tax", _minor, v.get("tax", _ZERO), currency, "tax")
         issue_date = v.get("issue_date")
         if issue_date is None:
             p.add("issue_date", "an invoice needs an issue date")
