@@ -261,6 +261,10 @@ def _binary_types(
             {"table": table},
         )
     }
+
+    def rows_of(name: str) -> Iterator[Any]:
+        return map(itemgetter(name), rows)
+
     types = []
     for name in names:
         wanted = _BINARY.get(catalog.get(name, ""))
@@ -270,12 +274,15 @@ def _binary_types(
         if name == "id" and name not in shared and (not rows or name not in rows[0]):
             types.append(dumped_as)  # the reserved ids
             continue
-        values = [shared[name]] if name in shared else list(map(itemgetter(name), rows))
+        values = (shared[name],) if name in shared else rows_of(name)
         for kind in set(map(type, values)) - {type(None)}:
             fits = issubclass(kind, str) if python_type is str else kind is python_type
             if not fits:
                 return None
-        if python_type is datetime and any(v is not None and v.tzinfo is None for v in values):
+        if python_type is datetime and any(
+            v is not None and v.tzinfo is None
+            for v in ((shared[name],) if name in shared else rows_of(name))
+        ):
             return None
         types.append(dumped_as)
     return types
