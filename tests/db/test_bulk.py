@@ -94,3 +94,43 @@ def test_tables_changed_by_a_tenth_get_their_statistics_at_once(database_url: st
         ).scalar_one()
     assert counted == 2  # both columns have statistics now
     engine.dispose()
+
+
+def test_among_finds_texts_holding_the_separator_or_empty(session: Session) -> None:
+    org = ledger.create_organisation(session, slug="texts", name="Texts Ltd")
+    names = ["plain", "with\x1fseparator", "a,comma", "x" * 90]
+    rows = [
+        {"external_id": n, "name": f"Customer {i}", "currency": "EUR"} for i, n in enumerate(names)
+    ]
+    ledger.write_records(session, org_id=org.id, entity="customers", creates=rows)
+
+    def found(wanted: list[str]) -> list[str]:
+        out: list[str] = []
+        for condition in bulk.among(session, Customer.external_id, wanted):
+            out += session.scalars(
+                select(Customer.external_id).where(Customer.org_id == org.id, condition)
+            )
+        return sorted(out)
+
+    assert found(["plain", "a,comma", "x" * 90, "missing"]) == sorted(
+        ["plain", "a,comma", "x" * 90]
+    )
+    assert found(["plain", "with\x1fseparator"]) == ["plain", "with\x1fseparator"]
+    assert found(["", "plain"]) == ["plain"]
+
+
+def test_a_load_with_values_of_other_types_than_the_columns_still_loads(session: Session) -> None:
+    """A binary COPY needs each value of its column's type; a batch with another (an
+    integer for a text column, a naive timestamp) loads as text, as before."""
+    org = ledger.create_organisation(session, slug="types", name="Types Ltd")
+    rows = [
+        {"external_id": "T1", "name": "Typed", "currency": "EUR"},
+        {"external_id": 2, "name": "Untyped", "currency": "EUR"},
+    ]
+    ids = bulk.insert_with_ids(session, Customer.__table__, rows, constants={"org_id": org.id})
+    stored = session.execute(
+        select(Customer.external_id, Customer.name)
+        .where(Customer.id.in_(ids))
+        .order_by(Customer.id)
+    ).all()
+    assert [tuple(row) for row in stored] == [("T1", "Typed"), ("2", "Untyped")]

@@ -6,9 +6,8 @@ after every flush); bulk paths that write with SQL Core call ``append`` themselv
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
@@ -16,10 +15,9 @@ from sqlalchemy.orm import Session, UOWTransaction
 from recoup.audit import repository
 from recoup.audit.core import (
     BrokenLink,
-    EventData,
     Keyring,
     canonical_json,
-    event_hash,
+    chain_hashes,
     parse_keyring,
     verify_chain,
 )
@@ -33,9 +31,9 @@ _UNAUDITED_COLUMNS = frozenset({"created_at", "updated_at"})
 _AUDITED_CLASSES: set[type[Any]] = set()
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A create, update or delete of one record, with the values that changed."""
+class Change(NamedTuple):
+    """A create, update or delete of one record, with the values that changed (a
+    NamedTuple: a bulk write makes one per row)."""
 
     org_id: int
     action: str
@@ -105,37 +103,35 @@ def _append(session: Session, changes: Sequence[Change], who: str) -> None:
     key_id, key = keys.current, keys.signing_key
     for org_id, org_changes in sorted(by_org.items()):
         seq, prev = repository.lock_head(session, org_id)
-        rows = []
-        for change in org_changes:
-            seq += 1
-            data = EventData(
-                seq=seq,
-                occurred_at=now,
-                actor=who,
-                action=change.action,
-                entity=change.entity,
-                entity_id=change.entity_id,
-                before=canonical_json(change.before),
-                after=canonical_json(change.after),
-                key_id=key_id,
+        links = [
+            (
+                seq + n,
+                change.action,
+                change.entity,
+                change.entity_id,
+                canonical_json(change.before),
+                canonical_json(change.after),
             )
-            digest = event_hash(prev, data, key)
-            rows.append(
-                {
-                    "seq": seq,
-                    "action": change.action,
-                    "entity": change.entity,
-                    "entity_id": change.entity_id,
-                    "before": data.before,
-                    "after": data.after,
-                    "prev_hash": prev,
-                    "hash": digest,
-                    "key_id": key_id,
-                }
+            for n, change in enumerate(org_changes, start=1)
+        ]
+        hashes = chain_hashes(prev, links, occurred_at=now, actor=who, key=key, key_id=key_id)
+        rows = [
+            {
+                "seq": number,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+            for (number, action, entity, entity_id, before, after), prev_hash, digest in zip(
+                links, [prev, *hashes[:-1]], hashes, strict=True
             )
-            prev = digest
-        shared = {"org_id": org_id, "occurred_at": now, "actor": who}
-        repository.store_events(session, org_id, rows, shared, (seq, prev))
+        ]
+        shared = {"org_id": org_id, "occurred_at": now, "actor": who, "key_id": key_id}
+        repository.store_events(session, org_id, rows, shared, (links[-1][0], hashes[-1]))
 
 
 def insert_audited(
@@ -143,7 +139,7 @@ def insert_audited(
 ) -> list[int]:
     """Bulk-insert ``rows`` of the organisation into ``table`` and record each creation
     (with the values given); the new ids, in order."""
-    ids = bulk.insert_with_ids(session, table, [{"org_id": org_id, **row} for row in rows])
+    ids = bulk.insert_with_ids(session, table, rows, constants={"org_id": org_id})
     append(
         session,
         [

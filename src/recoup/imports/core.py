@@ -46,8 +46,7 @@ from recoup.ledger.validators import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One data row: its spreadsheet row number, its parsed values by column, and the
     columns whose cells could not be parsed (already reported)."""
 
@@ -308,8 +307,9 @@ def record_parser(
 ) -> Callable[[Iterable[tuple[int, Sequence[str]]]], tuple[list[Record], list[Problem]]]:
     """A function parsing numbered rows into records (and the cells' problems)."""
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
-    parsers: dict[Type, Callable[[str], Any]] = {
-        Type.TEXT: str,
+    # Text is kept as written (stripped): no call per cell.
+    parsers: dict[Type, Callable[[str], Any] | None] = {
+        Type.TEXT: None,
         Type.DATE: lambda text: parse_date(text, date_order),
         Type.AMOUNT: money.parse_amount,
         Type.INT: parse_int,
@@ -331,16 +331,22 @@ def record_parser(
                 text = row[i].strip() if i < width else ""
                 if not text:
                     continue
+                if parse_cell is None:
+                    values[name] = text
+                    continue
                 try:
                     values[name] = parse_cell(text)
                 except InvalidInput as exc:
                     problems.append(Problem(number, name, exc.reason))
                     invalid.add(name)
-            records.append(Record(number, values, frozenset(invalid)))
+            records.append(Record(number, values, frozenset(invalid) if invalid else _VALID))
         return records, problems
 
     return parse
 
+
+_ZERO = Decimal(0)
+_VALID: frozenset[str] = frozenset()  # a row whose every cell parsed (shared, not per row)
 
 _TOTAL_LINE = re.compile(r"^total(\s+for\b.*)?$", re.IGNORECASE)
 _FIGURE = re.compile(r"^[A-Z]{0,3}\s*[-+(]?[^A-Za-z]*\d[^A-Za-z]*\)?\s*[A-Z]{0,3}$")
@@ -427,6 +433,8 @@ class _RowProblems:
 
     A column whose cell did not parse was reported then; it is not reported again.
     """
+
+    __slots__ = ("failed", "invalid", "plan", "row")
 
     def __init__(self, plan: Plan, record: Record) -> None:
         self.plan, self.row, self.invalid, self.failed = plan, record.row, record.invalid, False
@@ -679,9 +687,11 @@ def plan_contacts(
 # --- invoices ---
 
 
+_INVOICE_FIELDS = ("customer", "issue_date", "due_date", "total", "tax", "currency", "open_balance")
+
+
 def _invoice_fields(values: dict[str, Any]) -> tuple[Any, ...]:
-    keys = ("customer", "issue_date", "due_date", "total", "tax", "currency", "open_balance")
-    return tuple(values.get(k) for k in keys)
+    return tuple(map(values.get, _INVOICE_FIELDS))
 
 
 _NOT_OWED = "skip"
@@ -766,12 +776,12 @@ def plan_invoices(
         if not number:
             p.add("number", "an invoice needs a number")
             continue
-        repeated = number in seen_numbers
-        if repeated and line_items.get(number) == hash(_invoice_fields(v)):
+        invoice_key = hash(_invoice_fields(v))
+        if number in seen_numbers and line_items.get(number) == invoice_key:
             continue  # another line item of the same invoice (Xero exports a row per line)
         if _duplicate(seen_numbers, number, record.row, "invoice number", p, "number"):
             continue
-        line_items[number] = hash(_invoice_fields(v))
+        line_items[number] = invoice_key
         if external_id != number and _duplicate(
             seen_ids, external_id, record.row, "external id", p, "external_id"
         ):
@@ -784,8 +794,8 @@ def plan_invoices(
         )
         if currency is None:
             continue
-        total = p.check("total", _minor, v.get("total", Decimal(0)), currency, "total")
-        tax = p.check("tax", _minor, v.get("tax", Decimal(0)), currency, "tax")
+        total = p.check("total", _minor, v.get("total", _ZERO), currency, "total")
+        tax = p.check("tax", _minor, v.get("tax", _ZERO), currency, "tax")
         issue_date = v.get("issue_date")
         if issue_date is None:
             p.add("issue_date", "an invoice needs an issue date")

@@ -10,8 +10,9 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from babel.numbers import format_currency
 from sqlalchemy.orm import Session
@@ -286,7 +287,7 @@ def _import_invoices(
             result.settlements += done.settlements
             result.add(done)
             if not (problems or dry_run):
-                pickle.dump(plan, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                _spill(plan, spill)
                 batches += 1
         del seen, sort_seen
         credits = Plan(Kind.CREDIT_NOTES)
@@ -297,7 +298,7 @@ def _import_invoices(
             raise RowsRejected([_label(p, labels) for p in problems])
         spill.seek(0)
         for _ in range(batches):
-            _write(session, org_id, pickle.load(spill))  # the file this import wrote
+            _write(session, org_id, _unspill(spill))
     if not dry_run and (credits.creates or credits.updates):
         _write(session, org_id, credits)
     names = _customer_names(session, org_id, [credits]) if dry_run else {}
@@ -306,6 +307,32 @@ def _import_invoices(
     result.add(_result(credits, 0, dry_run, names))
     result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
+
+
+def _spill(plan: Plan, file: IO[bytes]) -> None:
+    """Write ``plan`` to ``file`` for ``_unspill``. Its creates, when they have the same
+    keys in the same order (an invoice file's do), go as columns with dates as day
+    numbers: several times faster to pickle than a dict and two dates per invoice."""
+    keys = tuple(plan.creates[0]) if plan.creates else ()
+    if not all(map(keys.__eq__, map(tuple, plan.creates))):
+        pickle.dump((plan, None, [], []), file, protocol=pickle.HIGHEST_PROTOCOL)
+        return
+    columns = [list(c) for c in zip(*(v.values() for v in plan.creates), strict=True)]
+    dated = [i for i, c in enumerate(columns) if all(type(v) is date for v in c)]
+    for i in dated:
+        columns[i] = [v.toordinal() for v in columns[i]]
+    rest = dataclasses.replace(plan, creates=[])
+    pickle.dump((rest, keys, dated, columns), file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unspill(file: IO[bytes]) -> Plan:
+    """The next plan ``_spill`` wrote to ``file`` (a file this import wrote itself)."""
+    plan, keys, dated, columns = pickle.load(file)
+    if keys is not None:
+        for i in dated:
+            columns[i] = list(map(date.fromordinal, columns[i]))
+        plan.creates = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    return plan  # type: ignore[no-any-return]
 
 
 def _invoice_batch(
