@@ -67,3 +67,35 @@ def test_a_large_history_is_fitted_once_and_calibrated_on_its_newest_tenth(
     assert check.metrics.mae_days < 2.0
     probabilities = check.model.predict(examples.features).probability_late
     assert np.all((probabilities >= 0) & (probabilities <= 1))
+
+
+def test_a_large_history_s_boosters_learn_from_a_seeded_sample_of_fit_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above ``FIT_ROWS`` examples the boosters fit a sample drawn from all of them (the
+    same each time), and still learn each customer's habit."""
+    monkeypatch.setattr(model_module, "LARGE", 2_000)
+    monkeypatch.setattr(model_module, "FIT_ROWS", 1_500)
+    rows = np.arange(10, 4_010, dtype=np.int64)
+    chosen = model_module._fit_rows(rows)
+    assert chosen.size == 1_500
+    assert np.unique(chosen).size == 1_500
+    assert np.all(np.diff(chosen) > 0)
+    assert np.isin(chosen, rows).all()
+    assert chosen.min() < 400
+    assert chosen.max() > 3_600
+    assert np.array_equal(chosen, model_module._fit_rows(rows))
+    assert np.array_equal(model_module._fit_rows(rows[:1_500]), rows[:1_500])
+    fitted: list[int] = []
+    sample = model_module._fit_rows
+    monkeypatch.setattr(model_module, "_fit_rows", lambda r: fitted.append(r.size) or sample(r))
+    history = History(_book(400), [CustomerFacts(c) for c in range(1, 401)])
+    split = D + timedelta(days=30 * 9)
+    check = evaluate_split(history, split=split, known_on=split)
+    assert len(fitted) == 2
+    assert min(fitted) > 1_500
+    classifier = check.model.classifier.calibrated_classifiers_[0].estimator.estimator
+    regressor = check.model.regressor
+    assert classifier.n_features_in_ == regressor.n_features_in_
+    assert check.metrics.auc > 0.95
+    assert check.metrics.mae_days < 2.0
