@@ -1098,3 +1098,66 @@ def customer_places(session: Session, org_id: int) -> list[tuple[int, str, list[
         .order_by(Customer.id)
     )
     return [(r[0], r[1] or "", list(r[2] or [])) for r in rows]
+
+
+# The daily run's partitions: a range of customer ids (both ends in), or None for all.
+IdRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: IdRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
+
+
+def dunning_customers(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The customers of a range as plain rows, in id order: what the engine plans from."""
+    c = Customer.__table__.c  # plain table columns: the bulk reads skip the ORM's rows
+    return session.execute(
+        select(
+            c.id,
+            c.external_id,
+            c.name,
+            c.country,
+            c.timezone,
+            c.tags,
+            c.risk_band,
+            c.address,
+            c.collector,
+            c.sales_owner,
+            c.do_not_contact,
+            c.legal_hold,
+            c.is_consumer,
+        )
+        .where(c.org_id == org_id, _in_range(c.id, id_range))
+        .order_by(c.id)
+    ).all()
+
+
+def dunning_contacts(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The contacts of a range's customers as plain rows."""
+    c = Contact.__table__.c
+    return session.execute(
+        select(c.id, c.customer_id, c.name, c.email, c.phone, c.role, c.opted_out).where(
+            c.org_id == org_id, _in_range(c.customer_id, id_range)
+        )
+    ).all()
+
+
+def dunning_open_invoices(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The open invoices with money owed of a range's customers as plain rows."""
+    c = Invoice.__table__.c
+    return session.execute(
+        select(
+            c.id,
+            c.number,
+            c.due_date,
+            c.currency,
+            c.open_amount,
+            null().label("policy"),
+            c.customer_id,
+        ).where(
+            c.org_id == org_id,
+            c.status == InvoiceStatus.OPEN,
+            c.open_amount > 0,
+            _in_range(c.customer_id, id_range),
+        )
+    ).all()
