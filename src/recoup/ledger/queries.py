@@ -11,13 +11,16 @@ statement stays one.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from recoup.ledger import repository
-from recoup.ledger.models import Organisation
+from recoup.ledger.models import Customer, Invoice, Organisation
 from recoup.ledger.repository import (  # the SQL of an invoice number's match keys
     DIGITS_KEY_SQL as DIGITS_KEY_SQL,
 )
@@ -62,3 +65,129 @@ def dunning_open_invoices(session: Session, *, org_id: int, id_range: IdRange = 
     """The open invoices with money owed: ``id, number, due_date, currency, open_amount,
     policy`` (None: the fields of the engine's ``InvoiceView``) and ``customer_id``."""
     return repository.dunning_open_invoices(session, org_id, id_range)
+
+
+# One invoice or customer at a time, as frozen views (charges: terms, fees, interest).
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    """An invoice as other domains read it; amounts in minor units of ``currency``."""
+
+    id: int
+    customer_id: int
+    number: str
+    status: str  # an InvoiceStatus value
+    currency: str
+    issue_date: date
+    due_date: date
+    total_amount: int
+    open_amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """A customer as other domains read it."""
+
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    is_consumer: bool
+
+
+def _invoice_view(row: Invoice) -> InvoiceView:
+    return InvoiceView(
+        row.id,
+        row.customer_id,
+        row.number,
+        row.status,
+        row.currency,
+        row.issue_date,
+        row.due_date,
+        row.total_amount,
+        row.open_amount,
+    )
+
+
+def invoice(
+    session: Session, *, org_id: int, invoice_id: int, lock: bool = False
+) -> InvoiceView | None:
+    """The organisation's invoice ``invoice_id``, if any: read from the session when it
+    holds the row already (no query), else by id; ``lock`` reads it afresh and holds its
+    row until commit, so that two runs on one invoice take turns."""
+    found = repository.invoice_in_session(session, org_id, invoice_id, lock=lock)
+    return None if found is None else _invoice_view(found)
+
+
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> InvoiceView | None:
+    """The organisation's invoice numbered ``number``, if any."""
+    found = repository.invoice_numbered(session, org_id, number)
+    return None if found is None else _invoice_view(found)
+
+
+def customer(session: Session, *, org_id: int, customer_id: int) -> CustomerView | None:
+    """The organisation's customer ``customer_id``, if any (from the session when it
+    holds the row already)."""
+    found: Customer | None = repository.customer_in_session(session, org_id, customer_id)
+    if found is None:
+        return None
+    return CustomerView(found.id, found.external_id, found.name, found.currency, found.is_consumer)
+
+
+def allocations_to(session: Session, *, org_id: int, invoice_id: int) -> list[tuple[date, int]]:
+    """``(date, minor units)`` of every allocation (payment or credit note) to an invoice."""
+    return repository.allocations_to(session, org_id, invoice_id)
+
+
+def allocations_to_each(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, list[tuple[date, int]]]:
+    """``allocations_to`` of several invoices in one query: ``invoice id -> [(date,
+    minor)]``, an empty list for an invoice without any."""
+    return repository.allocations_to_each(session, org_id, invoice_ids)
+
+
+def late_open_invoices(
+    session: Session,
+    *,
+    org_id: int,
+    due_by: date,
+    id_range: IdRange = None,
+    without_invoices: Sequence[Select[*tuple[Any, ...]]] = (),
+    without_customers: Sequence[Select[*tuple[Any, ...]]] = (),
+    business_only: bool = False,
+) -> list[tuple[int, int, date]]:
+    """``(invoice id, customer id, due date)`` of the open invoices with money owed due
+    on or before ``due_by`` (of a range of customers), by customer, due date and id; with
+    ``business_only``, not those of consumers.
+
+    The caller's tables come in as selects of one column: ``without_invoices`` of
+    invoice ids, ``without_customers`` of customer ids. Each leaves out what it finds,
+    as a NOT EXISTS correlated on that column within the one statement (an anti-join).
+    """
+    return repository.late_open_invoices(
+        session,
+        org_id,
+        due_by,
+        id_range,
+        list(without_invoices),
+        list(without_customers),
+        business_only,
+    )
+
+
+def invoices_no_longer_open(
+    session: Session,
+    *,
+    org_id: int,
+    among: Select[*tuple[Any, ...]],
+    id_range: IdRange = None,
+    also: Sequence[int] = (),
+) -> list[tuple[int, int, str]]:
+    """``(invoice id, customer id, status)`` of the invoices that ``among`` names and
+    that are no longer open (paid, void, written off) or are in ``also``, in the order of
+    ``among``. ``among`` is the caller's select: its first column an invoice id, its
+    second what to order by; it is joined with the invoices (of ``id_range``'s
+    customers, by index) in one statement."""
+    return repository.invoices_no_longer_open(session, org_id, among, id_range, list(also))
