@@ -12,15 +12,17 @@ statement stays one.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import Select
+from sqlalchemy import Select, Table
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from recoup.db import changes
 from recoup.ledger import repository
-from recoup.ledger.models import Customer, Invoice, Organisation
+from recoup.ledger.models import CreditNote, Customer, Invoice, Organisation, Payment
 from recoup.ledger.repository import (  # the SQL of an invoice number's match keys
     DIGITS_KEY_SQL as DIGITS_KEY_SQL,
 )
@@ -191,3 +193,41 @@ def invoices_no_longer_open(
     second what to order by; it is joined with the invoices (of ``id_range``'s
     customers, by index) in one statement."""
     return repository.invoices_no_longer_open(session, org_id, among, id_range, list(also))
+
+
+# Which of the ledger's rows changed: the web's kept figures follow these tables.
+
+
+class Followed(StrEnum):
+    """The ledger's tables whose changes others follow (each row's ``updated_at``)."""
+
+    INVOICES = "invoices"
+    PAYMENTS = "payments"
+    CREDIT_NOTES = "credit_notes"
+    CUSTOMERS = "customers"
+
+
+_FOLLOWED = {
+    followed: cast(Table, model.__table__)
+    for followed, model in (
+        (Followed.INVOICES, Invoice),
+        (Followed.PAYMENTS, Payment),
+        (Followed.CREDIT_NOTES, CreditNote),
+        (Followed.CUSTOMERS, Customer),
+    )
+}
+
+
+def last_change(session: Session, *, org_id: int, table: Followed) -> datetime | str | None:
+    """When the organisation's rows of ``table`` last changed (an index seek; SQLite
+    answers as text), None when it has none."""
+    return changes.last_change(session, _FOLLOWED[table], org_id)
+
+
+def customers_changed_since(
+    session: Session, *, org_id: int, table: Followed, since: datetime
+) -> list[int | None]:
+    """The customers whose rows of ``table`` changed from ``since`` on, by id (None, for
+    rows of no customer, last)."""
+    column = "id" if table is Followed.CUSTOMERS else "customer_id"
+    return changes.changed_since(session, _FOLLOWED[table], column, org_id, since)
