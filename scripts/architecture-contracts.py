@@ -10,6 +10,11 @@ from pathlib import Path
 SRC = Path(__file__).parents[1] / "src" / "recoup"
 ENTRY_POINTS = ("cli", "web", "demo", "portal")
 BELOW_SERVICES = ("__init__", "repository", "core", "models", "enums")
+# Modules that read the ledger only through ``recoup.ledger.queries`` (typed views and
+# plain rows), never by selecting on its tables; the rest still do (issue 16).
+LEDGER_READERS = ("recoup.analytics", "recoup.charges", "recoup.policy", "recoup.web.figures")
+# Imports of the ledger's tables that select nothing: indexes declared for a domain's sums.
+LEDGER_TABLES_IGNORED = ("recoup.analytics.models -> recoup.ledger.models",)
 
 
 def service_modules(name: str) -> list[str]:
@@ -59,6 +64,14 @@ def main() -> None:
                 f"source_modules =\n{lines(others)}"
                 f"forbidden_modules =\n    recoup.{name}.repository\n"
             )
+    print(
+        "[importlinter:contract:ledger-tables]\n"
+        "name = These modules read the ledger through recoup.ledger.queries, not its tables\n"
+        "type = forbidden\nallow_indirect_imports = True\n"
+        f"source_modules =\n{lines(list(LEDGER_READERS))}"
+        "forbidden_modules =\n    recoup.ledger.models\n"
+        f"ignore_imports =\n{lines(list(LEDGER_TABLES_IGNORED))}"
+    )
     domains = [f"recoup.{name}" for name in packages if name not in ENTRY_POINTS]
     print(
         "[importlinter:contract:entry-points]\n"

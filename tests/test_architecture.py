@@ -56,3 +56,10 @@ def test_every_layered_domain_is_a_container() -> None:
         >= 2
     }
     assert layered <= containers, f"add to layers: {sorted(layered - containers)}"
+
+
+def test_the_modules_on_typed_ledger_reads_are_named_in_the_architecture_doc() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    contract = doc.split("**Ledger tables** (`ledger-tables`)", 1)[1].split("\n- **", 1)[0]
+    for module in _modules(_contracts(), "ledger-tables", "source_modules"):
+        assert f"`{module}`" in contract, f"docs/architecture.md: add {module} to Ledger tables"

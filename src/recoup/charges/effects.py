@@ -8,7 +8,8 @@ from recoup.charges.core import LateFee
 from recoup.charges.payloads import ChargeOrder
 from recoup.comms.models import OutboxKind, OutboxMessage
 from recoup.comms.payloads import Handler, register
-from recoup.ledger.models import Invoice
+from recoup.errors import NotFound
+from recoup.ledger import queries as ledger_queries
 
 
 def charge_invoices(session: Session, row: OutboxMessage, payload: ChargeOrder) -> str:
@@ -32,7 +33,9 @@ def charge_invoices(session: Session, row: OutboxMessage, payload: ChargeOrder) 
                 session, org_id=row.org_id, invoice_id=invoice_id, key=key, as_of=as_of
             )
         else:
-            invoice = session.get_one(Invoice, invoice_id)
+            invoice = ledger_queries.invoice(session, org_id=row.org_id, invoice_id=invoice_id)
+            if invoice is None:
+                raise NotFound(f"no invoice with id {invoice_id}")
             fixed, percent = payload.params.fixed, payload.params.percent
             fee = (
                 LateFee(amount=fixed[invoice.currency])

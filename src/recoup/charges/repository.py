@@ -1,14 +1,15 @@
 """All SQL of the charges domain. Every business query is scoped to one organisation.
 
-The ledger's invoices, customers and allocations are only read here (the ledger service
-has no lookup by id or allocation history yet); nothing in this module writes them.
+The ledger's invoices, customers and allocations are read through
+``recoup.ledger.queries`` (the daily run's anti-join and join pass their claims and terms
+side in, so each stays one statement); nothing here selects or writes the ledger's tables.
 """
 
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from recoup.charges.models import (
@@ -21,48 +22,13 @@ from recoup.charges.models import (
     StatutoryClaim,
 )
 from recoup.db import bulk
-from recoup.ledger.models import Allocation, Customer, Invoice, InvoiceStatus
+from recoup.ledger import queries as ledger_queries
 
-CustomerRange = tuple[int, int] | None
+CustomerRange = ledger_queries.IdRange
 
 
 def _in_range(column: Any, id_range: CustomerRange) -> Any:
     return True if id_range is None else column.between(*id_range)
-
-
-def invoice(
-    session: Session, org_id: int, invoice_id: int, *, lock: bool = False
-) -> Invoice | None:
-    """The organisation's invoice ``invoice_id``; ``lock`` holds its row until commit so
-    that two charge runs on one invoice take turns."""
-    if not lock:  # the session's copy when it has one (no query per charge line)
-        found = session.get(Invoice, invoice_id)
-        return found if found is not None and found.org_id == org_id else None
-    query = select(Invoice).where(Invoice.org_id == org_id, Invoice.id == invoice_id)
-    return session.scalars(query.with_for_update()).one_or_none()
-
-
-def invoice_by_number(session: Session, org_id: int, number: str) -> Invoice | None:
-    """The organisation's invoice numbered ``number``."""
-    return session.scalars(
-        select(Invoice).where(Invoice.org_id == org_id, Invoice.number == number)
-    ).one_or_none()
-
-
-def customer(session: Session, org_id: int, customer_id: int) -> Customer | None:
-    """The organisation's customer ``customer_id`` (the session's copy when it has one)."""
-    found = session.get(Customer, customer_id)
-    return found if found is not None and found.org_id == org_id else None
-
-
-def reductions(session: Session, org_id: int, invoice_id: int) -> list[tuple[date, int]]:
-    """``(date, minor units)`` of every allocation (payment or credit) to the invoice."""
-    rows = session.execute(
-        select(Allocation.allocated_on, Allocation.amount).where(
-            Allocation.org_id == org_id, Allocation.invoice_id == invoice_id
-        )
-    )
-    return [(row[0], int(row[1])) for row in rows]
 
 
 def charge(session: Session, org_id: int, charge_id: int) -> Charge | None:
@@ -87,23 +53,6 @@ def invoice_charges(
     if kind is not None:
         query = query.where(Charge.kind == kind)
     return list(session.scalars(query.order_by(Charge.period_start, Charge.id)))
-
-
-def reductions_of(
-    session: Session, org_id: int, invoice_ids: Sequence[int]
-) -> dict[int, list[tuple[date, int]]]:
-    """``reductions`` of several invoices at once: ``invoice id -> [(date, minor)]``."""
-    found: dict[int, list[tuple[date, int]]] = {i: [] for i in invoice_ids}
-    if not invoice_ids:
-        return found
-    rows = session.execute(
-        select(Allocation.invoice_id, Allocation.allocated_on, Allocation.amount).where(
-            Allocation.org_id == org_id, Allocation.invoice_id.in_(list(invoice_ids))
-        )
-    )
-    for row in rows:
-        found[row[0]].append((row[1], int(row[2])))
-    return found
 
 
 def last_interest_days(
@@ -225,40 +174,28 @@ def unclaimed_late_invoices(
 ) -> list[tuple[int, int, date]]:
     """``(invoice id, customer id, due date)`` of open invoices due on or before
     ``due_by`` with no statutory claim yet, of business customers (not consumers) whose
-    statutory charges are not waived."""
-    claimed = exists().where(
+    statutory charges are not waived: one statement, the claims and the waivers left out
+    by anti-joins."""
+    claimed = select(StatutoryClaim.invoice_id).where(
         StatutoryClaim.org_id == org_id,
-        StatutoryClaim.invoice_id == Invoice.id,
         # A claim is its invoice's customer's: a partition looks among its own claims
         # (not a scan of every claim of the organisation for each range).
         _in_range(StatutoryClaim.customer_id, id_range),
     )
-    waived = exists().where(
+    waived = select(ChargeTerms.customer_id).where(
         ChargeTerms.org_id == org_id,
-        ChargeTerms.customer_id == Invoice.customer_id,
         ChargeTerms.invoice_id.is_(None),
         ChargeTerms.waive_statutory.is_(True),
     )
-    consumer = exists().where(
-        Customer.org_id == org_id,
-        Customer.id == Invoice.customer_id,
-        Customer.is_consumer.is_(True),
+    return ledger_queries.late_open_invoices(
+        session,
+        org_id=org_id,
+        due_by=due_by,
+        id_range=id_range,
+        without_invoices=[claimed],
+        without_customers=[waived],
+        business_only=True,
     )
-    rows = session.execute(
-        select(Invoice.id, Invoice.customer_id, Invoice.due_date)
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.open_amount > 0,
-            Invoice.due_date <= due_by,
-            _in_range(Invoice.customer_id, id_range),
-            ~claimed,
-            ~waived,
-            ~consumer,
-        )
-        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
-    )
-    return [(int(row[0]), int(row[1]), row[2]) for row in rows]
 
 
 def insert_claims(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -284,26 +221,16 @@ def claims_to_close(
     session: Session, org_id: int, handed_off: Sequence[int], id_range: CustomerRange
 ) -> list[tuple[int, int, str]]:
     """``(invoice id, customer id, invoice status)`` of open claims whose invoice is no
-    longer open (paid, void, written off) or is with an agency (``handed_off``)."""
-    settled = Invoice.status != InvoiceStatus.OPEN
-    condition = settled | Invoice.id.in_(handed_off) if handed_off else settled
-    rows = session.execute(
-        select(Invoice.id, Invoice.customer_id, Invoice.status)
-        .select_from(StatutoryClaim)
-        .join(
-            Invoice,
-            (Invoice.org_id == StatutoryClaim.org_id) & (Invoice.id == StatutoryClaim.invoice_id),
-        )
-        .where(
-            StatutoryClaim.org_id == org_id,
-            StatutoryClaim.closed_on.is_(None),
-            _in_range(StatutoryClaim.customer_id, id_range),
-            _in_range(Invoice.customer_id, id_range),  # the range's invoices, by index
-            condition,
-        )
-        .order_by(StatutoryClaim.id)
+    longer open (paid, void, written off) or is with an agency (``handed_off``), oldest
+    claim first: the open claims joined with their invoices in one statement."""
+    open_claims = select(StatutoryClaim.invoice_id, StatutoryClaim.id).where(
+        StatutoryClaim.org_id == org_id,
+        StatutoryClaim.closed_on.is_(None),
+        _in_range(StatutoryClaim.customer_id, id_range),
     )
-    return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
+    return ledger_queries.invoices_no_longer_open(
+        session, org_id=org_id, among=open_claims, id_range=id_range, also=handed_off
+    )
 
 
 def open_claims(session: Session, org_id: int, customer_id: int) -> list[StatutoryClaim]:

@@ -61,8 +61,10 @@ from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
-from recoup.ledger.models import Invoice, InvoiceStatus
+from recoup.ledger.enums import InvoiceStatus
+from recoup.ledger.queries import InvoiceView
 
 _RATE_CACHE = "recoup.charges.rate_tables"
 _KEY_LENGTH = 200
@@ -239,11 +241,11 @@ def set_terms(
     """Set the contract terms of a customer (or of one of its invoices), replacing the
     ones set before. ``None`` leaves a term to the statute / the policy. A fixed late
     fee and a compensation are in the invoice's (or the customer's) currency."""
-    if repository.customer(session, org_id, customer_id) is None:
+    if ledger_queries.customer(session, org_id=org_id, customer_id=customer_id) is None:
         raise NotFound(f"no customer with id {customer_id}")
     invoice = None
     if invoice_id is not None:
-        invoice = repository.invoice(session, org_id, invoice_id)
+        invoice = ledger_queries.invoice(session, org_id=org_id, invoice_id=invoice_id)
         if invoice is None or invoice.customer_id != customer_id:
             raise NotFound(f"no invoice with id {invoice_id} for customer {customer_id}")
     code = (jurisdiction or "").strip().upper()
@@ -256,7 +258,7 @@ def set_terms(
         raise InvalidInput("must be between 0 and 100 (a percentage a year)", field="interest_rate")
     fee_amount = fee_currency = None
     if late_fee is not None and late_fee.amount is not None:
-        customer = repository.customer(session, org_id, customer_id)
+        customer = ledger_queries.customer(session, org_id=org_id, customer_id=customer_id)
         assert customer is not None
         fee_currency = money.validate_currency(
             late_fee_currency or (invoice.currency if invoice else customer.currency)
@@ -274,7 +276,7 @@ def set_terms(
     row.late_fee_percent = late_fee.percent if late_fee is not None else None
     row.compensation_amount, row.compensation_currency = None, ""
     if compensation is not None:
-        customer = repository.customer(session, org_id, customer_id)
+        customer = ledger_queries.customer(session, org_id=org_id, customer_id=customer_id)
         assert customer is not None
         row.compensation_currency = invoice.currency if invoice else customer.currency
         row.compensation_amount = money.to_minor(compensation, row.compensation_currency)
@@ -351,7 +353,7 @@ class _Loaded:
 
 
 def _resolve_terms(
-    session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | None = None
+    session: Session, org_id: int, invoice: InvoiceView, loaded: _Loaded | None = None
 ) -> _Resolved:
     if loaded is None:
         on_invoice, on_customer = repository.terms(session, org_id, invoice.customer_id, invoice.id)
@@ -422,8 +424,8 @@ def jurisdiction_of(session: Session, *, org_id: int, invoice_id: int) -> Jurisd
 # --- loading a debt -------------------------------------------------------------------
 
 
-def _invoice(session: Session, org_id: int, invoice_id: int, *, lock: bool = False) -> Invoice:
-    invoice = repository.invoice(session, org_id, invoice_id, lock=lock)
+def _invoice(session: Session, org_id: int, invoice_id: int, *, lock: bool = False) -> InvoiceView:
+    invoice = ledger_queries.invoice(session, org_id=org_id, invoice_id=invoice_id, lock=lock)
     if invoice is None:
         raise NotFound(f"no invoice with id {invoice_id}")
     return invoice
@@ -434,16 +436,18 @@ def invoice_id_by_number(session: Session, *, org_id: int, number: str) -> int:
     return invoice_by_number(session, org_id=org_id, number=number).id
 
 
-def invoice_by_number(session: Session, *, org_id: int, number: str) -> Invoice:
+def invoice_by_number(session: Session, *, org_id: int, number: str) -> InvoiceView:
     """The organisation's invoice numbered ``number``."""
-    invoice = repository.invoice_by_number(session, org_id, number)
+    invoice = ledger_queries.invoice_by_number(session, org_id=org_id, number=number)
     if invoice is None:
         raise NotFound(f"no invoice {number!r}")
     return invoice
 
 
-def _debt(session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | None = None) -> Debt:
-    customer = repository.customer(session, org_id, invoice.customer_id)
+def _debt(
+    session: Session, org_id: int, invoice: InvoiceView, loaded: _Loaded | None = None
+) -> Debt:
+    customer = ledger_queries.customer(session, org_id=org_id, customer_id=invoice.customer_id)
     assert customer is not None  # the foreign key guarantees it
     currency = invoice.currency
     history = BalanceHistory(
@@ -452,7 +456,7 @@ def _debt(session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | Non
         reductions=tuple(
             (day, money.from_minor(minor, currency))
             for day, minor in (
-                repository.reductions(session, org_id, invoice.id)
+                ledger_queries.allocations_to(session, org_id=org_id, invoice_id=invoice.id)
                 if loaded is None
                 else loaded.reductions.get(invoice.id, [])
             )
@@ -467,7 +471,7 @@ def _debt(session: Session, org_id: int, invoice: Invoice, loaded: _Loaded | Non
     )
 
 
-def _closed(invoice: Invoice) -> str | None:
+def _closed(invoice: InvoiceView) -> str | None:
     if invoice.status == InvoiceStatus.VOID:
         return f"invoice {invoice.number} is void"
     if invoice.status == InvoiceStatus.WRITTEN_OFF:
@@ -487,7 +491,7 @@ def _statute(session: Session, jurisdiction: Jurisdiction | None) -> Statute | N
 def _interest(
     session: Session,
     org_id: int,
-    invoice: Invoice,
+    invoice: InvoiceView,
     as_of: date,
     since: date | None,
     loaded: _Loaded | None = None,
@@ -542,7 +546,7 @@ def _store(
     session: Session,
     *,
     org_id: int,
-    invoice: Invoice,
+    invoice: InvoiceView,
     kind: ChargeKind,
     amount: int,
     period: tuple[date, date],
@@ -640,7 +644,7 @@ def _decided(
     session: Session,
     *,
     org_id: int,
-    invoice: Invoice,
+    invoice: InvoiceView,
     kind: ChargeKind,
     decision: Decision,
     period: tuple[date, date],
@@ -755,7 +759,7 @@ def charge_compensation(
 def _contract_compensation(
     session: Session,
     org_id: int,
-    invoice: Invoice,
+    invoice: InvoiceView,
     debt: Debt,
     resolved: _Resolved,
     key: str,
@@ -853,7 +857,7 @@ def waive_statutory_charges(
     """Waive statutory interest and fixed compensation for a customer (``reason`` says
     why and is required), or claim them again (``reason=None``). The change is audited;
     charges already recorded stay as they are (waive them one by one if need be)."""
-    if repository.customer(session, org_id, customer_id) is None:
+    if ledger_queries.customer(session, org_id=org_id, customer_id=customer_id) is None:
         raise NotFound(f"no customer with id {customer_id}")
     if reason is not None and not reason.strip():
         raise InvalidInput("say why the statutory charges are waived", field="reason")
@@ -1074,7 +1078,7 @@ def accrued_interest(
     held = (
         (
             ledger.get_organisation(session, org_id=org_id),
-            repository.customer(session, org_id, customer_id),
+            ledger_queries.customer(session, org_id=org_id, customer_id=customer_id),
             ledger.invoices_by_id(
                 session, org_id=org_id, invoice_ids=[c.invoice_id for c in claims]
             ),
@@ -1085,7 +1089,7 @@ def accrued_interest(
     ids = [c.invoice_id for c in claims]
     loaded = _Loaded(
         repository.terms_of_customer(session, org_id, customer_id) if claims else {},
-        repository.reductions_of(session, org_id, ids),
+        ledger_queries.allocations_to_each(session, org_id=org_id, invoice_ids=ids),
     )
     last_days = repository.last_interest_days(session, org_id, ids)
     for claim in claims:

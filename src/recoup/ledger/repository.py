@@ -12,6 +12,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
     literal_column,
@@ -1098,3 +1099,185 @@ def customer_places(session: Session, org_id: int) -> list[tuple[int, str, list[
         .order_by(Customer.id)
     )
     return [(r[0], r[1] or "", list(r[2] or [])) for r in rows]
+
+
+# The daily run's partitions: a range of customer ids (both ends in), or None for all.
+IdRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: IdRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
+
+
+def dunning_customers(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The customers of a range as plain rows, in id order: what the engine plans from."""
+    c = Customer.__table__.c  # plain table columns: the bulk reads skip the ORM's rows
+    return session.execute(
+        select(
+            c.id,
+            c.external_id,
+            c.name,
+            c.country,
+            c.timezone,
+            c.tags,
+            c.risk_band,
+            c.address,
+            c.collector,
+            c.sales_owner,
+            c.do_not_contact,
+            c.legal_hold,
+            c.is_consumer,
+        )
+        .where(c.org_id == org_id, _in_range(c.id, id_range))
+        .order_by(c.id)
+    ).all()
+
+
+def dunning_contacts(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The contacts of a range's customers as plain rows."""
+    c = Contact.__table__.c
+    return session.execute(
+        select(c.id, c.customer_id, c.name, c.email, c.phone, c.role, c.opted_out).where(
+            c.org_id == org_id, _in_range(c.customer_id, id_range)
+        )
+    ).all()
+
+
+def dunning_open_invoices(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
+    """The open invoices with money owed of a range's customers as plain rows."""
+    c = Invoice.__table__.c
+    return session.execute(
+        select(
+            c.id,
+            c.number,
+            c.due_date,
+            c.currency,
+            c.open_amount,
+            null().label("policy"),
+            c.customer_id,
+        ).where(
+            c.org_id == org_id,
+            c.status == InvoiceStatus.OPEN,
+            c.open_amount > 0,
+            _in_range(c.customer_id, id_range),
+        )
+    ).all()
+
+
+def invoice_in_session(
+    session: Session, org_id: int, invoice_id: int, *, lock: bool = False
+) -> Invoice | None:
+    """The organisation's invoice ``invoice_id``: the session's copy when it has one (no
+    query per charge line); ``lock`` reads and holds its row until commit."""
+    if not lock:
+        found = session.get(Invoice, invoice_id)
+        return found if found is not None and found.org_id == org_id else None
+    query = select(Invoice).where(Invoice.org_id == org_id, Invoice.id == invoice_id)
+    return session.scalars(query.with_for_update()).one_or_none()
+
+
+def invoice_numbered(session: Session, org_id: int, number: str) -> Invoice | None:
+    """The organisation's invoice numbered ``number``."""
+    return session.scalars(
+        select(Invoice).where(Invoice.org_id == org_id, Invoice.number == number)
+    ).one_or_none()
+
+
+def customer_in_session(session: Session, org_id: int, customer_id: int) -> Customer | None:
+    """The organisation's customer ``customer_id`` (the session's copy when it has one)."""
+    found = session.get(Customer, customer_id)
+    return found if found is not None and found.org_id == org_id else None
+
+
+def allocations_to(session: Session, org_id: int, invoice_id: int) -> list[tuple[date, int]]:
+    """``(date, minor units)`` of every allocation (payment or credit) to the invoice."""
+    rows = session.execute(
+        select(Allocation.allocated_on, Allocation.amount).where(
+            Allocation.org_id == org_id, Allocation.invoice_id == invoice_id
+        )
+    )
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def allocations_to_each(
+    session: Session, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, list[tuple[date, int]]]:
+    """``allocations_to`` of several invoices at once: ``invoice id -> [(date, minor)]``."""
+    found: dict[int, list[tuple[date, int]]] = {i: [] for i in invoice_ids}
+    if not invoice_ids:
+        return found
+    rows = session.execute(
+        select(Allocation.invoice_id, Allocation.allocated_on, Allocation.amount).where(
+            Allocation.org_id == org_id, Allocation.invoice_id.in_(list(invoice_ids))
+        )
+    )
+    for row in rows:
+        found[row[0]].append((row[1], int(row[2])))
+    return found
+
+
+def late_open_invoices(
+    session: Session,
+    org_id: int,
+    due_by: date,
+    id_range: IdRange,
+    without_invoices: Sequence[Select[*tuple[Any, ...]]],
+    without_customers: Sequence[Select[*tuple[Any, ...]]],
+    business_only: bool,
+) -> list[tuple[int, int, date]]:
+    """``(invoice id, customer id, due date)`` of open invoices with money owed due on or
+    before ``due_by``, by customer, due date and id. Each of ``without_invoices`` (a
+    select of one invoice id column) and ``without_customers`` (of a customer id) leaves
+    out the invoices it finds, as a NOT EXISTS correlated on that column."""
+    excluded = [
+        ~query.where(query.selected_columns[0] == Invoice.id).exists() for query in without_invoices
+    ] + [
+        ~query.where(query.selected_columns[0] == Invoice.customer_id).exists()
+        for query in without_customers
+    ]
+    if business_only:
+        excluded.append(
+            ~exists().where(
+                Customer.org_id == org_id,
+                Customer.id == Invoice.customer_id,
+                Customer.is_consumer.is_(True),
+            )
+        )
+    rows = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.due_date)
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.status == InvoiceStatus.OPEN,
+            Invoice.open_amount > 0,
+            Invoice.due_date <= due_by,
+            _in_range(Invoice.customer_id, id_range),
+            *excluded,
+        )
+        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
+    )
+    return [(int(row[0]), int(row[1]), row[2]) for row in rows]
+
+
+def invoices_no_longer_open(
+    session: Session,
+    org_id: int,
+    among: Select[*tuple[Any, ...]],
+    id_range: IdRange,
+    also: Sequence[int],
+) -> list[tuple[int, int, str]]:
+    """``(invoice id, customer id, status)`` of the invoices ``among`` names (its first
+    column an invoice id, its second the order of the answer) that are no longer open or
+    are in ``also``: one join of ``among`` with the invoices, which the planners flatten
+    into a join of its table with theirs."""
+    named = among.subquery()
+    invoice_id, order = named.c[0], named.c[1]
+    settled = Invoice.status != InvoiceStatus.OPEN
+    condition = settled | Invoice.id.in_(also) if also else settled
+    rows = session.execute(
+        select(Invoice.id, Invoice.customer_id, Invoice.status)
+        .select_from(named)
+        .join(Invoice, (Invoice.org_id == org_id) & (Invoice.id == invoice_id))
+        .where(_in_range(Invoice.customer_id, id_range), condition)
+        .order_by(order)
+    )
+    return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]

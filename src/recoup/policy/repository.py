@@ -1,89 +1,24 @@
-"""SQL of the engine: the state it plans from and the rows it writes."""
+"""SQL of the engine: the state it plans from and the rows it writes (the ledger's
+customers, contacts and invoices come from ``recoup.ledger.queries``)."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, null, select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
 from recoup.db import bulk
-from recoup.ledger.models import Contact, Customer, Invoice, InvoiceStatus
+from recoup.ledger import queries as ledger_queries
 from recoup.policy.models import DunningCycle, DunningStep, PolicyAssignment
 
-# Plain table columns: the bulk reads skip the ORM's row processing.
-Customers = Customer.__table__.c
-Contacts = Contact.__table__.c
-Invoices = Invoice.__table__.c
-
-CustomerRange = tuple[int, int] | None
+CustomerRange = ledger_queries.IdRange
 Rows = Sequence[Any]  # result rows, unpacked by position
 
 
 def _in_range(column: Any, id_range: CustomerRange) -> Any:
     return True if id_range is None else column.between(*id_range)
-
-
-def customers(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
-    return session.execute(
-        select(
-            Customers.id,
-            Customers.external_id,
-            Customers.name,
-            Customers.country,
-            Customers.timezone,
-            Customers.tags,
-            Customers.risk_band,
-            Customers.address,
-            Customers.collector,
-            Customers.sales_owner,
-            Customers.do_not_contact,
-            Customers.legal_hold,
-            Customers.is_consumer,
-        )
-        .where(Customers.org_id == org_id, _in_range(Customers.id, id_range))
-        .order_by(Customers.id)
-    ).all()
-
-
-def contacts(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
-    return session.execute(
-        select(
-            Contacts.id,
-            Contacts.customer_id,
-            Contacts.name,
-            Contacts.email,
-            Contacts.phone,
-            Contacts.role,
-            Contacts.opted_out,
-        ).where(Contacts.org_id == org_id, _in_range(Contacts.customer_id, id_range))
-    ).all()
-
-
-OPEN_INVOICE_CUSTOMER = 6  # the position of customer_id in the rows of open_invoices
-
-
-def open_invoices(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
-    """Open invoices as rows with the fields of the engine's ``InvoiceView`` (the
-    invoice's own policy left empty) and the ``customer_id``: a million of them serve as
-    the views as they are, without a copy each."""
-    return session.execute(
-        select(
-            Invoices.id,
-            Invoices.number,
-            Invoices.due_date,
-            Invoices.currency,
-            Invoices.open_amount,
-            null().label("policy"),
-            Invoices.customer_id,
-        ).where(
-            Invoices.org_id == org_id,
-            Invoices.status == InvoiceStatus.OPEN,
-            Invoices.open_amount > 0,
-            _in_range(Invoices.customer_id, id_range),
-        )
-    ).all()
 
 
 def assignment_for(

@@ -23,6 +23,7 @@ from recoup.comms.outbox import Effect, enqueue
 from recoup.comms.payloads import Message, Planned
 from recoup.credit.payloads import HoldOrder
 from recoup.errors import InvalidInput
+from recoup.ledger import queries as ledger_queries
 from recoup.policy import core, repository
 from recoup.policy.core import ContactView, CustomerView, Cycle, EnginePlan, InvoiceView, StepDone
 from recoup.policy.definition import Policy, load_policy, shipped_policies
@@ -158,16 +159,19 @@ def _views(
         assigned.by_invoice,
     )
     invoices: dict[int, list[InvoiceView]] = defaultdict(list)
-    rows = repository.open_invoices(session, org_id, id_range)
+    # The rows have InvoiceView's fields by position and name and serve as its views.
+    rows: Sequence[Any] = ledger_queries.dunning_open_invoices(
+        session, org_id=org_id, id_range=id_range
+    )
     if by_invoice:
         for row in rows:
             policy = by_invoice.get(row.id)
             invoices[row.customer_id].append(row if policy is None else _with_policy(row, policy))
     else:  # the usual case, a million times: no invoice has a policy of its own
         for row in rows:
-            invoices[row[repository.OPEN_INVOICE_CUSTOMER]].append(row)
+            invoices[row[ledger_queries.DUNNING_INVOICE_CUSTOMER]].append(row)
     contacts: dict[int, list[ContactView]] = defaultdict(list)
-    for row in repository.contacts(session, org_id, id_range):
+    for row in ledger_queries.dunning_contacts(session, org_id=org_id, id_range=id_range):
         contacts[row.customer_id].append(
             ContactView(
                 row.id, row.name, row.email, row.phone, row.role, frozenset(row.opted_out or ())
@@ -194,7 +198,7 @@ def _views(
             still_owes=owing.get(row.id, ""),
             first_chased=chased.get(row.id) if chased is not None else None,
         )
-        for row in repository.customers(session, org_id, id_range)
+        for row in ledger_queries.dunning_customers(session, org_id=org_id, id_range=id_range)
     ]
     return views, default
 

@@ -18,20 +18,24 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxMessage
-from recoup.ledger.models import CreditNote, Customer, Invoice, Payment
+from recoup.db import changes
+from recoup.ledger import queries as ledger_queries
+from recoup.ledger.queries import Followed
 
 T = TypeVar("T")
 MAX_AGE = 60.0  # seconds a figure may be served without its stamp being the newest
 KEPT = 64  # figures kept (per process): a few per organisation and day
 
-LEDGER = (Invoice, Payment, CreditNote)
+# The tables a figure reads: the ledger's are followed through ``ledger.queries``, the
+# others (the outbox) are given as their model.
+LEDGER = (Followed.INVOICES, Followed.PAYMENTS, Followed.CREDIT_NOTES)
 OUTBOX = (OutboxMessage,)
-CUSTOMERS = (Customer,)
-INVOICES = Invoice  # the table of the sums kept per customer (``summed``)
+CUSTOMERS = (Followed.CUSTOMERS,)
+INVOICES = Followed.INVOICES  # the table of the sums kept per customer (``summed``)
 OUTBOX_ROWS = OutboxMessage
 
 _lock = threading.Lock()
@@ -42,21 +46,11 @@ def stamp(
     session: Session, org_id: int, models: Sequence[Any]
 ) -> tuple[datetime | str | None, ...]:
     """When the organisation's rows of each of ``models`` last changed (read from each
-    table's ``ix_<table>_org_updated``, named to SQLite, whose planner preferred another
-    index of the organisation and a scan of its rows)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return tuple(
-            session.scalar(
-                text(
-                    f"SELECT max(updated_at) FROM {model.__tablename__} "
-                    f"INDEXED BY ix_{model.__tablename__}_org_updated WHERE org_id = :org"
-                ),
-                {"org": org_id},
-            )
-            for model in models
-        )
+    table's ``ix_<table>_org_updated``, ``recoup.db.changes``)."""
     return tuple(
-        session.scalar(select(func.max(model.updated_at)).where(model.org_id == org_id))
+        ledger_queries.last_change(session, org_id=org_id, table=model)
+        if isinstance(model, Followed)
+        else changes.last_change(session, model.__table__, org_id)
         for model in models
     )
 
@@ -261,7 +255,7 @@ def summed(
                 kept.stamp, current
             )
             if not stale:
-                changed = _changed(session, org_id, model, kept.since, sqlite)
+                changed = _changed(session, org_id, model, kept.since)
                 if len(changed) <= MOST:
                     for i in range(0, len(changed), BATCH):
                         part = changed[i : i + BATCH]
@@ -307,22 +301,11 @@ def _since(session: Session, sqlite: bool) -> datetime:
     return min(now, oldest or now) - LOOKBACK
 
 
-def _changed(session: Session, org_id: int, model: Any, since: datetime, sqlite: bool) -> list[Any]:
+def _changed(session: Session, org_id: int, model: Any, since: datetime) -> list[Any]:
     """The customers (None: rows of no customer) whose rows of ``model`` changed from
     ``since`` on."""
-    table = model.__tablename__
-    column = "id" if table == "customers" else "customer_id"
-    hint = f" INDEXED BY ix_{table}_org_updated" if sqlite else ""
-    found = session.execute(
-        text(
-            f"SELECT DISTINCT {column} FROM {table}{hint} "
-            "WHERE org_id = :org AND updated_at >= :since"
-        ),
-        {"org": org_id, "since": since if not sqlite else _sqlite_time(since)},
-    )
-    return sorted((r[0] for r in found), key=lambda c: (c is None, c or 0))
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """``moment`` as SQLite stores ``updated_at`` (``UTCDateTime``)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(model, Followed):
+        return ledger_queries.customers_changed_since(
+            session, org_id=org_id, table=model, since=since
+        )
+    return changes.changed_since(session, model.__table__, "customer_id", org_id, since)

@@ -40,7 +40,7 @@ from recoup.cases.models import OPEN_DISPUTE_STATUSES, PlanStatus, PromiseStatus
 from recoup.config import get_settings
 from recoup.errors import NotFound
 from recoup.ledger import service as ledger
-from recoup.ledger.models import InvoiceStatus
+from recoup.ledger.enums import InvoiceStatus
 from recoup.ledger.service import InvoiceSettlement
 
 DEFAULT_LATE_AFTER_DAYS = 0

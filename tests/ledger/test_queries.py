@@ -1,0 +1,133 @@
+"""The ledger's typed reads for other domains (``recoup.ledger.queries``): frozen views,
+and the statements that take the other domain's side of a join as a select."""
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from recoup.ledger import queries
+from recoup.ledger import service as ledger
+from recoup.ledger.models import Customer, Invoice
+from tests.factories import make_customer, make_invoice, make_org, make_payment
+
+
+def test_an_invoice_is_read_as_a_frozen_view_of_its_organisation(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    invoice = make_invoice(session, customer=customer, number="A-1", total="120.00")
+    view = queries.invoice(session, org_id=org.id, invoice_id=invoice.id)
+    assert view is not None
+    assert (view.number, view.customer_id, view.status) == ("A-1", customer.id, "open")
+    assert (view.total_amount, view.open_amount, view.currency) == (12000, 12000, "EUR")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.open_amount = 0  # type: ignore[misc]
+    assert queries.invoice(session, org_id=other.id, invoice_id=invoice.id) is None
+    locked = queries.invoice(session, org_id=org.id, invoice_id=invoice.id, lock=True)
+    assert locked == view
+    assert queries.invoice_by_number(session, org_id=org.id, number="A-1") == view
+    assert queries.invoice_by_number(session, org_id=other.id, number="A-1") is None
+
+
+def test_a_customer_is_read_as_a_view_and_allocations_by_invoice(session: Session) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org, external_id="C7", name="Seven SA")
+    paid, unpaid = (
+        make_invoice(session, customer=customer, number=n, total="100.00") for n in ("A", "B")
+    )
+    payment = make_payment(session, customer=customer, amount="30.00")
+    ledger.allocate(
+        session,
+        org_id=org.id,
+        invoice_id=paid.id,
+        amount=Decimal("30.00"),
+        on=date(2026, 2, 3),
+        payment_id=payment.id,
+    )
+    assert queries.customer(session, org_id=org.id, customer_id=customer.id) == (
+        queries.CustomerView(customer.id, "C7", "Seven SA", "EUR", False)
+    )
+    assert queries.allocations_to(session, org_id=org.id, invoice_id=paid.id) == [
+        (date(2026, 2, 3), 3000)
+    ]
+    assert queries.allocations_to_each(
+        session, org_id=org.id, invoice_ids=[paid.id, unpaid.id]
+    ) == {paid.id: [(date(2026, 2, 3), 3000)], unpaid.id: []}
+
+
+def test_late_open_invoices_leave_out_what_the_callers_selects_find(session: Session) -> None:
+    org = make_org(session)
+    first = make_customer(session, org=org, external_id="C1")
+    second = make_customer(session, org=org, external_id="C2")
+    due = {"A-1": date(2026, 1, 31), "A-2": date(2026, 1, 10), "A-3": date(2026, 3, 1)}
+    made = {
+        number: make_invoice(session, customer=first, number=number, due_date=day)
+        for number, day in due.items()
+    }
+    made["B-1"] = make_invoice(session, customer=second, number="B-1", due_date=date(2026, 1, 5))
+    by_day = date(2026, 2, 1)
+    everyone = queries.late_open_invoices(session, org_id=org.id, due_by=by_day)
+    assert everyone == [
+        (made["A-2"].id, first.id, date(2026, 1, 10)),  # by customer, then due date
+        (made["A-1"].id, first.id, date(2026, 1, 31)),
+        (made["B-1"].id, second.id, date(2026, 1, 5)),  # A-3 is not due by then
+    ]
+    other = aliased(Invoice)  # a table of the caller's, here the invoices again
+    found = queries.late_open_invoices(
+        session,
+        org_id=org.id,
+        due_by=by_day,
+        without_invoices=[select(other.id).where(other.number == "A-2")],
+        without_customers=[select(Customer.id).where(Customer.external_id == "C2")],
+    )
+    assert found == [(made["A-1"].id, first.id, date(2026, 1, 31))]
+    ranged = queries.late_open_invoices(
+        session, org_id=org.id, due_by=by_day, id_range=(second.id, second.id)
+    )
+    assert ranged == [(made["B-1"].id, second.id, date(2026, 1, 5))]
+
+
+def test_invoices_no_longer_open_among_the_callers_in_its_order(session: Session) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org)
+    a, b, c = (make_invoice(session, customer=customer, number=n) for n in ("A", "B", "C"))
+    payment = make_payment(session, customer=customer, amount="100.00")
+    ledger.allocate(
+        session,
+        org_id=org.id,
+        invoice_id=b.id,
+        amount=Decimal("100.00"),
+        on=date(2026, 2, 1),
+        payment_id=payment.id,
+    )
+    other = aliased(Invoice)
+    among = select(other.id, -other.id)  # newest first
+    assert queries.invoices_no_longer_open(session, org_id=org.id, among=among) == [
+        (b.id, customer.id, "paid")
+    ]
+    found = queries.invoices_no_longer_open(session, org_id=org.id, among=among, also=[a.id])
+    assert found == [(b.id, customer.id, "paid"), (a.id, customer.id, "open")]
+    assert c.id not in {row[0] for row in found}
+
+
+def test_the_customers_whose_rows_changed_since_a_moment(session: Session) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org)
+    make_invoice(session, customer=customer)
+    session.flush()
+    before, after = datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(hours=1)
+    invoices = queries.Followed.INVOICES
+    assert queries.customers_changed_since(
+        session, org_id=org.id, table=invoices, since=before
+    ) == [customer.id]
+    assert (
+        queries.customers_changed_since(session, org_id=org.id, table=invoices, since=after) == []
+    )
+    assert queries.customers_changed_since(
+        session, org_id=org.id, table=queries.Followed.CUSTOMERS, since=before
+    ) == [customer.id]
+    assert queries.last_change(session, org_id=org.id, table=invoices) is not None
+    assert queries.last_change(session, org_id=org.id, table=queries.Followed.PAYMENTS) is None
