@@ -215,14 +215,16 @@ def kpi_rows(
 @dataclass(frozen=True, slots=True)
 class CollectorRow:
     """One collector's performance in one currency: ``figures`` and ``rates`` (see
-    ``core.CollectorFigures``), and the portfolio's KPIs as ``kpi_rows(by=collector)``
-    computes them (``values``; every KPI None when the collector had nothing invoiced or
-    open in this currency)."""
+    ``core.CollectorFigures``), and the portfolio's figures and KPIs as
+    ``kpi_rows(by=collector)`` computes them (``portfolio``, ``values``; empty figures
+    and every KPI None when the collector had nothing invoiced, open or paid in this
+    currency)."""
 
     currency: str
     collector: str
     figures: CollectorFigures
     rates: CollectorRates
+    portfolio: PeriodFigures
     values: dict[Kpi, Decimal | None]
 
 
@@ -313,9 +315,10 @@ def collector_rows(
             resolved_spans=found.figures.resolved_spans if found else (),
             **acc.get((currency, collector), {}),
         )
+        portfolio = found.figures if found else PeriodFigures(currency, start, end)
         values = found.values if found else dict.fromkeys(Kpi)
         rates = core.collector_rates(figures, sla_days)
-        rows.append(CollectorRow(currency, collector, figures, rates, values))
+        rows.append(CollectorRow(currency, collector, figures, rates, portfolio, values))
     return rows
 
 
