@@ -21,7 +21,7 @@ from recoup.analytics.core import CollectorFigures, CollectorRates, Kpi, PaidPar
 from recoup.analytics.models import FLOWS, KpiGoal
 from recoup.cases import agency, disputes, notes, promises, tasks
 from recoup.cases import core as cases_core
-from recoup.cases.models import HandoffStatus
+from recoup.cases.models import HandoffStatus, Task
 from recoup.comms import outbox
 from recoup.errors import InvalidInput
 from recoup.ledger import core as ledger_core
@@ -278,7 +278,14 @@ def collector_rows(
             slot = acc[(currency, collector_of.get(customer_id, ""))]
             slot["accounts"] += 1
             slot["open_amount"] += amount
-    contacts = _contact_days(session, org_id, start - timedelta(days=core.CONTACT_WINDOW_DAYS), end)
+    since = start - timedelta(days=core.CONTACT_WINDOW_DAYS)
+    # Tasks done from the contact window's start: contacts, and those in the period counted.
+    done_tasks = [
+        (task, task.completed_at.astimezone(UTC).date())
+        for task in tasks.completed_tasks(session, org_id=org_id, start=since, end=end)
+        if task.customer_id is not None and task.completed_at is not None
+    ]
+    contacts = _contact_days(session, org_id, since, end, done_tasks)
     parts: dict[tuple[str, int], list[tuple[date, int]]] = defaultdict(list)
     for currency, customer_id, paid_on, _, _, amount in ledger.payment_parts(
         session, org_id=org_id, start=start, end=end, by="customer"
@@ -291,15 +298,13 @@ def collector_rows(
             paid, contacts.get(customer_id, [])
         )
     currency_of = ledger.customer_currencies(session, org_id=org_id)
-    for task in tasks.completed_tasks(session, org_id=org_id, start=start, end=end):
+    for task, completed_on in done_tasks:
+        if completed_on < start:
+            continue
         customer_id = task.customer_id or 0
         slot = acc[(currency_of.get(customer_id, ""), collector_of.get(customer_id, ""))]
         slot["tasks_done"] += 1
-        done = (
-            core.on_time(task.completed_at.astimezone(UTC).date(), task.due_on)
-            if task.completed_at
-            else None
-        )
+        done = core.on_time(completed_on, task.due_on)
         if done is not None:
             slot["tasks_due"] += 1
             slot["tasks_on_time"] += int(done)
@@ -322,20 +327,24 @@ def collector_rows(
     return rows
 
 
-def _contact_days(session: Session, org_id: int, start: date, end: date) -> dict[int, list[date]]:
+def _contact_days(
+    session: Session, org_id: int, start: date, end: date, done_tasks: Iterable[tuple[Task, date]]
+) -> dict[int, list[date]]:
     """Per customer, the sorted days it was contacted on ``start``..``end``: messages
-    sent to it, notes and calls by a person, tasks about it a person completed."""
+    sent to it, notes and calls by a person, and of ``done_tasks`` (with the day each was
+    completed) those a person completed."""
     found: dict[int, set[date]] = defaultdict(set)
     pairs = [
         *outbox.sent_message_days(session, org_id=org_id, start=start, end=end),
         *notes.contact_days(session, org_id=org_id, start=start, end=end),
+        *(
+            (task.customer_id or 0, day)
+            for task, day in done_tasks
+            if task.completed_by.strip() not in notes.NOBODY
+        ),
     ]
     for customer_id, day in pairs:
         found[customer_id].add(day)
-    for task in tasks.completed_tasks(session, org_id=org_id, start=start, end=end):
-        by_person = task.completed_by.strip() not in notes.NOBODY
-        if task.customer_id is not None and task.completed_at is not None and by_person:
-            found[task.customer_id].add(task.completed_at.astimezone(UTC).date())
     return {customer_id: sorted(days) for customer_id, days in found.items()}
 
 
