@@ -33,7 +33,7 @@ def test_report_figures(session: Session) -> None:
     assert eur.cei[-1] == Decimal("66.67")
     assert (eur.due[-1], eur.collected_of_due[-1]) == (170_000, 110_000)
     assert eur.values[Kpi.DSO] == Decimal("31.2")
-    assert [(r.group, r.figures.ending_ar) for r in eur.collectors] == [
+    assert [(r.collector, r.figures.open_amount) for r in eur.collectors] == [
         ("ann", 240_000),
         ("bob", 20_000),
     ]
@@ -55,8 +55,16 @@ def test_report_html_and_pdf_in_english(session: Session) -> None:
     assert "Acme Ltd" in text
     assert "DSO (days) 31.20 30.00 missed" in text
     assert "Collection effectiveness (%) 66.67" in text
-    # ann: 2,400 open, 400 overdue, 600 paid in November, DSO 36, CEI, no promises.
-    assert "ann €2,400.00 €400.00 €600.00 36.00" in text
+    # ann: 1 account, 2,400 open, 400 overdue, 600 paid in November (none after a
+    # contact: the book has none), DSO 36, CEI, no promises, disputes or tasks.
+    assert "ann 1 €2,400.00 €400.00 €600.00 €0.00 36.00" in text
+    assert "<th>Accounts</th>" in html
+    assert "<th>Paid after contact</th>" in html
+    assert "<th>Kept of closed</th>" in html
+    assert "<th>Disputes resolved within SLA</th>" in html
+    assert "<th>Tasks done on time</th>" in html
+    assert "<td>0 / 0</td>" in html
+    assert "in the 30 days before" in text
     assert "Pricing 1 €200.00" in text
 
 
@@ -68,6 +76,13 @@ def test_report_in_german(session: Session) -> None:
     assert "DSO (Tage) 31,20" in text
     assert "Altersstruktur der Forderungen über 12 Monate" in text
     assert "Preis 1 200,00 €" in text
+    html = report.render_html(data, language="de")
+    assert "<th>Konten</th>" in html
+    assert "<th>Bezahlt nach Kontakt</th>" in html
+    assert "<th>Eingehalten von abgeschlossenen</th>" in html
+    assert "<th>Reklamationen fristgerecht geklärt</th>" in html
+    assert "<th>Aufgaben fristgerecht erledigt</th>" in html
+    assert "ann 1 2.400,00 € 400,00 € 600,00 € 0,00 € 36,00" in text
 
 
 def _hand_off_alpha(session: Session, org_id: int) -> None:

@@ -1,4 +1,4 @@
-"""``recoup report kpis|trend``, ``recoup goal set|list``, ``recoup analytics backfill``.
+"""``recoup report kpis|collectors|trend``, ``recoup goal set|list``, ``recoup analytics backfill``.
 
 The book (tests/cli/test_commands.py's): EUR INV-1 issued 05-01 due 05-31 300.00 and
 INV-3 issued 06-10 due 07-10 50.00; GBP INV-2 issued 06-01 due 06-29 200.00. June 2026:
@@ -61,6 +61,45 @@ def test_kpis_by_collector_and_bad_periods(recoup: Recoup, tmp_path: Path) -> No
     both = recoup("report", "kpis", "--period", "2026-06", "--as-of", "2026-06-30")
     assert both.exit_code == 1
     assert "give --period, or --from/--to, or --as-of" in both.stderr
+
+
+def test_collectors_as_json_csv_and_table(recoup: Recoup, tmp_path: Path) -> None:
+    """C1 (EUR, ann) owes 350.00 on 06-30 (INV-1 300 + INV-3 50), C2 (GBP, nobody)
+    200.00; nothing paid, promised, disputed or done in June. ann's EUR DSO and CEI are
+    the book's EUR ones (she has all of it): 210.00 and 0.00."""
+    _book(recoup, tmp_path)
+    customers = write(
+        tmp_path, "c2.csv", "external_id,name,currency,collector\nC1,Alpha GmbH,EUR,ann\n"
+    )
+    assert recoup("import", "customers", customers).exit_code == 0
+    result = recoup("report", "collectors", "--period", "2026-06", "--format", "json")
+    assert result.exit_code == 0, result.output
+    ann, nobody = json.loads(result.stdout)
+    assert (ann["currency"], ann["collector"], nobody["currency"], nobody["collector"]) == (
+        "EUR",
+        "ann",
+        "GBP",
+        "",
+    )
+    assert (ann["accounts"], ann["open_amount"], ann["collected"]) == (1, "350.00", "0.00")
+    assert (ann["collected_after_contact_percent"], ann["promise_kept_percent"]) == (None, None)
+    assert (ann["tasks_done"], ann["disputes_resolved"]) == (0, 0)
+    assert (ann["dso"], ann["cei"]) == ("210.00", "0.00")
+    assert (nobody["accounts"], nobody["open_amount"]) == (1, "200.00")
+    csv_out = recoup(
+        "report", "collectors", "--from", "2026-06-01", "--to", "2026-06-30", "--format", "csv"
+    )
+    lines = csv_out.stdout.splitlines()
+    assert lines[0].startswith("currency,collector,accounts,open_amount,collected,")
+    assert lines[1].startswith("EUR,ann,1,350.00,0.00,0.00,,0,")
+    table = recoup("report", "collectors", "--period", "2026-06").stdout
+    assert "Collectors 2026-06-01 to 2026-06-30" in table
+    assert "EUR ann" in table
+    assert "GBP (unassigned)" in table
+    assert "Open amount" in table
+    assert "350.00" in table
+    empty = recoup("report", "collectors", "--period", "2025-01")
+    assert empty.stdout == "Collectors 2025-01-01 to 2025-01-31: nothing open, paid or done\n"
 
 
 def test_backfill_then_trend(recoup: Recoup, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ Conventions where DOMAIN.md leaves a choice, stated once here and in each docstr
 * Agency recovery rate: gross amount recovered over the amount placed with agencies.
 """
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -469,3 +470,164 @@ def _add_months(
     if not a or not b:
         return a or b
     return tuple((x[0] + y[0], x[1]) for x, y in zip(a, b, strict=True))
+
+
+# Collector performance ----------------------------------------------------------------
+
+# A payment counts as collected after contact when the customer was contacted in the
+# 30 days before the day it was allocated.
+CONTACT_WINDOW_DAYS = 30
+
+
+def contacted_before(
+    day: date, contacts: Sequence[date], window: int = CONTACT_WINDOW_DAYS
+) -> bool:
+    """Whether one of ``contacts`` (sorted days) falls in the ``window`` days before
+    ``day``: from ``day − window`` to the day before ``day``. A contact on the day itself
+    does not count (it cannot be told whether it came before the payment).
+
+    >>> contacts = [date(2026, 10, 2), date(2026, 11, 20)]
+    >>> contacted_before(date(2026, 11, 1), contacts), contacted_before(date(2026, 11, 2), contacts)
+    (True, False)
+    >>> contacted_before(date(2026, 11, 20), contacts)
+    False
+    """
+    i = bisect_left(contacts, day - timedelta(days=window))
+    return i < len(contacts) and contacts[i] < day
+
+
+def collected_after_contact(
+    parts: Iterable[tuple[date, int]], contacts: Sequence[date], window: int = CONTACT_WINDOW_DAYS
+) -> int:
+    """The amount of ``(allocation day, amount)`` parts allocated after a contact with
+    the customer (``contacted_before``); ``contacts`` sorted.
+
+    >>> collected_after_contact([(date(2026, 11, 10), 600), (date(2026, 11, 25), 500)],
+    ...                         [date(2026, 11, 5)])
+    1100
+    >>> collected_after_contact([(date(2026, 11, 10), 600)], [date(2026, 10, 1)])
+    0
+    """
+    return sum(amount for day, amount in parts if contacted_before(day, contacts, window))
+
+
+def kept_and_closed(statuses: Iterable[str]) -> tuple[int, int]:
+    """How many promises were kept and how many were closed (kept, partly kept or
+    broken; pending and cancelled ones are not judged): the two sides of
+    ``promise_kept_rate``.
+
+    >>> kept_and_closed(["kept", "broken", "partially_kept", "pending", "cancelled"])
+    (1, 3)
+    """
+    kept = closed = 0
+    for status in statuses:
+        if status == PROMISE_KEPT:
+            kept += 1
+            closed += 1
+        elif status in PROMISE_BROKEN:
+            closed += 1
+    return kept, closed
+
+
+def resolved_within(spans: Iterable[tuple[date, date]], sla_days: int) -> int:
+    """How many ``(opened_on, resolved_on)`` disputes were resolved within ``sla_days``
+    of being opened (on the SLA's last day still counts: the daily run raises its task
+    only once a dispute is open longer than that).
+
+    >>> resolved_within([(date(2026, 11, 1), date(2026, 11, 11)),
+    ...                  (date(2026, 11, 1), date(2026, 11, 15)),
+    ...                  (date(2026, 11, 1), date(2026, 11, 21))], 14)
+    2
+    """
+    return sum(1 for opened, resolved in spans if (resolved - opened).days <= sla_days)
+
+
+def on_time(completed_on: date, due_on: date | None) -> bool | None:
+    """Whether a task was completed by its due date (on the day counts); None when it had
+    none.
+
+    >>> on_time(date(2026, 11, 5), date(2026, 11, 5)), on_time(date(2026, 11, 6), None)
+    (True, None)
+    """
+    return None if due_on is None else completed_on <= due_on
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorFigures:
+    """A collector's performance in one currency over ``start``..``end``; the collector
+    of a customer is the customer's ``collector`` ("" nobody).
+
+    * ``accounts``, ``open_amount``: customers with money open on ``end`` in this currency
+      and that money (void and written-off invoices left out);
+    * ``collected``: payments allocated to their invoices in the period;
+      ``collected_after_contact`` the part allocated after a contact with the customer
+      in the 30 days before (``contacted_before``);
+    * ``promise_statuses``: of the promises made in the period;
+    * ``resolved_spans``: ``(opened, resolved)`` of the disputes resolved in the period;
+    * ``tasks_done``: tasks about their customers (of this currency) completed in the
+      period, ``tasks_due`` those of them with a due date, ``tasks_on_time`` those
+      completed by it.
+    """
+
+    currency: str
+    collector: str
+    start: date
+    end: date
+    accounts: int = 0
+    open_amount: int = 0
+    collected: int = 0
+    collected_after_contact: int = 0
+    promise_statuses: tuple[str, ...] = ()
+    resolved_spans: tuple[tuple[date, date], ...] = ()
+    tasks_done: int = 0
+    tasks_due: int = 0
+    tasks_on_time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorRates:
+    """What ``CollectorFigures`` come to: counts, and percentages (None without a
+    denominator)."""
+
+    promises_made: int
+    promises_kept: int
+    promises_closed: int
+    promise_kept_percent: Decimal | None
+    collected_after_contact_percent: Decimal | None
+    disputes_resolved: int
+    disputes_within_sla: int
+    disputes_within_sla_percent: Decimal | None
+    tasks_on_time_percent: Decimal | None
+
+
+def collector_rates(figures: CollectorFigures, sla_days: int) -> CollectorRates:
+    """The counts and shares of one collector's figures: promises kept of those closed
+    (``promise_kept_rate``), collected after contact of collected, disputes resolved
+    within ``sla_days`` of those resolved, tasks done by their due date of those done
+    that had one.
+
+    >>> f = CollectorFigures("EUR", "ann", date(2026, 11, 1), date(2026, 11, 30),
+    ...                      collected=1_000, collected_after_contact=250,
+    ...                      promise_statuses=("kept", "broken", "pending"),
+    ...                      resolved_spans=((date(2026, 11, 1), date(2026, 11, 11)),),
+    ...                      tasks_done=3, tasks_due=2, tasks_on_time=1)
+    >>> r = collector_rates(f, 14)
+    >>> r.promises_made, r.promises_kept, r.promises_closed, r.promise_kept_percent
+    (3, 1, 2, Decimal('50.00'))
+    >>> r.collected_after_contact_percent, r.disputes_within_sla_percent, r.tasks_on_time_percent
+    (Decimal('25.00'), Decimal('100.00'), Decimal('50.00'))
+    """
+    kept, closed = kept_and_closed(figures.promise_statuses)
+    within = resolved_within(figures.resolved_spans, sla_days)
+    resolved = len(figures.resolved_spans)
+    return CollectorRates(
+        promises_made=len(figures.promise_statuses),
+        promises_kept=kept,
+        promises_closed=closed,
+        promise_kept_percent=promise_kept_rate(figures.promise_statuses),
+        collected_after_contact_percent=ratio(figures.collected_after_contact, figures.collected),
+        disputes_resolved=resolved,
+        disputes_within_sla=within,
+        disputes_within_sla_percent=ratio(within, resolved),
+        tasks_on_time_percent=ratio(figures.tasks_on_time, figures.tasks_due),
+    )

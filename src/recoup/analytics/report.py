@@ -3,8 +3,8 @@ server-side SVG charts (``render_html``) and as a PDF (``render_pdf``, WeasyPrin
 
 Per currency (never added together): aging by bucket at each of the last 12 month ends,
 DSO and CEI against the organisation's goals, collected against due, the collectors'
-table, the month's dispute reasons and write-offs. Every chart has its numbers in a
-table beside it.
+performance (``service.collector_rows``), the month's dispute reasons and write-offs.
+Every chart has its numbers in a table beside it.
 """
 
 from collections import defaultdict
@@ -26,7 +26,7 @@ from recoup.analytics.core import Kpi
 from recoup.analytics.prediction import service as prediction
 from recoup.analytics.prediction.forecast import Backtest
 from recoup.analytics.prediction.service import AccountRisk
-from recoup.analytics.service import By, KpiRow
+from recoup.analytics.service import CollectorRow
 from recoup.analytics.words import DISPUTE_REASONS, LANGUAGES, REPORT_WORDS, figure, kpi_name
 from recoup.cases import disputes as case_disputes
 from recoup.documents.pdf import html_to_pdf
@@ -68,7 +68,7 @@ class CurrencyReport:
     collected_of_due: list[int] = field(default_factory=list)
     written_off: list[int] = field(default_factory=list)
     values: dict[Kpi, Decimal | None] = field(default_factory=dict)  # of the report month
-    collectors: list[KpiRow] = field(default_factory=list)
+    collectors: list[CollectorRow] = field(default_factory=list)
     disputes: list[tuple[str, int, int]] = field(default_factory=list)  # reason, count, amount
     placed: list[int] = field(default_factory=list)  # with an agency, per month
     recovered: list[int] = field(default_factory=list)  # from agencies, per month
@@ -149,8 +149,8 @@ def management_report(
             part.recovered[i] = row.figures.recovered
             if i == len(periods) - 1:
                 part.values = row.values
-    for row in service.kpi_rows(session, org_id=org_id, start=start, end=end, by=By.COLLECTOR):
-        of(row.currency).collectors.append(row)
+    for collector in service.collector_rows(session, org_id=org_id, start=start, end=end):
+        of(collector.currency).collectors.append(collector)
     disputes: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for dispute in case_disputes.list_disputes(session, org_id=org_id):
         if start <= dispute.opened_on <= end:

@@ -9,7 +9,7 @@ KPIs by ``core.kpis``. Currencies are never added together.
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -17,10 +17,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recoup.analytics import core, repository
-from recoup.analytics.core import Kpi, PaidPart, PeriodFigures
+from recoup.analytics.core import CollectorFigures, CollectorRates, Kpi, PaidPart, PeriodFigures
 from recoup.analytics.models import FLOWS, KpiGoal
-from recoup.cases import agency, disputes, promises
-from recoup.cases.models import HandoffStatus
+from recoup.cases import agency, disputes, notes, promises, tasks
+from recoup.cases import core as cases_core
+from recoup.cases.models import HandoffStatus, Task
+from recoup.comms import outbox
 from recoup.errors import InvalidInput
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
@@ -205,6 +207,145 @@ def kpi_rows(
     """Every KPI of ``start``..``end`` per currency (and group), sorted."""
     figures = period_figures(session, org_id=org_id, start=start, end=end, by=by)
     return [KpiRow(currency, group, f, core.kpis(f)) for (currency, group), f in figures.items()]
+
+
+# Collector performance ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorRow:
+    """One collector's performance in one currency: ``figures`` and ``rates`` (see
+    ``core.CollectorFigures``), and the portfolio's figures and KPIs as
+    ``kpi_rows(by=collector)`` computes them (``portfolio``, ``values``; empty figures
+    and every KPI None when the collector had nothing invoiced, open or paid in this
+    currency)."""
+
+    currency: str
+    collector: str
+    figures: CollectorFigures
+    rates: CollectorRates
+    portfolio: PeriodFigures
+    values: dict[Kpi, Decimal | None]
+
+
+def collector_rows(
+    session: Session,
+    *,
+    org_id: int,
+    start: date,
+    end: date,
+    sla_days: int = cases_core.DISPUTE_SLA_DAYS,
+) -> list[CollectorRow]:
+    """Each collector's performance over ``start``..``end`` per currency, by currency
+    and collector ("" for customers nobody is assigned).
+
+    A customer's collector is the customer's ``collector`` today (as for ``kpi_rows``).
+    Definitions (``core.CollectorFigures``):
+
+    * accounts: customers with money open at the period's end, and that money;
+    * collected after contact: payments allocated in the period to the customer's
+      invoices when the customer had a contact in the 30 days before the allocation's
+      day — an email, letter or SMS sent to it, a call or note by a person, a task about
+      it completed by a person;
+    * promises made in the period, and how many of them were kept of those closed;
+    * disputes resolved in the period, and the share resolved within ``sla_days`` (the
+      cases' SLA, 14 days) of being opened;
+    * tasks about the customers completed in the period (counted in the customer's
+      currency), and the share of those with a due date completed by it;
+    * DSO and CEI of the portfolio: ``kpi_rows(by=collector)``'s figures.
+
+    Amounts are per currency, never added across currencies; a customer open in two
+    currencies is an account in each.
+    """
+    kpi = {
+        (row.currency, row.group): row
+        for row in kpi_rows(session, org_id=org_id, start=start, end=end, by=By.COLLECTOR)
+    }
+    collector_of = {
+        customer_id: collector
+        for customer_id, (collector, _, _) in ledger.customer_attributes(
+            session, org_id=org_id
+        ).items()
+    }
+    acc: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    open_by_customer: dict[tuple[str, int], int] = defaultdict(int)
+    for currency, customer_id, _, amount, _ in ledger.receivables_on(
+        session, org_id=org_id, as_of=end, by="customer"
+    ):
+        open_by_customer[(currency, int(customer_id))] += amount
+    for (currency, customer_id), amount in open_by_customer.items():
+        if amount > 0:
+            slot = acc[(currency, collector_of.get(customer_id, ""))]
+            slot["accounts"] += 1
+            slot["open_amount"] += amount
+    since = start - timedelta(days=core.CONTACT_WINDOW_DAYS)
+    # Tasks done from the contact window's start: contacts, and those in the period counted.
+    done_tasks = [
+        (task, task.completed_at.astimezone(UTC).date())
+        for task in tasks.completed_tasks(session, org_id=org_id, start=since, end=end)
+        if task.customer_id is not None and task.completed_at is not None
+    ]
+    contacts = _contact_days(session, org_id, since, end, done_tasks)
+    parts: dict[tuple[str, int], list[tuple[date, int]]] = defaultdict(list)
+    for currency, customer_id, paid_on, _, _, amount in ledger.payment_parts(
+        session, org_id=org_id, start=start, end=end, by="customer"
+    ):
+        parts[(currency, int(customer_id))].append((paid_on, amount))
+    for (currency, customer_id), paid in parts.items():
+        slot = acc[(currency, collector_of.get(customer_id, ""))]
+        slot["collected"] += sum(amount for _, amount in paid)
+        slot["collected_after_contact"] += core.collected_after_contact(
+            paid, contacts.get(customer_id, [])
+        )
+    currency_of = ledger.customer_currencies(session, org_id=org_id)
+    for task, completed_on in done_tasks:
+        if completed_on < start:
+            continue
+        customer_id = task.customer_id or 0
+        slot = acc[(currency_of.get(customer_id, ""), collector_of.get(customer_id, ""))]
+        slot["tasks_done"] += 1
+        done = core.on_time(completed_on, task.due_on)
+        if done is not None:
+            slot["tasks_due"] += 1
+            slot["tasks_on_time"] += int(done)
+    rows = []
+    for currency, collector in sorted(set(acc) | set(kpi)):
+        found = kpi.get((currency, collector))
+        figures = CollectorFigures(
+            currency,
+            collector,
+            start,
+            end,
+            promise_statuses=found.figures.promise_statuses if found else (),
+            resolved_spans=found.figures.resolved_spans if found else (),
+            **acc.get((currency, collector), {}),
+        )
+        portfolio = found.figures if found else PeriodFigures(currency, start, end)
+        values = found.values if found else dict.fromkeys(Kpi)
+        rates = core.collector_rates(figures, sla_days)
+        rows.append(CollectorRow(currency, collector, figures, rates, portfolio, values))
+    return rows
+
+
+def _contact_days(
+    session: Session, org_id: int, start: date, end: date, done_tasks: Iterable[tuple[Task, date]]
+) -> dict[int, list[date]]:
+    """Per customer, the sorted days it was contacted on ``start``..``end``: messages
+    sent to it, notes and calls by a person, and of ``done_tasks`` (with the day each was
+    completed) those a person completed."""
+    found: dict[int, set[date]] = defaultdict(set)
+    pairs = [
+        *outbox.sent_message_days(session, org_id=org_id, start=start, end=end),
+        *notes.contact_days(session, org_id=org_id, start=start, end=end),
+        *(
+            (task.customer_id or 0, day)
+            for task, day in done_tasks
+            if task.completed_by.strip() not in notes.NOBODY
+        ),
+    ]
+    for customer_id, day in pairs:
+        found[customer_id].add(day)
+    return {customer_id: sorted(days) for customer_id, days in found.items()}
 
 
 # Snapshots ------------------------------------------------------------------------------

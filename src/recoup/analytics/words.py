@@ -85,6 +85,16 @@ REPORT_WORDS: dict[str, dict[str, str]] = {
         "overdue": "Overdue",
         "paid_in_month": "Paid this month",
         "promises": "Promises made",
+        "accounts": "Accounts",
+        "after_contact": "Paid after contact",
+        "kept_of_closed": "Kept of closed",
+        "within_sla": "Disputes resolved within SLA",
+        "tasks_on_time": "Tasks done on time",
+        "collectors_note": "Accounts: customers with money open at the month's end. Paid "
+        "after contact: payments allocated when the customer had a message sent, a call, a "
+        "note or a task done by a person in the 30 days before. Promises made in the month; "
+        "disputes resolved in it within 14 days of being opened; tasks done in it by their "
+        "due date, of those with one.",
         "disputes": "Dispute reasons this month",
         "reason": "Reason",
         "count": "Disputes",
@@ -143,6 +153,16 @@ REPORT_WORDS: dict[str, dict[str, str]] = {
         "overdue": "Überfällig",
         "paid_in_month": "Bezahlt im Monat",
         "promises": "Zahlungszusagen",
+        "accounts": "Konten",
+        "after_contact": "Bezahlt nach Kontakt",
+        "kept_of_closed": "Eingehalten von abgeschlossenen",
+        "within_sla": "Reklamationen fristgerecht geklärt",
+        "tasks_on_time": "Aufgaben fristgerecht erledigt",
+        "collectors_note": "Konten: Kunden mit offenen Beträgen am Monatsende. Bezahlt nach "
+        "Kontakt: Zahlungen, zugeordnet, nachdem der Kunde in den 30 Tagen davor eine "
+        "Nachricht, einen Anruf, eine Notiz oder eine erledigte Aufgabe einer Person erhalten "
+        "hatte. Zusagen aus dem Monat; Reklamationen, im Monat binnen 14 Tagen nach Eröffnung "
+        "geklärt; Aufgaben, im Monat bis zu ihrer Fälligkeit erledigt, von denen mit einer.",
         "disputes": "Reklamationsgründe in diesem Monat",
         "reason": "Grund",
         "count": "Reklamationen",

@@ -2,7 +2,7 @@
 
 Services never commit; the caller owns the transaction."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -54,3 +54,22 @@ def log_call(
     )
     repository.add(session, call)
     return call
+
+
+# Who wrote a record the system made itself (not a person's contact with the customer).
+NOBODY = frozenset({"", "system"})
+
+
+def contact_days(
+    session: Session, *, org_id: int, start: date, end: date
+) -> list[tuple[int, date]]:
+    """``(customer id, UTC day)`` of every note a person wrote and every call a person
+    logged on ``start``..``end``: a person's contact with the customer (a note or call
+    without an author, or by "system", is left out)."""
+    since = datetime.combine(start, time(), UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    return [
+        (customer_id, when.astimezone(UTC).date())
+        for customer_id, author, when in repository.notes_and_calls(session, org_id, since, until)
+        if author.strip() not in NOBODY
+    ]

@@ -1,7 +1,7 @@
 """All SQL of the cases domain. Every query is scoped to one organisation."""
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from recoup.cases.models import (
     OPEN_DISPUTE_STATUSES,
+    CallLog,
     Dispute,
     DisputeInvoice,
     Handoff,
     HandoffInvoice,
     HandoffStatus,
     Instalment,
+    Note,
     PaymentPlan,
     PlanInvoice,
     PlanStatus,
@@ -365,3 +367,38 @@ def recoveries_received(
         )
     )
     return [(r[0], r[1], int(r[2])) for r in rows]
+
+
+# Reads of analytics' collector performance: work done on customers' accounts in a
+# stretch of time (``since`` included, ``until`` not).
+
+
+def completed_tasks(session: Session, org_id: int, since: datetime, until: datetime) -> list[Task]:
+    """Tasks about a customer completed in ``since``..``until``, by id."""
+    return list(
+        session.scalars(
+            select(Task)
+            .where(
+                Task.org_id == org_id,
+                Task.status == TaskStatus.DONE,
+                Task.customer_id.is_not(None),
+                Task.completed_at >= since,
+                Task.completed_at < until,
+            )
+            .order_by(Task.id)
+        )
+    )
+
+
+def notes_and_calls(
+    session: Session, org_id: int, since: datetime, until: datetime
+) -> list[tuple[int, str, datetime]]:
+    """``(customer id, author, when)`` of the notes written and calls made in
+    ``since``..``until``."""
+    notes = select(Note.customer_id, Note.author, Note.created_at).where(
+        Note.org_id == org_id, Note.created_at >= since, Note.created_at < until
+    )
+    calls = select(CallLog.customer_id, CallLog.author, CallLog.called_at).where(
+        CallLog.org_id == org_id, CallLog.called_at >= since, CallLog.called_at < until
+    )
+    return [(int(r[0]), str(r[1]), r[2]) for q in (notes, calls) for r in session.execute(q)]

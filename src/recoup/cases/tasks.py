@@ -3,7 +3,7 @@ defaulted plans, disputes past their SLA) and by requests awaiting approval.
 
 Services never commit; the caller owns the transaction."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -79,3 +79,10 @@ def complete_task_by_key(session: Session, *, org_id: int, key: str, by: str) ->
     task = repository.by_key(session, Task, org_id, key)
     if task is not None and task.status == TaskStatus.OPEN:
         complete_task(session, org_id=org_id, task_id=task.id, by=by)
+
+
+def completed_tasks(session: Session, *, org_id: int, start: date, end: date) -> list[Task]:
+    """Tasks about a customer completed on ``start``..``end`` (UTC days), by id."""
+    since = datetime.combine(start, time(), UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    return repository.completed_tasks(session, org_id, since, until)

@@ -1,8 +1,9 @@
-"""KPIs on the command line: ``recoup report kpis|trend|management``, ``recoup goal
+"""KPIs on the command line: ``recoup report kpis|collectors|trend|management``, ``recoup goal
 set|list`` and ``recoup analytics backfill``."""
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from recoup import clock, csvout
+from recoup import clock, csvout, money
 from recoup.analytics import core, delivery, service
 from recoup.analytics.core import Kpi
 from recoup.analytics.service import By
@@ -128,6 +129,83 @@ def kpis(
         ]
         lines = [[kpi_name(k), *(figure(r.values[k]) for r in rows)] for k in Kpi]
         table = f"KPIs {first} to {last}\n" + _table(["", *heads], lines)
+    _write(records, output, table)
+
+
+# The collector figures of ``recoup report collectors``: (JSON/CSV key, table label, value).
+_COLLECTOR_FIGURES: tuple[tuple[str, str, Callable[[service.CollectorRow], Any]], ...] = (
+    ("accounts", "Accounts open", lambda r: r.figures.accounts),
+    ("open_amount", "Open amount", lambda r: _money(r.figures.open_amount, r.currency)),
+    ("collected", "Collected", lambda r: _money(r.figures.collected, r.currency)),
+    (
+        "collected_after_contact",
+        "Collected after contact",
+        lambda r: _money(r.figures.collected_after_contact, r.currency),
+    ),
+    (
+        "collected_after_contact_percent",
+        "Collected after contact (%)",
+        lambda r: r.rates.collected_after_contact_percent,
+    ),
+    ("promises_made", "Promises made", lambda r: r.rates.promises_made),
+    ("promises_closed", "Promises closed", lambda r: r.rates.promises_closed),
+    ("promises_kept", "Promises kept", lambda r: r.rates.promises_kept),
+    ("promise_kept_percent", "Promises kept (%)", lambda r: r.rates.promise_kept_percent),
+    ("disputes_resolved", "Disputes resolved", lambda r: r.rates.disputes_resolved),
+    ("disputes_within_sla", "Resolved within SLA", lambda r: r.rates.disputes_within_sla),
+    (
+        "disputes_within_sla_percent",
+        "Resolved within SLA (%)",
+        lambda r: r.rates.disputes_within_sla_percent,
+    ),
+    ("tasks_done", "Tasks done", lambda r: r.figures.tasks_done),
+    ("tasks_due", "Tasks done with a due date", lambda r: r.figures.tasks_due),
+    ("tasks_on_time", "Tasks done on time", lambda r: r.figures.tasks_on_time),
+    ("tasks_on_time_percent", "Tasks on time (%)", lambda r: r.rates.tasks_on_time_percent),
+    ("dso", kpi_name(Kpi.DSO), lambda r: r.values[Kpi.DSO]),
+    ("cei", kpi_name(Kpi.CEI), lambda r: r.values[Kpi.CEI]),
+)
+
+
+def _money(minor: int, currency: str) -> Decimal:
+    return money.from_minor(minor, currency)
+
+
+def _cell(value: Any) -> str:
+    if value is None or isinstance(value, Decimal):
+        return figure(value)
+    return str(value)
+
+
+def collectors(
+    as_of: AsOf = None,
+    period: Period = None,
+    start: From = None,
+    end: To = None,
+    output: Output = Format.TABLE,
+    org: Org = None,
+) -> None:
+    """Each collector's performance per currency: accounts open at the period's end,
+    collected and collected after a contact, promises kept, disputes resolved within
+    the SLA, tasks done on time, and the portfolio's DSO and CEI."""
+    with unit_of_work(org) as (session, organisation):
+        first, last = period_of(as_of, period, start, end)
+        rows = service.collector_rows(session, org_id=organisation.id, start=first, end=last)
+    records = []
+    for row in rows:
+        record: dict[str, Any] = {"currency": row.currency, "collector": row.collector}
+        for key, _, value in _COLLECTOR_FIGURES:
+            found = value(row)
+            record[key] = str(found) if isinstance(found, Decimal) else found
+        records.append(record)
+    if not rows:
+        table = f"Collectors {first} to {last}: nothing open, paid or done"
+    else:
+        heads = [f"{row.currency} {row.collector or '(unassigned)'}" for row in rows]
+        lines = [
+            [label, *(_cell(value(r)) for r in rows)] for _, label, value in _COLLECTOR_FIGURES
+        ]
+        table = f"Collectors {first} to {last}\n" + _table(["", *heads], lines)
     _write(records, output, table)
 
 
@@ -326,6 +404,7 @@ def recipients(
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to ``recoup`` (and its ``report`` group)."""
     reports.app.command("kpis")(kpis)
+    reports.app.command("collectors")(collectors)
     reports.app.command("trend")(trend)
     reports.app.command("management")(management)
     reports.app.command("recipients")(recipients)

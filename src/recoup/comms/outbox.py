@@ -9,7 +9,7 @@ each learns which rows it wrote.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import MetaData, Table, select, text
@@ -200,3 +200,28 @@ def customer_of_sent_message(
     )
     found = {result: customer_id for result, customer_id in rows}
     return next((found[m] for m in message_ids if m in found), None)
+
+
+def sent_message_days(
+    session: Session, *, org_id: int, start: date, end: date
+) -> list[tuple[int, date]]:
+    """``(customer id, day sent)`` of every email, letter and SMS sent to a customer on
+    ``start``..``end`` (UTC days), one pair per message: the contacts analytics weighs
+    payments against. Rows to our own people, rows not (yet) sent and tasks are left
+    out."""
+    rows = session.execute(
+        select(OutboxMessage.customer_id, OutboxMessage.sent_at).where(
+            OutboxMessage.org_id == org_id,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.to_customer.is_(True),
+            OutboxMessage.customer_id.is_not(None),
+            OutboxMessage.kind.in_([k.value for k in sorted(MESSAGE_KINDS)]),
+            OutboxMessage.sent_at >= datetime.combine(start, time(), UTC),
+            OutboxMessage.sent_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+        )
+    )
+    return [
+        (int(customer_id), sent_at.astimezone(UTC).date())
+        for customer_id, sent_at in rows
+        if customer_id is not None and sent_at is not None
+    ]

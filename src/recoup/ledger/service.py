@@ -1151,6 +1151,12 @@ def customer_attributes(session: Session, *, org_id: int) -> dict[int, tuple[str
     return repository.customer_attributes(session, org_id)
 
 
+def customer_currencies(session: Session, *, org_id: int) -> dict[int, str]:
+    """``id -> currency`` (the account's own currency) of every customer."""
+    rows = repository.field_rows(session, Customer, org_id, ("id", "currency"))
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
 # Cash application at scale (recoup.cashapp): the invoices a bank line can point to,
 # read by index instead of every invoice of the organisation.
 
