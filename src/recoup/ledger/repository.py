@@ -388,41 +388,55 @@ def customers_named(session: Session, org_id: int, name: str) -> list[Customer]:
     )
 
 
-def _settlements_query(org_id: int, *, open_customers_only: bool = False) -> Select[Any]:
-    """Every invoice with the day of its last allocation, in invoice id order; with
-    ``open_customers_only``, only the invoices of customers with an open invoice."""
-    last_query = (
-        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
-        .where(Allocation.org_id == org_id)
-        .group_by(Allocation.invoice_id)
-    )
-    owing = (
+def _owing(org_id: int) -> Select[Any]:
+    """The ids of the organisation's customers with an open invoice."""
+    return (
         select(Invoice.customer_id)
         .where(Invoice.org_id == org_id, Invoice.status == InvoiceStatus.OPEN)
         .distinct()
     )
+
+
+def _settlements_query(org_id: int, *, open_customers_only: bool = False) -> Select[Any]:
+    """Every invoice with the day of its last allocation, in invoice id order; with
+    ``open_customers_only``, only the invoices of customers with an open invoice (their
+    last allocations looked up invoice by invoice, by index, instead of grouping every
+    allocation of the organisation)."""
+    columns = (
+        Invoice.id,
+        Invoice.customer_id,
+        Invoice.issue_date,
+        Invoice.due_date,
+        Invoice.currency,
+        Invoice.total_amount,
+        Invoice.open_amount,
+        Invoice.status,
+    )
     if open_customers_only:
-        last_query = last_query.join(Invoice, Invoice.id == Allocation.invoice_id).where(
-            Invoice.customer_id.in_(owing)
+        last_on = (
+            select(func.max(Allocation.allocated_on))
+            .where(Allocation.org_id == org_id, Allocation.invoice_id == Invoice.id)
+            .scalar_subquery()
+            .label("last_on")
         )
-    last = last_query.subquery()
-    query = (
-        select(
-            Invoice.id,
-            Invoice.customer_id,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Invoice.currency,
-            Invoice.total_amount,
-            Invoice.open_amount,
-            Invoice.status,
-            last.c.last_on,
+        owing: Select[Any] = (
+            select(*columns, last_on)
+            .where(Invoice.org_id == org_id, Invoice.customer_id.in_(_owing(org_id)))
+            .order_by(Invoice.id)
         )
+        return owing
+    last = (
+        select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
+        .where(Allocation.org_id == org_id)
+        .group_by(Allocation.invoice_id)
+        .subquery()
+    )
+    return (
+        select(*columns, last.c.last_on)
         .outerjoin(last, last.c.invoice_id == Invoice.id)
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id)
     )
-    return query.where(Invoice.customer_id.in_(owing)) if open_customers_only else query
 
 
 def invoice_settlements(
@@ -471,6 +485,10 @@ def invoice_settlement_columns(
     )
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
+        if dialect == "postgresql":
+            # The planner's estimate of the per-invoice look-ups starts its JIT compiler,
+            # which took 1.3 s of a 2.5 s read; off for the rest of this transaction.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(str(compiled), params)
         rows = cursor.fetchall()
     finally:
@@ -938,15 +956,13 @@ def owed_and_collected(
 
 
 def invoice_numbers(session: Session, org_id: int, invoice_ids: Sequence[int]) -> dict[int, str]:
-    """``invoice id -> number`` of these invoices (all of the organisation's when there
-    are many: cheaper than a long list of ids)."""
-    wanted = set(invoice_ids)
-    if not wanted:
-        return {}
-    query = select(Invoice.id, Invoice.number).where(Invoice.org_id == org_id)
-    if len(wanted) <= 1000:
-        query = query.where(Invoice.id.in_(wanted))
-    return {r[0]: r[1] for r in session.execute(query) if r[0] in wanted}
+    """``invoice id -> number`` of these invoices (looked up by id, however many: reading
+    every invoice of a 2,000,000-invoice book took 4 s for 28,000 of them)."""
+    found: dict[int, str] = {}
+    for condition in bulk.among(session, Invoice.id, list(invoice_ids)):
+        query = select(Invoice.id, Invoice.number).where(Invoice.org_id == org_id, condition)
+        found.update((r[0], r[1]) for r in session.execute(query))
+    return found
 
 
 def customer_invoice_settlements(
@@ -1091,13 +1107,15 @@ def customers_with_open_invoices(
     )
 
 
-def customer_places(session: Session, org_id: int) -> list[tuple[int, str, list[str]]]:
-    """``(id, country, tags)`` of every customer of the organisation, by id."""
-    rows = session.execute(
-        select(Customer.id, Customer.country, Customer.tags)
-        .where(Customer.org_id == org_id)
-        .order_by(Customer.id)
-    )
+def customer_places(
+    session: Session, org_id: int, *, owing_only: bool = False
+) -> list[tuple[int, str, list[str]]]:
+    """``(id, country, tags)`` of every customer of the organisation (with
+    ``owing_only``, of those with an open invoice), by id."""
+    query = select(Customer.id, Customer.country, Customer.tags).where(Customer.org_id == org_id)
+    if owing_only:
+        query = query.where(Customer.id.in_(_owing(org_id)))
+    rows = session.execute(query.order_by(Customer.id))
     return [(r[0], r[1] or "", list(r[2] or [])) for r in rows]
 
 

@@ -773,9 +773,12 @@ def invoice_settlement_columns(
     )
 
 
-def customer_places(session: Session, *, org_id: int) -> list[tuple[int, str, list[str]]]:
-    """``(id, country, tags)`` of every customer, by id, without loading customers."""
-    return repository.customer_places(session, org_id)
+def customer_places(
+    session: Session, *, org_id: int, owing_only: bool = False
+) -> list[tuple[int, str, list[str]]]:
+    """``(id, country, tags)`` of every customer (with ``owing_only``, of those with an
+    open invoice), by id, without loading customers."""
+    return repository.customer_places(session, org_id, owing_only=owing_only)
 
 
 def customers(session: Session, *, org_id: int) -> list[Customer]:

@@ -104,10 +104,13 @@ def _book_history(
     *,
     late_after_days: int,
     disputes: bool = True,
+    owing_only: bool = False,
 ) -> History:
     customers = [
         CustomerFacts(customer_id, country, tags[0] if tags else "")
-        for customer_id, country, tags in ledger.customer_places(session, org_id=org_id)
+        for customer_id, country, tags in ledger.customer_places(
+            session, org_id=org_id, owing_only=owing_only
+        )
     ]
     return History(
         book.invoices,
@@ -332,7 +335,9 @@ def score_open(
     if model is None:
         model = LateModel.loads(latest_model(session, org_id=org_id).model)
     book = _read_book(session, org_id, owing_only=True)
-    history = _book_history(session, org_id, book, late_after_days=model.late_after_days)
+    history = _book_history(
+        session, org_id, book, late_after_days=model.late_after_days, owing_only=True
+    )
     c = book.invoices
     day = as_of.toordinal()
     chosen = np.flatnonzero(book.open & (book.open_amount > 0) & (c.issue <= day))
