@@ -402,7 +402,7 @@ def _settlements_query(org_id: int, *, open_customers_only: bool = False) -> Sel
     ``open_customers_only``, only the invoices of customers with an open invoice (their
     last allocations looked up invoice by invoice, by index, instead of grouping every
     allocation of the organisation)."""
-    columns = (
+    columns: tuple[Any, ...] = (
         Invoice.id,
         Invoice.customer_id,
         Invoice.issue_date,
@@ -419,12 +419,11 @@ def _settlements_query(org_id: int, *, open_customers_only: bool = False) -> Sel
             .scalar_subquery()
             .label("last_on")
         )
-        owing: Select[Any] = (
+        return (
             select(*columns, last_on)
             .where(Invoice.org_id == org_id, Invoice.customer_id.in_(_owing(org_id)))
             .order_by(Invoice.id)
         )
-        return owing
     last = (
         select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
         .where(Allocation.org_id == org_id)
