@@ -397,6 +397,19 @@ def _owing(org_id: int) -> Select[Any]:
     )
 
 
+# What a settlement row holds before its last allocation's day, in this order.
+_SETTLEMENT_COLUMNS: tuple[Any, ...] = (
+    Invoice.id,
+    Invoice.customer_id,
+    Invoice.issue_date,
+    Invoice.due_date,
+    Invoice.currency,
+    Invoice.total_amount,
+    Invoice.open_amount,
+    Invoice.status,
+)
+
+
 def _settlements_query(
     org_id: int, *, open_customers_only: bool = False, look_up_each: bool = False
 ) -> Select[Any]:
@@ -406,16 +419,6 @@ def _settlements_query(
     cheaper than grouping every allocation when a fraction of the invoices is read;
     SQLite's planner answers such a ``max`` from its index of allocation days instead,
     reading every allocation for each invoice)."""
-    columns: tuple[Any, ...] = (
-        Invoice.id,
-        Invoice.customer_id,
-        Invoice.issue_date,
-        Invoice.due_date,
-        Invoice.currency,
-        Invoice.total_amount,
-        Invoice.open_amount,
-        Invoice.status,
-    )
     owing = Invoice.customer_id.in_(_owing(org_id))
     if look_up_each:
         last_on = (
@@ -424,7 +427,7 @@ def _settlements_query(
             .scalar_subquery()
             .label("last_on")
         )
-        query = select(*columns, last_on).where(Invoice.org_id == org_id)
+        query = select(*_SETTLEMENT_COLUMNS, last_on).where(Invoice.org_id == org_id)
         return (query.where(owing) if open_customers_only else query).order_by(Invoice.id)
     last_query = (
         select(Allocation.invoice_id, func.max(Allocation.allocated_on).label("last_on"))
@@ -435,7 +438,7 @@ def _settlements_query(
         last_query = last_query.join(Invoice, Invoice.id == Allocation.invoice_id).where(owing)
     last = last_query.subquery()
     query = (
-        select(*columns, last.c.last_on)
+        select(*_SETTLEMENT_COLUMNS, last.c.last_on)
         .outerjoin(last, last.c.invoice_id == Invoice.id)
         .where(Invoice.org_id == org_id)
         .order_by(Invoice.id)
@@ -987,17 +990,7 @@ def customer_invoice_settlements(
         .subquery()
     )
     rows = session.execute(
-        select(
-            Invoice.id,
-            Invoice.customer_id,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Invoice.currency,
-            Invoice.total_amount,
-            Invoice.open_amount,
-            Invoice.status,
-            last.c.last_on,
-        )
+        select(*_SETTLEMENT_COLUMNS, last.c.last_on)
         .outerjoin(last, last.c.invoice_id == Invoice.id)
         .where(Invoice.org_id == org_id, Invoice.customer_id == customer_id)
         .order_by(Invoice.id)
