@@ -72,6 +72,15 @@ def main() -> None:
         "forbidden_modules =\n    recoup.ledger.models\n"
         f"ignore_imports =\n{lines(list(LEDGER_TABLES_IGNORED))}"
     )
+    models = [f"recoup.{name}.models" for name in packages if has(name, "models")]
+    services = [f"recoup.{name}.service" for name in packages if has(name, "service")]
+    services += [f"recoup.{name}.{module}" for name in packages for module in service_modules(name)]
+    print(
+        "[importlinter:contract:models-below-services]\n"
+        "name = Tables import no service (the audit mark is recoup.audit.registry)\n"
+        "type = forbidden\nallow_indirect_imports = True\n"
+        f"source_modules =\n{lines(models)}forbidden_modules =\n{lines(services)}"
+    )
     domains = [f"recoup.{name}" for name in packages if name not in ENTRY_POINTS]
     print(
         "[importlinter:contract:entry-points]\n"

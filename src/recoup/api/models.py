@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recoup.audit.service import audited
+from recoup.audit.registry import audited
 from recoup.db.base import Base, OrgScoped
 from recoup.ledger.models import Customer, Invoice
 

@@ -22,13 +22,13 @@ from recoup.audit.core import (
     verify_chain,
 )
 from recoup.audit.models import GENESIS_HASH, AuditEvent
+from recoup.audit.registry import is_audited, recording
 from recoup.config import get_settings
 from recoup.db import bulk
 from recoup.db.base import utcnow
 
 # Bookkeeping columns that change on every write and say nothing about the business.
 _UNAUDITED_COLUMNS = frozenset({"created_at", "updated_at"})
-_AUDITED_CLASSES: set[type[Any]] = set()
 
 
 class Change(NamedTuple):
@@ -150,12 +150,6 @@ def insert_audited(
     return ids
 
 
-def audited(cls: type[Any]) -> type[Any]:
-    """Register a mapped class whose ORM writes are recorded in the audit log."""
-    _AUDITED_CLASSES.add(cls)
-    return cls
-
-
 def _values(obj: Any) -> dict[str, Any]:
     mapper = inspect(obj).mapper
     return {
@@ -185,24 +179,27 @@ def record_orm_changes(session: Session, flush_context: UOWTransaction) -> None:
     """Turn the ORM writes of a flush into audit events (ids are known by now)."""
     changes: list[Change] = []
     for obj in session.new:
-        if type(obj) in _AUDITED_CLASSES:
+        if is_audited(obj):
             changes.append(
                 Change(obj.org_id, "create", obj.__tablename__, obj.id, None, _values(obj))
             )
     for obj in session.dirty:
-        if type(obj) in _AUDITED_CLASSES and session.is_modified(obj):
+        if is_audited(obj) and session.is_modified(obj):
             before, after = _diff(obj)
             if after:
                 changes.append(
                     Change(obj.org_id, "update", obj.__tablename__, obj.id, before, after)
                 )
     for obj in session.deleted:
-        if type(obj) in _AUDITED_CLASSES:
+        if is_audited(obj):
             changes.append(
                 Change(obj.org_id, "delete", obj.__tablename__, obj.id, _values(obj), None)
             )
     if changes:
         append(session, changes)
+
+
+recording()  # ORM writes of audited classes are recorded from now on
 
 
 def verify(session: Session, *, org_id: int) -> tuple[int, BrokenLink | None]:

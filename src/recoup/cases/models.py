@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recoup.audit.service import audited
+from recoup.audit.registry import audited
 from recoup.cases.enums import (  # the tables' enums, re-exported here
     OPEN_DISPUTE_STATUSES,  # noqa: F401
     CallOutcome,

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recoup.audit.service import audited
+from recoup.audit.registry import audited
 from recoup.db.base import Base, Id, OrgScoped, utcnow
 
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recoup.audit.service import audited
+from recoup.audit.registry import audited
 from recoup.db.base import Base, OrgScoped
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recoup.audit.service import audited
+from recoup.audit.registry import audited
 from recoup.comms.models import OutboxMessage
 from recoup.db.base import Base, OrgScoped
 from recoup.inbound.enums import ReplyKind, ReplyStatus
