@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
-from recoup.db import make_engine, transaction
+from recoup.db import bulk, make_engine, transaction
 from recoup.imports.columns import Kind
 from recoup.imports.service import import_file
 from recoup.ledger import service as ledger
@@ -176,7 +176,10 @@ def plan_step(engine: Engine, day: date) -> dict[str, Any]:
     with transaction(engine, actor="bench") as session:
         result = run_day(session, org_id=org_id, as_of=day, now=now, policies=policies)
     seconds = time.perf_counter() - start
+    with transaction(engine, actor="bench") as session:  # as `recoup run` closes its day
+        analysed = bulk.refresh_statistics(session)
     return {
+        "analysed": analysed,
         "rows": rows,
         "seconds": seconds,
         "reference_seconds": reference,

@@ -18,6 +18,7 @@ that many customers instead of the test suite's 2,000.
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -109,8 +110,10 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
     if during is not None:
         during.start()
     together([command] * workers)
+    closing = time.perf_counter()
     partitions.close(engine, org_id=org_id, as_of=day, now=now)
     seconds = time.perf_counter() - start
+    closing = time.perf_counter() - closing
     with transaction(engine, actor="bench", read_only=True) as session:
         planned = session.scalar(
             text("SELECT coalesce(sum(planned), 0) FROM run_partitions WHERE as_of = :d"),
@@ -133,8 +136,19 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
         "planned": int(planned or 0),
         "partitions": int(count or 0),
         "cases_phase": cases,
+        "close": closing,
         "partition_mean": float(each or 0),
         "reference": reference,
+    }
+
+
+def _spread(seconds: list[float]) -> dict[str, float]:
+    """The slowest, the 95th percentile and the median of ``seconds``."""
+    ordered = sorted(seconds) or [0.0]
+    return {
+        "slowest": ordered[-1],
+        "p95": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+        "median": statistics.median(ordered),
     }
 
 
@@ -145,7 +159,8 @@ def _timed(fn: Any) -> float:
 
 
 class PageWatch(threading.Thread):
-    """The web pages requested over and over while something runs: the slowest answer."""
+    """The web pages requested over and over while something runs: every answer's
+    seconds, per page (the slowest, the 95th percentile and the median are reported)."""
 
     def __init__(self, url: str) -> None:
         super().__init__(daemon=True)
@@ -169,7 +184,7 @@ class PageWatch(threading.Thread):
         token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
         self.stop = threading.Event()
-        self.slowest: dict[str, float] = dict.fromkeys(PAGES, 0.0)
+        self.seconds: dict[str, list[float]] = {page: [] for page in PAGES}
         self.requests = 0
 
     def once(self) -> dict[str, float]:
@@ -186,7 +201,7 @@ class PageWatch(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             for page, seconds in self.once().items():
-                self.slowest[page] = max(self.slowest[page], seconds)
+                self.seconds[page].append(seconds)
             self.requests += 1
 
 
@@ -244,15 +259,19 @@ def main() -> None:
                 f"next day, {workers} worker{'s' if workers > 1 else ''}: {run['seconds']:.1f} s, "
                 f"{run['planned']:,} planned in {run['partitions']} partitions; bare read "
                 f"{run['reference']:.2f} s, ratio {run['seconds'] / run['reference']:.1f}x; "
-                f"cases phase {run['cases_phase']:.1f} s, a partition {run['partition_mean']:.2f} s"
+                f"cases phase {run['cases_phase']:.1f} s, a partition "
+                f"{run['partition_mean']:.2f} s, the close {run['close']:.1f} s"
             )
             print(lines[-1], flush=True)
             if watch:
-                results["web_during_run"] = {"idle": idle, "slowest": watch.slowest}
-                pages = ", ".join(
-                    f"{p} {watch.slowest[p]:.2f} s (idle {idle[p]:.2f} s)" for p in PAGES
+                spread = {page: _spread(watch.seconds[page]) for page in PAGES}
+                results["web_during_run"] = {"idle": idle, **spread}
+                pages = "; ".join(
+                    f"{p} slowest {spread[p]['slowest']:.2f} s, 95% under {spread[p]['p95']:.2f}"
+                    f" s, median {spread[p]['median']:.2f} s (idle {idle[p]:.2f} s)"
+                    for p in PAGES
                 )
-                lines.append(f"web during the run ({watch.requests} rounds): slowest {pages}")
+                lines.append(f"web during the run ({watch.requests} rounds): {pages}")
                 print(lines[-1], flush=True)
         if "next_day_1" in results:
             ratio = results["next_day_1"]["seconds"] / results["next_day_2"]["seconds"]
