@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 
@@ -39,7 +39,9 @@ from recoup.cashapp.reference import customer_reference
 from recoup.charges.words import ChargeFacts, describe_charge
 from recoup.languages import choose_language
 from recoup.ledger import core as ledger_core
-from recoup.ledger.organisation import BankAccountDetails, OrganisationDetails
+
+if TYPE_CHECKING:  # types only: the dataclasses here import no table, nor what does
+    from recoup.ledger.organisation import BankAccountDetails, OrganisationDetails
 
 # What the builder reads of the ledger's rows (read-only): the ledger's records are
 # such rows, and so is anything else shaped like them (a test's plain objects).
