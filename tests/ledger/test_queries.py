@@ -131,3 +131,37 @@ def test_the_customers_whose_rows_changed_since_a_moment(session: Session) -> No
     ) == [customer.id]
     assert queries.last_change(session, org_id=org.id, table=invoices) is not None
     assert queries.last_change(session, org_id=org.id, table=queries.Followed.PAYMENTS) is None
+
+
+def test_a_customers_open_invoices_oldest_due_first_and_invoices_by_id(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    later, sooner, gone = (
+        make_invoice(session, customer=customer, number=number, due_date=due)
+        for number, due in (
+            ("B", date(2026, 3, 1)),
+            ("A", date(2026, 2, 1)),
+            ("C", date(2026, 1, 15)),
+        )
+    )
+    payment = make_payment(session, customer=customer, amount="100.00")
+    ledger.allocate(
+        session,
+        org_id=org.id,
+        invoice_id=gone.id,
+        amount=Decimal("100.00"),
+        on=date(2026, 2, 3),
+        payment_id=payment.id,
+    )
+    found = queries.open_invoices(session, org_id=org.id, customer_id=customer.id)
+    assert [(view.number, view.status) for view in found] == [("A", "open"), ("B", "open")]
+    assert found[0] == queries.invoice(session, org_id=org.id, invoice_id=sooner.id)
+    assert queries.open_invoices(session, org_id=other.id, customer_id=customer.id) == []
+
+    by_id = queries.invoices_by_id(session, org_id=org.id, invoice_ids=[gone.id, later.id])
+    assert sorted((view.number, view.status) for view in by_id) == [
+        ("B", "open"),
+        ("C", "paid"),
+    ]
+    assert queries.invoices_by_id(session, org_id=other.id, invoice_ids=[later.id]) == []
+    assert queries.invoices_by_id(session, org_id=org.id, invoice_ids=[]) == []

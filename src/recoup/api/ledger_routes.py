@@ -19,6 +19,7 @@ from recoup.errors import RowsRejected
 from recoup.imports import service as imports
 from recoup.imports.columns import Kind
 from recoup.ledger import service as ledger
+from recoup.ledger.enums import PaymentMethod
 from recoup.ledger.models import (
     Allocation,
     Contact,
@@ -26,7 +27,6 @@ from recoup.ledger.models import (
     Customer,
     Invoice,
     Payment,
-    PaymentMethod,
 )
 
 router = APIRouter()

@@ -12,10 +12,11 @@ from recoup.comms.channels.errors import PermanentFailure, TemporaryFailure
 from recoup.config import Settings
 from recoup.errors import InvalidInput
 from recoup.jobs.readiness import sending_findings
-from recoup.ledger.models import BankAccount, Organisation
 from recoup.ledger.organisation import (
     DETAILS,
+    BankAccountDetails,
     BankDetails,
+    OrganisationDetails,
     bank_account_for,
     bank_accounts,
     remove_bank_account,
@@ -32,7 +33,7 @@ mail_app = typer.Typer(help="The mail server.", no_args_is_help=True)
 Text = Annotated[str | None, typer.Option()]
 
 
-def _account_line(account: BankAccount) -> str:
+def _account_line(account: BankAccountDetails) -> str:
     parts = [account.currency + ":"]
     if account.bank_name:
         parts.append(account.bank_name)
@@ -52,7 +53,7 @@ def _account_line(account: BankAccount) -> str:
     return " ".join(parts)
 
 
-def _show(session: Session, org: Organisation) -> None:
+def _show(session: Session, org: OrganisationDetails) -> None:
     typer.echo(
         f"organisation {org.slug} (country {org.country}, base currency {org.base_currency})"
     )
@@ -98,7 +99,9 @@ def _bank_details(
 _ACCOUNT_IDENTITY = ("iban", "bic", "sort_code", "account_number", "routing_number")
 
 
-def _updated_account(account: BankAccount | None, given: dict[str, str | None]) -> BankDetails:
+def _updated_account(
+    account: BankAccountDetails | None, given: dict[str, str | None]
+) -> BankDetails:
     """The options ``given`` (None: not given) over what ``account`` already holds; a new
     account number (IBAN, sort code, ...) replaces the whole of the old one."""
     new_number = any(given[name] is not None for name in _ACCOUNT_IDENTITY)

@@ -23,7 +23,7 @@ from recoup.jobs import partitions
 from recoup.jobs.daily import RunResult, run_day
 from recoup.jobs.effects import LiveChannels
 from recoup.jobs.readiness import blocking, sending_findings
-from recoup.ledger.models import Organisation
+from recoup.ledger.organisation import OrganisationDetails
 from recoup.policy.definition import load_policy
 from recoup.policy.service import assign_policy, available_policies
 from recoup.policy.versions import policies_in_use
@@ -97,7 +97,9 @@ def _dispatched(report: DispatchReport) -> str:
     )
 
 
-def _stop_unless_ready(session: Session, organisation: Organisation, *, dry_run: bool) -> None:
+def _stop_unless_ready(
+    session: Session, organisation: OrganisationDetails, *, dry_run: bool
+) -> None:
     """Stop before planning when messages would go out wrong (a dry run only warns)."""
     findings = blocking(
         sending_findings(

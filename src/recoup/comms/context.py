@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 
@@ -40,16 +40,92 @@ from recoup.charges.words import ChargeFacts, describe_charge
 from recoup.languages import choose_language
 from recoup.ledger import core as ledger_core
 
-if TYPE_CHECKING:  # the builder reads ORM objects; the dataclasses never import them
-    from recoup.ledger.models import (
-        BankAccount,
-        Contact,
-        CreditNote,
-        Customer,
-        Invoice,
-        Organisation,
-        Payment,
-    )
+if TYPE_CHECKING:  # types only: the dataclasses here import no table, nor what does
+    from recoup.ledger.organisation import BankAccountDetails, OrganisationDetails
+
+# What the builder reads of the ledger's rows (read-only): the ledger's records are
+# such rows, and so is anything else shaped like them (a test's plain objects).
+
+
+class LedgerInvoice(Protocol):
+    """An invoice as a message lists it."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def issue_date(self) -> date: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def total_amount(self) -> int: ...
+    @property
+    def open_amount(self) -> int: ...
+    @property
+    def po_number(self) -> str: ...
+
+
+class LedgerCreditNote(Protocol):
+    """A credit note as a message credits it."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def issue_date(self) -> date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def open_amount(self) -> int: ...
+
+
+class LedgerPayment(Protocol):
+    """A payment as a message credits what is not yet applied of it."""
+
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def received_on(self) -> date: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def unallocated_amount(self) -> int: ...
+
+
+class LedgerCustomer(Protocol):
+    """The customer a message is about (its address and ``is_consumer`` are read when
+    there, for older schemas have neither)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def payment_terms_days(self) -> int: ...
+
+
+class LedgerContact(Protocol):
+    """The person a message is addressed to."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+
 
 DEFAULT_LOCALE = "en"
 
@@ -370,7 +446,7 @@ def days_overdue(due_date: date, as_of: date) -> int:
 
 
 def organisation_info(
-    organisation: Organisation, bank_account: BankAccount | None = None
+    organisation: OrganisationDetails, bank_account: BankAccountDetails | None = None
 ) -> OrganisationInfo:
     """The sender as a message shows it, asking for payment into ``bank_account``."""
     numbers = [n for n in (organisation.registration_number, organisation.vat_number) if n]
@@ -404,18 +480,18 @@ def organisation_info(
 
 def context_from_ledger(
     *,
-    organisation: Organisation,
-    customer: Customer,
-    invoices: Iterable[Invoice],
+    organisation: OrganisationDetails,
+    customer: LedgerCustomer,
+    invoices: Iterable[LedgerInvoice],
     as_of: date,
-    contact: Contact | None = None,
+    contact: LedgerContact | None = None,
     charges: Sequence[ChargeLine] = (),
-    credit_notes: Iterable[CreditNote] = (),
-    payments: Iterable[Payment] = (),
+    credit_notes: Iterable[LedgerCreditNote] = (),
+    payments: Iterable[LedgerPayment] = (),
     payment_reference: str | None = None,
     portal_url: str | None = None,
     step: str = "",
-    bank_account: BankAccount | None = None,
+    bank_account: BankAccountDetails | None = None,
     settled: bool = False,
     **options: Any,
 ) -> MessageContext:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from recoup.charges import service as charges
 from recoup.comms.context import ChargeLine, MessageContext, context_from_ledger
 from recoup.ledger import service as ledger
-from recoup.ledger.models import CustomerStatus
+from recoup.ledger.enums import CustomerStatus
 from recoup.ledger.organisation import bank_account_for
 
 

@@ -28,7 +28,7 @@ from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, Hold
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput
 from recoup.ledger import service as ledger
-from recoup.ledger.models import Customer, CustomerStatus
+from recoup.ledger.enums import CustomerStatus
 from recoup.ledger.service import RecordUpdate
 from recoup.webhooks import events as hook
 from recoup.webhooks.service import emit, emit_many
@@ -135,23 +135,24 @@ def _notify_owner(
     session: Session,
     *,
     org_id: int,
-    customer: Customer,
+    customer_id: int,
+    sales_owner: str,
     key: str,
     event: str,
     note: str,
     on: date,
     now: datetime | None,
 ) -> None:
-    if not customer.sales_owner:
+    if not sales_owner:
         return
     overdue = [
         i.id
-        for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer.id)
+        for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
         if i.due_date < on
     ]
     effect = _owner_note(
-        customer_id=customer.id,
-        owner=customer.sales_owner,
+        customer_id=customer_id,
+        owner=sales_owner,
         key=key,
         event=event,
         note=note,
@@ -280,7 +281,8 @@ def place_hold(
         _notify_owner(
             session,
             org_id=org_id,
-            customer=customer,
+            customer_id=customer.id,
+            sales_owner=customer.sales_owner,
             key=f"credit_hold:{hold.id}:owner",
             event="credit_hold",
             note=hold.reason,
@@ -327,7 +329,8 @@ def release_hold(
         _notify_owner(
             session,
             org_id=org_id,
-            customer=customer,
+            customer_id=customer.id,
+            sales_owner=customer.sales_owner,
             key=f"credit_hold:{released[-1].id}:released:owner",
             event="credit_hold_released",
             note=reason,

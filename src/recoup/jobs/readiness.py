@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from recoup.charges import service as charges
 from recoup.ledger import queries as ledger_queries
-from recoup.ledger.models import Organisation
-from recoup.ledger.organisation import bank_accounts
+from recoup.ledger.organisation import OrganisationDetails, bank_accounts
 
 Level = Literal["error", "warning"]
 
@@ -37,7 +36,7 @@ class Finding:
 def sending_findings(
     session: Session,
     *,
-    org: Organisation,
+    org: OrganisationDetails,
     smtp_url: str,
     public_url: str,
     audit_key_set: bool = True,

@@ -231,3 +231,20 @@ def customers_changed_since(
     rows of no customer, last)."""
     column = "id" if table is Followed.CUSTOMERS else "customer_id"
     return changes.changed_since(session, _FOLLOWED[table], column, org_id, since)
+
+
+# --- for payments, credit, comms, portal, api
+
+
+def open_invoices(session: Session, *, org_id: int, customer_id: int) -> list[InvoiceView]:
+    """A customer's open invoices (status open, whatever is still owed), oldest due
+    first, then by number."""
+    return [_invoice_view(row) for row in repository.open_invoices(session, org_id, customer_id)]
+
+
+def invoices_by_id(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> list[InvoiceView]:
+    """The organisation's invoices among ``invoice_ids`` (others' ids find nothing), in
+    no particular order; one query."""
+    return [_invoice_view(row) for row in repository.invoices_by_id(session, org_id, invoice_ids)]

@@ -24,8 +24,10 @@ from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.comms.payloads import Message
 from recoup.errors import InvalidInput, NotFound
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
-from recoup.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
+from recoup.ledger.enums import InvoiceStatus, PaymentMethod
+from recoup.ledger.queries import InvoiceView
 from recoup.payments import core, repository
 from recoup.payments.core import EventKind, OpenItem, PaymentEvent
 from recoup.payments.models import Checkout, CheckoutStatus, ProviderAccount, ProviderEvent
@@ -117,7 +119,7 @@ def checkout_available(session: Session, *, org_id: int) -> bool:
 
 def open_items(session: Session, *, org_id: int, customer_id: int) -> list[OpenItem]:
     """The customer's open invoices that can be paid online, oldest due first."""
-    invoices = ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
+    invoices = ledger_queries.open_invoices(session, org_id=org_id, customer_id=customer_id)
     invoices = sorted(invoices, key=lambda i: (i.due_date, i.number))
     return [
         OpenItem(i.id, i.number, i.currency, i.open_amount)
@@ -268,9 +270,10 @@ def _record(
     on: date,
     external_id: str,
     payer_name: str = "",
-) -> tuple[Payment, list[Invoice]]:
+) -> tuple[int, str, list[InvoiceView]]:
     """Record ``amount`` as the customer's card payment and allocate it to the checkout's
-    invoices in order, as far as each is still open; the rest stays on account."""
+    invoices in order, as far as each is still open; the rest stays on account. Returns
+    the payment's id and external id, and the invoices it was applied to."""
     payment = ledger.record_payment(
         session,
         org_id=org_id,
@@ -285,7 +288,9 @@ def _record(
     )
     found = {
         i.id: i
-        for i in ledger.invoices_by_id(session, org_id=org_id, invoice_ids=checkout.invoice_ids)
+        for i in ledger_queries.invoices_by_id(
+            session, org_id=org_id, invoice_ids=checkout.invoice_ids
+        )
     }
     payable = [
         found[i]
@@ -310,7 +315,7 @@ def _record(
                 payment_id=payment.id,
             )
             paid.append(invoice)
-    return payment, paid
+    return payment.id, payment.external_id, paid
 
 
 def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Checkout | None]:
@@ -332,7 +337,7 @@ def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Chec
             key=f"payments:check:{event.event_id}",
         )
         return "amount or currency differs from the checkout: a task was raised", checkout
-    payment, paid = _record(
+    payment_id, external_id, paid = _record(
         session,
         org_id,
         checkout,
@@ -343,7 +348,7 @@ def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Chec
     )
     checkout.status = CheckoutStatus.PAID
     checkout.payment_intent = event.payment_intent
-    checkout.payment_id = payment.id
+    checkout.payment_id = payment_id
     checkout.paid_amount = event.amount
     checkout.paid_on = event.occurred_on
     numbers = ", ".join(i.number for i in paid) or "nothing (all settled meanwhile)"
@@ -352,12 +357,12 @@ def _paid(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, Chec
         session,
         org_id=org_id,
         customer_id=checkout.customer_id,
-        text=f"{what}, recorded as payment {payment.external_id} and applied to {numbers}.",
+        text=f"{what}, recorded as payment {external_id} and applied to {numbers}.",
         author=AUTHOR,
     )
     promises.evaluate_promises(session, org_id=org_id, as_of=event.occurred_on)
     receipt = _plan_receipt(session, org_id, checkout, [i.id for i in paid], event)
-    return f"payment {payment.external_id}: {what}, applied to {numbers}; {receipt}", checkout
+    return f"payment {external_id}: {what}, applied to {numbers}; {receipt}", checkout
 
 
 def _plan_receipt(
@@ -376,7 +381,7 @@ def _plan_receipt(
         return "no receipt (no email address)"
     still_open = [
         i.id
-        for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer.id)
+        for i in ledger_queries.open_invoices(session, org_id=org_id, customer_id=customer.id)
         if i.open_amount > 0
     ]
     template = "statement" if still_open else "thank_you"
@@ -410,7 +415,7 @@ def _withdraw(session: Session, org_id: int, checkout: Checkout, reason: str) ->
     reversed_ = ledger.withdraw_payment(
         session, org_id=org_id, payment_id=checkout.payment_id, reason=reason, actor=AUTHOR
     )
-    invoices = ledger.invoices_by_id(
+    invoices = ledger_queries.invoices_by_id(
         session, org_id=org_id, invoice_ids=sorted({r.invoice_id for r in reversed_})
     )
     return [i.number for i in sorted(invoices, key=lambda i: i.number)]
@@ -433,7 +438,7 @@ def _refunded(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, 
         f"its allocations to {reopened} were reversed."
     )
     if kept:
-        payment, paid = _record(
+        payment_id, _, paid = _record(
             session,
             org_id,
             checkout,
@@ -441,7 +446,7 @@ def _refunded(session: Session, org_id: int, event: PaymentEvent) -> tuple[str, 
             on=event.occurred_on,
             external_id=f"{event.provider}:{event.payment_intent}:{event.event_id}",
         )
-        checkout.payment_id = payment.id
+        checkout.payment_id = payment_id
         again = ", ".join(i.number for i in paid) or "the account"
         text += f" The {_amount(kept, checkout.currency)} kept is applied again to {again}."
     else:
@@ -493,7 +498,7 @@ def _dispute_won(session: Session, org_id: int, event: PaymentEvent) -> tuple[st
         return f"no checkout paid with {event.payment_intent or 'that payment'}", None
     if checkout.status != CheckoutStatus.DISPUTED:
         return f"checkout {checkout.session_id} is {checkout.status}: nothing to restore", checkout
-    payment, paid = _record(
+    payment_id, external_id, paid = _record(
         session,
         org_id,
         checkout,
@@ -502,13 +507,13 @@ def _dispute_won(session: Session, org_id: int, event: PaymentEvent) -> tuple[st
         external_id=f"{event.provider}:{event.payment_intent}:{event.event_id}",
     )
     checkout.status = CheckoutStatus.PAID
-    checkout.payment_id = payment.id
+    checkout.payment_id = payment_id
     again = ", ".join(i.number for i in paid) or "the account"
     paid_amount = _amount(checkout.paid_amount, checkout.currency)
     text = (
         f"The chargeback on the online payment of {paid_amount}"
         f" was decided for us ({event.event_id}): the payment is recorded again as "
-        f"{payment.external_id} and applied to {again}."
+        f"{external_id} and applied to {again}."
     )
     notes.add_note(
         session, org_id=org_id, customer_id=checkout.customer_id, text=text, author=AUTHOR

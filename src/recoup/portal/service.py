@@ -28,8 +28,7 @@ from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.ledger.core import split_in_order
-from recoup.ledger.models import BankAccount, Organisation
-from recoup.ledger.organisation import bank_accounts
+from recoup.ledger.organisation import BankAccountDetails, OrganisationDetails, bank_accounts
 from recoup.payments import service as payments
 from recoup.portal import core, repository
 from recoup.portal.core import Statement, StatementLine
@@ -244,7 +243,7 @@ class OnlinePayment:
 class PortalPage:
     """Everything the customer's page shows."""
 
-    organisation: Organisation
+    organisation: OrganisationDetails
     customer: dict[str, Any]
     language: str
     statement: Statement
@@ -268,8 +267,8 @@ def epc_qr_svg(payload: str) -> str:
 
 
 def payment_instructions(
-    organisation: Organisation,
-    accounts: Sequence[BankAccount],
+    organisation: OrganisationDetails,
+    accounts: Sequence[BankAccountDetails],
     customer: dict[str, Any],
     statement: Statement,
 ) -> tuple[PaymentInstructions, ...]:
