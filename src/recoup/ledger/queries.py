@@ -398,6 +398,7 @@ class NameOrder:
     then: tuple[SqlColumn, ...] = ()
 
     def parts(self) -> tuple[bool, bool, Sequence[Any]]:
+        """``(by_name, descending, then)``, as the repository takes them."""
         return self.by_name, self.descending, self.then
 
 

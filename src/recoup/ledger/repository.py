@@ -1329,6 +1329,7 @@ def _due_within(earliest: date | None, latest: date | None) -> Any:
 
 
 def _open_with_money(org_id: int) -> list[Any]:
+    """The organisation's open invoices with money owed (the sums' index)."""
     return [
         Invoice.org_id == org_id,
         Invoice.status == InvoiceStatus.OPEN,

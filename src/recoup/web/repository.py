@@ -1,8 +1,9 @@
 """Read models of the team's pages: the ranked worklist, invoice search, credit sales.
 
-These are read-only aggregates over the ledger's tables that no ledger service offers
-yet; they rank, filter and page in SQL so that the pages stay fast with 100,000
-customers. Every query is scoped to one organisation. Nothing here writes.
+The ledger's sums and lists come from ``recoup.ledger.queries`` (one statement each,
+ranked, filtered and paged in SQL so that the pages stay fast with 100,000 customers);
+the outbox's rows are read here, with their customers' names from the ledger in the
+same statement. Every query is scoped to one organisation. Nothing here writes.
 """
 
 from collections.abc import Iterator, Sequence
