@@ -176,6 +176,7 @@ def test_the_invoice_list_searches_scopes_and_sorts_by_customer(session: Session
     assert numbers(search="bet") == ["B-1"]
     assert numbers(assignees=("ANN",)) == ["A-1"]
     assert numbers(sort="number", descending=True) == ["B-1", "A-1"]
+    assert numbers(sort="customer", descending=True) == ["B-1", "A-1"]
     assert numbers(overdue_on=date(2026, 1, 15)) == ["B-1"]
     counted = queries.invoice_list_count(
         session, org_id=org.id, match=queries.InvoiceMatch(search="c1")

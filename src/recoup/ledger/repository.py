@@ -1575,6 +1575,7 @@ def _invoice_list_conditions(org_id: int, match: Any) -> list[Any]:
 
 
 def _needs_customer(match: Any) -> bool:
+    """Whether ``match``'s conditions read the customer (its order aside)."""
     return bool(match.search) or match.assignees is not None
 
 
@@ -1612,7 +1613,7 @@ def invoice_list_page(
 ) -> Sequence[Any]:
     """One page of the invoices ``match`` finds, with their customers' ids and names."""
     query = _invoice_list_query(org_id, match)
-    if _needs_customer(match):
+    if _needs_customer(match) or match.sort == "customer":  # the page's ids need the names
         return session.execute(query.limit(limit).offset(offset)).all()
     # The page's invoices first (one index), then their customers: a join before the
     # offset looked up the customer of every invoice skipped.
