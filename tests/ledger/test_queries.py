@@ -163,7 +163,7 @@ def test_the_invoice_list_searches_scopes_and_sorts_by_customer(session: Session
     alpha.collector, beta.collector = " Ann ", "bob"
     alpha.tags = ["key"]
     a = make_invoice(session, customer=alpha, number="A-1", due_date=date(2026, 2, 1))
-    b = make_invoice(session, customer=beta, number="B-1", due_date=date(2026, 1, 1))
+    make_invoice(session, customer=beta, number="B-1", due_date=date(2026, 1, 1))
     session.flush()
 
     def numbers(**match: object) -> list[str]:
@@ -190,7 +190,10 @@ def test_the_invoice_list_searches_scopes_and_sorts_by_customer(session: Session
     assert queries.customer_ids_matching(session, org_id=org.id, assignees=["Bob"]) == {beta.id}
     assert queries.collectors(session, org_id=org.id) == [" Ann ", "bob"]
     assert queries.customer_tags(session, org_id=org.id) == ["key"]
-    assert b.id in queries.customer_summaries(session, org_id=org.id, customer_ids=[b.id])
+    summaries = queries.customer_summaries(session, org_id=org.id, customer_ids=[beta.id])
+    assert [(r.name, r.collector, r.status) for r in summaries.values()] == [
+        ("Beta", "bob", "active")
+    ]
 
 
 def test_the_callers_rows_beside_their_customers_in_one_statement(session: Session) -> None:
