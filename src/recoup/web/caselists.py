@@ -193,7 +193,7 @@ def _order(kind: str, where: ListFilter) -> NameOrder:
 
 
 def _query(kind: str, as_of: date) -> Select[Any]:
-    """The case columns a row shows (the ledger adds the customer's name and id)."""
+    """The case columns a row shows (the ledger adds the customer's name and external id)."""
     table = _table(kind)
     if kind == "disputes":
         cols: list[Any] = [Dispute.reason, Dispute.description, Dispute.opened_on, Dispute.currency,
