@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from recoup.ledger import queries
@@ -165,3 +165,105 @@ def test_a_customers_open_invoices_oldest_due_first_and_invoices_by_id(session: 
     ]
     assert queries.invoices_by_id(session, org_id=other.id, invoice_ids=[later.id]) == []
     assert queries.invoices_by_id(session, org_id=org.id, invoice_ids=[]) == []
+
+
+def test_the_overdue_accounts_sums_worked_by_hand(session: Session) -> None:
+    org = make_org(session)
+    late = make_customer(session, org=org, external_id="C1")
+    early = make_customer(session, org=org, external_id="C2")
+    make_invoice(session, customer=late, number="A", total="100.00", due_date=date(2026, 3, 1))
+    make_invoice(
+        session, customer=late, number="B", total="50.00", issue_date=date(2025, 11, 1),
+        due_date=date(2025, 12, 1),
+    )  # fmt: skip
+    make_invoice(session, customer=late, number="C", total="20.00", due_date=date(2026, 4, 15))
+    make_invoice(session, customer=early, number="D", total="70.00", due_date=date(2026, 5, 1))
+    weights = [(None, date(2025, 12, 31), 3), (date(2026, 1, 1), date(2026, 3, 30), 1)]
+    found = queries.overdue_accounts(
+        session, org_id=org.id, as_of=date(2026, 3, 31), weights=weights
+    )
+    # open 170, overdue A + B = 150, over 90 days (due by 30 Dec) B = 50, two overdue,
+    # the oldest due 1 Dec; score 100 x 1 + 50 x 3 = 250. C2 owes nothing overdue.
+    assert found == [(late.id, "EUR", 17000, 15000, 5000, 2, date(2025, 12, 1), 25000)]
+    assert queries.oldest_open_due(session, org_id=org.id, customers=[early.id]) == [
+        (early.id, date(2026, 5, 1))
+    ]
+
+
+def test_the_invoice_list_searches_scopes_and_sorts_by_customer(session: Session) -> None:
+    org = make_org(session)
+    alpha = make_customer(session, org=org, external_id="C1", name="Alpha")
+    beta = make_customer(session, org=org, external_id="C2", name="Beta")
+    alpha.collector, beta.collector = " Ann ", "bob"
+    alpha.tags = ["key"]
+    a = make_invoice(session, customer=alpha, number="A-1", due_date=date(2026, 2, 1))
+    make_invoice(session, customer=beta, number="B-1", due_date=date(2026, 1, 1))
+    session.flush()
+
+    def numbers(**match: object) -> list[str]:
+        found = queries.invoice_list(
+            session, org_id=org.id, match=queries.InvoiceMatch(**match), limit=10, offset=0
+        )
+        return [r.number for r in found]
+
+    assert numbers() == ["B-1", "A-1"]  # by due date
+    assert numbers(search="bet") == ["B-1"]
+    assert numbers(assignees=("ANN",)) == ["A-1"]
+    assert numbers(sort="number", descending=True) == ["B-1", "A-1"]
+    assert numbers(sort="customer", descending=True) == ["B-1", "A-1"]
+    assert numbers(overdue_on=date(2026, 1, 15)) == ["B-1"]
+    counted = queries.invoice_list_count(
+        session, org_id=org.id, match=queries.InvoiceMatch(search="c1")
+    )
+    assert counted == 1
+    streamed = queries.stream_invoice_list(
+        session, org_id=org.id, match=queries.InvoiceMatch(customer_id=alpha.id)
+    )
+    assert [(r.id, r.name, r.external_id) for r in streamed] == [(a.id, "Alpha", "C1")]
+    assert queries.customer_ids_matching(session, org_id=org.id, tag="key") == {alpha.id}
+    assert queries.customer_ids_matching(session, org_id=org.id, assignees=["Bob"]) == {beta.id}
+    assert queries.collectors(session, org_id=org.id) == [" Ann ", "bob"]
+    assert queries.customer_tags(session, org_id=org.id) == ["key"]
+    summaries = queries.customer_summaries(session, org_id=org.id, customer_ids=[beta.id])
+    assert [(r.name, r.collector, r.status) for r in summaries.values()] == [
+        ("Beta", "bob", "active")
+    ]
+
+
+def test_the_callers_rows_beside_their_customers_in_one_statement(session: Session) -> None:
+    org = make_org(session)
+    alpha = make_customer(session, org=org, external_id="C1", name="Alpha")
+    beta = make_customer(session, org=org, external_id="C2", name="Beta")
+    beta.collector = "bob"
+    a = make_invoice(session, customer=alpha, number="A-1")
+    b = make_invoice(session, customer=beta, number="B-1")
+    session.flush()
+    other = aliased(Invoice)  # a table of the caller's, here the invoices again
+    rows = select(other.id, other.number).where(other.org_id == org.id)
+
+    def found(match: queries.CustomerMatch, order: queries.NameOrder) -> list[tuple[object, ...]]:
+        beside = queries.rows_beside_customers(
+            session, org_id=org.id, rows=rows, customer_id=other.customer_id, match=match,
+            order=order,
+        )  # fmt: skip
+        return [tuple(r) for r in beside]
+
+    by_name = queries.NameOrder(by_name=True, descending=True, then=(other.id,))
+    assert found(queries.CustomerMatch(), by_name) == [
+        (b.id, "B-1", "Beta", "C2"),
+        (a.id, "A-1", "Alpha", "C1"),
+    ]
+    in_number = queries.CustomerMatch(search="a-1", also_searched=(other.number,))
+    assert found(in_number, queries.NameOrder()) == [(a.id, "A-1", "Alpha", "C1")]
+    scoped = queries.CustomerMatch(assignees=("BOB",))
+    assert found(scoped, queries.NameOrder()) == [(b.id, "B-1", "Beta", "C2")]
+    anyway = queries.CustomerMatch(assignees=("bob",), or_in_scope=other.number == "A-1")
+    assert len(found(anyway, queries.NameOrder())) == 2
+    counted = queries.count_beside_customers(
+        session,
+        org_id=org.id,
+        rows=select(func.count()).select_from(other).where(other.org_id == org.id),
+        customer_id=other.customer_id,
+        match=queries.CustomerMatch(search="beta"),
+    )
+    assert counted == 1

@@ -144,6 +144,8 @@ def test_invoices_search_sort_and_csv(world: World) -> None:
     assert page.index("A-C2-1") < page.index("A-C2-2")
     assert "A-C1-1" not in page
     assert "B-C1" not in page
+    by_customer = client.get("/invoices?sort=customer&dir=desc").text  # no search: by ids first
+    assert by_customer.index("A-C2-1") < by_customer.index("A-C1-1")
     response = client.get("/invoices.csv?status=all")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))

@@ -10,15 +10,16 @@ table (an anti-join, a partition), the other side comes in as a parameter so tha
 statement stays one.
 """
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Select, Table
+from sqlalchemy import ColumnElement, Select, Table
 from sqlalchemy.engine import Row
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from recoup.db import changes
 from recoup.ledger import repository
@@ -248,3 +249,219 @@ def invoices_by_id(
     """The organisation's invoices among ``invoice_ids`` (others' ids find nothing), in
     no particular order; one query."""
     return [_invoice_view(row) for row in repository.invoices_by_id(session, org_id, invoice_ids)]
+
+
+# --- the web app's lists and sums
+# (recoup.web: the worklist's accounts, the invoice list, the customer directory, and
+# customers' names beside another domain's rows). Sums are one statement each, over the
+# open invoices' index; ``customers`` narrows a sum to some customers (None: all; a None
+# among them: also the rows of no customer).
+
+AnyRow = Row[*tuple[Any, ...]]  # a result row of any width, read by position or name
+AnySelect = Select[*tuple[Any, ...]]
+SqlColumn = ColumnElement[Any] | QueryableAttribute[Any]  # a column of the caller's table
+
+
+def overdue_accounts(
+    session: Session,
+    *,
+    org_id: int,
+    as_of: date,
+    weights: Sequence[tuple[date | None, date, int]],
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, total open, overdue, over 90 days, overdue count, oldest
+    overdue due date, score)`` of every account (customer × currency) with overdue money
+    on ``as_of``: one pass over the open invoices. The score sums the open amounts, each
+    times the weight of every one of ``weights`` (``(earliest or None, latest, weight)``,
+    due-date ranges) that holds its due date."""
+    return repository.overdue_account_rows(session, org_id, as_of, weights, customers)
+
+
+def aging_by_customer(
+    session: Session,
+    *,
+    org_id: int,
+    ranges: Sequence[tuple[date | None, date | None]],
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, open amount due in each of ranges ...)`` of the open
+    invoices; a range is ``(earliest, latest)`` due dates, None no bound."""
+    return repository.aging_by_customer(session, org_id, ranges, customers)
+
+
+def credit_sales_by_customer(
+    session: Session,
+    *,
+    org_id: int,
+    start: date,
+    end: date,
+    customers: Sequence[int | None] | None = None,
+) -> list[tuple[Any, ...]]:
+    """``(customer, currency, invoiced amount)`` of the invoices issued ``start``..``end``
+    (both in), void and written-off ones left out: the credit sales."""
+    return repository.credit_sales_by_customer(session, org_id, start, end, customers)
+
+
+def unapplied_by_currency(
+    session: Session, *, org_id: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per currency: the payments' unallocated money, and the open credit notes' money."""
+    return repository.unapplied_by_currency(session, org_id)
+
+
+def oldest_open_due(
+    session: Session, *, org_id: int, customers: Sequence[int | None] | None = None
+) -> list[tuple[Any, ...]]:
+    """``(customer, due date of its oldest open invoice)`` of the customers with money
+    open."""
+    return repository.oldest_open_by_customer(session, org_id, customers)
+
+
+def customer_ids_matching(
+    session: Session,
+    *,
+    org_id: int,
+    collector: str | None = None,
+    assignees: Sequence[str] | None = None,
+    tag: str = "",
+    search: str = "",
+) -> set[int]:
+    """The ids of the customers with ``collector`` (exactly as stored), a collector among
+    ``assignees`` (trimmed, case aside), ``tag``, and ``search`` in their name or external
+    id (case aside); None or empty: any."""
+    return repository.customer_ids_where(session, org_id, collector, assignees, tag, search)
+
+
+def customer_summaries(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> dict[int, AnyRow]:
+    """``id -> (id, external_id, name, collector, credit_limit_amount, status, country,
+    tags)`` of some customers, those not found left out (one query)."""
+    return repository.customer_summaries(session, org_id, customer_ids)
+
+
+def collectors(session: Session, *, org_id: int) -> list[str]:
+    """The distinct collectors named on the organisation's customers, in order."""
+    return repository.collectors_named(session, org_id)
+
+
+def customer_tags(session: Session, *, org_id: int) -> list[str]:
+    """Every tag used on the organisation's customers, sorted."""
+    found: set[str] = set()
+    for value in repository.customer_tag_lists(session, org_id):
+        found.update(str(t) for t in json.loads(value))
+    return sorted(found)
+
+
+def customer_directory(session: Session, *, org_id: int) -> Sequence[AnyRow]:
+    """``name, id, collector, country, tags`` of every customer, by name then id."""
+    return repository.customer_directory(session, org_id)
+
+
+INVOICE_LIST_SORTS = frozenset(repository.INVOICE_LIST_SORTS)  # what invoice lists sort by
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceMatch:
+    """What narrows a list of invoices; empty or None means any."""
+
+    status: str = "open"  # an InvoiceStatus value, or "all"
+    currency: str = ""
+    overdue_on: date | None = None  # only those overdue on this day with money open
+    customer_id: int | None = None
+    assignees: tuple[str, ...] | None = None  # customers' collectors (trimmed, case aside)
+    search: str = ""  # in the number, the PO number, the customer's name or external id
+    sort: str = "due_date"  # one of INVOICE_LIST_SORTS (else the due date), then the id
+    descending: bool = False
+
+
+def invoice_list(
+    session: Session, *, org_id: int, match: InvoiceMatch, limit: int, offset: int
+) -> Sequence[AnyRow]:
+    """One page of the invoices ``match`` finds: ``id, number, customer_id,
+    external_id, name`` (the customer's), ``issue_date, due_date, currency, total_amount,
+    open_amount, status, po_number``."""
+    return repository.invoice_list_page(session, org_id, match, limit, offset)
+
+
+def invoice_list_count(session: Session, *, org_id: int, match: InvoiceMatch) -> int:
+    """How many invoices ``match`` finds."""
+    return repository.invoice_list_count(session, org_id, match)
+
+
+def stream_invoice_list(session: Session, *, org_id: int, match: InvoiceMatch) -> Iterator[AnyRow]:
+    """Every invoice ``match`` finds, as ``invoice_list``'s rows, read in batches."""
+    return repository.invoice_list_stream(session, org_id, match)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMatch:
+    """What narrows another domain's rows by their customers; empty or None means any."""
+
+    search: str = ""  # in the customer's name or external id, or in ``also_searched``
+    also_searched: tuple[SqlColumn, ...] = ()  # the caller's text columns
+    assignees: tuple[str, ...] | None = None  # customers' collectors (trimmed, case aside)
+    or_in_scope: ColumnElement[bool] | None = None  # rows of no customer in scope anyway
+
+
+@dataclass(frozen=True, slots=True)
+class NameOrder:
+    """How rows beside their customers are ordered: by the customer's name first (or
+    not), then by the caller's ``then`` (each with its own direction)."""
+
+    by_name: bool = False
+    descending: bool = False
+    then: tuple[SqlColumn, ...] = ()
+
+    def parts(self) -> tuple[bool, bool, Sequence[Any]]:
+        """``(by_name, descending, then)``, as the repository takes them."""
+        return self.by_name, self.descending, self.then
+
+
+def rows_beside_customers(
+    session: Session,
+    *,
+    org_id: int,
+    rows: AnySelect,
+    customer_id: SqlColumn,
+    match: CustomerMatch = CustomerMatch(),
+    order: NameOrder = NameOrder(),
+    limit: int | None = None,
+    offset: int = 0,
+) -> Sequence[AnyRow]:
+    """The caller's ``rows`` (a select of its table, its own conditions applied) with
+    two columns more, the customer's name and external id ("" without a customer), in one
+    statement: outer-joined with the customers on ``customer_id`` (a column of the
+    caller's table), narrowed by ``match``, in ``order``, paged by ``limit``/``offset``."""
+    return repository.rows_beside_customers(
+        session, org_id, rows, customer_id, match, order.parts(), limit, offset
+    )
+
+
+def count_beside_customers(
+    session: Session,
+    *,
+    org_id: int,
+    rows: AnySelect,
+    customer_id: SqlColumn,
+    match: CustomerMatch,
+) -> int:
+    """The count of the caller's ``rows`` (a ``select(func.count())`` of its table, its
+    own conditions applied) whose customers ``match`` allows, in one statement."""
+    return repository.count_beside_customers(session, org_id, rows, customer_id, match)
+
+
+def stream_beside_customers(
+    session: Session,
+    *,
+    org_id: int,
+    rows: AnySelect,
+    customer_id: SqlColumn,
+    match: CustomerMatch = CustomerMatch(),
+    order: NameOrder = NameOrder(),
+) -> Iterator[AnyRow]:
+    """``rows_beside_customers`` unpaged, read in batches."""
+    return repository.stream_beside_customers(
+        session, org_id, rows, customer_id, match, order.parts()
+    )

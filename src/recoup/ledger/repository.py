@@ -1,13 +1,14 @@
 """All SQL of the ledger. Every query is scoped to one organisation."""
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     update,
 )
@@ -1300,3 +1302,413 @@ def invoices_no_longer_open(
         .order_by(order)
     )
     return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
+
+
+# The web app's lists and sums (recoup.web): the worklist's accounts, the invoice list,
+# the customers' directory, and the names of customers beside another domain's rows.
+
+
+def _of_customers(column: Any, customers: Sequence[int | None] | None) -> list[Any]:
+    """Rows of ``customers`` (None: every customer; a None among them: rows of none)."""
+    if customers is None:
+        return []
+    ids = [c for c in customers if c is not None]
+    if len(ids) < len(customers):
+        return [or_(column.in_(ids), column.is_(None))]
+    return [column.in_(ids)]
+
+
+def _due_within(earliest: date | None, latest: date | None) -> Any:
+    """Invoices due ``earliest``..``latest`` (None: no bound)."""
+    conditions = []
+    if earliest is not None:
+        conditions.append(Invoice.due_date >= earliest)
+    if latest is not None:
+        conditions.append(Invoice.due_date <= latest)
+    return and_(*conditions)
+
+
+def _open_with_money(org_id: int) -> list[Any]:
+    """The organisation's open invoices with money owed (the sums' index)."""
+    return [
+        Invoice.org_id == org_id,
+        Invoice.status == InvoiceStatus.OPEN,
+        Invoice.open_amount > 0,
+    ]
+
+
+def overdue_account_rows(
+    session: Session,
+    org_id: int,
+    as_of: date,
+    weights: Sequence[tuple[date | None, date, int]],
+    customers: Sequence[int | None] | None,
+) -> list[tuple[Any, ...]]:
+    """Per customer and currency with overdue money: total open, overdue, over 90 days,
+    overdue count, oldest overdue due date, open amounts weighted by due-date range."""
+    overdue = Invoice.due_date < as_of
+    weighted = sum(
+        (
+            case((_due_within(earliest, latest), Invoice.open_amount * weight), else_=0)
+            for earliest, latest, weight in weights
+        ),
+        start=literal(0),
+    )
+    over_90_latest = as_of - timedelta(days=91)
+    overdue_sum = func.sum(case((overdue, Invoice.open_amount), else_=0))
+    query = (
+        select(
+            Invoice.customer_id,
+            Invoice.currency,
+            cast(func.sum(Invoice.open_amount), BigInteger),
+            cast(overdue_sum, BigInteger),
+            cast(
+                func.sum(case((Invoice.due_date <= over_90_latest, Invoice.open_amount), else_=0)),
+                BigInteger,
+            ),
+            func.count(case((overdue, 1))),
+            func.min(case((overdue, Invoice.due_date))),
+            cast(func.sum(weighted), BigInteger),
+        )
+        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .group_by(Invoice.customer_id, Invoice.currency)
+        .having(overdue_sum > 0)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def aging_by_customer(
+    session: Session,
+    org_id: int,
+    ranges: Sequence[tuple[date | None, date | None]],
+    customers: Sequence[int | None] | None,
+) -> list[tuple[Any, ...]]:
+    """Per customer and currency: the open amount due in each of ``ranges``."""
+    sums = [
+        cast(func.sum(case((_due_within(*r), Invoice.open_amount), else_=0)), BigInteger)
+        for r in ranges
+    ]
+    query = (
+        select(Invoice.customer_id, Invoice.currency, *sums)
+        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def credit_sales_by_customer(
+    session: Session,
+    org_id: int,
+    start: date,
+    end: date,
+    customers: Sequence[int | None] | None,
+) -> list[tuple[Any, ...]]:
+    """Per customer and currency: the total of the open and paid invoices issued
+    ``start``..``end``."""
+    query = (
+        select(
+            Invoice.customer_id, Invoice.currency, cast(func.sum(Invoice.total_amount), BigInteger)
+        )
+        .where(
+            Invoice.org_id == org_id,
+            Invoice.issue_date >= start,
+            Invoice.issue_date <= end,
+            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
+            *_of_customers(Invoice.customer_id, customers),
+        )
+        .group_by(Invoice.customer_id, Invoice.currency)
+    )
+    return [tuple(r) for r in session.execute(query)]
+
+
+def unapplied_by_currency(session: Session, org_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Per currency: unallocated payment money, and open credit-note money."""
+    payments = session.execute(
+        select(Payment.currency, func.sum(Payment.unallocated_amount))
+        .where(Payment.org_id == org_id, Payment.unallocated_amount > 0)
+        .group_by(Payment.currency)
+    )
+    credits = session.execute(
+        select(CreditNote.currency, func.sum(CreditNote.open_amount))
+        .where(
+            CreditNote.org_id == org_id,
+            CreditNote.status == CreditNoteStatus.OPEN,
+            CreditNote.open_amount > 0,
+        )
+        .group_by(CreditNote.currency)
+    )
+    return {r[0]: int(r[1]) for r in payments}, {r[0]: int(r[1]) for r in credits}
+
+
+def oldest_open_by_customer(
+    session: Session, org_id: int, customers: Sequence[int | None] | None
+) -> list[tuple[Any, ...]]:
+    """``(customer, due date of its oldest open invoice)`` of customers with money open."""
+    rows = session.execute(
+        select(Invoice.customer_id, func.min(Invoice.due_date))
+        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .group_by(Invoice.customer_id)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def _collector_in(assignees: Sequence[str], column: Any = None) -> Any:
+    """Customers whose collector is one of ``assignees`` (trimmed, case aside)."""
+    collector = Customer.collector if column is None else column
+    return func.lower(func.trim(collector)).in_([a.strip().lower() for a in assignees])
+
+
+def _customer_search(search: str, also: Sequence[Any] = ()) -> Any:
+    """``search`` (case aside) in the customer's name or external id, or in ``also``."""
+    pattern = f"%{search.lower()}%"
+    texts = [Customer.name, Customer.external_id, *also]
+    return or_(*(func.lower(t).like(pattern) for t in texts))
+
+
+def customer_ids_where(
+    session: Session,
+    org_id: int,
+    collector: str | None,
+    assignees: Sequence[str] | None,
+    tag: str,
+    search: str,
+) -> set[int]:
+    """The ids of the customers with ``collector`` (as stored), one of ``assignees``,
+    ``tag`` and ``search`` in their name or external id (None / empty: any)."""
+    conditions: list[Any] = [Customer.org_id == org_id]
+    if collector is not None:
+        conditions.append(Customer.collector == collector)
+    if assignees is not None:
+        conditions.append(_collector_in(assignees))
+    if tag:
+        conditions.append(cast(Customer.tags, String).contains(f'"{tag}"', autoescape=True))
+    if search:
+        pattern = f"%{search.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Customer.name).like(pattern),
+                func.lower(Customer.external_id).like(pattern),
+            )
+        )
+    return set(session.scalars(select(Customer.id).where(*conditions)))
+
+
+def customer_summaries(
+    session: Session, org_id: int, customer_ids: Sequence[int]
+) -> dict[int, Any]:
+    """``id -> row`` of some customers: what the worklist and assignments show."""
+    if not customer_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Customer.id,
+            Customer.external_id,
+            Customer.name,
+            Customer.collector,
+            Customer.credit_limit_amount,
+            Customer.status,
+            Customer.country,
+            Customer.tags,
+        ).where(Customer.org_id == org_id, Customer.id.in_(customer_ids))
+    )
+    return {r.id: r for r in rows}
+
+
+def collectors_named(session: Session, org_id: int) -> list[str]:
+    """The distinct collectors on the organisation's customers, in order (none left out)."""
+    found = session.scalars(
+        select(Customer.collector)
+        .where(Customer.org_id == org_id)
+        .distinct()
+        .order_by(Customer.collector)
+    )
+    return [c for c in found if c]
+
+
+def customer_tag_lists(session: Session, org_id: int) -> list[str]:
+    """The distinct tag lists of the organisation's customers, as JSON text."""
+    return [
+        value or "[]"
+        for value in session.scalars(
+            select(cast(Customer.tags, String)).where(Customer.org_id == org_id).distinct()
+        )
+    ]
+
+
+def customer_directory(session: Session, org_id: int) -> Sequence[Any]:
+    """``name, id, collector, country, tags`` of every customer by name, then id."""
+    return session.execute(
+        select(Customer.name, Customer.id, Customer.collector, Customer.country, Customer.tags)
+        .where(Customer.org_id == org_id)
+        .order_by(Customer.name, Customer.id)
+    ).all()
+
+
+INVOICE_LIST_SORTS = {
+    "number": Invoice.number,
+    "customer": Customer.name,
+    "issue_date": Invoice.issue_date,
+    "due_date": Invoice.due_date,
+    "total": Invoice.total_amount,
+    "open": Invoice.open_amount,
+}
+_CUSTOMER_OF_INVOICE = and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id)
+
+
+def _invoice_list_conditions(org_id: int, match: Any) -> list[Any]:
+    """``match``'s conditions (an ``InvoiceMatch``); only a search and a scope read the
+    customer."""
+    conditions: list[Any] = [Invoice.org_id == org_id]
+    if match.status != "all":
+        conditions.append(Invoice.status == match.status)
+    if match.currency:
+        conditions.append(Invoice.currency == match.currency)
+    if match.overdue_on is not None:
+        conditions += [Invoice.due_date < match.overdue_on, Invoice.open_amount > 0]
+    if match.customer_id is not None:
+        conditions.append(Invoice.customer_id == match.customer_id)
+    if match.assignees is not None:
+        conditions.append(_collector_in(match.assignees))
+    if match.search:
+        conditions.append(_customer_search(match.search, (Invoice.number, Invoice.po_number)))
+    return conditions
+
+
+def _needs_customer(match: Any) -> bool:
+    """Whether ``match``'s conditions read the customer (its order aside)."""
+    return bool(match.search) or match.assignees is not None
+
+
+def _invoice_list_order(match: Any) -> list[Any]:
+    column = INVOICE_LIST_SORTS.get(match.sort, Invoice.due_date)
+    if match.descending:
+        return [column.desc(), Invoice.id.desc()]
+    return [column.asc(), Invoice.id]
+
+
+def _invoice_list_query(org_id: int, match: Any) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.customer_id,
+            Customer.external_id,
+            Customer.name,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.currency,
+            Invoice.total_amount,
+            Invoice.open_amount,
+            Invoice.status,
+            Invoice.po_number,
+        )
+        .join(Customer, _CUSTOMER_OF_INVOICE)
+        .where(*_invoice_list_conditions(org_id, match))
+        .order_by(*_invoice_list_order(match))
+    )
+
+
+def invoice_list_page(
+    session: Session, org_id: int, match: Any, limit: int, offset: int
+) -> Sequence[Any]:
+    """One page of the invoices ``match`` finds, with their customers' ids and names."""
+    query = _invoice_list_query(org_id, match)
+    if _needs_customer(match) or match.sort == "customer":  # the page's ids need the names
+        return session.execute(query.limit(limit).offset(offset)).all()
+    # The page's invoices first (one index), then their customers: a join before the
+    # offset looked up the customer of every invoice skipped.
+    page = (
+        select(Invoice.id)
+        .where(*_invoice_list_conditions(org_id, match))
+        .order_by(*_invoice_list_order(match))
+        .limit(limit)
+        .offset(offset)
+    )
+    return session.execute(query.where(Invoice.id.in_(page.scalar_subquery()))).all()
+
+
+def invoice_list_count(session: Session, org_id: int, match: Any) -> int:
+    """How many invoices ``match`` finds: joined to customers only to search them (every
+    invoice has its customer), so that a count of a million invoices reads one index."""
+    query = select(func.count()).select_from(Invoice)
+    if _needs_customer(match):
+        query = query.join(Customer, _CUSTOMER_OF_INVOICE)
+    return int(session.scalar(query.where(*_invoice_list_conditions(org_id, match))) or 0)
+
+
+def invoice_list_stream(session: Session, org_id: int, match: Any) -> Iterator[Any]:
+    """Every invoice ``match`` finds, in batches."""
+    query = _invoice_list_query(org_id, match).execution_options(yield_per=2_000)
+    yield from session.execute(query)
+
+
+def _beside_customers(
+    org_id: int,
+    query: Select[*tuple[Any, ...]],
+    customer_id: Any,
+    match: Any,
+    *,
+    count: bool = False,
+) -> Select[*tuple[Any, ...]]:
+    """``query`` (another domain's rows) outer-joined with their customers (by
+    ``customer_id``), narrowed by ``match`` (a ``CustomerMatch``); the customer's name
+    and external id added as its last columns unless ``count``."""
+    if not count:
+        query = query.add_columns(
+            func.coalesce(Customer.name, ""), func.coalesce(Customer.external_id, "")
+        )
+    query = query.outerjoin(Customer, and_(Customer.org_id == org_id, Customer.id == customer_id))
+    if match.assignees is not None:
+        in_scope = _collector_in(match.assignees, func.coalesce(Customer.collector, ""))
+        if match.or_in_scope is not None:
+            in_scope = or_(and_(customer_id.is_not(None), in_scope), match.or_in_scope)
+        query = query.where(in_scope)
+    if match.search:
+        query = query.where(_customer_search(match.search, match.also_searched))
+    return query
+
+
+def _ordered_by_name(
+    query: Select[*tuple[Any, ...]], by_name: bool, descending: bool, then: Sequence[Any]
+) -> Select[*tuple[Any, ...]]:
+    first = [Customer.name.desc() if descending else Customer.name.asc()] if by_name else []
+    return query.order_by(*first, *then)
+
+
+def rows_beside_customers(
+    session: Session,
+    org_id: int,
+    rows: Select[*tuple[Any, ...]],
+    customer_id: Any,
+    match: Any,
+    order: tuple[bool, bool, Sequence[Any]],
+    limit: int | None,
+    offset: int,
+) -> Sequence[Any]:
+    """``rows`` with their customers' names and external ids, narrowed by ``match``,
+    ordered (by name first or not, descending or not, then by the caller's order) and
+    paged."""
+    query = _ordered_by_name(_beside_customers(org_id, rows, customer_id, match), *order)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return session.execute(query).all()
+
+
+def count_beside_customers(
+    session: Session, org_id: int, rows: Select[*tuple[Any, ...]], customer_id: Any, match: Any
+) -> int:
+    """The count ``rows`` selects, joined with the customers to be narrowed by ``match``."""
+    return int(session.scalar(_beside_customers(org_id, rows, customer_id, match, count=True)) or 0)
+
+
+def stream_beside_customers(
+    session: Session,
+    org_id: int,
+    rows: Select[*tuple[Any, ...]],
+    customer_id: Any,
+    match: Any,
+    order: tuple[bool, bool, Sequence[Any]],
+) -> Iterator[Any]:
+    """``rows_beside_customers`` unpaged, in batches."""
+    query = _ordered_by_name(_beside_customers(org_id, rows, customer_id, match), *order)
+    yield from session.execute(query.execution_options(yield_per=2_000))

@@ -3,7 +3,9 @@
 One shape for the three lists (``ListFilter`` in, ``CaseRow`` out) so that one template
 and one CSV writer serve them all. Every query is scoped to one organisation and to the
 user's customers (``auth.scope``): a task with no customer is seen by everyone unless it
-is assigned to another collector. Nothing here writes.
+is assigned to another collector. The customers' names, and the search and scope on
+them, come from the ledger (``ledger.queries.rows_beside_customers``) in the same
+statement. Nothing here writes.
 """
 
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from recoup.cases.core import DISPUTE_SLA_DAYS
@@ -23,7 +25,8 @@ from recoup.cases.models import (
     Task,
     TaskStatus,
 )
-from recoup.ledger.models import Customer
+from recoup.ledger import queries as ledger_queries
+from recoup.ledger.queries import CustomerMatch, NameOrder
 
 KINDS = ("disputes", "promises", "tasks")
 AGES = {"0-7": (0, 7), "8-30": (8, 30), "31-60": (31, 60), "60+": (61, None)}
@@ -135,35 +138,35 @@ def _conditions(kind: str, org_id: int, where: ListFilter, as_of: date) -> list[
                 conditions.append(opened >= as_of - timedelta(days=high))
     if where.sla_breached:
         conditions.append(_breached(kind, as_of))
-    if where.assignees is not None:
-        lowered = [a.strip().lower() for a in where.assignees]
-        in_scope: ColumnElement[bool] = func.lower(
-            func.trim(func.coalesce(Customer.collector, ""))
-        ).in_(lowered)
-        if kind == "tasks":
-            in_scope = or_(
-                and_(Task.customer_id.is_not(None), in_scope),
-                and_(Task.customer_id.is_(None), func.lower(Task.assignee).in_(lowered)),
-            )
-        conditions.append(in_scope)
-    if where.search:
-        pattern = f"%{where.search.lower()}%"
-        texts = [func.lower(Customer.name), func.lower(Customer.external_id)]
-        if kind == "disputes":
-            texts += [func.lower(Dispute.description), func.lower(Dispute.reason)]
-        elif kind == "promises":
-            texts += [func.lower(Promise.note), func.lower(Promise.contact)]
-        else:
-            texts += [func.lower(Task.title), func.lower(Task.body)]
-        conditions.append(or_(*(t.like(pattern) for t in texts)))
     return conditions
+
+
+def _customer_match(kind: str, where: ListFilter) -> CustomerMatch:
+    """What of ``where`` reads the customer: the search (also in the case's texts) and
+    the user's scope (for a task of no customer: its assignee)."""
+    texts: tuple[Any, ...]
+    if kind == "disputes":
+        texts = (Dispute.description, Dispute.reason)
+    elif kind == "promises":
+        texts = (Promise.note, Promise.contact)
+    else:
+        texts = (Task.title, Task.body)
+    or_in_scope = None
+    if kind == "tasks" and where.assignees is not None:
+        lowered = [a.strip().lower() for a in where.assignees]
+        or_in_scope = and_(Task.customer_id.is_(None), func.lower(Task.assignee).in_(lowered))
+    return CustomerMatch(
+        search=where.search,
+        also_searched=texts,
+        assignees=where.assignees,
+        or_in_scope=or_in_scope,
+    )
 
 
 def _sort_column(kind: str, key: str) -> Any:
     table = _table(kind)
     columns: dict[str, Any] = {
         "id": table.id,
-        "customer": Customer.name,
         "opened": _opened(kind),
         "person": _person(kind),
         "status": table.status,
@@ -179,9 +182,19 @@ def _sort_column(kind: str, key: str) -> Any:
     return columns.get(key, columns.get(DEFAULT_SORT[kind]))
 
 
-def _query(kind: str, org_id: int, where: ListFilter, as_of: date) -> Select[Any]:
+def _order(kind: str, where: ListFilter) -> NameOrder:
+    """``where``'s order: by the customer's name or a column of the case, then the id."""
     table = _table(kind)
-    customer = and_(Customer.org_id == table.org_id, Customer.id == table.customer_id)
+    last = table.id.desc() if where.descending else table.id
+    if where.sort == "customer":
+        return NameOrder(by_name=True, descending=where.descending, then=(last,))
+    column = _sort_column(kind, where.sort)
+    return NameOrder(then=(column.desc() if where.descending else column.asc(), last))
+
+
+def _query(kind: str, as_of: date) -> Select[Any]:
+    """The case columns a row shows (the ledger adds the customer's name and external id)."""
+    table = _table(kind)
     if kind == "disputes":
         cols: list[Any] = [Dispute.reason, Dispute.description, Dispute.opened_on, Dispute.currency,
                 Dispute.disputed_amount]  # fmt: skip
@@ -190,49 +203,35 @@ def _query(kind: str, org_id: int, where: ListFilter, as_of: date) -> Select[Any
                 Promise.promised_amount, Promise.kept_amount]  # fmt: skip
     else:
         cols = [Task.title, Task.body, Task.created_at, Task.due_on, Task.kind]
-    query = (
-        select(
-            table.id,
-            table.customer_id,
-            func.coalesce(Customer.name, ""),
-            func.coalesce(Customer.external_id, ""),
-            _person(kind),
-            table.status,
-            _breached(kind, as_of),
-            *cols,
-        )
-        .outerjoin(Customer, customer)
-        .where(*_conditions(kind, org_id, where, as_of))
+    return select(
+        table.id, table.customer_id, _person(kind), table.status, _breached(kind, as_of), *cols
     )
-    column = _sort_column(kind, where.sort)
-    ordered = column.desc() if where.descending else column.asc()
-    return query.order_by(ordered, table.id.desc() if where.descending else table.id)
 
 
 def _row(kind: str, r: Any, as_of: date) -> CaseRow:
     head = {
         "id": r[0],
         "customer_id": r[1],
-        "customer_name": r[2],
-        "customer_external_id": r[3],
-        "person": r[4] or "",
-        "status": str(r[5]),
-        "sla_breached": bool(r[6]),
+        "customer_name": r[-2],
+        "customer_external_id": r[-1],
+        "person": r[2] or "",
+        "status": str(r[3]),
+        "sla_breached": bool(r[4]),
     }
     if kind == "disputes":
-        reason, description, opened, currency, amount = r[7:12]
+        reason, description, opened, currency, amount = r[5:10]
         return CaseRow(
             **head, title=str(reason).replace("_", " "), detail=description or "",
             opened=opened, due=opened + timedelta(days=DISPUTE_SLA_DAYS), currency=currency,
             amount=int(amount), done_amount=0,
         )  # fmt: skip
     if kind == "promises":
-        note, made, promised, currency, amount, kept = r[7:13]
+        note, made, promised, currency, amount, kept = r[5:11]
         return CaseRow(
             **head, title="", detail=note or "", opened=made, due=promised, currency=currency,
             amount=int(amount), done_amount=int(kept or 0),
         )  # fmt: skip
-    title, body, created, due, task_kind = r[7:12]
+    title, body, created, due, task_kind = r[5:10]
     return CaseRow(
         **head, title=title, detail=body or "", opened=created.date(), due=due, currency="",
         amount=0, done_amount=0, kind=str(task_kind),
@@ -252,38 +251,46 @@ def rows(
     """One page of ``kind`` (disputes, promises, tasks) and how many match in all."""
     table = _table(kind)
     conditions = _conditions(kind, org_id, where, as_of)
-    query = _query(kind, org_id, where, as_of)
+    query = _query(kind, as_of).where(*conditions)
     if _needs_customer(where):
-        found = [_row(kind, r, as_of) for r in session.execute(query.limit(limit).offset(offset))]
-        count = (
-            select(func.count())
-            .select_from(table)
-            .outerjoin(
-                Customer, and_(Customer.org_id == table.org_id, Customer.id == table.customer_id)
-            )
-            .where(*conditions)
-        )
-        return found, int(session.scalar(count) or 0)
-    column = _sort_column(kind, where.sort)
-    ordered = column.desc() if where.descending else column.asc()
+        match = _customer_match(kind, where)
+        found = ledger_queries.rows_beside_customers(
+            session, org_id=org_id, rows=query, customer_id=table.customer_id, match=match,
+            order=_order(kind, where), limit=limit, offset=offset,
+        )  # fmt: skip
+        total = ledger_queries.count_beside_customers(
+            session, org_id=org_id, rows=select(func.count()).select_from(table).where(*conditions),
+            customer_id=table.customer_id, match=match,
+        )  # fmt: skip
+        return [_row(kind, r, as_of) for r in found], total
     ids = list(
         session.scalars(
             select(table.id)
             .where(*conditions)
-            .order_by(ordered, table.id.desc() if where.descending else table.id)
+            .order_by(*_order(kind, where).then)
             .limit(limit)
             .offset(offset)
         )
     )
-    by_id = {r[0]: _row(kind, r, as_of) for r in session.execute(query.where(table.id.in_(ids)))}
-    total = session.scalar(select(func.count()).select_from(table).where(*conditions))
-    return [by_id[i] for i in ids if i in by_id], int(total or 0)
+    page = ledger_queries.rows_beside_customers(
+        session, org_id=org_id, rows=query.where(table.id.in_(ids)), customer_id=table.customer_id
+    )
+    by_id = {r[0]: _row(kind, r, as_of) for r in page}
+    counted = session.scalar(select(func.count()).select_from(table).where(*conditions))
+    return [by_id[i] for i in ids if i in by_id], int(counted or 0)
 
 
 def iter_rows(
     session: Session, kind: str, org_id: int, where: ListFilter, as_of: date
 ) -> Iterator[CaseRow]:
     """Every matching row, streamed in batches (for CSV export)."""
-    query = _query(kind, org_id, where, as_of).execution_options(yield_per=2_000)
-    for r in session.execute(query):
+    table = _table(kind)
+    for r in ledger_queries.stream_beside_customers(
+        session,
+        org_id=org_id,
+        rows=_query(kind, as_of).where(*_conditions(kind, org_id, where, as_of)),
+        customer_id=table.customer_id,
+        match=_customer_match(kind, where),
+        order=_order(kind, where),
+    ):
         yield _row(kind, r, as_of)

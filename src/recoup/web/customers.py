@@ -12,7 +12,7 @@ works accounts.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,7 +26,7 @@ from recoup.approvals.models import ApprovalRequest
 from recoup.errors import InvalidInput, NotFound, RecoupError
 from recoup.ledger import service as ledger
 from recoup.ledger.core import TermsBasis
-from recoup.ledger.models import Channel, ContactRole, Customer, CustomerStatus
+from recoup.ledger.enums import Channel, ContactRole, CustomerStatus
 from recoup.web import service
 from recoup.web.deps import DB, Actor, Importer, Worker
 from recoup.web.templating import render
@@ -53,7 +53,18 @@ def _details(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _limit_text(customer: Customer) -> str:
+class Limited(Protocol):
+    """What the credit-limit field reads of a customer (the ledger service's)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def credit_limit_amount(self) -> int | None: ...
+
+
+def _limit_text(customer: Limited) -> str:
     if customer.credit_limit_amount is None:
         return ""
     return str(money.from_minor(customer.credit_limit_amount, customer.currency))
@@ -120,7 +131,7 @@ def edit_page(request: Request, db: DB, actor: Worker, customer_id: int) -> HTML
 
 
 def _credit_limit(
-    db: Session, actor: Actor, customer: Customer, text: str, reason: str, on: date
+    db: Session, actor: Actor, customer: Limited, text: str, reason: str, on: date
 ) -> str:
     """Change the credit limit when the form's differs: through the approvals service
     (a large increase waits for a second person). A message, or "" when unchanged."""

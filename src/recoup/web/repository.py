@@ -1,41 +1,21 @@
 """Read models of the team's pages: the ranked worklist, invoice search, credit sales.
 
-These are read-only aggregates over the ledger's tables that no ledger service offers
-yet; they rank, filter and page in SQL so that the pages stay fast with 100,000
-customers. Every query is scoped to one organisation. Nothing here writes.
+The ledger's sums and lists come from ``recoup.ledger.queries`` (one statement each,
+ranked, filtered and paged in SQL so that the pages stay fast with 100,000 customers);
+the outbox's rows are read here, with their customers' names from the ledger in the
+same statement. Every query is scoped to one organisation. Nothing here writes.
 """
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxAttachment, OutboxMessage
 from recoup.ledger import queries as ledger_queries
-from recoup.ledger.models import (
-    CreditNote,
-    CreditNoteStatus,
-    Customer,
-    Invoice,
-    InvoiceStatus,
-    Payment,
-)
 from recoup.web.core import WorklistRow, weight_ranges
 
 
@@ -49,15 +29,6 @@ class WorklistFilter:
     currency: str = ""
     oldest: tuple[date | None, date] | None = None  # due-date range of the oldest item
     search: str = ""
-
-
-def _assigned_to(assignees: tuple[str, ...]) -> ColumnElement[bool]:
-    """Customers whose collector is one of ``assignees`` (case-insensitive)."""
-    return func.lower(func.trim(Customer.collector)).in_([a.strip().lower() for a in assignees])
-
-
-def _in_range(column: Any, earliest: date | None, latest: date) -> ColumnElement[bool]:
-    return and_(column >= earliest, column <= latest) if earliest else column <= latest
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,44 +60,10 @@ def account_rows(
 ) -> list[tuple[Any, ...]]:
     """``(customer, currency, total open, overdue, over 90, overdue count, oldest due,
     score)`` of every account with overdue money on ``as_of`` (of ``customers``, None
-    all): one pass over their open invoices."""
-    overdue = Invoice.due_date < as_of
-    weighted = sum(
-        (
-            case(
-                (_in_range(Invoice.due_date, earliest, latest), Invoice.open_amount * weight),
-                else_=0,
-            )
-            for earliest, latest, weight in weight_ranges(as_of)
-        ),
-        start=literal(0),
+    all): one pass over their open invoices (the ledger's sums, weighted by ``core``)."""
+    return ledger_queries.overdue_accounts(
+        session, org_id=org_id, as_of=as_of, weights=weight_ranges(as_of), customers=customers
     )
-    over_90_latest = as_of - timedelta(days=91)
-    overdue_sum = func.sum(case((overdue, Invoice.open_amount), else_=0))
-    query = (
-        select(
-            Invoice.customer_id,
-            Invoice.currency,
-            cast(func.sum(Invoice.open_amount), BigInteger),
-            cast(overdue_sum, BigInteger),
-            cast(
-                func.sum(case((Invoice.due_date <= over_90_latest, Invoice.open_amount), else_=0)),
-                BigInteger,
-            ),
-            func.count(case((overdue, 1))),
-            func.min(case((overdue, Invoice.due_date))),
-            cast(func.sum(weighted), BigInteger),
-        )
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.open_amount > 0,
-            *_for(Invoice.customer_id, customers),
-        )
-        .group_by(Invoice.customer_id, Invoice.currency)
-        .having(overdue_sum > 0)
-    )
-    return [tuple(r) for r in session.execute(query)]
 
 
 def account_total(row: Sequence[Any]) -> AccountTotal:
@@ -161,27 +98,9 @@ def aging_rows(
 ) -> list[tuple[Any, ...]]:
     """``(customer, currency, amount in each due-date range ...)`` of the open invoices
     (of ``customers``, None all): the ledger's aging by due date, per customer."""
-    sums = []
-    for earliest, latest in ranges:
-        conditions = []
-        if earliest is not None:
-            conditions.append(Invoice.due_date >= earliest)
-        if latest is not None:
-            conditions.append(Invoice.due_date <= latest)
-        sums.append(
-            cast(func.sum(case((and_(*conditions), Invoice.open_amount), else_=0)), BigInteger)
-        )
-    query = (
-        select(Invoice.customer_id, Invoice.currency, *sums)
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.open_amount > 0,
-            *_for(Invoice.customer_id, customers),
-        )
-        .group_by(Invoice.customer_id, Invoice.currency)
+    return ledger_queries.aging_by_customer(
+        session, org_id=org_id, ranges=ranges, customers=customers
     )
-    return [tuple(r) for r in session.execute(query)]
 
 
 def sales_rows(
@@ -193,63 +112,30 @@ def sales_rows(
 ) -> list[tuple[Any, ...]]:
     """``(customer, currency, invoiced amount)`` of invoices issued ``start``..``end``,
     void and written-off ones left out (the ledger's credit sales), per customer."""
-    query = (
-        select(
-            Invoice.customer_id, Invoice.currency, cast(func.sum(Invoice.total_amount), BigInteger)
-        )
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.issue_date >= start,
-            Invoice.issue_date <= end,
-            Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
-            *_for(Invoice.customer_id, customers),
-        )
-        .group_by(Invoice.customer_id, Invoice.currency)
+    return ledger_queries.credit_sales_by_customer(
+        session, org_id=org_id, start=start, end=end, customers=customers
     )
-    return [tuple(r) for r in session.execute(query)]
 
 
 def unapplied_money(session: Session, org_id: int) -> tuple[dict[str, int], dict[str, int]]:
     """Per currency: unallocated payment money and open credit-note money (summed whole on
     each call: payments are deleted and change customer, so they are not kept)."""
-    payments = session.execute(
-        select(Payment.currency, func.sum(Payment.unallocated_amount))
-        .where(Payment.org_id == org_id, Payment.unallocated_amount > 0)
-        .group_by(Payment.currency)
-    )
-    credits = session.execute(
-        select(CreditNote.currency, func.sum(CreditNote.open_amount))
-        .where(
-            CreditNote.org_id == org_id,
-            CreditNote.status == CreditNoteStatus.OPEN,
-            CreditNote.open_amount > 0,
-        )
-        .group_by(CreditNote.currency)
-    )
-    return {r[0]: int(r[1]) for r in payments}, {r[0]: int(r[1]) for r in credits}
+    return ledger_queries.unapplied_by_currency(session, org_id=org_id)
 
 
 def customers_matching(session: Session, org_id: int, where: WorklistFilter) -> set[int] | None:
     """The ids of the customers ``where``'s customer conditions (collector, scope, tag,
     search) allow; None when it sets none."""
-    conditions: list[ColumnElement[bool]] = []
-    if where.collector is not None:
-        conditions.append(Customer.collector == where.collector)
-    if where.assignees is not None:
-        conditions.append(_assigned_to(where.assignees))
-    if where.tag:
-        conditions.append(cast(Customer.tags, String).contains(f'"{where.tag}"', autoescape=True))
-    if where.search:
-        pattern = f"%{where.search.lower()}%"
-        conditions.append(
-            or_(
-                func.lower(Customer.name).like(pattern),
-                func.lower(Customer.external_id).like(pattern),
-            )
-        )
-    if not conditions:
+    if where.collector is None and where.assignees is None and not where.tag and not where.search:
         return None
-    return set(session.scalars(select(Customer.id).where(Customer.org_id == org_id, *conditions)))
+    return ledger_queries.customer_ids_matching(
+        session,
+        org_id=org_id,
+        collector=where.collector,
+        assignees=where.assignees,
+        tag=where.tag,
+        search=where.search,
+    )
 
 
 def worklist(
@@ -277,29 +163,13 @@ def worklist(
     ]
     shown = chosen[offset : offset + limit]
     ids = sorted({a.customer_id for a in shown})
-    details = (
-        {
-            r[0]: r[1:]
-            for r in session.execute(
-                select(
-                    Customer.id,
-                    Customer.external_id,
-                    Customer.name,
-                    Customer.collector,
-                    Customer.credit_limit_amount,
-                    Customer.status,
-                ).where(Customer.org_id == org_id, Customer.id.in_(ids))
-            )
-        }
-        if ids
-        else {}
-    )
+    details = ledger_queries.customer_summaries(session, org_id=org_id, customer_ids=ids)
     return [
         WorklistRow(
             customer_id=a.customer_id,
-            external_id=details[a.customer_id][0],
-            name=details[a.customer_id][1],
-            collector=details[a.customer_id][2],
+            external_id=details[a.customer_id].external_id,
+            name=details[a.customer_id].name,
+            collector=details[a.customer_id].collector,
             currency=a.currency,
             total_open=a.total_open,
             overdue=a.overdue,
@@ -307,8 +177,8 @@ def worklist(
             overdue_count=a.overdue_count,
             oldest_due=a.oldest_due,
             score=a.score,
-            credit_limit=details[a.customer_id][3],
-            status=str(details[a.customer_id][4]),
+            credit_limit=details[a.customer_id].credit_limit_amount,
+            status=str(details[a.customer_id].status),
         )
         for a in shown
     ], len(chosen)
@@ -320,26 +190,12 @@ def _within(day: date | None, earliest: date | None, latest: date) -> bool:
 
 def collectors(session: Session, org_id: int) -> list[str]:
     """The distinct collectors named on the organisation's customers."""
-    return [
-        c
-        for c in session.scalars(
-            select(Customer.collector)
-            .where(Customer.org_id == org_id)
-            .distinct()
-            .order_by(Customer.collector)
-        )
-        if c
-    ]
+    return ledger_queries.collectors(session, org_id=org_id)
 
 
 def tags(session: Session, org_id: int) -> list[str]:
     """Every tag used on the organisation's customers, sorted."""
-    found: set[str] = set()
-    for value in session.scalars(
-        select(cast(Customer.tags, String)).where(Customer.org_id == org_id).distinct()
-    ):
-        found.update(str(t) for t in json.loads(value or "[]"))
-    return sorted(found)
+    return ledger_queries.customer_tags(session, org_id=org_id)
 
 
 def currencies(session: Session, org_id: int) -> list[str]:
@@ -347,14 +203,7 @@ def currencies(session: Session, org_id: int) -> list[str]:
     return ledger_queries.currencies_in_use(session, org_id)
 
 
-INVOICE_SORTS = {
-    "number": Invoice.number,
-    "customer": Customer.name,
-    "issue_date": Invoice.issue_date,
-    "due_date": Invoice.due_date,
-    "total": Invoice.total_amount,
-    "open": Invoice.open_amount,
-}
+INVOICE_SORTS = ledger_queries.INVOICE_LIST_SORTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,66 +238,18 @@ class InvoiceRow:
     po_number: str
 
 
-_CUSTOMER_OF_INVOICE = and_(Customer.org_id == Invoice.org_id, Customer.id == Invoice.customer_id)
-
-
-def _invoice_conditions(org_id: int, where: InvoiceFilter, as_of: date) -> list[Any]:
-    """The filter's conditions; only a search and a scope refer to the customer."""
-    conditions: list[Any] = [Invoice.org_id == org_id]
-    if where.status != "all":
-        conditions.append(Invoice.status == where.status)
-    if where.currency:
-        conditions.append(Invoice.currency == where.currency)
-    if where.overdue_only:
-        conditions += [Invoice.due_date < as_of, Invoice.open_amount > 0]
-    if where.customer_id is not None:
-        conditions.append(Invoice.customer_id == where.customer_id)
-    if where.assignees is not None:
-        conditions.append(_assigned_to(where.assignees))
-    if where.search:
-        pattern = f"%{where.search.lower()}%"
-        conditions.append(
-            or_(
-                func.lower(Invoice.number).like(pattern),
-                func.lower(Customer.name).like(pattern),
-                func.lower(Invoice.po_number).like(pattern),
-                func.lower(Customer.external_id).like(pattern),
-            )
-        )
-    return conditions
-
-
-def _invoice_query(org_id: int, where: InvoiceFilter, as_of: date) -> Select[*tuple[Any, ...]]:
-    query: Select[*tuple[Any, ...]] = (
-        select(
-            Invoice.id,
-            Invoice.number,
-            Invoice.customer_id,
-            Customer.external_id,
-            Customer.name,
-            Invoice.issue_date,
-            Invoice.due_date,
-            Invoice.currency,
-            Invoice.total_amount,
-            Invoice.open_amount,
-            Invoice.status,
-            Invoice.po_number,
-        )
-        .join(Customer, _CUSTOMER_OF_INVOICE)
-        .where(*_invoice_conditions(org_id, where, as_of))
+def _invoice_match(where: InvoiceFilter, as_of: date) -> ledger_queries.InvoiceMatch:
+    """The ledger's terms for ``where`` on ``as_of``."""
+    return ledger_queries.InvoiceMatch(
+        status=where.status,
+        currency=where.currency,
+        overdue_on=as_of if where.overdue_only else None,
+        customer_id=where.customer_id,
+        assignees=where.assignees,
+        search=where.search,
+        sort=where.sort,
+        descending=where.descending,
     )
-    column = INVOICE_SORTS.get(where.sort, Invoice.due_date)
-    ordered = column.desc() if where.descending else column.asc()
-    return query.order_by(ordered, Invoice.id.desc() if where.descending else Invoice.id)
-
-
-def _invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: date) -> int:
-    """How many invoices match: joined to customers only to search them (every invoice
-    has its customer), so that a count of a million invoices reads one index."""
-    query = select(func.count()).select_from(Invoice)
-    if where.search or where.assignees is not None:
-        query = query.join(Customer, _CUSTOMER_OF_INVOICE)
-    return int(session.scalar(query.where(*_invoice_conditions(org_id, where, as_of))) or 0)
 
 
 def _invoice_row(r: Sequence[Any]) -> InvoiceRow:
@@ -480,40 +281,28 @@ def invoices(
 ) -> tuple[list[InvoiceRow], int]:
     """One page of matching invoices and how many match in all (``count``: the caller's
     kept ``invoice_count``)."""
-    query = _invoice_query(org_id, where, as_of)
-    if where.search or where.assignees is not None:
-        rows = session.execute(query.limit(limit).offset(offset)).all()
-    else:
-        # The page's invoices first (one index), then their customers: a join before the
-        # offset looked up the customer of every invoice skipped.
-        column = INVOICE_SORTS.get(where.sort, Invoice.due_date)
-        page = (
-            select(Invoice.id)
-            .where(*_invoice_conditions(org_id, where, as_of))
-            .order_by(
-                column.desc() if where.descending else column.asc(),
-                Invoice.id.desc() if where.descending else Invoice.id,
-            )
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = session.execute(query.where(Invoice.id.in_(page.scalar_subquery()))).all()
+    match = _invoice_match(where, as_of)
+    rows = ledger_queries.invoice_list(
+        session, org_id=org_id, match=match, limit=limit, offset=offset
+    )
     return [_invoice_row(r) for r in rows], (
-        _invoice_count(session, org_id, where, as_of) if count is None else count
+        invoice_count(session, org_id, where, as_of) if count is None else count
     )
 
 
 def invoice_count(session: Session, org_id: int, where: InvoiceFilter, as_of: date) -> int:
     """How many invoices match ``where``."""
-    return _invoice_count(session, org_id, where, as_of)
+    return ledger_queries.invoice_list_count(
+        session, org_id=org_id, match=_invoice_match(where, as_of)
+    )
 
 
 def iter_invoices(
     session: Session, org_id: int, where: InvoiceFilter, as_of: date
 ) -> Iterator[InvoiceRow]:
     """Every matching invoice, streamed in batches (for CSV export)."""
-    query = _invoice_query(org_id, where, as_of).execution_options(yield_per=2_000)
-    for r in session.execute(query):
+    match = _invoice_match(where, as_of)
+    for r in ledger_queries.stream_invoice_list(session, org_id=org_id, match=match):
         yield _invoice_row(r)
 
 
@@ -573,37 +362,35 @@ def outbox(
 ) -> tuple[list[OutboxRow], int, dict[str, int]]:
     """One page of the organisation's outbox, newest first; the count matching and the
     count per status (``outbox_counts``, when the caller has them)."""
-    query: Select[*tuple[Any, ...]] = (
-        select(
-            OutboxMessage.id,
-            OutboxMessage.customer_id,
-            func.coalesce(Customer.name, ""),
-            OutboxMessage.kind,
-            OutboxMessage.template,
-            OutboxMessage.recipient,
-            OutboxMessage.source,
-            OutboxMessage.status,
-            OutboxMessage.attempts,
-            OutboxMessage.next_attempt_at,
-            OutboxMessage.sent_at,
-            OutboxMessage.last_error,
-            OutboxMessage.subject,
-        )
-        .outerjoin(
-            Customer,
-            and_(Customer.org_id == OutboxMessage.org_id, Customer.id == OutboxMessage.customer_id),
-        )
-        .where(OutboxMessage.org_id == org_id)
-    )
+    query: Select[*tuple[Any, ...]] = select(
+        OutboxMessage.id,
+        OutboxMessage.customer_id,
+        OutboxMessage.kind,
+        OutboxMessage.template,
+        OutboxMessage.recipient,
+        OutboxMessage.source,
+        OutboxMessage.status,
+        OutboxMessage.attempts,
+        OutboxMessage.next_attempt_at,
+        OutboxMessage.sent_at,
+        OutboxMessage.last_error,
+        OutboxMessage.subject,
+    ).where(OutboxMessage.org_id == org_id)
     if status:
         query = query.where(OutboxMessage.status == status)
-    rows = session.execute(
-        query.order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
-    ).all()
+    rows = ledger_queries.rows_beside_customers(  # with the customer's name: one statement
+        session,
+        org_id=org_id,
+        rows=query,
+        customer_id=OutboxMessage.customer_id,
+        order=ledger_queries.NameOrder(then=(OutboxMessage.id.desc(),)),
+        limit=limit,
+        offset=offset,
+    )
     if counts is None:
         counts = outbox_counts(session, org_id)
     total = counts.get(status, 0) if status else sum(counts.values())
-    return [OutboxRow(*r) for r in rows], total, counts
+    return [OutboxRow(r[0], r[1], r[12], *r[2:12]) for r in rows], total, counts
 
 
 def outbox_attachment(
@@ -756,17 +543,7 @@ def oldest_open_rows(
 ) -> list[tuple[Any, ...]]:
     """``(customer, due date of its oldest open invoice)`` of the customers (of
     ``customers``, None all) with something open."""
-    rows = session.execute(
-        select(Invoice.customer_id, func.min(Invoice.due_date))
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.open_amount > 0,
-            *_for(Invoice.customer_id, customers),
-        )
-        .group_by(Invoice.customer_id)
-    )
-    return [(r[0], r[1]) for r in rows]
+    return ledger_queries.oldest_open_due(session, org_id=org_id, customers=customers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -795,16 +572,11 @@ class DirectoryEntry:
 def customer_directory(session: Session, org_id: int) -> list[DirectoryEntry]:
     """Every customer of the organisation by name (then id), with what the assignments
     page filters by (one pass over the customers: callers keep it, ``figures``)."""
-    rows = session.execute(
-        select(Customer.name, Customer.id, Customer.collector, Customer.country, Customer.tags)
-        .where(Customer.org_id == org_id)
-        .order_by(Customer.name, Customer.id)
-    )
     return [
         DirectoryEntry(
             r[0], r[1], (r[2] or "").strip().lower(), (r[3] or "").upper(), frozenset(r[4] or ())
         )
-        for r in rows
+        for r in ledger_queries.customer_directory(session, org_id=org_id)
     ]
 
 
@@ -834,25 +606,11 @@ def customers_to_assign(
         and (oldest_due is None or _within(open_since[c.id], *oldest_due))
     ]
     shown = matching[:limit]
-    rows = (
-        {
-            r[0]: r
-            for r in session.execute(
-                select(
-                    Customer.id,
-                    Customer.external_id,
-                    Customer.name,
-                    Customer.country,
-                    Customer.tags,
-                    Customer.collector,
-                ).where(Customer.org_id == org_id, Customer.id.in_(shown))
-            )
-        }
-        if shown
-        else {}
-    )
+    rows = ledger_queries.customer_summaries(session, org_id=org_id, customer_ids=shown)
     found = [
-        AssignableCustomer(r[0], r[1], r[2], r[3] or "", list(r[4] or []), r[5] or "")
+        AssignableCustomer(
+            r.id, r.external_id, r.name, r.country or "", list(r.tags or []), r.collector or ""
+        )
         for r in (rows[i] for i in shown if i in rows)
     ]
     return found, len(matching)
