@@ -3,10 +3,11 @@ moment: read from the table's ``ix_<table>_org_updated`` (every insert and updat
 row sets its ``updated_at``). The owning domain names its tables; this module only
 knows how to ask."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, or_, select, text
 from sqlalchemy.orm import Session
 
 
@@ -49,3 +50,15 @@ def changed_since(
 def sqlite_time(moment: datetime) -> str:
     """``moment`` as SQLite stores ``updated_at`` (``UTCDateTime``)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def of_customers(column: Any, customers: Sequence[int | None] | None) -> list[Any]:
+    """The conditions keeping rows of ``customers`` by their customer ``column`` (None:
+    every customer, no condition; a None among them: also the rows of no customer): what
+    a sum kept per customer reads again for the customers that changed."""
+    if customers is None:
+        return []
+    ids = [c for c in customers if c is not None]
+    if len(ids) < len(customers):
+        return [or_(column.in_(ids), column.is_(None))]
+    return [column.in_(ids)]

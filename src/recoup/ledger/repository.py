@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recoup.db import bulk
+from recoup.db import bulk, changes
 from recoup.db.base import utcnow
 from recoup.ledger.core import AgingBasis, Bucket
 from recoup.ledger.models import (
@@ -1308,16 +1308,6 @@ def invoices_no_longer_open(
 # the customers' directory, and the names of customers beside another domain's rows.
 
 
-def _of_customers(column: Any, customers: Sequence[int | None] | None) -> list[Any]:
-    """Rows of ``customers`` (None: every customer; a None among them: rows of none)."""
-    if customers is None:
-        return []
-    ids = [c for c in customers if c is not None]
-    if len(ids) < len(customers):
-        return [or_(column.in_(ids), column.is_(None))]
-    return [column.in_(ids)]
-
-
 def _due_within(earliest: date | None, latest: date | None) -> Any:
     """Invoices due ``earliest``..``latest`` (None: no bound)."""
     conditions = []
@@ -1370,7 +1360,7 @@ def overdue_account_rows(
             func.min(case((overdue, Invoice.due_date))),
             cast(func.sum(weighted), BigInteger),
         )
-        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .where(*_open_with_money(org_id), *changes.of_customers(Invoice.customer_id, customers))
         .group_by(Invoice.customer_id, Invoice.currency)
         .having(overdue_sum > 0)
     )
@@ -1390,7 +1380,7 @@ def aging_by_customer(
     ]
     query = (
         select(Invoice.customer_id, Invoice.currency, *sums)
-        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .where(*_open_with_money(org_id), *changes.of_customers(Invoice.customer_id, customers))
         .group_by(Invoice.customer_id, Invoice.currency)
     )
     return [tuple(r) for r in session.execute(query)]
@@ -1414,7 +1404,7 @@ def credit_sales_by_customer(
             Invoice.issue_date >= start,
             Invoice.issue_date <= end,
             Invoice.status.in_([InvoiceStatus.OPEN, InvoiceStatus.PAID]),
-            *_of_customers(Invoice.customer_id, customers),
+            *changes.of_customers(Invoice.customer_id, customers),
         )
         .group_by(Invoice.customer_id, Invoice.currency)
     )
@@ -1446,7 +1436,7 @@ def oldest_open_by_customer(
     """``(customer, due date of its oldest open invoice)`` of customers with money open."""
     rows = session.execute(
         select(Invoice.customer_id, func.min(Invoice.due_date))
-        .where(*_open_with_money(org_id), *_of_customers(Invoice.customer_id, customers))
+        .where(*_open_with_money(org_id), *changes.of_customers(Invoice.customer_id, customers))
         .group_by(Invoice.customer_id)
     )
     return [(r[0], r[1]) for r in rows]

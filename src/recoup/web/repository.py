@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from recoup.comms.models import OutboxAttachment, OutboxMessage
+from recoup.db import changes
 from recoup.ledger import queries as ledger_queries
 from recoup.web.core import WorklistRow, weight_ranges
 
@@ -43,16 +44,6 @@ class AccountTotal:
     overdue_count: int
     oldest_due: date | None
     score: int
-
-
-def _for(column: Any, customers: Sequence[int | None] | None) -> list[ColumnElement[bool]]:
-    """Rows of ``customers`` (None: every customer; a None among them: rows of none)."""
-    if customers is None:
-        return []
-    ids = [c for c in customers if c is not None]
-    if len(ids) < len(customers):
-        return [or_(column.in_(ids), column.is_(None))]
-    return [column.in_(ids)]
 
 
 def account_rows(
@@ -345,7 +336,10 @@ def outbox_count_rows(
         (r[0], str(r[1]), int(r[2]))
         for r in session.execute(
             select(OutboxMessage.customer_id, OutboxMessage.status, func.count())
-            .where(OutboxMessage.org_id == org_id, *_for(OutboxMessage.customer_id, customers))
+            .where(
+                OutboxMessage.org_id == org_id,
+                *changes.of_customers(OutboxMessage.customer_id, customers),
+            )
             .group_by(OutboxMessage.customer_id, OutboxMessage.status)
         )
     ]
@@ -471,7 +465,7 @@ def engine_activity_rows(
         .where(
             OutboxMessage.org_id == org_id,
             condition,
-            *_for(OutboxMessage.customer_id, customers),
+            *changes.of_customers(OutboxMessage.customer_id, customers),
         )
         .group_by(OutboxMessage.customer_id, OutboxMessage.template, OutboxMessage.kind)
     )
