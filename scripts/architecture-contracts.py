@@ -89,7 +89,8 @@ def main() -> None:
     readers = [f"recoup.{name}" for name in packages if name not in NOT_LEDGER_READERS]
     print(
         "[importlinter:contract:ledger-tables]\n"
-        "name = Outside the ledger, the ledger is read through recoup.ledger.queries, not its tables\n"
+        "name = Outside the ledger, the ledger is read through recoup.ledger.queries, "
+        "not its tables\n"
         "type = forbidden\nallow_indirect_imports = True\n"
         f"source_modules =\n{lines(readers)}"
         "forbidden_modules =\n    recoup.ledger.models\n"
@@ -111,7 +112,8 @@ def main() -> None:
         "type = forbidden\nallow_indirect_imports = True\n"
         f"source_modules =\n{lines(domains)}"
         "forbidden_modules =\n    recoup.cli\n    recoup.web\n"
-        "ignore_imports =\n    recoup.*.views -> recoup.web.**\n    recoup.*.routes -> recoup.web.**\n"
+        "ignore_imports =\n    recoup.*.views -> recoup.web.**\n"
+        "    recoup.*.routes -> recoup.web.**\n"
         "    recoup.db.models -> recoup.web.models\n"  # the registry of every table
     )
     layered = [
