@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session, aliased
 
 from recoup.ledger import queries
 from recoup.ledger import service as ledger
+from recoup.ledger.enums import Channel, ContactRole
 from recoup.ledger.models import Customer, Invoice
-from tests.factories import make_customer, make_invoice, make_org, make_payment
+from tests.factories import (
+    make_credit_note,
+    make_customer,
+    make_invoice,
+    make_org,
+    make_payment,
+)
 
 
 def test_an_invoice_is_read_as_a_frozen_view_of_its_organisation(session: Session) -> None:
@@ -267,3 +274,74 @@ def test_the_callers_rows_beside_their_customers_in_one_statement(session: Sessi
         match=queries.CustomerMatch(search="beta"),
     )
     assert counted == 1
+
+
+def test_invoices_are_read_by_id_number_customer_or_all_of_an_organisation(
+    session: Session,
+) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    first = make_customer(session, org=org, external_id="C1")
+    second = make_customer(session, org=org, external_id="C2")
+    a1 = make_invoice(session, customer=first, number="A-1", total="50.00")
+    a2 = make_invoice(session, customer=first, number="A-2")
+    b1 = make_invoice(session, customer=second, number="B-1")
+    stranger = make_invoice(session, customer=make_customer(session, org=other), number="A-1")
+    view = queries.InvoiceView(
+        a1.id, first.id, "A-1", "open", "EUR", a1.issue_date, a1.due_date, 5000, 5000
+    )
+    among = queries.invoices_among(session, org_id=org.id, invoice_ids=[a1.id, stranger.id])
+    assert among == [view]  # not the other organisation's
+    assert queries.invoices_numbered(session, org_id=org.id, numbers=["A-1", "X"]) == [view]
+    of_first = queries.customer_invoices(session, org_id=org.id, customer_id=first.id)
+    assert {i.id for i in of_first} == {a1.id, a2.id}
+    assert {i.id for i in queries.all_invoices(session, org_id=org.id)} == {a1.id, a2.id, b1.id}
+    assert queries.invoice_numbers(session, org_id=org.id, customer_id=first.id) == {
+        a1.id: "A-1",
+        a2.id: "A-2",
+    }
+
+
+def test_customers_and_their_contacts_as_cases_and_the_web_read_them(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org, external_id="C7", name="Seven SA", terms=45)
+    stranger = make_customer(session, org=other, external_id="C8", name="Eight")
+    ap = ledger.add_contact(
+        session, org_id=org.id, customer_id=customer.id, name="Ann",
+        email="ann@seven.example", role=ContactRole.AP, opted_out=(Channel.SMS,),
+    )  # fmt: skip
+    billing = ledger.add_contact(session, org_id=org.id, customer_id=customer.id, name="Bob")
+    ids = [customer.id, stranger.id]
+    assert queries.case_customers(session, org_id=org.id, customer_ids=ids) == [
+        queries.CaseCustomerView(customer.id, "C7", "Seven SA", "EUR", "", "", False, False, 45)
+    ]
+    assert queries.customer_names(session, org_id=org.id, customer_ids=ids) == {
+        customer.id: "Seven SA"
+    }
+    record = queries.customer_record(session, org_id=org.id, customer_id=customer.id)
+    assert record is not None
+    assert (record.external_id, record.payment_terms_days, record.status) == ("C7", 45, "active")
+    assert queries.customer_record(session, org_id=org.id, customer_id=stranger.id) is None
+    assert queries.contacts_of(session, org_id=org.id, customer_ids=ids) == [
+        queries.ContactView(ap.id, customer.id, "Ann", "ann@seven.example", "", "ap", ("sms",)),
+        queries.ContactView(billing.id, customer.id, "Bob", "", "", "billing", ()),
+    ]
+    records = queries.contact_records(session, org_id=org.id, customer_id=customer.id)
+    assert sorted((c.name, c.preferred_channel, c.opted_out) for c in records) == [
+        ("Ann", "email", ["sms"]),
+        ("Bob", "email", []),
+    ]
+
+
+def test_a_customers_payments_and_credit_notes_for_its_timeline(session: Session) -> None:
+    org = make_org(session)
+    customer = make_customer(session, org=org)
+    someone_else = make_customer(session, org=org, external_id="C2")
+    payment = make_payment(session, customer=customer, amount="30.00", external_id="P9")
+    make_payment(session, customer=someone_else, external_id="P2")
+    note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
+    assert queries.customer_payments(session, org_id=org.id, customer_id=customer.id) == [
+        queries.PaymentView(payment.id, date(2026, 2, 1), 3000, "EUR", "P9", "")
+    ]
+    assert queries.customer_credit_notes(session, org_id=org.id, customer_id=customer.id) == [
+        queries.CreditNoteView(note.id, date(2026, 2, 1), 1250, "EUR", "CN-7", "")
+    ]

@@ -1,134 +1,54 @@
-"""Read-only views of ledger records that cases need, read through the ledger's service.
+"""Read-only views of ledger records that cases need, read through the ledger's queries.
 
-Cases never query the ledger's tables: ``recoup.ledger.service.snapshot`` and friends
-return plain rows, turned here into small frozen records.
+Cases never query the ledger's tables: ``recoup.ledger.queries`` answers with small
+frozen views (``InvoiceView``, ``CaseCustomerView``, ``ContactView``), keyed or ordered
+here as cases use them.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.orm import Session
 
 from recoup.auth import scope
 from recoup.errors import InvalidInput, NotFound
+from recoup.ledger import queries
 from recoup.ledger import service as ledger
-
-_INVOICE_FIELDS = (
-    "id",
-    "customer_id",
-    "number",
-    "currency",
-    "total_amount",
-    "open_amount",
-    "status",
-    "issue_date",
-    "due_date",
-)
-_CUSTOMER_FIELDS = (
-    "id",
-    "external_id",
-    "name",
-    "currency",
-    "collector",
-    "sales_owner",
-    "do_not_contact",
-    "legal_hold",
-    "payment_terms_days",
-)
-_CONTACT_FIELDS = ("id", "customer_id", "name", "email", "phone", "role", "opted_out")
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceView:
-    """The invoice fields cases decide on."""
-
-    id: int
-    customer_id: int
-    number: str
-    currency: str
-    total_amount: int
-    open_amount: int
-    status: str
-    issue_date: date
-    due_date: date
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerView:
-    """The customer fields cases decide on."""
-
-    id: int
-    external_id: str
-    name: str
-    currency: str
-    collector: str
-    sales_owner: str
-    do_not_contact: bool
-    legal_hold: bool
-    payment_terms_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class ContactView:
-    """A contact person (for recipients and the placement file)."""
-
-    id: int
-    customer_id: int
-    name: str
-    email: str
-    phone: str
-    role: str
-    opted_out: tuple[str, ...]
+from recoup.ledger.queries import CaseCustomerView as CaseCustomerView
+from recoup.ledger.queries import ContactView as ContactView
+from recoup.ledger.queries import InvoiceView as InvoiceView
 
 
 def invoices_by_id(session: Session, *, org_id: int, ids: Sequence[int]) -> dict[int, InvoiceView]:
     """The organisation's invoices among ``ids``."""
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="invoices", fields=_INVOICE_FIELDS, where=("id", ids)
-    )
-    return {row[0]: InvoiceView(*row) for row in rows}
+    return {i.id: i for i in queries.invoices_among(session, org_id=org_id, invoice_ids=ids)}
 
 
 def invoices_by_number(
     session: Session, *, org_id: int, numbers: Sequence[str]
 ) -> dict[str, InvoiceView]:
     """The organisation's invoices among ``numbers``."""
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="invoices", fields=_INVOICE_FIELDS, where=("number", numbers)
-    )
-    return {row[2]: InvoiceView(*row) for row in rows}
+    return {i.number: i for i in queries.invoices_numbered(session, org_id=org_id, numbers=numbers)}
 
 
 def customer_invoices(session: Session, *, org_id: int, customer_id: int) -> list[InvoiceView]:
     """All invoices of a customer, by due date."""
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="invoices",
-        fields=_INVOICE_FIELDS,
-        where=("customer_id", [customer_id]),
-    )
-    return sorted((InvoiceView(*row) for row in rows), key=lambda i: (i.due_date, i.number))
+    found = queries.customer_invoices(session, org_id=org_id, customer_id=customer_id)
+    return sorted(found, key=lambda i: (i.due_date, i.number))
 
 
 def all_invoices(session: Session, *, org_id: int) -> list[InvoiceView]:
     """Every invoice of the organisation."""
-    rows = ledger.snapshot(session, org_id=org_id, entity="invoices", fields=_INVOICE_FIELDS)
-    return [InvoiceView(*row) for row in rows]
+    return queries.all_invoices(session, org_id=org_id)
 
 
 def customers_by_id(
     session: Session, *, org_id: int, ids: Sequence[int]
-) -> dict[int, CustomerView]:
+) -> dict[int, CaseCustomerView]:
     """The organisation's customers among ``ids``."""
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="customers", fields=_CUSTOMER_FIELDS, where=("id", ids)
-    )
-    return {row[0]: CustomerView(*row) for row in rows}
+    return {c.id: c for c in queries.case_customers(session, org_id=org_id, customer_ids=ids)}
 
 
-def customer(session: Session, *, org_id: int, customer_id: int) -> CustomerView:
+def customer(session: Session, *, org_id: int, customer_id: int) -> CaseCustomerView:
     """One of the organisation's customers (``NotFound`` outside the user's scope)."""
     found = customers_by_id(session, org_id=org_id, ids=[customer_id]).get(customer_id)
     if found is None:
@@ -137,7 +57,7 @@ def customer(session: Session, *, org_id: int, customer_id: int) -> CustomerView
     return found
 
 
-def customer_by_external_id(session: Session, *, org_id: int, external_id: str) -> CustomerView:
+def customer_by_external_id(session: Session, *, org_id: int, external_id: str) -> CaseCustomerView:
     """The customer a user names by its account number (external id)."""
     found = ledger.get_customer(session, org_id=org_id, external_id=external_id)
     return customer(session, org_id=org_id, customer_id=found.id)
@@ -148,16 +68,7 @@ def contacts(
 ) -> dict[int, list[ContactView]]:
     """``customer id -> contacts`` (oldest first) for the given customers."""
     found: dict[int, list[ContactView]] = {c: [] for c in customer_ids}
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="contacts",
-        fields=_CONTACT_FIELDS,
-        where=("customer_id", customer_ids),
-    )
-    for row in sorted(rows):
-        contact_id, owner, name, email, phone, role, opted_out = row
-        view = ContactView(contact_id, owner, name, email, phone, role, tuple(opted_out or ()))
+    for view in queries.contacts_of(session, org_id=org_id, customer_ids=customer_ids):
         found.setdefault(view.customer_id, []).append(view)
     return found
 

@@ -19,7 +19,7 @@ from recoup.cases.coexistence import admit_case
 from recoup.cases.core import KeptRate, PromiseLine
 from recoup.cases.fields import choice, positive_amount
 from recoup.cases.ledger_views import (
-    CustomerView,
+    CaseCustomerView,
     checked_invoices,
     contacts,
     customer,
@@ -133,7 +133,7 @@ def _confirm_promise(
     session: Session,
     org_id: int,
     promise: Promise,
-    who: CustomerView,
+    who: CaseCustomerView,
     invoice_ids: list[int],
     now: datetime | None,
 ) -> None:

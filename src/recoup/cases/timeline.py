@@ -35,6 +35,7 @@ from recoup.cases.models import (
 from recoup.charges import service as charges
 from recoup.comms.models import OutboxMessage
 from recoup.credit import service as credit
+from recoup.ledger import queries
 from recoup.ledger import service as ledger
 
 
@@ -273,36 +274,25 @@ def _ledger_entries(
                     link,
                 )
             )
-    for row in ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="payments",
-        fields=("id", "received_on", "amount", "currency", "external_id", "reference"),
-        where=("customer_id", [customer_id]),
-    ):
+    for payment in queries.customer_payments(session, org_id=org_id, customer_id=customer_id):
         entries.append(
             TimelineEntry(
-                _day(row[1]),
+                _day(payment.received_on),
                 "payment",
-                f"Payment of {_fmt(row[2], row[3])} received",
-                f"payment {row[4]}" + (f", reference {row[5]}" if row[5] else ""),
-                f"/payments/{row[0]}",
+                f"Payment of {_fmt(payment.amount, payment.currency)} received",
+                f"payment {payment.external_id}"
+                + (f", reference {payment.reference}" if payment.reference else ""),
+                f"/payments/{payment.id}",
             )
         )
-    for row in ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="credit_notes",
-        fields=("id", "issue_date", "total_amount", "currency", "number", "reason"),
-        where=("customer_id", [customer_id]),
-    ):
+    for note in queries.customer_credit_notes(session, org_id=org_id, customer_id=customer_id):
         entries.append(
             TimelineEntry(
-                _day(row[1]),
+                _day(note.issue_date),
                 "credit_note",
-                f"Credit note {row[4]} of {_fmt(row[2], row[3])} issued",
-                row[5] or "",
-                f"/credit-notes/{row[0]}",
+                f"Credit note {note.number} of {_fmt(note.total_amount, note.currency)} issued",
+                note.reason or "",
+                f"/credit-notes/{note.id}",
             )
         )
     return entries

@@ -12,7 +12,7 @@ statement stays one.
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
@@ -23,7 +23,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 
 from recoup.db import changes
 from recoup.ledger import repository
-from recoup.ledger.models import CreditNote, Customer, Invoice, Organisation, Payment
+from recoup.ledger.models import Contact, CreditNote, Customer, Invoice, Organisation, Payment
 from recoup.ledger.repository import (  # the SQL of an invoice number's match keys
     DIGITS_KEY_SQL as DIGITS_KEY_SQL,
 )
@@ -465,3 +465,209 @@ def stream_beside_customers(
     return repository.stream_beside_customers(
         session, org_id, rows, customer_id, match, order.parts()
     )
+
+
+# --- for cases' and the web's views of the ledger
+# Each reads fixed columns of one table (``repository.field_rows``): one statement, or
+# one per chunk of the ids or numbers given (``bulk.among``), so any number may be asked.
+# Rows come in the database's order unless a docstring says otherwise.
+
+
+def _columns(view: type[Any]) -> tuple[str, ...]:
+    """The columns a view reads: its fields, named as the table's columns, in order."""
+    return tuple(f.name for f in fields(view))
+
+
+_INVOICE_VIEW_COLUMNS = _columns(InvoiceView)
+
+
+def _invoice_views(
+    session: Session, org_id: int, where: tuple[str, Sequence[Any]] | None = None
+) -> list[InvoiceView]:
+    rows = repository.field_rows(session, Invoice, org_id, _INVOICE_VIEW_COLUMNS, where)
+    return [InvoiceView(*row) for row in rows]
+
+
+def invoices_among(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> list[InvoiceView]:
+    """The organisation's invoices among ``invoice_ids`` (others' ids find nothing), in
+    no particular order. Unlike ``invoices_by_id``, it reads columns, not the rows into
+    the session, and takes any number of ids."""
+    return _invoice_views(session, org_id, ("id", invoice_ids))
+
+
+def invoices_numbered(
+    session: Session, *, org_id: int, numbers: Sequence[str]
+) -> list[InvoiceView]:
+    """The organisation's invoices whose numbers are among ``numbers``, in no
+    particular order."""
+    return _invoice_views(session, org_id, ("number", numbers))
+
+
+def customer_invoices(session: Session, *, org_id: int, customer_id: int) -> list[InvoiceView]:
+    """Every invoice of a customer (whatever its status), in no particular order."""
+    return _invoice_views(session, org_id, ("customer_id", [customer_id]))
+
+
+def all_invoices(session: Session, *, org_id: int) -> list[InvoiceView]:
+    """Every invoice of the organisation, in no particular order."""
+    return _invoice_views(session, org_id)
+
+
+def invoice_numbers(session: Session, *, org_id: int, customer_id: int) -> dict[int, str]:
+    """``invoice id -> number`` of every invoice of a customer."""
+    rows = repository.field_rows(
+        session, Invoice, org_id, ("id", "number"), ("customer_id", [customer_id])
+    )
+    return {invoice_id: number for invoice_id, number in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCustomerView:
+    """A customer as collection cases decide on it: who collects from it, whether it may
+    be contacted, and its payment terms."""
+
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    collector: str
+    sales_owner: str
+    do_not_contact: bool
+    legal_hold: bool
+    payment_terms_days: int
+
+
+def case_customers(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[CaseCustomerView]:
+    """The organisation's customers among ``customer_ids``, in no particular order."""
+    columns = _columns(CaseCustomerView)
+    rows = repository.field_rows(session, Customer, org_id, columns, ("id", customer_ids))
+    return [CaseCustomerView(*row) for row in rows]
+
+
+def customer_names(session: Session, *, org_id: int, customer_ids: Sequence[int]) -> dict[int, str]:
+    """``id -> name`` of the organisation's customers among ``customer_ids``."""
+    rows = repository.field_rows(session, Customer, org_id, ("id", "name"), ("id", customer_ids))
+    return {customer_id: name for customer_id, name in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    """A customer's details as its page shows them (``credit_limit_amount`` in minor
+    units of ``currency``, None: no limit)."""
+
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    country: str
+    language: str
+    timezone: str
+    payment_terms_days: int
+    credit_limit_amount: int | None
+    tags: list[str]
+    collector: str
+    status: str  # a CustomerStatus value
+    vat_number: str
+    registration_number: str
+    is_consumer: bool
+
+
+def customer_record(session: Session, *, org_id: int, customer_id: int) -> CustomerRecord | None:
+    """The organisation's customer ``customer_id``, if any."""
+    columns = _columns(CustomerRecord)
+    rows = repository.field_rows(session, Customer, org_id, columns, ("id", [customer_id]))
+    return CustomerRecord(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    """A customer's contact person, as cases pick recipients (``opted_out``: the
+    channels the person refused)."""
+
+    id: int
+    customer_id: int
+    name: str
+    email: str
+    phone: str
+    role: str  # a ContactRole value
+    opted_out: tuple[str, ...]
+
+
+def contacts_of(session: Session, *, org_id: int, customer_ids: Sequence[int]) -> list[ContactView]:
+    """The contacts of the organisation's customers among ``customer_ids``, by id
+    (oldest first)."""
+    columns = _columns(ContactView)
+    rows = repository.field_rows(session, Contact, org_id, columns, ("customer_id", customer_ids))
+    return [
+        ContactView(contact_id, owner, name, email, phone, role, tuple(opted_out or ()))
+        for contact_id, owner, name, email, phone, role, opted_out in sorted(rows)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """A contact person's details as the customer's page shows them (``opted_out`` as
+    stored: the channels the person refused)."""
+
+    id: int
+    name: str
+    role: str  # a ContactRole value
+    email: str
+    phone: str
+    preferred_channel: str  # a Channel value
+    opted_out: list[str]
+
+
+def contact_records(session: Session, *, org_id: int, customer_id: int) -> list[ContactRecord]:
+    """The contacts of a customer."""
+    columns = _columns(ContactRecord)
+    rows = repository.field_rows(session, Contact, org_id, columns, ("customer_id", [customer_id]))
+    return [ContactRecord(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    """A payment received, as a customer's timeline tells it (``amount`` in minor units
+    of ``currency``)."""
+
+    id: int
+    received_on: date
+    amount: int
+    currency: str
+    external_id: str
+    reference: str
+
+
+def customer_payments(session: Session, *, org_id: int, customer_id: int) -> list[PaymentView]:
+    """Every payment of a customer."""
+    columns = _columns(PaymentView)
+    rows = repository.field_rows(session, Payment, org_id, columns, ("customer_id", [customer_id]))
+    return [PaymentView(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNoteView:
+    """A credit note issued, as a customer's timeline tells it (``total_amount`` in
+    minor units of ``currency``)."""
+
+    id: int
+    issue_date: date
+    total_amount: int
+    currency: str
+    number: str
+    reason: str
+
+
+def customer_credit_notes(
+    session: Session, *, org_id: int, customer_id: int
+) -> list[CreditNoteView]:
+    """Every credit note of a customer."""
+    columns = _columns(CreditNoteView)
+    rows = repository.field_rows(
+        session, CreditNote, org_id, columns, ("customer_id", [customer_id])
+    )
+    return [CreditNoteView(*row) for row in rows]

@@ -5,7 +5,7 @@ go through the owning domain's service (ledger, imports, auth, portal), never he
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from recoup.credit.models import CreditHold
 from recoup.errors import NotFound
 from recoup.inbound import words as inbound_words
 from recoup.ledger import core as ledger_core
-from recoup.ledger import service as ledger
+from recoup.ledger import queries
 from recoup.portal import service as portal
 from recoup.portal.core import Statement
 from recoup.portal.models import PortalSubmission
@@ -268,12 +268,7 @@ def _names(session: Session, org_id: int, customer_ids: Sequence[int]) -> dict[i
     ids = sorted(set(customer_ids))
     if not ids:
         return {}
-    return {
-        row[0]: row[1]
-        for row in ledger.snapshot(
-            session, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", ids)
-        )
-    }
+    return queries.customer_names(session, org_id=org_id, customer_ids=ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,38 +369,12 @@ class CustomerPage:
     outlook: list[prediction.Outlook] = field(default_factory=list)  # per currency, if a model
 
 
-CUSTOMER_FIELDS = (
-    "id",
-    "external_id",
-    "name",
-    "currency",
-    "country",
-    "language",
-    "timezone",
-    "payment_terms_days",
-    "credit_limit_amount",
-    "tags",
-    "collector",
-    "status",
-    "vat_number",
-    "registration_number",
-    "is_consumer",
-)
-CONTACT_FIELDS = ("id", "name", "role", "email", "phone", "preferred_channel", "opted_out")
-
-
 def customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, Any]:
     """One customer of the organisation as a dict; ``NotFound`` for anyone else's."""
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="customers",
-        fields=CUSTOMER_FIELDS,
-        where=("id", [customer_id]),
-    )
-    if not rows:
+    found = queries.customer_record(session, org_id=org_id, customer_id=customer_id)
+    if found is None:
         raise NotFound(f"no customer with id {customer_id}")
-    record = dict(zip(CUSTOMER_FIELDS, rows[0], strict=True))
+    record = asdict(found)
     scope.check_customer(session, customer_id=customer_id, assigned=record["collector"])
     return record
 
@@ -433,14 +402,8 @@ def customer_page(
         session, org_id=org_id, customer_id=customer_id, as_of=as_of
     )
     contacts = [
-        dict(zip(CONTACT_FIELDS, row, strict=True))
-        for row in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="contacts",
-            fields=CONTACT_FIELDS,
-            where=("customer_id", [customer_id]),
-        )
+        asdict(contact)
+        for contact in queries.contact_records(session, org_id=org_id, customer_id=customer_id)
     ]
     submissions = portal.submissions(session, org_id=org_id, customer_id=customer_id)
     invoice_labels = _invoice_labels(session, org_id, customer_id)
@@ -481,14 +444,7 @@ def customer_page(
 
 
 def _invoice_labels(session: Session, org_id: int, customer_id: int) -> dict[int, str]:
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="invoices",
-        fields=("id", "number"),
-        where=("customer_id", [customer_id]),
-    )
-    return {r[0]: r[1] for r in rows}
+    return queries.invoice_numbers(session, org_id=org_id, customer_id=customer_id)
 
 
 def _timeline(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.cases.ledger_views import (
-    CustomerView,
+    CaseCustomerView,
     InvoiceView,
     customer_by_external_id,
     invoices_by_number,
@@ -31,7 +31,7 @@ def amount(value: str, field: str = "amount") -> Decimal:
         raise InvalidInput(f"{value!r} is not an amount", field=field) from None
 
 
-def named_customer(session: Session, org_id: int, external_id: str) -> CustomerView:
+def named_customer(session: Session, org_id: int, external_id: str) -> CaseCustomerView:
     return customer_by_external_id(session, org_id=org_id, external_id=external_id)
 
 
