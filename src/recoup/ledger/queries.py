@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, Table
 from sqlalchemy.engine import Row
@@ -32,6 +32,7 @@ from recoup.ledger.repository import (
 )
 from recoup.ledger.repository import IdRange as IdRange
 
+V = TypeVar("V")  # a frozen view of a ledger row
 Rows = Sequence[Row[Any]]  # immutable result rows, read by position or by column name
 
 
@@ -478,6 +479,16 @@ def _columns(view: type[Any]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(view))
 
 
+def _of_customer(
+    session: Session, table: Any, view: type[V], org_id: int, customer_id: int
+) -> list[V]:
+    """A customer's rows of ``table``, each as ``view`` (its fields are the columns)."""
+    rows = repository.field_rows(
+        session, table, org_id, _columns(view), ("customer_id", [customer_id])
+    )
+    return [view(*row) for row in rows]
+
+
 _INVOICE_VIEW_COLUMNS = _columns(InvoiceView)
 
 
@@ -624,9 +635,7 @@ class ContactRecord:
 
 def contact_records(session: Session, *, org_id: int, customer_id: int) -> list[ContactRecord]:
     """The contacts of a customer."""
-    columns = _columns(ContactRecord)
-    rows = repository.field_rows(session, Contact, org_id, columns, ("customer_id", [customer_id]))
-    return [ContactRecord(*row) for row in rows]
+    return _of_customer(session, Contact, ContactRecord, org_id, customer_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -644,9 +653,7 @@ class PaymentView:
 
 def customer_payments(session: Session, *, org_id: int, customer_id: int) -> list[PaymentView]:
     """Every payment of a customer."""
-    columns = _columns(PaymentView)
-    rows = repository.field_rows(session, Payment, org_id, columns, ("customer_id", [customer_id]))
-    return [PaymentView(*row) for row in rows]
+    return _of_customer(session, Payment, PaymentView, org_id, customer_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,8 +673,4 @@ def customer_credit_notes(
     session: Session, *, org_id: int, customer_id: int
 ) -> list[CreditNoteView]:
     """Every credit note of a customer."""
-    columns = _columns(CreditNoteView)
-    rows = repository.field_rows(
-        session, CreditNote, org_id, columns, ("customer_id", [customer_id])
-    )
-    return [CreditNoteView(*row) for row in rows]
+    return _of_customer(session, CreditNote, CreditNoteView, org_id, customer_id)
