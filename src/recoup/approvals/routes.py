@@ -18,7 +18,7 @@ from recoup.approvals import service as approvals
 from recoup.approvals.core import CREDIT_INCREASE_THRESHOLD
 from recoup.approvals.models import ApprovalRequest
 from recoup.errors import InvalidInput, NotFound, RecoupError
-from recoup.ledger import service as ledger
+from recoup.ledger import queries as ledger_queries
 from recoup.web import service
 from recoup.web.actions import _act
 from recoup.web.deps import DB, Actor, CreditManager, Worker
@@ -32,10 +32,7 @@ def _names(db: Session, org_id: int, ids: list[int]) -> dict[int, str]:
     unique = sorted(set(ids))
     if not unique:
         return {}
-    rows = ledger.snapshot(
-        db, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", unique)
-    )
-    return {r[0]: r[1] for r in rows}
+    return ledger_queries.customer_names(db, org_id=org_id, customer_ids=unique)
 
 
 def _context(db: Session, actor: Actor, **extra: Any) -> dict[str, Any]:

@@ -565,6 +565,17 @@ def customer_names(session: Session, *, org_id: int, customer_ids: Sequence[int]
     return {customer_id: name for customer_id, name in rows}
 
 
+def customer_labels(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> dict[int, tuple[str, str]]:
+    """``id -> (external id, name)`` of the organisation's customers among
+    ``customer_ids``: how a page names a customer."""
+    rows = repository.field_rows(
+        session, Customer, org_id, ("id", "external_id", "name"), ("id", customer_ids)
+    )
+    return {customer_id: (external_id, name) for customer_id, external_id, name in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerRecord:
     """A customer's details as its page shows them (``credit_limit_amount`` in minor

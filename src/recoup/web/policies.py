@@ -19,6 +19,7 @@ from recoup.approvals import service as approvals
 from recoup.approvals.models import ApprovalKind
 from recoup.config import Settings
 from recoup.errors import InvalidInput, NotFound, RecoupError
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.policy import versions
 from recoup.policy.definition import Policy
@@ -47,31 +48,19 @@ def _labels(db: Session, org_id: int, rows: list[versions.Assignment]) -> dict[s
     customer_ids = [r.customer_id for r in rows if r.customer_id is not None]
     invoice_ids = [r.invoice_id for r in rows if r.invoice_id is not None]
     invoices = (
-        ledger.snapshot(
-            db,
-            org_id=org_id,
-            entity="invoices",
-            fields=("id", "number", "customer_id"),
-            where=("id", invoice_ids),
-        )
+        ledger_queries.invoices_among(db, org_id=org_id, invoice_ids=invoice_ids)
         if invoice_ids
         else []
     )
-    customer_ids += [r[2] for r in invoices]
+    customer_ids += [invoice.customer_id for invoice in invoices]
     customers = (
-        ledger.snapshot(
-            db,
-            org_id=org_id,
-            entity="customers",
-            fields=("id", "external_id", "name"),
-            where=("id", sorted(set(customer_ids))),
-        )
+        ledger_queries.customer_labels(db, org_id=org_id, customer_ids=sorted(set(customer_ids)))
         if customer_ids
-        else []
+        else {}
     )
     return {
-        "customers": {r[0]: (r[1], r[2]) for r in customers},
-        "invoices": {r[0]: (r[1], r[2]) for r in invoices},
+        "customers": customers,
+        "invoices": {invoice.id: (invoice.number, invoice.customer_id) for invoice in invoices},
     }
 
 
