@@ -340,8 +340,8 @@ def test_a_customers_payments_and_credit_notes_for_its_timeline(session: Session
     make_payment(session, customer=someone_else, external_id="P2")
     note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
     assert queries.customer_payments(session, org_id=org.id, customer_id=customer.id) == [
-        queries.PaymentView(payment.id, date(2026, 2, 1), 3000, "EUR", "P9", "")
+        queries.PaymentView(payment.id, date(2026, 2, 1), 3000, "EUR", "P9", "", 3000)
     ]
     assert queries.customer_credit_notes(session, org_id=org.id, customer_id=customer.id) == [
-        queries.CreditNoteView(note.id, date(2026, 2, 1), 1250, "EUR", "CN-7", "")
+        queries.CreditNoteView(note.id, date(2026, 2, 1), 1250, "EUR", "CN-7", "", 1250, "open")
     ]

@@ -651,8 +651,8 @@ def contact_records(session: Session, *, org_id: int, customer_id: int) -> list[
 
 @dataclass(frozen=True, slots=True)
 class PaymentView:
-    """A payment received, as a customer's timeline tells it (``amount`` in minor units
-    of ``currency``)."""
+    """A payment received, as a customer's timeline and statement tell it (amounts in
+    minor units of ``currency``; ``unallocated_amount``: what no invoice took yet)."""
 
     id: int
     received_on: date
@@ -660,6 +660,7 @@ class PaymentView:
     currency: str
     external_id: str
     reference: str
+    unallocated_amount: int
 
 
 def customer_payments(session: Session, *, org_id: int, customer_id: int) -> list[PaymentView]:
@@ -669,8 +670,8 @@ def customer_payments(session: Session, *, org_id: int, customer_id: int) -> lis
 
 @dataclass(frozen=True, slots=True)
 class CreditNoteView:
-    """A credit note issued, as a customer's timeline tells it (``total_amount`` in
-    minor units of ``currency``)."""
+    """A credit note issued, as a customer's timeline and statement tell it (amounts in
+    minor units of ``currency``; ``open_amount``: what no invoice took yet)."""
 
     id: int
     issue_date: date
@@ -678,6 +679,8 @@ class CreditNoteView:
     currency: str
     number: str
     reason: str
+    open_amount: int
+    status: str  # a CreditNoteStatus value
 
 
 def customer_credit_notes(

@@ -26,6 +26,7 @@ from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core as ledger_core
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.ledger.core import split_in_order
 from recoup.ledger.organisation import BankAccountDetails, OrganisationDetails, bank_accounts
@@ -152,45 +153,20 @@ def customer_statement(
         for i in ledger.open_invoices(session, org_id=org_id, customer_id=customer_id)
         if i.open_amount > 0
     ]
-    note_fields = (
-        "id",
-        "number",
-        "issue_date",
-        "currency",
-        "total_amount",
-        "open_amount",
-        "status",
-    )
+    notes = ledger_queries.customer_credit_notes(session, org_id=org_id, customer_id=customer_id)
     credits = [
-        StatementLine("credit_note", n[0], n[1], n[2], None, n[3], n[4], n[5], 0)
-        for n in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="credit_notes",
-            fields=note_fields,
-            where=("customer_id", [customer_id]),
-        )
-        if n[6] == "open" and n[5] > 0
-    ]
-    payment_fields = (
-        "id",
-        "external_id",
-        "received_on",
-        "currency",
-        "amount",
-        "unallocated_amount",
-    )
+        StatementLine("credit_note", n.id, n.number, n.issue_date, None, n.currency,
+                      n.total_amount, n.open_amount, 0)
+        for n in notes
+        if n.status == "open" and n.open_amount > 0
+    ]  # fmt: skip
+    payments = ledger_queries.customer_payments(session, org_id=org_id, customer_id=customer_id)
     credits += [
-        StatementLine("payment", p[0], p[1], p[2], None, p[3], p[4], p[5], 0)
-        for p in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="payments",
-            fields=payment_fields,
-            where=("customer_id", [customer_id]),
-        )
-        if p[5] > 0
-    ]
+        StatementLine("payment", p.id, p.external_id, p.received_on, None, p.currency,
+                      p.amount, p.unallocated_amount, 0)
+        for p in payments
+        if p.unallocated_amount > 0
+    ]  # fmt: skip
     credits.sort(key=lambda line: (line.issue_date, line.number))
     charged = [  # recorded charges, then interest accrued to date (id 0: not recorded yet)
         StatementLine(
