@@ -165,13 +165,13 @@ def test_a_customers_open_invoices_oldest_due_first_and_invoices_by_id(session: 
     assert found[0] == queries.invoice(session, org_id=org.id, invoice_id=sooner.id)
     assert queries.open_invoices(session, org_id=other.id, customer_id=customer.id) == []
 
-    by_id = queries.invoices_by_id(session, org_id=org.id, invoice_ids=[gone.id, later.id])
+    by_id = queries.invoices_among(session, org_id=org.id, invoice_ids=[gone.id, later.id])
     assert sorted((view.number, view.status) for view in by_id) == [
         ("B", "open"),
         ("C", "paid"),
     ]
-    assert queries.invoices_by_id(session, org_id=other.id, invoice_ids=[later.id]) == []
-    assert queries.invoices_by_id(session, org_id=org.id, invoice_ids=[]) == []
+    assert queries.invoices_among(session, org_id=other.id, invoice_ids=[later.id]) == []
+    assert queries.invoices_among(session, org_id=org.id, invoice_ids=[]) == []
 
 
 def test_the_overdue_accounts_sums_worked_by_hand(session: Session) -> None:

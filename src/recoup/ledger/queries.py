@@ -244,14 +244,6 @@ def open_invoices(session: Session, *, org_id: int, customer_id: int) -> list[In
     return [_invoice_view(row) for row in repository.open_invoices(session, org_id, customer_id)]
 
 
-def invoices_by_id(
-    session: Session, *, org_id: int, invoice_ids: Sequence[int]
-) -> list[InvoiceView]:
-    """The organisation's invoices among ``invoice_ids`` (others' ids find nothing), in
-    no particular order; one query."""
-    return [_invoice_view(row) for row in repository.invoices_by_id(session, org_id, invoice_ids)]
-
-
 # --- the web app's lists and sums
 # (recoup.web: the worklist's accounts, the invoice list, the customer directory, and
 # customers' names beside another domain's rows). Sums are one statement each, over the
@@ -503,8 +495,8 @@ def invoices_among(
     session: Session, *, org_id: int, invoice_ids: Sequence[int]
 ) -> list[InvoiceView]:
     """The organisation's invoices among ``invoice_ids`` (others' ids find nothing), in
-    no particular order. Unlike ``invoices_by_id``, it reads columns, not the rows into
-    the session, and takes any number of ids."""
+    no particular order. It reads columns, not the rows into the session, and takes any
+    number of ids."""
     return _invoice_views(session, org_id, ("id", invoice_ids))
 
 

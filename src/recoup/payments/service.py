@@ -288,7 +288,7 @@ def _record(
     )
     found = {
         i.id: i
-        for i in ledger_queries.invoices_by_id(
+        for i in ledger_queries.invoices_among(
             session, org_id=org_id, invoice_ids=checkout.invoice_ids
         )
     }
@@ -415,7 +415,7 @@ def _withdraw(session: Session, org_id: int, checkout: Checkout, reason: str) ->
     reversed_ = ledger.withdraw_payment(
         session, org_id=org_id, payment_id=checkout.payment_id, reason=reason, actor=AUTHOR
     )
-    invoices = ledger_queries.invoices_by_id(
+    invoices = ledger_queries.invoices_among(
         session, org_id=org_id, invoice_ids=sorted({r.invoice_id for r in reversed_})
     )
     return [i.number for i in sorted(invoices, key=lambda i: i.number)]
