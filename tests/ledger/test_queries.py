@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from recoup.ledger import queries
 from recoup.ledger import service as ledger
-from recoup.ledger.enums import Channel, ContactRole
+from recoup.ledger.enums import Channel, ContactRole, CustomerStatus
 from recoup.ledger.models import Customer, Invoice
 from tests.factories import (
     make_credit_note,
@@ -345,3 +345,124 @@ def test_a_customers_payments_and_credit_notes_for_its_timeline(session: Session
     assert queries.customer_credit_notes(session, org_id=org.id, customer_id=customer.id) == [
         queries.CreditNoteView(note.id, date(2026, 2, 1), 1250, "EUR", "CN-7", "", 1250, "open")
     ]
+
+
+def test_payments_and_credit_notes_among_their_ids(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    payment = make_payment(session, customer=customer, amount="30.00", external_id="P9")
+    make_payment(session, customer=customer, external_id="P2")
+    stranger = make_payment(session, customer=make_customer(session, org=other), external_id="X")
+    note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
+    make_credit_note(session, customer=customer, number="CN-8")
+    assert queries.payments_among(
+        session, org_id=org.id, payment_ids=[payment.id, stranger.id]
+    ) == [queries.PaymentView(payment.id, date(2026, 2, 1), 3000, "EUR", "P9", "", 3000)]
+    assert queries.credit_notes_among(session, org_id=org.id, credit_note_ids=[note.id]) == [
+        queries.CreditNoteView(note.id, date(2026, 2, 1), 1250, "EUR", "CN-7", "", 1250, "open")
+    ]
+    assert queries.payments_among(session, org_id=org.id, payment_ids=[]) == []
+    assert queries.credit_notes_among(session, org_id=org.id, credit_note_ids=[]) == []
+
+
+def test_every_customers_credit_limit_and_status(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    limited = make_customer(session, org=org, external_id="C1")
+    closed = make_customer(session, org=org, external_id="C2", currency="USD")
+    make_customer(session, org=other, external_id="C3")
+    ledger.set_credit_limit(session, org_id=org.id, customer_id=limited.id, limit=Decimal("500"))
+    ledger.set_customer_status(
+        session, org_id=org.id, customer_id=closed.id, status=CustomerStatus.CLOSED
+    )
+    assert sorted(queries.customer_limits(session, org_id=org.id)) == [
+        (limited.id, "EUR", 50000, "active"),
+        (closed.id, "USD", None, "closed"),
+    ]
+
+
+def test_some_customers_sales_owners_and_status(session: Session) -> None:
+    org = make_org(session)
+    owned = make_customer(session, org=org, external_id="C1")
+    held = make_customer(session, org=org, external_id="C2")
+    unasked = make_customer(session, org=org, external_id="C3")
+    ledger.update_customer(
+        session, org_id=org.id, customer_id=owned.id, changes={"sales_owner": "sam@acme.example"}
+    )
+    ledger.set_customer_status(
+        session, org_id=org.id, customer_id=held.id, status=CustomerStatus.ON_HOLD
+    )
+    found = queries.customer_owners(session, org_id=org.id, customer_ids=[owned.id, held.id])
+    assert sorted(found) == [
+        queries.CustomerOwner(owned.id, "active", "sam@acme.example"),
+        queries.CustomerOwner(held.id, "on_hold", ""),
+    ]
+    assert unasked.id not in {row.id for row in found}
+
+
+def test_overdue_invoice_ids_of_some_customers_oldest_due_first(session: Session) -> None:
+    org = make_org(session)
+    first = make_customer(session, org=org, external_id="C1")
+    second = make_customer(session, org=org, external_id="C2")
+    unasked = make_customer(session, org=org, external_id="C3")
+    day = date(2026, 2, 1)
+    late = make_invoice(session, customer=first, number="A-1", due_date=date(2026, 1, 31))
+    later = make_invoice(session, customer=first, number="A-2", due_date=date(2026, 1, 10))
+    make_invoice(session, customer=first, number="A-3", due_date=day)  # due that day: not late
+    paid = make_invoice(session, customer=first, number="A-4", due_date=date(2026, 1, 5))
+    payment = make_payment(session, customer=first)
+    ledger.allocate(
+        session, org_id=org.id, invoice_id=paid.id, amount=Decimal("100.00"), on=day,
+        payment_id=payment.id,
+    )  # fmt: skip
+    make_invoice(session, customer=second, number="B-1", due_date=date(2026, 3, 1))
+    make_invoice(session, customer=unasked, number="C-1", due_date=date(2026, 1, 2))
+    asked = [first.id, second.id]
+    # A-2 (due 10 Jan) before A-1 (31 Jan); A-4 is paid, B-1 not yet due, C3 not asked.
+    assert queries.overdue_invoice_ids(session, org_id=org.id, customer_ids=asked, before=day) == {
+        first.id: [later.id, late.id]
+    }
+
+
+def test_every_customer_and_invoice_named_for_the_books(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    first = make_customer(session, org=org, external_id="C1", name="One SA")
+    second = make_customer(session, org=org, external_id="C2", name="Two SA")
+    a1 = make_invoice(session, customer=first, number="A-1")
+    b1 = make_invoice(session, customer=second, number="B-1")
+    make_invoice(session, customer=make_customer(session, org=other), number="X-1")
+    assert queries.all_customer_labels(session, org_id=org.id) == {
+        first.id: ("C1", "One SA"),
+        second.id: ("C2", "Two SA"),
+    }
+    assert queries.all_invoice_numbers(session, org_id=org.id) == {a1.id: "A-1", b1.id: "B-1"}
+    assert queries.invoice_customers(session, org_id=org.id) == {
+        a1.id: first.id,
+        b1.id: second.id,
+    }
+
+
+def test_every_payment_for_the_books(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    matched = make_payment(session, customer=customer, amount="30.00", external_id="P9")
+    unmatched = make_payment(session, customer=None, org=org, external_id="P2")
+    make_payment(session, customer=None, org=other, external_id="X")
+    assert sorted(queries.all_payments(session, org_id=org.id)) == [
+        (matched.id, customer.id, "P9", date(2026, 2, 1), "EUR", 3000, "bank_transfer", "", ""),
+        (unmatched.id, None, "P2", date(2026, 2, 1), "EUR", 10000, "bank_transfer", "", ""),
+    ]
+    assert queries.payment_external_ids(session, org_id=org.id) == {
+        matched.id: "P9",
+        unmatched.id: "P2",
+    }
+
+
+def test_every_credit_note_for_the_books(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
+    make_credit_note(session, customer=make_customer(session, org=other), number="CN-X")
+    assert queries.all_credit_notes(session, org_id=org.id) == [
+        queries.CreditNoteRow(note.id, customer.id, "CN-7", date(2026, 2, 1), "EUR", 1250, "")
+    ]
+    assert queries.credit_note_numbers(session, org_id=org.id) == {note.id: "CN-7"}

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, Table
 from sqlalchemy.engine import Row
@@ -660,6 +660,17 @@ def customer_payments(session: Session, *, org_id: int, customer_id: int) -> lis
     return _of_customer(session, Payment, PaymentView, org_id, customer_id)
 
 
+def payments_among(
+    session: Session, *, org_id: int, payment_ids: Sequence[int]
+) -> list[PaymentView]:
+    """The organisation's payments among ``payment_ids`` (others' ids find nothing), in
+    no particular order."""
+    rows = repository.field_rows(
+        session, Payment, org_id, _columns(PaymentView), ("id", payment_ids)
+    )
+    return [PaymentView(*row) for row in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class CreditNoteView:
     """A credit note issued, as a customer's timeline and statement tell it (amounts in
@@ -680,3 +691,134 @@ def customer_credit_notes(
 ) -> list[CreditNoteView]:
     """Every credit note of a customer."""
     return _of_customer(session, CreditNote, CreditNoteView, org_id, customer_id)
+
+
+def credit_notes_among(
+    session: Session, *, org_id: int, credit_note_ids: Sequence[int]
+) -> list[CreditNoteView]:
+    """The organisation's credit notes among ``credit_note_ids`` (others' ids find
+    nothing), in no particular order."""
+    rows = repository.field_rows(
+        session, CreditNote, org_id, _columns(CreditNoteView), ("id", credit_note_ids)
+    )
+    return [CreditNoteView(*row) for row in rows]
+
+
+# --- for credit's rule: a whole ledger's customers at a time, as plain rows
+
+
+class CustomerLimit(NamedTuple):
+    """A customer's credit limit as the credit rule weighs it (``credit_limit_amount``
+    in minor units of ``currency``, None: no limit)."""
+
+    id: int
+    currency: str
+    credit_limit_amount: int | None
+    status: str  # a CustomerStatus value
+
+
+def customer_limits(session: Session, *, org_id: int) -> list[CustomerLimit]:
+    """Every customer's currency, credit limit and status, in no particular order."""
+    rows = repository.field_rows(session, Customer, org_id, CustomerLimit._fields)
+    return [CustomerLimit(*row) for row in rows]
+
+
+class CustomerOwner(NamedTuple):
+    """Who sells to a customer ("" : nobody named), and the customer's status."""
+
+    id: int
+    status: str  # a CustomerStatus value
+    sales_owner: str
+
+
+def customer_owners(
+    session: Session, *, org_id: int, customer_ids: Sequence[int]
+) -> list[CustomerOwner]:
+    """The status and sales owner of the organisation's customers among
+    ``customer_ids``, in no particular order."""
+    rows = repository.field_rows(
+        session, Customer, org_id, CustomerOwner._fields, ("id", customer_ids)
+    )
+    return [CustomerOwner(*row) for row in rows]
+
+
+def overdue_invoice_ids(
+    session: Session, *, org_id: int, customer_ids: Sequence[int], before: date
+) -> dict[int, list[int]]:
+    """``customer id -> invoice ids`` of the open invoices with money owed due before
+    ``before`` (overdue on that day), of the customers among ``customer_ids``: each
+    customer's oldest due first, then by id; customers with none left out."""
+    found: dict[int, list[int]] = {}
+    rows = repository.overdue_invoice_ids(session, org_id, customer_ids, before)
+    for invoice_id, customer_id, _ in sorted(rows, key=lambda row: (row[2], row[0])):
+        found.setdefault(customer_id, []).append(invoice_id)
+    return found
+
+
+# --- for accounting's exports: every record of a kind, as plain rows or a lookup
+
+
+def all_customer_labels(session: Session, *, org_id: int) -> dict[int, tuple[str, str]]:
+    """``id -> (external id, name)`` of every customer of the organisation."""
+    rows = repository.field_rows(session, Customer, org_id, ("id", "external_id", "name"))
+    return {customer_id: (external_id, name) for customer_id, external_id, name in rows}
+
+
+def all_invoice_numbers(session: Session, *, org_id: int) -> dict[int, str]:
+    """``invoice id -> number`` of every invoice of the organisation."""
+    return dict(repository.field_rows(session, Invoice, org_id, ("id", "number")))
+
+
+def invoice_customers(session: Session, *, org_id: int) -> dict[int, int]:
+    """``invoice id -> customer id`` of every invoice of the organisation."""
+    return dict(repository.field_rows(session, Invoice, org_id, ("id", "customer_id")))
+
+
+class PaymentRow(NamedTuple):
+    """A payment received, as the books record it (``amount`` in minor units of
+    ``currency``; ``customer_id`` None: not yet matched to a customer)."""
+
+    id: int
+    customer_id: int | None
+    external_id: str
+    received_on: date
+    currency: str
+    amount: int
+    method: str  # a PaymentMethod value
+    reference: str
+    payer_name: str
+
+
+def all_payments(session: Session, *, org_id: int) -> list[PaymentRow]:
+    """Every payment of the organisation, in no particular order."""
+    rows = repository.field_rows(session, Payment, org_id, PaymentRow._fields)
+    return [PaymentRow(*row) for row in rows]
+
+
+def payment_external_ids(session: Session, *, org_id: int) -> dict[int, str]:
+    """``payment id -> external id`` of every payment of the organisation."""
+    return dict(repository.field_rows(session, Payment, org_id, ("id", "external_id")))
+
+
+class CreditNoteRow(NamedTuple):
+    """A credit note issued, as the books record it (``total_amount`` in minor units of
+    ``currency``)."""
+
+    id: int
+    customer_id: int
+    number: str
+    issue_date: date
+    currency: str
+    total_amount: int
+    reason: str
+
+
+def all_credit_notes(session: Session, *, org_id: int) -> list[CreditNoteRow]:
+    """Every credit note of the organisation, in no particular order."""
+    rows = repository.field_rows(session, CreditNote, org_id, CreditNoteRow._fields)
+    return [CreditNoteRow(*row) for row in rows]
+
+
+def credit_note_numbers(session: Session, *, org_id: int) -> dict[int, str]:
+    """``credit note id -> number`` of every credit note of the organisation."""
+    return dict(repository.field_rows(session, CreditNote, org_id, ("id", "number")))
