@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from recoup.credit.core import Exposure, LimitSuggestion, Sale
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
 from recoup.db.base import utcnow
 from recoup.errors import InvalidInput
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.ledger.enums import CustomerStatus
 from recoup.ledger.service import RecordUpdate
@@ -459,15 +459,7 @@ def evaluate_holds(
         if source == HoldSource.POLICY
     }
     to_join: dict[int, str] = {}
-    customers = {
-        row[0]: row
-        for row in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="customers",
-            fields=("id", "currency", "credit_limit_amount", "status"),
-        )
-    }
+    customers = {row.id: row for row in ledger_queries.customer_limits(session, org_id=org_id)}
     to_place: dict[int, str] = {}
     released: list[CreditHold] = []
     for customer_id in sorted(set(balances) | set(orders) | set(rule_holds)):
@@ -541,11 +533,8 @@ def _place_rule_holds(
         type="credit_hold.placed",
         events=[(f"credit_hold:{h.id}:placed", hook.credit_hold(h)) for h in holds],
     )
-    fields = ("id", "status", "sales_owner")
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="customers", fields=fields, where=("id", list(reasons))
-    )
-    newly = {row[0]: row[2] for row in rows if row[1] == CustomerStatus.ACTIVE}
+    owners = ledger_queries.customer_owners(session, org_id=org_id, customer_ids=list(reasons))
+    newly = {row.id: row.sales_owner for row in owners if row.status == CustomerStatus.ACTIVE}
     ledger.write_records(
         session,
         org_id=org_id,
@@ -559,17 +548,12 @@ def _place_rule_holds(
             for customer_id in sorted(newly)
         ],
     )
-    overdue: dict[int, list[int]] = defaultdict(list)
-    invoices = ledger.snapshot(
+    overdue = ledger_queries.overdue_invoice_ids(
         session,
         org_id=org_id,
-        entity="invoices",
-        fields=("id", "customer_id", "due_date", "status", "open_amount"),
-        where=("customer_id", [c for c, owner in newly.items() if owner]),
+        customer_ids=[c for c, owner in newly.items() if owner],
+        before=as_of,
     )
-    late = [row for row in invoices if row[3] == "open" and row[4] > 0 and row[2] < as_of]
-    for invoice_id, customer_id, *_ in sorted(late, key=itemgetter(2, 0)):  # by due date, id
-        overdue[customer_id].append(invoice_id)
     enqueue(
         session,
         org_id=org_id,
@@ -580,7 +564,7 @@ def _place_rule_holds(
                 key=f"credit_hold:{hold.id}:owner",
                 event="credit_hold",
                 note=hold.reason,
-                invoice_ids=overdue[hold.customer_id],
+                invoice_ids=overdue.get(hold.customer_id, []),
                 on=as_of,
                 now=now,
             )
@@ -600,19 +584,26 @@ def suggest_credit_limit(
     """A suggested limit from the customer's invoices and payments in its currency over
     the last year (formula and reasoning in ``recoup.credit.core``)."""
     customer = ledger.customer_by_id(session, org_id=org_id, customer_id=customer_id)
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="invoices",
-        fields=("id", "issue_date", "due_date", "total_amount", "status", "currency"),
-        where=("customer_id", [customer_id]),
-    )
-    rows = [r for r in rows if r[5] == customer.currency and r[4] != "void"]
+    invoices = [
+        i
+        for i in ledger_queries.customer_invoices(session, org_id=org_id, customer_id=customer_id)
+        if i.currency == customer.currency and i.status != "void"
+    ]
     settled: dict[int, date] = {}
-    for line in ledger.allocation_lines(session, org_id=org_id, invoice_ids=[r[0] for r in rows]):
+    for line in ledger.allocation_lines(
+        session, org_id=org_id, invoice_ids=[i.id for i in invoices]
+    ):
         if line.allocated_on > settled.get(line.invoice_id, date.min):
             settled[line.invoice_id] = line.allocated_on
-    sales = [Sale(r[1], r[2], r[3], settled.get(r[0]) if r[4] == "paid" else None) for r in rows]
+    sales = [
+        Sale(
+            i.issue_date,
+            i.due_date,
+            i.total_amount,
+            settled.get(i.id) if i.status == "paid" else None,
+        )
+        for i in invoices
+    ]
     return core.suggest_limit(
         sales, as_of=as_of, terms_days=customer.payment_terms_days, currency=customer.currency
     )
