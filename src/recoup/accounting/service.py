@@ -18,6 +18,7 @@ from recoup.accounting.core import Accounts, Entry, Format, Kind
 from recoup.cases import queue
 from recoup.charges import service as charges
 from recoup.errors import InvalidInput
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 
 
@@ -31,18 +32,6 @@ class ExportResult:
     skipped: int  # entries the format cannot carry (credit-note allocations)
 
 
-def _customers(session: Session, org_id: int) -> dict[int, tuple[str, str]]:
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="customers", fields=("id", "external_id", "name")
-    )
-    return {row[0]: (row[1], row[2]) for row in rows}
-
-
-def _invoice_numbers(session: Session, org_id: int) -> dict[int, str]:
-    rows = ledger.snapshot(session, org_id=org_id, entity="invoices", fields=("id", "number"))
-    return dict((row[0], row[1]) for row in rows)
-
-
 def _write_off_notes(session: Session, org_id: int) -> set[int]:
     return {
         w.credit_note_id
@@ -53,62 +42,34 @@ def _write_off_notes(session: Session, org_id: int) -> set[int]:
 
 def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
     """Every record of ``kind`` the organisation holds, oldest first."""
-    customers = _customers(session, org_id)
+    customers = ledger_queries.all_customer_labels(session, org_id=org_id)
 
     def who(customer_id: int | None, fallback: str = "") -> tuple[str, str]:
         return customers.get(customer_id or 0, ("", fallback))
 
     found: list[Entry] = []
     if kind == "payments":
-        fields = (
-            "id",
-            "customer_id",
-            "external_id",
-            "received_on",
-            "currency",
-            "amount",
-            "method",
-            "reference",
-            "payer_name",
-        )
-        for pid, cid, ext, on, cur, amount, method, ref, payer in ledger.snapshot(
-            session, org_id=org_id, entity="payments", fields=fields
-        ):
-            account, name = who(cid, payer)
+        for p in ledger_queries.all_payments(session, org_id=org_id):
+            account, name = who(p.customer_id, p.payer_name)
             found.append(
                 Entry(
                     kind,
-                    pid,
-                    on,
+                    p.id,
+                    p.received_on,
                     account,
                     name,
-                    ext,
-                    cur,
-                    amount,
-                    description=f"{str(method).replace('_', ' ')} {ext}".strip(),
-                    reference=ref or ext,
+                    p.external_id,
+                    p.currency,
+                    p.amount,
+                    description=f"{str(p.method).replace('_', ' ')} {p.external_id}".strip(),
+                    reference=p.reference or p.external_id,
                 )
             )
     elif kind == "allocations":
-        numbers = _invoice_numbers(session, org_id)
-        payments = {
-            row[0]: row[1]
-            for row in ledger.snapshot(
-                session, org_id=org_id, entity="payments", fields=("id", "external_id")
-            )
-        }
-        notes = {
-            row[0]: row[1]
-            for row in ledger.snapshot(
-                session, org_id=org_id, entity="credit_notes", fields=("id", "number")
-            )
-        }
-        invoice_customers = {
-            row[0]: row[1]
-            for row in ledger.snapshot(
-                session, org_id=org_id, entity="invoices", fields=("id", "customer_id")
-            )
-        }
+        numbers = ledger_queries.all_invoice_numbers(session, org_id=org_id)
+        payments = ledger_queries.payment_external_ids(session, org_id=org_id)
+        notes = ledger_queries.credit_note_numbers(session, org_id=org_id)
+        invoice_customers = ledger_queries.invoice_customers(session, org_id=org_id)
         for allocation in ledger.allocation_records(session, org_id=org_id):
             aid, iid, pid, nid = (
                 allocation.id,
@@ -122,7 +83,7 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
             label = (
                 f"Payment {payments.get(pid, pid)}"
                 if pid is not None
-                else f"Credit note {notes.get(nid, nid)}"
+                else f"Credit note {notes.get(nid or 0, nid)}"
             )
             found.append(
                 Entry(
@@ -141,7 +102,7 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
                 )
             )
     elif kind == "charges":
-        numbers = _invoice_numbers(session, org_id)
+        numbers = ledger_queries.all_invoice_numbers(session, org_id=org_id)
         for charge in charges.org_charges(session, org_id=org_id):
             if charge.status == "waived":
                 continue
@@ -164,9 +125,8 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
             )
     elif kind == "credit-notes":
         skip = _write_off_notes(session, org_id)  # exported as write-offs
-        note_columns = ("id", "customer_id", "number", "issue_date", "currency", "total_amount")
-        for nid, cid, number, on, cur, amount, reason in ledger.snapshot(
-            session, org_id=org_id, entity="credit_notes", fields=(*note_columns, "reason")
+        for nid, cid, number, on, cur, amount, reason in ledger_queries.all_credit_notes(
+            session, org_id=org_id
         ):
             if nid in skip:
                 continue
@@ -175,7 +135,7 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
                 Entry(kind, nid, on, account, name, number, cur, amount, description=reason)
             )
     else:
-        numbers = _invoice_numbers(session, org_id)
+        numbers = ledger_queries.all_invoice_numbers(session, org_id=org_id)
         for w in queue.write_offs(session, org_id=org_id, statuses=["approved"]):
             account, name = who(w.customer_id)
             found.append(
