@@ -6,6 +6,7 @@ import typer
 
 from recoup.cli.app import Org, money_text, unit_of_work
 from recoup.errors import InvalidInput
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 
 
@@ -50,32 +51,26 @@ def unallocate(
             payment_id=ids.get("payments"),
             credit_note_id=ids.get("credit_notes"),
         )
-        numbers = dict(
-            ledger.snapshot(
-                session,
-                org_id=organisation.id,
-                entity="invoices",
-                fields=("id", "number"),
-                where=("id", sorted({u.invoice_id for u in undone})),
+        org_id = organisation.id
+        numbers = {
+            invoice.id: invoice.number
+            for invoice in ledger_queries.invoices_among(
+                session, org_id=org_id, invoice_ids=sorted({u.invoice_id for u in undone})
             )
-        )
+        }
         sources = {
-            ("payments", row[0]): f"payment {row[1]}"
-            for row in ledger.snapshot(
+            ("payments", payment.id): f"payment {payment.external_id}"
+            for payment in ledger_queries.payments_among(
                 session,
-                org_id=organisation.id,
-                entity="payments",
-                fields=("id", "external_id"),
-                where=("id", sorted({u.payment_id for u in undone if u.payment_id})),
+                org_id=org_id,
+                payment_ids=sorted({u.payment_id for u in undone if u.payment_id}),
             )
         } | {
-            ("credit_notes", row[0]): f"credit note {row[1]}"
-            for row in ledger.snapshot(
+            ("credit_notes", note.id): f"credit note {note.number}"
+            for note in ledger_queries.credit_notes_among(
                 session,
-                org_id=organisation.id,
-                entity="credit_notes",
-                fields=("id", "number"),
-                where=("id", sorted({u.credit_note_id for u in undone if u.credit_note_id})),
+                org_id=org_id,
+                credit_note_ids=sorted({u.credit_note_id for u in undone if u.credit_note_id}),
             )
         }
         plural = "" if len(undone) == 1 else "s"
