@@ -17,6 +17,7 @@ from recoup.comms.context import MessageContext
 from recoup.comms.service import customer_context
 from recoup.documents import InvoiceCopy, Settlement, invoice_copy_pdf, statement_pdf
 from recoup.errors import NotFound
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.portal.core import pdf_filename
 from recoup.portal.service import PortalAccess, PortalSettings
@@ -102,23 +103,19 @@ def _settlements(session: Session, org_id: int, invoice_id: int) -> tuple[Settle
     """The payments and credit notes applied to an invoice, oldest first."""
     lines = ledger.allocation_lines(session, org_id=org_id, invoice_ids=[invoice_id])
     payments = {
-        row[0]: (row[1] or row[2], row[3])
-        for row in ledger.snapshot(
+        p.id: (p.reference or p.external_id, p.received_on)
+        for p in ledger_queries.payments_among(
             session,
             org_id=org_id,
-            entity="payments",
-            fields=("id", "reference", "external_id", "received_on"),
-            where=("id", [line.payment_id for line in lines if line.payment_id is not None]),
+            payment_ids=[line.payment_id for line in lines if line.payment_id is not None],
         )
     }
     notes = {
-        row[0]: (row[1], row[2])
-        for row in ledger.snapshot(
+        n.id: (n.number, n.issue_date)
+        for n in ledger_queries.credit_notes_among(
             session,
             org_id=org_id,
-            entity="credit_notes",
-            fields=("id", "number", "issue_date"),
-            where=("id", [line.credit_note_id for line in lines if line.credit_note_id]),
+            credit_note_ids=[line.credit_note_id for line in lines if line.credit_note_id],
         )
     }
     settlements = []

@@ -121,16 +121,11 @@ def open_portal(
 
 
 def _customer(session: Session, *, org_id: int, customer_id: int) -> dict[str, Any]:
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="customers",
-        fields=_CUSTOMER_FIELDS,
-        where=("id", [customer_id]),
-    )
-    if not rows:
+    """What the portal shows and decides of a customer: ``_CUSTOMER_FIELDS`` by name."""
+    found = ledger_queries.customer_record(session, org_id=org_id, customer_id=customer_id)
+    if found is None:
         raise NotFound(f"no customer with id {customer_id}")
-    return dict(zip(_CUSTOMER_FIELDS, rows[0], strict=True))
+    return {field: getattr(found, field) for field in _CUSTOMER_FIELDS}
 
 
 def customer_statement(
