@@ -115,24 +115,21 @@ def enqueue(session: Session, *, org_id: int, effects: Sequence[Effect]) -> list
     return written
 
 
-_STAGING = Table("outbox_incoming", MetaData())
-
-
-def _staging() -> Table:
-    """The staging table's description (the outbox's columns, for ``bulk.insert_rows``)."""
-    if not _STAGING.columns:
-        outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
-        for column in outbox.columns:
-            _STAGING.append_column(column._copy())
-    return _STAGING
+# The staging table's description: the outbox's columns, for ``bulk.insert_rows``. Built
+# once at import: a worker runs jobs in threads, and a description filled in lazily by
+# one thread was read half-built by another (an outbox row without its ``org_id``).
+_STAGING = Table(
+    "outbox_incoming",
+    MetaData(),
+    *(column._copy() for column in OutboxMessage.__table__.columns),
+)
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
     """Insert ``rows`` into the outbox, skipping keys planned meanwhile; the keys written."""
     if not rows:
         return set()
-    staging = _staging()
-    names = ", ".join(c.name for c in staging.columns)
+    names = ", ".join(c.name for c in _STAGING.columns)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
@@ -144,7 +141,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
             "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_incoming AS SELECT * FROM outbox WHERE 0"
         )
     ids = bulk.reserve_ids(session, OutboxMessage.__table__, len(rows))
-    bulk.insert_rows(session, staging, rows, ids=ids)
+    bulk.insert_rows(session, _STAGING, rows, ids=ids)
     written = session.scalars(
         text(
             f"INSERT INTO outbox ({names}) SELECT {names} FROM outbox_incoming WHERE true "
