@@ -34,6 +34,7 @@ from recoup.cashapp.statement import Statement, StatementLine
 from recoup.errors import Conflict, InvalidInput, NotFound
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
+from recoup.ledger.enums import PaymentMethod
 from recoup.ledger.validators import validate_iban
 
 OPEN_STATUSES = (LineStatus.UNMATCHED, LineStatus.PROPOSED)
@@ -458,22 +459,21 @@ def _auto_apply(
     stored) say so; the decisions to record once they are."""
     if not certain:
         return []
-    creates = [
-        {
-            "external_id": f"bank-{line.id}",
-            "customer_id": proposal.customer_id,
-            "received_on": line.booking_date,
-            "currency": line.currency,
-            "amount": line.amount,
-            "unallocated_amount": line.amount,
-            "method": "bank_transfer",
-            "reference": (line.creditor_reference or line.remittance)[:200],
-            "payer_name": line.payer_name[:200],
-            "payer_iban": _payer_iban(line),
-        }
+    payments = [
+        ledger.NewPayment(
+            external_id=f"bank-{line.id}",
+            customer_id=proposal.customer_id,
+            received_on=line.booking_date,
+            currency=line.currency,
+            amount=line.amount,
+            method=PaymentMethod.BANK_TRANSFER,
+            reference=(line.creditor_reference or line.remittance)[:200],
+            payer_name=line.payer_name[:200],
+            payer_iban=_payer_iban(line),
+        )
         for line, proposal, _ in certain
     ]
-    payment_ids = ledger.write_records(session, org_id=org_id, entity="payments", creates=creates)
+    payment_ids = ledger.record_payments(session, org_id=org_id, payments=payments)
     planned = []
     decisions = []
     for (line, proposal, opens), payment_id in zip(certain, payment_ids, strict=True):

@@ -29,7 +29,6 @@ from recoup.errors import InvalidInput
 from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.ledger.enums import CustomerStatus
-from recoup.ledger.service import RecordUpdate
 from recoup.webhooks import events as hook
 from recoup.webhooks.service import emit, emit_many
 
@@ -535,18 +534,12 @@ def _place_rule_holds(
     )
     owners = ledger_queries.customer_owners(session, org_id=org_id, customer_ids=list(reasons))
     newly = {row.id: row.sales_owner for row in owners if row.status == CustomerStatus.ACTIVE}
-    ledger.write_records(
+    ledger.change_customer_statuses(
         session,
         org_id=org_id,
-        entity="customers",
-        updates=[
-            RecordUpdate(
-                customer_id,
-                {"status": CustomerStatus.ACTIVE.value},
-                {"status": CustomerStatus.ON_HOLD.value},
-            )
-            for customer_id in sorted(newly)
-        ],
+        customer_ids=list(newly),
+        before=CustomerStatus.ACTIVE,
+        after=CustomerStatus.ON_HOLD,
     )
     overdue = ledger_queries.overdue_invoice_ids(
         session,

@@ -319,6 +319,47 @@ def record_payment(
 
 
 @dataclass(frozen=True, slots=True)
+class NewPayment:
+    """A payment to record in bulk (``record_payments``), already checked by the caller:
+    ``amount`` in minor units of ``currency``, positive; ``payer_iban`` normalised."""
+
+    external_id: str
+    customer_id: int | None
+    received_on: date
+    currency: str
+    amount: int
+    method: PaymentMethod
+    reference: str = ""
+    payer_name: str = ""
+    payer_iban: str = ""
+
+
+def record_payments(session: Session, *, org_id: int, payments: Sequence[NewPayment]) -> list[int]:
+    """Record ``payments`` (unallocated until applied), audited each; their ids, in
+    order. One insert for all: cash application books a statement's lines at once."""
+    return write_records(
+        session,
+        org_id=org_id,
+        entity="payments",
+        creates=[
+            {
+                "external_id": p.external_id,
+                "customer_id": p.customer_id,
+                "received_on": p.received_on,
+                "currency": p.currency,
+                "amount": p.amount,
+                "unallocated_amount": p.amount,
+                "method": p.method.value,
+                "reference": p.reference,
+                "payer_name": p.payer_name,
+                "payer_iban": p.payer_iban,
+            }
+            for p in payments
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedAllocation:
     """An allocation already checked against the balances it was planned from."""
 
@@ -657,6 +698,28 @@ def set_customer_status(
         customer.status = status
         session.flush()
     return customer
+
+
+def change_customer_statuses(
+    session: Session,
+    *,
+    org_id: int,
+    customer_ids: Sequence[int],
+    before: CustomerStatus,
+    after: CustomerStatus,
+) -> None:
+    """Move the customers of ``customer_ids`` (each in status ``before``, as the caller
+    read it in this transaction) to ``after``, audited each, in one statement: the
+    credit rule holds a day's accounts at once."""
+    write_records(
+        session,
+        org_id=org_id,
+        entity="customers",
+        updates=[
+            RecordUpdate(customer_id, {"status": before.value}, {"status": after.value})
+            for customer_id in sorted(customer_ids)
+        ],
+    )
 
 
 def mark_written_off(session: Session, *, org_id: int, invoice_id: int) -> Invoice:
