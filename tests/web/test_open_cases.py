@@ -74,3 +74,22 @@ def test_a_plan_shows_and_what_contradicts_it_is_refused(world: World) -> None:
         "before handing the invoice to an agency" in asked.text
     )
     assert count(world, Handoff) == handoffs
+
+
+def test_the_plan_form_takes_the_plan_rules_number_of_instalments(world: World) -> None:
+    # One rule for the page and the API (``cases.core.MAX_INSTALMENTS``): the form
+    # offers 1 to 120 and the rule's own words refuse more.
+    client = make_client(world)
+    csrf = log_in(client, "manager@alpha.example")
+    url = f"/customers/{world.a.customers['C2']}"
+    assert 'name="instalments" min="1" max="120"' in client.get(url).text
+    form = {"invoice": [str(world.a.invoices["A-C2-1"])], "first_due": "2026-07-15",
+            "csrf_token": csrf}  # fmt: skip
+    plans = count(world, PaymentPlan)
+    refused = client.post(f"{url}/plans", data=form | {"instalments": "121"})
+    assert refused.status_code == 422
+    assert "must be between 1 and 120" in refused.text
+    assert count(world, PaymentPlan) == plans
+    agreed = client.post(f"{url}/plans", data=form | {"instalments": "1"})
+    assert agreed.status_code == 303
+    assert count(world, PaymentPlan) == plans + 1

@@ -299,8 +299,6 @@ def create_plan(
             count = int(instalments)
         except ValueError:
             raise InvalidInput("enter the number of instalments", field="instalments") from None
-        if not 2 <= count <= 60:
-            raise InvalidInput("between 2 and 60 instalments", field="instalments")
         plan = plans.create_plan(
             db,
             org_id=actor.org_id,

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from recoup.cases.core import MAX_INSTALMENTS
 from recoup.templating import autoescape
 from recoup.web.deps import CSRF_COOKIE, is_https
 from recoup.web.formatting import format_day, format_moment, format_money, format_number
@@ -43,6 +44,8 @@ env.filters["number"] = format_number
 env.filters["day"] = format_day
 env.filters["moment"] = format_moment
 env.globals["query"] = query
+# The plan form offers what the plan rule accepts (one rule: ``cases.core``).
+env.globals["max_instalments"] = MAX_INSTALMENTS
 
 
 def render(
