@@ -466,3 +466,136 @@ def test_every_credit_note_for_the_books(session: Session) -> None:
         queries.CreditNoteRow(note.id, customer.id, "CN-7", date(2026, 2, 1), "EUR", 1250, "")
     ]
     assert queries.credit_note_numbers(session, org_id=org.id) == {note.id: "CN-7"}
+
+
+# --- for imports: each read of the organisation's own rows only
+
+
+def test_customer_refs_name_every_customer_of_the_organisation(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org, external_id="C7", name="Seven SA", terms=45)
+    make_customer(session, org=other, external_id="C8")
+    assert queries.customer_refs(session, org_id=org.id) == [
+        queries.CustomerRef(customer.id, "C7", "Seven SA", "EUR", 45, "")
+    ]
+
+
+def test_customer_snaps_hold_every_field_a_customers_file_may_change(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org, external_id="C7", name="Seven SA", terms=45)
+    make_customer(session, org=other, external_id="C8")
+    [snap] = queries.customer_snaps(session, org_id=org.id)
+    assert snap._asdict() == {
+        "id": customer.id, "external_id": "C7", "name": "Seven SA", "currency": "EUR",
+        "country": "", "vat_number": "", "registration_number": "", "language": "en",
+        "timezone": "UTC", "payment_terms_days": 45, "payment_terms_basis": "",
+        "credit_limit_amount": None, "tags": [], "collector": "", "status": "active",
+        "is_consumer": False, "address": "", "sales_owner": "", "do_not_contact": False,
+        "legal_hold": False,
+    }  # fmt: skip
+
+
+def test_contact_snaps_are_the_contacts_of_every_customer(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    ann = ledger.add_contact(
+        session, org_id=org.id, customer_id=customer.id, name="Ann",
+        email="ann@seven.example", role=ContactRole.AP, opted_out=(Channel.SMS,),
+    )  # fmt: skip
+    stranger = make_customer(session, org=other)
+    ledger.add_contact(session, org_id=other.id, customer_id=stranger.id, name="Bob")
+    assert queries.contact_snaps(session, org_id=org.id) == [
+        queries.ContactSnap(
+            ann.id, customer.id, "Ann", "ann@seven.example", "", "ap", "", "email", ["sms"]
+        )
+    ]
+
+
+def test_invoice_snaps_of_all_by_external_id_or_by_number(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    a1 = make_invoice(session, customer=customer, number="A-1", total="50.00")
+    a2 = make_invoice(session, customer=customer, number="A-2")
+    make_invoice(session, customer=make_customer(session, org=other), number="A-1")
+    snap = queries.InvoiceSnap(
+        a1.id, "A-1", "A-1", customer.id, date(2026, 1, 1), date(2026, 1, 31), "EUR",
+        5000, 0, 5000, "", "open",
+    )  # fmt: skip
+    assert {s.id for s in queries.invoice_snaps(session, org_id=org.id)} == {a1.id, a2.id}
+    assert queries.invoice_snaps_with_external_ids(
+        session, org_id=org.id, external_ids=["A-1", "X"]
+    ) == [snap]
+    assert queries.invoice_snaps_numbered(session, org_id=org.id, numbers=["A-1", "X"]) == [snap]
+
+
+def test_invoice_external_ids_tell_which_invoice_holds_a_number(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    ledger.create_invoice(
+        session, org_id=org.id, customer_id=customer.id, number="A-1",
+        issue_date=date(2026, 1, 1), total=Decimal("10.00"), external_id="ERP-9",
+    )  # fmt: skip
+    make_invoice(session, customer=customer, number="A-2")
+    make_invoice(session, customer=make_customer(session, org=other), number="A-3")
+    found = queries.invoice_external_ids(session, org_id=org.id, numbers=["A-1", "A-3", "X"])
+    assert found == {"A-1": "ERP-9"}
+
+
+def test_invoice_balances_are_open_amounts_and_statuses_by_id(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    paid = make_invoice(session, customer=customer, number="A-1", total="30.00")
+    part = make_invoice(session, customer=customer, number="A-2", total="100.00")
+    stranger = make_invoice(session, customer=make_customer(session, org=other))
+    payment = make_payment(session, customer=customer, amount="50.00")
+    for invoice, amount in ((paid, "30.00"), (part, "20.00")):
+        ledger.allocate(
+            session,
+            org_id=org.id,
+            invoice_id=invoice.id,
+            amount=Decimal(amount),
+            on=date(2026, 2, 3),
+            payment_id=payment.id,
+        )
+    ids = [paid.id, part.id, stranger.id]
+    assert queries.invoice_balances(session, org_id=org.id, invoice_ids=ids) == {
+        paid.id: (0, "paid"),
+        part.id: (8000, "open"),
+    }
+
+
+def test_payment_snaps_hold_every_field_a_payments_file_may_change(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    payment = make_payment(session, customer=customer, amount="30.00", external_id="P9")
+    make_payment(session, customer=make_customer(session, org=other), external_id="P2")
+    assert queries.payment_snaps(session, org_id=org.id) == [
+        queries.PaymentSnap(
+            payment.id, "P9", customer.id, date(2026, 2, 1), "EUR", 3000, 3000,
+            "bank_transfer", "", "", "",
+        )
+    ]  # fmt: skip
+
+
+def test_payment_external_ids_in_use_among_those_asked(session: Session) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    make_payment(session, customer=make_customer(session, org=org), external_id="P1")
+    make_payment(session, customer=make_customer(session, org=other), external_id="P2")
+    found = queries.payment_external_ids_in_use(
+        session, org_id=org.id, external_ids=["P1", "P2", "P3"]
+    )
+    assert found == {"P1"}
+
+
+def test_credit_note_snaps_hold_every_field_a_credit_notes_file_may_change(
+    session: Session,
+) -> None:
+    org, other = make_org(session), make_org(session, slug="other")
+    customer = make_customer(session, org=org)
+    note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
+    make_credit_note(session, customer=make_customer(session, org=other), number="CN-8")
+    assert queries.credit_note_snaps(session, org_id=org.id) == [
+        queries.CreditNoteSnap(
+            note.id, "CN-7", "CN-7", customer.id, date(2026, 2, 1), "EUR", 1250, 1250, "", "open"
+        )
+    ]

@@ -34,6 +34,13 @@ from recoup.ledger.enums import (
     InvoiceStatus,
     PaymentMethod,
 )
+from recoup.ledger.queries import (
+    ContactSnap,
+    CreditNoteSnap,
+    CustomerRef,
+    InvoiceSnap,
+    PaymentSnap,
+)
 from recoup.ledger.validators import (
     language_of_country,
     validate_country,
@@ -53,72 +60,6 @@ class Record(NamedTuple):
     row: int
     values: dict[str, Any]
     invalid: frozenset[str] = frozenset()
-
-
-# --- snapshots of what the ledger holds (built by the service from its queries) ---
-
-
-class CustomerRef(NamedTuple):
-    id: int
-    external_id: str
-    name: str
-    currency: str
-    payment_terms_days: int
-    payment_terms_basis: str = ""
-
-
-class InvoiceSnap(NamedTuple):
-    id: int
-    external_id: str
-    number: str
-    customer_id: int
-    issue_date: date
-    due_date: date
-    currency: str
-    total_amount: int
-    tax_amount: int
-    open_amount: int
-    po_number: str
-    status: str
-
-
-class PaymentSnap(NamedTuple):
-    id: int
-    external_id: str
-    customer_id: int | None
-    received_on: date
-    currency: str
-    amount: int
-    unallocated_amount: int
-    method: str
-    reference: str
-    payer_name: str
-    payer_iban: str
-
-
-class CreditNoteSnap(NamedTuple):
-    id: int
-    external_id: str
-    number: str
-    customer_id: int
-    issue_date: date
-    currency: str
-    total_amount: int
-    open_amount: int
-    reason: str
-    status: str
-
-
-class ContactSnap(NamedTuple):
-    id: int
-    customer_id: int
-    name: str
-    email: str
-    phone: str
-    role: str
-    language: str
-    preferred_channel: str
-    opted_out: list[str]
 
 
 # --- the plan ---

@@ -25,44 +25,15 @@ from recoup.db import bulk
 from recoup.errors import Problem, RowsRejected
 from recoup.imports import core
 from recoup.imports.columns import Kind, map_header
-from recoup.imports.core import (
-    ContactSnap,
-    CreditNoteSnap,
-    CustomerIndex,
-    CustomerRef,
-    InvoiceSnap,
-    PaymentSnap,
-    Plan,
-    Record,
-)
+from recoup.imports.core import CustomerIndex, Plan, Record
 from recoup.imports.fields import locale_date_order
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
+from recoup.ledger import queries
 from recoup.ledger import service as ledger
+from recoup.ledger.queries import CustomerRef, InvoiceSnap
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
 from recoup.ledger.validators import languages_of
 
-_CUSTOMER_FIELDS = (
-    "id",
-    "external_id",
-    "name",
-    "currency",
-    "country",
-    "vat_number",
-    "registration_number",
-    "language",
-    "timezone",
-    "payment_terms_days",
-    "payment_terms_basis",
-    "credit_limit_amount",
-    "tags",
-    "collector",
-    "status",
-    "is_consumer",
-    "address",
-    "sales_owner",
-    "do_not_contact",
-    "legal_hold",
-)
 _ENTITY = {
     Kind.CUSTOMERS: "customers",
     Kind.CONTACTS: "contacts",
@@ -345,24 +316,9 @@ def _invoice_batch(
     """A batch of an invoice file's rows planned against the ledger's invoices with the
     batch's external ids and numbers."""
     ids = [r.values.get("external_id") or r.values.get("number", "") for r in records]
-    invoices = [
-        InvoiceSnap._make(row)
-        for row in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="invoices",
-            fields=InvoiceSnap._fields,
-            where=("external_id", ids),
-        )
-    ]
+    invoices = queries.invoice_snaps_with_external_ids(session, org_id=org_id, external_ids=ids)
     numbers = [r.values.get("number", "") for r in records]
-    owners = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="invoices",
-        fields=("number", "external_id"),
-        where=("number", numbers),
-    )
+    owners = queries.invoice_external_ids(session, org_id=org_id, numbers=numbers)
     settled = (
         _settled(session, org_id, [snap.id for snap in invoices])
         if any("open_balance" in r.values for r in records)
@@ -372,7 +328,7 @@ def _invoice_batch(
         records,
         customers,
         {snap.external_id: snap for snap in invoices},
-        {number: external_id for number, external_id in owners},
+        owners,
         settled,
         seen,
     )
@@ -389,10 +345,7 @@ def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dic
     ]
     if not ids:
         return {}
-    rows = ledger.snapshot(
-        session, org_id=org_id, entity="customers", fields=("id", "name"), where=("id", ids)
-    )
-    return {row[0]: row[1] for row in rows}
+    return queries.customer_names(session, org_id=org_id, customer_ids=ids)
 
 
 def _ignored(header: list[str], indices: dict[str, int]) -> list[str]:
@@ -422,17 +375,13 @@ def _label(problem: Problem, labels: dict[str, str]) -> Problem:
 
 
 def _customer_index(session: Session, org_id: int) -> CustomerIndex:
-    rows = ledger.snapshot(session, org_id=org_id, entity="customers", fields=CustomerRef._fields)
-    return CustomerIndex(CustomerRef._make(row) for row in rows)
+    return CustomerIndex(queries.customer_refs(session, org_id=org_id))
 
 
 def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> Plan:
     if kind is Kind.CUSTOMERS:
         existing = {
-            row[1]: dict(zip(_CUSTOMER_FIELDS, row, strict=True))
-            for row in ledger.snapshot(
-                session, org_id=org_id, entity="customers", fields=_CUSTOMER_FIELDS
-            )
+            row.external_id: row._asdict() for row in queries.customer_snaps(session, org_id=org_id)
         }
         org = ledger.get_organisation(session, org_id=org_id)
         return core.plan_customers(
@@ -443,17 +392,10 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
         )
     customers = _customer_index(session, org_id)
     if kind is Kind.CONTACTS:
-        contacts = ledger.snapshot(
-            session, org_id=org_id, entity="contacts", fields=ContactSnap._fields
-        )
-        return core.plan_contacts(records, customers, map(ContactSnap._make, contacts))
+        contacts = queries.contact_snaps(session, org_id=org_id)
+        return core.plan_contacts(records, customers, contacts)
     if kind is Kind.INVOICES:
-        invoices = [
-            InvoiceSnap._make(row)
-            for row in ledger.snapshot(
-                session, org_id=org_id, entity="invoices", fields=InvoiceSnap._fields
-            )
-        ]
+        invoices = queries.invoice_snaps(session, org_id=org_id)
         return core.plan_invoices(
             records,
             customers,
@@ -469,23 +411,16 @@ def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> P
             for record in records
             for item in record.values.get("invoices", [])
         ]
-        payments = ledger.snapshot(
-            session, org_id=org_id, entity="payments", fields=PaymentSnap._fields
-        )
+        payments = queries.payment_snaps(session, org_id=org_id)
         named = _invoices_by_number(session, org_id, numbers)
         return core.plan_payments(
             records,
             customers,
-            {row[1]: PaymentSnap._make(row) for row in payments},
+            {snap.external_id: snap for snap in payments},
             named,
             _settled(session, org_id, [snap.id for snap in named.values()]),
         )
-    notes = [
-        CreditNoteSnap._make(row)
-        for row in ledger.snapshot(
-            session, org_id=org_id, entity="credit_notes", fields=CreditNoteSnap._fields
-        )
-    ]
+    notes = queries.credit_note_snaps(session, org_id=org_id)
     numbers = [r.values["invoice"] for r in records if "invoice" in r.values]
     named = _invoices_by_number(session, org_id, numbers)
     return core.plan_credit_notes(
@@ -513,14 +448,8 @@ def _settled(session: Session, org_id: int, invoice_ids: Sequence[int] | None) -
 def _invoices_by_number(
     session: Session, org_id: int, numbers: Sequence[str]
 ) -> dict[str, InvoiceSnap]:
-    rows = ledger.snapshot(
-        session,
-        org_id=org_id,
-        entity="invoices",
-        fields=InvoiceSnap._fields,
-        where=("number", numbers),
-    )
-    return {row[2]: InvoiceSnap._make(row) for row in rows}
+    invoices = queries.invoice_snaps_numbered(session, org_id=org_id, numbers=numbers)
+    return {snap.number: snap for snap in invoices}
 
 
 def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: int) -> Plan:
@@ -553,10 +482,8 @@ def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: i
             values["external_id"],
             CustomerRef(-1 - offset, values["external_id"], values["name"], values["currency"], 30),
         )
-    existing = ledger.snapshot(
-        session, org_id=org_id, entity="contacts", fields=ContactSnap._fields
-    )
-    return core.plan_contacts(contact_records, index, map(ContactSnap._make, existing))
+    existing = queries.contact_snaps(session, org_id=org_id)
+    return core.plan_contacts(contact_records, index, existing)
 
 
 _TERMS_COLUMNS = ("law", "interest_rate", "late_fee", "compensation")
@@ -715,16 +642,9 @@ def _rebased(
 ) -> list[PlannedAllocation]:
     """``planned`` with each invoice's balance before it taken from the ledger as it is
     now (settlements were just taken back), in order."""
-    current = {
-        row[0]: (row[1], row[2])
-        for row in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="invoices",
-            fields=("id", "open_amount", "status"),
-            where=("id", [p.invoice_id for p in planned]),
-        )
-    }
+    current = queries.invoice_balances(
+        session, org_id=org_id, invoice_ids=[p.invoice_id for p in planned]
+    )
     rebased = []
     for p in planned:
         open_amount, status = current.get(p.invoice_id, (p.invoice_open, p.invoice_status))
@@ -765,16 +685,7 @@ def _settlement_payments(
         + money.format_minor(p.invoice_open - p.amount, s.currency)
         for s, p in zip(settlements, planned, strict=True)
     ]
-    taken = {
-        row[0]
-        for row in ledger.snapshot(
-            session,
-            org_id=org_id,
-            entity="payments",
-            fields=("external_id",),
-            where=("external_id", keys),
-        )
-    }
+    taken = queries.payment_external_ids_in_use(session, org_id=org_id, external_ids=keys)
     creates = []
     for key, s in zip(keys, settlements, strict=True):
         unique, n = key, 1

@@ -822,3 +822,202 @@ def all_credit_notes(session: Session, *, org_id: int) -> list[CreditNoteRow]:
 def credit_note_numbers(session: Session, *, org_id: int) -> dict[int, str]:
     """``credit note id -> number`` of every credit note of the organisation."""
     return dict(repository.field_rows(session, CreditNote, org_id, ("id", "number")))
+
+
+# --- for imports
+# An import plans a file against the ledger as it is: every record of the kind it
+# imports, or those its rows name (a batch of an invoice file), as rows of the fields it
+# compares. Imports run to a million rows: each function reads its columns only, in one
+# statement (or one per chunk of the ids or numbers given, ``bulk.among``), into plain
+# rows, never into the session.
+
+
+class CustomerRef(NamedTuple):
+    """A customer as an import's rows name it: by external id or name (the stand-in for
+    a customer the import creates has a negative id)."""
+
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    payment_terms_days: int
+    payment_terms_basis: str = ""
+
+
+class CustomerSnap(NamedTuple):
+    """A customer with every field a customers file may change, as an import compares
+    them (``credit_limit_amount`` in minor units of ``currency``, None: no limit)."""
+
+    id: int
+    external_id: str
+    name: str
+    currency: str
+    country: str
+    vat_number: str
+    registration_number: str
+    language: str
+    timezone: str
+    payment_terms_days: int
+    payment_terms_basis: str
+    credit_limit_amount: int | None
+    tags: list[str]
+    collector: str
+    status: str  # a CustomerStatus value
+    is_consumer: bool
+    address: str
+    sales_owner: str
+    do_not_contact: bool
+    legal_hold: bool
+
+
+class ContactSnap(NamedTuple):
+    """A contact person with the fields a customers or contacts file may change
+    (``opted_out``: the channels the person refused, as stored)."""
+
+    id: int
+    customer_id: int
+    name: str
+    email: str
+    phone: str
+    role: str  # a ContactRole value
+    language: str
+    preferred_channel: str  # a Channel value
+    opted_out: list[str]
+
+
+class InvoiceSnap(NamedTuple):
+    """An invoice with the fields an invoice file may change (amounts in minor units of
+    ``currency``)."""
+
+    id: int
+    external_id: str
+    number: str
+    customer_id: int
+    issue_date: date
+    due_date: date
+    currency: str
+    total_amount: int
+    tax_amount: int
+    open_amount: int
+    po_number: str
+    status: str  # an InvoiceStatus value
+
+
+class PaymentSnap(NamedTuple):
+    """A payment with the fields a payments file may change (amounts in minor units of
+    ``currency``; ``customer_id`` None: a payment of no known customer)."""
+
+    id: int
+    external_id: str
+    customer_id: int | None
+    received_on: date
+    currency: str
+    amount: int
+    unallocated_amount: int
+    method: str  # a PaymentMethod value
+    reference: str
+    payer_name: str
+    payer_iban: str
+
+
+class CreditNoteSnap(NamedTuple):
+    """A credit note with the fields a credit notes file may change (amounts in minor
+    units of ``currency``)."""
+
+    id: int
+    external_id: str
+    number: str
+    customer_id: int
+    issue_date: date
+    currency: str
+    total_amount: int
+    open_amount: int
+    reason: str
+    status: str  # a CreditNoteStatus value
+
+
+def customer_refs(session: Session, *, org_id: int) -> list[CustomerRef]:
+    """Every customer of the organisation, as an import's rows name them."""
+    rows = repository.field_rows(session, Customer, org_id, CustomerRef._fields)
+    return list(map(CustomerRef._make, rows))
+
+
+def customer_snaps(session: Session, *, org_id: int) -> list[CustomerSnap]:
+    """Every customer of the organisation, with the fields a customers file may change."""
+    rows = repository.field_rows(session, Customer, org_id, CustomerSnap._fields)
+    return list(map(CustomerSnap._make, rows))
+
+
+def contact_snaps(session: Session, *, org_id: int) -> list[ContactSnap]:
+    """Every contact person of the organisation's customers."""
+    rows = repository.field_rows(session, Contact, org_id, ContactSnap._fields)
+    return list(map(ContactSnap._make, rows))
+
+
+def invoice_snaps(session: Session, *, org_id: int) -> list[InvoiceSnap]:
+    """Every invoice of the organisation, with the fields an invoice file may change."""
+    rows = repository.field_rows(session, Invoice, org_id, InvoiceSnap._fields)
+    return list(map(InvoiceSnap._make, rows))
+
+
+def invoice_snaps_with_external_ids(
+    session: Session, *, org_id: int, external_ids: Sequence[str]
+) -> list[InvoiceSnap]:
+    """The organisation's invoices whose external ids are among ``external_ids``."""
+    rows = repository.field_rows(
+        session, Invoice, org_id, InvoiceSnap._fields, ("external_id", external_ids)
+    )
+    return list(map(InvoiceSnap._make, rows))
+
+
+def invoice_snaps_numbered(
+    session: Session, *, org_id: int, numbers: Sequence[str]
+) -> list[InvoiceSnap]:
+    """The organisation's invoices whose numbers are among ``numbers``."""
+    rows = repository.field_rows(session, Invoice, org_id, InvoiceSnap._fields, ("number", numbers))
+    return list(map(InvoiceSnap._make, rows))
+
+
+def invoice_external_ids(
+    session: Session, *, org_id: int, numbers: Sequence[str]
+) -> dict[str, str]:
+    """``number -> external id`` of the organisation's invoices numbered among
+    ``numbers``: which invoice already holds a number."""
+    rows = repository.field_rows(
+        session, Invoice, org_id, ("number", "external_id"), ("number", numbers)
+    )
+    return {number: external_id for number, external_id in rows}
+
+
+def invoice_balances(
+    session: Session, *, org_id: int, invoice_ids: Sequence[int]
+) -> dict[int, tuple[int, str]]:
+    """``invoice id -> (open amount, status)`` of the organisation's invoices among
+    ``invoice_ids`` (others' ids find nothing): what allocations start from."""
+    rows = repository.field_rows(
+        session, Invoice, org_id, ("id", "open_amount", "status"), ("id", invoice_ids)
+    )
+    return {invoice_id: (open_amount, status) for invoice_id, open_amount, status in rows}
+
+
+def payment_snaps(session: Session, *, org_id: int) -> list[PaymentSnap]:
+    """Every payment of the organisation, with the fields a payments file may change."""
+    rows = repository.field_rows(session, Payment, org_id, PaymentSnap._fields)
+    return list(map(PaymentSnap._make, rows))
+
+
+def payment_external_ids_in_use(
+    session: Session, *, org_id: int, external_ids: Sequence[str]
+) -> set[str]:
+    """Those of ``external_ids`` that the organisation's payments already have."""
+    rows = repository.field_rows(
+        session, Payment, org_id, ("external_id",), ("external_id", external_ids)
+    )
+    return {external_id for (external_id,) in rows}
+
+
+def credit_note_snaps(session: Session, *, org_id: int) -> list[CreditNoteSnap]:
+    """Every credit note of the organisation, with the fields a credit notes file may
+    change."""
+    rows = repository.field_rows(session, CreditNote, org_id, CreditNoteSnap._fields)
+    return list(map(CreditNoteSnap._make, rows))
