@@ -34,7 +34,7 @@ from recoup.ledger.enums import (
     InvoiceStatus,
     PaymentMethod,
 )
-from recoup.ledger.queries import (
+from recoup.ledger.rows import (
     ContactSnap,
     CreditNoteSnap,
     CustomerRef,

@@ -30,7 +30,7 @@ from recoup.imports.fields import locale_date_order
 from recoup.imports.readers import DEFAULT_LIMITS, Limits, read_table
 from recoup.ledger import queries
 from recoup.ledger import service as ledger
-from recoup.ledger.queries import CustomerRef, InvoiceSnap
+from recoup.ledger.rows import CustomerRef, InvoiceSnap
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
 from recoup.ledger.validators import languages_of
 
