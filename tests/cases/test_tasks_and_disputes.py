@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from recoup.cases import disputes, notes, pauses, tasks
 from recoup.cases.models import DisputeStatus, TaskKind, TaskStatus
 from recoup.errors import Conflict, InvalidInput, NotFound
+from recoup.ledger import queries
 from recoup.ledger import service as ledger
 from recoup.policy.pauses import Pause, PauseScope
 from tests.factories import make_customer, make_invoice, make_org
@@ -168,13 +169,12 @@ def test_a_credited_resolution_issues_and_applies_a_credit_note(session: Session
     # 350.00 applied in order: all 300.00 of INV-1, then 50.00 of INV-2.
     assert (inv1.open_amount, inv1.status) == (0, "paid")
     assert (inv2.open_amount, inv2.status) == (15000, "open")
-    (row,) = ledger.snapshot(
-        session,
-        org_id=org.id,
-        entity="credit_notes",
-        fields=("number", "total_amount", "open_amount"),
+    (row,) = queries.credit_note_snaps(session, org_id=org.id)
+    assert (row.number, row.total_amount, row.open_amount) == (
+        "CN-DSP-" + str(dispute.id),
+        35000,
+        0,
     )
-    assert row == ("CN-DSP-" + str(dispute.id), 35000, 0)
     assert ledger.balance_mismatches(session, org_id=org.id) == []
     assert pauses.pauses(session, org_id=org.id, as_of=date(2026, 3, 4)) == []
 

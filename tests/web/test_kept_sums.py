@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from recoup.analytics import service as analytics
 from recoup.comms.models import OutboxKind, OutboxMessage, OutboxStatus
 from recoup.db import transaction
+from recoup.ledger import queries
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Allocation, Invoice, InvoiceStatus, Payment
 from recoup.web import figures, repository, service
@@ -29,9 +30,7 @@ Change = Callable[[Session, int, random.Random, int], None]
 
 
 def _customers(session: Session, org: int) -> list[int]:
-    return sorted(
-        r[0] for r in ledger.snapshot(session, org_id=org, entity="customers", fields=("id",))
-    )
+    return sorted(r.id for r in queries.customer_refs(session, org_id=org))
 
 
 def _open(session: Session, org: int) -> list[Invoice]:
@@ -46,10 +45,9 @@ def _open(session: Session, org: int) -> list[Invoice]:
 
 
 def _currency(session: Session, org: int, customer_id: int) -> str:
-    (row,) = ledger.snapshot(
-        session, org_id=org, entity="customers", fields=("currency",), where=("id", [customer_id])
-    )
-    return str(row[0])
+    record = queries.customer_record(session, org_id=org, customer_id=customer_id)
+    assert record is not None
+    return record.currency
 
 
 def new_invoice(session: Session, org: int, rnd: random.Random, step: int) -> None:

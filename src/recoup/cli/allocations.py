@@ -34,13 +34,14 @@ def unallocate(
     with unit_of_work(org) as (session, organisation):
         if not (invoice or payment or credit_note):
             raise InvalidInput("name an --invoice, a --payment or a --credit-note")
+        named: list[tuple[ledger.Allocated, str | None]] = [
+            ("invoices", invoice),
+            ("payments", payment),
+            ("credit_notes", credit_note),
+        ]
         ids = {
             entity: ledger.record_id_by_key(session, org_id=organisation.id, entity=entity, key=key)
-            for entity, key in (
-                ("invoices", invoice),
-                ("payments", payment),
-                ("credit_notes", credit_note),
-            )
+            for entity, key in named
             if key
         }
         undone = ledger.reverse_allocations(

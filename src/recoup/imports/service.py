@@ -34,7 +34,7 @@ from recoup.ledger.rows import CustomerRef, InvoiceSnap
 from recoup.ledger.service import PlannedAllocation, RecordUpdate
 from recoup.ledger.validators import languages_of
 
-_ENTITY = {
+_ENTITY: dict[Kind, ledger.Entity] = {
     Kind.CUSTOMERS: "customers",
     Kind.CONTACTS: "contacts",
     Kind.INVOICES: "invoices",

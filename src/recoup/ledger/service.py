@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -570,26 +570,17 @@ def _by_currency(amounts: dict[tuple[int | None, str], int]) -> dict[tuple[int |
     return totals
 
 
-ENTITIES: dict[str, type[Any]] = {
+#: The ledger's records another domain may write in bulk (``write_records``) or find by
+#: key (``record_id_by_key``), by table name.
+Entity = Literal["customers", "contacts", "invoices", "credit_notes", "payments"]
+Allocated = Literal["invoices", "payments", "credit_notes"]  # the records allocations join
+ENTITIES: dict[Entity, type[Any]] = {
     "customers": Customer,
     "contacts": Contact,
     "invoices": Invoice,
     "credit_notes": CreditNote,
     "payments": Payment,
 }
-
-
-def snapshot(
-    session: Session,
-    *,
-    org_id: int,
-    entity: str,
-    fields: Sequence[str],
-    where: tuple[str, Sequence[Any]] | None = None,
-) -> list[tuple[Any, ...]]:
-    """``fields`` of the organisation's records of ``entity``, optionally only those whose
-    ``where[0]`` column is one of ``where[1]`` (bulk paths plan against these)."""
-    return repository.field_rows(session, ENTITIES[entity], org_id, fields, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,7 +596,7 @@ def write_records(
     session: Session,
     *,
     org_id: int,
-    entity: str,
+    entity: Entity,
     creates: Sequence[dict[str, Any]] = (),
     updates: Sequence[RecordUpdate] = (),
 ) -> list[int]:
@@ -1048,7 +1039,8 @@ def _give_back(
         ):
             if record_id is not None:
                 back[(entity, record_id)] = back.get((entity, record_id), 0) + r.amount
-    for entity in ("invoices", "payments", "credit_notes"):
+    allocated: tuple[Allocated, ...] = ("invoices", "payments", "credit_notes")
+    for entity in allocated:
         amounts = {key[1]: amount for key, amount in back.items() if key[0] == entity}
         if not amounts:
             continue
@@ -1144,7 +1136,13 @@ def withdraw_payments(
     return reversed_
 
 
-def record_id_by_key(session: Session, *, org_id: int, entity: str, key: str) -> int:
+def record_id_by_key(
+    session: Session,
+    *,
+    org_id: int,
+    entity: Allocated,
+    key: str,
+) -> int:
     """The id of the organisation's invoice or credit note numbered ``key``, or of its
     payment with reference (external id) ``key``."""
     column, label = {
