@@ -9,7 +9,9 @@ from pathlib import Path
 
 SRC = Path(__file__).parents[1] / "src" / "recoup"
 ENTRY_POINTS = ("cli", "web", "demo", "portal")
-BELOW_SERVICES = ("__init__", "repository", "core", "models", "enums")
+# ``schemas`` (the request and response models) is below the services too: pure shapes,
+# held so by the ``pure-schemas`` contract.
+BELOW_SERVICES = ("__init__", "repository", "core", "models", "enums", "schemas")
 # Every package but the ledger itself reads the ledger only through
 # ``recoup.ledger.queries`` (typed views and plain rows), ``recoup.ledger.service`` and
 # ``recoup.ledger.organisation`` (the organisation's details, typed read-only), never by
@@ -41,7 +43,8 @@ LEDGER_TABLES_IGNORED = (
 
 def service_modules(name: str) -> list[str]:
     """A domain's use-case modules when it has no single ``service.py`` (``cases``: one
-    module per sub-domain): every module but its repository, core, models and enums."""
+    module per sub-domain): every module but its repository, core, models, enums and
+    schemas."""
     if (SRC / name / "service.py").exists() or not (SRC / name / "repository.py").exists():
         return []
     return sorted(p.stem for p in (SRC / name).glob("*.py") if p.stem not in BELOW_SERVICES)
@@ -75,6 +78,22 @@ def main() -> None:
         "name = A core imports no SQLAlchemy, models, repositories or services\n"
         "type = forbidden\nallow_indirect_imports = True\n"
         f"source_modules =\n{lines(cores)}forbidden_modules =\n{lines(forbidden)}"
+    )
+    # The neutral building blocks (recoup.schemas) are held with the domains' schemas, and
+    # indirect imports count: a shape that reached the API through them would be caught.
+    schemas = ["recoup.schemas"] + [
+        f"recoup.{name}.schemas" for name in packages if has(name, "schemas") and name != "api"
+    ]
+    shapes_forbidden = ["recoup.api", "recoup.web"] + [
+        module for module in forbidden if not module.startswith(("recoup.api.", "recoup.web."))
+    ]
+    print(
+        "[importlinter:contract:pure-schemas]\n"
+        "name = Schemas are pure shapes: no API, web app, SQLAlchemy, models, repositories "
+        "or services\n"
+        "type = forbidden\nallow_indirect_imports = False\n"
+        f"source_modules =\n{lines(schemas)}"
+        f"forbidden_modules =\n{lines(shapes_forbidden)}"
     )
     for name in packages:
         if has(name, "repository"):

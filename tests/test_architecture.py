@@ -30,6 +30,12 @@ def test_every_core_is_held_pure() -> None:
     assert cores <= listed, "run scripts/architecture-contracts.py > .importlinter"
 
 
+def test_every_domains_schemas_are_pure_shapes() -> None:
+    listed = _modules(_contracts(), "pure-schemas", "source_modules")
+    schemas = {f"recoup.{p.parent.name}.schemas" for p in PACKAGE.glob("*/schemas.py")}
+    assert (schemas - {"recoup.api.schemas"}) | {"recoup.schemas"} == listed
+
+
 def test_every_repository_is_its_domains_own() -> None:
     config = _contracts()
     for name in _packages():

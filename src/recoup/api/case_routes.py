@@ -8,12 +8,12 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, equal, listed, one
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short
-from recoup.cases import disputes, notes, plans, promises, tasks
+from recoup.api.schemas import Page
+from recoup.cases import disputes, notes, plans, promises, schemas, tasks
 from recoup.cases.models import Dispute, Note, PaymentPlan, Promise, Task
 
 router = APIRouter()
@@ -33,7 +33,7 @@ def list_disputes(
     sort: Literal["id", "-id", "opened_on", "-opened_on"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Dispute]:
+) -> Page[schemas.Dispute]:
     """The organisation's disputes."""
     where = equal((Dispute.customer_id, customer_id), (Dispute.status, status))
     return listed(
@@ -98,7 +98,7 @@ def list_promises(
     sort: Literal["id", "-id", "promised_on", "-promised_on", "made_on", "-made_on"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Promise]:
+) -> Page[schemas.Promise]:
     """The organisation's promises to pay."""
     where = equal((Promise.customer_id, customer_id), (Promise.status, status))
     return listed(
@@ -164,7 +164,7 @@ def list_plans(
     sort: Literal["id", "-id", "created_on", "-created_on"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.PaymentPlan]:
+) -> Page[schemas.PaymentPlan]:
     """The organisation's payment plans."""
     where = equal((PaymentPlan.customer_id, customer_id), (PaymentPlan.status, status))
     return listed(
@@ -236,7 +236,7 @@ def list_tasks(
     sort: Literal["id", "-id", "created_at", "-created_at"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Task]:
+) -> Page[schemas.Task]:
     """The organisation's tasks."""
     where = equal((Task.customer_id, customer_id), (Task.status, status), (Task.assignee, assignee))
     if due_before is not None:
@@ -288,7 +288,7 @@ def list_notes(
     sort: Literal["id", "-id", "created_at", "-created_at"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Note]:
+) -> Page[schemas.Note]:
     """Notes on the organisation's accounts."""
     where = equal((Note.customer_id, customer_id))
     return listed(ctx, NOTES, schemas.Note.of, where=where, sort=sort, cursor=cursor, limit=limit)

@@ -9,15 +9,16 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recoup.api import schemas
 from recoup.api.answers import write
 from recoup.api.deps import Context
 from recoup.api.listing import Listing, equal, listed, one, page
 from recoup.api.params import CursorParam, IdempotencyKey, IdFilter, Limit, RecordId, Short, Text
 from recoup.api.problems import ApiProblem
+from recoup.api.schemas import FieldProblem, Page
 from recoup.errors import RowsRejected
 from recoup.imports import service as imports
 from recoup.imports.columns import Kind
+from recoup.ledger import schemas
 from recoup.ledger import service as ledger
 from recoup.ledger.enums import PaymentMethod
 from recoup.ledger.models import (
@@ -60,7 +61,7 @@ def list_customers(
     sort: CustomerSort = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Customer]:
+) -> Page[schemas.Customer]:
     """The organisation's customers."""
     where = equal(
         (Customer.status, status),
@@ -124,7 +125,7 @@ def list_contacts(
     sort: Literal["id", "-id", "name", "-name"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Contact]:
+) -> Page[schemas.Contact]:
     """The organisation's contacts (of one customer with ``customer_id``)."""
     where = equal((Contact.customer_id, customer_id))
     return listed(
@@ -215,8 +216,7 @@ def _rejected(problems: list[tuple[int | None, str, str]]) -> ApiProblem:
         422,
         f"{count} problem{'s' if count != 1 else ''} found; nothing was written",
         errors=[
-            schemas.FieldProblem(field=field, reason=reason, row=row)
-            for row, field, reason in problems
+            FieldProblem(field=field, reason=reason, row=row) for row, field, reason in problems
         ],
     )
 
@@ -232,7 +232,7 @@ def list_invoices(
     sort: InvoiceSort = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Invoice]:
+) -> Page[schemas.Invoice]:
     """The organisation's invoices; ``due_before`` / ``due_after`` are inclusive."""
     where = equal(
         (Invoice.status, status), (Invoice.customer_id, customer_id), (Invoice.currency, currency)
@@ -317,7 +317,7 @@ def list_credit_notes(
     sort: Literal["id", "-id", "issue_date", "-issue_date"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.CreditNote]:
+) -> Page[schemas.CreditNote]:
     """The organisation's credit notes."""
     where = equal((CreditNote.customer_id, customer_id), (CreditNote.status, status))
     return listed(
@@ -342,7 +342,7 @@ def list_payments(
     sort: Literal["id", "-id", "received_on", "-received_on"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Payment]:
+) -> Page[schemas.Payment]:
     """The organisation's payments."""
     where = equal((Payment.customer_id, customer_id), (Payment.currency, currency))
     return listed(
@@ -392,7 +392,7 @@ def list_allocations(
     sort: Literal["id", "-id", "allocated_on", "-allocated_on"] = "id",
     cursor: CursorParam = None,
     limit: Limit = 50,
-) -> schemas.Page[schemas.Allocation]:
+) -> Page[schemas.Allocation]:
     """What was applied to which invoice."""
     where = equal(
         (Allocation.invoice_id, invoice_id),

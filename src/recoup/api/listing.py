@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from recoup.api import schemas
 from recoup.api.core import Cursor, decode_cursor, encode_cursor
 from recoup.api.deps import ApiContext
+from recoup.api.schemas import Page
 from recoup.errors import InvalidInput, NotFound
 
 MAX_LIMIT = 500
@@ -87,7 +87,7 @@ def listed(
     sort: str = "id",
     cursor: str | None = None,
     limit: int = 50,
-) -> schemas.Page[T]:
+) -> Page[T]:
     """A list resource as every ``GET /<resource>`` answers it: one ``page`` of the
     organisation's rows matching ``where`` (the handler's filters), each serialised by
     ``of``, with the cursor of the next page."""
@@ -95,7 +95,7 @@ def listed(
         ctx.session, listing=listing, org_id=ctx.org_id, where=where, sort=sort,
         cursor=cursor, limit=limit,
     )  # fmt: skip
-    return schemas.Page(data=[of(r) for r in rows], next_cursor=after)
+    return Page(data=[of(r) for r in rows], next_cursor=after)
 
 
 def one(session: Session, model: Any, *, org_id: int, record_id: int, what: str) -> Any:
