@@ -430,7 +430,7 @@ def test_every_customer_and_invoice_named_for_the_books(session: Session) -> Non
     a1 = make_invoice(session, customer=first, number="A-1")
     b1 = make_invoice(session, customer=second, number="B-1")
     make_invoice(session, customer=make_customer(session, org=other), number="X-1")
-    assert queries.all_customer_labels(session, org_id=org.id) == {
+    assert queries.customer_labels(session, org_id=org.id) == {
         first.id: ("C1", "One SA"),
         second.id: ("C2", "Two SA"),
     }

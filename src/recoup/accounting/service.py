@@ -42,7 +42,7 @@ def _write_off_notes(session: Session, org_id: int) -> set[int]:
 
 def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
     """Every record of ``kind`` the organisation holds, oldest first."""
-    customers = ledger_queries.all_customer_labels(session, org_id=org_id)
+    customers = ledger_queries.customer_labels(session, org_id=org_id)
 
     def who(customer_id: int | None, fallback: str = "") -> tuple[str, str]:
         return customers.get(customer_id or 0, ("", fallback))

@@ -479,14 +479,20 @@ def _columns(view: type[Any]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(view))
 
 
+def _views(
+    session: Session, table: Any, view: type[V], org_id: int, where: tuple[str, Sequence[Any]]
+) -> list[V]:
+    """The organisation's rows of ``table`` whose ``where[0]`` is among ``where[1]``, each
+    as ``view`` (its fields are the columns)."""
+    rows = repository.field_rows(session, table, org_id, _columns(view), where)
+    return [view(*row) for row in rows]
+
+
 def _of_customer(
     session: Session, table: Any, view: type[V], org_id: int, customer_id: int
 ) -> list[V]:
-    """A customer's rows of ``table``, each as ``view`` (its fields are the columns)."""
-    rows = repository.field_rows(
-        session, table, org_id, _columns(view), ("customer_id", [customer_id])
-    )
-    return [view(*row) for row in rows]
+    """A customer's rows of ``table``, each as ``view``."""
+    return _views(session, table, view, org_id, ("customer_id", [customer_id]))
 
 
 _INVOICE_VIEW_COLUMNS = _columns(InvoiceView)
@@ -566,10 +572,12 @@ def customer_names(session: Session, *, org_id: int, customer_ids: Sequence[int]
 
 
 def customer_labels(
-    session: Session, *, org_id: int, customer_ids: Sequence[int]
+    session: Session, *, org_id: int, customer_ids: Sequence[int] | None = None
 ) -> dict[int, tuple[str, str]]:
     """``id -> (external id, name)`` of the organisation's customers among
-    ``customer_ids``: how a page names a customer."""
+    ``customer_ids`` (None: every customer): how a page or an export names a customer."""
+    if customer_ids is None:
+        return repository.customer_labels(session, org_id)
     rows = repository.field_rows(
         session, Customer, org_id, ("id", "external_id", "name"), ("id", customer_ids)
     )
@@ -673,10 +681,7 @@ def payments_among(
 ) -> list[PaymentView]:
     """The organisation's payments among ``payment_ids`` (others' ids find nothing), in
     no particular order."""
-    rows = repository.field_rows(
-        session, Payment, org_id, _columns(PaymentView), ("id", payment_ids)
-    )
-    return [PaymentView(*row) for row in rows]
+    return _views(session, Payment, PaymentView, org_id, ("id", payment_ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,10 +711,7 @@ def credit_notes_among(
 ) -> list[CreditNoteView]:
     """The organisation's credit notes among ``credit_note_ids`` (others' ids find
     nothing), in no particular order."""
-    rows = repository.field_rows(
-        session, CreditNote, org_id, _columns(CreditNoteView), ("id", credit_note_ids)
-    )
-    return [CreditNoteView(*row) for row in rows]
+    return _views(session, CreditNote, CreditNoteView, org_id, ("id", credit_note_ids))
 
 
 # --- for credit's rule: a whole ledger's customers at a time, as plain rows
@@ -764,12 +766,6 @@ def overdue_invoice_ids(
 
 
 # --- for accounting's exports: every record of a kind, as plain rows or a lookup
-
-
-def all_customer_labels(session: Session, *, org_id: int) -> dict[int, tuple[str, str]]:
-    """``id -> (external id, name)`` of every customer of the organisation."""
-    rows = repository.field_rows(session, Customer, org_id, ("id", "external_id", "name"))
-    return {customer_id: (external_id, name) for customer_id, external_id, name in rows}
 
 
 def all_invoice_numbers(session: Session, *, org_id: int) -> dict[int, str]:
