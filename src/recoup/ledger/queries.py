@@ -759,8 +759,11 @@ def overdue_invoice_ids(
     ``before`` (overdue on that day), of the customers among ``customer_ids``: each
     customer's oldest due first, then by id; customers with none left out."""
     found: dict[int, list[int]] = {}
-    rows = repository.overdue_invoice_ids(session, org_id, customer_ids, before)
-    for invoice_id, customer_id, _ in sorted(rows, key=lambda row: (row[2], row[0])):
+    rows = repository.open_invoice_fields_of_customers(  # through the customer index
+        session, org_id, customer_ids, ("id", "customer_id", "due_date")
+    )
+    late = [row for row in rows if row[2] < before]
+    for invoice_id, customer_id, _ in sorted(late, key=lambda row: (row[2], row[0])):
         found.setdefault(customer_id, []).append(invoice_id)
     return found
 

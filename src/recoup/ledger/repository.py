@@ -1279,25 +1279,6 @@ def late_open_invoices(
     return [(int(row[0]), int(row[1]), row[2]) for row in rows]
 
 
-def overdue_invoice_ids(
-    session: Session, org_id: int, customer_ids: Sequence[int], before: date
-) -> list[tuple[int, int, date]]:
-    """``(invoice id, customer id, due date)`` of the open invoices with money owed due
-    before ``before`` of some customers (one statement per chunk of their ids)."""
-    query = select(Invoice.id, Invoice.customer_id, Invoice.due_date).where(
-        Invoice.org_id == org_id,
-        Invoice.status == InvoiceStatus.OPEN,
-        Invoice.open_amount > 0,
-        Invoice.due_date < before,
-    )
-    rows: list[tuple[int, int, date]] = []
-    for condition in bulk.among(session, Invoice.customer_id, customer_ids):
-        rows += [
-            (int(row[0]), int(row[1]), row[2]) for row in session.execute(query.where(condition))
-        ]
-    return rows
-
-
 def invoices_no_longer_open(
     session: Session,
     org_id: int,
