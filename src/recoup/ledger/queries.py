@@ -475,15 +475,21 @@ def stream_beside_customers(
 
 
 def _columns(view: type[Any]) -> tuple[str, ...]:
-    """The columns a view reads: its fields, named as the table's columns, in order."""
-    return tuple(f.name for f in fields(view))
+    """The columns a view or a row type reads: its fields (a dataclass's, a named
+    tuple's), named as the table's columns, in order."""
+    named: tuple[str, ...] | None = getattr(view, "_fields", None)
+    return named if named is not None else tuple(f.name for f in fields(view))
 
 
 def _views(
-    session: Session, table: Any, view: type[V], org_id: int, where: tuple[str, Sequence[Any]]
+    session: Session,
+    table: Any,
+    view: type[V],
+    org_id: int,
+    where: tuple[str, Sequence[Any]] | None = None,
 ) -> list[V]:
-    """The organisation's rows of ``table`` whose ``where[0]`` is among ``where[1]``, each
-    as ``view`` (its fields are the columns)."""
+    """The organisation's rows of ``table`` (those whose ``where[0]`` is among
+    ``where[1]``), each as ``view`` (its fields are the columns)."""
     rows = repository.field_rows(session, table, org_id, _columns(view), where)
     return [view(*row) for row in rows]
 
@@ -729,8 +735,7 @@ class CustomerLimit(NamedTuple):
 
 def customer_limits(session: Session, *, org_id: int) -> list[CustomerLimit]:
     """Every customer's currency, credit limit and status, in no particular order."""
-    rows = repository.field_rows(session, Customer, org_id, CustomerLimit._fields)
-    return [CustomerLimit(*row) for row in rows]
+    return _views(session, Customer, CustomerLimit, org_id)
 
 
 class CustomerOwner(NamedTuple):
@@ -746,10 +751,7 @@ def customer_owners(
 ) -> list[CustomerOwner]:
     """The status and sales owner of the organisation's customers among
     ``customer_ids``, in no particular order."""
-    rows = repository.field_rows(
-        session, Customer, org_id, CustomerOwner._fields, ("id", customer_ids)
-    )
-    return [CustomerOwner(*row) for row in rows]
+    return _views(session, Customer, CustomerOwner, org_id, ("id", customer_ids))
 
 
 def overdue_invoice_ids(
@@ -798,8 +800,7 @@ class PaymentRow(NamedTuple):
 
 def all_payments(session: Session, *, org_id: int) -> list[PaymentRow]:
     """Every payment of the organisation, in no particular order."""
-    rows = repository.field_rows(session, Payment, org_id, PaymentRow._fields)
-    return [PaymentRow(*row) for row in rows]
+    return _views(session, Payment, PaymentRow, org_id)
 
 
 def payment_external_ids(session: Session, *, org_id: int) -> dict[int, str]:
@@ -822,8 +823,7 @@ class CreditNoteRow(NamedTuple):
 
 def all_credit_notes(session: Session, *, org_id: int) -> list[CreditNoteRow]:
     """Every credit note of the organisation, in no particular order."""
-    rows = repository.field_rows(session, CreditNote, org_id, CreditNoteRow._fields)
-    return [CreditNoteRow(*row) for row in rows]
+    return _views(session, CreditNote, CreditNoteRow, org_id)
 
 
 def credit_note_numbers(session: Session, *, org_id: int) -> dict[int, str]:
@@ -841,44 +841,36 @@ def credit_note_numbers(session: Session, *, org_id: int) -> dict[int, str]:
 
 def customer_refs(session: Session, *, org_id: int) -> list[CustomerRef]:
     """Every customer of the organisation, as an import's rows name them."""
-    rows = repository.field_rows(session, Customer, org_id, CustomerRef._fields)
-    return list(map(CustomerRef._make, rows))
+    return _views(session, Customer, CustomerRef, org_id)
 
 
 def customer_snaps(session: Session, *, org_id: int) -> list[CustomerSnap]:
     """Every customer of the organisation, with the fields a customers file may change."""
-    rows = repository.field_rows(session, Customer, org_id, CustomerSnap._fields)
-    return list(map(CustomerSnap._make, rows))
+    return _views(session, Customer, CustomerSnap, org_id)
 
 
 def contact_snaps(session: Session, *, org_id: int) -> list[ContactSnap]:
     """Every contact person of the organisation's customers."""
-    rows = repository.field_rows(session, Contact, org_id, ContactSnap._fields)
-    return list(map(ContactSnap._make, rows))
+    return _views(session, Contact, ContactSnap, org_id)
 
 
 def invoice_snaps(session: Session, *, org_id: int) -> list[InvoiceSnap]:
     """Every invoice of the organisation, with the fields an invoice file may change."""
-    rows = repository.field_rows(session, Invoice, org_id, InvoiceSnap._fields)
-    return list(map(InvoiceSnap._make, rows))
+    return _views(session, Invoice, InvoiceSnap, org_id)
 
 
 def invoice_snaps_with_external_ids(
     session: Session, *, org_id: int, external_ids: Sequence[str]
 ) -> list[InvoiceSnap]:
     """The organisation's invoices whose external ids are among ``external_ids``."""
-    rows = repository.field_rows(
-        session, Invoice, org_id, InvoiceSnap._fields, ("external_id", external_ids)
-    )
-    return list(map(InvoiceSnap._make, rows))
+    return _views(session, Invoice, InvoiceSnap, org_id, ("external_id", external_ids))
 
 
 def invoice_snaps_numbered(
     session: Session, *, org_id: int, numbers: Sequence[str]
 ) -> list[InvoiceSnap]:
     """The organisation's invoices whose numbers are among ``numbers``."""
-    rows = repository.field_rows(session, Invoice, org_id, InvoiceSnap._fields, ("number", numbers))
-    return list(map(InvoiceSnap._make, rows))
+    return _views(session, Invoice, InvoiceSnap, org_id, ("number", numbers))
 
 
 def invoice_external_ids(
@@ -905,8 +897,7 @@ def invoice_balances(
 
 def payment_snaps(session: Session, *, org_id: int) -> list[PaymentSnap]:
     """Every payment of the organisation, with the fields a payments file may change."""
-    rows = repository.field_rows(session, Payment, org_id, PaymentSnap._fields)
-    return list(map(PaymentSnap._make, rows))
+    return _views(session, Payment, PaymentSnap, org_id)
 
 
 def payment_external_ids_in_use(
@@ -922,5 +913,4 @@ def payment_external_ids_in_use(
 def credit_note_snaps(session: Session, *, org_id: int) -> list[CreditNoteSnap]:
     """Every credit note of the organisation, with the fields a credit notes file may
     change."""
-    rows = repository.field_rows(session, CreditNote, org_id, CreditNoteSnap._fields)
-    return list(map(CreditNoteSnap._make, rows))
+    return _views(session, CreditNote, CreditNoteSnap, org_id)
