@@ -159,35 +159,6 @@ class Plan:
 # --- parsing rows ---
 
 
-def parse_records(
-    kind: Kind,
-    indices: dict[str, int],
-    rows: Iterable[Sequence[str]],
-    *,
-    date_order: str | None = None,
-    first_row: int = 2,
-    default_order: str | None = None,
-    assumed: list[str] | None = None,
-) -> tuple[list[Record], list[Problem]]:
-    """Parse each row's cells by the column types; blank cells are left out.
-
-    The day/month order is taken from ``date_order``, else from the file's own dates,
-    else (no date says) ``default_order``, the organisation's (then added to ``assumed``).
-    """
-    numbered = list(numbered_rows(rows, indices, first_row))
-    order, problem = file_date_order(
-        kind,
-        indices,
-        numbered,
-        date_order=date_order,
-        default_order=default_order,
-        assumed=assumed,
-    )
-    if problem is not None:
-        return [], [problem]
-    return record_parser(kind, indices, order)(numbered)
-
-
 def numbered_rows(
     rows: Iterable[Sequence[str]], indices: dict[str, int], first_row: int = 2
 ) -> Iterator[tuple[int, Sequence[str]]]:
@@ -461,13 +432,15 @@ def plan_customers(
     *,
     default_currency: str,
     languages: Sequence[str] = (),
+    seen: dict[str, int] | None = None,
 ) -> Plan:
     """Creates and updates of customers, keyed by external id (default: the name).
 
     Country names are read in English and ``languages`` (the organisation's).
+    ``seen`` (each external id's row) carries over from earlier batches of the file.
     """
     plan = Plan(Kind.CUSTOMERS)
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         name = v.get("name", "").strip()
@@ -579,12 +552,18 @@ def _enum(p: _RowProblems, column: str, text: str, allowed: type[Any]) -> str:
 
 
 def plan_contacts(
-    records: Sequence[Record], customers: CustomerIndex, existing: Iterable[ContactSnap]
+    records: Sequence[Record],
+    customers: CustomerIndex,
+    existing: Iterable[ContactSnap],
+    seen: dict[str, int] | None = None,
 ) -> Plan:
-    """Creates and updates of contacts, keyed by customer and email (or name)."""
+    """Creates and updates of contacts, keyed by customer and email (or name).
+
+    ``existing`` holds at least the contacts of the customers the rows name; ``seen``
+    (each key's row) carries over from earlier batches of the file."""
     plan = Plan(Kind.CONTACTS)
     current = {(c.customer_id, (c.email or c.name).casefold()): c for c in existing}
-    seen: dict[str, int] = {}
+    seen = {} if seen is None else seen
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         customer = p.check("customer", customers.find, v.get("customer", ""))
@@ -1059,12 +1038,60 @@ def payment_method(text: str) -> str | None:
     return _PAYMENT_METHODS.get(re.sub(r"[^0-9a-zü]", "", text.lower()))
 
 
+@dataclass
+class Applied:
+    """What planning a payments or credit notes file remembers from row to row, when
+    it is planned a batch of rows at a time: each key's first row, and the invoices its
+    rows have applied money to so far (their open amounts by number, the settlement
+    money left on them by id), which the ledger does not show until the file is
+    written."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    invoice_open: dict[str, int] = field(default_factory=dict)
+    settled: dict[int, int] = field(default_factory=dict)
+
+    def start(
+        self, plan: Plan, invoices: dict[str, InvoiceSnap], settled: dict[int, int]
+    ) -> "Replacer":
+        """Take in a batch's invoices (by number) as the ledger has them and their
+        settlement money (by invoice id), unless earlier rows changed them; the
+        ``Replacer`` of the batch's plan."""
+        for number, snap in invoices.items():
+            self.invoice_open.setdefault(number, snap.open_amount)
+        for invoice_id, amount in settled.items():
+            self.settled.setdefault(invoice_id, amount)
+        return Replacer(plan, self.settled)
+
+
+def payment_external_id(
+    values: dict[str, Any], customers: CustomerIndex, invoices: dict[str, InvoiceSnap]
+) -> str:
+    """The key a payments file's row is known by: its id, else ``payment_key`` of the
+    row and its customer (named, else the first invoice's); ``""`` when it has none."""
+    if values.get("external_id"):
+        return str(values["external_id"])
+    customer = None
+    if "customer" in values:
+        customer = customers.by_id.get(values["customer"])
+        if customer is None:
+            named = customers.by_name.get(str(values["customer"]).casefold(), [])
+            customer = named[0] if len(named) == 1 else None
+        if customer is None:
+            return ""
+    else:
+        for item in values.get("invoices", [])[:1]:
+            snap = invoices.get(item.rpartition(":")[0].strip() if ":" in item else item.strip())
+            customer = customers.by_pk.get(snap.customer_id) if snap else None
+    return payment_key(values, customer.external_id if customer else "")
+
+
 def plan_payments(
     records: Sequence[Record],
     customers: CustomerIndex,
     existing: dict[str, PaymentSnap],
     invoices: dict[str, InvoiceSnap],
     settled: dict[int, int] | None = None,
+    applied: Applied | None = None,
 ) -> Plan:
     """Creates and updates of payments; a new payment's named invoices get allocations.
 
@@ -1072,11 +1099,12 @@ def plan_payments(
     payment is applied to its invoices in the order given, each up to its open amount.
     A payment applied to an invoice that settlements (``settled``, by invoice id) paid
     for the accounting system replaces that settlement money first (see ``Replacer``).
+    ``applied`` carries over from earlier batches of the file.
     """
     plan = Plan(Kind.PAYMENTS)
-    seen: dict[str, int] = {}
-    invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
-    replacer = Replacer(plan, settled or {})
+    applied = Applied() if applied is None else applied
+    seen, invoice_open = applied.seen, applied.invoice_open
+    replacer = applied.start(plan, invoices, settled or {})
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         targets = []
@@ -1114,9 +1142,7 @@ def plan_payments(
         iban = p.check("payer_iban", validate_iban, v.get("payer_iban", ""))
         if p.failed or amount is None or currency is None:
             continue
-        external_id = v.get("external_id") or payment_key(
-            v, customer.external_id if customer else ""
-        )
+        external_id = payment_external_id(v, customers, invoices)
         if _duplicate(seen, external_id, record.row, "payment", p, "external_id"):
             continue
         wanted = {
@@ -1231,6 +1257,7 @@ def plan_credit_notes(
     number_owner: dict[str, str],
     invoices: dict[str, InvoiceSnap],
     settled: dict[int, int] | None = None,
+    applied: Applied | None = None,
 ) -> Plan:
     """Creates and updates of credit notes; one naming an invoice is applied to it.
 
@@ -1239,11 +1266,12 @@ def plan_credit_notes(
     open balances show where). Without it, a new credit note naming an invoice is
     applied up to the invoice's open amount. Like payments, it replaces settlement
     money first (``settled``, by invoice id).
+    ``applied`` carries over from earlier batches of the file.
     """
     plan = Plan(Kind.CREDIT_NOTES)
-    seen: dict[str, int] = {}
-    invoice_open = {number: snap.open_amount for number, snap in invoices.items()}
-    replacer = Replacer(plan, settled or {})
+    applied = Applied() if applied is None else applied
+    seen, invoice_open = applied.seen, applied.invoice_open
+    replacer = applied.start(plan, invoices, settled or {})
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
@@ -1299,12 +1327,12 @@ def plan_credit_notes(
         }
         snap = existing.get(external_id)
         if snap is not None:
-            applied = snap.total_amount - snap.open_amount
-            if total < applied:
+            used = snap.total_amount - snap.open_amount
+            if total < used:
                 p.add("total", "total is less than the amount already applied")
-            if applied and (snap.currency != currency or snap.customer_id != customer.id):
+            if used and (snap.currency != currency or snap.customer_id != customer.id):
                 p.add("currency", "credit note is applied; its customer and currency are fixed")
-            open_now = total - applied
+            open_now = total - used
             if remaining is not None and remaining > open_now:
                 p.add(
                     "remaining",
@@ -1420,12 +1448,12 @@ class Replacer:
     seen; when a payment or credit note applied to that invoice comes in, it is that
     money: the settlement is taken back by as much (``Plan.unsettle``) before the real
     allocation, so the invoice's open amount stays the accounting system's. ``settled``
-    is what settlements have allocated, by invoice id.
+    is what settlements have allocated, by invoice id: the replacer takes from it.
     """
 
     def __init__(self, plan: Plan, settled: dict[int, int]) -> None:
         self.plan = plan
-        self.left = dict(settled)
+        self.left = settled
 
     def available(self, invoice: InvoiceSnap, open_amount: int) -> int:
         """What real money may be applied to ``invoice``: its open amount and its

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from babel.numbers import format_currency
 from sqlalchemy.orm import Session
@@ -104,23 +104,12 @@ def import_file(
     The file is read as a stream within ``limits`` (rows, columns, cell size, unpacked
     size); past one, or at a row that cannot be read, nothing is written.
     """
-    if kind is Kind.INVOICES:
-        with bulk.gc_paused():
-            return _import_invoices(
-                session,
-                org_id=org_id,
-                read=lambda: read_table(path, limits=limits),
-                dry_run=dry_run,
-                date_order=date_order,
-            )
-    header, rows = read_table(path, limits=limits)
     with bulk.gc_paused():
-        return import_rows(
+        return _import(
             session,
             org_id=org_id,
             kind=kind,
-            header=header,
-            rows=rows,
+            read=lambda: read_table(path, limits=limits),
             dry_run=dry_run,
             date_order=date_order,
         )
@@ -141,88 +130,73 @@ def import_rows(
     Raises ``RowsRejected`` listing every problem, with the file's own column names,
     before anything is written.
     """
-    if kind is Kind.INVOICES:
-        held = rows if isinstance(rows, Sequence) else list(rows)
-        return _import_invoices(
-            session,
-            org_id=org_id,
-            read=lambda: (header, iter(held)),
-            dry_run=dry_run,
-            date_order=date_order,
-        )
-    header, rows, first_row = _find_header(kind, header, iter(rows))
+    held = rows if isinstance(rows, Sequence) else list(rows)
+    return _import(
+        session,
+        org_id=org_id,
+        kind=kind,
+        read=lambda: (header, iter(held)),
+        dry_run=dry_run,
+        date_order=date_order,
+    )
+
+
+#: Rows planned and written at a time by an import.
+BATCH = 20_000
+
+
+@dataclass
+class _Batch:
+    """A batch of rows planned: its plans (counted in the result and described by a dry
+    run; the first one's kind is the file's), the problems besides the plans' own, and
+    what to keep for writing (a plan first)."""
+
+    plans: list[Plan]
+    problems: list[Problem]
+    kept: tuple[Plan, Any]
+
+
+class _Planner(Protocol):
+    """One kind's part of an import: plans a batch of rows against the ledger as it is
+    (remembering what later rows are checked against) and writes what it kept."""
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch: ...
+
+    def write(self, kept: tuple[Plan, Any]) -> None: ...
+
+    def last(self) -> _Batch | None:
+        """Rows held back and planned after every batch, written last."""
+
+
+def _import(
+    session: Session,
+    *,
+    org_id: int,
+    kind: Kind,
+    read: Callable[[], tuple[list[str], Iterator[Sequence[str]]]],
+    dry_run: bool,
+    date_order: str | None,
+) -> ImportResult:
+    """Import a file in bounded memory: ``read`` opens the rows afresh for each pass
+    over the file.
+
+    A first pass finds the day/month order of the dates. The second checks and plans
+    every row, a batch at a time, against the ledger as it is (the ledger's records
+    with that batch's keys), the kind's planner keeping in memory only what later rows
+    are checked against (keys, numbers, the money the file has applied) and the
+    problems; each batch's plan goes to a temporary file. Nothing is written while
+    problems remain; then the plans are read back and written a batch at a time in the
+    caller's transaction: all or nothing still.
+    """
+    header, rows, first_row = _find_header(kind, *read())
     indices, problems = map_header(kind, header)
     labels = {name: header[i] for name, i in indices.items()}
     if problems:
         raise RowsRejected(problems)
     country = ledger.get_organisation(session, org_id=org_id).country
     assumed: list[str] = []
-    records, problems = core.parse_records(
-        kind,
-        indices,
-        rows,
-        date_order=date_order,
-        first_row=first_row,
-        default_order=locale_date_order(country),
-        assumed=assumed,
-    )
-    rows_read = len(records)
-    plan = _plan(session, org_id, kind, records)
-    problems += plan.problems
-    # A customers file may name a contact per customer: planned against stand-in ids of
-    # the customers it creates, and planned again with their real ids once written.
-    contacts = _contact_plan(records, plan, session, org_id)
-    problems += contacts.problems
-    terms, terms_problems = _customer_terms(session, org_id, kind, records)
-    problems += terms_problems
-    if problems:
-        raise RowsRejected([_label(p, labels) for p in problems])
-    if not dry_run:
-        _write(session, org_id, plan)
-        if contacts.creates or contacts.updates:
-            _write(session, org_id, _contact_plan(records, plan, session, org_id))
-        _write_terms(session, org_id, terms)
-    names = _customer_names(session, org_id, [plan, contacts]) if dry_run else {}
-    result = _result(plan, rows_read, dry_run, names)
-    result.ignored_columns = _ignored(header, indices)
-    result.date_order = assumed[0] if assumed else ""
-    result.add(_result(contacts, 0, dry_run, names))
-    return result
-
-
-#: Rows planned and written at a time by a streamed import.
-BATCH = 20_000
-
-
-def _import_invoices(
-    session: Session,
-    *,
-    org_id: int,
-    read: Callable[[], tuple[list[str], Iterator[Sequence[str]]]],
-    dry_run: bool,
-    date_order: str | None,
-) -> ImportResult:
-    """Import an invoice file in bounded memory: ``read`` opens the rows afresh for
-    each pass over the file.
-
-    A first pass finds the day/month order of the dates. The second checks and plans
-    every row, a batch at a time, against the ledger as it is (the ledger's invoices
-    with that batch's external ids and numbers) keeping in memory only what later rows
-    are checked against (numbers, ids, a hash of each invoice's values) and the
-    problems; each batch's plan goes to a temporary file. Nothing is written while
-    problems remain; then the plans are read back and written a batch at a time in the
-    caller's transaction: all or nothing still. Credit notes in the file are held,
-    planned before anything is written and written last, as a whole-file import does.
-    """
-    header, rows, first_row = _find_header(Kind.INVOICES, *read())
-    indices, problems = map_header(Kind.INVOICES, header)
-    labels = {name: header[i] for name, i in indices.items()}
-    if problems:
-        raise RowsRejected(problems)
-    country = ledger.get_organisation(session, org_id=org_id).country
-    assumed: list[str] = []
     order, problem = core.file_date_order(
-        Kind.INVOICES,
+        kind,
         indices,
         core.numbered_rows(rows, indices, first_row),
         date_order=date_order,
@@ -231,107 +205,287 @@ def _import_invoices(
     )
     if problem is not None:
         raise RowsRejected([_label(problem, labels)])
-    parse = core.record_parser(Kind.INVOICES, indices, order)
-    typed = "type" in indices
-    customers = _customer_index(session, org_id)
-    _, rows, _ = _find_header(Kind.INVOICES, *read())
+    parse = core.record_parser(kind, indices, order)
+    planner = _PLANNERS[kind](session, org_id, typed="type" in indices)
+    _, rows, _ = _find_header(kind, *read())
     numbered = core.numbered_rows(rows, indices, first_row)
-    sort_seen, seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
-    problems, credit_rows = [], []
-    result = ImportResult(Kind.INVOICES, 0, 0, 0, 0, dry_run=dry_run)
+    result = ImportResult(kind, 0, 0, 0, 0, dry_run=dry_run)
     with tempfile.TemporaryFile() as spill:
         batches = 0
-        while batch := list(itertools.islice(numbered, BATCH)):
-            records, batch_problems = parse(batch)
-            sorted_rows = core.sort_invoice_rows(records, typed=typed, seen=sort_seen)
-            # A row left out is not read: a draft's unfinished cells are no error.
-            problems += [p for p in batch_problems if p.row not in sorted_rows.skipped_rows]
-            problems += sorted_rows.problems
-            credit_rows += sorted_rows.credits
-            plan = _invoice_batch(session, org_id, sorted_rows.invoices, customers, seen)
-            plan.skipped[:0] = sorted_rows.skipped
-            problems += plan.problems
-            names = _customer_names(session, org_id, [plan]) if dry_run else {}
-            done = _result(plan, len(records), dry_run, names)
-            result.rows += done.rows
-            result.allocations += done.allocations
-            result.settlements += done.settlements
-            result.add(done)
+        while rows_read := list(itertools.islice(numbered, BATCH)):
+            records, parse_problems = parse(rows_read)
+            batch = planner.plan(records, parse_problems)
+            problems += batch.problems
+            for plan in batch.plans:
+                problems += plan.problems
+            _count(session, org_id, result, batch, len(records))
             if not (problems or dry_run):
-                _spill(plan, spill)
+                _spill(batch.kept, spill)
                 batches += 1
-        del seen, sort_seen
-        credits = Plan(Kind.CREDIT_NOTES)
-        if credit_rows:
-            credits = _plan(session, org_id, Kind.CREDIT_NOTES, credit_rows)
-            problems += credits.problems
+        last = planner.last()
+        if last is not None:
+            problems += last.problems
+            for plan in last.plans:
+                problems += plan.problems
+            _count(session, org_id, result, last, 0)
+            result.credit_notes = len(last.plans[0].creates) + len(last.plans[0].updates)
         if problems:
             raise RowsRejected([_label(p, labels) for p in problems])
+        if dry_run:
+            batches = 0
         spill.seek(0)
         for _ in range(batches):
-            _write(session, org_id, _unspill(spill))
-    if not dry_run and (credits.creates or credits.updates):
-        _write(session, org_id, credits)
-    names = _customer_names(session, org_id, [credits]) if dry_run else {}
+            planner.write(_unspill(spill))
+    if last is not None and not dry_run:
+        planner.write(last.kept)
     result.ignored_columns = _ignored(header, indices)
     result.date_order = assumed[0] if assumed else ""
-    result.add(_result(credits, 0, dry_run, names))
-    result.credit_notes = len(credits.creates) + len(credits.updates)
     return result
 
 
-def _spill(plan: Plan, file: IO[bytes]) -> None:
-    """Write ``plan`` to ``file`` for ``_unspill``. Its creates, when they have the same
-    keys in the same order (an invoice file's do), go as columns with dates as day
-    numbers: several times faster to pickle than a dict and two dates per invoice."""
+def _count(session: Session, org_id: int, result: ImportResult, batch: _Batch, rows: int) -> None:
+    """Add a batch's plans to ``result``; the first one's rows and allocations count
+    when it is of the file's kind."""
+    names = _customer_names(session, org_id, batch.plans) if result.dry_run else {}
+    for n, plan in enumerate(batch.plans):
+        done = _result(plan, rows if n == 0 else 0, result.dry_run, names)
+        if n == 0 and plan.kind is result.kind:
+            result.rows += done.rows
+            result.allocations += done.allocations
+            result.settlements += done.settlements
+        result.add(done)
+
+
+class _Invoices:
+    """An invoice file: rows repeating a number fold into one invoice; drafts are left
+    out; credit rows are held, planned after every batch and written last (as credit
+    notes)."""
+
+    def __init__(self, session: Session, org_id: int, *, typed: bool) -> None:
+        self.session, self.org_id, self.typed = session, org_id, typed
+        self.customers = _customer_index(session, org_id)
+        self.sort_seen, self.seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
+        self.credit_rows: list[Record] = []
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        sorted_rows = core.sort_invoice_rows(records, typed=self.typed, seen=self.sort_seen)
+        # A row left out is not read: a draft's unfinished cells are no error.
+        problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
+        self.credit_rows += sorted_rows.credits
+        plan = self._plan(sorted_rows.invoices)
+        plan.skipped[:0] = sorted_rows.skipped
+        return _Batch([plan], problems + sorted_rows.problems, (plan, None))
+
+    def _plan(self, records: list[Record]) -> Plan:
+        """The batch's rows planned against the ledger's invoices with the batch's
+        external ids and numbers."""
+        session, org_id = self.session, self.org_id
+        ids = [r.values.get("external_id") or r.values.get("number", "") for r in records]
+        invoices = queries.invoice_snaps_with_external_ids(session, org_id=org_id, external_ids=ids)
+        numbers = [r.values.get("number", "") for r in records]
+        owners = queries.invoice_external_ids(session, org_id=org_id, numbers=numbers)
+        settled = (
+            _settled(session, org_id, [snap.id for snap in invoices])
+            if any("open_balance" in r.values for r in records)
+            else {}
+        )
+        return core.plan_invoices(
+            records,
+            self.customers,
+            {snap.external_id: snap for snap in invoices},
+            owners,
+            settled,
+            self.seen,
+        )
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        _write(self.session, self.org_id, kept[0])
+
+    def last(self) -> _Batch | None:
+        del self.seen, self.sort_seen
+        if not self.credit_rows:
+            return None
+        notes = _CreditNotes(self.session, self.org_id)
+        return notes.plan(self.credit_rows, [])
+
+
+class _Customers:
+    """A customers file: its rows may name a contact each, and contract terms."""
+
+    def __init__(self, session: Session, org_id: int, **_: object) -> None:
+        self.session, self.org_id = session, org_id
+        org = ledger.get_organisation(session, org_id=org_id)
+        self.currency, self.languages = org.base_currency, languages_of(org.country)
+        self.seen: dict[str, int] = {}
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        session, org_id = self.session, self.org_id
+        keys = [_customer_key(r) for r in records]
+        existing = {
+            row.external_id: row._asdict()
+            for row in queries.customer_snaps(session, org_id=org_id, external_ids=keys)
+        }
+        plan = core.plan_customers(
+            records,
+            existing,
+            default_currency=self.currency,
+            languages=self.languages,
+            seen=self.seen,
+        )
+        # The contacts are planned against stand-in ids of the customers the plan
+        # creates, and planned again with their real ids once those are written.
+        contact_records = _contact_records(records)
+        contacts = _contact_plan(session, org_id, contact_records, plan)
+        terms, terms_problems = _customer_terms(session, org_id, records)
+        return _Batch([plan, contacts], problems + terms_problems, (plan, (contact_records, terms)))
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        plan, (contact_records, terms) = kept
+        _write(self.session, self.org_id, plan)
+        contacts = _contact_plan(self.session, self.org_id, contact_records, Plan(Kind.CUSTOMERS))
+        if contacts.creates or contacts.updates:
+            _write(self.session, self.org_id, contacts)
+        _write_terms(self.session, self.org_id, terms)
+
+    def last(self) -> _Batch | None:
+        return None
+
+
+class _Contacts:
+    """A contacts file: each row names its customer."""
+
+    def __init__(self, session: Session, org_id: int, **_: object) -> None:
+        self.session, self.org_id = session, org_id
+        self.customers = _customer_index(session, org_id)
+        self.seen: dict[str, int] = {}
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        named = {self.customers.by_id.get(r.values.get("customer", "")) for r in records}
+        named |= {
+            c
+            for r in records
+            for c in self.customers.by_name.get(str(r.values.get("customer", "")).casefold(), [])
+        }
+        existing = queries.contact_snaps(
+            self.session, org_id=self.org_id, customer_ids=[c.id for c in named if c]
+        )
+        plan = core.plan_contacts(records, self.customers, existing, self.seen)
+        return _Batch([plan], problems, (plan, None))
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        _write(self.session, self.org_id, kept[0])
+
+    def last(self) -> _Batch | None:
+        return None
+
+
+class _Payments:
+    """A payments file: a new payment is allocated to the invoices it names; what one
+    batch applies, the next batches see."""
+
+    def __init__(self, session: Session, org_id: int, **_: object) -> None:
+        self.session, self.org_id = session, org_id
+        self.customers = _customer_index(session, org_id)
+        self.applied = core.Applied()
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        session, org_id = self.session, self.org_id
+        numbers = [
+            item.rpartition(":")[0].strip() if ":" in item else item.strip()
+            for record in records
+            for item in record.values.get("invoices", [])
+        ]
+        named = _invoices_by_number(session, org_id, numbers)
+        keys = [core.payment_external_id(r.values, self.customers, named) for r in records]
+        payments = queries.payment_snaps(session, org_id=org_id, external_ids=keys)
+        plan = core.plan_payments(
+            records,
+            self.customers,
+            {snap.external_id: snap for snap in payments},
+            named,
+            _settled(session, org_id, [snap.id for snap in named.values()]),
+            self.applied,
+        )
+        return _Batch([plan], problems, (plan, None))
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        _write(self.session, self.org_id, kept[0])
+
+    def last(self) -> _Batch | None:
+        return None
+
+
+class _CreditNotes:
+    """A credit notes file: one naming an invoice is applied to it; what one batch
+    applies, the next batches see."""
+
+    def __init__(self, session: Session, org_id: int, **_: object) -> None:
+        self.session, self.org_id = session, org_id
+        self.customers = _customer_index(session, org_id)
+        self.applied = core.Applied()
+
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        session, org_id = self.session, self.org_id
+        numbers = [r.values.get("number", "") for r in records]
+        keys = [r.values.get("external_id") or r.values.get("number", "") for r in records]
+        notes = queries.credit_note_snaps(session, org_id=org_id, external_ids=keys)
+        owners = queries.credit_note_external_ids(session, org_id=org_id, numbers=numbers)
+        named = _invoices_by_number(
+            session, org_id, [r.values["invoice"] for r in records if "invoice" in r.values]
+        )
+        plan = core.plan_credit_notes(
+            records,
+            self.customers,
+            {n.external_id: n for n in notes},
+            owners,
+            named,
+            _settled(session, org_id, [snap.id for snap in named.values()]),
+            self.applied,
+        )
+        return _Batch([plan], problems, (plan, None))
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        _write(self.session, self.org_id, kept[0])
+
+    def last(self) -> _Batch | None:
+        return None
+
+
+_PLANNERS: dict[Kind, Callable[..., _Planner]] = {
+    Kind.CUSTOMERS: _Customers,
+    Kind.CONTACTS: _Contacts,
+    Kind.INVOICES: _Invoices,
+    Kind.PAYMENTS: _Payments,
+    Kind.CREDIT_NOTES: _CreditNotes,
+}
+
+
+def _spill(kept: tuple[Plan, Any], file: IO[bytes]) -> None:
+    """Write a batch's ``kept`` to ``file`` for ``_unspill``. The plan's creates, when
+    they have the same keys in the same order (an invoice file's do), go as columns with
+    dates as day numbers: several times faster to pickle than a dict and two dates per
+    invoice."""
+    plan, extra = kept
     keys = tuple(plan.creates[0]) if plan.creates else ()
     if not all(map(keys.__eq__, map(tuple, plan.creates))):
-        pickle.dump((plan, None, [], []), file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((plan, extra, None, [], []), file, protocol=pickle.HIGHEST_PROTOCOL)
         return
     columns = [list(c) for c in zip(*(v.values() for v in plan.creates), strict=True)]
     dated = [i for i, c in enumerate(columns) if all(type(v) is date for v in c)]
     for i in dated:
         columns[i] = [v.toordinal() for v in columns[i]]
     rest = dataclasses.replace(plan, creates=[])
-    pickle.dump((rest, keys, dated, columns), file, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump((rest, extra, keys, dated, columns), file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unspill(file: IO[bytes]) -> Plan:
-    """The next plan ``_spill`` wrote to ``file`` (a file this import wrote itself)."""
-    plan, keys, dated, columns = pickle.load(file)
+def _unspill(file: IO[bytes]) -> tuple[Plan, Any]:
+    """The next batch ``_spill`` wrote to ``file`` (a file this import wrote itself)."""
+    plan, extra, keys, dated, columns = pickle.load(file)
     if keys is not None:
         for i in dated:
             columns[i] = list(map(date.fromordinal, columns[i]))
         plan.creates = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-    return plan  # type: ignore[no-any-return]
-
-
-def _invoice_batch(
-    session: Session,
-    org_id: int,
-    records: list[Record],
-    customers: CustomerIndex,
-    seen: core.InvoicesSeen,
-) -> Plan:
-    """A batch of an invoice file's rows planned against the ledger's invoices with the
-    batch's external ids and numbers."""
-    ids = [r.values.get("external_id") or r.values.get("number", "") for r in records]
-    invoices = queries.invoice_snaps_with_external_ids(session, org_id=org_id, external_ids=ids)
-    numbers = [r.values.get("number", "") for r in records]
-    owners = queries.invoice_external_ids(session, org_id=org_id, numbers=numbers)
-    settled = (
-        _settled(session, org_id, [snap.id for snap in invoices])
-        if any("open_balance" in r.values for r in records)
-        else {}
-    )
-    return core.plan_invoices(
-        records,
-        customers,
-        {snap.external_id: snap for snap in invoices},
-        owners,
-        settled,
-        seen,
-    )
+    return plan, extra
 
 
 def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dict[int, str]:
@@ -378,61 +532,6 @@ def _customer_index(session: Session, org_id: int) -> CustomerIndex:
     return CustomerIndex(queries.customer_refs(session, org_id=org_id))
 
 
-def _plan(session: Session, org_id: int, kind: Kind, records: list[Record]) -> Plan:
-    if kind is Kind.CUSTOMERS:
-        existing = {
-            row.external_id: row._asdict() for row in queries.customer_snaps(session, org_id=org_id)
-        }
-        org = ledger.get_organisation(session, org_id=org_id)
-        return core.plan_customers(
-            records,
-            existing,
-            default_currency=org.base_currency,
-            languages=languages_of(org.country),
-        )
-    customers = _customer_index(session, org_id)
-    if kind is Kind.CONTACTS:
-        contacts = queries.contact_snaps(session, org_id=org_id)
-        return core.plan_contacts(records, customers, contacts)
-    if kind is Kind.INVOICES:
-        invoices = queries.invoice_snaps(session, org_id=org_id)
-        return core.plan_invoices(
-            records,
-            customers,
-            {snap.external_id: snap for snap in invoices},
-            {snap.number: snap.external_id for snap in invoices},
-            _settled(session, org_id, None)
-            if any("open_balance" in r.values for r in records)
-            else {},
-        )
-    if kind is Kind.PAYMENTS:
-        numbers = [
-            core.invoice_target(item)[0]
-            for record in records
-            for item in record.values.get("invoices", [])
-        ]
-        payments = queries.payment_snaps(session, org_id=org_id)
-        named = _invoices_by_number(session, org_id, numbers)
-        return core.plan_payments(
-            records,
-            customers,
-            {snap.external_id: snap for snap in payments},
-            named,
-            _settled(session, org_id, [snap.id for snap in named.values()]),
-        )
-    notes = queries.credit_note_snaps(session, org_id=org_id)
-    numbers = [r.values["invoice"] for r in records if "invoice" in r.values]
-    named = _invoices_by_number(session, org_id, numbers)
-    return core.plan_credit_notes(
-        records,
-        customers,
-        {n.external_id: n for n in notes},
-        {n.number: n.external_id for n in notes},
-        named,
-        _settled(session, org_id, [snap.id for snap in named.values()]),
-    )
-
-
 def _settled(session: Session, org_id: int, invoice_ids: Sequence[int] | None) -> dict[int, int]:
     """What settlement payments have allocated, by invoice id (all, or ``invoice_ids``)."""
     if invoice_ids is not None and not invoice_ids:
@@ -452,60 +551,69 @@ def _invoices_by_number(
     return {snap.number: snap for snap in invoices}
 
 
-def _contact_plan(records: list[Record], plan: Plan, session: Session, org_id: int) -> Plan:
-    """The contacts a customers file names, planned against the customers as they are
-    now; customers the plan creates but has not written get stand-in ids."""
-    contact_records = []
-    if plan.kind is not Kind.CUSTOMERS:
-        return Plan(Kind.CONTACTS)
-    for record in records:
-        v = record.values
-        if not ({"contact_name", "first_name", "last_name", "email", "phone", "mobile"} & v.keys()):
-            continue
-        customer = v.get("external_id") or v.get("name", "")
-        contact_records.append(
-            Record(
-                record.row,
-                {
-                    "customer": customer,
-                    "name": core.person_name(v),
-                    "email": v.get("email", ""),
-                    "phone": core.phone_of(v),
-                },
-            )
+def _customer_key(record: Record) -> str:
+    """The external id a customers file's row is known by (default: the name)."""
+    return str(record.values.get("external_id") or record.values.get("name", "")).strip()
+
+
+_CONTACT_COLUMNS = {"contact_name", "first_name", "last_name", "email", "phone", "mobile"}
+
+
+def _contact_records(records: list[Record]) -> list[Record]:
+    """The contacts a customers file's rows name, as a contacts file's rows."""
+    return [
+        Record(
+            record.row,
+            {
+                "customer": record.values.get("external_id") or record.values.get("name", ""),
+                "name": core.person_name(record.values),
+                "email": record.values.get("email", ""),
+                "phone": core.phone_of(record.values),
+            },
         )
-    if not contact_records:
+        for record in records
+        if _CONTACT_COLUMNS & record.values.keys()
+    ]
+
+
+def _contact_plan(session: Session, org_id: int, records: list[Record], customers: Plan) -> Plan:
+    """The contacts ``records`` name, planned against their customers as they are now;
+    customers the ``customers`` plan creates but has not written get stand-in ids."""
+    if not records:
         return Plan(Kind.CONTACTS)
-    index = _customer_index(session, org_id)
-    for offset, values in enumerate(plan.creates):
+    keys = [str(r.values["customer"]) for r in records]
+    index = CustomerIndex(queries.customer_refs(session, org_id=org_id, external_ids=keys))
+    for offset, values in enumerate(customers.creates):
         index.by_id.setdefault(
             values["external_id"],
             CustomerRef(-1 - offset, values["external_id"], values["name"], values["currency"], 30),
         )
-    existing = queries.contact_snaps(session, org_id=org_id)
-    return core.plan_contacts(contact_records, index, existing)
+    existing = queries.contact_snaps(
+        session, org_id=org_id, customer_ids=[c.id for c in index.by_pk.values() if c.id > 0]
+    )
+    return core.plan_contacts(records, index, existing)
 
 
 _TERMS_COLUMNS = ("law", "interest_rate", "late_fee", "compensation")
 
 
 def _customer_terms(
-    session: Session, org_id: int, kind: Kind, records: list[Record]
+    session: Session, org_id: int, records: list[Record]
 ) -> tuple[list[tuple[str, TermsInput]], list[Problem]]:
-    """The contract terms a customers file sets (by external id), checked per row; an
-    empty cell leaves that term as it is."""
-    if kind is not Kind.CUSTOMERS:
-        return [], []
+    """The contract terms a customers file's rows set (by external id), checked per
+    row; an empty cell leaves that term as it is."""
     wanted = [r for r in records if any(str(r.values.get(c, "")).strip() for c in _TERMS_COLUMNS)]
     if not wanted:
         return [], []
-    known = _customer_index(session, org_id).by_id
+    keys = [_customer_key(r) for r in wanted]
+    known = {
+        c.external_id: c for c in queries.customer_refs(session, org_id=org_id, external_ids=keys)
+    }
     default = ledger.get_organisation(session, org_id=org_id).base_currency
     found: list[tuple[str, TermsInput]] = []
     problems: list[Problem] = []
-    for record in wanted:
+    for record, external_id in zip(wanted, keys, strict=True):
         v = record.values
-        external_id = v.get("external_id") or v.get("name", "").strip()
         currency = str(v.get("currency", "")).strip().upper()
         if not money.is_currency(currency):
             existing = known.get(external_id)
@@ -527,11 +635,13 @@ def _customer_terms(
 def _write_terms(session: Session, org_id: int, terms: list[tuple[str, TermsInput]]) -> None:
     if not terms:
         return
-    customers = _customer_index(session, org_id).by_id
+    keys = [external_id for external_id, _ in terms]
+    customers = {
+        c.external_id: c.id
+        for c in queries.customer_refs(session, org_id=org_id, external_ids=keys)
+    }
     for external_id, given in terms:
-        charges.apply_terms(
-            session, org_id=org_id, customer_id=customers[external_id].id, given=given
-        )
+        charges.apply_terms(session, org_id=org_id, customer_id=customers[external_id], given=given)
 
 
 def _write(session: Session, org_id: int, plan: Plan) -> None:

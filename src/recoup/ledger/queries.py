@@ -839,19 +839,31 @@ def credit_note_numbers(session: Session, *, org_id: int) -> dict[int, str]:
 # rows, never into the session.
 
 
-def customer_refs(session: Session, *, org_id: int) -> list[CustomerRef]:
-    """Every customer of the organisation, as an import's rows name them."""
-    return _views(session, Customer, CustomerRef, org_id)
+def _among(column: str, values: Sequence[Any] | None) -> tuple[str, Sequence[Any]] | None:
+    return None if values is None else (column, values)
 
 
-def customer_snaps(session: Session, *, org_id: int) -> list[CustomerSnap]:
-    """Every customer of the organisation, with the fields a customers file may change."""
-    return _views(session, Customer, CustomerSnap, org_id)
+def customer_refs(
+    session: Session, *, org_id: int, external_ids: Sequence[str] | None = None
+) -> list[CustomerRef]:
+    """Every customer of the organisation (or those with ``external_ids``), as an
+    import's rows name them."""
+    return _views(session, Customer, CustomerRef, org_id, _among("external_id", external_ids))
 
 
-def contact_snaps(session: Session, *, org_id: int) -> list[ContactSnap]:
-    """Every contact person of the organisation's customers."""
-    return _views(session, Contact, ContactSnap, org_id)
+def customer_snaps(
+    session: Session, *, org_id: int, external_ids: Sequence[str] | None = None
+) -> list[CustomerSnap]:
+    """Every customer of the organisation (or those with ``external_ids``), with the
+    fields a customers file may change."""
+    return _views(session, Customer, CustomerSnap, org_id, _among("external_id", external_ids))
+
+
+def contact_snaps(
+    session: Session, *, org_id: int, customer_ids: Sequence[int] | None = None
+) -> list[ContactSnap]:
+    """Every contact person of the organisation's customers (or of ``customer_ids``)."""
+    return _views(session, Contact, ContactSnap, org_id, _among("customer_id", customer_ids))
 
 
 def invoice_snaps(session: Session, *, org_id: int) -> list[InvoiceSnap]:
@@ -895,9 +907,12 @@ def invoice_balances(
     return {invoice_id: (open_amount, status) for invoice_id, open_amount, status in rows}
 
 
-def payment_snaps(session: Session, *, org_id: int) -> list[PaymentSnap]:
-    """Every payment of the organisation, with the fields a payments file may change."""
-    return _views(session, Payment, PaymentSnap, org_id)
+def payment_snaps(
+    session: Session, *, org_id: int, external_ids: Sequence[str] | None = None
+) -> list[PaymentSnap]:
+    """Every payment of the organisation (or those with ``external_ids``), with the
+    fields a payments file may change."""
+    return _views(session, Payment, PaymentSnap, org_id, _among("external_id", external_ids))
 
 
 def payment_external_ids_in_use(
@@ -910,7 +925,20 @@ def payment_external_ids_in_use(
     return {external_id for (external_id,) in rows}
 
 
-def credit_note_snaps(session: Session, *, org_id: int) -> list[CreditNoteSnap]:
-    """Every credit note of the organisation, with the fields a credit notes file may
-    change."""
-    return _views(session, CreditNote, CreditNoteSnap, org_id)
+def credit_note_snaps(
+    session: Session, *, org_id: int, external_ids: Sequence[str] | None = None
+) -> list[CreditNoteSnap]:
+    """Every credit note of the organisation (or those with ``external_ids``), with the
+    fields a credit notes file may change."""
+    return _views(session, CreditNote, CreditNoteSnap, org_id, _among("external_id", external_ids))
+
+
+def credit_note_external_ids(
+    session: Session, *, org_id: int, numbers: Sequence[str]
+) -> dict[str, str]:
+    """``number -> external id`` of the organisation's credit notes numbered among
+    ``numbers``: which credit note already holds a number."""
+    rows = repository.field_rows(
+        session, CreditNote, org_id, ("number", "external_id"), ("number", numbers)
+    )
+    return {number: external_id for number, external_id in rows}
