@@ -181,11 +181,11 @@ def file_date_order(
     """The day/month order to read the rows' dates in (``numbered``, read once as a
     stream): ``date_order`` if given, else the file's own, else ``default_order``; or
     the problem that no order can be decided."""
-    if date_order is not None:
-        return date_order, None
     date_columns = [
         indices[c.name] for c in COLUMNS[kind] if c.name in indices and c.type is Type.DATE
     ]
+    if date_order is not None or not date_columns:
+        return date_order, None  # no need to read the file
     example: list[str] = []
 
     def dates() -> Iterator[str]:
@@ -543,9 +543,14 @@ def plan_customers(
     return plan
 
 
+@functools.cache
+def _enum_values(allowed: type[Any]) -> frozenset[str]:
+    return frozenset(str(m) for m in allowed)
+
+
 def _enum(p: _RowProblems, column: str, text: str, allowed: type[Any]) -> str:
     value = text.strip().lower().replace(" ", "_")
-    if value not in {str(m) for m in allowed}:
+    if value not in _enum_values(allowed):
         options = ", ".join(str(m) for m in allowed)
         p.add(column, f"unknown {column.replace('_', ' ')} {text!r} ({options})")
     return value

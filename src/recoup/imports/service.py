@@ -337,7 +337,8 @@ class _Customers:
         contact_records = _contact_records(records)
         contacts = _contact_plan(session, org_id, contact_records, plan)
         terms, terms_problems = _customer_terms(session, org_id, records)
-        return _Batch([plan, contacts], problems + terms_problems, (plan, (contact_records, terms)))
+        changed = contact_records if contacts.creates or contacts.updates else []
+        return _Batch([plan, contacts], problems + terms_problems, (plan, (changed, terms)))
 
     def write(self, kept: tuple[Plan, Any]) -> None:
         plan, (contact_records, terms) = kept
