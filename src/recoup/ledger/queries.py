@@ -890,8 +890,14 @@ def invoice_external_ids(
 ) -> dict[str, str]:
     """``number -> external id`` of the organisation's invoices numbered among
     ``numbers``: which invoice already holds a number."""
+    return _number_owners(session, Invoice, org_id, numbers)
+
+
+def _number_owners(
+    session: Session, table: Any, org_id: int, numbers: Sequence[str]
+) -> dict[str, str]:
     rows = repository.field_rows(
-        session, Invoice, org_id, ("number", "external_id"), ("number", numbers)
+        session, table, org_id, ("number", "external_id"), ("number", numbers)
     )
     return {number: external_id for number, external_id in rows}
 
@@ -938,7 +944,4 @@ def credit_note_external_ids(
 ) -> dict[str, str]:
     """``number -> external id`` of the organisation's credit notes numbered among
     ``numbers``: which credit note already holds a number."""
-    rows = repository.field_rows(
-        session, CreditNote, org_id, ("number", "external_id"), ("number", numbers)
-    )
-    return {number: external_id for number, external_id in rows}
+    return _number_owners(session, CreditNote, org_id, numbers)
