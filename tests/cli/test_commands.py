@@ -77,6 +77,22 @@ def test_dry_run_then_import_then_reimport(recoup: Recoup, tmp_path: Path) -> No
     assert "0 created, 0 updated, 3 unchanged" in again.stdout
 
 
+def test_max_rows_sets_the_row_limit(recoup: Recoup, tmp_path: Path) -> None:
+    recoup("init")
+    recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))
+    path = write(tmp_path, "i.csv", INVOICES)
+    refused = recoup("import", "invoices", path, "--max-rows", "2")
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        "error: 1 problem found; nothing was written",
+        "  row 4: the file has more than 2 rows; split it into smaller files",
+    ]
+    assert json.loads(recoup("report", "aging", "--format", "json").stdout) == []
+    done = recoup("import", "invoices", path, "--max-rows", "3")
+    assert "3 created" in done.stdout
+    assert recoup("import", "invoices", path, "--max-rows", "0").exit_code == 2
+
+
 def test_aging_report_formats(recoup: Recoup, tmp_path: Path) -> None:
     recoup("init")
     recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))

@@ -1,5 +1,6 @@
 """``recoup import customers|contacts|invoices|payments|credit-notes FILE``."""
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +9,7 @@ import typer
 from recoup.cli.app import unit_of_work
 from recoup.imports.columns import Kind
 from recoup.imports.fields import DATE_ORDERS
+from recoup.imports.readers import DEFAULT_LIMITS
 from recoup.imports.service import ImportResult, import_file
 
 app = typer.Typer(help="Import a CSV or XLSX export (all rows or none).", no_args_is_help=True)
@@ -19,9 +21,25 @@ DateOrder = Annotated[
     str | None,
     typer.Option("--date-order", help=f"{'|'.join(DATE_ORDERS)} when the file's is ambiguous"),
 ]
+MaxRows = Annotated[
+    int,
+    typer.Option(
+        "--max-rows",
+        min=1,
+        help="refuse the file past this many data rows (the import streams: memory "
+        "stays bounded however many)",
+    ),
+]
 
 
-def _run(kind: Kind, file: Path, dry_run: bool, org: str | None, date_order: str | None) -> None:
+def _run(
+    kind: Kind,
+    file: Path,
+    dry_run: bool,
+    org: str | None,
+    date_order: str | None,
+    max_rows: int,
+) -> None:
     if date_order is not None and date_order not in DATE_ORDERS:
         raise typer.BadParameter(f"--date-order must be one of {', '.join(DATE_ORDERS)}")
     with unit_of_work(org) as (session, organisation):
@@ -32,6 +50,7 @@ def _run(kind: Kind, file: Path, dry_run: bool, org: str | None, date_order: str
             path=file,
             dry_run=dry_run,
             date_order=date_order,
+            limits=dataclasses.replace(DEFAULT_LIMITS, rows=max_rows),
         )
         if dry_run:
             session.rollback()
@@ -61,8 +80,9 @@ def _command(kind: Kind) -> None:
         dry_run: DryRun = False,
         org: OrgOpt = None,
         date_order: DateOrder = None,
+        max_rows: MaxRows = DEFAULT_LIMITS.rows,
     ) -> None:
-        _run(kind, file, dry_run, org, date_order)
+        _run(kind, file, dry_run, org, date_order, max_rows)
 
     command.__doc__ = f"Import {kind.value.replace('-', ' ')} from FILE."
     app.command(kind.value)(command)

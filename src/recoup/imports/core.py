@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any, NamedTuple
 
 from recoup import money
@@ -313,6 +314,12 @@ class CustomerIndex:
             self.by_name.setdefault(customer.name.casefold(), []).append(customer)
         self.by_pk = {c.id: c for c in self.by_id.values()}
 
+    def candidates(self, reference: str) -> list[CustomerRef]:
+        """Every customer ``reference`` may name: the one with that id, those with that
+        name."""
+        found = self.by_id.get(reference)
+        return [found] if found else self.by_name.get(reference.casefold(), [])
+
     def find(self, reference: str) -> CustomerRef:
         """The customer ``reference`` names, or ``InvalidInput`` saying why not."""
         found = self.by_id.get(reference)
@@ -544,11 +551,11 @@ def plan_customers(
 
 
 @functools.cache
-def _enum_values(allowed: type[Any]) -> frozenset[str]:
+def _enum_values(allowed: type[Enum]) -> frozenset[str]:
     return frozenset(str(m) for m in allowed)
 
 
-def _enum(p: _RowProblems, column: str, text: str, allowed: type[Any]) -> str:
+def _enum(p: _RowProblems, column: str, text: str, allowed: type[Enum]) -> str:
     value = text.strip().lower().replace(" ", "_")
     if value not in _enum_values(allowed):
         options = ", ".join(str(m) for m in allowed)

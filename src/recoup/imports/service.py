@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from babel.numbers import format_currency
 from sqlalchemy.orm import Session
@@ -156,16 +156,22 @@ class _Batch:
     kept: tuple[Plan, Any]
 
 
-class _Planner(Protocol):
+class _Planner:
     """One kind's part of an import: plans a batch of rows against the ledger as it is
     (remembering what later rows are checked against) and writes what it kept."""
 
-    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch: ...
+    def __init__(self, session: Session, org_id: int, **_: object) -> None:
+        self.session, self.org_id = session, org_id
 
-    def write(self, kept: tuple[Plan, Any]) -> None: ...
+    def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        raise NotImplementedError
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        _write(self.session, self.org_id, kept[0])
 
     def last(self) -> _Batch | None:
         """Rows held back and planned after every batch, written last."""
+        return None
 
 
 def _import(
@@ -256,13 +262,14 @@ def _count(session: Session, org_id: int, result: ImportResult, batch: _Batch, r
         result.add(done)
 
 
-class _Invoices:
+class _Invoices(_Planner):
     """An invoice file: rows repeating a number fold into one invoice; drafts are left
     out; credit rows are held, planned after every batch and written last (as credit
     notes)."""
 
     def __init__(self, session: Session, org_id: int, *, typed: bool) -> None:
-        self.session, self.org_id, self.typed = session, org_id, typed
+        super().__init__(session, org_id)
+        self.typed = typed
         self.customers = _customer_index(session, org_id)
         self.sort_seen, self.seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
         self.credit_rows: list[Record] = []
@@ -298,9 +305,6 @@ class _Invoices:
             self.seen,
         )
 
-    def write(self, kept: tuple[Plan, Any]) -> None:
-        _write(self.session, self.org_id, kept[0])
-
     def last(self) -> _Batch | None:
         del self.seen, self.sort_seen
         if not self.credit_rows:
@@ -309,11 +313,11 @@ class _Invoices:
         return notes.plan(self.credit_rows, [])
 
 
-class _Customers:
+class _Customers(_Planner):
     """A customers file: its rows may name a contact each, and contract terms."""
 
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
-        self.session, self.org_id = session, org_id
+        super().__init__(session, org_id)
         org = ledger.get_organisation(session, org_id=org_id)
         self.currency, self.languages = org.base_currency, languages_of(org.country)
         self.seen: dict[str, int] = {}
@@ -348,44 +352,32 @@ class _Customers:
             _write(self.session, self.org_id, contacts)
         _write_terms(self.session, self.org_id, terms)
 
-    def last(self) -> _Batch | None:
-        return None
 
-
-class _Contacts:
+class _Contacts(_Planner):
     """A contacts file: each row names its customer."""
 
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
-        self.session, self.org_id = session, org_id
+        super().__init__(session, org_id)
         self.customers = _customer_index(session, org_id)
         self.seen: dict[str, int] = {}
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
-        named = {self.customers.by_id.get(r.values.get("customer", "")) for r in records}
-        named |= {
-            c
+        named = {
+            c.id
             for r in records
-            for c in self.customers.by_name.get(str(r.values.get("customer", "")).casefold(), [])
+            for c in self.customers.candidates(str(r.values.get("customer", "")))
         }
-        existing = queries.contact_snaps(
-            self.session, org_id=self.org_id, customer_ids=[c.id for c in named if c]
-        )
+        existing = queries.contact_snaps(self.session, org_id=self.org_id, customer_ids=[*named])
         plan = core.plan_contacts(records, self.customers, existing, self.seen)
         return _Batch([plan], problems, (plan, None))
 
-    def write(self, kept: tuple[Plan, Any]) -> None:
-        _write(self.session, self.org_id, kept[0])
 
-    def last(self) -> _Batch | None:
-        return None
-
-
-class _Payments:
+class _Payments(_Planner):
     """A payments file: a new payment is allocated to the invoices it names; what one
     batch applies, the next batches see."""
 
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
-        self.session, self.org_id = session, org_id
+        super().__init__(session, org_id)
         self.customers = _customer_index(session, org_id)
         self.applied = core.Applied()
 
@@ -409,19 +401,13 @@ class _Payments:
         )
         return _Batch([plan], problems, (plan, None))
 
-    def write(self, kept: tuple[Plan, Any]) -> None:
-        _write(self.session, self.org_id, kept[0])
 
-    def last(self) -> _Batch | None:
-        return None
-
-
-class _CreditNotes:
+class _CreditNotes(_Planner):
     """A credit notes file: one naming an invoice is applied to it; what one batch
     applies, the next batches see."""
 
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
-        self.session, self.org_id = session, org_id
+        super().__init__(session, org_id)
         self.customers = _customer_index(session, org_id)
         self.applied = core.Applied()
 
@@ -445,14 +431,8 @@ class _CreditNotes:
         )
         return _Batch([plan], problems, (plan, None))
 
-    def write(self, kept: tuple[Plan, Any]) -> None:
-        _write(self.session, self.org_id, kept[0])
 
-    def last(self) -> _Batch | None:
-        return None
-
-
-_PLANNERS: dict[Kind, Callable[..., _Planner]] = {
+_PLANNERS: dict[Kind, type[_Planner]] = {
     Kind.CUSTOMERS: _Customers,
     Kind.CONTACTS: _Contacts,
     Kind.INVOICES: _Invoices,
