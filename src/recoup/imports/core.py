@@ -667,13 +667,24 @@ def invoice_status(text: str) -> str | None:
 @dataclass
 class InvoicesSeen:
     """What planning an invoice file remembers from row to row, when a file is planned
-    a batch of rows at a time: each number's first row and (as a hash, to stay small
-    over a million rows) its invoice-level values, and the external ids given apart
+    a batch of rows at a time: each number's first row and a hash of its invoice-level
+    values, packed in one integer (``first``: one dict entry and one number per
+    invoice, to stay small over millions of rows), and the external ids given apart
     from the number."""
 
     numbers: dict[str, int] = field(default_factory=dict)
-    fields: dict[str, int] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+
+    def first(self, number: str) -> tuple[int, int] | None:
+        """The row that first gave ``number`` and its values' hash, if one did."""
+        packed = self.numbers.get(number)
+        return None if packed is None else (packed & _ROW_BITS, packed >> 32)
+
+    def add(self, number: str, row: int, values_hash: int) -> None:
+        self.numbers[number] = (values_hash & _HASH_BITS) << 32 | row
+
+
+_ROW_BITS, _HASH_BITS = 2**32 - 1, 2**64 - 1
 
 
 def plan_invoices(
@@ -700,7 +711,7 @@ def plan_invoices(
     settled = settled or {}
     plan = Plan(Kind.INVOICES)
     seen = seen or InvoicesSeen()
-    line_items, seen_numbers, seen_ids = seen.fields, seen.numbers, seen.ids
+    seen_ids = seen.ids
     for record in records:
         v, p = record.values, _RowProblems(plan, record)
         number = v.get("number", "")
@@ -708,12 +719,17 @@ def plan_invoices(
         if not number:
             p.add("number", "an invoice needs a number")
             continue
-        invoice_key = hash(_invoice_fields(v))
-        if number in seen_numbers and line_items.get(number) == invoice_key:
+        invoice_key = hash(_invoice_fields(v)) & _HASH_BITS
+        first = seen.first(number)
+        if first is not None and first[1] == invoice_key:
             continue  # another line item of the same invoice (Xero exports a row per line)
-        if _duplicate(seen_numbers, number, record.row, "invoice number", p, "number"):
+        if first is not None:
+            p.add(
+                "number",
+                f"duplicate invoice number {number!r} in the file (also on row {first[0]})",
+            )
             continue
-        line_items[number] = invoice_key
+        seen.add(number, record.row, invoice_key)
         if external_id != number and _duplicate(
             seen_ids, external_id, record.row, "external id", p, "external_id"
         ):
