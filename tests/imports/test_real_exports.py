@@ -239,6 +239,25 @@ def test_an_unknown_country_name_is_a_row_error(
     assert ledger_counts(session) == before
 
 
+def test_a_country_named_in_its_own_language_is_read_whatever_the_organisation(
+    session: Session, org: Organisation
+) -> None:
+    """Xero's export as a British firm writes it, with a Dutch customer's own
+    'Nederland': read as NL (it was refused unless the organisation was Dutch)."""
+    assert org.country == "GB"
+    import_file(session, org_id=org.id, kind=Kind.CUSTOMERS, path=DATA / "xero_contacts_export.csv")
+    gamma = session.scalars(select(Customer).where(Customer.external_id == "GAMMA")).one()
+    assert gamma.country == "NL"
+
+
+def test_a_refused_customer_row_is_not_reported_again_for_its_contact(
+    session: Session, run_import: Importer
+) -> None:
+    with pytest.raises(RowsRejected) as caught:
+        run_import("customers", "name,country,email\nAlpha GmbH,Narnia,ap@alpha.example\n")
+    assert [str(p) for p in caught.value.problems] == ["row 2, country: unknown country 'Narnia'"]
+
+
 def test_a_german_register_number_must_still_look_like_one(
     session: Session, run_import: Importer
 ) -> None:

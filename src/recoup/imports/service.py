@@ -338,7 +338,9 @@ class _Customers(_Planner):
         )
         # The contacts are planned against stand-in ids of the customers the plan
         # creates, and planned again with their real ids once those are written.
-        contact_records = _contact_records(records)
+        # A row whose customer is refused says so once, not again for its contact.
+        refused = {problem.row for problem in plan.problems}
+        contact_records = [r for r in _contact_records(records) if r.row not in refused]
         contacts = _contact_plan(session, org_id, contact_records, plan)
         terms, terms_problems = _customer_terms(session, org_id, records)
         changed = contact_records if contacts.creates or contacts.updates else []

@@ -72,14 +72,33 @@ def _country_names(language: str) -> dict[str, str]:
     return {_fold_name(name): code for code, name in names.items() if code in _COUNTRIES}
 
 
+@lru_cache(maxsize=1)
+def _own_names() -> dict[str, str]:
+    """Each country's name in its own official languages (folded) -> ISO code:
+    ``nederland`` -> NL, ``osterreich`` -> AT. A name two countries share is left out."""
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for country in sorted(_COUNTRIES):
+        for language in get_official_languages(country):
+            name = _country_names(language)
+            for folded, code in name.items():
+                if code != country:
+                    continue
+                if found.setdefault(folded, code) != code:
+                    shared.add(folded)
+    return {folded: code for folded, code in found.items() if folded not in shared}
+
+
 def validate_country(code: str, *, languages: Sequence[str] = ("en",)) -> str:
     """An ISO 3166 alpha-2 country code, upper-cased; a country's name is accepted too,
-    in any of ``languages`` (English by default).
+    in English, any of ``languages`` (the organisation's) or its own languages.
 
     >>> validate_country("Netherlands"), validate_country("Niederlande", languages=("de",))
     ('NL', 'NL')
-    >>> validate_country("United Kingdom")
-    'GB'
+    >>> validate_country("United Kingdom"), validate_country("Nederland")
+    ('GB', 'NL')
+    >>> validate_country("Österreich"), validate_country("Suisse"), validate_country("España")
+    ('AT', 'CH', 'ES')
     """
     normalised = code.strip().upper()
     if len(normalised) == 2 and normalised in _COUNTRIES:
@@ -91,6 +110,8 @@ def validate_country(code: str, *, languages: Sequence[str] = ("en",)) -> str:
             return found
     if folded in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[folded]
+    if folded in _own_names():
+        return _own_names()[folded]
     what = "country code" if len(normalised) <= 3 else "country"
     raise InvalidInput(f"unknown {what} {code!r}", field="country")
 
