@@ -325,10 +325,14 @@ class _Customers(_Planner):
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
         session, org_id = self.session, self.org_id
         keys = [_customer_key(r) for r in records]
-        existing = {
-            row.external_id: row._asdict()
-            for row in queries.customer_snaps(session, org_id=org_id, external_ids=keys)
-        }
+        snaps = queries.customer_snaps(session, org_id=org_id, external_ids=keys)
+        existing = {row.external_id: row._asdict() for row in snaps}
+        refs = [
+            CustomerRef(
+                s.id, s.external_id, s.name, s.currency, s.payment_terms_days, s.payment_terms_basis
+            )
+            for s in snaps
+        ]
         plan = core.plan_customers(
             records,
             existing,
@@ -341,8 +345,8 @@ class _Customers(_Planner):
         # A row whose customer is refused says so once, not again for its contact.
         refused = {problem.row for problem in plan.problems}
         contact_records = [r for r in _contact_records(records) if r.row not in refused]
-        contacts = _contact_plan(session, org_id, contact_records, plan)
-        terms, terms_problems = _customer_terms(session, org_id, records)
+        contacts = _contact_plan(session, org_id, contact_records, plan, refs)
+        terms, terms_problems = _customer_terms(records, refs, self.currency)
         changed = contact_records if contacts.creates or contacts.updates else []
         return _Batch([plan, contacts], problems + terms_problems, (plan, (changed, terms)))
 
@@ -559,13 +563,22 @@ def _contact_records(records: list[Record]) -> list[Record]:
     ]
 
 
-def _contact_plan(session: Session, org_id: int, records: list[Record], customers: Plan) -> Plan:
-    """The contacts ``records`` name, planned against their customers as they are now;
-    customers the ``customers`` plan creates but has not written get stand-in ids."""
+def _contact_plan(
+    session: Session,
+    org_id: int,
+    records: list[Record],
+    customers: Plan,
+    refs: list[CustomerRef] | None = None,
+) -> Plan:
+    """The contacts ``records`` name, planned against their customers as they are now
+    (``refs``, else read); customers the ``customers`` plan creates but has not written
+    get stand-in ids."""
     if not records:
         return Plan(Kind.CONTACTS)
-    keys = [str(r.values["customer"]) for r in records]
-    index = CustomerIndex(queries.customer_refs(session, org_id=org_id, external_ids=keys))
+    if refs is None:
+        keys = [str(r.values["customer"]) for r in records]
+        refs = queries.customer_refs(session, org_id=org_id, external_ids=keys)
+    index = CustomerIndex(refs)
     for offset, values in enumerate(customers.creates):
         index.by_id.setdefault(
             values["external_id"],
@@ -581,18 +594,16 @@ _TERMS_COLUMNS = ("law", "interest_rate", "late_fee", "compensation")
 
 
 def _customer_terms(
-    session: Session, org_id: int, records: list[Record]
+    records: list[Record], refs: list[CustomerRef], default: str
 ) -> tuple[list[tuple[str, TermsInput]], list[Problem]]:
     """The contract terms a customers file's rows set (by external id), checked per
-    row; an empty cell leaves that term as it is."""
+    row (in the row's currency, else the customer's in ``refs``, else ``default``); an
+    empty cell leaves that term as it is."""
     wanted = [r for r in records if any(str(r.values.get(c, "")).strip() for c in _TERMS_COLUMNS)]
     if not wanted:
         return [], []
     keys = [_customer_key(r) for r in wanted]
-    known = {
-        c.external_id: c for c in queries.customer_refs(session, org_id=org_id, external_ids=keys)
-    }
-    default = ledger.get_organisation(session, org_id=org_id).base_currency
+    known = {c.external_id: c for c in refs}
     found: list[tuple[str, TermsInput]] = []
     problems: list[Problem] = []
     for record, external_id in zip(wanted, keys, strict=True):
