@@ -974,6 +974,13 @@ def invoice_target(item: str) -> tuple[str, Decimal | None]:
     return number.strip(), money.parse_amount(amount)
 
 
+def invoice_target_number(item: str) -> str:
+    """The invoice number of an ``invoices`` item (``invoice_target``'s first part),
+    whether or not its amount reads."""
+    number, sep, _ = item.rpartition(":")
+    return (number if sep else item).strip()
+
+
 _BANK, _DEBIT = PaymentMethod.BANK_TRANSFER.value, PaymentMethod.DIRECT_DEBIT.value
 _CARD, _CHEQUE = PaymentMethod.CARD.value, PaymentMethod.CHEQUE.value
 # Payment methods as finance teams and bank exports write them (folded), by Recoup's.
@@ -1108,7 +1115,7 @@ def payment_external_id(
             return ""
     else:
         for item in values.get("invoices", [])[:1]:
-            snap = invoices.get(item.rpartition(":")[0].strip() if ":" in item else item.strip())
+            snap = invoices.get(invoice_target_number(item))
             customer = customers.by_pk.get(snap.customer_id) if snap else None
     return payment_key(values, customer.external_id if customer else "")
 

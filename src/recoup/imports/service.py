@@ -390,7 +390,7 @@ class _Payments(_Planner):
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
         session, org_id = self.session, self.org_id
         numbers = [
-            item.rpartition(":")[0].strip() if ":" in item else item.strip()
+            core.invoice_target_number(item)
             for record in records
             for item in record.values.get("invoices", [])
         ]
