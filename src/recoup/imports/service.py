@@ -378,14 +378,19 @@ class _Contacts(_Planner):
         return _Batch([plan], problems, (plan, None))
 
 
-class _Payments(_Planner):
-    """A payments file: a new payment is allocated to the invoices it names; what one
-    batch applies, the next batches see."""
+class _Applying(_Planner):
+    """A file whose rows apply money to invoices: the money each batch applies
+    (``core.Applied``), the next batches see."""
 
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
         super().__init__(session, org_id)
         self.customers = _customer_index(session, org_id)
         self.applied = core.Applied()
+
+
+class _Payments(_Applying):
+    """A payments file: a new payment is allocated to the invoices it names; what one
+    batch applies, the next batches see."""
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
         session, org_id = self.session, self.org_id
@@ -408,14 +413,9 @@ class _Payments(_Planner):
         return _Batch([plan], problems, (plan, None))
 
 
-class _CreditNotes(_Planner):
+class _CreditNotes(_Applying):
     """A credit notes file: one naming an invoice is applied to it; what one batch
     applies, the next batches see."""
-
-    def __init__(self, session: Session, org_id: int, **_: object) -> None:
-        super().__init__(session, org_id)
-        self.customers = _customer_index(session, org_id)
-        self.applied = core.Applied()
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
         session, org_id = self.session, self.org_id
