@@ -511,17 +511,16 @@ def test_contact_snaps_are_the_contacts_of_every_customer(session: Session) -> N
     ]
 
 
-def test_invoice_snaps_of_all_by_external_id_or_by_number(session: Session) -> None:
+def test_invoice_snaps_by_external_id_or_by_number(session: Session) -> None:
     org, other = make_org(session), make_org(session, slug="other")
     customer = make_customer(session, org=org)
     a1 = make_invoice(session, customer=customer, number="A-1", total="50.00")
-    a2 = make_invoice(session, customer=customer, number="A-2")
+    make_invoice(session, customer=customer, number="A-2")
     make_invoice(session, customer=make_customer(session, org=other), number="A-1")
     snap = queries.InvoiceSnap(
         a1.id, "A-1", "A-1", customer.id, date(2026, 1, 1), date(2026, 1, 31), "EUR",
         5000, 0, 5000, "", "open",
     )  # fmt: skip
-    assert {s.id for s in queries.invoice_snaps(session, org_id=org.id)} == {a1.id, a2.id}
     assert queries.invoice_snaps_with_external_ids(
         session, org_id=org.id, external_ids=["A-1", "X"]
     ) == [snap]
@@ -594,8 +593,11 @@ def test_credit_note_snaps_hold_every_field_a_credit_notes_file_may_change(
     customer = make_customer(session, org=org)
     note = make_credit_note(session, customer=customer, number="CN-7", total="12.50")
     make_credit_note(session, customer=make_customer(session, org=other), number="CN-8")
-    assert queries.credit_note_snaps(session, org_id=org.id) == [
-        queries.CreditNoteSnap(
-            note.id, "CN-7", "CN-7", customer.id, date(2026, 2, 1), "EUR", 1250, 1250, "", "open"
-        )
-    ]
+    snap = queries.CreditNoteSnap(
+        note.id, "CN-7", "CN-7", customer.id, date(2026, 2, 1), "EUR", 1250, 1250, "", "open"
+    )
+    assert queries.credit_note_snaps(session, org_id=org.id) == [snap]
+    some = queries.credit_note_snaps(session, org_id=org.id, external_ids=["CN-7", "CN-8"])
+    assert some == [snap]
+    owners = queries.credit_note_external_ids(session, org_id=org.id, numbers=["CN-7", "CN-8"])
+    assert owners == {"CN-7": "CN-7"}

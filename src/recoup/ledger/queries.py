@@ -866,11 +866,6 @@ def contact_snaps(
     return _views(session, Contact, ContactSnap, org_id, _among("customer_id", customer_ids))
 
 
-def invoice_snaps(session: Session, *, org_id: int) -> list[InvoiceSnap]:
-    """Every invoice of the organisation, with the fields an invoice file may change."""
-    return _views(session, Invoice, InvoiceSnap, org_id)
-
-
 def invoice_snaps_with_external_ids(
     session: Session, *, org_id: int, external_ids: Sequence[str]
 ) -> list[InvoiceSnap]:
