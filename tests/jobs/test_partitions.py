@@ -2,7 +2,9 @@
 partition leaves nothing of itself, and the audit chain (appended at each partition's
 commit) verifies."""
 
+import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -10,10 +12,13 @@ from sqlalchemy.orm import Session
 
 from recoup.audit import service as audit
 from recoup.comms.models import OutboxMessage
+from recoup.credit import service as credit
+from recoup.credit.models import CreditHold, HoldSource
 from recoup.db import make_engine, transaction
 from recoup.db.migrate import upgrade
 from recoup.jobs import daily, partitions
 from recoup.jobs.models import DailyRun, RunPartition
+from recoup.ledger.models import Customer
 from recoup.policy.service import available_policies
 from tests.jobs import portfolio
 
@@ -29,6 +34,10 @@ def outbox_keys(engine: Engine) -> list[str]:
 
 def outbox_keys_in(session: Session) -> list[str]:
     return sorted(session.scalars(select(OutboxMessage.key)))
+
+
+def without_hold_ids(keys: list[str]) -> list[str]:
+    return sorted(re.sub(r"^credit_hold:\d+:", "credit_hold:#:", key) for key in keys)
 
 
 def test_partitions_plan_what_one_transaction_plans(database_url: str) -> None:
@@ -109,3 +118,52 @@ def test_partitions_are_laid_out_by_customer_count() -> None:
     assert partitions.lay_out([7], 5) == [(0, partitions.LAST_ID)]
     with pytest.raises(ValueError, match="partition size 0"):
         partitions.lay_out([1], 0)
+
+
+def test_each_partition_applies_the_credit_rule_to_its_own_customers(database_url: str) -> None:
+    """The credit rule judges each customer on its own account: in the partitions, the
+    holds placed and released are those of one transaction, each in its customer's
+    partition."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    org_id = portfolio.create(engine, customers=CUSTOMERS)
+    policies = available_policies()
+    with transaction(engine, actor="test") as session:
+        ids = {row[0]: row[1] for row in session.execute(select(Customer.external_id, Customer.id))}
+        # 1,200.00 open each: over a limit of 500.00, one customer in each partition.
+        for number in ("C002", "C007", "C012", "C004"):
+            credit.set_credit_limit(
+                session, org_id=org_id, customer_id=ids[number], limit=Decimal("500.00")
+            )
+        # C004 was put on hold by the rule the day before; its limit has been raised since.
+        (held,) = credit.evaluate_holds(
+            session, org_id=org_id, as_of=date(2026, 3, 2), customer_range=(ids["C004"],) * 2
+        ).placed
+        credit.set_credit_limit(
+            session, org_id=org_id, customer_id=ids["C004"], limit=Decimal("5000.00")
+        )
+    with transaction(engine, actor="test") as session:  # one transaction, undone
+        whole = daily.run_day(session, org_id=org_id, as_of=DAY, now=NOW, policies=policies)
+        expected = outbox_keys_in(session)
+        session.rollback()
+
+    result, _ = partitions.run_day(
+        engine, org_id=org_id, as_of=DAY, now=NOW, policies=policies, size=5
+    )
+
+    assert (result.holds_placed, result.holds_released) == (whole.holds_placed, 1) == (3, 1)
+    # The sales owners' notes are keyed by hold id (PostgreSQL's ids of the undone run are
+    # not given again).
+    assert without_hold_ids(outbox_keys(engine)) == without_hold_ids(expected)
+    with transaction(engine, actor="test", read_only=True) as session:
+        active = {
+            h.customer_id
+            for h in credit.holds(session, org_id=org_id, active_only=True)
+            if h.source == HoldSource.RULE
+        }
+        released_on = session.scalar(select(CreditHold.released_on).where(CreditHold.id == held.id))
+        _, broken = audit.verify(session, org_id=org_id)
+    assert active == {ids["C002"], ids["C007"], ids["C012"]}
+    assert released_on == DAY
+    assert broken is None
+    engine.dispose()

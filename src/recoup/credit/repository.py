@@ -58,18 +58,19 @@ def holds_with_ids(session: Session, org_id: int, ids: Sequence[int]) -> list[Cr
     return sorted(found, key=lambda hold: hold.id)
 
 
-def customers_on_rule_hold(session: Session, org_id: int) -> dict[int, date]:
-    """Customers with an active hold of the credit rule, each with the day its latest
-    such hold was placed."""
-    rows = session.execute(
-        select(CreditHold.customer_id, func.max(CreditHold.placed_on))
-        .where(
-            CreditHold.org_id == org_id,
-            CreditHold.status == HoldStatus.ACTIVE,
-            CreditHold.source == HoldSource.RULE,
-        )
-        .group_by(CreditHold.customer_id)
+def customers_on_rule_hold(
+    session: Session, org_id: int, *, customer_range: tuple[int, int] | None = None
+) -> dict[int, date]:
+    """Customers (of a range of ids, when given) with an active hold of the credit rule,
+    each with the day its latest such hold was placed."""
+    query = select(CreditHold.customer_id, func.max(CreditHold.placed_on)).where(
+        CreditHold.org_id == org_id,
+        CreditHold.status == HoldStatus.ACTIVE,
+        CreditHold.source == HoldSource.RULE,
     )
+    if customer_range is not None:
+        query = query.where(CreditHold.customer_id.between(*customer_range))
+    rows = session.execute(query.group_by(CreditHold.customer_id))
     return {customer_id: placed_on for customer_id, placed_on in rows}
 
 
@@ -91,10 +92,14 @@ def limit_changes(session: Session, org_id: int, customer_id: int) -> list[Credi
     )
 
 
-def open_orders(session: Session, org_id: int) -> dict[int, OpenOrders]:
-    """``customer id -> open orders`` as last reported."""
-    rows = session.scalars(select(OpenOrders).where(OpenOrders.org_id == org_id))
-    return {row.customer_id: row for row in rows}
+def open_orders(
+    session: Session, org_id: int, *, customer_range: tuple[int, int] | None = None
+) -> dict[int, OpenOrders]:
+    """``customer id -> open orders`` as last reported (of a range of ids, when given)."""
+    query = select(OpenOrders).where(OpenOrders.org_id == org_id)
+    if customer_range is not None:
+        query = query.where(OpenOrders.customer_id.between(*customer_range))
+    return {row.customer_id: row for row in session.scalars(query)}
 
 
 def open_orders_of(session: Session, org_id: int, customer_id: int) -> OpenOrders | None:

@@ -439,26 +439,35 @@ def evaluate_holds(
     as_of: date,
     max_days_past_due: int = core.HOLD_DAYS_PAST_DUE,
     now: datetime | None = None,
+    customer_range: tuple[int, int] | None = None,
 ) -> HoldChanges:
     """Apply the credit rule on ``as_of``: hold customers over their limit or with an
     invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
     the rule's holds whose condition has cleared — not those placed after ``as_of``.
     Manual and policy holds are left alone. Closed customers are skipped. A customer on
-    the policy's hold is not given a second one: the rule's reason joins that hold."""
+    the policy's hold is not given a second one: the rule's reason joins that hold.
+    Each customer is judged on its own: ``customer_range`` (ids, both ends in) judges
+    those of a daily run's partition, None every customer."""
+    within = customer_range
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
-    for balance in ledger.open_balances(session, org_id=org_id):
+    for balance in ledger.open_balances(session, org_id=org_id, customer_range=within):
         balances[balance.customer_id].append(balance)
-    orders = repository.open_orders(session, org_id)
-    rule_holds = repository.customers_on_rule_hold(session, org_id)
+    orders = repository.open_orders(session, org_id, customer_range=within)
+    rule_holds = repository.customers_on_rule_hold(session, org_id, customer_range=within)
     # The policy's holds as plain rows (on a large ledger most customers have one); the
     # hold itself is loaded only when the rule's reason has to join it.
     policy_holds = {
         customer_id: (hold_id, reason)
-        for hold_id, customer_id, source, reason in repository.active_hold_rows(session, org_id)
+        for hold_id, customer_id, source, reason in repository.active_hold_rows(
+            session, org_id, customer_range=within
+        )
         if source == HoldSource.POLICY
     }
     to_join: dict[int, str] = {}
-    customers = {row.id: row for row in ledger_queries.customer_limits(session, org_id=org_id)}
+    customers = {
+        row.id: row
+        for row in ledger_queries.customer_limits(session, org_id=org_id, id_range=within)
+    }
     to_place: dict[int, str] = {}
     released: list[CreditHold] = []
     for customer_id in sorted(set(balances) | set(orders) | set(rule_holds)):

@@ -2,15 +2,16 @@
 
 In order, in one transaction: cases are evaluated (promises kept or broken, plans
 defaulted, disputes past their SLA; their messages timed like every message, by
-``comms.scheduling``), statutory charges follow the debt (claims started on invoices as
-late as their policy claims from, compensation recorded once, interest crystallised on
-the invoices paid or handed off; with a gentle start nothing back-dated), rule-based
-credit holds placed or released (one hold per customer, shared with the policy's), then the
-escalation engine plans the day with every pause in force, and the plan, its outbox rows
-and the record of steps done are stored together; last, the policy holds of accounts
-that are now cleared are released, yesterday's closing KPI snapshot is stored
-(``recoup.analytics``), and the late-payment model is retrained when stale and the risk
-bands re-scored (``prediction.service.daily_upkeep``; a failure there is a note).
+``comms.scheduling``), rule-based credit holds placed or released (one hold per
+customer, shared with the policy's), statutory charges follow the debt (claims started
+on invoices as late as their policy claims from, compensation recorded once, interest
+crystallised on the invoices paid or handed off; with a gentle start nothing
+back-dated), then the escalation engine plans the day with every pause in force, and the
+plan, its outbox rows and the record of steps done are stored together; last, the policy
+holds of accounts that are now cleared are released, yesterday's closing KPI snapshot is
+stored (``recoup.analytics``), and the late-payment model is retrained when stale and
+the risk bands re-scored (``prediction.service.daily_upkeep``; a failure there is a
+note).
 A dry run does all of it and rolls back.
 Dispatching (``recoup.comms.dispatcher``) then delivers the outbox row by
 row. Running the same day twice plans nothing new.
@@ -111,7 +112,7 @@ def _run_day(
     policies: dict[str, Policy],
     customer_range: tuple[int, int] | None,
 ) -> RunResult:
-    cases_phase = evaluate_cases(session, org_id=org_id, as_of=as_of, now=now, policies=policies)
+    case_effects = evaluate_cases(session, org_id=org_id, as_of=as_of, now=now, policies=policies)
     result = plan_range(
         session,
         org_id=org_id,
@@ -119,35 +120,24 @@ def _run_day(
         now=now,
         policies=policies,
         customer_range=customer_range,
-        case_effects=cases_phase.effects,
+        case_effects=case_effects,
     )
-    result.other_effects = cases_phase.effects
-    result.holds_placed = len(cases_phase.holds.placed)
-    result.holds_released += len(cases_phase.holds.released)
+    result.other_effects = case_effects
     if customer_range is None:
         notes = close_day(session, org_id=org_id, as_of=as_of, now=now)
         result.notes += [(0, note) for note in notes]
     return result
 
 
-@dataclass(frozen=True)
-class CasesPhase:
-    """What the organisation-wide first step of a run decided: the cases' messages
-    (timed, not yet enqueued) and the credit rule's holds."""
-
-    effects: list[Effect]
-    holds: credit.HoldChanges
-
-
 def evaluate_cases(
     session: Session, *, org_id: int, as_of: date, now: datetime, policies: dict[str, Policy]
-) -> CasesPhase:
+) -> list[Effect]:
     """The run's organisation-wide step: cases evaluated (promises kept or broken, plans
-    defaulted, disputes past their SLA), their messages timed, and the credit rule's
-    holds placed or released. The messages are returned, not enqueued: they go in with
-    their customer's plan (``plan_range``), after it, as in a single run."""
+    defaulted, disputes past their SLA) and their messages timed. The messages are
+    returned, not enqueued: they go in with their customer's plan (``plan_range``),
+    after it, as in a single run."""
     policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
-    case_effects = scheduling.schedule_messages(
+    return scheduling.schedule_messages(
         session,
         org_id=org_id,
         effects=case_daily.run_day(session, org_id=org_id, as_of=as_of, now=now),
@@ -155,8 +145,6 @@ def evaluate_cases(
         now=now,
         hours=policy_service.sending_hours(session, org_id=org_id, policies=policies),
     )
-    holds = credit.evaluate_holds(session, org_id=org_id, as_of=as_of, now=now)
-    return CasesPhase(case_effects, holds)
 
 
 def plan_range(
@@ -170,10 +158,16 @@ def plan_range(
     case_effects: Sequence[Effect] = (),
 ) -> RunResult:
     """The run's step for the customers of ``customer_range`` (None: every customer):
-    statutory charges claimed, the escalation plan made and stored with its outbox rows,
-    ``case_effects`` enqueued, and the policy holds of cleared accounts released."""
+    the credit rule's holds placed or released, statutory charges claimed, the
+    escalation plan made and stored with its outbox rows, ``case_effects`` enqueued, and
+    the policy holds of cleared accounts released."""
     # The organisation's approved versions of its policies (every partition reads them).
     policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
+    # The credit rule judges each customer on its own account: in its partition, before
+    # its plan (which sees the holds in force), after the organisation's cases.
+    holds = credit.evaluate_holds(
+        session, org_id=org_id, as_of=as_of, now=now, customer_range=customer_range
+    )
     pauses = case_pauses.pauses(session, org_id=org_id, as_of=as_of)
     pauses += inbound.pauses(session, org_id=org_id, as_of=as_of)  # replies to handle
     # A gentle start (the organisation's onboarding choice): customers never chased start
@@ -228,6 +222,8 @@ def plan_range(
         notes=day.plan.notes,
         customers=day.customers,
         charges_queued=len(statutory.effects),
+        holds_placed=len(holds.placed),
+        holds_released=len(holds.released),
     )
     result.planned = len(policy_service.record_plan(session, org_id=org_id, day=day))
     result.planned += len(statutory.effects)

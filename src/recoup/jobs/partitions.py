@@ -3,12 +3,13 @@
 A day's run of an organisation is three kinds of step, each committed on its own:
 
 1. **cases** (once; ``recoup run`` on a day already closed opens it again): cases
-   evaluated, the credit rule's holds, the reference-rate check, and the day laid out
+   evaluated, the reference-rate check, and the day laid out
    in partitions: ranges of customer ids of ``size`` customers each (the first starts
    at 0, the last ends at the largest id there can be, so a customer created later
    still falls in one). Holds the organisation's run lock (``daily.lock_run``) for its
    transaction.
-2. **partition** (once per range): statutory charges, the plan, its outbox rows, the
+2. **partition** (once per range): the credit rule's holds (each customer judged on its
+   own account), statutory charges, the plan, its outbox rows, the
    cases' messages of those customers, the release of cleared accounts
    (``daily.plan_range``). A partition holds the run lock *shared*: partitions of one
    organisation run side by side (several workers), a single-transaction run (a dry
@@ -187,20 +188,17 @@ def start_day(
         stale: list[str] = []
         if day.cases_done_at is None:
             defer_until_commit(session)
-            with bulk.gc_paused():  # the credit rule looks at every customer
-                phase = daily.evaluate_cases(
-                    session, org_id=org_id, as_of=as_of, now=now, policies=policies
-                )
-            internal = [e for e in phase.effects if e.customer_id is None]
+            case_effects = daily.evaluate_cases(
+                session, org_id=org_id, as_of=as_of, now=now, policies=policies
+            )
+            internal = [e for e in case_effects if e.customer_id is None]
             result = RunResult(
                 as_of=as_of,
                 dry_run=False,
                 actions=[],
                 notes=[],
                 customers={},
-                other_effects=phase.effects,
-                holds_placed=len(phase.holds.placed),
-                holds_released=len(phase.holds.released),
+                other_effects=case_effects,
             )
             result.planned = len(enqueue(session, org_id=org_id, effects=internal))
             stale = flag_stale_rates(session, org_id=org_id, day=as_of)
@@ -212,7 +210,7 @@ def start_day(
                 )
                 for first, last in ranges
             )
-            day.case_effects = [_effect_json(e) for e in phase.effects if e.customer_id]
+            day.case_effects = [_effect_json(e) for e in case_effects if e.customer_id]
             day.partitions = len(ranges)
             day.planned = result.planned
             day.cases_done_at = utcnow()

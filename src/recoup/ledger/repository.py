@@ -137,16 +137,27 @@ def unapplied_payments(session: Session, org_id: int, customer_id: int) -> list[
     )
 
 
+# The daily run's partitions: a range of customer ids (both ends in), or None for all.
+IdRange = tuple[int, int] | None
+
+
+def _in_range(column: Any, id_range: IdRange) -> Any:
+    return True if id_range is None else column.between(*id_range)
+
+
 def field_rows(
     session: Session,
     model: type[Any],
     org_id: int,
     fields: Sequence[str],
     where: tuple[str, Sequence[Any]] | None = None,
+    id_range: IdRange = None,
 ) -> list[tuple[Any, ...]]:
     """``fields`` of the organisation's rows of ``model``, optionally filtered by
-    ``where = (column, values)``."""
-    query = select(*(getattr(model, f) for f in fields)).where(model.org_id == org_id)
+    ``where = (column, values)`` and by a range of ids."""
+    query = select(*(getattr(model, f) for f in fields)).where(
+        model.org_id == org_id, _in_range(model.id, id_range)
+    )
     if where is None:
         return [tuple(row) for row in session.execute(query)]
     rows: list[tuple[Any, ...]] = []
@@ -327,8 +338,11 @@ def balance_mismatches(session: Session, org_id: int) -> list[tuple[str, int, in
     return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
 
-def open_balances(session: Session, org_id: int) -> list[tuple[int, str, int, date]]:
-    """``(customer_id, currency, open amount, oldest due date)`` of open invoices."""
+def open_balances(
+    session: Session, org_id: int, id_range: IdRange = None
+) -> list[tuple[int, str, int, date]]:
+    """``(customer_id, currency, open amount, oldest due date)`` of open invoices (of the
+    customers of ``id_range``)."""
     rows = session.execute(
         select(
             Invoice.customer_id,
@@ -340,6 +354,7 @@ def open_balances(session: Session, org_id: int) -> list[tuple[int, str, int, da
             Invoice.org_id == org_id,
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.open_amount > 0,
+            _in_range(Invoice.customer_id, id_range),
         )
         .group_by(Invoice.customer_id, Invoice.currency)
     )
@@ -1120,14 +1135,6 @@ def customer_places(
         query = query.where(Customer.id.in_(_owing(org_id)))
     rows = session.execute(query.order_by(Customer.id))
     return [(r[0], r[1] or "", list(r[2] or [])) for r in rows]
-
-
-# The daily run's partitions: a range of customer ids (both ends in), or None for all.
-IdRange = tuple[int, int] | None
-
-
-def _in_range(column: Any, id_range: IdRange) -> Any:
-    return True if id_range is None else column.between(*id_range)
 
 
 def dunning_customers(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:

@@ -757,9 +757,12 @@ class OpenBalance:
     oldest_due: date
 
 
-def open_balances(session: Session, *, org_id: int) -> list[OpenBalance]:
-    """Open invoice amounts per customer and currency (summed in the database)."""
-    return [OpenBalance(*row) for row in repository.open_balances(session, org_id)]
+def open_balances(
+    session: Session, *, org_id: int, customer_range: tuple[int, int] | None = None
+) -> list[OpenBalance]:
+    """Open invoice amounts per customer and currency (summed in the database), of the
+    customers with ids in ``customer_range`` (both ends in) when given."""
+    return [OpenBalance(*row) for row in repository.open_balances(session, org_id, customer_range)]
 
 
 # Read by recoup.analytics.prediction: each invoice with the day it was settled in full.
