@@ -2,9 +2,10 @@
 plans, statements, credit holds and hand-off requests.
 
 Each action calls the owning domain's service (``recoup.cases``, ``recoup.credit``,
-``recoup.comms``) inside the request's transaction. The form is checked first; when the
-service refuses, the transaction is rolled back and the customer page is shown again
-with the message beside the form (status 422). On success: redirect with a message.
+``recoup.comms``) inside the request's transaction. The form is checked first, by its
+model in ``recoup.web.forms``; when the form or the service refuses, the transaction is
+rolled back and the customer page is shown again with the message beside the form
+(status 422). On success: redirect with a message.
 """
 
 from collections.abc import Callable
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from recoup import money
 from recoup.cases import agency, disputes, notes, plans, promises
-from recoup.clock import parse_day
 from recoup.comms.models import OutboxKind
 from recoup.comms.outbox import Effect, enqueue
 from recoup.comms.payloads import Message
@@ -29,6 +29,17 @@ from recoup.ledger.core import split_in_order
 from recoup.portal import service as portal
 from recoup.web import service
 from recoup.web.deps import DB, Actor, CreditManager, Worker
+from recoup.web.forms import (
+    CallForm,
+    DisputeForm,
+    DisputeResolveForm,
+    HandoffForm,
+    HoldForm,
+    PlanForm,
+    PromiseForm,
+    ReleaseForm,
+    read_form,
+)
 from recoup.web.templating import render
 from recoup.web.views import _customer_context, redirect, today
 
@@ -61,25 +72,6 @@ def _act(
         )
         return render(request, "customer.html", context, status_code=422)
     return redirect(f"/customers/{customer_id}#timeline", flash=message)
-
-
-def _amount(value: str, field: str) -> Decimal | None:
-    if not value.strip():
-        return None
-    amount = money.parse_amount(value)
-    if amount <= 0:
-        raise InvalidInput("must be more than zero", field=field)
-    return amount
-
-
-def _ids(values: list[str], field: str) -> list[int]:
-    try:
-        ids = [int(v) for v in values if v.strip()]
-    except ValueError:
-        raise InvalidInput("choose from the list", field=field) from None
-    if not ids:
-        raise InvalidInput("choose at least one invoice", field=field)
-    return ids
 
 
 def _promise_items(
@@ -166,24 +158,21 @@ def log_call(
 
     def action() -> str:
         as_of = today(request)
-        promise_day = parse_day(promised_on, field="promised_on") if promised_on.strip() else None
-        promised = _amount(amount, "amount")
-        if outcome == "promised" and promise_day is None:
-            raise InvalidInput("enter the date they promised to pay", field="promised_on")
+        form = read_form(CallForm, values)
         notes.log_call(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            outcome=outcome,
-            contact=contact,
-            note=note,
+            outcome=form.outcome,
+            contact=form.contact,
+            note=form.note,
             author=actor.email,
         )
-        if promise_day is None:
+        if form.promised_on is None:
             return "Call logged."
-        _record_promise(db, actor, customer_id, promise_day, promised, as_of,
-                        contact=contact, channel="phone", note=note)  # fmt: skip
-        return f"Call logged with a promise to pay on {promise_day.isoformat()}."
+        _record_promise(db, actor, customer_id, form.promised_on, form.amount, as_of,
+                        contact=form.contact, channel="phone", note=form.note)  # fmt: skip
+        return f"Call logged with a promise to pay on {form.promised_on.isoformat()}."
 
     return _act(request, db, actor, customer_id, "call", values, action)
 
@@ -206,10 +195,10 @@ def add_promise(
 
     def action() -> str:
         as_of = today(request)
-        day = parse_day(promised_on, field="promised_on")
-        _record_promise(db, actor, customer_id, day, _amount(amount, "amount"), as_of,
-                        contact=contact, channel=channel, note=note)  # fmt: skip
-        return f"Promise to pay on {day.isoformat()} recorded."
+        form = read_form(PromiseForm, values)
+        _record_promise(db, actor, customer_id, form.promised_on, form.amount, as_of,
+                        contact=form.contact, channel=form.channel, note=form.note)  # fmt: skip
+        return f"Promise to pay on {form.promised_on.isoformat()} recorded."
 
     return _act(request, db, actor, customer_id, "promise", values, action)
 
@@ -229,15 +218,16 @@ def open_dispute(
     values = {"invoice": invoice, "reason": reason, "amount": amount, "description": description}
 
     def action() -> str:
+        form = read_form(DisputeForm, values)
         dispute = disputes.open_dispute(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            invoice_ids=_ids(invoice, "invoice"),
-            reason=reason,
-            amount=_amount(amount, "amount"),
+            invoice_ids=form.invoice,
+            reason=form.reason,
+            amount=form.amount,
             owner=actor.email,
-            description=description,
+            description=form.description,
             opened_on=today(request),
         )
         return f"Dispute #{dispute.id} opened."
@@ -263,14 +253,15 @@ def resolve_dispute(
     values = {"outcome": outcome, "note": note, "credit_amount": credit_amount}
 
     def action() -> str:
+        form = read_form(DisputeResolveForm, values)
         dispute = disputes.resolve_dispute(
             db,
             org_id=actor.org_id,
             dispute_id=dispute_id,
-            outcome=outcome,
+            outcome=form.outcome,
             on=today(request),
-            note=note,
-            credit_amount=_amount(credit_amount, "amount"),
+            note=form.note,
+            credit_amount=form.credit_amount,
             by=actor.email,
         )
         return f"Dispute #{dispute.id} closed ({str(dispute.status).replace('_', ' ')})."
@@ -295,23 +286,20 @@ def create_plan(
               "first_due": first_due, "note": note}  # fmt: skip
 
     def action() -> str:
-        try:
-            count = int(instalments)
-        except ValueError:
-            raise InvalidInput("enter the number of instalments", field="instalments") from None
+        form = read_form(PlanForm, values)
         plan = plans.create_plan(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            invoice_ids=_ids(invoice, "invoice"),
+            invoice_ids=form.invoice,
             start_on=today(request),
-            first_due=parse_day(first_due, field="first_due"),
-            instalments=count,
-            frequency=frequency,
+            first_due=form.first_due,
+            instalments=form.instalments,
+            frequency=form.frequency,
             agreed_by=actor.email,
-            note=note,
+            note=form.note,
         )
-        return f"Payment plan #{plan.id} of {count} {frequency} instalments agreed."
+        return f"Payment plan #{plan.id} of {form.instalments} {form.frequency} instalments agreed."
 
     return _act(request, db, actor, customer_id, "plan", values, action)
 
@@ -370,13 +358,12 @@ def place_hold(
     """Put the customer on credit hold (the sales owner is told)."""
 
     def action() -> str:
-        if not reason.strip():
-            raise InvalidInput("say why", field="reason")
+        form = read_form(HoldForm, {"reason": reason})
         credit.place_hold(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            reason=reason.strip(),
+            reason=form.reason,
             by=actor.email,
             on=today(request),
         )
@@ -396,11 +383,12 @@ def release_hold(
     """Release the customer's credit holds."""
 
     def action() -> str:
+        form = read_form(ReleaseForm, {"reason": reason})
         released = credit.release_hold(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            reason=reason.strip(),
+            reason=form.reason,
             by=actor.email,
             on=today(request),
         )
@@ -424,15 +412,16 @@ def request_handoff(
     values = {"invoice": invoice, "agency": agency_name}
 
     def action() -> str:
+        form = read_form(HandoffForm, values)
         handoff = agency.request_handoff(
             db,
             org_id=actor.org_id,
             customer_id=customer_id,
-            invoice_ids=_ids(invoice, "invoice"),
-            agency=agency_name,
+            invoice_ids=form.invoice,
+            agency=form.agency,
             requested_by=actor.email,
             on=today(request),
         )
-        return f"Hand-off #{handoff.id} to {agency_name.strip()} requested; a manager approves it."
+        return f"Hand-off #{handoff.id} to {form.agency.strip()} requested; a manager approves it."
 
     return _act(request, db, actor, customer_id, "handoff", values, action)

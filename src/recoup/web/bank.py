@@ -12,7 +12,6 @@ beside its form (422) and writes nothing; a decision says what the matcher learn
 
 from collections import Counter
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -27,6 +26,7 @@ from recoup.errors import InvalidInput, NotFound, RecoupError
 from recoup.ledger import service as ledger
 from recoup.web import core
 from recoup.web.deps import DB, Actor, CreditManager, Importer, Viewer
+from recoup.web.forms import ProposalForm, SplitForm, read_form
 from recoup.web.templating import render
 from recoup.web.views import _safe_next, redirect
 
@@ -298,33 +298,13 @@ def accept(
     """Apply the line as a proposal says (1: the best); the matcher learns the payer."""
 
     def act(line: BankLine) -> str:
-        try:
-            rank = int(proposal) - 1
-        except ValueError:
-            raise InvalidInput("choose a proposal", field="proposal") from None
+        form = read_form(ProposalForm, {"proposal": proposal})
         done = cashapp.accept_proposal(
-            db, org_id=actor.org_id, line_id=line_id, rank=rank, actor=actor.email
+            db, org_id=actor.org_id, line_id=line_id, rank=form.proposal - 1, actor=actor.email
         )
         return _applied(line_id, done, line.currency)
 
     return _decide(request, db, actor, line_id, "accept", {}, next, act)
-
-
-def _split(invoices: list[str], amounts: list[str]) -> list[tuple[str, Decimal | None]]:
-    """The invoice rows of the split form: ``(number, amount or None)``, blanks skipped."""
-    rows: list[tuple[str, Decimal | None]] = []
-    for n, (number, amount) in enumerate(
-        zip(invoices, amounts + [""] * len(invoices), strict=False), 1
-    ):
-        if not number.strip():
-            if amount.strip():
-                raise InvalidInput(f"row {n}: name the invoice the amount is for", field="invoice")
-            continue
-        value = money.parse_amount(amount) if amount.strip() else None
-        if value is not None and value <= 0:
-            raise InvalidInput(f"row {n}: the amount must be more than zero", field="amount")
-        rows.append((number.strip(), value))
-    return rows
 
 
 @router.post("/lines/{line_id}/apply", response_class=HTMLResponse)
@@ -350,15 +330,13 @@ def apply(
     }
 
     def act(line: BankLine) -> str:
-        rows = _split(numbers, amounts)
-        if not rows:
-            raise InvalidInput("name at least one invoice", field="invoice")
+        form = read_form(SplitForm, values)
         done = cashapp.apply_line(
             db,
             org_id=actor.org_id,
             line_id=line_id,
-            invoices=rows,
-            customer=customer.strip() or None,
+            invoices=form.rows(),
+            customer=form.customer.strip() or None,
             actor=actor.email,
         )
         return _applied(line_id, done, line.currency)

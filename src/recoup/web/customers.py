@@ -29,6 +29,7 @@ from recoup.ledger.core import TermsBasis
 from recoup.ledger.enums import Channel, ContactRole, CustomerStatus
 from recoup.web import service
 from recoup.web.deps import DB, Actor, Importer, Worker
+from recoup.web.forms import CreditLimitForm, read_form
 from recoup.web.templating import render
 from recoup.web.views import redirect, today
 
@@ -135,16 +136,18 @@ def _credit_limit(
 ) -> str:
     """Change the credit limit when the form's differs: through the approvals service
     (a large increase waits for a second person). A message, or "" when unchanged."""
-    wanted = _as_limit(text)
+    form = read_form(CreditLimitForm, {"credit_limit": text, "limit_reason": reason})
+    wanted = form.credit_limit
     current = customer.credit_limit_amount
     if (None if wanted is None else money.to_minor(wanted, customer.currency)) == current:
         return ""
     if not actor.can("manage_credit"):
         raise InvalidInput("your role cannot change credit limits", field="credit_limit")
-    if not reason.strip():
+    if not form.limit_reason.strip():
         raise InvalidInput("say why the credit limit changes", field="limit_reason")
     result = approvals.change_credit_limit(
-        db, org_id=actor.org_id, customer_id=customer.id, limit=wanted, reason=reason,
+        db, org_id=actor.org_id, customer_id=customer.id, limit=wanted,
+        reason=form.limit_reason,
         requested_by=actor.email, on=on,
     )  # fmt: skip
     if isinstance(result, ApprovalRequest):
@@ -153,18 +156,6 @@ def _credit_limit(
             f"{CREDIT_INCREASE_THRESHOLD:,} needs another manager or admin."
         )
     return " Credit limit changed."
-
-
-def _as_limit(text: str) -> Any:
-    if not text.strip():
-        return None
-    try:
-        amount = money.parse_amount(text)
-    except InvalidInput as error:
-        raise InvalidInput(error.reason, field="credit_limit") from None
-    if amount < 0:
-        raise InvalidInput("must not be negative", field="credit_limit")
-    return amount
 
 
 @router.post("/{customer_id}/edit", response_class=HTMLResponse)

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from recoup.clock import parse_day
 from recoup.errors import RecoupError
 from recoup.jobs.daily import run_day
 from recoup.policy import versions
 from recoup.web.deps import DB, CreditManager
+from recoup.web.forms import DryRunForm, read_form
 from recoup.web.policies import policies_context, policy_dir
 from recoup.web.templating import render
 from recoup.web.views import today
@@ -27,7 +27,7 @@ def dry_run(
 ) -> HTMLResponse:
     """Plan a chosen day (default: today) and show the actions; nothing is kept."""
     try:
-        day = parse_day(as_of, field="as_of") if as_of.strip() else today(request)
+        day = read_form(DryRunForm, {"as_of": as_of}).as_of or today(request)
         now = datetime.combine(day, time(7), UTC)
         files = versions.file_policies(policy_dir())  # run_day adds the org's versions
         result = run_day(db, org_id=actor.org_id, as_of=day, now=now, policies=dict(files))

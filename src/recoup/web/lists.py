@@ -8,7 +8,6 @@ write goes through ``recoup.cases`` and is audited there.
 
 import io
 from collections.abc import Callable, Iterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -19,11 +18,11 @@ from recoup import csvout, money
 from recoup.auth import service as auth
 from recoup.auth.models import Role
 from recoup.cases import queue, tasks
-from recoup.clock import parse_day
 from recoup.errors import InvalidInput, NotFound
 from recoup.web import caselists, core, service
 from recoup.web.caselists import CaseRow, ListFilter
 from recoup.web.deps import DB, Actor, Exporter, Viewer, Worker
+from recoup.web.forms import TaskForm, read_form
 from recoup.web.templating import render
 from recoup.web.views import _assignees, _safe_next, redirect, today
 
@@ -253,18 +252,16 @@ def add_task(
 ) -> Response:
     """A new task on the customer's account (for the user, unless given to someone)."""
     service.customer(db, org_id=actor.org_id, customer_id=customer_id)
-    due: date | None = None
-    if due_on.strip():
-        due = parse_day(due_on, field="due_on")
-    who = assignee.strip().lower() or actor.email
+    form = read_form(TaskForm, {"title": title, "due_on": due_on, "assignee": assignee})
+    who = form.assignee.strip().lower() or actor.email
     if who not in {e.lower() for e in auth.collector_emails(db, org_id=actor.org_id)}:
-        raise InvalidInput(f"{assignee} is not an active user here", field="assignee")
+        raise InvalidInput(f"{form.assignee} is not an active user here", field="assignee")
     task = tasks.create_task(
         db,
         org_id=actor.org_id,
         customer_id=customer_id,
-        title=title,
+        title=form.title,
         assignee=who,
-        due_on=due,
+        due_on=form.due_on,
     )
     return redirect(f"/customers/{customer_id}#tasks", flash=f"Task added: {task.title}")
