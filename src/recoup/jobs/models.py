@@ -25,7 +25,7 @@ class DailyRun(OrgScoped, Base):
     as_of: Mapped[date]
     partition_size: Mapped[int]
     partitions: Mapped[int] = mapped_column(default=0)
-    # When the cases phase (cases, credit rule holds, partitions laid out) committed.
+    # When the cases phase (cases judged, partitions laid out) committed.
     cases_done_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     planned: Mapped[int] = mapped_column(default=0)  # outbox rows of the cases phase
