@@ -8,7 +8,7 @@ transaction.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -354,11 +354,14 @@ def release_holds_of_cleared_accounts(
     still_owing: Mapping[int, str],
     customer_range: tuple[int, int] | None = None,
     now: datetime | None = None,
+    owing_invoices: Collection[int] | None = None,
 ) -> list[CreditHold]:
     """Release the escalation policy's holds of accounts that are cleared on ``as_of``:
     no open invoice, and nothing in ``still_owing`` (open charges, an active payment
     plan). A hold a person placed is not released automatically: a task asks the
-    account's collector to review it (once per hold). The holds released."""
+    account's collector to review it (once per hold). ``owing_invoices``: the customers
+    (of the range) with an open invoice, when the caller knows them already (the credit
+    rule's ``HoldChanges.owing``, read the same day). The holds released."""
     candidates: dict[int, list[int]] = defaultdict(list)
     for hold_id, customer_id, source, _ in repository.active_hold_rows(
         session, org_id, customer_range=customer_range
@@ -368,13 +371,14 @@ def release_holds_of_cleared_accounts(
             candidates[customer_id].append(hold_id)
     if not candidates:
         return []
-    owing_invoices = (
-        {b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount}
-        if customer_range is None
-        else ledger.customers_with_open_invoices(
-            session, org_id=org_id, customer_range=customer_range
+    if owing_invoices is None:
+        owing_invoices = (
+            {b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount}
+            if customer_range is None
+            else ledger.customers_with_open_invoices(
+                session, org_id=org_id, customer_range=customer_range
+            )
         )
-    )
     # The holds themselves only of the accounts cleared (a few of those on hold).
     active: dict[int, list[CreditHold]] = defaultdict(list)
     for hold in repository.holds_with_ids(
@@ -426,10 +430,11 @@ def release_holds_of_cleared_accounts(
 
 @dataclass(frozen=True, slots=True)
 class HoldChanges:
-    """What ``evaluate_holds`` did."""
+    """What ``evaluate_holds`` did, and the customers it found with an open invoice."""
 
     placed: list[CreditHold]
     released: list[CreditHold]
+    owing: frozenset[int] = frozenset()
 
 
 def evaluate_holds(
@@ -504,7 +509,10 @@ def evaluate_holds(
     for hold in repository.holds_with_ids(session, org_id, sorted(to_join)):
         _join_hold(hold, source=HoldSource.RULE, reason=to_join[hold.id])
     placed = _place_rule_holds(session, org_id, to_place, as_of, now)
-    return HoldChanges(placed, released)
+    owing = frozenset(
+        c for c, of_customer in balances.items() if any(b.open_amount for b in of_customer)
+    )
+    return HoldChanges(placed, released, owing)
 
 
 def _place_rule_holds(

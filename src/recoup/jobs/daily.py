@@ -235,6 +235,7 @@ def plan_range(
         still_owing=owing,
         customer_range=customer_range,
         now=now,
+        owing_invoices=holds.owing,  # the open invoices are as the credit rule read them
     )
     result.holds_released += len(cleared)
     return result
