@@ -372,13 +372,10 @@ def release_holds_of_cleared_accounts(
     if not candidates:
         return []
     if owing_invoices is None:
-        owing_invoices = (
-            {b.customer_id for b in ledger.open_balances(session, org_id=org_id) if b.open_amount}
-            if customer_range is None
-            else ledger.customers_with_open_invoices(
-                session, org_id=org_id, customer_range=customer_range
-            )
-        )
+        owing_invoices = {
+            b.customer_id
+            for b in ledger.open_balances(session, org_id=org_id, customer_range=customer_range)
+        }
     # The holds themselves only of the accounts cleared (a few of those on hold).
     active: dict[int, list[CreditHold]] = defaultdict(list)
     for hold in repository.holds_with_ids(
@@ -453,7 +450,7 @@ def evaluate_holds(
     the policy's hold is not given a second one: the rule's reason joins that hold.
     Each customer is judged on its own: ``customer_range`` (ids, both ends in) judges
     those of a daily run's partition, None every customer."""
-    within = customer_range
+    within = customer_range  # of the partition, or None: every customer
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
     for balance in ledger.open_balances(session, org_id=org_id, customer_range=within):
         balances[balance.customer_id].append(balance)
@@ -509,10 +506,7 @@ def evaluate_holds(
     for hold in repository.holds_with_ids(session, org_id, sorted(to_join)):
         _join_hold(hold, source=HoldSource.RULE, reason=to_join[hold.id])
     placed = _place_rule_holds(session, org_id, to_place, as_of, now)
-    owing = frozenset(
-        c for c, of_customer in balances.items() if any(b.open_amount for b in of_customer)
-    )
-    return HoldChanges(placed, released, owing)
+    return HoldChanges(placed, released, frozenset(balances))  # balances: money owed
 
 
 def _place_rule_holds(

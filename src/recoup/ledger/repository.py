@@ -1107,24 +1107,6 @@ def period_balances(
     ]
 
 
-def customers_with_open_invoices(
-    session: Session, org_id: int, first_id: int, last_id: int
-) -> set[int]:
-    """Customers with ids from ``first_id`` to ``last_id`` that have an open invoice."""
-    return set(
-        session.scalars(
-            select(Invoice.customer_id)
-            .where(
-                Invoice.org_id == org_id,
-                Invoice.customer_id.between(first_id, last_id),
-                Invoice.status == InvoiceStatus.OPEN,
-                Invoice.open_amount > 0,
-            )
-            .distinct()
-        )
-    )
-
-
 def customer_places(
     session: Session, org_id: int, *, owing_only: bool = False
 ) -> list[tuple[int, str, list[str]]]:

@@ -1653,11 +1653,3 @@ def period_balances(
 def organisations(session: Session) -> list[Organisation]:
     """Every organisation, by slug (``recoup worker`` runs each one's day)."""
     return repository.organisations(session)
-
-
-def customers_with_open_invoices(
-    session: Session, *, org_id: int, customer_range: tuple[int, int]
-) -> set[int]:
-    """The customers of an id range (both ends included) with money open on an invoice
-    (a partition of the daily run asks about its own customers only)."""
-    return repository.customers_with_open_invoices(session, org_id, *customer_range)
