@@ -10,11 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from recoup.approvals.models import ApprovalRequest
 from recoup.cases.models import CallLog, Dispute, PaymentPlan, Promise
 from recoup.clock import parse_day
 from recoup.db import transaction
 from recoup.errors import InvalidInput
+from recoup.portal.models import PortalToken
 from recoup.web.forms import (
+    ApproveForm,
+    AssignForm,
     CallForm,
     CreditLimitForm,
     DisputeForm,
@@ -23,12 +27,15 @@ from recoup.web.forms import (
     FormModel,
     HandoffForm,
     HoldForm,
+    LimitRequestForm,
     PlanForm,
+    PortalLinkForm,
     PromiseForm,
     ProposalForm,
     ReleaseForm,
     SplitForm,
     TaskForm,
+    WriteOffForm,
     read_form,
 )
 from tests.web.support import World, log_in, make_client
@@ -137,6 +144,34 @@ def test_a_task_may_have_no_due_date() -> None:
     assert (task.title, task.due_on) == ("Call back", None)
     dated = read_form(TaskForm, {"title": "Call back", "due_on": "2026-07-03", "assignee": ""})
     assert dated.due_on == date(2026, 7, 3)
+
+
+def test_a_commission_is_a_fraction_or_a_percentage() -> None:
+    assert read_form(ApproveForm, {"commission": "0.25"}).commission == Decimal("0.25")
+    assert read_form(ApproveForm, {"commission": " 12.5 % "}).commission == Decimal("0.125")
+    assert read_form(ApproveForm, {"commission": ""}).commission is None
+
+
+def test_a_write_off_is_of_one_invoice_and_of_all_it_has_open_unless_said() -> None:
+    whole = read_form(WriteOffForm, {"invoice": "12", "amount": "", "reason": "bankrupt"})
+    assert (whole.invoice, whole.amount, whole.reason) == (12, None, "bankrupt")
+    assert read_form(WriteOffForm, {"invoice": "12", "amount": "9.99"}).amount == Decimal("9.99")
+
+
+def test_a_limit_request_may_remove_the_limit() -> None:
+    assert read_form(LimitRequestForm, {"limit": "", "reason": "x"}).limit is None
+    assert read_form(LimitRequestForm, {"limit": "25 000"}).limit == Decimal("25000")
+
+
+def test_assigning_takes_the_ticked_customers_or_all_matching() -> None:
+    ticked = read_form(AssignForm, {"to": " jo@x.example ", "customer": ["3", "", "7"]})
+    assert (ticked.to, ticked.which, ticked.customer) == ("jo@x.example", "ticked", [3, 7])
+    assert read_form(AssignForm, {"to": "", "which": "all"}).customer == []
+
+
+def test_a_portal_link_is_valid_thirty_days_unless_said() -> None:
+    assert read_form(PortalLinkForm, {}).days == 30
+    assert read_form(PortalLinkForm, {"days": "366"}).days == 366
 
 
 # --- every bad value: its field and our words ----------------------------------------
@@ -249,6 +284,23 @@ def test_a_task_may_have_no_due_date() -> None:
         (DryRunForm, {"as_of": "someday"}, "as_of", "enter a date"),
         (TaskForm, {"title": "x", "due_on": "soon"}, "due_on", "enter a date"),
         (TaskForm, {"title": "x" * 201}, "title", "must have at most 200 characters"),
+        (
+            ApproveForm,
+            {"commission": "a quarter"},
+            "commission",
+            "enter a rate such as 0.25 or 25%",
+        ),
+        (ApproveForm, {"commission": "NaN"}, "commission", "enter a rate such as 0.25 or 25%"),
+        (ApproveForm, {"dpa": "x" * 201}, "dpa", "must have at most 200 characters"),
+        (WriteOffForm, {"invoice": ""}, "invoice", "choose an invoice"),
+        (WriteOffForm, {"invoice": "-4"}, "invoice", "choose an invoice"),
+        (WriteOffForm, {"invoice": "12", "amount": "0"}, "amount", "must be more than zero"),
+        (LimitRequestForm, {"limit": "-5"}, "limit", "must not be negative"),
+        (AssignForm, {"customer": ["3", "three"]}, "customer", "choose from the list"),
+        (AssignForm, {"which": "some"}, "which", "choose from the list"),
+        (PortalLinkForm, {"days": "367"}, "days", "choose 1 to 366 days"),
+        (PortalLinkForm, {"days": "0"}, "days", "choose 1 to 366 days"),
+        (PortalLinkForm, {"days": "a month"}, "days", "choose 1 to 366 days"),
     ],
 )
 def test_a_bad_value_is_refused_on_its_field_in_our_words(
@@ -362,3 +414,37 @@ def test_a_call_with_a_bad_promise_date_logs_no_call(world: World) -> None:
         refused.text, f"{url}/calls"
     )
     assert _count(world, CallLog) == before
+
+
+def test_a_write_off_without_an_invoice_is_refused_and_nothing_is_asked(world: World) -> None:
+    client, csrf = _client(world, "collector@alpha.example")
+    url = f"/customers/{world.a.customers['C2']}"
+    before = _count(world, ApprovalRequest)
+    refused = client.post(
+        f"{url}/write-off",
+        data={"invoice": "", "amount": "10", "reason": "bankrupt", "csrf_token": csrf},
+    )
+    assert refused.status_code == 422
+    assert "choose an invoice" in _form_of(refused.text, f"{url}/write-off")
+    assert _count(world, ApprovalRequest) == before
+
+
+def test_a_portal_link_for_too_long_is_refused_and_none_is_made(world: World) -> None:
+    client, csrf = _client(world, "collector@alpha.example")
+    url = f"/customers/{world.a.customers['C2']}"
+    before = _count(world, PortalToken)
+    refused = client.post(f"{url}/portal-link", data={"days": "400", "csrf_token": csrf})
+    assert refused.status_code == 422
+    assert "Choose 1 to 366 days." in _form_of(refused.text, f"{url}/portal-link")
+    assert _count(world, PortalToken) == before
+
+
+def test_an_assignment_of_a_customer_not_in_the_list_changes_nobody(world: World) -> None:
+    client, csrf = _client(world, "manager@alpha.example")
+    refused = client.post(
+        "/assignments",
+        data={"to": "", "which": "ticked", "customer": [str(world.a.customers["C2"]), "C2"],
+              "csrf_token": csrf},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "choose from the list" in refused.text

@@ -6,14 +6,12 @@ the page cannot be used to bypass the second person. A refused decision writes n
 and shows the queue again with the reason.
 """
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from recoup import money
 from recoup.approvals import service as approvals
 from recoup.approvals.core import CREDIT_INCREASE_THRESHOLD
 from recoup.approvals.models import ApprovalRequest
@@ -22,6 +20,13 @@ from recoup.ledger import queries as ledger_queries
 from recoup.web import service
 from recoup.web.actions import _act
 from recoup.web.deps import DB, Actor, CreditManager, Worker
+from recoup.web.forms import (
+    ApproveForm,
+    LimitRequestForm,
+    RejectForm,
+    WriteOffForm,
+    read_form,
+)
 from recoup.web.templating import render
 from recoup.web.views import _safe_next, redirect, today
 
@@ -89,15 +94,6 @@ def _decide(
     )
 
 
-def _commission(value: str) -> Decimal | None:
-    if not value.strip():
-        return None
-    try:
-        return Decimal(value.strip().rstrip("%")) / (100 if "%" in value else 1)
-    except ArithmeticError:
-        raise InvalidInput("enter a rate such as 0.25 or 25%", field="commission") from None
-
-
 @router.post("/approvals/{kind}/{request_id}/approve", response_class=HTMLResponse)
 def approve(
     request: Request,
@@ -111,14 +107,18 @@ def approve(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     """Approve a request (never one's own) and carry it out."""
-    return _decide(
-        request, db, actor, kind, request_id, next,
-        lambda: approvals.approve(
+
+    def decide() -> ApprovalRequest:
+        form = read_form(
+            ApproveForm, {"reason": reason, "commission": commission, "dpa": dpa, "next": next}
+        )
+        return approvals.approve(
             db, org_id=actor.org_id, kind=kind, request_id=request_id, by=actor.email,
-            role=actor.role.value, reason=reason, on=today(request),
-            commission_rate=_commission(commission), processor_agreement=dpa,
-        ),
-    )  # fmt: skip
+            role=actor.role.value, reason=form.reason, on=today(request),
+            commission_rate=form.commission, processor_agreement=form.dpa,
+        )  # fmt: skip
+
+    return _decide(request, db, actor, kind, request_id, next, decide)
 
 
 @router.post("/approvals/{kind}/{request_id}/reject", response_class=HTMLResponse)
@@ -132,25 +132,18 @@ def reject(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     """Turn a request down (never one's own), saying why."""
-    return _decide(
-        request, db, actor, kind, request_id, next,
-        lambda: approvals.reject(
+
+    def decide() -> ApprovalRequest:
+        form = read_form(RejectForm, {"reason": reason, "next": next})
+        return approvals.reject(
             db, org_id=actor.org_id, kind=kind, request_id=request_id, by=actor.email,
-            role=actor.role.value, reason=reason, on=today(request),
-        ),
-    )  # fmt: skip
+            role=actor.role.value, reason=form.reason, on=today(request),
+        )  # fmt: skip
+
+    return _decide(request, db, actor, kind, request_id, next, decide)
 
 
 # --- requests from the customer page ------------------------------------------------------
-
-
-def _amount(value: str, field: str) -> Decimal | None:
-    if not value.strip():
-        return None
-    amount = money.parse_amount(value)
-    if amount <= 0:
-        raise InvalidInput("must be more than zero", field=field)
-    return amount
 
 
 @router.post("/customers/{customer_id}/write-off", response_class=HTMLResponse)
@@ -167,15 +160,12 @@ def request_write_off(
     values = {"invoice": invoice, "amount": amount, "reason": reason}
 
     def action() -> str:
-        try:
-            invoice_id = int(invoice)
-        except ValueError:
-            raise InvalidInput("choose an invoice", field="invoice") from None
-        if invoice_id not in {i.id for i in _open_invoices(db, actor, customer_id, request)}:
+        form = read_form(WriteOffForm, values)
+        if form.invoice not in {i.id for i in _open_invoices(db, actor, customer_id, request)}:
             raise InvalidInput("choose one of the open invoices", field="invoice")
         write_off = approvals.request_write_off(
-            db, org_id=actor.org_id, invoice_id=invoice_id, reason=reason,
-            requested_by=actor.email, amount=_amount(amount, "amount"), on=today(request),
+            db, org_id=actor.org_id, invoice_id=form.invoice, reason=form.reason,
+            requested_by=actor.email, amount=form.amount, on=today(request),
         )  # fmt: skip
         return f"Write-off #{write_off.id} requested; another manager or admin approves it."
 
@@ -203,11 +193,10 @@ def change_credit_limit(
     values = {"limit": limit, "reason": reason}
 
     def action() -> str:
-        new = None if not limit.strip() else money.parse_amount(limit)
-        if new is not None and new < 0:
-            raise InvalidInput("must not be negative", field="limit")
+        form = read_form(LimitRequestForm, values)
         result = approvals.change_credit_limit(
-            db, org_id=actor.org_id, customer_id=customer_id, limit=new, reason=reason,
+            db, org_id=actor.org_id, customer_id=customer_id, limit=form.limit,
+            reason=form.reason,
             requested_by=actor.email, on=today(request),
         )  # fmt: skip
         if isinstance(result, ApprovalRequest):

@@ -23,6 +23,7 @@ EPC_MAX_AMOUNT = Decimal("999999999.99")
 EPC_MAX_TEXT = 140
 PROMISE_HORIZON_DAYS = 180
 MAX_COMMENT = 2000
+LINK_DAYS_MAX = 366  # a portal link is valid 1 to this many days
 PAYMENT_URL_PLACEHOLDERS = ("reference", "amount", "currency")
 
 

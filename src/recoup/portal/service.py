@@ -66,8 +66,8 @@ def issue_token(session: Session, *, org_id: int, customer_id: int, days: int = 
     Earlier links stay valid until they expire (a reminder sent last week still works);
     ``revoke_tokens`` ends them.
     """
-    if days < 1 or days > 366:
-        raise InvalidInput("a link is valid for 1 to 366 days", field="days")
+    if not 1 <= days <= core.LINK_DAYS_MAX:
+        raise InvalidInput(f"a link is valid for 1 to {core.LINK_DAYS_MAX} days", field="days")
     _customer(session, org_id=org_id, customer_id=customer_id)
     token = secrets.token_urlsafe(32)
     session.add(

@@ -19,6 +19,7 @@ from recoup.errors import InvalidInput, RecoupError
 from recoup.ledger import service as ledger
 from recoup.web import core, figures, repository
 from recoup.web.deps import DB, Actor, CreditManager
+from recoup.web.forms import AssignForm, read_form
 from recoup.web.templating import render
 from recoup.web.views import redirect, today
 
@@ -128,27 +129,27 @@ def assign(
     as_of = today(request)
     filters = _filters(tag, country, bucket, collector)
     try:
-        if to.strip() and to.strip() not in auth.collector_emails(db, org_id=actor.org_id):
+        form = read_form(AssignForm, {"to": to, "which": which, "customer": customer})
+        if form.to and form.to not in auth.collector_emails(db, org_id=actor.org_id):
             raise InvalidInput("choose one of the active users", field="to")
-        if which == "all":
+        if form.which == "all":
             rows, _ = _matching(db, actor, as_of, filters, limit=1_000_000)
             ids = [c.id for c in rows]
         else:
-            try:
-                ids = [int(v) for v in customer if v.strip()]
-            except ValueError:
-                raise InvalidInput("choose from the list", field="customer") from None
+            ids = form.customer
         if not ids:
             raise InvalidInput("tick at least one customer (or choose all matching)",
                                field="customer")  # fmt: skip
-        changed = ledger.assign_collector(db, org_id=actor.org_id, customer_ids=ids, collector=to)
+        changed = ledger.assign_collector(
+            db, org_id=actor.org_id, customer_ids=ids, collector=form.to
+        )
     except InvalidInput as error:
         db.rollback()
         context = _context(db, actor, as_of, filters, errors={"assign": error.message})
         return render(request, "assignments.html", context, status_code=422)
     except RecoupError:
         raise
-    who = to.strip() or "nobody"
+    who = form.to or "nobody"
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return redirect(f"/assignments?{query}" if query else "/assignments",
                     flash=f"{changed} of {len(ids)} customers now assigned to {who}.")  # fmt: skip

@@ -15,7 +15,7 @@ outcome one we know) stay with the domain's services.
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from annotated_types import MaxLen
 from pydantic import (
@@ -39,6 +39,7 @@ from recoup.cases.schemas import (
 )
 from recoup.clock import parse_day
 from recoup.errors import InvalidInput
+from recoup.portal.core import LINK_DAYS_MAX
 from recoup.schemas import Closed, Id, Text200
 
 # Our words per pydantic error type ("{...}" from the error's context). A type not
@@ -59,6 +60,7 @@ WORDING: dict[str, str] = {
     "too_short": "choose at least {min_length}",
     "too_long": "choose at most {max_length}",
     "extra_forbidden": "is not a field of this form",
+    "literal_error": "choose from the list",
 }
 # The same bounds at zero, as people say them.
 WORDING_AT_ZERO: dict[str, str] = {
@@ -71,6 +73,7 @@ Wording = Mapping[tuple[str, str], str]
 OWN = "recoup_form"
 
 _CHOOSE = "choose from the list"
+_WHOLE_NUMBER = ("missing", "int_type", "int_parsing", "int_from_float")
 # The ticked invoices: a value that is no id of ours was not one of the boxes.
 INVOICE_WORDING: Wording = {
     ("invoice", "missing"): "choose at least one invoice",
@@ -119,6 +122,20 @@ def _amount(value: object) -> object:
         raise problem(error.reason) from None
 
 
+def _rate(value: object) -> object:
+    """A rate as a fraction (0.25) or a percentage (25%)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        rate = Decimal(text.removesuffix("%").strip())
+    except ArithmeticError:
+        rate = Decimal("NaN")
+    if not rate.is_finite():
+        raise problem("enter a rate such as 0.25 or 25%")
+    return rate / 100 if text.endswith("%") else rate
+
+
 def _ticked(value: object) -> object:
     """The values of a repeated field, those left empty dropped (one value alone is a
     list of one)."""
@@ -142,6 +159,7 @@ OptionalPositiveAmount = Annotated[PositiveAmount | None, BeforeValidator(_given
 OptionalLimit = Annotated[
     Annotated[Decimal, BeforeValidator(_amount), Field(ge=0)] | None, BeforeValidator(_given)
 ]
+OptionalRate = Annotated[Annotated[Decimal, BeforeValidator(_rate)] | None, BeforeValidator(_given)]
 InvoiceIds = Annotated[
     list[Id],
     BeforeValidator(_ticked),
@@ -259,10 +277,7 @@ class PlanForm(FormModel):
 
     wording: ClassVar[Wording] = {
         **INVOICE_WORDING,
-        **{
-            ("instalments", kind): "enter the number of instalments"
-            for kind in ("missing", "int_type", "int_parsing", "int_from_float")
-        },
+        **{("instalments", kind): "enter the number of instalments" for kind in _WHOLE_NUMBER},
     }
 
     instalments: int
@@ -305,10 +320,7 @@ class HandoffForm(FormModel):
 class ProposalForm(FormModel):
     """Which of a bank line's proposals to accept (1: the best)."""
 
-    wording: ClassVar[Wording] = {
-        ("proposal", kind): "choose a proposal"
-        for kind in ("missing", "int_type", "int_parsing", "int_from_float")
-    }
+    wording: ClassVar[Wording] = {("proposal", kind): "choose a proposal" for kind in _WHOLE_NUMBER}
 
     proposal: int
 
@@ -371,3 +383,65 @@ class TaskForm(FormModel):
     title: Annotated[str, Field(max_length=_max_length(TaskCreate, "title"))] = ""
     due_on: OptionalDay = None
     assignee: Annotated[str, Field(max_length=_max_length(TaskCreate, "assignee"))] = ""
+
+
+class ApproveForm(FormModel):
+    """An approval, with the agency's commission and data-processing agreement when a
+    hand-off is approved; ``next`` is the page to go back to."""
+
+    reason: str = ""
+    commission: OptionalRate = None
+    dpa: Text200 = ""
+    next: str = ""
+
+
+class RejectForm(FormModel):
+    """A request turned down (the service requires the reason)."""
+
+    reason: str = ""
+    next: str = ""
+
+
+class WriteOffForm(FormModel):
+    """A write-off asked for on one open invoice (of ``amount``, or all it has open)."""
+
+    wording: ClassVar[Wording] = {
+        ("invoice", kind): "choose an invoice"
+        for kind in (*_WHOLE_NUMBER, "greater_than_equal", "less_than_equal")
+    }
+
+    invoice: Id
+    amount: OptionalPositiveAmount = None
+    reason: str = ""
+
+
+class LimitRequestForm(FormModel):
+    """A new credit limit (empty: none) and why (the service requires the reason)."""
+
+    limit: OptionalLimit = None
+    reason: str = ""
+
+
+class AssignForm(FormModel):
+    """The ticked customers, or ``all`` matching the page's filters, given to the user
+    ``to`` ("": nobody)."""
+
+    wording: ClassVar[Wording] = {
+        ("customer", kind): _CHOOSE
+        for kind in (*_WHOLE_NUMBER, "greater_than_equal", "less_than_equal")
+    }
+
+    to: Trimmed = ""
+    which: Literal["ticked", "all"] = "ticked"
+    customer: Annotated[list[Id], BeforeValidator(_ticked)] = Field(default_factory=list)
+
+
+class PortalLinkForm(FormModel):
+    """How many days a new portal link is valid."""
+
+    wording: ClassVar[Wording] = {
+        ("days", kind): f"choose 1 to {LINK_DAYS_MAX} days"
+        for kind in (*_WHOLE_NUMBER, "greater_than_equal", "less_than_equal")
+    }
+
+    days: Annotated[int, Field(ge=1, le=LINK_DAYS_MAX)] = 30

@@ -49,6 +49,7 @@ from recoup.web.deps import (
     log_in,
 )
 from recoup.web.formatting import format_money
+from recoup.web.forms import PortalLinkForm, read_form
 from recoup.web.repository import InvoiceFilter, WorklistFilter
 from recoup.web.templating import FLASH_COOKIE, render
 
@@ -249,14 +250,14 @@ def create_portal_link(
     """Make a new portal link for the customer and show it once."""
     service.customer(db, org_id=actor.org_id, customer_id=customer_id)
     try:
-        valid_days = int(days)
+        valid_days = read_form(PortalLinkForm, {"days": days}).days
         token = portal.issue_token(
             db, org_id=actor.org_id, customer_id=customer_id, days=valid_days
         )
-    except (ValueError, InvalidInput):
+    except InvalidInput as error:
         db.rollback()
         context = _customer_context(
-            db, request, actor, customer_id, errors={"days": "Choose 1 to 366 days."}
+            db, request, actor, customer_id, errors={"days": error.reason.capitalize() + "."}
         )
         return render(request, "customer.html", context, status_code=422)
     context = _customer_context(
