@@ -8,6 +8,7 @@ mind holding it. The outcome is *returned* rather than raised, so that the calle
 transaction keeps the record of a failure.
 """
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,8 +31,14 @@ SESSION_IDLE = timedelta(hours=12)
 SESSION_MAX = timedelta(days=14)
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so that a miss costs as long as a hit.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that a miss costs as long as a
+    hit (made on the first login, not when the module is imported: every command would
+    pay for it)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -262,7 +269,7 @@ def check_login(
         attempts=attempts,
         locked_until=until,
         user_id=user.id if user is not None and usable else None,
-        password_hash=user.password_hash if user is not None and usable else _DUMMY_HASH,
+        password_hash=user.password_hash if user is not None and usable else _dummy_hash(),
     )
 
 

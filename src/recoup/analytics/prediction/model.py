@@ -20,13 +20,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import joblib
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from recoup.analytics.prediction.features import (
@@ -181,7 +176,9 @@ class LateModel:
         return Predictions(probabilities, np.asarray(lateness_days, dtype=np.float64))
 
     def dumps(self) -> bytes:
-        """The model as bytes (joblib), to store."""
+        """The model as bytes (joblib, imported with scikit-learn: see ``_classifier``)."""
+        import joblib
+
         buffer = io.BytesIO()
         joblib.dump(self, buffer)
         return buffer.getvalue()
@@ -189,6 +186,8 @@ class LateModel:
     @staticmethod
     def loads(blob: bytes) -> "LateModel":
         """A model stored by ``dumps``."""
+        import joblib
+
         model = joblib.load(io.BytesIO(blob))
         if not isinstance(model, LateModel):
             raise TypeError("the stored blob is not a late-payment model")
@@ -220,6 +219,8 @@ def fit(examples: Examples, *, late_after_days: int, min_paid: int = MIN_PAID) -
     # A feature never known in training (no disputes yet) cannot split; the booster
     # refuses a column with no value at all.
     x[:, np.isnan(x).all(axis=0)] = 0.0
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
     mask = categorical_mask()
     large = len(examples) >= LARGE
     with threadpool_limits(limits=THREADS, user_api="openmp"):
@@ -241,7 +242,14 @@ def fit(examples: Examples, *, late_after_days: int, min_paid: int = MIN_PAID) -
 
 def _classifier(x: NDArray[np.float64], labels: NDArray[np.int64]) -> Any:
     """The boosted classifier calibrated by five folds (each fold's model calibrated on
-    the fold left out)."""
+    the fold left out).
+
+    scikit-learn is imported where a model is fitted or scored, not with the module:
+    it takes most of a second, which every ``recoup`` command would pay (the daily run
+    imports this module; a stored model loads it through joblib when it is read)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     classifier = CalibratedClassifierCV(
         HistGradientBoostingClassifier(
             categorical_features=categorical_mask(), **CLASSIFIER_BOOSTING
@@ -254,7 +262,12 @@ def _classifier(x: NDArray[np.float64], labels: NDArray[np.int64]) -> Any:
 
 def _large_classifier(x: NDArray[np.float64], labels: NDArray[np.int64], examples: Examples) -> Any:
     """The boosted classifier fitted once on the oldest examples and calibrated on the
-    newest ``CALIBRATION_SHARE`` (see ``LARGE``)."""
+    newest ``CALIBRATION_SHARE`` (see ``LARGE``; scikit-learn imported here, see
+    ``_classifier``)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.frozen import FrozenEstimator
+
     n = labels.size
     order = np.argsort(
         examples.issued if examples.issued is not None else np.arange(n), kind="stable"
@@ -311,6 +324,8 @@ class Metrics:
 def score(predictions: Predictions, examples: Examples) -> Metrics:
     """AUC, accuracy (at 50 %), Brier score of the probabilities and the mean absolute
     error of the predicted payment date in days (over the paid examples)."""
+    from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
+
     labels = examples.late.astype(np.int64)
     probabilities = predictions.probability_late
     paid = examples.paid
