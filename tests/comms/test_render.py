@@ -509,3 +509,44 @@ def test_a_pre_due_reminder_that_also_lists_overdue_invoices_says_so() -> None:
     german = render("pre_due_reminder", make_context(language="de", country="DE"))
     assert "bereits überfällig" in german.text
     assert german.subject.startswith("Erinnerung: bald fällige und überfällige Rechnungen")
+
+
+def _hotwells(numbers: list[str], account: BankAccount) -> MessageContext:
+    """A customer imported without an account number (its key is its name), paying into
+    ``account``."""
+    from recoup.comms.context import context_from_ledger
+
+    customer = Customer(
+        id=8, external_id="Hotwells Yacht Club", name="Hotwells Yacht Club", language="en",
+        country="GB",
+    )  # fmt: skip
+    invoices = [
+        Invoice(number=number, issue_date=date(2026, 1, 1), due_date=date(2026, 2, 1),
+                currency="GBP", total_amount=10000, open_amount=10000, po_number="")
+        for number in numbers
+    ]  # fmt: skip
+    return context_from_ledger(
+        organisation=Organisation(name="Harbour Lane Print Ltd", address="Bristol",
+                                  email="ar@harbour.example"),
+        bank_account=account, customer=customer, invoices=invoices, as_of=AS_OF,
+    )  # fmt: skip
+
+
+UK_ACCOUNT = BankAccount(currency="GBP", sort_code="20-20-15", account_number="55555555")
+
+
+def test_a_reference_to_a_uk_account_fits_a_uk_transfer() -> None:
+    # Faster Payments and Bacs carry 18 characters: the RF reference (12) and, when it
+    # fits, the one invoice; never the name.
+    assert _hotwells(["1024", "1025"], UK_ACCOUNT).payment_reference == "RF7900000008"
+    assert _hotwells(["1024"], UK_ACCOUNT).payment_reference == "RF7900000008 1024"
+    assert _hotwells(["INV-2026-000123"], UK_ACCOUNT).payment_reference == "RF7900000008"
+    sepa = BankAccount(currency="GBP", iban="GB33BUKB20201555555555", bic="BUKBGB22")
+    assert _hotwells(["1024", "1025"], sepa).payment_reference == "RF7900000008"  # no name
+
+
+def test_a_customer_without_an_account_number_is_named_by_its_reference() -> None:
+    context = _hotwells(["1024"], UK_ACCOUNT)
+    assert context.customer.external_id == "RF79 0000 0008"
+    subject = render("formal_notice", context).subject
+    assert subject == "Formal notice: overdue account RF79 0000 0008 – Hotwells Yacht Club"

@@ -209,3 +209,51 @@ steps:
     )
     assert fired(history) == [("2026-06-01", "formal notice")]  # 16 April + 44 days, Monday
     assert on(history, date(2026, 6, 1), 2) == [("email", "formal_notice")]  # no compensation
+
+
+def test_an_invoice_listed_as_due_today_gets_no_second_notice_the_next_day() -> None:
+    """INV-A is 20 days late and INV-B due on the first run (Thursday 16 April). That
+    day's gentle due notice lists both (INV-B "due today": it reached its pre-due
+    reminder). On Friday INV-B reaches its own due notice: the customer was told
+    yesterday, so no second "payment due" mail goes, and the step is recorded. Its
+    courtesy call falls on Monday 18 May (30 days: Saturday 16 May), three days after
+    INV-A's courtesy email and call of Friday 15 May, which listed it: neither is made
+    again. The formal notice (required) of both goes on Monday 1 June."""
+    a = InvoiceView(51, "INV-A", date(2026, 3, 27), "GBP", 100_000)
+    b = InvoiceView(52, "INV-B", FIRST_RUN, "GBP", 50_000)
+    both = customer(5, FIRST_RUN)._replace(invoices=(a, b))
+    history = run([both], days(FIRST_RUN, date(2026, 6, 5)), gentle=True)
+
+    assert fired(history) == [
+        ("2026-04-16", "due notice"),
+        ("2026-05-15", "courtesy call"),
+        ("2026-06-01", "formal notice"),
+    ]
+    (first,) = next(d for d in history if d.as_of == FIRST_RUN).actions
+    assert first.invoice_ids == (51, 52)
+    assert first.params["invoice_steps"] == {"51": "due notice", "52": "pre-due reminder"}
+    friday = next(d for d in history if d.as_of == date(2026, 4, 17))
+    assert friday.notes == [
+        (5, "no message for 'due notice': the one of 2026-04-16 listed its invoices")
+    ]
+    monday = next(d for d in history if d.as_of == date(2026, 5, 18))
+    assert monday.notes == [
+        (5, "no message for 'courtesy call': the one of 2026-05-15 listed its invoices")
+    ]
+    assert on(history, date(2026, 6, 1), 5)[:2] == [
+        ("email", "formal_notice"),
+        ("letter", "formal_notice"),
+    ]
+
+
+def test_an_invoice_listed_before_it_was_due_gets_its_due_notice() -> None:
+    # INV-B is due Saturday 18 April: the first run's due notice lists it "due in 2 days"
+    # (it reached its pre-due reminder). Its own due notice (Sunday 19 April, so Monday
+    # 20 April) is the first to tell the customer it is overdue, and goes.
+    a = InvoiceView(61, "INV-A", date(2026, 3, 27), "GBP", 100_000)
+    b = InvoiceView(62, "INV-B", date(2026, 4, 18), "GBP", 50_000)
+    both = customer(6, FIRST_RUN)._replace(invoices=(a, b))
+    history = run([both], days(FIRST_RUN, date(2026, 4, 24)), gentle=True)
+    assert fired(history) == [("2026-04-16", "due notice"), ("2026-04-20", "due notice")]
+    (first,) = history[0].actions
+    assert first.params["invoice_steps"] == {"61": "due notice", "62": "pre-due reminder"}

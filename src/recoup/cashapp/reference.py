@@ -5,12 +5,17 @@ two check digits (python-stdnum's ``iso11649``) catch a mistyped digit.
 """
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 _BODY_DIGITS = 8
+# The longest reference a payer's bank carries with a transfer: to a UK sort code and
+# account number (Faster Payments, Bacs) 18 characters; SEPA and SWIFT 140.
+UK_DOMESTIC_MAX = 18
+REMITTANCE_MAX = 140
 # An RF reference somewhere in free text, possibly split into groups by spaces.
 _IN_TEXT = re.compile(r"\bRF\s?\d\d(?:\s?[0-9A-Z]){1,21}\b", re.IGNORECASE)
 
@@ -23,6 +28,35 @@ def customer_reference(customer_id: int) -> str:
     """
     body = f"{customer_id:0{_BODY_DIGITS}d}"
     return f"RF{mod_97_10.calc_check_digits(body + 'RF')}{body}"
+
+
+def payment_reference(
+    customer_id: int | None, words: Sequence[str], *, limit: int = REMITTANCE_MAX
+) -> str:
+    """What a customer quotes with a payment: its RF reference (the bank-statement
+    matcher's exact key), then as many of ``words`` (the invoice, the account) as fit in
+    ``limit`` characters.
+
+    >>> payment_reference(8, ["Hotwells Yacht Club"], limit=UK_DOMESTIC_MAX)
+    'RF7900000008'
+    >>> payment_reference(1042, ["INV-1"], limit=UK_DOMESTIC_MAX)
+    'RF9700001042 INV-1'
+    >>> payment_reference(1042, ["C042", "INV-1", "INV-2"])
+    'RF9700001042 C042 INV-1 INV-2'
+    """
+    text = customer_reference(customer_id) if customer_id else ""
+    for word in words:
+        longer = f"{text} {word}" if text else word
+        if len(longer) > limit:
+            break
+        text = longer
+    return text
+
+
+def reference_limit(sort_code: str | None) -> int:
+    """The longest reference a payment into an account can carry: a UK account (paid
+    by its sort code) takes 18 characters, others 140."""
+    return UK_DOMESTIC_MAX if (sort_code or "").strip() else REMITTANCE_MAX
 
 
 def printed(reference: str) -> str:

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 
-from recoup.cashapp.reference import customer_reference
+from recoup.cashapp.reference import customer_reference, printed, reference_limit
+from recoup.cashapp.reference import payment_reference as reference_words
 from recoup.charges.words import ChargeFacts, describe_charge
 from recoup.languages import choose_language
 from recoup.ledger import core as ledger_core
@@ -445,6 +446,21 @@ def days_overdue(due_date: date, as_of: date) -> int:
     return ledger_core.days_past_due(due_date, as_of)
 
 
+def account_number(customer_id: int | None, external_id: str, name: str) -> str:
+    """The customer's account number as messages print it ("account ..."): the
+    organisation's key, or, where that is only the name (an import without account
+    numbers), the customer's RF reference, which names it exactly.
+
+    >>> account_number(8, "C-0042", "Hotwells Yacht Club")
+    'C-0042'
+    >>> account_number(8, "Hotwells Yacht Club", "Hotwells Yacht Club")
+    'RF79 0000 0008'
+    """
+    if customer_id and external_id.strip().casefold() == name.strip().casefold():
+        return printed(customer_reference(customer_id))
+    return external_id
+
+
 def organisation_info(
     organisation: OrganisationDetails, bank_account: BankAccountDetails | None = None
 ) -> OrganisationInfo:
@@ -543,13 +559,19 @@ def context_from_ledger(
     )
     if payment_reference is None:
         # The customer's creditor reference (ISO 11649) first: the bank statement
-        # matcher's exact key; then the invoice, or the account number for several.
-        quoted = lines[0].number if len(lines) == 1 else customer.external_id
-        payment_reference = f"{customer_reference(customer.id)} {quoted}" if customer.id else quoted
+        # matcher's exact key; then the invoice, or the account number for several, as
+        # far as the payer's bank takes them.
+        if len(lines) == 1:
+            quoted = [lines[0].number]
+        else:  # the account number, unless it is only the name
+            account = account_number(customer.id, customer.external_id, customer.name)
+            quoted = [account] if account == customer.external_id else []
+        limit = reference_limit(bank_account.sort_code if bank_account else "")
+        payment_reference = reference_words(customer.id, quoted, limit=limit)
     return MessageContext(
         organisation=organisation_info(organisation, bank_account),
         customer=CustomerInfo(
-            external_id=customer.external_id,
+            external_id=account_number(customer.id, customer.external_id, customer.name),
             name=customer.name,
             language=customer.language,
             country=customer.country,

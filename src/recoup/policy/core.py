@@ -23,6 +23,9 @@ Rules (DOMAIN.md's escalation, done exactly once):
 * Steps fall on **business days** of the customer's country; messages go out within
   the policy's **sending hours** in the customer's time zone.
 * A **frequency cap** (messages per rolling window) holds a step back to a later day.
+* **Told already**: a step's message is not sent when a message of the cap's window, led
+  by that step or a later one, listed each of its invoices as due or overdue (the step
+  still acts: charges, holds, hand-offs; ``_told_on``). A ``required`` step always sends.
 * **Opt-outs** fall back to the next channel (email -> letter, sms -> email -> letter),
   or to a task; a customer on **do-not-contact** or **legal hold** gets only tasks; a
   **consumer** gets B2B charges, holds and hand-offs only as a task to review.
@@ -545,9 +548,12 @@ def _advance(
         else:
             skipped.append((k, failed))
     talking = next((k for k in firing if _has_message(steps[k])), None)
+    told_on: date | None = None
     if firing and talking is not None:
+        about = {i for k in firing if _has_message(steps[k]) for i in at_step[k]}
+        told_on = _told_on(policy, cycle, talking, [i for i in active if i.id in about], budget)
         messages = sum(1 for a in steps[talking].actions if a.kind in MESSAGE_ACTIONS)
-        if not budget.allows(messages):
+        if told_on is None and not budget.allows(messages):
             step = steps[firing[0]]
             result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
             return
@@ -564,6 +570,11 @@ def _advance(
     if not firing:
         _store_records(cycle, customer, records, result)
         return
+    if told_on is not None:
+        names = ", ".join(repr(steps[k].name) for k in firing if _has_message(steps[k]))
+        result.notes.append(
+            (customer.id, f"no message for {names}: the one of {told_on} listed its invoices")
+        )
     by_age = sorted(active, key=_DUE_THEN_NUMBER)
     lead = firing[0]
     reasons = {}
@@ -580,6 +591,8 @@ def _advance(
             reason += " (first run: gentle start)"
         elif caught_up:
             reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
+        if told_on is not None:
+            reason += f" (no new message: listed in the one of {told_on.isoformat()})"
         reasons[k] = reason
         record(steps[k], True, reason, at_step[k])
     message_step = steps[talking if talking is not None else lead]
@@ -599,6 +612,8 @@ def _advance(
         kinds = {a.kind for a in steps[k].actions}
         if k != lead:
             kinds &= _PER_INVOICE_ACTIONS | (MESSAGE_ACTIONS if k == talking else set())
+        if told_on is not None:
+            kinds -= _TOLD_ACTIONS
         planned = _actions(
             customer,
             policy,
@@ -617,6 +632,49 @@ def _advance(
         budget.spend(sum(1 for a in planned if is_customer_message(a)))
         result.actions.extend(planned)
     _store_records(cycle, customer, records, result)
+
+
+# What a step does not do again when the customer was just told (``_told_on``): the
+# message, and the call about it.
+_TOLD_ACTIONS = MESSAGE_ACTIONS | {ActionKind.CALL_TASK}
+
+
+def _told_on(
+    policy: Policy,
+    cycle: Cycle,
+    talking: int,
+    invoices: Sequence[InvoiceView],
+    budget: "_MessageBudget",
+) -> date | None:
+    """The day of a message that already told the customer what today's would: within
+    the frequency cap's window, led by step ``talking`` or a later one, and listing each
+    of ``invoices`` as due or overdue. None when there is none.
+
+    Each invoice climbs its own ladder, so without this an invoice listed as "due today"
+    in yesterday's due notice would bring its own due notice today, listing the same
+    invoices again; a customer sent a formal notice on Monday would get a courtesy
+    reminder on Thursday. The steps still act (and are recorded): their charges, holds,
+    hand-offs and notes to the sales owner go ahead; the message is not sent again, nor
+    a call task made for it. A ``required`` step (the formal notice, which a hand-off
+    relies on) always sends its own.
+    """
+    sent = budget.message_days()
+    if not sent or policy.steps[talking].required:
+        return None  # a required step's message (the formal notice) is always sent
+    index = {step.name: k for k, step in enumerate(policy.steps)}
+    for day in sorted({r.on for r in cycle.steps if r.fired and r.on in sent}, reverse=True):
+        fired = [r for r in cycle.steps if r.on == day and r.fired and r.step in index]
+        led = max(
+            (index[r.step] for r in fired if _has_message(policy.steps[index[r.step]])), default=-1
+        )
+        if led < 0:
+            continue  # that day's message came from another cycle
+        # Listed as overdue (or due that day, when it reached a step then); an invoice
+        # listed before it was due has not been told it is due.
+        reached = {i for r in fired for i in r.invoice_ids}
+        listed = all(i.due_date < day or (i.due_date == day and i.id in reached) for i in invoices)
+        return day if led >= talking and listed else None
+    return None
 
 
 def _has_message(step: Step) -> bool:
@@ -930,6 +988,16 @@ class _MessageBudget:
         start = self.context.as_of - timedelta(days=days)
         sent = self.context.recent_messages.get(self.customer.id, ())
         return sum(1 for day in sent if start < day <= self.context.as_of)
+
+    def message_days(self) -> frozenset[date]:
+        """The days before today, in the window, on which the customer was sent (or will
+        be sent) a message. The day is the UTC one: the same as the customer's where its
+        sending hours start between UTC-16 and UTC+8 (elsewhere no day matches a step's,
+        and ``_told_on`` finds nothing)."""
+        _, days = self._cap()
+        start = self.context.as_of - timedelta(days=days)
+        sent = self.context.recent_messages.get(self.customer.id, ())
+        return frozenset(day for day in sent if start < day < self.context.as_of)
 
     def allows(self, messages: int) -> bool:
         limit, _ = self._cap()

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.auth.core import hash_token
 from recoup.cases import coexistence, disputes, notes, promises, tasks
-from recoup.cashapp.reference import customer_reference
+from recoup.cashapp.reference import payment_reference as reference_words
+from recoup.cashapp.reference import reference_limit
 from recoup.charges import service as charges
 from recoup.db.base import utcnow
 from recoup.errors import Conflict, InvalidInput, NotFound
@@ -252,13 +253,16 @@ def payment_instructions(
         account = by_currency.get(balance.currency)
         if account is None or balance.balance <= 0:
             continue
-        # The customer's RF creditor reference first (the bank-statement matcher's key).
-        quoted = str(customer["external_id"])
-        if customer.get("id"):
-            quoted = f"{customer_reference(int(customer['id']))} {quoted}"
-        reference = core.payment_reference(
-            quoted,
-            [line.number for line in statement.invoices if line.currency == balance.currency],
+        # The customer's RF creditor reference first (the bank-statement matcher's key),
+        # then its account number (unless that is only its name) and the invoices, as far
+        # as the payer's bank takes them.
+        external_id, name = str(customer["external_id"]), str(customer.get("name", ""))
+        words = [] if external_id.casefold() == name.strip().casefold() else [external_id]
+        words += [line.number for line in statement.invoices if line.currency == balance.currency]
+        reference = reference_words(
+            int(customer["id"]) if customer.get("id") else None,
+            words,
+            limit=reference_limit(account.sort_code),
         )
         holder = account.account_name or organisation.legal_name or organisation.name
         qr_svg, qr_amount = None, None
