@@ -103,7 +103,9 @@ def _book(session: Session) -> Book:
         allocations,
         note.id,
         fee.id,
-        fee.description,
+        # The customer's words for the charge (it prints on their invoice), not the
+        # rule the engine recorded ("Late fee on INV-2: 40.00 EUR (policy)").
+        "Late payment fee (invoice INV-2)",
         write_off.id,
         write_off.credit_note_id,
     )

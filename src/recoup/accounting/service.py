@@ -17,7 +17,9 @@ from recoup.accounting import core, repository
 from recoup.accounting.core import Accounts, Entry, Format, Kind
 from recoup.cases import queue
 from recoup.charges import service as charges
+from recoup.charges.words import describe_charge, facts_from_charge
 from recoup.errors import InvalidInput
+from recoup.languages import base_language, choose_language
 from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 
@@ -103,10 +105,20 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
             )
     elif kind == "charges":
         numbers = ledger_queries.all_invoice_numbers(session, org_id=org_id)
+        country = ledger.get_organisation(session, org_id=org_id).country
+        # The line prints on the customer's invoice: the words a notice uses for the
+        # charge, in the organisation's language (not the rule the engine recorded).
+        locale = f"{base_language(choose_language(country=country))}_{country or 'GB'}"
         for charge in charges.org_charges(session, org_id=org_id):
             if charge.status == "waived":
                 continue
             account, name = who(charge.customer_id)
+            number = numbers.get(charge.invoice_id or 0, "")
+            facts = facts_from_charge(
+                kind=str(charge.kind), currency=charge.currency, invoice_number=number,
+                period_start=charge.period_start, period_end=charge.period_end,
+                details=charge.details,
+            )  # fmt: skip
             found.append(
                 Entry(
                     kind,
@@ -117,8 +129,8 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
                     f"CHG-{charge.id}",
                     charge.currency,
                     charge.amount,
-                    invoice=numbers.get(charge.invoice_id or 0, ""),
-                    description=charge.description,
+                    invoice=number,
+                    description=describe_charge(facts, locale),
                     source=str(charge.kind),
                     due_on=charge.period_end,
                 )
