@@ -456,3 +456,20 @@ def test_unknown_sales_terms_are_refused(
         "date, days after the end of the invoice month, of the following month, of the "
         "current month)",
     ]
+
+
+def test_quickbooks_customer_contact_list_names_the_contact(
+    session: Session, run_import: Importer
+) -> None:
+    # QuickBooks Online's Customer Contact List: the customer, then its contact person
+    # as "Full Name" (a letter is addressed to them, not to "accounts team").
+    result = run_import(
+        "customers",
+        """
+Customer,Phone Numbers,Email,Full Name,Billing Address,Shipping Address
+Avonmouth Signs Ltd,Phone: 0117 496 0001,tom@avonmouth.example,Tom Hale,"1 Dock Rd, Bristol BS11 9AA",
+""",
+    )
+    (contact,) = session.scalars(select(Contact)).all()
+    assert (contact.name, contact.email) == ("Tom Hale", "tom@avonmouth.example")
+    assert result.ignored_columns == ["Phone Numbers", "Shipping Address"]

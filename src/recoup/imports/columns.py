@@ -59,9 +59,17 @@ _CUSTOMER_REF = Column(
     doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName)",
 )
 _CONTACT_COLUMNS = (
-    Column("contact_name", aliases=("contact", "contact person", "attention"), doc="a person"),
-    Column("first_name", aliases=("firstname",), doc="the contact's (Xero FirstName)"),
-    Column("last_name", aliases=("lastname", "surname"), doc="with first_name: the contact"),
+    Column(
+        "contact_name",
+        aliases=("contact", "contact person", "attention", "full name"),
+        doc="a person (QuickBooks Full Name)",
+    ),
+    Column("first_name", aliases=("firstname", "first name"), doc="the contact's (Xero FirstName)"),
+    Column(
+        "last_name",
+        aliases=("lastname", "last name", "surname"),
+        doc="with first_name: the contact",
+    ),
     Column("email", aliases=("email address", "emailaddress", "e-mail"), doc="their email"),
     Column("phone", aliases=("phone number", "phonenumber", "telephone"), doc="phone"),
     Column(
