@@ -95,8 +95,34 @@ def quantize(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> D
     return amount.quantize(_quantum(currency), rounding=rounding)
 
 
+class WrittenAmount(Decimal):
+    """An amount written with a currency symbol or code (``parse_amount``): the text as
+    written and the currencies the symbol can stand for ("$": several)."""
+
+    __slots__ = ("currencies", "written")
+
+    currencies: frozenset[str]
+    written: str
+
+    def __new__(cls, value: Decimal, written: str, currencies: frozenset[str]) -> "WrittenAmount":
+        amount = super().__new__(cls, value)
+        amount.written, amount.currencies = written, currencies
+        return amount
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Integer minor units of an amount that must already be exact to the minor unit."""
+    """Integer minor units of an amount that must already be exact to the minor unit
+    (and, written with a currency symbol, in ``currency``: "€50.00" is not 50 pounds).
+
+    >>> to_minor(parse_amount("€1.234,50"), "EUR")
+    123450
+    >>> to_minor(parse_amount("€50.00"), "GBP")
+    Traceback (most recent call last):
+    ...
+    recoup.errors.InvalidInput: amount: '€50.00' is not in GBP
+    """
+    if isinstance(amount, WrittenAmount) and currency not in amount.currencies:
+        raise InvalidInput(f"{amount.written!r} is not in {currency}", field="amount")
     scaled = amount.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         raise InvalidInput(
@@ -178,7 +204,9 @@ def parse_amount(text: str) -> Decimal:
         raise _not_an_amount(text)
     value = _number(parts["number"], text)
     negative = in_parentheses or (bool(signs) and signs[0] in _MINUS)
-    return -value if negative else value
+    value = -value if negative else value
+    meant = _meant_currencies(currencies[0]) if currencies else frozenset()
+    return WrittenAmount(value, raw, meant) if meant else value
 
 
 def _not_an_amount(text: str) -> InvalidInput:
@@ -225,19 +253,51 @@ def _number(body: str, text: str) -> Decimal:
     return value
 
 
+_SIGN_LOCALES = (
+    "en", "en_GB", "en_US", "en_IN", "en_AU", "en_CA", "de", "de_CH", "de_AT", "fr",
+    "fr_CH", "it", "es", "nl", "pt", "pt_BR", "sv", "da", "nb", "fi", "pl", "cs", "hu",
+    "ro", "ja", "zh", "ru", "tr", "el", "bg", "uk", "hr", "sk", "sl", "lt", "lv", "et",
+    "ar", "he", "ko", "th", "hi",
+    # Where "$", "kr" or "R" is the country's own currency.
+    "en_NZ", "en_SG", "en_HK", "en_ZA", "en_JM", "en_TT", "en_BS", "en_BB", "en_BZ",
+    "en_FJ", "en_LR", "en_NA", "en_GY", "es_MX", "es_AR", "es_CL", "es_CO", "es_UY",
+    "es_DO", "es_CU", "zh_Hant", "is", "ms", "id",
+)  # fmt: skip
+
+
+# Signs people write for currencies besides those the locales give them.
+_SIGN_EXTRA = {
+    "kr": ("DKK", "ISK"),
+    "kr.": ("DKK", "ISK", "NOK", "SEK"),
+    "$": ("HKD", "BND", "XCD", "SRD", "SBD", "KYD", "BMD"),
+    "£": ("GIP", "FKP", "SHP", "EGP", "SSP"),
+}
+
+
 @cache
 def _currency_signs() -> frozenset[str]:
     """Currency symbols as CLDR writes them in the locales accounting exports come
     from ("$", "€", "US$", "kr", "zł", "Kč", ...); ISO codes are checked apart."""
-    locales = (
-        "en", "en_GB", "en_US", "en_IN", "en_AU", "en_CA", "de", "de_CH", "de_AT", "fr",
-        "fr_CH", "it", "es", "nl", "pt", "pt_BR", "sv", "da", "nb", "fi", "pl", "cs", "hu",
-        "ro", "ja", "zh", "ru", "tr", "el", "bg", "uk", "hr", "sk", "sl", "lt", "lv", "et",
-        "ar", "he", "ko", "th", "hi",
-    )  # fmt: skip
-    return frozenset(
-        get_currency_symbol(code, locale) for code in _CURRENCIES for locale in locales
-    )
+    return frozenset(_sign_currencies())
+
+
+@cache
+def _sign_currencies() -> dict[str, frozenset[str]]:
+    """Each CLDR currency symbol ("€", "£", "$", "kr") and the currencies it stands for
+    in the locales ``_currency_signs`` reads."""
+    found: dict[str, set[str]] = {sign: set(codes) for sign, codes in _SIGN_EXTRA.items()}
+    for locale in _SIGN_LOCALES:
+        for code in _CURRENCIES:
+            found.setdefault(get_currency_symbol(code, locale), set()).add(code)
+    return {sign: frozenset(codes) for sign, codes in found.items()}
+
+
+def _meant_currencies(token: str) -> frozenset[str]:
+    """The currencies a written symbol or code stands for; empty when unknown (a
+    currency sign CLDR does not list), which nothing is checked against."""
+    if token in _CURRENCIES:
+        return frozenset({token})
+    return _sign_currencies().get(token, frozenset())
 
 
 def _is_currency_sign(token: str) -> bool:

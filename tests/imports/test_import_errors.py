@@ -42,9 +42,12 @@ def customers(run_import: Importer) -> None:
         ("INV-1,C1,2026-01-01,2026-01-31,ten,EUR", "row 2, total: 'ten' is not an amount"),
         ("INV-1,C1,2026-03-01,2026-02-01,100.00,EUR", "row 2, due_date: due date 2026-02-01 is before the issue date 2026-03-01"),
         (",C1,2026-01-01,2026-01-31,100.00,EUR", "row 2, number: an invoice needs a number"),
+        ("INV-1,C1,2026-01-01,2026-01-31,£100.00,EUR", "row 2, total: '£100.00' is not in EUR"),
+        ('INV-1,C1,2026-01-01,2026-01-31,"$1,000.00",EUR', "row 2, total: '$1,000.00' is not in EUR"),
     ],
     ids=["unknown-customer", "impossible-date", "not-a-date", "negative-total", "unknown-currency",
-         "too-many-decimals", "not-an-amount", "due-before-issue", "missing-number"],
+         "too-many-decimals", "not-an-amount", "due-before-issue", "missing-number",
+         "pounds-for-euros", "dollars-for-euros"],
 )  # fmt: skip
 def test_bad_invoice_row(session: Session, run_import: Importer, rows: str, message: str) -> None:
     problems = rejected(session, run_import, "invoices", f"{INVOICE_HEADER}\n{rows}")
