@@ -85,8 +85,24 @@ INV-4,C1,2026-01-01,2026-01-31,-1,EUR"""
 def test_missing_required_column(session: Session, run_import: Importer) -> None:
     text = "number,customer,due_date,total\nINV-1,C1,2026-01-31,100.00"
     assert rejected(session, run_import, "invoices", text) == [
-        "file, issue_date: required column is missing"
+        "file, issue_date: required column is missing (named one of: issue_date, date, "
+        "invoicedate, invoice date, issued, txn date)"
     ]
+
+
+@pytest.mark.usefixtures("customers")
+def test_a_report_whose_header_lacks_a_column_is_told_which(
+    session: Session, run_import: Importer
+) -> None:
+    # Title lines above the header: the header row is still the one judged (not the
+    # title), and the message says what the missing column may be called.
+    text = (
+        "Aged Receivables Detail\nAcme Ltd\n\n"
+        "Invoice Date,Invoice Number,Due Date,Total,Debtor\n"
+        "20 Jul 2026,INV-1,19 Aug 2026,100.00,C1"
+    )
+    (problem,) = rejected(session, run_import, "invoices", text)
+    assert problem.startswith("file, customer: required column is missing (named one of: customer,")
 
 
 @pytest.mark.usefixtures("customers")

@@ -473,3 +473,54 @@ Avonmouth Signs Ltd,Phone: 0117 496 0001,tom@avonmouth.example,Tom Hale,"1 Dock 
     (contact,) = session.scalars(select(Contact)).all()
     assert (contact.name, contact.email) == ("Tom Hale", "tom@avonmouth.example")
     assert result.ignored_columns == ["Phone Numbers", "Shipping Address"]
+
+
+def test_a_report_grouped_by_customer_skips_its_headings_and_totals(
+    session: Session, run_import: Importer
+) -> None:
+    # Xero's aged receivables, grouped by contact: the contact's name alone heads its
+    # invoices and "Total <contact>" closes them; neither is an invoice.
+    run_import(
+        "customers", "external_id,name,currency,country\nB1,Beta Ltd,GBP,GB\nG1,Gamma Ltd,GBP,GB"
+    )
+    result = run_import(
+        "invoices",
+        """
+Aged Receivables Detail
+Acme Ltd
+As at 1 December 2026
+
+Invoice Date,Invoice Number,Due Date,Total,Contact
+Beta Ltd
+20 Jul 2026,INV-100,19 Aug 2026,"£1,560.00",Beta Ltd
+20 Nov 2026,INV-101,20 Dec 2026,"£2,040.00",Beta Ltd
+Total Beta Ltd,,,"£3,600.00",
+Gamma Ltd
+1 Oct 2026,INV-102,31 Oct 2026,£780.00,Gamma Ltd
+Total Gamma Ltd,,,£780.00,
+Total,,,"£4,380.00",
+""",
+    )
+    numbers = sorted(i.number for i in session.scalars(select(Invoice)).all())
+    assert numbers == ["INV-100", "INV-101", "INV-102"]
+    assert result.created == 3
+
+
+def test_a_lone_name_that_heads_no_group_is_still_an_error(
+    session: Session, run_import: Importer
+) -> None:
+    run_import(
+        "customers", "external_id,name,currency,country\nB1,Beta Ltd,GBP,GB\nG1,Gamma Ltd,GBP,GB"
+    )
+    with pytest.raises(RowsRejected) as refused:
+        run_import(
+            "invoices",
+            """
+Invoice Date,Invoice Number,Due Date,Total,Contact
+Beta Ltd
+20 Jul 2026,INV-100,19 Aug 2026,£1.00,Gamma Ltd
+""",
+        )
+    assert [str(p) for p in refused.value.problems][:1] == [
+        "row 2, Invoice Date: 'Beta Ltd' is not a date"
+    ]

@@ -5,7 +5,7 @@ so "Due Date", "due_date" and "DueDate" are the same header.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from recoup.errors import Problem
@@ -57,6 +57,14 @@ _CUSTOMER_REF = Column(
         "client",
     ),
     doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName)",
+)
+# An invoice's or credit note's customer: also Xero reports' "Contact" (in a contacts
+# file that is the person).
+_CUSTOMER_OF_RECORD = replace(
+    _CUSTOMER_REF,
+    aliases=(*_CUSTOMER_REF.aliases, "contact"),
+    doc="the customer's external id or exact name (QuickBooks Customer, Xero ContactName "
+    "or Contact)",
 )
 _CONTACT_COLUMNS = (
     Column(
@@ -203,7 +211,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             aliases=("num", "no.", "invoicenumber", "invoice number", "invoice no", "invoice"),
             doc="unique per organisation (QuickBooks No. or Num, Xero InvoiceNumber)",
         ),
-        _CUSTOMER_REF,
+        _CUSTOMER_OF_RECORD,
         Column(
             "issue_date",
             Type.DATE,
@@ -292,7 +300,7 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             required=True,
             aliases=("num", "credit note number", "creditnotenumber", "credit note"),
         ),
-        _CUSTOMER_REF,
+        _CUSTOMER_OF_RECORD,
         Column("issue_date", Type.DATE, required=True, aliases=("date", "credit note date")),
         Column("total", Type.AMOUNT, required=True, aliases=("amount", "total amount")),
         Column("currency", aliases=("currency code",), doc="defaults to the customer's"),
@@ -339,7 +347,10 @@ def map_header(kind: Kind, header: list[str]) -> tuple[dict[str, int], list[Prob
         elif hits:
             found[column.name] = hits[0]
         elif column.required:
-            problems.append(Problem(0, column.name, "required column is missing"))
+            names = ", ".join(dict.fromkeys((column.name, *column.aliases)))
+            problems.append(
+                Problem(0, column.name, f"required column is missing (named one of: {names})")
+            )
     return found, problems
 
 

@@ -163,11 +163,49 @@ class Plan:
 def numbered_rows(
     rows: Iterable[Sequence[str]], indices: dict[str, int], first_row: int = 2
 ) -> Iterator[tuple[int, Sequence[str]]]:
-    """The rows that are records (not a report's own lines), with their row numbers."""
+    """The rows that are records (not a report's own lines), with their row numbers.
+
+    A report grouped by customer (Xero's aged receivables) heads each group with the
+    customer's name alone on a line and closes it with "Total <name>": such a line is
+    the report's when the group's records name that customer in their own column.
+
+    >>> rows = [["Kite Ltd", "", ""], ["INV-1", "Kite Ltd", "9.99"],
+    ...         ["Total Kite Ltd", "", "9.99"], ["Orphan", "", ""]]
+    >>> [n for n, _ in numbered_rows(rows, {"number": 0, "customer": 1, "total": 2})]
+    [3, 5]
+    """
     used = set(indices.values())
+    customer = indices.get("customer")
+    heading: tuple[int, Sequence[str], str] | None = None  # a lone name, not yet judged
+    group = ""  # the customer whose group the rows are in
     for number, row in enumerate(rows, start=first_row):
-        if not is_report_line(row, used):
-            yield number, row
+        if is_report_line(row, used):
+            continue
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if customer is not None and len(cells) == 1:
+            if heading is not None:
+                yield heading[0], heading[1]
+            heading = (number, row, cells[0])
+            continue
+        if heading is not None:
+            named = row[customer].strip() if customer is not None and customer < len(row) else ""
+            if named.casefold() == heading[2].casefold():
+                group = heading[2]
+            else:
+                yield heading[0], heading[1]
+            heading = None
+        if group and _is_group_total(cells, group):
+            continue
+        yield number, row
+    if heading is not None:
+        yield heading[0], heading[1]
+
+
+def _is_group_total(cells: Sequence[str], group: str) -> bool:
+    """Whether ``cells`` are "Total <group>" and figures."""
+    return cells[0].casefold() == f"total {group}".casefold() and all(
+        _FIGURE.match(text) for text in cells[1:]
+    )
 
 
 def file_date_order(

@@ -501,14 +501,20 @@ def _find_header(
     """Skip report title lines above the real header (QuickBooks puts a few there).
 
     The header is the first of the top rows that names every required column; when
-    none does, the first row is reported as the header it failed to be.
+    none does, the row naming the most of them is reported as the header it failed to
+    be (the first row when none names any).
     """
     top = [header, *(list(row) for row in itertools.islice(rows, lookahead))]
+    missing = []
     for offset, candidate in enumerate(top):
-        if not map_header(kind, [str(c) for c in candidate])[1]:
+        problems = map_header(kind, [str(c) for c in candidate])[1]
+        if not problems:
             rest = itertools.chain(top[offset + 1 :], rows)
             return [str(c).strip() for c in candidate], rest, offset + 2
-    return header, itertools.chain(top[1:], rows), 2
+        missing.append(len(problems))
+    closest = missing.index(min(missing))
+    rest = itertools.chain(top[closest + 1 :], rows)
+    return [str(c).strip() for c in top[closest]], rest, closest + 2
 
 
 def _label(problem: Problem, labels: dict[str, str]) -> Problem:
