@@ -228,3 +228,15 @@ def test_problem_without_row_reads_as_file() -> None:
     assert str(Problem(0, "issue_date", "required column is missing")) == (
         "file, issue_date: required column is missing"
     )
+
+
+@pytest.mark.usefixtures("customers")
+def test_an_unreadable_total_is_the_rows_only_problem(
+    session: Session, run_import: Importer
+) -> None:
+    # Not also "open balance is more than the total": the total was never read.
+    text = "number,customer,issue_date,due_date,total,open_balance,currency\n"
+    text += "INV-1,C1,2026-01-01,2026-01-31,1O00.00,1000.00,EUR"
+    assert rejected(session, run_import, "invoices", text) == [
+        "row 2, total: '1O00.00' is not an amount"
+    ]

@@ -402,6 +402,9 @@ class _RowProblems:
         self.failed = True
 
     def check(self, column: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if column in self.invalid:  # unread: nothing to check, nor to check against
+            self.failed = True
+            return None
         try:
             return fn(*args, **kwargs)
         except InvalidInput as exc:
