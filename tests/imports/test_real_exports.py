@@ -524,3 +524,22 @@ Beta Ltd
     assert [str(p) for p in refused.value.problems][:1] == [
         "row 2, Invoice Date: 'Beta Ltd' is not a date"
     ]
+
+
+def test_a_payment_to_be_created_is_shown_by_amount_payer_and_day(
+    session: Session, run_import: Importer
+) -> None:
+    # QuickBooks' "Ref no." is the payer's reference; a dry run names a payment as a
+    # person would, not by its derived key.
+    run_import("customers", CUSTOMERS)
+    result = run_import(
+        "payments",
+        """
+Date,Customer,Amount,Payment method,Ref no.
+03/12/2026,Beta Ltd,"£1,000.00",BACS,BETA REMIT 7
+""",
+        dry_run=True,
+    )
+    assert result.changes == [
+        "row 2: create payment of £1,000.00 from Beta Ltd on 3 Dec 2026 (reference BETA REMIT 7)"
+    ]

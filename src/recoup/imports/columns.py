@@ -284,7 +284,19 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             doc="bank transfer (BACS, CHAPS, Faster Payments, SEPA, SWIFT), direct debit, "
             "card, cheque, cash or other",
         ),
-        Column("reference", aliases=("ref", "memo", "description", "remittance")),
+        Column(
+            "reference",
+            aliases=(
+                "ref",
+                "ref no",
+                "reference no",
+                "payment reference",
+                "memo",
+                "description",
+                "remittance",
+            ),
+            doc="the payer's reference (QuickBooks Ref no.)",
+        ),
         Column("payer_name", aliases=("payer", "payer name", "counterparty")),
         Column("payer_iban", aliases=("iban", "payer iban", "account iban")),
         Column(

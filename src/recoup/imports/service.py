@@ -476,13 +476,19 @@ def _unspill(file: IO[bytes]) -> tuple[Plan, Any]:
 
 
 def _customer_names(session: Session, org_id: int, plans: Sequence[Plan]) -> dict[int, str]:
-    """The names of the customers the plans' updates move records between, by id."""
+    """The names of the customers the plans' updates move records between, and of those
+    the records created belong to, by id."""
     ids = [
         value
         for plan in plans
         for update in plan.updates
         for value in (update.before.get("customer_id"), update.after.get("customer_id"))
         if value is not None
+    ] + [
+        value
+        for plan in plans
+        for values in plan.creates
+        if isinstance(value := values.get("customer_id"), int)
     ]
     if not ids:
         return {}
@@ -865,7 +871,7 @@ def _change_in_words(
 
 def _describe(plan: Plan, names: dict[int, str]) -> list[str]:
     lines = [
-        f"row {row}: create {_name(values)}"
+        f"row {row}: create {_created(plan.kind, values, names)}"
         for row, values in zip(plan.create_rows, plan.creates, strict=True)
     ]
     for update in plan.updates:
@@ -886,6 +892,21 @@ def _describe(plan: Plan, names: dict[int, str]) -> list[str]:
         for u in plan.unsettle
     ]
     return lines
+
+
+def _created(kind: Kind, values: dict[str, Any], names: dict[int, str]) -> str:
+    """A record to be created, as a person names it: a payment by its amount, payer and
+    day (its key may be a digest), anything else by its number, key, email or name."""
+    if kind is not Kind.PAYMENTS or not isinstance(values.get("amount"), int):
+        return _name(values)
+    currency = str(values["currency"])
+    amount = format_currency(money.from_minor(values["amount"], currency), currency, locale="en")
+    who = (
+        names.get(values.get("customer_id") or 0) or values.get("payer_name") or "an unnamed payer"
+    )
+    day = values["received_on"]
+    text = f"payment of {amount} from {who} on {day.day} {day:%b %Y}"
+    return text + (f" (reference {values['reference']})" if values.get("reference") else "")
 
 
 def _name(values: dict[str, Any]) -> str:
