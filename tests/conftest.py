@@ -6,6 +6,7 @@ server and sets it). Without it the PostgreSQL half fails rather than skips, unl
 """
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,9 @@ def session(engine: Engine) -> Iterator[Session]:
 def database_url(engine: Engine, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty database of the same kind, for commands that commit."""
     if engine.dialect.name == "sqlite":
+        # An empty file, as a PostgreSQL database is an empty schema: the command line
+        # makes a missing file only in `recoup init` and `recoup demo`.
+        sqlite3.connect(tmp_path / "recoup.db").close()
         yield f"sqlite:///{tmp_path}/recoup.db"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -40,6 +40,27 @@ def test_commands_need_an_organisation(recoup: Recoup) -> None:
     assert "no organisation yet: run `recoup init`" in result.stderr
 
 
+def test_a_command_in_a_folder_without_the_database_says_so_and_makes_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The default database is ./recoup.db: a command run elsewhere must not start an
+    # empty one there and report "no organisation yet".
+    from typer.testing import CliRunner
+
+    from recoup.cli.app import app
+
+    monkeypatch.delenv("RECOUP_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["report", "aging"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: no database at {tmp_path.resolve() / 'recoup.db'}")
+    assert "run `recoup init`" in result.stderr
+    assert not (tmp_path / "recoup.db").exists()
+    made = CliRunner().invoke(app, ["init", "--org", "acme", "--name", "Acme Ltd"])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "recoup.db").exists()
+
+
 def test_bad_file_lists_every_problem_and_writes_nothing(recoup: Recoup, tmp_path: Path) -> None:
     recoup("init")
     recoup("import", "customers", write(tmp_path, "c.csv", CUSTOMERS))

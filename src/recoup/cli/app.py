@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -31,10 +32,21 @@ On = Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD; default today"
 Customer = Annotated[str, typer.Argument(help="account number or name")]
 
 
-def engine() -> Engine:
-    """The configured database, migrated to the newest schema."""
+def engine(*, create: bool = False) -> Engine:
+    """The configured database, migrated to the newest schema. A SQLite file that does
+    not exist is made only when ``create`` (``recoup init``, ``recoup demo``): any other
+    command run in the wrong folder says so instead of starting an empty database."""
     settings = Settings()
     db = make_engine(settings.database_url)
+    path = db.url.database if db.dialect.name == "sqlite" else None
+    if not create and path and path != ":memory:" and not Path(path).exists():
+        db.dispose()
+        typer.echo(
+            f"error: no database at {Path(path).resolve()}: run `recoup init` (or `recoup demo`)"
+            " in this folder first, or set RECOUP_DATABASE_URL to the database to use",
+            err=True,
+        )
+        raise typer.Exit(1)
     upgrade(db)
     return db
 
@@ -49,10 +61,11 @@ def fail(error: RecoupError) -> NoReturn:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """A transaction on the configured database; a ``RecoupError`` ends the command."""
+def session_scope(*, create: bool = False) -> Iterator[Session]:
+    """A transaction on the configured database (made first when ``create``: see
+    ``engine``); a ``RecoupError`` ends the command."""
     try:
-        with transaction(engine(), actor=Settings().actor) as session:
+        with transaction(engine(create=create), actor=Settings().actor) as session:
             yield session
     except RecoupError as error:
         fail(error)

@@ -71,7 +71,7 @@ def init(
     On a terminal it asks for what is not given; `recoup org set` changes it later. When
     the organisation exists already, only the database is brought up to date.
     """
-    with session_scope() as session:
+    with session_scope(create=True) as session:
         first_run = check_first_run(first_run)  # refused before any question is asked
         if ledger_queries.organisation_by_slug(session, org) is not None:
             typer.echo(f"database up to date; organisation {org!r} exists (`recoup org show`)")
@@ -128,7 +128,7 @@ def run_demo(
     while len(run_days) < days:  # the last business days up to as_of
         run_days.insert(0, previous_business_day("GB", run_days[0] if run_days else day))
     start = previous_business_day("GB", run_days[0]) if run_days else day
-    with session_scope() as session:
+    with session_scope(create=True) as session:
         org = demo.demo_organisation(session)
         org_id = org.id
         loaded = demo.load(session, org_id=org_id, customers=customers, seed=seed, as_of=start)
