@@ -176,8 +176,11 @@ def test_a_server_that_is_down_is_retried_with_backoff(database_url: str, tmp_pa
         (row,) = session.scalars(select(OutboxMessage)).all()
         assert (row.status, row.attempts) == ("retrying", 1)
         assert row.next_attempt_at == datetime(2026, 3, 3, 9, 2, tzinfo=UTC)  # 2 minutes later
-    # Not yet due again: nothing happens.
-    assert dispatch(engine, LiveChannels(settings), clock=lambda: now).retrying == 0
+    # Not yet due again: nothing happens, and the report says when it will.
+    again = dispatch(engine, LiveChannels(settings), clock=lambda: now)
+    assert (again.retrying, again.later) == (0, 1)
+    assert again.next_at is not None
+    assert again.next_at.replace(tzinfo=UTC) == datetime(2026, 3, 3, 9, 2, tzinfo=UTC)
     engine.dispose()
 
 

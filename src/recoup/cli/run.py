@@ -91,10 +91,18 @@ def _report(result: RunResult, output: Format) -> None:
 
 
 def _dispatched(report: DispatchReport) -> str:
-    return (
+    """The dispatch in a line, and what waits for its time (a run for a later day plans
+    messages the dispatcher sends only when their sending hours come)."""
+    line = (
         f"dispatched: {report.sent} sent, {report.applied} applied, {report.retrying} to retry, "
         f"{report.failed} failed, {report.unknown} unknown"
     )
+    if report.later and report.next_at is not None:
+        line += (
+            f"; {report.later} waiting for their time, the first at "
+            f"{report.next_at:%Y-%m-%d %H:%M} UTC (`recoup run` or `recoup worker` sends them then)"
+        )
+    return line
 
 
 def _stop_unless_ready(
