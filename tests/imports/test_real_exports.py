@@ -543,3 +543,21 @@ Date,Customer,Amount,Payment method,Ref no.
     assert result.changes == [
         "row 2: create payment of £1,000.00 from Beta Ltd on 3 Dec 2026 (reference BETA REMIT 7)"
     ]
+
+
+def test_a_customer_without_a_time_zone_keeps_its_country_s(
+    session: Session, run_import: Importer
+) -> None:
+    # Messages go out in the customer's sending hours: 08:00 in Leeds or New York, not
+    # 08:00 UTC (3 a.m. in New York). A zone given in the file, or set since, stays.
+    run_import(
+        "customers",
+        "external_id,name,currency,country,timezone\n"
+        "C1,Leeds Ltd,GBP,GB,\nC2,Bronx Inc,USD,US,\nC3,Perth Pty,AUD,AU,Australia/Perth\n"
+        "C4,Nowhere Ltd,GBP,,\n",
+    )
+    zones = {c.external_id: c.timezone for c in session.scalars(select(Customer)).all()}
+    assert zones == {"C1": "Europe/London", "C2": "America/New_York", "C3": "Australia/Perth",
+                     "C4": "UTC"}  # fmt: skip
+    again = run_import("customers", "external_id,name,currency,country\nC3,Perth Pty,AUD,AU\n")
+    assert (again.updated, again.unchanged) == (0, 1)

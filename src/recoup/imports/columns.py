@@ -133,7 +133,11 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
             aliases=("company number", "companynumber", "registration", "reg no"),
         ),
         Column("language", aliases=("lang", "locale"), doc="en, de, fr, ..."),
-        Column("timezone", aliases=("time zone", "tz"), doc="IANA name, e.g. Europe/Berlin"),
+        Column(
+            "timezone",
+            aliases=("time zone", "tz"),
+            doc="IANA name, e.g. Europe/Berlin; else the country's (its main one)",
+        ),
         Column(
             "payment_terms_days",
             Type.INT,

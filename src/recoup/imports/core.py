@@ -44,6 +44,7 @@ from recoup.ledger.rows import (
 )
 from recoup.ledger.validators import (
     language_of_country,
+    timezone_of_country,
     validate_country,
     validate_email,
     validate_iban,
@@ -549,7 +550,12 @@ def plan_customers(
                 validate_language,
                 v.get("language") or language_of_country(country or ""),
             ),
-            "timezone": p.check("timezone", validate_timezone, v.get("timezone", "UTC")),
+            # Nobody said: the country's (messages go out in the customer's morning).
+            "timezone": p.check(
+                "timezone",
+                validate_timezone,
+                v.get("timezone") or timezone_of_country(country or ""),
+            ),
             "payment_terms_days": terms,
             "payment_terms_basis": str(basis or ""),
             "credit_limit_amount": (
@@ -574,6 +580,8 @@ def plan_customers(
             continue
         if current["currency"] != currency and "currency" not in v:
             wanted["currency"] = current["currency"]
+        if "timezone" not in v and current["timezone"] not in ("UTC", ""):
+            wanted["timezone"] = current["timezone"]  # set in Recoup; UTC was the old default
         before, after = _diff(current, wanted)
         if after:
             plan.updates.append(

@@ -34,6 +34,7 @@ from recoup.ledger.models import (
 )
 from recoup.ledger.organisation import BankDetails, set_bank_account
 from recoup.ledger.validators import (
+    timezone_of_country,
     validate_country,
     validate_email,
     validate_iban,
@@ -101,7 +102,7 @@ def create_customer(
     vat_number: str = "",
     registration_number: str = "",
     language: str = "en",
-    timezone: str = "UTC",
+    timezone: str = "",
     payment_terms_days: int = 30,
     credit_limit: Decimal | None = None,
     tags: Sequence[str] = (),
@@ -126,7 +127,7 @@ def create_customer(
         vat_number=validate_vat(vat_number, country),
         registration_number=validate_registration(registration_number, country),
         language=validate_language(language),
-        timezone=validate_timezone(timezone),
+        timezone=validate_timezone(timezone or timezone_of_country(country)),
         payment_terms_days=payment_terms_days,
         credit_limit_amount=None
         if credit_limit is None
@@ -1350,7 +1351,9 @@ def check_customer_fields(values: dict[str, Any], *, current: Customer | None) -
         )
     if "timezone" in values:
         out["timezone"] = _as_field(
-            "timezone", validate_timezone, str(values["timezone"]).strip() or "UTC"
+            "timezone",
+            validate_timezone,
+            str(values["timezone"]).strip() or timezone_of_country(country),
         )
     basis = current.payment_terms_basis if current is not None else ""
     if "payment_terms_basis" in values:

@@ -164,6 +164,36 @@ def validate_timezone(name: str) -> str:
     return normalised
 
 
+# Where a country spans time zones, the one its businesses mostly keep (the capital's
+# or the most populous region's).
+_MAIN_ZONE = {
+    "US": "America/New_York", "CA": "America/Toronto", "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo", "MX": "America/Mexico_City", "RU": "Europe/Moscow",
+    "ES": "Europe/Madrid", "PT": "Europe/Lisbon", "NZ": "Pacific/Auckland",
+    "ID": "Asia/Jakarta", "AR": "America/Argentina/Buenos_Aires", "CL": "America/Santiago",
+    "KZ": "Asia/Almaty", "CN": "Asia/Shanghai", "UA": "Europe/Kyiv", "DE": "Europe/Berlin",
+    "FR": "Europe/Paris", "NL": "Europe/Amsterdam", "DK": "Europe/Copenhagen",
+    "EC": "America/Guayaquil", "CD": "Africa/Kinshasa", "MN": "Asia/Ulaanbaatar",
+    "MY": "Asia/Kuala_Lumpur", "PG": "Pacific/Port_Moresby", "KI": "Pacific/Tarawa",
+    "FM": "Pacific/Pohnpei", "MH": "Pacific/Majuro", "PF": "Pacific/Tahiti",
+    "UZ": "Asia/Tashkent", "CY": "Asia/Nicosia", "GL": "America/Nuuk",
+}  # fmt: skip
+
+
+def timezone_of_country(country: str) -> str:
+    """The time zone a customer in ``country`` keeps when nobody said (its messages go
+    out in its morning): the country's only zone, else its main one; UTC when unknown.
+
+    >>> timezone_of_country("GB"), timezone_of_country("US"), timezone_of_country("")
+    ('Europe/London', 'America/New_York', 'UTC')
+    """
+    code = country.strip().upper()
+    if code in _MAIN_ZONE:
+        return _MAIN_ZONE[code]
+    zones = [z for z in get_global("territory_zones").get(code, ()) if z in _timezones()]
+    return zones[0] if len(zones) == 1 else "UTC"
+
+
 def _module(country: str, name: str) -> Any:
     try:
         return get_cc_module(country.lower(), name)
