@@ -126,7 +126,8 @@ def test_ambiguous_dates_are_read_in_the_organisations_order(
     first, example = ("day", "1 February") if country == "GB" else ("month", "January 2")
     assert result.notes() == [
         f"dates read {first}-first (01/02/2026 is {example}), the organisation's order: "
-        "no date in the file says (--date-order to choose)"
+        "no date in the file says (choose the date order to read them otherwise: "
+        "--date-order, or Date order on the import page)"
     ]
 
 

@@ -62,7 +62,9 @@ def test_bank_accounts_are_added_checked_and_removed(world: World) -> None:
     with transaction(world.engine, actor="test") as session:
         accounts = {a.currency: a for a in bank_accounts(session, org_id=world.a.id)}
         assert accounts["GBP"].sort_code == "202015"
-    assert "Barclays" in client.get("/settings").text
+    page = client.get("/settings").text
+    assert "Barclays" in page
+    assert "sort code 20-20-15 · account 55779911" in page  # as customers read it
     gone = client.post("/settings/bank/GBP/remove", data={"csrf_token": csrf})
     assert gone.status_code == 303
     assert client.post("/settings/bank/GBP/remove", data={"csrf_token": csrf}).status_code == 404

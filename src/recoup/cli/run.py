@@ -78,7 +78,10 @@ def _report(result: RunResult, output: Format) -> None:
         )
         return
     verb = "would plan" if result.dry_run else "planned"
-    typer.echo(f"{result.as_of}: {verb} {len(rows)} actions ({result.planned} new outbox rows)")
+    typer.echo(
+        f"{result.as_of}: {verb} {_count(len(rows), 'action')} "
+        f"({_count(result.planned, 'new outbox row')})"
+    )
     for row in rows:
         to = ", ".join(str(row["to"]).splitlines())  # a letter's address on one line
         line = f"  {row['customer']:<10} {row['step']:<18} {row['action']:<11} {to:<32}"
@@ -87,7 +90,12 @@ def _report(result: RunResult, output: Format) -> None:
         typer.echo(f"credit holds: {result.holds_placed} placed, {result.holds_released} released")
     held = [note for _, note in result.notes if note.startswith("held")]
     if held:
-        typer.echo(f"{len(held)} customers held back (weekend, holiday or frequency cap)")
+        typer.echo(f"{_count(len(held), 'customer')} held back (weekend, holiday or frequency cap)")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 action``, ``2 actions``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _dispatched(report: DispatchReport) -> str:

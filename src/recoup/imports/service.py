@@ -84,7 +84,8 @@ class ImportResult:
             lines.append(
                 f"dates read {first}-first (01/02/2026 is "
                 f"{'1 February' if first == 'day' else 'January 2'}), the organisation's "
-                "order: no date in the file says (--date-order to choose)"
+                "order: no date in the file says (choose the date order to read them "
+                "otherwise: --date-order, or Date order on the import page)"
             )
         return lines
 

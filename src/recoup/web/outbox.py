@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from recoup.comms import review
-from recoup.comms.models import OutboxMessage
+from recoup.comms.models import DELIVERED_KINDS, OutboxMessage
 from recoup.errors import NotFound
 from recoup.web import repository, service
 from recoup.web.deps import DB, Actor, CreditManager, Viewer
@@ -55,6 +55,8 @@ def message_page(request: Request, db: DB, actor: Viewer, message_id: int) -> HT
         "row": row,
         "customer": customer,
         "attachments": repository.outbox_attachments(db, actor.org_id, row.id),
+        # A task, charge, hold or hand-off is applied in Recoup: nothing is rendered.
+        "delivered": row.kind in {str(k) for k in DELIVERED_KINDS},
         "resendable": row.status in review.RESENDABLE,
         "cancellable": row.status in review.CANCELLABLE,
     }

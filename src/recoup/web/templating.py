@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from recoup.cases.core import MAX_INSTALMENTS
+from recoup.comms.render import format_iban, format_sort_code
 from recoup.templating import autoescape
 from recoup.web.deps import CSRF_COOKIE, is_https
 from recoup.web.formatting import format_day, format_moment, format_money, format_number
@@ -43,6 +44,8 @@ env.filters["money"] = format_money
 env.filters["number"] = format_number
 env.filters["day"] = format_day
 env.filters["moment"] = format_moment
+env.filters["iban"] = format_iban  # as a message prints them
+env.filters["sort_code"] = format_sort_code
 env.globals["query"] = query
 # The plan form offers what the plan rule accepts (one rule: ``cases.core``).
 env.globals["max_instalments"] = MAX_INSTALMENTS
