@@ -61,7 +61,7 @@ def run(
             recent_messages=sent,
             gentle_start=gentle,
         )
-        views = [c._replace(first_chased=chased.get(c.id)) for c in customers]
+        views = [c._replace(first_chased=chased.get(c.id) or c.first_chased) for c in customers]
         result = core.plan(views, context)
         cycles = core.apply(cycles, result, day)
         for cycle in result.opened:
@@ -150,21 +150,44 @@ def test_the_gentle_start_is_recorded_and_skips_the_earlier_steps() -> None:
     assert [a.template for a in result.actions] == ["due_notice"]
 
 
-def test_a_customer_already_chased_or_the_policy_choice_gets_the_policy() -> None:
+def test_the_policy_choice_gets_the_policy() -> None:
     late = customer(2, date(2026, 2, 27))  # 48 days late
-    # Policy mode; or gentle, for a customer first chased in January (a cycle since closed).
-    for gentle, first_chased in ((False, None), (True, date(2026, 1, 10))):
-        context = RunContext(
-            as_of=FIRST_RUN,
-            now=datetime.combine(FIRST_RUN, time(7), UTC),
-            policies=POLICIES,
-            default_policy="default",
-            cycles={},
-            gentle_start=gentle,
-        )
-        result = core.plan([late._replace(first_chased=first_chased)], context)
-        assert {a.step for a in result.actions} == {"formal notice"}
-        assert ActionKind.COMPENSATION.value in [a.params.get("charge") for a in result.actions]
+    context = RunContext(
+        as_of=FIRST_RUN,
+        now=datetime.combine(FIRST_RUN, time(7), UTC),
+        policies=POLICIES,
+        default_policy="default",
+        cycles={},
+        gentle_start=False,
+    )
+    result = core.plan([late], context)
+    assert {a.step for a in result.actions} == {"formal notice"}
+    assert ActionKind.COMPENSATION.value in [a.params.get("charge") for a in result.actions]
+
+
+def test_an_invoice_first_seen_late_starts_gently_for_a_customer_chased_before() -> None:
+    """A customer first chased in January (that cycle since closed): an invoice 48 days
+    late that Recoup has never chased (imported since) gets the friendly due notice, not
+    a formal notice; it climbs from that day, and its formal notice (44 days later,
+    Saturday 30 May, so Monday 1 June) claims nothing back-dated: it was already that
+    late when Recoup first saw it."""
+    late = customer(2, date(2026, 2, 27))._replace(first_chased=date(2026, 1, 10))
+    history = run([late], days(FIRST_RUN, date(2026, 6, 5)), gentle=True)
+    assert fired(history) == [
+        ("2026-04-16", "due notice"),
+        ("2026-05-15", "courtesy call"),
+        ("2026-06-01", "formal notice"),
+    ]
+    (first,) = history[0].actions
+    assert first.reason == (
+        "INV-2 is 48 days past due; step 'due notice' (first seen overdue: gentle start)"
+    )
+    assert on(history, date(2026, 6, 1), 2) == [
+        ("email", "formal_notice"),
+        ("letter", "formal_notice"),
+        ("credit_hold", ""),
+        ("email", "owner_notification"),
+    ]
 
 
 def test_invoices_not_yet_overdue_follow_the_ladder_on_a_gentle_first_run() -> None:

@@ -377,6 +377,7 @@ class _Move(NamedTuple):
     step: int
     caught_up: tuple[int, ...]
     gentle: bool = False
+    first_seen: bool = False  # gentle because Recoup first sees it overdue (not a first run)
 
 
 def gentle_start_step(policy: Policy) -> int | None:
@@ -419,6 +420,7 @@ def _moves(
     seen: dict[tuple[Any, ...], "_Move | None"],
     *,
     gentle: bool = False,
+    fresh: bool = False,
 ) -> dict[int, _Move]:
     """Each invoice's own move up the ladder today (invoices with none left out).
 
@@ -428,6 +430,8 @@ def _moves(
     missed runs only the latest step now due acts, the earlier ones are caught up.
     ``gentle`` (a gentle first run): an invoice that has reached the gentle start step
     goes to it; an invoice started so climbs as if it had fallen due on its first run.
+    ``fresh`` (the organisation starts gently): an invoice with no history in the cycle
+    that would climb past that step (imported since, already late) starts there too.
     """
     steps = policy.steps
     start = gentle_start_step(policy)
@@ -465,6 +469,8 @@ def _moves(
                 steps, [r for n, r in enumerate(cycle.steps) if history >> n & 1], level, as_of
             )
         move = seen[key]
+        if fresh and not history and start is not None and move is not None and move.step > start:
+            move = _Move(start, tuple(range(start)), gentle=True, first_seen=True)
         if move is not None:
             moves[invoice.id] = move
     return moves
@@ -496,6 +502,9 @@ def _move(
 
 
 GENTLE_REASON = "first run: gentle start (the ladder starts at its first notice of overdue money)"
+FIRST_SEEN_REASON = (
+    "first seen overdue: gentle start (the ladder starts at its first notice of overdue money)"
+)
 
 # What a step does to the invoices it reached, whichever step leads the day's message;
 # the sales owner's note says what the step did, so it names those invoices too (a
@@ -527,7 +536,9 @@ def _advance(
     """
     as_of = context.as_of
     steps = policy.steps
-    moves = _moves(policy, cycle, active, as_of, context.moves_seen, gentle=gentle)
+    moves = _moves(
+        policy, cycle, active, as_of, context.moves_seen, gentle=gentle, fresh=context.gentle_start
+    )
     if not moves:
         return
     at_step: dict[int, list[int]] = defaultdict(list)
@@ -558,7 +569,11 @@ def _advance(
             result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
             return
     for invoice_id, move in sorted(moves.items()):
-        why = GENTLE_REASON if move.gentle else "caught up (missed runs)"
+        why = (
+            (FIRST_SEEN_REASON if move.first_seen else GENTLE_REASON)
+            if move.gentle
+            else "caught up (missed runs)"
+        )
         for k in move.caught_up:
             record(steps[k], False, why, [invoice_id])
     for k, failed in skipped:
@@ -566,7 +581,11 @@ def _advance(
         result.notes.append((customer.id, f"skipped step '{steps[k].name}': {failed}"))
     starting = sorted(i for i, move in moves.items() if move.gentle)
     if starting:
-        records[(GENTLE_START, False)] = (GENTLE_REASON, starting)
+        first_seen = any(moves[i].first_seen for i in starting)
+        records[(GENTLE_START, False)] = (
+            FIRST_SEEN_REASON if first_seen else GENTLE_REASON,
+            starting,
+        )
     if not firing:
         _store_records(cycle, customer, records, result)
         return
@@ -587,8 +606,14 @@ def _advance(
             f"step '{steps[k].name}'"
         )
         caught_up = sorted({c for i in at_step[k] for c in moves[i].caught_up})
-        if any(moves[i].gentle for i in at_step[k]):
-            reason += " (first run: gentle start)"
+        gentle_moves = [moves[i] for i in at_step[k] if moves[i].gentle]
+        if gentle_moves:
+            first_seen = any(m.first_seen for m in gentle_moves)
+            reason += (
+                " (first seen overdue: gentle start)"
+                if first_seen
+                else (" (first run: gentle start)")
+            )
         elif caught_up:
             reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
         if told_on is not None:
@@ -607,7 +632,16 @@ def _advance(
     late_at_start: dict[int, int] = {}
     if context.gentle_start:
         first_run = customer.first_chased or as_of
-        late_at_start = {i.id: days_past_due(i, first_run) for i in active}
+        started = _gentle_started(cycle)  # those first seen overdue after the first run
+        late_at_start = {
+            i.id: days_past_due(
+                i,
+                as_of
+                if i.id in moves and moves[i.id].first_seen
+                else max(first_run, started.get(i.id, first_run)),
+            )
+            for i in active
+        }
     for k in firing:
         kinds = {a.kind for a in steps[k].actions}
         if k != lead:
