@@ -73,6 +73,18 @@ def run(
     return out
 
 
+def first_run_context(*, gentle: bool) -> RunContext:
+    """The first run's context, with no cycle yet."""
+    return RunContext(
+        as_of=FIRST_RUN,
+        now=datetime.combine(FIRST_RUN, time(7), UTC),
+        policies=POLICIES,
+        default_policy="default",
+        cycles={},
+        gentle_start=gentle,
+    )
+
+
 def on(history: list[Day], day: date, customer_id: int) -> list[tuple[str, str]]:
     actions = next(d for d in history if d.as_of == day).actions
     return [
@@ -132,14 +144,7 @@ def test_a_customer_10_days_late_keeps_its_charges_at_the_formal_notice() -> Non
 
 
 def test_the_gentle_start_is_recorded_and_skips_the_earlier_steps() -> None:
-    context = RunContext(
-        as_of=FIRST_RUN,
-        now=datetime.combine(FIRST_RUN, time(7), UTC),
-        policies=POLICIES,
-        default_policy="default",
-        cycles={},
-        gentle_start=True,
-    )
+    context = first_run_context(gentle=True)
     result = core.plan([customer(2, date(2026, 2, 27))], context)
 
     assert [(s.step, s.fired, s.invoice_ids) for s in result.steps] == [
@@ -152,14 +157,7 @@ def test_the_gentle_start_is_recorded_and_skips_the_earlier_steps() -> None:
 
 def test_the_policy_choice_gets_the_policy() -> None:
     late = customer(2, date(2026, 2, 27))  # 48 days late
-    context = RunContext(
-        as_of=FIRST_RUN,
-        now=datetime.combine(FIRST_RUN, time(7), UTC),
-        policies=POLICIES,
-        default_policy="default",
-        cycles={},
-        gentle_start=False,
-    )
+    context = first_run_context(gentle=False)
     result = core.plan([late], context)
     assert {a.step for a in result.actions} == {"formal notice"}
     assert ActionKind.COMPENSATION.value in [a.params.get("charge") for a in result.actions]
@@ -191,14 +189,7 @@ def test_an_invoice_first_seen_late_starts_gently_for_a_customer_chased_before()
 
 
 def test_invoices_not_yet_overdue_follow_the_ladder_on_a_gentle_first_run() -> None:
-    context = RunContext(
-        as_of=FIRST_RUN,
-        now=datetime.combine(FIRST_RUN, time(7), UTC),
-        policies=POLICIES,
-        default_policy="default",
-        cycles={},
-        gentle_start=True,
-    )
+    context = first_run_context(gentle=True)
     soon = customer(4, date(2026, 4, 18))  # due in 2 days
     result = core.plan([soon], context)
     assert [(a.step, a.template) for a in result.actions] == [
