@@ -435,3 +435,36 @@ def test_an_invoice_never_skips_a_required_step_in_a_consolidated_cycle() -> Non
     assert [a.invoice_ids for a in charges] == [(12,), (12,)]
     (notice,) = [a for a in actions if a.template == "formal_notice" and a.kind == "email"]
     assert notice.params["invoice_steps"] == {"11": "agency hand-off", "12": "formal notice"}
+
+
+def test_an_invoice_listed_in_last_week_s_formal_notice_gets_no_second_one() -> None:
+    """INV-1 is due Monday 2 March, INV-2 Monday 9 March. INV-1's courtesy email and
+    call (1 April) list INV-2 as overdue: INV-2's own on 8 April are not made. INV-1's
+    formal notice (Thursday 16 April) asks for everything by the 23rd and lists INV-2:
+    on the 23rd INV-2 reaches its formal notice, and no second notice goes (nor a
+    letter); its charges, the hold and the note to the sales owner do."""
+    invoices = (
+        InvoiceView(11, "INV-1", date(2026, 3, 2), "GBP", 100_000),
+        InvoiceView(12, "INV-2", date(2026, 3, 9), "GBP", 50_000),
+    )
+    history = simulate([customer(invoices=invoices)], days(date(2026, 2, 20), date(2026, 5, 10)))
+    on = {d.as_of: d for d in history}
+    assert on[date(2026, 4, 8)].actions == []
+    assert on[date(2026, 4, 8)].notes == [
+        (1, "no message for 'courtesy call': the one of 2026-04-01 listed its invoices")
+    ]
+    notice = on[date(2026, 4, 16)].actions
+    assert [(a.kind, a.invoice_ids) for a in notice[:2]] == [
+        ("email", (11, 12)),
+        ("letter", (11, 12)),
+    ]
+    later = on[date(2026, 4, 23)]
+    assert [(a.kind, a.params.get("charge"), a.invoice_ids) for a in later.actions] == [
+        ("charge", "interest", (12,)),
+        ("charge", "compensation", (12,)),
+        ("credit_hold", None, (12,)),
+        ("email", None, (12,)),  # the sales owner's note
+    ]
+    assert later.notes == [
+        (1, "no message for 'formal notice': the one of 2026-04-16 listed its invoices")
+    ]

@@ -25,7 +25,8 @@ Rules (DOMAIN.md's escalation, done exactly once):
 * A **frequency cap** (messages per rolling window) holds a step back to a later day.
 * **Told already**: a step's message is not sent when a message of the cap's window, led
   by that step or a later one, listed each of its invoices as due or overdue (the step
-  still acts: charges, holds, hand-offs; ``_told_on``). A ``required`` step always sends.
+  still acts: charges, holds, hand-offs; ``_told_on``); for a ``required`` step, only a
+  required step's message tells.
 * **Opt-outs** fall back to the next channel (email -> letter, sms -> email -> letter),
   or to a task; a customer on **do-not-contact** or **legal hold** gets only tasks; a
   **consumer** gets B2B charges, holds and hand-offs only as a task to review.
@@ -680,9 +681,9 @@ def _told_on(
     invoices: Sequence[InvoiceView],
     budget: "_MessageBudget",
 ) -> date | None:
-    """The day of a message that already told the customer what today's would: within
-    the frequency cap's window, led by step ``talking`` or a later one, and listing each
-    of ``invoices`` as due or overdue. None when there is none.
+    """The day of a message that already told the customer what today's would: in the
+    frequency cap's window (its first day included), led by step ``talking`` or a later
+    one, and listing each of ``invoices`` as due or overdue. None when there is none.
 
     Each invoice climbs its own ladder, so without this an invoice listed as "due today"
     in yesterday's due notice would bring its own due notice today, listing the same
@@ -690,11 +691,14 @@ def _told_on(
     reminder on Thursday. The steps still act (and are recorded): their charges, holds,
     hand-offs and notes to the sales owner go ahead; the message is not sent again, nor
     a call task made for it. A ``required`` step (the formal notice, which a hand-off
-    relies on) always sends its own.
+    relies on) is told only by a required step's message: a formal notice listing an
+    invoice as overdue is its formal notice too (no second one on the day the first
+    asked to be paid by), a final demand is not.
     """
     sent = budget.message_days()
-    if not sent or policy.steps[talking].required:
-        return None  # a required step's message (the formal notice) is always sent
+    if not sent:
+        return None
+    required = policy.steps[talking].required
     index = {step.name: k for k, step in enumerate(policy.steps)}
     for day in sorted({r.on for r in cycle.steps if r.fired and r.on in sent}, reverse=True):
         fired = [r for r in cycle.steps if r.on == day and r.fired and r.step in index]
@@ -707,7 +711,8 @@ def _told_on(
         # listed before it was due has not been told it is due.
         reached = {i for r in fired for i in r.invoice_ids}
         listed = all(i.due_date < day or (i.due_date == day and i.id in reached) for i in invoices)
-        return day if led >= talking and listed else None
+        as_strong = led >= talking and (not required or policy.steps[led].required)
+        return day if as_strong and listed else None
     return None
 
 
@@ -1024,14 +1029,14 @@ class _MessageBudget:
         return sum(1 for day in sent if start < day <= self.context.as_of)
 
     def message_days(self) -> frozenset[date]:
-        """The days before today, in the window, on which the customer was sent (or will
-        be sent) a message. The day is the UTC one: the same as the customer's where its
+        """The days before today, in the window (its first day included), on which the
+        customer was sent (or will be sent) a message. The day is the UTC one: the same as the customer's where its
         sending hours start between UTC-16 and UTC+8 (elsewhere no day matches a step's,
         and ``_told_on`` finds nothing)."""
         _, days = self._cap()
         start = self.context.as_of - timedelta(days=days)
         sent = self.context.recent_messages.get(self.customer.id, ())
-        return frozenset(day for day in sent if start < day < self.context.as_of)
+        return frozenset(day for day in sent if start <= day < self.context.as_of)
 
     def allows(self, messages: int) -> bool:
         limit, _ = self._cap()
