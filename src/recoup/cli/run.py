@@ -91,6 +91,10 @@ def _report(result: RunResult, output: Format) -> None:
     held = [note for _, note in result.notes if note.startswith("held")]
     if held:
         typer.echo(f"{_count(len(held), 'customer')} held back (weekend, holiday or frequency cap)")
+    told = [(c, note) for c, note in result.notes if note.startswith("no message for")]
+    for customer_id, note in told:  # the step acted; a recent message had said it all
+        name = result.customers.get(customer_id, (str(customer_id), ""))[0]
+        typer.echo(f"  {name:<10} {note}")
 
 
 def _count(n: int, noun: str) -> str:
