@@ -136,7 +136,8 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "timezone",
             aliases=("time zone", "tz"),
-            doc="IANA name, e.g. Europe/Berlin; else the country's (its main one)",
+            doc="IANA name, e.g. Europe/Berlin; else the country's (its main one), or the "
+            "organisation's",
         ),
         Column(
             "payment_terms_days",

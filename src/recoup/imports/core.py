@@ -481,11 +481,14 @@ def plan_customers(
     *,
     default_currency: str,
     languages: Sequence[str] = (),
+    home_country: str = "",
     seen: dict[str, int] | None = None,
 ) -> Plan:
     """Creates and updates of customers, keyed by external id (default: the name).
 
-    Country names are read in English and ``languages`` (the organisation's).
+    Country names are read in English and ``languages`` (the organisation's). A customer
+    of no country given keeps the time zone of ``home_country`` (the organisation's):
+    a QuickBooks contact list has no country column.
     ``seen`` (each external id's row) carries over from earlier batches of the file.
     """
     plan = Plan(Kind.CUSTOMERS)
@@ -554,7 +557,7 @@ def plan_customers(
             "timezone": p.check(
                 "timezone",
                 validate_timezone,
-                v.get("timezone") or timezone_of_country(country or ""),
+                v.get("timezone") or timezone_of_country(country or home_country),
             ),
             "payment_terms_days": terms,
             "payment_terms_basis": str(basis or ""),

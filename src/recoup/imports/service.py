@@ -321,6 +321,7 @@ class _Customers(_Planner):
         super().__init__(session, org_id)
         org = ledger.get_organisation(session, org_id=org_id)
         self.currency, self.languages = org.base_currency, languages_of(org.country)
+        self.country = org.country
         self.seen: dict[str, int] = {}
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
@@ -339,6 +340,7 @@ class _Customers(_Planner):
             existing,
             default_currency=self.currency,
             languages=self.languages,
+            home_country=self.country,
             seen=self.seen,
         )
         # The contacts are planned against stand-in ids of the customers the plan
