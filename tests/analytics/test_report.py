@@ -144,7 +144,7 @@ def test_forecast_accounts_at_risk_and_agency_without_a_model(session: Session) 
     assert sum(eur.placed[:-1]) == sum(eur.recovered[:-1]) == 0
     text = squash(pdf_text(report.render_pdf(data, language="en")))
     assert "No model trained yet (`recoup model train`)" in text
-    assert "Dec 8, 2026 €2,500.00" in text
+    assert "8 Dec 2026 €2,500.00" in text  # as a British company writes dates
     assert "Total €2,500.00" in text
     assert "Alpha GmbH €2,300.00 100 % €2,300.00 Beta SARL €200.00 100 % €200.00" in text
     assert "Gamma Ltd £800.00 100 % £800.00" in text
@@ -199,4 +199,4 @@ def test_the_backtest_is_shown_beside_the_forecast(session: Session) -> None:
     # Of what was open on 2 November, I1's 600.00 arrived on 10 November (week 2).
     assert eur.backtest.actual[1] == 60_000
     text = squash(pdf_text(report.render_pdf(data, language="en")))
-    assert "Backtest: the forecast made on Nov 2, 2026: expected" in text
+    assert "Backtest: the forecast made on 2 Nov 2026: expected" in text

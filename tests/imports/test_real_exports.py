@@ -473,6 +473,9 @@ Avonmouth Signs Ltd,Phone: 0117 496 0001,tom@avonmouth.example,Tom Hale,"1 Dock 
     (contact,) = session.scalars(select(Contact)).all()
     assert (contact.name, contact.email) == ("Tom Hale", "tom@avonmouth.example")
     assert result.ignored_columns == ["Phone Numbers", "Shipping Address"]
+    # Its one-cell address, on the lines a letter's window shows.
+    (customer,) = session.scalars(select(Customer)).all()
+    assert customer.address == "1 Dock Rd\nBristol BS11 9AA"
 
 
 def test_a_report_grouped_by_customer_skips_its_headings_and_totals(

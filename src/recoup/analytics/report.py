@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -92,6 +93,7 @@ class ManagementReport:
     weeks: list[date]  # the forecast's weeks, by their first day
     model_trained: bool  # False: the predictions use the naive rule
     model_note: str
+    country: str = ""  # the organisation's: how its dates are written ("31 December 2026")
 
     def target(self, kpi: Kpi, currency: str) -> Decimal | None:
         """The goal for ``kpi`` in ``currency`` (or for every currency), if any."""
@@ -182,6 +184,7 @@ def management_report(
     targets = {(Kpi(g.kpi), g.currency): g.target for g in service.goals(session, org_id=org_id)}
     return ManagementReport(
         organisation=organisation.name,
+        country=organisation.country,
         month=f"{start:%Y-%m}",
         start=start,
         end=end,
@@ -292,9 +295,10 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             f"the report is in {' or '.join(LANGUAGES)}, not {language!r}", field="language"
         )
     words = REPORT_WORDS[language]
+    locale = _locale(language, report.country)
 
     def amount(minor: int, currency: str) -> str:
-        return str(format_currency(money.from_minor(minor, currency), currency, locale=language))
+        return str(format_currency(money.from_minor(minor, currency), currency, locale=locale))
 
     return (
         _environment()
@@ -314,11 +318,25 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             amount=amount,
             met=core.meets,
             percent=lambda share: _percent(share, language),
-            day=lambda d: str(format_date(d, "medium", locale=language)),
-            month_name=str(format_date(report.start, "MMMM yyyy", locale=language)),
-            as_of=str(format_date(report.end, "long", locale=language)),
+            day=lambda d: str(format_date(d, "medium", locale=locale)),
+            month_name=str(format_date(report.start, "MMMM yyyy", locale=locale)),
+            as_of=str(format_date(report.end, "long", locale=locale)),
         )
     )
+
+
+def _locale(language: str, country: str) -> str:
+    """The report's language as the organisation's country writes it (``en_GB``: "31
+    December 2026", not "December 31, 2026"); the language alone where Babel knows no
+    such pair.
+
+    >>> _locale("en", "GB"), _locale("de", "AT"), _locale("en", "")
+    ('en_GB', 'de_AT', 'en')
+    """
+    try:
+        return str(Locale.parse(f"{language}_{country}")) if country else language
+    except (UnknownLocaleError, ValueError):
+        return language
 
 
 def _percent(share: float, language: str) -> str:

@@ -159,7 +159,8 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column(
             "address",
             aliases=("postal address", "billing address"),
-            doc="for letters; else made from the postal (or street) address parts",
+            doc="for letters (one line: commas separate its lines); else made from the postal "
+            "(or street) address parts",
         ),
         *_ADDRESS_COLUMNS,
         Column("sales_owner", aliases=("sales rep", "salesperson"), doc="email of the owner"),

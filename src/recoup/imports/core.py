@@ -461,6 +461,21 @@ def compose_address(parts: dict[str, str], country: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def address_lines(address: str) -> str:
+    r"""An address on one line, as QuickBooks exports it, in the lines a letter's window
+    shows (commas separate them, as in ``recoup init --address``); one already on lines
+    stays as it is.
+
+    >>> address_lines("Suite 2, 8 Princess Victoria St, Bristol BS8 4BP")
+    'Suite 2\n8 Princess Victoria St\nBristol BS8 4BP'
+    >>> address_lines("12 Forge Lane\nSheffield, S1 2AB")
+    '12 Forge Lane\nSheffield, S1 2AB'
+    """
+    if "\n" in address or "," not in address:
+        return address
+    return "\n".join(part.strip() for part in address.split(",") if part.strip())
+
+
 def person_name(values: dict[str, Any], whole: str = "contact_name") -> str:
     """A contact's name: given whole (in column ``whole``), or as first and last name."""
     given = str(values.get(whole, "")).strip()
@@ -515,7 +530,7 @@ def plan_customers(
             if country_column
             else ""
         )
-        address = v.get("address") or compose_address(parts, country or "")
+        address = address_lines(v.get("address") or compose_address(parts, country or ""))
         if len(address) > 500:
             p.add("address", f"the address has {len(address)} characters; at most 500")
         currency = p.check("currency", money.validate_currency, v.get("currency", default_currency))

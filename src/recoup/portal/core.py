@@ -118,7 +118,9 @@ def build_statement(
     charges: Sequence[StatementLine] = (),
 ) -> Statement:
     """Group open items into balances per currency (currencies are never added). Charges
-    (interest, compensation, fees) are owed from the day they are charged: overdue.
+    (interest, compensation, fees) are owed from the day they are charged: overdue. Open
+    credits and payments count against the oldest, overdue money first: "of which
+    overdue" is never more than the balance.
 
     >>> inv = StatementLine("invoice", 1, "INV-1", date(2026, 1, 1), date(2026, 1, 31),
     ...                     "EUR", 10000, 8000, 0)
@@ -128,7 +130,7 @@ def build_statement(
     ...                     "EUR", 4000, 4000, 0)
     >>> s = build_statement(date(2026, 1, 31), [inv, late], [cn], [fee])
     >>> [(b.currency, b.invoiced, b.credits, b.overdue, b.balance) for b in s.balances]
-    [('EUR', 20000, 500, 12000, 19500)]
+    [('EUR', 20000, 500, 11500, 19500)]
     """
     sums: dict[str, list[int]] = {}
     for line in invoices:
@@ -142,7 +144,10 @@ def build_statement(
         acc[2] += line.open_amount
     for line in credits:
         sums.setdefault(line.currency, [0, 0, 0])[1] += line.open_amount
-    balances = tuple(CurrencyBalance(c, *acc) for c, acc in sorted(sums.items()))
+    balances = tuple(
+        CurrencyBalance(c, invoiced, credited, max(0, overdue - credited))
+        for c, (invoiced, credited, overdue) in sorted(sums.items())
+    )
     return Statement(as_of, tuple(invoices), tuple(credits), balances, tuple(charges))
 
 
