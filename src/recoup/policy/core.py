@@ -1030,9 +1030,9 @@ class _MessageBudget:
 
     def message_days(self) -> frozenset[date]:
         """The days before today, in the window (its first day included), on which the
-        customer was sent (or will be sent) a message. The day is the UTC one: the same as the customer's where its
-        sending hours start between UTC-16 and UTC+8 (elsewhere no day matches a step's,
-        and ``_told_on`` finds nothing)."""
+        customer was sent (or will be sent) a message. The day is the UTC one: the same
+        as the customer's where its sending hours start between UTC-16 and UTC+8
+        (elsewhere no day matches a step's, and ``_told_on`` finds nothing)."""
         _, days = self._cap()
         start = self.context.as_of - timedelta(days=days)
         sent = self.context.recent_messages.get(self.customer.id, ())
