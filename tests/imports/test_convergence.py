@@ -214,7 +214,7 @@ def test_a_credit_note_in_the_invoice_list_is_not_counted_twice(session: Session
     dry = load(Kind.CREDIT_NOTES, notes, dry_run=True)
     assert dry.changes == [
         "row 2: create CN-1",
-        "take back 60.00 EUR settled on invoice INV-1 (replaced by credit note CN-1)",
+        "take back €60.00 settled on invoice INV-1 (replaced by credit note CN-1)",
     ]
     load(Kind.CREDIT_NOTES, notes)
     session.expire_all()

@@ -884,17 +884,18 @@ def _describe(plan: Plan, names: dict[int, str]) -> list[str]:
         )
         label = update.label or "record"
         lines.append(f"row {update.row}: update {_WHAT[plan.kind]} {label}: {changes}")
+    lines += [f"settle {_money(s.amount, s.currency)} of invoice {s.invoice_number}"
+              for s in plan.settlements]  # fmt: skip
     lines += [
-        f"settle {money.format_minor(s.amount, s.currency)} {s.currency} "
-        f"of invoice {s.invoice_number}"
-        for s in plan.settlements
-    ]
-    lines += [
-        f"take back {money.format_minor(u.amount, u.currency)} {u.currency} settled "
-        f"on invoice {u.invoice_number} ({u.why})"
+        f"take back {_money(u.amount, u.currency)} settled on invoice {u.invoice_number} ({u.why})"
         for u in plan.unsettle
     ]
     return lines
+
+
+def _money(minor: int, currency: str) -> str:
+    """``£5,760.00``: an amount as a person reads it."""
+    return str(format_currency(money.from_minor(minor, currency), currency, locale="en"))
 
 
 def _created(kind: Kind, values: dict[str, Any], names: dict[int, str]) -> str:
@@ -902,8 +903,7 @@ def _created(kind: Kind, values: dict[str, Any], names: dict[int, str]) -> str:
     day (its key may be a digest), anything else by its number, key, email or name."""
     if kind is not Kind.PAYMENTS or not isinstance(values.get("amount"), int):
         return _name(values)
-    currency = str(values["currency"])
-    amount = format_currency(money.from_minor(values["amount"], currency), currency, locale="en")
+    amount = _money(values["amount"], str(values["currency"]))
     who = (
         names.get(values.get("customer_id") or 0) or values.get("payer_name") or "an unnamed payer"
     )
