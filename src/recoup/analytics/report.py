@@ -295,10 +295,10 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             f"the report is in {' or '.join(LANGUAGES)}, not {language!r}", field="language"
         )
     words = REPORT_WORDS[language]
-    locale = _locale(language, report.country)
+    locale = _locale(language, report.country)  # for its dates
 
-    def amount(minor: int, currency: str) -> str:
-        return str(format_currency(money.from_minor(minor, currency), currency, locale=locale))
+    def amount(minor: int, currency: str) -> str:  # in the report's language, as before
+        return str(format_currency(money.from_minor(minor, currency), currency, locale=language))
 
     return (
         _environment()
