@@ -15,8 +15,9 @@ from recoup.audit import verification as audit_verification
 from recoup.cases.ledger_views import customer_by_external_id
 from recoup.cli.app import engine, fail, parse_day, unit_of_work
 from recoup.cli.cases.common import named_invoices
-from recoup.comms.dispatcher import DispatchReport, dispatch
+from recoup.comms.dispatcher import DispatchReport, dispatch, waiting
 from recoup.config import Settings
+from recoup.db.base import utcnow
 from recoup.db.engine import is_overload
 from recoup.errors import InvalidInput, Overloaded, RecoupError
 from recoup.jobs import partitions
@@ -102,17 +103,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _dispatched(report: DispatchReport) -> str:
-    """The dispatch in a line, and what waits for its time (a run for a later day plans
-    messages the dispatcher sends only when their sending hours come)."""
+def _dispatched(report: DispatchReport, later: int, next_at: datetime | None) -> str:
+    """The dispatch in a line, and what waits for its time (``later`` rows, the first at
+    ``next_at``: a run for a later day plans messages the dispatcher sends only when
+    their sending hours come)."""
     line = (
         f"dispatched: {report.sent} sent, {report.applied} applied, {report.retrying} to retry, "
         f"{report.failed} failed, {report.unknown} unknown"
     )
-    if report.later and report.next_at is not None:
+    if later and next_at is not None:
         line += (
-            f"; {report.later} waiting for their time, the first at "
-            f"{report.next_at:%Y-%m-%d %H:%M} UTC (`recoup run` or `recoup worker` sends them then)"
+            f"; {later} waiting for their time, the first at "
+            f"{next_at:%Y-%m-%d %H:%M} UTC (`recoup run` or `recoup worker` sends them then)"
         )
     return line
 
@@ -202,10 +204,12 @@ def run(
         return
     if not no_dispatch:
         try:
-            report = dispatch(engine(), LiveChannels(Settings()), org_id=org_id)
+            db = engine()
+            report = dispatch(db, LiveChannels(Settings()), org_id=org_id)
+            later, next_at = waiting(db, now=utcnow(), org_id=org_id)
         except RecoupError as error:
             fail(error)
-        typer.echo(_dispatched(report), err=output is Format.JSON)
+        typer.echo(_dispatched(report, later, next_at), err=output is Format.JSON)
         for problem in report.errors:
             typer.echo(f"  {problem}", err=True)
     with unit_of_work(org) as (session, _):  # the day's audit trail, sealed outside the db

@@ -123,8 +123,6 @@ class DispatchReport:
     unknown: int = 0
     cancelled: int = 0  # no longer due when their turn came (``NoLongerDue``)
     errors: list[str] = field(default_factory=list)
-    later: int = 0  # rows waiting for their time (sending hours, a retry's backoff)
-    next_at: datetime | None = None  # the earliest of them
 
 
 def backoff(attempts: int) -> timedelta:
@@ -211,19 +209,22 @@ def dispatch(
             outgoing = _prepare(session, channels, row, clock(), report)
         if outgoing is not None:
             _send(engine, channels, outgoing, row.id, clock, report)
-    with transaction(engine, actor="dispatcher") as session:
-        report.later, report.next_at = _waiting(session, clock(), org_id)
     return report
 
 
-def _waiting(session: Session, now: datetime, org_id: int | None) -> tuple[int, datetime | None]:
-    """How many rows wait for a later time, and the earliest time."""
+def waiting(
+    engine: Engine, *, now: datetime, org_id: int | None = None
+) -> tuple[int, datetime | None]:
+    """How many rows wait for a later time (sending hours, a retry's backoff), and the
+    earliest of those times: what ``recoup run`` says after its dispatch (the worker's
+    dispatch loop does not ask)."""
     query = select(func.count(), func.min(OutboxMessage.next_attempt_at)).where(
         text(WAITING), OutboxMessage.next_attempt_at > now
     )
     if org_id is not None:
         query = query.where(OutboxMessage.org_id == org_id)
-    count, earliest = session.execute(query).one()
+    with transaction(engine, actor="dispatcher") as session:
+        count, earliest = session.execute(query).one()
     return int(count or 0), earliest
 
 
