@@ -456,7 +456,7 @@ def account_number(customer_id: int | None, external_id: str, name: str) -> str:
     >>> account_number(8, "Hotwells Yacht Club", "Hotwells Yacht Club")
     'RF79 0000 0008'
     """
-    if customer_id and external_id.strip().casefold() == name.strip().casefold():
+    if customer_id and ledger_core.key_is_name(external_id, name):
         return printed(customer_reference(customer_id))
     return external_id
 
@@ -564,8 +564,10 @@ def context_from_ledger(
         if len(lines) == 1:
             quoted = [lines[0].number]
         else:  # the account number, unless it is only the name
-            account = account_number(customer.id, customer.external_id, customer.name)
-            quoted = [account] if account == customer.external_id else []
+            only_name = customer.id and ledger_core.key_is_name(
+                customer.external_id, customer.name
+            )  # the RF reference names it instead
+            quoted = [] if only_name else [customer.external_id]
         limit = reference_limit(bank_account.sort_code if bank_account else "")
         payment_reference = reference_words(customer.id, quoted, limit=limit)
     return MessageContext(

@@ -40,6 +40,16 @@ class Bucket:
         return earliest, latest
 
 
+def key_is_name(external_id: str, name: str) -> bool:
+    """Whether a customer's key is only its name (imported without account numbers, the
+    key defaults to the name): then it is no account number to quote or print.
+
+    >>> key_is_name("Hotwells Yacht Club", "hotwells yacht club "), key_is_name("C1", "Kite")
+    (True, False)
+    """
+    return external_id.strip().casefold() == name.strip().casefold()
+
+
 def days_past_due(due_date: date, as_of: date) -> int:
     """Days past the due date on ``as_of``: 1 on the day after it, 0 on it, negative
     before (the one definition: aging, the engine, messages and pages all use it).

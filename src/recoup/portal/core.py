@@ -206,21 +206,6 @@ def check_comment(text: str, *, required: bool) -> str:
     return cleaned
 
 
-def payment_reference(customer_external_id: str, invoice_numbers: Sequence[str]) -> str:
-    """The remittance text a customer quotes: their account and the invoices, in 140
-    characters (the invoices that do not fit are left off).
-
-    >>> payment_reference("C000042", ["INV-1", "INV-2"])
-    'C000042 INV-1 INV-2'
-    """
-    text = customer_external_id
-    for number in invoice_numbers:
-        if len(text) + 1 + len(number) > EPC_MAX_TEXT:
-            break
-        text += f" {number}"
-    return text
-
-
 def check_payment_url(template: str) -> str:
     """A payment provider's URL template (``RECOUP_PAYMENT_URL``), checked: an http(s)
     address whose only placeholders are ``{reference}``, ``{amount}`` and ``{currency}``.

@@ -256,8 +256,9 @@ def payment_instructions(
         # The customer's RF creditor reference first (the bank-statement matcher's key),
         # then its account number (unless that is only its name) and the invoices, as far
         # as the payer's bank takes them.
-        external_id, name = str(customer["external_id"]), str(customer.get("name", ""))
-        words = [] if external_id.casefold() == name.strip().casefold() else [external_id]
+        external_id = str(customer["external_id"])
+        only_name = ledger_core.key_is_name(external_id, str(customer.get("name", "")))
+        words = [] if only_name else [external_id]
         words += [line.number for line in statement.invoices if line.currency == balance.currency]
         reference = reference_words(
             int(customer["id"]) if customer.get("id") else None,
@@ -307,9 +308,13 @@ def online_payments(
             balance.balance,
             core.payment_link(
                 template,
-                reference=core.payment_reference(
-                    str(customer["external_id"]),
-                    [i.number for i in statement.invoices if i.currency == balance.currency],
+                reference=reference_words(
+                    None,
+                    [
+                        str(customer["external_id"]),
+                        *(i.number for i in statement.invoices if i.currency == balance.currency),
+                    ],
+                    limit=core.EPC_MAX_TEXT,
                 ),
                 amount=money.from_minor(balance.balance, balance.currency),
                 currency=balance.currency,
