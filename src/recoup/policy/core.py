@@ -502,10 +502,9 @@ def _move(
     return _Move(chosen, tuple(k for k in due if k < chosen))
 
 
-GENTLE_REASON = "first run: gentle start (the ladder starts at its first notice of overdue money)"
-FIRST_SEEN_REASON = (
-    "first seen overdue: gentle start (the ladder starts at its first notice of overdue money)"
-)
+# Why an invoice starts gently: its customer's first run, or first seen overdue since.
+_GENTLE = {False: "first run: gentle start", True: "first seen overdue: gentle start"}
+_GENTLE_WHY = " (the ladder starts at its first notice of overdue money)"
 
 # What a step does to the invoices it reached, whichever step leads the day's message;
 # the sales owner's note says what the step did, so it names those invoices too (a
@@ -570,11 +569,7 @@ def _advance(
             result.notes.append((customer.id, f"held: step '{step.name}': {budget.describe()}"))
             return
     for invoice_id, move in sorted(moves.items()):
-        why = (
-            (FIRST_SEEN_REASON if move.first_seen else GENTLE_REASON)
-            if move.gentle
-            else "caught up (missed runs)"
-        )
+        why = _GENTLE[move.first_seen] + _GENTLE_WHY if move.gentle else "caught up (missed runs)"
         for k in move.caught_up:
             record(steps[k], False, why, [invoice_id])
     for k, failed in skipped:
@@ -583,10 +578,7 @@ def _advance(
     starting = sorted(i for i, move in moves.items() if move.gentle)
     if starting:
         first_seen = any(moves[i].first_seen for i in starting)
-        records[(GENTLE_START, False)] = (
-            FIRST_SEEN_REASON if first_seen else GENTLE_REASON,
-            starting,
-        )
+        records[(GENTLE_START, False)] = (_GENTLE[first_seen] + _GENTLE_WHY, starting)
     if not firing:
         _store_records(cycle, customer, records, result)
         return
@@ -609,12 +601,7 @@ def _advance(
         caught_up = sorted({c for i in at_step[k] for c in moves[i].caught_up})
         gentle_moves = [moves[i] for i in at_step[k] if moves[i].gentle]
         if gentle_moves:
-            first_seen = any(m.first_seen for m in gentle_moves)
-            reason += (
-                " (first seen overdue: gentle start)"
-                if first_seen
-                else (" (first run: gentle start)")
-            )
+            reason += f" ({_GENTLE[any(m.first_seen for m in gentle_moves)]})"
         elif caught_up:
             reason += f" (caught up past {', '.join(repr(steps[c].name) for c in caught_up)})"
         if told_on is not None:
