@@ -860,9 +860,7 @@ def _change_in_words(
         if field_name == "customer_id":
             return names.get(value, "an unknown customer")
         if field_name.endswith("_amount") and isinstance(value, int) and update.currency:
-            return format_currency(
-                money.from_minor(value, update.currency), update.currency, locale="en"
-            )
+            return _money(value, update.currency)
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
