@@ -15,6 +15,8 @@ whose language is ``fr`` gets French; one with none gets Dutch).
 'en'
 """
 
+from babel import Locale, UnknownLocaleError
+
 #: The languages Recoup writes to customers in (messages, documents, portal).
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it")
 
@@ -56,3 +58,24 @@ def base_language(code: str | None) -> str:
     ('nl', 'fr', '')
     """
     return (code or "").strip().replace("-", "_").split("_")[0].lower()
+
+
+def locale_of(language: str, country: str) -> str:
+    """The Babel locale to write ``language`` in for someone in ``country``: ``de`` in
+    Austria is ``de_AT``; a language that names its territory keeps it; a combination
+    Babel does not know keeps the language alone; an unknown language is English.
+
+    >>> locale_of("de", "at"), locale_of("en-GB", "US"), locale_of("en", ""), locale_of("xx", "GB")
+    ('de_AT', 'en_GB', 'en', 'en')
+    """
+    try:
+        parsed = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return DEFAULT_LANGUAGE
+    country = country.strip().upper()
+    if parsed.territory is None and len(country) == 2:
+        try:
+            return str(Locale.parse(f"{parsed.language}_{country}"))
+        except (ValueError, UnknownLocaleError):
+            pass
+    return str(parsed)

@@ -19,7 +19,7 @@ from recoup.cases import queue
 from recoup.charges import service as charges
 from recoup.charges.words import describe_charge, facts_from_charge
 from recoup.errors import InvalidInput
-from recoup.languages import base_language, choose_language
+from recoup.languages import choose_language, locale_of
 from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 
@@ -108,7 +108,7 @@ def entries(session: Session, *, org_id: int, kind: Kind) -> list[Entry]:
         country = ledger.get_organisation(session, org_id=org_id).country
         # The line prints on the customer's invoice: the words a notice uses for the
         # charge, in the organisation's language (not the rule the engine recorded).
-        locale = f"{base_language(choose_language(country=country))}_{country or 'GB'}"
+        locale = locale_of(choose_language(country=country), country or "GB")
         for charge in charges.org_charges(session, org_id=org_id):
             if charge.status == "waived":
                 continue

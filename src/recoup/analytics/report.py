@@ -14,7 +14,6 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -32,6 +31,7 @@ from recoup.analytics.words import DISPUTE_REASONS, LANGUAGES, REPORT_WORDS, fig
 from recoup.cases import disputes as case_disputes
 from recoup.documents.pdf import html_to_pdf
 from recoup.errors import InvalidInput
+from recoup.languages import locale_of
 from recoup.ledger import core as ledger_core
 from recoup.ledger import service as ledger
 from recoup.templating import autoescape
@@ -295,7 +295,8 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             f"the report is in {' or '.join(LANGUAGES)}, not {language!r}", field="language"
         )
     words = REPORT_WORDS[language]
-    locale = _locale(language, report.country)  # for its dates
+    # Its dates as the organisation's country writes them ("8 Dec 2026" in the UK).
+    locale = locale_of(language, report.country)
 
     def amount(minor: int, currency: str) -> str:  # in the report's language, as before
         return str(format_currency(money.from_minor(minor, currency), currency, locale=language))
@@ -323,20 +324,6 @@ def render_html(report: ManagementReport, *, language: str = "en") -> str:
             as_of=str(format_date(report.end, "long", locale=locale)),
         )
     )
-
-
-def _locale(language: str, country: str) -> str:
-    """The report's language as the organisation's country writes it (``en_GB``: "31
-    December 2026", not "December 31, 2026"); the language alone where Babel knows no
-    such pair.
-
-    >>> _locale("en", "GB"), _locale("de", "AT"), _locale("en", "")
-    ('en_GB', 'de_AT', 'en')
-    """
-    try:
-        return str(Locale.parse(f"{language}_{country}")) if country else language
-    except (UnknownLocaleError, ValueError):
-        return language
 
 
 def _percent(share: float, language: str) -> str:

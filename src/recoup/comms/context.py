@@ -33,12 +33,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from babel import Locale, UnknownLocaleError
-
 from recoup.cashapp.reference import customer_reference, printed, reference_limit
 from recoup.cashapp.reference import payment_reference as reference_words
 from recoup.charges.words import ChargeFacts, describe_charge
-from recoup.languages import choose_language
+from recoup.languages import choose_language, locale_of
 from recoup.ledger import core as ledger_core
 
 if TYPE_CHECKING:  # types only: the dataclasses here import no table, nor what does
@@ -325,17 +323,7 @@ class MessageContext:
         ``de`` for a customer in Austria is ``de_AT``; a combination Babel does not know
         keeps the language alone; an unknown language is English.
         """
-        try:
-            parsed = Locale.parse(self.language.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            return DEFAULT_LOCALE
-        country = (self.customer.country.strip() or self.organisation.country.strip()).upper()
-        if parsed.territory is None and len(country) == 2:
-            try:
-                return str(Locale.parse(f"{parsed.language}_{country}"))
-            except (ValueError, UnknownLocaleError):
-                pass
-        return str(parsed)
+        return locale_of(self.language, self.customer.country.strip() or self.organisation.country)
 
     @property
     def addressee(self) -> str:
