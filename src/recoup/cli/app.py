@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session
 
 from recoup import clock, money
@@ -34,21 +34,27 @@ Customer = Annotated[str, typer.Argument(help="account number or name")]
 
 def engine(*, create: bool = False) -> Engine:
     """The configured database, migrated to the newest schema. A SQLite file that does
-    not exist is made only when ``create`` (``recoup init``, ``recoup demo``): any other
-    command run in the wrong folder says so instead of starting an empty database."""
-    settings = Settings()
-    db = make_engine(settings.database_url)
-    path = db.url.database if db.dialect.name == "sqlite" else None
-    if not create and path and path != ":memory:" and not Path(path).exists():
-        db.dispose()
+    not exist is made only when ``create`` (``recoup init``, ``recoup demo``): see
+    ``require_database``."""
+    if not create:
+        require_database()
+    db = make_engine(Settings().database_url)
+    upgrade(db)
+    return db
+
+
+def require_database() -> None:
+    """Stop, saying so, when the configured database is a SQLite file that does not
+    exist: a command run in the wrong folder must not start an empty database."""
+    url = make_url(Settings().database_url)
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).exists():
         typer.echo(
             f"error: no database at {Path(path).resolve()}: run `recoup init` (or `recoup demo`)"
             " in this folder first, or set RECOUP_DATABASE_URL to the database to use",
             err=True,
         )
         raise typer.Exit(1)
-    upgrade(db)
-    return db
 
 
 def fail(error: RecoupError) -> NoReturn:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from recoup.auth import service as auth
 from recoup.auth.models import Role
-from recoup.cli.app import engine, unit_of_work
+from recoup.cli.app import require_database, unit_of_work
 
 app = typer.Typer(help="The collections team's users.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def serve(
     from recoup.web.app import create_app
     from recoup.web.logs import server_log_config
 
-    engine().dispose()  # refused in a folder without the database (see ``cli.app.engine``)
+    require_database()  # create_app migrates it; a missing SQLite file is not made
     web_app = create_app()
     warmup.start(web_app.state.engine, web_app.state.clock)  # the first visit of a day is fast
     typer.echo(f"Recoup on http://{host}:{port}/ (customer portal under /p/)")
