@@ -54,8 +54,8 @@ def currencies_in_use(session: Session, org_id: int) -> list[str]:
     return repository.currencies_in_use(session, org_id)
 
 
-# The dunning engine's state, a partition (a range of customer ids) at a time. Plain
-# rows: a million open invoices serve as the engine's views as they are, no copy each.
+# The dunning engine's state, a partition (a range of customer ids) at a time, as plain
+# rows whose fields are in the order their docstrings give (read by position).
 
 DUNNING_INVOICE_CUSTOMER = 6  # the position of customer_id in dunning_open_invoices' rows
 

@@ -194,12 +194,40 @@ class RunContext:
     recent_messages: Mapping[int, Sequence[date]] = field(default_factory=dict)
     closed_today: frozenset[str] = frozenset()  # keys of cycles opened and closed today
     gentle_start: bool = False  # the organisation's first_run choice is ``gentle``
-    # Moves decided during this run, shared by every customer: (policy, the history's
-    # steps, the level's threshold bucket) -> the move. A million invoices fall into a
-    # few hundred such classes.
-    moves_seen: dict[tuple[Any, ...], "_Move | None"] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # What the run learns once and reuses for every customer (``_Known``).
+    known: "_Known" = field(default_factory=lambda: _Known(), compare=False, repr=False)
+
+
+class _PolicyFacts(NamedTuple):
+    """What the ladder's climb asks of a policy for every invoice."""
+
+    start: int | None  # the gentle start's step (``gentle_start_step``)
+    start_level: int  # the days past due at which that step can first act
+    thresholds: list[int]  # ``_thresholds``
+
+
+@dataclass
+class _Known:
+    """What one run decides once and reuses for every customer. Moves: (policy, the
+    history's number, the level's threshold bucket) -> the move; a million invoices fall
+    into a few hundred such classes. Histories: a cycle's steps done (step, fired, day)
+    -> their number in this run."""
+
+    moves: dict[tuple[str, int, int], "_Move | None"] = field(default_factory=dict)
+    histories: dict[tuple[tuple[str, bool, date], ...], int] = field(default_factory=dict)
+    policies: dict[str, _PolicyFacts] = field(default_factory=dict)
+
+
+_UNSEEN = object()  # a class of moves not decided yet (None is a decision: no move)
+
+
+def _facts(policy: "Policy", known: _Known) -> _PolicyFacts:
+    facts = known.policies.get(policy.name)
+    if facts is None:
+        start = gentle_start_step(policy)
+        level = 0 if start is None else earliest_level(policy, start)
+        facts = known.policies[policy.name] = _PolicyFacts(start, level, _thresholds(policy))
+    return facts
 
 
 # The record of a gentle start, kept with the cycle's steps for the invoices it started:
@@ -418,7 +446,7 @@ def _moves(
     cycle: Cycle,
     active: list[InvoiceView],
     as_of: date,
-    seen: dict[tuple[Any, ...], "_Move | None"],
+    known: _Known,
     *,
     gentle: bool = False,
     fresh: bool = False,
@@ -435,7 +463,8 @@ def _moves(
     that would climb past that step (imported since, already late) starts there too.
     """
     steps = policy.steps
-    start = gentle_start_step(policy)
+    facts = _facts(policy, known)
+    start = facts.start
     started = _gentle_started(cycle) if start is not None else {}
     # An invoice's history as a bit set of the cycle's step records: the shared ones
     # (records of every invoice) and those naming it.
@@ -447,29 +476,37 @@ def _moves(
             shared |= bit
         for invoice_id in record.invoice_ids:
             own[invoice_id] = own.get(invoice_id, 0) | bit
-    thresholds = _thresholds(policy)
+    thresholds = facts.thresholds
     # Invoices with the same history and the same days-past-due thresholds reached move
-    # alike: decide once per class, for every customer of the run (``seen``).
-    histories: dict[int, tuple[tuple[str, bool, date], ...]] = {}
+    # alike: decide once per class, for every customer of the run (``known.moves``). A
+    # history's steps are numbered once per run (``known.histories``): the class's key
+    # is then three small values, not the steps' tuples hashed again for each invoice.
+    histories: dict[int, int] = {}
     moves = {}
+    seen = known.moves
     for invoice in active:
         history = shared | own.get(invoice.id, 0)
-        level = days_past_due(invoice, as_of)
-        if start is not None and invoice.id in started:
-            level = min(level, earliest_level(policy, start) + (as_of - started[invoice.id]).days)
-        if start is not None and gentle and _is_due(steps[start], level, {}, as_of):
-            moves[invoice.id] = _Move(start, tuple(range(start)), gentle=True)
-            continue
-        steps_done = histories.get(history)
-        if steps_done is None:
-            records = [r for n, r in enumerate(cycle.steps) if history >> n & 1]
-            steps_done = histories[history] = tuple((r.step, r.fired, r.on) for r in records)
-        key = (policy.name, steps_done, bisect_right(thresholds, level))
-        if key not in seen:
-            seen[key] = _move(
+        level = ledger_core.days_past_due(invoice.due_date, as_of)
+        if start is not None:
+            if invoice.id in started:
+                level = min(level, facts.start_level + (as_of - started[invoice.id]).days)
+            if gentle and _is_due(steps[start], level, {}, as_of):
+                moves[invoice.id] = _Move(start, tuple(range(start)), gentle=True)
+                continue
+        number = histories.get(history)
+        if number is None:
+            steps_done = tuple(
+                (r.step, r.fired, r.on) for n, r in enumerate(cycle.steps) if history >> n & 1
+            )
+            number = histories[history] = known.histories.setdefault(
+                steps_done, len(known.histories)
+            )
+        key = (policy.name, number, bisect_right(thresholds, level))
+        move = seen.get(key, _UNSEEN)
+        if move is _UNSEEN:
+            move = seen[key] = _move(
                 steps, [r for n, r in enumerate(cycle.steps) if history >> n & 1], level, as_of
             )
-        move = seen[key]
         if fresh and not history and start is not None and move is not None and move.step > start:
             move = _Move(start, tuple(range(start)), gentle=True, first_seen=True)
         if move is not None:
@@ -537,7 +574,7 @@ def _advance(
     as_of = context.as_of
     steps = policy.steps
     moves = _moves(
-        policy, cycle, active, as_of, context.moves_seen, gentle=gentle, fresh=context.gentle_start
+        policy, cycle, active, as_of, context.known, gentle=gentle, fresh=context.gentle_start
     )
     if not moves:
         return
