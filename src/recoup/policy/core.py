@@ -218,9 +218,6 @@ class _Known:
     policies: dict[str, _PolicyFacts] = field(default_factory=dict)
 
 
-_UNSEEN = object()  # a class of moves not decided yet (None is a decision: no move)
-
-
 def _facts(policy: "Policy", known: _Known) -> _PolicyFacts:
     facts = known.policies.get(policy.name)
     if facts is None:
@@ -502,8 +499,9 @@ def _moves(
                 steps_done, len(known.histories)
             )
         key = (policy.name, number, bisect_right(thresholds, level))
-        move = seen.get(key, _UNSEEN)
-        if move is _UNSEEN:
+        if key in seen:
+            move = seen[key]
+        else:
             move = seen[key] = _move(
                 steps, [r for n, r in enumerate(cycle.steps) if history >> n & 1], level, as_of
             )

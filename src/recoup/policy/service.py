@@ -177,13 +177,17 @@ def _views(
         for row in rows:
             invoices[row[customer_of]].append(view(row[:6]))
     contacts: dict[int, list[ContactView]] = defaultdict(list)
-    for contact_id, customer_id, name, email, phone, role, opted_out in (
-        ledger_queries.dunning_contacts(session, org_id=org_id, id_range=id_range)
-    ):
+    contact_rows: Sequence[Any] = ledger_queries.dunning_contacts(
+        session, org_id=org_id, id_range=id_range
+    )
+    for contact_id, customer_id, name, email, phone, role, opted_out in contact_rows:
         contacts[customer_id].append(
             ContactView(contact_id, name, email, phone, role, frozenset(opted_out or ()))
         )
     # Unpacked by position, as the ledger's query lists them (``dunning_customers``).
+    customer_rows: Sequence[Any] = ledger_queries.dunning_customers(
+        session, org_id=org_id, id_range=id_range
+    )
     views = [
         CustomerView(
             id=customer_id,
@@ -219,7 +223,7 @@ def _views(
             do_not_contact,
             legal_hold,
             is_consumer,
-        ) in ledger_queries.dunning_customers(session, org_id=org_id, id_range=id_range)
+        ) in customer_rows
     ]
     return views, default
 
