@@ -601,3 +601,39 @@ def test_credit_note_snaps_hold_every_field_a_credit_notes_file_may_change(
     assert some == [snap]
     owners = queries.credit_note_external_ids(session, org_id=org.id, numbers=["CN-7", "CN-8"])
     assert owners == {"CN-7": "CN-7"}
+
+
+def test_open_balances_summed_from_a_partitions_rows_equal_the_databases(
+    session: Session,
+) -> None:
+    """A daily run's partition reads its open invoices once (``dunning_open_invoices``)
+    and the credit rule sums them in Python: the same balances as the database's sums,
+    for every customer and currency, paid and partly paid invoices included."""
+    org = make_org(session)
+    first = make_customer(session, org=org, external_id="C1")
+    second = make_customer(session, org=org, external_id="C2")
+    make_invoice(session, customer=first, number="A-1", total="100.00", due_date=date(2026, 3, 1))
+    make_invoice(session, customer=first, number="A-2", total="50.25", due_date=date(2026, 1, 9))
+    make_invoice(
+        session, customer=first, number="A-3", total="70.00", currency="USD",
+        due_date=date(2026, 2, 2),
+    )  # fmt: skip
+    paid = make_invoice(session, customer=second, number="B-1", total="40.00")
+    partly = make_invoice(
+        session, customer=second, number="B-2", total="80.00", due_date=date(2026, 4, 4)
+    )
+    payment = make_payment(session, customer=second, amount="70.00")
+    for invoice, amount in ((paid, "40.00"), (partly, "30.00")):
+        ledger.allocate(
+            session, org_id=org.id, invoice_id=invoice.id, amount=Decimal(amount),
+            on=date(2026, 2, 3), payment_id=payment.id,
+        )  # fmt: skip
+    rows = queries.dunning_open_invoices(session, org_id=org.id)
+    summed = ledger.open_balances(session, org_id=org.id, open_invoices=rows)
+    expected = [
+        ledger.OpenBalance(first.id, "EUR", 15025, date(2026, 1, 9)),
+        ledger.OpenBalance(first.id, "USD", 7000, date(2026, 2, 2)),
+        ledger.OpenBalance(second.id, "EUR", 5000, date(2026, 4, 4)),
+    ]
+    assert sorted(summed, key=str) == sorted(ledger.open_balances(session, org_id=org.id), key=str)
+    assert sorted(summed, key=lambda b: (b.customer_id, b.currency)) == expected

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -442,6 +443,7 @@ def evaluate_holds(
     max_days_past_due: int = core.HOLD_DAYS_PAST_DUE,
     now: datetime | None = None,
     customer_range: tuple[int, int] | None = None,
+    open_invoices: Sequence[Any] | None = None,
 ) -> HoldChanges:
     """Apply the credit rule on ``as_of``: hold customers over their limit or with an
     invoice more than ``max_days_past_due`` days past due (source ``rule``), and release
@@ -449,10 +451,13 @@ def evaluate_holds(
     Manual and policy holds are left alone. Closed customers are skipped. A customer on
     the policy's hold is not given a second one: the rule's reason joins that hold.
     Each customer is judged on its own: ``customer_range`` (ids, both ends in) judges
-    those of a daily run's partition, None every customer."""
+    those of a daily run's partition, None every customer; ``open_invoices``: their open
+    invoices as the run read them (``ledger.open_balances``)."""
     within = customer_range  # of the partition, or None: every customer
     balances: dict[int, list[ledger.OpenBalance]] = defaultdict(list)
-    for balance in ledger.open_balances(session, org_id=org_id, customer_range=within):
+    for balance in ledger.open_balances(
+        session, org_id=org_id, customer_range=within, open_invoices=open_invoices
+    ):
         balances[balance.customer_id].append(balance)
     orders = repository.open_orders(session, org_id, customer_range=within)
     rule_holds = repository.customers_on_rule_hold(session, org_id, customer_range=within)

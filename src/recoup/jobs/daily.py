@@ -44,6 +44,7 @@ from recoup.comms.outbox import Effect, enqueue
 from recoup.credit import service as credit
 from recoup.db import bulk
 from recoup.inbound import service as inbound
+from recoup.ledger import queries as ledger_queries
 from recoup.ledger import service as ledger
 from recoup.policy import service as policy_service
 from recoup.policy import versions as policy_versions
@@ -163,10 +164,20 @@ def plan_range(
     the policy holds of cleared accounts released."""
     # The organisation's approved versions of its policies (every partition reads them).
     policies = policy_versions.org_policies(session, org_id=org_id, base=policies)
+    # The range's open invoices, read once: the credit rule sums them, the engine plans
+    # from them (nothing this step does changes an invoice).
+    open_invoices = ledger_queries.dunning_open_invoices(
+        session, org_id=org_id, id_range=customer_range
+    )
     # The credit rule judges each customer on its own account: in its partition, before
     # its plan (which sees the holds in force), after the organisation's cases.
     holds = credit.evaluate_holds(
-        session, org_id=org_id, as_of=as_of, now=now, customer_range=customer_range
+        session,
+        org_id=org_id,
+        as_of=as_of,
+        now=now,
+        customer_range=customer_range,
+        open_invoices=open_invoices,
     )
     pauses = case_pauses.pauses(session, org_id=org_id, as_of=as_of)
     pauses += inbound.pauses(session, org_id=org_id, as_of=as_of)  # replies to handle
@@ -214,6 +225,7 @@ def plan_range(
         customer_range=customer_range,
         owing=owing,
         gentle_start=chased,
+        open_invoices=open_invoices,
     )
     result = RunResult(
         as_of=as_of,

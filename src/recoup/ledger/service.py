@@ -759,11 +759,38 @@ class OpenBalance:
 
 
 def open_balances(
-    session: Session, *, org_id: int, customer_range: tuple[int, int] | None = None
+    session: Session,
+    *,
+    org_id: int,
+    customer_range: tuple[int, int] | None = None,
+    open_invoices: Sequence[Any] | None = None,
 ) -> list[OpenBalance]:
     """Open invoice amounts per customer and currency (summed in the database), of the
-    customers with ids in ``customer_range`` (both ends in) when given."""
+    customers with ids in ``customer_range`` (both ends in) when given. ``open_invoices``:
+    the rows of ``queries.dunning_open_invoices`` for the same customers, when the caller
+    has read them already (a daily run's partition): summed from those instead."""
+    if open_invoices is not None:
+        return _balances_of(open_invoices)
     return [OpenBalance(*row) for row in repository.open_balances(session, org_id, customer_range)]
+
+
+def _balances_of(open_invoices: Sequence[Any]) -> list[OpenBalance]:
+    """``open_balances`` from the rows of ``queries.dunning_open_invoices`` (read by
+    position: due date 2, currency 3, open amount 4, customer 6)."""
+    sums: dict[tuple[int, str], list[Any]] = {}
+    for row in open_invoices:
+        key = (row[6], row[3])
+        found = sums.get(key)
+        if found is None:
+            sums[key] = [row[4], row[2]]
+        else:
+            found[0] += row[4]
+            if row[2] < found[1]:
+                found[1] = row[2]
+    return [
+        OpenBalance(customer_id, currency, amount, oldest)
+        for (customer_id, currency), (amount, oldest) in sums.items()
+    ]
 
 
 # Read by recoup.analytics.prediction: each invoice with the day it was settled in full.

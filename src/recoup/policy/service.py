@@ -151,6 +151,7 @@ def _views(
     id_range: CustomerRange,
     owing: Mapping[int, str],
     chased: Mapping[int, date] | None = None,
+    open_invoices: Sequence[Any] | None = None,
 ) -> tuple[list[CustomerView], str]:
     assigned = _assigned(session, org_id)
     default, by_customer, by_invoice = (
@@ -162,8 +163,10 @@ def _views(
     # The rows' first fields are InvoiceView's, by position. Each becomes a view of its
     # own: the engine reads an invoice's fields a dozen times, and a database row's
     # attributes cost several times a named tuple's.
-    rows: Sequence[Any] = ledger_queries.dunning_open_invoices(
-        session, org_id=org_id, id_range=id_range
+    rows: Sequence[Any] = (
+        ledger_queries.dunning_open_invoices(session, org_id=org_id, id_range=id_range)
+        if open_invoices is None
+        else open_invoices
     )
     view = InvoiceView._make
     if by_invoice:
@@ -272,12 +275,14 @@ def plan_day(
     customer_range: CustomerRange = None,
     owing: Mapping[int, str] = MappingProxyType({}),
     gentle_start: Mapping[int, date] | None = None,
+    open_invoices: Sequence[Any] | None = None,
 ) -> DayPlan:
     """What the engine would do on ``as_of`` (nothing is written). ``owing`` says, per
     customer, what it still owes besides invoices (charges, plan instalments).
     ``gentle_start`` (the organisation starts gently): ``first_runs``, the day each
-    customer was first chased; those absent start gently (``core``)."""
-    views, default = _views(session, org_id, customer_range, owing, gentle_start)
+    customer was first chased; those absent start gently (``core``). ``open_invoices``:
+    the range's ``dunning_open_invoices`` rows when the caller has read them already."""
+    views, default = _views(session, org_id, customer_range, owing, gentle_start, open_invoices)
     if default not in policies:
         raise InvalidInput(
             f"the organisation's policy {default!r} is not available", field="policy"
