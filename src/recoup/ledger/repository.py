@@ -1251,6 +1251,9 @@ def late_open_invoices(
                 Customer.org_id == org_id,
                 Customer.id == Invoice.customer_id,
                 Customer.is_consumer.is_(True),
+                # The range again: PostgreSQL hashes the consumers it finds, and without
+                # it a partition would scan every customer of the organisation for them.
+                _in_range(Customer.id, id_range),
             )
         )
     rows = session.execute(
