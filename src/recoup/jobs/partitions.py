@@ -47,7 +47,7 @@ from recoup.db.base import utcnow
 from recoup.jobs import daily
 from recoup.jobs.daily import RunResult
 from recoup.jobs.models import DailyRun, RunPartition
-from recoup.ledger import service as ledger
+from recoup.ledger import queries as ledger_queries
 from recoup.policy.definition import Policy
 
 DEFAULT_SIZE = 5_000  # customers per partition
@@ -202,7 +202,7 @@ def start_day(
             )
             result.planned = len(enqueue(session, org_id=org_id, effects=internal))
             stale = flag_stale_rates(session, org_id=org_id, day=as_of)
-            ids = sorted(row[0] for row in ledger.customer_rows(session, org_id=org_id))
+            ids = ledger_queries.customer_ids(session, org_id=org_id)
             ranges = lay_out(ids, day.partition_size)
             session.add_all(
                 RunPartition(

@@ -319,6 +319,11 @@ def oldest_open_due(
     return repository.oldest_open_by_customer(session, org_id, customers)
 
 
+def customer_ids(session: Session, *, org_id: int) -> list[int]:
+    """Every customer's id, ascending (the daily run lays out its partitions by them)."""
+    return repository.customer_ids(session, org_id)
+
+
 def customer_ids_matching(
     session: Session,
     *,
