@@ -1,8 +1,9 @@
 """The daily planning through the database: outbox rows, steps, idempotent re-runs."""
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from recoup.cases import disputes
@@ -10,6 +11,7 @@ from recoup.comms.models import OutboxMessage
 from recoup.jobs.daily import run_day
 from recoup.ledger import service as ledger
 from recoup.ledger.models import Channel, Invoice
+from recoup.policy import repository
 from recoup.policy import service as policy_service
 from recoup.policy.models import DunningCycle, DunningStep
 from tests.factories import make_customer, make_invoice, make_org
@@ -191,3 +193,35 @@ def test_an_invoice_joining_the_cycle_has_its_own_ladder_through_the_database(
         )
     ).one()
     assert handoff.payload["invoice_ids"] == [a1.id]
+
+
+def test_the_frequency_caps_read_uses_the_index_of_messages_to_customers(
+    session: Session,
+) -> None:
+    """The cap's read of what each customer of a partition was sent goes through the
+    partial index of messages to customers (migration ``policy_0004``): its condition
+    is the index's own, kinds written in the statement, so both databases' planners can
+    tell the index holds every row it asks for (a condition with parameters would not).
+    The planner is told to avoid reading the table whole, as it would for a few rows."""
+    org = make_org(session)
+    since = datetime(2026, 3, 1, tzinfo=UTC)
+    statements: list[tuple[str, Any]] = []
+    connection = session.connection()
+    dialect = connection.dialect.name
+
+    def capture(*args: Any) -> None:  # (connection, cursor, statement, parameters, ...)
+        statements.append((args[2], args[3]))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        assert repository.recent_messages(session, org.id, since, (1, 1000)) == []
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    statement, parameters = statements[-1]
+    assert "'email', 'letter', 'sms'" in statement  # written in, not parameters
+    if dialect == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    else:
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    assert "ix_outbox_customer_messages" in " ".join(str(row) for row in plan)

@@ -11,10 +11,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    bindparam,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recoup.audit.registry import audited
+from recoup.comms.models import MESSAGE_KINDS, OutboxMessage
 from recoup.db.base import Base, OrgScoped
 
 
@@ -82,3 +85,30 @@ class OrgPolicy(OrgScoped, Base):
     requested_by: Mapped[str] = mapped_column(String(254), default="")
     approved_by: Mapped[str] = mapped_column(String(254), default="")
     changed_on: Mapped[date]
+
+
+# The frequency cap's read of what each customer was sent (``repository.recent_messages``;
+# migration ``policy_0004``): only messages to customers, in customer and time order. On a
+# book after its first run three outbox rows in four are tasks, charges and holds, which
+# a partition otherwise read from the table to leave out.
+# The kinds are written into the statement (``literal_execute``): a condition with
+# parameters would not tell the planner that the index holds the rows it asks for.
+CUSTOMER_MESSAGES = and_(
+    OutboxMessage.to_customer.is_(True),
+    OutboxMessage.kind.in_(
+        bindparam(
+            "message_kinds",
+            sorted(k.value for k in MESSAGE_KINDS),
+            expanding=True,
+            literal_execute=True,
+        )
+    ),
+)
+Index(
+    "ix_outbox_customer_messages",
+    OutboxMessage.org_id,
+    OutboxMessage.customer_id,
+    OutboxMessage.next_attempt_at,
+    postgresql_where=CUSTOMER_MESSAGES,
+    sqlite_where=CUSTOMER_MESSAGES,
+)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import MESSAGE_KINDS, OutboxMessage, OutboxStatus
+from recoup.comms.models import OutboxMessage, OutboxStatus
 from recoup.db import bulk
 from recoup.ledger import queries as ledger_queries
-from recoup.policy.models import DunningCycle, DunningStep, PolicyAssignment
+from recoup.policy.models import CUSTOMER_MESSAGES, DunningCycle, DunningStep, PolicyAssignment
 
 CustomerRange = ledger_queries.IdRange
 Rows = Sequence[Any]  # result rows, unpacked by position
@@ -128,8 +128,7 @@ def recent_messages(
         .where(
             OutboxMessage.org_id == org_id,
             OutboxMessage.customer_id.is_not(None),
-            OutboxMessage.to_customer.is_(True),
-            OutboxMessage.kind.in_([k.value for k in MESSAGE_KINDS]),
+            CUSTOMER_MESSAGES,  # the index's own condition (``policy.models``)
             OutboxMessage.status != OutboxStatus.CANCELLED,
             OutboxMessage.next_attempt_at >= since,
             _in_range(OutboxMessage.customer_id, id_range),
