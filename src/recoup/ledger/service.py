@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from recoup import money
 from recoup.audit.service import Change, append, insert_audited
 from recoup.errors import Conflict, InvalidInput, NotFound
-from recoup.ledger import core, repository
+from recoup.ledger import core, queries, repository
 from recoup.ledger.core import AgingBasis, AgingLine
 from recoup.ledger.models import (
     Allocation,
@@ -776,10 +776,12 @@ def open_balances(
 
 def _balances_of(open_invoices: Sequence[Any]) -> list[OpenBalance]:
     """``open_balances`` from the rows of ``queries.dunning_open_invoices`` (read by
-    position: due date 2, currency 3, open amount 4, customer 6)."""
+    position: due date 2, currency 3, open amount 4, the customer where that module
+    says)."""
+    customer_of = queries.DUNNING_INVOICE_CUSTOMER
     sums: dict[tuple[int, str], list[Any]] = {}
     for row in open_invoices:
-        key = (row[6], row[3])
+        key = (row[customer_of], row[3])
         found = sums.get(key)
         if found is None:
             sums[key] = [row[4], row[2]]
