@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from recoup.ledger import queries
 from recoup.ledger import service as ledger
 from recoup.ledger.enums import Channel, ContactRole, CustomerStatus
-from recoup.ledger.models import Customer, Invoice
+from recoup.ledger.models import Invoice
 from tests.factories import (
     make_credit_note,
     make_customer,
@@ -65,36 +65,34 @@ def test_a_customer_is_read_as_a_view_and_allocations_by_invoice(session: Sessio
     ) == {paid.id: [(date(2026, 2, 3), 3000)], unpaid.id: []}
 
 
-def test_late_open_invoices_leave_out_what_the_callers_selects_find(session: Session) -> None:
+def test_late_among_a_partitions_open_invoices_by_customer_due_date_and_id(
+    session: Session,
+) -> None:
     org = make_org(session)
     first = make_customer(session, org=org, external_id="C1")
     second = make_customer(session, org=org, external_id="C2")
+    second.is_consumer = True
     due = {"A-1": date(2026, 1, 31), "A-2": date(2026, 1, 10), "A-3": date(2026, 3, 1)}
     made = {
         number: make_invoice(session, customer=first, number=number, due_date=day)
         for number, day in due.items()
     }
     made["B-1"] = make_invoice(session, customer=second, number="B-1", due_date=date(2026, 1, 5))
+    rows = queries.dunning_open_invoices(session, org_id=org.id)
     by_day = date(2026, 2, 1)
-    everyone = queries.late_open_invoices(session, org_id=org.id, due_by=by_day)
-    assert everyone == [
+    assert queries.late_among(rows, by_day) == [
         (made["A-2"].id, first.id, date(2026, 1, 10)),  # by customer, then due date
         (made["A-1"].id, first.id, date(2026, 1, 31)),
         (made["B-1"].id, second.id, date(2026, 1, 5)),  # A-3 is not due by then
     ]
-    other = aliased(Invoice)  # a table of the caller's, here the invoices again
-    found = queries.late_open_invoices(
-        session,
-        org_id=org.id,
-        due_by=by_day,
-        without_invoices=[select(other.id).where(other.number == "A-2")],
-        without_customers=[select(Customer.id).where(Customer.external_id == "C2")],
-    )
-    assert found == [(made["A-1"].id, first.id, date(2026, 1, 31))]
-    ranged = queries.late_open_invoices(
-        session, org_id=org.id, due_by=by_day, id_range=(second.id, second.id)
-    )
-    assert ranged == [(made["B-1"].id, second.id, date(2026, 1, 5))]
+    assert queries.late_among(rows, by_day, without={made["A-2"].id, made["B-1"].id}) == [
+        (made["A-1"].id, first.id, date(2026, 1, 31))
+    ]
+    assert queries.late_among(rows, date(2026, 1, 4)) == []
+    assert queries.consumers_among(session, org_id=org.id, customer_ids=[first.id, second.id]) == {
+        second.id
+    }
+    assert queries.consumers_among(session, org_id=org.id, customer_ids=[first.id]) == set()
 
 
 def test_invoices_no_longer_open_among_the_callers_in_its_order(session: Session) -> None:

@@ -170,32 +170,44 @@ def customer_terms(session: Session, org_id: int, customer_id: int) -> ChargeTer
 
 
 def unclaimed_late_invoices(
-    session: Session, org_id: int, due_by: date, id_range: CustomerRange
+    session: Session,
+    org_id: int,
+    due_by: date,
+    id_range: CustomerRange,
+    open_invoices: Sequence[Any],
 ) -> list[tuple[int, int, date]]:
-    """``(invoice id, customer id, due date)`` of open invoices due on or before
+    """``(invoice id, customer id, due date)`` of the open invoices (``open_invoices``:
+    the range's ``ledger.queries.dunning_open_invoices`` rows) due on or before
     ``due_by`` with no statutory claim yet, of business customers (not consumers) whose
-    statutory charges are not waived: one statement, the claims and the waivers left out
-    by anti-joins."""
-    claimed = select(StatutoryClaim.invoice_id).where(
-        StatutoryClaim.org_id == org_id,
-        # A claim is its invoice's customer's: a partition looks among its own claims
-        # (not a scan of every claim of the organisation for each range).
-        _in_range(StatutoryClaim.customer_id, id_range),
+    statutory charges are not waived, by customer, due date and id. The invoices are
+    those the caller read; the claims of the range are read as their invoice ids (a
+    partition's: tens of thousands of small numbers, where an anti-join read the
+    invoices a second time)."""
+    claimed = {
+        row[0]
+        for row in bulk.plain_rows(
+            session,
+            select(StatutoryClaim.invoice_id).where(
+                StatutoryClaim.org_id == org_id,
+                # A claim is its invoice's customer's: a partition reads its own.
+                _in_range(StatutoryClaim.customer_id, id_range),
+            ),
+        )
+    }
+    late = ledger_queries.late_among(open_invoices, due_by, without=claimed)
+    if not late:
+        return late
+    waived = session.scalars(
+        select(ChargeTerms.customer_id).where(
+            ChargeTerms.org_id == org_id,
+            ChargeTerms.invoice_id.is_(None),
+            ChargeTerms.waive_statutory.is_(True),
+        )
     )
-    waived = select(ChargeTerms.customer_id).where(
-        ChargeTerms.org_id == org_id,
-        ChargeTerms.invoice_id.is_(None),
-        ChargeTerms.waive_statutory.is_(True),
+    excluded = set(waived) | ledger_queries.consumers_among(
+        session, org_id=org_id, customer_ids=sorted({customer_id for _, customer_id, _ in late})
     )
-    return ledger_queries.late_open_invoices(
-        session,
-        org_id=org_id,
-        due_by=due_by,
-        id_range=id_range,
-        without_invoices=[claimed],
-        without_customers=[waived],
-        business_only=True,
-    )
+    return [found for found in late if found[1] not in excluded]
 
 
 def insert_claims(session: Session, rows: Sequence[dict[str, Any]]) -> None:

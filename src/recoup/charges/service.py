@@ -15,7 +15,7 @@ Each returns a ``ChargeResult``: the charge (new or the one already made with th
 whether it was created, and the reason when nothing was charged.
 """
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -922,6 +922,7 @@ def claim_statutory_charges(
     customer_range: tuple[int, int] | None = None,
     now: datetime | None = None,
     first_runs: Mapping[int, date] | None = None,
+    open_invoices: Sequence[Any] | None = None,
 ) -> StatutoryRun:
     """The daily run's statutory charges. A claim starts on every open invoice that has
     become as late as its policy claims from — not on ``paused`` invoices (in dispute or
@@ -937,7 +938,8 @@ def claim_statutory_charges(
 
     The charges go through the outbox as ``charge`` rows (one per customer and day, each
     invoice charged once by key), like every other effect; a second run the same day
-    queues nothing new.
+    queues nothing new. ``open_invoices``: the range's
+    ``ledger.queries.dunning_open_invoices`` rows when the caller has read them already.
     """
     run = StatutoryRun()
     earliest = rules.earliest_days
@@ -945,7 +947,13 @@ def claim_statutory_charges(
     compensate: dict[int, list[int]] = {}
     if earliest is not None:
         due_by = as_of - timedelta(days=earliest)
-        candidates = repository.unclaimed_late_invoices(session, org_id, due_by, customer_range)
+        if open_invoices is None:
+            open_invoices = ledger_queries.dunning_open_invoices(
+                session, org_id=org_id, id_range=customer_range
+            )
+        candidates = repository.unclaimed_late_invoices(
+            session, org_id, due_by, customer_range, open_invoices
+        )
         for invoice_id, customer_id, due_date in candidates:
             rule = rules.for_invoice(customer_id, invoice_id)
             if invoice_id in paused or not rule.claims:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recoup.credit.models import CreditHold, CreditLimitChange, HoldSource, HoldStatus, OpenOrders
+from recoup.db import bulk
 
 
 def holds(
@@ -42,7 +43,7 @@ def active_hold_rows(
         query = query.where(CreditHold.customer_id.between(*customer_range))
     return [
         (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
-        for row in session.execute(query.order_by(CreditHold.id))
+        for row in bulk.plain_rows(session, query.order_by(CreditHold.id))
     ]
 
 
@@ -70,7 +71,7 @@ def customers_on_rule_hold(
     )
     if customer_range is not None:
         query = query.where(CreditHold.customer_id.between(*customer_range))
-    rows = session.execute(query.group_by(CreditHold.customer_id))
+    rows = bulk.plain_rows(session, query.group_by(CreditHold.customer_id))
     return {customer_id: placed_on for customer_id, placed_on in rows}
 
 

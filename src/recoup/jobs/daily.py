@@ -208,6 +208,7 @@ def plan_range(
         customer_range=customer_range,
         now=now,
         first_runs=chased,
+        open_invoices=open_invoices,
     )
     emit_overdue(session, org_id=org_id, as_of=as_of, customer_range=customer_range)
     owing = still_owing(

@@ -11,7 +11,7 @@ statement stays one.
 """
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
@@ -41,7 +41,7 @@ from recoup.ledger.rows import (  # the rows an import compares (pure, for impor
 )
 
 V = TypeVar("V")  # a frozen view of a ledger row
-Rows = Sequence[Row[Any]]  # immutable result rows, read by position or by column name
+Rows = Sequence[Any]  # immutable result rows (tuples or rows), read by position
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
@@ -160,33 +160,29 @@ def allocations_to_each(
     return repository.allocations_to_each(session, org_id, invoice_ids)
 
 
-def late_open_invoices(
-    session: Session,
-    *,
-    org_id: int,
-    due_by: date,
-    id_range: IdRange = None,
-    without_invoices: Sequence[Select[*tuple[Any, ...]]] = (),
-    without_customers: Sequence[Select[*tuple[Any, ...]]] = (),
-    business_only: bool = False,
+def late_among(
+    open_invoices: Rows, due_by: date, *, without: Collection[int] = frozenset()
 ) -> list[tuple[int, int, date]]:
-    """``(invoice id, customer id, due date)`` of the open invoices with money owed due
-    on or before ``due_by`` (of a range of customers), by customer, due date and id; with
-    ``business_only``, not those of consumers.
+    """``(invoice id, customer id, due date)`` of the rows of ``dunning_open_invoices``
+    due on or before ``due_by`` whose ids are not in ``without``, by customer, due date
+    and id (the rows read once by a daily run's partition, filtered here, not read
+    again)."""
+    customer_of = DUNNING_INVOICE_CUSTOMER
+    late = [
+        (row[0], row[customer_of], row[2])
+        for row in open_invoices
+        if row[2] <= due_by and row[0] not in without
+    ]
+    return sorted(late, key=lambda found: (found[1], found[2], found[0]))
 
-    The caller's tables come in as selects of one column: ``without_invoices`` of
-    invoice ids, ``without_customers`` of customer ids. Each leaves out what it finds,
-    as a NOT EXISTS correlated on that column within the one statement (an anti-join).
-    """
-    return repository.late_open_invoices(
-        session,
-        org_id,
-        due_by,
-        id_range,
-        list(without_invoices),
-        list(without_customers),
-        business_only,
+
+def consumers_among(session: Session, *, org_id: int, customer_ids: Sequence[int]) -> set[int]:
+    """The consumers (``is_consumer``) among the organisation's customers
+    ``customer_ids``."""
+    rows = repository.field_rows(
+        session, Customer, org_id, ("id", "is_consumer"), ("id", customer_ids)
     )
+    return {customer_id for customer_id, is_consumer in rows if is_consumer}
 
 
 def invoices_no_longer_open(

@@ -13,7 +13,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal,
     literal_column,
@@ -159,10 +158,10 @@ def field_rows(
         model.org_id == org_id, _in_range(model.id, id_range)
     )
     if where is None:
-        return [tuple(row) for row in session.execute(query)]
+        return [tuple(row) for row in bulk.plain_rows(session, query)]
     rows: list[tuple[Any, ...]] = []
     for condition in bulk.among(session, getattr(model, where[0]), where[1]):
-        rows += [tuple(row) for row in session.execute(query.where(condition))]
+        rows += [tuple(row) for row in bulk.plain_rows(session, query.where(condition))]
     return rows
 
 
@@ -1122,7 +1121,8 @@ def customer_places(
 def dunning_customers(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
     """The customers of a range as plain rows, in id order: what the engine plans from."""
     c = Customer.__table__.c  # plain table columns: the bulk reads skip the ORM's rows
-    return session.execute(
+    return bulk.plain_rows(
+        session,
         select(
             c.id,
             c.external_id,
@@ -1139,24 +1139,26 @@ def dunning_customers(session: Session, org_id: int, id_range: IdRange) -> Seque
             c.is_consumer,
         )
         .where(c.org_id == org_id, _in_range(c.id, id_range))
-        .order_by(c.id)
-    ).all()
+        .order_by(c.id),
+    )
 
 
 def dunning_contacts(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
     """The contacts of a range's customers as plain rows."""
     c = Contact.__table__.c
-    return session.execute(
+    return bulk.plain_rows(
+        session,
         select(c.id, c.customer_id, c.name, c.email, c.phone, c.role, c.opted_out).where(
             c.org_id == org_id, _in_range(c.customer_id, id_range)
-        )
-    ).all()
+        ),
+    )
 
 
 def dunning_open_invoices(session: Session, org_id: int, id_range: IdRange) -> Sequence[Any]:
     """The open invoices with money owed of a range's customers as plain rows."""
     c = Invoice.__table__.c
-    return session.execute(
+    return bulk.plain_rows(
+        session,
         select(
             c.id,
             c.number,
@@ -1170,8 +1172,8 @@ def dunning_open_invoices(session: Session, org_id: int, id_range: IdRange) -> S
             c.status == InvoiceStatus.OPEN,
             c.open_amount > 0,
             _in_range(c.customer_id, id_range),
-        )
-    ).all()
+        ),
+    )
 
 
 def invoice_in_session(
@@ -1224,51 +1226,6 @@ def allocations_to_each(
     for row in rows:
         found[row[0]].append((row[1], int(row[2])))
     return found
-
-
-def late_open_invoices(
-    session: Session,
-    org_id: int,
-    due_by: date,
-    id_range: IdRange,
-    without_invoices: Sequence[Select[*tuple[Any, ...]]],
-    without_customers: Sequence[Select[*tuple[Any, ...]]],
-    business_only: bool,
-) -> list[tuple[int, int, date]]:
-    """``(invoice id, customer id, due date)`` of open invoices with money owed due on or
-    before ``due_by``, by customer, due date and id. Each of ``without_invoices`` (a
-    select of one invoice id column) and ``without_customers`` (of a customer id) leaves
-    out the invoices it finds, as a NOT EXISTS correlated on that column."""
-    excluded = [
-        ~query.where(query.selected_columns[0] == Invoice.id).exists() for query in without_invoices
-    ] + [
-        ~query.where(query.selected_columns[0] == Invoice.customer_id).exists()
-        for query in without_customers
-    ]
-    if business_only:
-        excluded.append(
-            ~exists().where(
-                Customer.org_id == org_id,
-                Customer.id == Invoice.customer_id,
-                Customer.is_consumer.is_(True),
-                # The range again: PostgreSQL hashes the consumers it finds, and without
-                # it a partition would scan every customer of the organisation for them.
-                _in_range(Customer.id, id_range),
-            )
-        )
-    rows = session.execute(
-        select(Invoice.id, Invoice.customer_id, Invoice.due_date)
-        .where(
-            Invoice.org_id == org_id,
-            Invoice.status == InvoiceStatus.OPEN,
-            Invoice.open_amount > 0,
-            Invoice.due_date <= due_by,
-            _in_range(Invoice.customer_id, id_range),
-            *excluded,
-        )
-        .order_by(Invoice.customer_id, Invoice.due_date, Invoice.id)
-    )
-    return [(int(row[0]), int(row[1]), row[2]) for row in rows]
 
 
 def invoices_no_longer_open(

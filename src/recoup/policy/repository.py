@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from recoup.comms.models import OutboxMessage, OutboxStatus
+from recoup.comms.models import OutboxMessage
 from recoup.db import bulk
 from recoup.ledger import queries as ledger_queries
 from recoup.policy.models import CUSTOMER_MESSAGES, DunningCycle, DunningStep, PolicyAssignment
@@ -49,7 +49,8 @@ def assignments(session: Session, org_id: int) -> Rows:
 
 
 def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
-    return session.execute(
+    return bulk.plain_rows(
+        session,
         select(
             DunningCycle.key,
             DunningCycle.customer_id,
@@ -60,8 +61,8 @@ def open_cycles(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
             DunningCycle.org_id == org_id,
             DunningCycle.closed_on.is_(None),
             _in_range(DunningCycle.customer_id, id_range),
-        )
-    ).all()
+        ),
+    )
 
 
 def first_cycle_days(session: Session, org_id: int, id_range: CustomerRange) -> dict[int, date]:
@@ -99,7 +100,8 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
         DunningCycle.closed_on.is_(None),
         _in_range(DunningCycle.customer_id, id_range),
     )
-    return session.execute(
+    return bulk.plain_rows(
+        session,
         select(
             DunningStep.step,
             DunningStep.done_on.label("on"),
@@ -114,8 +116,8 @@ def cycle_steps(session: Session, org_id: int, id_range: CustomerRange) -> Rows:
             DunningStep.cycle_key.in_(open_keys),
             _in_range(DunningStep.customer_id, id_range),
         )
-        .order_by(DunningStep.id)
-    ).all()
+        .order_by(DunningStep.id),
+    )
 
 
 def recent_messages(
@@ -128,8 +130,7 @@ def recent_messages(
         .where(
             OutboxMessage.org_id == org_id,
             OutboxMessage.customer_id.is_not(None),
-            CUSTOMER_MESSAGES,  # the index's own condition (``policy.models``)
-            OutboxMessage.status != OutboxStatus.CANCELLED,
+            CUSTOMER_MESSAGES,  # the index's own condition, not cancelled (``policy.models``)
             OutboxMessage.next_attempt_at >= since,
             _in_range(OutboxMessage.customer_id, id_range),
         )

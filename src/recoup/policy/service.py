@@ -169,14 +169,14 @@ def _views(
         else open_invoices
     )
     view = InvoiceView._make
+    customer_of = ledger_queries.DUNNING_INVOICE_CUSTOMER
     if by_invoice:
         for row in rows:
-            policy = by_invoice.get(row.id)
-            invoices[row.customer_id].append(
-                view(row[:6]) if policy is None else _with_policy(row, policy)
+            policy = by_invoice.get(row[0])
+            invoices[row[customer_of]].append(
+                view(row[:6]) if policy is None else view((*row[:5], policy))
             )
     else:  # the usual case, a million times: no invoice has a policy of its own
-        customer_of = ledger_queries.DUNNING_INVOICE_CUSTOMER
         for row in rows:
             invoices[row[customer_of]].append(view(row[:6]))
     contacts: dict[int, list[ContactView]] = defaultdict(list)
@@ -229,10 +229,6 @@ def _views(
         ) in customer_rows
     ]
     return views, default
-
-
-def _with_policy(row: Any, policy: str) -> InvoiceView:
-    return InvoiceView(row.id, row.number, row.due_date, row.currency, row.open_amount, policy)
 
 
 def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
