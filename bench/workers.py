@@ -9,7 +9,9 @@ the next-day run against the bare read of every open invoice (``bench.steps.BARE
 then a third run with 2 workers while the dashboard and the worklist are requested over
 and over: their slowest answer, 95th percentile and median, against the same pages on an
 idle database (they must stay under 1 s: no lock is held across the run). The cases
-phase and the close run in worker processes, as ``recoup worker`` runs them.
+phase and the close run in worker processes, as ``recoup worker`` runs them; the
+processes are started, and ready, before the clock starts, as ``recoup worker`` runs
+before the day is due.
 
 ``python -m bench.workers --stress 20000`` runs the concurrency test
 (``tests/jobs/test_workers.py``: three workers, two killed and restarted) on a book of
@@ -84,17 +86,33 @@ def dispatch(url: str, workers: int, per_worker: int) -> float:
     return workers * per_worker / seconds
 
 
-def worker_loop(url: str, org_id: int, as_of: str) -> None:
-    """One worker of the next day's run: every partition it can claim."""
+def serve(url: str, org_id: int, as_of: str, size: int) -> None:
+    """One worker of the next day's run, started before the day as ``recoup worker`` is
+    (its imports, policies and connection ready): it says ``ready``, then does what the
+    bench's lines on its input say — ``start``: the cases phase, which lays the day out
+    (its seconds are printed); ``go``: every partition it can claim, then the close."""
     engine = make_engine(url)
     policies = available_policies()
-    now = datetime.combine(datetime.fromisoformat(as_of).date(), steps.RUN_AT.timetz())
     day = datetime.fromisoformat(as_of).date()
-    for partition_id in partitions.pending(engine, org_id=org_id, as_of=day):
-        partitions.run_partition(engine, partition_id=partition_id, now=now, policies=policies)
-    # The last worker done closes the day, as `recoup worker` does (in a process of its
-    # own: in the bench's, its snapshot and model upkeep would hold the pages' thread).
-    partitions.close(engine, org_id=org_id, as_of=day, now=now)
+    now = datetime.combine(day, steps.RUN_AT.timetz())
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "start":
+            began = time.perf_counter()
+            partitions.start_day(
+                engine, org_id=org_id, as_of=day, now=now, policies=policies, size=size
+            )
+            print(time.perf_counter() - began, flush=True)
+        elif line.strip() == "go":
+            for partition_id in partitions.pending(engine, org_id=org_id, as_of=day):
+                partitions.run_partition(
+                    engine, partition_id=partition_id, now=now, policies=policies
+                )
+            # The last worker done closes the day, as `recoup worker` does.
+            partitions.close(engine, org_id=org_id, as_of=day, now=now)
+            break
     engine.dispose()
 
 
@@ -109,19 +127,38 @@ def next_day(url: str, workers: int, size: int, during: Any = None) -> dict[str,
     with engine.connect() as connection:
         connection.execute(text(steps.BARE_READ), {"org": org_id}).all()
     day = steps.NEXT_DAY
+    # The workers are started first and the clock when they are ready, as `recoup worker`
+    # processes run before the day's run is due (a process's start, its imports, took
+    # 1.5-2 s of each run when the bench started them on the clock). The cases phase runs
+    # in the first of them, as a worker runs it (in the bench's process it would hold the
+    # pages' thread); its own seconds are printed.
+    command = [sys.executable, "-m", "bench.workers", "--serve", url, str(org_id)]
+    processes = [
+        subprocess.Popen(
+            [*command, day.isoformat(), str(size)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for _ in range(workers)
+    ]  # fmt: skip
+    for process in processes:
+        if process.stdout is None or process.stdout.readline().strip() != "ready":
+            sys.exit("a worker of the next day's run did not start")
+    start = time.perf_counter()
     if during is not None:  # the pages from the run's first step (the cases phase) on
         during.start()
-    command = [sys.executable, "-m", "bench.workers", "--loop", url, str(org_id), day.isoformat()]
-    start = time.perf_counter()
-    # The cases phase in a process of its own, as a worker runs it (in the bench's process
-    # it would hold the pages' thread); its own seconds, without the process's start.
-    cases = float(
-        subprocess.run(
-            [*command[:3], "--start", *command[4:], str(size)],
-            check=True, capture_output=True, text=True,
-        ).stdout.split()[-1]
-    )  # fmt: skip
-    together([command] * workers)
+    first = processes[0]
+    assert first.stdin is not None
+    assert first.stdout is not None
+    first.stdin.write("start\n")
+    first.stdin.flush()
+    cases = float(first.stdout.readline())
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.close()
+    for process in processes:
+        if process.wait():
+            sys.exit(f"a worker of the next day's run failed ({process.returncode})")
     seconds = time.perf_counter() - start
     if during is not None:  # the run is over: not during the bare reads below
         during.stop.set()
@@ -226,24 +263,11 @@ def main() -> None:
     parser.add_argument(
         "--database", default="recoup_workers_bench", help="name of the copies (dropped after)"
     )
-    parser.add_argument("--loop", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--start", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.start:
-        url, org_id, as_of, size = args.start
-        engine = make_engine(url)
-        day = datetime.fromisoformat(as_of).date()
-        now = datetime.combine(day, steps.RUN_AT.timetz())
-        policies = available_policies()
-        began = time.perf_counter()
-        partitions.start_day(
-            engine, org_id=int(org_id), as_of=day, now=now, policies=policies, size=int(size)
-        )
-        print(time.perf_counter() - began)
-        return
-    if args.loop:
-        url, org_id, as_of = args.loop
-        worker_loop(url, int(org_id), as_of)
+    if args.serve:
+        url, org_id, as_of, size = args.serve
+        serve(url, int(org_id), as_of, int(size))
         return
     if args.stress:
         env = os.environ | {"RECOUP_WORKERS_CUSTOMERS": str(args.stress)}
