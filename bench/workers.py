@@ -106,6 +106,9 @@ def serve(url: str, org_id: int, as_of: str, size: int) -> None:
             )
             print(time.perf_counter() - began, flush=True)
         elif line.strip() == "go":
+            # One worker takes yesterday's KPI snapshot (the others skip it), as the
+            # queue's ``take_snapshot`` job, then every partition it can claim.
+            partitions.take_snapshot(engine, org_id=org_id, as_of=day)
             for partition_id in partitions.pending(engine, org_id=org_id, as_of=day):
                 partitions.run_partition(
                     engine, partition_id=partition_id, now=now, policies=policies

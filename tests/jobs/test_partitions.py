@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from recoup.analytics.models import KpiSnapshot
 from recoup.audit import service as audit
 from recoup.comms.models import OutboxMessage
 from recoup.credit import service as credit
@@ -166,4 +167,52 @@ def test_each_partition_applies_the_credit_rule_to_its_own_customers(database_ur
     assert active == {ids["C002"], ids["C007"], ids["C012"]}
     assert released_on == DAY
     assert broken is None
+    engine.dispose()
+
+
+def test_yesterdays_snapshot_is_a_step_of_its_own_taken_once(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker takes yesterday's KPI snapshot beside the partitions (once; a second
+    worker, or one that finds the day's row locked, goes on with the partitions), and
+    the close does not take it again; with no worker taking it, the close does."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    org_id = portfolio.create(engine, customers=CUSTOMERS)
+    policies = available_policies()
+    assert not partitions.take_snapshot(engine, org_id=org_id, as_of=DAY)  # not laid out
+    start = partitions.start_day(
+        engine, org_id=org_id, as_of=DAY, now=NOW, policies=policies, size=5
+    )
+    with transaction(engine, actor="test") as session:  # another worker holds the day
+        session.scalars(select(DailyRun).with_for_update()).one()
+        if engine.dialect.name == "postgresql":  # SQLite: one writer waits for the other
+            assert not partitions.take_snapshot(engine, org_id=org_id, as_of=DAY)
+
+    assert partitions.take_snapshot(engine, org_id=org_id, as_of=DAY)
+    assert not partitions.take_snapshot(engine, org_id=org_id, as_of=DAY)  # taken
+    with transaction(engine, actor="test", read_only=True) as session:
+        taken = session.scalar(select(DailyRun.snapshot_at))
+        rows = session.scalar(select(func.count()).select_from(KpiSnapshot))
+    assert taken is not None
+    assert rows > 0
+    for partition_id in start.partitions:
+        partitions.run_partition(engine, partition_id=partition_id, now=NOW, policies=policies)
+    taking: list[dict[str, object]] = []
+    original = daily.take_snapshot
+
+    def counted(session: Session, **kwargs: object) -> None:
+        taking.append(kwargs)
+        original(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(daily, "take_snapshot", counted)
+    assert partitions.close(engine, org_id=org_id, as_of=DAY, now=NOW) is not None
+    with transaction(engine, actor="test", read_only=True) as session:
+        day = session.scalars(select(DailyRun)).one()
+        assert day.snapshot_at == taken  # the close kept the worker's
+        assert day.closed_at is not None
+    assert taking == []
+    # ``recoup run`` again on the day: opened anew, and its close takes the snapshot.
+    partitions.run_day(engine, org_id=org_id, as_of=DAY, now=NOW, policies=policies)
+    assert taking == [{"org_id": org_id, "as_of": DAY}]
     engine.dispose()

@@ -38,7 +38,7 @@ from sqlalchemy.sql import Select
 Converter = Callable[[Any], Any]
 
 
-def plain_rows(session: Session, statement: Select[Any]) -> Sequence[Any]:
+def plain_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """The rows of ``statement`` as plain tuples, read by position, in the session's
     transaction (what it holds unflushed is flushed first).
 
@@ -54,12 +54,12 @@ def plain_rows(session: Session, statement: Select[Any]) -> Sequence[Any]:
     if connection.dialect.name != "postgresql" or _converts(statement, connection.dialect):
         return result.all()
     try:
-        return result.cursor.fetchall()  # type: ignore[no-any-return]
+        return result.cursor.fetchall()
     finally:
         result.close()
 
 
-def _converts(statement: Select[Any], dialect: Any) -> bool:
+def _converts(statement: Select[*tuple[Any, ...]], dialect: Any) -> bool:
     """Whether a column of ``statement`` has values that SQLAlchemy converts."""
     return any(
         column.type.dialect_impl(dialect).result_processor(dialect, None) is not None

@@ -254,14 +254,25 @@ def plan_range(
     return result
 
 
-def close_day(session: Session, *, org_id: int, as_of: date, now: datetime) -> list[str]:
+def close_day(
+    session: Session, *, org_id: int, as_of: date, now: datetime, snapshot: bool = True
+) -> list[str]:
     """The run's last step, once the plan is stored: yesterday's closing KPI snapshot
-    (yesterday is complete by now), and the late-payment model retrained when stale and
-    the risk bands re-scored (never fails: a failure is a note, returned)."""
-    analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
+    (``take_snapshot``; ``snapshot=False`` when a worker took it already), and the
+    late-payment model retrained when stale and the risk bands re-scored (never fails:
+    a failure is a note, returned)."""
+    if snapshot:
+        take_snapshot(session, org_id=org_id, as_of=as_of)
     # The month's management report to the managers, planned once per month.
     delivery.plan_monthly_report(session, org_id=org_id, as_of=as_of, now=now)
     return prediction.daily_upkeep(session, org_id=org_id, as_of=as_of, now=now)
+
+
+def take_snapshot(session: Session, *, org_id: int, as_of: date) -> None:
+    """Yesterday's closing KPI snapshot (yesterday is complete by now). It reads the
+    ledger as it was at the end of yesterday, which the day's plan does not change, so
+    it may be taken before, during or after the partitions."""
+    analytics.take_snapshot(session, org_id=org_id, as_of=as_of - timedelta(days=1))
 
 
 def statutory_claim_rule(policy: Policy) -> ClaimRule:

@@ -49,6 +49,12 @@ def step(
             "start_day",
             functools.partial(tasks.start_day, engine, org_id=org_id, as_of=day, size=size),
         )
+        if pending:  # as the queue's jobs, one after the other (one writer at a time)
+            _attempt(
+                metrics,
+                "take_snapshot",
+                functools.partial(tasks.take_snapshot, engine, org_id=org_id, as_of=day),
+            )
         for partition_id in pending or []:
             if stop.is_set():
                 return

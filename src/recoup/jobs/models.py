@@ -2,7 +2,8 @@
 
 A day's run of an organisation is one ``daily_runs`` row and its ``run_partitions``
 (customer-id ranges). Each step commits on its own: the cases phase (once per day),
-each partition (once per day and range), and the close (KPI snapshot, model upkeep).
+each partition (once per day and range), yesterday's KPI snapshot (once per day, beside
+the partitions), and the close (the snapshot if not taken yet, model upkeep).
 The rows say which steps are done, so a second worker, a restarted one, or a second
 ``recoup run`` does what is left and plans nothing twice.
 """
@@ -28,6 +29,9 @@ class DailyRun(OrgScoped, Base):
     # When the cases phase (cases judged, partitions laid out) committed.
     cases_done_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When yesterday's closing KPI snapshot was stored (``partitions.take_snapshot``, a
+    # step any worker takes while others plan partitions; else the close takes it).
+    snapshot_at: Mapped[datetime | None] = mapped_column(default=None)
     planned: Mapped[int] = mapped_column(default=0)  # outbox rows of the cases phase
     # The cases' messages to customers, timed by the cases phase: each partition
     # enqueues those of its customers after its plan, as a single run does.

@@ -1,6 +1,6 @@
 """The daily run in partitions, each step in its own short transaction.
 
-A day's run of an organisation is three kinds of step, each committed on its own:
+A day's run of an organisation is four kinds of step, each committed on its own:
 
 1. **cases** (once; ``recoup run`` on a day already closed opens it again): cases
    evaluated, the reference-rate check, and the day laid out
@@ -18,8 +18,11 @@ A day's run of an organisation is three kinds of step, each committed on its own
    the same partition plans nothing new. Its audit events are appended at its commit
    (``audit.service.defer_until_commit``), so the chain head is locked for a moment,
    not for the partition's work.
-3. **close** (once, when every partition is done): yesterday's KPI snapshot and the
-   prediction model's upkeep (``daily.close_day``).
+3. **snapshot** (once, beside the partitions; ``take_snapshot``): yesterday's closing
+   KPI snapshot, taken by a worker while others plan partitions (it reads nothing they
+   change), so the close does not add it after the last partition.
+4. **close** (once, when every partition is done): the snapshot if no worker took it,
+   and the prediction model's upkeep (``daily.close_day``).
 
 A process killed in a step rolls that step back (nothing of it stays); whoever runs the
 day next does it again.
@@ -182,7 +185,7 @@ def start_day(
                     RunPartition.org_id == org_id, RunPartition.as_of == as_of
                 )
             )
-            day.cases_done_at = day.closed_at = None
+            day.cases_done_at = day.closed_at = day.snapshot_at = None
             day.partition_size = size
         result: RunResult | None = None
         stale: list[str] = []
@@ -302,6 +305,26 @@ def pending(engine: Engine, *, org_id: int, as_of: date) -> list[int]:
         )
 
 
+def take_snapshot(engine: Engine, *, org_id: int, as_of: date, actor: str = "daily run") -> bool:
+    """Yesterday's closing KPI snapshot of the day ``as_of``, unless it is stored or
+    another process is taking it (its day's row is locked: this one goes on with the
+    partitions), or the day is not laid out yet; whether this call took it. A worker
+    takes it while the others plan the partitions (it reads nothing they change): on a
+    large book it is the longest part of the close, which waits for the last partition.
+    The close takes it when no worker has."""
+    with transaction(engine, actor=actor) as session:
+        day = session.scalars(
+            select(DailyRun)
+            .where(DailyRun.org_id == org_id, DailyRun.as_of == as_of)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if day is None or day.cases_done_at is None or day.snapshot_at is not None:
+            return False
+        daily.take_snapshot(session, org_id=org_id, as_of=as_of)
+        day.snapshot_at = utcnow()
+        return True
+
+
 def close(
     engine: Engine, *, org_id: int, as_of: date, now: datetime, actor: str = "daily run"
 ) -> list[str] | None:
@@ -326,8 +349,11 @@ def close(
         )
         if left:
             return None
-        notes = daily.close_day(session, org_id=org_id, as_of=as_of, now=now)
+        notes = daily.close_day(
+            session, org_id=org_id, as_of=as_of, now=now, snapshot=day.snapshot_at is None
+        )
         day.closed_at = utcnow()
+        day.snapshot_at = day.snapshot_at or day.closed_at
     with transaction(engine, actor=actor) as session:  # after a day that wrote much
         bulk.refresh_statistics(session)
     return notes

@@ -8,9 +8,12 @@ on one machine or several, share the jobs: each job is taken by one worker.
   number of workers): puts back the jobs of workers that died (no heartbeat), starts
   each organisation's day when its time has come (``start_day``), and asks for as many
   ``dispatch`` jobs as the due outbox rows need (at most ``DISPATCH_SLOTS`` waiting).
-- ``start_day``: the cases phase (once), then one ``plan_partition`` job per partition
-  left. A job per partition is queued at most once at a time (``queueing_lock``); a
-  job whose partition another worker holds, or has done, does nothing.
+- ``start_day``: the cases phase (once), then a ``take_snapshot`` job and one
+  ``plan_partition`` job per partition left. A job per partition is queued at most
+  once at a time (``queueing_lock``); a job whose partition another worker holds, or
+  has done, does nothing.
+- ``take_snapshot``: yesterday's closing KPI snapshot, taken by one worker while the
+  others plan partitions (the close takes it when no worker has).
 - ``plan_partition``: one partition, then the day's close if it was the last.
 - ``dispatch``: up to ``DISPATCH_BATCH`` rows, each claimed ``FOR UPDATE SKIP LOCKED``;
   when rows are still due it queues itself again. A retry waits its backoff on the row
@@ -117,8 +120,17 @@ def start_day(org_id: int, as_of: str) -> None:
         "start_day",
         lambda: tasks.start_day(state.engine, org_id=org_id, as_of=day, size=state.size),
     )
+    if pending:
+        _defer(take_snapshot, f"snapshot:{org_id}:{day}", org_id=org_id, as_of=as_of)
     for partition_id in pending:
         _defer(plan_partition, f"partition:{partition_id}", partition_id=partition_id)
+
+
+@jobs.task(name="take_snapshot", pass_context=False)
+def take_snapshot(org_id: int, as_of: str) -> None:
+    """Yesterday's closing KPI snapshot of a day, beside its partitions."""
+    day = date.fromisoformat(as_of)
+    _job("take_snapshot", lambda: tasks.take_snapshot(state.engine, org_id=org_id, as_of=day))
 
 
 @jobs.task(name="plan_partition", pass_context=False)

@@ -122,6 +122,12 @@ def plan_partition(engine: Engine, *, partition_id: int) -> int | None:
     return None if result is None else result.planned
 
 
+def take_snapshot(engine: Engine, *, org_id: int, as_of: date) -> bool:
+    """Yesterday's closing KPI snapshot of the organisation's day, beside its partitions
+    (once; the close takes it when no worker has); whether this call took it."""
+    return partitions.take_snapshot(engine, org_id=org_id, as_of=as_of, actor=ACTOR)
+
+
 def due_messages(engine: Engine) -> int:
     """Outbox rows due now (waiting and their time come), plus one when rows are left
     ``sending`` (a dispatcher that died: the next dispatch settles them)."""

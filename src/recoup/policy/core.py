@@ -270,12 +270,14 @@ def _plan_customer(
             why = business_days.why_not_business_day(customer.country, as_of)
             result.notes.append((customer.id, f"held: not a business day ({why})"))
         return
-    customer_pauses = pauses.get(customer.id, [])
-    whole = next((p for p in customer_pauses if p.scope is PauseScope.CUSTOMER), None)
-    if whole is not None:
-        result.notes.append((customer.id, f"paused: {whole.reason}"))
-        return
-    paused = {p.invoice_id: p.reason for p in customer_pauses if p.invoice_id is not None}
+    paused: dict[int, str] = {}
+    customer_pauses = pauses.get(customer.id)
+    if customer_pauses:  # most customers have none
+        whole = next((p for p in customer_pauses if p.scope is PauseScope.CUSTOMER), None)
+        if whole is not None:
+            result.notes.append((customer.id, f"paused: {whole.reason}"))
+            return
+        paused = {p.invoice_id: p.reason for p in customer_pauses if p.invoice_id is not None}
     budget = _MessageBudget(customer, context)
     groups: dict[str, list[InvoiceView]] = defaultdict(list)
     policy_of_customer = customer.policy or context.default_policy
@@ -464,15 +466,19 @@ def _moves(
     start = facts.start
     started = _gentle_started(cycle) if start is not None else {}
     # An invoice's history as a bit set of the cycle's step records: the shared ones
-    # (records of every invoice) and those naming it.
+    # (records of every invoice) and those naming it. Records naming the same invoices
+    # (a cycle's steps usually name all of its invoices) are taken together.
     shared = 0
-    own: dict[int, int] = {}
+    named: dict[tuple[int, ...], int] = {}
     for n, record in enumerate(cycle.steps):
-        bit = 1 << n
-        if not record.invoice_ids:
-            shared |= bit
-        for invoice_id in record.invoice_ids:
-            own[invoice_id] = own.get(invoice_id, 0) | bit
+        if record.invoice_ids:
+            named[record.invoice_ids] = named.get(record.invoice_ids, 0) | 1 << n
+        else:
+            shared |= 1 << n
+    own: dict[int, int] = {}
+    for invoice_ids, bits in named.items():
+        for invoice_id in invoice_ids:
+            own[invoice_id] = own.get(invoice_id, 0) | bits
     thresholds = facts.thresholds
     # Invoices with the same history and the same days-past-due thresholds reached move
     # alike: decide once per class, for every customer of the run (``known.moves``). A
@@ -481,14 +487,17 @@ def _moves(
     histories: dict[int, int] = {}
     moves = {}
     seen = known.moves
+    name = policy.name
+    days_past = ledger_core.days_past_due
     for invoice in active:
-        history = shared | own.get(invoice.id, 0)
-        level = ledger_core.days_past_due(invoice.due_date, as_of)
+        invoice_id = invoice.id
+        history = shared | own.get(invoice_id, 0)
+        level = days_past(invoice.due_date, as_of)
         if start is not None:
-            if invoice.id in started:
-                level = min(level, facts.start_level + (as_of - started[invoice.id]).days)
+            if invoice_id in started:
+                level = min(level, facts.start_level + (as_of - started[invoice_id]).days)
             if gentle and _is_due(steps[start], level, {}, as_of):
-                moves[invoice.id] = _Move(start, tuple(range(start)), gentle=True)
+                moves[invoice_id] = _Move(start, tuple(range(start)), gentle=True)
                 continue
         number = histories.get(history)
         if number is None:
@@ -498,7 +507,7 @@ def _moves(
             number = histories[history] = known.histories.setdefault(
                 steps_done, len(known.histories)
             )
-        key = (policy.name, number, bisect_right(thresholds, level))
+        key = (name, number, bisect_right(thresholds, level))
         if key in seen:
             move = seen[key]
         else:
@@ -508,7 +517,7 @@ def _moves(
         if fresh and not history and start is not None and move is not None and move.step > start:
             move = _Move(start, tuple(range(start)), gentle=True, first_seen=True)
         if move is not None:
-            moves[invoice.id] = move
+            moves[invoice_id] = move
     return moves
 
 

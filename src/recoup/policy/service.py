@@ -234,13 +234,16 @@ def _views(
 def _cycles(session: Session, org_id: int, id_range: CustomerRange) -> dict[str, Cycle]:
     steps: dict[str, list[StepDone]] = defaultdict(list)
     rows = repository.cycle_steps(session, org_id, id_range)
-    # Every step's invoice ids decoded in one call (one JSON array of the non-empty
-    # ones), not one call per step: tens of thousands of steps per partition.
-    texts = [row[3] for row in rows if row[3]]
-    decoded = iter(orjson.loads(f"[{','.join(texts)}]") if texts else ())
+    # The steps' invoice ids decoded in one call (one JSON array), not one call per step:
+    # tens of thousands of steps per partition. Each distinct list once: a cycle's steps
+    # mostly name the same invoices, and then share one tuple.
+    texts = list(dict.fromkeys(row[3] for row in rows if row[3]))
+    decoded = orjson.loads(f"[{','.join(texts)}]") if texts else ()
+    ids_of = {text: tuple(ids) for text, ids in zip(texts, decoded, strict=True)}
     for step, on, fired, invoice_ids, cycle_key in rows:
-        ids = next(decoded) if invoice_ids else None
-        steps[cycle_key].append(StepDone(step, on, fired, tuple(ids) if ids else ()))
+        steps[cycle_key].append(
+            StepDone(step, on, fired, ids_of[invoice_ids] if invoice_ids else ())
+        )
     return {
         key: Cycle(key, customer_id, policy, opened_on, invoice_id, tuple(steps[key]))
         for key, customer_id, policy, opened_on, invoice_id in repository.open_cycles(
