@@ -134,3 +134,33 @@ def test_a_load_with_values_of_other_types_than_the_columns_still_loads(session:
         .order_by(Customer.id)
     ).all()
     assert [tuple(row) for row in stored] == [("T1", "Typed"), ("2", "Untyped")]
+
+
+def test_plain_rows_are_the_databases_values_read_by_position(session: Session) -> None:
+    """``plain_rows`` reads what ``session.execute`` reads, in the session's transaction
+    (what it holds unflushed included): psycopg's own tuples on PostgreSQL, unless a
+    column's type converts the values (a UTC timestamp), which then come as SQLAlchemy
+    converts them."""
+    org = ledger.create_organisation(session, slug="plain", name="Plain Ltd")
+    rows = [
+        {"external_id": "P1", "name": "Plain", "currency": "EUR", "tags": ["a", "b"]},
+        {"external_id": "P2", "name": "Tuple", "currency": "GBP", "tags": []},
+    ]
+    ids = ledger.write_records(session, org_id=org.id, entity="customers", creates=rows)
+    unflushed = Customer(org_id=org.id, external_id="P3", name="Pending", currency="USD")
+    session.add(unflushed)
+    plain = select(Customer.id, Customer.external_id, Customer.tags, Customer.currency).where(
+        Customer.org_id == org.id
+    )
+    found = bulk.plain_rows(session, plain.order_by(Customer.id))
+    expected = [tuple(row) for row in session.execute(plain.order_by(Customer.id))]
+    assert [tuple(row) for row in found] == expected
+    assert [(row[1], row[2]) for row in found] == [("P1", ["a", "b"]), ("P2", []), ("P3", [])]
+    assert found[0][0] == ids[0]
+    if session.get_bind().dialect.name == "postgresql":
+        assert all(type(row) is tuple for row in found)  # no row object each
+    timed = bulk.plain_rows(
+        session, select(Customer.external_id, Customer.created_at).where(Customer.id == ids[0])
+    )
+    assert timed[0][1].tzinfo is not None
+    assert timed[0][1].utcoffset().total_seconds() == 0  # UTCDateTime's conversion
