@@ -44,8 +44,9 @@ def plain_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequenc
 
     On PostgreSQL, when no selected column's type converts the driver's values (a
     timestamp kept in UTC, an enum), they are psycopg's own tuples, fetched from the
-    cursor without a SQLAlchemy row each: about 0.7 µs a row less, 35 ms of a daily
-    run's partition for its 50,000 open invoices. Otherwise SQLAlchemy's rows, which
+    cursor without a SQLAlchemy row each: 50,000 open invoices read in 28 ms of CPU
+    instead of 63 ms with the garbage collector on, and about 11 ms less of a daily
+    run's partition, which pauses the collector. Otherwise SQLAlchemy's rows, which
     unpack and index the same way.
     """
     session.flush()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
-from recoup.analytics import service as analytics
 from recoup.analytics.prediction import service as prediction
 from recoup.charges import rates_update
 from recoup.comms.dispatcher import DispatchReport, dispatch
@@ -23,7 +22,7 @@ from recoup.comms.models import SENDING, WAITING, OutboxMessage
 from recoup.config import Settings
 from recoup.db import transaction
 from recoup.db.base import utcnow
-from recoup.jobs import partitions, schedule
+from recoup.jobs import daily, partitions, schedule
 from recoup.jobs.effects import LiveChannels
 from recoup.jobs.readiness import blocking, sending_findings
 from recoup.ledger import service as ledger
@@ -155,7 +154,7 @@ def upkeep(engine: Engine, *, today: date) -> list[str]:
     notes: list[str] = []
     for org_id in org_ids:
         with transaction(engine, actor=ACTOR) as session:
-            analytics.take_snapshot(session, org_id=org_id, as_of=today - timedelta(days=1))
+            daily.take_snapshot(session, org_id=org_id, as_of=today)
             notes += prediction.daily_upkeep(session, org_id=org_id, as_of=today, now=now())
     return notes
 

@@ -487,12 +487,10 @@ def _moves(
     histories: dict[int, int] = {}
     moves = {}
     seen = known.moves
-    name = policy.name
-    days_past = ledger_core.days_past_due
     for invoice in active:
         invoice_id = invoice.id
         history = shared | own.get(invoice_id, 0)
-        level = days_past(invoice.due_date, as_of)
+        level = ledger_core.days_past_due(invoice.due_date, as_of)
         if start is not None:
             if invoice_id in started:
                 level = min(level, facts.start_level + (as_of - started[invoice_id]).days)
@@ -507,7 +505,7 @@ def _moves(
             number = histories[history] = known.histories.setdefault(
                 steps_done, len(known.histories)
             )
-        key = (name, number, bisect_right(thresholds, level))
+        key = (policy.name, number, bisect_right(thresholds, level))
         if key in seen:
             move = seen[key]
         else:
