@@ -4,7 +4,7 @@ still leaves nothing written. The batch is made 2 rows here so that a short file
 several batches."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from recoup.audit import service as audit
@@ -109,3 +109,47 @@ def test_a_dry_run_describes_every_batch(session: Session, run_import: Importer)
     result = run_import("invoices", f"{HEADER}\n{GOOD}", dry_run=True)
     assert result.changes == [f"row {n + 1}: create INV-{n}" for n in range(1, 8)]
     assert ledger_counts(session) == before
+
+
+def test_a_refused_file_takes_back_only_its_own_writes(
+    session: Session, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a batch is written while the next one is planned, so a file refused
+    at its last row has written its first batches already: they are taken back (a
+    savepoint), and what the transaction did before the import stays."""
+    run_import("invoices", f"{HEADER}\n{GOOD}")
+    before = ledger_counts(session)
+    written: list[int] = []
+    write = imports._Invoices.write
+    monkeypatch.setattr(
+        imports._Invoices, "write", lambda self, kept: written.append(1) or write(self, kept)
+    )
+    later = GOOD.replace("INV-", "INV-1")
+    with pytest.raises(RowsRejected) as caught:
+        run_import("invoices", f"{HEADER}\n{later}\nINV-99,C1,2026-01-01,2026-01-31,-1,EUR")
+    assert [str(p) for p in caught.value.problems] == ["row 9, total: must be zero or more, got -1"]
+    overlapped = session.get_bind().dialect.name == "postgresql"
+    assert len(written) == (3 if overlapped else 0)  # batches 1-3 went before row 9 was read
+    assert ledger_counts(session) == before
+    result = run_import("invoices", f"{HEADER}\n{later}")
+    assert result.created == 7
+    assert set(_invoices(session)) == {f"INV-{n}" for n in (*range(1, 8), *range(11, 18))}
+
+
+def test_a_write_the_database_refuses_leaves_nothing(
+    session: Session, org: Organisation, run_import: Importer
+) -> None:
+    """The database's own refusal of a batch written alongside the planning (here a
+    constraint against INV-5, in the third batch) stops the import with that error and
+    takes back the batches before it."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the writes overlap the planning on PostgreSQL only")
+    session.execute(
+        text("ALTER TABLE invoices ADD CONSTRAINT test_no_inv5 CHECK (number <> 'INV-5') NOT VALID")
+    )
+    before = ledger_counts(session)
+    with pytest.raises(Exception, match="test_no_inv5"):
+        run_import("invoices", f"{HEADER}\n{GOOD}")
+    assert ledger_counts(session) == before
+    _checked, broken = audit.verify(session, org_id=org.id)
+    assert broken is None

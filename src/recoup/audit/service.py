@@ -68,6 +68,11 @@ def defer_until_commit(session: Session) -> None:
     session.info[_DEFERRED] = []
 
 
+def defers(session: Session) -> bool:
+    """Whether the session holds its audit events back until it commits."""
+    return _DEFERRED in session.info
+
+
 @event.listens_for(Session, "before_commit")
 def _append_deferred(session: Session) -> None:
     pending: list[tuple[list[Change], str]] | None = session.info.get(_DEFERRED)

@@ -4,11 +4,14 @@ An import either writes every row or none: the plan is checked in full first, an
 caller's transaction rolls back if anything fails while writing.
 """
 
+import contextvars
 import dataclasses
 import itertools
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +21,7 @@ from babel.numbers import format_currency
 from sqlalchemy.orm import Session
 
 from recoup import money
+from recoup.audit.service import defers as audit_defers
 from recoup.charges import service as charges
 from recoup.charges import terms as charge_terms
 from recoup.charges.terms import TermsInput
@@ -161,8 +165,13 @@ class _Planner:
     """One kind's part of an import: plans a batch of rows against the ledger as it is
     (remembering what later rows are checked against) and writes what it kept."""
 
+    #: Whether the planner reads the ledger only inside ``reading()``, so that its
+    #: batches can be written while the next ones are planned.
+    overlaps = False
+
     def __init__(self, session: Session, org_id: int, **_: object) -> None:
         self.session, self.org_id = session, org_id
+        self.reading: Callable[[], AbstractContextManager[None]] = nullcontext
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
         raise NotImplementedError
@@ -217,8 +226,8 @@ def _import(
     _, rows, _ = _find_header(kind, *read())
     numbered = core.numbered_rows(rows, indices, first_row)
     result = ImportResult(kind, 0, 0, 0, 0, dry_run=dry_run)
-    with tempfile.TemporaryFile() as spill:
-        batches = 0
+    writer = _writer_for(session, planner, dry_run)
+    try:
         while rows_read := list(itertools.islice(numbered, BATCH)):
             records, parse_problems = parse(rows_read)
             batch = planner.plan(records, parse_problems)
@@ -227,8 +236,8 @@ def _import(
                 problems += plan.problems
             _count(session, org_id, result, batch, len(records))
             if not (problems or dry_run):
-                _spill(batch.kept, spill)
-                batches += 1
+                writer.add(batch.kept)
+        writer.finish(write=not (problems or dry_run))
         last = planner.last()
         if last is not None:
             problems += last.problems
@@ -238,16 +247,119 @@ def _import(
             result.credit_notes = len(last.plans[0].creates) + len(last.plans[0].updates)
         if problems:
             raise RowsRejected([_label(p, labels) for p in problems])
-        if dry_run:
-            batches = 0
-        spill.seek(0)
-        for _ in range(batches):
-            planner.write(_unspill(spill))
-    if last is not None and not dry_run:
-        planner.write(last.kept)
+        if last is not None and not dry_run:
+            planner.write(last.kept)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close()
     result.ignored_columns = _ignored(header, indices)
     result.date_order = assumed[0] if assumed else ""
     return result
+
+
+class _Spilled:
+    """Writes an import's batches once every batch is planned: until then each batch's
+    plan waits in a temporary file (memory stays bounded, and nothing is written while
+    a later row may still be refused)."""
+
+    def __init__(self, planner: "_Planner") -> None:
+        self.planner, self.batches = planner, 0
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish or discard
+
+    def add(self, kept: tuple[Plan, Any]) -> None:
+        _spill(kept, self.file)
+        self.batches += 1
+
+    def finish(self, *, write: bool) -> None:
+        self.file.seek(0)
+        for _ in range(self.batches if write else 0):
+            self.planner.write(_unspill(self.file))
+        self.file.close()
+
+    def discard(self) -> None:
+        self.file.close()
+
+    def close(self) -> None:
+        pass
+
+
+class _Overlapped:
+    """Writes an import's batches while the next ones are planned, on PostgreSQL: the
+    server stores batch n (its rows, their indexes and audit events: most of an
+    import's time) on a thread of its own while this one plans batch n + 1 (reading
+    and checking rows: the rest), so that the two cores work at once. All or nothing
+    still: the writes go under a savepoint, rolled back when a row is refused
+    (``discard``), and a batch is written only while no row so far was.
+
+    One connection serves both: the planner reads the ledger inside ``reading()``,
+    which waits for the write under way, and starts the next one once the reads are
+    done. So batch n + 1 is planned against the ledger holding the file's batches up
+    to n - 1 (a number or an external id seen in an earlier batch is the file's own,
+    known to the planner before the ledger is looked at)."""
+
+    def __init__(self, session: Session, planner: "_Planner") -> None:
+        self.planner, self.savepoint = planner, session.begin_nested()
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="recoup-import-writer")
+        self.running: Future[None] | None = None
+        self.waiting: tuple[Plan, Any] | None = None
+        planner.reading = self.reading
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        self._wait()
+        yield
+        if self.waiting is not None:
+            kept, self.waiting = self.waiting, None
+            self.running = self.pool.submit(
+                contextvars.copy_context().run, self.planner.write, kept
+            )
+
+    def _wait(self) -> None:
+        running, self.running = self.running, None
+        if running is not None:
+            running.result()
+
+    def add(self, kept: tuple[Plan, Any]) -> None:
+        if self.waiting is not None:  # a planner that never reads: write it now
+            self._wait()
+            self.planner.write(self.waiting)
+        self.waiting = kept
+
+    def finish(self, *, write: bool) -> None:
+        self._wait()
+        kept, self.waiting = self.waiting, None
+        if write and kept is not None:
+            self.planner.write(kept)
+
+    def discard(self) -> None:
+        self.waiting = None
+        try:
+            with suppress(Exception):  # the error that stopped the import is the one raised
+                self._wait()
+        finally:
+            self.pool.shutdown()
+            if self.savepoint.is_active:
+                self.savepoint.rollback()
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        self.savepoint.commit()
+
+
+def _writer_for(session: Session, planner: "_Planner", dry_run: bool) -> "_Spilled | _Overlapped":
+    """How an import writes its batches: overlapped with planning where the planner reads
+    the ledger in ``reading()`` (an invoice file's), the database is PostgreSQL (SQLite
+    writes in this process, and one at a time) and the session writes its audit events
+    as it goes (a session that defers them to its commit cannot roll a savepoint back);
+    else spilled to a temporary file and written at the end."""
+    overlaps = (
+        not dry_run
+        and planner.overlaps
+        and session.get_bind().dialect.name == "postgresql"
+        and not audit_defers(session)
+    )
+    return _Overlapped(session, planner) if overlaps else _Spilled(planner)
 
 
 def _count(session: Session, org_id: int, result: ImportResult, batch: _Batch, rows: int) -> None:
@@ -268,10 +380,15 @@ class _Invoices(_Planner):
     out; credit rows are held, planned after every batch and written last (as credit
     notes)."""
 
+    overlaps = True
+
     def __init__(self, session: Session, org_id: int, *, typed: bool) -> None:
         super().__init__(session, org_id)
         self.typed = typed
         self.customers = _customer_index(session, org_id)
+        # A first load compares its rows with nothing: no invoice was in the ledger
+        # when it began, and its own earlier rows are in ``seen``.
+        self.first_load = not queries.has_invoices(session, org_id=org_id)
         self.sort_seen, self.seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
         self.credit_rows: list[Record] = []
 
@@ -286,17 +403,22 @@ class _Invoices(_Planner):
 
     def _plan(self, records: list[Record]) -> Plan:
         """The batch's rows planned against the ledger's invoices with the batch's
-        external ids and numbers."""
+        external ids and numbers (none, in a first load)."""
         session, org_id = self.session, self.org_id
         ids = [r.values.get("external_id") or r.values.get("number", "") for r in records]
-        invoices = queries.invoice_snaps_with_external_ids(session, org_id=org_id, external_ids=ids)
         numbers = [r.values.get("number", "") for r in records]
-        owners = queries.invoice_external_ids(session, org_id=org_id, numbers=numbers)
-        settled = (
-            _settled(session, org_id, [snap.id for snap in invoices])
-            if any("open_balance" in r.values for r in records)
-            else {}
-        )
+        with self.reading():
+            if self.first_load:
+                ids = numbers = []
+            invoices = queries.invoice_snaps_with_external_ids(
+                session, org_id=org_id, external_ids=ids
+            )
+            owners = queries.invoice_external_ids(session, org_id=org_id, numbers=numbers)
+            settled = (
+                _settled(session, org_id, [snap.id for snap in invoices])
+                if any("open_balance" in r.values for r in records)
+                else {}
+            )
         return core.plan_invoices(
             records,
             self.customers,

@@ -152,7 +152,8 @@ class Invoice(OrgScoped, Base):
             "open_amount >= 0 AND open_amount <= total_amount", name="open_within_total"
         ),
         Index("ix_invoices_org_customer", "org_id", "customer_id"),
-        Index("ix_invoices_org_status_due", "org_id", "status", "due_date"),
+        # Open invoices by due date, and the invoice list's pages (in id order within a day).
+        Index("ix_invoices_org_status_due_id", "org_id", "status", "due_date", "id"),
         Index("ix_invoices_org_currency", "org_id", "currency"),
     )
 

@@ -49,6 +49,12 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation | None:
     return repository.organisation_by_slug(session, slug)
 
 
+def has_invoices(session: Session, *, org_id: int) -> bool:
+    """Whether the organisation has any invoice yet (an import's first load has none to
+    compare its rows with)."""
+    return repository.has_invoices(session, org_id)
+
+
 def currencies_in_use(session: Session, org_id: int) -> list[str]:
     """The currencies the organisation invoices in, in order (an index seek each)."""
     return repository.currencies_in_use(session, org_id)

@@ -376,6 +376,11 @@ def bank_accounts(session: Session, org_id: int) -> list[BankAccount]:
     )
 
 
+def has_invoices(session: Session, org_id: int) -> bool:
+    """Whether the organisation has any invoice (one index seek)."""
+    return session.scalar(select(Invoice.id).where(Invoice.org_id == org_id).limit(1)) is not None
+
+
 def currencies_in_use(session: Session, org_id: int) -> list[str]:
     """The currencies the organisation invoices in, in order.
 

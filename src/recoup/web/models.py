@@ -1,6 +1,6 @@
 """The indexes the web pages read other domains' tables by (migration ``web_0001``):
 when each table last changed (``recoup.web.figures``' stamps), what the outbox sent
-when, and the invoice list's pages in due-date order."""
+when, and the outbox's pages."""
 
 from sqlalchemy import Index
 
@@ -15,13 +15,8 @@ Index("ix_outbox_org_updated", OutboxMessage.org_id, OutboxMessage.updated_at)
 Index("ix_outbox_org_sent", OutboxMessage.org_id, OutboxMessage.sent_at)
 # The outbox page's rows of one status, newest first (migration ``web12_0001``).
 Index("ix_outbox_org_status_id", OutboxMessage.org_id, OutboxMessage.status, OutboxMessage.id)
-Index(
-    "ix_invoices_org_status_due_id",
-    Invoice.org_id,
-    Invoice.status,
-    Invoice.due_date,
-    Invoice.id,
-)
+# The invoice list's pages in due-date order read the ledger's own
+# ``ix_invoices_org_status_due_id`` (made here by ``web_0001``, the ledger's since 0007).
 # The dashboard's unapplied payment money per currency, from the few payments with money
 # left (migration ``web12_0002``): without it every visit summed every payment.
 Index(
