@@ -153,3 +153,50 @@ def test_a_write_the_database_refuses_leaves_nothing(
     assert ledger_counts(session) == before
     _checked, broken = audit.verify(session, org_id=org.id)
     assert broken is None
+
+
+def _invoice_indexes(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'invoices'")
+    )
+    return {name: definition for name, definition in rows}
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_first_book_loads_without_the_read_indexes_and_makes_them_again(
+    session: Session,
+    org: Organisation,
+    run_import: Importer,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: bool,
+) -> None:
+    """A file of several batches into a table of no invoice at all drops the invoice
+    table's read indexes (PostgreSQL) and makes the same again at the end; a refused
+    file leaves them as they were. A later file keeps them."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its indexes")
+    before = _invoice_indexes(session)
+    dropped: list[list[str]] = []
+    begin = imports.ledger.begin_bulk_load
+    monkeypatch.setattr(
+        imports.ledger,
+        "begin_bulk_load",
+        lambda session, entity: dropped.append(begin(session, entity=entity)) or dropped[-1],
+    )
+    bad = "\nINV-99,C1,2026-01-01,2026-01-31,-1,EUR" if refused else ""
+    if refused:
+        with pytest.raises(RowsRejected):
+            run_import("invoices", f"{HEADER}\n{GOOD}{bad}")
+    else:
+        run_import("invoices", f"{HEADER}\n{GOOD}")
+        assert _invoices(session) == {f"INV-{n}": (n * 10000, "open") for n in range(1, 8)}
+    assert len(dropped) == 1
+    assert "ix_invoices_org_customer" in " ".join(dropped[0])
+    assert not any("UNIQUE" in statement for statement in dropped[0])
+    assert _invoice_indexes(session) == before
+    if not refused:
+        run_import("invoices", f"{HEADER}\n{GOOD.replace('INV-', 'INV-1')}")
+        assert len(dropped) == 1  # the table holds invoices now
+        checked, broken = audit.verify(session, org_id=org.id)
+        assert broken is None
+        assert checked > 0

@@ -183,6 +183,9 @@ class _Planner:
         """Rows held back and planned after every batch, written last."""
         return None
 
+    def done(self) -> None:
+        """Called once everything is written."""
+
 
 def _import(
     session: Session,
@@ -249,6 +252,8 @@ def _import(
             raise RowsRejected([_label(p, labels) for p in problems])
         if last is not None and not dry_run:
             planner.write(last.kept)
+        if not dry_run:
+            planner.done()
     except BaseException:
         writer.discard()
         raise
@@ -391,8 +396,11 @@ class _Invoices(_Planner):
         self.first_load = not queries.has_invoices(session, org_id=org_id)
         self.sort_seen, self.seen = core.InvoiceRowsSeen(), core.InvoicesSeen()
         self.credit_rows: list[Record] = []
+        self.batches = 0
+        self.rebuild: list[str] | None = None  # None until the first write
 
     def plan(self, records: list[Record], problems: list[Problem]) -> _Batch:
+        self.batches += 1
         sorted_rows = core.sort_invoice_rows(records, typed=self.typed, seen=self.sort_seen)
         # A row left out is not read: a draft's unfinished cells are no error.
         problems = [p for p in problems if p.row not in sorted_rows.skipped_rows]
@@ -427,6 +435,19 @@ class _Invoices(_Planner):
             settled,
             self.seen,
         )
+
+    def write(self, kept: tuple[Plan, Any]) -> None:
+        if self.rebuild is None:
+            # A file of more than a batch into a table that holds no invoice at all (a
+            # new installation's first book) loads without the read indexes, made
+            # again at the end: several times cheaper than keeping them up row by row.
+            large = self.batches > 1 and self.first_load
+            self.rebuild = ledger.begin_bulk_load(self.session, entity="invoices") if large else []
+        super().write(kept)
+
+    def done(self) -> None:
+        if self.rebuild:
+            ledger.end_bulk_load(self.session, entity="invoices", statements=self.rebuild)
 
     def last(self) -> _Batch | None:
         del self.seen, self.sort_seen

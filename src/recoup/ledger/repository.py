@@ -165,6 +165,19 @@ def field_rows(
     return rows
 
 
+def is_empty(session: Session, model: type[Any]) -> bool:
+    """Whether ``model``'s table holds no record of any organisation."""
+    return bulk.is_empty(session, model.__table__)
+
+
+def drop_read_indexes(session: Session, model: type[Any]) -> list[str]:
+    return bulk.drop_read_indexes(session, model.__table__)
+
+
+def make_indexes(session: Session, model: type[Any], statements: Sequence[str]) -> None:
+    bulk.make_indexes(session, model.__table__, statements)
+
+
 def insert_returning_ids(
     session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
 ) -> list[int]:

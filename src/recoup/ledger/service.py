@@ -613,6 +613,22 @@ def write_records(
     return ids
 
 
+def begin_bulk_load(session: Session, *, entity: Entity) -> list[str]:
+    """Prepare a large first load into ``entity``'s table, empty of every organisation's
+    records: its read indexes are dropped (PostgreSQL; the table stays locked until the
+    transaction ends) and made again by ``end_bulk_load`` with the statements returned.
+    None when the table holds records: a load into a table in use keeps its indexes."""
+    model = ENTITIES[entity]
+    if not repository.is_empty(session, model):
+        return []
+    return repository.drop_read_indexes(session, model)
+
+
+def end_bulk_load(session: Session, *, entity: Entity, statements: Sequence[str]) -> None:
+    """Make the indexes ``begin_bulk_load`` dropped again."""
+    repository.make_indexes(session, ENTITIES[entity], statements)
+
+
 def get_organisation(session: Session, *, org_id: int) -> Organisation:
     """The organisation with ``org_id``."""
     org = session.get(Organisation, org_id)
