@@ -200,3 +200,26 @@ def test_a_first_book_loads_without_the_read_indexes_and_makes_them_again(
         checked, broken = audit.verify(session, org_id=org.id)
         assert broken is None
         assert checked > 0
+
+
+def test_a_role_that_does_not_own_the_table_keeps_its_indexes(
+    session: Session, run_import: Importer
+) -> None:
+    """Where Recoup writes as a role that may not change the tables (migrations run as
+    another), a first book loads with the indexes kept."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its indexes")
+    before = _invoice_indexes(session)
+    for statement in (
+        "CREATE ROLE recoup_test_writer",
+        "GRANT USAGE ON SCHEMA public TO recoup_test_writer",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO recoup_test_writer",
+        "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO recoup_test_writer",
+        "SET LOCAL ROLE recoup_test_writer",
+    ):
+        session.execute(text(statement))
+    assert imports.ledger.begin_bulk_load(session, entity="invoices") == []
+    run_import("invoices", f"{HEADER}\n{GOOD}")
+    assert len(_invoices(session)) == 7
+    session.execute(text("RESET ROLE"))
+    assert _invoice_indexes(session) == before

@@ -1,6 +1,7 @@
 """Running an import: read the file, plan against the ledger, write all or nothing.
 
-An import either writes every row or none: the plan is checked in full first, and the
+An import either writes every row or none: a batch is written only while no row so far
+was refused, what was written is taken back when a later row is (a savepoint), and the
 caller's transaction rolls back if anything fails while writing.
 """
 
@@ -203,9 +204,9 @@ def _import(
     every row, a batch at a time, against the ledger as it is (the ledger's records
     with that batch's keys), the kind's planner keeping in memory only what later rows
     are checked against (keys, numbers, the money the file has applied) and the
-    problems; each batch's plan goes to a temporary file. Nothing is written while
-    problems remain; then the plans are read back and written a batch at a time in the
-    caller's transaction: all or nothing still.
+    problems. The batches are written by ``_writer_for``'s writer: as they are planned
+    (an invoice file on PostgreSQL, under a savepoint taken back when a row is refused),
+    or from a temporary file once the whole file is checked: all or nothing either way.
     """
     header, rows, first_row = _find_header(kind, *read())
     indices, problems = map_header(kind, header)
