@@ -617,7 +617,8 @@ def begin_bulk_load(session: Session, *, entity: Entity) -> list[str]:
     """Prepare a large first load into ``entity``'s table, empty of every organisation's
     records: its read indexes are dropped (PostgreSQL; the table stays locked until the
     transaction ends) and made again by ``end_bulk_load`` with the statements returned.
-    None when the table holds records: a load into a table in use keeps its indexes."""
+    No statement (nothing dropped) when the table holds records: a load into a table in
+    use keeps its indexes."""
     model = ENTITIES[entity]
     if not repository.is_empty(session, model):
         return []
