@@ -156,8 +156,13 @@ def test_a_write_the_database_refuses_leaves_nothing(
 
 
 def _invoice_indexes(session: Session) -> dict[str, str]:
+    """The invoice table's indexes and constraints, each with its definition."""
     rows = session.execute(
-        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'invoices'")
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'invoices'"
+            " UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'invoices'::regclass"
+        )
     )
     return {name: definition for name, definition in rows}
 
@@ -171,8 +176,9 @@ def test_a_first_book_loads_without_the_read_indexes_and_makes_them_again(
     refused: bool,
 ) -> None:
     """A file of several batches into a table of no invoice at all drops the invoice
-    table's read indexes (PostgreSQL) and makes the same again at the end; a refused
-    file leaves them as they were. A later file keeps them."""
+    table's read indexes, foreign keys and unique constraints of its own (PostgreSQL)
+    and makes the same again at the end; a refused file leaves them as they were. A
+    later file keeps them."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite keeps its indexes")
     before = _invoice_indexes(session)
@@ -192,7 +198,12 @@ def test_a_first_book_loads_without_the_read_indexes_and_makes_them_again(
         assert _invoices(session) == {f"INV-{n}": (n * 10000, "open") for n in range(1, 8)}
     assert len(dropped) == 1
     assert "ix_invoices_org_customer" in " ".join(dropped[0])
-    assert not any("UNIQUE" in statement for statement in dropped[0])
+    assert [s.split('"')[1] for s in dropped[0] if s.startswith("ALTER")] == [
+        "uq_invoices_org_id_external_id",
+        "uq_invoices_org_id_number",
+        "fk_invoices_org_id_customer_id_customers",
+        "fk_invoices_org_id_organisations",
+    ]  # not (org_id, id), on which other tables' foreign keys rely, nor the primary key
     assert _invoice_indexes(session) == before
     if not refused:
         run_import("invoices", f"{HEADER}\n{GOOD.replace('INV-', 'INV-1')}")
@@ -200,6 +211,25 @@ def test_a_first_book_loads_without_the_read_indexes_and_makes_them_again(
         checked, broken = audit.verify(session, org_id=org.id)
         assert broken is None
         assert checked > 0
+
+
+def test_a_row_the_constraints_made_again_refuse_leaves_nothing(
+    session: Session, org: Organisation, run_import: Importer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The constraints dropped for a first book check every row when they are made
+    again: a duplicate number that got past the file's own checks (here, they are
+    switched off) fails the import, and nothing of it stays."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its constraints")
+    before, indexes = ledger_counts(session), _invoice_indexes(session)
+    monkeypatch.setattr(imports.core.InvoicesSeen, "first", lambda self, *args: None)
+    duplicate = f"{HEADER}\n{GOOD}\nINV-2,C1,2026-02-01,2026-02-28,5.00,EUR"
+    with pytest.raises(Exception, match="could not create unique index"):
+        run_import("invoices", duplicate)
+    assert ledger_counts(session) == before
+    assert _invoice_indexes(session) == indexes
+    _checked, broken = audit.verify(session, org_id=org.id)
+    assert broken is None
 
 
 def test_a_role_that_does_not_own_the_table_keeps_its_indexes(

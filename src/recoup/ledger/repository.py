@@ -170,12 +170,12 @@ def is_empty(session: Session, model: type[Any]) -> bool:
     return bulk.is_empty(session, model.__table__)
 
 
-def drop_read_indexes(session: Session, model: type[Any]) -> list[str]:
-    return bulk.drop_read_indexes(session, model.__table__)
+def drop_upkeep(session: Session, model: type[Any]) -> list[str]:
+    return bulk.drop_upkeep(session, model.__table__)
 
 
-def make_indexes(session: Session, model: type[Any], statements: Sequence[str]) -> None:
-    bulk.make_indexes(session, model.__table__, statements)
+def restore_upkeep(session: Session, model: type[Any], statements: Sequence[str]) -> None:
+    bulk.restore_upkeep(session, model.__table__, statements)
 
 
 def insert_returning_ids(

@@ -615,19 +615,20 @@ def write_records(
 
 def begin_bulk_load(session: Session, *, entity: Entity) -> list[str]:
     """Prepare a large first load into ``entity``'s table, empty of every organisation's
-    records: its read indexes are dropped (PostgreSQL; the table stays locked until the
-    transaction ends) and made again by ``end_bulk_load`` with the statements returned.
-    No statement (nothing dropped) when the table holds records: a load into a table in
-    use keeps its indexes."""
+    records: its read indexes, foreign keys and the unique constraints no other table
+    relies on are dropped (PostgreSQL; the table stays locked until the transaction
+    ends) and made again, checking every row, by ``end_bulk_load`` with the statements
+    returned. No statement (nothing dropped) when the table holds records: a load into
+    a table in use keeps them."""
     model = ENTITIES[entity]
     if not repository.is_empty(session, model):
         return []
-    return repository.drop_read_indexes(session, model)
+    return repository.drop_upkeep(session, model)
 
 
 def end_bulk_load(session: Session, *, entity: Entity, statements: Sequence[str]) -> None:
-    """Make the indexes ``begin_bulk_load`` dropped again."""
-    repository.make_indexes(session, ENTITIES[entity], statements)
+    """Make what ``begin_bulk_load`` dropped again."""
+    repository.restore_upkeep(session, ENTITIES[entity], statements)
 
 
 def get_organisation(session: Session, *, org_id: int) -> Organisation:
