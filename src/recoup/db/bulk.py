@@ -8,13 +8,14 @@ column types (JSON, timestamps) as ORM writes.
 
 import functools
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -233,27 +234,20 @@ def insert_rows(
                 out[i] = fn(out[i])
         return out
 
-    records: Any = (
-        ((key, *values(row), *fixed) for key, row in zip(ids, rows, strict=True))
-        if ids is not None
-        else ((*values(row), *fixed) for row in rows)
-    )
+    def records() -> Iterator[Sequence[Any]]:
+        if ids is None:
+            return ((*values(row), *fixed) for row in rows)
+        return ((key, *values(row), *fixed) for key, row in zip(ids, rows, strict=True))
+
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        types = _binary_types(session, table.name, names, rows, shared)
-        binary = " (FORMAT BINARY)" if types else ""
-        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN{binary}"
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            if types:
-                copy.set_types(types)
-            for record in records:
-                copy.write_row(record)
+        types = _binary_types(session, table.name, names, rows[0], shared)
+        _copy(connection.connection.driver_connection, table.name, names, records, types)
     else:
         placeholders = ", ".join("?" for _ in names)
         connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})",
-            list(records),
+            list(records()),
         )
     if len(rows) >= ANALYZE_AFTER and _changes_much(session, table.name, len(rows)):
         analyze(session, table.name)
@@ -279,15 +273,16 @@ def _binary_types(
     session: Session,
     table: str,
     names: Sequence[str],
-    rows: Sequence[Mapping[str, Any]],
+    first: Mapping[str, Any],
     shared: Mapping[str, Any],
 ) -> list[str] | None:
     """The types to COPY ``names`` of ``table`` in binary, or None (text) unless every
-    column's database type is one of ``_BINARY`` and its values (in ``rows`` or
-    ``shared``; ``id`` holds reserved integers) are of its Python type (a ``str``
+    column's database type is one of ``_BINARY`` and its value in the first row (or in
+    ``shared``; ``id`` holds reserved integers) is of its Python type (a ``str``
     subclass for text, an aware datetime for a timestamp) or None. The types are the
     database's own (from its catalog), so a column whose model and migration disagree
-    still loads."""
+    still loads. A later row's value of another type is found by the COPY itself
+    (``_copy``)."""
     catalog: dict[str, str] = {
         name: type_name
         for name, type_name in session.connection().exec_driver_sql(
@@ -297,31 +292,54 @@ def _binary_types(
             {"table": table},
         )
     }
-
-    def rows_of(name: str) -> Iterator[Any]:
-        return map(itemgetter(name), rows)
-
     types = []
     for name in names:
         wanted = _BINARY.get(catalog.get(name, ""))
         if wanted is None:
             return None
         python_type, dumped_as = wanted
-        if name == "id" and name not in shared and (not rows or name not in rows[0]):
+        if name == "id" and name not in shared and name not in first:
             types.append(dumped_as)  # the reserved ids
             continue
-        values = (shared[name],) if name in shared else rows_of(name)
-        for kind in set(map(type, values)) - {type(None)}:
+        value = shared[name] if name in shared else first[name]
+        if value is not None:
+            kind = type(value)
             fits = issubclass(kind, str) if python_type is str else kind is python_type
-            if not fits:
+            if not fits or (python_type is datetime and value.tzinfo is None):
                 return None
-        if python_type is datetime and any(
-            v is not None and v.tzinfo is None
-            for v in ((shared[name],) if name in shared else rows_of(name))
-        ):
-            return None
         types.append(dumped_as)
     return types
+
+
+def _copy(
+    driver: Any,
+    table: str,
+    names: Sequence[str],
+    records: Callable[[], Iterable[Sequence[Any]]],
+    types: list[str] | None,
+) -> None:
+    """COPY ``records()`` into ``table``: in binary with ``types`` when given, else (or
+    when a value does not dump as its column's type: a row unlike the first) as text,
+    the database converting each value. The binary attempt goes under a savepoint, so
+    that one given up leaves nothing."""
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+    if types:
+        driver.execute("SAVEPOINT recoup_copy")
+        try:
+            with driver.cursor() as cursor, cursor.copy(f"{statement} (FORMAT BINARY)") as copy:
+                copy.set_types(types)
+                for record in records():
+                    copy.write_row(record)
+        except psycopg.Error:
+            raise  # the database refused a row: no other format would do
+        except Exception:  # a value psycopg cannot dump as the type
+            driver.execute("ROLLBACK TO SAVEPOINT recoup_copy")
+        else:
+            driver.execute("RELEASE SAVEPOINT recoup_copy")
+            return
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for record in records():
+            copy.write_row(record)
 
 
 def _changes_much(session: Session, table: str, added: int) -> bool:
