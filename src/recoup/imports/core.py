@@ -176,10 +176,14 @@ def numbered_rows(
     [3, 5]
     """
     used = set(indices.values())
+    records_first = 0 in used or 1 in used
     customer = indices.get("customer")
     heading: tuple[int, Sequence[str], str] | None = None  # a lone name, not yet judged
     group = ""  # the customer whose group the rows are in
     for number, row in enumerate(rows, start=first_row):
+        if heading is None and records_first and _usual(row):
+            yield number, row  # nor a lone name, nor a group's total (no "Total ...")
+            continue
         if is_report_line(row, used):
             continue
         cells = [cell.strip() for cell in row if cell.strip()]
@@ -227,15 +231,18 @@ def file_date_order(
     if date_order is not None or not date_columns:
         return date_order, None  # no need to read the file
     example: list[str] = []
+    seen: set[str] = set()  # a date seen tells nothing more (a few thousand kept at most)
 
     def dates() -> Iterator[str]:
         for _, row in numbered:
             width = len(row)
             for i in date_columns:
-                if i < width and row[i]:
-                    if not example and is_numeric_date(row[i]):
-                        example.append(row[i])
-                    yield row[i]
+                if i < width and (text := row[i]) and text not in seen:
+                    if len(seen) < _DATES_KEPT:
+                        seen.add(text)
+                    if not example and is_numeric_date(text):
+                        example.append(text)
+                    yield text
 
     try:
         order = detect_date_order(dates())
@@ -259,10 +266,20 @@ def record_parser(
 ) -> Callable[[Iterable[tuple[int, Sequence[str]]]], tuple[list[Record], list[Problem]]]:
     """A function parsing numbered rows into records (and the cells' problems)."""
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
+    known: dict[str, date] = {}  # a file repeats a few thousand dates a million times
+
+    def read_date(text: str) -> date:
+        found = known.get(text)
+        if found is None:
+            found = parse_date(text, date_order)
+            if len(known) < _DATES_KEPT:
+                known[text] = found
+        return found
+
     # Text is kept as written (stripped): no call per cell.
     parsers: dict[Type, Callable[[str], Any] | None] = {
         Type.TEXT: None,
-        Type.DATE: lambda text: parse_date(text, date_order),
+        Type.DATE: read_date,
         Type.AMOUNT: money.parse_amount,
         Type.INT: parse_int,
         Type.BOOL: parse_bool,
@@ -297,6 +314,7 @@ def record_parser(
     return parse
 
 
+_DATES_KEPT = 10_000  # the distinct dates a parser remembers (about 1 MB)
 _ZERO = Decimal(0)
 _VALID: frozenset[str] = frozenset()  # a row whose every cell parsed (shared, not per row)
 
@@ -325,10 +343,8 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     >>> is_report_line(["TOTAL", "", "EUR 1,349.99", "(56.40)"], {0, 1, 2, 3})
     True
     """
-    first = row[0][:1] if row else ""
-    usual = first.isalnum() and first not in "tT" and len(row) > 1 and row[1].strip()
-    if usual and (0 in used or 1 in used):
-        return False  # the usual record: two cells written, the first no total or run date
+    if (0 in used or 1 in used) and _usual(row):
+        return False
     cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
     if not cells:
         return True
@@ -337,6 +353,13 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     if not any(i in used for i, _ in cells):
         return True
     return len(cells) == 1 and _RUN_DATE.search(cells[0][1]) is not None
+
+
+def _usual(row: Sequence[str]) -> bool:
+    """Whether ``row`` is the usual record: its first two cells written, the first no
+    total ("Total ...") or run date (a word or figure first)."""
+    first = row[0][:1] if row else ""
+    return first.isalnum() and first not in "tT" and len(row) > 1 and row[1].strip() != ""
 
 
 # --- shared checks ---
