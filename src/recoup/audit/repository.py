@@ -27,16 +27,20 @@ def lock_head(session: Session, org_id: int) -> tuple[int, str]:
     return row.seq, row.hash
 
 
+#: The values of an event row given to ``store_events``, in order.
+EVENT_COLUMNS = ("seq", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash")
+
+
 def store_events(
     session: Session,
     org_id: int,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[tuple[Any, ...]],
     shared: dict[str, Any],
     head: tuple[int, str],
 ) -> None:
-    """Insert event rows (``shared`` holds the values common to all) and move the chain
-    head to ``head``."""
-    bulk.insert_rows(session, AuditEvent.__table__, rows, constants=shared)
+    """Insert event rows (tuples of ``EVENT_COLUMNS``; ``shared`` holds the values
+    common to all) and move the chain head to ``head``."""
+    bulk.insert_rows(session, AuditEvent.__table__, rows, constants=shared, columns=EVENT_COLUMNS)
     session.execute(
         update(AuditHead).where(AuditHead.org_id == org_id).values(seq=head[0], hash=head[1])
     )

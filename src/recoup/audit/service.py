@@ -120,20 +120,9 @@ def _append(session: Session, changes: Sequence[Change], who: str) -> None:
             for n, change in enumerate(org_changes, start=1)
         ]
         hashes = chain_hashes(prev, links, occurred_at=now, actor=who, key=key, key_id=key_id)
-        rows = [
-            {
-                "seq": number,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "before": before,
-                "after": after,
-                "prev_hash": prev_hash,
-                "hash": digest,
-            }
-            for (number, action, entity, entity_id, before, after), prev_hash, digest in zip(
-                links, [prev, *hashes[:-1]], hashes, strict=True
-            )
+        rows = [  # repository.EVENT_COLUMNS
+            (*link, prev_hash, digest)
+            for link, prev_hash, digest in zip(links, [prev, *hashes[:-1]], hashes, strict=True)
         ]
         shared = {"org_id": org_id, "occurred_at": now, "actor": who, "key_id": key_id}
         repository.store_events(session, org_id, rows, shared, (links[-1][0], hashes[-1]))

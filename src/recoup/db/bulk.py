@@ -189,12 +189,14 @@ ANALYZE_SHARE = 0.1
 def insert_rows(
     session: Session,
     table: Any,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
     *,
     ids: Sequence[int] | None = None,
     constants: Mapping[str, Any] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """Insert ``rows`` (mappings with the same keys).
+    """Insert ``rows``: mappings with the same keys, or, with ``columns``, tuples of
+    those columns' values (no mapping made and picked apart again per row).
 
     ``ids`` gives each row its primary key; ``constants`` are values shared by every
     row. Columns that neither gives take their defaults, evaluated once per batch (one
@@ -202,7 +204,12 @@ def insert_rows(
     """
     if not rows:
         return
-    columns = list(rows[0])
+    if columns is None:
+        columns = list(rows[0])
+        pick: Callable[[Any], Any] = itemgetter(*columns)
+        single = len(columns) == 1  # itemgetter of one key returns the value itself
+    else:
+        columns, pick, single = list(columns), tuple, False
     shared = dict(constants or {})
     shared |= {
         c.name: _default(c.default)
@@ -219,10 +226,7 @@ def insert_rows(
     ]
     names = (["id"] if ids is not None else []) + columns + list(shared)
 
-    pick = itemgetter(*columns)
-    single = len(columns) == 1  # itemgetter of one key returns the value itself
-
-    def values(row: Mapping[str, Any]) -> Sequence[Any]:
+    def values(row: Any) -> Sequence[Any]:
         picked = pick(row)
         if single:
             picked = (picked,)
@@ -241,7 +245,10 @@ def insert_rows(
 
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        types = _binary_types(session, table.name, names, rows[0], shared)
+        first = rows[0]
+        if not isinstance(first, Mapping):
+            first = dict(zip(columns, first, strict=True))
+        types = _binary_types(session, table.name, names, first, shared)
         _copy(connection.connection.driver_connection, table.name, names, records, types)
     else:
         placeholders = ", ".join("?" for _ in names)
