@@ -176,12 +176,11 @@ def numbered_rows(
     [3, 5]
     """
     used = set(indices.values())
-    records_first = 0 in used or 1 in used
     customer = indices.get("customer")
     heading: tuple[int, Sequence[str], str] | None = None  # a lone name, not yet judged
     group = ""  # the customer whose group the rows are in
     for number, row in enumerate(rows, start=first_row):
-        if heading is None and records_first and _usual(row):
+        if heading is None and _usual(row, used):
             yield number, row  # nor a lone name, nor a group's total (no "Total ...")
             continue
         if is_report_line(row, used):
@@ -266,20 +265,10 @@ def record_parser(
 ) -> Callable[[Iterable[tuple[int, Sequence[str]]]], tuple[list[Record], list[Problem]]]:
     """A function parsing numbered rows into records (and the cells' problems)."""
     columns = [(c.name, c.type, indices[c.name]) for c in COLUMNS[kind] if c.name in indices]
-    known: dict[str, date] = {}  # a file repeats a few thousand dates a million times
-
-    def read_date(text: str) -> date:
-        found = known.get(text)
-        if found is None:
-            found = parse_date(text, date_order)
-            if len(known) < _DATES_KEPT:
-                known[text] = found
-        return found
-
     # Text is kept as written (stripped): no call per cell.
     parsers: dict[Type, Callable[[str], Any] | None] = {
         Type.TEXT: None,
-        Type.DATE: read_date,
+        Type.DATE: lambda text: parse_date(text, date_order),
         Type.AMOUNT: money.parse_amount,
         Type.INT: parse_int,
         Type.BOOL: parse_bool,
@@ -314,7 +303,7 @@ def record_parser(
     return parse
 
 
-_DATES_KEPT = 10_000  # the distinct dates a parser remembers (about 1 MB)
+_DATES_KEPT = 10_000  # the distinct dates the date-order pass remembers (about 1 MB)
 _ZERO = Decimal(0)
 _VALID: frozenset[str] = frozenset()  # a row whose every cell parsed (shared, not per row)
 
@@ -343,7 +332,7 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     >>> is_report_line(["TOTAL", "", "EUR 1,349.99", "(56.40)"], {0, 1, 2, 3})
     True
     """
-    if (0 in used or 1 in used) and _usual(row):
+    if _usual(row, used):
         return False
     cells = [(i, cell.strip()) for i, cell in enumerate(row) if cell.strip()]
     if not cells:
@@ -355,11 +344,18 @@ def is_report_line(row: Sequence[str], used: set[int]) -> bool:
     return len(cells) == 1 and _RUN_DATE.search(cells[0][1]) is not None
 
 
-def _usual(row: Sequence[str]) -> bool:
+def _usual(row: Sequence[str], used: set[int]) -> bool:
     """Whether ``row`` is the usual record: its first two cells written, the first no
-    total ("Total ...") or run date (a word or figure first)."""
+    total ("Total ...") or run date (a word or figure first), in a file whose records
+    begin in a column the import reads."""
     first = row[0][:1] if row else ""
-    return first.isalnum() and first not in "tT" and len(row) > 1 and row[1].strip() != ""
+    return (
+        first.isalnum()
+        and first not in "tT"
+        and len(row) > 1
+        and row[1].strip() != ""
+        and (0 in used or 1 in used)
+    )
 
 
 # --- shared checks ---

@@ -92,6 +92,7 @@ def _year(text: str) -> int:
     return 2000 + int(text) if len(text) == 2 else int(text)
 
 
+@lru_cache(maxsize=10_000)  # a file repeats a few thousand dates a million times
 def parse_date(text: str, order: str | None) -> date:
     """A date written ISO-style, numerically in ``order``, or with a month name."""
     value = text.strip()
